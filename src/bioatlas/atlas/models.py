@@ -1,0 +1,146 @@
+"""Actor model. Every fact row points to the `Source` it came from (provenance)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bioatlas.core.db import Base
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Source(Base):
+    """Where a fact comes from: an open-data file, an article, a spreadsheet, a user's edit."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(40), default="file")  # open_data | article | file | user
+    url: Mapped[str | None] = mapped_column(String(1000))
+    licence: Mapped[str | None] = mapped_column(String(200))
+    published: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Actor(Base):
+    __tablename__ = "actors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    name_key: Mapped[str] = mapped_column(String(500), index=True)  # fold(name): accent/case-free match
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    scale_litres: Mapped[float | None] = mapped_column(Float)
+    gmp: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    names: Mapped[list[ActorName]] = relationship(back_populates="actor", cascade="all, delete-orphan")
+    identifiers: Mapped[list[Identifier]] = relationship(back_populates="actor", cascade="all, delete-orphan")
+    sites: Mapped[list[Site]] = relationship(back_populates="actor", cascade="all, delete-orphan")
+    capabilities: Mapped[list[Capability]] = relationship(back_populates="actor", cascade="all, delete-orphan")
+    relations: Mapped[list[Relation]] = relationship(
+        back_populates="actor", cascade="all, delete-orphan", foreign_keys="Relation.actor_id"
+    )
+    field_sources: Mapped[list[FieldSource]] = relationship(back_populates="actor", cascade="all, delete-orphan")
+
+
+class FieldSource(Base):
+    """Provenance of a scalar field of an actor (name, kind, description, scale, GMP)."""
+
+    __tablename__ = "actor_field_sources"
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[Actor] = relationship(back_populates="field_sources")
+    source: Mapped[Source] = relationship()
+
+
+class ActorName(Base):
+    __tablename__ = "actor_names"
+    __table_args__ = (UniqueConstraint("actor_id", "type", "value", name="uq_actor_names_actor_type_value"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(20))  # name_types taxonomy
+    value: Mapped[str] = mapped_column(String(500))
+    value_key: Mapped[str] = mapped_column(String(500), index=True)  # fold(value)
+    lang: Mapped[str | None] = mapped_column(String(10))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    actor: Mapped[Actor] = relationship(back_populates="names")
+    source: Mapped[Source] = relationship()
+
+
+class Identifier(Base):
+    __tablename__ = "actor_identifiers"
+    __table_args__ = (
+        UniqueConstraint("actor_id", "scheme", "value", name="uq_actor_identifiers_actor_scheme_value"),
+        Index("ix_actor_identifiers_scheme_value", "scheme", "value"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    scheme: Mapped[str] = mapped_column(String(20))  # identifier_schemes taxonomy
+    value: Mapped[str] = mapped_column(String(500))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    actor: Mapped[Actor] = relationship(back_populates="identifiers")
+    source: Mapped[Source] = relationship()
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="hq")  # site_roles taxonomy
+    address: Mapped[str | None] = mapped_column(String(500))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    commune_insee: Mapped[str | None] = mapped_column(String(5), index=True)
+    commune_name: Mapped[str | None] = mapped_column(String(200))
+    departement: Mapped[str | None] = mapped_column(String(3), index=True)
+    region: Mapped[str | None] = mapped_column(String(3), index=True)
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    actor: Mapped[Actor] = relationship(back_populates="sites")
+    source: Mapped[Source] = relationship()
+
+
+class Capability(Base):
+    """One capability value of an actor: a modality, a value-chain step or an expression system."""
+
+    __tablename__ = "actor_capabilities"
+    __table_args__ = (
+        UniqueConstraint("actor_id", "facet", "code", name="uq_actor_capabilities_actor_facet_code"),
+        Index("ix_actor_capabilities_facet_code", "facet", "code"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    facet: Mapped[str] = mapped_column(String(30))  # taxonomy name: modalities, value_chain, expression_systems
+    code: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    actor: Mapped[Actor] = relationship(back_populates="capabilities")
+    source: Mapped[Source] = relationship()
+
+
+class Relation(Base):
+    """Actor → actor link: cluster membership, parent organisation, related."""
+
+    __tablename__ = "actor_relations"
+    __table_args__ = (
+        UniqueConstraint("actor_id", "relation", "target_id", name="uq_actor_relations_actor_relation_target"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(20))  # relation_types taxonomy
+    target_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    actor: Mapped[Actor] = relationship(back_populates="relations", foreign_keys=[actor_id])
+    target: Mapped[Actor] = relationship(foreign_keys=[target_id])
+    source: Mapped[Source] = relationship()

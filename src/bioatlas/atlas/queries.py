@@ -1,0 +1,181 @@
+"""Read side of the atlas: listings, facet counts, map features, actor detail.
+
+One function per question; the HTML pages, the JSON API and the exports all call these.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, site_condition
+from bioatlas.atlas.geocode import gazetteer
+from bioatlas.atlas.models import Actor, Capability, FieldSource, Relation, Site, Source
+from bioatlas.atlas.taxonomy import Taxonomy
+
+MAX_PAGE = 500
+
+
+def _matching_ids(f: ActorFilter, taxonomies: dict[str, Taxonomy]):
+    return select(Actor.id).where(*conditions(f, taxonomies))
+
+
+def list_actors(
+    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], limit: int = 50, offset: int = 0
+) -> tuple[int, list[Actor]]:
+    """Total count and one page of matching actors, ordered by name."""
+    limit = max(1, min(limit, MAX_PAGE))
+    total = session.scalar(select(func.count()).select_from(_matching_ids(f, taxonomies).subquery())) or 0
+    rows = session.scalars(
+        select(Actor)
+        .where(*conditions(f, taxonomies))
+        .options(selectinload(Actor.sites), selectinload(Actor.capabilities))
+        .order_by(func.lower(Actor.name), Actor.id)
+        .limit(limit)
+        .offset(max(0, offset))
+    ).all()
+    return total, list(rows)
+
+
+def iter_actors(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], batch: int = 500) -> Iterator[Actor]:
+    """Every matching actor with its facts, in name order, loaded in batches (exports)."""
+    ids = session.scalars(
+        select(Actor.id).where(*conditions(f, taxonomies)).order_by(func.lower(Actor.name), Actor.id)
+    ).all()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        actors = session.scalars(
+            select(Actor)
+            .where(Actor.id.in_(chunk))
+            .options(
+                selectinload(Actor.sites).selectinload(Site.source),
+                selectinload(Actor.capabilities),
+                selectinload(Actor.names),
+                selectinload(Actor.identifiers),
+                selectinload(Actor.relations).selectinload(Relation.target),
+                selectinload(Actor.field_sources).selectinload(FieldSource.source),
+            )
+        ).all()
+        by_id = {a.id: a for a in actors}
+        for actor_id in chunk:
+            if actor_id in by_id:
+                yield by_id[actor_id]
+
+
+def facet_counts(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> dict[str, dict[str, int]]:
+    """For each facet, the number of matching actors per value, with that facet's own filter left out.
+
+    Counts are of distinct actors; a hierarchical value (e.g. `company`) counts its children too.
+    """
+    out: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        ids = _matching_ids(f.without(facet), taxonomies).subquery()
+        if facet in ("kind", "gmp"):
+            col = Actor.kind if facet == "kind" else Actor.gmp
+            rows = session.execute(
+                select(col, func.count()).where(Actor.id.in_(select(ids.c.id)), col.isnot(None)).group_by(col)
+            ).all()
+        elif facet in ("region", "departement"):
+            col = Site.region if facet == "region" else Site.departement
+            rows = session.execute(
+                select(col, func.count(func.distinct(Site.actor_id)))
+                .where(Site.actor_id.in_(select(ids.c.id)), col.isnot(None))
+                .group_by(col)
+            ).all()
+        else:
+            tax_name = FACETS[facet]
+            rows = session.execute(
+                select(Capability.code, func.count(func.distinct(Capability.actor_id)))
+                .where(Capability.actor_id.in_(select(ids.c.id)), Capability.facet == tax_name)
+                .group_by(Capability.code)
+            ).all()
+        counts = {code: n for code, n in rows}
+        tax_name = FACETS[facet]
+        if tax_name:
+            counts = _roll_up(counts, taxonomies[tax_name], session, facet, ids)
+        out[facet] = counts
+    return out
+
+
+def _roll_up(counts: dict[str, int], tax: Taxonomy, session: Session, facet: str, ids) -> dict[str, int]:
+    """Parents count the distinct actors of their whole subtree (never the sum, which double-counts)."""
+    parents = {t.parent for t in tax.terms.values() if t.parent}
+    if not parents:
+        return counts
+    result = dict(counts)
+    for parent in parents:
+        codes = tax.descendants(parent)
+        if not codes & set(counts):
+            continue
+        if facet in ("kind", "gmp"):
+            col = Actor.kind if facet == "kind" else Actor.gmp
+            n = session.scalar(select(func.count()).where(Actor.id.in_(select(ids.c.id)), col.in_(codes)))
+        else:
+            n = session.scalar(
+                select(func.count(func.distinct(Capability.actor_id))).where(
+                    Capability.actor_id.in_(select(ids.c.id)), Capability.facet == tax.name, Capability.code.in_(codes)
+                )
+            )
+        result[parent] = n or 0
+    return result
+
+
+def map_points(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> list[tuple]:
+    """(site id, actor id, actor name, kind, latitude, longitude, commune) of each located site in the view."""
+    return list(
+        session.execute(
+            select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name)
+            .join(Actor, Actor.id == Site.actor_id)
+            .where(*conditions(f, taxonomies), site_condition(f), Site.latitude.isnot(None), Site.longitude.isnot(None))
+            .order_by(Site.id)
+        ).all()
+    )
+
+
+def get_actor(session: Session, *, actor_id: int) -> Actor | None:
+    return session.scalars(
+        select(Actor)
+        .where(Actor.id == actor_id)
+        .options(
+            selectinload(Actor.sites).selectinload(Site.source),
+            selectinload(Actor.capabilities).selectinload(Capability.source),
+            selectinload(Actor.names),
+            selectinload(Actor.identifiers),
+            selectinload(Actor.relations).selectinload(Relation.target),
+            selectinload(Actor.field_sources).selectinload(FieldSource.source),
+        )
+    ).first()
+
+
+def related_from(session: Session, *, actor_id: int) -> list[Relation]:
+    """Relations pointing at an actor (its members, its child units)."""
+    return list(
+        session.scalars(
+            select(Relation).where(Relation.target_id == actor_id).options(selectinload(Relation.actor))
+        ).all()
+    )
+
+
+def sources_of(actor: Actor) -> list[Source]:
+    """Every source an actor's facts come from, without duplicates, oldest first."""
+    seen: dict[int, Source] = {}
+    for group in (actor.field_sources, actor.names, actor.identifiers, actor.sites, actor.capabilities, actor.relations):
+        for row in group:
+            seen.setdefault(row.source.id, row.source)
+    return sorted(seen.values(), key=lambda s: s.id)
+
+
+def count_actors(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Actor.kind, func.count()).group_by(Actor.kind)).all()
+    counts = defaultdict(int)
+    for kind, n in rows:
+        counts[kind] += n
+    return dict(counts)
+
+
+def place_labels(code_region: str | None, code_dept: str | None) -> tuple[str, str]:
+    geo = gazetteer()
+    return geo.region_name(code_region), geo.departement_name(code_dept)

@@ -1,0 +1,52 @@
+"""Plain records handed to the writer by importers, the demo loader and (later) connectors.
+
+A field left as None means "this source says nothing about it" and leaves the atlas as it is;
+an empty list means "this source says there is none" and clears what that source said before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    key: str
+    title: str
+    kind: str = "file"
+    url: str | None = None
+    licence: str | None = None
+    published: date | None = None
+
+
+@dataclass
+class SiteRecord:
+    role: str = "hq"
+    address: str | None = None
+    postcode: str | None = None
+    commune_insee: str | None = None
+    commune_name: str | None = None
+    departement: str | None = None
+    region: str | None = None
+    country: str = "FR"
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass
+class ActorRecord:
+    name: str
+    kind: str | None = None
+    actor_id: int | None = None
+    status: str | None = None
+    names: list[tuple[str, str, str | None]] | None = None  # (type, value, lang)
+    identifiers: dict[str, list[str]] = field(default_factory=dict)
+    description_fr: str | None = None
+    description_en: str | None = None
+    scale_litres: float | None = None
+    gmp: str | None = None
+    sites: list[SiteRecord] | None = None
+    capabilities: dict[str, list[str]] = field(default_factory=dict)  # taxonomy name -> codes
+    relations: list[tuple[str, int]] | None = None  # (relation type, target actor id)
+    source: SourceRecord | None = None

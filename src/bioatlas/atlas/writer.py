@@ -1,0 +1,219 @@
+"""Write side of the atlas: find the actor a record describes and create or update it.
+
+Matching order: explicit actor id, then a strong identifier (SIREN, SIRET, ROR, RNSR, Wikidata,
+VAT, ISNI, GRID, FundRef), then the name (usual, legal or other) when exactly one actor bears it.
+Facts are replaced per source: what a source says now replaces what the same source said before,
+and facts from other sources stay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
+from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
+from bioatlas.core.text import fold
+
+STRONG_SCHEMES = ("siret", "siren", "ror", "rnsr", "wikidata", "vat", "isni", "grid", "fundref")
+SCALAR_FIELDS = ("name", "kind", "status", "description_fr", "description_en", "scale_litres", "gmp")
+SITE_FIELDS = (
+    "role", "address", "postcode", "commune_insee", "commune_name", "departement", "region",
+    "country", "latitude", "longitude",
+)
+
+
+class MatchError(ValueError):
+    """The record could describe several actors; the message names them."""
+
+
+@dataclass
+class Outcome:
+    actor_id: int
+    status: str  # created | updated | unchanged
+
+
+def get_or_create_source(session: Session, record: SourceRecord) -> Source:
+    source = session.scalar(select(Source).where(Source.key == record.key))
+    if source is None:
+        source = Source(
+            key=record.key, title=record.title, kind=record.kind, url=record.url,
+            licence=record.licence, published=record.published,
+        )
+        session.add(source)
+        session.flush()
+    else:
+        for attr in ("title", "kind", "url", "licence", "published"):
+            value = getattr(record, attr)
+            if value is not None and getattr(source, attr) != value:
+                setattr(source, attr, value)
+    return source
+
+
+def find_actor(session: Session, record: ActorRecord) -> Actor | None:
+    if record.actor_id is not None:
+        actor = session.get(Actor, record.actor_id)
+        if actor is None:
+            raise MatchError(f"no actor with id {record.actor_id}")
+        return actor
+    for scheme in STRONG_SCHEMES:
+        for value in record.identifiers.get(scheme, []):
+            ids = session.scalars(
+                select(Identifier.actor_id).where(Identifier.scheme == scheme, Identifier.value == value).distinct()
+            ).all()
+            if len(ids) > 1:
+                raise MatchError(f"{scheme} {value} is held by several actors ({', '.join(map(str, ids))})")
+            if ids:
+                return session.get(Actor, ids[0])
+    return find_by_name(session, record.name)
+
+
+def find_by_name(session: Session, name: str) -> Actor | None:
+    """The single actor whose usual or other name folds to the same text; MatchError if several."""
+    key = fold(name)
+    if not key:
+        return None
+    candidates = session.scalars(
+        select(Actor).where(
+            or_(Actor.name_key == key, Actor.id.in_(select(ActorName.actor_id).where(ActorName.value_key == key)))
+        )
+    ).all()
+    distinct = {a.id: a for a in candidates}
+    if len(distinct) > 1:
+        raise MatchError(
+            f"name {name!r} matches several actors ({', '.join(str(i) for i in sorted(distinct))}); "
+            "add an identifier or the actor id to choose"
+        )
+    return next(iter(distinct.values()), None)
+
+
+def upsert_actor(session: Session, record: ActorRecord, *, source: Source) -> Outcome:
+    """Create or update the actor a record describes, with this source as provenance."""
+    actor = find_actor(session, record)
+    created = actor is None
+    if created:
+        actor = Actor(
+            name=record.name, name_key=fold(record.name), kind=record.kind or "other", status=record.status or "active"
+        )
+        session.add(actor)
+        session.flush()
+    changed = created
+    now = datetime.now(timezone.utc)
+    for attr in SCALAR_FIELDS:
+        value = getattr(record, attr)
+        if value is None:
+            continue
+        prov = session.get(FieldSource, (actor.id, attr))
+        if prov is None:
+            session.add(FieldSource(actor_id=actor.id, field=attr, source_id=source.id, recorded_at=now))
+        elif getattr(actor, attr) != value and _outranks(source, prov.source):
+            prov.source_id, prov.recorded_at = source.id, now
+        else:
+            continue  # the value stated by a higher-ranked source stays
+        if getattr(actor, attr) != value:
+            setattr(actor, attr, value)
+            changed = True
+            if attr == "name":
+                actor.name_key = fold(value)
+    if record.names is not None:
+        changed |= _replace_names(session, actor, record, source)
+    changed |= _add_identifiers(session, actor, record, source)
+    if record.sites is not None:
+        changed |= _replace_sites(session, actor, record.sites, source)
+    for facet, codes in record.capabilities.items():
+        changed |= _replace_capabilities(session, actor, facet, codes, source)
+    if record.relations is not None:
+        changed |= _replace_relations(session, actor, record.relations, source)
+    if changed and not created:
+        actor.updated_at = now
+    session.flush()
+    return Outcome(actor.id, "created" if created else ("updated" if changed else "unchanged"))
+
+
+SOURCE_RANK = {"open_data": 0, "file": 1, "article": 1, "user": 2}
+
+
+def _outranks(new: Source, current: Source) -> bool:
+    """A source may overwrite a field stated by itself or by a source of lower or equal rank
+    (a member's edit over a spreadsheet over a registry), so re-running a registry import never
+    undoes a curated value."""
+    return new.id == current.id or SOURCE_RANK.get(new.kind, 1) >= SOURCE_RANK.get(current.kind, 1)
+
+
+def _replace_names(session: Session, actor: Actor, record: ActorRecord, source: Source) -> bool:
+    wanted = {(t, v.strip(), lang) for t, v, lang in record.names or [] if v and v.strip()}
+    current = {(n.type, n.value, n.lang): n for n in actor.names if n.source_id == source.id}
+    others = {(n.type, n.value) for n in actor.names if n.source_id != source.id}
+    changed = False
+    for key, row in current.items():
+        if key not in wanted:
+            actor.names.remove(row)
+            changed = True
+    for key in wanted - set(current):
+        if (key[0], key[1]) in others:
+            continue
+        actor.names.append(ActorName(type=key[0], value=key[1], value_key=fold(key[1]), lang=key[2], source_id=source.id))
+        changed = True
+    return changed
+
+
+def _add_identifiers(session: Session, actor: Actor, record: ActorRecord, source: Source) -> bool:
+    have = {(i.scheme, i.value) for i in actor.identifiers}
+    changed = False
+    for scheme, values in record.identifiers.items():
+        for value in values:
+            if (scheme, value) not in have:
+                actor.identifiers.append(Identifier(scheme=scheme, value=value, source_id=source.id))
+                have.add((scheme, value))
+                changed = True
+    return changed
+
+
+def _site_key(site: Site | SiteRecord) -> tuple:
+    return tuple(getattr(site, f) for f in SITE_FIELDS)
+
+
+def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], source: Source) -> bool:
+    current = [s for s in actor.sites if s.source_id == source.id]
+    if sorted(map(_site_key, current), key=repr) == sorted(map(_site_key, sites), key=repr):
+        return False
+    for row in current:
+        actor.sites.remove(row)
+    for rec in sites:
+        actor.sites.append(Site(source_id=source.id, **{f: getattr(rec, f) for f in SITE_FIELDS}))
+    return True
+
+
+def _replace_capabilities(session: Session, actor: Actor, facet: str, codes: list[str], source: Source) -> bool:
+    current = {c.code: c for c in actor.capabilities if c.facet == facet and c.source_id == source.id}
+    others = {c.code for c in actor.capabilities if c.facet == facet and c.source_id != source.id}
+    wanted = set(codes)
+    changed = False
+    for code, row in current.items():
+        if code not in wanted:
+            actor.capabilities.remove(row)
+            changed = True
+    session.flush()
+    for code in sorted(wanted - set(current) - others):
+        actor.capabilities.append(Capability(facet=facet, code=code, source_id=source.id))
+        changed = True
+    return changed
+
+
+def _replace_relations(session: Session, actor: Actor, relations: list[tuple[str, int]], source: Source) -> bool:
+    current = {(r.relation, r.target_id): r for r in actor.relations if r.source_id == source.id}
+    others = {(r.relation, r.target_id) for r in actor.relations if r.source_id != source.id}
+    wanted = {(rel, target) for rel, target in relations if target != actor.id}
+    changed = False
+    for key, row in current.items():
+        if key not in wanted:
+            actor.relations.remove(row)
+            changed = True
+    session.flush()
+    for rel, target in sorted(wanted - set(current) - others):
+        actor.relations.append(Relation(relation=rel, target_id=target, source_id=source.id))
+        changed = True
+    return changed

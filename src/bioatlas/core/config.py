@@ -1,0 +1,108 @@
+"""Settings declared as data, read from the environment, validated at start-up.
+
+Nothing here is read at import time: `load_settings()` is called by the CLI and by
+`create_app()`, and a `Settings` object is passed down from there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+_KNOWN_UNSAFE = {DEV_SECRET, "", "secret", "changeme", "change-me", "password"}
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """Raised when the settings cannot be used; the message names each bad setting."""
+
+
+class Settings(BaseSettings):
+    """Every setting, its default and its meaning. Env names are BIOATLAS_<NAME>, except DATABASE_URL."""
+
+    model_config = SettingsConfigDict(env_prefix="BIOATLAS_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="development, test or production; production refuses unsafe secrets"
+    )
+    database_url: str = Field(
+        "",
+        validation_alias=AliasChoices("DATABASE_URL", "BIOATLAS_DATABASE_URL"),
+        description="SQLAlchemy URL; empty means a SQLite file `atlas.sqlite3` in the data directory",
+    )
+    data_dir: Path = Field(Path("var"), description="where the SQLite file, uploads and exports live")
+    tile_url: str = Field(
+        "",
+        description="raster tile URL template ({z}/{x}/{y}) for an online basemap; empty = offline boundaries",
+    )
+    tile_attribution: str = Field("", description="attribution shown for the online basemap")
+    default_language: Literal["fr", "en"] = Field("fr", description="language of the UI when none is asked")
+    secret_key: str = Field(DEV_SECRET, description="signs cookies and tokens; ≥ 32 chars outside development")
+    admin_token: str = Field(
+        "",
+        description="bearer token allowing uploads through the API (imports); empty disables web imports",
+    )
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="largest accepted upload, bytes")
+    extra_taxonomy_dir: Path | None = Field(
+        None, description="folder of extra taxonomy CSV files, merged over the shipped ones"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.environment == "production":
+            if self.secret_key in _KNOWN_UNSAFE or len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    "BIOATLAS_SECRET_KEY: unsafe for production (set a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters, e.g. `python -c 'import secrets;print(secrets.token_urlsafe(48))'`)"
+                )
+            if self.admin_token and len(self.admin_token) < 24:
+                raise ValueError("BIOATLAS_ADMIN_TOKEN: too short for production (at least 24 characters)")
+        if self.tile_url and "{z}" not in self.tile_url:
+            raise ValueError("BIOATLAS_TILE_URL: must contain {z}, {x} and {y}")
+        if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ValueError("DATABASE_URL: only sqlite:/// and postgresql:// URLs are supported")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{(self.data_dir / 'atlas.sqlite3').resolve()}"
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the environment (and overrides) and validate; raise SettingsError with a clear message."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "settings"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{loc}: {msg}" if loc != "settings" else msg)
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
+    return settings
+
+
+def describe_settings() -> list[dict[str, str]]:
+    """The settings as data (name, environment variable, default, description), for `--help` and docs."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        env = "DATABASE_URL" if name == "database_url" else f"BIOATLAS_{name.upper()}"
+        default = field.default
+        rows.append(
+            {
+                "name": name,
+                "env": env,
+                "default": "" if default is None else str(default if name != "secret_key" else "(development only)"),
+                "description": field.description or "",
+            }
+        )
+    return rows

@@ -1,0 +1,91 @@
+"""Shared fixtures. The backend is SQLite (a temporary file) unless BIOATLAS_TEST_DATABASE_URL
+points at a PostgreSQL database, which `make test` / `.ci/run` set for the second pass."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.core.config import Settings, load_settings
+from bioatlas.core.db import Base, make_engine, make_sessionmaker
+from bioatlas.core import migrate
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TEST_DB_URL = os.environ.get("BIOATLAS_TEST_DATABASE_URL", "")
+
+
+def pytest_report_header(config):
+    return f"bioatlas backend: {'postgresql' if TEST_DB_URL.startswith('postgresql') else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return "postgresql" if TEST_DB_URL.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DB_URL:
+        return TEST_DB_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    settings = load_settings(database_url=database_url, environment="test")
+    eng = make_engine(settings.resolved_database_url)
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:  # a clean schema for every run
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def _wipe(engine) -> None:
+    migrate.import_all_models()
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(engine):
+    """A session factory on a migrated, empty database; emptied again after the test."""
+    _wipe(engine)
+    yield make_sessionmaker(engine)
+    _wipe(engine)
+
+
+@pytest.fixture
+def session(db):
+    s = db()
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def taxonomies():
+    return load_taxonomies()
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return load_settings(database_url=database_url, environment="test", data_dir=tmp_path, admin_token="t" * 32)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"../shared not found at {SHARED}: the tests read the real open data there")
+    return SHARED
