@@ -53,13 +53,15 @@ def get_or_create_source(session: Session, record: SourceRecord) -> Source:
     return source
 
 
-def find_actor(session: Session, record: ActorRecord) -> Actor | None:
+def find_actor(
+    session: Session, record: ActorRecord, *, match_by_name: bool = True, schemes: tuple[str, ...] = STRONG_SCHEMES
+) -> Actor | None:
     if record.actor_id is not None:
         actor = session.get(Actor, record.actor_id)
         if actor is None:
             raise MatchError(f"no actor with id {record.actor_id}")
         return actor
-    for scheme in STRONG_SCHEMES:
+    for scheme in schemes:
         for value in record.identifiers.get(scheme, []):
             ids = session.scalars(
                 select(Identifier.actor_id).where(Identifier.scheme == scheme, Identifier.value == value).distinct()
@@ -68,7 +70,7 @@ def find_actor(session: Session, record: ActorRecord) -> Actor | None:
                 raise MatchError(f"{scheme} {value} is held by several actors ({', '.join(map(str, ids))})")
             if ids:
                 return session.get(Actor, ids[0])
-    return find_by_name(session, record.name)
+    return find_by_name(session, record.name) if match_by_name else None
 
 
 def find_by_name(session: Session, name: str) -> Actor | None:
@@ -90,27 +92,46 @@ def find_by_name(session: Session, name: str) -> Actor | None:
     return next(iter(distinct.values()), None)
 
 
-def upsert_actor(session: Session, record: ActorRecord, *, source: Source) -> Outcome:
-    """Create or update the actor a record describes, with this source as provenance."""
-    actor = find_actor(session, record)
+def upsert_actor(
+    session: Session,
+    record: ActorRecord,
+    *,
+    source: Source,
+    match_by_name: bool = True,
+    schemes: tuple[str, ...] = STRONG_SCHEMES,
+) -> Outcome:
+    """Create or update the actor a record describes, with this source as provenance.
+
+    A registry whose records always carry their own identifier passes match_by_name=False and
+    schemes=(its scheme,), so that distinct organisations sharing a name or a secondary
+    identifier (two ROR records citing one Wikidata item) are never merged."""
+    actor = find_actor(session, record, match_by_name=match_by_name, schemes=schemes)
+    with session.no_autoflush:
+        actor, status = _apply(session, actor, record, source)
+    session.flush()
+    return Outcome(actor.id, status)
+
+
+def _apply(session: Session, actor: Actor | None, record: ActorRecord, source: Source) -> tuple[Actor, str]:
     created = actor is None
-    if created:
+    if actor is None:
         actor = Actor(
-            name=record.name, name_key=fold(record.name), kind=record.kind or "other", status=record.status or "active"
+            name=record.name, name_key=fold(record.name), kind=record.kind or "other", status=record.status or "active",
+            names=[], identifiers=[], sites=[], capabilities=[], relations=[], field_sources=[],
         )
         session.add(actor)
-        session.flush()
     changed = created
     now = datetime.now(timezone.utc)
+    provenance = {p.field: p for p in actor.field_sources}
     for attr in SCALAR_FIELDS:
         value = getattr(record, attr)
         if value is None:
             continue
-        prov = session.get(FieldSource, (actor.id, attr))
+        prov = provenance.get(attr)
         if prov is None:
-            session.add(FieldSource(actor_id=actor.id, field=attr, source_id=source.id, recorded_at=now))
+            actor.field_sources.append(FieldSource(field=attr, source=source, recorded_at=now))
         elif getattr(actor, attr) != value and _outranks(source, prov.source):
-            prov.source_id, prov.recorded_at = source.id, now
+            prov.source, prov.recorded_at = source, now
         else:
             continue  # the value stated by a higher-ranked source stays
         if getattr(actor, attr) != value:
@@ -126,11 +147,10 @@ def upsert_actor(session: Session, record: ActorRecord, *, source: Source) -> Ou
     for facet, codes in record.capabilities.items():
         changed |= _replace_capabilities(session, actor, facet, codes, source)
     if record.relations is not None:
-        changed |= _replace_relations(session, actor, record.relations, source)
+        changed |= replace_relations(session, actor, record.relations, source)
     if changed and not created:
         actor.updated_at = now
-    session.flush()
-    return Outcome(actor.id, "created" if created else ("updated" if changed else "unchanged"))
+    return actor, "created" if created else ("updated" if changed else "unchanged")
 
 
 SOURCE_RANK = {"open_data": 0, "file": 1, "article": 1, "user": 2}
@@ -144,7 +164,11 @@ def _outranks(new: Source, current: Source) -> bool:
 
 
 def _replace_names(session: Session, actor: Actor, record: ActorRecord, source: Source) -> bool:
-    wanted = {(t, v.strip(), lang) for t, v, lang in record.names or [] if v and v.strip()}
+    wanted_by_key: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+    for t, v, lang in record.names or []:
+        if v and v.strip() and v.strip() != actor.name:
+            wanted_by_key.setdefault((t, v.strip()), (t, v.strip(), lang))
+    wanted = set(wanted_by_key.values())
     current = {(n.type, n.value, n.lang): n for n in actor.names if n.source_id == source.id}
     others = {(n.type, n.value) for n in actor.names if n.source_id != source.id}
     changed = False
@@ -178,6 +202,8 @@ def _site_key(site: Site | SiteRecord) -> tuple:
 
 def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], source: Source) -> bool:
     current = [s for s in actor.sites if s.source_id == source.id]
+    others = {_site_key(s) for s in actor.sites if s.source_id != source.id}
+    sites = [s for s in sites if _site_key(s) not in others]  # another source already states it
     if sorted(map(_site_key, current), key=repr) == sorted(map(_site_key, sites), key=repr):
         return False
     for row in current:
@@ -196,14 +222,14 @@ def _replace_capabilities(session: Session, actor: Actor, facet: str, codes: lis
         if code not in wanted:
             actor.capabilities.remove(row)
             changed = True
-    session.flush()
     for code in sorted(wanted - set(current) - others):
         actor.capabilities.append(Capability(facet=facet, code=code, source_id=source.id))
         changed = True
     return changed
 
 
-def _replace_relations(session: Session, actor: Actor, relations: list[tuple[str, int]], source: Source) -> bool:
+def replace_relations(session: Session, actor: Actor, relations: list[tuple[str, int]], source: Source) -> bool:
+    """Set what this source says about an actor's links (member of, part of…); True if it changed."""
     current = {(r.relation, r.target_id): r for r in actor.relations if r.source_id == source.id}
     others = {(r.relation, r.target_id) for r in actor.relations if r.source_id != source.id}
     wanted = {(rel, target) for rel, target in relations if target != actor.id}
@@ -212,7 +238,6 @@ def _replace_relations(session: Session, actor: Actor, relations: list[tuple[str
         if key not in wanted:
             actor.relations.remove(row)
             changed = True
-    session.flush()
     for rel, target in sorted(wanted - set(current) - others):
         actor.relations.append(Relation(relation=rel, target_id=target, source_id=source.id))
         changed = True
