@@ -129,7 +129,12 @@ def map_points(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxono
         session.execute(
             select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name)
             .join(Actor, Actor.id == Site.actor_id)
-            .where(*conditions(f, taxonomies), site_condition(f), Site.latitude.isnot(None), Site.longitude.isnot(None))
+            .where(
+                *conditions(f.without("region").without("departement"), taxonomies),
+                site_condition(f),  # geo facets select the sites themselves, not only their actor
+                Site.latitude.isnot(None),
+                Site.longitude.isnot(None),
+            )
             .order_by(Site.id)
         ).all()
     )

@@ -1,0 +1,51 @@
+# Bioprod Atlas — the two commands of the README:
+#   make run    install everything, create the SQLite database, load the demo, serve on :8000
+#   make test   install everything (incl. chromium and PostgreSQL), run the suite on SQLite then PostgreSQL
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := src/bioatlas/web/static/vendor/maplibre-gl/maplibre-gl.js
+
+.PHONY: run test install system-deps assets demo serve clean help
+
+help:
+	@echo "make run   – install, load the demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test  – install and run the whole test suite on SQLite and PostgreSQL"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR): node_modules/.package-lock.json scripts/build-assets.mjs
+	npm run --silent build
+
+assets: $(VENDOR)
+
+install: $(VENV)/.installed assets
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+demo: install
+	$(BIN)/bioatlas db upgrade
+	$(BIN)/bioatlas demo load --if-empty
+
+serve:
+	$(BIN)/bioatlas serve --host $(HOST) --port $(PORT)
+
+run: demo serve
+
+test: install system-deps
+	bash scripts/test-all-backends.sh
+
+clean:
+	rm -rf $(VENV) node_modules src/bioatlas/web/static/vendor var artifacts

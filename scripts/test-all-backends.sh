@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the whole test suite twice: on SQLite (the embedded default), then on a throw-away
+# PostgreSQL cluster started here and stopped on exit. Extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PG_DIR=$(mktemp -d /tmp/bioatlas-pg-XXXXXX)
+PG_PORT=${BIOATLAS_PG_PORT:-55432}
+cleanup() { bash scripts/pg-cluster.sh stop "$PG_DIR" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+echo "== test suite on SQLite =="
+.venv/bin/pytest "$@"
+sqlite_status=$?
+
+echo "== test suite on PostgreSQL =="
+url=$(bash scripts/pg-cluster.sh start "$PG_DIR" "$PG_PORT") || { echo "could not start PostgreSQL" >&2; exit 1; }
+BIOATLAS_TEST_DATABASE_URL="$url" .venv/bin/pytest "$@"
+pg_status=$?
+
+echo "SQLite exit status: $sqlite_status, PostgreSQL exit status: $pg_status"
+[ "$sqlite_status" -eq 0 ] && [ "$pg_status" -eq 0 ]
