@@ -89,3 +89,18 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"../shared not found at {SHARED}: the tests read the real open data there")
     return SHARED
+
+
+@pytest.fixture
+def app(settings, db):
+    from bioatlas.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c

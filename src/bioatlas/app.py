@@ -1,0 +1,109 @@
+"""create_app(settings): builds the FastAPI application and mounts each feature's API and pages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bioatlas import __version__
+from bioatlas.atlas import api as atlas_api
+from bioatlas.atlas import views as atlas_views
+from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.core.config import Settings
+from bioatlas.core.db import make_engine, make_sessionmaker
+from bioatlas.core.i18n import Translator, pick_language
+from bioatlas.web import STATIC_DIR, templates
+
+log = logging.getLogger("bioatlas")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
+    "connect-src 'self' https:; worker-src 'self' blob:; child-src blob:; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="Bioprod Atlas API",
+        version=__version__,
+        description="The actors of the biotherapy and bioproduction ecosystem, their sites and capabilities.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    engine = make_engine(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    load_taxonomies(settings.extra_taxonomy_dir)  # fail at start-up on a broken taxonomy file
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(atlas_api.router)
+    app.include_router(atlas_views.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        if not request.url.path.startswith("/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        lang = request.query_params.get("lang")
+        if lang in ("fr", "en"):
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+        return response
+
+    def wants_html(request: Request) -> bool:
+        return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+    def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+        lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
+        t = Translator(lang)
+        context = {
+            "t": t, "lang": lang, "status": status, "message": message,
+            "path": request.url.path, "pairs": request.query_params.multi_items(),
+        }
+        try:
+            return templates.TemplateResponse(request, "error.html", context, status_code=status)
+        except Exception:  # never let the error page itself fail
+            log.exception("error page failed")
+            return HTMLResponse(f"<h1>{status}</h1>", status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail
+        if wants_html(request):
+            message = detail.get("message") if isinstance(detail, dict) else str(detail)
+            return error_page(request, exc.status_code, message)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        if wants_html(request):
+            return error_page(request, 422, "; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if wants_html(request):
+            return error_page(request, 500, "internal error")
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,159 @@
+"""JSON API of the atlas under /api/v1. Handlers parse, call a query or service, and shape."""
+
+from __future__ import annotations
+
+import hmac
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from bioatlas.atlas import presenters, queries
+from bioatlas.atlas.serialize import actor_to_dict
+from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
+from bioatlas.atlas.exporter import export_actors
+from bioatlas.atlas.geocode import GeocodeError, gazetteer
+from bioatlas.atlas.importer.errors import ImportFileError
+from bioatlas.atlas.importer.run import import_actors
+from bioatlas.atlas.schemas import ActorPage, Facets, Problem, TermOut
+from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
+from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+
+router = APIRouter(prefix="/api/v1", tags=["atlas"])
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "geojson": "application/geo+json",
+}
+FILTER_DOC = (
+    "Filters (repeat a parameter or separate values by commas; OR inside a facet, AND across facets): "
+    "kind, modality, step, expression, gmp (taxonomy codes, see /api/v1/taxonomies), region (INSEE region code), "
+    "departement (code), q (text in any name)."
+)
+
+
+@router.get("/actors", response_model=ActorPage, responses={422: {"model": Problem}}, description=FILTER_DOC)
+def list_actors(
+    session: SessionDep,
+    taxonomies: TaxonomiesDep,
+    f: FilterDep,
+    t: TranslatorDep,
+    limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+):
+    total, actors = queries.list_actors(session, f=f, taxonomies=taxonomies, limit=limit, offset=offset)
+    items = [presenters.actor_summary(a, taxonomies, t.lang) for a in actors]
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+@router.get("/actors/{actor_id}", responses={404: {"model": Problem}})
+def get_actor(actor_id: int, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep) -> dict:
+    actor = queries.get_actor(session, actor_id=actor_id)
+    if actor is None:
+        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+    return actor_to_dict(actor, t.lang, taxonomies=taxonomies)
+
+
+@router.get("/facets", response_model=Facets, responses={422: {"model": Problem}}, description=FILTER_DOC)
+def facets(session: SessionDep, taxonomies: TaxonomiesDep, f: FilterDep, t: TranslatorDep):
+    return presenters.facets(session, f=f, taxonomies=taxonomies, lang=t.lang)
+
+
+@router.get("/map", responses={422: {"model": Problem}}, description="GeoJSON points of the sites in the view. " + FILTER_DOC)
+def map_points(session: SessionDep, taxonomies: TaxonomiesDep, f: FilterDep, t: TranslatorDep) -> JSONResponse:
+    return JSONResponse(
+        presenters.map_geojson(session, f=f, taxonomies=taxonomies, lang=t.lang), media_type="application/geo+json"
+    )
+
+
+@router.get("/export", responses={422: {"model": Problem}}, description="Download the view. " + FILTER_DOC)
+def export(
+    session: SessionDep,
+    taxonomies: TaxonomiesDep,
+    f: FilterDep,
+    t: TranslatorDep,
+    format: Literal["csv", "xlsx", "json", "geojson"] = "csv",
+) -> Response:
+    body = export_actors(session, f=f, taxonomies=taxonomies, fmt=format, lang=t.lang)
+    filename = f"bioatlas-actors.{format}"
+    return Response(
+        body, media_type=EXPORT_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.get("/taxonomies", response_model=dict[str, list[TermOut]])
+def taxonomies_all(taxonomies: TaxonomiesDep, t: TranslatorDep):
+    return {name: taxonomies[name].as_list(t.lang) for name in TAXONOMY_NAMES}
+
+
+@router.get("/geocode", responses={404: {"model": Problem}, 409: {"model": Problem}})
+def geocode(
+    postcode: Annotated[str | None, Query(max_length=10)] = None,
+    commune: Annotated[str | None, Query(max_length=200)] = None,
+    insee: Annotated[str | None, Query(max_length=5)] = None,
+) -> dict:
+    try:
+        place = gazetteer().geocode(postcode=postcode, commune=commune, insee=insee)
+    except GeocodeError as exc:
+        status = 409 if exc.reason == "ambiguous" else 404
+        return JSONResponse(
+            {"detail": str(exc), "reason": exc.reason, "candidates": [c.as_dict() for c in exc.candidates[:20]]},
+            status_code=status,
+        )
+    return place.as_dict()
+
+
+def _check_token(settings, authorization: str | None) -> None:
+    if not settings.admin_token:
+        raise HTTPException(403, detail="imports through the API are disabled (BIOATLAS_ADMIN_TOKEN is not set)")
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
+        raise HTTPException(401, detail="a valid `Authorization: Bearer <admin token>` header is required")
+
+
+@router.post(
+    "/imports/actors",
+    responses={401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem}},
+    description="Import a CSV or XLSX file of actors (admin token). All-or-nothing unless skip_invalid.",
+)
+async def import_actors_upload(
+    request: Request,
+    settings: SettingsDep,
+    taxonomies: TaxonomiesDep,
+    file: UploadFile,
+    authorization: Annotated[str | None, Header()] = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> JSONResponse:
+    _check_token(settings, authorization)
+    name = Path(file.filename or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".txt"):
+        raise HTTPException(422, detail=f"{name}: unsupported file type {suffix or '(none)'}; send .csv or .xlsx")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        size = 0
+        with path.open("wb") as out:
+            while chunk := await file.read(1 << 16):
+                size += len(chunk)
+                if size > settings.max_upload_bytes:
+                    raise HTTPException(
+                        413, detail=f"{name}: larger than the {settings.max_upload_bytes // (1024 * 1024)} MB upload limit"
+                    )
+                out.write(chunk)
+        try:
+            report = import_actors(
+                request.app.state.sessionmaker,
+                path,
+                taxonomies=taxonomies,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                max_bytes=settings.max_upload_bytes,
+            )
+        except ImportFileError as exc:
+            raise HTTPException(422, detail=str(exc)) from None
+    body = report.as_dict()
+    return JSONResponse(body, status_code=422 if body.get("errors") and not skip_invalid else 200)

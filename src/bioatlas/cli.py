@@ -1,0 +1,229 @@
+"""The `bioatlas` command: thin wrappers that parse, call services and print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bioatlas.core.config import Settings, SettingsError, describe_settings, load_settings
+
+app = typer.Typer(help="Bioprod Atlas: map and connect a life-science industrial ecosystem.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+import_app = typer.Typer(help="Import data into the atlas.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo ecosystem (real open data).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(demo_app, name="demo")
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _engine(settings: Settings):
+    from bioatlas.core.db import make_engine
+
+    return make_engine(settings.resolved_database_url)
+
+
+@app.command()
+def settings() -> None:
+    """List every setting, its environment variable, default and meaning."""
+    table = Table("environment variable", "default", "meaning")
+    for row in describe_settings():
+        table.add_row(row["env"], row["default"], row["description"])
+    Console().print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database schema to the latest version."""
+    from bioatlas.core import migrate
+
+    s = _settings()
+    engine = _engine(s)
+    migrate.upgrade(engine, revision)
+    console.print(f"database at revision [bold]{migrate.current(engine)}[/bold] ({engine.url.render_as_string(hide_password=True)})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database."""
+    from bioatlas.core import migrate
+
+    print(migrate.current(_engine(_settings())) or "(empty database)")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+) -> None:
+    """Serve the web application and API (migrates the database first)."""
+    import uvicorn
+
+    from bioatlas.app import create_app
+    from bioatlas.core import migrate
+
+    s = _settings()
+    migrate.upgrade(_engine(s))
+    console.print(f"Bioprod Atlas on http://{host}:{port}  (API docs: /docs)")
+    uvicorn.run(create_app(s), host=host, port=port, reload=reload, proxy_headers=True)
+
+
+def _factory(settings: Settings):
+    from bioatlas.core import migrate
+    from bioatlas.core.db import make_sessionmaker
+
+    engine = _engine(settings)
+    migrate.upgrade(engine)
+    return make_sessionmaker(engine)
+
+
+@import_app.command("actors")
+def import_actors_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file, French or English headers")],
+    mapping: Annotated[Optional[Path], typer.Option(help="TOML file: [columns] \"Header in file\" = \"field\"")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="CSV encoding when not UTF-8, e.g. cp1252")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet name (default: the first)")] = None,
+    source_title: Annotated[Optional[str], typer.Option("--source", help="title of the source (default: the file name)")] = None,
+    licence: Annotated[Optional[str], typer.Option(help="licence of the file's data")] = None,
+    dry_run: Annotated[bool, typer.Option(help="check everything, write nothing")] = False,
+    skip_invalid: Annotated[bool, typer.Option(help="import the valid rows, report the others")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON on stdout")] = False,
+) -> None:
+    """Import actors from a spreadsheet. Re-importing updates; nothing is written if a row is bad.
+
+    Exit status: 0 imported, 1 rows rejected (nothing written unless --skip-invalid), 2 unreadable file."""
+    from bioatlas.atlas.importer.errors import ImportFileError
+    from bioatlas.atlas.importer.run import import_actors
+    from bioatlas.atlas.records import SourceRecord
+    from bioatlas.atlas.taxonomy import load_taxonomies
+
+    s = _settings()
+    source = None
+    if source_title or licence:
+        title = source_title or file.name
+        source = SourceRecord(key=f"file:{file.name}", title=title, kind="file", licence=licence)
+    try:
+        report = import_actors(
+            _factory(s), file, taxonomies=load_taxonomies(s.extra_taxonomy_dir), mapping=mapping, encoding=encoding,
+            sheet=sheet, source=source, dry_run=dry_run, skip_invalid=skip_invalid, max_bytes=s.max_upload_bytes * 10,
+        )
+    except ImportFileError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    body = report.as_dict()
+    if as_json:
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        _print_report(file, body, dry_run)
+    if body.get("errors") and not skip_invalid:
+        raise typer.Exit(1)
+
+
+def _print_report(file: Path, body: dict, dry_run: bool) -> None:
+    counts = body
+    summary = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("read", "created", "updated", "unchanged", "rejected"))
+    console.print(f"[bold]{file.name}[/bold]{' (dry run)' if dry_run else ''}: {summary}")
+    for w in body.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {w}")
+    errors = body.get("errors", [])
+    if errors:
+        table = Table("line", "column", "value", "reason", title="rejected rows")
+        for e in errors[:200]:
+            table.add_row(str(e.get("line", "")), str(e.get("column", "")), str(e.get("value", ""))[:40], str(e.get("reason", "")))
+        console.print(table)
+        if len(errors) > 200:
+            console.print(f"… and {len(errors) - 200} more (use --json for all)")
+        if not body.get("committed", False):
+            console.print("[red]nothing was written[/red]")
+
+
+@app.command("export")
+def export_cmd(
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx, json or geojson")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file to write (default: stdout)")] = None,
+    kind: Annotated[list[str], typer.Option(help="actor kind code (repeatable)")] = [],
+    modality: Annotated[list[str], typer.Option(help="therapeutic modality code (repeatable)")] = [],
+    step: Annotated[list[str], typer.Option(help="value-chain step code (repeatable)")] = [],
+    region: Annotated[list[str], typer.Option(help="INSEE region code, e.g. 11 (repeatable)")] = [],
+    departement: Annotated[list[str], typer.Option(help="département code, e.g. 91 (repeatable)")] = [],
+    q: Annotated[str, typer.Option(help="text in any name")] = "",
+    lang: Annotated[str, typer.Option(help="language of the labels: fr or en")] = "fr",
+) -> None:
+    """Export the actors of a filtered view (the same filters as the map and the API)."""
+    from bioatlas.atlas.exporter import export_actors
+    from bioatlas.atlas.filters import FilterError, parse_filter
+    from bioatlas.atlas.geocode import gazetteer
+    from bioatlas.atlas.taxonomy import load_taxonomies
+
+    if format not in ("csv", "xlsx", "json", "geojson"):
+        console.print(f"[red]--format: expected csv, xlsx, json or geojson, got {format!r}[/red]")
+        raise typer.Exit(2)
+    s = _settings()
+    taxonomies = load_taxonomies(s.extra_taxonomy_dir)
+    params = {"kind": kind, "modality": modality, "step": step, "region": region, "departement": departement, "q": [q]}
+    try:
+        f = parse_filter(params, taxonomies, gazetteer())
+    except FilterError as exc:
+        console.print(f"[red]--{exc.field}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    with _factory(s)() as session:
+        body = export_actors(session, f=f, taxonomies=taxonomies, fmt=format, lang=lang)
+    if output:
+        output.write_bytes(body)
+        console.print(f"wrote {output} ({len(body):,} bytes)")
+    elif format == "xlsx":
+        console.print("[red]xlsx is binary: give --output FILE[/red]")
+        raise typer.Exit(2)
+    else:
+        sys.stdout.buffer.write(body)
+
+
+@demo_app.command("load")
+def demo_load(
+    if_empty: Annotated[bool, typer.Option(help="do nothing when the demo is already loaded")] = False,
+) -> None:
+    """Load the demo ecosystem: French ROR organisations + organisations named in the sector's articles."""
+    from rich.progress import Progress
+
+    from bioatlas.atlas.demo import has_demo, load_demo, ror_count
+    from bioatlas.atlas.taxonomy import load_taxonomies
+
+    s = _settings()
+    factory = _factory(s)
+    if if_empty:
+        with factory() as session:
+            if has_demo(session):
+                console.print("demo already loaded (run `bioatlas demo load` to refresh it)")
+                return
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("ROR records", total=ror_count())
+        report = load_demo(factory, taxonomies=load_taxonomies(s.extra_taxonomy_dir),
+                           progress=lambda n: progress.advance(task, n))
+    seeds = report.seeds
+    console.print(
+        f"ROR: created {report.counts['created']}, updated {report.counts['updated']}, unchanged {report.counts['unchanged']}; "
+        f"seed articles: " + ", ".join(f"{k} {seeds.get(k, 0)}" for k in ("created", "updated", "unchanged"))
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
