@@ -1,0 +1,67 @@
+"""POST /api/v1/imports/actors: token, size limit, bad files, all-or-nothing."""
+
+from sqlalchemy import func, select
+
+from bioatlas.atlas.models import Actor
+
+GOOD = "Nom;Type;Code postal;Ville\nGenopole;Cluster;91000;Évry-Courcouronnes\nRégion Bourgogne-Franche-Comté;Collectivité;21000;Dijon\n"
+BAD = GOOD + "Région Île-de-France;Collectivité;99999;Nulle-Part\n"
+
+
+def _post(client, content: bytes, name="acteurs.csv", token="t" * 32, **params):
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return client.post("/api/v1/imports/actors", files={"file": (name, content, "text/csv")}, headers=headers, params=params)
+
+
+def _count(db):
+    with db() as s:
+        return s.scalar(select(func.count()).select_from(Actor))
+
+
+def test_requires_the_admin_token(client, db):
+    assert _post(client, GOOD.encode(), token=None).status_code == 401
+    assert _post(client, GOOD.encode(), token="wrong").status_code == 401
+    assert _count(db) == 0
+
+
+def test_disabled_without_a_configured_token(settings, db):
+    from fastapi.testclient import TestClient
+
+    from bioatlas.app import create_app
+
+    app = create_app(settings.model_copy(update={"admin_token": ""}))
+    with TestClient(app) as c:
+        assert _post(c, GOOD.encode()).status_code == 403
+
+
+def test_imports_and_reimports(client, db):
+    r = _post(client, GOOD.encode())
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["committed"]) == (2, True)
+    again = _post(client, GOOD.encode()).json()
+    assert (again["created"], again["unchanged"]) == (0, 2)
+    assert _count(db) == 2
+
+
+def test_bad_row_rejects_whole_file_with_line_and_column(client, db):
+    r = _post(client, BAD.encode())
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert errors[0]["line"] == 4 and errors[0]["column"] in ("Code postal", "Ville")
+    assert "99999" in errors[0]["reason"]
+    assert _count(db) == 0
+
+
+def test_oversized_upload_is_413(client, db, settings):
+    big = GOOD.encode() + b"x" * (settings.max_upload_bytes + 1)
+    r = _post(client, big)
+    assert r.status_code == 413 and "upload limit" in r.json()["detail"]
+    assert _count(db) == 0
+
+
+def test_unreadable_files_are_422_not_500(client, db):
+    assert _post(client, b"PK\x03\x04 truncated", name="acteurs.xlsx").status_code == 422
+    assert _post(client, b"", name="vide.csv").status_code == 422
+    assert _post(client, "Nom;Ville\nGénéthon;Évry\n".encode("cp1252")).status_code == 422
+    assert _post(client, b"<html>", name="page.html").status_code == 422
+    assert _count(db) == 0
