@@ -1,0 +1,65 @@
+"""Collect the UI messages (t("…") in templates and Python, data-i18n in JS) and add the missing
+ones to the French catalog with an empty translation, to be filled in.
+
+    python3 scripts/extract_messages.py          # update src/bioatlas/locale/fr/LC_MESSAGES/messages.po
+    python3 scripts/extract_messages.py --check  # exit 1 if a message has no French translation
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "bioatlas"
+CATALOG = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+PATTERN = re.compile(r"""\bt\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+
+
+def messages() -> set[str]:
+    found: set[str] = set()
+    for path in list(PACKAGE.rglob("*.html")) + list(PACKAGE.rglob("*.py")) + list(PACKAGE.rglob("*.js")):
+        if "vendor" in path.parts:
+            continue
+        for m in PATTERN.finditer(path.read_text(encoding="utf-8")):
+            found.add(m.group(1) if m.group(1) is not None else m.group(2))
+    return found
+
+
+def read_catalog() -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    if not CATALOG.exists():
+        return {}
+    with CATALOG.open("rb") as fh:
+        return {m.id: m.string for m in read_po(fh) if m.id}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    found = messages()
+    catalog = read_catalog()
+    missing = sorted(m for m in found if not catalog.get(m))
+    if args.check:
+        for m in missing:
+            print(f"no French translation: {m!r}")
+        return 1 if missing else 0
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    cat = Catalog(locale="fr", project="bioatlas")
+    for msgid in sorted(found | set(catalog)):
+        cat.add(msgid, catalog.get(msgid, ""))
+    CATALOG.parent.mkdir(parents=True, exist_ok=True)
+    with CATALOG.open("wb") as fh:
+        write_po(fh, cat, width=100, omit_header=False, sort_output=True)
+    print(f"{len(found)} messages, {len(missing)} without translation -> {CATALOG.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
