@@ -52,7 +52,9 @@ BFC_ASSISES = SourceRecord(
     kind="article",
     published=date(2024, 3, 14),
 )
-ROR = SourceRecord(key="ror", title="Research Organization Registry", kind="open_data", url="https://ror.org", licence="CC0-1.0")
+ROR = SourceRecord(
+    key="ror", title="Research Organization Registry", kind="open_data", url="https://ror.org", licence="CC0-1.0"
+)
 
 # (name, kind, source, how to place it): postcode from the article, or the ROR record's coordinates
 ACTORS = [
@@ -130,11 +132,11 @@ def live_server(settings, actors):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"chromium not found at {CHROMIUM}: run the system-deps install (Debian package `chromium`) "
-            "or point BIOATLAS_CHROMIUM at a chromium binary"
+            f"chromium not found at {CHROMIUM}: run the system-deps install (`make system-deps`, which installs "
+            "Debian's `chromium`) or point BIOATLAS_CHROMIUM at a chromium binary"
         )
     if not VENDOR.exists():
-        pytest.fail(f"{VENDOR} is missing: run `npm install && npm run build` (or `make`) first")
+        pytest.fail(f"{VENDOR} is missing: run `make assets` (npm ci && npm run build) first")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -159,7 +161,17 @@ def test_map_filters_list_and_actor_page(live_server, browser, actors):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+
+    def on_console(message) -> None:
+        # chromium asks for /favicon.ico by itself; CSP violations and failed requests are errors
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            problems.append(f"console.error: {message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.add_init_script(  # report every CSP violation, even one the browser would not log
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`))"
+    )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
 
     page.goto(f"{live_server}/")
@@ -180,7 +192,8 @@ def test_map_filters_list_and_actor_page(live_server, browser, actors):
     assert rendered["drawn"] > 0 and rendered["canvas"] > 0, rendered
     in_view = int(page.get_attribute("#map", "data-in-view"))
     names = _list_names(page)
-    assert in_view == len(ACTORS) == len(names)
+    view = page.evaluate("() => [window.bioatlasMap.getBounds().toArray(), window.bioatlasMap.getZoom()]")
+    assert in_view == len(ACTORS) == len(names), (names, view)
     assert names == sorted((a[0] for a in ACTORS), key=str.casefold)
     assert page.locator("[data-in-view-count]").inner_text() == str(len(ACTORS))
     page.screenshot(path=str(SCREENSHOTS / "map.png"))
