@@ -163,8 +163,8 @@ def test_map_filters_list_and_actor_page(live_server, browser, actors):
     problems: list[str] = []
 
     def on_console(message) -> None:
-        # chromium asks for /favicon.ico by itself; CSP violations and failed requests are errors
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        # CSP violations and failed requests (a missing favicon included) are errors
+        if message.type == "error":
             problems.append(f"console.error: {message.text} ({message.location.get('url')})")
 
     page.on("console", on_console)

@@ -9,6 +9,7 @@ from bioatlas.atlas.filters import FACETS, ActorFilter
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor
 from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.core.text import fold
 
 
 def actor_summary(actor: Actor, taxonomies: dict[str, Taxonomy], lang: str) -> dict:
@@ -53,7 +54,7 @@ def facets(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy],
         elif facet == "region":
             out[facet] = [
                 {"code": code, "label": name, "count": c.get(code, 0), "parent": None}
-                for code, name in sorted(geo.regions.items(), key=lambda kv: kv[1])
+                for code, name in sorted(geo.regions.items(), key=lambda kv: fold(kv[1]))
             ]
         else:
             out[facet] = [
