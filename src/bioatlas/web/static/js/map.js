@@ -394,7 +394,9 @@ function start() {
   }
   createMap();
   bindForm();
-  refresh({ withFacets: false }); // the page came with the counts of its filters
+  // the page came with the counts of its filters; a shared view with a place filter opens on it
+  const params = filterParams();
+  refresh({ withFacets: false, fit: [...GEO_FACETS].some((facet) => params.has(facet)) });
 }
 
 start();
