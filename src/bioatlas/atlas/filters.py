@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from typing import Mapping
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.sql import ColumnElement
 
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
@@ -56,9 +56,6 @@ class ActorFilter:
         if self.q:
             pairs.append(("q", self.q))
         return pairs
-
-    def is_empty(self) -> bool:
-        return not self.q and not any(getattr(self, f) for f in FACETS)
 
 
 def parse_filter(params: Mapping[str, list[str]], taxonomies: dict[str, Taxonomy], geo) -> ActorFilter:
@@ -139,7 +136,3 @@ def site_condition(f: ActorFilter) -> ColumnElement[bool]:
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def filter_field_names() -> list[str]:
-    return [f.name for f in fields(ActorFilter)]

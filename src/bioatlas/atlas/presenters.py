@@ -8,32 +8,19 @@ from bioatlas.atlas import queries
 from bioatlas.atlas.filters import FACETS, ActorFilter
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor
+from bioatlas.atlas.serialize import ordered_sites, site_to_dict
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.text import fold
 
 
 def actor_summary(actor: Actor, taxonomies: dict[str, Taxonomy], lang: str) -> dict:
-    geo = gazetteer()
     return {
         "id": actor.id,
         "name": actor.name,
         "kind": actor.kind,
         "kind_label": taxonomies["kinds"].label(actor.kind, lang),
         "url": f"/actors/{actor.id}",
-        "sites": [
-            {
-                "role": s.role,
-                "commune": s.commune_name,
-                "postcode": s.postcode,
-                "departement": s.departement,
-                "departement_name": geo.departement_name(s.departement) if s.departement else None,
-                "region": s.region,
-                "region_name": geo.region_name(s.region) if s.region else None,
-                "latitude": s.latitude,
-                "longitude": s.longitude,
-            }
-            for s in actor.sites
-        ],
+        "sites": [site_to_dict(s, taxonomies, lang) for s in ordered_sites(actor)],
         "modalities": sorted(c.code for c in actor.capabilities if c.facet == "modalities"),
     }
 

@@ -5,14 +5,12 @@ One function per question; the HTML pages, the JSON API and the exports all call
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, site_condition
-from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor, Capability, FieldSource, Relation, Site, Source
 from bioatlas.atlas.taxonomy import Taxonomy
 
@@ -171,16 +169,3 @@ def sources_of(actor: Actor) -> list[Source]:
         for row in group:
             seen.setdefault(row.source.id, row.source)
     return sorted(seen.values(), key=lambda s: s.id)
-
-
-def count_actors(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Actor.kind, func.count()).group_by(Actor.kind)).all()
-    counts = defaultdict(int)
-    for kind, n in rows:
-        counts[kind] += n
-    return dict(counts)
-
-
-def place_labels(code_region: str | None, code_dept: str | None) -> tuple[str, str]:
-    geo = gazetteer()
-    return geo.region_name(code_region), geo.departement_name(code_dept)

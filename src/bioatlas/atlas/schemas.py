@@ -8,13 +8,21 @@ from pydantic import BaseModel, Field
 
 
 class SiteOut(BaseModel):
+    id: int
     role: str
-    commune: str | None = None
+    role_label: str
+    address: str | None = None
     postcode: str | None = None
+    commune_insee: str | None = None
+    commune_name: str | None = None
     departement: str | None = None
+    departement_name: str | None = None
     region: str | None = None
+    region_name: str | None = None
+    country: str
     latitude: float | None = None
     longitude: float | None = None
+    source_id: int
 
 
 class ActorSummary(BaseModel):
