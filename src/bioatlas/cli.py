@@ -221,6 +221,22 @@ def demo_load(
     )
 
 
+def _register_source_commands() -> None:
+    """Each open-data connector adds its `bioatlas import <source>` command from
+    `bioatlas/sources/<name>_cli.py` (a `register(import_app, console)` function)."""
+    import importlib
+    import pkgutil
+
+    import bioatlas.sources as sources_pkg
+
+    for info in sorted(pkgutil.iter_modules(sources_pkg.__path__), key=lambda i: i.name):
+        if info.name.endswith("_cli"):
+            importlib.import_module(f"bioatlas.sources.{info.name}").register(import_app, console)
+
+
+_register_source_commands()
+
+
 def main() -> None:
     app()
 

@@ -66,3 +66,20 @@ def test_site_geography_is_stored(session):
     ids = load(session)
     s = session.scalars(select(Site).where(Site.actor_id == ids["Région Île-de-France"])).one()
     assert (s.commune_insee, s.departement, s.region) == ("93070", "93", "11")
+
+
+def test_history_records_what_changed(session):
+    from bioatlas.atlas.history import history
+
+    ids = load(session)
+    chu = ids["CHU Dijon Bourgogne"]
+    created = history(session, actor_id=chu)
+    assert [(c.action, c.field) for c in created] == [("created", "*")]
+    bfc = get_or_create_source(session, SourceRecord(key="test:assises-bfc", title="x", kind="article"))
+    upsert_actor(session, ActorRecord(name="CHU Dijon Bourgogne", capabilities={"modalities": ["car_t", "aav"]}), source=bfc)
+    upsert_actor(session, ActorRecord(name="CHU Dijon Bourgogne", capabilities={"modalities": ["car_t", "aav"]}), source=bfc)
+    changes = history(session, actor_id=chu)
+    assert len(changes) == 2  # the unchanged second run records nothing
+    latest = changes[0]
+    assert latest.field == "capabilities.modalities" and latest.source.key == "test:assises-bfc"
+    assert latest.old_value == '["car_t"]' and latest.new_value == '["aav", "car_t"]'

@@ -144,3 +144,18 @@ class Relation(Base):
     actor: Mapped[Actor] = relationship(back_populates="relations", foreign_keys=[actor_id])
     target: Mapped[Actor] = relationship(foreign_keys=[target_id])
     source: Mapped[Source] = relationship()
+
+
+class ActorChange(Base):
+    """One change of an actor's facts: who/what source, when, which field, old and new values (JSON)."""
+
+    __tablename__ = "actor_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    action: Mapped[str] = mapped_column(String(20))  # created | updated
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[Source] = relationship()

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bioatlas.atlas.history import record_changes, snapshot
 from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.core.text import fold
@@ -107,8 +108,11 @@ def upsert_actor(
     identifier (two ROR records citing one Wikidata item) are never merged."""
     actor = find_actor(session, record, match_by_name=match_by_name, schemes=schemes)
     with session.no_autoflush:
+        before = snapshot(actor) if actor is not None else None
         actor, status = _apply(session, actor, record, source)
     session.flush()
+    if status != "unchanged":
+        record_changes(session, actor, before, source, datetime.now(timezone.utc))
     return Outcome(actor.id, status)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from pathlib import Path
 
 from alembic import command
@@ -12,11 +13,21 @@ from alembic.autogenerate import compare_metadata
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-FEATURE_MODELS = ("bioatlas.atlas.models",)
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def feature_model_modules() -> list[str]:
+    """Every `bioatlas.<feature>.models` module: a new feature's tables join the metadata by
+    existing, with no list to edit."""
+    return sorted(
+        f"bioatlas.{info.name}.models"
+        for info in pkgutil.iter_modules([str(PACKAGE_ROOT)])
+        if info.ispkg and (PACKAGE_ROOT / info.name / "models.py").exists()
+    )
 
 
 def import_all_models() -> None:
-    for module in FEATURE_MODELS:
+    for module in feature_model_modules():
         importlib.import_module(module)
 
 
@@ -27,7 +38,7 @@ def _config(connection=None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     with engine.begin() as conn:
         command.upgrade(_config(conn), revision)
 
