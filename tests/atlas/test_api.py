@@ -110,3 +110,16 @@ def test_security_headers(client):
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert "unsafe-inline" not in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_actor_history_endpoint(client, ids, db):
+    from bioatlas.atlas.records import ActorRecord, SourceRecord
+    from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+
+    with db.begin() as s:
+        src = get_or_create_source(s, SourceRecord(key="t:edit", title="Member edit", kind="user"))
+        upsert_actor(s, ActorRecord(name="Genopole", description_fr="Biocluster à Évry"), source=src)
+    body = client.get(f"/api/v1/actors/{ids['Genopole']}/history").json()
+    assert [c["action"] for c in body] == ["updated", "created"]
+    assert body[0]["field"] == "description_fr" and body[0]["source"]["title"] == "Member edit"
+    assert client.get("/api/v1/actors/999999/history").status_code == 404

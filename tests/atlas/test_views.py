@@ -71,3 +71,13 @@ def test_bad_filter_on_a_page_is_a_422_page(client):
 def test_sources_page_gives_attribution(client):
     r = client.get("/sources")
     assert "CC0" in r.text and "La Poste" in r.text and "Licence Ouverte" in r.text
+
+
+def test_actor_page_shows_history_and_source_dates(client, db):
+    with db.begin() as s:
+        ids = load(s)
+        src = get_or_create_source(s, SourceRecord(key="t:edit", title="Member edit", kind="user"))
+        upsert_actor(s, ActorRecord(name="Genopole", description_fr="Biocluster à Évry"), source=src)
+    r = client.get(f"/actors/{ids['Genopole']}")
+    assert "Historique" in r.text and "description_fr" in r.text and "Member edit" in r.text
+    assert 'title="Member edit"' in r.text  # each fact's marker names its source

@@ -17,7 +17,8 @@ from bioatlas.atlas.exporter import export_actors
 from bioatlas.atlas.geocode import GeocodeError, gazetteer
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.run import import_actors
-from bioatlas.atlas.schemas import ActorPage, Facets, Problem, TermOut
+from bioatlas.atlas.history import history
+from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, Problem, TermOut
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 
@@ -55,6 +56,20 @@ def get_actor(actor_id: int, session: SessionDep, t: TranslatorDep, taxonomies: 
     if actor is None:
         raise HTTPException(404, detail=f"no actor with id {actor_id}")
     return actor_to_dict(actor, t.lang, taxonomies=taxonomies)
+
+
+@router.get("/actors/{actor_id}/history", response_model=list[ChangeOut], responses={404: {"model": Problem}})
+def actor_history(
+    actor_id: int, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+):
+    """Every recorded change of an actor, newest first: field, old and new values (JSON), source."""
+    if queries.get_actor(session, actor_id=actor_id) is None:
+        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+    return [
+        {"at": c.at, "action": c.action, "field": c.field, "old_value": c.old_value, "new_value": c.new_value,
+         "source": {"id": c.source.id, "title": c.source.title, "kind": c.source.kind}}
+        for c in history(session, actor_id=actor_id, limit=limit)
+    ]
 
 
 @router.get("/facets", response_model=Facets, responses={422: {"model": Problem}}, description=FILTER_DOC)

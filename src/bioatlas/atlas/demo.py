@@ -13,24 +13,14 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioatlas.atlas.geocode import gazetteer
-from bioatlas.atlas.models import Actor, Identifier
-from bioatlas.atlas.records import SourceRecord
+from bioatlas.atlas.models import Identifier
 from bioatlas.atlas.taxonomy import Taxonomy
-from bioatlas.atlas.writer import get_or_create_source, replace_relations, upsert_actor
 from bioatlas.core.db import transaction
-from bioatlas.sources import ror
+from bioatlas.sources import ror, ror_load
 
 DEMO_DIR = Path(__file__).with_name("demo_data")
 ROR_FILE = DEMO_DIR / "ror-fr.jsonl.gz"
 SEED_FILE = DEMO_DIR / "seed-actors.csv"
-ROR_SOURCE = SourceRecord(
-    key="ror:demo-fr",
-    title="ROR – Research Organization Registry (French records of the data dump)",
-    kind="open_data",
-    url="https://ror.org",
-    licence=ror.LICENCE,
-)
 
 
 @dataclass
@@ -44,26 +34,10 @@ class DemoReport:
 
 
 def load_ror(session: Session, path: Path = ROR_FILE, *, progress: Callable[[int], None] | None = None) -> DemoReport:
-    report = DemoReport()
-    source = get_or_create_source(session, ROR_SOURCE)
-    geo = gazetteer()
-    orgs = [ror.parse(rec) for rec in ror.read_dump(path)]
-    ids: dict[str, int] = {}
-    for i, org in enumerate(orgs, 1):
-        record = ror.to_actor_record(org, locate=geo.nearest)
-        outcome = upsert_actor(session, record, source=source, match_by_name=False, schemes=("ror",))
-        ids[org.id] = outcome.actor_id
-        report.add(outcome.status)
-        if progress and i % 100 == 0:
-            progress(100)
-    # second pass: parent organisations, now that every record has its actor
-    for org in orgs:
-        parents = [("part_of", ids[p]) for p in org.parents if p in ids]
-        actor = session.get(Actor, ids[org.id])
-        if replace_relations(session, actor, parents, source):
-            report.relations += 1
-    if progress:
-        progress(len(orgs) % 100)
+    """The demo's ROR part, through the ROR connector (French records)."""
+    result = ror_load.load(session, path, countries={"FR"}, progress=progress)
+    report = DemoReport(relations=result.relations)
+    report.counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -52,6 +53,21 @@ class FacetValue(BaseModel):
 class Facets(BaseModel):
     total: int
     facets: dict[str, list[FacetValue]]
+
+
+class ChangeSource(BaseModel):
+    id: int
+    title: str
+    kind: str
+
+
+class ChangeOut(BaseModel):
+    at: datetime
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    source: ChangeSource
 
 
 class Problem(BaseModel):

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from bioatlas.atlas import presenters, queries
 from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
-from bioatlas.atlas.geocode import gazetteer
+from bioatlas.atlas.history import history
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.web import templates
 
@@ -73,7 +73,7 @@ def actor_page(request: Request, actor_id: int, session: SessionDep, taxonomies:
     return templates.TemplateResponse(
         request,
         "atlas/actor.html",
-        _context(request, t, actor=data, inbound=inbound, taxonomies=taxonomies, geo=gazetteer()),
+        _context(request, t, actor=data, inbound=inbound, changes=history(session, actor_id=actor_id, limit=50)),
     )
 
 

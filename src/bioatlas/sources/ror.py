@@ -7,7 +7,10 @@ Licence of the data: CC0 1.0 (https://ror.org).
 from __future__ import annotations
 
 import gzip
+import io
+import itertools
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -39,7 +42,8 @@ class RorOrg:
     labels: list[tuple[str, str | None]] = field(default_factory=list)  # (value, lang)
     aliases: list[str] = field(default_factory=list)
     acronyms: list[str] = field(default_factory=list)
-    country: str | None = None
+    country: str | None = None  # of the first location
+    countries: list[str] = field(default_factory=list)  # of every location
     city: str | None = None
     latitude: float | None = None
     longitude: float | None = None
@@ -71,6 +75,7 @@ def _parse_v2(rec: dict) -> RorOrg:
     if rec.get("locations"):
         g = rec["locations"][0].get("geonames_details", {})
         org.country, org.city, org.latitude, org.longitude = g.get("country_code"), g.get("name"), g.get("lat"), g.get("lng")
+    org.countries = [c for c in (l.get("geonames_details", {}).get("country_code") for l in rec.get("locations", [])) if c]
     org.website = next((l["value"] for l in rec.get("links", []) if l.get("type") == "website"), None)
     for ext in rec.get("external_ids", []):
         scheme = EXTERNAL_SCHEMES.get(ext.get("type", "").lower())
@@ -86,6 +91,7 @@ def _parse_v1(rec: dict) -> RorOrg:
     org.aliases = list(rec.get("aliases", []))
     org.acronyms = list(rec.get("acronyms", []))
     org.country = (rec.get("country") or {}).get("country_code")
+    org.countries = [org.country] if org.country else []
     if rec.get("addresses"):
         a = rec["addresses"][0]
         org.city, org.latitude, org.longitude = a.get("city"), a.get("lat"), a.get("lng")
@@ -99,18 +105,61 @@ def _parse_v1(rec: dict) -> RorOrg:
     return org
 
 
+class RorFileError(ValueError):
+    """A dump that cannot be read; the message names the file (and the record when known)."""
+
+
 def read_dump(path: Path) -> Iterator[dict]:
-    """Records of a ROR dump: JSON Lines (optionally gzipped) or a JSON array."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        first = fh.read(1)
-        fh.seek(0)
-        if first == "[":
-            yield from json.load(fh)
+    """Records of a ROR dump: a .zip as published (the schema v2 JSON inside is preferred), a JSON
+    array, or JSON Lines; optionally gzipped. Truncated or foreign files raise RorFileError."""
+    path = Path(path)
+    try:
+        if path.suffix == ".zip":
+            yield from _read_zip(path)
             return
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            yield from _read_stream(fh, path)
+    except (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise RorFileError(f"{path}: unreadable ROR dump ({exc.__class__.__name__}: {exc})") from None
+
+
+def _read_zip(path: Path) -> Iterator[dict]:
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if n.endswith(".json")]
+        if not names:
+            raise RorFileError(f"{path}: no .json file in the archive")
+        chosen = next((n for n in names if "v2" in n), names[0])
+        with zf.open(chosen) as raw:
+            yield from _read_stream(io.TextIOWrapper(raw, encoding="utf-8"), path)
+
+
+def _read_stream(fh, path: Path) -> Iterator[dict]:
+    first = fh.read(1)
+    while first and first.isspace():
+        first = fh.read(1)
+    if first == "[":
+        try:
+            records = json.loads(first + fh.read())
+        except json.JSONDecodeError as exc:
+            raise RorFileError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        for n, rec in enumerate(records, 1):
+            yield _checked(rec, path, n)
+        return
+    for n, line in enumerate(itertools.chain([first + fh.readline()], fh), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RorFileError(f"{path}, line {n}: not valid JSON ({exc.msg})") from None
+        yield _checked(rec, path, n)
+
+
+def _checked(rec: object, path: Path, n: int) -> dict:
+    if not isinstance(rec, dict) or not str(rec.get("id", "")).startswith("https://ror.org/"):
+        raise RorFileError(f"{path}, record {n}: not a ROR record (no https://ror.org/ id)")
+    return rec
 
 
 def kind_of(org: RorOrg) -> str:
