@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioatlas import __version__
 from bioatlas.atlas import api as atlas_api
 from bioatlas.atlas import views as atlas_views
+from bioatlas.occupations import api as occupations_api
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(atlas_api.router)
     app.include_router(atlas_views.router)
+    app.include_router(occupations_api.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
