@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bioatlas.core.config import load_settings
-from bioatlas.occupations.api import router
 
 
 @pytest.fixture(scope="class")
@@ -15,8 +14,6 @@ def api(rome_db, database_url, tmp_path_factory):
 
     settings = load_settings(database_url=database_url, environment="test", data_dir=tmp_path_factory.mktemp("api"))
     app = create_app(settings)
-    if not any(getattr(r, "path", None) == "/api/v1/occupations" for r in app.routes):
-        app.include_router(router)  # until app.py mounts it
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
