@@ -1,7 +1,7 @@
 """occupations: ROME occupations and job titles, bioproduction flags
 
 Revision ID: 0004_occupations
-Revises: 0002_actor_history
+Revises: 0003_products
 Create Date: 2026-11-22 02:07:42.424616
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_occupations'
-down_revision = '0002_actor_history'
+down_revision = '0003_products'
 branch_labels = None
 depends_on = None
 
