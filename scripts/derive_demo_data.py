@@ -1,14 +1,19 @@
-"""Derive the demo's ROR subset from ../shared/data/ror: every record located in France
-(active, inactive and withdrawn alike), unchanged, one JSON object a line, gzipped.
+"""Derive the demo's data from ../shared/data (outputs committed under src/bioatlas/atlas/demo_data/):
 
-Source: ROR registry data dump (CC0 1.0). Output committed at
-src/bioatlas/atlas/demo_data/ror-fr.jsonl.gz; see docs/data-sources.md.
+- ror-fr.jsonl.gz: every ROR record with a location in France (active, inactive and withdrawn
+  alike), unchanged, one JSON object a line, gzipped. ROR registry data dump, CC0 1.0.
+- ema-medicines-2018-12-23.xlsx, ema-medicines-2026-01-29.xlsx: the EMA lists of centrally
+  authorised medicines, copied unchanged. European Medicines Agency, reuse with acknowledgement.
+- unix_referentiel_*_v460_utf8.csv: ROME v4.60 occupations and job titles, copied unchanged. France Travail,
+  Licence Ouverte.
+See docs/data-sources.md.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +36,16 @@ def main() -> None:
                 fout.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
                 n += 1
     print(f"{n} French ROR records -> {out.relative_to(ROOT)}")
+    data = ROOT.parent / "shared" / "data"
+    copies = {
+        data / "ema" / "epar-2020-Medicines_output_european_public_assessment_reports.xlsx": "ema-medicines-2018-12-23.xlsx",
+        data / "ema" / "medicines-output-medicines-report_en-2026-01-29.xlsx": "ema-medicines-2026-01-29.xlsx",
+        data / "rome" / "unix_referentiel_code_rome_v460_utf8.csv": "unix_referentiel_code_rome_v460_utf8.csv",
+        data / "rome" / "unix_referentiel_appellation_v460_utf8.csv": "unix_referentiel_appellation_v460_utf8.csv",
+    }
+    for src_file, name in copies.items():
+        shutil.copyfile(src_file, out.parent / name)
+        print(f"copied {src_file.name} -> {name}")
 
 
 if __name__ == "__main__":

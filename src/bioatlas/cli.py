@@ -197,7 +197,8 @@ def export_cmd(
 def demo_load(
     if_empty: Annotated[bool, typer.Option(help="do nothing when the demo is already loaded")] = False,
 ) -> None:
-    """Load the demo ecosystem: French ROR organisations + organisations named in the sector's articles."""
+    """Load the demo: French ROR organisations, the organisations named in the sector's articles,
+    the EMA medicines lists and the ROME occupations (real open data, idempotent)."""
     from rich.progress import Progress
 
     from bioatlas.atlas.demo import has_demo, load_demo, ror_count
@@ -218,6 +219,16 @@ def demo_load(
     console.print(
         f"ROR: created {report.counts['created']}, updated {report.counts['updated']}, unchanged {report.counts['unchanged']}; "
         f"seed articles: " + ", ".join(f"{k} {seeds.get(k, 0)}" for k in ("created", "updated", "unchanged"))
+    )
+    for ema in report.ema:
+        console.print(
+            f"EMA {ema['report_date']}: read {ema['read']}, created {ema['created']}, updated {ema['updated']}, "
+            f"unchanged {ema['unchanged']}"
+        )
+    occ, titles = report.rome["occupations"], report.rome["titles"]
+    console.print(
+        f"ROME: occupations created {occ['created']}, unchanged {occ['unchanged']}; "
+        f"job titles created {titles['created']}, unchanged {titles['unchanged']}"
     )
 
 

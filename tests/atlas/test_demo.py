@@ -31,7 +31,12 @@ def test_demo_loads_real_data_once_and_refreshes_idempotently(db, taxonomies):
         bfc = queries.map_points(s, f=ActorFilter(region=("27",), kind=("public_agency",)), taxonomies=taxonomies)
         assert "Région Bourgogne-Franche-Comté" in {p[2] for p in bfc}
 
+    assert [e["created"] for e in report.ema] == [1562, 1088]  # the 2018 list, then what the 2026 list adds
+    assert report.rome["occupations"]["created"] == 1584 and report.rome["titles"]["created"] == 13120
+
     again = load_demo(db, taxonomies=taxonomies)
     assert again.counts == {"created": 0, "updated": 0, "unchanged": n_ror}
     assert again.relations == 0
     assert (again.seeds["created"], again.seeds["updated"], again.seeds["unchanged"]) == (0, 0, 21)
+    assert [(e["created"], e["updated"]) for e in again.ema] == [(0, 0), (0, 0)]
+    assert (again.rome["occupations"]["created"], again.rome["occupations"]["updated"]) == (0, 0)

@@ -21,6 +21,8 @@ from bioatlas.sources import ror, ror_load
 DEMO_DIR = Path(__file__).with_name("demo_data")
 ROR_FILE = DEMO_DIR / "ror-fr.jsonl.gz"
 SEED_FILE = DEMO_DIR / "seed-actors.csv"
+EMA_FILES = (DEMO_DIR / "ema-medicines-2018-12-23.xlsx", DEMO_DIR / "ema-medicines-2026-01-29.xlsx")  # oldest first
+ROME_FILES = (DEMO_DIR / "unix_referentiel_code_rome_v460_utf8.csv", DEMO_DIR / "unix_referentiel_appellation_v460_utf8.csv")
 
 
 @dataclass
@@ -28,6 +30,8 @@ class DemoReport:
     counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
     relations: int = 0  # actors whose parent links were created or changed
     seeds: dict = field(default_factory=dict)
+    ema: list[dict] = field(default_factory=list)  # one report per EMA list, oldest first
+    rome: dict = field(default_factory=dict)
 
     def add(self, status: str) -> None:
         self.counts[status] = self.counts.get(status, 0) + 1
@@ -44,8 +48,11 @@ def load_ror(session: Session, path: Path = ROR_FILE, *, progress: Callable[[int
 def load_demo(
     factory: sessionmaker[Session], *, taxonomies: dict[str, Taxonomy], progress: Callable[[int], None] | None = None
 ) -> DemoReport:
-    """Load (or refresh) the whole demo: ROR first, then the seed articles' organisations."""
+    """Load (or refresh) the whole demo through the connectors: ROR, the seed articles'
+    organisations, the EMA medicines lists (2018 then 2026) and the ROME occupations."""
     from bioatlas.atlas.importer.run import import_actors
+    from bioatlas.occupations.service import load_rome
+    from bioatlas.products.service import import_ema
 
     with transaction(factory) as session:
         report = load_ror(session, progress=progress)
@@ -53,6 +60,8 @@ def load_demo(
     report.seeds = seeds.as_dict()
     if seeds.as_dict().get("errors"):
         raise RuntimeError(f"demo seed file rejected: {seeds.as_dict()['errors']}")
+    report.ema = [import_ema(factory, path).as_dict() for path in EMA_FILES]
+    report.rome = load_rome(factory, *ROME_FILES).as_dict()
     return report
 
 
