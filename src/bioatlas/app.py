@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioatlas import __version__
 from bioatlas.atlas import api as atlas_api
 from bioatlas.atlas import views as atlas_views
+from bioatlas.observatory import api as observatory_api
 from bioatlas.occupations import api as occupations_api
 from bioatlas.products import api as products_api
 from bioatlas.atlas.taxonomy import load_taxonomies
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(atlas_views.router)
     app.include_router(occupations_api.router)
     app.include_router(products_api.router)
+    app.include_router(observatory_api.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

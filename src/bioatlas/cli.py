@@ -230,6 +230,10 @@ def demo_load(
         f"ROME: occupations created {occ['created']}, unchanged {occ['unchanged']}; "
         f"job titles created {titles['created']}, unchanged {titles['unchanged']}"
     )
+    console.print(
+        f"observatory: {report.observatory['reference']['counts']} reference rows; "
+        f"{sum(report.observatory['computed'].values())} computed values"
+    )
 
 
 def _register_source_commands() -> None:
@@ -246,6 +250,15 @@ def _register_source_commands() -> None:
 
 
 _register_source_commands()
+
+
+def _register_feature_commands() -> None:
+    from bioatlas.observatory.cli import register as register_observatory
+
+    register_observatory(app, console)
+
+
+_register_feature_commands()
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ def test_demo_loads_real_data_once_and_refreshes_idempotently(db, taxonomies):
 
     assert [e["created"] for e in report.ema] == [1562, 1088]  # the 2018 list, then what the 2026 list adds
     assert report.rome["occupations"]["created"] == 1584 and report.rome["titles"]["created"] == 13120
+    assert sum(report.observatory["computed"].values()) > 0
 
     again = load_demo(db, taxonomies=taxonomies)
     assert again.counts == {"created": 0, "updated": 0, "unchanged": n_ror}

@@ -7,6 +7,7 @@ Loading is idempotent: a second run reports every actor unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -32,6 +33,7 @@ class DemoReport:
     seeds: dict = field(default_factory=dict)
     ema: list[dict] = field(default_factory=list)  # one report per EMA list, oldest first
     rome: dict = field(default_factory=dict)
+    observatory: dict = field(default_factory=dict)
 
     def add(self, status: str) -> None:
         self.counts[status] = self.counts.get(status, 0) + 1
@@ -52,6 +54,8 @@ def load_demo(
     organisations, the EMA medicines lists (2018 then 2026) and the ROME occupations."""
     from bioatlas.atlas.importer.run import import_actors
     from bioatlas.occupations.service import load_rome
+    from bioatlas.observatory.compute import snapshot
+    from bioatlas.observatory.reference import load_reference
     from bioatlas.products.service import import_ema
 
     with transaction(factory) as session:
@@ -62,6 +66,10 @@ def load_demo(
         raise RuntimeError(f"demo seed file rejected: {seeds.as_dict()['errors']}")
     report.ema = [import_ema(factory, path).as_dict() for path in EMA_FILES]
     report.rome = load_rome(factory, *ROME_FILES).as_dict()
+    with transaction(factory) as session:
+        ref = load_reference(session)
+        snap = snapshot(session, at=date.today(), taxonomies=taxonomies)
+    report.observatory = {"reference": ref.as_dict(), "computed": dict(snap.stored), "empty": dict(snap.empty)}
     return report
 
 

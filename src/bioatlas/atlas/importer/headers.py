@@ -27,7 +27,7 @@ FIELDS = (
     "id", "name", "legal_name", "acronym", "name_en", "kind", "siren", "siret", "ror", "rnsr", "wikidata", "vat",
     "website", "address", "postcode", "commune", "insee", "latitude", "longitude", "site_role", "modalities",
     "value_chain", "expression_systems", "scale_litres", "gmp", "description_fr", "description_en", "clusters",
-    "status", "source", "source_url", "source_date", "licence",
+    "status", "source", "source_url", "source_date", "source_kind", "licence",
 )
 IGNORE = "-"
 # Columns that exports add for people to read; an import ignores them without a warning.

@@ -20,6 +20,8 @@ from bioatlas.atlas.taxonomy import CAPABILITY_FACETS, Taxonomy
 from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, find_by_name
 from bioatlas.core.text import fold, split_multi
 
+SOURCE_KINDS = ("article", "file", "open_data", "user")  # writer.SOURCE_RANK
+
 TEXT_LIMITS = {
     "name": 500, "legal_name": 500, "acronym": 500, "name_en": 500, "address": 500, "commune": 200,
     "source": 500, "licence": 200, "postcode": 10, "insee": 5,
@@ -265,10 +267,14 @@ class _Row:
         url = self.check("source_url", v.website, max_len=1000)
         published = self.check("source_date", v.a_date)
         licence = self.text("licence")
+        kind = (self.text("source_kind") or "").lower() or ("article" if url else "file")
+        if kind not in SOURCE_KINDS:
+            self.fail("source_kind", f"expected one of {', '.join(SOURCE_KINDS)}", kind)
+            kind = "file"
         if title or url:
             digest = hashlib.sha256(f"{fold(title or '')}\n{url or ''}".encode()).hexdigest()[:32]
             return SourceRecord(
-                key=f"row:{digest}", title=title or (url or "")[:500], kind="article" if url else "file", url=url,
+                key=f"row:{digest}", title=title or (url or "")[:500], kind=kind, url=url,
                 licence=licence, published=published,
             )
         for name, value in (("source_date", published), ("licence", licence)):

@@ -1,0 +1,283 @@
+"""Computed indicators: each is a named function over the atlas or the EMA products, and its
+docstring says the query. An indicator's `query` (indicators.csv) names the function and, after a
+colon, its field: `actors_by:kind`, `ema_per_year:biologics`. Unknown names or fields raise
+ValueError with the expected ones.
+
+`snapshot(session, at=day)` runs every computed indicator and stores its values dated `at`, each
+citing the source "computed from the atlas, <query>"; running it again the same day replaces that
+day's computed values. A query with nothing to count returns an `Empty` reason, never a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Callable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bioatlas.atlas.filters import ActorFilter
+from bioatlas.atlas.models import Actor, Capability, Site
+from bioatlas.atlas.queries import facet_counts
+from bioatlas.atlas.records import SourceRecord
+from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
+from bioatlas.atlas.writer import get_or_create_source
+from bioatlas.products import queries as pq
+from bioatlas.products.models import Product, ProductManufacturing
+
+
+@dataclass(frozen=True)
+class Point:
+    scope: str
+    value: float
+    dimension: str | None = None
+    value_text: str | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Empty:
+    """Nothing to compute yet, and why (shown instead of a number)."""
+
+    reason: str
+
+
+@dataclass
+class Context:
+    session: Session
+    taxonomies: dict[str, Taxonomy] = field(default_factory=load_taxonomies)
+
+
+Result = list[Point] | Empty
+QUERIES: dict[str, tuple[Callable[[Context, str | None], Result], tuple[str, ...]]] = {}
+
+
+def query(name: str, fields: tuple[str, ...] = ()):
+    def register(fn):
+        QUERIES[name] = (fn, fields)
+        return fn
+    return register
+
+
+def parse_query(text: str) -> tuple[str, str | None]:
+    """`name` or `name:field` → (name, field); ValueError naming what is expected."""
+    name, _, arg = text.strip().partition(":")
+    if name not in QUERIES:
+        raise ValueError(f"unknown query {name!r}; expected one of {', '.join(sorted(QUERIES))}")
+    fields = QUERIES[name][1]
+    if fields and arg not in fields:
+        raise ValueError(f"unknown field {arg!r} for {name}; expected one of {', '.join(fields)}")
+    if not fields and arg:
+        raise ValueError(f"{name} takes no field (got {arg!r})")
+    return name, arg or None
+
+
+def run_query(ctx: Context, text: str) -> Result:
+    name, arg = parse_query(text)
+    return QUERIES[name][0](ctx, arg)
+
+
+# --- the atlas ---------------------------------------------------------------------------------
+
+@query("actors_by", ("kind", "region", "modality", "step"))
+def actors_by(ctx: Context, facet: str) -> Result:
+    """Active actors per value of a facet: `atlas.queries.facet_counts(ActorFilter())[facet]`
+    (distinct actors; a parent value counts its subtree; region: actors with a site there).
+    Scope FR; for region the scope is the region code."""
+    counts = facet_counts(ctx.session, f=ActorFilter(), taxonomies=ctx.taxonomies)[facet]
+    if not counts:
+        return Empty(f"no active actor with a {facet} in the atlas")
+    if facet == "region":
+        return [Point(scope=code, value=n) for code, n in sorted(counts.items())]
+    return [Point(scope="FR", dimension=f"{facet}={code}", value=n) for code, n in sorted(counts.items())]
+
+
+@query("region_share")
+def region_share(ctx: Context, _arg=None) -> Result:
+    """Share of actors per region: active actors with a site in the region (numerator) among active
+    actors with at least one site located in a French region (denominator), in percent."""
+    located = (Actor.status == "active", Site.region.is_not(None), Site.country == "FR")
+    total = ctx.session.scalar(
+        select(func.count(func.distinct(Site.actor_id))).select_from(Site)
+        .join(Actor, Actor.id == Site.actor_id).where(*located)
+    )
+    if not total:
+        return Empty("no active actor has a site located in a French region")
+    rows = ctx.session.execute(
+        select(Site.region, func.count(func.distinct(Site.actor_id)))
+        .join(Actor, Actor.id == Site.actor_id)
+        .where(*located)
+        .group_by(Site.region).order_by(Site.region)
+    ).all()
+    return [Point(scope=region, value=round(100 * n / total, 2), value_text=f"{n} / {total}", numerator=n,
+                  denominator=total) for region, n in rows]
+
+
+@query("capacity_litres")
+def capacity_litres(ctx: Context, _arg=None) -> Result:
+    """Sum of `actors.scale_litres` of active actors per region of their sites and per modality
+    (`actor_capabilities`, facet modalities; `modality=unspecified` when none). An actor counts once
+    per region where it has a site, and in each of its modalities."""
+    sites = select(Site.actor_id, Site.region).where(Site.region.is_not(None)).distinct().subquery()
+    mods = select(Capability.actor_id, Capability.code).where(Capability.facet == "modalities").subquery()
+    rows = ctx.session.execute(
+        select(sites.c.region, mods.c.code, func.sum(Actor.scale_litres), func.count())
+        .select_from(Actor)
+        .join(sites, sites.c.actor_id == Actor.id)
+        .outerjoin(mods, mods.c.actor_id == Actor.id)
+        .where(Actor.status == "active", Actor.scale_litres.is_not(None))
+        .group_by(sites.c.region, mods.c.code)
+    ).all()
+    if not rows:
+        return Empty("no active actor with a site has a production scale (scale_litres) recorded")
+    return [
+        Point(scope=region, dimension=f"modality={code or 'unspecified'}", value=float(litres), numerator=n,
+              value_text=f"{litres:g} L ({n} actors)")
+        for region, code, litres, n in sorted(rows, key=lambda r: (r[0], r[1] or ""))
+    ]
+
+
+@query("gmp_sites")
+def gmp_sites(ctx: Context, _arg=None) -> Result:
+    """Sites of active actors whose GMP status (`actors.gmp`) is gmp_clinical or gmp_commercial,
+    per status (scope FR: sites in France), with the number of actors."""
+    rows = ctx.session.execute(
+        select(Actor.gmp, func.count(Site.id), func.count(func.distinct(Actor.id)))
+        .join(Site, Site.actor_id == Actor.id)
+        .where(Actor.status == "active", Actor.gmp.in_(("gmp_clinical", "gmp_commercial")), Site.country == "FR")
+        .group_by(Actor.gmp).order_by(Actor.gmp)
+    ).all()
+    if not rows:
+        return Empty("no site of an actor with a GMP status (clinical or commercial) recorded")
+    return [Point(scope="FR", dimension=f"gmp={g}", value=n, numerator=a, value_text=f"{n} sites ({a} actors)")
+            for g, n, a in rows]
+
+
+# --- EMA products --------------------------------------------------------------------------------
+
+def _no_products(ctx: Context) -> Empty | None:
+    if ctx.session.scalar(select(Product.id).where(Product.category == "human").limit(1)) is None:
+        return Empty("no EMA list imported yet (bioatlas import ema)")
+    return None
+
+
+@query("ema_per_year", ("biologics", "atmps"))
+def ema_per_year(ctx: Context, column: str) -> Result:
+    """Human medicines per year of marketing authorisation: `products.queries.per_year(category="human")`,
+    column biologics (`is_biologic`) or atmps (`advanced_therapy`). Scope EU, dimension year=YYYY."""
+    empty = _no_products(ctx)
+    if empty:
+        return empty
+    return [Point(scope="EU", dimension=f"year={row['year']}", value=row[column], denominator=row["all"],
+                  value_text=f"{row[column]} / {row['all']}")
+            for row in pq.per_year(ctx.session, category="human")]
+
+
+@query("ema_by", ("status", "mah_country"))
+def ema_by(ctx: Context, field_name: str) -> Result:
+    """Human biologics per status (`products.queries.by_status(category="human", biologic=True)`,
+    scope EU) or, for authorised ones, per holder country (`by_mah_country(..., status="authorised")`,
+    scope = country code, `unknown` when not established)."""
+    empty = _no_products(ctx)
+    if empty:
+        return empty
+    if field_name == "status":
+        counts = pq.by_status(ctx.session, category="human", biologic=True)
+        return [Point(scope="EU", dimension=f"status={s}", value=n) for s, n in counts.items()]
+    counts = pq.by_mah_country(ctx.session, category="human", biologic=True, status="authorised")
+    return [Point(scope=c or "unknown", value=n) for c, n in counts.items()]
+
+
+@query("ema_per_list", ("biologics",))
+def ema_per_list(ctx: Context, _arg: str) -> Result:
+    """For each EMA list date D (the distinct `first_seen` / `last_seen` dates): human biologics the
+    list names (first_seen ≤ D ≤ last_seen), and those first named by it (first_seen = D, not for the
+    oldest list). Scope EU, dimension list=D / new_in_list=D."""
+    empty = _no_products(ctx)
+    if empty:
+        return empty
+    s = ctx.session
+    dates = sorted({d for d in s.scalars(select(Product.first_seen).distinct()) if d}
+                   | {d for d in s.scalars(select(Product.last_seen).distinct()) if d})
+    human_bio = (Product.category == "human", Product.is_biologic.is_(True))
+    out: list[Point] = []
+    for i, day in enumerate(dates):
+        named = s.scalar(select(func.count()).where(*human_bio, Product.first_seen <= day, Product.last_seen >= day))
+        out.append(Point(scope="EU", dimension=f"list={day.isoformat()}", value=named or 0))
+        if i:
+            new = s.scalar(select(func.count()).where(*human_bio, Product.first_seen == day))
+            out.append(Point(scope="EU", dimension=f"new_in_list={day.isoformat()}", value=new or 0,
+                             note=f"first named after the {dates[i - 1].isoformat()} list"))
+    return out
+
+
+@query("made_in")
+def made_in(ctx: Context, _arg=None) -> Result:
+    """Authorised human biologics with a manufacturing link (`product_manufacturing`) to a site in the
+    country (the link's site, or any site of the linked actor when the link names none), per country,
+    out of all authorised human biologics. Empty while no manufacturing link is recorded."""
+    s = ctx.session
+    if s.scalar(select(ProductManufacturing.id).limit(1)) is None:
+        return Empty("no manufacturing links recorded yet")
+    bio = (Product.category == "human", Product.is_biologic.is_(True), Product.status == "authorised")
+    total = s.scalar(select(func.count()).where(*bio)) or 0
+    linked_site = select(ProductManufacturing.product_id, Site.country).join(
+        Site, Site.id == ProductManufacturing.site_id)
+    actor_site = select(ProductManufacturing.product_id, Site.country).join(
+        Site, Site.actor_id == ProductManufacturing.actor_id).where(ProductManufacturing.site_id.is_(None))
+    places = linked_site.union(actor_site).subquery()
+    rows = s.execute(
+        select(places.c.country, func.count(func.distinct(places.c.product_id)))
+        .join(Product, Product.id == places.c.product_id).where(*bio)
+        .group_by(places.c.country).order_by(places.c.country)
+    ).all()
+    if not rows:
+        return Empty("no manufacturing link of an authorised human biologic has a located site")
+    return [Point(scope=c, value=n, numerator=n, denominator=total, value_text=f"{n} / {total}") for c, n in rows]
+
+
+# --- snapshot ------------------------------------------------------------------------------------
+
+def computed_source(session: Session, query_text: str):
+    return get_or_create_source(session, SourceRecord(
+        key=f"computed:{query_text}", title=f"computed from the atlas, {query_text}", kind="computed"))
+
+
+@dataclass
+class SnapshotReport:
+    at: date
+    stored: dict[str, int] = field(default_factory=dict)
+    empty: dict[str, str] = field(default_factory=dict)
+    replaced: int = 0
+
+
+def snapshot(session: Session, *, at: date, taxonomies: dict[str, Taxonomy] | None = None) -> SnapshotReport:
+    """Compute every indicator that has a query and store its values dated `at` (period = `at`);
+    that day's earlier computed values are replaced. The caller commits."""
+    from bioatlas.observatory.models import Indicator, IndicatorValue
+
+    ctx = Context(session, taxonomies or load_taxonomies())
+    report = SnapshotReport(at=at)
+    report.replaced = session.execute(
+        delete(IndicatorValue).where(IndicatorValue.kind == "computed", IndicatorValue.snapshot_date == at)
+    ).rowcount or 0
+    now = datetime.now(timezone.utc)
+    for indicator in session.scalars(select(Indicator).where(Indicator.query.is_not(None)).order_by(Indicator.code)):
+        result = run_query(ctx, indicator.query)
+        if isinstance(result, Empty):
+            report.empty[indicator.code] = result.reason
+            continue
+        source = computed_source(session, indicator.query)
+        session.add_all(
+            IndicatorValue(indicator_id=indicator.id, scope=p.scope, dimension=p.dimension, period=at.isoformat(),
+                           value=float(p.value), comparator="=", value_text=p.value_text, numerator=p.numerator,
+                           denominator=p.denominator, kind="computed", source_id=source.id, snapshot_date=at,
+                           computed_at=now, note=p.note)
+            for p in result
+        )
+        report.stored[indicator.code] = len(result)
+    session.flush()
+    return report
