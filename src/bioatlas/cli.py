@@ -92,6 +92,12 @@ def _factory(settings: Settings):
     return make_sessionmaker(engine)
 
 
+def session_factory():
+    """The session factory on the configured database, migrated first; exits 2 on bad settings.
+    Every command that writes (here and in `sources/<name>_cli.py`) starts from it."""
+    return _factory(_settings())
+
+
 @import_app.command("actors")
 def import_actors_cmd(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file, French or English headers")],

@@ -29,7 +29,9 @@ def register(import_app: typer.Typer, console: Console) -> None:
         from bioatlas.products.service import import_ema
         from bioatlas.sources.ema import EmaFileError
 
-        factory = _factory(console)
+        from bioatlas.cli import session_factory
+
+        factory = session_factory()
         try:
             with Progress(console=console, transient=True) as progress:
                 reading = progress.add_task(f"reading {file.name}", total=None)
@@ -56,20 +58,6 @@ def register(import_app: typer.Typer, console: Console) -> None:
             raise typer.Exit(1)
 
 
-def _factory(console: Console):
-    """A session factory on the configured database, migrated first."""
-    from bioatlas.core import migrate
-    from bioatlas.core.config import SettingsError, load_settings
-    from bioatlas.core.db import make_engine, make_sessionmaker
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
-    return make_sessionmaker(engine)
 
 
 def _print_summary(console: Console, file: Path, body: dict) -> None:

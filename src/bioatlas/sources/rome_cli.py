@@ -33,7 +33,9 @@ def register(import_app: typer.Typer, console: Console) -> None:
         from bioatlas.occupations.service import load_rome
         from bioatlas.sources.rome import RomeFileError
 
-        factory = _factory(console)
+        from bioatlas.cli import session_factory
+
+        factory = session_factory()
         try:
             rules = load_rules()
             with Progress(console=console, transient=True) as progress:
@@ -59,19 +61,6 @@ def register(import_app: typer.Typer, console: Console) -> None:
             raise typer.Exit(1)
 
 
-def _factory(console: Console):
-    from bioatlas.core import migrate
-    from bioatlas.core.config import SettingsError, load_settings
-    from bioatlas.core.db import make_engine, make_sessionmaker
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
-    return make_sessionmaker(engine)
 
 
 def _print_report(console: Console, report) -> None:

@@ -25,7 +25,7 @@ def register(import_app: typer.Typer, console: Console) -> None:
     ) -> None:
         """Import organisations from a ROR dump (schema v1 and v2). Re-running changes nothing;
         a newer dump updates what changed and records it in each actor's history."""
-        from bioatlas.cli import _factory, _settings
+        from bioatlas.cli import session_factory
         from bioatlas.core.db import transaction
         from bioatlas.sources.ror import RorFileError
         from bioatlas.sources.ror_load import load
@@ -37,7 +37,7 @@ def register(import_app: typer.Typer, console: Console) -> None:
             except ValueError:
                 console.print(f"[red]--file-date: expected YYYY-MM-DD, got {file_date!r}[/red]")
                 raise typer.Exit(2) from None
-        factory = _factory(_settings())
+        factory = session_factory()
         try:
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("ROR records", total=None)

@@ -44,7 +44,9 @@ def register(import_app: typer.Typer, console: Console) -> None:
         except SireneError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
-        factory = _factory(console)
+        from bioatlas.cli import session_factory
+
+        factory = session_factory()
         columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
             with Progress(*columns, console=console, transient=True) as progress:
@@ -69,19 +71,6 @@ def register(import_app: typer.Typer, console: Console) -> None:
             _print_report(console, report)
 
 
-def _factory(console: Console):
-    from bioatlas.core import migrate
-    from bioatlas.core.config import SettingsError, load_settings
-    from bioatlas.core.db import make_engine, make_sessionmaker
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
-    return make_sessionmaker(engine)
 
 
 def _print_report(console: Console, report) -> None:
