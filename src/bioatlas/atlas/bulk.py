@@ -27,9 +27,10 @@ from itertools import islice
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from bioatlas.atlas.history import build_snapshot
 from bioatlas.atlas.models import Actor, ActorChange, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
-from bioatlas.atlas.records import ActorRecord, SiteRecord
-from bioatlas.atlas.writer import SCALAR_FIELDS, SITE_FIELDS, MatchError, upsert_actor
+from bioatlas.atlas.records import ActorRecord
+from bioatlas.atlas.writer import SCALAR_FIELDS, SITE_FIELDS, MatchError, site_key, upsert_actor, wanted_names
 from bioatlas.core.text import fold
 
 BATCH_SIZE = 5000
@@ -154,16 +155,6 @@ def _existing_actors(session: Session, scheme: str, values: list[str]) -> dict[s
 # -- new actors -------------------------------------------------------------------------------
 
 
-def wanted_names(record: ActorRecord, actor_name: str) -> list[tuple[str, str, str | None]]:
-    """The (type, value, lang) rows the writer keeps from a record's names: stripped, not equal to
-    the actor's name, one per (type, value) with the first language given."""
-    wanted: dict[tuple[str, str], tuple[str, str, str | None]] = {}
-    for type_, value, lang in record.names or []:
-        if value and value.strip() and value.strip() != actor_name:
-            wanted.setdefault((type_, value.strip()), (type_, value.strip(), lang))
-    return list(wanted.values())
-
-
 def _identifier_pairs(record: ActorRecord) -> list[tuple[str, str]]:
     pairs: dict[tuple[str, str], None] = {}
     for scheme, values in record.identifiers.items():
@@ -172,32 +163,18 @@ def _identifier_pairs(record: ActorRecord) -> list[tuple[str, str]]:
     return list(pairs)
 
 
-def _site_key(site: SiteRecord) -> tuple:
-    return tuple(getattr(site, f) for f in SITE_FIELDS)
-
-
 def creation_snapshot(record: ActorRecord, actor_id: int) -> dict[str, object]:
     """What `history.snapshot` gives for the actor the writer creates from this record."""
-    name = record.name
-    snap: dict[str, object] = {
-        "name": name,
-        "kind": record.kind or "other",
-        "status": record.status or "active",
-        "description_fr": record.description_fr,
-        "description_en": record.description_en,
-        "scale_litres": record.scale_litres,
-        "gmp": record.gmp,
-    }
-    snap["names"] = sorted(f"{t}:{v}" for t, v, _ in wanted_names(record, name)) if record.names is not None else []
-    snap["identifiers"] = sorted(f"{s}:{v}" for s, v in _identifier_pairs(record))
-    snap["sites"] = sorted(
-        " | ".join(str(v) for v in (s.role, s.address, s.postcode, s.commune_insee, s.latitude, s.longitude) if v is not None)
-        for s in (record.sites or [])
+    scalars = {f: getattr(record, f) for f in SCALAR_FIELDS}
+    scalars.update(kind=record.kind or "other", status=record.status or "active")
+    return build_snapshot(
+        scalars,
+        ((t, v) for t, v, _ in wanted_names(record, record.name)) if record.names is not None else (),
+        _identifier_pairs(record),
+        record.sites or [],
+        ((f, c) for f, codes in record.capabilities.items() for c in codes),
+        _wanted_relations(record, actor_id),
     )
-    for facet, code in sorted((f, c) for f, codes in record.capabilities.items() for c in set(codes)):
-        snap.setdefault(f"capabilities.{facet}", []).append(code)
-    snap["relations"] = sorted(f"{r}:{t}" for r, t in _wanted_relations(record, actor_id))
-    return snap
 
 
 def _wanted_relations(record: ActorRecord, actor_id: int) -> set[tuple[str, int]]:
@@ -395,7 +372,7 @@ def _same(actor_id: int, record: ActorRecord, held: _Stated, sid: int) -> bool:
     if any(pair not in held.identifiers for pair in _identifier_pairs(record)):
         return False
     if record.sites is not None:
-        keys = [_site_key(s) for s in record.sites]
+        keys = [site_key(s) for s in record.sites]
         if any(k in held.other_sites for k in keys) or sorted(keys, key=repr) != sorted(held.sites, key=repr):
             return False
     for facet, codes in record.capabilities.items():

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,19 +15,39 @@ from bioatlas.atlas.models import Actor, ActorChange, Source
 SCALARS = ("name", "kind", "status", "description_fr", "description_en", "scale_litres", "gmp")
 
 
-def snapshot(actor: Actor) -> dict[str, object]:
-    """The actor's facts as plain comparable values, one key per field or collection."""
-    snap: dict[str, object] = {f: getattr(actor, f) for f in SCALARS}
-    snap["names"] = sorted(f"{n.type}:{n.value}" for n in actor.names)
-    snap["identifiers"] = sorted(f"{i.scheme}:{i.value}" for i in actor.identifiers)
+def build_snapshot(
+    scalars: dict[str, object],
+    names: Iterable[tuple[str, str]],
+    identifiers: Iterable[tuple[str, str]],
+    sites: Iterable,
+    capabilities: Iterable[tuple[str, str]],
+    relations: Iterable[tuple[str, int]],
+) -> dict[str, object]:
+    """The comparable form of an actor's facts, one key per field or collection; the writer
+    (from an Actor) and the bulk loader (from a record) both build it here."""
+    snap: dict[str, object] = {f: scalars.get(f) for f in SCALARS}
+    snap["names"] = sorted(f"{t}:{v}" for t, v in names)
+    snap["identifiers"] = sorted(f"{sch}:{v}" for sch, v in identifiers)
     snap["sites"] = sorted(
         " | ".join(str(v) for v in (s.role, s.address, s.postcode, s.commune_insee, s.latitude, s.longitude) if v is not None)
-        for s in actor.sites
+        for s in sites
     )
-    for c in sorted(actor.capabilities, key=lambda c: (c.facet, c.code)):
-        snap.setdefault(f"capabilities.{c.facet}", []).append(c.code)
-    snap["relations"] = sorted(f"{r.relation}:{r.target_id}" for r in actor.relations)
+    for facet, code in sorted(set(capabilities)):
+        snap.setdefault(f"capabilities.{facet}", []).append(code)
+    snap["relations"] = sorted(f"{r}:{t}" for r, t in relations)
     return snap
+
+
+def snapshot(actor: Actor) -> dict[str, object]:
+    """The actor's facts as plain comparable values."""
+    return build_snapshot(
+        {f: getattr(actor, f) for f in SCALARS},
+        ((n.type, n.value) for n in actor.names),
+        ((i.scheme, i.value) for i in actor.identifiers),
+        actor.sites,
+        ((c.facet, c.code) for c in actor.capabilities),
+        ((r.relation, r.target_id) for r in actor.relations),
+    )
 
 
 def record_changes(

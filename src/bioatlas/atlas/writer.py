@@ -14,13 +14,12 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.history import record_changes, snapshot
+from bioatlas.atlas.history import SCALARS as SCALAR_FIELDS, record_changes, snapshot
 from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.core.text import fold
 
 STRONG_SCHEMES = ("siret", "siren", "ror", "rnsr", "wikidata", "vat", "isni", "grid", "fundref")
-SCALAR_FIELDS = ("name", "kind", "status", "description_fr", "description_en", "scale_litres", "gmp")
 SITE_FIELDS = (
     "role", "address", "postcode", "commune_insee", "commune_name", "departement", "region",
     "country", "latitude", "longitude",
@@ -167,12 +166,18 @@ def _outranks(new: Source, current: Source) -> bool:
     return new.id == current.id or SOURCE_RANK.get(new.kind, 1) >= SOURCE_RANK.get(current.kind, 1)
 
 
+def wanted_names(record: ActorRecord, actor_name: str) -> list[tuple[str, str, str | None]]:
+    """The (type, value, lang) rows kept from a record's names: stripped, not equal to the
+    actor's name, one per (type, value) with the first language given."""
+    wanted: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+    for type_, value, lang in record.names or []:
+        if value and value.strip() and value.strip() != actor_name:
+            wanted.setdefault((type_, value.strip()), (type_, value.strip(), lang))
+    return list(wanted.values())
+
+
 def _replace_names(session: Session, actor: Actor, record: ActorRecord, source: Source) -> bool:
-    wanted_by_key: dict[tuple[str, str], tuple[str, str, str | None]] = {}
-    for t, v, lang in record.names or []:
-        if v and v.strip() and v.strip() != actor.name:
-            wanted_by_key.setdefault((t, v.strip()), (t, v.strip(), lang))
-    wanted = set(wanted_by_key.values())
+    wanted = set(wanted_names(record, actor.name))
     current = {(n.type, n.value, n.lang): n for n in actor.names if n.source_id == source.id}
     others = {(n.type, n.value) for n in actor.names if n.source_id != source.id}
     changed = False
@@ -200,15 +205,15 @@ def _add_identifiers(session: Session, actor: Actor, record: ActorRecord, source
     return changed
 
 
-def _site_key(site: Site | SiteRecord) -> tuple:
+def site_key(site: Site | SiteRecord) -> tuple:
     return tuple(getattr(site, f) for f in SITE_FIELDS)
 
 
 def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], source: Source) -> bool:
     current = [s for s in actor.sites if s.source_id == source.id]
-    others = {_site_key(s) for s in actor.sites if s.source_id != source.id}
-    sites = [s for s in sites if _site_key(s) not in others]  # another source already states it
-    if sorted(map(_site_key, current), key=repr) == sorted(map(_site_key, sites), key=repr):
+    others = {site_key(s) for s in actor.sites if s.source_id != source.id}
+    sites = [s for s in sites if site_key(s) not in others]  # another source already states it
+    if sorted(map(site_key, current), key=repr) == sorted(map(site_key, sites), key=repr):
         return False
     for row in current:
         actor.sites.remove(row)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from bioatlas.atlas.records import SourceRecord
+from bioatlas.core.errors import FileError
 
 LICENCE = "Licence Ouverte (Etalab)"
 URL = "https://francetravail.org/opendata/repertoire-operationnel-des-meti.html"
@@ -35,15 +36,8 @@ VERSION = re.compile(r"_v(\d+)(?:_|\.|$)", re.IGNORECASE)
 DELIMITERS = (",", ";", "\t", "|")
 
 
-class RomeFileError(ValueError):
+class RomeFileError(FileError):
     """A ROME file cannot be read at all; the message names the file (and the line when known)."""
-
-    def __init__(self, path: object, message: str, *, line: int | None = None):
-        self.path = str(path)
-        self.line = line
-        self.reason = message
-        where = f"{self.path}, line {line}" if line is not None else self.path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)

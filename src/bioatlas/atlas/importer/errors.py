@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bioatlas.core.errors import FileError
 
-class ImportFileError(ValueError):
+
+class ImportFileError(FileError):
     """The file (or its mapping file) cannot be read at all. The message names the file and,
     when known, the line or position."""
-
-    def __init__(self, path: object, message: str, *, line: int | None = None):
-        self.path = str(path)
-        self.line = line
-        self.reason = message
-        where = f"{self.path}, line {line}" if line is not None else self.path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
