@@ -1,8 +1,10 @@
 """Collect the UI messages (t("…") in templates and Python, data-i18n in JS) and add the missing
-ones to the French catalog with an empty translation, to be filled in.
+ones to a French catalog with an empty translation, to be filled in. The French catalogs are all
+the `*.po` files of src/bioatlas/locale/fr/LC_MESSAGES/ (merged at run time).
 
-    python3 scripts/extract_messages.py          # update src/bioatlas/locale/fr/LC_MESSAGES/messages.po
-    python3 scripts/extract_messages.py --check  # exit 1 if a message has no French translation
+    python3 scripts/extract_messages.py                     # add missing messages to messages.po
+    python3 scripts/extract_messages.py --catalog accounts  # ... to accounts.po instead
+    python3 scripts/extract_messages.py --check             # exit 1 if a message has no French translation
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "bioatlas"
-CATALOG = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+CATALOG_DIR = PACKAGE / "locale" / "fr" / "LC_MESSAGES"
 PATTERN = re.compile(r"""\bt\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 
 
@@ -28,22 +30,30 @@ def messages() -> set[str]:
     return found
 
 
-def read_catalog() -> dict[str, str]:
+def read_catalog(path: Path) -> dict[str, str]:
     from babel.messages.pofile import read_po
 
-    if not CATALOG.exists():
+    if not path.exists():
         return {}
-    with CATALOG.open("rb") as fh:
+    with path.open("rb") as fh:
         return {m.id: m.string for m in read_po(fh) if m.id}
+
+
+def read_all_catalogs() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for path in sorted(CATALOG_DIR.glob("*.po")):
+        merged.update({k: v for k, v in read_catalog(path).items() if v})
+    return merged
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--catalog", default="messages", help="name of the .po file to add missing messages to")
     args = parser.parse_args()
     found = messages()
-    catalog = read_catalog()
-    missing = sorted(m for m in found if not catalog.get(m))
+    translated = read_all_catalogs()
+    missing = sorted(m for m in found if not translated.get(m))
     if args.check:
         for m in missing:
             print(f"no French translation: {m!r}")
@@ -51,13 +61,15 @@ def main() -> int:
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
+    target = CATALOG_DIR / f"{args.catalog}.po"
+    catalog = read_catalog(target)
     cat = Catalog(locale="fr", project="bioatlas")
-    for msgid in sorted(found | set(catalog)):
+    for msgid in sorted(set(missing) | set(catalog)):
         cat.add(msgid, catalog.get(msgid, ""))
-    CATALOG.parent.mkdir(parents=True, exist_ok=True)
-    with CATALOG.open("wb") as fh:
+    CATALOG_DIR.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as fh:
         write_po(fh, cat, width=100, omit_header=False, sort_output=True)
-    print(f"{len(found)} messages, {len(missing)} without translation -> {CATALOG.relative_to(ROOT)}")
+    print(f"{len(found)} messages, {len(missing)} without translation -> {target.relative_to(ROOT)}")
     return 0
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,11 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioatlas import __version__
-from bioatlas.atlas import api as atlas_api
-from bioatlas.atlas import views as atlas_views
-from bioatlas.observatory import api as observatory_api
-from bioatlas.occupations import api as occupations_api
-from bioatlas.products import api as products_api
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
@@ -29,6 +27,26 @@ CSP = (
     "connect-src 'self' https:; worker-src 'self' blob:; child-src blob:; font-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+ROUTER_MODULES = ("api", "views")  # a feature's JSON API, then its HTML pages
+
+
+def feature_routers() -> list:
+    """The `router` of every `bioatlas.<feature>.api` and `bioatlas.<feature>.views` module, the
+    atlas first (it owns "/"), then the other features in name order: a new feature's routes are
+    mounted by existing, with no list to edit."""
+    features = sorted(
+        (info.name for info in pkgutil.iter_modules([str(PACKAGE_ROOT)]) if info.ispkg),
+        key=lambda name: (name != "atlas", name),
+    )
+    routers = []
+    for feature in features:
+        for module in ROUTER_MODULES:
+            if (PACKAGE_ROOT / feature / f"{module}.py").exists():
+                routers.append(importlib.import_module(f"bioatlas.{feature}.{module}").router)
+    return routers
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -46,11 +64,8 @@ def create_app(settings: Settings) -> FastAPI:
     load_taxonomies(settings.extra_taxonomy_dir)  # fail at start-up on a broken taxonomy file
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(atlas_api.router)
-    app.include_router(atlas_views.router)
-    app.include_router(occupations_api.router)
-    app.include_router(products_api.router)
-    app.include_router(observatory_api.router)
+    for router in feature_routers():
+        app.include_router(router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

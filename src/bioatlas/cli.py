@@ -259,9 +259,14 @@ _register_source_commands()
 
 
 def _register_feature_commands() -> None:
-    from bioatlas.observatory.cli import register as register_observatory
+    """Every `bioatlas.<feature>.cli` module adds its commands with `register(app, console)`."""
+    import importlib
+    import pkgutil
 
-    register_observatory(app, console)
+    root = Path(__file__).resolve().parent
+    for info in sorted(pkgutil.iter_modules([str(root)]), key=lambda i: i.name):
+        if info.ispkg and (root / info.name / "cli.py").exists():
+            importlib.import_module(f"bioatlas.{info.name}.cli").register(app, console)
 
 
 _register_feature_commands()

@@ -1,5 +1,8 @@
 """UI translations: gettext catalogs (.po) read with Babel at start-up. French is the default
-language of the UI; message ids are English, so English needs no catalog entry."""
+language of the UI; message ids are English, so English needs no catalog entry.
+
+Every `*.po` file of `locale/<lang>/LC_MESSAGES/` is read and merged: `messages.po` holds the
+shared messages and a feature may keep its own file (e.g. `accounts.po`)."""
 
 from __future__ import annotations
 
@@ -14,12 +17,12 @@ LANGUAGES = ("fr", "en")
 
 @lru_cache(maxsize=4)
 def catalog(lang: str) -> dict[str, str]:
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        cat = read_po(fh, locale=lang)
-    return {m.id: m.string for m in cat if m.id and m.string and not m.fuzzy}
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        merged.update({m.id: m.string for m in cat if m.id and m.string and not m.fuzzy})
+    return merged
 
 
 class Translator:
