@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := src/bioatlas/web/static/vendor/maplibre-gl/maplibre-gl.js
+VEGA := src/bioatlas/web/static/vendor/vega/vega-embed.js
 
 .PHONY: run test install system-deps assets demo serve clean help
 
@@ -25,10 +26,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(VENDOR): node_modules/.package-lock.json scripts/build-assets.mjs
+$(VENDOR) $(VEGA) &: node_modules/.package-lock.json scripts/build-assets.mjs
 	npm run --silent build
 
-assets: $(VENDOR)
+assets: $(VENDOR) $(VEGA)
 
 install: $(VENV)/.installed assets
 

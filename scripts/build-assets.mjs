@@ -7,6 +7,12 @@
 // the library at the worker with setWorkerUrl(). The source-map comment is dropped because the
 // maps are not copied.
 //
+// Vega, Vega-Lite and vega-embed ship UMD browser builds (globals vega, vegaLite, vegaEmbed), copied
+// as they are into vendor/vega/. vega-interpreter (needed because the CSP has no 'unsafe-eval': vega
+// then interprets its expressions instead of compiling them with Function()) ships an ES module
+// importing three helpers from 'vega-util'; the copy takes them from the `vega` global (vega re-exports
+// vega-util) and exposes the interpreter as the global `vegaInterpreter`, so it loads as a plain script.
+//
 // Usage: `npm install && npm run build` (or `node scripts/build-assets.mjs`), run by `make`.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
@@ -64,3 +70,50 @@ writeFileSync(
   `maplibre-gl ${pkg.version} (${pkg.license}), copied from node_modules by scripts/build-assets.mjs\n`
 );
 console.log(`build-assets: maplibre-gl ${pkg.version} ready in ${relative(ROOT, OUT)}`);
+
+// --- Vega, Vega-Lite, vega-embed, vega-interpreter -> vendor/vega/ -------------------------------
+
+const VEGA_OUT = join(ROOT, "src", "bioatlas", "web", "static", "vendor", "vega");
+// [package, file in the package, name in the static folder, transform]
+const VEGA_FILES = [
+  ["vega", "build/vega.min.js", "vega.js", null],
+  ["vega-lite", "build/vega-lite.min.js", "vega-lite.js", null],
+  ["vega-embed", "build/vega-embed.min.js", "vega-embed.js", null],
+  ["vega-interpreter", "build/vega-interpreter.js", "vega-interpreter.js", interpreterAsScript],
+];
+
+function interpreterAsScript(text) {
+  const importLine = /^import \{([^}]*)\} from 'vega-util';\s*$/m;
+  const exportLine = /^export \{ expression as expressionInterpreter \};\s*$/m;
+  if (!importLine.test(text) || !exportLine.test(text)) {
+    fail("vega-interpreter's build no longer has the expected import/export lines; update interpreterAsScript().");
+  }
+  const names = text.match(importLine)[1];
+  return (
+    "// vega-interpreter as a classic script (see scripts/build-assets.mjs): needs vega.js loaded first.\n" +
+    "(function () {\n" +
+    `const {${names}} = globalThis.vega;\n` +
+    text.replace(importLine, "").replace(exportLine, "globalThis.vegaInterpreter = { expressionInterpreter: expression };\n") +
+    "})();\n"
+  );
+}
+
+const versions = [];
+for (const [name, src] of VEGA_FILES) {
+  if (!existsSync(join(NODE_MODULES, name, src))) {
+    fail(`${name}/${src} is missing in ${NODE_MODULES}: run \`npm install\` in ${ROOT} first.`);
+  }
+}
+rmSync(VEGA_OUT, { recursive: true, force: true });
+mkdirSync(VEGA_OUT, { recursive: true });
+for (const [name, src, dest, transform] of VEGA_FILES) {
+  const from = join(NODE_MODULES, name, src);
+  let text = readFileSync(from, "utf8").replace(/\n\/[/*][#@] sourceMappingURL=[^\n]*\s*$/, "\n");
+  if (transform) text = transform(text);
+  writeFileSync(join(VEGA_OUT, dest), text);
+  const meta = JSON.parse(readFileSync(join(NODE_MODULES, name, "package.json"), "utf8"));
+  versions.push(`${name} ${meta.version} (${meta.license})`);
+  console.log(`build-assets: ${relative(ROOT, from)} -> ${relative(ROOT, join(VEGA_OUT, dest))}`);
+}
+writeFileSync(join(VEGA_OUT, "VERSION.txt"), versions.join("\n") + "\ncopied from node_modules by scripts/build-assets.mjs\n");
+console.log(`build-assets: ${versions.join(", ")} ready in ${relative(ROOT, VEGA_OUT)}`);

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bioatlas.atlas.demo import EMA_FILES
 from bioatlas.observatory.reference import load_reference
+from bioatlas.products.service import import_ema
 from tests.atlas import ecosystem
 
 
@@ -29,3 +31,11 @@ def obs_client(app):
 
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def ema(db):
+    """The real EMA lists (2018 and 2026) imported as `bioatlas import ema` does."""
+    reports = [import_ema(db, path) for path in EMA_FILES]
+    assert all(r.committed for r in reports)
+    return reports

@@ -7,13 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bioatlas.atlas.demo import EMA_FILES
 from bioatlas.atlas.models import Actor, Site, Source
 from bioatlas.observatory import compute, service
 from bioatlas.observatory.models import IndicatorValue
 from bioatlas.products import queries as pq
 from bioatlas.products.models import Product, ProductManufacturing
-from bioatlas.products.service import import_ema
 
 
 def _points(session, query):
@@ -89,13 +87,6 @@ def test_snapshot_is_idempotent_per_day(session, eco, loaded):
     assert recorded == loaded.counts["recorded_values"]  # snapshots never touch recorded values
     latest = next(i for i in service.list_indicators(session) if i["code"] == "actors_by_region")["latest"]
     assert {(v["scope"], v["period"]) for v in latest} == {("11", "2026-02-02"), ("27", "2026-02-02")}
-
-
-@pytest.fixture
-def ema(db):
-    reports = [import_ema(db, path) for path in EMA_FILES]
-    assert all(r.committed for r in reports)
-    return reports
 
 
 def test_ema_indicators_on_the_real_lists(session, ema, loaded):

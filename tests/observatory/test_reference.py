@@ -162,6 +162,11 @@ def _edit(path, line: int, column: str, value: str) -> None:
     ("indicators.csv", 30, "query", "actors_by:colour", "indicators.csv line 30: query: unknown field 'colour' for actors_by"),
     ("indicators.csv", 2, "query", "guess", "indicators.csv line 2: query: unknown query 'guess'"),
     ("indicators.csv", 2, "unit", "bananas", "indicators.csv line 2: unit: 'bananas' is not one of count"),
+    ("recorded_values.csv", 8, "value", "185", "recorded_values.csv line 8: value: 185 is not a percentage (0 to 100)"),
+    ("recorded_values.csv", 3, "value_text", "5 %", "recorded_values.csv line 3: value_text: '5 %' is in percent but the indicator's unit is count"),
+    ("recorded_values.csv", 3, "value", "4.5", "recorded_values.csv line 3: value: 4.5 is not a whole number"),
+    ("targets.csv", 2, "value", "120", "targets.csv line 2: value: 120 is not a percentage (0 to 100)"),
+    ("targets.csv", 3, "value", "-10", "targets.csv line 3: value: -10 is negative"),
     ("roadmap_actions.csv", 2, "status", "late", "roadmap_actions.csv line 2: status: 'late' is not one of planned"),
     ("roadmap_actions.csv", 2, "axis", "9", "roadmap_actions.csv line 2: axis: roadmap 'idf-assises-2021' has no axis '9'"),
 ])

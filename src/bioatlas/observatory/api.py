@@ -1,5 +1,6 @@
 """JSON API of the observatory under /api/v1: indicators (definition, latest values, targets,
-series with sources, CSV) and roadmaps (axes, actions, progress)."""
+series with sources, CSV) and roadmaps (axes, actions, progress); changing an action's status
+needs the admin bearer token, like the atlas's imports (accounts will replace it)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 
+from bioatlas.accounts.policy import Principal, require
 from bioatlas.atlas.schemas import Problem
 from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.observatory import service
-from bioatlas.observatory.schemas import IndicatorDetail, IndicatorSummary, RoadmapOut
+from bioatlas.observatory import roadmaps, service
+from bioatlas.observatory.schemas import (
+    ActionStatusIn,
+    ActionStatusOut,
+    IndicatorDetail,
+    IndicatorSummary,
+    RoadmapOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["observatory"])
 Code = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_.+-]{0,59}$", description="indicator or roadmap code")]
@@ -81,3 +89,25 @@ def get_roadmap(code: Code, session: SessionDep, t: TranslatorDep):
     if roadmap is None:
         raise HTTPException(404, detail=f"no roadmap with code {code!r} (see /api/v1/roadmaps)")
     return roadmap
+
+
+# The accounts policy: a platform admin (session + CSRF) or the admin bearer token, checked before
+# the body is read (no 422 hint to an anonymous caller).
+require_admin = require("admin.write")
+
+
+@router.patch("/roadmaps/actions/{action_id}", response_model=ActionStatusOut,
+              responses={401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
+                         422: {"model": Problem}})
+def set_action_status(action_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: ActionStatusIn, session: SessionDep,
+                      principal: Annotated[Principal, Depends(require_admin)]):
+    """Set a roadmap action's status (planned, in_progress, done, abandoned, unknown; admin token).
+    The change is recorded with its date, the previous status, who made it and the note."""
+    by = "admin token" if principal.via_token else f"user {principal.user_id} ({principal.display_name})"[:100]
+    try:
+        action, change = roadmaps.set_action_status(session, action_id, body.status, by=by, note=body.note)
+    except roadmaps.ActionNotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    session.commit()
+    return {"id": action.id, "roadmap": action.axis.roadmap.code, "axis": action.axis.number, "number": action.number,
+            "status": action.status, "previous_status": change.old_status, "changed_at": change.changed_at}

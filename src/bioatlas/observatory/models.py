@@ -175,3 +175,16 @@ class Project(Base):
     action: Mapped[RoadmapAction | None] = relationship()
     partners: Mapped[list[Actor]] = relationship(secondary=project_partners)
     source: Mapped[Source] = relationship()
+
+
+class ActionStatusChange(Base):
+    """One change of a roadmap action's status (PATCH /api/v1/roadmaps/actions/{id}), with its date."""
+
+    __tablename__ = "roadmap_action_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("roadmap_actions.id", ondelete="CASCADE"), index=True)
+    old_status: Mapped[str] = mapped_column(String(20))
+    new_status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    changed_by: Mapped[str] = mapped_column(String(100))  # "admin token" until accounts exist
+    note: Mapped[str | None] = mapped_column(Text)

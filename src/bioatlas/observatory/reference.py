@@ -201,10 +201,29 @@ def _replace(session: Session, model, new_rows: list[dict], source_ids: list[int
     report.unchanged[name] = before == {key(o) for o in objects}
 
 
+# A unit a value's words name: "5 %" is a percentage, "800 M€" an amount, "1 million de litres" a volume.
+UNIT_MARKS = (("%", "percent"), ("€", "euros"), ("litre", "litres"))
+
+
+def check_unit(row: Row, unit: str, value: float, text: str | None, what: str = "value") -> None:
+    """Refuse a value that cannot be in the indicator's unit: a percentage outside 0–100, a
+    negative amount, a fractional count, or words naming another unit ("5 %" for a count)."""
+    if unit == "percent" and not 0 <= value <= 100:
+        raise row.fail(f"{what}: {value:g} is not a percentage (0 to 100) and the indicator's unit is percent")
+    if value < 0:
+        raise row.fail(f"{what}: {value:g} is negative and the indicator's unit is {unit}")
+    if unit in ("count", "jobs") and not float(value).is_integer():
+        raise row.fail(f"{what}: {value:g} is not a whole number and the indicator's unit is {unit}")
+    for mark, mark_unit in UNIT_MARKS:
+        if text and mark in text.lower() and unit != mark_unit:
+            raise row.fail(f"value_text: {text!r} is in {mark_unit} but the indicator's unit is {unit}")
+
+
 def _values(session, rows, sources, indicators, report) -> None:
     new = []
     for row in rows:
         indicator = _ref(row, "indicator", indicators, "indicator")
+        check_unit(row, indicator.unit, row.number("value", required=True), row.text("value_text"))
         new.append({
             "indicator_id": indicator.id, "scope": row.text("scope", required=True), "dimension": row.text("dimension"),
             "period": row.period("period"), "value": row.number("value", required=True),
@@ -228,6 +247,7 @@ def _targets(session, rows, sources, indicators, report) -> None:
     new = []
     for row in rows:
         indicator = _ref(row, "indicator", indicators, "indicator")
+        check_unit(row, indicator.unit, row.number("value", required=True), None)
         new.append({
             "indicator_id": indicator.id, "scope": row.text("scope", required=True),
             "value": row.number("value", required=True), "comparator": row.choice("comparator", m.COMPARATORS, "="),
@@ -264,16 +284,26 @@ def _roadmaps(session, rows, sources, indicators, report) -> None:
         roadmap.summary_fr, roadmap.summary_en = row.text("summary_fr"), row.text("summary_en")
         roadmap.source_id = _ref(row, "source", sources, "source").id
         session.add(roadmap)
-        roadmap.axes.clear()
         roadmaps[code] = roadmap
     session.flush()
+    # Axes and actions are updated in place (same ids), so a status changed through the API, and its
+    # dated history, survive a reload: the file's status applies only to an action never changed.
     axes: dict[tuple[str, int], m.RoadmapAxis] = {}
     for row in rows["roadmap_axes.csv"]:
         roadmap = _ref(row, "roadmap", roadmaps, "roadmap")
         number = row.integer("number", required=True)
-        axis = m.RoadmapAxis(number=number, title_fr=row.text("title_fr", required=True), title_en=row.text("title_en"))
-        roadmap.axes.append(axis)
+        axis = next((a for a in roadmap.axes if a.number == number), None)
+        if axis is None:
+            axis = m.RoadmapAxis(number=number)
+            roadmap.axes.append(axis)
+        axis.title_fr, axis.title_en = row.text("title_fr", required=True), row.text("title_en")
         axes[(roadmap.code, number)] = axis
+    for roadmap in roadmaps.values():
+        for axis in [a for a in roadmap.axes if (roadmap.code, a.number) not in axes]:
+            roadmap.axes.remove(axis)
+    session.flush()
+    changed = set(session.scalars(select(m.ActionStatusChange.action_id).distinct()))
+    kept: set[int] = set()
     actions = 0
     for row in rows["roadmap_actions.csv"]:
         roadmap = _ref(row, "roadmap", roadmaps, "roadmap")
@@ -284,15 +314,22 @@ def _roadmaps(session, rows, sources, indicators, report) -> None:
         unknown = [c for c in links if c not in indicators]
         if unknown:
             raise row.fail(f"indicators: unknown indicator {unknown[0]!r}")
-        action = m.RoadmapAction(
-            number=row.integer("number", required=True), title_fr=row.text("title_fr", required=True),
-            title_en=row.text("title_en"), owners_text=row.text("owners"),
-            status=row.choice("status", m.ACTION_STATUSES, "unknown"),
-            start_date=_day(row, "start"), end_date=_day(row, "end"),
-            indicators=[indicators[c] for c in links],
-        )
-        axis.actions.append(action)
+        number = row.integer("number", required=True)
+        status = row.choice("status", m.ACTION_STATUSES, "unknown")
+        action = next((a for a in axis.actions if a.number == number), None)
+        if action is None:
+            action = m.RoadmapAction(number=number)
+            axis.actions.append(action)
+        action.title_fr, action.title_en = row.text("title_fr", required=True), row.text("title_en")
+        action.owners_text, action.start_date, action.end_date = row.text("owners"), _day(row, "start"), _day(row, "end")
+        action.indicators = [indicators[c] for c in links]
+        if action.id is None or action.id not in changed:
+            action.status = status
+        kept.add(id(action))
         actions += 1
+    for axis in axes.values():
+        for action in [a for a in axis.actions if id(a) not in kept]:
+            axis.actions.remove(action)
     session.flush()
     report.counts.update(roadmaps=len(roadmaps), axes=len(axes), actions=actions)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SourceOut(BaseModel):
@@ -91,6 +92,7 @@ class ActorRef(BaseModel):
 
 
 class ActionOut(BaseModel):
+    id: int
     number: int
     title_fr: str
     title_en: str | None = None
@@ -126,3 +128,21 @@ class RoadmapOut(BaseModel):
     source: SourceOut
     progress: Progress
     axes: list[AxisOut]
+
+
+class ActionStatusIn(BaseModel):
+    """A new status for a roadmap action; `note` says why (kept with the dated change)."""
+
+    model_config = {"extra": "forbid"}
+    status: Literal["planned", "in_progress", "done", "abandoned", "unknown"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ActionStatusOut(BaseModel):
+    id: int
+    roadmap: str
+    axis: int
+    number: int
+    status: str
+    previous_status: str
+    changed_at: datetime

@@ -157,7 +157,7 @@ def roadmap_dict(r: Roadmap, *, with_actions: bool = True, lang: str = "fr") -> 
                  "progress": progress_of(axis.actions)}
         if with_actions:
             entry["actions"] = [{
-                "number": a.number, "title_fr": a.title_fr, "title_en": a.title_en, "status": a.status,
+                "id": a.id, "number": a.number, "title_fr": a.title_fr, "title_en": a.title_en, "status": a.status,
                 "start_date": a.start_date, "end_date": a.end_date, "owners_text": a.owners_text,
                 "owners": [{"id": o.id, "name": o.name} for o in a.owners],
                 "indicators": [i.code for i in a.indicators],

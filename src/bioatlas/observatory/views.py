@@ -1,0 +1,130 @@
+"""HTML pages of the observatory: the dashboard (key figures against the 2030 targets, charts with
+their source and CSV), an indicator's page, a region's page and printable factsheet (HTML and PDF),
+the roadmaps.
+
+Charts are Vega-Lite specs built in `charts.py`, handed to `static/js/charts.js` through a
+`data-spec` attribute (no inline script: the CSP forbids it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.core.deps import SessionDep, TranslatorDep
+from bioatlas.observatory import charts, factsheet, regions, roadmaps, service
+from bioatlas.web import templates
+
+router = APIRouter(prefix="/observatory", include_in_schema=False)
+Code = Annotated[str, Path(max_length=60)]
+MAX_SERIES_ROWS = 500
+
+
+def number(value, lang: str = "fr", digits: int = 1) -> str:
+    """12345.0 -> "12 345" (fr) / "12,345" (en); keeps up to `digits` decimals when not whole."""
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{digits}f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+templates.env.filters["obs_number"] = number
+COMPARATOR_TEXT = {">": "> ", "<": "< ", "~": "≈ ", "=": ""}
+templates.env.filters["obs_comparator"] = lambda c: COMPARATOR_TEXT.get(c or "=", "")
+
+
+def _context(request: Request, t, **extra) -> dict:
+    return {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(), **extra}
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep, t: TranslatorDep):
+    built = [build(session, t) for build in charts.CHARTS.values()]
+    indicators = service.list_indicators(session, lang=t.lang)
+    return templates.TemplateResponse(request, "observatory/dashboard.html", _context(
+        request, t, charts=built, targets=service.targets_progress(session), indicators=indicators,
+        labels={i["code"]: i["label"] for i in indicators}, units={i["code"]: i["unit"] for i in indicators},
+        regions=sorted(regions.region_names().items(), key=lambda kv: kv[1]),
+        roadmaps=roadmaps.list_page(session, lang=t.lang), conflicts=service.conflicts(session)))
+
+
+@router.get("/charts/{key}.csv", response_class=Response)
+def chart_csv(key: Annotated[str, Path(max_length=40)], session: SessionDep, t: TranslatorDep):
+    build = charts.CHARTS.get(key)
+    if build is None:
+        raise HTTPException(404, detail=f"no chart {key!r}; charts: {', '.join(charts.CHARTS)}")
+    chart = build(session, t)
+    return Response(chart.csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="observatory-{key}.csv"'})
+
+
+@router.get("/indicators/{code}", response_class=HTMLResponse)
+def indicator_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
+    indicator = service.get_indicator(session, code)
+    if indicator is None:
+        raise HTTPException(404, detail=t("No indicator with this code."))
+    values = service.series(session, code)
+    return templates.TemplateResponse(request, "observatory/indicator.html", _context(
+        request, t, indicator=service.indicator_dict(indicator, t.lang), targets=service.targets_progress(session, code),
+        values=values[-MAX_SERIES_ROWS:], total_values=len(values), conflicts=service.conflicts(session, code),
+        spec=charts.series_chart(code, values, t)))
+
+
+def _profile(session, code: str, t):
+    profile = regions.region_profile(session, code, lang=t.lang, taxonomies=load_taxonomies())
+    if profile is None:
+        raise HTTPException(404, detail=t("No region with this code."))
+    return profile
+
+
+@router.get("/regions/{code}", response_class=HTMLResponse)
+def region_page(request: Request, code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
+    profile = _profile(session, code, t)
+    return templates.TemplateResponse(request, "observatory/region.html", _context(
+        request, t, region=profile, recorded=regions.recorded_figures(session, code, lang=t.lang)))
+
+
+def _factsheet_context(session, code: str, t) -> dict:
+    profile = _profile(session, code, t)
+    return {
+        "t": t, "lang": t.lang, "region": profile, "today": date.today().isoformat(),
+        "recorded": regions.recorded_figures(session, code, lang=t.lang),
+        "map_svg": factsheet.region_map_svg(code, profile.points, label=t("Map of the region's actors"))
+        if profile.has_actors else None,
+        "legend": factsheet.legend(profile.points), "kind_labels": {
+            c: term.label(t.lang) for c, term in load_taxonomies()["kinds"].terms.items()},
+    }
+
+
+@router.get("/regions/{code}/factsheet", response_class=HTMLResponse)
+def factsheet_page(request: Request, code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
+    context = {**_context(request, t), **_factsheet_context(session, code, t)}
+    return templates.TemplateResponse(request, "observatory/factsheet.html", context)
+
+
+@router.get("/regions/{code}/factsheet.pdf", response_class=Response)
+def factsheet_pdf(code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
+    context = _factsheet_context(session, code, t)
+    html = templates.get_template("observatory/factsheet_pdf.html").render(context)
+    pdf = factsheet.render_pdf(html)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="factsheet-{code}-{t.lang}.pdf"'})
+
+
+@router.get("/roadmaps", response_class=HTMLResponse)
+def roadmaps_page(request: Request, session: SessionDep, t: TranslatorDep):
+    return templates.TemplateResponse(request, "observatory/roadmaps.html", _context(
+        request, t, roadmaps=roadmaps.list_page(session, lang=t.lang), region_names=regions.region_names()))
+
+
+@router.get("/roadmaps/{code}", response_class=HTMLResponse)
+def roadmap_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
+    roadmap = roadmaps.roadmap_page(session, code, lang=t.lang)
+    if roadmap is None:
+        raise HTTPException(404, detail=t("No roadmap with this code."))
+    return templates.TemplateResponse(request, "observatory/roadmap.html", _context(
+        request, t, roadmap=roadmap, region_names=regions.region_names()))
