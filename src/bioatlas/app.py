@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioatlas import __version__
+from bioatlas.accounts.middleware import install as install_accounts
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
@@ -66,6 +67,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in feature_routers():
         app.include_router(router)
+    # sessions, CSRF cookie, body-size cap, export audit (accounts/middleware.py); added before the
+    # security headers so that those wrap every response, the middleware's own refusals included
+    install_accounts(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -50,6 +50,30 @@ class Settings(BaseSettings):
     extra_taxonomy_dir: Path | None = Field(
         None, description="folder of extra taxonomy CSV files, merged over the shipped ones"
     )
+    # accounts (issue 6): e-mail, sessions, rate limits
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="base URL of the site, used in the links sent by e-mail"
+    )
+    smtp_host: str = Field("", description="SMTP server for account e-mails; empty = e-mails are only logged")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port")
+    smtp_user: str = Field("", description="SMTP login (empty: no authentication)")
+    smtp_password: str = Field("", description="SMTP password (set it in the environment, never in a file)")
+    smtp_starttls: bool = Field(True, description="upgrade the SMTP connection with STARTTLS")
+    mail_from: str = Field("Bioprod Atlas <no-reply@localhost>", description="sender of account e-mails")
+    session_days: int = Field(14, ge=1, le=365, description="lifetime of a login session, days")
+    email_token_hours: int = Field(24, ge=1, le=720, description="lifetime of e-mailed verification/reset links, hours")
+    rate_limit_window_seconds: int = Field(300, ge=1, description="window of the login/sign-up/proposal rate limits")
+    rate_limit_login: int = Field(10, ge=1, description="login attempts per IP and per account in the window")
+    rate_limit_signup: int = Field(5, ge=1, description="sign-ups per IP in the window")
+    rate_limit_proposals: int = Field(20, ge=1, description="contributions per IP and per account in the window")
+    max_contribution_chars: int = Field(5000, ge=100, description="largest text accepted in a contribution field")
+    oidc_provider_name: str = Field("", description="OpenID Connect login: the provider's name on the login page; empty = no OIDC")
+    oidc_authorization_url: str = Field("", description="OpenID Connect authorization endpoint (https)")
+    oidc_token_url: str = Field("", description="OpenID Connect token endpoint")
+    oidc_userinfo_url: str = Field("", description="OpenID Connect userinfo endpoint (gives email and email_verified)")
+    oidc_client_id: str = Field("", description="OpenID Connect client id")
+    oidc_client_secret: str = Field("", description="OpenID Connect client secret (environment only)")
+    oidc_scopes: str = Field("openid email profile", description="OpenID Connect scopes asked")
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -97,6 +121,8 @@ def describe_settings() -> list[dict[str, str]]:
     for name, field in Settings.model_fields.items():
         env = "DATABASE_URL" if name == "database_url" else f"BIOATLAS_{name.upper()}"
         default = field.default
+        if name in ("smtp_password", "oidc_client_secret"):
+            default = ""
         rows.append(
             {
                 "name": name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
 from bioatlas.atlas.schemas import Problem
 from bioatlas.core.deps import SessionDep
@@ -57,7 +57,7 @@ def stats_by_year(session: SessionDep, category: Category | None = None):
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses={404: {"model": Problem}})
-def get_product(product_id: int, session: SessionDep):
+def get_product(product_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep):
     product = queries.get_product(session, product_id=product_id)
     if product is None:
         raise HTTPException(404, detail=f"no product with id {product_id}")

@@ -1,0 +1,53 @@
+"""`bioatlas accounts …`: create an admin, grant a role, list the audit log (for operators)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer, console) -> None:
+    accounts_app = typer.Typer(help="Accounts, roles and the audit log.", no_args_is_help=True)
+    app.add_typer(accounts_app, name="accounts")
+
+    @accounts_app.command("create-admin")
+    def create_admin(
+        email: Annotated[str, typer.Option(help="e-mail address of the admin")],
+        name: Annotated[str, typer.Option(help="display name")] = "Admin",
+        password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                              envvar="BIOATLAS_NEW_ADMIN_PASSWORD")] = "",
+    ) -> None:
+        """Create (or promote) a verified platform admin."""
+        from bioatlas.accounts import audit, service
+        from bioatlas.accounts.models import now
+        from bioatlas.cli import session_factory
+
+        with session_factory()() as session:
+            try:
+                user = service.get_user_by_email(session, email)
+                if user is None:
+                    user = service.signup(session, email=email, password=password, display_name=name)
+                user.is_admin = True
+                user.email_verified_at = user.email_verified_at or now()
+            except service.AccountError as exc:
+                console.print(f"[red]{exc.field}: {exc}[/red]")
+                raise typer.Exit(2) from None
+            audit.record(session, "role_granted", target=f"user:{user.id}", detail="platform admin (CLI)")
+            session.commit()
+            console.print(f"admin {user.email} (id {user.id})")
+
+    @accounts_app.command("audit")
+    def audit_cmd(
+        event: Annotated[str, typer.Option(help="only this event")] = "",
+        limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    ) -> None:
+        """Print the latest audit events as JSON lines."""
+        import json
+
+        from bioatlas.accounts import audit
+        from bioatlas.cli import session_factory
+
+        with session_factory()() as session:
+            for e in audit.query(session, event=event or None, limit=limit):
+                print(json.dumps(audit.as_dict(e), ensure_ascii=False))

@@ -1,0 +1,151 @@
+"""Optional OpenID Connect login: authorization-code flow with PKCE (S256) through one
+configured provider. The state, the PKCE verifier and the page to return to travel in a signed,
+short-lived, HttpOnly cookie; the user comes from the provider's userinfo endpoint, called with
+the access token obtained server to server, and must have a verified e-mail address."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from bioatlas.accounts import audit, service
+from bioatlas.accounts.middleware import SESSION_COOKIE
+from bioatlas.accounts.models import User, now
+from bioatlas.accounts.policy import client_ip
+from bioatlas.accounts.web import redirect, safe_next
+from bioatlas.core.config import Settings
+from bioatlas.core.deps import SessionDep, SettingsDep
+
+router = APIRouter(include_in_schema=False)
+FLOW_COOKIE = "bioatlas_oidc"
+FLOW_SECONDS = 600
+
+
+class OIDCError(ValueError):
+    """The provider's answer cannot be used; the message says why."""
+
+
+def enabled(settings: Settings) -> bool:
+    return bool(settings.oidc_client_id and settings.oidc_authorization_url and settings.oidc_token_url
+                and settings.oidc_userinfo_url)
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="bioatlas-oidc")
+
+
+def _challenge(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+def _redirect_uri(settings: Settings) -> str:
+    return settings.public_url.rstrip("/") + "/account/oidc/callback"
+
+
+def _fetch_json(request: urllib.request.Request) -> dict:
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (configured https URL)
+            return json.loads(response.read(1_000_000))
+    except urllib.error.HTTPError as exc:
+        raise OIDCError(f"{request.full_url}: the provider answered {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise OIDCError(f"{request.full_url}: {exc}") from None
+
+
+def exchange(settings: Settings, code: str, verifier: str) -> dict:
+    """The userinfo claims for an authorization code (token endpoint, then userinfo)."""
+    body = urllib.parse.urlencode({
+        "grant_type": "authorization_code", "code": code, "redirect_uri": _redirect_uri(settings),
+        "client_id": settings.oidc_client_id, "client_secret": settings.oidc_client_secret,
+        "code_verifier": verifier,
+    }).encode()
+    token = _fetch_json(urllib.request.Request(settings.oidc_token_url, data=body, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}))
+    access = token.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise OIDCError("the token endpoint gave no access_token")
+    return _fetch_json(urllib.request.Request(settings.oidc_userinfo_url, headers={
+        "Authorization": f"Bearer {access}", "Accept": "application/json"}))
+
+
+@router.get("/account/oidc/login")
+def oidc_login(request: Request, settings: SettingsDep, next: Annotated[str, Query(max_length=500)] = ""):
+    if not enabled(settings):
+        raise HTTPException(404, detail="OpenID Connect login is not configured")
+    state, verifier, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+    query = urllib.parse.urlencode({
+        "response_type": "code", "client_id": settings.oidc_client_id, "redirect_uri": _redirect_uri(settings),
+        "scope": settings.oidc_scopes, "state": state, "nonce": nonce,
+        "code_challenge": _challenge(verifier), "code_challenge_method": "S256",
+    })
+    response = redirect(f"{settings.oidc_authorization_url}?{query}")
+    flow = _serializer(settings).dumps({"state": state, "verifier": verifier, "next": safe_next(next)})
+    response.set_cookie(FLOW_COOKIE, flow, max_age=FLOW_SECONDS, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/account/oidc")
+    return response
+
+
+def _refuse(request: Request, message: str, status: int = 400):
+    audit.record_now(request.app.state.sessionmaker, "login_failed", ip=client_ip(request), detail=f"oidc: {message}")
+    raise HTTPException(status, detail=f"OpenID Connect login refused: {message}")
+
+
+@router.get("/account/oidc/callback")
+def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
+                  code: Annotated[str, Query(max_length=2000)] = "",
+                  state: Annotated[str, Query(max_length=200)] = "",
+                  error: Annotated[str, Query(max_length=200)] = ""):
+    if not enabled(settings):
+        raise HTTPException(404, detail="OpenID Connect login is not configured")
+    try:
+        flow = _serializer(settings).loads(request.cookies.get(FLOW_COOKIE, ""), max_age=FLOW_SECONDS)
+    except BadSignature:
+        _refuse(request, "the login started too long ago or not from this browser; start again")
+    if error or not code:
+        _refuse(request, f"the provider refused ({error or 'no code'})")
+    if not hmac.compare_digest(str(flow.get("state", "")).encode(), state.encode()):
+        _refuse(request, "state mismatch (forged or replayed answer)")
+    try:
+        claims = exchange(settings, code, flow["verifier"])
+    except OIDCError as exc:
+        _refuse(request, str(exc), 502)
+    email = claims.get("email")
+    if not isinstance(email, str) or claims.get("email_verified") is not True:
+        _refuse(request, "the provider did not give a verified e-mail address")
+    try:
+        email = service.check_email(email)
+    except service.AccountError:
+        _refuse(request, "the provider gave an invalid e-mail address")
+    user = service.get_user_by_email(session, email)
+    if user is None:
+        name = claims.get("name") if isinstance(claims.get("name"), str) else email.split("@")[0]
+        try:
+            name = service.check_display_name(name)
+        except service.AccountError:
+            name = email.split("@")[0][:100]
+        user = User(email=email, email_key=service.email_key(email), display_name=name, password_hash=None,
+                    is_admin=False, email_verified_at=now())
+        session.add(user)
+        session.flush()
+        audit.record(session, "signup", user_id=user.id, ip=client_ip(request), detail="oidc")
+    elif user.email_verified_at is None:
+        user.email_verified_at = now()
+    service.end_session(session, request.cookies.get(SESSION_COOKIE))
+    raw, _row = service.create_session(session, user, settings.session_days)
+    audit.record(session, "login", user_id=user.id, ip=client_ip(request), detail="oidc")
+    session.commit()
+    response = redirect(flow.get("next") or "/account")
+    response.delete_cookie(FLOW_COOKIE, path="/account/oidc")
+    response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_days * 86400, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+    return response

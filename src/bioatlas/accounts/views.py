@@ -1,0 +1,203 @@
+"""Account pages: sign-up, e-mail verification, login, logout, password reset, my account,
+export and deletion of my data, and the admin's audit log."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bioatlas.accounts import audit, service
+from bioatlas.accounts.mail import MailError, send_mail
+from bioatlas.accounts.middleware import SESSION_COOKIE
+from bioatlas.accounts.models import User
+from bioatlas.accounts.oidc import enabled as oidc_enabled, router as oidc_router
+from bioatlas.accounts.personal import delete_user, export_user
+from bioatlas.accounts.policy import Principal, client_ip, require
+from bioatlas.accounts.web import rate_limit, redirect, render, safe_next
+from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+
+router = APIRouter(include_in_schema=False)
+Anyone = Annotated[Principal, Depends(require("public.form"))]
+Me = Annotated[Principal, Depends(require("account.self"))]
+Admin = Annotated[Principal, Depends(require("audit.read"))]
+Text = Annotated[str, Form(max_length=400)]
+
+
+def _mail(settings, t, to: str, subject: str, body: str) -> str | None:
+    try:
+        send_mail(settings, to, subject, body)
+    except MailError as exc:
+        return str(exc)
+    return None
+
+
+@router.get("/account/signup", response_class=HTMLResponse)
+def signup_form(request: Request, t: TranslatorDep):
+    return render(request, t, "accounts/signup.html")
+
+
+@router.post("/account/signup", response_class=HTMLResponse)
+def signup(request: Request, session: SessionDep, settings: SettingsDep, t: TranslatorDep, _: Anyone,
+           email: Text = "", password: Text = "", display_name: Text = ""):
+    rate_limit(request, "signup", "rate_limit_signup")
+    try:
+        user = service.signup(session, email=email, password=password, display_name=display_name)
+    except service.AccountError as exc:
+        return render(request, t, "accounts/signup.html", 422, error=t(str(exc)), email=email,
+                      display_name=display_name)
+    if user is None:
+        existing = service.get_user_by_email(session, email)
+        error = _mail(settings, t, existing.email, t("Your Bioprod Atlas account"),
+                      t("Someone tried to create an account with this address, which already has one. To choose a new password: {url}", url=f"{settings.public_url}/account/reset"))
+    else:
+        token = service.issue_token(session, user, "verify", settings.email_token_hours)
+        audit.record(session, "signup", user_id=user.id, ip=client_ip(request))
+        error = _mail(settings, t, user.email, t("Confirm your e-mail address"),
+                      t("Open this link to confirm your address: {url}",
+                        url=f"{settings.public_url}/account/verify?token={token}"))
+    if error:
+        session.rollback()
+        return render(request, t, "accounts/signup.html", 503, error=t("The e-mail could not be sent; try again later."),
+                      email=email, display_name=display_name)
+    session.commit()
+    return render(request, t, "accounts/message.html", message=t("Check your mailbox: we sent you a link to confirm your address."))
+
+
+@router.get("/account/verify", response_class=HTMLResponse)
+def verify(request: Request, session: SessionDep, t: TranslatorDep, token: Annotated[str, Query(max_length=200)] = ""):
+    try:
+        user = service.verify_email(session, token)
+    except service.AccountError as exc:
+        audit.record_now(request.app.state.sessionmaker, "refused", ip=client_ip(request), target="verify",
+                         detail=str(exc))
+        return render(request, t, "accounts/message.html", 400, error=t(str(exc)))
+    audit.record(session, "email_verified", user_id=user.id, ip=client_ip(request))
+    session.commit()
+    return render(request, t, "accounts/message.html", message=t("Your address is confirmed. You can log in."),
+                  login_link=True)
+
+
+@router.get("/account/login", response_class=HTMLResponse)
+def login_form(request: Request, t: TranslatorDep, settings: SettingsDep,
+               next: Annotated[str, Query(max_length=500)] = ""):
+    return render(request, t, "accounts/login.html", next=safe_next(next),
+                  oidc_name=settings.oidc_provider_name or "OpenID Connect" if oidc_enabled(settings) else "")
+
+
+@router.post("/account/login", response_class=HTMLResponse)
+def login(request: Request, session: SessionDep, settings: SettingsDep, t: TranslatorDep, _: Anyone,
+          email: Text = "", password: Text = "", next: Text = ""):
+    rate_limit(request, "login", "rate_limit_login", account=service.email_key(email)[:320])
+    user = service.authenticate(session, email, password)
+    if user is None or user.email_verified_at is None:
+        reason = "unverified address" if user is not None else "bad credentials"
+        audit.record_now(request.app.state.sessionmaker, "login_failed", user_id=user.id if user else None,
+                         ip=client_ip(request), detail=reason)
+        message = (t("Confirm your address first: open the link we sent you.") if user is not None
+                   else t("Wrong e-mail address or password."))
+        return render(request, t, "accounts/login.html", 401, error=message, email=email, next=safe_next(next))
+    old = request.cookies.get(SESSION_COOKIE)
+    service.end_session(session, old)  # no session fixation: a new token at every login
+    raw, _row = service.create_session(session, user, settings.session_days)
+    audit.record(session, "login", user_id=user.id, ip=client_ip(request))
+    session.commit()
+    response = redirect(safe_next(next))
+    response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_days * 86400, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+    return response
+
+
+@router.post("/account/logout")
+def logout(request: Request, session: SessionDep, me: Me):
+    service.end_session(session, request.cookies.get(SESSION_COOKIE))
+    audit.record(session, "logout", user_id=me.user_id, ip=client_ip(request))
+    session.commit()
+    response = redirect("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account/reset", response_class=HTMLResponse)
+def reset_form(request: Request, t: TranslatorDep):
+    return render(request, t, "accounts/reset.html")
+
+
+@router.post("/account/reset", response_class=HTMLResponse)
+def reset_request(request: Request, session: SessionDep, settings: SettingsDep, t: TranslatorDep, _: Anyone,
+                  email: Text = ""):
+    rate_limit(request, "reset", "rate_limit_login", account=service.email_key(email)[:320])
+    user = service.get_user_by_email(session, email) if email else None
+    if user is not None:
+        token = service.issue_token(session, user, "reset", settings.email_token_hours)
+        if _mail(settings, t, user.email, t("Choose a new password"),
+                 t("Open this link to choose a new password: {url}",
+                   url=f"{settings.public_url}/account/reset/confirm?token={token}")):
+            session.rollback()
+            return render(request, t, "accounts/reset.html", 503, error=t("The e-mail could not be sent; try again later."))
+        session.commit()
+    return render(request, t, "accounts/message.html",
+                  message=t("If an account uses this address, we sent it a link to choose a new password."))
+
+
+@router.get("/account/reset/confirm", response_class=HTMLResponse)
+def reset_confirm_form(request: Request, t: TranslatorDep, token: Annotated[str, Query(max_length=200)] = ""):
+    return render(request, t, "accounts/reset_confirm.html", token=token)
+
+
+@router.post("/account/reset/confirm", response_class=HTMLResponse)
+def reset_confirm(request: Request, session: SessionDep, t: TranslatorDep, _: Anyone, token: Text = "",
+                  password: Text = ""):
+    try:
+        user = service.reset_password(session, token, password)
+    except service.AccountError as exc:
+        audit.record_now(request.app.state.sessionmaker, "refused", ip=client_ip(request), target="reset",
+                         detail=str(exc))
+        return render(request, t, "accounts/reset_confirm.html", 400, error=t(str(exc)), token=token)
+    audit.record(session, "password_reset", user_id=user.id, ip=client_ip(request))
+    session.commit()
+    return render(request, t, "accounts/message.html", message=t("Your password is changed. You can log in."),
+                  login_link=True)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, session: SessionDep, t: TranslatorDep, me: Me):
+    user = session.get(User, me.user_id)
+    return render(request, t, "accounts/account.html", user=user, grants=user.roles)
+
+
+@router.get("/account/export")
+def account_export(request: Request, session: SessionDep, me: Me):
+    data = export_user(session, session.get(User, me.user_id))
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="bioatlas-my-data.json"'})
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+def account_delete(request: Request, session: SessionDep, t: TranslatorDep, me: Me, password: Text = ""):
+    user = session.get(User, me.user_id)
+    if service.authenticate(session, user.email, password) is None:
+        audit.record_now(request.app.state.sessionmaker, "refused", user_id=me.user_id, ip=client_ip(request),
+                         target="account delete", detail="wrong password")
+        return render(request, t, "accounts/account.html", 403, user=user, grants=user.roles,
+                      error=t("Wrong password: the account was not deleted."))
+    delete_user(session, user)
+    audit.record(session, "account_deleted", detail="an account was deleted")
+    session.commit()
+    response = render(request, t, "accounts/message.html", message=t("Your account and personal data are deleted."))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: SessionDep, t: TranslatorDep, _: Admin,
+               event: Annotated[str, Query(max_length=40)] = "",
+               page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    rows = audit.query(session, event=event or None, limit=100, offset=(page - 1) * 100)
+    return render(request, t, "accounts/audit.html", rows=rows, event=event, events=audit.EVENTS, page=page)
+
+
+router.include_router(oidc_router)  # /account/oidc/login and /callback (optional OpenID Connect)

@@ -1,0 +1,48 @@
+"""Helpers shared by the HTML pages of accounts and contributions: render, rate-limit, redirect."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from bioatlas.accounts import audit
+from bioatlas.accounts.policy import Principal, client_ip
+from bioatlas.web import templates
+
+
+def render(request: Request, t, template: str, status: int = 200, **context):
+    base = {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(),
+            "csrf": getattr(request.state, "csrf", ""), "me": getattr(request.state, "principal", None)}
+    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
+
+
+def rate_limit(request: Request, bucket: str, limit_setting: str, principal: Principal | None = None,
+               account: str | None = None) -> None:
+    """Count one attempt per IP (and per account when known); 429 with Retry-After beyond the
+    configured number in the window; the refusal is audited."""
+    settings = request.app.state.settings
+    limiter = request.app.state.rate_limiter
+    limit, window = getattr(settings, limit_setting), settings.rate_limit_window_seconds
+    ip = client_ip(request)
+    keys = [f"{bucket}:ip:{ip}"]
+    if account:
+        keys.append(f"{bucket}:account:{account}")
+    elif principal is not None and principal.user_id is not None:
+        keys.append(f"{bucket}:user:{principal.user_id}")
+    wait = max(limiter.hit(k, limit, window) for k in keys)
+    if wait:
+        audit.record_now(request.app.state.sessionmaker, "rate_limited", ip=ip,
+                         user_id=principal.user_id if principal else None, target=bucket)
+        raise HTTPException(429, detail=f"too many attempts: try again in {int(wait)} seconds",
+                            headers={"Retry-After": str(int(wait))})
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to go to after login (never another site)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 500:
+        return value
+    return "/account"
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,213 @@
+"""Contributions: claims, members' edits, proposals, their review, and reverts.
+
+Every change goes through the atlas writer under the contributor's own source (`user:<id>`,
+kind "user", the highest rank), so the actor's history says who (the source), when, what."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bioatlas.accounts import audit
+from bioatlas.accounts.models import RoleGrant, User
+from bioatlas.accounts.personal import user_source_key
+from bioatlas.accounts.policy import ActorScope, Owned, Principal
+from bioatlas.atlas.geocode import GeocodeError, gazetteer
+from bioatlas.atlas.history import SCALARS, record_changes, snapshot
+from bioatlas.atlas.models import Actor, ActorChange, Capability, FieldSource, Identifier, Source
+from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
+from bioatlas.atlas.taxonomy import CAPABILITY_FACETS
+from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+from bioatlas.contributions.fields import email_matches_site
+from bioatlas.contributions.models import Contribution
+
+REVERTIBLE = set(SCALARS) | {f"capabilities.{f}" for f in CAPABILITY_FACETS}
+
+
+class ContributionError(ValueError):
+    """A refused operation (wrong state, nothing to revert…); the message says why."""
+
+
+def actor_scope(session: Session, actor: Actor | None) -> ActorScope:
+    if actor is None:
+        return ActorScope(None)
+    regions = frozenset(s.region for s in actor.sites if s.region)
+    clusters = frozenset(r.target_id for r in actor.relations if r.target is not None and r.target.kind == "cluster")
+    return ActorScope(actor.id, regions, clusters)
+
+
+def contribution_scope(session: Session, c: Contribution) -> Owned:
+    if c.actor_id is not None:
+        return Owned(c.author_id, actor_scope(session, session.get(Actor, c.actor_id)))
+    region = json.loads(c.payload).get("_region")
+    return Owned(c.author_id, ActorScope(None, frozenset({region}) if region else frozenset()))
+
+
+def user_source(session: Session, user_id: int | None) -> Source:
+    if user_id is None:
+        return get_or_create_source(session, SourceRecord(key="user:moderation", title="Moderation", kind="user"))
+    return get_or_create_source(session, SourceRecord(key=user_source_key(user_id), title="User contribution",
+                                                      kind="user"))
+
+
+def _record(actor: Actor | None, fields: dict) -> ActorRecord:
+    caps = {f: fields[f] for f in CAPABILITY_FACETS if f in fields}
+    rec = ActorRecord(
+        name=fields.get("name") or (actor.name if actor else ""), kind=fields.get("kind"),
+        actor_id=actor.id if actor else None, description_fr=fields.get("description_fr"),
+        description_en=fields.get("description_en"), scale_litres=fields.get("scale_litres"), gmp=fields.get("gmp"),
+        capabilities=caps,
+    )
+    if "website" in fields:
+        rec.identifiers = {"website": [fields["website"]]}
+    if fields.get("postcode"):
+        try:
+            place = gazetteer().geocode(postcode=fields["postcode"])
+        except GeocodeError as exc:
+            place = exc.candidates[0]
+        rec.sites = [SiteRecord(role="hq", postcode=fields["postcode"], commune_insee=place.insee,
+                                commune_name=place.name, departement=place.departement, region=place.region,
+                                latitude=place.latitude, longitude=place.longitude)]
+    return rec
+
+
+def apply_fields(session: Session, actor: Actor | None, fields: dict, author_id: int | None) -> int:
+    """Write the fields through the atlas writer under the author's source; the actor id."""
+    if actor is None and not fields.get("kind"):
+        fields = {**fields, "kind": "other"}
+    outcome = upsert_actor(session, _record(actor, fields), source=user_source(session, author_id),
+                           match_by_name=False, schemes=())
+    return outcome.actor_id
+
+
+def create(session: Session, p: Principal, kind: str, actor: Actor | None, payload: dict, note: str | None,
+           status: str = "pending") -> Contribution:
+    if kind == "new_actor" and payload.get("postcode"):
+        try:
+            place = gazetteer().geocode(postcode=payload["postcode"])
+        except GeocodeError as exc:
+            place = exc.candidates[0]
+        payload = {**payload, "_region": place.region}
+    c = Contribution(kind=kind, status=status, actor_id=actor.id if actor else None, author_id=p.user_id,
+                     payload=json.dumps(payload, ensure_ascii=False), note=note)
+    session.add(c)
+    session.flush()
+    return c
+
+
+def claim(session: Session, p: Principal, user: User, actor: Actor, note: str | None) -> Contribution:
+    """A claim verified at once when the user's e-mail domain is the actor's website domain;
+    otherwise pending, for an editor to verify."""
+    if actor.id in p.member_of:
+        raise ContributionError("you are already a member of this actor")
+    pending = session.scalar(select(Contribution).where(
+        Contribution.kind == "claim", Contribution.actor_id == actor.id, Contribution.author_id == user.id,
+        Contribution.status == "pending"))
+    if pending is not None:
+        raise ContributionError("your claim on this actor is already waiting for review")
+    websites = list(session.scalars(select(Identifier.value).where(
+        Identifier.actor_id == actor.id, Identifier.scheme == "website")))
+    verified = email_matches_site(user.email, websites)
+    c = create(session, p, "claim", actor, {"method": "email_domain" if verified else "editor"}, note,
+               status="accepted" if verified else "pending")
+    if verified:
+        c.reviewed_at = datetime.now(timezone.utc)
+        _grant_member(session, user.id, actor.id)
+        audit.record(session, "claim_verified", user_id=user.id, target=f"actor:{actor.id}", detail="e-mail domain")
+    return c
+
+
+def _grant_member(session: Session, user_id: int, actor_id: int, by: int | None = None) -> None:
+    exists = session.scalar(select(RoleGrant).where(
+        RoleGrant.user_id == user_id, RoleGrant.role == "member", RoleGrant.scope_kind == "actor",
+        RoleGrant.scope_value == str(actor_id)))
+    if exists is None:
+        session.add(RoleGrant(user_id=user_id, role="member", scope_kind="actor", scope_value=str(actor_id),
+                              granted_by=by))
+
+
+def review(session: Session, reviewer: Principal, c: Contribution, decision: str, message: str | None,
+           amended: dict | None = None) -> Contribution:
+    """accept | amend (apply the editor's version) | reject (with a message to the author)."""
+    if c.status != "pending":
+        raise ContributionError(f"contribution {c.id} was already reviewed ({c.status})")
+    if decision == "reject":
+        if not message:
+            raise ContributionError("a rejection needs a message for the author")
+    elif c.kind == "claim":
+        if c.author_id is None:
+            raise ContributionError("the author of this claim deleted their account")
+        _grant_member(session, c.author_id, c.actor_id, by=reviewer.user_id)
+        audit.record(session, "role_granted", user_id=reviewer.user_id, target=f"user:{c.author_id}",
+                     detail={"role": "member", "actor_id": c.actor_id})
+    else:
+        fields = amended if decision == "amend" and amended else json.loads(c.payload)
+        fields = {k: v for k, v in fields.items() if not k.startswith("_")}
+        actor = session.get(Actor, c.actor_id) if c.actor_id else None
+        actor_id = apply_fields(session, actor, fields, c.author_id if decision == "accept" else reviewer.user_id)
+        c.actor_id = actor_id
+        if decision == "amend":
+            c.payload = json.dumps({**json.loads(c.payload), "_amended": fields}, ensure_ascii=False)
+    c.status = {"accept": "accepted", "amend": "amended", "reject": "rejected"}[decision]
+    c.review_message = message
+    c.reviewer_id = reviewer.user_id
+    c.reviewed_at = datetime.now(timezone.utc)
+    audit.record(session, "review", user_id=reviewer.user_id, target=f"contribution:{c.id}",
+                 detail={"decision": decision, "kind": c.kind, "actor_id": c.actor_id})
+    return c
+
+
+def revert(session: Session, editor: Principal, change: ActorChange) -> int:
+    """Put back the value a change replaced (scalar fields and capability facets), as a new
+    change under the editor's source; the number of fields changed."""
+    if change.action != "updated" or change.field not in REVERTIBLE:
+        raise ContributionError(f"change {change.id} cannot be reverted (only updates of "
+                                f"{', '.join(sorted(REVERTIBLE))})")
+    actor = session.get(Actor, change.actor_id)
+    source = user_source(session, editor.user_id)
+    old = json.loads(change.old_value) if change.old_value is not None else None
+    now = datetime.now(timezone.utc)
+    with session.no_autoflush:
+        before = snapshot(actor)
+        if change.field in SCALARS:
+            if change.field in ("name", "kind", "status") and old is None:
+                raise ContributionError(f"{change.field} cannot be emptied")
+            setattr(actor, change.field, old)
+            if change.field == "name":
+                from bioatlas.core.text import fold
+                actor.name_key = fold(old)
+            prov = next((p for p in actor.field_sources if p.field == change.field), None)
+            if prov is None:
+                actor.field_sources.append(FieldSource(field=change.field, source=source, recorded_at=now))
+            else:
+                prov.source, prov.recorded_at = source, now
+        else:
+            facet = change.field.split(".", 1)[1]
+            wanted = set(old or [])
+            for cap in [c for c in actor.capabilities if c.facet == facet and c.code not in wanted]:
+                actor.capabilities.remove(cap)
+            have = {c.code for c in actor.capabilities if c.facet == facet}
+            for code in sorted(wanted - have):
+                actor.capabilities.append(Capability(facet=facet, code=code, source_id=source.id))
+    session.flush()
+    session.refresh(actor)
+    n = record_changes(session, actor, before, source, now)
+    if n:
+        actor.updated_at = now
+    audit.record(session, "revert", user_id=editor.user_id, target=f"actor:{actor.id}",
+                 detail={"change_id": change.id, "field": change.field})
+    return n
+
+
+def authors(session: Session, changes: list[ActorChange]) -> dict[int, str]:
+    """Display names of the users behind `user:<id>` sources of these changes (history 'who')."""
+    ids = {}
+    for ch in changes:
+        key = ch.source.key if ch.source else ""
+        if key.startswith("user:") and key[5:].isdigit():
+            ids[ch.source_id] = int(key[5:])
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids.values())))).all()) if ids else {}
+    return {sid: names.get(uid, "") for sid, uid in ids.items()}
