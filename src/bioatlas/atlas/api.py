@@ -7,10 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
-from bioatlas.atlas import presenters, queries
+from bioatlas.accounts.policy import Principal, require
+from bioatlas.atlas import clusters, presenters, queries
 from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.exporter import export_actors
@@ -51,7 +53,7 @@ def list_actors(
 
 
 @router.get("/actors/{actor_id}", responses={404: {"model": Problem}})
-def get_actor(actor_id: int, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep) -> dict:
+def get_actor(actor_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep) -> dict:
     actor = queries.get_actor(session, actor_id=actor_id)
     if actor is None:
         raise HTTPException(404, detail=f"no actor with id {actor_id}")
@@ -60,7 +62,7 @@ def get_actor(actor_id: int, session: SessionDep, t: TranslatorDep, taxonomies: 
 
 @router.get("/actors/{actor_id}/history", response_model=list[ChangeOut], responses={404: {"model": Problem}})
 def actor_history(
-    actor_id: int, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+    actor_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ):
     """Every recorded change of an actor, newest first: field, old and new values (JSON), source."""
     if queries.get_actor(session, actor_id=actor_id) is None:
@@ -82,6 +84,28 @@ def map_points(session: SessionDep, taxonomies: TaxonomiesDep, f: FilterDep, t: 
     return JSONResponse(
         presenters.map_geojson(session, f=f, taxonomies=taxonomies, lang=t.lang), media_type="application/geo+json"
     )
+
+
+@router.get(
+    "/map/clusters",
+    responses={422: {"model": Problem}},
+    description="The sites of a map viewport, clustered by grid cell (exact counts) or one by one when few: "
+    "bbox=west,south,east,north (degrees), zoom=0-22 (MapLibre). " + FILTER_DOC,
+)
+def map_clusters(
+    session: SessionDep,
+    taxonomies: TaxonomiesDep,
+    f: FilterDep,
+    t: TranslatorDep,
+    bbox: Annotated[str | None, Query(max_length=200)] = None,
+    zoom: Annotated[str | None, Query(max_length=40)] = None,
+) -> JSONResponse:
+    try:
+        view = clusters.parse_viewport(bbox, zoom)
+    except clusters.ViewportError as exc:
+        raise HTTPException(422, detail={"field": exc.field, "message": str(exc)}) from None
+    body = clusters.viewport_geojson(session, view, f=f, taxonomies=taxonomies, lang=t.lang)
+    return JSONResponse(body, media_type="application/geo+json")
 
 
 @router.get("/export", responses={422: {"model": Problem}}, description="Download the view. " + FILTER_DOC)
@@ -139,11 +163,10 @@ async def import_actors_upload(
     settings: SettingsDep,
     taxonomies: TaxonomiesDep,
     file: UploadFile,
-    authorization: Annotated[str | None, Header()] = None,
+    _admin: Annotated[Principal, Depends(require("import.run"))],  # the admin token or an admin's session
     dry_run: bool = False,
     skip_invalid: bool = False,
 ) -> JSONResponse:
-    _check_token(settings, authorization)
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx", ".txt"):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Computed, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bioatlas.atlas.cells import GRIDS, cell_sql
 from bioatlas.core.db import Base
 
 
@@ -34,7 +35,7 @@ class Actor(Base):
     name: Mapped[str] = mapped_column(String(500))
     name_key: Mapped[str] = mapped_column(String(500), index=True)  # fold(name): accent/case-free match
     kind: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     description_fr: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
     scale_litres: Mapped[float | None] = mapped_column(Float)
@@ -95,6 +96,7 @@ class Identifier(Base):
 
 class Site(Base):
     __tablename__ = "sites"
+    __table_args__ = tuple(Index(f"ix_sites_cell_g{g}", f"cell_g{g}", "latitude", "longitude", "actor_id") for g in GRIDS)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="hq")  # site_roles taxonomy
@@ -107,6 +109,14 @@ class Site(Base):
     country: Mapped[str] = mapped_column(String(2), default="FR")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # map grid cells, computed by the database from latitude/longitude (atlas/cells.py, clusters.py)
+    cell_g4: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(4), persisted=True))
+    cell_g6: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(6), persisted=True))
+    cell_g8: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(8), persisted=True))
+    cell_g10: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(10), persisted=True))
+    cell_g12: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(12), persisted=True))
+    cell_g14: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(14), persisted=True))
+    cell_g16: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(16), persisted=True))
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     actor: Mapped[Actor] = relationship(back_populates="sites")
     source: Mapped[Source] = relationship()

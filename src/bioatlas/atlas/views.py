@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.atlas import presenters, queries
@@ -64,16 +64,20 @@ def directory_page(
 
 
 @router.get("/actors/{actor_id}", response_class=HTMLResponse)
-def actor_page(request: Request, actor_id: int, session: SessionDep, taxonomies: TaxonomiesDep, t: TranslatorDep):
+def actor_page(request: Request, actor_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, taxonomies: TaxonomiesDep, t: TranslatorDep):
     actor = queries.get_actor(session, actor_id=actor_id)
     if actor is None:
         raise HTTPException(404, detail=t("No actor with this number."))
     data = actor_to_dict(actor, t.lang, taxonomies=taxonomies)
     inbound = queries.related_from(session, actor_id=actor_id)
+    changes = history(session, actor_id=actor_id, limit=50)
+    from bioatlas.contributions.forms import actor_page_context  # claim/edit/propose buttons, authors, revert
+
     return templates.TemplateResponse(
         request,
         "atlas/actor.html",
-        _context(request, t, actor=data, inbound=inbound, changes=history(session, actor_id=actor_id, limit=50)),
+        _context(request, t, actor=data, inbound=inbound, changes=changes,
+                 **actor_page_context(request, session, actor, changes)),
     )
 
 

@@ -3,20 +3,53 @@
 Revision ID: 0010_map_scale
 Revises: 0009_semantic
 Create Date: 2026-11-22 04:20:00
-"""
-from alembic import op
-import sqlalchemy as sa
 
+Columns `sites.cell_g<g>` (Web-Mercator tile of the site at grid level g, see atlas/cells.py)
+with one index (cell, latitude, longitude, actor_id) per level, so that a viewport's clusters are
+an index-only GROUP BY; and an index on `actors.status` (the map's default view excludes the few
+non-active actors through it instead of joining every site to its actor).
+
+PostgreSQL: STORED generated columns. SQLite: plain columns filled by two triggers (after insert,
+after update of latitude/longitude), because SQLite never reads an index as covering when the
+table has generated columns (measured: every row was fetched from the table) and cannot add a
+STORED one with ALTER TABLE. The model declares them `Computed` so that SQLAlchemy never writes
+them; tests/core/test_migrations.py compares columns and indexes, not triggers.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from bioatlas.atlas.cells import GRIDS, cell_sql
 
 revision = '0010_map_scale'
 down_revision = '0009_semantic'
 branch_labels = None
 depends_on = None
 
+_SET = ", ".join(f"cell_g{g} = {cell_sql(g)}" for g in GRIDS)
+
 
 def upgrade() -> None:
-    pass
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for g in GRIDS:
+        computed = () if sqlite else (sa.Computed(cell_sql(g), persisted=True),)
+        op.add_column("sites", sa.Column(f"cell_g{g}", sa.BigInteger(), *computed, nullable=True))
+    if sqlite:
+        op.execute(f"UPDATE sites SET {_SET}")
+        op.execute(f"CREATE TRIGGER sites_cells_ai AFTER INSERT ON sites BEGIN "
+                   f"UPDATE sites SET {_SET} WHERE id = NEW.id; END")
+        op.execute(f"CREATE TRIGGER sites_cells_au AFTER UPDATE OF latitude, longitude ON sites BEGIN "
+                   f"UPDATE sites SET {_SET} WHERE id = NEW.id; END")
+    for g in GRIDS:
+        op.create_index(f"ix_sites_cell_g{g}", "sites", [f"cell_g{g}", "latitude", "longitude", "actor_id"], unique=False)
+    op.create_index("ix_actors_status", "actors", ["status"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_actors_status", table_name="actors")
+    for g in GRIDS:
+        op.drop_index(f"ix_sites_cell_g{g}", table_name="sites")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS sites_cells_ai")
+        op.execute("DROP TRIGGER IF EXISTS sites_cells_au")
+    for g in GRIDS:
+        op.drop_column("sites", f"cell_g{g}")

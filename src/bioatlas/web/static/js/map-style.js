@@ -32,6 +32,8 @@ export function buildStyle({ tileUrl, tileAttribution, boundariesAttribution, ki
       clusterRadius: 44,
       clusterMaxZoom: CLUSTER_MAX_ZOOM,
     },
+    // exact clusters computed by the server for the viewport (map-clusters.js): drawn as they come
+    cells: { type: "geojson", data: EMPTY },
   };
   const layers = [{ id: "background", type: "background", paint: { "background-color": "#dfe7ee" } }];
   if (tileUrl) {
@@ -100,6 +102,35 @@ export function buildStyle({ tileUrl, tileAttribution, boundariesAttribution, ki
       filter: ["has", "point_count"],
       layout: {
         "text-field": ["get", "point_count_abbreviated"],
+        "text-font": ["sans-serif"],
+        "text-size": 12,
+        "text-allow-overlap": true,
+        "text-ignore-placement": true,
+      },
+      paint: { "text-color": "#ffffff" },
+    },
+    {
+      id: "cells",
+      type: "circle",
+      source: "cells",
+      paint: {
+        "circle-color": "#1c5d73",
+        "circle-opacity": 0.88,
+        "circle-radius": ["step", ["get", "count"], 13, 10, 16, 100, 20, 1000, 25, 10000, 30],
+        "circle-stroke-color": "#ffffff",
+        "circle-stroke-width": 2,
+      },
+    },
+    {
+      id: "cells-count",
+      type: "symbol",
+      source: "cells",
+      layout: {
+        "text-field": [
+          "case",
+          [">=", ["get", "count"], 10000], ["concat", ["to-string", ["round", ["/", ["get", "count"], 1000]]], "k"],
+          ["to-string", ["get", "count"]],
+        ],
         "text-font": ["sans-serif"],
         "text-size": 12,
         "text-allow-overlap": true,

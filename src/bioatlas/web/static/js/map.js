@@ -1,17 +1,18 @@
 // The map page: a MapLibre map with an offline style (region and département boundaries,
-// optional raster basemap), the actors' sites as clustered points, the filter form kept live
-// (URL, counts, map, list of the actors in view). No build step: a plain ES module.
+// optional raster basemap), the sites of the view served by the API as exact clusters or points
+// for the current viewport (map-clusters.js), the filter form kept live (map-filters.js: URL,
+// counts) and the list of the actors in view (map-list.js). No build step: plain ES modules.
 //
 // Config comes from data-* attributes on #map (the CSP forbids inline scripts). Test hooks:
-// #map[data-loaded-features] (features in the current GeoJSON), #map[data-in-view] (actors in
-// view), window.bioatlasMap.
+// #map[data-loaded-features] (features of the current view), #map[data-in-view] (actors in
+// view), #map[data-mode] ("clusters" or "points"), window.bioatlasMap.
 
 import * as maplibregl from "/static/vendor/maplibre-gl/maplibre-gl.js";
 import { BOUNDARIES, CLUSTER_MAX_ZOOM, DEFAULT_KIND_COLOUR, buildStyle, labelsOf } from "./map-style.js";
+import { GEO_FACETS, applyFacets, filterParams, getJSON, updateAddress, updateLinks, withParams } from "./map-filters.js";
+import { bindClusterClicks, fetchView, showView } from "./map-clusters.js";
+import { actorsInView, renderList, renderZoomHint } from "./map-list.js";
 
-const FACETS = ["kind", "modality", "step", "expression", "gmp", "region", "departement"];
-const GEO_FACETS = new Set(["region", "departement"]);
-const LIST_LIMIT = 200;
 const FRANCE = [[-5.3, 41.3], [9.7, 51.2]]; // metropolitan France (lon, lat)
 
 const container = document.getElementById("map");
@@ -23,137 +24,24 @@ const text = (key) => (container && container.dataset[key]) || "";
 
 let map = null;
 let mapReady = Promise.resolve();
-let features = [];
+let view = { mode: "points", total: 0, features: [] };
 let requestSeq = 0;
-
-// ---------------------------------------------------------------------------- filters & URLs
-
-/** The filters chosen in the form, with the API's parameter names. */
-function filterParams() {
-  const params = new URLSearchParams();
-  for (const facet of FACETS) {
-    for (const box of form.querySelectorAll(`input[type="checkbox"][name="${facet}"]:checked`)) {
-      params.append(facet, box.value);
-    }
-  }
-  const q = form.elements.q ? form.elements.q.value.trim() : "";
-  if (q) params.append("q", q);
-  return params;
-}
-
-function withParams(path, params, extra = {}) {
-  const all = new URLSearchParams(params);
-  for (const [key, value] of Object.entries(extra)) all.set(key, value);
-  const qs = all.toString();
-  return qs ? `${path}?${qs}` : path;
-}
-
-/** Put the filters in the address bar (other parameters, like lang, stay) so a view can be shared. */
-function updateAddress(params) {
-  const next = new URLSearchParams(window.location.search);
-  for (const key of [...FACETS, "q"]) next.delete(key);
-  for (const [key, value] of params) next.append(key, value);
-  const qs = next.toString();
-  const url = `${window.location.pathname}${qs ? `?${qs}` : ""}${window.location.hash}`;
-  if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
-    window.history.replaceState(window.history.state, "", url);
-  }
-}
-
-function updateLinks(params) {
-  for (const link of document.querySelectorAll("[data-export] a[data-format]")) {
-    link.href = withParams("/api/v1/export", params, { format: link.dataset.format });
-  }
-  for (const link of document.querySelectorAll("[data-directory-link]")) {
-    link.href = withParams("/actors", params);
-  }
-}
 
 function setStatus(message) {
   for (const el of document.querySelectorAll("[data-status]")) el.textContent = message;
 }
 
-async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
-// ---------------------------------------------------------------------------- facet counts
-
-function applyFacets(data) {
-  for (const el of document.querySelectorAll("[data-total]")) el.textContent = String(data.total);
-  const empty = document.querySelector("[data-empty]");
-  if (empty) empty.hidden = data.total !== 0;
-  for (const facet of FACETS) {
-    const counts = new Map((data.facets[facet] || []).map((item) => [item.code, item.count]));
-    const section = form.querySelector(`[data-facet="${facet}"]`);
-    if (!section) continue;
-    let chosen = 0;
-    for (const box of section.querySelectorAll('input[type="checkbox"]')) {
-      const count = counts.get(box.value) ?? 0;
-      const item = box.closest("li");
-      const countEl = item && item.querySelector("[data-count]");
-      if (countEl) countEl.textContent = String(count);
-      if (item) item.classList.toggle("zero", count === 0 && !box.checked);
-      if (box.checked) chosen += 1;
-    }
-    const chosenEl = section.querySelector("[data-chosen]");
-    if (chosenEl) chosenEl.textContent = chosen ? `(${chosen})` : "";
-  }
-}
-
 // ---------------------------------------------------------------------------- list of actors in view
 
-/** The actors with at least one site inside the map's bounds (all of them without a map). */
-function actorsInView() {
-  const bounds = map ? map.getBounds() : null;
-  const byActor = new Map();
-  for (const feature of features) {
-    const [lon, lat] = feature.geometry.coordinates;
-    if (bounds && !bounds.contains([lon, lat])) continue;
-    const p = feature.properties;
-    let entry = byActor.get(p.actor);
-    if (!entry) {
-      entry = { id: p.actor, name: p.name, kindLabel: p.kind_label, communes: new Set(), coordinates: [lon, lat] };
-      byActor.set(p.actor, entry);
-    }
-    if (p.commune) entry.communes.add(p.commune);
+function showList() {
+  if (view.mode === "clusters") {
+    renderZoomHint(list, view.total, text("textZoomToList"));
+    for (const el of document.querySelectorAll("[data-in-view-count]")) el.textContent = "–";
+    container.dataset.inView = "";
+    return;
   }
-  return [...byActor.values()].sort((a, b) => collator.compare(a.name, b.name) || a.id - b.id);
-}
-
-function renderList() {
-  const actors = actorsInView();
-  const fragment = document.createDocumentFragment();
-  for (const actor of actors.slice(0, LIST_LIMIT)) {
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = `/actors/${encodeURIComponent(actor.id)}`;
-    link.className = "name";
-    link.textContent = actor.name;
-    const meta = document.createElement("span");
-    meta.className = "meta";
-    meta.textContent = [actor.kindLabel, [...actor.communes].join(", ")].filter(Boolean).join(" · ");
-    item.append(link, meta);
-    if (map) {
-      const show = document.createElement("button");
-      show.type = "button";
-      show.className = "show-on-map";
-      show.textContent = text("textShowOnMap");
-      show.setAttribute("aria-label", `${text("textShowOnMap")}: ${actor.name}`);
-      show.addEventListener("click", () => showActor(actor));
-      item.append(show);
-    }
-    fragment.append(item);
-  }
-  if (actors.length > LIST_LIMIT) {
-    const more = document.createElement("li");
-    more.className = "more";
-    more.textContent = `+ ${actors.length - LIST_LIMIT}`;
-    fragment.append(more);
-  }
-  list.replaceChildren(fragment);
+  const actors = actorsInView(view.features, map ? map.getBounds() : null, collator);
+  renderList(list, actors, { showLabel: text("textShowOnMap"), onShow: map ? showActor : null });
   for (const el of document.querySelectorAll("[data-in-view-count]")) el.textContent = String(actors.length);
   container.dataset.inView = String(actors.length);
 }
@@ -162,27 +50,28 @@ function renderList() {
 
 async function refresh({ withFacets = true, fit = false } = {}) {
   const seq = ++requestSeq;
-  const params = filterParams();
+  const params = filterParams(form);
   updateAddress(params);
   updateLinks(params);
   const api = new URLSearchParams(params);
   api.set("lang", lang);
   try {
-    const [geojson, facets] = await Promise.all([
-      getJSON(withParams("/api/v1/map", api)),
-      withFacets ? getJSON(withParams("/api/v1/facets", api)) : Promise.resolve(null),
-    ]);
+    const facets = withFacets ? getJSON(withParams("/api/v1/facets", api)) : Promise.resolve(null);
     await mapReady;
+    // without a map (no WebGL) every site of the view is listed, as points
+    const next = await (map ? fetchView(map, api) : getJSON(withParams("/api/v1/map", api)));
+    const counts = await facets;
     if (seq !== requestSeq) return; // a newer request is on its way
     setStatus("");
-    if (facets) applyFacets(facets);
-    features = geojson.features || [];
+    if (counts) applyFacets(form, counts);
+    view = { mode: next.mode || "points", total: next.total ?? (next.features || []).length, features: next.features || [] };
     if (map) {
-      map.getSource("actors").setData(geojson);
-      if (fit && features.length) fitTo(features);
+      showView(map, next);
+      if (fit) fitTo(params, api);
     }
-    renderList();
-    container.dataset.loadedFeatures = String(features.length);
+    showList();
+    container.dataset.mode = view.mode;
+    container.dataset.loadedFeatures = String(view.features.length);
   } catch (error) {
     if (seq !== requestSeq) return;
     setStatus(text("textLoadError"));
@@ -190,9 +79,13 @@ async function refresh({ withFacets = true, fit = false } = {}) {
   }
 }
 
-function fitTo(items) {
+/** After a place filter: frame every matching site (the classic endpoint gives them all). */
+async function fitTo(params, api) {
+  if (![...GEO_FACETS].some((facet) => params.has(facet))) return;
+  const all = await getJSON(withParams("/api/v1/map", api));
+  if (!all.features || !all.features.length) return;
   const bounds = new maplibregl.LngLatBounds();
-  for (const f of items) bounds.extend(f.geometry.coordinates);
+  for (const f of all.features) bounds.extend(f.geometry.coordinates);
   map.fitBounds(bounds, { padding: 60, maxZoom: 10, duration: 600 });
 }
 
@@ -250,7 +143,7 @@ async function loadBoundaries() {
   );
 }
 
-// ---------------------------------------------------------------------------- the map
+// ---------------------------------------------------------------------------- popups
 
 function popupNode(items) {
   const wrap = document.createElement("div");
@@ -287,13 +180,15 @@ const narrow = window.matchMedia("(max-width: 800px)");
 
 function showActor(actor) {
   if (narrow.matches) container.scrollIntoView({ behavior: "smooth", block: "start" });
-  const here = features.filter((f) => {
+  const here = view.features.filter((f) => {
     const [lon, lat] = f.geometry.coordinates;
     return lon === actor.coordinates[0] && lat === actor.coordinates[1];
   });
   map.easeTo({ center: actor.coordinates, zoom: Math.max(map.getZoom(), 9), duration: 500 });
   map.once("moveend", () => openPopup(actor.coordinates, here.map((f) => f.properties)));
 }
+
+// ---------------------------------------------------------------------------- the map
 
 function bindMapEvents() {
   map.on("click", "points", (event) => {
@@ -314,6 +209,7 @@ function bindMapEvents() {
     }
     map.easeTo({ center, zoom, duration: 500 });
   });
+  bindClusterClicks(map);
   for (const layer of ["points", "clusters"]) {
     map.on("mouseenter", layer, () => {
       map.getCanvas().style.cursor = "pointer";
@@ -322,7 +218,8 @@ function bindMapEvents() {
       map.getCanvas().style.cursor = "";
     });
   }
-  map.on("moveend", renderList);
+  // the server answers for the viewport: ask again once the map stops moving
+  map.on("moveend", () => refresh({ withFacets: false }));
   let basemapWarned = false;
   map.on("error", (event) => {
     if (event.sourceId === "basemap") {
@@ -395,7 +292,7 @@ function start() {
   createMap();
   bindForm();
   // the page came with the counts of its filters; a shared view with a place filter opens on it
-  const params = filterParams();
+  const params = filterParams(form);
   refresh({ withFacets: false, fit: [...GEO_FACETS].some((facet) => params.has(facet)) });
 }
 
