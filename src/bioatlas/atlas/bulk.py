@@ -207,6 +207,7 @@ def _insert_new(session: Session, records: list[ActorRecord], source: Source) ->
         for actor_id, row in zip(ids, actor_rows, strict=True):
             row["id"] = actor_id
         _insert_many(session, _ACTORS, actor_rows)
+    session.info.setdefault("bulk_actor_ids", set()).update(ids)  # search index: reindexed before commit
     sid = source.id
     provenance, names, identifiers, sites, capabilities, relations, changes = [], [], [], [], [], [], []
     for actor_id, r in zip(ids, records, strict=True):

@@ -59,7 +59,12 @@ def pending_model_changes(engine: Engine) -> list:
 
     import_all_models()
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        # Structures a migration creates outside the models (FTS5 tables, expression indexes),
+        # declared by their feature in Base.metadata.info["unmanaged"], are left out of the comparison.
+        unmanaged = Base.metadata.info.get("unmanaged", set())
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": lambda name, type_, parent: name not in unmanaged}
+        )
         return compare_metadata(ctx, Base.metadata)
 
 

@@ -1,0 +1,115 @@
+"""The one interface over two full-text engines: SQLite FTS5 (bm25) and PostgreSQL tsvector
+(ts_rank on a GIN expression index). Query words are already folded to [a-z0-9]+ by
+`search.text`, so the match expressions are built from safe words only, and bound as parameters.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy import column, func, literal, literal_column, or_, select, table, and_
+from sqlalchemy.orm import Session
+
+from bioatlas.search.models import FTS_TABLE, SearchDocument, SearchTerm
+from bioatlas.search.text import QueryTerm
+
+MIN_TYPO = 5  # shorter words are not corrected (too many neighbours)
+NAME_WEIGHT = 10.0  # bm25 weight of the names column (body = 1)
+PG_VECTOR = (
+    "(setweight(to_tsvector('simple'::regconfig, search_documents.names), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, search_documents.body), 'B'))"
+)
+_PG_CONFIG = "'simple'::regconfig"
+
+
+class Backend:
+    """Match and rank actors by query terms. `expression(terms, any_)`: AND (default) or OR of terms."""
+
+    def __init__(self, dialect: str):
+        self.dialect = dialect
+
+    # -- expressions ---------------------------------------------------------------------
+    def expression(self, terms: list[QueryTerm], any_: bool = False, names_only: bool = False) -> str:
+        groups = []
+        for term in terms:
+            forms = list(dict.fromkeys([*term.forms, *term.corrected]))
+            if self.dialect == "sqlite":
+                parts = [f'"{w}"' for w in forms] + ([f'"{term.word}"*'] if term.prefix else [])
+                group = "(" + " OR ".join(parts) + ")"
+                groups.append(f"names : {group}" if names_only else group)
+            else:
+                weight = "A" if names_only else ""
+                parts = [f"{w}:{weight}" if weight else w for w in forms]
+                if term.prefix:
+                    parts.append(f"{term.word}:*{weight}")
+                groups.append("(" + " | ".join(parts) + ")")
+        if self.dialect == "sqlite":
+            return (" OR " if any_ else " AND ").join(groups)
+        return (" | " if any_ else " & ").join(groups)
+
+    # -- SQL pieces ----------------------------------------------------------------------
+    def _sqlite(self, expr: str):
+        fts = table(FTS_TABLE, column("rowid"))
+        match = literal_column(FTS_TABLE).op("MATCH")(literal(expr))
+        rank = -func.bm25(literal_column(FTS_TABLE), NAME_WEIGHT, 1.0)
+        return fts, fts.c.rowid, match, rank
+
+    def _postgres(self, expr: str):
+        vec = literal_column(PG_VECTOR)
+        tsq = func.to_tsquery(literal_column(_PG_CONFIG), literal(expr))
+        match = vec.op("@@")(tsq)
+        rank = func.ts_rank(vec, tsq)
+        return SearchDocument.__table__, SearchDocument.actor_id, match, rank
+
+    def _parts(self, expr: str):
+        return self._sqlite(expr) if self.dialect == "sqlite" else self._postgres(expr)
+
+    def matching_ids(self, expr: str):
+        """SELECT of the ids of actors whose document matches."""
+        src, id_col, match, _ = self._parts(expr)
+        return select(id_col).select_from(src).where(match).correlate(None)
+
+    def ranked(self, session: Session, expr: str, actor_table, conds, limit: int, offset: int,
+               exclude: list[int] = ()) -> list[tuple[int, float]]:
+        """(actor id, score) best first, among actors meeting `conds`."""
+        src, id_col, match, rank = self._parts(expr)
+        where = [match, *conds]
+        if exclude:
+            where.append(id_col.notin_(list(exclude)))
+        stmt = (
+            select(id_col, rank.label("score"))
+            .select_from(src.join(actor_table, actor_table.c.id == id_col))
+            .where(*where)
+            .order_by(rank.desc(), id_col)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(int(i), float(s)) for i, s in session.execute(stmt)]
+
+    # -- typo tolerance ------------------------------------------------------------------
+    def correct(self, session: Session, terms: list[QueryTerm]) -> None:
+        """Add to each unknown word (MIN_TYPO+ letters, not a prefix of a known word) the closest known
+        words: Levenshtein distance 1 (≤ 5 letters) or 2, candidates sharing the first two letters
+        (and, on PostgreSQL, any trigram-similar word through the pg_trgm index)."""
+        todo = [t for t in terms if len(t.word) >= MIN_TYPO and not t.word.isdigit()]
+        if not todo:
+            return
+        forms = {f for t in todo for f in t.forms}
+        known = set(session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(forms))))
+        for term in todo:
+            w = term.word
+            if known.intersection(term.forms):  # the word or one of its stems is indexed
+                continue
+            if term.prefix and session.scalar(
+                select(SearchTerm.term).where(SearchTerm.prefix2 == w[:2], SearchTerm.term.like(f"{w}%")).limit(1)
+            ):
+                continue
+            near = and_(SearchTerm.prefix2 == w[:2], SearchTerm.length.between(len(w) - 2, len(w) + 2))
+            if self.dialect == "postgresql":
+                near = or_(near, SearchTerm.term.op("%")(w))
+            candidates = list(session.scalars(select(SearchTerm.term).where(near).limit(20_000)))
+            limit = 1 if len(w) <= 5 else 2
+            scored = sorted((Levenshtein.distance(w, c, score_cutoff=limit), c) for c in candidates)
+            scored = [(d, c) for d, c in scored if d <= limit]
+            if scored:
+                best = scored[0][0]
+                term.corrected = [c for d, c in scored if d == best][:3]

@@ -1,0 +1,83 @@
+"""Keep vectors up to date on edit and import: every flush notes the actors whose facts changed
+(actor, names, sites, capabilities); just before the commit, their texts are rebuilt and those
+whose hash changed are re-encoded, in the same transaction. Set-based loaders (`atlas.bulk`) list
+their actor ids in `session.info["bulk_actor_ids"]`. Above `INLINE_LIMIT` actors in one commit,
+encoding inline would hold the transaction too long: the vectors whose text changed are dropped
+instead (all of them above `HASH_LIMIT`), and `bioatlas search embed` encodes what is missing."""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from itertools import chain
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from bioatlas.atlas.models import Actor, ActorName, Capability, Site
+
+log = logging.getLogger(__name__)
+DIRTY = "semantic_dirty"
+BULK = "bulk_actor_ids"
+_BUSY = "semantic_embedding"
+INLINE_LIMIT = 500  # encoded in the commit (≈ 400 short texts/s on an idle core)
+HASH_LIMIT = 50_000  # above INLINE_LIMIT: only the stale vectors are dropped (hashes, no encoding)
+_TRACKED = (ActorName, Site, Capability)
+_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _after_flush(session: Session, _context) -> None:
+    dirty = session.info.setdefault(DIRTY, set())
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Actor):
+            dirty.add(obj.id)
+        elif isinstance(obj, _TRACKED):
+            dirty.add(obj.actor_id)
+
+
+def _table_exists(session: Session) -> bool:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    if _ready.get(engine):
+        return True
+    exists = inspect(session.connection()).has_table("actor_embeddings")
+    if exists:
+        _ready[engine] = True
+    return exists
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(_BUSY):
+        return
+    session.info[_BUSY] = True
+    try:
+        session.flush()
+        ids = session.info.pop(DIRTY, set()) | set(session.info.get(BULK, ()))
+        ids.discard(None)
+        if not ids or not _table_exists(session):
+            return
+        from bioatlas.search.semantic.store import drop_stale, embed_actors, forget
+
+        if len(ids) <= INLINE_LIMIT:
+            embed_actors(session, ids)
+        elif len(ids) <= HASH_LIMIT:
+            if drop_stale(session, ids):
+                log.warning("%d actors changed: new vectors wait for `bioatlas search embed`", len(ids))
+        else:
+            forget(session, ids)
+            log.warning("%d actors changed: their vectors wait for `bioatlas search embed`", len(ids))
+    finally:
+        session.info.pop(_BUSY, None)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(DIRTY, None)
+
+
+def install() -> None:
+    """Listen on every Session (idempotent). Our before_commit goes first, so the bulk ids are
+    read before the full-text listener consumes them."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit, insert=True)
+        event.listen(Session, "after_rollback", _forget)

@@ -1,0 +1,42 @@
+"""Relevance of the full-text ranking on the demo actors (ROR France + seed articles), French and
+English questions: mean reciprocal rank and recall@10 must stay above the floors below."""
+
+from sqlalchemy import select
+
+from bioatlas.atlas.demo import SEED_FILE, load_ror
+from bioatlas.atlas.filters import ActorFilter
+from bioatlas.atlas.importer.run import import_actors
+from bioatlas.atlas.models import Actor
+from bioatlas.core.db import transaction
+from bioatlas.search.service import search
+from tests.search.relevance import QUERIES
+
+MRR_FLOOR = 0.85  # measured 0.93 on both backends
+RECALL_FLOOR = 0.85  # measured 0.94
+
+
+def score(session, taxonomies, mode: str) -> tuple[float, float, list[str]]:
+    names = dict(session.execute(select(Actor.id, Actor.name)).all())
+    present = set(names.values())
+    rr, recall, misses = [], [], []
+    for q, expected in QUERIES:
+        assert set(expected) <= present, f"{q!r}: expected actors not in the demo: {set(expected) - present}"
+        result = search(session, q=q, f=ActorFilter(), taxonomies=taxonomies, mode=mode, limit=10, with_facets=False)
+        got = [names[i] for i in result.ids]
+        ranks = [got.index(e) + 1 for e in expected if e in got]
+        rr.append(1 / min(ranks) if ranks else 0.0)
+        recall.append(len(ranks) / len(expected))
+        if not ranks:
+            misses.append(q)
+    return sum(rr) / len(rr), sum(recall) / len(recall), misses
+
+
+def test_relevance_on_the_demo(db, taxonomies):
+    assert len(QUERIES) >= 30
+    with transaction(db) as s:
+        load_ror(s)
+    assert not import_actors(db, SEED_FILE, taxonomies=taxonomies).as_dict().get("errors")
+    with db() as s:
+        mrr, recall, misses = score(s, taxonomies, "fulltext")
+    print(f"relevance full-text: {len(QUERIES)} queries, MRR {mrr:.3f}, recall@10 {recall:.3f}, misses {misses}")
+    assert mrr >= MRR_FLOOR and recall >= RECALL_FLOOR, (mrr, recall, misses)
