@@ -193,3 +193,20 @@ def test_cells_follow_the_coordinates_on_edit(atlas):
         assert (site.cell_g10, site.cell_g16) == (cell_of(47.3220, 5.0415, 10), cell_of(47.3220, 5.0415, 16))
         session.rollback()
         assert session.get(Site, site.id).cell_g16 == cell_of(*before, 16)
+
+
+def test_a_site_without_coordinates_has_no_cell(atlas):
+    """A site may have no point (an unlocated registry record): it has no cell, and moving a
+    located site to no point clears its cells instead of failing."""
+    from sqlalchemy import select
+
+    with atlas() as session:
+        site = session.scalars(select(Site).where(Site.latitude.isnot(None)).order_by(Site.id).limit(1)).one()
+        session.add(Site(actor_id=site.actor_id, role="other", country="FR", source_id=site.source_id))
+        site.latitude = site.longitude = None
+        session.flush()
+        session.expire_all()
+        cells = session.execute(select(Site.cell_g8, Site.cell_g16).where(Site.actor_id == site.actor_id,
+                                                                          Site.latitude.is_(None))).all()
+        assert len(cells) == 2 and all(c == (None, None) for c in cells)
+        session.rollback()

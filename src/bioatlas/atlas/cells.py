@@ -22,7 +22,8 @@ def cell_sql(grid: int) -> str:
     n = 1 << grid
     x = f"floor((longitude + 180.0) / 360.0 * {n})"
     y = f"floor((1.0 - ln(tan(radians(latitude)) + 1.0 / cos(radians(latitude))) / pi()) / 2.0 * {n})"
-    return f"CAST({x} * {n} + {y} AS BIGINT)"
+    # CASE first: SQLAlchemy's SQLite driver registers a Python floor() that fails on NULL.
+    return f"CASE WHEN latitude IS NULL OR longitude IS NULL THEN NULL ELSE CAST({x} * {n} + {y} AS BIGINT) END"
 
 
 def tile_xy(latitude: float, longitude: float, grid: int) -> tuple[int, int]:
