@@ -39,6 +39,7 @@ system-deps:
 demo: install
 	$(BIN)/bioatlas db upgrade
 	$(BIN)/bioatlas demo load --if-empty
+	$(BIN)/bioatlas search embed
 
 serve:
 	$(BIN)/bioatlas serve --host $(HOST) --port $(PORT)
