@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
@@ -106,13 +106,13 @@ def conditions(f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> list[ColumnEl
         chosen = getattr(f, facet)
         if chosen:
             codes = _expand(chosen, taxonomies[tax_name])
+            # Uncorrelated IN (evaluated once), not EXISTS: without statistics SQLite would scan
+            # the facet's index once per actor (12 s for a region filter on the demo, 0.2 s this way).
             conds.append(
-                exists().where(
-                    Capability.actor_id == Actor.id, Capability.facet == tax_name, Capability.code.in_(codes)
-                )
+                Actor.id.in_(select(Capability.actor_id).where(Capability.facet == tax_name, Capability.code.in_(codes)))
             )
     if f.region or f.departement:
-        conds.append(exists().where(Site.actor_id == Actor.id, site_condition(f)))
+        conds.append(Actor.id.in_(select(Site.actor_id).where(site_condition(f))))
     if f.q:
         like = f"%{_escape_like(f.q.lower())}%"
         conds.append(
