@@ -95,3 +95,21 @@ def test_factsheet_pdf_for_a_region_without_actors(obs_client, eco, tmp_path):
     assert "Corse" in text and "Aucun acteur actif" in " ".join(text.split())
     assert "Chiffres clés" not in text and "Carte des acteurs" not in text  # no number, no map
     assert obs_client.get("/observatory/regions/99/factsheet.pdf").status_code == 404
+
+
+def test_factsheet_pdf_without_pango_is_a_clear_503(obs_client, eco, monkeypatch):
+    """`make run` does not install system packages: without Pango the PDF is refused with the
+    command that installs it, never a server error."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0' (simulated)")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    r = obs_client.get("/observatory/regions/11/factsheet.pdf")
+    assert r.status_code == 503
+    assert "install-system-deps.sh" in r.json()["detail"]

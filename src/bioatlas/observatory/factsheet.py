@@ -95,11 +95,18 @@ def _no_remote(url: str, *args, **kwargs):
     raise ValueError(f"the factsheet PDF fetches no external resource (asked for {url[:80]})")
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load its system libraries (Pango): the PDF cannot be made on this machine."""
+
+
 def render_pdf(html: str) -> bytes:
-    from weasyprint import (  # imported here: Pango is loaded only when a PDF is asked for
-        CSS,
-        HTML,
-    )
+    try:  # imported here: Pango is loaded only when a PDF is asked for
+        from weasyprint import CSS, HTML
+    except OSError as exc:  # Pango missing: a clear answer, not a server error
+        raise PdfUnavailable(
+            "PDF rendering needs the Pango libraries: run `bash scripts/install-system-deps.sh` "
+            f"(or `make test`, which runs it); the HTML factsheet works without them ({exc})"
+        ) from exc
 
     return HTML(string=html, url_fetcher=_no_remote).write_pdf(stylesheets=[CSS(filename=str(FACTSHEET_CSS))])
 

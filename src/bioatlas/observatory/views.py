@@ -110,7 +110,10 @@ def factsheet_page(request: Request, code: Annotated[str, Path(max_length=3)], s
 def factsheet_pdf(code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
     context = _factsheet_context(session, code, t)
     html = templates.get_template("observatory/factsheet_pdf.html").render(context)
-    pdf = factsheet.render_pdf(html)
+    try:
+        pdf = factsheet.render_pdf(html)
+    except factsheet.PdfUnavailable as exc:
+        raise HTTPException(503, str(exc)) from None
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="factsheet-{code}-{t.lang}.pdf"'})
 
