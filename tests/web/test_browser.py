@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bioatlas.app import create_app
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+from tests.web.live import serve
 
 pytestmark = pytest.mark.browser
 
@@ -101,30 +98,10 @@ def actors(db) -> dict[str, int]:
     return ids
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(settings, actors):
-    import uvicorn
-
-    port = _free_port()
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with serve(settings) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,38 +6,23 @@ elsewhere, and an editor of the region accepts it. Screenshots: artifacts/screen
 from __future__ import annotations
 
 import re
-import threading
-import time
 
 import pytest
 
-from bioatlas.app import create_app
 from tests.accounts.fixtures import PASSWORD, make_user, mail_settings, smtp  # noqa: F401  (fixtures)
 from tests.contributions.helpers import add_actor
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _free_port
+from tests.web.live import free_port, serve
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live(mail_settings, db):
-    import uvicorn
-
-    port = _free_port()
+    port = free_port()
     settings = mail_settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="uvicorn-contrib", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with serve(settings, port) as url:
+        yield url
 
 
 def test_claim_edit_and_moderation(live, smtp, db):

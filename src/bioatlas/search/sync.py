@@ -7,27 +7,20 @@ create to `session.info["bulk_actor_ids"]`.
 from __future__ import annotations
 
 import weakref
-from itertools import chain
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Actor, ActorName, Capability, Site
+from bioatlas.search.changes import note_touched_actors
 
 DIRTY = "search_dirty"
 BULK = "bulk_actor_ids"
 _BUSY = "search_reindexing"
-_TRACKED = (ActorName, Site, Capability)
 _ready: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _after_flush(session: Session, _context) -> None:
-    dirty = session.info.setdefault(DIRTY, set())
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Actor):
-            dirty.add(obj.id)
-        elif isinstance(obj, _TRACKED):
-            dirty.add(obj.actor_id)
+    note_touched_actors(session, DIRTY)
 
 
 def _ready_for(session: Session) -> bool:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 import weakref
-from itertools import chain
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Actor, ActorName, Capability, Site
+from bioatlas.search.changes import note_touched_actors
 
 log = logging.getLogger(__name__)
 DIRTY = "semantic_dirty"
@@ -22,17 +21,11 @@ BULK = "bulk_actor_ids"
 _BUSY = "semantic_embedding"
 INLINE_LIMIT = 500  # encoded in the commit (≈ 400 short texts/s on an idle core)
 HASH_LIMIT = 50_000  # above INLINE_LIMIT: only the stale vectors are dropped (hashes, no encoding)
-_TRACKED = (ActorName, Site, Capability)
 _ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _after_flush(session: Session, _context) -> None:
-    dirty = session.info.setdefault(DIRTY, set())
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Actor):
-            dirty.add(obj.id)
-        elif isinstance(obj, _TRACKED):
-            dirty.add(obj.actor_id)
+    note_touched_actors(session, DIRTY)
 
 
 def _table_exists(session: Session) -> bool:
