@@ -86,6 +86,10 @@ def test_merge_then_unmerge_restores_both_actors_and_their_facts(registry):
         kept_actions = [c.action for c in history(session, actor_id=ror_genethon)]
         assert kept_actions[:2] == ["unmerged", "merged"]
         assert json.loads(history(session, actor_id=ror_genethon)[1].new_value)["actor"] == genethon
+        from bioatlas.accounts import audit
+
+        events = [(e.event, e.target, json.loads(e.detail)["merge"]) for e in audit.query(session) if "merge" in e.event]
+        assert sorted(events) == [("merge", f"actor:{ror_genethon}", merge_id), ("unmerge", f"actor:{ror_genethon}", merge_id)]
     with transaction(registry) as session:
         try:
             unmerge(session, merge_id)

@@ -13,7 +13,7 @@ from bioatlas.accounts.models import AuditEvent
 
 EVENTS = (
     "login", "login_failed", "logout", "signup", "email_verified", "password_reset", "role_granted",
-    "role_revoked", "merge", "export", "refused", "rate_limited", "account_exported", "account_deleted",
+    "role_revoked", "merge", "unmerge", "export", "refused", "rate_limited", "account_exported", "account_deleted",
     "contribution", "review", "revert", "claim_verified",
 )
 
