@@ -1,8 +1,9 @@
 """Build the search documents of actors from their facts, and keep the vocabulary.
 
-Set-based (Core selects by batches of ids), so a full reindex of a million actors does not load
-ORM objects. On SQLite the FTS5 table follows `search_documents` through triggers; on PostgreSQL
-the GIN expression index follows it by itself.
+Set-based: Core selects of a batch's actors, names, sites and capabilities (by a list of ids
+for the edits of a commit, by id range for the full rebuild), documents built in Python,
+executemany inserts; no ORM object is loaded. On SQLite the FTS5 table follows
+`search_documents` through triggers; on PostgreSQL the GIN expression index follows it by itself.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Iterable
 
-from sqlalchemy import delete, func, insert, inspect, select
+from sqlalchemy import and_, delete, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
 from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
 from bioatlas.search.models import SearchDocument, SearchTerm
-from bioatlas.search.text import index_text
+from bioatlas.search.text import expand_texts, index_text, join_parts
 
 BATCH = 1000
+REBUILD_BATCH = 20_000
 # The triggers of migration 0008 (same text), dropped and restored by reindex_all in its transaction.
 _SQLITE_TRIGGERS = {
     "search_documents_ai": "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
@@ -28,6 +30,30 @@ _SQLITE_TRIGGERS = {
     "INSERT INTO search_fts(search_fts, rowid, names, body) VALUES ('delete', old.actor_id, old.names, old.body); END",
 }
 _TERM_CHUNK = 500
+
+
+class _Texts:
+    """Expanded parts (`text.expand_texts`) of taxonomy terms (labels and synonyms, with their
+    ancestors') and of places (commune, département and region names), each computed once."""
+
+    def __init__(self, taxonomies: dict[str, Taxonomy]):
+        self.taxonomies, self.geo = taxonomies, gazetteer()
+        self._terms: dict[tuple[str, str | None], tuple] = {}
+        self._places: dict[tuple[str | None, str | None, str | None], tuple] = {}
+
+    def term(self, tax_name: str, code: str | None) -> tuple:
+        key = (tax_name, code)
+        if key not in self._terms:
+            tax = self.taxonomies.get(tax_name)
+            self._terms[key] = expand_texts(_term_texts(tax, code) if tax is not None else [])
+        return self._terms[key]
+
+    def place(self, commune: str | None, dept: str | None, region: str | None) -> tuple:
+        key = (commune, dept, region)
+        if key not in self._places:
+            self._places[key] = expand_texts([commune or "", self.geo.departement_name(dept) if dept else "",
+                                              self.geo.region_name(region) if region else ""])
+        return self._places[key]
 
 
 def _term_texts(tax: Taxonomy, code: str | None) -> list[str]:
@@ -41,40 +67,45 @@ def _term_texts(tax: Taxonomy, code: str | None) -> list[str]:
     return out
 
 
-def build_documents(session: Session, actor_ids: list[int], taxonomies: dict[str, Taxonomy] | None = None):
-    """(rows for search_documents, vocabulary) of the existing actors among `actor_ids`."""
-    taxonomies = taxonomies or load_taxonomies()
-    geo = gazetteer()
-    actors = session.execute(
-        select(Actor.id, Actor.name, Actor.kind, Actor.gmp, Actor.description_fr, Actor.description_en)
-        .where(Actor.id.in_(actor_ids))
-    ).all()
+def _documents(session: Session, actors: list, facts_of: Callable, texts: _Texts):
+    """(rows for search_documents, vocabulary) of these actor rows; `facts_of(column)` is the
+    condition selecting their names, sites and capabilities (ids in a list, or an id range).
+    Facts are read in (actor, row id) order so every path builds the very same text."""
     names: dict[int, list[str]] = defaultdict(list)
     for actor_id, value in session.execute(
-        select(ActorName.actor_id, ActorName.value).where(ActorName.actor_id.in_(actor_ids))
+        select(ActorName.actor_id, ActorName.value).where(facts_of(ActorName.actor_id)).order_by(ActorName.actor_id, ActorName.id)
     ):
         names[actor_id].append(value)
-    places: dict[int, list[str]] = defaultdict(list)
-    for actor_id, commune, dept, region in session.execute(
-        select(Site.actor_id, Site.commune_name, Site.departement, Site.region).where(Site.actor_id.in_(actor_ids))
-    ):
-        places[actor_id] += [commune or "", geo.departement_name(dept) if dept else "", geo.region_name(region) if region else ""]
-    caps: dict[int, list[str]] = defaultdict(list)
+    parts: dict[int, list] = defaultdict(list)  # capabilities, then places
     for actor_id, facet, code in session.execute(
-        select(Capability.actor_id, Capability.facet, Capability.code).where(Capability.actor_id.in_(actor_ids))
+        select(Capability.actor_id, Capability.facet, Capability.code)
+        .where(facts_of(Capability.actor_id)).order_by(Capability.actor_id, Capability.id)
     ):
-        if facet in taxonomies:
-            caps[actor_id] += _term_texts(taxonomies[facet], code)
+        parts[actor_id].append(texts.term(facet, code))
+    for actor_id, commune, dept, region in session.execute(
+        select(Site.actor_id, Site.commune_name, Site.departement, Site.region)
+        .where(facts_of(Site.actor_id)).order_by(Site.actor_id, Site.id)
+    ):
+        parts[actor_id].append(texts.place(commune, dept, region))
     rows, vocabulary = [], set()
     for actor_id, name, kind, gmp, desc_fr, desc_en in actors:
         names_col, v1 = index_text([name, *names[actor_id]])
-        body_col, v2 = index_text([
-            desc_fr, desc_en, *_term_texts(taxonomies["kinds"], kind), *_term_texts(taxonomies["gmp_status"], gmp),
-            *caps[actor_id], *places[actor_id],
+        body_col, v2 = join_parts([
+            expand_texts([desc_fr, desc_en]), texts.term("kinds", kind), texts.term("gmp_status", gmp), *parts[actor_id],
         ])
         rows.append({"actor_id": actor_id, "names": names_col, "body": body_col})
         vocabulary |= v1 | v2
     return rows, vocabulary
+
+
+_ACTOR_COLUMNS = (Actor.id, Actor.name, Actor.kind, Actor.gmp, Actor.description_fr, Actor.description_en)
+
+
+def build_documents(session: Session, actor_ids: list[int], taxonomies: dict[str, Taxonomy] | None = None):
+    """(rows for search_documents, vocabulary) of the existing actors among `actor_ids`."""
+    texts = _Texts(taxonomies or load_taxonomies())
+    actors = session.execute(select(*_ACTOR_COLUMNS).where(Actor.id.in_(actor_ids)).order_by(Actor.id)).all()
+    return _documents(session, actors, lambda col: col.in_(actor_ids), texts)
 
 
 def reindex(session: Session, actor_ids: Iterable[int], taxonomies: dict[str, Taxonomy] | None = None) -> int:
@@ -103,30 +134,42 @@ def add_terms(session: Session, vocabulary: set[str]) -> None:
             session.execute(insert(SearchTerm), new)
 
 
-def reindex_all(session: Session, *, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild every document and the vocabulary from scratch (caller commits)."""
+def reindex_all(session: Session, *, progress: Callable[[int], None] | None = None, batch: int = REBUILD_BATCH) -> int:
+    """Rebuild every document and the vocabulary from scratch (caller commits). Set-based: per
+    batch of `batch` actors in id order, four range queries (actors, names, sites,
+    capabilities), the documents built in Python, one executemany; the vocabulary is written
+    once at the end. On SQLite the FTS5 index is built once, after the documents."""
     sqlite = session.get_bind().dialect.name == "sqlite"
+    conn = session.connection()
     if sqlite:  # fill the documents first, build the FTS5 index once at the end (10x faster than row triggers)
-        conn = session.connection()
         for name in _SQLITE_TRIGGERS:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
-    session.execute(delete(SearchDocument))
-    session.execute(delete(SearchTerm))
-    taxonomies = load_taxonomies()
-    total, last = 0, 0
+    conn.execute(delete(SearchDocument.__table__))
+    conn.execute(delete(SearchTerm.__table__))
+    texts = _Texts(load_taxonomies())
+    vocabulary: set[str] = set()
+    total, last = 0, None
     while True:
-        chunk = list(session.scalars(select(Actor.id).where(Actor.id > last).order_by(Actor.id).limit(BATCH)))
-        if not chunk:
+        stmt = select(*_ACTOR_COLUMNS).order_by(Actor.id).limit(batch)
+        actors = conn.execute(stmt.where(Actor.id > last) if last is not None else stmt).all()
+        if not actors:
             break
-        rows, vocabulary = build_documents(session, chunk, taxonomies)
-        if rows:
-            session.execute(insert(SearchDocument), rows)
-        add_terms(session, vocabulary)
+        low, high = last, actors[-1][0]
+
+        def in_range(col, low=low, high=high):
+            return and_(col > low, col <= high) if low is not None else col <= high
+
+        rows, words = _documents(session, actors, in_range, texts)
+        conn.execute(insert(SearchDocument.__table__), rows)
+        vocabulary |= words
         total += len(rows)
-        last = chunk[-1]
+        last = high
         if progress is not None:
             progress(len(rows))
+    terms = [{"term": w, "prefix2": w[:2], "length": len(w)} for w in sorted(vocabulary) if 2 <= len(w) <= 64]
+    for start in range(0, len(terms), 10_000):
+        conn.execute(insert(SearchTerm.__table__), terms[start : start + 10_000])
     if sqlite:
         conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
         for sql in _SQLITE_TRIGGERS.values():

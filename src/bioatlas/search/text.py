@@ -33,12 +33,29 @@ def words(text: str | None) -> list[str]:
     """Folded words of a text, in order (digits kept, punctuation dropped)."""
     if not text:
         return []
-    return list(_words(text)) if len(text) <= 200 else [w[:MAX_WORD] for w in _WORD.findall(fold(text))]
+    return list(_words(text)) if len(text) <= 200 else list(_fold_words(text))
 
 
 @lru_cache(maxsize=100_000)
 def _words(text: str) -> tuple[str, ...]:  # labels, communes and names repeat across actors
-    return tuple(w[:MAX_WORD] for w in _WORD.findall(fold(text)))
+    return _fold_words(text)
+
+
+def _fold_words(text: str) -> tuple[str, ...]:
+    """`_WORD.findall(fold(text))`, faster: plain ASCII only needs lower(); otherwise each
+    whitespace-separated token is folded once (cached), as folding never joins or splits words
+    across white space."""
+    if text.isascii():
+        return tuple(w[:MAX_WORD] for w in _WORD.findall(text.lower()))
+    out: list[str] = []
+    for token in text.split():
+        out.extend(_token_words(token))
+    return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def _token_words(token: str) -> tuple[str, ...]:
+    return tuple(w[:MAX_WORD] for w in _WORD.findall(fold(token)))
 
 
 @lru_cache(maxsize=200_000)
@@ -54,6 +71,14 @@ def stems(word: str) -> tuple[str, ...]:
 
 def index_text(texts) -> tuple[str, set[str]]:
     """A document column: each distinct word then its stems; and the set of distinct words."""
+    tokens, vocabulary = expand_texts(texts)
+    return " ".join(tokens), set(vocabulary)
+
+
+def expand_texts(texts) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The distinct tokens of texts (each word then its stems, in order of first appearance) and
+    their distinct words: a part that `join_parts` assembles (a taxonomy term's or a place's
+    part is computed once per rebuild)."""
     tokens: dict[str, None] = {}
     vocabulary: set[str] = set()
     for text in texts:
@@ -62,6 +87,17 @@ def index_text(texts) -> tuple[str, set[str]]:
         expanded, ws = _expanded(text) if len(text) <= 200 else _expand(words(text))
         tokens.update(dict.fromkeys(expanded))
         vocabulary.update(ws)
+    return tuple(tokens), frozenset(vocabulary)
+
+
+def join_parts(parts) -> tuple[str, set[str]]:
+    """`index_text` of the concatenation of the texts the parts were expanded from (the same
+    string: keeping first appearances is the same done in pieces)."""
+    tokens: dict[str, None] = {}
+    vocabulary: set[str] = set()
+    for part_tokens, part_words in parts:
+        tokens.update(dict.fromkeys(part_tokens))
+        vocabulary |= part_words
     return " ".join(tokens), vocabulary
 
 
