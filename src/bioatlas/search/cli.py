@@ -6,7 +6,7 @@ import time
 
 import typer
 
-from bioatlas.atlas.filters import ActorFilter, FilterError, parse_filter
+from bioatlas.atlas.filters import FilterError, parse_filter
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.taxonomy import load_taxonomies
 
