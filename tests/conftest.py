@@ -12,6 +12,7 @@ from sqlalchemy import text
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.config import Settings, load_settings
 from bioatlas.core.db import Base, make_engine, make_sessionmaker
+from bioatlas.atlas import changelog
 from bioatlas.core import migrate
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -51,11 +52,16 @@ def _wipe(engine) -> None:
     migrate.import_all_models()
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name != "actor_change_log")
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+                if table.name != "actor_change_log":
+                    conn.execute(table.delete())
+        # the change log is never emptied, as in production (`changelog.prune` keeps a row), and
+        # says that everything changed: in-memory indexes cached across tests rebuild
+        conn.execute(text("DELETE FROM actor_change_log WHERE seq < (SELECT max(seq) FROM actor_change_log)"))
+        changelog.note_everything(conn)
 
 
 @pytest.fixture

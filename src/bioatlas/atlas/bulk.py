@@ -27,6 +27,7 @@ from itertools import islice
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from bioatlas.atlas import changelog
 from bioatlas.atlas.history import build_snapshot
 from bioatlas.atlas.models import Actor, ActorChange, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
 from bioatlas.atlas.records import ActorRecord
@@ -208,6 +209,7 @@ def _insert_new(session: Session, records: list[ActorRecord], source: Source) ->
             row["id"] = actor_id
         _insert_many(session, _ACTORS, actor_rows)
     session.info.setdefault("bulk_actor_ids", set()).update(ids)  # search index: reindexed before commit
+    changelog.note(session, ids)
     sid = source.id
     provenance, names, identifiers, sites, capabilities, relations, changes = [], [], [], [], [], [], []
     for actor_id, r in zip(ids, records, strict=True):

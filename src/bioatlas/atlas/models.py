@@ -169,3 +169,15 @@ class ActorChange(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     source: Mapped[Source] = relationship()
+
+
+class ChangeLogEntry(Base):
+    """One row per actor touched by a commit (its row, names, sites or capabilities), written in
+    the same transaction by `atlas.changelog`: in-memory indexes of every process (search facets,
+    map) compare the highest `seq` with the one they were built at and absorb the changed actors."""
+
+    __tablename__ = "actor_change_log"
+    __table_args__ = {"sqlite_autoincrement": True}  # seqs are never reused, even after a DELETE
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(Integer)  # no foreign key: a deleted actor is a change too
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
