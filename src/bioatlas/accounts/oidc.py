@@ -1,16 +1,16 @@
 """Optional OpenID Connect login: authorization-code flow with PKCE (S256) through one
-configured provider. The state, the PKCE verifier and the page to return to travel in a signed,
-short-lived, HttpOnly cookie; the user comes from the provider's userinfo endpoint, called with
-the access token obtained server to server, and must have a verified e-mail address."""
+configured provider (endpoints and keys from its discovery document, `oidc_tokens`). The state,
+the nonce, the PKCE verifier and the page to return to travel in a signed, short-lived, HttpOnly
+cookie. The token endpoint's ID token must be signed by the provider's keys, for this client and
+this login's nonce; the user's e-mail comes from the userinfo endpoint (same subject as the ID
+token), called with the access token obtained server to server, and must be verified."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import json
 import secrets
-import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Annotated
@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from bioatlas.accounts import audit, service
 from bioatlas.accounts.middleware import SESSION_COOKIE
 from bioatlas.accounts.models import User, now
+from bioatlas.accounts.oidc_tokens import OIDCError, configured, fetch_json, provider, verify_id_token
 from bioatlas.accounts.policy import client_ip
 from bioatlas.accounts.web import redirect, safe_next
 from bioatlas.core.config import Settings
@@ -31,13 +32,8 @@ FLOW_COOKIE = "bioatlas_oidc"
 FLOW_SECONDS = 600
 
 
-class OIDCError(ValueError):
-    """The provider's answer cannot be used; the message says why."""
-
-
 def enabled(settings: Settings) -> bool:
-    return bool(settings.oidc_client_id and settings.oidc_authorization_url and settings.oidc_token_url
-                and settings.oidc_userinfo_url)
+    return configured(settings)
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -52,44 +48,44 @@ def _redirect_uri(settings: Settings) -> str:
     return settings.public_url.rstrip("/") + "/account/oidc/callback"
 
 
-def _fetch_json(request: urllib.request.Request) -> dict:
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (configured https URL)
-            return json.loads(response.read(1_000_000))
-    except urllib.error.HTTPError as exc:
-        raise OIDCError(f"{request.full_url}: the provider answered {exc.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise OIDCError(f"{request.full_url}: {exc}") from None
-
-
-def exchange(settings: Settings, code: str, verifier: str) -> dict:
-    """The userinfo claims for an authorization code (token endpoint, then userinfo)."""
+def exchange(settings: Settings, code: str, verifier: str, nonce: str) -> dict:
+    """The userinfo claims for an authorization code: token endpoint, ID token checked, then
+    userinfo (whose subject must be the ID token's)."""
+    meta = provider(settings)
     body = urllib.parse.urlencode({
         "grant_type": "authorization_code", "code": code, "redirect_uri": _redirect_uri(settings),
         "client_id": settings.oidc_client_id, "client_secret": settings.oidc_client_secret,
         "code_verifier": verifier,
     }).encode()
-    token = _fetch_json(urllib.request.Request(settings.oidc_token_url, data=body, method="POST", headers={
+    token = fetch_json(urllib.request.Request(meta.token_url, data=body, method="POST", headers={
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}))
     access = token.get("access_token")
     if not isinstance(access, str) or not access:
         raise OIDCError("the token endpoint gave no access_token")
-    return _fetch_json(urllib.request.Request(settings.oidc_userinfo_url, headers={
+    identity = verify_id_token(token.get("id_token"), provider=meta, client_id=settings.oidc_client_id, nonce=nonce)
+    claims = fetch_json(urllib.request.Request(meta.userinfo_url, headers={
         "Authorization": f"Bearer {access}", "Accept": "application/json"}))
+    if claims.get("sub") != identity["sub"]:
+        raise OIDCError("the userinfo subject is not the ID token's")
+    return claims
 
 
 @router.get("/account/oidc/login")
 def oidc_login(request: Request, settings: SettingsDep, next: Annotated[str, Query(max_length=500)] = ""):
     if not enabled(settings):
         raise HTTPException(404, detail="OpenID Connect login is not configured")
+    try:
+        meta = provider(settings)
+    except OIDCError as exc:
+        _refuse(request, str(exc), 502)
     state, verifier, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(48), secrets.token_urlsafe(16)
     query = urllib.parse.urlencode({
         "response_type": "code", "client_id": settings.oidc_client_id, "redirect_uri": _redirect_uri(settings),
         "scope": settings.oidc_scopes, "state": state, "nonce": nonce,
         "code_challenge": _challenge(verifier), "code_challenge_method": "S256",
     })
-    response = redirect(f"{settings.oidc_authorization_url}?{query}")
-    flow = _serializer(settings).dumps({"state": state, "verifier": verifier, "next": safe_next(next)})
+    response = redirect(f"{meta.authorization_url}?{query}")
+    flow = _serializer(settings).dumps({"state": state, "verifier": verifier, "nonce": nonce, "next": safe_next(next)})
     response.set_cookie(FLOW_COOKIE, flow, max_age=FLOW_SECONDS, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/account/oidc")
     return response
@@ -116,7 +112,7 @@ def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
     if not hmac.compare_digest(str(flow.get("state", "")).encode(), state.encode()):
         _refuse(request, "state mismatch (forged or replayed answer)")
     try:
-        claims = exchange(settings, code, flow["verifier"])
+        claims = exchange(settings, code, flow["verifier"], str(flow.get("nonce", "")))
     except OIDCError as exc:
         _refuse(request, str(exc), 502)
     email = claims.get("email")
