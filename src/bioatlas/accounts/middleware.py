@@ -38,7 +38,7 @@ def _audit_export(request: Request, principal) -> None:
 
 
 def install(app: FastAPI) -> None:
-    app.state.rate_limiter = RateLimiter()
+    app.state.rate_limiter = RateLimiter(app.state.sessionmaker, app.state.settings.secret_key)
 
     @app.middleware("http")
     async def accounts_session(request: Request, call_next):

@@ -90,3 +90,14 @@ class AuditEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class RateLimitHit(Base):
+    """One counted attempt (login, sign-up, proposal) of a rate-limit key, shared by every worker
+    process. `key` is a keyed hash of "bucket:ip:…" / "bucket:account:…": no address is stored."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
