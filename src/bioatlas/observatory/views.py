@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bioatlas.accounts.policy import Principal, require
 
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.deps import SessionDep, TranslatorDep
@@ -38,7 +40,8 @@ templates.env.filters["obs_comparator"] = lambda c: COMPARATOR_TEXT.get(c or "="
 
 
 def _context(request: Request, t, **extra) -> dict:
-    return {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(), **extra}
+    return {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(),
+            "csrf": getattr(request.state, "csrf", ""), "me": getattr(request.state, "principal", None), **extra}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -130,4 +133,23 @@ def roadmap_page(request: Request, code: Code, session: SessionDep, t: Translato
     if roadmap is None:
         raise HTTPException(404, detail=t("No roadmap with this code."))
     return templates.TemplateResponse(request, "observatory/roadmap.html", _context(
-        request, t, roadmap=roadmap, region_names=regions.region_names()))
+        request, t, roadmap=roadmap, region_names=regions.region_names(), statuses=roadmaps.ACTION_STATUSES))
+
+
+@router.post("/roadmaps/{code}/actions/{action_id}")
+def roadmap_action_status(
+    request: Request, code: Code, action_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep,
+    t: TranslatorDep, principal: Annotated[Principal, Depends(require("admin.write"))],
+    status: Annotated[str, Form(max_length=20)], note: Annotated[str, Form(max_length=2000)] = "",
+):
+    """The status form of a roadmap page (admins): same rules and record as the API's PATCH."""
+    action = session.get(roadmaps.RoadmapAction, action_id)
+    if action is None or action.axis.roadmap.code != code:
+        raise HTTPException(404, detail=t("No such action in this roadmap."))
+    by = f"user {principal.user_id} ({principal.display_name})"[:100] if principal.user_id else "admin token"
+    try:
+        roadmaps.set_action_status(session, action_id, status, by=by, note=note.strip() or None)
+    except roadmaps.InvalidStatus as exc:
+        raise HTTPException(422, detail=str(exc)) from None
+    session.commit()
+    return RedirectResponse(f"/observatory/roadmaps/{code}#action-{action_id}", status_code=303)
