@@ -194,6 +194,9 @@ def _insert_new(session: Session, records: list[ActorRecord], source: Source) ->
             "description_en": r.description_en,
             "scale_litres": r.scale_litres,
             "gmp": r.gmp,
+            "naf_code": r.naf_code,
+            "headcount_band": r.headcount_band,
+            "headcount_year": r.headcount_year,
             "created_at": now,
             "updated_at": now,
         }

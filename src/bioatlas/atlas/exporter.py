@@ -31,8 +31,8 @@ FORMATS = {
 COLUMNS = (
     "id", "name", "legal_name", "acronym", "name_en", "kind", "status", "siren", "siret", "ror", "rnsr", "wikidata",
     "vat", "website", "site_role", "address", "postcode", "commune", "insee", "latitude", "longitude", "modalities",
-    "value_chain", "expression_systems", "scale_litres", "gmp", "description_fr", "description_en", "clusters",
-    "sources",
+    "value_chain", "expression_systems", "scale_litres", "gmp", "naf", "headcount", "headcount_year", "description_fr",
+    "description_en", "clusters", "sources",
 )
 IDENTIFIER_COLUMNS = ("siren", "siret", "ror", "rnsr", "wikidata", "vat", "website")
 CSV_DELIMITER = ";"  # what a French spreadsheet opens without asking
@@ -112,6 +112,9 @@ def actor_row(actor: Actor, taxonomies: dict[str, Taxonomy], lang: str) -> dict[
         row[facet] = _join([_label(tax, c, lang) or c for c in codes])
     row["scale_litres"] = actor.scale_litres
     row["gmp"] = _label(taxonomies["gmp_status"], actor.gmp, lang)
+    row["naf"] = actor.naf_code
+    row["headcount"] = _label(taxonomies["headcount_bands"], actor.headcount_band, lang)
+    row["headcount_year"] = actor.headcount_year
     row["description_fr"] = actor.description_fr
     row["description_en"] = actor.description_en
     members = sorted(r.target.name for r in actor.relations if r.relation == "member_of" and r.target is not None)

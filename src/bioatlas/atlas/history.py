@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import Actor, ActorChange, Source
 
-SCALARS = ("name", "kind", "status", "description_fr", "description_en", "scale_litres", "gmp")
+SCALARS = ("name", "kind", "status", "description_fr", "description_en", "scale_litres", "gmp", "naf_code",
+           "headcount_band", "headcount_year")
 
 
 def build_snapshot(

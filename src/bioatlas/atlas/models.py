@@ -40,6 +40,9 @@ class Actor(Base):
     description_en: Mapped[str | None] = mapped_column(Text)
     scale_litres: Mapped[float | None] = mapped_column(Float)
     gmp: Mapped[str | None] = mapped_column(String(40))
+    naf_code: Mapped[str | None] = mapped_column(String(6))  # main activity, NAF rév. 2 ("21.20Z")
+    headcount_band: Mapped[str | None] = mapped_column(String(2))  # headcount_bands taxonomy (INSEE band)
+    headcount_year: Mapped[int | None] = mapped_column(Integer)  # the year the band describes
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 

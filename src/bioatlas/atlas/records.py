@@ -46,6 +46,9 @@ class ActorRecord:
     description_en: str | None = None
     scale_litres: float | None = None
     gmp: str | None = None
+    naf_code: str | None = None
+    headcount_band: str | None = None
+    headcount_year: int | None = None
     sites: list[SiteRecord] | None = None
     capabilities: dict[str, list[str]] = field(default_factory=dict)  # taxonomy name -> codes
     relations: list[tuple[str, int]] | None = None  # (relation type, target actor id)

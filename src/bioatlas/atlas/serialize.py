@@ -72,6 +72,10 @@ def actor_to_dict(actor: Actor, lang: str = "fr", *, taxonomies: dict[str, Taxon
         "scale_litres": actor.scale_litres,
         "gmp": actor.gmp,
         "gmp_label": tax["gmp_status"].label(actor.gmp, lang) if actor.gmp else None,
+        "naf_code": actor.naf_code,
+        "headcount_band": actor.headcount_band,
+        "headcount_label": tax["headcount_bands"].label(actor.headcount_band, lang) if actor.headcount_band else None,
+        "headcount_year": actor.headcount_year,
         "names": [
             {
                 "type": n.type,

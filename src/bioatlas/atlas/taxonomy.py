@@ -24,6 +24,7 @@ NAMES = (
     "identifier_schemes",
     "relation_types",
     "name_types",
+    "headcount_bands",
 )
 # Capability facets stored in the actor_capabilities table, by taxonomy name.
 CAPABILITY_FACETS = ("modalities", "value_chain", "expression_systems")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bioatlas.atlas.geocode import Gazetteer, gazetteer
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
+from bioatlas.atlas.importer.validators import naf as check_naf
 
 from bioatlas.sources.sirene_layout import *  # noqa: F401,F403  (re-exported: one import place)
 from bioatlas.sources.sirene_reader import *  # noqa: F401,F403
@@ -68,6 +69,7 @@ def to_actor_record(est: Establishment, geo: Gazetteer | None = None) -> ActorRe
     identifiers = {SCHEME: [est.siret]}
     if est.siren:
         identifiers["siren"] = [est.siren]
+    band = est.headcount
     return ActorRecord(
         name=name,
         kind=est.kind,
@@ -75,7 +77,20 @@ def to_actor_record(est: Establishment, geo: Gazetteer | None = None) -> ActorRe
         names=names,
         identifiers=identifiers,
         sites=[site],
+        naf_code=_naf_rev2(est),
+        headcount_band=band.code if band else None,
+        headcount_year=int(est.headcount_year) if band and (est.headcount_year or "").isdigit() else None,
     )
+
+
+def _naf_rev2(est: Establishment) -> str | None:
+    """The establishment's main activity when coded in NAF rév. 2 (older nomenclatures are left out)."""
+    if not est.naf or (est.naf_nomenclature or "NAFRev2") != "NAFRev2":
+        return None
+    try:
+        return check_naf(est.naf)
+    except ValueError:
+        return None
 
 
 # -- provenance and the whole import -------------------------------------------------------------

@@ -5,17 +5,18 @@ sirene.py."""
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
 from bioatlas.atlas.geocode import Gazetteer, gazetteer
+from bioatlas.atlas.importer.validators import naf as check_naf
+from bioatlas.atlas.taxonomy import SHIPPED_DIR
 
 
 DATA_DIR = Path(__file__).parent
 NAF_FILE = DATA_DIR / "sirene_naf.csv"
-HEADCOUNT_FILE = DATA_DIR / "sirene_headcount.csv"
+HEADCOUNT_FILE = SHIPPED_DIR / "headcount_bands.csv"  # also the atlas taxonomy of headcount bands
 STREET_TYPES_FILE = DATA_DIR / "sirene_voies.csv"
 
 TITLE = "INSEE – base Sirene des entreprises et de leurs établissements (StockEtablissement)"
@@ -97,9 +98,6 @@ REASON_NOT_PUBLISHED = "commune code not published (partial diffusion)"
 REASON_UNKNOWN_COMMUNE = "commune code not in the gazetteer"
 REASON_BAD_SIRET = "SIRET is not 14 digits"
 
-_NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
-
-
 class SireneError(ValueError):
     """A file that cannot be read as a Sirene stock file, or an invalid option. Raised before
     anything is written (or, for a read error met later, with the transaction rolled back)."""
@@ -177,10 +175,10 @@ def street_types() -> dict[str, str]:
 
 def normalise_naf(value: str) -> str:
     """'2110z', '21.10Z' -> '21.10Z' (the NAF rév. 2 form used in the file)."""
-    m = _NAF_RE.match(value.strip().upper())
-    if not m:
-        raise SireneError(f"--naf {value!r}: expected a NAF rév. 2 code such as 21.20Z")
-    return f"{m.group(1)}.{m.group(2)}{m.group(3)}"
+    try:
+        return check_naf(value)
+    except ValueError:
+        raise SireneError(f"--naf {value!r}: expected a NAF rév. 2 code such as 21.20Z") from None
 
 
 # -- filter --------------------------------------------------------------------------------------

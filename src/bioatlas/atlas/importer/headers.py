@@ -26,8 +26,8 @@ ALIASES_FILE = Path(__file__).with_name("header_aliases.csv")
 FIELDS = (
     "id", "name", "legal_name", "acronym", "name_en", "kind", "siren", "siret", "ror", "rnsr", "wikidata", "vat",
     "website", "address", "postcode", "commune", "insee", "latitude", "longitude", "site_role", "modalities",
-    "value_chain", "expression_systems", "scale_litres", "gmp", "description_fr", "description_en", "clusters",
-    "status", "source", "source_url", "source_date", "source_kind", "licence",
+    "value_chain", "expression_systems", "scale_litres", "gmp", "naf", "headcount", "headcount_year", "description_fr",
+    "description_en", "clusters", "status", "source", "source_url", "source_date", "source_kind", "licence",
 )
 IGNORE = "-"
 # Columns that exports add for people to read; an import ignores them without a warning.

@@ -30,6 +30,25 @@ def clean_text(value: str, max_len: int = MAX_TEXT) -> str | None:
     return text
 
 
+_NAF = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
+
+
+def naf(value: str) -> str:
+    """'2120z', '21.20Z' -> '21.20Z': a code of the French activity nomenclature (NAF rév. 2)."""
+    m = _NAF.match(_SPACES.sub("", value).upper())
+    if not m:
+        raise ValueError(f"{value!r} is not a NAF code such as 21.20Z")
+    return f"{m.group(1)}.{m.group(2)}{m.group(3)}"
+
+
+def year(value: str) -> int:
+    """A calendar year, 1900 to 2100."""
+    text = value.strip().removesuffix(".0")
+    if not text.isdigit() or not 1900 <= int(text) <= 2100:
+        raise ValueError(f"{value!r} is not a year (1900–2100)")
+    return int(text)
+
+
 def _digits(value: str) -> str:
     return _SPACES.sub("", value).replace(".", "")
 
