@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import threading
+import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -32,6 +35,7 @@ CSP = (
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 ROUTER_MODULES = ("api", "views")  # a feature's JSON API, then its HTML pages
+WARM_MODULE = "warm"  # a feature's `warm(sessionmaker, settings)`: fills its in-memory caches
 
 
 def feature_routers() -> list:
@@ -50,8 +54,47 @@ def feature_routers() -> list:
     return routers
 
 
+def feature_warmers() -> list:
+    """The `warm` function of every `bioatlas.<feature>.warm` module (discovered like routers)."""
+    features = sorted(info.name for info in pkgutil.iter_modules([str(PACKAGE_ROOT)]) if info.ispkg)
+    return [importlib.import_module(f"bioatlas.{feature}.{WARM_MODULE}").warm
+            for feature in features if (PACKAGE_ROOT / feature / f"{WARM_MODULE}.py").exists()]
+
+
+def warm_up(sessions, settings: Settings) -> threading.Thread:
+    """Fill the in-memory indexes (map, search facets, vectors, resolver) in a background thread,
+    so that the first requests do not pay for them; each warmer's failure is logged, not raised
+    (the request that needs the index builds it again)."""
+    def work() -> None:
+        for warm in feature_warmers():
+            started = time.perf_counter()
+            try:
+                warm(sessions, settings)
+                log.info("warmed %s in %.1f s", warm.__module__, time.perf_counter() - started)
+            except Exception:
+                log.exception("warming %s failed", warm.__module__)
+
+    thread = threading.Thread(target=work, name="bioatlas-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def app_from_environment() -> FastAPI:
+    """The application on the settings of the environment (`bioatlas serve --workers N`)."""
+    from bioatlas.core.config import load_settings
+
+    return create_app(load_settings())
+
+
 def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.warm_up and settings.environment != "test":
+            app.state.warm_up = warm_up(app.state.sessionmaker, settings)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Bioprod Atlas API",
         version=__version__,
         description="The actors of the biotherapy and bioproduction ecosystem, their sites and capabilities.",

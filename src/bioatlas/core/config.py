@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     rate_limit_signup: int = Field(5, ge=1, description="sign-ups per IP in the window")
     rate_limit_proposals: int = Field(20, ge=1, description="contributions per IP and per account in the window")
     max_contribution_chars: int = Field(5000, ge=100, description="largest text accepted in a contribution field")
+    warm_up: bool = Field(True, description="at start-up, build the in-memory indexes (map, search facets, vectors, resolver) in a background thread (never in the test environment)")
     oidc_provider_name: str = Field("", description="OpenID Connect login: the provider's name on the login page; empty = no OIDC")
     oidc_issuer: str = Field("", description="OpenID Connect issuer URL (its /.well-known/openid-configuration gives the endpoints and keys); empty = no OIDC")
     oidc_authorization_url: str = Field("", description="OpenID Connect authorization endpoint (empty: from discovery)")
