@@ -15,6 +15,7 @@ scale) are drawn from the shipped taxonomies.
     for record in generate_actors(1000, seed=1): ...
     load_synthetic("postgresql://bioatlas@127.0.0.1:54329/mydb", 100_000, seed=1)
     path = synthetic_sqlite(1_000_000, seed=1)   # built once, cached under bench/.data/
+    path = scratch_atlas(1_000_000, seed=1)      # actors, names, sites, capabilities only (fast)
 
 Command line: `.venv/bin/python bench/synthetic.py --n 1000000 --seed 1 [--database-url URL]`.
 """
@@ -264,6 +265,74 @@ def synthetic_sqlite(n: int, seed: int, *, quiet: bool = False, search_index: bo
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
     tmp.rename(path)
+    return path
+
+
+def scratch_atlas(n: int, seed: int) -> Path:
+    """A migrated SQLite atlas holding the facts the search and the map read of
+    `generate_actors(n, seed)`: actors, names (acronyms), sites and capabilities, written straight
+    to SQLite (executemany), built once under bench/.data/search-atlas-{n}-{seed}.sqlite3 (the
+    benchmarks of search and map share it). Identifiers, provenance and history (which neither
+    reads) are left out: the full bulk loader writes them too, at ~300-1,000 actors/s on this
+    machine, too slow for 1,000,000 actors. Raw SQL: the change log does not see these rows, so
+    in-memory indexes must be built after this (they are, on first use)."""
+    import sqlite3
+
+    from bioatlas.atlas.writer import wanted_names
+    from bioatlas.core import migrate
+    from bioatlas.core.db import make_engine
+    from bioatlas.core.text import fold
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / f"search-atlas-{n}-{seed}.sqlite3"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    engine = make_engine(f"sqlite:///{tmp}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    started = time.perf_counter()
+    conn = sqlite3.connect(tmp)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    cell_indexes = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_sites_cell_g%'")]
+    for name in cell_indexes:  # rebuilt once at the end
+        conn.execute(f"DROP INDEX {name}")
+    now = "2026-11-22 00:00:00.000000"
+    sid = conn.execute("INSERT INTO sources (key, title, kind, created_at) VALUES (?, ?, ?, ?)",
+                       (SOURCE.key, SOURCE.title, SOURCE.kind, now)).lastrowid
+    actors, names, sites, caps = [], [], [], []
+    for actor_id, r in enumerate(generate_actors(n, seed), 1):
+        actors.append((actor_id, r.name, fold(r.name), r.kind, "active", r.description_fr, r.description_en,
+                       r.scale_litres, r.gmp, now, now))
+        for type_, value, lang in wanted_names(r, r.name):
+            names.append((actor_id, type_, value, fold(value), lang, sid))
+        for site in r.sites:
+            sites.append((actor_id, site.role, site.postcode, site.commune_insee, site.commune_name, site.departement,
+                          site.region, site.country, site.latitude, site.longitude, sid))
+        for facet, codes in r.capabilities.items():
+            caps.extend((actor_id, facet, code, sid) for code in sorted(set(codes)))
+        if len(actors) >= 50_000 or actor_id == n:
+            conn.executemany("INSERT INTO actors (id, name, name_key, kind, status, description_fr, description_en, "
+                             "scale_litres, gmp, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", actors)
+            conn.executemany("INSERT INTO actor_names (actor_id, type, value, value_key, lang, source_id) "
+                             "VALUES (?,?,?,?,?,?)", names)
+            conn.executemany("INSERT INTO sites (actor_id, role, postcode, commune_insee, commune_name, departement, "
+                             "region, country, latitude, longitude, source_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", sites)
+            conn.executemany("INSERT INTO actor_capabilities (actor_id, facet, code, source_id) VALUES (?,?,?,?)", caps)
+            conn.commit()
+            actors, names, sites, caps = [], [], [], []
+            print(f"  {actor_id:>9,} actors written  {actor_id / (time.perf_counter() - started):,.0f} actors/s",
+                  flush=True)
+    for name in cell_indexes:
+        g = name.rsplit("_g", 1)[1]
+        conn.execute(f"CREATE INDEX {name} ON sites (cell_g{g}, latitude, longitude, actor_id)")
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+    tmp.rename(path)
+    print(f"atlas written in {time.perf_counter() - started:.1f} s", flush=True)
     return path
 
 
