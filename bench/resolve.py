@@ -13,6 +13,7 @@ test splits are only ever evaluated.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from bioatlas.core import migrate  # noqa: E402
 from bioatlas.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from bioatlas.atlas.writer import get_or_create_source  # noqa: E402
 from bioatlas.resolve import gold  # noqa: E402
+from bioatlas.resolve.analysis import analyse  # noqa: E402
 from bioatlas.resolve.calibration import FEATURES, Calibration, fit  # noqa: E402
 from bioatlas.resolve.index import build_index  # noqa: E402
 from bioatlas.resolve.resolver import Resolver  # noqa: E402
@@ -66,14 +68,15 @@ def load_registry(url: str, shared: Path) -> tuple[int, float]:
     return len(orgs), time.perf_counter() - t0
 
 
-def evaluate(resolver: Resolver, items: list[gold.GoldItem]) -> tuple[gold.Metrics, float]:
-    pairs = []
+def evaluate(resolver: Resolver, items: list[gold.GoldItem]) -> tuple[gold.Metrics, float, list]:
+    results = []
     t0 = time.perf_counter()
     for it in items:
         res = resolver.resolve(it.affiliation)
-        pairs.append(({c.id for c in res.chosen}, it.gold))
+        results.append((it, [c.id for c in res.chosen], [c.id for c in res.candidates]))
     elapsed = time.perf_counter() - t0
-    return gold.score(pairs), len(items) / elapsed if elapsed else 0.0
+    pairs = [(set(chosen), it.gold) for it, chosen, _ in results]
+    return gold.score(pairs), len(items) / elapsed if elapsed else 0.0, results
 
 
 def fit_calibration(resolver: Resolver, items: list[gold.GoldItem]) -> Calibration:
@@ -108,6 +111,12 @@ def fit_calibration(resolver: Resolver, items: list[gold.GoldItem]) -> Calibrati
             if best is None or key > best[0]:
                 best = (key, t, t2, m)
     _, cal.threshold, cal.extra_threshold, m = best
+    print("train/val precision-recall by threshold (extra threshold fixed at the chosen one):")
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+        cal.threshold = t
+        mt = gold.score([({c.id for c in resolver.choose(cands)}, it.gold) for it, cands in rescored])
+        print(f"  {t:.2f}: precision {mt.precision:.3f} recall {mt.recall:.3f}")
+    cal.threshold = best[1]
     cal.fitted = {
         "on": "S2AFF train+val and Crossref train (gold ids in the loaded ROR registry)",
         "rows": len(rows), "positives": sum(labels), "items": len(items), "date": date.today().isoformat(),
@@ -123,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", type=Path, help="SQLite file to load into (reused when already loaded)")
     parser.add_argument("--fit", action="store_true", help="refit the calibration on the train/val splits")
     parser.add_argument("--limit", type=int, help="evaluate at most this many items per set")
+    parser.add_argument("--analyse", action="store_true", help="print the error analysis (train/val, then test)")
+    parser.add_argument("--examples", type=int, default=0, help="with --analyse: examples per error kind (train/val only)")
     args = parser.parse_args(argv)
     shared = args.shared.resolve()
     tmp = None
@@ -148,21 +159,38 @@ def main(argv: list[str] | None = None) -> None:
         cal.save()
         print(f"calibration fitted on {len(train)} train/val items: threshold {cal.threshold}, extra {cal.extra_threshold}, "
               f"train precision {cal.fitted['train_precision']}, recall {cal.fitted['train_recall']}")
+    if args.analyse:
+        train = gold.in_registry(gold.s2aff(shared, {"train", "val"}) + gold.crossref(shared, "train"), known)
+        train = train[: args.limit] if args.limit else train
+        m, rate, results = evaluate(resolver, train)
+        summary = analyse(index, results, keep_examples=args.examples)
+        print(f"\nerror analysis, train/val ({len(train)} items: P {m.precision:.3f} R {m.recall:.3f}, {rate:.0f} mentions/s):")
+        print("\n".join(summary.lines()))
+        for kind, examples in summary.examples.items():
+            print(f"-- {kind}")
+            print("\n".join(f"   {e}" for e in examples))
     sets = {
         "S2AFF test": gold.in_registry(gold.s2aff(shared, {"test"}), known),
         "Crossref test": gold.in_registry(gold.crossref(shared, "test"), known),
     }
     print()
+    analyses = {}
     print(f"| set | accuracy | precision | recall | n items | mentions/s | peak RSS |")
     print(f"| --- | --- | --- | --- | --- | --- | --- |")
     for name, items in sets.items():
         items = items[: args.limit] if args.limit else items
-        m, rate = evaluate(resolver, items)
+        m, rate, results = evaluate(resolver, items)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"| {name} | {m.accuracy:.3f} | {m.precision:.3f} | {m.recall:.3f} | {m.n} | {rate:.0f} | {peak:.0f} MiB |")
+        analyses[name] = analyse(index, results)
     print()
     print(PUBLISHED)
     print(BAR)
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.analyse:
+        for name, summary in analyses.items():
+            print(f"\nerror analysis, {name}:")
+            print("\n".join(summary.lines()))
     if tmp is not None:
         tmp.cleanup()
 

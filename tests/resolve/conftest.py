@@ -51,3 +51,13 @@ def registry(db, ror_subset):
 
 def ror(short: str) -> str:
     return f"https://ror.org/{short}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_resolver_cache():
+    """Each test empties the database with raw SQL (not logged): no index survives from another test."""
+    from bioatlas.resolve import service
+
+    service._cache.clear()
+    yield
+    service._cache.clear()

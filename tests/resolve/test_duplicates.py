@@ -12,7 +12,7 @@ from bioatlas.atlas.models import Actor, ActorChange, Identifier
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.core.db import transaction
-from bioatlas.resolve.duplicates import find_pairs, queue, record_and_merge
+from bioatlas.resolve.duplicates import AUTO_THRESHOLD, find_pairs, queue, record_and_merge
 from bioatlas.resolve.merge import MergeError, merge_actors, unmerge
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
 
@@ -31,7 +31,7 @@ def _add_article_actors(factory):
         genethon = upsert_actor(session, ActorRecord(
             name="GENETHON", kind="foundation", description_fr="Laboratoire de thérapie génique",
             names=[("alias", "Généthon (AFM-Téléthon)", None)], capabilities={"modalities": ["gene_therapy"]},
-            sites=[SiteRecord(commune_name="Évry-Courcouronnes", latitude=48.62, longitude=2.44)],
+            sites=[SiteRecord(commune_name="Évry-Courcouronnes", departement="91", region="11", latitude=48.62, longitude=2.44)],
         ), source=source, match_by_name=False).actor_id
         pasteur_lille = upsert_actor(session, ActorRecord(name="Institut Pasteur de Lille", kind="foundation"),
                                      source=source, match_by_name=False).actor_id
@@ -45,7 +45,7 @@ def test_find_merges_the_certain_pair_and_queues_the_uncertain(registry):
         by_pair = {(p.a, p.b): p for p in report.pairs}
         ror_genethon = _actor_with_ror(session, "03fj96t64")
         pair = (min(genethon, ror_genethon), max(genethon, ror_genethon))
-        assert by_pair[pair].auto and by_pair[pair].score >= 0.9
+        assert by_pair[pair].auto and by_pair[pair].score >= AUTO_THRESHOLD
         # two ROR records are two organisations: never proposed as duplicates
         ror_ids = set(session.scalars(select(Identifier.actor_id).where(Identifier.scheme == "ror")))
         assert not any(p.a in ror_ids and p.b in ror_ids for p in report.pairs)

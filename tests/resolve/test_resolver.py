@@ -97,5 +97,6 @@ def test_real_train_affiliations_of_the_loaded_organisations(resolver, shared):
     items = gold.in_registry(gold.crossref(shared, "train") + gold.s2aff(shared, {"train"}), known)
     assert len(items) >= 40
     m = gold.score([({c.id for c in resolver.resolve(it.affiliation).chosen}, it.gold) for it in items])
-    # measured with the shipped calibration: precision 0.95, recall 0.78 on 294 items
-    assert m.precision >= 0.93 and m.recall >= 0.75, (m.precision, m.recall, m.n)
+    # measured with the shipped calibration (threshold 0.56, best F0.5 on train/val): precision 0.914,
+    # recall 0.834 on 294 items (the previous calibration, threshold 0.68: 0.95 / 0.78)
+    assert m.precision >= 0.90 and m.recall >= 0.80, (m.precision, m.recall, m.n)

@@ -35,3 +35,10 @@ def test_clean_removes_control_characters_and_caps_length():
 def test_ror_qualifier_is_dropped():
     assert without_qualifier("Sanofi (France)") == "Sanofi"
     assert without_qualifier("Institut Pasteur") == "Institut Pasteur"
+
+
+def test_acronyms_are_never_expanded_as_abbreviations():
+    from bioatlas.resolve.text import acronym_key
+
+    assert key("Uni Bonn") == "university bonn"  # "Uni." is short for university in a name
+    assert acronym_key("UNI") == "uni" and acronym_key("MED") == "med"  # but UNI the acronym stays UNI

@@ -1,6 +1,6 @@
 """Calibrated score: a logistic regression over the candidate features, fitted by Newton's method
-(iteratively reweighted least squares, light L2 penalty) in plain Python — a dozen features and a
-few thousand rows need no numerical library. The fitted coefficients, thresholds and how they
+(iteratively reweighted least squares, light L2 penalty) with numpy; scoring a candidate stays a
+plain dot product. The fitted coefficients, thresholds and how they
 were obtained live in `data/calibration.json`, written by `bench/resolve.py --fit`.
 """
 
@@ -11,11 +11,15 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 CALIBRATION_FILE = Path(__file__).with_name("data") / "calibration.json"
 FEATURES = (
     "coverage", "ratio", "exact", "contained", "acronym", "acronym_upper", "unit_segment", "specificity",
     "ambiguity", "country_match", "country_mismatch", "city", "parent_named", "child_named", "margin", "rank1",
-    "exact_top", "position",
+    "exact_top", "position", "same_words", "inactive", "sub_unit_name", "via_child", "rightmost",
+    "others_named", "cov_x_ratio", "margin_x_rank1", "contained_x_rightmost", "acronym_x_ambiguity", "rank1_x_others",
+    "unit_x_position",
 )
 
 
@@ -50,58 +54,22 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
     )
 
 
-def fit(rows: list[list[float]], labels: list[int], *, l2: float = 1.0, iterations: int = 25) -> Calibration:
-    """Logistic regression by Newton-Raphson; the intercept is not penalised."""
+def fit(rows: list[list[float]], labels: list[int], *, l2: float = 1.0, iterations: int = 50) -> Calibration:
+    """Logistic regression by Newton-Raphson (numpy); the intercept is not penalised."""
     if not rows or len(set(labels)) < 2:
         raise ValueError("fitting needs positive and negative examples")
-    d = len(rows[0]) + 1
-    w = [0.0] * d
-    xs = [[1.0, *r] for r in rows]
+    x = np.hstack([np.ones((len(rows), 1)), np.asarray(rows, dtype=float)])
+    y = np.asarray(labels, dtype=float)
+    d = x.shape[1]
+    penalty = np.full(d, l2)
+    penalty[0] = 0.0
+    w = np.zeros(d)
     for _ in range(iterations):
-        grad = [0.0] * d
-        hess = [[0.0] * d for _ in range(d)]
-        for x, y in zip(xs, labels):
-            z = sum(wi * xi for wi, xi in zip(w, x))
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            g, s = p - y, p * (1 - p)
-            for i in range(d):
-                grad[i] += g * x[i]
-                if s:
-                    si = s * x[i]
-                    row = hess[i]
-                    for j in range(i, d):
-                        row[j] += si * x[j]
-        for i in range(d):
-            for j in range(i):
-                hess[i][j] = hess[j][i]
-            if i:
-                grad[i] += l2 * w[i]
-                hess[i][i] += l2
-            hess[i][i] += 1e-9
-        step = _solve(hess, grad)
-        w = [wi - si for wi, si in zip(w, step)]
-        if max(abs(s) for s in step) < 1e-7:
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30.0, 30.0)))
+        grad = x.T @ (p - y) + penalty * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.max(np.abs(step)) < 1e-7:
             break
-    return Calibration(coef=w[1:], intercept=w[0])
-
-
-def _solve(a: list[list[float]], b: list[float]) -> list[float]:
-    """Gaussian elimination with partial pivoting (a is small and positive definite)."""
-    n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
-    for c in range(n):
-        p = max(range(c, n), key=lambda r: abs(m[r][c]))
-        m[c], m[p] = m[p], m[c]
-        if abs(m[c][c]) < 1e-15:
-            continue
-        for r in range(c + 1, n):
-            f = m[r][c] / m[c][c]
-            if f:
-                for k in range(c, n + 1):
-                    m[r][k] -= f * m[c][k]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        if abs(m[r][r]) < 1e-15:
-            continue
-        x[r] = (m[r][n] - sum(m[r][k] * x[k] for k in range(r + 1, n))) / m[r][r]
-    return x
+    return Calibration(coef=[float(v) for v in w[1:]], intercept=float(w[0]))

@@ -28,7 +28,7 @@ from bioatlas.resolve.models import DuplicateCandidate
 from bioatlas.resolve.resolver import Resolver
 from bioatlas.resolve.text import key
 
-AUTO_THRESHOLD = 0.9
+AUTO_THRESHOLD = 0.8  # with the same name key and no city clash (see find_pairs)
 REVIEW_THRESHOLD = 0.5
 MAX_NAMES = 3
 

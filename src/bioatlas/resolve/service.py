@@ -1,7 +1,9 @@
-"""One resolver per database, rebuilt when the atlas has changed since it was built.
+"""One resolver per database, kept fresh through the atlas's change log.
 
-The atlas's state is summed up by a cheap signature (actor count, largest actor id, largest name
-id, largest history id); a request that finds it unchanged reuses the in-memory index.
+The index remembers the change-log seq it was built at (`atlas.changelog.latest`, one index
+lookup per request). When the atlas has changed since, the few actors changed are re-read into
+the index (`ResolverIndex.refresh`); more than REFRESH_LIMIT changed actors, or a log pruned past
+the index's seq, means a rebuild. Every process keeps its own index and follows the same log.
 """
 
 from __future__ import annotations
@@ -9,46 +11,48 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Actor, ActorChange, ActorName
+from bioatlas.atlas import changelog
 from bioatlas.resolve.index import build_index
 from bioatlas.resolve.resolver import Resolution, Resolver
 
 MAX_BATCH = 1000  # mentions per batch request or `match` call chunk
+REFRESH_LIMIT = 500  # more changed actors than this: rebuild the index instead of refreshing it
 
 
 @dataclass
 class _Cached:
-    signature: tuple
+    seq: int
     resolver: Resolver
 
 
 _cache: dict[str, _Cached] = {}
-_lock = threading.Lock()
-
-
-def signature(session: Session) -> tuple:
-    return tuple(session.execute(select(
-        select(func.count()).select_from(Actor).scalar_subquery(),
-        select(func.max(Actor.id)).scalar_subquery(),
-        select(func.max(ActorName.id)).scalar_subquery(),
-        select(func.max(ActorChange.id)).scalar_subquery(),
-    )).one())
+# Refreshes change an index in place: resolutions in this process hold the same lock, so none
+# reads an index half refreshed (resolution is CPU-bound Python: threads gain nothing by overlapping).
+_lock = threading.RLock()
 
 
 def resolver_for(session: Session) -> Resolver:
     bind_key = str(session.get_bind().url)
-    sig = signature(session)
+    seq = changelog.latest(session)  # read before the rows: a change committed meanwhile is seen twice, never missed
     with _lock:
         cached = _cache.get(bind_key)
-        if cached is None or cached.signature != sig:
-            cached = _Cached(sig, Resolver(build_index(session)))
+        if cached is not None and cached.seq != seq:
+            changed = changelog.since(session, cached.seq, REFRESH_LIMIT)
+            if changed is None:
+                cached = None
+            else:
+                cached.resolver.index.refresh(session, changed)
+                cached.resolver.forget()
+                cached.seq = seq
+        if cached is None:
+            cached = _Cached(seq, Resolver(build_index(session)))
             _cache[bind_key] = cached
         return cached.resolver
 
 
 def resolve_many(session: Session, mentions: list[object]) -> list[Resolution]:
-    resolver = resolver_for(session)
-    return [resolver.resolve(m) for m in mentions]
+    with _lock:
+        resolver = resolver_for(session)
+        return [resolver.resolve(m) for m in mentions]

@@ -49,7 +49,7 @@ def clean(value: object) -> str:
     """A printable, bounded string: control characters become spaces, length is capped."""
     if not isinstance(value, str):
         return ""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", value[: MAX_MENTION_CHARS * 2]))
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", value[: MAX_MENTION_CHARS * 2]).replace("#TAB#", " "))
     return text[:MAX_MENTION_CHARS].strip()
 
 
@@ -58,13 +58,19 @@ def _token(word: str) -> str:
     return ABBREVIATIONS.get(word, word)
 
 
-def words(value: str) -> list[str]:
-    """Accent- and case-free words of any script, abbreviations expanded."""
+def words(value: str, *, expand: bool = True) -> list[str]:
+    """Accent- and case-free words of any script, abbreviations expanded (unless `expand` is False)."""
     value = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), value)  # S.A. -> SA, U.S.A. -> USA
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     stripped = stripped.replace("œ", "oe").replace("æ", "ae").replace("ø", "o").replace("ı", "i").replace("ł", "l")
-    return [_token(w) for w in _NON_WORD.sub(" ", stripped).split()]
+    found = _NON_WORD.sub(" ", stripped).split()
+    return [_token(w) for w in found] if expand else found
+
+
+def acronym_key(value: str) -> str:
+    """The key of an acronym: folded, never expanded ("UNI" stays "uni", not "university")."""
+    return " ".join(words(value, expand=False))
 
 
 def key(value: str) -> str:
