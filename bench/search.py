@@ -36,82 +36,31 @@ def pct(values: list[float], p: float) -> float:
 
 
 def search_atlas(n: int, seed: int) -> Path:
-    """A migrated SQLite atlas holding the facts the search reads of `generate_actors(n, seed)`:
-    actors, names (acronyms), sites and capabilities, written straight to SQLite (executemany),
-    built once under bench/.data/. Identifiers, provenance and history (which the search does not
-    read) are left out: the full bulk loader writes them too, at ~300-1,000 actors/s on this
-    machine, too slow for 1,000,000 actors."""
-    from bench.synthetic import SOURCE, generate_actors
-    from bioatlas.atlas.writer import wanted_names
-    from bioatlas.core import migrate
-    from bioatlas.core.db import make_engine
-    from bioatlas.core.text import fold
+    """The scratch atlas shared with the map benchmark (see bench/synthetic.py:scratch_atlas)."""
+    from bench.synthetic import scratch_atlas
 
-    path = DATA / f"search-atlas-{n}-{seed}.sqlite3"
-    if path.exists():
-        return path
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    engine = make_engine(f"sqlite:///{tmp}")
-    migrate.upgrade(engine)
-    engine.dispose()
-    started = time.perf_counter()
-    conn = sqlite3.connect(tmp)
-    conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("PRAGMA synchronous=OFF")
-    cell_indexes = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_sites_cell_g%'")]
-    for name in cell_indexes:  # rebuilt once at the end
-        conn.execute(f"DROP INDEX {name}")
-    now = "2026-11-22 00:00:00.000000"
-    sid = conn.execute("INSERT INTO sources (key, title, kind, created_at) VALUES (?, ?, ?, ?)",
-                       (SOURCE.key, SOURCE.title, SOURCE.kind, now)).lastrowid
-    actors, names, sites, caps = [], [], [], []
-    for actor_id, r in enumerate(generate_actors(n, seed), 1):
-        actors.append((actor_id, r.name, fold(r.name), r.kind, "active", r.description_fr, r.description_en,
-                       r.scale_litres, r.gmp, now, now))
-        for type_, value, lang in wanted_names(r, r.name):
-            names.append((actor_id, type_, value, fold(value), lang, sid))
-        for site in r.sites:
-            sites.append((actor_id, site.role, site.postcode, site.commune_insee, site.commune_name, site.departement,
-                          site.region, site.country, site.latitude, site.longitude, sid))
-        for facet, codes in r.capabilities.items():
-            caps.extend((actor_id, facet, code, sid) for code in sorted(set(codes)))
-        if len(actors) >= 50_000 or actor_id == n:
-            conn.executemany("INSERT INTO actors (id, name, name_key, kind, status, description_fr, description_en, "
-                             "scale_litres, gmp, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", actors)
-            conn.executemany("INSERT INTO actor_names (actor_id, type, value, value_key, lang, source_id) "
-                             "VALUES (?,?,?,?,?,?)", names)
-            conn.executemany("INSERT INTO sites (actor_id, role, postcode, commune_insee, commune_name, departement, "
-                             "region, country, latitude, longitude, source_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", sites)
-            conn.executemany("INSERT INTO actor_capabilities (actor_id, facet, code, source_id) VALUES (?,?,?,?)", caps)
-            conn.commit()
-            actors, names, sites, caps = [], [], [], []
-            print(f"  {actor_id:>9,} actors written  {actor_id / (time.perf_counter() - started):,.0f} actors/s",
-                  flush=True)
-    for name in cell_indexes:
-        g = name.rsplit("_g", 1)[1]
-        conn.execute(f"CREATE INDEX {name} ON sites (cell_g{g}, latitude, longitude, actor_id)")
-    conn.execute("ANALYZE")
-    conn.commit()
-    conn.close()
-    tmp.rename(path)
-    print(f"atlas written in {time.perf_counter() - started:.1f} s", flush=True)
-    return path
+    return scratch_atlas(n, seed)
 
 
 def build(n: int, seed: int, rebuild: bool) -> tuple[Path, dict]:
     """A copy of the synthetic atlas (without search documents) with its search index built (timed)."""
+    from bioatlas.core import migrate
+    from bioatlas.core.db import make_engine, make_sessionmaker
+
     path = DATA / f"search-{n}-{seed}.sqlite3"
     if path.exists() and not rebuild:
+        engine = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(engine)
+        engine.dispose()
         return path, {"index_seconds": None, "size_before": None}
     source = search_atlas(n, seed)
     final, path = path, path.with_suffix(f".tmp{os.getpid()}")  # renamed into place once indexed
     shutil.copyfile(source, path)
     size_before = path.stat().st_size
-    from bioatlas.core.db import make_engine, make_sessionmaker
     from bioatlas.search.index import counts, reindex_all
 
     engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)  # the cached atlas may predate the latest migrations (change log)
     session = make_sessionmaker(engine)()
     start = time.perf_counter()
     done = [0]
@@ -166,17 +115,103 @@ def queries(path: Path, seed: int, k: int) -> list[tuple[str, dict]]:
     return out
 
 
-def in_process(path: Path, qs) -> dict:
-    from bioatlas.atlas.filters import ActorFilter
+def rss_mib(pid: int | str = "self") -> float:
+    """Resident memory of a process and of its children (uvicorn workers), MiB."""
+    total, todo = 0.0, [str(pid)]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return total
+
+
+def memory_index(path: Path) -> tuple[dict, object]:
+    """Build the in-memory facet index of this process (time, RSS before/after, array bytes), then
+    edit one actor through the ORM five times and time how long the next search's refresh takes."""
+    from sqlalchemy import func, select
+
+    from bioatlas.atlas.models import Actor, Capability, Source
     from bioatlas.atlas.taxonomy import load_taxonomies
     from bioatlas.core.db import make_engine, make_sessionmaker
+    from bioatlas.search import index_cache
+
+    taxonomies = load_taxonomies()
+    fresh_process = _index_in_fresh_process(path)
+    factory = make_sessionmaker(make_engine(f"sqlite:///{path}"))
+    before = rss_mib()
+    with factory() as session:
+        t = time.perf_counter()
+        state = index_cache.current(session, taxonomies)
+        seconds = time.perf_counter() - t
+    after = rss_mib()
+    absorb = []
+    for k in range(5):
+        with factory() as session:
+            actor = session.get(Actor, 1 + k)
+            value = float(round(time.time() % 100_000, 3))
+            actor.scale_litres = value
+            cap = session.scalar(select(Capability).where(Capability.actor_id == actor.id, Capability.facet == "modalities",
+                                                          Capability.code == "vaccine"))
+            if cap is None:  # toggle a capability: the change touches the pairs too
+                session.add(Capability(actor_id=actor.id, facet="modalities", code="vaccine",
+                                       source_id=session.scalar(select(func.min(Source.id)))))
+            else:
+                session.delete(cap)
+            session.commit()
+            t = time.perf_counter()
+            fresh = index_cache.current(session, taxonomies)
+            absorb.append((time.perf_counter() - t) * 1000)
+            assert fresh.scale[fresh.rows_of([actor.id])[0]] == value  # the edit is in the index
+    return {"build_seconds": seconds, "rss_before": before, "rss_after": after, "arrays": state.nbytes() / 2**20,
+            "actors": state.size, "absorb_ms": absorb, "stats": dict(index_cache.stats), "fresh": fresh_process}, factory
+
+
+_FRESH = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from bench.search import rss_mib
+from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.core.db import make_engine, make_sessionmaker
+from bioatlas.search import index_cache
+taxonomies = load_taxonomies()
+session = make_sessionmaker(make_engine({url!r}))()
+session.execute(__import__("sqlalchemy").text("SELECT 1"))
+before = rss_mib()
+t = time.perf_counter()
+state = index_cache.current(session, taxonomies)
+seconds = time.perf_counter() - t
+print(json.dumps({{"seconds": seconds, "before": before, "after": rss_mib(), "arrays": state.nbytes() / 2**20}}))
+"""
+
+
+def _index_in_fresh_process(path: Path) -> dict:
+    """Build time and RSS before/after of the index in a new Python process (imports done first)."""
+    code = _FRESH.format(root=str(ROOT), url=f"sqlite:///{path}")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import json
+
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def in_process(factory, qs) -> dict:
+    import sqlite3 as _sqlite3
+
+    from bioatlas.atlas.filters import ActorFilter
+    from bioatlas.atlas.taxonomy import load_taxonomies
     from bioatlas.search.backends import Backend
     from bioatlas.search.service import search
     from bioatlas.search.text import parse_query
 
     taxonomies = load_taxonomies()
-    session = make_sessionmaker(make_engine(f"sqlite:///{path}"))()
-    raw = sqlite3.connect(path)
+    session = factory()
+    path = session.get_bind().url.database
+    raw = _sqlite3.connect(path)
     backend = Backend("sqlite")
     ours, ours_nofacets, fts, totals = [], [], [], []
     for q, filters in qs:
@@ -213,6 +248,7 @@ async def load_test(base: str, qs, clients: int, per_client: int) -> tuple[list[
 
     latencies: list[float] = []
     errors = 0
+    kinds: dict[str, int] = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         async def worker(w: int) -> None:
@@ -225,19 +261,39 @@ async def load_test(base: str, qs, clients: int, per_client: int) -> tuple[list[
                     r = await client.get("/api/v1/search", params=params)
                     if r.status_code != 200:
                         errors += 1
-                except httpx.HTTPError:
+                        kinds[f"HTTP {r.status_code}"] = kinds.get(f"HTTP {r.status_code}", 0) + 1
+                except httpx.HTTPError as exc:
                     errors += 1
+                    kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
                 latencies.append((time.perf_counter() - t) * 1000)
 
         await asyncio.gather(*(worker(w) for w in range(clients)))
+    if kinds:
+        print(f"  HTTP errors by kind: {kinds}", flush=True)
     return latencies, errors, clients * per_client
 
 
-def http(path: Path, qs, clients: int, per_client: int) -> dict:
+async def warm_up(base: str, qs, workers: int) -> float:
+    """Concurrent rounds of searches until every worker has built its index (a round under 2 s)."""
+    import httpx
+
+    start = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+        for round_ in range(10):
+            t = time.perf_counter()
+            await asyncio.gather(*(client.get("/api/v1/search", params={"q": qs[(round_ + i) % len(qs)][0],
+                                                                        "mode": "fulltext"})
+                                   for i in range(4 * workers)))
+            if time.perf_counter() - t < 2:
+                break
+    return time.perf_counter() - start
+
+
+def http(path: Path, qs, clients: int, per_client: int, workers: int) -> dict:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
-    server = subprocess.Popen([sys.executable, "-m", "bioatlas", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([sys.executable, "-m", "bioatlas", "serve", "--port", str(port), "--workers", str(workers)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         import httpx
 
@@ -250,9 +306,14 @@ def http(path: Path, qs, clients: int, per_client: int) -> dict:
             time.sleep(0.5)
         else:
             raise SystemExit("the server did not answer within 2 minutes")
+        warm = asyncio.run(warm_up(f"http://127.0.0.1:{port}", qs, workers))
+        rss = rss_mib(server.pid)
+        cpu0 = _cpu_seconds(server.pid)
         start = time.perf_counter()
         latencies, errors, total = asyncio.run(load_test(f"http://127.0.0.1:{port}", qs, clients, per_client))
-        return {"latencies": latencies, "errors": errors, "requests": total, "seconds": time.perf_counter() - start}
+        return {"latencies": latencies, "errors": errors, "requests": total, "seconds": time.perf_counter() - start,
+                "warm_seconds": warm, "rss": rss, "rss_after": rss_mib(server.pid),
+                "cpu_ms_per_request": (_cpu_seconds(server.pid) - cpu0) * 1000 / total}
     finally:
         server.terminate()
         try:
@@ -260,6 +321,21 @@ def http(path: Path, qs, clients: int, per_client: int) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children still running (uvicorn workers)."""
+    total, todo, tick = 0.0, [str(pid)], os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return total
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -271,37 +347,65 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=10, help="requests per client")
     parser.add_argument("--rebuild", action="store_true", help="build the search index again")
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--http-only", action="store_true", help="only the HTTP load test (index reused)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server worker processes")
     args = parser.parse_args(argv)
     import bioatlas.search  # noqa: F401  (the index hooks)
 
     DATA.mkdir(parents=True, exist_ok=True)
-    print(f"bench/search.py: {args.actors:,} synthetic actors (seed {args.seed}), {os.cpu_count()} CPUs")
+    print(f"bench/search.py: {args.actors:,} synthetic actors (seed {args.seed}), {os.cpu_count()} CPUs, "
+          f"load average {_load()}", flush=True)
     path, built = build(args.actors, args.seed, args.rebuild)
     qs = queries(path, args.seed, args.queries)
-    r = in_process(path, qs)
-    rows = [("index build", f"{built['index_seconds']:.1f} s" if built["index_seconds"] else "(reused)", "")]
+    if args.http_only:
+        return _print_http(args, path, qs, 36)
+    m, factory = memory_index(path)
+    r = in_process(factory, qs)
+    rows = [("index build (documents + FTS5)", f"{built['index_seconds']:.1f} s" if built["index_seconds"] else "(reused)", "")]
     size = path.stat().st_size / 2**20
     before = f" (atlas without index {built['size_before'] / 2**20:,.0f} MiB)" if built["size_before"] else ""
     rows.append(("database size", f"{size:,.0f} MiB{before}", ""))
+    fresh = m["fresh"]
+    rows.append(("in-memory facet index build", f"{fresh['seconds']:.1f} s in a new process, {m['actors']:,} actors", ""))
+    rows.append(("that process RSS before / after", f"{fresh['before']:,.0f} / {fresh['after']:,.0f} MiB "
+                 f"(arrays {fresh['arrays']:,.0f} MiB)", ""))
+    rows.append(("same in the bench process", f"{m['build_seconds']:.1f} s, RSS {m['rss_before']:,.0f} / "
+                 f"{m['rss_after']:,.0f} MiB", ""))
+    rows.append(("absorb one edit (5 runs)", " / ".join(f"{v:.1f}" for v in m["absorb_ms"]) + " ms",
+                 f"builds {m['stats']['builds']}, absorbs {m['stats']['absorbs']}"))
     for label, key in (("top-20 + facets", "ours"), ("top-20, no facets", "ours_nofacets"), ("raw FTS5 top-20", "fts")):
         v = r[key]
         rows.append((label + " p50 / p95", f"{statistics.median(v):.1f} / {pct(v, 95):.1f} ms", "goal p95 ≤ 50 ms" if key == "ours" else ""))
     rows.append(("ratio p95 ours / raw FTS5", f"{pct(r['ours'], 95) / pct(r['fts'], 95):.1f} (no facets "
                  f"{pct(r['ours_nofacets'], 95) / pct(r['fts'], 95):.1f})", "goal ≤ 2"))
     rows.append(("matches per query median / max", f"{statistics.median(r['totals']):,.0f} / {max(r['totals']):,}", ""))
-    width = max(len(a) for a, _, _ in rows)
+    rows.append(("load average after in-process", _load(), ""))
+    width = 36
     for a, b, c in rows:
-        print(f"  {a:<{width}}  {b:<32} {c}", flush=True)
-    rows = []
+        print(f"  {a:<{width}}  {b:<40} {c}", flush=True)
     if not args.no_http:
-        h = http(path, qs, args.clients, args.requests)
-        lat = h["latencies"]
-        rows.append((f"HTTP {args.clients} clients p50 / p95", f"{statistics.median(lat):.0f} / {pct(lat, 95):.0f} ms",
-                     "goal p95 ≤ 150 ms"))
-        rows.append(("HTTP requests / errors", f"{h['requests']} / {h['errors']} ({h['requests'] / h['seconds']:.0f} req/s)",
-                     "goal 0 errors"))
+        _print_http(args, path, qs, width)
+
+
+def _print_http(args, path: Path, qs, width: int) -> None:
+    h = http(path, qs, args.clients, args.requests, args.workers)
+    lat = h["latencies"]
+    rows = [
+        (f"HTTP {args.workers} workers: warm-up", f"{h['warm_seconds']:.1f} s (each worker builds its index)", ""),
+        ("HTTP server RSS after warm-up / end", f"{h['rss']:,.0f} / {h['rss_after']:,.0f} MiB (all workers)", ""),
+        (f"HTTP {args.clients} clients p50 / p95", f"{statistics.median(lat):.0f} / {pct(lat, 95):.0f} ms",
+         "goal p95 ≤ 150 ms"),
+        ("HTTP requests / errors", f"{h['requests']} / {h['errors']} ({h['requests'] / h['seconds']:.1f} req/s)",
+         "goal 0 errors"),
+        ("HTTP server CPU per request", f"{h['cpu_ms_per_request']:.0f} ms", ""),
+        ("load average after HTTP", _load(), ""),
+    ]
     for a, b, c in rows:
-        print(f"  {a:<{width}}  {b:<32} {c}")
+        print(f"  {a:<{width}}  {b:<40} {c}", flush=True)
+
+
+def _load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     reload: bool = False,
+    workers: int = typer.Option(1, min=1, max=64, help="worker processes (each builds its own in-memory indexes)"),
 ) -> None:
     """Serve the web application and API (migrates the database first)."""
     import uvicorn
@@ -80,6 +81,10 @@ def serve(
     s = _settings()
     migrate.upgrade(_engine(s))
     console.print(f"Bioprod Atlas on http://{host}:{port}  (API docs: /docs)")
+    if workers > 1:  # uvicorn starts each worker from an import string; settings come from the environment
+        uvicorn.run("bioatlas.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    proxy_headers=True)
+        return
     uvicorn.run(create_app(s), host=host, port=port, reload=reload, proxy_headers=True)
 
 

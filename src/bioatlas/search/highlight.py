@@ -4,6 +4,7 @@ template wraps in <mark> with autoescaping on, so user or imported text is never
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bioatlas.core.text import fold
 from bioatlas.search.text import QueryTerm, stems
@@ -13,18 +14,36 @@ SNIPPET = 220
 
 
 def matcher(terms: list[QueryTerm]):
-    forms = {w for t in terms for w in (*t.forms, *t.corrected)}
-    prefixes = [t.word for t in terms if t.prefix]
+    """word -> whether it matches one of the terms; built once per set of terms (a result page
+    highlights 20 names and descriptions with the same terms) and remembering its answers."""
+    key = tuple((t.word, tuple(t.forms), tuple(t.corrected), t.prefix) for t in terms)
+    return _matcher(key)
+
+
+@lru_cache(maxsize=256)
+def _matcher(key: tuple):
+    forms = {w for word, fs, corrected, _ in key for w in (*fs, *corrected)}
+    prefixes = [word for word, _, _, prefix in key if prefix]
+    seen: dict[str, bool] = {}
 
     def matches(word: str) -> bool:
-        folded = fold(word).replace(" ", "")
-        if not folded:
-            return False
-        if folded in forms or any(folded.startswith(p) for p in prefixes):
-            return True
-        return any(s in forms for s in stems(folded))
+        found = seen.get(word)
+        if found is None:
+            if len(seen) > 20_000:
+                seen.clear()
+            found = seen[word] = _matches(word, forms, prefixes)
+        return found
 
     return matches
+
+
+def _matches(word: str, forms: set[str], prefixes: list[str]) -> bool:
+    folded = fold(word).replace(" ", "")
+    if not folded:
+        return False
+    if folded in forms or any(folded.startswith(p) for p in prefixes):
+        return True
+    return any(s in forms for s in stems(folded))
 
 
 def segments(text: str | None, terms: list[QueryTerm]) -> list[tuple[str, bool]]:

@@ -22,6 +22,7 @@ from bioatlas.search.text import expand_texts, index_text, join_parts
 
 BATCH = 1000
 REBUILD_BATCH = 20_000
+FTS_CACHE_MIB = 512  # SQLite page cache while the FTS5 index is rebuilt (see _rebuild_fts)
 # The triggers of migration 0008 (same text), dropped and restored by reindex_all in its transaction.
 _SQLITE_TRIGGERS = {
     "search_documents_ai": "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
@@ -171,10 +172,22 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
     for start in range(0, len(terms), 10_000):
         conn.execute(insert(SearchTerm.__table__), terms[start : start + 10_000])
     if sqlite:
-        conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        _rebuild_fts(conn)
         for sql in _SQLITE_TRIGGERS.values():
             conn.exec_driver_sql(sql)
     return total
+
+
+def _rebuild_fts(conn) -> None:
+    """FTS5 'rebuild' with a page cache of FTS_CACHE_MIB for the time of the build: with SQLite's
+    default 2 MiB the segment merges of a large index spill to the WAL and re-read it (200,000
+    actors: 222 s, against 79 s with 400 MiB; 1,000,000 did not finish in 15 minutes)."""
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{FTS_CACHE_MIB * 1024}")
+    try:
+        conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def index_ready(session: Session) -> bool:

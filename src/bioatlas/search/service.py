@@ -10,16 +10,20 @@ order. All words must match; when no actor has them all, any word may (`match = 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import func, or_, select, union
+import numpy as np
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.filters import ActorFilter
 from bioatlas.atlas.models import Actor, ActorName
 from bioatlas.core.text import fold
+from bioatlas.search import index_cache
 from bioatlas.search.backends import Backend
-from bioatlas.search.facets import facet_counts
+from bioatlas.search.facet_query import Selection
+from bioatlas.search.matches import all_matches
 from bioatlas.search.params import Geo, decode_cursor, encode_cursor, filter_conditions, scale_condition, signature
 from bioatlas.search.text import QueryTerm, parse_query
 
@@ -28,7 +32,8 @@ HEAD = 100
 RRF_K = 60
 MAX_EXACT = 50
 SEMANTIC_FILTER_LIMIT = 20_000
-_ACTORS = Actor.__table__
+CONCURRENT = 2  # searches running at once per process (see search())
+_SLOTS = threading.Semaphore(CONCURRENT)
 
 
 @dataclass
@@ -62,47 +67,60 @@ def search(
     session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo = Geo(), scale: tuple[str, ...] = (),
     limit: int = 20, cursor: str | None = None, mode: str = "hybrid", with_facets: bool = True,
 ) -> SearchResult:
+    """At most CONCURRENT searches run at once in a process; the others wait their turn here
+    without holding a database connection (a search is CPU-bound: more at once only share the
+    cores, and threads left waiting for the pool's connections time out)."""
+    with _SLOTS:
+        return _search(session, q=q, f=f, taxonomies=taxonomies, geo=geo, scale=scale, limit=limit, cursor=cursor,
+                       mode=mode, with_facets=with_facets)
+
+
+def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scale: tuple[str, ...],
+            limit: int, cursor: str | None, mode: str, with_facets: bool) -> SearchResult:
     limit = max(1, min(limit, 100))
     f = replace(f, q="")
-    base = [*filter_conditions(f, taxonomies, session.get_bind().dialect.name), *geo.conditions(), *scale_condition(scale)]
     sig = signature(q, f.as_query(), geo, scale, mode)
     position = decode_cursor(cursor, sig)
-    backend = Backend(session.get_bind().dialect.name)
     terms = parse_query(q, as_you_type=True)
 
     if q.strip() and not terms:  # only punctuation or symbols: nothing to look for
         return SearchResult(0, [], {}, None, terms, "none", None)
+    st = index_cache.current(session, taxonomies)
     if not terms:  # no query: browse the filtered actors by name
-        total = session.scalar(select(func.count()).select_from(select(Actor.id).where(*base).subquery())) or 0
+        sel = Selection(st, np.arange(st.size), f, geo, scale)
+        total = int(np.count_nonzero(sel.mask()))
+        base = [*filter_conditions(f, taxonomies, session.get_bind().dialect.name), *geo.conditions(),
+                *scale_condition(scale)]
         ids = list(session.scalars(
             select(Actor.id).where(*base).order_by(func.lower(Actor.name), Actor.id).limit(limit).offset(position)
-        ))
-        facets = facet_counts(session, f=f, taxonomies=taxonomies, extra=geo.conditions(), scale=scale) if with_facets else None
+        )) if position < total else []
         nxt = encode_cursor(position + limit, sig) if position + limit < total else None
-        return SearchResult(total, ids, {}, nxt, terms, "browse", facets)
+        return SearchResult(total, ids, {}, nxt, terms, "browse", sel.counts() if with_facets else None)
 
+    backend = Backend(session.get_bind().dialect.name)
     backend.correct(session, terms)
-    exact = exact_ids(session, q, base)
+    exact = _exact(session, st, q, f, geo, scale)
     match = "all"
-    expr = backend.expression(terms)
-    text_cond = or_(Actor.id.in_(backend.matching_ids(expr)), Actor.id.in_(exact)) if exact else \
-        Actor.id.in_(backend.matching_ids(expr))
-    total = _count(session, base, text_cond)
+    hits = Hits(st, *all_matches(session, backend.expression(terms)), exact)
+    sel = Selection(st, hits.rows, f, geo, scale)
+    ok = sel.mask()
+    total = int(np.count_nonzero(ok))
     if total == 0 and len(terms) > 1:
         match, expr = "any", backend.expression(terms, any_=True)
-        text_cond = Actor.id.in_(backend.matching_ids(expr))
-        total = _count(session, base, text_cond)
-    facets = None
-    if with_facets:
-        facets = facet_counts(session, f=f, taxonomies=taxonomies, extra=[*geo.conditions(), text_cond], scale=scale)
+        hits = Hits(st, *all_matches(session, expr), [])
+        sel = Selection(st, hits.rows, f, geo, scale)
+        ok = sel.mask()
+        total = int(np.count_nonzero(ok))
+    facets = sel.counts() if with_facets else None
+    ranked_rows = ok & hits.scored & ~hits.exact
 
     head: list[int] = list(exact)
     scores: dict[int, float] = {i: float("inf") for i in exact}
     tail_offset, extras, used = 0, set(), False
     fn = semantic_function() if mode == "hybrid" else None
     if fn is not None and position < HEAD + len(exact):
-        ranked = backend.ranked(session, expr, _ACTORS, base, HEAD, 0, exclude=exact)
-        fused = _fuse(session, fn, q, ranked, base, text_cond, f, geo, scale)
+        ranked = hits.top(ranked_rows, HEAD, 0)
+        fused = _fuse(session, fn, q, ranked, st, hits, f, geo, scale)
         if fused is not None:
             order, extras = fused
             head += order
@@ -113,7 +131,7 @@ def search(
     else:
         ids = head[position:] if position < len(head) else []
         offset = tail_offset + max(0, position - len(head))
-        rows = backend.ranked(session, expr, _ACTORS, base, limit - len(ids), offset, exclude=exact)
+        rows = hits.top(ranked_rows, limit - len(ids), offset)
         scores.update(dict(rows))
         ids += [i for i, _ in rows]
     total += len(extras)
@@ -121,8 +139,71 @@ def search(
     return SearchResult(total, ids, scores, nxt, terms, match, facets, set(exact), used, extras)
 
 
-def _count(session: Session, base, text_cond) -> int:
-    return session.scalar(select(func.count()).select_from(select(Actor.id).where(*base, text_cond).subquery())) or 0
+class Hits:
+    """The text matches of a search on the index rows: `rows` (sorted, the full-text matches and the
+    exact names), `scored` (matched by the full-text engine, with `score`), `exact`."""
+
+    def __init__(self, st, ids: np.ndarray, scores: np.ndarray, exact: list[int]):
+        self.st = st
+        exact_rows = st.rows_of(np.array(exact, dtype=np.int64))
+        pos = np.searchsorted(st.ids, ids)
+        pos[pos >= st.size] = 0
+        found = st.ids[pos] == ids if st.size else np.zeros(len(ids), bool)
+        text_rows, text_scores = pos[found], scores[found]
+        self.rows = np.union1d(text_rows, exact_rows).astype(np.int64)
+        at = np.searchsorted(self.rows, text_rows)
+        self.scored = np.zeros(len(self.rows), dtype=bool)
+        self.scored[at] = True
+        self.score = np.zeros(len(self.rows), dtype=np.float64)
+        self.score[at] = text_scores
+        self.exact = np.zeros(len(self.rows), dtype=bool)
+        self.exact[np.searchsorted(self.rows, exact_rows)] = True
+
+    def top(self, eligible: np.ndarray, n: int, offset: int) -> list[tuple[int, float]]:
+        """(actor id, score) of ranks offset … offset + n among the eligible rows: score desc, id asc."""
+        idx = np.flatnonzero(eligible)
+        k = offset + n
+        if n <= 0 or offset >= len(idx):
+            return []
+        score = self.score[idx]
+        if k < len(idx):  # keep every row scoring at least the k-th best score (ties kept for the id order)
+            kth = np.partition(score, len(idx) - k)[len(idx) - k]
+            idx, score = idx[score >= kth], score[score >= kth]
+        ids = self.st.ids[self.rows[idx]]
+        order = np.lexsort((ids, -score))[offset:k]
+        return [(int(ids[i]), float(score[i])) for i in order]
+
+    def contains(self, ids: list[int]) -> set[int]:
+        """Those of `ids` that the text matches (full-text or exact name)."""
+        rows = self.st.rows_of(np.array(ids, dtype=np.int64))
+        at = np.searchsorted(self.rows, rows)
+        at[at >= len(self.rows)] = 0
+        hit = (self.rows[at] == rows) if len(self.rows) else np.zeros(len(rows), bool)
+        return {int(i) for i in self.st.ids[rows[hit]]}
+
+
+def _passing(st, ids: list[int], f, geo, scale) -> set[int]:
+    """Those of `ids` meeting the filters (not the text)."""
+    rows = st.rows_of(np.array(ids, dtype=np.int64))
+    ok = Selection(st, rows, f, geo, scale).mask()
+    return {int(i) for i in st.ids[rows[ok]]}
+
+
+def _exact(session: Session, st, q: str, f, geo, scale) -> list[int]:
+    """Actors meeting the filters one of whose names equals the whole query, folded; by name."""
+    key = fold(q)
+    if not key:
+        return []
+    named = session.scalars(union(
+        select(Actor.id.label("id")).where(Actor.name_key == key),
+        select(ActorName.actor_id.label("id")).where(ActorName.value_key == key),
+    )).all()
+    passing = _passing(st, list(named), f, geo, scale) if named else set()
+    if len(passing) <= 1:
+        return list(passing)
+    return list(session.scalars(
+        select(Actor.id).where(Actor.id.in_(passing)).order_by(func.lower(Actor.name), Actor.id).limit(MAX_EXACT)
+    ))
 
 
 def exact_ids(session: Session, q: str, base) -> list[int]:
@@ -140,13 +221,14 @@ def exact_ids(session: Session, q: str, base) -> list[int]:
     ))
 
 
-def _fuse(session, fn, q, ranked, base, text_cond, f, geo, scale):
+def _fuse(session, fn, q, ranked, st, hits: Hits, f, geo, scale):
     """(fused order of the full-text head and the semantic neighbours, semantic-only ids), or None."""
     filtered = f != ActorFilter() or geo != Geo() or scale
     allowed = None
     if filtered:
-        ids = list(session.scalars(select(Actor.id).where(*base).limit(SEMANTIC_FILTER_LIMIT + 1)))
-        allowed = set(ids) if len(ids) <= SEMANTIC_FILTER_LIMIT else None
+        sel = Selection(st, np.arange(st.size), f, geo, scale)
+        rows = np.flatnonzero(sel.mask())
+        allowed = {int(i) for i in st.ids[rows]} if len(rows) <= SEMANTIC_FILTER_LIMIT else None
     try:
         if session.get_bind().dialect.name == "postgresql":
             with session.begin_nested():
@@ -158,8 +240,8 @@ def _fuse(session, fn, q, ranked, base, text_cond, f, geo, scale):
         return None
     sem_ids = [int(i) for i, _ in neighbours]
     text_ids = {i for i, _ in ranked}
-    passing = set(session.scalars(select(Actor.id).where(Actor.id.in_(sem_ids), *base))) if sem_ids else set()
-    matching = set(session.scalars(select(Actor.id).where(Actor.id.in_(sem_ids), text_cond))) if sem_ids else set()
+    passing = _passing(st, sem_ids, f, geo, scale) if sem_ids else set()
+    matching = hits.contains(sem_ids) if sem_ids else set()
     extras = {i for i in sem_ids if i in passing and i not in matching}
     score: dict[int, float] = {}
     for rank, (i, _) in enumerate(ranked):
