@@ -172,6 +172,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
-        return {"status": "ok", "version": __version__}
+        """Liveness, and `warming`: this worker is still filling its in-memory indexes."""
+        thread = getattr(app.state, "warm_up", None)
+        return {"status": "ok", "version": __version__, "warming": bool(thread and thread.is_alive())}
 
     return app

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi.testclient import TestClient
 
@@ -15,7 +16,10 @@ from tests.atlas.ecosystem import load
 def test_warmers_run_in_the_background_and_a_failure_is_only_logged(settings, db, monkeypatch, caplog):
     calls = []
 
+    release = threading.Event()
+
     def ok(sessions, s):
+        release.wait(timeout=30)
         with sessions() as session:
             calls.append((s.environment, session.get_bind().dialect.name))
 
@@ -25,8 +29,10 @@ def test_warmers_run_in_the_background_and_a_failure_is_only_logged(settings, db
     monkeypatch.setattr(app_module, "feature_warmers", lambda: [broken, ok])
     app = create_app(settings.model_copy(update={"environment": "development"}))
     with caplog.at_level(logging.INFO, logger="bioatlas"), TestClient(app) as client:
-        assert client.get("/healthz").status_code == 200
+        assert client.get("/healthz").json()["warming"] is True  # readiness: still filling its indexes
+        release.set()
         app.state.warm_up.join(timeout=60)
+        assert client.get("/healthz").json()["warming"] is False
     assert calls == [("development", db.kw["bind"].dialect.name)]
     assert "no index today" in caplog.text
 
