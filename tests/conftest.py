@@ -64,6 +64,29 @@ def _wipe(engine) -> None:
         changelog.note_everything(conn)
 
 
+@pytest.fixture(autouse=True)
+def _dispose_test_engines(monkeypatch):
+    """Close the pools of the engines a test creates (its apps, its CLI calls) when it ends: the
+    in-memory indexes keep their engines for the whole run, and idle pooled connections would pile
+    up on PostgreSQL until it refuses clients."""
+    import bioatlas.app
+    import bioatlas.core.db
+
+    made = []
+    real = bioatlas.core.db.make_engine
+
+    def tracking(*args, **kwargs):
+        engine = real(*args, **kwargs)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(bioatlas.core.db, "make_engine", tracking)
+    monkeypatch.setattr(bioatlas.app, "make_engine", tracking)
+    yield
+    for engine in made:
+        engine.dispose()
+
+
 @pytest.fixture
 def db(engine):
     """A session factory on a migrated, empty database; emptied again after the test."""
