@@ -20,12 +20,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from itertools import chain
 
-import weakref
-
-from sqlalchemy import delete, event, func, insert, inspect, select, text
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Actor, ChangeLogEntry, ActorName, Capability, Site
+from bioatlas.atlas.models import Actor, ActorName, Capability, ChangeLogEntry, Site
+from bioatlas.core.db import table_exists
 
 PENDING = "changelog_pending"
 _BUSY = "changelog_writing"
@@ -33,7 +32,6 @@ TRACKED = (ActorName, Site, Capability)
 LOCK_KEY = 0x62696F61  # "bioa": the advisory lock of the change log writers (PostgreSQL)
 CHUNK = 10_000
 EVERYTHING = 0  # an actor_id of 0 in the log: every actor may have changed (readers rebuild)
-_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def note_touched_actors(session: Session, key: str) -> None:
@@ -94,7 +92,7 @@ def _before_commit(session: Session) -> None:
     try:
         session.flush()
         ids = sorted(i for i in session.info.pop(PENDING, set()) if i is not None)
-        if not ids or not _table_exists(session):
+        if not ids or not table_exists(session, ChangeLogEntry.__tablename__):
             return
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
@@ -103,15 +101,6 @@ def _before_commit(session: Session) -> None:
             session.execute(insert(ChangeLogEntry), [{"actor_id": i, "changed_at": now} for i in ids[start:start + CHUNK]])
     finally:
         session.info.pop(_BUSY, None)
-
-
-def _table_exists(session: Session) -> bool:
-    """Whether the log's table exists (a database not yet migrated to 0012 has none)."""
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    if not _ready.get(engine):
-        _ready[engine] = inspect(session.connection()).has_table(ChangeLogEntry.__tablename__)
-    return _ready[engine]
 
 
 def _forget(session: Session, *_args) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -59,3 +60,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_tables_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def table_exists(session: Session, name: str) -> bool:
+    """Whether the session's database has this table (a database not yet migrated may lack it).
+    Only a yes is remembered per engine: a table created later in the process is seen."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    seen = _tables_seen.setdefault(engine, set())
+    if name not in seen and inspect(session.connection()).has_table(name):
+        seen.add(name)
+    return name in seen

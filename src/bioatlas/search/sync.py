@@ -11,7 +11,7 @@ import weakref
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bioatlas.search.changes import note_touched_actors
+from bioatlas.atlas.changelog import note_touched_actors
 
 DIRTY = "search_dirty"
 BULK = "bulk_actor_ids"

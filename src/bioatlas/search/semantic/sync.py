@@ -8,12 +8,12 @@ instead (all of them above `HASH_LIMIT`), and `bioatlas search embed` encodes wh
 from __future__ import annotations
 
 import logging
-import weakref
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bioatlas.search.changes import note_touched_actors
+from bioatlas.atlas.changelog import note_touched_actors
+from bioatlas.core.db import table_exists
 
 log = logging.getLogger(__name__)
 DIRTY = "semantic_dirty"
@@ -21,22 +21,10 @@ BULK = "bulk_actor_ids"
 _BUSY = "semantic_embedding"
 INLINE_LIMIT = 500  # encoded in the commit (≈ 400 short texts/s on an idle core)
 HASH_LIMIT = 50_000  # above INLINE_LIMIT: only the stale vectors are dropped (hashes, no encoding)
-_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _after_flush(session: Session, _context) -> None:
     note_touched_actors(session, DIRTY)
-
-
-def _table_exists(session: Session) -> bool:
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    if _ready.get(engine):
-        return True
-    exists = inspect(session.connection()).has_table("actor_embeddings")
-    if exists:
-        _ready[engine] = True
-    return exists
 
 
 def _before_commit(session: Session) -> None:
@@ -47,7 +35,7 @@ def _before_commit(session: Session) -> None:
         session.flush()
         ids = session.info.pop(DIRTY, set()) | set(session.info.get(BULK, ()))
         ids.discard(None)
-        if not ids or not _table_exists(session):
+        if not ids or not table_exists(session, "actor_embeddings"):
             return
         from bioatlas.search.semantic.store import drop_stale, embed_actors, forget
 
