@@ -245,6 +245,9 @@ def mib(n: int) -> str:
 
 
 def main() -> None:
+    from bioatlas.core import listeners
+
+    listeners.install()  # change log, search documents, vectors
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000, help="establishments in the synthetic file")
     parser.add_argument("--no-legal-units", action="store_true", help="leave StockUniteLegale out (no join)")

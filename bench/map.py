@@ -240,6 +240,9 @@ def absorb_edit(factory, taxonomies) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bioatlas.core import listeners
+
+    listeners.install()  # change log, search documents, vectors
     parser = argparse.ArgumentParser(description="viewport clusters at scale")
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)

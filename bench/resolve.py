@@ -127,6 +127,9 @@ def fit_calibration(resolver: Resolver, items: list[gold.GoldItem]) -> Calibrati
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bioatlas.core import listeners
+
+    listeners.install()  # change log, search documents, vectors
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=REPO / "../shared", help="the shared data folder")
     parser.add_argument("--db", type=Path, help="SQLite file to load into (reused when already loaded)")

@@ -362,7 +362,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--http-only", action="store_true", help="only the HTTP load test (index reused)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server worker processes")
     args = parser.parse_args(argv)
-    import bioatlas.search  # noqa: F401  (the index hooks)
+    from bioatlas.core import listeners
+
+    listeners.install()  # the change log and search-document listeners
 
     DATA.mkdir(parents=True, exist_ok=True)
     print(f"bench/search.py: {args.actors:,} synthetic actors (seed {args.seed}), {os.cpu_count()} CPUs, "

@@ -236,6 +236,9 @@ def database_scale_part(args, bases: np.ndarray) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bioatlas.core import listeners
+
+    listeners.install()  # change log, search documents, vectors
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="vectors in the scale part (0: skip)")
     parser.add_argument("--sample", type=int, default=2000, help="synthetic actors really encoded")

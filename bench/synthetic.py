@@ -337,6 +337,9 @@ def scratch_atlas(n: int, seed: int) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bioatlas.core import listeners
+
+    listeners.install()  # change log, search documents, vectors
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)

@@ -13,7 +13,9 @@ from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.config import Settings, load_settings
 from bioatlas.core.db import Base, make_engine, make_sessionmaker
 from bioatlas.atlas import changelog
-from bioatlas.core import migrate
+from bioatlas.core import listeners, migrate
+
+listeners.install()  # as create_app and the CLI do: change log, search documents, vectors
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_DB_URL = os.environ.get("BIOATLAS_TEST_DATABASE_URL", "")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 import threading
 import time
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,8 +17,10 @@ from bioatlas import __version__
 from bioatlas.accounts.middleware import install as install_accounts
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.config import Settings
+from bioatlas.core import listeners
 from bioatlas.core.db import make_engine, make_sessionmaker
 from bioatlas.core.i18n import Translator, pick_language
+from bioatlas.core.plugins import collect, each_impl
 from bioatlas.web import STATIC_DIR, templates
 
 log = logging.getLogger("bioatlas")
@@ -33,32 +32,10 @@ CSP = (
 )
 
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
-ROUTER_MODULES = ("api", "views")  # a feature's JSON API, then its HTML pages
-WARM_MODULE = "warm"  # a feature's `warm(sessionmaker, settings)`: fills its in-memory caches
-
-
 def feature_routers() -> list:
-    """The `router` of every `bioatlas.<feature>.api` and `bioatlas.<feature>.views` module, the
-    atlas first (it owns "/"), then the other features in name order: a new feature's routes are
-    mounted by existing, with no list to edit."""
-    features = sorted(
-        (info.name for info in pkgutil.iter_modules([str(PACKAGE_ROOT)]) if info.ispkg),
-        key=lambda name: (name != "atlas", name),
-    )
-    routers = []
-    for feature in features:
-        for module in ROUTER_MODULES:
-            if (PACKAGE_ROOT / feature / f"{module}.py").exists():
-                routers.append(importlib.import_module(f"bioatlas.{feature}.{module}").router)
-    return routers
-
-
-def feature_warmers() -> list:
-    """The `warm` function of every `bioatlas.<feature>.warm` module (discovered like routers)."""
-    features = sorted(info.name for info in pkgutil.iter_modules([str(PACKAGE_ROOT)]) if info.ispkg)
-    return [importlib.import_module(f"bioatlas.{feature}.{WARM_MODULE}").warm
-            for feature in features if (PACKAGE_ROOT / feature / f"{WARM_MODULE}.py").exists()]
+    """Every feature's routers (plug-in hook `bioatlas_routers`), the atlas first (it owns "/"),
+    then the other features in name order: a new feature's routes are mounted by existing."""
+    return collect("bioatlas_routers")
 
 
 def warm_up(sessions, settings: Settings) -> threading.Thread:
@@ -66,13 +43,13 @@ def warm_up(sessions, settings: Settings) -> threading.Thread:
     so that the first requests do not pay for them; each warmer's failure is logged, not raised
     (the request that needs the index builds it again)."""
     def work() -> None:
-        for warm in feature_warmers():
+        for feature, warm in each_impl("bioatlas_warm"):
             started = time.perf_counter()
             try:
-                warm(sessions, settings)
-                log.info("warmed %s in %.1f s", warm.__module__, time.perf_counter() - started)
+                warm(sessions=sessions, settings=settings)
+                log.info("warmed %s in %.1f s", feature, time.perf_counter() - started)
             except Exception:
-                log.exception("warming %s failed", warm.__module__)
+                log.exception("warming %s failed", feature)
 
     thread = threading.Thread(target=work, name="bioatlas-warm-up", daemon=True)
     thread.start()
@@ -101,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
+    listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
     engine = make_engine(settings.resolved_database_url)
     app.state.settings = settings
     app.state.engine = engine

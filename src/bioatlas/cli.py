@@ -23,6 +23,14 @@ app.add_typer(demo_app, name="demo")
 console = Console(stderr=True)
 
 
+@app.callback()
+def _start() -> None:
+    """Bioprod Atlas: map and connect a life-science industrial ecosystem."""
+    from bioatlas.core import listeners
+
+    listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
@@ -247,31 +255,11 @@ def demo_load(
     )
 
 
-def _register_source_commands() -> None:
-    """Each open-data connector adds its `bioatlas import <source>` command from
-    `bioatlas/sources/<name>_cli.py` (a `register(import_app, console)` function)."""
-    import importlib
-    import pkgutil
-
-    import bioatlas.sources as sources_pkg
-
-    for info in sorted(pkgutil.iter_modules(sources_pkg.__path__), key=lambda i: i.name):
-        if info.name.endswith("_cli"):
-            importlib.import_module(f"bioatlas.sources.{info.name}").register(import_app, console)
-
-
-_register_source_commands()
-
-
 def _register_feature_commands() -> None:
-    """Every `bioatlas.<feature>.cli` module adds its commands with `register(app, console)`."""
-    import importlib
-    import pkgutil
+    """Every feature adds its commands through the plug-in hook `bioatlas_cli`."""
+    from bioatlas.core.plugins import call_each
 
-    root = Path(__file__).resolve().parent
-    for info in sorted(pkgutil.iter_modules([str(root)]), key=lambda i: i.name):
-        if info.ispkg and (root / info.name / "cli.py").exists():
-            importlib.import_module(f"bioatlas.{info.name}.cli").register(app, console)
+    call_each("bioatlas_cli", app=app, import_app=import_app, console=console)
 
 
 _register_feature_commands()

@@ -8,13 +8,12 @@ no search index holds one either."""
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts.models import AuditEvent, RoleGrant, User, UserSession
 from bioatlas.atlas.models import Source
+from bioatlas.core.plugins import collect
 
 USER_SOURCE_PREFIX = "user:"
 
@@ -24,14 +23,14 @@ def user_source_key(user_id: int) -> str:
 
 
 def export_user(session: Session, user: User) -> dict:
-    from bioatlas.contributions.models import Contribution
+    """The account, its roles, sessions and audit events, then what every feature holds about the
+    user (plug-in hook `bioatlas_personal_data`, one key per feature item)."""
 
     def iso(v):
         return v.isoformat() if v else None
 
-    contributions = session.scalars(select(Contribution).where(Contribution.author_id == user.id)).all()
     events = session.scalars(select(AuditEvent).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)).all()
-    return {
+    out = {
         "account": {"id": user.id, "email": user.email, "display_name": user.display_name,
                     "is_admin": user.is_admin, "email_verified_at": iso(user.email_verified_at),
                     "created_at": iso(user.created_at), "last_login_at": iso(user.last_login_at)},
@@ -39,12 +38,12 @@ def export_user(session: Session, user: User) -> dict:
                    "granted_at": iso(g.granted_at)} for g in user.roles],
         "sessions": [{"created_at": iso(s.created_at), "expires_at": iso(s.expires_at)}
                      for s in session.scalars(select(UserSession).where(UserSession.user_id == user.id))],
-        "contributions": [{"id": c.id, "kind": c.kind, "status": c.status, "actor_id": c.actor_id,
-                           "payload": json.loads(c.payload), "note": c.note, "review_message": c.review_message,
-                           "created_at": iso(c.created_at), "reviewed_at": iso(c.reviewed_at)} for c in contributions],
         "audit_events": [{"at": iso(e.at), "event": e.event, "ip": e.ip, "target": e.target, "detail": e.detail}
                          for e in events],
     }
+    for item in collect("bioatlas_personal_data"):
+        out[item.name] = item.export(session, user_id=user.id)
+    return out
 
 
 def delete_user(session: Session, user: User) -> None:
@@ -55,9 +54,7 @@ def delete_user(session: Session, user: User) -> None:
         source.title = "Anonymised contributor"
     session.execute(update(AuditEvent).where(AuditEvent.user_id == user.id).values(user_id=None, ip=None))
     session.execute(update(RoleGrant).where(RoleGrant.granted_by == user.id).values(granted_by=None))
-    from bioatlas.contributions.models import Contribution
-
-    session.execute(update(Contribution).where(Contribution.author_id == user.id).values(author_id=None))
-    session.execute(update(Contribution).where(Contribution.reviewer_id == user.id).values(reviewer_id=None))
+    for item in collect("bioatlas_personal_data"):
+        item.erase(session, user_id=user.id)
     session.delete(user)
     session.flush()

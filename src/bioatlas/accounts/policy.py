@@ -8,6 +8,7 @@ claim); registered user (verified e-mail); anonymous visitor."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import audit
 from bioatlas.accounts.models import RoleGrant, User
+from bioatlas.core.plugins import PolicyRule, by_name
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,9 @@ def _read_owned(p, obj):
     return isinstance(obj, Owned) and ((p.user_id is not None and obj.owner_id == p.user_id) or _moderate(p, obj))
 
 
-RULES = {
+# The actions of the platform itself; features add theirs through the plug-in hook
+# `bioatlas_policy_rules` (accounts/plugin.py hands these over the same way).
+BASE_RULES = {
     "public.read": _public,
     "public.form": _public,          # anonymous forms (login, sign-up, reset): CSRF still checked
     "account.self": _user,           # one's own account: read, export, delete, log out
@@ -151,7 +155,40 @@ RULES = {
     "import.run": _admin,
     "admin.write": _admin,           # other admin-only writes (e.g. observatory roadmap statuses)
 }
-OBJECT_ACTIONS = {"actor.edit", "actor.revert", "contribution.read", "contribution.review"}
+BASE_OBJECT_ACTIONS = {"actor.edit", "actor.revert", "contribution.read", "contribution.review"}
+
+
+class _Rules(Mapping):
+    """Every feature's rules by action, collected from the plug-in hook on first use (not at
+    import: routers declare `require(...)` while the plug-ins are being loaded)."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, PolicyRule] | None = None
+
+    def _load(self) -> dict[str, PolicyRule]:
+        if self._rules is None:
+            self._rules = by_name("bioatlas_policy_rules", key="action")
+        return self._rules
+
+    def __getitem__(self, action: str):
+        return self._load()[action].rule
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def is_object_action(self, action: str) -> bool:
+        return self._load()[action].object_action
+
+
+RULES = _Rules()
+
+
+def base_rules() -> list[PolicyRule]:
+    """The platform's own actions as plug-in policy rules (provided by accounts/plugin.py)."""
+    return [PolicyRule(action=a, rule=r, object_action=a in BASE_OBJECT_ACTIONS) for a, r in BASE_RULES.items()]
 
 
 def can(principal: Principal, action: str, obj: object = None) -> bool:
@@ -219,12 +256,12 @@ async def check_csrf(request: Request, principal: Principal) -> None:
 def require(action: str):
     """Dependency: the current principal, allowed to do `action` (for object actions, the
     handler then calls `authorize(..., obj)` on the object it loaded)."""
-    if action not in RULES:
-        raise KeyError(f"no policy rule for action {action!r}")
-
     async def dependency(request: Request) -> Principal:
+        # checked on use, not at import: the rules come from every feature's plug-in
+        if action not in RULES:
+            raise KeyError(f"no policy rule for action {action!r}")
         principal = current_principal(request)
-        if action not in OBJECT_ACTIONS:
+        if not RULES.is_object_action(action):
             authorize(request, principal, action)
         elif not principal.authenticated:
             authorize(request, principal, action)  # anonymous: refused before any lookup

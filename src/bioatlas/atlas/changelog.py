@@ -20,11 +20,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from itertools import chain
 
-from sqlalchemy import delete, event, func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import Actor, ActorName, Capability, ChangeLogEntry, Site
 from bioatlas.core.db import table_exists
+from bioatlas.core.plugins import CommitListener
 
 PENDING = "changelog_pending"
 _BUSY = "changelog_writing"
@@ -107,9 +108,5 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop(PENDING, None)
 
 
-def install() -> None:
-    """Listen on every Session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_rollback", _forget)
+LISTENER = CommitListener(name="changelog", after_flush=_after_flush, before_commit=_before_commit,
+                          after_rollback=_forget, order=20)

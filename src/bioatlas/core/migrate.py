@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from pathlib import Path
 
 from alembic import command
@@ -17,13 +16,11 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
 def feature_model_modules() -> list[str]:
-    """Every `bioatlas.<feature>.models` module: a new feature's tables join the metadata by
-    existing, with no list to edit."""
-    return sorted(
-        f"bioatlas.{info.name}.models"
-        for info in pkgutil.iter_modules([str(PACKAGE_ROOT)])
-        if info.ispkg and (PACKAGE_ROOT / info.name / "models.py").exists()
-    )
+    """The models modules every feature declares (plug-in hook `bioatlas_models`): a new
+    feature's tables join the metadata by existing, with no list to edit."""
+    from bioatlas.core.plugins import collect
+
+    return sorted({module.__name__ for module in collect("bioatlas_models")})
 
 
 def import_all_models() -> None:

@@ -6,30 +6,20 @@ create to `session.info["bulk_actor_ids"]`.
 
 from __future__ import annotations
 
-import weakref
-
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from bioatlas.core.plugins import CommitListener
+
 from bioatlas.atlas.changelog import note_touched_actors
+from bioatlas.core.db import table_exists
 
 DIRTY = "search_dirty"
 BULK = "bulk_actor_ids"
 _BUSY = "search_reindexing"
-_ready: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _after_flush(session: Session, _context) -> None:
     note_touched_actors(session, DIRTY)
-
-
-def _ready_for(session: Session) -> bool:
-    from bioatlas.search.index import index_ready
-
-    engine = session.get_bind()
-    if engine not in _ready:
-        _ready[engine] = index_ready(session)
-    return _ready[engine]
 
 
 def _before_commit(session: Session) -> None:
@@ -42,7 +32,7 @@ def _before_commit(session: Session) -> None:
         session.flush()
         ids = session.info.pop(DIRTY, set()) | session.info.pop(BULK, set())
         ids.discard(None)
-        if ids and _ready_for(session):
+        if ids and table_exists(session, "search_documents"):
             reindex(session, ids)
     finally:
         session.info.pop(_BUSY, None)
@@ -53,14 +43,5 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop(BULK, None)
 
 
-def install() -> None:
-    """Listen on every Session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_rollback", _forget)
-
-
-def forget_readiness() -> None:
-    """Ask again whether the search tables exist (after a migration in the same process)."""
-    _ready.clear()
+LISTENER = CommitListener(name="search.fulltext", after_flush=_after_flush, before_commit=_before_commit,
+                          after_rollback=_forget, order=30)

@@ -5,10 +5,6 @@ French query finds English descriptions and the reverse. See docs/search-semanti
     semantic_search(session, "vecteurs viraux pour la thérapie génique", k=20)  # [(actor_id, cosine), ...]
 """
 
-from bioatlas.search.semantic.sync import install as _install
-
-_install()
-
 from bioatlas.search.semantic.service import SemanticQueryError, semantic_search
 
 __all__ = ["SemanticQueryError", "semantic_search"]

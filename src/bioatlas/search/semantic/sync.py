@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from bioatlas.core.plugins import CommitListener
 
 from bioatlas.atlas.changelog import note_touched_actors
 from bioatlas.core.db import table_exists
@@ -55,10 +56,5 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop(DIRTY, None)
 
 
-def install() -> None:
-    """Listen on every Session (idempotent). Our before_commit goes first, so the bulk ids are
-    read before the full-text listener consumes them."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit, insert=True)
-        event.listen(Session, "after_rollback", _forget)
+LISTENER = CommitListener(name="search.semantic", after_flush=_after_flush, before_commit=_before_commit,
+                          after_rollback=_forget, order=10)

@@ -1,0 +1,21 @@
+"""The plug-in manifest of contributions: routes, tables (see `core.plugins`)."""
+
+from __future__ import annotations
+
+from bioatlas.contributions import api, models, personal, views
+from bioatlas.core.plugins import PersonalData, hookimpl
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_personal_data():
+    return [PersonalData(name="contributions", export=personal.export, erase=personal.erase)]

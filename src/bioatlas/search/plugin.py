@@ -1,0 +1,34 @@
+"""The search's plug-in manifest (see `core.plugins`): routes, `bioatlas search …`, tables, the
+full-text and vector listeners, the facet-index and encoder warm-up."""
+
+from __future__ import annotations
+
+from bioatlas.core.plugins import hookimpl
+from bioatlas.search import api, cli, models, sync, views, warm
+from bioatlas.search.semantic import models as semantic_models
+from bioatlas.search.semantic import sync as semantic_sync
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(app, console)
+
+
+@hookimpl
+def bioatlas_models():
+    return [models, semantic_models]
+
+
+@hookimpl
+def bioatlas_commit_listeners():
+    return [semantic_sync.LISTENER, sync.LISTENER]
+
+
+@hookimpl
+def bioatlas_warm(sessions, settings):
+    warm.warm(sessions, settings)
