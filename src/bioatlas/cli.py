@@ -11,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioatlas.core.config import Settings, SettingsError, describe_settings, load_settings
+from bioatlas.core import commands
+from bioatlas.core.commands import console
+from bioatlas.core.config import describe_settings
 
 app = typer.Typer(help="Bioprod Atlas: map and connect a life-science industrial ecosystem.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -20,7 +22,6 @@ demo_app = typer.Typer(help="The demo ecosystem (real open data).", no_args_is_h
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(demo_app, name="demo")
-console = Console(stderr=True)
 
 
 @app.callback()
@@ -29,20 +30,6 @@ def _start() -> None:
     from bioatlas.core import listeners
 
     listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-
-
-def _engine(settings: Settings):
-    from bioatlas.core.db import make_engine
-
-    return make_engine(settings.resolved_database_url)
 
 
 @app.command()
@@ -59,8 +46,8 @@ def db_upgrade(revision: str = "head") -> None:
     """Create or migrate the database schema to the latest version."""
     from bioatlas.core import migrate
 
-    s = _settings()
-    engine = _engine(s)
+    s = commands.settings()
+    engine = commands.engine(s)
     migrate.upgrade(engine, revision)
     console.print(f"database at revision [bold]{migrate.current(engine)}[/bold] ({engine.url.render_as_string(hide_password=True)})")
 
@@ -70,7 +57,7 @@ def db_current() -> None:
     """Print the schema revision of the database."""
     from bioatlas.core import migrate
 
-    print(migrate.current(_engine(_settings())) or "(empty database)")
+    print(migrate.current(commands.engine(commands.settings())) or "(empty database)")
 
 
 @app.command()
@@ -86,29 +73,14 @@ def serve(
     from bioatlas.app import create_app
     from bioatlas.core import migrate
 
-    s = _settings()
-    migrate.upgrade(_engine(s))
+    s = commands.settings()
+    migrate.upgrade(commands.engine(s))
     console.print(f"Bioprod Atlas on http://{host}:{port}  (API docs: /docs)")
     if workers > 1:  # uvicorn starts each worker from an import string; settings come from the environment
         uvicorn.run("bioatlas.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                     proxy_headers=True)
         return
     uvicorn.run(create_app(s), host=host, port=port, reload=reload, proxy_headers=True)
-
-
-def _factory(settings: Settings):
-    from bioatlas.core import migrate
-    from bioatlas.core.db import make_sessionmaker
-
-    engine = _engine(settings)
-    migrate.upgrade(engine)
-    return make_sessionmaker(engine)
-
-
-def session_factory():
-    """The session factory on the configured database, migrated first; exits 2 on bad settings.
-    Every command that writes (here and in `sources/<name>_cli.py`) starts from it."""
-    return _factory(_settings())
 
 
 @import_app.command("actors")
@@ -131,14 +103,14 @@ def import_actors_cmd(
     from bioatlas.atlas.records import SourceRecord
     from bioatlas.atlas.taxonomy import load_taxonomies
 
-    s = _settings()
+    s = commands.settings()
     source = None
     if source_title or licence:
         title = source_title or file.name
         source = SourceRecord(key=f"file:{file.name}", title=title, kind="file", licence=licence)
     try:
         report = import_actors(
-            _factory(s), file, taxonomies=load_taxonomies(s.extra_taxonomy_dir), mapping=mapping, encoding=encoding,
+            commands.migrated_factory(s), file, taxonomies=load_taxonomies(s.extra_taxonomy_dir), mapping=mapping, encoding=encoding,
             sheet=sheet, source=source, dry_run=dry_run, skip_invalid=skip_invalid, max_bytes=s.max_upload_bytes * 10,
         )
     except ImportFileError as exc:
@@ -192,7 +164,7 @@ def export_cmd(
     if format not in ("csv", "xlsx", "json", "geojson"):
         console.print(f"[red]--format: expected csv, xlsx, json or geojson, got {format!r}[/red]")
         raise typer.Exit(2)
-    s = _settings()
+    s = commands.settings()
     taxonomies = load_taxonomies(s.extra_taxonomy_dir)
     params = {"kind": kind, "modality": modality, "step": step, "region": region, "departement": departement, "q": [q]}
     try:
@@ -200,7 +172,7 @@ def export_cmd(
     except FilterError as exc:
         console.print(f"[red]--{exc.field}: {exc}[/red]")
         raise typer.Exit(2) from None
-    with _factory(s)() as session:
+    with commands.migrated_factory(s)() as session:
         body = export_actors(session, f=f, taxonomies=taxonomies, fmt=format, lang=lang)
     if output:
         output.write_bytes(body)
@@ -223,8 +195,8 @@ def demo_load(
     from bioatlas.atlas.demo import has_demo, load_demo, ror_count
     from bioatlas.atlas.taxonomy import load_taxonomies
 
-    s = _settings()
-    factory = _factory(s)
+    s = commands.settings()
+    factory = commands.migrated_factory(s)
     if if_empty:
         with factory() as session:
             if has_demo(session):

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from bioatlas.core.commands import session_factory
+
 
 def register(app: typer.Typer, console) -> None:
     accounts_app = typer.Typer(help="Accounts, roles and the audit log.", no_args_is_help=True)
@@ -21,7 +23,6 @@ def register(app: typer.Typer, console) -> None:
         """Create (or promote) a verified platform admin."""
         from bioatlas.accounts import audit, service
         from bioatlas.accounts.models import now
-        from bioatlas.cli import session_factory
 
         with session_factory()() as session:
             try:
@@ -46,7 +47,6 @@ def register(app: typer.Typer, console) -> None:
         import json
 
         from bioatlas.accounts import audit
-        from bioatlas.cli import session_factory
 
         with session_factory()() as session:
             for e in audit.query(session, event=event or None, limit=limit):

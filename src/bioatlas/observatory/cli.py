@@ -1,4 +1,4 @@
-"""`bioatlas observatory load | compute`: wired by `register(app, console)` from bioatlas/cli.py."""
+"""`bioatlas observatory load | compute`: wired by `register(app, console)` from its plugin.py."""
 
 from __future__ import annotations
 
@@ -9,19 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bioatlas.core import commands
+
 
 def _factory():
-    from bioatlas.core import migrate
-    from bioatlas.core.config import SettingsError, load_settings
-    from bioatlas.core.db import make_engine, make_sessionmaker
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
-    return make_sessionmaker(engine), settings
+    """The migrated session factory and the settings of this run (exits 2 on bad settings)."""
+    settings = commands.settings()
+    return commands.migrated_factory(settings), settings
 
 
 def register(app: typer.Typer, console: Console) -> None:

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bioatlas.core.commands import session_factory
+
 
 def _mention(line: str, n: int) -> tuple[str, str | None]:
     """The mention of one input line (plain text, or JSON with an `affiliation` string)."""
@@ -37,7 +39,6 @@ def register(app: typer.Typer, console: Console) -> None:
         candidates: Annotated[int, typer.Option(min=0, max=10, help="candidates listed per mention")] = 5,
     ) -> None:
         """Resolve organisation mentions to actors: one JSON line out per line in (ROR URL ids when known)."""
-        from bioatlas.cli import session_factory
         from bioatlas.resolve.service import resolver_for
 
         if file == "-":
@@ -81,7 +82,6 @@ def register(app: typer.Typer, console: Console) -> None:
         review_threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="lowest score queued for review")] = 0.5,
     ) -> None:
         """Score candidate pairs of actors; merge the certain ones, queue the others for review."""
-        from bioatlas.cli import session_factory
         from bioatlas.core.db import transaction
         from bioatlas.resolve.duplicates import find_pairs, record_and_merge
 
@@ -98,7 +98,6 @@ def register(app: typer.Typer, console: Console) -> None:
     @group.command("queue")
     def show_queue(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
         """The pairs waiting for review, best score first."""
-        from bioatlas.cli import session_factory
         from bioatlas.resolve.duplicates import queue
 
         with session_factory()() as session:
@@ -117,7 +116,6 @@ def register(app: typer.Typer, console: Console) -> None:
         reject: Annotated[bool, typer.Option(help="mark the pair as two organisations instead")] = False,
     ) -> None:
         """Merge a reviewed pair (or two actors by id), or reject the pair."""
-        from bioatlas.cli import session_factory
         from bioatlas.core.db import transaction
         from bioatlas.resolve.duplicates import choose_kept
         from bioatlas.resolve.merge import MergeError, merge_actors
@@ -154,7 +152,6 @@ def register(app: typer.Typer, console: Console) -> None:
     @group.command("unmerge")
     def unmerge_cmd(merge_id: Annotated[int, typer.Argument(help="the merge id printed by merge or find")]) -> None:
         """Undo a merge: both actors and their facts come back as they were."""
-        from bioatlas.cli import session_factory
         from bioatlas.core.db import transaction
         from bioatlas.resolve.merge import MergeError, unmerge
 

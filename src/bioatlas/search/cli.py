@@ -9,6 +9,7 @@ import typer
 from bioatlas.atlas.filters import FilterError, parse_filter
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.core.commands import session_factory
 
 
 def register(app: typer.Typer, console) -> None:
@@ -21,7 +22,6 @@ def register(app: typer.Typer, console) -> None:
     @search_app.command("reindex")
     def reindex_cmd() -> None:
         """Rebuild the search documents and vocabulary of every actor."""
-        from bioatlas.cli import session_factory
         from bioatlas.core.db import transaction
         from bioatlas.search.index import counts, reindex_all
 
@@ -43,7 +43,6 @@ def register(app: typer.Typer, console) -> None:
         from sqlalchemy import select
 
         from bioatlas.atlas.models import Actor
-        from bioatlas.cli import session_factory
         from bioatlas.search.service import search
 
         if mode not in ("hybrid", "fulltext"):

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bioatlas.core.commands import session_factory
+
 
 def register(import_app: typer.Typer, console: Console) -> None:
     @import_app.command("ema")
@@ -29,7 +31,6 @@ def register(import_app: typer.Typer, console: Console) -> None:
         from bioatlas.products.service import import_ema
         from bioatlas.sources.ema import EmaFileError
 
-        from bioatlas.cli import session_factory
 
         factory = session_factory()
         try:

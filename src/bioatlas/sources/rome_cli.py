@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bioatlas.core.commands import session_factory
+
 MAX_SHOWN = 100
 
 
@@ -33,7 +35,6 @@ def register(import_app: typer.Typer, console: Console) -> None:
         from bioatlas.occupations.service import load_rome
         from bioatlas.sources.rome import RomeFileError
 
-        from bioatlas.cli import session_factory
 
         factory = session_factory()
         try:

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from bioatlas.core.commands import session_factory
+
 
 def register(import_app: typer.Typer, console: Console) -> None:
     @import_app.command("ror")
@@ -25,7 +27,6 @@ def register(import_app: typer.Typer, console: Console) -> None:
     ) -> None:
         """Import organisations from a ROR dump (schema v1 and v2). Re-running changes nothing;
         a newer dump updates what changed and records it in each actor's history."""
-        from bioatlas.cli import session_factory
         from bioatlas.core.db import transaction
         from bioatlas.sources.ror import RorFileError
         from bioatlas.sources.ror_load import load

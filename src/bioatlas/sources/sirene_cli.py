@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bioatlas.core.commands import session_factory
+
 
 def register(import_app: typer.Typer, console: Console) -> None:
     @import_app.command("sirene")
@@ -44,7 +46,6 @@ def register(import_app: typer.Typer, console: Console) -> None:
         except SireneError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
-        from bioatlas.cli import session_factory
 
         factory = session_factory()
         columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

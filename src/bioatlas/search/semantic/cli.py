@@ -7,6 +7,8 @@ import time
 
 import typer
 
+from bioatlas.core.commands import session_factory
+
 
 def register(app: typer.Typer, console) -> None:
     @app.command("embed")
@@ -16,7 +18,6 @@ def register(app: typer.Typer, console) -> None:
         batch: int = typer.Option(1000, min=1, max=100_000, help="actors per committed batch"),
     ) -> None:
         """Semantic search: compute the vectors of new, changed or never-encoded actors."""
-        from bioatlas.cli import session_factory
         from bioatlas.search.semantic import encoder
         from bioatlas.search.semantic.store import embed_pending
 

@@ -18,12 +18,24 @@ them; tests/core/test_migrations.py compares columns and indexes, not triggers.
 import sqlalchemy as sa
 from alembic import op
 
-from bioatlas.atlas.cells import GRIDS, cell_sql
-
 revision = '0010_map_scale'
 down_revision = '0009_semantic'
 branch_labels = None
 depends_on = None
+
+# Frozen copy of atlas/cells.py as it was at this revision (a migration is history: it must not
+# change when the live module does).
+GRIDS = (4, 6, 8, 10, 12, 14, 16)
+
+
+def cell_sql(grid: int) -> str:
+    """SQL expression of `cell_g<grid>` (NULL when the site has no coordinates)."""
+    n = 1 << grid
+    x = f"floor((longitude + 180.0) / 360.0 * {n})"
+    y = f"floor((1.0 - ln(tan(radians(latitude)) + 1.0 / cos(radians(latitude))) / pi()) / 2.0 * {n})"
+    # CASE first: SQLAlchemy's SQLite driver registers a Python floor() that fails on NULL.
+    return f"CASE WHEN latitude IS NULL OR longitude IS NULL THEN NULL ELSE CAST({x} * {n} + {y} AS BIGINT) END"
+
 
 _SET = ", ".join(f"cell_g{g} = {cell_sql(g)}" for g in GRIDS)
 
