@@ -1,4 +1,4 @@
-"""Derive the demo's data from ../shared/data (outputs committed under src/bioatlas/atlas/demo_data/):
+"""Derive the demo's data from ../shared/data (outputs committed under src/bioatlas/demo/data/):
 
 - ror-fr.jsonl.gz: every ROR record with a location in France (active, inactive and withdrawn
   alike), unchanged, one JSON object a line, gzipped. ROR registry data dump, CC0 1.0.
@@ -27,7 +27,7 @@ def in_france(rec: dict) -> bool:
 
 def main() -> None:
     src = ROOT.parent / "shared" / "data" / "ror" / "ror-records.jsonl.gz"
-    out = ROOT / "src" / "bioatlas" / "atlas" / "demo_data" / "ror-fr.jsonl.gz"
+    out = ROOT / "src" / "bioatlas" / "demo" / "data" / "ror-fr.jsonl.gz"
     n = 0
     with gzip.open(src, "rt", encoding="utf-8") as fin, gzip.open(out, "wt", encoding="utf-8") as fout:
         for line in fin:

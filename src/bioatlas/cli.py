@@ -192,7 +192,7 @@ def demo_load(
     the EMA medicines lists and the ROME occupations (real open data, idempotent)."""
     from rich.progress import Progress
 
-    from bioatlas.atlas.demo import has_demo, load_demo, ror_count
+    from bioatlas.demo.load import has_demo, load_demo, ror_count
     from bioatlas.atlas.taxonomy import load_taxonomies
 
     s = commands.settings()

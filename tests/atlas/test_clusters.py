@@ -12,7 +12,7 @@ import pytest
 
 from bioatlas.atlas import clusters
 from bioatlas.atlas.cells import cell_of
-from bioatlas.atlas.demo import ROR_FILE
+from bioatlas.demo.files import ROR_FILE
 from bioatlas.atlas.filters import ActorFilter, conditions, site_condition
 from bioatlas.atlas.models import Actor, Site
 from bioatlas.sources import ror_load

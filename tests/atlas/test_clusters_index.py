@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bioatlas.atlas import clusters, map_index, map_query
-from bioatlas.atlas.demo import ROR_FILE
+from bioatlas.demo.files import ROR_FILE
 from bioatlas.atlas.filters import ActorFilter, conditions, site_condition
 from bioatlas.atlas.models import Actor, Site
 from bioatlas.sources import ror_load

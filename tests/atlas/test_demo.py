@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from bioatlas.atlas import queries
-from bioatlas.atlas.demo import load_demo, ror_count
+from bioatlas.demo.load import load_demo, ror_count
 from bioatlas.atlas.filters import ActorFilter
 from bioatlas.atlas.models import Actor, Identifier, Relation
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bioatlas.atlas.demo import EMA_FILES
+from bioatlas.demo.files import EMA_FILES
 from bioatlas.observatory.reference import load_reference
 from bioatlas.products.service import import_ema
 from tests.atlas import ecosystem

@@ -66,7 +66,7 @@ def test_every_quote_is_in_its_seed_article(shared):
 
 
 def test_sources_are_shared_with_the_seed_actors(db, session, taxonomies):
-    from bioatlas.atlas.demo import SEED_FILE
+    from bioatlas.demo.files import SEED_FILE
     from bioatlas.atlas.importer.run import import_actors
 
     import_actors(db, SEED_FILE, taxonomies=taxonomies)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bioatlas.atlas.demo import ROR_FILE
+from bioatlas.demo.files import ROR_FILE
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.products.service import ImportReport, upsert_report
 from bioatlas.sources import ema, ror

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from sqlalchemy import select, text
 
-from bioatlas.atlas.demo import SEED_FILE, load_ror
+from bioatlas.demo.files import SEED_FILE
+from bioatlas.demo.load import load_ror
 from bioatlas.atlas.filters import ActorFilter
 from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.models import Actor, Capability

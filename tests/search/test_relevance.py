@@ -3,7 +3,8 @@ English questions: mean reciprocal rank and recall@10 must stay above the floors
 
 from sqlalchemy import select
 
-from bioatlas.atlas.demo import SEED_FILE, load_ror
+from bioatlas.demo.files import SEED_FILE
+from bioatlas.demo.load import load_ror
 from bioatlas.atlas.filters import ActorFilter
 from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.models import Actor

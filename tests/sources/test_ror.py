@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bioatlas.atlas.demo import ROR_FILE
+from bioatlas.demo.files import ROR_FILE
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.sources import ror
 

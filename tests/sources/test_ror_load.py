@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bioatlas.atlas.history import history
 from bioatlas.atlas.models import Actor, Identifier, Relation
-from bioatlas.atlas.demo import ROR_FILE
+from bioatlas.demo.files import ROR_FILE
 from bioatlas.sources import ror
 from bioatlas.sources.ror_load import load
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bioatlas.atlas.demo import EMA_FILES
+from bioatlas.demo.files import EMA_FILES
 from bioatlas.observatory.reference import load_reference
 from bioatlas.products.service import import_ema
 from tests.web.test_browser import SCREENSHOTS, actors, browser, live_server  # noqa: F401 (fixtures)

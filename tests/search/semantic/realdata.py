@@ -12,7 +12,7 @@ from pathlib import Path
 from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 
-DEMO = Path(__file__).resolve().parents[3] / "src" / "bioatlas" / "atlas" / "demo_data"
+DEMO = Path(__file__).resolve().parents[3] / "src" / "bioatlas" / "demo" / "data"
 ROR_IDS = {
     "https://ror.org/01yw9jt43": "Pathogenesis and Control of Chronic and Emerging Infections",
     "https://ror.org/00b8mh310": "Institute for Regenerative Medicine & Biotherapy",

@@ -1,29 +1,31 @@
-"""The demo ecosystem: the French organisations of the ROR registry and the organisations named
-in the sector's press articles (`demo_data/seed-actors.csv`, each row citing its article).
+"""Load the demo through the rooms' own loaders: the French organisations of the ROR registry
+(sources), the organisations named in the sector's press articles (atlas spreadsheet import),
+the EMA medicines lists (products), the ROME occupations (occupations), then the observatory's
+reference data and a snapshot of its computed indicators.
 
 Loading is idempotent: a second run reports every actor unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.models import Identifier
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.db import transaction
+from bioatlas.demo.files import EMA_FILES, ROME_FILES, ROR_FILE, SEED_FILE
+from bioatlas.observatory.compute import snapshot
+from bioatlas.observatory.reference import load_reference
+from bioatlas.occupations.service import load_rome
+from bioatlas.products.service import import_ema
 from bioatlas.sources import ror, ror_load
-
-DEMO_DIR = Path(__file__).with_name("demo_data")
-ROR_FILE = DEMO_DIR / "ror-fr.jsonl.gz"
-SEED_FILE = DEMO_DIR / "seed-actors.csv"
-EMA_FILES = (DEMO_DIR / "ema-medicines-2018-12-23.xlsx", DEMO_DIR / "ema-medicines-2026-01-29.xlsx")  # oldest first
-ROME_FILES = (DEMO_DIR / "unix_referentiel_code_rome_v460_utf8.csv", DEMO_DIR / "unix_referentiel_appellation_v460_utf8.csv")
 
 
 @dataclass
@@ -34,9 +36,6 @@ class DemoReport:
     ema: list[dict] = field(default_factory=list)  # one report per EMA list, oldest first
     rome: dict = field(default_factory=dict)
     observatory: dict = field(default_factory=dict)
-
-    def add(self, status: str) -> None:
-        self.counts[status] = self.counts.get(status, 0) + 1
 
 
 def load_ror(session: Session, path: Path = ROR_FILE, *, progress: Callable[[int], None] | None = None) -> DemoReport:
@@ -52,12 +51,6 @@ def load_demo(
 ) -> DemoReport:
     """Load (or refresh) the whole demo through the connectors: ROR, the seed articles'
     organisations, the EMA medicines lists (2018 then 2026) and the ROME occupations."""
-    from bioatlas.atlas.importer.run import import_actors
-    from bioatlas.occupations.service import load_rome
-    from bioatlas.observatory.compute import snapshot
-    from bioatlas.observatory.reference import load_reference
-    from bioatlas.products.service import import_ema
-
     with transaction(factory) as session:
         report = load_ror(session, progress=progress)
     seeds = import_actors(factory, SEED_FILE, taxonomies=taxonomies)
