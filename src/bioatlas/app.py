@@ -16,12 +16,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioatlas import __version__
 from bioatlas.accounts.middleware import install as install_accounts
 from bioatlas.atlas.taxonomy import load_taxonomies
-from bioatlas.core.config import Settings
 from bioatlas.core import listeners
+from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
 from bioatlas.core.i18n import Translator, pick_language
 from bioatlas.core.plugins import collect, each_impl
 from bioatlas.web import STATIC_DIR, templates
+from bioatlas.web.pages import page_context
 
 log = logging.getLogger("bioatlas")
 
@@ -113,11 +114,8 @@ def create_app(settings: Settings) -> FastAPI:
     def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
         t = Translator(lang)
-        context = {
-            "t": t, "lang": lang, "status": status, "message": message,
-            "path": request.url.path, "pairs": request.query_params.multi_items(),
-        }
         try:
+            context = page_context(request, t, status=status, message=message)
             return templates.TemplateResponse(request, "error.html", context, status_code=status)
         except Exception:  # never let the error page itself fail
             log.exception("error page failed")

@@ -16,13 +16,10 @@ from bioatlas.accounts.policy import Principal, client_ip, require
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor
 from bioatlas.core.deps import SessionDep
+from bioatlas.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 Me = Annotated[Principal, Depends(require("account.self"))]
-
-
-class Problem(BaseModel):
-    detail: str
 
 
 class GrantIn(BaseModel):

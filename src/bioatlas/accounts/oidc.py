@@ -23,9 +23,10 @@ from bioatlas.accounts.middleware import SESSION_COOKIE
 from bioatlas.accounts.models import User, now
 from bioatlas.accounts.oidc_tokens import OIDCError, configured, fetch_json, provider, verify_id_token
 from bioatlas.accounts.policy import client_ip
-from bioatlas.accounts.web import redirect, safe_next
+from bioatlas.accounts.web import safe_next
 from bioatlas.core.config import Settings
 from bioatlas.core.deps import SessionDep, SettingsDep
+from bioatlas.web.pages import redirect
 
 router = APIRouter(include_in_schema=False)
 FLOW_COOKIE = "bioatlas_oidc"

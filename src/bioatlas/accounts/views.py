@@ -16,8 +16,9 @@ from bioatlas.accounts.models import User
 from bioatlas.accounts.oidc import enabled as oidc_enabled, router as oidc_router
 from bioatlas.accounts.personal import delete_user, export_user
 from bioatlas.accounts.policy import Principal, client_ip, require
-from bioatlas.accounts.web import rate_limit, redirect, render, safe_next
+from bioatlas.accounts.web import rate_limit, safe_next
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
 Anyone = Annotated[Principal, Depends(require("public.form"))]

@@ -1,19 +1,12 @@
-"""Helpers shared by the HTML pages of accounts and contributions: render, rate-limit, redirect."""
+"""Helpers of the accounts pages: rate limits (also used by contributions) and the safe `next` URL.
+Page rendering and redirects live in `web.pages`."""
 
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
-from fastapi.responses import RedirectResponse
 
 from bioatlas.accounts import audit
 from bioatlas.accounts.policy import Principal, client_ip
-from bioatlas.web import templates
-
-
-def render(request: Request, t, template: str, status: int = 200, **context):
-    base = {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(),
-            "csrf": getattr(request.state, "csrf", ""), "me": getattr(request.state, "principal", None)}
-    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
 
 
 def rate_limit(request: Request, bucket: str, limit_setting: str, principal: Principal | None = None,
@@ -43,6 +36,3 @@ def safe_next(value: str | None) -> str:
         return value
     return "/account"
 
-
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)

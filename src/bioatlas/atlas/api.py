@@ -20,7 +20,8 @@ from bioatlas.atlas.geocode import GeocodeError, gazetteer
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.history import history
-from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, Problem, TermOut
+from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, TermOut
+from bioatlas.web.problems import Problem
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 

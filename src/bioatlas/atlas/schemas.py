@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -68,10 +67,6 @@ class ChangeOut(BaseModel):
     old_value: str | None
     new_value: str | None
     source: ChangeSource
-
-
-class Problem(BaseModel):
-    detail: Any
 
 
 class TermOut(BaseModel):

@@ -11,18 +11,14 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.atlas import presenters, queries
-from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.history import history
+from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
-from bioatlas.web import templates
+from bioatlas.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
-
-
-def _context(request: Request, t, **extra) -> dict:
-    return {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(), **extra}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -30,13 +26,9 @@ def map_page(
     request: Request, session: SessionDep, settings: SettingsDep, taxonomies: TaxonomiesDep, f: FilterDep, t: TranslatorDep
 ):
     facets = presenters.facets(session, f=f, taxonomies=taxonomies, lang=t.lang)
-    return templates.TemplateResponse(
-        request,
-        "atlas/map.html",
-        _context(
-            request, t, f=f, facets=facets, tile_url=settings.tile_url, tile_attribution=settings.tile_attribution,
-            filter_query=f.as_query(),
-        ),
+    return render(
+        request, t, "atlas/map.html", f=f, facets=facets, tile_url=settings.tile_url,
+        tile_attribution=settings.tile_attribution, filter_query=f.as_query(),
     )
 
 
@@ -55,12 +47,8 @@ def directory_page(
     facets = presenters.facets(session, f=f, taxonomies=taxonomies, lang=t.lang)
     items = [presenters.actor_summary(a, taxonomies, t.lang) for a in actors]
     pages = max(1, -(-total // PAGE_SIZE))
-    return templates.TemplateResponse(
-        request,
-        "atlas/directory.html",
-        _context(request, t, f=f, facets=facets, items=items, total=total, page=page, pages=pages,
-                 filter_query=f.as_query()),
-    )
+    return render(request, t, "atlas/directory.html", f=f, facets=facets, items=items, total=total, page=page,
+                  pages=pages, filter_query=f.as_query())
 
 
 @router.get("/actors/{actor_id}", response_class=HTMLResponse)
@@ -73,14 +61,10 @@ def actor_page(request: Request, actor_id: Annotated[int, Path(ge=1, le=2**31 - 
     changes = history(session, actor_id=actor_id, limit=50)
     from bioatlas.contributions.forms import actor_page_context  # claim/edit/propose buttons, authors, revert
 
-    return templates.TemplateResponse(
-        request,
-        "atlas/actor.html",
-        _context(request, t, actor=data, inbound=inbound, changes=changes,
-                 **actor_page_context(request, session, actor, changes)),
-    )
+    return render(request, t, "atlas/actor.html", actor=data, inbound=inbound, changes=changes,
+                  **actor_page_context(request, session, actor, changes))
 
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, t: TranslatorDep):
-    return templates.TemplateResponse(request, "atlas/sources.html", _context(request, t))
+    return render(request, t, "atlas/sources.html")

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from bioatlas.accounts import audit
 from bioatlas.accounts.models import User
 from bioatlas.accounts.policy import Principal, authorize, can, client_ip, require
-from bioatlas.accounts.web import rate_limit, redirect, render
+from bioatlas.accounts.web import rate_limit
 from bioatlas.atlas.deps import TaxonomiesDep
 from bioatlas.atlas.models import Actor, ActorChange
 from bioatlas.contributions import service
@@ -22,6 +22,7 @@ from bioatlas.contributions.forms import changed_only, checked, current_values, 
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import ContributionError, actor_scope, contribution_scope
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 
 from bioatlas.accounts.policy import Principal, require
-from bioatlas.atlas.schemas import Problem
+from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.observatory import roadmaps, service
 from bioatlas.observatory.schemas import (

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
-
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.observatory import charts, factsheet, regions, roadmaps, service
 from bioatlas.web import templates
+from bioatlas.web.pages import render
 
 router = APIRouter(prefix="/observatory", include_in_schema=False)
 Code = Annotated[str, Path(max_length=60)]
@@ -39,20 +39,15 @@ COMPARATOR_TEXT = {">": "> ", "<": "< ", "~": "≈ ", "=": ""}
 templates.env.filters["obs_comparator"] = lambda c: COMPARATOR_TEXT.get(c or "=", "")
 
 
-def _context(request: Request, t, **extra) -> dict:
-    return {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(),
-            "csrf": getattr(request.state, "csrf", ""), "me": getattr(request.state, "principal", None), **extra}
-
-
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, t: TranslatorDep):
     built = [build(session, t) for build in charts.CHARTS.values()]
     indicators = service.list_indicators(session, lang=t.lang)
-    return templates.TemplateResponse(request, "observatory/dashboard.html", _context(
-        request, t, charts=built, targets=service.targets_progress(session), indicators=indicators,
+    return render(request, t, "observatory/dashboard.html",
+        charts=built, targets=service.targets_progress(session), indicators=indicators,
         labels={i["code"]: i["label"] for i in indicators}, units={i["code"]: i["unit"] for i in indicators},
         regions=sorted(regions.region_names().items(), key=lambda kv: kv[1]),
-        roadmaps=roadmaps.list_page(session, lang=t.lang), conflicts=service.conflicts(session)))
+        roadmaps=roadmaps.list_page(session, lang=t.lang), conflicts=service.conflicts(session))
 
 
 @router.get("/charts/{key}.csv", response_class=Response)
@@ -71,10 +66,10 @@ def indicator_page(request: Request, code: Code, session: SessionDep, t: Transla
     if indicator is None:
         raise HTTPException(404, detail=t("No indicator with this code."))
     values = service.series(session, code)
-    return templates.TemplateResponse(request, "observatory/indicator.html", _context(
-        request, t, indicator=service.indicator_dict(indicator, t.lang), targets=service.targets_progress(session, code),
+    return render(request, t, "observatory/indicator.html",
+        indicator=service.indicator_dict(indicator, t.lang), targets=service.targets_progress(session, code),
         values=values[-MAX_SERIES_ROWS:], total_values=len(values), conflicts=service.conflicts(session, code),
-        spec=charts.series_chart(code, values, t)))
+        spec=charts.series_chart(code, values, t))
 
 
 def _profile(session, code: str, t):
@@ -87,14 +82,14 @@ def _profile(session, code: str, t):
 @router.get("/regions/{code}", response_class=HTMLResponse)
 def region_page(request: Request, code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
     profile = _profile(session, code, t)
-    return templates.TemplateResponse(request, "observatory/region.html", _context(
-        request, t, region=profile, recorded=regions.recorded_figures(session, code, lang=t.lang)))
+    return render(request, t, "observatory/region.html",
+        region=profile, recorded=regions.recorded_figures(session, code, lang=t.lang))
 
 
 def _factsheet_context(session, code: str, t) -> dict:
     profile = _profile(session, code, t)
     return {
-        "t": t, "lang": t.lang, "region": profile, "today": date.today().isoformat(),
+        "region": profile, "today": date.today().isoformat(),
         "recorded": regions.recorded_figures(session, code, lang=t.lang),
         "map_svg": factsheet.region_map_svg(code, profile.points, label=t("Map of the region's actors"))
         if profile.has_actors else None,
@@ -105,13 +100,12 @@ def _factsheet_context(session, code: str, t) -> dict:
 
 @router.get("/regions/{code}/factsheet", response_class=HTMLResponse)
 def factsheet_page(request: Request, code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
-    context = {**_context(request, t), **_factsheet_context(session, code, t)}
-    return templates.TemplateResponse(request, "observatory/factsheet.html", context)
+    return render(request, t, "observatory/factsheet.html", **_factsheet_context(session, code, t))
 
 
 @router.get("/regions/{code}/factsheet.pdf", response_class=Response)
 def factsheet_pdf(code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
-    context = _factsheet_context(session, code, t)
+    context = {"t": t, "lang": t.lang, **_factsheet_context(session, code, t)}
     html = templates.get_template("observatory/factsheet_pdf.html").render(context)
     try:
         pdf = factsheet.render_pdf(html)
@@ -123,8 +117,8 @@ def factsheet_pdf(code: Annotated[str, Path(max_length=3)], session: SessionDep,
 
 @router.get("/roadmaps", response_class=HTMLResponse)
 def roadmaps_page(request: Request, session: SessionDep, t: TranslatorDep):
-    return templates.TemplateResponse(request, "observatory/roadmaps.html", _context(
-        request, t, roadmaps=roadmaps.list_page(session, lang=t.lang), region_names=regions.region_names()))
+    return render(request, t, "observatory/roadmaps.html",
+        roadmaps=roadmaps.list_page(session, lang=t.lang), region_names=regions.region_names())
 
 
 @router.get("/roadmaps/{code}", response_class=HTMLResponse)
@@ -132,8 +126,8 @@ def roadmap_page(request: Request, code: Code, session: SessionDep, t: Translato
     roadmap = roadmaps.roadmap_page(session, code, lang=t.lang)
     if roadmap is None:
         raise HTTPException(404, detail=t("No roadmap with this code."))
-    return templates.TemplateResponse(request, "observatory/roadmap.html", _context(
-        request, t, roadmap=roadmap, region_names=regions.region_names(), statuses=roadmaps.ACTION_STATUSES))
+    return render(request, t, "observatory/roadmap.html",
+        roadmap=roadmap, region_names=regions.region_names(), statuses=roadmaps.ACTION_STATUSES)
 
 
 @router.post("/roadmaps/{code}/actions/{action_id}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from bioatlas.atlas.schemas import Problem
+from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep
 from bioatlas.occupations import service
 from bioatlas.occupations.models import Occupation

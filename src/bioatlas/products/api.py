@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from bioatlas.atlas.schemas import Problem
+from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep
 from bioatlas.products import queries
 from bioatlas.products.classify import describe

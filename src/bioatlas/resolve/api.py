@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from bioatlas.atlas.schemas import Problem
+from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep
 from bioatlas.resolve.service import MAX_BATCH, resolve_many
 

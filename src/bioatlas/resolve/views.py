@@ -16,11 +16,11 @@ from bioatlas.accounts import audit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.atlas.models import Actor
 from bioatlas.contributions.service import actor_scope
-from bioatlas.accounts.web import redirect, render
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.resolve import review
 from bioatlas.resolve.merge import MergeError
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
+from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from bioatlas.atlas.deps import TaxonomiesDep
-from bioatlas.atlas.schemas import Problem
+from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.search import present
 from bioatlas.search.deps import SearchQueryDep

@@ -13,7 +13,7 @@ from bioatlas.search import present
 from bioatlas.search.deps import SearchQueryDep
 from bioatlas.search.params import ParamError
 from bioatlas.search.service import search
-from bioatlas.web import templates
+from bioatlas.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -35,13 +35,12 @@ def search_page(
     except ParamError as exc:
         raise HTTPException(422, detail=str(exc)) from None
     params = request.query_params
-    context = {
-        "t": t, "lang": t.lang, "path": request.url.path, "pairs": params.multi_items(),
-        "search_q": sq.f.q, "total": result.total, "match": result.match, "corrected": result.corrected,
-        "items": present.items(session, result, taxonomies, t.lang),
-        "facets": present.facets(result.facets, sq.f, sq.scale, taxonomies, t.lang),
-        "next_cursor": result.next_cursor, "position": 1 if cursor else 0,
-        "near": params.get("near"), "radius_km": params.get("radius_km"), "bbox": params.get("bbox"),
-        "near_label": sq.geo.near_label, "radius_km_shown": f"{sq.geo.radius_km:g}",
-    }
-    return templates.TemplateResponse(request, "search/results.html", context)
+    return render(
+        request, t, "search/results.html",
+        search_q=sq.f.q, total=result.total, match=result.match, corrected=result.corrected,
+        items=present.items(session, result, taxonomies, t.lang),
+        facets=present.facets(result.facets, sq.f, sq.scale, taxonomies, t.lang),
+        next_cursor=result.next_cursor, position=1 if cursor else 0,
+        near=params.get("near"), radius_km=params.get("radius_km"), bbox=params.get("bbox"),
+        near_label=sq.geo.near_label, radius_km_shown=f"{sq.geo.radius_km:g}",
+    )
