@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bioatlas.accounts import api, cli, models, policy, views
-from bioatlas.core.plugins import hookimpl
+from bioatlas.core.plugins import PageSlot, hookimpl
 
 
 @hookimpl
@@ -32,3 +32,9 @@ def bioatlas_recipient(session, user_id):
     if user is None:
         return None
     return {"email": user.email, "name": user.display_name, "language": getattr(user, "language", None) or "fr"}
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="head", template="accounts/_head.html", order=90),
+            PageSlot(place="header", template="accounts/_menu.html", order=90)]

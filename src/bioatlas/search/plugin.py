@@ -3,7 +3,7 @@ full-text and vector listeners, the facet-index and encoder warm-up."""
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import hookimpl
+from bioatlas.core.plugins import PageSlot, hookimpl
 from bioatlas.search import api, cli, models, sync, views, warm
 from bioatlas.search.semantic import models as semantic_models
 from bioatlas.search.semantic import sync as semantic_sync
@@ -32,3 +32,9 @@ def bioatlas_commit_listeners():
 @hookimpl
 def bioatlas_warm(sessions, settings):
     warm.warm(sessions, settings)
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="head", template="search/_head.html", order=10),
+            PageSlot(place="header", template="search/_box.html", order=10)]

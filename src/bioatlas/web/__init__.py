@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
 
+from bioatlas.core.plugins import collect
+
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
 # web/templates first (base layout, errors), then each feature's templates/<feature>/ folder.
@@ -31,3 +33,14 @@ def _query(pairs, **changes) -> str:
 
 
 templates.env.globals["query"] = _query
+
+
+def slots(place: str) -> list[str]:
+    """The templates features put at a place of the base layout (plug-in hook
+    `bioatlas_page_slots`: "head" for stylesheets, "header" for the top bar), by order then
+    template name. Read on each call: pluggy keeps the plug-ins, the list is a few items."""
+    found = [s for s in collect("bioatlas_page_slots") if s.place == place]
+    return [s.template for s in sorted(found, key=lambda s: (s.order, s.template))]
+
+
+templates.env.globals["slots"] = slots
