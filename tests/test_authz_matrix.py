@@ -25,7 +25,7 @@ from tests.contributions.helpers import add_actor
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
 PRIVATE_PREFIXES = ("/account", "/admin", "/moderation", "/contributions", "/contribute", "/api/v1/account",
-                    "/api/v1/admin", "/api/v1/contributions")
+                    "/api/v1/admin", "/api/v1/contributions", "/notifications")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Who may do what, by role, on its own object (actor A, where the member and the editor hold
 # their role; a contribution the role's user wrote on A) and on another's (actor B in another
@@ -47,6 +47,7 @@ EXPECTED = {
     "role.grant": ({"admin", "token"}, {"admin", "token"}),
     "import.run": ({"admin", "token"}, {"admin", "token"}),
     "admin.write": ({"admin", "token"}, {"admin", "token"}),
+    "notification.self": (USERS, USERS),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id"}
 
@@ -195,7 +196,8 @@ def test_every_route_role_and_object(settings, db, world):
                       and p.startswith(PRIVATE_PREFIXES) and p not in ("/account/signup", "/account/login",
                                                                      "/account/reset", "/account/reset/confirm",
                                                                      "/account/verify", "/account/oidc/login",
-                                                                     "/account/oidc/callback")]
+                                                                     "/account/oidc/callback",
+                                                                     "/notifications/unsubscribe/{token}")]
     assert private_public == [], f"private paths served without a policy: {private_public}"
     # destructive routes last (logging out or deleting ends the role's session)
     table.sort(key=lambda row: row[1] in ("/account/logout", "/account/delete"))

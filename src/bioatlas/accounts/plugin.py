@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bioatlas.accounts import api, cli, models, policy, views
+from bioatlas.accounts import api, cli, mail_kinds, models, policy, views
 from bioatlas.core.plugins import PageSlot, hookimpl
 
 
@@ -38,3 +38,8 @@ def bioatlas_recipient(session, user_id):
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="accounts/_head.html", order=90),
             PageSlot(place="header", template="accounts/_menu.html", order=90)]
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return mail_kinds.KINDS

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts import audit, service
-from bioatlas.accounts.mail import MailError, send_mail
 from bioatlas.accounts.middleware import SESSION_COOKIE
 from bioatlas.accounts.models import User
 from bioatlas.accounts.oidc import enabled as oidc_enabled, router as oidc_router
@@ -18,6 +17,7 @@ from bioatlas.accounts.personal import delete_user, export_user
 from bioatlas.accounts.policy import Principal, client_ip, require
 from bioatlas.accounts.web import rate_limit, safe_next
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.notifications import service as notifications
 from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -27,12 +27,10 @@ Admin = Annotated[Principal, Depends(require("audit.read"))]
 Text = Annotated[str, Form(max_length=400)]
 
 
-def _mail(settings, t, to: str, subject: str, body: str) -> str | None:
-    try:
-        send_mail(settings, to, subject, body)
-    except MailError as exc:
-        return str(exc)
-    return None
+def _deliver(request: Request, mail_id: int) -> None:
+    """Send a committed outbox mail at once; if the server fails, the outbox keeps it and the
+    `notifications.deliver` task retries it (never lost, never a 503 for the visitor)."""
+    notifications.deliver_outbox(request.app.state.sessionmaker, settings=request.app.state.settings, ids=[mail_id])
 
 
 @router.get("/account/signup", response_class=HTMLResponse)
@@ -51,19 +49,15 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, t: Tran
                       display_name=display_name)
     if user is None:
         existing = service.get_user_by_email(session, email)
-        error = _mail(settings, t, existing.email, t("Your Bioprod Atlas account"),
-                      t("Someone tried to create an account with this address, which already has one. To choose a new password: {url}", url=f"{settings.public_url}/account/reset"))
+        mail_id = notifications.send_now(session, to=existing.email, kind="account.exists", language=t.lang,
+                                         context={"url": f"{settings.public_url}/account/reset"})
     else:
         token = service.issue_token(session, user, "verify", settings.email_token_hours)
         audit.record(session, "signup", user_id=user.id, ip=client_ip(request))
-        error = _mail(settings, t, user.email, t("Confirm your e-mail address"),
-                      t("Open this link to confirm your address: {url}",
-                        url=f"{settings.public_url}/account/verify?token={token}"))
-    if error:
-        session.rollback()
-        return render(request, t, "accounts/signup.html", 503, error=t("The e-mail could not be sent; try again later."),
-                      email=email, display_name=display_name)
+        mail_id = notifications.send_now(session, to=user.email, kind="account.verify", language=t.lang,
+                                         context={"url": f"{settings.public_url}/account/verify?token={token}"})
     session.commit()
+    _deliver(request, mail_id)
     return render(request, t, "accounts/message.html", message=t("Check your mailbox: we sent you a link to confirm your address."))
 
 
@@ -133,12 +127,10 @@ def reset_request(request: Request, session: SessionDep, settings: SettingsDep, 
     user = service.get_user_by_email(session, email) if email else None
     if user is not None:
         token = service.issue_token(session, user, "reset", settings.email_token_hours)
-        if _mail(settings, t, user.email, t("Choose a new password"),
-                 t("Open this link to choose a new password: {url}",
-                   url=f"{settings.public_url}/account/reset/confirm?token={token}")):
-            session.rollback()
-            return render(request, t, "accounts/reset.html", 503, error=t("The e-mail could not be sent; try again later."))
+        mail_id = notifications.send_now(session, to=user.email, kind="account.reset", language=t.lang,
+                                         context={"url": f"{settings.public_url}/account/reset/confirm?token={token}"})
         session.commit()
+        _deliver(request, mail_id)
     return render(request, t, "accounts/message.html",
                   message=t("If an account uses this address, we sent it a link to choose a new password."))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bioatlas.contributions import api, models, personal, views
+from bioatlas.contributions import api, models, notices, personal, views
 from bioatlas.core.plugins import PersonalData, hookimpl
 
 
@@ -19,3 +19,8 @@ def bioatlas_models():
 @hookimpl
 def bioatlas_personal_data():
     return [PersonalData(name="contributions", export=personal.export, erase=personal.erase)]
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return [notices.REVIEWED]

@@ -23,6 +23,7 @@ from bioatlas.atlas.taxonomy import CAPABILITY_FACETS
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.contributions.fields import email_matches_site
 from bioatlas.contributions.models import Contribution
+from bioatlas.notifications import service as notifications
 
 REVERTIBLE = set(SCALARS) | {f"capabilities.{f}" for f in CAPABILITY_FACETS}
 
@@ -157,6 +158,10 @@ def review(session: Session, reviewer: Principal, c: Contribution, decision: str
     c.reviewed_at = datetime.now(timezone.utc)
     audit.record(session, "review", user_id=reviewer.user_id, target=f"contribution:{c.id}",
                  detail={"decision": decision, "kind": c.kind, "actor_id": c.actor_id})
+    if c.author_id is not None:
+        notifications.notify(session, user_id=c.author_id, kind="contribution.reviewed",
+                             context={"id": c.id, "status": c.status, "message": message or ""},
+                             link="/contributions/mine")
     return c
 
 
