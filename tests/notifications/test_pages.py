@@ -163,5 +163,7 @@ def test_cli_deliver_and_digest(db, database_url, monkeypatch, smtp, tmp_path):
     assert r.exit_code == 0 and '"digests": 0' in r.stdout
     r = runner.invoke(cli_app, ["notifications", "status"], catch_exceptions=False)
     assert '"sent": 1' in r.stdout
+    r = runner.invoke(cli_app, ["notifications", "retry"], catch_exceptions=False)
+    assert r.exit_code == 0 and '"queued_again": 0' in r.stdout  # nothing failed
     with db() as s:
         assert s.scalar(select(OutboxMail.status)) == "sent"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.config import Settings
@@ -271,7 +271,7 @@ def retry_failed(session: Session, *, ids: list[int] | None = None) -> int:
     stmt = update(OutboxMail).where(OutboxMail.status == "failed")
     if ids is not None:
         stmt = stmt.where(OutboxMail.id.in_(ids))
-    result = session.execute(stmt.values(status="pending", attempts=0, next_attempt_at=_now()))
+    result = cast(CursorResult, session.execute(stmt.values(status="pending", attempts=0, next_attempt_at=_now())))
     return result.rowcount or 0
 
 
@@ -336,7 +336,7 @@ def mark_read(session: Session, *, user_id: int, notification_id: int | None = N
         if owner != user_id:
             raise LookupError(f"no notification {notification_id}")
         stmt = stmt.where(Notification.id == notification_id)
-    return session.execute(stmt.values(read_at=_now())).rowcount or 0
+    return cast(CursorResult, session.execute(stmt.values(read_at=_now()))).rowcount or 0
 
 
 # --- personal data ---------------------------------------------------------------------------------

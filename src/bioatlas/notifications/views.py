@@ -70,7 +70,7 @@ def preferences_page(request: Request, session: SessionDep, t: TranslatorDep, me
 
 @router.post("/notifications/preferences", response_class=HTMLResponse)
 def preferences_save(request: Request, session: SessionDep, t: TranslatorDep, form: Form, me: Me):
-    choices = {k.name: form.get(k.name) for k in service.optional_kinds() if form.get(k.name) is not None}
+    choices = {k.name: str(form[k.name]) for k in service.optional_kinds() if k.name in form}
     try:
         service.set_preferences(session, user_id=me.user_id, choices=choices)
     except service.NotificationError as exc:
