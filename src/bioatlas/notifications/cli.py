@@ -8,25 +8,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from bioatlas.core import migrate
-from bioatlas.core.config import Settings, SettingsError, load_settings
-from bioatlas.core.db import make_engine, make_sessionmaker
+from bioatlas.core.commands import session_factory, settings
 from bioatlas.notifications import service
 
 
 def register(app: typer.Typer, console) -> None:
-    def settings() -> Settings:
-        try:
-            return load_settings()
-        except SettingsError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
-
-    def session_factory():
-        engine = make_engine(settings().resolved_database_url)
-        migrate.upgrade(engine)
-        return make_sessionmaker(engine)
-
     notifications_app = typer.Typer(help="Notifications: e-mail outbox and daily digests.", no_args_is_help=True)
     app.add_typer(notifications_app, name="notifications")
 

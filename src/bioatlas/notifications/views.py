@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from bioatlas.accounts.policy import Principal, require
@@ -16,6 +16,7 @@ from bioatlas.notifications import service
 from bioatlas.notifications.bell import unread_for
 from bioatlas.notifications.models import DELIVERIES
 from bioatlas.web import templates
+from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
 Me = Annotated[Principal, Depends(require("notification.self"))]
@@ -32,12 +33,6 @@ async def _form(request: Request) -> FormData:
 Form = Annotated[FormData, Depends(_form)]
 
 
-def render(request: Request, t, template: str, status: int = 200, **context):
-    base = {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(),
-            "csrf": getattr(request.state, "csrf", ""), "me": getattr(request.state, "principal", None)}
-    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
-
-
 @router.get("/notifications", response_class=HTMLResponse)
 def notifications_page(request: Request, session: SessionDep, t: TranslatorDep, me: Me):
     items = service.latest(session, user_id=me.user_id, limit=PAGE)
@@ -49,7 +44,7 @@ def notifications_page(request: Request, session: SessionDep, t: TranslatorDep, 
 def read_all(session: SessionDep, me: Me):
     service.mark_read(session, user_id=me.user_id)
     session.commit()
-    return RedirectResponse("/notifications", status_code=303)
+    return redirect("/notifications")
 
 
 @router.post("/notifications/{notification_id}/read")
@@ -59,7 +54,7 @@ def read_one(session: SessionDep, t: TranslatorDep, notification_id: Id, me: Me)
     except LookupError:
         raise HTTPException(404, detail=t("No such notification.")) from None
     session.commit()
-    return RedirectResponse("/notifications", status_code=303)
+    return redirect("/notifications")
 
 
 @router.get("/notifications/preferences", response_class=HTMLResponse)
