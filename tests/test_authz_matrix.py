@@ -139,7 +139,7 @@ def _client_for(app, db, role):
     elif role != "anonymous":
         with db() as s:
             user = s.scalar(select(User).where(User.email == f"{role}@example.org"))
-            raw, row = service.create_session(s, user, 1)
+            raw, row = service.create_session(s, user=user, days=1)
             headers = {"X-CSRF-Token": row.csrf_token}
             s.commit()
         client.cookies.set("bioatlas_session", raw)

@@ -50,7 +50,7 @@ def _as(app, db, email: str | None) -> TestClient:
     client = TestClient(app, raise_server_exceptions=False)
     if email:
         with db() as s:
-            raw, _ = service.create_session(s, s.scalar(select(User).where(User.email == email)), 1)
+            raw, _ = service.create_session(s, user=s.scalar(select(User).where(User.email == email)), days=1)
             s.commit()
         client.cookies.set("bioatlas_session", raw)
     return client

@@ -35,6 +35,12 @@ def record_now(factory: sessionmaker, event: str, **kwargs) -> None:
         session.commit()
 
 
+def record_aside(session: Session, event: str, **kwargs) -> None:
+    """`record_now` on the database of `session`, for a service that refuses: the event is kept
+    even though the caller's unit of work is rolled back."""
+    record_now(sessionmaker(bind=session.get_bind()), event, **kwargs)
+
+
 def query(session: Session, *, event: str | None = None, user_id: int | None = None,
           since: datetime | None = None, limit: int = 200, offset: int = 0) -> list[AuditEvent]:
     stmt = select(AuditEvent)

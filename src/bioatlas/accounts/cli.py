@@ -26,7 +26,7 @@ def register(app: typer.Typer, console) -> None:
 
         with session_factory()() as session:
             try:
-                user = service.get_user_by_email(session, email)
+                user = service.get_user_by_email(session, email=email)
                 if user is None:
                     user = service.signup(session, email=email, password=password, display_name=name)
                 user.is_admin = True

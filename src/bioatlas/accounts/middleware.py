@@ -26,7 +26,7 @@ def _load(request: Request):
     if not raw:
         return ANONYMOUS
     with request.app.state.sessionmaker() as session:
-        row = lookup_session(session, raw)
+        row = lookup_session(session, raw=raw)
         if row is None:
             return ANONYMOUS
         return principal_for(session, row.user, csrf=row.csrf_token)

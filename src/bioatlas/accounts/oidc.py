@@ -123,7 +123,7 @@ def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
         email = service.check_email(email)
     except service.AccountError:
         _refuse(request, "the provider gave an invalid e-mail address")
-    user = service.get_user_by_email(session, email)
+    user = service.get_user_by_email(session, email=email)
     if user is None:
         name = claims.get("name") if isinstance(claims.get("name"), str) else email.split("@")[0]
         try:
@@ -137,8 +137,8 @@ def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
         audit.record(session, "signup", user_id=user.id, ip=client_ip(request), detail="oidc")
     elif user.email_verified_at is None:
         user.email_verified_at = now()
-    service.end_session(session, request.cookies.get(SESSION_COOKIE))
-    raw, _row = service.create_session(session, user, settings.session_days)
+    service.end_session(session, raw=request.cookies.get(SESSION_COOKIE))
+    raw, _row = service.create_session(session, user=user, days=settings.session_days)
     audit.record(session, "login", user_id=user.id, ip=client_ip(request), detail="oidc")
     session.commit()
     response = redirect(flow.get("next") or "/account")

@@ -13,9 +13,17 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bioatlas.accounts.models import EmailToken, User, UserSession, now
+from bioatlas.accounts import audit
+from bioatlas.accounts.models import EmailToken, RoleGrant, User, UserSession, now
+from bioatlas.accounts.personal import delete_user, export_user
+from bioatlas.atlas.geocode import gazetteer
+from bioatlas.atlas.models import Actor
+from bioatlas.core.config import Settings
+from bioatlas.core.db import make_sessionmaker, unit_of_work
+from bioatlas.notifications import service as notifications
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MIN_PASSWORD = 10
@@ -35,6 +43,18 @@ class AccountError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class LoginRefused(AccountError):
+    """Wrong credentials or an unconfirmed address (the message says which, for the visitor)."""
+
+
+class NotFoundError(AccountError):
+    """No such account or role grant."""
+
+
+class ConflictError(AccountError):
+    """The operation clashes with the current state (a role already granted)."""
 
 
 def digest(token: str) -> str:
@@ -69,7 +89,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def get_user_by_email(session: Session, email: str) -> User | None:
+def get_user_by_email(session: Session, *, email: str) -> User | None:
     return session.scalar(select(User).where(User.email_key == email_key(email)))
 
 
@@ -79,7 +99,7 @@ def signup(session: Session, *, email: str, password: str, display_name: str) ->
     email = check_email(email)
     check_password(password)
     display_name = check_display_name(display_name)
-    if get_user_by_email(session, email) is not None:
+    if get_user_by_email(session, email=email) is not None:
         return None
     user = User(email=email, email_key=email_key(email), display_name=display_name,
                 password_hash=hash_password(password), is_admin=False)
@@ -88,7 +108,7 @@ def signup(session: Session, *, email: str, password: str, display_name: str) ->
     return user
 
 
-def issue_token(session: Session, user: User, purpose: str, hours: int) -> str:
+def issue_token(session: Session, *, user: User, purpose: str, hours: int) -> str:
     raw = secrets.token_urlsafe(32)
     session.add(EmailToken(token_hash=digest(raw), user_id=user.id, purpose=purpose,
                            expires_at=now() + timedelta(hours=hours)))
@@ -100,7 +120,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def consume_token(session: Session, raw: str, purpose: str) -> User:
+def consume_token(session: Session, *, raw: str, purpose: str) -> User:
     """The user of a valid, unused, unexpired link; marks it used. AccountError otherwise."""
     row = session.scalar(select(EmailToken).where(EmailToken.token_hash == digest(raw or "")))
     if row is None or row.purpose != purpose:
@@ -113,16 +133,16 @@ def consume_token(session: Session, raw: str, purpose: str) -> User:
     return session.get(User, row.user_id)
 
 
-def verify_email(session: Session, raw: str) -> User:
-    user = consume_token(session, raw, "verify")
+def verify_email(session: Session, *, raw: str) -> User:
+    user = consume_token(session, raw=raw, purpose="verify")
     if user.email_verified_at is None:
         user.email_verified_at = now()
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The user if the password matches and the address is verified; constant work otherwise."""
-    user = get_user_by_email(session, email or "")
+    user = get_user_by_email(session, email=email or "")
     hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     try:
         ok = _hasher.verify(hashed, password or "")
@@ -135,9 +155,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def reset_password(session: Session, raw: str, password: str) -> User:
+def reset_password(session: Session, *, raw: str, password: str) -> User:
     check_password(password)
-    user = consume_token(session, raw, "reset")
+    user = consume_token(session, raw=raw, purpose="reset")
     user.password_hash = hash_password(password)
     if user.email_verified_at is None:  # the link proves the address too
         user.email_verified_at = now()
@@ -145,7 +165,7 @@ def reset_password(session: Session, raw: str, password: str) -> User:
     return user
 
 
-def create_session(session: Session, user: User, days: int) -> tuple[str, UserSession]:
+def create_session(session: Session, *, user: User, days: int) -> tuple[str, UserSession]:
     raw = secrets.token_urlsafe(32)
     row = UserSession(token_hash=digest(raw), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
                       expires_at=now() + timedelta(days=days))
@@ -155,7 +175,7 @@ def create_session(session: Session, user: User, days: int) -> tuple[str, UserSe
     return raw, row
 
 
-def lookup_session(session: Session, raw: str | None) -> UserSession | None:
+def lookup_session(session: Session, *, raw: str | None) -> UserSession | None:
     if not raw or len(raw) > 200:
         return None
     row = session.scalar(select(UserSession).where(UserSession.token_hash == digest(raw)))
@@ -164,6 +184,168 @@ def lookup_session(session: Session, raw: str | None) -> UserSession | None:
     return row
 
 
-def end_session(session: Session, raw: str | None) -> None:
+def end_session(session: Session, *, raw: str | None) -> None:
     if raw:
         session.execute(delete(UserSession).where(UserSession.token_hash == digest(raw)))
+
+
+# Units of work of the account pages and API: each validates, writes, audits and commits (or
+# rolls back everything), so the handlers only parse, call one of these and render.
+
+def _deliver(session: Session, settings: Settings, mail_id: int) -> None:
+    """Send a committed outbox mail at once; if the server fails, the outbox keeps it and the
+    `notifications.deliver` task retries it (never lost, never a 503 for the visitor)."""
+    notifications.deliver_outbox(make_sessionmaker(session.get_bind()), settings=settings, ids=[mail_id])
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"no account with id {user_id}")
+    return user
+
+
+def register(session: Session, *, settings: Settings, language: str, email: str, password: str,
+             display_name: str, ip: str | None) -> None:
+    """Sign-up: a new unverified account mailed its confirmation link, or, when the address has an
+    account already, a mail to its owner (the visitor is told the same in both cases). The mail
+    is queued in the outbox with the account, then sent. AccountError for a refused field."""
+    with unit_of_work(session):
+        user = signup(session, email=email, password=password, display_name=display_name)
+        if user is None:
+            existing = get_user_by_email(session, email=email)
+            mail_id = notifications.send_now(session, to=existing.email, kind="account.exists", language=language,
+                                             context={"url": f"{settings.public_url}/account/reset"})
+        else:
+            token = issue_token(session, user=user, purpose="verify", hours=settings.email_token_hours)
+            audit.record(session, "signup", user_id=user.id, ip=ip)
+            mail_id = notifications.send_now(session, to=user.email, kind="account.verify", language=language,
+                                             context={"url": f"{settings.public_url}/account/verify?token={token}"})
+    _deliver(session, settings, mail_id)
+
+
+def confirm_email(session: Session, *, token: str, ip: str | None) -> User:
+    """Open an e-mailed confirmation link; AccountError (kept in the audit log) when it is not valid."""
+    try:
+        with unit_of_work(session):
+            user = verify_email(session, raw=token)
+            audit.record(session, "email_verified", user_id=user.id, ip=ip)
+    except AccountError as exc:
+        audit.record_aside(session, "refused", ip=ip, target="verify", detail=str(exc))
+        raise
+    return user
+
+
+def log_in(session: Session, *, email: str, password: str, old_token: str | None, days: int,
+           ip: str | None) -> str:
+    """A new session token for a verified account (the old one, if any, is ended: no session
+    fixation); LoginRefused (kept in the audit log) otherwise."""
+    with unit_of_work(session):
+        user = authenticate(session, email=email, password=password)
+        if user is None or user.email_verified_at is None:
+            session.rollback()
+            audit.record_aside(session, "login_failed", user_id=user.id if user else None, ip=ip,
+                               detail="unverified address" if user is not None else "bad credentials")
+            raise LoginRefused(t("Confirm your address first: open the link we sent you.") if user is not None
+                               else t("Wrong e-mail address or password."), "email")
+        end_session(session, raw=old_token)
+        raw, _row = create_session(session, user=user, days=days)
+        audit.record(session, "login", user_id=user.id, ip=ip)
+    return raw
+
+
+def log_out(session: Session, *, token: str | None, user_id: int, ip: str | None) -> None:
+    with unit_of_work(session):
+        end_session(session, raw=token)
+        audit.record(session, "logout", user_id=user_id, ip=ip)
+
+
+def request_reset(session: Session, *, settings: Settings, language: str, email: str) -> None:
+    """Mail a password-reset link when an account uses this address (silently nothing otherwise,
+    so addresses cannot be enumerated); queued in the outbox, then sent."""
+    with unit_of_work(session):
+        user = get_user_by_email(session, email=email) if email else None
+        if user is None:
+            return
+        token = issue_token(session, user=user, purpose="reset", hours=settings.email_token_hours)
+        mail_id = notifications.send_now(session, to=user.email, kind="account.reset", language=language,
+                                         context={"url": f"{settings.public_url}/account/reset/confirm?token={token}"})
+    _deliver(session, settings, mail_id)
+
+
+def confirm_reset(session: Session, *, token: str, password: str, ip: str | None) -> User:
+    """Set a new password from an e-mailed link; AccountError (kept in the audit log) when refused."""
+    try:
+        with unit_of_work(session):
+            user = reset_password(session, raw=token, password=password)
+            audit.record(session, "password_reset", user_id=user.id, ip=ip)
+    except AccountError as exc:
+        audit.record_aside(session, "refused", ip=ip, target="reset", detail=str(exc))
+        raise
+    return user
+
+
+def my_data(session: Session, *, user_id: int) -> dict:
+    """Everything held about the user (account, roles, sessions, audit events, every feature's)."""
+    return export_user(session, get_user(session, user_id=user_id))
+
+
+def delete_account(session: Session, *, user_id: int, password: str, ip: str | None) -> None:
+    """Delete the account and anonymise its traces once the password is confirmed; AccountError
+    (kept in the audit log) when the password is wrong."""
+    with unit_of_work(session):
+        user = get_user(session, user_id=user_id)
+        if authenticate(session, email=user.email, password=password) is None:
+            session.rollback()
+            audit.record_aside(session, "refused", user_id=user_id, ip=ip, target="account delete",
+                               detail="wrong password")
+            raise AccountError(t("Wrong password: the account was not deleted."), "password")
+        delete_user(session, user)
+        audit.record(session, "account_deleted", detail="an account was deleted")
+
+
+def _check_scope(session: Session, *, role: str, scope_kind: str, scope_value: str) -> None:
+    if scope_kind == "region":
+        if role != "editor" or scope_value not in gazetteer().regions:
+            raise AccountError(f"scope_value: {scope_value!r} is not an INSEE region code (editor roles only)",
+                               "scope_value")
+        return
+    actor = session.get(Actor, int(scope_value)) if scope_value.isdigit() else None
+    if actor is None:
+        raise AccountError(f"scope_value: no actor with id {scope_value!r}", "scope_value")
+    if scope_kind == "cluster" and (role != "editor" or actor.kind != "cluster"):
+        raise AccountError("scope_value: a cluster scope names an actor of kind cluster (editor role)", "scope_value")
+    if scope_kind == "actor" and role != "member":
+        raise AccountError("scope_kind: an actor scope is for the member role", "scope_kind")
+
+
+def grant_role(session: Session, *, admin_id: int | None, email: str, role: str, scope_kind: str,
+               scope_value: str, ip: str | None) -> RoleGrant:
+    """Give a role to the account of this address. NotFoundError (no such account), AccountError
+    (a scope that does not fit the role), ConflictError (already granted)."""
+    with unit_of_work(session):
+        user = get_user_by_email(session, email=email)
+        if user is None:
+            raise NotFoundError(f"no account with the address {email!r}", "email")
+        _check_scope(session, role=role, scope_kind=scope_kind, scope_value=scope_value)
+        row = RoleGrant(user_id=user.id, role=role, scope_kind=scope_kind, scope_value=scope_value,
+                        granted_by=admin_id)
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise ConflictError("this user already has this role") from None
+        audit.record(session, "role_granted", user_id=admin_id, ip=ip, target=f"user:{user.id}",
+                     detail={"role": role, "scope_kind": scope_kind, "scope_value": scope_value})
+    return row
+
+
+def revoke_role(session: Session, *, admin_id: int | None, grant_id: int, ip: str | None) -> None:
+    """Withdraw a role grant; NotFoundError when there is none with this id."""
+    with unit_of_work(session):
+        row = session.get(RoleGrant, grant_id)
+        if row is None:
+            raise NotFoundError(f"no role grant with id {grant_id}", "grant_id")
+        audit.record(session, "role_revoked", user_id=admin_id, ip=ip, target=f"user:{row.user_id}",
+                     detail={"role": row.role, "scope_kind": row.scope_kind, "scope_value": row.scope_value})
+        session.delete(row)

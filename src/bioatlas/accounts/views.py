@@ -11,13 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts import audit, service
 from bioatlas.accounts.middleware import SESSION_COOKIE
-from bioatlas.accounts.models import User
 from bioatlas.accounts.oidc import enabled as oidc_enabled, router as oidc_router
-from bioatlas.accounts.personal import delete_user, export_user
 from bioatlas.accounts.policy import Principal, client_ip, require
 from bioatlas.accounts.web import rate_limit, safe_next
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
-from bioatlas.notifications import service as notifications
 from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -25,12 +22,6 @@ Anyone = Annotated[Principal, Depends(require("public.form"))]
 Me = Annotated[Principal, Depends(require("account.self"))]
 Admin = Annotated[Principal, Depends(require("audit.read"))]
 Text = Annotated[str, Form(max_length=400)]
-
-
-def _deliver(request: Request, mail_id: int) -> None:
-    """Send a committed outbox mail at once; if the server fails, the outbox keeps it and the
-    `notifications.deliver` task retries it (never lost, never a 503 for the visitor)."""
-    notifications.deliver_outbox(request.app.state.sessionmaker, settings=request.app.state.settings, ids=[mail_id])
 
 
 @router.get("/account/signup", response_class=HTMLResponse)
@@ -43,34 +34,20 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep, t: Tran
            email: Text = "", password: Text = "", display_name: Text = ""):
     rate_limit(request, "signup", "rate_limit_signup")
     try:
-        user = service.signup(session, email=email, password=password, display_name=display_name)
+        service.register(session, settings=settings, language=t.lang, email=email, password=password,
+                         display_name=display_name, ip=client_ip(request))
     except service.AccountError as exc:
         return render(request, t, "accounts/signup.html", 422, error=t(str(exc)), email=email,
                       display_name=display_name)
-    if user is None:
-        existing = service.get_user_by_email(session, email)
-        mail_id = notifications.send_now(session, to=existing.email, kind="account.exists", language=t.lang,
-                                         context={"url": f"{settings.public_url}/account/reset"})
-    else:
-        token = service.issue_token(session, user, "verify", settings.email_token_hours)
-        audit.record(session, "signup", user_id=user.id, ip=client_ip(request))
-        mail_id = notifications.send_now(session, to=user.email, kind="account.verify", language=t.lang,
-                                         context={"url": f"{settings.public_url}/account/verify?token={token}"})
-    session.commit()
-    _deliver(request, mail_id)
     return render(request, t, "accounts/message.html", message=t("Check your mailbox: we sent you a link to confirm your address."))
 
 
 @router.get("/account/verify", response_class=HTMLResponse)
 def verify(request: Request, session: SessionDep, t: TranslatorDep, token: Annotated[str, Query(max_length=200)] = ""):
     try:
-        user = service.verify_email(session, token)
+        service.confirm_email(session, token=token, ip=client_ip(request))
     except service.AccountError as exc:
-        audit.record_now(request.app.state.sessionmaker, "refused", ip=client_ip(request), target="verify",
-                         detail=str(exc))
         return render(request, t, "accounts/message.html", 400, error=t(str(exc)))
-    audit.record(session, "email_verified", user_id=user.id, ip=client_ip(request))
-    session.commit()
     return render(request, t, "accounts/message.html", message=t("Your address is confirmed. You can log in."),
                   login_link=True)
 
@@ -86,19 +63,11 @@ def login_form(request: Request, t: TranslatorDep, settings: SettingsDep,
 def login(request: Request, session: SessionDep, settings: SettingsDep, t: TranslatorDep, _: Anyone,
           email: Text = "", password: Text = "", next: Text = ""):
     rate_limit(request, "login", "rate_limit_login", account=service.email_key(email)[:320])
-    user = service.authenticate(session, email, password)
-    if user is None or user.email_verified_at is None:
-        reason = "unverified address" if user is not None else "bad credentials"
-        audit.record_now(request.app.state.sessionmaker, "login_failed", user_id=user.id if user else None,
-                         ip=client_ip(request), detail=reason)
-        message = (t("Confirm your address first: open the link we sent you.") if user is not None
-                   else t("Wrong e-mail address or password."))
-        return render(request, t, "accounts/login.html", 401, error=message, email=email, next=safe_next(next))
-    old = request.cookies.get(SESSION_COOKIE)
-    service.end_session(session, old)  # no session fixation: a new token at every login
-    raw, _row = service.create_session(session, user, settings.session_days)
-    audit.record(session, "login", user_id=user.id, ip=client_ip(request))
-    session.commit()
+    try:
+        raw = service.log_in(session, email=email, password=password, old_token=request.cookies.get(SESSION_COOKIE),
+                             days=settings.session_days, ip=client_ip(request))
+    except service.LoginRefused as exc:
+        return render(request, t, "accounts/login.html", 401, error=t(str(exc)), email=email, next=safe_next(next))
     response = redirect(safe_next(next))
     response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_days * 86400, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/")
@@ -107,9 +76,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, t: Trans
 
 @router.post("/account/logout")
 def logout(request: Request, session: SessionDep, me: Me):
-    service.end_session(session, request.cookies.get(SESSION_COOKIE))
-    audit.record(session, "logout", user_id=me.user_id, ip=client_ip(request))
-    session.commit()
+    service.log_out(session, token=request.cookies.get(SESSION_COOKIE), user_id=me.user_id, ip=client_ip(request))
     response = redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -124,13 +91,7 @@ def reset_form(request: Request, t: TranslatorDep):
 def reset_request(request: Request, session: SessionDep, settings: SettingsDep, t: TranslatorDep, _: Anyone,
                   email: Text = ""):
     rate_limit(request, "reset", "rate_limit_login", account=service.email_key(email)[:320])
-    user = service.get_user_by_email(session, email) if email else None
-    if user is not None:
-        token = service.issue_token(session, user, "reset", settings.email_token_hours)
-        mail_id = notifications.send_now(session, to=user.email, kind="account.reset", language=t.lang,
-                                         context={"url": f"{settings.public_url}/account/reset/confirm?token={token}"})
-        session.commit()
-        _deliver(request, mail_id)
+    service.request_reset(session, settings=settings, language=t.lang, email=email)
     return render(request, t, "accounts/message.html",
                   message=t("If an account uses this address, we sent it a link to choose a new password."))
 
@@ -144,42 +105,33 @@ def reset_confirm_form(request: Request, t: TranslatorDep, token: Annotated[str,
 def reset_confirm(request: Request, session: SessionDep, t: TranslatorDep, _: Anyone, token: Text = "",
                   password: Text = ""):
     try:
-        user = service.reset_password(session, token, password)
+        service.confirm_reset(session, token=token, password=password, ip=client_ip(request))
     except service.AccountError as exc:
-        audit.record_now(request.app.state.sessionmaker, "refused", ip=client_ip(request), target="reset",
-                         detail=str(exc))
         return render(request, t, "accounts/reset_confirm.html", 400, error=t(str(exc)), token=token)
-    audit.record(session, "password_reset", user_id=user.id, ip=client_ip(request))
-    session.commit()
     return render(request, t, "accounts/message.html", message=t("Your password is changed. You can log in."),
                   login_link=True)
 
 
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, session: SessionDep, t: TranslatorDep, me: Me):
-    user = session.get(User, me.user_id)
+    user = service.get_user(session, user_id=me.user_id)
     return render(request, t, "accounts/account.html", user=user, grants=user.roles)
 
 
 @router.get("/account/export")
 def account_export(request: Request, session: SessionDep, me: Me):
-    data = export_user(session, session.get(User, me.user_id))
-    body = json.dumps(data, ensure_ascii=False, indent=2)
+    body = json.dumps(service.my_data(session, user_id=me.user_id), ensure_ascii=False, indent=2)
     return Response(body, media_type="application/json",
                     headers={"Content-Disposition": 'attachment; filename="bioatlas-my-data.json"'})
 
 
 @router.post("/account/delete", response_class=HTMLResponse)
 def account_delete(request: Request, session: SessionDep, t: TranslatorDep, me: Me, password: Text = ""):
-    user = session.get(User, me.user_id)
-    if service.authenticate(session, user.email, password) is None:
-        audit.record_now(request.app.state.sessionmaker, "refused", user_id=me.user_id, ip=client_ip(request),
-                         target="account delete", detail="wrong password")
-        return render(request, t, "accounts/account.html", 403, user=user, grants=user.roles,
-                      error=t("Wrong password: the account was not deleted."))
-    delete_user(session, user)
-    audit.record(session, "account_deleted", detail="an account was deleted")
-    session.commit()
+    try:
+        service.delete_account(session, user_id=me.user_id, password=password, ip=client_ip(request))
+    except service.AccountError as exc:
+        user = service.get_user(session, user_id=me.user_id)
+        return render(request, t, "accounts/account.html", 403, user=user, grants=user.roles, error=t(str(exc)))
     response = render(request, t, "accounts/message.html", message=t("Your account and personal data are deleted."))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -62,6 +62,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """One unit of work on a session already open (a request's): commit on success, roll back
+    everything on any error. Service functions wrap their writes in it; handlers never commit."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 _tables_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
