@@ -118,11 +118,11 @@ def test_the_policy_agrees_with_the_table(db, world):
     with db() as s:
         from bioatlas.atlas.models import Actor
 
-        scopes = {"own": actor_scope(s, s.get(Actor, world["a"])), "other": actor_scope(s, s.get(Actor, world["b"]))}
+        scopes = {"own": actor_scope(s, actor=s.get(Actor, world["a"])), "other": actor_scope(s, actor=s.get(Actor, world["b"]))}
         for role in ROLES:
             p = _principal(db, role)
-            own_c = contribution_scope(s, s.get(Contribution, world["contributions"][role]))
-            other_c = contribution_scope(s, s.get(Contribution, world["other_contribution"]))
+            own_c = contribution_scope(s, contribution=s.get(Contribution, world["contributions"][role]))
+            other_c = contribution_scope(s, contribution=s.get(Contribution, world["other_contribution"]))
             for action, (own_ok, other_ok) in EXPECTED.items():
                 objs = (own_c, other_c) if action.startswith("contribution.") else (scopes["own"], scopes["other"])
                 for obj, allowed in zip(objs, (own_ok, other_ok)):

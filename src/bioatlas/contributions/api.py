@@ -7,13 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from bioatlas.accounts import audit
-from bioatlas.accounts.policy import Principal, authorize, can, client_ip, require
+from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.accounts.web import rate_limit
 from bioatlas.atlas.deps import TaxonomiesDep
-from bioatlas.atlas.models import Actor
 from bioatlas.contributions import service
 from bioatlas.contributions.forms import changed_only, checked
 from bioatlas.contributions.models import Contribution
@@ -61,16 +58,14 @@ def propose_correction(request: Request, actor_id: Id, body: ProposalIn, session
                        taxonomies: TaxonomiesDep, settings: SettingsDep,
                        p: Annotated[Principal, Depends(require("actor.propose"))]) -> dict:
     rate_limit(request, "proposal", "rate_limit_proposals", p)
-    actor = session.get(Actor, actor_id)
+    actor = service.get_actor(session, actor_id=actor_id)
     if actor is None:
         raise HTTPException(404, detail=f"no actor with id {actor_id}")
     fields = changed_only(actor, checked(request, body.fields, taxonomies, settings, p))
     if not fields:
         raise HTTPException(422, detail="fields: nothing differs from the actor's current values")
-    c = service.create(session, p, "correction", actor, fields, _note(request, body, taxonomies, settings, p))
-    audit.record(session, "contribution", user_id=p.user_id, ip=client_ip(request), target=f"actor:{actor.id}",
-                 detail={"kind": "correction", "fields": sorted(fields)})
-    session.commit()
+    c = service.propose(session, principal=p, actor=actor, fields=fields,
+                        note=_note(request, body, taxonomies, settings, p), ip=client_ip(request))
     return as_dict(c)
 
 
@@ -79,37 +74,36 @@ def propose_new_actor(request: Request, body: ProposalIn, session: SessionDep, t
                       settings: SettingsDep, p: Annotated[Principal, Depends(require("actor.propose"))]) -> dict:
     rate_limit(request, "proposal", "rate_limit_proposals", p)
     fields = checked(request, body.fields, taxonomies, settings, p, new_actor=True)
-    c = service.create(session, p, "new_actor", None, fields, _note(request, body, taxonomies, settings, p))
-    audit.record(session, "contribution", user_id=p.user_id, ip=client_ip(request), detail={"kind": "new_actor"})
-    session.commit()
+    c = service.propose(session, principal=p, actor=None, fields=fields,
+                        note=_note(request, body, taxonomies, settings, p), ip=client_ip(request))
     return as_dict(c)
 
 
 @router.get("/contributions", responses=ERRORS)
 def moderation_queue(session: SessionDep, p: Annotated[Principal, Depends(require("moderation.queue"))]) -> list[dict]:
     """The pending contributions this editor may review (their regions and clusters)."""
-    pending = session.scalars(select(Contribution).where(Contribution.status == "pending")
-                              .order_by(Contribution.created_at).limit(500)).all()
-    return [as_dict(c) for c in pending if can(p, "contribution.review", contribution_scope(session, c))]
+    return [as_dict(c) for c in service.review_queue(session, principal=p)]
 
 
 @router.get("/contributions/{contribution_id}", responses=ERRORS)
 def get_contribution(request: Request, contribution_id: Id, session: SessionDep,
                      p: Annotated[Principal, Depends(require("contribution.read"))]) -> dict:
-    c = session.get(Contribution, contribution_id)
+    c = service.get_contribution(session, contribution_id=contribution_id)
     if c is None:
         raise HTTPException(404, detail=f"no contribution with id {contribution_id}")
-    authorize(request, p, "contribution.read", contribution_scope(session, c), target=f"contribution:{c.id}")
+    authorize(request, p, "contribution.read", contribution_scope(session, contribution=c),
+              target=f"contribution:{c.id}")
     return as_dict(c)
 
 
 @router.post("/contributions/{contribution_id}/review", responses=ERRORS)
 def review(request: Request, contribution_id: Id, body: ReviewIn, session: SessionDep, taxonomies: TaxonomiesDep,
            settings: SettingsDep, p: Annotated[Principal, Depends(require("contribution.review"))]) -> dict:
-    c = session.get(Contribution, contribution_id)
+    c = service.get_contribution(session, contribution_id=contribution_id)
     if c is None:
         raise HTTPException(404, detail=f"no contribution with id {contribution_id}")
-    authorize(request, p, "contribution.review", contribution_scope(session, c), target=f"contribution:{c.id}")
+    authorize(request, p, "contribution.review", contribution_scope(session, contribution=c),
+              target=f"contribution:{c.id}")
     amended = None
     if body.decision == "amend":
         if not body.fields:
@@ -118,8 +112,7 @@ def review(request: Request, contribution_id: Id, body: ReviewIn, session: Sessi
     message = checked(request, {"description_fr": body.message}, taxonomies, settings, p).get("description_fr") \
         if body.message and body.message.strip() else None
     try:
-        service.review(session, p, c, body.decision, message, amended)
+        service.review(session, reviewer=p, contribution=c, decision=body.decision, message=message, amended=amended)
     except ContributionError as exc:
         raise HTTPException(409, detail=str(exc)) from None
-    session.commit()
     return as_dict(c)

@@ -68,7 +68,7 @@ def changed_only(actor: Actor, fields: dict) -> dict:
 def actor_page_context(request: Request, session: Session, actor: Actor, changes: list) -> dict:
     """What the actor page needs to show the contribution buttons and the history's authors."""
     p = getattr(request.state, "principal", None)
-    scope = actor_scope(session, actor)
+    scope = actor_scope(session, actor=actor)
     return {
         "me": p,
         "csrf": getattr(request.state, "csrf", ""),
@@ -76,5 +76,5 @@ def actor_page_context(request: Request, session: Session, actor: Actor, changes
         "can_claim": bool(p and p.user_id and actor.id not in p.member_of),
         "can_propose": bool(p and p.user_id),
         "can_revert": bool(p and can(p, "actor.revert", scope)),
-        "change_authors": authors(session, changes),
+        "change_authors": authors(session, changes=changes),
     }

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import audit
 from bioatlas.accounts.models import RoleGrant, User
 from bioatlas.accounts.personal import user_source_key
-from bioatlas.accounts.policy import ActorScope, Owned, Principal
+from bioatlas.accounts.policy import ActorScope, Owned, Principal, can
 from bioatlas.atlas.geocode import GeocodeError, gazetteer
 from bioatlas.atlas.history import SCALARS, record_changes, snapshot
 from bioatlas.atlas.models import Actor, ActorChange, Capability, FieldSource, Identifier, Source
@@ -23,6 +23,7 @@ from bioatlas.atlas.taxonomy import CAPABILITY_FACETS
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.contributions.fields import email_matches_site
 from bioatlas.contributions.models import Contribution
+from bioatlas.core.db import unit_of_work
 from bioatlas.notifications import service as notifications
 
 REVERTIBLE = set(SCALARS) | {f"capabilities.{f}" for f in CAPABILITY_FACETS}
@@ -32,7 +33,7 @@ class ContributionError(ValueError):
     """A refused operation (wrong state, nothing to revert…); the message says why."""
 
 
-def actor_scope(session: Session, actor: Actor | None) -> ActorScope:
+def actor_scope(session: Session, *, actor: Actor | None) -> ActorScope:
     if actor is None:
         return ActorScope(None)
     regions = frozenset(s.region for s in actor.sites if s.region)
@@ -40,14 +41,15 @@ def actor_scope(session: Session, actor: Actor | None) -> ActorScope:
     return ActorScope(actor.id, regions, clusters)
 
 
-def contribution_scope(session: Session, c: Contribution) -> Owned:
+def contribution_scope(session: Session, *, contribution: Contribution) -> Owned:
+    c = contribution
     if c.actor_id is not None:
-        return Owned(c.author_id, actor_scope(session, session.get(Actor, c.actor_id)))
+        return Owned(c.author_id, actor_scope(session, actor=session.get(Actor, c.actor_id)))
     region = json.loads(c.payload).get("_region")
     return Owned(c.author_id, ActorScope(None, frozenset({region}) if region else frozenset()))
 
 
-def user_source(session: Session, user_id: int | None) -> Source:
+def user_source(session: Session, *, user_id: int | None) -> Source:
     if user_id is None:
         return get_or_create_source(session, SourceRecord(key="user:moderation", title="Moderation", kind="user"))
     return get_or_create_source(session, SourceRecord(key=user_source_key(user_id), title="User contribution",
@@ -75,17 +77,19 @@ def _record(actor: Actor | None, fields: dict) -> ActorRecord:
     return rec
 
 
-def apply_fields(session: Session, actor: Actor | None, fields: dict, author_id: int | None) -> int:
+def apply_fields(session: Session, *, actor: Actor | None, fields: dict, author_id: int | None) -> int:
     """Write the fields through the atlas writer under the author's source; the actor id."""
     if actor is None and not fields.get("kind"):
         fields = {**fields, "kind": "other"}
-    outcome = upsert_actor(session, _record(actor, fields), source=user_source(session, author_id),
+    outcome = upsert_actor(session, _record(actor, fields), source=user_source(session, user_id=author_id),
                            match_by_name=False, schemes=())
     return outcome.actor_id
 
 
-def create(session: Session, p: Principal, kind: str, actor: Actor | None, payload: dict, note: str | None,
-           status: str = "pending") -> Contribution:
+def create(session: Session, *, principal: Principal, kind: str, actor: Actor | None, payload: dict,
+           note: str | None, status: str = "pending") -> Contribution:
+    """Add a contribution (flushed, not committed)."""
+    p = principal
     if kind == "new_actor" and payload.get("postcode"):
         try:
             place = gazetteer().geocode(postcode=payload["postcode"])
@@ -99,9 +103,17 @@ def create(session: Session, p: Principal, kind: str, actor: Actor | None, paylo
     return c
 
 
-def claim(session: Session, p: Principal, user: User, actor: Actor, note: str | None) -> Contribution:
+def claim(session: Session, *, principal: Principal, actor: Actor, note: str | None, ip: str | None) -> Contribution:
     """A claim verified at once when the user's e-mail domain is the actor's website domain;
-    otherwise pending, for an editor to verify."""
+    otherwise pending, for an editor to verify. One unit of work (audited, committed)."""
+    with unit_of_work(session):
+        c = _claim(session, principal, session.get(User, principal.user_id), actor, note)
+        audit.record(session, "contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
+                     detail={"kind": "claim", "status": c.status})
+    return c
+
+
+def _claim(session: Session, p: Principal, user: User, actor: Actor, note: str | None) -> Contribution:
     if actor.id in p.member_of:
         raise ContributionError("you are already a member of this actor")
     pending = session.scalar(select(Contribution).where(
@@ -112,7 +124,8 @@ def claim(session: Session, p: Principal, user: User, actor: Actor, note: str | 
     websites = list(session.scalars(select(Identifier.value).where(
         Identifier.actor_id == actor.id, Identifier.scheme == "website")))
     verified = email_matches_site(user.email, websites)
-    c = create(session, p, "claim", actor, {"method": "email_domain" if verified else "editor"}, note,
+    c = create(session, principal=p, kind="claim", actor=actor,
+               payload={"method": "email_domain" if verified else "editor"}, note=note,
                status="accepted" if verified else "pending")
     if verified:
         c.reviewed_at = datetime.now(timezone.utc)
@@ -130,9 +143,16 @@ def _grant_member(session: Session, user_id: int, actor_id: int, by: int | None 
                               granted_by=by))
 
 
-def review(session: Session, reviewer: Principal, c: Contribution, decision: str, message: str | None,
-           amended: dict | None = None) -> Contribution:
-    """accept | amend (apply the editor's version) | reject (with a message to the author)."""
+def review(session: Session, *, reviewer: Principal, contribution: Contribution, decision: str,
+           message: str | None, amended: dict | None = None) -> Contribution:
+    """accept | amend (apply the editor's version) | reject (with a message to the author); one
+    unit of work (audited, committed). ContributionError when already reviewed."""
+    with unit_of_work(session):
+        return _review(session, reviewer, contribution, decision, message, amended)
+
+
+def _review(session: Session, reviewer: Principal, c: Contribution, decision: str, message: str | None,
+            amended: dict | None) -> Contribution:
     if c.status != "pending":
         raise ContributionError(f"contribution {c.id} was already reviewed ({c.status})")
     if decision == "reject":
@@ -148,7 +168,8 @@ def review(session: Session, reviewer: Principal, c: Contribution, decision: str
         fields = amended if decision == "amend" and amended else json.loads(c.payload)
         fields = {k: v for k, v in fields.items() if not k.startswith("_")}
         actor = session.get(Actor, c.actor_id) if c.actor_id else None
-        actor_id = apply_fields(session, actor, fields, c.author_id if decision == "accept" else reviewer.user_id)
+        actor_id = apply_fields(session, actor=actor, fields=fields,
+                                author_id=c.author_id if decision == "accept" else reviewer.user_id)
         c.actor_id = actor_id
         if decision == "amend":
             c.payload = json.dumps({**json.loads(c.payload), "_amended": fields}, ensure_ascii=False)
@@ -165,14 +186,20 @@ def review(session: Session, reviewer: Principal, c: Contribution, decision: str
     return c
 
 
-def revert(session: Session, editor: Principal, change: ActorChange) -> int:
+def revert(session: Session, *, editor: Principal, change: ActorChange) -> int:
     """Put back the value a change replaced (scalar fields and capability facets), as a new
-    change under the editor's source; the number of fields changed."""
+    change under the editor's source; the number of fields changed. One unit of work (audited,
+    committed); ContributionError when the change cannot be reverted."""
+    with unit_of_work(session):
+        return _revert(session, editor, change)
+
+
+def _revert(session: Session, editor: Principal, change: ActorChange) -> int:
     if change.action != "updated" or change.field not in REVERTIBLE:
         raise ContributionError(f"change {change.id} cannot be reverted (only updates of "
                                 f"{', '.join(sorted(REVERTIBLE))})")
     actor = session.get(Actor, change.actor_id)
-    source = user_source(session, editor.user_id)
+    source = user_source(session, user_id=editor.user_id)
     old = json.loads(change.old_value) if change.old_value is not None else None
     now = datetime.now(timezone.utc)
     with session.no_autoflush:
@@ -207,7 +234,7 @@ def revert(session: Session, editor: Principal, change: ActorChange) -> int:
     return n
 
 
-def authors(session: Session, changes: list[ActorChange]) -> dict[int, str]:
+def authors(session: Session, *, changes: list[ActorChange]) -> dict[int, str]:
     """Display names of the users behind `user:<id>` sources of these changes (history 'who')."""
     ids = {}
     for ch in changes:
@@ -216,3 +243,67 @@ def authors(session: Session, changes: list[ActorChange]) -> dict[int, str]:
             ids[ch.source_id] = int(key[5:])
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids.values())))).all()) if ids else {}
     return {sid: names.get(uid, "") for sid, uid in ids.items()}
+
+
+# Lookups and the other units of work of the contribution pages and API (handlers parse, look
+# the object up, authorise it through the policy, call one of these, render).
+
+def get_actor(session: Session, *, actor_id: int) -> Actor | None:
+    return session.get(Actor, actor_id)
+
+
+def get_contribution(session: Session, *, contribution_id: int) -> Contribution | None:
+    return session.get(Contribution, contribution_id)
+
+
+def get_change(session: Session, *, actor_id: int, change_id: int) -> ActorChange | None:
+    """A change of this actor's history (None when the id names another actor's change)."""
+    change = session.get(ActorChange, change_id)
+    return change if change is not None and change.actor_id == actor_id else None
+
+
+def edit(session: Session, *, principal: Principal, actor: Actor, fields: dict, note: str | None,
+         ip: str | None) -> Contribution:
+    """A member's or editor's edit, published at once (recorded as an accepted contribution)."""
+    with unit_of_work(session):
+        c = create(session, principal=principal, kind="edit", actor=actor, payload=fields, note=note,
+                   status="accepted")
+        apply_fields(session, actor=actor, fields=fields, author_id=principal.user_id)
+        audit.record(session, "contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
+                     detail={"kind": "edit", "fields": sorted(fields)})
+    return c
+
+
+def propose(session: Session, *, principal: Principal, actor: Actor | None, fields: dict, note: str | None,
+            ip: str | None) -> Contribution:
+    """A correction of `actor`, or a new actor when `actor` is None, waiting for an editor's review."""
+    kind = "correction" if actor is not None else "new_actor"
+    with unit_of_work(session):
+        c = create(session, principal=principal, kind=kind, actor=actor, payload=fields, note=note)
+        if actor is not None:
+            audit.record(session, "contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
+                         detail={"kind": kind, "fields": sorted(fields)})
+        else:
+            audit.record(session, "contribution", user_id=principal.user_id, ip=ip, detail={"kind": kind})
+    return c
+
+
+def review_queue(session: Session, *, principal: Principal) -> list[Contribution]:
+    """The pending contributions this editor may review (their regions and clusters), oldest first."""
+    pending = session.scalars(select(Contribution).where(Contribution.status == "pending")
+                              .order_by(Contribution.created_at).limit(500)).all()
+    return [c for c in pending if can(principal, "contribution.review", contribution_scope(session, contribution=c))]
+
+
+def queue_page(session: Session, *, principal: Principal) -> dict:
+    """The review queue with what its page shows: actors, authors' names, payloads."""
+    items = review_queue(session, principal=principal)
+    actors = {a.id: a for a in session.scalars(select(Actor).where(Actor.id.in_({c.actor_id for c in items if c.actor_id})))}
+    names = dict(session.execute(select(User.id, User.display_name).where(
+        User.id.in_({c.author_id for c in items if c.author_id}))).all())
+    return {"items": items, "actors": actors, "authors": names, "payloads": {c.id: json.loads(c.payload) for c in items}}
+
+
+def mine(session: Session, *, user_id: int) -> list[Contribution]:
+    return list(session.scalars(select(Contribution).where(Contribution.author_id == user_id)
+                                .order_by(Contribution.id.desc()).limit(500)))

@@ -8,18 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from bioatlas.accounts import audit
-from bioatlas.accounts.models import User
-from bioatlas.accounts.policy import Principal, authorize, can, client_ip, require
+from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.accounts.web import rate_limit
 from bioatlas.atlas.deps import TaxonomiesDep
-from bioatlas.atlas.models import Actor, ActorChange
+from bioatlas.atlas.models import Actor
 from bioatlas.contributions import service
 from bioatlas.contributions.forms import changed_only, checked, current_values, form_data, note_of, raw_fields
-from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import ContributionError, actor_scope, contribution_scope
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.web.pages import redirect, render
@@ -30,7 +26,7 @@ Form = Annotated[FormData, Depends(form_data)]
 
 
 def _actor(session, actor_id: int, t) -> Actor:
-    actor = session.get(Actor, actor_id)
+    actor = service.get_actor(session, actor_id=actor_id)
     if actor is None:
         raise HTTPException(404, detail=t("No actor with this number."))
     return actor
@@ -47,12 +43,10 @@ def claim(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep,
     rate_limit(request, "proposal", "rate_limit_proposals", p)
     actor = _actor(session, actor_id, t)
     try:
-        c = service.claim(session, p, session.get(User, p.user_id), actor, note_of(form, settings.max_contribution_chars))
+        c = service.claim(session, principal=p, actor=actor, note=note_of(form, settings.max_contribution_chars),
+                          ip=client_ip(request))
     except ContributionError as exc:
         raise HTTPException(409, detail=str(exc)) from None
-    audit.record(session, "contribution", user_id=p.user_id, ip=client_ip(request), target=f"actor:{actor.id}",
-                 detail={"kind": "claim", "status": c.status})
-    session.commit()
     message = (t("Your claim is verified: you can now edit this actor.") if c.status == "accepted"
                else t("Your claim is waiting for an editor's review."))
     return render(request, t, "contributions/done.html", message=message, actor=actor)
@@ -62,7 +56,7 @@ def claim(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep,
 def edit_form(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep,
               p: Annotated[Principal, Depends(require("actor.edit"))]):
     actor = _actor(session, actor_id, t)
-    authorize(request, p, "actor.edit", actor_scope(session, actor), target=f"actor:{actor.id}")
+    authorize(request, p, "actor.edit", actor_scope(session, actor=actor), target=f"actor:{actor.id}")
     return _form_page(request, t, taxonomies, "edit", actor, current_values(actor))
 
 
@@ -70,17 +64,14 @@ def edit_form(request: Request, actor_id: Id, session: SessionDep, t: Translator
 def edit(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep,
          settings: SettingsDep, form: Form, p: Annotated[Principal, Depends(require("actor.edit"))]):
     actor = _actor(session, actor_id, t)
-    authorize(request, p, "actor.edit", actor_scope(session, actor), target=f"actor:{actor.id}")
+    authorize(request, p, "actor.edit", actor_scope(session, actor=actor), target=f"actor:{actor.id}")
     rate_limit(request, "proposal", "rate_limit_proposals", p)
     fields = changed_only(actor, checked(request, raw_fields(form), taxonomies, settings, p))
     if not fields:
         return _form_page(request, t, taxonomies, "edit", actor, current_values(actor), 422,
                           error=t("Nothing changed."))
-    service.create(session, p, "edit", actor, fields, note_of(form, settings.max_contribution_chars), "accepted")
-    service.apply_fields(session, actor, fields, p.user_id)
-    audit.record(session, "contribution", user_id=p.user_id, ip=client_ip(request), target=f"actor:{actor.id}",
-                 detail={"kind": "edit", "fields": sorted(fields)})
-    session.commit()
+    service.edit(session, principal=p, actor=actor, fields=fields,
+                 note=note_of(form, settings.max_contribution_chars), ip=client_ip(request))
     return redirect(f"/actors/{actor.id}")
 
 
@@ -100,10 +91,8 @@ def propose(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDe
     if not fields:
         return _form_page(request, t, taxonomies, "propose", actor, current_values(actor), 422,
                           error=t("Nothing changed."))
-    service.create(session, p, "correction", actor, fields, note_of(form, settings.max_contribution_chars))
-    audit.record(session, "contribution", user_id=p.user_id, ip=client_ip(request), target=f"actor:{actor.id}",
-                 detail={"kind": "correction", "fields": sorted(fields)})
-    session.commit()
+    service.propose(session, principal=p, actor=actor, fields=fields,
+                    note=note_of(form, settings.max_contribution_chars), ip=client_ip(request))
     return render(request, t, "contributions/done.html", actor=actor,
                   message=t("Thank you: your proposal is waiting for an editor's review."))
 
@@ -119,9 +108,8 @@ def new_actor(request: Request, session: SessionDep, t: TranslatorDep, taxonomie
               settings: SettingsDep, form: Form, p: Annotated[Principal, Depends(require("actor.propose"))]):
     rate_limit(request, "proposal", "rate_limit_proposals", p)
     fields = checked(request, raw_fields(form), taxonomies, settings, p, new_actor=True)
-    service.create(session, p, "new_actor", None, fields, note_of(form, settings.max_contribution_chars))
-    audit.record(session, "contribution", user_id=p.user_id, ip=client_ip(request), detail={"kind": "new_actor"})
-    session.commit()
+    service.propose(session, principal=p, actor=None, fields=fields,
+                    note=note_of(form, settings.max_contribution_chars), ip=client_ip(request))
     return render(request, t, "contributions/done.html",
                   message=t("Thank you: your proposal is waiting for an editor's review."))
 
@@ -129,23 +117,18 @@ def new_actor(request: Request, session: SessionDep, t: TranslatorDep, taxonomie
 @router.get("/moderation", response_class=HTMLResponse)
 def queue(request: Request, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep,
           p: Annotated[Principal, Depends(require("moderation.queue"))]):
-    pending = session.scalars(select(Contribution).where(Contribution.status == "pending")
-                              .order_by(Contribution.created_at).limit(500)).all()
-    items = [c for c in pending if can(p, "contribution.review", contribution_scope(session, c))]
-    actors = {a.id: a for a in session.scalars(select(Actor).where(Actor.id.in_({c.actor_id for c in items if c.actor_id})))}
-    authors = dict(session.execute(select(User.id, User.display_name).where(
-        User.id.in_({c.author_id for c in items if c.author_id}))).all())
-    return render(request, t, "contributions/queue.html", items=items, actors=actors, authors=authors,
-                  payloads={c.id: json.loads(c.payload) for c in items}, taxonomies=taxonomies)
+    return render(request, t, "contributions/queue.html", taxonomies=taxonomies,
+                  **service.queue_page(session, principal=p))
 
 
 @router.post("/moderation/{contribution_id}", response_class=HTMLResponse)
 def decide(request: Request, contribution_id: Id, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep,
            settings: SettingsDep, form: Form, p: Annotated[Principal, Depends(require("contribution.review"))]):
-    c = session.get(Contribution, contribution_id)
+    c = service.get_contribution(session, contribution_id=contribution_id)
     if c is None:
         raise HTTPException(404, detail=t("No contribution with this number."))
-    authorize(request, p, "contribution.review", contribution_scope(session, c), target=f"contribution:{c.id}")
+    authorize(request, p, "contribution.review", contribution_scope(session, contribution=c),
+              target=f"contribution:{c.id}")
     decision = form.get("decision")
     if decision not in ("accept", "amend", "reject"):
         raise HTTPException(422, detail="decision: expected accept, amend or reject")
@@ -154,10 +137,9 @@ def decide(request: Request, contribution_id: Id, session: SessionDep, t: Transl
     if decision == "amend":
         amended = checked(request, raw_fields(form), taxonomies, settings, p, new_actor=c.kind == "new_actor")
     try:
-        service.review(session, p, c, decision, message, amended)
+        service.review(session, reviewer=p, contribution=c, decision=decision, message=message, amended=amended)
     except ContributionError as exc:
         raise HTTPException(409, detail=str(exc)) from None
-    session.commit()
     return redirect("/moderation")
 
 
@@ -165,22 +147,20 @@ def decide(request: Request, contribution_id: Id, session: SessionDep, t: Transl
 def revert(request: Request, actor_id: Id, change_id: Id, session: SessionDep, t: TranslatorDep,
            p: Annotated[Principal, Depends(require("actor.revert"))]):
     actor = _actor(session, actor_id, t)
-    authorize(request, p, "actor.revert", actor_scope(session, actor), target=f"actor:{actor.id}")
-    change = session.get(ActorChange, change_id)
-    if change is None or change.actor_id != actor.id:
+    authorize(request, p, "actor.revert", actor_scope(session, actor=actor), target=f"actor:{actor.id}")
+    change = service.get_change(session, actor_id=actor.id, change_id=change_id)
+    if change is None:
         raise HTTPException(404, detail=t("No such change in this actor's history."))
     try:
-        service.revert(session, p, change)
+        service.revert(session, editor=p, change=change)
     except ContributionError as exc:
         raise HTTPException(409, detail=str(exc)) from None
-    session.commit()
     return redirect(f"/actors/{actor.id}#history")
 
 
 @router.get("/contributions/mine", response_class=HTMLResponse)
 def mine(request: Request, session: SessionDep, t: TranslatorDep,
          p: Annotated[Principal, Depends(require("account.self"))]):
-    items = session.scalars(select(Contribution).where(Contribution.author_id == p.user_id)
-                            .order_by(Contribution.id.desc()).limit(500)).all()
+    items = service.mine(session, user_id=p.user_id)
     return render(request, t, "contributions/mine.html", items=items,
                   payloads={c.id: json.loads(c.payload) for c in items})

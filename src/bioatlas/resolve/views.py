@@ -61,7 +61,7 @@ def _may_change(request: Request, session, p: Principal, actor_ids) -> None:
     for actor_id in actor_ids:
         actor = session.get(Actor, actor_id)
         if actor is not None:
-            authorize(request, p, "actor.revert", actor_scope(session, actor), target=f"actor:{actor_id}")
+            authorize(request, p, "actor.revert", actor_scope(session, actor=actor), target=f"actor:{actor_id}")
 
 
 @router.post("/admin/duplicates/{pair_id}/merge")
