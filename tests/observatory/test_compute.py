@@ -34,7 +34,7 @@ def test_region_share_is_compared_with_the_recorded_40_percent(session, eco, loa
     assert (share["11"].value, share["11"].numerator, share["11"].denominator) == (50.0, 2, 4)
     compute.snapshot(session, at=date(2026, 1, 2))
     session.commit()
-    idf = service.series(session, "actors_region_share", scope="11")
+    idf = service.series(session, code="actors_region_share", scope="11")
     assert [(v["kind"], v["value"]) for v in idf] == [("recorded", 40.0), ("computed", 50.0)]
     assert idf[1]["source"]["title"] == "computed from the atlas, region_share"
 

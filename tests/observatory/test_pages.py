@@ -121,7 +121,13 @@ def test_region_without_actors_and_unknown_region(obs_client, eco):
     assert 'data-empty="actors"' in r.text
     assert "Part du pays" not in r.text  # no share, no count: nothing measured
     assert obs_client.get("/observatory/regions/99").status_code == 404
-    assert obs_client.get("/observatory/regions/abcd").status_code in (404, 422)
+    # a code that is no INSEE region names no page: 404, whatever its length or form (not 422:
+    # the request is well formed, the region does not exist)
+    for code in ("abcd", "1", "11x"):
+        r = obs_client.get(f"/observatory/regions/{code}")
+        assert r.status_code == 404, code
+        assert "Aucune région avec ce code." in r.text  # the page says why, in French by default
+    assert obs_client.get("/observatory/regions/abcd/factsheet").status_code == 404
 
 
 def test_roadmap_pages(obs_client, loaded):

@@ -80,10 +80,10 @@ def test_sources_are_shared_with_the_seed_actors(db, session, taxonomies):
 
 
 def test_two_of_76_and_five_of_76_side_by_side(session, loaded):
-    values = service.series(session, "eu_biologics_made_in_country", scope="FR")
+    values = service.series(session, code="eu_biologics_made_in_country", scope="FR")
     assert [(v["value_text"], v["period"]) for v in values] == [("2 sur 76", None), ("5 sur 76", "2020")]
     assert values[0]["source"]["id"] != values[1]["source"]["id"]
-    conflicts = service.conflicts(session, "eu_biologics_made_in_country")
+    conflicts = service.conflicts(session, code="eu_biologics_made_in_country")
     assert len(conflicts) == 1 and sorted(v["value"] for v in conflicts[0]["values"]) == [2, 5]
     latest = next(i for i in service.list_indicators(session) if i["code"] == "eu_biologics_made_in_country")["latest"]
     assert {(v["scope"], v["value"]) for v in latest} == {("FR", 5), ("DE", 21), ("IT", 12)}
@@ -109,14 +109,14 @@ def test_load_is_idempotent(session, loaded):
 
 
 def test_roadmaps(session, eco, loaded):
-    idf = service.get_roadmap(session, "idf-assises-2021")
+    idf = service.get_roadmap(session, code="idf-assises-2021")
     assert [a["title_fr"] for a in idf["axes"]][1] == "Amplifier l’attractivité et faciliter les implantations"
     assert [len(a["actions"]) for a in idf["axes"]] == [3, 4, 4]
     rec5 = idf["axes"][1]["actions"][1]
     assert rec5["number"] == 5 and rec5["title_fr"].startswith("Créer un job board pour capter les talents")
     assert rec5["indicators"] == ["direct_jobs_created"] and rec5["status"] == "unknown"
     assert idf["owner"]["id"] == eco["Région Île-de-France"] and idf["adopted"] == "2021-05"
-    bfc = service.get_roadmap(session, "bfc-assises-2024")
+    bfc = service.get_roadmap(session, code="bfc-assises-2024")
     assert (bfc["axes_declared"], bfc["axes"], bfc["adopted"], bfc["region"]) == (4, [], "2024-03-13", "27")
     assert "catalyser l’innovation" in bfc["summary_fr"]
 
@@ -127,7 +127,7 @@ def test_roadmap_progress_per_axis(session, loaded):
     axis1.actions[0].status = "done"
     axis1.actions[1].status = "in_progress"
     session.commit()
-    idf = service.get_roadmap(session, "idf-assises-2021")
+    idf = service.get_roadmap(session, code="idf-assises-2021")
     assert idf["axes"][0]["progress"]["share_done"] == round(1 / 3, 4)
     assert idf["axes"][0]["progress"]["by_status"]["in_progress"] == 1
     assert idf["axes"][1]["progress"]["share_done"] == 0

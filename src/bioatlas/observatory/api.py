@@ -31,7 +31,7 @@ CSV_COLUMNS = ("indicator", "scope", "dimension", "period", "value", "comparator
 
 
 def _indicator_or_404(session, code: str):
-    indicator = service.get_indicator(session, code)
+    indicator = service.get_indicator(session, code=code)
     if indicator is None:
         raise HTTPException(404, detail=f"no indicator with code {code!r} (see /api/v1/indicators)")
     return indicator
@@ -48,10 +48,10 @@ def get_indicator(code: Code, session: SessionDep, t: TranslatorDep, scope: Scop
     """Definition, targets with progress, the whole series with sources, and conflicting values."""
     indicator = _indicator_or_404(session, code)
     return {
-        "indicator": service.indicator_dict(indicator, t.lang),
-        "targets": service.targets_progress(session, code),
-        "series": service.series(session, code, scope=scope),
-        "conflicts": service.conflicts(session, code),
+        "indicator": service.indicator_dict(indicator, lang=t.lang),
+        "targets": service.targets_progress(session, code=code),
+        "series": service.series(session, code=code, scope=scope),
+        "conflicts": service.conflicts(session, code=code),
     }
 
 
@@ -63,7 +63,7 @@ def series_csv(code: Code, session: SessionDep, scope: Scope = None):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for v in service.series(session, code, scope=scope):
+    for v in service.series(session, code=code, scope=scope):
         src = v["source"]
         writer.writerow([code, v["scope"], v["dimension"] or "", v["period"] or "", f"{v['value']:g}", v["comparator"],
                          v["value_text"] or "", _num(v["numerator"]), _num(v["denominator"]), v["kind"],
@@ -85,7 +85,7 @@ def list_roadmaps(session: SessionDep, t: TranslatorDep):
 @router.get("/roadmaps/{code}", response_model=RoadmapOut, responses={404: {"model": Problem}, 422: {"model": Problem}})
 def get_roadmap(code: Code, session: SessionDep, t: TranslatorDep):
     """A roadmap with its axes, actions (status, owners, linked indicators) and progress per axis."""
-    roadmap = service.get_roadmap(session, code, lang=t.lang)
+    roadmap = service.get_roadmap(session, code=code, lang=t.lang)
     if roadmap is None:
         raise HTTPException(404, detail=f"no roadmap with code {code!r} (see /api/v1/roadmaps)")
     return roadmap
@@ -105,9 +105,9 @@ def set_action_status(action_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body:
     The change is recorded with its date, the previous status, who made it and the note."""
     by = "admin token" if principal.via_token else f"user {principal.user_id} ({principal.display_name})"[:100]
     try:
-        action, change = roadmaps.set_action_status(session, action_id, body.status, by=by, note=body.note)
+        action, change = roadmaps.set_action_status(session, action_id=action_id, status=body.status, by=by,
+                                                    note=body.note)
     except roadmaps.ActionNotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    session.commit()
     return {"id": action.id, "roadmap": action.axis.roadmap.code, "axis": action.axis.number, "number": action.number,
             "status": action.status, "previous_status": change.old_status, "changed_at": change.changed_at}

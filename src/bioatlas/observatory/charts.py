@@ -160,7 +160,7 @@ def actors_by_region(session: Session, t: Translator) -> Chart:
 def made_in_country(session: Session, t: Translator) -> Chart:
     """The recorded figures "N of 76 biotherapies made in the country", one bar per value and source:
     conflicting values (same country, different articles) stand side by side."""
-    values = [v for v in service.series(session, "eu_biologics_made_in_country") if v["kind"] == "recorded"]
+    values = [v for v in service.series(session, code="eu_biologics_made_in_country") if v["kind"] == "recorded"]
     rows, sources = [], {}
     for v in values:
         src = v["source"]

@@ -105,7 +105,7 @@ def _in_region(code: str):
         Site.region == code, Actor.status == "active").distinct()
 
 
-def region_profile(session: Session, code: str, *, lang: str = "fr",
+def region_profile(session: Session, *, code: str, lang: str = "fr",
                    taxonomies: dict[str, Taxonomy] | None = None) -> RegionProfile | None:
     """The profile of the region with this INSEE code, or None when no such region exists."""
     names = region_names()
@@ -186,7 +186,7 @@ def _actors(session: Session, profile: RegionProfile, ids, tax: dict[str, Taxono
     profile.notable = [entry(a) for a in notable[:MAX_NOTABLE]]
 
 
-def recorded_figures(session: Session, code: str, *, lang: str = "fr") -> list[dict]:
+def recorded_figures(session: Session, *, code: str, lang: str = "fr") -> list[dict]:
     """The figures recorded from articles for this region (scope = the region code), latest period
     per indicator, each with its source: shown next to the computed ones, never mixed with them."""
     from bioatlas.observatory.models import Indicator, IndicatorValue

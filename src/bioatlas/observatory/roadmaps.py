@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bioatlas.core.db import unit_of_work
 from bioatlas.observatory import service
 from bioatlas.observatory.models import (
     ACTION_STATUSES,
@@ -73,8 +74,8 @@ def _changes(session: Session, action_ids: list[int]) -> dict[int, list[ActionSt
     return out
 
 
-def roadmap_page(session: Session, code: str, *, lang: str = "fr") -> dict | None:
-    roadmap = service.get_roadmap(session, code, lang=lang)
+def roadmap_page(session: Session, *, code: str, lang: str = "fr") -> dict | None:
+    roadmap = service.get_roadmap(session, code=code, lang=lang)
     if roadmap is None:
         return None
     ids = [a["id"] for axis in roadmap["axes"] for a in axis["actions"]]
@@ -95,16 +96,22 @@ def list_page(session: Session, *, lang: str = "fr") -> list[dict]:
     return roadmaps
 
 
-def set_action_status(session: Session, action_id: int, status: str, *, by: str, note: str | None = None,
-                      now: datetime | None = None) -> tuple[RoadmapAction, ActionStatusChange]:
-    if status not in ACTION_STATUSES:
-        raise InvalidStatus(f"status: {status!r} is not one of {', '.join(ACTION_STATUSES)}")
-    action = session.get(RoadmapAction, action_id, options=[selectinload(RoadmapAction.axis)])
-    if action is None:
-        raise ActionNotFound(f"no roadmap action with id {action_id}")
-    change = ActionStatusChange(action_id=action.id, old_status=action.status, new_status=status,
-                                changed_at=now or datetime.now(timezone.utc), changed_by=by, note=note)
-    session.add(change)
-    action.status = status
-    session.flush()
+def set_action_status(session: Session, *, action_id: int, status: str, by: str, note: str | None = None,
+                      roadmap: str | None = None, now: datetime | None = None,
+                      ) -> tuple[RoadmapAction, ActionStatusChange]:
+    """Set an action's status and record the change (one unit of work, committed). ActionNotFound
+    when there is no such action (or it is not in `roadmap`, when given), InvalidStatus for a
+    status outside ACTION_STATUSES."""
+    with unit_of_work(session):
+        action = session.get(RoadmapAction, action_id, options=[selectinload(RoadmapAction.axis)])
+        if action is None or (roadmap is not None and action.axis.roadmap.code != roadmap):
+            raise ActionNotFound(f"no roadmap action with id {action_id}"
+                                 + (f" in roadmap {roadmap!r}" if roadmap is not None else ""))
+        if status not in ACTION_STATUSES:
+            raise InvalidStatus(f"status: {status!r} is not one of {', '.join(ACTION_STATUSES)}")
+        change = ActionStatusChange(action_id=action.id, old_status=action.status, new_status=status,
+                                    changed_at=now or datetime.now(timezone.utc), changed_by=by, note=note)
+        session.add(change)
+        action.status = status
+        session.flush()
     return action, change

@@ -34,7 +34,7 @@ def value_dict(v: IndicatorValue) -> dict:
     }
 
 
-def indicator_dict(i: Indicator, lang: str = "fr") -> dict:
+def indicator_dict(i: Indicator, *, lang: str = "fr") -> dict:
     return {
         "code": i.code, "label": i.label_en if lang == "en" else i.label_fr, "label_fr": i.label_fr,
         "label_en": i.label_en, "definition_fr": i.definition_fr, "definition_en": i.definition_en,
@@ -42,7 +42,7 @@ def indicator_dict(i: Indicator, lang: str = "fr") -> dict:
     }
 
 
-def get_indicator(session: Session, code: str) -> Indicator | None:
+def get_indicator(session: Session, *, code: str) -> Indicator | None:
     return session.scalar(select(Indicator).where(Indicator.code == code))
 
 
@@ -74,20 +74,20 @@ def list_indicators(session: Session, *, lang: str = "fr") -> list[dict]:
     by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
     for v in _values(session, [i.id for i in indicators]):
         by_indicator[v.indicator_id].append(v)
-    return [{**indicator_dict(i, lang), "latest": [value_dict(v) for v in latest_values(by_indicator[i.id])]}
+    return [{**indicator_dict(i, lang=lang), "latest": [value_dict(v) for v in latest_values(by_indicator[i.id])]}
             for i in indicators]
 
 
-def series(session: Session, code: str, *, scope: str | None = None) -> list[dict]:
+def series(session: Session, *, code: str, scope: str | None = None) -> list[dict]:
     """Every value of an indicator, recorded and computed, oldest first, each with its source."""
-    indicator = get_indicator(session, code)
+    indicator = get_indicator(session, code=code)
     if indicator is None:
         return []
     values = [v for v in _values(session, [indicator.id]) if scope is None or v.scope == scope]
     return [value_dict(v) for v in sorted(values, key=lambda v: (_order(v), v.scope, v.dimension or ""))]
 
 
-def targets_progress(session: Session, code: str | None = None) -> list[dict]:
+def targets_progress(session: Session, *, code: str | None = None) -> list[dict]:
     """Each target with the latest value of its indicator and scope (no breakdown), and the progress
     from the baseline (0) to the target (1): (latest − baseline) / (target − baseline), or
     latest / target without a baseline. `progress` is None while there is no value."""
@@ -112,7 +112,7 @@ def targets_progress(session: Session, code: str | None = None) -> list[dict]:
     return out
 
 
-def conflicts(session: Session, code: str | None = None) -> list[dict]:
+def conflicts(session: Session, *, code: str | None = None) -> list[dict]:
     """Groups of values of one indicator, scope and breakdown whose periods match (or one of them is
     undated) and whose values differ: kept side by side, never merged."""
     query = select(Indicator)
@@ -177,6 +177,6 @@ def list_roadmaps(session: Session, *, lang: str = "fr") -> list[dict]:
     return [roadmap_dict(r, with_actions=False, lang=lang) for r in session.scalars(_roadmap_query().order_by(Roadmap.code))]
 
 
-def get_roadmap(session: Session, code: str, *, lang: str = "fr") -> dict | None:
+def get_roadmap(session: Session, *, code: str, lang: str = "fr") -> dict | None:
     r = session.scalar(_roadmap_query().where(Roadmap.code == code))
     return roadmap_dict(r, lang=lang) if r else None

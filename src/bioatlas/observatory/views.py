@@ -62,35 +62,35 @@ def chart_csv(key: Annotated[str, Path(max_length=40)], session: SessionDep, t: 
 
 @router.get("/indicators/{code}", response_class=HTMLResponse)
 def indicator_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
-    indicator = service.get_indicator(session, code)
+    indicator = service.get_indicator(session, code=code)
     if indicator is None:
         raise HTTPException(404, detail=t("No indicator with this code."))
-    values = service.series(session, code)
+    values = service.series(session, code=code)
     return render(request, t, "observatory/indicator.html",
-        indicator=service.indicator_dict(indicator, t.lang), targets=service.targets_progress(session, code),
-        values=values[-MAX_SERIES_ROWS:], total_values=len(values), conflicts=service.conflicts(session, code),
+        indicator=service.indicator_dict(indicator, lang=t.lang), targets=service.targets_progress(session, code=code),
+        values=values[-MAX_SERIES_ROWS:], total_values=len(values), conflicts=service.conflicts(session, code=code),
         spec=charts.series_chart(code, values, t))
 
 
 def _profile(session, code: str, t):
-    profile = regions.region_profile(session, code, lang=t.lang, taxonomies=load_taxonomies())
+    profile = regions.region_profile(session, code=code, lang=t.lang, taxonomies=load_taxonomies())
     if profile is None:
         raise HTTPException(404, detail=t("No region with this code."))
     return profile
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
-def region_page(request: Request, code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
+def region_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
     profile = _profile(session, code, t)
     return render(request, t, "observatory/region.html",
-        region=profile, recorded=regions.recorded_figures(session, code, lang=t.lang))
+        region=profile, recorded=regions.recorded_figures(session, code=code, lang=t.lang))
 
 
 def _factsheet_context(session, code: str, t) -> dict:
     profile = _profile(session, code, t)
     return {
         "region": profile, "today": date.today().isoformat(),
-        "recorded": regions.recorded_figures(session, code, lang=t.lang),
+        "recorded": regions.recorded_figures(session, code=code, lang=t.lang),
         "map_svg": factsheet.region_map_svg(code, profile.points, label=t("Map of the region's actors"))
         if profile.has_actors else None,
         "legend": factsheet.legend(profile.points), "kind_labels": {
@@ -99,12 +99,12 @@ def _factsheet_context(session, code: str, t) -> dict:
 
 
 @router.get("/regions/{code}/factsheet", response_class=HTMLResponse)
-def factsheet_page(request: Request, code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
+def factsheet_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
     return render(request, t, "observatory/factsheet.html", **_factsheet_context(session, code, t))
 
 
 @router.get("/regions/{code}/factsheet.pdf", response_class=Response)
-def factsheet_pdf(code: Annotated[str, Path(max_length=3)], session: SessionDep, t: TranslatorDep):
+def factsheet_pdf(code: Code, session: SessionDep, t: TranslatorDep):
     context = {"t": t, "lang": t.lang, **_factsheet_context(session, code, t)}
     html = templates.get_template("observatory/factsheet_pdf.html").render(context)
     try:
@@ -123,7 +123,7 @@ def roadmaps_page(request: Request, session: SessionDep, t: TranslatorDep):
 
 @router.get("/roadmaps/{code}", response_class=HTMLResponse)
 def roadmap_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
-    roadmap = roadmaps.roadmap_page(session, code, lang=t.lang)
+    roadmap = roadmaps.roadmap_page(session, code=code, lang=t.lang)
     if roadmap is None:
         raise HTTPException(404, detail=t("No roadmap with this code."))
     return render(request, t, "observatory/roadmap.html",
@@ -137,13 +137,12 @@ def roadmap_action_status(
     status: Annotated[str, Form(max_length=20)], note: Annotated[str, Form(max_length=2000)] = "",
 ):
     """The status form of a roadmap page (admins): same rules and record as the API's PATCH."""
-    action = session.get(roadmaps.RoadmapAction, action_id)
-    if action is None or action.axis.roadmap.code != code:
-        raise HTTPException(404, detail=t("No such action in this roadmap."))
     by = f"user {principal.user_id} ({principal.display_name})"[:100] if principal.user_id else "admin token"
     try:
-        roadmaps.set_action_status(session, action_id, status, by=by, note=note.strip() or None)
+        roadmaps.set_action_status(session, action_id=action_id, status=status, by=by, note=note.strip() or None,
+                                   roadmap=code)
+    except roadmaps.ActionNotFound:
+        raise HTTPException(404, detail=t("No such action in this roadmap.")) from None
     except roadmaps.InvalidStatus as exc:
         raise HTTPException(422, detail=str(exc)) from None
-    session.commit()
     return RedirectResponse(f"/observatory/roadmaps/{code}#action-{action_id}", status_code=303)
