@@ -72,9 +72,9 @@ def test_merge_then_unmerge_restores_both_actors_and_their_facts(registry):
         before_merged = snapshot(session.get(Actor, genethon))
         changes_merged = session.scalar(select(func.count()).select_from(ActorChange).where(ActorChange.actor_id == genethon))
     with transaction(registry) as session:
-        merge_id = merge_actors(session, ror_genethon, genethon, score=0.99).id
+        merge_id = merge_actors(session, kept_id=ror_genethon, merged_id=genethon, score=0.99).id
     with transaction(registry) as session:
-        unmerge(session, merge_id)
+        unmerge(session, merge_id=merge_id)
     with registry() as session:
         assert snapshot(session.get(Actor, ror_genethon)) == before_kept
         assert snapshot(session.get(Actor, genethon)) == before_merged
@@ -92,7 +92,7 @@ def test_merge_then_unmerge_restores_both_actors_and_their_facts(registry):
         assert sorted(events) == [("merge", f"actor:{ror_genethon}", merge_id), ("unmerge", f"actor:{ror_genethon}", merge_id)]
     with transaction(registry) as session:
         try:
-            unmerge(session, merge_id)
+            unmerge(session, merge_id=merge_id)
         except MergeError as exc:
             assert "already undone" in str(exc)
         else:
@@ -105,7 +105,7 @@ def test_undone_pair_is_not_merged_again(registry):
         report = record_and_merge(session, find_pairs(session))
         merge_id = report.merged[0]
     with transaction(registry) as session:
-        unmerge(session, merge_id)
+        unmerge(session, merge_id=merge_id)
     with transaction(registry) as session:
         again = record_and_merge(session, find_pairs(session))
         assert again.merged == []
@@ -120,7 +120,7 @@ def test_merge_errors_name_the_problem(registry):
         actor = _actor_with_ror(session, "03fj96t64")
         for kept, merged, text in ((actor, actor, "itself"), (actor, 10**9, "no actor with id")):
             try:
-                merge_actors(session, kept, merged)
+                merge_actors(session, kept_id=kept, merged_id=merged)
             except MergeError as exc:
                 assert text in str(exc)
             else:

@@ -40,7 +40,7 @@ class BatchIn(BaseModel):
 @router.get("/match", response_model=MatchOut, responses={422: {"model": Problem}})
 def match_one(session: SessionDep, q: Annotated[str, Query(max_length=MAX_MENTION, description="an organisation mention")]):
     """The actor(s) a free-text mention names (possibly none), with ranked candidates and reasons."""
-    return resolve_many(session, [q])[0].as_dict()
+    return resolve_many(session, mentions=[q])[0].as_dict()
 
 
 @router.post("/match", response_model=list[MatchOut], responses={413: {"model": Problem}, 422: {"model": Problem}})
@@ -48,4 +48,4 @@ def match_batch(session: SessionDep, body: Annotated[BatchIn, Body()]):
     """One answer per mention, in order."""
     if len(body.mentions) > MAX_BATCH:
         raise HTTPException(413, detail=f"mentions: {len(body.mentions)} given, at most {MAX_BATCH} per request")
-    return [r.as_dict() for r in resolve_many(session, body.mentions)]
+    return [r.as_dict() for r in resolve_many(session, mentions=body.mentions)]

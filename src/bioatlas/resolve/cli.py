@@ -138,11 +138,11 @@ def register(app: typer.Typer, console: Console) -> None:
                     row.status = "rejected"
                     message = f"pair {pair} rejected: actors {row.actor_a_id} and {row.actor_b_id} stay apart"
                 else:
-                    kept, dropped = (keep, drop) if row is None else choose_kept(session, row.actor_a_id, row.actor_b_id)
+                    kept, dropped = (keep, drop) if row is None else choose_kept(session, a=row.actor_a_id, b=row.actor_b_id)
                     if row is not None:
                         row.status = "merged"
                         session.flush()
-                    record = merge_actors(session, kept, dropped, score=row.score if row else None, method="manual")
+                    record = merge_actors(session, kept_id=kept, merged_id=dropped, score=row.score if row else None, method="manual")
                     message = f"merge {record.id}: actor {dropped} merged into {kept} (undo: bioatlas duplicates unmerge {record.id})"
         except MergeError as exc:
             err.print(f"[red]error:[/red] {exc} (nothing was changed)")
@@ -157,7 +157,7 @@ def register(app: typer.Typer, console: Console) -> None:
 
         try:
             with transaction(session_factory()) as session:
-                record = unmerge(session, merge_id)
+                record = unmerge(session, merge_id=merge_id)
                 message = f"merge {merge_id} undone: actor {record.merged_id} ({record.merged_name}) restored"
         except MergeError as exc:
             err.print(f"[red]error:[/red] {exc} (nothing was changed)")

@@ -133,10 +133,10 @@ def record_and_merge(session: Session, report: DuplicateReport, *, merge: bool =
             row.score, row.reasons = p.score, json.dumps(p.reasons)
         session.flush()
         if merge and p.auto:
-            kept, dropped = choose_kept(session, p.a, p.b)
+            kept, dropped = choose_kept(session, a=p.a, b=p.b)
             row.status = "merged"
             session.flush()
-            report.merged.append(merge_actors(session, kept, dropped, score=p.score, method="auto").id)
+            report.merged.append(merge_actors(session, kept_id=kept, merged_id=dropped, score=p.score, method="auto").id)
             into[dropped] = kept
             existing = {(d.actor_a_id, d.actor_b_id): d for d in session.scalars(select(DuplicateCandidate))}
         elif row.status == "pending":
@@ -150,7 +150,7 @@ def _final(into: dict[int, int], actor_id: int) -> int:
     return actor_id
 
 
-def choose_kept(session: Session, a: int, b: int) -> tuple[int, int]:
+def choose_kept(session: Session, *, a: int, b: int) -> tuple[int, int]:
     """The actor with a ROR id, else the one with more identifiers, else the older one, is kept."""
     def rank(actor_id: int) -> tuple:
         schemes = set(session.scalars(select(Identifier.scheme).where(Identifier.actor_id == actor_id)))

@@ -91,7 +91,7 @@ def _clashes(session: Session, table, column, moved: dict) -> bool:
     return False
 
 
-def merge_actors(session: Session, kept_id: int, merged_id: int, *, score: float | None = None,
+def merge_actors(session: Session, *, kept_id: int, merged_id: int, score: float | None = None,
                  method: str = "manual") -> ActorMerge:
     """Fold `merged_id` into `kept_id` in the caller's transaction; returns the merge record."""
     if kept_id == merged_id:
@@ -131,7 +131,7 @@ def merge_actors(session: Session, kept_id: int, merged_id: int, *, score: float
     return record
 
 
-def unmerge(session: Session, merge_id: int) -> ActorMerge:
+def unmerge(session: Session, *, merge_id: int) -> ActorMerge:
     """Undo a merge: the merged actor comes back with its id, facts, provenance and history."""
     record = session.get(ActorMerge, merge_id)
     if record is None:

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bioatlas.accounts import audit
 from bioatlas.atlas.models import Actor, ActorName, Capability, Identifier, Site, Source
+from bioatlas.core.db import unit_of_work
 from bioatlas.resolve.duplicates import choose_kept
 from bioatlas.resolve.merge import MergeError, merge_actors, unmerge
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
@@ -92,24 +94,55 @@ def _pending(session: Session, pair_id: int) -> DuplicateCandidate:
     return row
 
 
-def merge_pair(session: Session, pair_id: int) -> ActorMerge:
-    """Merge a queued pair through the reversible merge (the actor with a ROR id is kept)."""
-    row = _pending(session, pair_id)
-    kept, dropped = choose_kept(session, row.actor_a_id, row.actor_b_id)
-    row.status = "merged"
-    session.flush()
-    return merge_actors(session, kept, dropped, score=row.score, method="manual")
+def pair_actor_ids(session: Session, *, pair_id: int) -> tuple[int, ...]:
+    """The two actors of a queued pair (none when there is no such pair), to authorise a decision."""
+    row = session.get(DuplicateCandidate, pair_id)
+    return (row.actor_a_id, row.actor_b_id) if row is not None else ()
 
 
-def reject_pair(session: Session, pair_id: int) -> DuplicateCandidate:
-    """Not a duplicate: the pair keeps the status `rejected`, so `duplicates find` never queues it again."""
-    row = _pending(session, pair_id)
-    row.status = "rejected"
-    session.flush()
+def merge_actor_ids(session: Session, *, merge_id: int) -> tuple[int, ...]:
+    """The kept actor of a merge (none when there is no such merge), to authorise undoing it."""
+    record = session.get(ActorMerge, merge_id)
+    return (record.kept_id,) if record is not None else ()
+
+
+def _audited(session: Session, *, decision: str, target: str, record_id: int, user_id: int | None,
+             ip: str | None) -> None:
+    audit.record(session, "duplicate_review", user_id=user_id, ip=ip, target=target,
+                 detail={"decision": decision, "id": record_id})
+
+
+def merge_pair(session: Session, *, pair_id: int, user_id: int | None = None, ip: str | None = None) -> ActorMerge:
+    """Merge a queued pair through the reversible merge (the actor with a ROR id is kept); one unit
+    of work, audited and committed. LookupError (no such pair), MergeError (already decided)."""
+    with unit_of_work(session):
+        row = _pending(session, pair_id)
+        kept, dropped = choose_kept(session, a=row.actor_a_id, b=row.actor_b_id)
+        row.status = "merged"
+        session.flush()
+        record = merge_actors(session, kept_id=kept, merged_id=dropped, score=row.score, method="manual")
+        _audited(session, decision="merge", target=f"duplicate:{pair_id}", record_id=record.id, user_id=user_id, ip=ip)
+    return record
+
+
+def reject_pair(session: Session, *, pair_id: int, user_id: int | None = None,
+                ip: str | None = None) -> DuplicateCandidate:
+    """Not a duplicate: the pair keeps the status `rejected`, so `duplicates find` never queues it
+    again; one unit of work, audited and committed."""
+    with unit_of_work(session):
+        row = _pending(session, pair_id)
+        row.status = "rejected"
+        session.flush()
+        _audited(session, decision="reject", target=f"duplicate:{pair_id}", record_id=row.id, user_id=user_id, ip=ip)
     return row
 
 
-def undo_merge(session: Session, merge_id: int) -> ActorMerge:
-    if session.get(ActorMerge, merge_id) is None:
-        raise LookupError(f"no merge with id {merge_id}")
-    return unmerge(session, merge_id)
+def undo_merge(session: Session, *, merge_id: int, user_id: int | None = None, ip: str | None = None) -> ActorMerge:
+    """Undo a merge; one unit of work, audited and committed. LookupError (no such merge),
+    MergeError (already undone)."""
+    with unit_of_work(session):
+        if session.get(ActorMerge, merge_id) is None:
+            raise LookupError(f"no merge with id {merge_id}")
+        record = unmerge(session, merge_id=merge_id)
+        _audited(session, decision="undo", target=f"merge:{merge_id}", record_id=record.id, user_id=user_id, ip=ip)
+    return record

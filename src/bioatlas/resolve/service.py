@@ -52,7 +52,7 @@ def resolver_for(session: Session) -> Resolver:
         return cached.resolver
 
 
-def resolve_many(session: Session, mentions: list[object]) -> list[Resolution]:
+def resolve_many(session: Session, *, mentions: list[object]) -> list[Resolution]:
     with _lock:
         resolver = resolver_for(session)
         return [resolver.resolve(m) for m in mentions]

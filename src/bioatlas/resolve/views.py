@@ -12,14 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bioatlas.accounts import audit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.atlas.models import Actor
 from bioatlas.contributions.service import actor_scope
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.resolve import review
 from bioatlas.resolve.merge import MergeError
-from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
 from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -42,18 +40,14 @@ def duplicates_page(request: Request, session: SessionDep, t: TranslatorDep, p: 
                   message=messages.get(done or ""))
 
 
-def _decide(request: Request, session, p: Principal, action: str, target: str, do) -> None:
+def _decide(do) -> None:
+    """Run a review decision (a unit of work of `review`), its refusals as HTTP answers."""
     try:
-        record = do()
+        do()
     except LookupError as exc:
-        session.rollback()
         raise HTTPException(404, detail=str(exc)) from None
     except MergeError as exc:
-        session.rollback()
         raise HTTPException(409, detail=str(exc)) from None
-    audit.record(session, "duplicate_review", user_id=p.user_id, ip=client_ip(request), target=target,
-                 detail={"decision": action, "id": record.id})
-    session.commit()
 
 
 def _may_change(request: Request, session, p: Principal, actor_ids) -> None:
@@ -66,23 +60,19 @@ def _may_change(request: Request, session, p: Principal, actor_ids) -> None:
 
 @router.post("/admin/duplicates/{pair_id}/merge")
 def merge(request: Request, pair_id: Id, session: SessionDep, p: Reviewer):
-    pair = session.get(DuplicateCandidate, pair_id)
-    if pair is not None:
-        _may_change(request, session, p, (pair.actor_a_id, pair.actor_b_id))
-    _decide(request, session, p, "merge", f"duplicate:{pair_id}", lambda: review.merge_pair(session, pair_id))
+    _may_change(request, session, p, review.pair_actor_ids(session, pair_id=pair_id))
+    _decide(lambda: review.merge_pair(session, pair_id=pair_id, user_id=p.user_id, ip=client_ip(request)))
     return redirect("/admin/duplicates?done=merged")
 
 
 @router.post("/admin/duplicates/{pair_id}/reject")
 def reject(request: Request, pair_id: Id, session: SessionDep, p: Reviewer):
-    _decide(request, session, p, "reject", f"duplicate:{pair_id}", lambda: review.reject_pair(session, pair_id))
+    _decide(lambda: review.reject_pair(session, pair_id=pair_id, user_id=p.user_id, ip=client_ip(request)))
     return redirect("/admin/duplicates?done=rejected")
 
 
 @router.post("/admin/duplicates/merges/{merge_id}/undo")
 def undo(request: Request, merge_id: Id, session: SessionDep, p: Reviewer):
-    record = session.get(ActorMerge, merge_id)
-    if record is not None:
-        _may_change(request, session, p, (record.kept_id,))
-    _decide(request, session, p, "undo", f"merge:{merge_id}", lambda: review.undo_merge(session, merge_id))
+    _may_change(request, session, p, review.merge_actor_ids(session, merge_id=merge_id))
+    _decide(lambda: review.undo_merge(session, merge_id=merge_id, user_id=p.user_id, ip=client_ip(request)))
     return redirect("/admin/duplicates?done=undone")
