@@ -20,7 +20,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bioatlas.accounts import audit, service
 from bioatlas.accounts.middleware import SESSION_COOKIE
-from bioatlas.accounts.models import User, now
 from bioatlas.accounts.oidc_tokens import OIDCError, configured, fetch_json, provider, verify_id_token
 from bioatlas.accounts.policy import client_ip
 from bioatlas.accounts.web import safe_next
@@ -119,28 +118,12 @@ def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
     email = claims.get("email")
     if not isinstance(email, str) or claims.get("email_verified") is not True:
         _refuse(request, "the provider did not give a verified e-mail address")
+    name = claims.get("name") if isinstance(claims.get("name"), str) else None
     try:
-        email = service.check_email(email)
+        raw = service.oidc_log_in(session, email=email, name=name, old_token=request.cookies.get(SESSION_COOKIE),
+                                  days=settings.session_days, ip=client_ip(request))
     except service.AccountError:
         _refuse(request, "the provider gave an invalid e-mail address")
-    user = service.get_user_by_email(session, email=email)
-    if user is None:
-        name = claims.get("name") if isinstance(claims.get("name"), str) else email.split("@")[0]
-        try:
-            name = service.check_display_name(name)
-        except service.AccountError:
-            name = email.split("@")[0][:100]
-        user = User(email=email, email_key=service.email_key(email), display_name=name, password_hash=None,
-                    is_admin=False, email_verified_at=now())
-        session.add(user)
-        session.flush()
-        audit.record(session, "signup", user_id=user.id, ip=client_ip(request), detail="oidc")
-    elif user.email_verified_at is None:
-        user.email_verified_at = now()
-    service.end_session(session, raw=request.cookies.get(SESSION_COOKIE))
-    raw, _row = service.create_session(session, user=user, days=settings.session_days)
-    audit.record(session, "login", user_id=user.id, ip=client_ip(request), detail="oidc")
-    session.commit()
     response = redirect(flow.get("next") or "/account")
     response.delete_cookie(FLOW_COOKIE, path="/account/oidc")
     response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_days * 86400, httponly=True, samesite="lax",

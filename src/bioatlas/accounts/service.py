@@ -254,6 +254,31 @@ def log_in(session: Session, *, email: str, password: str, old_token: str | None
     return raw
 
 
+def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: str | None, days: int,
+                ip: str | None) -> str:
+    """A session for an address the OpenID Connect provider verified: the account is created
+    (verified, no password) on first login, or marked verified. AccountError for an invalid address."""
+    email = check_email(email)
+    with unit_of_work(session):
+        user = get_user_by_email(session, email=email)
+        if user is None:
+            try:
+                name = check_display_name(name or email.split("@")[0])
+            except AccountError:
+                name = email.split("@")[0][:100]
+            user = User(email=email, email_key=email_key(email), display_name=name, password_hash=None,
+                        is_admin=False, email_verified_at=now())
+            session.add(user)
+            session.flush()
+            audit.record(session, "signup", user_id=user.id, ip=ip, detail="oidc")
+        elif user.email_verified_at is None:
+            user.email_verified_at = now()
+        end_session(session, raw=old_token)
+        raw, _row = create_session(session, user=user, days=days)
+        audit.record(session, "login", user_id=user.id, ip=ip, detail="oidc")
+    return raw
+
+
 def log_out(session: Session, *, token: str | None, user_id: int, ip: str | None) -> None:
     with unit_of_work(session):
         end_session(session, raw=token)
