@@ -138,8 +138,7 @@ def test_reviewing_a_contribution_tells_its_author(db, smtp, mail_settings):
         s.add(c)
         s.flush()
         reviewer = principal_for(s, s.get(User, admin))
-        contributions.review(s, reviewer, c, "reject", "Pas de source.")
-        s.commit()
+        contributions.review(s, reviewer=reviewer, contribution=c, decision="reject", message="Pas de source.")
         cid = c.id
     assert service.deliver_outbox(db, settings=mail_settings)["sent"] == 1
     msg = smtp.last_to("author@example.org")
