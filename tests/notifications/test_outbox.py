@@ -148,6 +148,9 @@ def test_french_and_english_templates(db, smtp, mail_settings):
     assert service.render(kind=KIND, language="fr", context={**CONTEXT, "status": "amended", "message": ""})[0] == (
         "Votre contribution n° 7 a été acceptée avec des modifications")
     assert service.render(kind=KIND, language="de", context=CONTEXT)[0].startswith("Votre")  # French by default
+    one = [{"subject": "S", "body": "ligne 1\nligne 2", "link": None}]
+    assert service.render(kind="notifications.digest", language="en", context={"items": one, "count": 1}) == (
+        "Bioprod Atlas: 1 notification today", "Here is what happened for you on Bioprod Atlas:\n\n- S\n  ligne 1\n  ligne 2")
     with db() as s:
         en = service.send_now(s, to="a@example.org", kind="account.verify", context={"url": "http://x/1"}, language="en")
         fr = service.send_now(s, to="b@example.org", kind="account.verify", context={"url": "http://x/2"}, language="fr")

@@ -19,10 +19,10 @@ RESET = NotificationKind(
 EXISTS = NotificationKind(
     name="account.exists", label={"fr": "Compte existant", "en": "Existing account"},
     templates={"fr": ("Votre compte Bioprod Atlas",
-                      "Quelqu'un a essayé de créer un compte avec cette adresse, qui en a déjà un. "
-                      "Pour choisir un nouveau mot de passe : {{ url }}"),
+                      ("Quelqu'un a essayé de créer un compte avec cette adresse, qui en a déjà un. "
+                       "Pour choisir un nouveau mot de passe : {{ url }}")),
                "en": ("Your Bioprod Atlas account",
-                      "Someone tried to create an account with this address, which already has one. "
-                      "To choose a new password: {{ url }}")},
+                      ("Someone tried to create an account with this address, which already has one. "
+                       "To choose a new password: {{ url }}"))},
     transactional=True)
 KINDS = [VERIFY, RESET, EXISTS]

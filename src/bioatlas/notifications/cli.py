@@ -4,7 +4,7 @@ queue runs the first two on schedule)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -37,7 +37,7 @@ def register(app: typer.Typer, console) -> None:
             print(json.dumps(service.outbox_counts(session)))
 
     @notifications_app.command("retry")
-    def retry_cmd(mail_id: Annotated[Optional[list[int]], typer.Argument(help="outbox ids (none: every failed mail)")] = None) -> None:
+    def retry_cmd(mail_id: Annotated[list[int] | None, typer.Argument(help="outbox ids (none: every failed mail)")] = None) -> None:
         """Queue failed e-mails again (after fixing the SMTP server)."""
         with session_factory()() as session:
             n = service.retry_failed(session, ids=mail_id or None)
