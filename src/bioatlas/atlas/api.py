@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, U
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
-from bioatlas.accounts.policy import Principal, require
-from bioatlas.atlas import clusters, presenters, queries
+from bioatlas.accounts.policy import Principal, PrincipalDep, authorize, can, require
+from bioatlas.atlas import clusters, layers, presenters, queries
 from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.exporter import export_actors
@@ -20,7 +20,7 @@ from bioatlas.atlas.geocode import GeocodeError, gazetteer
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.history import history
-from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, TermOut
+from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, MapLayerList, TermOut
 from bioatlas.web.problems import Problem
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
@@ -107,6 +107,42 @@ def map_clusters(
         raise HTTPException(422, detail={"field": exc.field, "message": str(exc)}) from None
     body = clusters.viewport_geojson(session, view, f=f, taxonomies=taxonomies, lang=t.lang)
     return JSONResponse(body, media_type="application/geo+json")
+
+
+@router.get(
+    "/map/layers",
+    response_model=MapLayerList,
+    description="The map layers other features publish (and the reader may see): label and source in the "
+    "request's language, filters, colour.",
+)
+def map_layers(principal: PrincipalDep, t: TranslatorDep):
+    return {"layers": layers.describe_all(lang=t.lang, readable=lambda action: can(principal, action))}
+
+
+@router.get(
+    "/map/layers/{name}",
+    responses={401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem}, 422: {"model": Problem}},
+    description="GeoJSON points of one map layer in bbox=west,south,east,north (degrees), with the layer's own "
+    "filters as query parameters (see /api/v1/map/layers); `truncated` is true when the answer was cut at "
+    "the layer's limit.",
+)
+def map_layer_points(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    t: TranslatorDep,
+    name: Annotated[str, PathParam(max_length=60, pattern=layers.NAME.pattern)],
+    bbox: Annotated[str | None, Query(max_length=200)] = None,
+) -> JSONResponse:
+    layer = layers.get(name)
+    if layer is None:
+        raise HTTPException(404, detail=f"no map layer named {name!r}")
+    authorize(request, principal, layer.action, target=f"map layer {name}")
+    try:
+        query = layers.parse_query(layer, request.query_params.multi_items())
+    except layers.LayerError as exc:
+        raise HTTPException(422, detail={"field": exc.field, "message": str(exc)}) from None
+    return JSONResponse(layers.points_geojson(session, layer, query, lang=t.lang), media_type="application/geo+json")
 
 
 @router.get("/export", responses={422: {"model": Problem}}, description="Download the view. " + FILTER_DOC)

@@ -61,8 +61,9 @@ def grid_for(zoom: float) -> int:
     return max([g for g in GRIDS if g <= wanted] or [GRIDS[0]])
 
 
-def parse_viewport(bbox: str | None, zoom: str | float | None) -> Viewport:
-    """`bbox` = "west,south,east,north" in degrees (WGS 84), `zoom` = MapLibre zoom 0–22."""
+def parse_bbox(bbox: str | None) -> tuple[float, float, float, float]:
+    """`bbox` = "west,south,east,north" in degrees (WGS 84) → the four numbers, checked
+    (ViewportError naming `bbox` otherwise). Shared by the clusters and the map layers."""
     if bbox is None or not str(bbox).strip():
         raise ViewportError("bbox", "required: west,south,east,north in degrees")
     parts = str(bbox).split(",")
@@ -78,6 +79,12 @@ def parse_viewport(bbox: str | None, zoom: str | float | None) -> Viewport:
         raise ViewportError("bbox", "longitudes must satisfy -180 <= west < east <= 180")
     if not (-90.0 <= south < north <= 90.0):
         raise ViewportError("bbox", "latitudes must satisfy -90 <= south < north <= 90")
+    return west, south, east, north
+
+
+def parse_viewport(bbox: str | None, zoom: str | float | None) -> Viewport:
+    """`bbox` = "west,south,east,north" in degrees (WGS 84), `zoom` = MapLibre zoom 0–22."""
+    west, south, east, north = parse_bbox(bbox)
     if zoom is None or str(zoom).strip() == "":
         raise ViewportError("zoom", f"required: a number from 0 to {MAX_ZOOM}")
     try:

@@ -75,3 +75,29 @@ class TermOut(BaseModel):
     label: str
     label_fr: str
     label_en: str
+
+
+class LayerOption(BaseModel):
+    value: str
+    label: str
+
+
+class LayerFilterOut(BaseModel):
+    name: str = Field(description="the query parameter of the filter (repeat it or separate values by commas)")
+    label: str
+    options: list[LayerOption]
+
+
+class MapLayerOut(BaseModel):
+    name: str
+    label: str = Field(description="in the request's language")
+    source: str = Field(description="where the items come from, in the request's language")
+    color: str
+    limit: int = Field(description="at most this many points per answer (`truncated` says when cut)")
+    private: bool = Field(description="readers need more than public access")
+    url: str = Field(description="GeoJSON of the layer's points: add ?bbox=west,south,east,north")
+    filters: list[LayerFilterOut]
+
+
+class MapLayerList(BaseModel):
+    layers: list[MapLayerOut]

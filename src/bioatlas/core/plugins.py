@@ -73,29 +73,46 @@ class PolicyRule:
 
 
 @dataclass(frozen=True)
-class MapLayer:
-    """Located items a feature publishes on the map.
+class MapFilter:
+    """One filter of a map layer: a list of options shown as checkboxes (several chosen: any of
+    them). A yes/no filter is one option ("biologics only"). `label` and each option's label are
+    {"fr": ..., "en": ...}. The API reads it as `?<name>=<value>` (repeated or comma-separated);
+    a value outside `options` is refused with a 422 naming the filter."""
 
-    `points(session, *, bbox, filters, lang)` returns an iterable of `MapPoint` inside
+    name: str
+    label: Mapping[str, str]
+    options: Sequence[tuple[str, Mapping[str, str]]]
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """Located items a feature publishes on the map (`atlas.layers` collects them; the map page
+    lists them in its "Layers" panel; `GET /api/v1/map/layers[/{name}]` serves them).
+
+    `points(session, *, bbox, filters, lang, limit)` returns an iterable of `MapPoint` inside
     `bbox = (west, south, east, north)` (degrees) matching `filters` (a mapping of the layer's own
-    filter names to lists of values); `filters_spec` lists those filters as
-    `{"name": ..., "label": {"fr": ..., "en": ...}, "options": [(value, {"fr":..., "en":...}), ...]}`.
-    `action` is the policy action a reader needs ("public.read" for public layers).
+    filter names to the non-empty lists of chosen values, already checked against
+    `filters_spec`), with popup lines in `lang` ("fr" or "en"), at most `limit` of them (the
+    atlas asks for one more than `limit` below to tell when the answer was cut).
+    `name`: lower-case letters, digits, "-" or "_" (it is part of the URL). `action` is the policy
+    action a reader needs ("public.read" for public layers); the handler checks it.
     """
 
     name: str
     label: Mapping[str, str]
     points: Callable[..., Iterable["MapPoint"]]
-    source: Mapping[str, str]  # {"fr": ..., "en": ...}: where the items come from (shown with counts)
-    filters_spec: Sequence[Mapping[str, Any]] = ()
+    source: Mapping[str, str]  # {"fr": ..., "en": ...}: where the items come from (shown with the layer)
+    filters_spec: Sequence[MapFilter] = ()
     action: str = "public.read"
-    color: str = "#7b3294"
+    color: str = "#7b3294"  # "#rrggbb"
     limit: int = 5000  # at most this many points per answer (the answer says when it was cut)
 
 
 @dataclass(frozen=True)
 class MapPoint:
-    """One item of a layer: position, title, an optional link, and popup lines (plain text)."""
+    """One item of a layer: position, title, an optional link, and popup lines (plain text, in the
+    requested language). `precision`: "exact" (street address or surveyed coordinates) or
+    "commune" (placed at its town: the map draws it as approximate)."""
 
     id: str
     lat: float
@@ -103,7 +120,7 @@ class MapPoint:
     title: str
     url: str | None = None
     lines: Sequence[str] = ()
-    precision: str = "exact"  # "exact" (street address or coordinates) or "commune"
+    precision: str = "exact"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""The plug-in manifest of EMA medicines: API, tables (see `core.plugins`)."""
+"""The plug-in manifest of EMA medicines: API, tables, the map layer of the holders' sites (see `core.plugins`)."""
 
 from __future__ import annotations
 
-from bioatlas.products import api, models
+from bioatlas.products import api, layers, models
 from bioatlas.core.plugins import hookimpl
 
 
@@ -14,3 +14,8 @@ def bioatlas_routers():
 @hookimpl
 def bioatlas_models():
     return [models]
+
+
+@hookimpl
+def bioatlas_map_layers():
+    return [layers.LAYER]
