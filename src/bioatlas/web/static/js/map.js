@@ -5,13 +5,15 @@
 //
 // Config comes from data-* attributes on #map (the CSP forbids inline scripts). Test hooks:
 // #map[data-loaded-features] (features of the current view), #map[data-in-view] (actors in
-// view), #map[data-mode] ("clusters" or "points"), window.bioatlasMap.
+// view), #map[data-mode] ("clusters" or "points"), window.bioatlasMap. Other features' layers:
+// map-layers.js (the "Layers" panel).
 
 import * as maplibregl from "/static/vendor/maplibre-gl/maplibre-gl.js";
 import { BOUNDARIES, CLUSTER_MAX_ZOOM, DEFAULT_KIND_COLOUR, buildStyle, labelsOf } from "./map-style.js";
 import { GEO_FACETS, applyFacets, filterParams, getJSON, updateAddress, updateLinks, withParams } from "./map-filters.js";
 import { bindClusterClicks, fetchView, showView } from "./map-clusters.js";
 import { actorsInView, renderList, renderZoomHint } from "./map-list.js";
+import { MapLayers } from "./map-layers.js";
 
 const FRANCE = [[-5.3, 41.3], [9.7, 51.2]]; // metropolitan France (lon, lat)
 
@@ -168,12 +170,18 @@ function popupNode(items) {
 }
 
 let popup = null;
-function openPopup(lngLat, items) {
+/** One popup at a time, for the actors and every layer (a click on a layer's point drawn over
+ * an actor's opens the layer's, the last handler). */
+function showPopup(lngLat, node) {
   if (popup) popup.remove();
   popup = new maplibregl.Popup({ closeButton: true, maxWidth: "320px", focusAfterOpen: false })
     .setLngLat(lngLat)
-    .setDOMContent(popupNode(items))
+    .setDOMContent(node)
     .addTo(map);
+}
+
+function openPopup(lngLat, items) {
+  showPopup(lngLat, popupNode(items));
 }
 
 const narrow = window.matchMedia("(max-width: 800px)");
@@ -291,6 +299,14 @@ function start() {
   }
   createMap();
   bindForm();
+  const layersSection = document.querySelector("[data-layers]");
+  if (map && layersSection) {
+    const onError = (error) => {
+      setStatus(text("textLoadError"));
+      console.error(error);
+    };
+    new MapLayers({ map, section: layersSection, lang, onError, showPopup }).start(mapReady).catch(onError);
+  }
   // the page came with the counts of its filters; a shared view with a place filter opens on it
   const params = filterParams(form);
   refresh({ withFacets: false, fit: [...GEO_FACETS].some((facet) => params.has(facet)) });
