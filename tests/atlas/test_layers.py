@@ -8,7 +8,13 @@ from __future__ import annotations
 import pytest
 
 from bioatlas.atlas import layers
-from bioatlas.core.plugins import MapFilter, MapLayer, MapPoint, hookimpl, plugin_manager
+from bioatlas.core.plugins import (
+    MapFilter,
+    MapLayer,
+    MapPoint,
+    hookimpl,
+    plugin_manager,
+)
 
 TOKEN = {"Authorization": "Bearer " + "t" * 32}  # the `settings` fixture's admin token
 FRANCE = "-5.5,41,10,51.5"

@@ -9,6 +9,7 @@ import gzip
 import json
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bioatlas.atlas.demo import ROR_FILE
 from bioatlas.atlas.geocode import gazetteer
@@ -75,7 +76,7 @@ def test_layer_toggle_filter_and_popup(settings, holders, browser):  # noqa: F81
         item = page.locator('li[data-layer="ema-holders"]')
         try:
             item.wait_for(timeout=30_000)
-        except Exception:  # say why the panel never came (a script error, a refused asset)
+        except PlaywrightTimeout:  # say why the panel never came (a script error, a refused asset)
             raise AssertionError("\n".join(problems) or "the layers panel did not appear") from None
         assert page.locator("#layers-title").inner_text() == "Couches"
         assert "Titulaires d'AMM européennes (EMA)" in item.locator(".layer-toggle").inner_text()

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import Actor, Site
 
-
 # --- located sites (map layers of other features) ----------------------------------------------
 
 _CHUNK = 500  # ids per IN (...) list

@@ -100,7 +100,7 @@ class MapLayer:
 
     name: str
     label: Mapping[str, str]
-    points: Callable[..., Iterable["MapPoint"]]
+    points: Callable[..., Iterable[MapPoint]]
     source: Mapping[str, str]  # {"fr": ..., "en": ...}: where the items come from (shown with the layer)
     filters_spec: Sequence[MapFilter] = ()
     action: str = "public.read"
