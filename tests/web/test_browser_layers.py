@@ -11,10 +11,10 @@ import json
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bioatlas.atlas.demo import ROR_FILE
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+from bioatlas.demo.files import ROR_FILE
 from bioatlas.products.service import import_ema
 from bioatlas.sources import ror
 from bioatlas.sources.ror_load import ror_source
