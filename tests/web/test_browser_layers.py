@@ -95,6 +95,14 @@ def test_layer_toggle_filter_and_popup(settings, holders, browser):  # noqa: F81
         assert item.locator(".layer-filters").is_visible()
         page.screenshot(path=str(SCREENSHOTS / "map-layers.png"))
 
+        assert "layer=ema-holders" in page.url  # the view can be shared with its layer
+        page.goto(page.url)
+        page.wait_for_function(
+            "() => document.querySelector('li[data-layer=\"ema-holders\"]')?.dataset.features === '3'", timeout=30_000
+        )
+        assert item.locator('input[name="layer"]').is_checked()
+        _wait_map_idle(page)
+
         # the popup of Sanofi Pasteur's site: built from the layer's lines
         x, y = page.evaluate("() => { const p = window.bioatlasMap.project([4.8327, 45.7289]); return [p.x, p.y]; }")
         box = page.locator("#map canvas").bounding_box()
@@ -117,5 +125,6 @@ def test_layer_toggle_filter_and_popup(settings, holders, browser):  # noqa: F81
         item.locator('input[name="layer"]').uncheck()
         _wait_map_idle(page)
         assert _drawn(page) == {"exact": 0, "approximate": 0}
+        assert "layer=" not in page.url
     page.close()
     assert not problems, "\n".join(problems)

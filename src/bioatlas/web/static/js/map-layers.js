@@ -4,6 +4,7 @@
 // changes. Points placed at their town (precision "commune") are drawn as hollow circles.
 // Popups are built with textContent only (the data is never parsed as HTML).
 //
+// The layers turned on are kept in the address (?layer=<name>) so a shared view opens with them.
 // Test hooks: li[data-layer="<name>"][data-features] (points drawn for the current view).
 
 import { getJSON, withParams } from "./map-filters.js";
@@ -69,6 +70,24 @@ export class MapLayers {
     for (const spec of answer.layers) this.add(spec);
     this.section.hidden = false;
     this.map.on("moveend", () => this.refreshAll());
+    // a shared address opens with its layers on (?layer=<name>, repeated)
+    const wanted = new URLSearchParams(window.location.search).getAll("layer");
+    for (const name of wanted) {
+      const state = this.layers.get(name);
+      if (state && !state.box.checked) {
+        state.box.checked = true;
+        state.box.dispatchEvent(new Event("change"));
+      }
+    }
+  }
+
+  /** Keep the layers turned on in the address bar (other parameters stay), so a view can be shared. */
+  updateAddress() {
+    const next = new URLSearchParams(window.location.search);
+    next.delete("layer");
+    for (const [name, state] of this.layers) if (state.on) next.append("layer", name);
+    const qs = next.toString();
+    window.history.replaceState(window.history.state, "", `${window.location.pathname}${qs ? `?${qs}` : ""}${window.location.hash}`);
   }
 
   add(spec) {
@@ -116,6 +135,7 @@ export class MapLayers {
       state.on = box.checked;
       filters.hidden = !box.checked || !(spec.filters || []).length;
       this.setVisible(spec.name, box.checked);
+      this.updateAddress();
       if (box.checked) this.refresh(state);
       else this.clear(state);
     });
