@@ -9,7 +9,8 @@ from dataclasses import replace
 from sqlalchemy import func, or_, select
 
 from bioatlas.atlas.models import Actor
-from bioatlas.search.backends import Backend
+from bioatlas.core.dialect import dialect_for
+from bioatlas.search.backends import backend_for
 from bioatlas.search.facets import facet_counts
 from bioatlas.search.params import filter_conditions, scale_condition
 from bioatlas.search.service import exact_ids
@@ -23,14 +24,14 @@ def _count(s, conds) -> int:
 def sql_search(s, q, f, taxonomies, geo, scale, limit=20):
     """(total, first `limit` ids, facets, match) the SQL way (full-text mode, first page)."""
     f = replace(f, q="")
-    dialect = s.get_bind().dialect.name
+    dialect = dialect_for(s)
     base = [*filter_conditions(f, taxonomies, dialect), *geo.conditions(), *scale_condition(scale)]
     terms = parse_query(q, as_you_type=True)
     if not terms:
         total = _count(s, base)
         ids = list(s.scalars(select(Actor.id).where(*base).order_by(func.lower(Actor.name), Actor.id).limit(limit)))
         return total, ids, facet_counts(s, f=f, taxonomies=taxonomies, extra=geo.conditions(), scale=scale), "browse"
-    backend = Backend(dialect)
+    backend = backend_for(s)
     backend.correct(s, terms)
     exact = exact_ids(s, q, base)
     match, expr = "all", backend.expression(terms)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from itertools import islice
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas import changelog
@@ -32,6 +32,7 @@ from bioatlas.atlas.history import build_snapshot
 from bioatlas.atlas.models import Actor, ActorChange, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
 from bioatlas.atlas.records import ActorRecord
 from bioatlas.atlas.writer import SCALAR_FIELDS, SITE_FIELDS, MatchError, site_key, upsert_actor, wanted_names
+from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
 
 BATCH_SIZE = 5000
@@ -202,15 +203,11 @@ def _insert_new(session: Session, records: list[ActorRecord], source: Source) ->
         }
         for r in records
     ]
-    ids = _allocate_ids(session, len(actor_rows))
-    if ids is None:
-        ids = session.execute(
-            insert(_ACTORS).returning(_ACTORS.c.id, sort_by_parameter_order=True), actor_rows
-        ).scalars().all()
-    else:
-        for actor_id, row in zip(ids, actor_rows, strict=True):
-            row["id"] = actor_id
-        _insert_many(session, _ACTORS, actor_rows)
+    # PostgreSQL draws them from the sequence; SQLite after the largest id (see Dialect.allocate_ids)
+    ids = dialect_for(session).allocate_ids(session, table=_ACTORS, n=len(actor_rows))
+    for actor_id, row in zip(ids, actor_rows, strict=True):
+        row["id"] = actor_id
+    _insert_many(session, _ACTORS, actor_rows)
     session.info.setdefault("bulk_actor_ids", set()).update(ids)  # search index: reindexed before commit
     changelog.note(session, ids)
     sid = source.id
@@ -243,45 +240,10 @@ def _insert_new(session: Session, records: list[ActorRecord], source: Source) ->
         _insert_many(session, table, rows)
 
 
-def _allocate_ids(session: Session, n: int) -> list[int] | None:
-    """n new actor ids, or None where the backend is not known here (then RETURNING gives them).
-
-    PostgreSQL: drawn from the table's sequence, safe with concurrent writers. SQLite: after the
-    largest id; a writer that commits an actor in between makes this transaction fail (unique id)
-    and roll back whole, and once this transaction has written it holds SQLite's write lock."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        rows = session.execute(
-            text("SELECT nextval(pg_get_serial_sequence('actors', 'id')) FROM generate_series(1, :n)"), {"n": n}
-        )
-        return sorted(r[0] for r in rows)
-    if dialect == "sqlite":
-        start = (session.scalar(select(_ACTORS.c.id).order_by(_ACTORS.c.id.desc()).limit(1)) or 0) + 1
-        return list(range(start, start + n))
-    return None
-
-
 def _insert_many(session: Session, table, rows: list[dict]) -> None:
-    """INSERT the rows (dicts with the same keys). On SQLite the compiled statement goes straight
-    to the driver's executemany, with the columns' bind processors applied (datetimes), which is
-    about three times faster than the ORM session's Core path; elsewhere, Core executemany."""
-    if not rows:
-        return
-    conn = session.connection()
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
-        conn.execute(insert(table), rows)
-        return
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    processors = {}
-    for key in keys:
-        processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            processors[key] = _last_value_cached(processor)
-    order = compiled.positiontup
-    params = [tuple(processors[k](r[k]) if k in processors else r[k] for k in order) for r in rows]
-    conn.exec_driver_sql(compiled.string, params)
+    """INSERT the rows (dicts with the same keys), the backend's fastest way (`Dialect.insert_rows`)."""
+    if rows:
+        dialect_for(session).insert_rows(session.connection(), table=table, rows=rows)
 
 
 # -- existing actors: did this source's statement change? --------------------------------------
@@ -346,18 +308,6 @@ def _changed(session: Session, pairs: list[tuple[int, ActorRecord]], source: Sou
         ).all():
             stated[actor_id].relations.add((rel, target))
     return [record for actor_id, record in pairs if not _same(actor_id, record, stated[actor_id], sid)]
-
-
-def _last_value_cached(processor):
-    """A bind processor remembering its last input: a batch's timestamps are one value."""
-    last: list = [object(), None]
-
-    def process(value):
-        if value is not last[0]:
-            last[0], last[1] = value, processor(value)
-        return last[1]
-
-    return process
 
 
 def _ids_in(column, ids: list[int]):

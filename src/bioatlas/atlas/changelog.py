@@ -20,11 +20,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from itertools import chain
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import Actor, ActorName, Capability, ChangeLogEntry, Site
 from bioatlas.core.db import table_exists
+from bioatlas.core.dialect import dialect_for
 from bioatlas.core.plugins import CommitListener
 
 PENDING = "changelog_pending"
@@ -95,8 +96,7 @@ def _before_commit(session: Session) -> None:
         ids = sorted(i for i in session.info.pop(PENDING, set()) if i is not None)
         if not ids or not table_exists(session, ChangeLogEntry.__tablename__):
             return
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        dialect_for(session).advisory_xact_lock(session, LOCK_KEY)
         now = datetime.now(timezone.utc)
         for start in range(0, len(ids), CHUNK):
             session.execute(insert(ChangeLogEntry), [{"actor_id": i, "changed_at": now} for i in ids[start:start + CHUNK]])

@@ -5,10 +5,22 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import column, func, literal, literal_column, or_, select, table, and_
+from sqlalchemy import (
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
+from bioatlas.core.dialect import dialect_for
 from bioatlas.search.models import FTS_TABLE, SearchDocument, SearchTerm
 from bioatlas.search.text import QueryTerm
 
@@ -19,49 +31,35 @@ PG_VECTOR = (
     "setweight(to_tsvector('simple'::regconfig, search_documents.body), 'B'))"
 )
 _PG_CONFIG = "'simple'::regconfig"
+_SQLITE_MATCHES = f"SELECT rowid, -bm25({FTS_TABLE}, {NAME_WEIGHT}, 1.0) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+_POSTGRES_MATCHES = (
+    f"SELECT array_agg(actor_id), array_agg(ts_rank({PG_VECTOR}, q)) "
+    "FROM search_documents, to_tsquery('simple'::regconfig, :expr) AS q "
+    f"WHERE {PG_VECTOR} @@ q"
+)
+_NO_MATCH = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
 class Backend:
-    """Match and rank actors by query terms. `expression(terms, any_)`: AND (default) or OR of terms."""
+    """Match and rank actors by query terms. `expression(terms, any_)`: AND (default) or OR of
+    terms. One subclass per full-text engine; `backend_for(session)` picks it."""
 
-    def __init__(self, dialect: str):
-        self.dialect = dialect
+    name = ""
+    trigram = False  # known words also found by trigram similarity (pg_trgm) when correcting typos
+    separate_index = False  # the index is a table of its own (FTS5), rebuilt once after a reindex
 
     # -- expressions ---------------------------------------------------------------------
     def expression(self, terms: list[QueryTerm], any_: bool = False, names_only: bool = False) -> str:
-        groups = []
-        for term in terms:
-            forms = list(dict.fromkeys([*term.forms, *term.corrected]))
-            if self.dialect == "sqlite":
-                parts = [f'"{w}"' for w in forms] + ([f'"{term.word}"*'] if term.prefix else [])
-                group = "(" + " OR ".join(parts) + ")"
-                groups.append(f"names : {group}" if names_only else group)
-            else:
-                weight = "A" if names_only else ""
-                parts = [f"{w}:{weight}" if weight else w for w in forms]
-                if term.prefix:
-                    parts.append(f"{term.word}:*{weight}")
-                groups.append("(" + " | ".join(parts) + ")")
-        if self.dialect == "sqlite":
-            return (" OR " if any_ else " AND ").join(groups)
-        return (" | " if any_ else " & ").join(groups)
+        raise NotImplementedError
 
     # -- SQL pieces ----------------------------------------------------------------------
-    def _sqlite(self, expr: str):
-        fts = table(FTS_TABLE, column("rowid"))
-        match = literal_column(FTS_TABLE).op("MATCH")(literal(expr))
-        rank = -func.bm25(literal_column(FTS_TABLE), NAME_WEIGHT, 1.0)
-        return fts, fts.c.rowid, match, rank
-
-    def _postgres(self, expr: str):
-        vec = literal_column(PG_VECTOR)
-        tsq = func.to_tsquery(literal_column(_PG_CONFIG), literal(expr))
-        match = vec.op("@@")(tsq)
-        rank = func.ts_rank(vec, tsq)
-        return SearchDocument.__table__, SearchDocument.actor_id, match, rank
-
     def _parts(self, expr: str):
-        return self._sqlite(expr) if self.dialect == "sqlite" else self._postgres(expr)
+        """(FROM clause, actor id column, match condition, rank expression)."""
+        raise NotImplementedError
+
+    def all_matches(self, session: Session, expr: str) -> tuple[np.ndarray, np.ndarray]:
+        """(actor ids, scores) of every document matching `expr`, in no order (see matches.py)."""
+        raise NotImplementedError
 
     def matching_ids(self, expr: str):
         """SELECT of the ids of actors whose document matches."""
@@ -104,7 +102,7 @@ class Backend:
             ):
                 continue
             near = and_(SearchTerm.prefix2 == w[:2], SearchTerm.length.between(len(w) - 2, len(w) + 2))
-            if self.dialect == "postgresql":
+            if self.trigram:
                 near = or_(near, SearchTerm.term.op("%")(w))
             candidates = list(session.scalars(select(SearchTerm.term).where(near).limit(20_000)))
             limit = 1 if len(w) <= 5 else 2
@@ -113,3 +111,80 @@ class Backend:
             if scored:
                 best = scored[0][0]
                 term.corrected = [c for d, c in scored if d == best][:3]
+
+
+class SQLiteBackend(Backend):
+    """FTS5 (bm25) on the `search_fts` table."""
+
+    name = "sqlite"
+    separate_index = True
+
+    def expression(self, terms: list[QueryTerm], any_: bool = False, names_only: bool = False) -> str:
+        groups = []
+        for term in terms:
+            forms = list(dict.fromkeys([*term.forms, *term.corrected]))
+            parts = [f'"{w}"' for w in forms] + ([f'"{term.word}"*'] if term.prefix else [])
+            group = "(" + " OR ".join(parts) + ")"
+            groups.append(f"names : {group}" if names_only else group)
+        return (" OR " if any_ else " AND ").join(groups)
+
+    def _parts(self, expr: str):
+        fts = table(FTS_TABLE, column("rowid"))
+        match = literal_column(FTS_TABLE).op("MATCH")(literal(expr))
+        rank = -func.bm25(literal_column(FTS_TABLE), NAME_WEIGHT, 1.0)
+        return fts, fts.c.rowid, match, rank
+
+    def all_matches(self, session: Session, expr: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rowids and their bm25 (negated) fetched on the raw DB-API cursor (no ORM rows) into
+        one float64 array (bm25 is not allowed inside an aggregate, and `group_concat` of the
+        scores would round them to 15 digits)."""
+        cursor = session.connection().connection.cursor()
+        try:
+            rows = cursor.execute(_SQLITE_MATCHES, (expr,)).fetchall()
+        finally:
+            cursor.close()
+        if not rows:
+            return _NO_MATCH
+        both = np.array(rows, dtype=np.float64)
+        return both[:, 0].astype(np.int64), both[:, 1].copy()
+
+
+class PostgreSQLBackend(Backend):
+    """tsvector (ts_rank on a GIN expression index); typo candidates also through pg_trgm."""
+
+    name = "postgresql"
+    trigram = True
+
+    def expression(self, terms: list[QueryTerm], any_: bool = False, names_only: bool = False) -> str:
+        groups = []
+        weight = "A" if names_only else ""
+        for term in terms:
+            forms = list(dict.fromkeys([*term.forms, *term.corrected]))
+            parts = [f"{w}:{weight}" if weight else w for w in forms]
+            if term.prefix:
+                parts.append(f"{term.word}:*{weight}")
+            groups.append("(" + " | ".join(parts) + ")")
+        return (" | " if any_ else " & ").join(groups)
+
+    def _parts(self, expr: str):
+        vec = literal_column(PG_VECTOR)
+        tsq = func.to_tsquery(literal_column(_PG_CONFIG), literal(expr))
+        match = vec.op("@@")(tsq)
+        rank = func.ts_rank(vec, tsq)
+        return SearchDocument.__table__, SearchDocument.actor_id, match, rank
+
+    def all_matches(self, session: Session, expr: str) -> tuple[np.ndarray, np.ndarray]:
+        """`array_agg` of the ids and of `ts_rank` over the GIN expression index."""
+        ids, scores = session.execute(text(_POSTGRES_MATCHES), {"expr": expr}).one()
+        if not ids:
+            return _NO_MATCH
+        return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+
+
+_BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}
+
+
+def backend_for(bind) -> Backend:
+    """The full-text engine of a Session, Connection or Engine (or a backend name), picked through
+    the database dialect object."""
+    return dialect_for(bind).choose(**_BACKENDS)

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.core.dialect import Dialect, dialect_for
 
 CAPABILITY_FACETS = {"modality": "modalities", "step": "value_chain", "expression": "expression_systems"}
 MULTI = ("modality", "step", "expression", "region", "departement")
@@ -203,14 +204,10 @@ def _read(session: Session, where: str, params: dict, vocabs: dict[str, Vocab], 
             cat(scale, np.float64), caps_out, site_cols)
 
 
-def _agg(dialect: str, expr: str, real: bool = False) -> str:
-    """SQL aggregating a column of a group into one comma-separated string (NULL reals as 'nan';
-    SQLite reals printed with 17 digits so that they read back exactly)."""
-    if dialect == "sqlite":
-        inner = f"CASE WHEN {expr} IS NULL THEN 'nan' ELSE printf('%.17g', {expr}) END" if real else expr
-        return f"group_concat({inner}, ',')"
-    inner = f"COALESCE(({expr})::text, 'nan')" if real else f"({expr})::text"
-    return f"string_agg({inner}, ',')"
+def _agg(dialect: Dialect, expr: str, real: bool = False) -> str:
+    """SQL aggregating a column of a group into one comma-separated string (NULL reals as 'nan',
+    reals written so that they read back exactly)."""
+    return dialect.concat_agg(expr, real=real)
 
 
 def _numbers(values: str, dtype) -> np.ndarray:
@@ -220,7 +217,7 @@ def _numbers(values: str, dtype) -> np.ndarray:
 def _read_all(session: Session, vocabs: dict[str, Vocab], statuses: dict[str, int]):
     """`_read` of every actor, with one row per group (status/kind/GMP, facet/code, region/département)
     holding the group's actor ids as one string parsed by numpy: no Python object per fact."""
-    d = session.get_bind().dialect.name
+    d = dialect_for(session)
     parts: list[list[np.ndarray]] = [[], [], [], [], []]
     sql = f"SELECT status, kind, gmp, {_agg(d, 'id')}, {_agg(d, 'scale_litres', True)} FROM actors GROUP BY status, kind, gmp"
     for status, kind, gmp, ids, scales in session.execute(text(sql)):

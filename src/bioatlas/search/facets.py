@@ -4,16 +4,17 @@ whole subtree."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bioatlas.atlas.filters import FACETS, ActorFilter
 from bioatlas.atlas.models import Actor, Capability, Site
 from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.core.dialect import Dialect, dialect_for
 from bioatlas.search.params import SCALES, filter_conditions, scale_condition
 
 
-def _ids(f: ActorFilter, taxonomies, extra, scale: tuple[str, ...], dialect: str):
+def _ids(f: ActorFilter, taxonomies, extra, scale: tuple[str, ...], dialect: Dialect):
     """The matching actors as a subquery. Facet queries start FROM it and join the facts by
     actor id, so they cost the number of matches, not the size of the atlas (an `IN (…)` lets
     SQLite scan a whole table in index order for its GROUP BY)."""
@@ -27,7 +28,7 @@ def facet_counts(
     session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], extra: list, scale: tuple[str, ...] = ()
 ) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_for(session)
     for facet, tax_name in FACETS.items():
         ids = _ids(f.without(facet), taxonomies, extra, scale, dialect)
         if facet in ("kind", "gmp"):
@@ -61,11 +62,10 @@ def facet_counts(
 
 
 def _facet_is(session: Session, facet: str):
-    """Capability.facet == facet; on SQLite written `+facet = …` so that the planner walks the
-    matches and their capabilities by actor id instead of every capability of the facet."""
-    if session.get_bind().dialect.name == "sqlite":
-        return literal_column("+actor_capabilities.facet") == facet
-    return Capability.facet == facet
+    """Capability.facet == facet, hidden from the planner's index choice (on SQLite `+facet = …`)
+    so that it walks the matches and their capabilities by actor id instead of every capability
+    of the facet."""
+    return dialect_for(session).unindexed(Capability.facet) == facet
 
 
 def _scale_on(a, code: str) -> list:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
 from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
+from bioatlas.search.backends import backend_for
 from bioatlas.search.models import SearchDocument, SearchTerm
 from bioatlas.search.text import expand_texts, index_text, join_parts
 
@@ -140,7 +141,7 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
     batch of `batch` actors in id order, four range queries (actors, names, sites,
     capabilities), the documents built in Python, one executemany; the vocabulary is written
     once at the end. On SQLite the FTS5 index is built once, after the documents."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    sqlite = backend_for(session).separate_index  # FTS5: an index table of its own, rebuilt at the end
     conn = session.connection()
     if sqlite:  # fill the documents first, build the FTS5 index once at the end (10x faster than row triggers)
         for name in _SQLITE_TRIGGERS:

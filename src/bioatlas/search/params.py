@@ -10,12 +10,13 @@ import math
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, literal_column, or_
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.sql import ColumnElement
 
 from bioatlas.atlas.filters import FilterError
 from bioatlas.atlas.geocode import GeocodeError, gazetteer
 from bioatlas.atlas.models import Actor, Site
+from bioatlas.core.dialect import Dialect
 
 MAX_RADIUS_KM = 300.0
 KM_PER_DEGREE = 111.195
@@ -127,7 +128,7 @@ def decode_cursor(cursor: str | None, sig: str) -> int:
     return position
 
 
-def filter_conditions(f, taxonomies, dialect: str) -> list[ColumnElement[bool]]:
+def filter_conditions(f, taxonomies, dialect: Dialect) -> list[ColumnElement[bool]]:
     """The atlas filter's conditions, with the region/département one written so that SQLite
     checks the sites of each candidate actor by actor id (`+sites.region`), instead of walking
     every site of the region for each candidate (the plan it picks for `actors.id IN (matches)`)."""
@@ -135,9 +136,7 @@ def filter_conditions(f, taxonomies, dialect: str) -> list[ColumnElement[bool]]:
 
     conds = conditions(f.without("region").without("departement"), taxonomies)
     if f.region or f.departement:
-        region, dept = Site.region, Site.departement
-        if dialect == "sqlite":
-            region, dept = literal_column("+sites.region"), literal_column("+sites.departement")
+        region, dept = dialect.unindexed(Site.region), dialect.unindexed(Site.departement)
         parts = ([region.in_(f.region)] if f.region else []) + ([dept.in_(f.departement)] if f.departement else [])
         conds.append(exists().where(Site.actor_id == Actor.id, *parts))
     return conds

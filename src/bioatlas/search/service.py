@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.filters import ActorFilter
 from bioatlas.atlas.models import Actor, ActorName
+from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
 from bioatlas.search import index_cache
-from bioatlas.search.backends import Backend
+from bioatlas.search.backends import backend_for
 from bioatlas.search.facet_query import Selection
 from bioatlas.search.matches import all_matches
 from bioatlas.search.params import Geo, decode_cursor, encode_cursor, filter_conditions, scale_condition, signature
@@ -89,7 +90,7 @@ def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, s
     if not terms:  # no query: browse the filtered actors by name
         sel = Selection(st, np.arange(st.size), f, geo, scale)
         total = int(np.count_nonzero(sel.mask()))
-        base = [*filter_conditions(f, taxonomies, session.get_bind().dialect.name), *geo.conditions(),
+        base = [*filter_conditions(f, taxonomies, dialect_for(session)), *geo.conditions(),
                 *scale_condition(scale)]
         ids = list(session.scalars(
             select(Actor.id).where(*base).order_by(func.lower(Actor.name), Actor.id).limit(limit).offset(position)
@@ -97,7 +98,7 @@ def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, s
         nxt = encode_cursor(position + limit, sig) if position + limit < total else None
         return SearchResult(total, ids, {}, nxt, terms, "browse", sel.counts() if with_facets else None)
 
-    backend = Backend(session.get_bind().dialect.name)
+    backend = backend_for(session)
     backend.correct(session, terms)
     exact = _exact(session, st, q, f, geo, scale)
     match = "all"
@@ -230,10 +231,7 @@ def _fuse(session, fn, q, ranked, st, hits: Hits, f, geo, scale):
         rows = np.flatnonzero(sel.mask())
         allowed = {int(i) for i in st.ids[rows]} if len(rows) <= SEMANTIC_FILTER_LIMIT else None
     try:
-        if session.get_bind().dialect.name == "postgresql":
-            with session.begin_nested():
-                neighbours = fn(session, q, HEAD, allowed)
-        else:
+        with dialect_for(session).guard(session):  # a failure leaves the transaction usable
             neighbours = fn(session, q, HEAD, allowed)
     except Exception as exc:  # encoder missing or failing: full-text ranking alone
         log.warning("semantic search unavailable: %s", exc)

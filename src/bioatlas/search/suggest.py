@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bioatlas.atlas.models import Actor
 from bioatlas.atlas.serialize import ordered_sites
-from bioatlas.search.backends import Backend
+from bioatlas.search.backends import backend_for
 from bioatlas.search.service import exact_ids
 from bioatlas.search.text import parse_query
 
@@ -20,7 +20,7 @@ def suggest(session: Session, q: str, taxonomies, lang: str, *, limit: int = 8) 
     terms = parse_query(q, as_you_type=True)
     if not terms:
         return []
-    backend = Backend(session.get_bind().dialect.name)
+    backend = backend_for(session)
     backend.correct(session, terms)
     base = [Actor.status == "active"]
     exact = exact_ids(session, q, base)[:limit]

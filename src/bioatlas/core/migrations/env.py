@@ -3,6 +3,7 @@
 from alembic import context
 
 from bioatlas.core.db import Base
+from bioatlas.core.dialect import dialect_for
 from bioatlas.core.migrate import import_all_models
 
 import_all_models()
@@ -16,7 +17,7 @@ def run() -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=dialect_for(connection).alter_in_batches,
         compare_type=True,
     )
     with context.begin_transaction():

@@ -1,0 +1,169 @@
+"""The database backends, one class each (SQLite, PostgreSQL): every operation the code does
+differently on them lives here, so features ask `dialect_for(session)` instead of branching on
+the backend's name. Full-text search keeps its own two engines (`search/backends.py`), picked
+through `Dialect.choose`.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, literal_column, select, text
+from sqlalchemy.orm import Session
+
+
+class UnsupportedDatabase(ValueError):
+    """A backend the atlas does not run on (only SQLite and PostgreSQL)."""
+
+
+class Dialect:
+    """What a backend does its own way. Instances are stateless; one per backend."""
+
+    name: str = ""
+    alter_in_batches = False  # Alembic: ALTER TABLE by copying the table (SQLite cannot alter columns)
+
+    def choose(self, **by_backend: Any) -> Any:
+        """The value given for this backend: `choose(sqlite=a, postgresql=b)`."""
+        try:
+            return by_backend[self.name]
+        except KeyError:
+            raise UnsupportedDatabase(f"nothing given for the {self.name} backend") from None
+
+    def advisory_xact_lock(self, session: Session, key: int) -> None:
+        """Serialise the writers holding `key` until their transaction ends."""
+        raise NotImplementedError
+
+    def streaming_cursor(self, dbapi_connection, name: str):
+        """A driver cursor for reading a large result in batches (`fetchmany`) without holding
+        all of it in memory at once."""
+        raise NotImplementedError
+
+    def allocate_ids(self, session: Session, *, table, n: int) -> list[int]:
+        """n new ids of `table`'s integer primary key `id`, ascending."""
+        raise NotImplementedError
+
+    def insert_rows(self, connection, *, table, rows: list[dict]) -> None:
+        """INSERT many rows (dicts with the same keys) as fast as the backend allows (none: nothing)."""
+        if rows:  # an empty list would INSERT one row of defaults
+            connection.execute(insert(table), rows)
+
+    def concat_agg(self, expr: str, *, real: bool = False) -> str:
+        """SQL aggregating a group's values into one comma-separated string; with `real`, NULL as
+        'nan' and numbers written so that they read back exactly."""
+        raise NotImplementedError
+
+    def unindexed(self, column) -> Any:
+        """`column`, written so that the planner does not pick an index on it (the query is meant
+        to reach its rows through another, more selective one)."""
+        return column
+
+    def now(self) -> datetime:
+        """Now (UTC), as this backend's timestamp columns read back."""
+        return datetime.now(UTC)
+
+    def guard(self, session: Session) -> AbstractContextManager:
+        """A context for a statement allowed to fail: the transaction stays usable after it."""
+        return nullcontext()
+
+
+class SQLiteDialect(Dialect):
+    name = "sqlite"
+    alter_in_batches = True
+
+    def advisory_xact_lock(self, session: Session, key: int) -> None:
+        """Nothing to do: SQLite has one writer at a time."""
+
+    def streaming_cursor(self, dbapi_connection, name: str):
+        return dbapi_connection.cursor()  # sqlite3 steps through the result as it is fetched
+
+    def allocate_ids(self, session: Session, *, table, n: int) -> list[int]:
+        """After the largest id: a writer committing a row in between makes this transaction fail
+        (unique id) and roll back whole; once this transaction has written it holds the write lock."""
+        start = (session.scalar(select(table.c.id).order_by(table.c.id.desc()).limit(1)) or 0) + 1
+        return list(range(start, start + n))
+
+    def insert_rows(self, connection, *, table, rows: list[dict]) -> None:
+        """The compiled statement goes straight to the driver's executemany, with the columns' bind
+        processors applied (datetimes): about three times faster than the Core path."""
+        if not rows:
+            return
+        dialect = connection.dialect
+        keys = list(rows[0])
+        compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+        processors = {}
+        for key in keys:
+            processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[key] = _last_value_cached(processor)
+        order = compiled.positiontup
+        params = [tuple(processors[k](r[k]) if k in processors else r[k] for k in order) for r in rows]
+        connection.exec_driver_sql(compiled.string, params)
+
+    def concat_agg(self, expr: str, *, real: bool = False) -> str:
+        inner = f"CASE WHEN {expr} IS NULL THEN 'nan' ELSE printf('%.17g', {expr}) END" if real else expr
+        return f"group_concat({inner}, ',')"
+
+    def unindexed(self, column) -> Any:
+        """`+table.column`: SQLite's unary plus hides the column from the planner's index choice."""
+        col = column.expression  # a mapped attribute's Column (a Column is its own expression)
+        return literal_column(f"+{col.table.name}.{col.name}")
+
+    def now(self) -> datetime:
+        return datetime.now(UTC).replace(tzinfo=None)  # SQLite stores naive UTC
+
+
+class PostgreSQLDialect(Dialect):
+    name = "postgresql"
+
+    def advisory_xact_lock(self, session: Session, key: int) -> None:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+    def streaming_cursor(self, dbapi_connection, name: str):
+        return dbapi_connection.cursor(name=name)  # a server-side cursor
+
+    def allocate_ids(self, session: Session, *, table, n: int) -> list[int]:
+        """Drawn from the table's sequence: safe with concurrent writers."""
+        rows = session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": n},
+        )
+        return sorted(r[0] for r in rows)
+
+    def concat_agg(self, expr: str, *, real: bool = False) -> str:
+        inner = f"COALESCE(({expr})::text, 'nan')" if real else f"({expr})::text"
+        return f"string_agg({inner}, ',')"
+
+    def guard(self, session: Session) -> AbstractContextManager:
+        """A savepoint: on PostgreSQL a failed statement aborts the whole transaction."""
+        return session.begin_nested()
+
+
+_DIALECTS: dict[str, Dialect] = {d.name: d for d in (SQLiteDialect(), PostgreSQLDialect())}
+
+
+def dialect_for(bind) -> Dialect:
+    """The backend of a Session, Connection or Engine (or a backend name)."""
+    if isinstance(bind, str):
+        name = bind
+    else:
+        if isinstance(bind, Session):
+            bind = bind.get_bind()
+        name = bind.dialect.name
+    try:
+        return _DIALECTS[name]
+    except KeyError:
+        raise UnsupportedDatabase(f"unsupported database backend: {name!r} (SQLite or PostgreSQL)") from None
+
+
+def _last_value_cached(processor):
+    """A bind processor that remembers its last argument (bulk rows repeat the same timestamp)."""
+    last: list = [object(), None]
+
+    def process(value):
+        if value is not last[0]:
+            last[0], last[1] = value, processor(value)
+        return last[1]
+
+    return process
