@@ -58,6 +58,6 @@ def _fresh_resolver_cache():
     """Each test empties the database with raw SQL (not logged): no index survives from another test."""
     from bioatlas.resolve import service
 
-    service._cache.clear()
+    service.LIVE.clear()
     yield
-    service._cache.clear()
+    service.LIVE.clear()

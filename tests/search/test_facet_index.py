@@ -46,7 +46,7 @@ def test_numpy_totals_facets_and_order_equal_sql_on_the_demo(db, taxonomies):
     lyon, paris = parse_geo(None, "69383", 30), parse_geo("2.2,48.8,2.5,48.95", None, None)
     with db() as s:
         some = s.scalars(select(Actor).where(Actor.status == "active").order_by(Actor.id).limit(40)).all()
-        builds = index_cache.stats["builds"]
+        builds = index_cache.stats().builds
         assert run(s, taxonomies, "").total > 4000  # the index is built here; the edits below are absorbed
         src = get_or_create_source(s, SOURCE)
         for k, actor in enumerate(some):  # facts on a few real actors (edits the index absorbs)
@@ -74,7 +74,7 @@ def test_numpy_totals_facets_and_order_equal_sql_on_the_demo(db, taxonomies):
             ("qui soigne à Lyon avec des CAR-T ou des vaccins?", ActorFilter(), Geo(), ()),  # any word
         ]
         totals = [same_as_sql(s, taxonomies, q, f, geo, scale).total for q, f, geo, scale in cases]
-        assert index_cache.stats["builds"] == builds + 1
+        assert index_cache.stats().builds == builds + 1
         assert totals[0] > 4000 and all(t > 0 for t in totals[1:]), totals  # every case has answers to compare
 
 
@@ -106,7 +106,7 @@ def test_writer_edits_are_absorbed_here_and_seen_by_another_engine(db, eco, taxo
         assert run(s, taxonomies, "", vaccine).total == 0
     with make_sessionmaker(other_engine)() as s2:
         assert run(s2, taxonomies, "", vaccine).total == 0
-    builds, absorbs = index_cache.stats["builds"], index_cache.stats["absorbs"]
+    builds, absorbs = index_cache.stats().builds, index_cache.stats().absorbs
     with db() as s:
         _edit(s, name="Sensorion", kind="startup", capabilities={"modalities": ["vaccine"]}, sites=[site("69001")])
         r = run(s, taxonomies, "sensorion", vaccine)
@@ -119,7 +119,7 @@ def test_writer_edits_are_absorbed_here_and_seen_by_another_engine(db, eco, taxo
     with make_sessionmaker(other_engine)() as s2:
         assert run(s2, taxonomies, "", vaccine).total == 1
         assert run(s2, taxonomies, "", ActorFilter(region=("84",))).total == 2
-    assert index_cache.stats["builds"] == builds and index_cache.stats["absorbs"] >= absorbs + 3
+    assert index_cache.stats().builds == builds and index_cache.stats().absorbs >= absorbs + 3
     with db() as s:
         s.delete(s.get(Actor, eco["Sensorion"]))
         s.commit()

@@ -6,8 +6,8 @@ coarser grid g is a contiguous range of the arrays (the codes sharing their top 
 cell's sites are found with two binary searches whatever its size (`map_query.py` adds the prefix
 sums of a filter on top).
 
-Freshness (`current()`): before answering, the index compares `changelog.latest()` with the seq
-it was built at. The few actors changed since are absorbed without touching the sorted arrays:
+Freshness (`current()`, a `core.live_index.LiveIndex`): before answering, the index compares
+`changelog.latest()` with the seq it was built at. The few actors changed since are absorbed without touching the sorted arrays:
 their sites in the sorted arrays become tombstones (`alive` false, their positions listed in
 `tombs`), and their current sites, read again from the database, go to a small unsorted `delta`
 that queries scan directly. When too many actors changed (`since()` says so) or the delta grew
@@ -20,12 +20,9 @@ are left out: no viewport can hold them (the box is clamped to them).
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,14 +31,14 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas import changelog
 from bioatlas.atlas.models import Site
+from bioatlas.core.dialect import dialect_for
+from bioatlas.core.live_index import LiveIndex
 
 FINEST = 16  # the finest grid of cells.py: the sort key
 MAX_LAT = 85.0511
 ABSORB_MAX = 5_000  # changed actors absorbed one by one; more → rebuild
 DELTA_MAX = 50_000  # tombstones + delta sites past which the index is rebuilt
 CHUNK = 900  # ids per IN (...) list
-_indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_registry_lock = threading.Lock()
 
 
 def spread(v: np.ndarray) -> np.ndarray:
@@ -163,9 +160,7 @@ def _every_site(session: Session) -> Iterator[list]:
     """Every located site in batches, through the driver's own cursor (a server-side one on
     PostgreSQL): at a million rows the ORM's row objects cost more than the query."""
     connection = session.connection()
-    raw = connection.connection.dbapi_connection
-    postgres = connection.dialect.name == "postgresql"
-    cursor = raw.cursor(name="bioatlas_map_index") if postgres else raw.cursor()
+    cursor = dialect_for(connection).streaming_cursor(connection.connection.dbapi_connection, "bioatlas_map_index")
     try:
         cursor.execute(
             "SELECT id, actor_id, cell_g16, latitude, longitude, region, departement FROM sites "
@@ -177,11 +172,11 @@ def _every_site(session: Session) -> Iterator[list]:
         cursor.close()
 
 
-def build(session: Session, generation: int = 1) -> MapIndex:
-    """Read every located site and sort it (latest() is read first: a change committed while the
-    SELECT runs is absorbed again at the next request, never missed)."""
+def build(session: Session, seq: int | None = None, generation: int = 1) -> MapIndex:
+    """Read every located site and sort it, as of the change log's `seq` (read first when not given:
+    a change committed while the SELECT runs is absorbed again at the next request, never missed)."""
     started = time.perf_counter()
-    seq = changelog.latest(session)
+    seq = changelog.latest(session) if seq is None else seq
     vocab: dict = {}
     sites = read_sites(session, vocab)
     code = morton(sites.x, sites.y)
@@ -216,38 +211,25 @@ def absorb(session: Session, index: MapIndex, changed: set[int], seq: int) -> bo
     return True
 
 
-@contextmanager
-def current(session: Session) -> Iterator[MapIndex]:
-    """This process's index of the session's database, brought up to date with the change log,
-    held (its slot's lock) while the caller reads it: refreshes and reads never interleave."""
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    with _registry_lock:
-        slot = _indexes.get(engine)
-        if slot is None:
-            slot = _indexes[engine] = _Slot()
-    with slot.lock:
-        if slot.value is None:
-            slot.value = build(session)
-        else:
-            value = slot.value
-            top = changelog.latest(session)
-            if top != value.seq:
-                changed = changelog.since(session, value.seq, ABSORB_MAX)
-                if changed is None or not absorb(session, value, changed, top):
-                    slot.value = build(session, value.generation + 1)
-        yield slot.value
+def _build(session: Session, seq: int, previous: MapIndex | None) -> MapIndex:
+    return build(session, seq, previous.generation + 1 if previous is not None else 1)
 
 
-class _Slot:
-    """The index of one engine, replaced whole on rebuild; its lock serialises refreshes and reads."""
+def _absorb(session: Session, index: MapIndex, changed: set[int], seq: int) -> MapIndex | None:
+    return index if absorb(session, index, changed, seq) else None
 
-    def __init__(self):
-        self.value: MapIndex | None = None
-        self.lock = threading.RLock()
+
+# This process's index of each database (core/live_index.py): absorbed in place, so read under its lock.
+LIVE: LiveIndex[MapIndex] = LiveIndex("map", build=_build, absorb=_absorb, latest=changelog.latest,
+                                      since=changelog.since, limit=lambda: ABSORB_MAX)
+
+
+def current(session: Session):
+    """A context holding this process's index of the session's database, brought up to date with
+    the change log; its lock is held while the caller reads it: refreshes and reads never interleave."""
+    return LIVE.current(session)
 
 
 def forget(engine) -> None:
     """Drop the index of an engine (tests, benchmarks)."""
-    with _registry_lock:
-        _indexes.pop(engine, None)
+    LIVE.forget(engine)

@@ -3,17 +3,16 @@
 The index remembers the change-log seq it was built at (`atlas.changelog.latest`, one index
 lookup per request). When the atlas has changed since, the few actors changed are re-read into
 the index (`ResolverIndex.refresh`); more than REFRESH_LIMIT changed actors, or a log pruned past
-the index's seq, means a rebuild. Every process keeps its own index and follows the same log.
+the index's seq, means a rebuild (`core.live_index.LiveIndex`). Every process keeps its own index
+and follows the same log.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas import changelog
+from bioatlas.core.live_index import LiveIndex
 from bioatlas.resolve.index import build_index
 from bioatlas.resolve.resolver import Resolution, Resolver
 
@@ -21,38 +20,30 @@ MAX_BATCH = 1000  # mentions per batch request or `match` call chunk
 REFRESH_LIMIT = 500  # more changed actors than this: rebuild the index instead of refreshing it
 
 
-@dataclass
-class _Cached:
-    seq: int
-    resolver: Resolver
+def _build(session: Session, seq: int, previous: Resolver | None) -> Resolver:
+    return Resolver(build_index(session))
 
 
-_cache: dict[str, _Cached] = {}
-# Refreshes change an index in place: resolutions in this process hold the same lock, so none
-# reads an index half refreshed (resolution is CPU-bound Python: threads gain nothing by overlapping).
-_lock = threading.RLock()
+def _refresh(session: Session, resolver: Resolver, changed: set[int], seq: int) -> Resolver:
+    resolver.index.refresh(session, changed)
+    resolver.forget()
+    return resolver
+
+
+# One resolver per database (core/live_index.py). Refreshes change an index in place: resolutions
+# hold its lock, so none reads an index half refreshed (resolution is CPU-bound Python: threads
+# gain nothing by overlapping).
+LIVE: LiveIndex[Resolver] = LiveIndex("resolve", build=_build, absorb=_refresh, latest=changelog.latest,
+                                      since=changelog.since, limit=lambda: REFRESH_LIMIT)
 
 
 def resolver_for(session: Session) -> Resolver:
-    bind_key = str(session.get_bind().url)
-    seq = changelog.latest(session)  # read before the rows: a change committed meanwhile is seen twice, never missed
-    with _lock:
-        cached = _cache.get(bind_key)
-        if cached is not None and cached.seq != seq:
-            changed = changelog.since(session, cached.seq, REFRESH_LIMIT)
-            if changed is None:
-                cached = None
-            else:
-                cached.resolver.index.refresh(session, changed)
-                cached.resolver.forget()
-                cached.seq = seq
-        if cached is None:
-            cached = _Cached(seq, Resolver(build_index(session)))
-            _cache[bind_key] = cached
-        return cached.resolver
+    """The resolver of the session's database, brought up to date (`resolve_many` also holds its
+    lock while resolving)."""
+    with LIVE.current(session) as resolver:
+        return resolver
 
 
 def resolve_many(session: Session, *, mentions: list[object]) -> list[Resolution]:
-    with _lock:
-        resolver = resolver_for(session)
+    with LIVE.current(session) as resolver:
         return [resolver.resolve(m) for m in mentions]

@@ -11,13 +11,15 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bioatlas.core.dialect import dialect_for
+from bioatlas.core.live_index import PerEngine
 from bioatlas.search.semantic import encoder
 from bioatlas.search.semantic.models import ActorEmbedding
 from bioatlas.search.semantic.vectors import EXACT_LIMIT, VectorIndex
@@ -46,21 +48,23 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_states: dict[str, _State] = {}
-_states_lock = threading.Lock()
+# One state per database, keyed by its Engine held weakly (core/live_index.py); its own lock.
+_states: PerEngine[_State] = PerEngine(_State)
 
 
 def _state_for(session: Session) -> _State:
-    bind = session.get_bind()
-    key = getattr(bind, "engine", bind).url.render_as_string(hide_password=False)
-    with _states_lock:
-        return _states.setdefault(key, _State())
+    return _states.slot(session)
+
+
+def loaded_index(bind) -> VectorIndex | None:
+    """The index this process holds for a database (Session, Connection or Engine), if loaded."""
+    state = _states.peek(bind)
+    return state.index if state is not None else None
 
 
 def reset_indexes() -> None:
     """Forget every loaded index (tests, or after the database was replaced)."""
-    with _states_lock:
-        _states.clear()
+    _states.clear()
 
 
 def load_index(session: Session) -> tuple[VectorIndex, datetime | None]:
@@ -83,8 +87,7 @@ def load_index(session: Session) -> tuple[VectorIndex, datetime | None]:
 
 def _db_now(session: Session) -> datetime:
     """Now, as the table's timestamps read back (SQLite: naive UTC)."""
-    now = datetime.now(UTC)
-    return now.replace(tzinfo=None) if session.get_bind().dialect.name == "sqlite" else now
+    return dialect_for(session).now()
 
 
 def _snapshot(session: Session) -> tuple[VectorIndex, datetime | None, dict]:
