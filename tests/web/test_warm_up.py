@@ -1,5 +1,5 @@
 """At start-up the application fills every feature's in-memory indexes in a background thread
-(`<feature>/warm.py`); a failing warmer is logged and does not stop the others or the app."""
+(plug-in hook `bioatlas_warm`); a failing warmer is logged and does not stop the others or the app."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ import logging
 import threading
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 import bioatlas.app as app_module
-from bioatlas.app import create_app, feature_warmers
+from bioatlas.app import create_app
+from bioatlas.atlas.models import Site
+from bioatlas.core.live_index import held, live_indexes
+from bioatlas.core.plugins import each_impl
+from bioatlas.search.semantic import service as semantic_service
+from bioatlas.search.semantic.models import ActorEmbedding
+from bioatlas.search.service import semantic_function
 from tests.atlas.ecosystem import load
 
 
@@ -18,15 +25,18 @@ def test_warmers_run_in_the_background_and_a_failure_is_only_logged(settings, db
 
     release = threading.Event()
 
-    def ok(sessions, s):
+    def ok(sessions, settings):
         release.wait(timeout=30)
         with sessions() as session:
-            calls.append((s.environment, session.get_bind().dialect.name))
+            calls.append((settings.environment, session.get_bind().dialect.name))
 
-    def broken(sessions, s):
+    def broken(sessions, settings):
         raise RuntimeError("no index today")
 
-    monkeypatch.setattr(app_module, "feature_warmers", lambda: [broken, ok])
+    def warmers(hook):
+        return [("broken", broken), ("ok", ok)] if hook == "bioatlas_warm" else each_impl(hook)
+
+    monkeypatch.setattr(app_module, "each_impl", warmers)
     app = create_app(settings.model_copy(update={"environment": "development"}))
     with caplog.at_level(logging.INFO, logger="bioatlas"), TestClient(app) as client:
         assert client.get("/healthz").json()["warming"] is True  # readiness: still filling its indexes
@@ -45,10 +55,30 @@ def test_no_warm_up_in_tests_or_when_switched_off(settings, db):
         assert not hasattr(app.state, "warm_up")
 
 
-def test_every_feature_warmer_runs_on_a_real_atlas(settings, db):
+def test_every_feature_warmer_fills_its_index_on_a_real_atlas(settings, db):
+    """After the warmers, this process holds the map, facet and resolver indexes (and the vectors
+    when the encoder is there) of the database, each with the loaded atlas in it."""
+    engine = db.kw["bind"]
     with db.begin() as s:
-        load(s)
-    warmers = feature_warmers()
-    assert {w.__module__ for w in warmers} >= {"bioatlas.atlas.warm", "bioatlas.search.warm", "bioatlas.resolve.warm"}
-    for warm in warmers:
-        warm(db, settings)
+        actors = set(load(s).values())
+    for live in live_indexes().values():  # indexes left by earlier tests on this engine
+        live.forget(engine)
+    semantic_service.reset_indexes()
+    assert not held(engine) and semantic_service.loaded_index(engine) is None
+    warmers = each_impl("bioatlas_warm")
+    assert {feature for feature, _ in warmers} >= {"atlas", "search", "resolve"}
+    for _, warm in warmers:
+        warm(sessions=db, settings=settings)
+    indexes = held(engine)
+    assert set(indexes) >= {"map", "search facets", "resolve"}
+    with db() as s:
+        located = s.execute(select(Site.id, Site.actor_id).where(Site.cell_g16.isnot(None))).all()
+        vectors = set(s.scalars(select(ActorEmbedding.actor_id)))
+    assert len(located) >= 3
+    assert sorted(indexes["map"].base.ids.tolist()) == sorted(i for i, _ in located)
+    assert set(indexes["map"].base.actor.tolist()) == {a for _, a in located} < actors
+    assert set(indexes["search facets"].ids.tolist()) == actors
+    assert set(indexes["resolve"].index.actors) == actors
+    if semantic_function() is not None:
+        assert vectors and vectors <= actors
+        assert set(semantic_service.loaded_index(engine).ids.tolist()) == vectors
