@@ -290,8 +290,6 @@ PENDING: set[tuple[str, str]] = {
     ("bioatlas.products.api", "bioatlas.sources.ema"),
     ("bioatlas.products.service", "bioatlas.sources.ema"),
     ("bioatlas.sources.rome_cli", "bioatlas.occupations.bioproduction"),
-    # points up: the actor page asks contributions for its claim/edit/revert buttons (needs a hook)
-    ("bioatlas.atlas.views", "bioatlas.contributions.forms"),
 }
 
 

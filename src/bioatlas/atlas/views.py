@@ -15,6 +15,7 @@ from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.history import history
 from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.plugins import merged
 from bioatlas.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -59,10 +60,9 @@ def actor_page(request: Request, actor_id: Annotated[int, Path(ge=1, le=2**31 - 
     data = actor_to_dict(actor, t.lang, taxonomies=taxonomies)
     inbound = queries.related_from(session, actor_id=actor_id)
     changes = history(session, actor_id=actor_id, limit=50)
-    from bioatlas.contributions.forms import actor_page_context  # claim/edit/propose buttons, authors, revert
-
+    # other rooms' buttons and panels (contributions: claim, edit, propose, revert, authors)
     return render(request, t, "atlas/actor.html", actor=data, inbound=inbound, changes=changes,
-                  **actor_page_context(request, session, actor, changes))
+                  **merged("bioatlas_actor_page", request=request, session=session, actor=actor, changes=changes))
 
 
 @router.get("/sources", response_class=HTMLResponse)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bioatlas.contributions import api, models, notices, personal, views
+from bioatlas.contributions import api, forms, models, notices, personal, views
 from bioatlas.core.plugins import PersonalData, hookimpl
 
 
@@ -19,6 +19,11 @@ def bioatlas_models():
 @hookimpl
 def bioatlas_personal_data():
     return [PersonalData(name="contributions", export=personal.export, erase=personal.erase)]
+
+
+@hookimpl
+def bioatlas_actor_page(request, session, actor, changes):
+    return forms.actor_page_context(request, session, actor, changes)
 
 
 @hookimpl

@@ -18,6 +18,7 @@ What a feature may provide (each spec says who consumes it):
 - notification kinds: what it may tell users, with FR/EN templates (`notifications`)
 - tasks: background work run by the durable task queue (`jobs`)
 - page slots: template fragments included in the base layout (menu, bell, search box)
+- actor page: values for the atlas's actor page (its buttons and panels there), merged by `merged`
 
 Layers (lowest first; an import may only point down or sideways through a public module; the
 test `tests/test_layers.py` reads the import graph and enforces it):
@@ -221,6 +222,12 @@ class FeatureSpec:
     def bioatlas_page_slots(self) -> Sequence[PageSlot]:
         """Template fragments for the base layout."""
 
+    @hookspec
+    def bioatlas_actor_page(self, request: Any, session: Any, actor: Any, changes: Sequence[Any]) -> Mapping[str, Any]:
+        """Values a feature adds to the actor page's template context (its buttons and panels
+        there), so the atlas's page shows them without importing the feature (contributions:
+        claim, edit, propose, revert, the history's authors)."""
+
     @hookspec(firstresult=True)
     def bioatlas_recipient(self, session: Any, user_id: int) -> Mapping[str, str] | None:
         """The address of a user: {"email", "name", "language"}; None when unknown (accounts)."""
@@ -269,6 +276,14 @@ def each_impl(hook_name: str) -> list[tuple[str, Callable]]:
     guard each feature separately (warm-up)."""
     impls = getattr(plugin_manager().hook, hook_name).get_hookimpls()
     return [(impl.plugin_name, impl.function) for impl in reversed(impls)]
+
+
+def merged(hook_name: str, **kwargs) -> dict[str, Any]:
+    """The mappings returned by every implementation of a hook, merged in feature order."""
+    out: dict[str, Any] = {}
+    for result in getattr(plugin_manager().hook, hook_name)(**kwargs):
+        out.update(result or {})
+    return out
 
 
 def by_name(hook_name: str, key: str = "name") -> dict[str, Any]:
