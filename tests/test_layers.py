@@ -23,6 +23,7 @@ import ast
 import warnings
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
+from itertools import pairwise
 from pathlib import Path
 
 import bioatlas
@@ -328,7 +329,7 @@ def test_rooms_import_each_other_without_a_cycle():
     graph, where = room_graph()
     cycle = cycle_in(graph)
     if cycle:
-        steps = [str(where[edge]) for edge in zip(cycle, cycle[1:]) if edge in where]
+        steps = [str(where[edge]) for edge in pairwise(cycle) if edge in where]
         raise AssertionError(f"the rooms import each other in a cycle {' -> '.join(cycle)}:\n  " + "\n  ".join(steps))
     assert {"search", "resolve"} <= set(graph) and "atlas" in graph["search"]  # the graph was read
 

@@ -192,8 +192,8 @@ def demo_load(
     the EMA medicines lists and the ROME occupations (real open data, idempotent)."""
     from rich.progress import Progress
 
-    from bioatlas.demo.load import has_demo, load_demo, ror_count
     from bioatlas.atlas.taxonomy import load_taxonomies
+    from bioatlas.demo.load import has_demo, load_demo, ror_count
 
     s = commands.settings()
     factory = commands.migrated_factory(s)
