@@ -48,6 +48,7 @@ EXPECTED = {
     "import.run": ({"admin", "token"}, {"admin", "token"}),
     "admin.write": ({"admin", "token"}, {"admin", "token"}),
     "notification.self": (USERS, USERS),
+    "jobs.read": ({"admin", "token"}, {"admin", "token"}),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id"}
 

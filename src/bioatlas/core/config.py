@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     oidc_client_id: str = Field("", description="OpenID Connect client id")
     oidc_client_secret: str = Field("", description="OpenID Connect client secret (environment only)")
     oidc_scopes: str = Field("openid email profile", description="OpenID Connect scopes asked")
+    jobs_url: str = Field(
+        "",
+        description="durable task queue (`bioatlas jobs worker`): empty = SQLite file `jobs.sqlite3` in the data "
+        "directory; sqlite:///path/file, postgresql://… (tables huey_*) or redis://… (needs `redis`) for several machines",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -92,6 +97,9 @@ class Settings(BaseSettings):
             raise ValueError("BIOATLAS_TILE_URL: must contain {z}, {x} and {y}")
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
             raise ValueError("DATABASE_URL: only sqlite:/// and postgresql:// URLs are supported")
+        if self.jobs_url and not self.jobs_url.startswith(("sqlite:///", "postgresql://", "redis://", "rediss://")):
+            raise ValueError("BIOATLAS_JOBS_URL: expected sqlite:///path, postgresql://… or redis://… (empty: a SQLite "
+                             "file in the data directory)")
         return self
 
     @property

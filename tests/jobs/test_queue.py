@@ -1,0 +1,108 @@
+"""The task queue with a real huey consumer on a SQLite file: a job queued while no worker runs
+is done once one starts (the queue survives a restart); a failing job is retried, then kept as
+failed with its error; `job_runs` follows each job through its signals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from bioatlas.jobs import service
+from bioatlas.jobs.models import JobRun
+from bioatlas.jobs.queue import build_queue, location, summarize
+from tests.jobs.helpers import CALLS, SPECS, Finished, consumer
+
+
+def _run(db, job_id):
+    with db() as s:
+        return s.get(JobRun, job_id)
+
+
+def test_a_job_queued_before_the_worker_starts_runs_after_a_restart(settings, db, tmp_path):
+    out = tmp_path / "out.txt"
+    producer = build_queue(settings, specs=SPECS)  # the web process
+    ids = [producer.enqueue("test.record", path=str(out), word=w) for w in ("alpha", "beta")]
+    assert {_run(db, i).status for i in ids} == {"queued"}
+    assert _run(db, ids[0]).args == f"path={str(out)!r}, word='alpha'"
+    assert not out.exists()
+    producer.huey.storage.close()
+    del producer  # the process that queued the jobs is gone; only the SQLite file remains
+
+    worker = build_queue(settings, specs=SPECS)  # a worker started later, in a new process
+    assert location(settings).endswith("jobs.sqlite3") and worker.pending() == 2
+    finished = Finished(worker.huey)
+    with consumer(worker):
+        assert finished.wait(2), "the worker did not run the queued jobs"
+    assert sorted(out.read_text().split()) == ["alpha", "beta"]
+    for job_id in ids:
+        run = _run(db, job_id)
+        assert (run.task, run.status, run.attempts, run.error) == ("test.record", "done", 1, None)
+        assert run.started_at is not None and run.finished_at is not None
+    assert worker.pending() == 0
+
+
+def test_failing_job_is_retried_then_kept_failed_with_its_error(settings, db):
+    queue = build_queue(settings, specs=SPECS)
+    CALLS.clear()
+    failing = queue.enqueue("test.always_fails", n=7)
+    flaky = queue.enqueue("test.fails_once", key="mail-1")
+    finished = Finished(queue.huey)
+    with consumer(queue):
+        assert finished.wait(2), "the jobs did not end"
+    run = _run(db, failing)
+    assert (run.status, run.attempts) == ("failed", 3)  # the first run and its 2 retries
+    assert run.error == "ValueError: boom 7" and run.finished_at is not None
+    run = _run(db, flaky)
+    assert (run.status, run.attempts, run.error) == ("done", 2, None)
+    assert CALLS["mail-1"] == 2
+    with db() as s:
+        assert [r.id for r in service.recent(s, limit=10, status="failed")] == [failing]
+        assert service.counts(s) == {"failed": 1, "done": 1}
+
+
+def test_unknown_task_and_secret_arguments(settings):
+    queue = build_queue(settings, specs=SPECS)
+    with pytest.raises(KeyError, match="unknown task 'nope'"):
+        queue.enqueue("nope")
+    assert summarize({"smtp_password": "hunter2", "api_token": "x", "user_id": 4}) == \
+        "api_token=***, smtp_password=***, user_id=4"
+    assert len(summarize({"text": "x" * 2000})) <= 80 + len("text=")
+
+
+def test_periodic_tasks_are_registered_from_the_plugins(settings):
+    queue = build_queue(settings)
+    assert {"jobs.prune", "search.embed"} <= set(queue.tasks)
+    due = queue.huey.read_periodic(datetime(2026, 12, 7, 3, 17))  # the schedule of jobs.prune
+    assert [type(t).__name__ for t in due] == ["jobs.prune"]
+    assert queue.huey.read_periodic(datetime(2026, 12, 7, 3, 18)) == []
+
+
+def test_enqueue_after_commit_waits_for_the_commit(settings, db, monkeypatch):
+    monkeypatch.setattr(service, "_configured", None)
+    with db() as s:
+        assert service.enqueue_after_commit(s, "search.embed") is False  # no queue in this process
+    service.configure(settings)
+    queue = service.queue_for(settings)
+    with db() as s:
+        assert service.enqueue_after_commit(s, "search.embed") is True
+        assert service.enqueue_after_commit(s, "search.embed") is True  # same job: queued once
+        assert queue.pending() == 0
+        s.rollback()
+        assert queue.pending() == 0  # rolled back: nothing queued
+        service.enqueue_after_commit(s, "search.embed", everything=True)
+        s.commit()
+        assert queue.pending() == 1
+        s.commit()
+        assert queue.pending() == 1
+    with db() as s:
+        (run,) = s.scalars(select(JobRun)).all()
+        assert (run.task, run.status, run.args) == ("search.embed", "queued", "everything=True")
+
+
+def test_bad_jobs_url_is_refused():
+    from bioatlas.core.config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="BIOATLAS_JOBS_URL"):
+        load_settings(jobs_url="amqp://broker")
