@@ -21,6 +21,7 @@ from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
 from bioatlas.core.i18n import Translator, pick_language
 from bioatlas.core.plugins import collect, each_impl
+from bioatlas.jobs import service as jobs
 from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.pages import page_context
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
     )
     listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
+    jobs.configure(settings)  # long work goes to the task queue (`bioatlas jobs worker`)
     engine = make_engine(settings.resolved_database_url)
     app.state.settings = settings
     app.state.engine = engine

@@ -28,8 +28,14 @@ app.add_typer(demo_app, name="demo")
 def _start() -> None:
     """Bioprod Atlas: map and connect a life-science industrial ecosystem."""
     from bioatlas.core import listeners
+    from bioatlas.core.config import SettingsError, load_settings
+    from bioatlas.jobs import service as jobs
 
     listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
+    try:  # the task queue of this run (work queued after large commits); bad settings: the command says so
+        jobs.configure(load_settings())
+    except SettingsError:
+        pass
 
 
 @app.command()

@@ -3,10 +3,11 @@ full-text and vector listeners, the facet-index and encoder warm-up."""
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import PageSlot, hookimpl
+from bioatlas.core.plugins import PageSlot, TaskSpec, hookimpl
 from bioatlas.search import api, cli, models, sync, views, warm
 from bioatlas.search.semantic import models as semantic_models
 from bioatlas.search.semantic import sync as semantic_sync
+from bioatlas.search.semantic import tasks as semantic_tasks
 
 
 @hookimpl
@@ -38,3 +39,8 @@ def bioatlas_warm(sessions, settings):
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="search/_head.html", order=10),
             PageSlot(place="header", template="search/_box.html", order=10)]
+
+
+@hookimpl
+def bioatlas_tasks():
+    return [TaskSpec(name="search.embed", func=semantic_tasks.embed, retries=3, retry_delay=60)]

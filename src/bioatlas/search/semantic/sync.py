@@ -3,7 +3,8 @@
 whose hash changed are re-encoded, in the same transaction. Set-based loaders (`atlas.bulk`) list
 their actor ids in `session.info["bulk_actor_ids"]`. Above `INLINE_LIMIT` actors in one commit,
 encoding inline would hold the transaction too long: the vectors whose text changed are dropped
-instead (all of them above `HASH_LIMIT`), and `bioatlas search embed` encodes what is missing."""
+instead (all of them above `HASH_LIMIT`), and the task `search.embed` (queued after the commit when
+this process has a task queue) or `bioatlas search embed` encodes what is missing."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bioatlas.core.plugins import CommitListener
 
 from bioatlas.atlas.changelog import note_touched_actors
 from bioatlas.core.db import table_exists
+from bioatlas.jobs.service import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 DIRTY = "semantic_dirty"
@@ -43,13 +45,22 @@ def _before_commit(session: Session) -> None:
         if len(ids) <= INLINE_LIMIT:
             embed_actors(session, ids)
         elif len(ids) <= HASH_LIMIT:
-            if drop_stale(session, ids):
-                log.warning("%d actors changed: new vectors wait for `bioatlas search embed`", len(ids))
+            drop_stale(session, ids)  # new actors, and those whose text changed, lack a vector now
+            _embed_later(session, len(ids))
         else:
             forget(session, ids)
-            log.warning("%d actors changed: their vectors wait for `bioatlas search embed`", len(ids))
+            _embed_later(session, len(ids))
     finally:
         session.info.pop(_BUSY, None)
+
+
+def _embed_later(session: Session, changed: int) -> None:
+    """The task queue encodes the missing vectors once this commit is done (when this process has
+    a queue); otherwise they wait for `bioatlas search embed`."""
+    if enqueue_after_commit(session, "search.embed"):
+        log.info("%d actors changed: their new vectors are queued (task search.embed)", changed)
+    else:
+        log.warning("%d actors changed: new vectors wait for `bioatlas search embed`", changed)
 
 
 def _forget(session: Session, *_args) -> None:
