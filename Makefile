@@ -1,5 +1,6 @@
 # Bioprod Atlas — the two commands of the README:
-#   make run    install everything, create the SQLite database, load the demo, serve on :8000
+#   make run    install everything, create the SQLite database, load the demo, serve on :8000 with
+#               the task queue's worker beside it (scripts/run.sh)
 #   make test   install everything (incl. chromium and PostgreSQL), run the suite on SQLite then PostgreSQL
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ PORT ?= 8000
 VENDOR := src/bioatlas/web/static/vendor/maplibre-gl/maplibre-gl.js
 VEGA := src/bioatlas/web/static/vendor/vega/vega-embed.js
 
-.PHONY: run test install system-deps assets demo serve clean help
+.PHONY: run test install system-deps assets demo serve worker clean help
 
 help:
 	@echo "make run   – install, load the demo data and serve http://$(HOST):$(PORT)"
@@ -44,7 +45,11 @@ demo: install
 serve:
 	$(BIN)/bioatlas serve --host $(HOST) --port $(PORT)
 
-run: demo serve
+worker:
+	$(BIN)/bioatlas jobs worker
+
+run: demo
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test: install system-deps
 	bash scripts/test-all-backends.sh

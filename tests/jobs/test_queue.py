@@ -12,7 +12,21 @@ from sqlalchemy import select
 from bioatlas.jobs import service
 from bioatlas.jobs.models import JobRun
 from bioatlas.jobs.queue import build_queue, location, summarize
+from tests.conftest import TEST_DB_URL
 from tests.jobs.helpers import CALLS, SPECS, Finished, consumer
+
+
+# the default SQLite file, and huey's tables in PostgreSQL when the tests run on it
+STORAGES = ["sqlite"] + (["postgresql"] if TEST_DB_URL.startswith("postgresql") else [])
+
+
+@pytest.fixture(params=STORAGES)
+def queue_settings(request, settings, database_url):
+    if request.param == "sqlite":
+        return settings
+    chosen = settings.model_copy(update={"jobs_url": database_url})
+    build_queue(chosen, specs=[]).huey.flush()  # huey's tables are shared by the tests: start empty
+    return chosen
 
 
 def _run(db, job_id):
@@ -20,7 +34,8 @@ def _run(db, job_id):
         return s.get(JobRun, job_id)
 
 
-def test_a_job_queued_before_the_worker_starts_runs_after_a_restart(settings, db, tmp_path):
+def test_a_job_queued_before_the_worker_starts_runs_after_a_restart(queue_settings, db, tmp_path):
+    settings = queue_settings
     out = tmp_path / "out.txt"
     producer = build_queue(settings, specs=SPECS)  # the web process
     ids = [producer.enqueue("test.record", path=str(out), word=w) for w in ("alpha", "beta")]
@@ -31,7 +46,7 @@ def test_a_job_queued_before_the_worker_starts_runs_after_a_restart(settings, db
     del producer  # the process that queued the jobs is gone; only the SQLite file remains
 
     worker = build_queue(settings, specs=SPECS)  # a worker started later, in a new process
-    assert location(settings).endswith("jobs.sqlite3") and worker.pending() == 2
+    assert worker.pending() == 2
     finished = Finished(worker.huey)
     with consumer(worker):
         assert finished.wait(2), "the worker did not run the queued jobs"
@@ -43,8 +58,8 @@ def test_a_job_queued_before_the_worker_starts_runs_after_a_restart(settings, db
     assert worker.pending() == 0
 
 
-def test_failing_job_is_retried_then_kept_failed_with_its_error(settings, db):
-    queue = build_queue(settings, specs=SPECS)
+def test_failing_job_is_retried_then_kept_failed_with_its_error(queue_settings, db):
+    queue = build_queue(queue_settings, specs=SPECS)
     CALLS.clear()
     failing = queue.enqueue("test.always_fails", n=7)
     flaky = queue.enqueue("test.fails_once", key="mail-1")
@@ -60,6 +75,15 @@ def test_failing_job_is_retried_then_kept_failed_with_its_error(settings, db):
     with db() as s:
         assert [r.id for r in service.recent(s, limit=10, status="failed")] == [failing]
         assert service.counts(s) == {"failed": 1, "done": 1}
+
+
+def test_default_location_and_storages(settings, tmp_path):
+    assert location(settings) == f"sqlite:///{tmp_path.resolve() / 'jobs.sqlite3'}"
+    assert type(build_queue(settings, specs=[]).huey).__name__ == "SqliteHuey"
+    other = settings.model_copy(update={"jobs_url": f"sqlite:///{tmp_path / 'q' / 'other.db'}"})
+    assert location(other).endswith("/q/other.db")
+    build_queue(other, specs=[])
+    assert (tmp_path / "q" / "other.db").exists()
 
 
 def test_unknown_task_and_secret_arguments(settings):
