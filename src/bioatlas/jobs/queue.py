@@ -193,7 +193,10 @@ class Queue:
         return self.huey.pending_count()
 
     def consumer(self, *, workers: int = 1, **options):
-        """huey's consumer on this queue (threads; periodic tasks on)."""
+        """huey's consumer on this queue (threads; periodic tasks on). An idle worker polls the
+        queue at most every second (huey's default backs off to 10 s; measured cost of a poll on
+        the SQLite file: well under a millisecond)."""
+        options = {"initial_delay": 0.1, "backoff": 1.15, "max_delay": 1.0, **options}
         return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, **options)
 
 
