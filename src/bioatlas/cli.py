@@ -13,7 +13,8 @@ from rich.table import Table
 
 from bioatlas.core import commands
 from bioatlas.core.commands import console
-from bioatlas.core.config import describe_settings
+from bioatlas.core.config import SettingsError, describe_settings, load_settings
+from bioatlas.jobs import service as jobs
 
 app = typer.Typer(help="Bioprod Atlas: map and connect a life-science industrial ecosystem.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -28,8 +29,6 @@ app.add_typer(demo_app, name="demo")
 def _start() -> None:
     """Bioprod Atlas: map and connect a life-science industrial ecosystem."""
     from bioatlas.core import listeners
-    from bioatlas.core.config import SettingsError, load_settings
-    from bioatlas.jobs import service as jobs
 
     listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
     try:  # the task queue of this run (work queued after large commits); bad settings: the command says so
