@@ -98,9 +98,10 @@ def test_unknown_task_and_secret_arguments(settings):
 def test_periodic_tasks_are_registered_from_the_plugins(settings):
     queue = build_queue(settings)
     assert {"jobs.prune", "search.embed"} <= set(queue.tasks)
-    due = queue.huey.read_periodic(datetime(2026, 12, 7, 3, 17))  # the schedule of jobs.prune
-    assert [type(t).__name__ for t in due] == ["jobs.prune"]
-    assert queue.huey.read_periodic(datetime(2026, 12, 7, 3, 18)) == []
+    def due(hour, minute):
+        return {type(t).__name__ for t in queue.huey.read_periodic(datetime(2026, 12, 7, hour, minute))}
+
+    assert "jobs.prune" in due(3, 17) and "jobs.prune" not in due(3, 18)  # daily at 03:17
 
 
 def test_enqueue_after_commit_waits_for_the_commit(settings, db, monkeypatch):
@@ -130,3 +131,27 @@ def test_bad_jobs_url_is_refused():
 
     with pytest.raises(SettingsError, match="BIOATLAS_JOBS_URL"):
         load_settings(jobs_url="amqp://broker")
+
+
+def test_prune_keeps_recent_and_failed_jobs(settings, db, monkeypatch):
+    from datetime import timedelta
+
+    from bioatlas.jobs import tasks
+    from bioatlas.jobs.models import now
+
+    old, recent = now() - timedelta(days=40), now() - timedelta(hours=30)
+    rows = {
+        "old-done": ("search.embed", "done", old), "old-failed": ("search.embed", "failed", old),
+        "recent-done": ("search.embed", "done", recent), "minute-done": ("jobs.prune", "done", recent),
+        "minute-failed": ("jobs.prune", "failed", recent), "running": ("search.embed", "running", None),
+    }
+    with db() as s:
+        for key, (task, status, finished) in rows.items():
+            s.add(JobRun(id=key, task=task, args="", status=status, attempts=1, enqueued_at=old,
+                         finished_at=finished))
+        s.commit()
+    monkeypatch.setattr(service, "_configured", None)
+    service.configure(settings)
+    assert tasks.prune_runs() == 3  # both old ones, and the day-old success of a periodic task
+    with db() as s:
+        assert {r.id for r in s.scalars(select(JobRun))} == {"recent-done", "minute-failed", "running"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import delete, event, func, select
@@ -113,13 +114,19 @@ def counts(session: Session) -> dict[str, int]:
     return dict(session.execute(select(JobRun.status, func.count()).group_by(JobRun.status)).all())
 
 
-def prune(session: Session, *, days: int = 30) -> int:
-    """Delete the finished jobs (done or failed) older than `days`; returns how many."""
-    cutoff = now() - timedelta(days=days)
-    result = session.execute(
-        delete(JobRun).where(JobRun.status.in_(("done", "failed")), JobRun.finished_at < cutoff)
-    )
-    return result.rowcount or 0
+def prune(session: Session, *, days: int = 30, periodic: Iterable[str] = (), periodic_days: int = 1) -> int:
+    """Delete the finished jobs (done or failed) older than `days`, and the done runs of the
+    `periodic` tasks (one a minute for some) older than `periodic_days`; returns how many."""
+    finished = JobRun.status.in_(("done", "failed"))
+    deleted = session.execute(delete(JobRun).where(finished, JobRun.finished_at < now() - timedelta(days=days)))
+    total = deleted.rowcount or 0
+    names = sorted(set(periodic))
+    if names:
+        cutoff = now() - timedelta(days=periodic_days)
+        deleted = session.execute(delete(JobRun).where(JobRun.status == "done", JobRun.task.in_(names),
+                                                       JobRun.finished_at < cutoff))
+        total += deleted.rowcount or 0
+    return total
 
 
 def run_worker(*, settings: Settings, workers: int = 1) -> None:
