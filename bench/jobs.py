@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -23,13 +22,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench`/`tests` importable
-from huey import signals as S  # noqa: E402
+from huey import signals as S
 
-from bioatlas.core import migrate  # noqa: E402
-from bioatlas.core.config import load_settings  # noqa: E402
-from bioatlas.core.db import make_engine  # noqa: E402
-from bioatlas.core.plugins import TaskSpec  # noqa: E402
-from bioatlas.jobs.queue import build_queue  # noqa: E402
+from bioatlas.core import migrate
+from bioatlas.core.config import load_settings
+from bioatlas.core.db import make_engine
+from bioatlas.core.plugins import TaskSpec
+from bioatlas.jobs.queue import build_queue
 
 STARTED: dict[str, float] = {}
 
@@ -43,7 +42,7 @@ SPECS = [TaskSpec(name="bench.noop", func=noop, retries=0)]
 
 def pct(values, q):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 class Counter:

@@ -4,6 +4,7 @@ failed with its error; `job_runs` follows each job through its signals."""
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import datetime
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from bioatlas.jobs import service
 from bioatlas.jobs.models import JobRun
-from bioatlas.jobs.queue import build_queue, location, summarize
+from bioatlas.jobs.queue import JobsConfigError, build_queue, location, make_huey, summarize
 from tests.conftest import TEST_DB_URL
 from tests.jobs.helpers import CALLS, SPECS, Finished, consumer
 
@@ -84,6 +85,12 @@ def test_default_location_and_storages(settings, tmp_path):
     assert location(other).endswith("/q/other.db")
     build_queue(other, specs=[])
     assert (tmp_path / "q" / "other.db").exists()
+    redis = settings.model_copy(update={"jobs_url": "redis://127.0.0.1:6379/0"})
+    if importlib.util.find_spec("redis") is None:  # an optional dependency: a clear error without it
+        with pytest.raises(JobsConfigError, match="BIOATLAS_JOBS_URL.*redis"):
+            make_huey(redis)
+    else:
+        assert type(make_huey(redis)).__name__ == "RedisHuey"  # connects lazily
 
 
 def test_unknown_task_and_secret_arguments(settings):

@@ -19,6 +19,7 @@ from typing import Any
 
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey import signals as S
+from huey.exceptions import ConfigurationError
 from huey.utils import normalize_time
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,7 +59,7 @@ def make_huey(settings: Settings) -> Huey:
         return PostgresHuey(QUEUE_NAME, dsn=where, **common)
     try:
         return RedisHuey(QUEUE_NAME, url=where, **common)
-    except Exception as exc:  # huey raises when the `redis` package is missing
+    except ConfigurationError as exc:  # the `redis` package is missing
         raise JobsConfigError(f"BIOATLAS_JOBS_URL: cannot use Redis ({exc}); install the `redis` package") from None
 
 
@@ -101,7 +102,7 @@ class Recorder:
             with self.sessions() as session:
                 row = session.get(JobRun, task.id)
                 if row is None:
-                    args, kwargs = task.data if task.data else ((), {})
+                    _, kwargs = task.data if task.data else ((), {})
                     row = JobRun(id=task.id, task=type(task).__name__, args=summarize(kwargs or {}),
                                  status="queued", attempts=0, enqueued_at=now())
                     session.add(row)
