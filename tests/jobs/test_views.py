@@ -30,9 +30,11 @@ def test_admins_see_jobs_with_their_errors(client, db):
     assert "Tâches de fond" in page.text and "Échec (1)" in page.text and "Terminée (1)" in page.text
     assert "SMTPConnectError: &lt;relay&gt; refused" in page.text  # escaped
     assert 'data-job="' + "b" * 32 + '" data-status="failed"' in page.text
+    assert 'href="/admin/jobs">Tâches de fond</a>' in client.get("/actors").text  # the top-bar link
     failed = client.get("/admin/jobs", params={"status": "failed", "lang": "en"})
     assert "Background jobs" in failed.text and 'data-job="' + "a" * 32 not in failed.text
     assert "notifications.send" in failed.text and "outbox_id=12" in failed.text
+    assert 'href="/admin/jobs?status=failed" data-status="failed" aria-current="page"' in failed.text
     bad = client.get("/admin/jobs", params={"status": "lost"}, headers={"accept": "application/json"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "status"
 
@@ -44,3 +46,4 @@ def test_other_users_are_refused(client, db):
     login(client, "user@example.org")
     page = client.get("/admin/jobs")
     assert page.status_code == 403 and "search.embed" not in page.text
+    assert 'href="/admin/jobs"' not in client.get("/actors").text

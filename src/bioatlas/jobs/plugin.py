@@ -1,9 +1,9 @@
 """The plug-in manifest of the task queue: `/admin/jobs`, `bioatlas jobs …`, the `job_runs`
-table, the policy action `jobs.read`, and its own periodic task (see `core.plugins`)."""
+table, the policy action `jobs.read`, its own periodic task, and a top-bar link for administrators (see `core.plugins`)."""
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import PolicyRule, TaskSpec, hookimpl
+from bioatlas.core.plugins import PageSlot, PolicyRule, TaskSpec, hookimpl
 from bioatlas.jobs import cli, models, tasks, views
 
 
@@ -35,3 +35,8 @@ def bioatlas_policy_rules():
 def bioatlas_tasks():
     return [TaskSpec(name="jobs.prune", func=tasks.prune_runs, retries=1, retry_delay=600,
                      schedule={"minute": "17", "hour": "3"})]
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="header", template="jobs/_link.html", order=80)]

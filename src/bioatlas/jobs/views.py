@@ -12,7 +12,7 @@ from bioatlas.accounts.policy import Principal, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.jobs import service
 from bioatlas.jobs.models import STATUSES
-from bioatlas.web import templates
+from bioatlas.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, Depends(require("jobs.read"))]
@@ -22,9 +22,5 @@ Status = Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")]
 @router.get("/admin/jobs", response_class=HTMLResponse)
 def jobs_page(request: Request, session: SessionDep, t: TranslatorDep, p: Admin, status: Status = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    context = {
-        "t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(),
-        "jobs": service.recent(session, limit=limit, status=status), "counts": service.counts(session),
-        "statuses": STATUSES, "status": status,
-    }
-    return templates.TemplateResponse(request, "jobs/jobs.html", context)
+    return render(request, t, "jobs/jobs.html", jobs=service.recent(session, limit=limit, status=status),
+                  counts=service.counts(session), statuses=STATUSES, chosen=status)
