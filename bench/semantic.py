@@ -162,16 +162,16 @@ def database_part(args) -> None:
             print(f"  vectors stored: {stored:,} ({Path(tmp, 'semantic-bench.sqlite3').stat().st_size / 2**20:.1f} MiB database)")
             reset_indexes()
             t = time.perf_counter()
-            semantic_search(s, QUERIES[0], 20)
+            semantic_search(s, query=QUERIES[0], k=20)
             print(f"  first search (loads the index): {(time.perf_counter() - t) * 1000:.0f} ms")
             cold, warm = [], []
             for q in QUERIES:
                 t = time.perf_counter()
-                semantic_search(s, q, 20)
+                semantic_search(s, query=q, k=20)
                 cold.append(time.perf_counter() - t)
             for q in QUERIES:
                 t = time.perf_counter()
-                semantic_search(s, q, 20)
+                semantic_search(s, query=q, k=20)
                 warm.append(time.perf_counter() - t)
         engine.dispose()
         print(f"  semantic_search top-20, new query (encoding included): p50 {pct(cold, 50):.1f} ms, p95 {pct(cold, 95):.1f} ms")
@@ -218,16 +218,16 @@ def database_scale_part(args, bases: np.ndarray) -> None:
         with factory() as session:
             reset_indexes()
             t = time.perf_counter()
-            semantic_search(session, queries[0], 20)
+            semantic_search(session, query=queries[0], k=20)
             print(f"  first search: index loaded from the table and built in {time.perf_counter() - t:.1f} s "
                   f"({len(_state_for(session).index.ids):,} vectors)")
             for q in queries:
-                semantic_search(session, q, 20)  # query vectors cached: the timing below is the search
+                semantic_search(session, query=q, k=20)  # query vectors cached: the timing below is the search
             times = []
             for _ in range(args.rounds):
                 for q in queries:
                     t = time.perf_counter()
-                    semantic_search(session, q, 20)
+                    semantic_search(session, query=q, k=20)
                     times.append(time.perf_counter() - t)
         print(f"  semantic_search top-20 ({len(times)} searches, query vector cached): "
               f"p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms; peak RSS {rss_mb():,.0f} MiB")

@@ -36,6 +36,6 @@ def obs_client(app):
 @pytest.fixture
 def ema(db):
     """The real EMA lists (2018 and 2026) imported as `bioatlas import ema` does."""
-    reports = [import_ema(db, path) for path in EMA_FILES]
+    reports = [import_ema(db, path=path) for path in EMA_FILES]
     assert all(r.committed for r in reports)
     return reports

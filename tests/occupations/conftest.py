@@ -47,7 +47,7 @@ def rome_db(engine, rome_files):
     emptied afterwards. Those tests must only read."""
     wipe(engine)
     factory = make_sessionmaker(engine)
-    report = service.load_rome(factory, rome_files.occupations, rome_files.titles)
+    report = service.load_rome(factory, occupations_path=rome_files.occupations, titles_path=rome_files.titles)
     assert report.committed, report.rejections[:5]
     yield factory
     wipe(engine)

@@ -42,7 +42,7 @@ def _expected_bioproduction(rome_files) -> tuple[int, int]:
 
 
 def test_load_twice_then_changed_labels(db, rome_files, tmp_path):
-    first = service.load_rome(db, rome_files.occupations, rome_files.titles)
+    first = service.load_rome(db, occupations_path=rome_files.occupations, titles_path=rome_files.titles)
     assert first.committed and first.ok and first.source == "rome:v460"
     assert (first.occupations.read, first.occupations.created) == (OCCUPATIONS, OCCUPATIONS)
     assert (first.titles.read, first.titles.created) == (TITLES, TITLES)
@@ -55,7 +55,7 @@ def test_load_twice_then_changed_labels(db, rome_files, tmp_path):
         "bioproduction_titles": n_titles, "sources": 1,
     }
 
-    second = service.load_rome(db, rome_files.occupations, rome_files.titles)
+    second = service.load_rome(db, occupations_path=rome_files.occupations, titles_path=rome_files.titles)
     assert second.committed
     assert (second.occupations.created, second.occupations.updated, second.occupations.unchanged) == (0, 0, OCCUPATIONS)
     assert (second.titles.created, second.titles.updated, second.titles.unchanged) == (0, 0, TITLES)
@@ -69,7 +69,7 @@ def test_load_twice_then_changed_labels(db, rome_files, tmp_path):
         titles.read_text(encoding="utf-8").replace('"Biotechnologue","Biotechnologue"', '"Biotechnologiste","Biotechnologue"'),
         encoding="utf-8",
     )
-    third = service.load_rome(db, occ, titles)
+    third = service.load_rome(db, occupations_path=occ, titles_path=titles)
     assert (third.occupations.updated, third.occupations.unchanged) == (1, OCCUPATIONS - 1)
     assert (third.titles.updated, third.titles.unchanged) == (1, TITLES - 1)
     with db() as s:
@@ -79,12 +79,12 @@ def test_load_twice_then_changed_labels(db, rome_files, tmp_path):
 
 
 def test_changed_rules_update_flags(db, rome_files, tmp_path):
-    service.load_rome(db, rome_files.occupations, rome_files.titles)
+    service.load_rome(db, occupations_path=rome_files.occupations, titles_path=rome_files.titles)
     occ_rules, kw_rules = tmp_path / "rome.csv", tmp_path / "keywords.csv"
     occ_rules.write_text("code,label,titles,reason\nA1413,,all,brewing is fermentation\n", encoding="utf-8")
     kw_rules.write_text("pattern,exclude,reason\nbiotechnolog,,biotechnology\n", encoding="utf-8")
     rules = load_rules(occ_rules, kw_rules)
-    report = service.load_rome(db, rome_files.occupations, rome_files.titles, rules=rules)
+    report = service.load_rome(db, occupations_path=rome_files.occupations, titles_path=rome_files.titles, rules=rules)
     assert report.occupations.bioproduction == 1
     with db() as s:
         brewer = s.get(Occupation, "A1413")
@@ -98,7 +98,7 @@ def test_changed_rules_update_flags(db, rome_files, tmp_path):
 
 
 def test_dry_run_counts_and_writes_nothing(db, rome_files):
-    report = service.load_rome(db, rome_files.occupations, rome_files.titles, dry_run=True)
+    report = service.load_rome(db, occupations_path=rome_files.occupations, titles_path=rome_files.titles, dry_run=True)
     assert not report.committed and report.occupations.created == OCCUPATIONS and report.titles.created == TITLES
     assert _summary(db) == {"occupations": 0, "titles": 0, "bioproduction_occupations": 0, "bioproduction_titles": 0,
                             "sources": 0}
@@ -111,7 +111,7 @@ def test_wrong_file_raises_and_writes_nothing(db, rome_files, shared, swap):
     else:  # a CSV of another kind (La Poste communes)
         args = (rome_files.occupations, shared / "data" / "geo" / "laposte_hexasmal.csv")
     with pytest.raises(RomeFileError) as exc:
-        service.load_rome(db, *args)
+        service.load_rome(db, occupations_path=args[0], titles_path=args[1])
     assert str(exc.value).startswith(str(args[0] if swap else args[1]))
     assert "missing column" in str(exc.value)
     assert _summary(db)["occupations"] == 0 and _summary(db)["sources"] == 0
@@ -122,14 +122,14 @@ def test_truncated_titles_file_rejects_and_writes_nothing(db, rome_files, tmp_pa
     data = titles.read_bytes()
     cut = data.rindex(b'","', 0, len(data) // 2)  # ends after a complete field, half-way through
     titles.write_bytes(data[:cut + 1])
-    report = service.load_rome(db, occ, titles)
+    report = service.load_rome(db, occupations_path=occ, titles_path=titles)
     assert not report.committed and report.titles.rejected == 1
     rejection = report.rejections[0]
     assert rejection.file == titles.name and "fields, expected 13" in rejection.reason
     assert any("truncated" in w for w in report.warnings)
     assert _summary(db)["titles"] == 0 and _summary(db)["sources"] == 0
 
-    kept = service.load_rome(db, occ, titles, skip_invalid=True)
+    kept = service.load_rome(db, occupations_path=occ, titles_path=titles, skip_invalid=True)
     assert kept.committed and kept.titles.created == kept.titles.read - 1
     assert _summary(db)["titles"] == kept.titles.created
 
@@ -139,7 +139,7 @@ def test_truncated_inside_a_quoted_field_is_a_file_error(db, rome_files, tmp_pat
     data = occ.read_bytes()
     occ.write_bytes(data[: data.index(b'"Conducteur / Conductrice de proc') + 12])  # ends inside quotes
     with pytest.raises(RomeFileError) as exc:
-        service.load_rome(db, occ, titles)
+        service.load_rome(db, occupations_path=occ, titles_path=titles)
     assert str(exc.value).startswith(f"{occ}, line ") and "truncated" in str(exc.value)
     assert _summary(db)["occupations"] == 0
 
@@ -148,7 +148,7 @@ def test_titles_of_unknown_occupations_are_rejected(db, rome_files, tmp_path):
     occ, titles = _copy(rome_files, tmp_path)
     lines = occ.read_text(encoding="utf-8").splitlines(keepends=True)
     occ.write_text("".join(line for line in lines if not line.startswith('"K2402"')), encoding="utf-8")
-    report = service.load_rome(db, occ, titles)
+    report = service.load_rome(db, occupations_path=occ, titles_path=titles)
     assert not report.committed
     children = [r for r in rome.read_occupations(rome_files.occupations).rows if r.parent_code == "K2402" != r.code]
     assert report.occupations.rejected == len(children) == 8  # the occupations under the K2402 fiche lose their parent
@@ -161,7 +161,7 @@ def test_titles_of_unknown_occupations_are_rejected(db, rome_files, tmp_path):
 class TestQueries:
     def test_known_occupation_and_titles(self, rome_db):
         with rome_db() as s:
-            occupation = service.get_occupation(s, "h2302")
+            occupation = service.get_occupation(s, code="h2302")
             assert occupation.label == "Conducteur / Conductrice de procédé de fabrication en industrie pharmaceutique"
             assert (occupation.domain, occupation.subdomain, occupation.parent_code) == ("H", "H23", "H2301")
             assert occupation.bioproduction and "pharmaceutical" in occupation.bioproduction_reason
@@ -169,11 +169,11 @@ class TestQueries:
             assert len(occupation.titles) == 9
             main = [t for t in occupation.titles if t.main]
             assert [t.label for t in main] == [occupation.label]
-            parent, children = service.related_occupations(s, occupation)
+            parent, children = service.related_occupations(s, occupation=occupation)
             assert parent.code == "H2301" and children == []
-            fiche = service.get_occupation(s, "H2301")
-            assert [c.code for c in service.related_occupations(s, fiche)[1]] == ["H2302", "H2303", "H2304"]
-            assert service.get_occupation(s, "Z9999") is None
+            fiche = service.get_occupation(s, code="H2301")
+            assert [c.code for c in service.related_occupations(s, occupation=fiche)[1]] == ["H2302", "H2303", "H2304"]
+            assert service.get_occupation(s, code="Z9999") is None
 
     def test_biotechnologue(self, rome_db):
         with rome_db() as s:

@@ -50,7 +50,7 @@ def load(db):
     def _load(report: ema.EmaReport) -> ImportReport:
         result = ImportReport(file=str(report.path), report_date=report.report_date)
         with db() as session:
-            upsert_report(session, report, result)
+            upsert_report(session, report=report, result=result)
             session.commit()
         return result
 

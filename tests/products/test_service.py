@@ -36,12 +36,12 @@ def product(db, number: str) -> Product:
 
 # -- import, idempotence, updates ---------------------------------------------------------------
 def test_import_2026_then_again_changes_nothing(db, path_2026):
-    first = import_ema(db, path_2026)
+    first = import_ema(db, path=path_2026)
     assert first.committed and (first.created, first.updated, first.unchanged, first.older) == (2650, 0, 0, 0)
     assert first.categories == {"human": 2271, "veterinary": 379}
     assert first.atmps == 32 and first.biologics == 727 + 189
     assert count(db) == 2650
-    second = import_ema(db, path_2026)
+    second = import_ema(db, path=path_2026)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 2650)
     assert second.changed_fields == {}
     with db() as s:
@@ -51,11 +51,11 @@ def test_import_2026_then_again_changes_nothing(db, path_2026):
 
 
 def test_2018_list_then_2026_list_updates_what_changed(db, path_2018, path_2026):
-    old = import_ema(db, path_2018)
+    old = import_ema(db, path=path_2018)
     assert (old.created, old.atmps) == (1562, 0)  # no "Advanced therapy" column in 2018
     invirase = product(db, "EMEA/H/C/000113")
     assert (invirase.status, invirase.withdrawal_date, invirase.advanced_therapy) == ("authorised", None, None)
-    new = import_ema(db, path_2026)
+    new = import_ema(db, path=path_2026)
     assert (new.created, new.updated, new.unchanged) == (1088, 1562, 0)
     assert new.changed_fields["status"] == 185  # e.g. 138 authorised -> withdrawn
     assert new.changed_fields["advanced_therapy"] == 1562  # unknown -> stated
@@ -68,7 +68,7 @@ def test_2018_list_then_2026_list_updates_what_changed(db, path_2018, path_2026)
         flagged_old = s.scalar(select(func.count()).select_from(Product).where(
             Product.first_seen == date(2018, 12, 23), Product.advanced_therapy.is_(True)))
         assert flagged_old == 12
-    again = import_ema(db, path_2026)
+    again = import_ema(db, path=path_2026)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2650)
 
 
@@ -92,7 +92,7 @@ def test_products_carry_classification_and_provenance(db, load, report_2026):
 
 
 def test_dry_run_writes_nothing(db, path_2026):
-    report = import_ema(db, path_2026, dry_run=True)
+    report = import_ema(db, path=path_2026, dry_run=True)
     assert report.created == 2650 and not report.committed
     assert count(db) == 0 and count(db, Source) == 0
 
@@ -107,7 +107,7 @@ def test_bad_files_write_nothing(db, tmp_path, path_2026, rows_2026):
     no_inn = write_xlsx(tmp_path / "no-inn-2026-01-29.xlsx", [r[:inn] + r[inn + 1 :] for r in rows_2026])
     for path in (truncated, as_csv, no_inn):
         with pytest.raises(ema.EmaFileError) as exc:
-            import_ema(db, path)
+            import_ema(db, path=path)
         assert path.name in str(exc.value)
     assert count(db) == 0 and count(db, Source) == 0
 
@@ -124,7 +124,7 @@ def test_failure_midway_rolls_everything_back(db, path_2026, monkeypatch):
 
     monkeypatch.setattr(service, "upsert_product", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        import_ema(db, path_2026)
+        import_ema(db, path=path_2026)
     assert count(db) == 0 and count(db, Source) == 0
 
 
@@ -132,10 +132,10 @@ def test_rejected_rows_are_reported_and_strict_writes_nothing(db, tmp_path, rows
     rows = [list(r) for r in rows_2026]
     rows[11][rows[8].index("Marketing authorisation date")] = "31/02/2021"  # line 12
     path = write_xlsx(tmp_path / "spoilt-2026-01-29.xlsx", rows)
-    strict = import_ema(db, path, strict=True)
+    strict = import_ema(db, path=path, strict=True)
     assert not strict.committed and [e.line for e in strict.rejected] == [12]
     assert count(db) == 0
-    lenient = import_ema(db, path)
+    lenient = import_ema(db, path=path)
     assert lenient.committed and lenient.created == 2649 and lenient.as_dict()["rejected"] == 1
     assert lenient.as_dict()["errors"][0]["reason"] == "not a date (dd/mm/yyyy)"
 

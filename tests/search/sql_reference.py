@@ -33,7 +33,7 @@ def sql_search(s, q, f, taxonomies, geo, scale, limit=20):
         return total, ids, facet_counts(s, f=f, taxonomies=taxonomies, extra=geo.conditions(), scale=scale), "browse"
     backend = backend_for(s)
     backend.correct(s, terms)
-    exact = exact_ids(s, q, base)
+    exact = exact_ids(s, q=q, base=base)
     match, expr = "all", backend.expression(terms)
     text = Actor.id.in_(backend.matching_ids(expr))
     if exact:

@@ -27,7 +27,7 @@ CHARTS = ("ema-per-year", "ema-lists", "actors-by-kind", "actors-by-region", "ma
 def observatory_data(db):
     if not VEGA.exists():
         pytest.fail(f"{VEGA} is missing: run `make assets` (npm ci && npm run build) first")
-    assert all(import_ema(db, path).committed for path in EMA_FILES)
+    assert all(import_ema(db, path=path).committed for path in EMA_FILES)
     with db() as session:
         load_reference(session)
         session.commit()

@@ -57,8 +57,8 @@ def load_demo(
     report.seeds = seeds.as_dict()
     if seeds.as_dict().get("errors"):
         raise RuntimeError(f"demo seed file rejected: {seeds.as_dict()['errors']}")
-    report.ema = [import_ema(factory, path).as_dict() for path in EMA_FILES]
-    report.rome = load_rome(factory, *ROME_FILES).as_dict()
+    report.ema = [import_ema(factory, path=path).as_dict() for path in EMA_FILES]
+    report.rome = load_rome(factory, occupations_path=ROME_FILES[0], titles_path=ROME_FILES[1]).as_dict()
     with transaction(factory) as session:
         ref = load_reference(session)
         snap = snapshot(session, at=date.today(), taxonomies=taxonomies)

@@ -63,10 +63,10 @@ def get_occupation(
     code: Annotated[str, Path(pattern=r"^[A-Na-n][0-9]{4}$", description="ROME code, e.g. H2302")],
 ):
     """One occupation with its job titles, the fiche it descends from and the occupations under it."""
-    occupation = service.get_occupation(session, code)
+    occupation = service.get_occupation(session, code=code)
     if occupation is None:
         raise HTTPException(404, detail=f"no occupation with ROME code {code.upper()}")
-    parent, children = service.related_occupations(session, occupation)
+    parent, children = service.related_occupations(session, occupation=occupation)
     return OccupationDetail(
         **_summary(occupation).model_dump(),
         ogr_code=occupation.ogr_code,

@@ -85,9 +85,9 @@ class LoadReport:
 
 def load_rome(
     factory: sessionmaker[Session],
+    *,
     occupations_path: Path | str,
     titles_path: Path | str,
-    *,
     rules: BioproductionRules | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
@@ -196,7 +196,7 @@ def _page(session: Session, stmt, order, limit: int, offset: int):
     return total or 0, items
 
 
-def occupation_conditions(q: str | None = None, bioproduction: bool | None = None, domain: str | None = None) -> list:
+def occupation_conditions(*, q: str | None = None, bioproduction: bool | None = None, domain: str | None = None) -> list:
     """SQL conditions on `Occupation`. `q` matches, accent- and case-insensitively, every word in the
     occupation's label or every word in one of its job titles, or a code prefix (`H23`, `h2302`)."""
     conditions = []
@@ -224,11 +224,11 @@ def list_occupations(
     session: Session, *, q: str | None = None, bioproduction: bool | None = None, domain: str | None = None,
     limit: int = 50, offset: int = 0,
 ) -> tuple[int, list[Occupation]]:
-    stmt = select(Occupation).where(*occupation_conditions(q, bioproduction, domain))
+    stmt = select(Occupation).where(*occupation_conditions(q=q, bioproduction=bioproduction, domain=domain))
     return _page(session, stmt, (Occupation.code,), limit, offset)
 
 
-def get_occupation(session: Session, code: str) -> Occupation | None:
+def get_occupation(session: Session, *, code: str) -> Occupation | None:
     """One occupation with its job titles (sorted by label), or None."""
     stmt = select(Occupation).where(Occupation.code == code.strip().upper()).options(
         selectinload(Occupation.titles), selectinload(Occupation.source)
@@ -236,7 +236,7 @@ def get_occupation(session: Session, code: str) -> Occupation | None:
     return session.scalar(stmt)
 
 
-def related_occupations(session: Session, occupation: Occupation) -> tuple[Occupation | None, list[Occupation]]:
+def related_occupations(session: Session, *, occupation: Occupation) -> tuple[Occupation | None, list[Occupation]]:
     """The historical fiche it descends from (None for a fiche itself) and the occupations under it."""
     parent = None
     if occupation.parent_code and occupation.parent_code != occupation.code:
@@ -249,7 +249,7 @@ def related_occupations(session: Session, occupation: Occupation) -> tuple[Occup
     return parent, children
 
 
-def title_conditions(q: str | None = None, bioproduction: bool | None = None, occupation: str | None = None) -> list:
+def title_conditions(*, q: str | None = None, bioproduction: bool | None = None, occupation: str | None = None) -> list:
     conditions = [JobTitle.label_key.contains(t) for t in _tokens(q)]
     if bioproduction is not None:
         conditions.append(JobTitle.bioproduction.is_(bioproduction))
@@ -263,7 +263,7 @@ def list_titles(
     limit: int = 50, offset: int = 0,
 ) -> tuple[int, list[JobTitle]]:
     """Job titles whose label holds every word of `q` (accent- and case-insensitive)."""
-    stmt = select(JobTitle).where(*title_conditions(q, bioproduction, occupation))
+    stmt = select(JobTitle).where(*title_conditions(q=q, bioproduction=bioproduction, occupation=occupation))
     return _page(session, stmt, (JobTitle.label_key, JobTitle.code), limit, offset)
 
 

@@ -117,8 +117,8 @@ class ImportReport:
 
 def import_ema(
     factory: sessionmaker[Session],
-    path: Path | str,
     *,
+    path: Path | str,
     dry_run: bool = False,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -140,7 +140,7 @@ def import_ema(
         return result
     session = factory()
     try:
-        upsert_report(session, report, result, progress=progress)
+        upsert_report(session, report=report, result=result, progress=progress)
         if dry_run:
             session.rollback()
         else:
@@ -155,7 +155,7 @@ def import_ema(
 
 
 def upsert_report(
-    session: Session, report: ema.EmaReport, result: ImportReport, *, progress: Callable[[int], None] | None = None
+    session: Session, *, report: ema.EmaReport, result: ImportReport, progress: Callable[[int], None] | None = None
 ) -> ImportReport:
     """Create or update the products of a report in `session` (not committed)."""
     source = get_or_create_source(session, ema.source_record(report))
@@ -170,7 +170,7 @@ def upsert_report(
         resolver.resolve(name)  # before any product is added: no flush between look-ups
     now = datetime.now(timezone.utc)
     for i, row in enumerate(report.rows, 1):
-        status = upsert_product(session, row, existing.get(row.product_number), source=source,
+        status = upsert_product(session, row=row, product=existing.get(row.product_number), source=source,
                                 report_date=report.report_date, stated=stated, resolver=resolver, result=result, now=now)
         setattr(result, status, getattr(result, status) + 1)
         if progress and i % 100 == 0:
@@ -188,9 +188,9 @@ def upsert_report(
 
 def upsert_product(
     session: Session,
+    *,
     row: ema.EmaRow,
     product: Product | None,
-    *,
     source: Source,
     report_date: date,
     stated: set[str],

@@ -207,7 +207,7 @@ def _exact(session: Session, st, q: str, f, geo, scale) -> list[int]:
     ))
 
 
-def exact_ids(session: Session, q: str, base) -> list[int]:
+def exact_ids(session: Session, *, q: str, base) -> list[int]:
     """Actors (meeting the filters) one of whose names equals the whole query, folded; by name."""
     key = fold(q)
     if not key:
@@ -232,7 +232,7 @@ def _fuse(session, fn, q, ranked, st, hits: Hits, f, geo, scale):
         allowed = {int(i) for i in st.ids[rows]} if len(rows) <= SEMANTIC_FILTER_LIMIT else None
     try:
         with dialect_for(session).guard(session):  # a failure leaves the transaction usable
-            neighbours = fn(session, q, HEAD, allowed)
+            neighbours = fn(session, query=q, k=HEAD, actor_ids=allowed)
     except Exception as exc:  # encoder missing or failing: full-text ranking alone
         log.warning("semantic search unavailable: %s", exc)
         return None

@@ -23,7 +23,7 @@ def suggest(session: Session, q: str, taxonomies, lang: str, *, limit: int = 8) 
     backend = backend_for(session)
     backend.correct(session, terms)
     base = [Actor.status == "active"]
-    exact = exact_ids(session, q, base)[:limit]
+    exact = exact_ids(session, q=q, base=base)[:limit]
     rows = backend.ranked(session, backend.expression(terms, names_only=True), _ACTORS, base, limit - len(exact), 0,
                           exclude=exact) if len(exact) < limit else []
     ids = exact + [i for i, _ in rows]

@@ -13,4 +13,4 @@ def warm(sessions, settings) -> None:
         index_cache.current(session, load_taxonomies(settings.extra_taxonomy_dir))
         semantic = semantic_function()
         if semantic is not None:
-            semantic(session, "bioproduction", 1, None)
+            semantic(session, query="bioproduction", k=1)

@@ -43,7 +43,7 @@ def register(import_app: typer.Typer, console: Console) -> None:
                     state["task"] = progress.add_task("products", total=n)
 
                 report = import_ema(
-                    factory, file, dry_run=dry_run, strict=strict, on_read=on_read,
+                    factory, path=file, dry_run=dry_run, strict=strict, on_read=on_read,
                     progress=lambda k: progress.advance(state["task"], k),
                 )
         except EmaFileError as exc:

@@ -48,7 +48,7 @@ def register(import_app: typer.Typer, console: Console) -> None:
                     progress.update(tasks[kind], completed=done)
 
                 report = load_rome(
-                    factory, occupations, titles, rules=rules, dry_run=dry_run, skip_invalid=skip_invalid,
+                    factory, occupations_path=occupations, titles_path=titles, rules=rules, dry_run=dry_run, skip_invalid=skip_invalid,
                     progress=advance,
                 )
         except (RomeFileError, RulesError) as exc:

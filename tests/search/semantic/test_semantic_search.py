@@ -24,7 +24,7 @@ def actors(db):
 
 
 def top(session, query, k=3, **kw):
-    return [i for i, _ in semantic_search(session, query, k, **kw)]
+    return [i for i, _ in semantic_search(session, query=query, k=k, **kw)]
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -53,7 +53,7 @@ def test_every_actor_embedded_on_import(db, actors):
 
 def test_scores_are_cosines_best_first(db, actors):
     with db() as s:
-        hits = semantic_search(s, "cancer immunotherapy", 20)
+        hits = semantic_search(s, query="cancer immunotherapy", k=20)
     scores = [sc for _, sc in hits]
     assert scores == sorted(scores, reverse=True)
     assert all(0 < sc <= 1.001 for sc in scores)
@@ -120,10 +120,10 @@ def test_deleted_actor_never_returned(db, actors):
 def test_restricted_to_actor_ids(db, actors):
     allowed = {actors["Cellectis"], actors["Polepharma"]}
     with db() as s:
-        hits = semantic_search(s, "cancer immunotherapy", 10, actor_ids=allowed)
+        hits = semantic_search(s, query="cancer immunotherapy", k=10, actor_ids=allowed)
         assert {i for i, _ in hits} <= allowed and hits
-        assert semantic_search(s, "cancer immunotherapy", 10, actor_ids=set()) == []
-        assert semantic_search(s, "cancer immunotherapy", 10, actor_ids={999_999}) == []
+        assert semantic_search(s, query="cancer immunotherapy", k=10, actor_ids=set()) == []
+        assert semantic_search(s, query="cancer immunotherapy", k=10, actor_ids={999_999}) == []
 
 
 def test_embed_pending_catches_up_and_is_idempotent(db, actors):
@@ -155,7 +155,7 @@ def test_bulk_ids_are_embedded(db, actors):
 @pytest.mark.parametrize("query", ["", "   ", "\n\t"])
 def test_empty_query_gives_nothing(db, actors, query):
     with db() as s:
-        assert semantic_search(s, query, 20) == []
+        assert semantic_search(s, query=query, k=20) == []
 
 
 @pytest.mark.parametrize("query", [
@@ -163,7 +163,7 @@ def test_empty_query_gives_nothing(db, actors, query):
 ])
 def test_odd_queries_do_not_crash(db, actors, query):
     with db() as s:
-        hits = semantic_search(s, query, 20)
+        hits = semantic_search(s, query=query, k=20)
         assert all(isinstance(i, int) and isinstance(sc, float) for i, sc in hits)
         assert s.query(Actor).count() == len(actors)
 
@@ -174,14 +174,14 @@ def test_odd_queries_do_not_crash(db, actors, query):
 ])
 def test_wrong_types_are_named(db, actors, query, k, ids):
     with db() as s, pytest.raises(SemanticQueryError):
-        semantic_search(s, query, k, actor_ids=ids)
+        semantic_search(s, query=query, k=k, actor_ids=ids)
 
 
 def test_k_bounds(db, actors):
     with db() as s:
-        assert semantic_search(s, "cancer", 0) == []
-        assert semantic_search(s, "cancer", -3) == []
-        assert len(semantic_search(s, "cancer", 10**9)) <= len(actors)
+        assert semantic_search(s, query="cancer", k=0) == []
+        assert semantic_search(s, query="cancer", k=-3) == []
+        assert len(semantic_search(s, query="cancer", k=10**9)) <= len(actors)
 
 
 EDITED = ("Physique et Mécanique des Milieux Hétérogènes", "European Cytogeneticists Association",
@@ -195,7 +195,7 @@ def test_large_change_rebuilds_aside(db, actors, monkeypatch):
     from bioatlas.search.semantic import service
 
     with db() as s:
-        assert semantic_search(s, "cancer immunotherapy", 5)
+        assert semantic_search(s, query="cancer immunotherapy", k=5)
         state = service._state_for(s)
         old_index = state.index
     monkeypatch.setattr(service, "EXACT_LIMIT", 0)
@@ -208,7 +208,7 @@ def test_large_change_rebuilds_aside(db, actors, monkeypatch):
         s.get(Actor, sensorion).description_fr = None
         s.commit()
     with db() as s:
-        semantic_search(s, "inner ear disease treatment", 5)  # starts the rebuild
+        semantic_search(s, query="inner ear disease treatment", k=5)  # starts the rebuild
         deadline = time.monotonic() + 60
         while state.rebuilding and time.monotonic() < deadline:
             time.sleep(0.05)

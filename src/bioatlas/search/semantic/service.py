@@ -1,4 +1,4 @@
-"""`semantic_search(session, query, k, actor_ids)`: the actors nearest in meaning to a query.
+"""`semantic_search(session, query=, k=, actor_ids=)`: the actors nearest in meaning to a query.
 
 One in-memory index per database and process, loaded at the first search, then refreshed at each
 search by reading only the vectors written since its last look (an indexed range on
@@ -197,7 +197,7 @@ def _check_args(query, k, actor_ids) -> tuple[str, int]:
     return " ".join(query.split())[:MAX_QUERY_CHARS], min(k, MAX_K)
 
 
-def semantic_search(session: Session, query: str, k: int, actor_ids: set[int] | None = None) -> list[tuple[int, float]]:
+def semantic_search(session: Session, *, query: str, k: int, actor_ids: set[int] | None = None) -> list[tuple[int, float]]:
     """The `k` actors (at most 1,000) whose text is nearest in meaning to `query`, best first, as
     (actor_id, cosine similarity) with a positive similarity; only among `actor_ids` when given.
     An empty query, k ≤ 0 or an empty `actor_ids` give []. A query is cut at 1,000 characters."""
