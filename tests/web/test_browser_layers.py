@@ -48,7 +48,7 @@ def holders(db, shared) -> dict[str, int]:
         ids["pasteur"] = upsert_actor(s, ActorRecord(name="Sanofi Pasteur", kind="company", sites=[site]),
                                       source=test_source, match_by_name=False).actor_id
         s.commit()
-    report = import_ema(db, shared / "data" / "ema" / LIST_2026)
+    report = import_ema(db, path=shared / "data" / "ema" / LIST_2026)
     assert report.committed and report.mah["resolved"] >= 3
     return ids
 
