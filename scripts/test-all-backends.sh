@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole test suite twice: on SQLite (the embedded default), then on a throw-away
 # PostgreSQL cluster started here and stopped on exit. Extra arguments go to pytest.
+# Before the suites: ruff (lint, [tool.ruff] in pyproject.toml) and mypy ([tool.mypy]); either failing stops here.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PG_DIR=$(mktemp -d /tmp/bioatlas-pg-XXXXXX)
 PG_PORT=${BIOATLAS_PG_PORT:-55432}
 cleanup() { bash scripts/pg-cluster.sh stop "$PG_DIR" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
+
+echo "== lint (ruff) and types (mypy: core and service layers) =="
+.venv/bin/ruff check src tests || { echo "ruff found problems (fix them, or \`ruff check --fix\`)" >&2; exit 1; }
+.venv/bin/mypy || { echo "mypy found type errors in core or a service layer" >&2; exit 1; }
 
 echo "== test suite on SQLite =="
 .venv/bin/pytest "$@"

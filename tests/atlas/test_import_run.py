@@ -49,7 +49,7 @@ def actor(db, name):
     with db() as s:
         a = s.scalar(select(Actor).where(Actor.name == name))
         if a is not None:
-            a.sites, a.capabilities, a.relations, a.names, a.identifiers  # load while the session is open
+            _ = a.sites, a.capabilities, a.relations, a.names, a.identifiers  # load while the session is open
         return a
 
 

@@ -129,8 +129,11 @@ def consume_token(session: Session, *, raw: str, purpose: str) -> User:
         raise AccountError(t("This link has already been used."), "token")
     if _aware(row.expires_at) < now():
         raise AccountError(t("This link has expired; ask for a new one."), "token")
+    user = session.get(User, row.user_id)
+    if user is None:
+        raise AccountError(t("This link is not valid."), "token")
     row.used_at = now()
-    return session.get(User, row.user_id)
+    return user
 
 
 def verify_email(session: Session, *, raw: str) -> User:
@@ -144,6 +147,7 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The user if the password matches and the address is verified; constant work otherwise."""
     user = get_user_by_email(session, email=email or "")
     hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    ok: bool
     try:
         ok = _hasher.verify(hashed, password or "")
     except (VerificationError, InvalidHashError):

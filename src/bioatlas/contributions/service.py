@@ -161,6 +161,8 @@ def _review(session: Session, reviewer: Principal, c: Contribution, decision: st
     elif c.kind == "claim":
         if c.author_id is None:
             raise ContributionError("the author of this claim deleted their account")
+        if c.actor_id is None:
+            raise ContributionError("this claim names no actor")
         _grant_member(session, c.author_id, c.actor_id, by=reviewer.user_id)
         audit.record(session, "role_granted", user_id=reviewer.user_id, target=f"user:{c.author_id}",
                      detail={"role": "member", "actor_id": c.actor_id})
@@ -199,6 +201,8 @@ def _revert(session: Session, editor: Principal, change: ActorChange) -> int:
         raise ContributionError(f"change {change.id} cannot be reverted (only updates of "
                                 f"{', '.join(sorted(REVERTIBLE))})")
     actor = session.get(Actor, change.actor_id)
+    if actor is None:
+        raise ContributionError(f"change {change.id}: actor {change.actor_id} no longer exists")
     source = user_source(session, user_id=editor.user_id)
     old = json.loads(change.old_value) if change.old_value is not None else None
     now = datetime.now(timezone.utc)
@@ -210,7 +214,7 @@ def _revert(session: Session, editor: Principal, change: ActorChange) -> int:
             setattr(actor, change.field, old)
             if change.field == "name":
                 from bioatlas.core.text import fold
-                actor.name_key = fold(old)
+                actor.name_key = fold(str(old))
             prov = next((p for p in actor.field_sources if p.field == change.field), None)
             if prov is None:
                 actor.field_sources.append(FieldSource(field=change.field, source=source, recorded_at=now))
@@ -241,7 +245,10 @@ def authors(session: Session, *, changes: list[ActorChange]) -> dict[int, str]:
         key = ch.source.key if ch.source else ""
         if key.startswith("user:") and key[5:].isdigit():
             ids[ch.source_id] = int(key[5:])
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids.values())))).all()) if ids else {}
+    names: dict[int, str] = {}
+    if ids:
+        rows = session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids.values()))))
+        names = {uid: name for uid, name in rows}
     return {sid: names.get(uid, "") for sid, uid in ids.items()}
 
 

@@ -21,7 +21,8 @@ def catalog(lang: str) -> dict[str, str]:
     for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as fh:
             cat = read_po(fh, locale=lang)
-        merged.update({m.id: m.string for m in cat if m.id and m.string and not m.fuzzy})
+        merged.update({m.id: m.string for m in cat
+                       if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string and not m.fuzzy})
     return merged
 
 

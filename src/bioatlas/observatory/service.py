@@ -126,7 +126,7 @@ def conflicts(session: Session, *, code: str | None = None) -> list[dict]:
                 groups[(v.scope, v.dimension or "")].append(v)
         for (scope, dimension), vs in sorted(groups.items()):
             periods = sorted({v.period for v in vs if v.period})
-            for period in periods or [None]:
+            for period in periods or (None,):
                 same = [v for v in vs if v.period in (period, None)]
                 if len({(v.value, v.comparator) for v in same}) > 1:
                     out.append({"indicator": indicator.code, "scope": scope, "dimension": dimension or None,

@@ -202,7 +202,8 @@ def read_report(path: Path | str) -> EmaReport:
             report = _start_report(path, line, header, preamble)
             index = _column_index(header)
             seen: dict[str, int] = {}
-            for line, values in enumerate(rows, start=line + 1):
+            first_row = line + 1
+            for line, values in enumerate(rows, start=first_row):
                 if not any(_text(v) for v in values):
                     continue
                 _parse_row(report, index, line, values, seen)

@@ -75,8 +75,8 @@ def _parse_v2(rec: dict) -> RorOrg:
     if rec.get("locations"):
         g = rec["locations"][0].get("geonames_details", {})
         org.country, org.city, org.latitude, org.longitude = g.get("country_code"), g.get("name"), g.get("lat"), g.get("lng")
-    org.countries = [c for c in (l.get("geonames_details", {}).get("country_code") for l in rec.get("locations", [])) if c]
-    org.website = next((l["value"] for l in rec.get("links", []) if l.get("type") == "website"), None)
+    org.countries = [c for c in (loc.get("geonames_details", {}).get("country_code") for loc in rec.get("locations", [])) if c]
+    org.website = next((link["value"] for link in rec.get("links", []) if link.get("type") == "website"), None)
     for ext in rec.get("external_ids", []):
         scheme = EXTERNAL_SCHEMES.get(ext.get("type", "").lower())
         if scheme:
@@ -87,7 +87,7 @@ def _parse_v2(rec: dict) -> RorOrg:
 
 def _parse_v1(rec: dict) -> RorOrg:
     org = RorOrg(id=rec["id"], name=rec["name"], status=rec.get("status", "active"), types=[t.lower() for t in rec.get("types", [])])
-    org.labels = [(l["label"], l.get("iso639")) for l in rec.get("labels", [])]
+    org.labels = [(lab["label"], lab.get("iso639")) for lab in rec.get("labels", [])]
     org.aliases = list(rec.get("aliases", []))
     org.acronyms = list(rec.get("acronyms", []))
     org.country = (rec.get("country") or {}).get("country_code")

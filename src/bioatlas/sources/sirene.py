@@ -26,7 +26,25 @@ from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.importer.validators import naf as check_naf
 
 from bioatlas.sources.sirene_layout import *  # noqa: F401,F403  (re-exported: one import place)
-from bioatlas.sources.sirene_reader import *  # noqa: F401,F403
+from bioatlas.sources.sirene_layout import (
+    LICENCE,
+    REASON_ABROAD,
+    REASON_BAD_SIRET,
+    REASON_NO_COMMUNE,
+    REASON_NOT_PUBLISHED,
+    REASON_UNKNOWN_COMMUNE,
+    SCHEME,
+    SOURCE_KEY_PREFIX,
+    TITLE,
+    URL,
+    Establishment,
+    Rejected,
+    SireneError,
+    SireneFilter,
+    headcount_bands,
+)
+from bioatlas.sources.sirene_reader import *  # noqa: F401,F403  (re-exported: one import place)
+from bioatlas.sources.sirene_reader import StockReader
 
 
 def to_actor_record(est: Establishment, geo: Gazetteer | None = None) -> ActorRecord:

@@ -13,8 +13,16 @@ from pathlib import Path
 
 from bioatlas.atlas.geocode import Gazetteer
 
-from bioatlas.sources.sirene_layout import *  # noqa: F401,F403  (layout names used in SQL building)
-from bioatlas.sources.sirene_layout import _ETAB_READ, _UL_READ  # noqa: F401
+from bioatlas.sources.sirene_layout import (
+    _ETAB_READ,
+    _UL_READ,
+    ETABLISSEMENT_REQUIRED,
+    NOT_PUBLISHED,
+    UNITE_LEGALE_REQUIRED,
+    Establishment,
+    SireneError,
+    SireneFilter,
+)
 
 
 # -- reading the files ---------------------------------------------------------------------------
