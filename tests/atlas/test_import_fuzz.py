@@ -22,9 +22,27 @@ def test_random_bytes_never_crash(tmp_path, db, taxonomies, body):
     except ImportFileError as exc:
         assert "random.csv" in str(exc)
     else:
-        assert report.read >= 0
+        _assert_consistent(report, body)
     with db() as s:
         assert s.scalar(select(func.count()).select_from(Actor)) == 0  # dry run writes nothing
+
+
+def _assert_consistent(report, body: bytes) -> None:
+    """What a dry-run report must say of any file it could read: nothing committed; every row read
+    is either rejected (with its line and a reason) or counted as an outcome, and a rejected row
+    means no outcome at all (all or nothing)."""
+    assert report.dry_run and not report.committed
+    assert report.read <= body.count(b"\n") + body.count(b"\r") + 1  # never more rows than lines
+    rejected_lines = {e.line for e in report.errors}
+    assert len(rejected_lines) == report.rejected
+    assert all(e.line >= 2 and e.reason for e in report.errors)  # line 1 is the header
+    outcomes = report.created + report.updated + report.unchanged
+    if report.errors:
+        assert outcomes == 0 and 1 <= report.rejected <= report.read
+    else:
+        assert report.rejected == 0 and outcomes == report.read
+    if report.read == 0:
+        assert "the file has a header but no data rows" in report.warnings
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

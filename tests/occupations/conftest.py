@@ -48,6 +48,6 @@ def rome_db(engine, rome_files):
     wipe(engine)
     factory = make_sessionmaker(engine)
     report = service.load_rome(factory, occupations_path=rome_files.occupations, titles_path=rome_files.titles)
-    assert report.committed, report.rejections[:5]
+    assert report.committed, report.errors[:5]
     yield factory
     wipe(engine)

@@ -124,7 +124,7 @@ def test_truncated_titles_file_rejects_and_writes_nothing(db, rome_files, tmp_pa
     titles.write_bytes(data[:cut + 1])
     report = service.load_rome(db, occupations_path=occ, titles_path=titles)
     assert not report.committed and report.titles.rejected == 1
-    rejection = report.rejections[0]
+    rejection = report.errors[0]
     assert rejection.file == titles.name and "fields, expected 13" in rejection.reason
     assert any("truncated" in w for w in report.warnings)
     assert _summary(db)["titles"] == 0 and _summary(db)["sources"] == 0
@@ -154,7 +154,7 @@ def test_titles_of_unknown_occupations_are_rejected(db, rome_files, tmp_path):
     assert report.occupations.rejected == len(children) == 8  # the occupations under the K2402 fiche lose their parent
     k2402_titles = sum(1 for r in rome.read_titles(rome_files.titles).rows if r.occupation_code == "K2402")
     assert report.titles.rejected >= k2402_titles
-    assert any(r.code == "11528" and "K2402 is not in the occupations file" in r.reason for r in report.rejections)
+    assert any(r.value == "11528" and "K2402 is not in the occupations file" in r.reason for r in report.errors)
     assert _summary(db)["occupations"] == 0
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bioatlas.demo.files import ROR_FILE
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
-from bioatlas.products.service import ImportReport, upsert_report
+from bioatlas.products.service import EmaImportReport, upsert_report
 from bioatlas.sources import ema, ror
 from bioatlas.sources.ror_load import ror_source
 
@@ -34,21 +34,21 @@ def path_2018(ema_dir):
 
 
 @pytest.fixture(scope="session")
-def report_2026(path_2026) -> ema.EmaReport:
+def report_2026(path_2026) -> ema.EmaList:
     return ema.read_report(path_2026)
 
 
 @pytest.fixture(scope="session")
-def report_2018(path_2018) -> ema.EmaReport:
+def report_2018(path_2018) -> ema.EmaList:
     return ema.read_report(path_2018)
 
 
 @pytest.fixture
 def load(db):
-    """load(report) -> ImportReport: upsert a parsed list and commit, as `bioatlas import ema` does."""
+    """load(report) -> EmaImportReport: upsert a parsed list and commit, as `bioatlas import ema` does."""
 
-    def _load(report: ema.EmaReport) -> ImportReport:
-        result = ImportReport(file=str(report.path), report_date=report.report_date)
+    def _load(report: ema.EmaList) -> EmaImportReport:
+        result = EmaImportReport(file=str(report.path), report_date=report.report_date)
         with db() as session:
             upsert_report(session, report=report, result=result)
             session.commit()
@@ -57,7 +57,7 @@ def load(db):
     return _load
 
 
-def row_of(report: ema.EmaReport, name: str) -> ema.EmaRow:
+def row_of(report: ema.EmaList, name: str) -> ema.EmaRow:
     rows = [r for r in report.rows if r.name == name]
     assert len(rows) == 1, f"{name!r}: {len(rows)} rows"
     return rows[0]

@@ -133,7 +133,7 @@ def test_rejected_rows_are_reported_and_strict_writes_nothing(db, tmp_path, rows
     rows[11][rows[8].index("Marketing authorisation date")] = "31/02/2021"  # line 12
     path = write_xlsx(tmp_path / "spoilt-2026-01-29.xlsx", rows)
     strict = import_ema(db, path=path, strict=True)
-    assert not strict.committed and [e.line for e in strict.rejected] == [12]
+    assert not strict.committed and strict.rejected == 1 and [e.line for e in strict.errors] == [12]
     assert count(db) == 0
     lenient = import_ema(db, path=path)
     assert lenient.committed and lenient.created == 2649 and lenient.as_dict()["rejected"] == 1

@@ -138,7 +138,7 @@ def test_bad_occupation_rows_are_rejected_with_line_and_reason(tmp_path):
     parsed = rome.read_occupations(f)
     assert parsed.read == 8
     assert [r.code for r in parsed.rows] == ["H2301", "H2302"]
-    got = {(r.line, r.code): r.reason for r in parsed.rejections}
+    got = {(r.line, r.value): r.reason for r in parsed.rejections}
     assert got[(4, "H2302")] == "duplicate code_rome H2302 (first on line 3)"
     assert "not a ROME code" in got[(5, "X123")]
     assert got[(6, "H2303")] == "empty libelle_rome"

@@ -1,15 +1,30 @@
-"""Errors shared by every reader of files (spreadsheets, open-data dumps)."""
+"""The one error base of every reader of files (spreadsheets, open-data dumps, reference files)."""
 
 from __future__ import annotations
 
 
 class FileError(ValueError):
-    """A file that cannot be read at all. The message names the file and, when known, the line;
-    `path`, `line` and `reason` are kept for reports."""
+    """A file (or an option of its import) that stops the whole import: nothing is written.
 
-    def __init__(self, path: object, message: str, *, line: int | None = None):
-        self.path = str(path)
+    The message names the file and, when known, the line and the field (as written in the file);
+    `path`, `line`, `field`, `value` and `reason` are kept for reports. `path` is None for a bad
+    option of an import (e.g. a malformed `--file-date`)."""
+
+    def __init__(
+        self, path: object | None, message: str, *, line: int | None = None, field: str | None = None,
+        value: str | None = None,
+    ):
+        self.path = str(path) if path is not None else None
         self.line = line
+        self.field = field
+        self.value = value
         self.reason = message
-        where = f"{self.path}, line {line}" if line is not None else self.path
-        super().__init__(f"{where}: {message}")
+        where = [part for part in (
+            self.path,
+            f"line {line}" if line is not None else None,
+            f"column {field!r}" if field else None,
+        ) if part]
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+    def as_dict(self) -> dict:
+        return {"file": self.path, "line": self.line, "field": self.field, "value": self.value, "reason": self.reason}

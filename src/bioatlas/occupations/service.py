@@ -5,7 +5,7 @@ the database is touched), then writes in one transaction: rows are matched on th
 created, updated (any field changed, bioproduction flags included) or left unchanged, so loading
 the same files twice changes nothing. By default one rejected row and nothing is written (the
 report lists every rejection); with `skip_invalid` the valid rows are written. A dry run does the
-whole load and rolls it back, so its counts are exact. Rows absent from the new files are kept
+whole load and rolls it back, so its counts are exact (`core.reports.write_or_rollback`). Rows absent from the new files are kept
 (job offers may still point to them) and counted as `absent`.
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bioatlas.atlas.writer import get_or_create_source
-from bioatlas.core.db import transaction
+from bioatlas.core.reports import ImportReport, Rollback, write_or_rollback
 from bioatlas.core.text import fold
 from bioatlas.occupations.bioproduction import BioproductionRules, load_rules
 from bioatlas.occupations.models import JobTitle, Occupation
@@ -31,12 +31,10 @@ CODE_QUERY = re.compile(r"^[A-N][0-9]{0,4}$")
 Progress = Callable[[str, int, int], None]  # (kind, done, total)
 
 
-class _Rollback(Exception):
-    """Leave the transaction without writing (a dry run, or rejected rows without skip_invalid)."""
-
-
 @dataclass
 class Counts:
+    """What one of the two files gave (the report's totals add both up)."""
+
     read: int = 0
     created: int = 0
     updated: int = 0
@@ -49,37 +47,37 @@ class Counts:
         return dict(self.__dict__)
 
 
-@dataclass
-class LoadReport:
-    occupations_file: str
-    titles_file: str
+@dataclass(kw_only=True)
+class LoadReport(ImportReport):
+    """The shared import report (`file`: the occupations file; counts: both files together;
+    `errors`: the rejected rows of both, each naming its file), plus the counts of each file."""
+
+    titles_file: str = ""
     source: str = ""
-    dry_run: bool = False
     skip_invalid: bool = False
-    committed: bool = False
     occupations: Counts = field(default_factory=Counts)
     titles: Counts = field(default_factory=Counts)
     titles_by_basis: dict[str, int] = field(default_factory=dict)  # bioproduction titles: occupation | keyword
-    rejections: list[rome.RowRejection] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        return not self.rejections
+    def occupations_file(self) -> str:
+        return self.file
+
+    def add_up(self) -> None:
+        """The report's counts: both files together."""
+        for name in ("read", "created", "updated", "unchanged", "rejected"):
+            setattr(self, name, getattr(self.occupations, name) + getattr(self.titles, name))
 
     def as_dict(self) -> dict:
         return {
-            "occupations_file": self.occupations_file,
+            **super().as_dict(),
+            "occupations_file": self.file,
             "titles_file": self.titles_file,
             "source": self.source,
-            "dry_run": self.dry_run,
             "skip_invalid": self.skip_invalid,
-            "committed": self.committed,
             "occupations": self.occupations.as_dict(),
             "titles": self.titles.as_dict(),
             "bioproduction_titles_by_basis": dict(self.titles_by_basis),
-            "rejections": [r.as_dict() for r in self.rejections],
-            "warnings": list(self.warnings),
         }
 
 
@@ -95,28 +93,28 @@ def load_rome(
 ) -> LoadReport:
     occupations_path, titles_path = Path(occupations_path), Path(titles_path)
     rules = rules or load_rules()
-    report = LoadReport(str(occupations_path), str(titles_path), dry_run=dry_run, skip_invalid=skip_invalid)
+    report = LoadReport(file=str(occupations_path), titles_file=str(titles_path), dry_run=dry_run, skip_invalid=skip_invalid)
     occ = rome.read_occupations(occupations_path)
     titles = rome.read_titles(titles_path, {r.code for r in occ.rows})
     report.occupations.read, report.occupations.rejected = occ.read, len(occ.rejections)
     report.titles.read, report.titles.rejected = titles.read, len(titles.rejections)
-    report.rejections = occ.rejections + titles.rejections
+    report.errors = occ.rejections + titles.rejections
     report.warnings = occ.warnings + titles.warnings + rules.check_against({r.code: r.label for r in occ.rows})
     source_record = rome.source_record(occupations_path, titles_path)
     report.source = source_record.key
-    try:
-        with transaction(factory) as session:
-            source = get_or_create_source(session, source_record)
-            _write_occupations(session, occ.rows, rules, source.id, report.occupations, progress)
-            session.flush()
-            _write_titles(session, titles.rows, rules, source.id, report, progress)
-            session.flush()
-            if dry_run or (report.rejections and not skip_invalid):
-                raise _Rollback
-    except _Rollback:
-        return report
-    report.committed = True
-    return report
+
+    def write(session: Session) -> None:
+        source = get_or_create_source(session, source_record)
+        _write_occupations(session, occ.rows, rules, source.id, report.occupations, progress)
+        session.flush()
+        _write_titles(session, titles.rows, rules, source.id, report, progress)
+        session.flush()
+        report.add_up()
+        if report.errors and not skip_invalid:
+            raise Rollback
+
+    report.add_up()
+    return write_or_rollback(factory, report, write)
 
 
 def _sync(obj, values: dict) -> bool:

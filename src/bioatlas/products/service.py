@@ -22,9 +22,9 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioatlas.atlas.importer.errors import RowError
 from bioatlas.atlas.models import Actor, Site, Source
 from bioatlas.atlas.writer import get_or_create_source
+from bioatlas.core.reports import ImportReport, write_or_rollback
 from bioatlas.core.text import fold
 from bioatlas.products.classify import classify
 from bioatlas.products.mah import MahResolver
@@ -59,19 +59,15 @@ STATED_FIELDS: dict[str, tuple[str, ...]] = {
 DERIVED_FIELDS = ("is_biologic", "biologic_rule", "mah_actor_id", "mah_country", "mah_country_rule", "search_key")
 
 
-@dataclass
-class ImportReport:
-    file: str
+@dataclass(kw_only=True)
+class EmaImportReport(ImportReport):
+    """The shared import report (`rejected`: rows, `errors`: their cells), plus what a list says
+    about products: the list's date and column set, biologics, holders…"""
+
     report_date: date | None = None
     column_set: str | None = None
     source_key: str | None = None
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     older: int = 0  # products last stated by a newer list: left as they are
-    rejected: list[RowError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     changed_fields: Counter = field(default_factory=Counter)
     categories: Counter = field(default_factory=Counter)
     biologics_by_rule: Counter = field(default_factory=Counter)
@@ -80,8 +76,6 @@ class ImportReport:
     mah: Counter = field(default_factory=Counter)  # resolved | ambiguous | conflict | unresolved | empty
     mah_countries: int = 0
     not_in_list: int = 0  # products already stored that this (newest) list no longer names
-    dry_run: bool = False
-    committed: bool = False
 
     @property
     def biologics(self) -> int:
@@ -89,18 +83,11 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "file": self.file,
+            **super().as_dict(),
             "report_date": self.report_date.isoformat() if self.report_date else None,
             "column_set": self.column_set,
             "source_key": self.source_key,
-            "read": self.read,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
             "older": self.older,
-            "rejected": len({e.line for e in self.rejected}),
-            "errors": [e.as_dict() for e in self.rejected],
-            "warnings": list(self.warnings),
             "changed_fields": dict(sorted(self.changed_fields.items())),
             "categories": dict(sorted(self.categories.items())),
             "biologics": self.biologics,
@@ -110,8 +97,6 @@ class ImportReport:
             "mah": {k: self.mah.get(k, 0) for k in ("resolved", "ambiguous", "conflict", "unresolved", "empty")},
             "mah_countries": self.mah_countries,
             "not_in_list": self.not_in_list,
-            "dry_run": self.dry_run,
-            "committed": self.committed,
         }
 
 
@@ -123,40 +108,28 @@ def import_ema(
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
     on_read: Callable[[int], None] | None = None,
-) -> ImportReport:
+) -> EmaImportReport:
     """Import one EMA list. Raises ema.EmaFileError (nothing written) when the file cannot be used.
 
     Rejected rows are reported and skipped; with `strict`, any rejected row means nothing is written.
     `on_read(n)` is called once the file is read (n rows), `progress(k)` after every k products."""
     report = ema.read_report(path)
-    result = ImportReport(
+    result = EmaImportReport(
         file=str(path), report_date=report.report_date, column_set=report.column_set,
-        source_key=ema.source_record(report).key, read=report.read, rejected=list(report.rejected),
-        warnings=list(report.warnings), dry_run=dry_run,
+        source_key=ema.source_record(report).key, read=report.read, errors=list(report.rejected),
+        rejected=len({e.line for e in report.rejected}), warnings=list(report.warnings), dry_run=dry_run,
     )
     if on_read:
         on_read(len(report.rows))
     if strict and report.rejected:
         return result
-    session = factory()
-    try:
-        upsert_report(session, report=report, result=result, progress=progress)
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-            result.committed = True
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-    return result
+    return write_or_rollback(
+        factory, result, lambda session: upsert_report(session, report=report, result=result, progress=progress))
 
 
 def upsert_report(
-    session: Session, *, report: ema.EmaReport, result: ImportReport, progress: Callable[[int], None] | None = None
-) -> ImportReport:
+    session: Session, *, report: ema.EmaList, result: EmaImportReport, progress: Callable[[int], None] | None = None
+) -> EmaImportReport:
     """Create or update the products of a report in `session` (not committed)."""
     source = get_or_create_source(session, ema.source_record(report))
     resolver = MahResolver(session)
@@ -172,7 +145,7 @@ def upsert_report(
     for i, row in enumerate(report.rows, 1):
         status = upsert_product(session, row=row, product=existing.get(row.product_number), source=source,
                                 report_date=report.report_date, stated=stated, resolver=resolver, result=result, now=now)
-        setattr(result, status, getattr(result, status) + 1)
+        result.count(status)
         if progress and i % 100 == 0:
             progress(100)
     if progress:
@@ -195,7 +168,7 @@ def upsert_product(
     report_date: date,
     stated: set[str],
     resolver: MahResolver,
-    result: ImportReport,
+    result: EmaImportReport,
     now: datetime,
 ) -> str:
     """created | updated | unchanged | older."""
@@ -249,7 +222,7 @@ def upsert_product(
     return "unchanged"
 
 
-def _count_product(product: Product, result: ImportReport, resolution) -> None:
+def _count_product(product: Product, result: EmaImportReport, resolution) -> None:
     if product.is_biologic:
         result.biologics_by_rule[product.biologic_rule] += 1
     else:

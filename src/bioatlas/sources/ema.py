@@ -1,6 +1,6 @@
 """EMA lists of centrally authorised medicines ("Medicines output" / "EPAR" XLSX reports).
 
-Only reading lives here: `read_report(path) -> EmaReport` (file metadata + parsed rows, rejected
+Only reading lives here: `read_report(path) -> EmaList` (file metadata + parsed rows, rejected
 rows with their reasons), and `source_record(report)` for provenance. Two column sets are known:
 the current "medicines report" (2024-, e.g. 29/01/2026: "EMA product number", "Medicine status",
 "Advanced therapy", "PRIME"…) and the older "European public assessment reports" list (2018-2020:
@@ -135,7 +135,9 @@ class EmaRow:
 
 
 @dataclass
-class EmaReport:
+class EmaList:
+    """A parsed EMA list (what `read_report` returns): its rows, the rejected ones, warnings."""
+
     path: Path
     report_date: date
     column_set: str  # "medicines" (2024-) or "epar" (2018-2020)
@@ -150,7 +152,7 @@ class EmaReport:
         return len(self.rows) + len({e.line for e in self.rejected})
 
 
-def source_record(report: EmaReport) -> SourceRecord:
+def source_record(report: EmaList) -> SourceRecord:
     """Provenance of a report: one source per report date."""
     day = report.report_date.isoformat()
     return SourceRecord(
@@ -163,7 +165,7 @@ def source_record(report: EmaReport) -> SourceRecord:
     )
 
 
-def read_report(path: Path | str) -> EmaReport:
+def read_report(path: Path | str) -> EmaList:
     """Read a whole report. Raises EmaFileError when the file is not an EMA report, is unreadable,
     or lacks a required column; rows with a bad cell are kept in `rejected` with their reason."""
     path = Path(path)
@@ -236,7 +238,7 @@ def _column_index(header: tuple) -> dict[str, int]:
     return index
 
 
-def _start_report(path: Path, line: int, header: tuple, preamble: list[tuple]) -> EmaReport:
+def _start_report(path: Path, line: int, header: tuple, preamble: list[tuple]) -> EmaList:
     index = _column_index(header)
     missing = [name for name in REQUIRED if name not in index]
     if missing:
@@ -254,7 +256,7 @@ def _start_report(path: Path, line: int, header: tuple, preamble: list[tuple]) -
         )
     column_set = "medicines" if "EMA product number" in {_text(v) for v in header} or "advanced_therapy" in index else "epar"
     columns = {name: _text(header[i]).replace("\n", " ") for name, i in index.items()}
-    report = EmaReport(path=path, report_date=report_date, column_set=column_set, header_line=line, columns=columns)
+    report = EmaList(path=path, report_date=report_date, column_set=column_set, header_line=line, columns=columns)
     for name in ("advanced_therapy", "atc_human"):
         if name not in index:
             report.warnings.append(f"no {TITLES[name]!r} column in this column set: the field is left unknown")
@@ -296,7 +298,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _parse_row(report: EmaReport, index: dict[str, int], line: int, values: tuple, seen: dict[str, int]) -> None:
+def _parse_row(report: EmaList, index: dict[str, int], line: int, values: tuple, seen: dict[str, int]) -> None:
     errors: list[RowError] = []
 
     def cell(name: str) -> object:

@@ -3,7 +3,7 @@
 (`unix_referentiel_appellation_v*_utf8.csv`).
 
 Only reading and checking lives here: `read_occupations(path)` and `read_titles(path, codes)`
-return the valid rows and one `RowRejection` per bad row (line, code, reason). A file that cannot
+return the valid rows and one `RowError` per bad row (file, line, the row's code as value, reason). A file that cannot
 be read as the expected kind (not UTF-8, wrong columns, malformed CSV, no rows) raises
 `RomeFileError`, naming the file. Licence of the data: Licence Ouverte (Etalab).
 """
@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 from bioatlas.atlas.records import SourceRecord
 from bioatlas.core.errors import FileError
+from bioatlas.core.reports import RowError
 
 LICENCE = "Licence Ouverte (Etalab)"
 URL = "https://francetravail.org/opendata/repertoire-operationnel-des-meti.html"
@@ -38,23 +39,6 @@ DELIMITERS = (",", ";", "\t", "|")
 
 class RomeFileError(FileError):
     """A ROME file cannot be read at all; the message names the file (and the line when known)."""
-
-
-@dataclass(frozen=True)
-class RowRejection:
-    """One rejected row: the file's name, its line (1 = the header), the row's code if any, why."""
-
-    file: str
-    line: int
-    code: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        code = f" ({self.code})" if self.code else ""
-        return f"{self.file}, line {self.line}{code}: {self.reason}"
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "code": self.code, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -95,11 +79,11 @@ class ParsedFile(Generic[R]):
     path: Path
     read: int = 0  # data rows read (blank lines not counted)
     rows: list[R] = field(default_factory=list)
-    rejections: list[RowRejection] = field(default_factory=list)
+    rejections: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def reject(self, line: int, code: str | None, reason: str) -> None:
-        self.rejections.append(RowRejection(self.path.name, line, code or None, reason))
+        self.rejections.append(RowError(line, None, code or None, reason, file=self.path.name))
 
 
 def version_of(path: Path | str) -> str | None:

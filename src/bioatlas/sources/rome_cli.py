@@ -58,7 +58,7 @@ def register(import_app: typer.Typer, console: Console) -> None:
             print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             _print_report(console, report)
-        if report.rejections and not skip_invalid:
+        if report.errors and not skip_invalid:
             raise typer.Exit(1)
 
 
@@ -76,12 +76,12 @@ def _print_report(console: Console, report) -> None:
         console.print(f"bioproduction job titles: {parts}")
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
-    if report.rejections:
+    if report.errors:
         rejected = Table("file", "line", "code", "reason", title="rejected rows")
-        for r in report.rejections[:MAX_SHOWN]:
-            rejected.add_row(r.file, str(r.line), r.code or "", r.reason)
+        for r in report.errors[:MAX_SHOWN]:
+            rejected.add_row(r.file or "", str(r.line), r.value or "", r.reason)
         console.print(rejected)
-        if len(report.rejections) > MAX_SHOWN:
-            console.print(f"… and {len(report.rejections) - MAX_SHOWN} more (use --json for all)")
+        if len(report.errors) > MAX_SHOWN:
+            console.print(f"… and {len(report.errors) - MAX_SHOWN} more (use --json for all)")
     if not report.committed and not report.dry_run:
         console.print("[red]nothing was written[/red] (fix the rows, or use --skip-invalid to load the others)")

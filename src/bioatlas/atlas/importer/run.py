@@ -22,50 +22,25 @@ from bioatlas.atlas.models import Actor, Source
 from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, find_by_name, get_or_create_source, upsert_actor
-from bioatlas.core.db import transaction
+from bioatlas.core.reports import ImportReport, Rollback, write_or_rollback
 from bioatlas.core.text import fold
 
 
-class _Rollback(Exception):
-    """Leave the transaction without writing (errors, or a dry run)."""
+@dataclass(kw_only=True)
+class ActorImportReport(ImportReport):
+    """The shared import report, plus the source, the column mapping and the actors written."""
 
-
-@dataclass
-class ImportReport:
-    file: str
-    source: str
-    dry_run: bool = False
+    source: str = ""
     skip_invalid: bool = False
-    committed: bool = False
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     mapping: ColumnMapping | None = None
     actors: list[tuple[int, int, str]] = field(default_factory=list)  # (line, actor id, outcome)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def as_dict(self) -> dict:
         mapping = self.mapping.as_dict() if self.mapping else {}
         return {
-            "file": self.file,
+            **super().as_dict(),
             "source": self.source,
-            "dry_run": self.dry_run,
             "skip_invalid": self.skip_invalid,
-            "committed": self.committed,
-            "read": self.read,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "errors": [e.as_dict() for e in self.errors],
-            "warnings": list(self.warnings),
             "columns": mapping.get("columns", {}),
             "ignored_columns": mapping.get("ignored", []),
             "unmapped_columns": mapping.get("unmapped", []),
@@ -86,39 +61,36 @@ def import_actors(
     dry_run: bool = False,
     skip_invalid: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> ImportReport:
+) -> ActorImportReport:
     """Import a CSV/XLSX file of actors. An unreadable file raises ImportFileError; row problems
     are in the report."""
     path = Path(path)
     source = source or SourceRecord(key=f"file:{path.name}"[:200], title=path.name, kind="file")
-    report = ImportReport(file=str(path), source=source.key, dry_run=dry_run, skip_invalid=skip_invalid)
+    report = ActorImportReport(file=str(path), source=source.key, dry_run=dry_run, skip_invalid=skip_invalid)
     with open_table(path, encoding=encoding, sheet=sheet, max_bytes=max_bytes) as table:
         columns = map_headers(table.headers, mapping_file=mapping, file=path, line=table.header_line)
         report.mapping = columns
         report.warnings.extend(columns.warnings)
         if not columns.has(*LOCATION_FIELDS):
             report.warnings.append("no location column (postcode, commune, INSEE code, coordinates): no site is recorded")
-        try:
-            with transaction(session_factory) as session:
-                ctx = RowContext(taxonomies=taxonomies, mapping=columns, file_source=source, session=session)
-                valid = _validate(table, ctx, report)
-                if report.errors and not skip_invalid:
-                    raise _Rollback
-                _write(session, path, valid, columns, report)
-                if report.errors and not skip_invalid:
-                    report.created = report.updated = report.unchanged = 0
-                    report.actors.clear()
-                    raise _Rollback
-                if dry_run:
-                    raise _Rollback
-            report.committed = True
-        except _Rollback:
-            pass
+
+        def write(session: Session) -> None:
+            ctx = RowContext(taxonomies=taxonomies, mapping=columns, file_source=source, session=session)
+            valid = _validate(table, ctx, report)
+            if report.errors and not skip_invalid:
+                raise Rollback
+            _write(session, path, valid, columns, report)
+            if report.errors and not skip_invalid:
+                report.clear_outcomes()
+                report.actors.clear()
+                raise Rollback
+
+        write_or_rollback(session_factory, report, write)
     report.errors.sort(key=lambda e: e.line)
     return report
 
 
-def _validate(table: Table, ctx: RowContext, report: ImportReport) -> list[RowResult]:
+def _validate(table: Table, ctx: RowContext, report: ActorImportReport) -> list[RowResult]:
     """Build every row; duplicates of an earlier row are errors on the later line."""
     seen: dict[tuple[str, str], int] = {}
     valid: list[RowResult] = []
@@ -149,7 +121,7 @@ def _validate(table: Table, ctx: RowContext, report: ImportReport) -> list[RowRe
     return valid
 
 
-def _write(session: Session, path: Path, valid: list[RowResult], columns: ColumnMapping, report: ImportReport) -> None:
+def _write(session: Session, path: Path, valid: list[RowResult], columns: ColumnMapping, report: ActorImportReport) -> None:
     sources: dict[str, Source] = {}
     written: dict[str, int] = {}  # folded names of the actors written so far -> id
     for result in valid:
@@ -174,7 +146,7 @@ def _write(session: Session, path: Path, valid: list[RowResult], columns: Column
             report.errors.append(error)
             report.rejected += 1
             continue
-        setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+        report.count(outcome.status)
         report.actors.append((result.line, outcome.actor_id, outcome.status))
         for key in result.names():
             written.setdefault(key, outcome.actor_id)
