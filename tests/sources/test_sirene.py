@@ -85,8 +85,8 @@ def test_gzip_and_parquet_read_like_csv(files, tmp_path):
 
 def test_import_creates_actors_with_sites_and_provenance(db, files):
     report = import_sirene(db, files[0], legal_units=files[1], file_date=DAY)
-    assert (report.read, report.created, report.updated, report.unchanged, report.rejected_total) == (6, 4, 0, 0, 2)
-    assert report.rejected == {sirene.REASON_UNKNOWN_COMMUNE: 1, sirene.REASON_ABROAD: 1}
+    assert (report.read, report.created, report.updated, report.unchanged, report.rejected) == (6, 4, 0, 0, 2)
+    assert report.rejections == {sirene.REASON_UNKNOWN_COMMUNE: 1, sirene.REASON_ABROAD: 1}
     assert report.examples[sirene.REASON_UNKNOWN_COMMUNE] == ["90000000500019 (91999)"]
     assert report.examples[sirene.REASON_ABROAD] == ["90000000600016 (ALLEMAGNE)"]
     assert report.headcount == {"12": 1, "21": 1, "32": 1, "NN": 1}
@@ -128,7 +128,7 @@ def test_same_file_twice_changes_nothing(db, files):
     with db() as session:
         before = (count(session, Actor), count(session, ActorName), count(session, Site), count(session, ActorChange))
     again = import_sirene(db, files[0], legal_units=files[1], file_date=DAY)
-    assert (again.created, again.updated, again.unchanged, again.rejected_total) == (0, 0, 4, 2)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 4, 2)
     with db() as session:
         assert (count(session, Actor), count(session, ActorName), count(session, Site), count(session, ActorChange)) == before
 

@@ -19,12 +19,12 @@ class FileError(ValueError):
         self.field = field
         self.value = value
         self.reason = message
-        where = [part for part in (
-            self.path,
-            f"line {line}" if line is not None else None,
-            f"column {field!r}" if field else None,
-        ) if part]
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        if self.path is None:  # an option of the import: "--naf 'x': expected…"
+            where = [f"{field} {value!r}" if field and value is not None else field or ""]
+        else:
+            where = [self.path, f"line {line}" if line is not None else "", f"column {field!r}" if field else ""]
+        prefix = ", ".join(part for part in where if part)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
 
     def as_dict(self) -> dict:
         return {"file": self.path, "line": self.line, "field": self.field, "value": self.value, "reason": self.reason}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from bioatlas.atlas.records import ActorRecord, SiteRecord
+from bioatlas.core.errors import FileError
 
 LICENCE = "CC0 1.0"
 # ROR type -> atlas kind, in priority order when a record has several types.
@@ -105,7 +106,7 @@ def _parse_v1(rec: dict) -> RorOrg:
     return org
 
 
-class RorFileError(ValueError):
+class RorFileError(FileError):
     """A dump that cannot be read; the message names the file (and the record when known)."""
 
 
@@ -121,14 +122,14 @@ def read_dump(path: Path) -> Iterator[dict]:
         with opener(path, "rt", encoding="utf-8") as fh:
             yield from _read_stream(fh, path)
     except (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise RorFileError(f"{path}: unreadable ROR dump ({exc.__class__.__name__}: {exc})") from None
+        raise RorFileError(path, f"unreadable ROR dump ({exc.__class__.__name__}: {exc})") from None
 
 
 def _read_zip(path: Path) -> Iterator[dict]:
     with zipfile.ZipFile(path) as zf:
         names = [n for n in zf.namelist() if n.endswith(".json")]
         if not names:
-            raise RorFileError(f"{path}: no .json file in the archive")
+            raise RorFileError(path, "no .json file in the archive")
         chosen = next((n for n in names if "v2" in n), names[0])
         with zf.open(chosen) as raw:
             yield from _read_stream(io.TextIOWrapper(raw, encoding="utf-8"), path)
@@ -142,7 +143,7 @@ def _read_stream(fh, path: Path) -> Iterator[dict]:
         try:
             records = json.loads(first + fh.read())
         except json.JSONDecodeError as exc:
-            raise RorFileError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+            raise RorFileError(path, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
         for n, rec in enumerate(records, 1):
             yield _checked(rec, path, n)
         return
@@ -152,13 +153,13 @@ def _read_stream(fh, path: Path) -> Iterator[dict]:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise RorFileError(f"{path}, line {n}: not valid JSON ({exc.msg})") from None
+            raise RorFileError(path, f"not valid JSON ({exc.msg})", line=n) from None
         yield _checked(rec, path, n)
 
 
 def _checked(rec: object, path: Path, n: int) -> dict:
     if not isinstance(rec, dict) or not str(rec.get("id", "")).startswith("https://ror.org/"):
-        raise RorFileError(f"{path}, record {n}: not a ROR record (no https://ror.org/ id)")
+        raise RorFileError(path, f"record {n}: not a ROR record (no https://ror.org/ id)")
     return rec
 
 

@@ -27,9 +27,8 @@ def register(import_app: typer.Typer, console: Console) -> None:
     ) -> None:
         """Import organisations from a ROR dump (schema v1 and v2). Re-running changes nothing;
         a newer dump updates what changed and records it in each actor's history."""
-        from bioatlas.core.db import transaction
         from bioatlas.sources.ror import RorFileError
-        from bioatlas.sources.ror_load import load
+        from bioatlas.sources.ror_load import import_ror as load_dump
 
         published = None
         if file_date:
@@ -42,11 +41,8 @@ def register(import_app: typer.Typer, console: Console) -> None:
         try:
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("ROR records", total=None)
-                with transaction(factory) as session:
-                    report = load(session, dump, countries=set(country) or None, types=set(type) or None,
-                                  published=published, progress=lambda n: progress.advance(task, n))
-                    if dry_run:
-                        session.rollback()
+                report = load_dump(factory, dump, countries=set(country) or None, types=set(type) or None,
+                                    published=published, dry_run=dry_run, progress=lambda n: progress.advance(task, n))
         except RorFileError as exc:
             console.print(f"[red]error:[/red] {exc}\nnothing was written")
             raise typer.Exit(2) from None
@@ -57,11 +53,11 @@ def register(import_app: typer.Typer, console: Console) -> None:
         console.print(
             f"[bold]{dump.name}[/bold]{' (dry run)' if dry_run else ''}: read {report.read}, kept {report.kept}, "
             f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"rejected {len(report.rejected)}, parent links changed {report.relations}"
+            f"rejected {report.rejected}, parent links changed {report.relations}"
         )
         table = Table("ROR type", "records")
         for t, n in report.by_type.most_common():
             table.add_row(t, str(n))
         console.print(table)
-        for n, reason in report.rejected[:50]:
-            console.print(f"[yellow]rejected[/yellow] record {n}: {reason}")
+        for error in report.errors[:50]:
+            console.print(f"[yellow]rejected[/yellow] record {error.line}: {error.value}: {error.reason}")

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor, Identifier
 from bioatlas.atlas.records import SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, replace_relations, upsert_actor
+from bioatlas.core.reports import ImportReport, RowError, write_or_rollback
 from bioatlas.sources import ror
 
 SOURCE_KEY = "ror"
@@ -34,25 +35,39 @@ def ror_source(published: date | None = None) -> SourceRecord:
     )
 
 
-@dataclass
-class RorReport:
-    read: int = 0
+@dataclass(kw_only=True)
+class RorReport(ImportReport):
+    """The shared import report (`read`: records in the dump; `errors`: malformed records, the
+    record's number as line and its ROR id as value), plus the records kept by the filters, the
+    parent links changed and the kept records by type and status."""
+
     kept: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     relations: int = 0  # actors whose parent links changed
-    rejected: list[tuple[int, str]] = field(default_factory=list)
     by_type: Counter = field(default_factory=Counter)
     by_status: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
         return {
-            "read": self.read, "kept": self.kept, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "relations": self.relations,
-            "rejected": [{"record": n, "reason": r} for n, r in self.rejected],
+            **super().as_dict(),
+            "kept": self.kept, "relations": self.relations,
             "by_type": dict(self.by_type.most_common()), "by_status": dict(self.by_status),
         }
+
+
+def import_ror(
+    factory: sessionmaker[Session],
+    path: Path,
+    *,
+    countries: set[str] | None = None,
+    types: set[str] | None = None,
+    published: date | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> RorReport:
+    """`load` in its own transaction, committed unless a dry run (the shared dry-run path)."""
+    report = RorReport(file=str(path), dry_run=dry_run)
+    return write_or_rollback(factory, report, lambda session: load(
+        session, path, countries=countries, types=types, published=published, progress=progress, report=report))
 
 
 def load(
@@ -63,10 +78,11 @@ def load(
     types: set[str] | None = None,
     published: date | None = None,
     progress: Callable[[int], None] | None = None,
+    report: RorReport | None = None,
 ) -> RorReport:
     """Read the whole dump first (a truncated or foreign file fails before anything is written),
     then write in the caller's transaction."""
-    report = RorReport()
+    report = report or RorReport(file=str(path))
     wanted_countries = {c.upper() for c in countries} if countries else None
     wanted_types = {t.lower() for t in types} if types else None
     orgs: list[ror.RorOrg] = []
@@ -75,10 +91,11 @@ def load(
         try:
             org = ror.parse(rec)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
-            report.rejected.append((n, f"{rec.get('id', '?')}: malformed record ({exc.__class__.__name__}: {exc})"))
+            report.reject(RowError(n, None, str(rec.get("id", "?")),
+                                   f"malformed record ({exc.__class__.__name__}: {exc})", file=Path(path).name))
             continue
         if not org.name.strip():
-            report.rejected.append((n, f"{org.id}: no name"))
+            report.reject(RowError(n, None, org.id, "no name", file=Path(path).name))
             continue
         if wanted_countries and not wanted_countries & {c.upper() for c in org.countries}:
             continue
@@ -94,7 +111,7 @@ def load(
             session, ror.to_actor_record(org, locate=geo.nearest), source=source, match_by_name=False, schemes=("ror",)
         )
         ids[org.id] = outcome.actor_id
-        setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+        report.count(outcome.status)
         report.by_type.update(org.types or ["(none)"])
         report.by_status[org.status] += 1
         if progress and i % 100 == 0:

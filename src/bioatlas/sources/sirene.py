@@ -24,6 +24,7 @@ from pathlib import Path
 from bioatlas.atlas.geocode import Gazetteer, gazetteer
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.importer.validators import naf as check_naf
+from bioatlas.core.reports import OUTCOMES, ImportReport, write_or_rollback
 
 from bioatlas.sources.sirene_layout import *  # noqa: F401,F403  (re-exported: one import place)
 from bioatlas.sources.sirene_layout import (
@@ -145,30 +146,24 @@ def earlier_editions(session, file_date: date) -> list[int]:
     return [sid for sid, published in rows if published is not None and published < file_date]
 
 
-@dataclass
-class SireneReport:
-    file: str
+@dataclass(kw_only=True)
+class SireneReport(ImportReport):
+    """The shared import report (`read`: establishments that passed the filters). A stock file
+    may reject millions of establishments: they are counted by reason with a few examples
+    (`rejections`, `examples`), not listed one by one in `errors`."""
+
     file_date: date
     source_key: str
     filter: SireneFilter
-    read: int = 0  # establishments that passed the filters
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: Counter = field(default_factory=Counter)  # reason -> count
+    rejections: Counter = field(default_factory=Counter)  # reason -> count
     examples: dict[str, list[str]] = field(default_factory=dict)  # reason -> a few "SIRET (value)"
     headcount: Counter = field(default_factory=Counter)  # band code ("" unknown) -> count, of loaded records
-    dry_run: bool = False
-    committed: bool = False
     seconds_filter: float = 0.0
     seconds_load: float = 0.0
 
-    @property
-    def rejected_total(self) -> int:
-        return sum(self.rejected.values())
-
-    def reject(self, est: Establishment, exc: Rejected) -> None:
-        self.rejected[exc.reason] += 1
+    def reject_establishment(self, est: Establishment, exc: Rejected) -> None:
+        self.rejected += 1
+        self.rejections[exc.reason] += 1
         sample = self.examples.setdefault(exc.reason, [])
         if len(sample) < 5:
             sample.append(f"{est.siret}" + (f" ({exc.value})" if exc.value else ""))
@@ -176,28 +171,21 @@ class SireneReport:
     def as_dict(self) -> dict:
         bands = headcount_bands()
         return {
-            "file": self.file,
+            **super().as_dict(),
             "file_date": self.file_date.isoformat(),
             "source": self.source_key,
             "naf": list(self.filter.naf),
             "regions": list(self.filter.regions),
             "departements": list(self.filter.departements),
             "include_closed": self.filter.include_closed,
-            "read": self.read,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected_total,
             "rejections": [
                 {"reason": reason, "count": n, "examples": self.examples.get(reason, [])}
-                for reason, n in self.rejected.most_common()
+                for reason, n in self.rejections.most_common()
             ],
             "headcount": {
                 (bands[code].label_en if code in bands else "unknown"): n
                 for code, n in sorted(self.headcount.items(), key=lambda kv: list(bands).index(kv[0]) if kv[0] in bands else 99)
             },
-            "dry_run": self.dry_run,
-            "committed": self.committed,
             "seconds": {"filter": round(self.seconds_filter, 2), "load": round(self.seconds_load, 2)},
         }
 
@@ -228,7 +216,8 @@ def import_sirene(
     src = source_record(file_date)
     geo = gazetteer()
     with StockReader(etablissements, legal_units, flt, memory_limit=memory_limit) as reader:
-        report = SireneReport(str(etablissements), file_date, src.key, reader.filter, dry_run=dry_run)
+        report = SireneReport(file=str(etablissements), file_date=file_date, source_key=src.key, filter=reader.filter,
+                              dry_run=dry_run)
         started = time.perf_counter()
         report.read = reader.prepare()
         report.seconds_filter = time.perf_counter() - started
@@ -241,30 +230,22 @@ def import_sirene(
                     try:
                         record = to_actor_record(est, geo)
                     except Rejected as exc:
-                        report.reject(est, exc)
+                        report.reject_establishment(est, exc)
                     else:
                         report.headcount[est.headcount_code or ""] += 1
                         yield record
                 if progress is not None:
                     progress(len(batch))
 
-        started = time.perf_counter()
-        session = factory()
-        try:
+        def write(session) -> None:
             source = get_or_create_source(session, src)
             counts = bulk_upsert(session, records(), source=source, scheme=SCHEME, batch_size=batch_size,
                                  supersedes=earlier_editions(session, file_date))
-            report.created, report.updated, report.unchanged = counts["created"], counts["updated"], counts["unchanged"]
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
-                report.committed = True
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+            for outcome in OUTCOMES:
+                report.count(outcome, counts[outcome])
+
+        started = time.perf_counter()
+        write_or_rollback(factory, report, write)
         report.seconds_load = time.perf_counter() - started
     return report
 
@@ -273,4 +254,4 @@ def parse_file_date(value: str) -> date:
     try:
         return datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
-        raise SireneError(f"--file-date {value!r}: expected YYYY-MM-DD") from None
+        raise SireneError(None, "expected YYYY-MM-DD", field="--file-date", value=value) from None

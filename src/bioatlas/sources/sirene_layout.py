@@ -12,6 +12,7 @@ from pathlib import Path
 from bioatlas.atlas.geocode import Gazetteer, gazetteer
 from bioatlas.atlas.importer.validators import naf as check_naf
 from bioatlas.atlas.taxonomy import SHIPPED_DIR
+from bioatlas.core.errors import FileError
 
 
 DATA_DIR = Path(__file__).parent
@@ -98,9 +99,10 @@ REASON_NOT_PUBLISHED = "commune code not published (partial diffusion)"
 REASON_UNKNOWN_COMMUNE = "commune code not in the gazetteer"
 REASON_BAD_SIRET = "SIRET is not 14 digits"
 
-class SireneError(ValueError):
-    """A file that cannot be read as a Sirene stock file, or an invalid option. Raised before
-    anything is written (or, for a read error met later, with the transaction rolled back)."""
+class SireneError(FileError):
+    """A file that cannot be read as a Sirene stock file (`path` names it), or an invalid option
+    (`path` None). Raised before anything is written (or, for a read error met later, with the
+    transaction rolled back)."""
 
 
 class Rejected(ValueError):
@@ -178,7 +180,7 @@ def normalise_naf(value: str) -> str:
     try:
         return check_naf(value)
     except ValueError:
-        raise SireneError(f"--naf {value!r}: expected a NAF rév. 2 code such as 21.20Z") from None
+        raise SireneError(None, "expected a NAF rév. 2 code such as 21.20Z", field="--naf", value=value) from None
 
 
 # -- filter --------------------------------------------------------------------------------------
@@ -202,11 +204,11 @@ class SireneFilter:
         regions = tuple(dict.fromkeys(r.strip() for r in self.regions))
         bad = [r for r in regions if r not in geo.regions]
         if bad:
-            raise SireneError(f"--region {bad[0]!r}: unknown region code (INSEE codes such as 11, 84, 93)")
+            raise SireneError(None, "unknown region code (INSEE codes such as 11, 84, 93)", field="--region", value=bad[0])
         depts = tuple(dict.fromkeys(d.strip().upper() for d in self.departements))
         bad = [d for d in depts if d not in geo.departements]
         if bad:
-            raise SireneError(f"--departement {bad[0]!r}: unknown département code (such as 01, 2A, 75, 974)")
+            raise SireneError(None, "unknown département code (such as 01, 2A, 75, 974)", field="--departement", value=bad[0])
         return replace(self, naf=naf, regions=regions, departements=depts)
 
     def allowed_departements(self, geo: Gazetteer | None = None) -> tuple[str, ...] | None:

@@ -34,14 +34,14 @@ def _format_of(path: Path) -> str:
         with path.open("rb") as fh:
             magic = fh.read(4)
     except OSError as exc:
-        raise SireneError(f"{path}: cannot open ({exc.strerror or exc})") from None
+        raise SireneError(path, f"cannot open ({exc.strerror or exc})") from None
     if magic == b"PAR1":
         return "parquet"
     if magic[:2] == b"\x1f\x8b":
         return "csv.gz"
     if magic[:2] == b"PK":
         raise SireneError(
-            f"{path}: a zip archive; unzip it first (StockEtablissement_utf8.csv) or use the Parquet file INSEE publishes"
+            path, "a zip archive; unzip it first (StockEtablissement_utf8.csv) or use the Parquet file INSEE publishes"
         )
     return "csv"
 
@@ -56,15 +56,15 @@ def read_header(path: Path) -> list[str]:
             with duckdb.connect() as con:
                 return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(path)})").fetchall()]
         except duckdb.Error as exc:
-            raise SireneError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from None
+            raise SireneError(path, f"not a readable Parquet file ({_first_line(exc)})") from None
     opener = gzip.open if fmt == "csv.gz" else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
             first = fh.readline()
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
-        raise SireneError(f"{path}: cannot read the header line ({exc})") from None
+        raise SireneError(path, f"cannot read the header line ({exc})") from None
     if not first.strip():
-        raise SireneError(f"{path}: empty file (no header line)")
+        raise SireneError(path, "empty file (no header line)")
     return [c.strip() for c in next(csv.reader([first]))]
 
 
@@ -74,7 +74,7 @@ def check_layout(path: Path, required: tuple[str, ...] = ETABLISSEMENT_REQUIRED,
     missing = [c for c in required if c not in header]
     if missing:
         raise SireneError(
-            f"{path}: not a {what} file in INSEE's layout: missing column{'s' if len(missing) > 1 else ''} "
+            path, f"not a {what} file in INSEE's layout: missing column{'s' if len(missing) > 1 else ''} "
             + ", ".join(missing)
         )
     return header
@@ -176,7 +176,7 @@ class StockReader:
                 f"{filter_sql(scan_sql(self.etablissements, etab_header), self.filter)})"
             )
         except duckdb.Error as exc:
-            raise SireneError(f"{self.etablissements}: cannot be read ({_first_line(exc)})") from None
+            raise SireneError(self.etablissements, f"cannot be read ({_first_line(exc)})") from None
         try:
             if ul_header is not None:
                 # DuckDB cannot estimate a CSV's size, and would build its hash table on the whole
@@ -193,7 +193,7 @@ class StockReader:
                     "CREATE TEMP TABLE ul (siren VARCHAR, " + ", ".join(f"{a} VARCHAR" for _, a in _UL_READ) + ")"
                 )
         except duckdb.Error as exc:
-            raise SireneError(f"{self.legal_units}: cannot be read ({_first_line(exc)})") from None
+            raise SireneError(self.legal_units, f"cannot be read ({_first_line(exc)})") from None
         self.kept = self.con.execute("SELECT count(*) FROM kept").fetchone()[0]
         return self.kept
 
