@@ -114,7 +114,7 @@ class Rollback(Exception):
 R = TypeVar("R", bound=ImportReport)
 
 
-def write_or_rollback(factory: sessionmaker[Session], report: R, write: Callable[[Session], None]) -> R:
+def write_or_rollback(factory: sessionmaker[Session], report: R, write: Callable[[Session], object]) -> R:
     """Run `write(session)` in one transaction; commit unless `report.dry_run` or `write` raised
     `Rollback`; `report.committed` says which. Any other error rolls back and propagates."""
     try:
