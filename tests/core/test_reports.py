@@ -6,7 +6,7 @@ import gzip
 import pytest
 from sqlalchemy import func, select
 
-from bioatlas.atlas.demo import ROR_FILE
+from bioatlas.demo.files import ROR_FILE
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.run import ActorImportReport
 from bioatlas.atlas.models import Actor, Source
