@@ -218,7 +218,7 @@ def register(session: Session, *, settings: Settings, language: str, email: str,
         user = signup(session, email=email, password=password, display_name=display_name)
         if user is None:
             existing = get_user_by_email(session, email=email)
-            mail_id = notifications.send_now(session, to=existing.email, kind="account.exists", language=language,
+            mail_id = notifications.send_now(session, to=existing.email if existing else email, kind="account.exists", language=language,
                                              context={"url": f"{settings.public_url}/account/reset"})
         else:
             token = issue_token(session, user=user, purpose="verify", hours=settings.email_token_hours)

@@ -107,7 +107,10 @@ def claim(session: Session, *, principal: Principal, actor: Actor, note: str | N
     """A claim verified at once when the user's e-mail domain is the actor's website domain;
     otherwise pending, for an editor to verify. One unit of work (audited, committed)."""
     with unit_of_work(session):
-        c = _claim(session, principal, session.get(User, principal.user_id), actor, note)
+        user = session.get(User, principal.user_id)
+        if user is None:
+            raise ContributionError(f"no account with id {principal.user_id}")
+        c = _claim(session, principal, user, actor, note)
         audit.record(session, "contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
                      detail={"kind": "claim", "status": c.status})
     return c
@@ -306,8 +309,8 @@ def queue_page(session: Session, *, principal: Principal) -> dict:
     """The review queue with what its page shows: actors, authors' names, payloads."""
     items = review_queue(session, principal=principal)
     actors = {a.id: a for a in session.scalars(select(Actor).where(Actor.id.in_({c.actor_id for c in items if c.actor_id})))}
-    names = dict(session.execute(select(User.id, User.display_name).where(
-        User.id.in_({c.author_id for c in items if c.author_id}))).all())
+    names: dict[int, str] = {uid: name for uid, name in session.execute(select(User.id, User.display_name).where(
+        User.id.in_({c.author_id for c in items if c.author_id})))}
     return {"items": items, "actors": actors, "authors": names, "payloads": {c.id: json.loads(c.payload) for c in items}}
 
 
