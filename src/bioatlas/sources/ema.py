@@ -20,8 +20,9 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from bioatlas.atlas.importer.errors import ImportFileError, RowError
 from bioatlas.atlas.records import SourceRecord
+from bioatlas.core.errors import FileError
+from bioatlas.core.reports import RowError
 from bioatlas.core.text import fold
 
 LICENCE = "EMA: reuse with acknowledgement"
@@ -100,7 +101,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _FLAG = {"yes": True, "no": False, "y": True, "n": False, "true": True, "false": False}
 
 
-class EmaFileError(ImportFileError):
+class EmaFileError(FileError):
     """The file is not a readable EMA medicines report; the message names the file."""
 
 
