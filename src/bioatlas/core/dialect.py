@@ -98,6 +98,8 @@ class SQLiteDialect(Dialect):
             if processor is not None:
                 processors[key] = _last_value_cached(processor)
         order = compiled.positiontup
+        if order is None:
+            raise RuntimeError(f"{dialect.name}: bulk insert needs a positional parameter style")
         params = [tuple(processors[k](r[k]) if k in processors else r[k] for k in order) for r in rows]
         connection.exec_driver_sql(compiled.string, params)
 

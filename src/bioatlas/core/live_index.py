@@ -178,7 +178,10 @@ class LiveIndex(Generic[T]):
         with slot.lock:
             previous = slot.held.value if slot.held is not None else None
             self._install(session, slot, self._latest(session), previous, args)
-            return slot.held.value
+            held = slot.held
+            if held is None:  # _install always sets it
+                raise RuntimeError("the index was not installed")
+            return held.value
 
     # -- freshness -------------------------------------------------------------------------
     def _fresh(self, session: Session, held: Held[T], top: int) -> bool:

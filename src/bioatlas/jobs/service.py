@@ -16,8 +16,10 @@ import logging
 import threading
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.config import Settings
@@ -111,20 +113,20 @@ def recent(session: Session, *, limit: int = 50, status: str | None = None) -> l
 
 def counts(session: Session) -> dict[str, int]:
     """Jobs per status."""
-    return dict(session.execute(select(JobRun.status, func.count()).group_by(JobRun.status)).all())
+    return {status: n for status, n in session.execute(select(JobRun.status, func.count()).group_by(JobRun.status))}
 
 
 def prune(session: Session, *, days: int = 30, periodic: Iterable[str] = (), periodic_days: int = 1) -> int:
     """Delete the finished jobs (done or failed) older than `days`, and the done runs of the
     `periodic` tasks (one a minute for some) older than `periodic_days`; returns how many."""
     finished = JobRun.status.in_(("done", "failed"))
-    deleted = session.execute(delete(JobRun).where(finished, JobRun.finished_at < now() - timedelta(days=days)))
+    deleted = cast(CursorResult, session.execute(delete(JobRun).where(finished, JobRun.finished_at < now() - timedelta(days=days))))
     total = deleted.rowcount or 0
     names = sorted(set(periodic))
     if names:
         cutoff = now() - timedelta(days=periodic_days)
-        deleted = session.execute(delete(JobRun).where(JobRun.status == "done", JobRun.task.in_(names),
-                                                       JobRun.finished_at < cutoff))
+        deleted = cast(CursorResult, session.execute(delete(JobRun).where(
+            JobRun.status == "done", JobRun.task.in_(names), JobRun.finished_at < cutoff)))
         total += deleted.rowcount or 0
     return total
 
