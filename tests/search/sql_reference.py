@@ -8,11 +8,12 @@ from dataclasses import replace
 
 from sqlalchemy import func, or_, select
 
+from bioatlas.atlas.filters import conditions
 from bioatlas.atlas.models import Actor
 from bioatlas.core.dialect import dialect_for
 from bioatlas.search.backends import backend_for
 from bioatlas.search.facets import facet_counts
-from bioatlas.search.params import filter_conditions, scale_condition
+from bioatlas.search.params import scale_condition
 from bioatlas.search.service import exact_ids
 from bioatlas.search.text import parse_query
 
@@ -25,7 +26,7 @@ def sql_search(s, q, f, taxonomies, geo, scale, limit=20):
     """(total, first `limit` ids, facets, match) the SQL way (full-text mode, first page)."""
     f = replace(f, q="")
     dialect = dialect_for(s)
-    base = [*filter_conditions(f, taxonomies, dialect), *geo.conditions(), *scale_condition(scale)]
+    base = [*conditions(f, taxonomies, sites="exists", dialect=dialect), *geo.conditions(), *scale_condition(scale)]
     terms = parse_query(q, as_you_type=True)
     if not terms:
         total = _count(s, base)

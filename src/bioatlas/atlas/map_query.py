@@ -25,7 +25,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.cells import mercator_y
-from bioatlas.atlas.filters import ActorFilter, conditions
+from bioatlas.atlas.filters import (
+    SITE_FACETS,
+    ActorFilter,
+    Predicates,
+    conditions,
+    predicates,
+)
 from bioatlas.atlas.map_index import CHUNK, FINEST, MapIndex, Sites, _ranges, morton
 from bioatlas.atlas.models import Actor
 from bioatlas.atlas.taxonomy import Taxonomy
@@ -62,14 +68,13 @@ class Cells:
 def _matching(session: Session, f: ActorFilter, taxonomies: dict[str, Taxonomy], only: list[int] | None):
     """(actor ids, complement): the actors matching the filter's non-geographic facets, or, for the
     default view (status only), the few actors NOT matching it (complement=True)."""
-    facets = f.without("region").without("departement")
-    if facets == ActorFilter(status=f.status):
+    if predicates(f, taxonomies).status_only:
         if not f.status:
             return np.zeros(0, dtype=np.int64), True
         # status is NOT NULL; < or > (not !=) lets the database read the status index
         stmt, complement = select(Actor.id).where(or_(Actor.status < f.status, Actor.status > f.status)), True
     else:
-        stmt, complement = select(Actor.id).where(*conditions(facets, taxonomies)), False
+        stmt, complement = select(Actor.id).where(*conditions(f, taxonomies, sites="skip")), False
     if only is None:
         ids = list(session.scalars(stmt.execution_options(yield_per=200_000)))
     else:
@@ -78,16 +83,15 @@ def _matching(session: Session, f: ActorFilter, taxonomies: dict[str, Taxonomy],
     return np.fromiter(ids, dtype=np.int64, count=len(ids)), complement
 
 
-def _weight(sites: Sites, ids: np.ndarray, complement: bool, f: ActorFilter, vocab: dict) -> np.ndarray:
+def _weight(sites: Sites, ids: np.ndarray, complement: bool, p: Predicates, vocab: dict) -> np.ndarray:
     """Which of these sites the filter keeps (actor facets, then the sites' own region/département)."""
     size = int(max(sites.actor.max(initial=0), ids.max(initial=0))) + 1
     actors = np.zeros(size, dtype=bool)
     actors[ids] = True
     keep = ~actors[sites.actor] if complement else actors[sites.actor]
-    for facet in ("region", "departement"):
-        chosen = getattr(f, facet)
-        if chosen:
-            codes = [vocab[c] for c in chosen if c in vocab]
+    for facet in SITE_FACETS:
+        if facet in p.site:
+            codes = [vocab[c] for c in p.site[facet] if c in vocab]
             keep &= np.isin(getattr(sites, facet), codes)
     return keep
 
@@ -97,7 +101,7 @@ def filter_state(session: Session, index: MapIndex, f: ActorFilter, taxonomies: 
     state = index.cache.get(f)
     if state is None:
         ids, complement = _matching(session, f, taxonomies, None)
-        weight = _weight(index.base, ids, complement, f, index.vocab) & index.alive
+        weight = _weight(index.base, ids, complement, predicates(f, taxonomies), index.vocab) & index.alive
         state = FilterState(weight, _prefix(weight.astype(np.int64)), _prefix(np.where(weight, index.base.lat, 0.0)),
                             _prefix(np.where(weight, index.base.lon, 0.0)))
         index.cache[f] = state
@@ -108,7 +112,7 @@ def filter_state(session: Session, index: MapIndex, f: ActorFilter, taxonomies: 
     if state.delta_version != index.version:
         if len(index.delta):
             ids, complement = _matching(session, f, taxonomies, sorted(index.delta_actors))
-            state.delta_weight = _weight(index.delta, ids, complement, f, index.vocab)
+            state.delta_weight = _weight(index.delta, ids, complement, predicates(f, taxonomies), index.vocab)
         else:
             state.delta_weight = np.zeros(0, dtype=bool)
         state.delta_version = index.version

@@ -5,7 +5,7 @@ One function per question; the HTML pages, the JSON API and the exports all call
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -63,14 +63,17 @@ def iter_actors(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxon
                 yield by_id[actor_id]
 
 
-def facet_counts(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> dict[str, dict[str, int]]:
+def facet_counts(
+    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], extra: Sequence = ()
+) -> dict[str, dict[str, int]]:
     """For each facet, the number of matching actors per value, with that facet's own filter left out.
 
     Counts are of distinct actors; a hierarchical value (e.g. `company`) counts its children too.
+    `extra`: more conditions on Actor every count keeps (a search's text match, geo and scale).
     """
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        ids = _matching_ids(f.without(facet), taxonomies).subquery()
+        ids = _matching_ids(f.without(facet), taxonomies).where(*extra).subquery()
         if facet in ("kind", "gmp"):
             col = Actor.kind if facet == "kind" else Actor.gmp
             rows = session.execute(
@@ -128,7 +131,7 @@ def map_points(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxono
             select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name)
             .join(Actor, Actor.id == Site.actor_id)
             .where(
-                *conditions(f.without("region").without("departement"), taxonomies),
+                *conditions(f, taxonomies, sites="skip"),
                 site_condition(f),  # geo facets select the sites themselves, not only their actor
                 Site.latitude.isnot(None),
                 Site.longitude.isnot(None),

@@ -2,22 +2,19 @@
 with numpy only: each condition is a boolean array over the candidate rows, and a facet counts
 `np.bincount` of the codes of the rows that meet every condition but its own.
 
-Same semantics as the SQL of `atlas.filters`, `search.params` and `search.facets` (which the
-tests keep as the reference): AND between facets, OR inside one; kind, modality, step and
-expression values select their whole subtree, GMP its exact codes; region and département select
-actors with one site meeting both; bbox and radius are a separate condition on the sites; a
+The view filter is `atlas.filters` (its `predicates`: accepted codes per facet, subtrees
+expanded; the SQL of `atlas.filters.conditions` and `search.facets` is the reference the tests
+compare with); bbox and radius (`search.params.Geo`) are a separate condition on the sites; a
 parent value counts the distinct actors of its subtree; each facet leaves out its own selection.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from bioatlas.atlas.filters import FACETS, ActorFilter
+from bioatlas.atlas.service import FACETS, ActorFilter, Taxonomy, view_predicates
 from bioatlas.search.facet_index import CAPABILITY_FACETS, MULTI, Pairs, State
-from bioatlas.search.params import KM_PER_DEGREE, SCALES, Geo
+from bioatlas.search.params import SCALES, Geo
 
 FULL_PATH = 8  # candidates above size / FULL_PATH: count over every pair instead of gathering theirs
 
@@ -98,9 +95,7 @@ def geo_condition(st: State, rows: np.ndarray, geo: Geo) -> np.ndarray | None:
                 ok &= (s.lon >= w) & (s.lon <= e) & (s.lat >= so) & (s.lat <= n)
             if geo.near:
                 lat, lon = geo.near
-                dlat = geo.radius_km / KM_PER_DEGREE
-                dlon = dlat / max(0.01, math.cos(math.radians(lat)))
-                k = math.cos(math.radians(lat))
+                dlat, dlon, k = geo.window()
                 ok &= (s.lat >= lat - dlat) & (s.lat <= lat + dlat) & (s.lon >= lon - dlon) & (s.lon <= lon + dlon)
                 ok &= ((s.lat - lat) * (s.lat - lat) + (s.lon - lon) * k * (s.lon - lon) * k) <= dlat * dlat
         oks.append(ok)
@@ -118,14 +113,20 @@ def scale_condition(st: State, rows: np.ndarray, scale: tuple[str, ...]) -> np.n
     return ok
 
 
+def _taxonomies(st: State) -> dict[str, Taxonomy]:
+    """The taxonomies the index was built with (each facet's vocabulary keeps its own)."""
+    return {v.tax.name: v.tax for v in st.vocabs.values() if v.tax is not None}
+
+
 class Selection:
     """The conditions of one search over candidate rows (sorted distinct): status, geo, scale and
     each facet of the filter, each a boolean array or None (no condition)."""
 
     def __init__(self, st: State, rows: np.ndarray, f: ActorFilter, geo: Geo, scale: tuple[str, ...]):
         self.st, self.rows, self.f = st, rows, f
-        if f.status:
-            code = st.statuses.get(f.status)
+        p = view_predicates(f, taxonomies=_taxonomies(st))
+        if p.status:
+            code = st.statuses.get(p.status)
             base = st.status[rows] == code if code is not None else np.zeros(len(rows), dtype=bool)
         else:
             base = st.status[rows] >= 0
@@ -133,18 +134,17 @@ class Selection:
         self.base = base & geo_ok if geo_ok is not None else base  # status and geo: kept by every facet
         self.scale = scale_condition(st, rows, scale)
         self.facets: dict[str, np.ndarray] = {}
-        if f.kind:
-            self.facets["kind"] = st.vocabs["kind"].selection(f.kind, True)[st.scalars["kind"][rows]]
-        if f.gmp:
-            self.facets["gmp"] = st.vocabs["gmp"].selection(f.gmp, False)[st.scalars["gmp"][rows]]
-        for facet in CAPABILITY_FACETS:
-            chosen = getattr(f, facet)
-            if chosen:
-                self.facets[facet] = has_code(st, st.pairs[facet], rows, st.vocabs[facet].selection(chosen, True))
+        for facet, codes in p.actor.items():  # the accepted codes, subtrees already expanded
+            sel = st.vocabs[facet].selection(codes, False)
+            if facet in CAPABILITY_FACETS:
+                self.facets[facet] = has_code(st, st.pairs[facet], rows, sel)
+            else:
+                self.facets[facet] = sel[st.scalars[facet][rows]]
+        region, dept = p.site.get("region", ()), p.site.get("departement", ())
         self.sites = {  # one site in the selected regions and départements (one of them left out)
-            None: _site_condition(st, rows, f.region, f.departement),
-            "region": _site_condition(st, rows, (), f.departement) if f.region else None,
-            "departement": _site_condition(st, rows, f.region, ()) if f.departement else None,
+            None: _site_condition(st, rows, region, dept),
+            "region": _site_condition(st, rows, (), dept) if region else None,
+            "departement": _site_condition(st, rows, region, ()) if dept else None,
         }
 
     def selected(self, facet: str) -> bool:

@@ -1,4 +1,4 @@
-"""Search parameters beyond the atlas filter: geo (bounding box, radius around a commune),
+"""Search parameters beyond the atlas's view filter (`atlas.filters`): geo (bounding box, radius around a commune),
 scale range, cursor. Bad values raise ParamError naming the parameter (→ 422)."""
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, or_
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas.filters import FilterError
-from bioatlas.atlas.geocode import GeocodeError, gazetteer
+# reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, Site
-from bioatlas.core.dialect import Dialect
+from bioatlas.atlas.service import FilterError, GeocodeError, gazetteer
 
 MAX_RADIUS_KM = 300.0
 KM_PER_DEGREE = 111.195
@@ -38,6 +37,13 @@ class Geo:
     near_label: str = ""
     radius_km: float = 0.0
 
+    def window(self) -> tuple[float, float, float]:
+        """(half-height in degrees of latitude, half-width in degrees of longitude, cos(latitude))
+        of the radius around `near`: the box then the equirectangular distance both paths test."""
+        lat = self.near[0] if self.near else 0.0
+        dlat = self.radius_km / KM_PER_DEGREE
+        return dlat, dlat / max(0.01, math.cos(math.radians(lat))), math.cos(math.radians(lat))
+
     def conditions(self) -> list[ColumnElement[bool]]:
         parts = []
         if self.bbox:
@@ -45,9 +51,7 @@ class Geo:
             parts += [Site.longitude.between(w, e), Site.latitude.between(s, n)]
         if self.near:
             lat, lon = self.near
-            dlat = self.radius_km / KM_PER_DEGREE
-            dlon = dlat / max(0.01, math.cos(math.radians(lat)))
-            k = math.cos(math.radians(lat))
+            dlat, dlon, k = self.window()
             parts += [
                 Site.latitude.between(lat - dlat, lat + dlat), Site.longitude.between(lon - dlon, lon + dlon),
                 # equirectangular distance, exact enough within a few hundred km
@@ -126,17 +130,3 @@ def decode_cursor(cursor: str | None, sig: str) -> int:
     if not ok:
         raise ParamError("cursor", "this cursor belongs to another search (query or filters changed)")
     return position
-
-
-def filter_conditions(f, taxonomies, dialect: Dialect) -> list[ColumnElement[bool]]:
-    """The atlas filter's conditions, with the region/département one written so that SQLite
-    checks the sites of each candidate actor by actor id (`+sites.region`), instead of walking
-    every site of the region for each candidate (the plan it picks for `actors.id IN (matches)`)."""
-    from bioatlas.atlas.filters import conditions
-
-    conds = conditions(f.without("region").without("departement"), taxonomies)
-    if f.region or f.departement:
-        region, dept = dialect.unindexed(Site.region), dialect.unindexed(Site.departement)
-        parts = ([region.in_(f.region)] if f.region else []) + ([dept.in_(f.departement)] if f.departement else [])
-        conds.append(exists().where(Site.actor_id == Actor.id, *parts))
-    return conds

@@ -17,15 +17,22 @@ import numpy as np
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.filters import ActorFilter
+# reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, ActorName
+from bioatlas.atlas.service import ActorFilter, view_conditions
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
 from bioatlas.search import index_cache
 from bioatlas.search.backends import backend_for
 from bioatlas.search.facet_query import Selection
 from bioatlas.search.matches import all_matches
-from bioatlas.search.params import Geo, decode_cursor, encode_cursor, filter_conditions, scale_condition, signature
+from bioatlas.search.params import (
+    Geo,
+    decode_cursor,
+    encode_cursor,
+    scale_condition,
+    signature,
+)
 from bioatlas.search.text import QueryTerm, parse_query
 
 log = logging.getLogger(__name__)
@@ -90,7 +97,7 @@ def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, s
     if not terms:  # no query: browse the filtered actors by name
         sel = Selection(st, np.arange(st.size), f, geo, scale)
         total = int(np.count_nonzero(sel.mask()))
-        base = [*filter_conditions(f, taxonomies, dialect_for(session)), *geo.conditions(),
+        base = [*view_conditions(f, taxonomies=taxonomies, sites="exists", dialect=dialect_for(session)), *geo.conditions(),
                 *scale_condition(scale)]
         ids = list(session.scalars(
             select(Actor.id).where(*base).order_by(func.lower(Actor.name), Actor.id).limit(limit).offset(position)
