@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts.models import AuditEvent, RoleGrant, User, UserSession
-from bioatlas.atlas.models import Source
+from bioatlas.atlas.service import find_source
 from bioatlas.core.plugins import collect
 
 USER_SOURCE_PREFIX = "user:"
@@ -48,7 +48,7 @@ def export_user(session: Session, user: User) -> dict:
 
 def delete_user(session: Session, user: User) -> None:
     """Remove the account and anonymise every trace of it (one transaction, the caller commits)."""
-    source = session.scalar(select(Source).where(Source.key == user_source_key(user.id)))
+    source = find_source(session, key=user_source_key(user.id))
     if source is not None:
         source.key = f"{USER_SOURCE_PREFIX}deleted:{source.id}"
         source.title = "Anonymised contributor"

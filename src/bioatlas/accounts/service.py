@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import audit
 from bioatlas.accounts.models import EmailToken, RoleGrant, User, UserSession, now
 from bioatlas.accounts.personal import delete_user, export_user
-from bioatlas.atlas.geocode import gazetteer
-from bioatlas.atlas.models import Actor
+from bioatlas.atlas.service import gazetteer, get_actor
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_sessionmaker, unit_of_work
 from bioatlas.notifications import service as notifications
@@ -339,7 +338,7 @@ def _check_scope(session: Session, *, role: str, scope_kind: str, scope_value: s
             raise AccountError(f"scope_value: {scope_value!r} is not an INSEE region code (editor roles only)",
                                "scope_value")
         return
-    actor = session.get(Actor, int(scope_value)) if scope_value.isdigit() else None
+    actor = get_actor(session, actor_id=int(scope_value)) if scope_value.isdigit() else None
     if actor is None:
         raise AccountError(f"scope_value: no actor with id {scope_value!r}", "scope_value")
     if scope_kind == "cluster" and (role != "editor" or actor.kind != "cluster"):

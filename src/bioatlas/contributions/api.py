@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.accounts.web import rate_limit
-from bioatlas.atlas.deps import TaxonomiesDep
+from bioatlas.atlas.service import TaxonomiesDep
 from bioatlas.contributions import service
 from bioatlas.contributions.forms import changed_only, checked
 from bioatlas.contributions.models import Contribution

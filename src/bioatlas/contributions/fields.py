@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bioatlas.atlas.geocode import GeocodeError, gazetteer
-from bioatlas.atlas.taxonomy import CAPABILITY_FACETS, Taxonomy
+from bioatlas.atlas.service import CAPABILITY_FACETS, GeocodeError, Taxonomy, gazetteer
 
 TEXT_FIELDS = ("name", "description_fr", "description_en")
 CODE_FIELDS = {"kind": "kinds", "gmp": "gmp_status"}

@@ -8,8 +8,7 @@ from starlette.datastructures import FormData
 
 from bioatlas.accounts import audit
 from bioatlas.accounts.policy import Principal, can, client_ip
-from bioatlas.atlas.models import Actor
-from bioatlas.atlas.taxonomy import CAPABILITY_FACETS
+from bioatlas.atlas.service import CAPABILITY_FACETS, Actor
 from bioatlas.contributions.fields import FieldError, clean
 from bioatlas.contributions.service import actor_scope, authors
 

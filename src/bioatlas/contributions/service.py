@@ -15,18 +15,29 @@ from bioatlas.accounts import audit
 from bioatlas.accounts.models import RoleGrant, User
 from bioatlas.accounts.personal import user_source_key
 from bioatlas.accounts.policy import ActorScope, Owned, Principal, can
-from bioatlas.atlas.geocode import GeocodeError, gazetteer
-from bioatlas.atlas.history import SCALARS, record_changes, snapshot
-from bioatlas.atlas.models import Actor, ActorChange, Capability, FieldSource, Identifier, Source
-from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
-from bioatlas.atlas.taxonomy import CAPABILITY_FACETS
-from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+from bioatlas.atlas import service as atlas
+from bioatlas.atlas.service import (
+    CAPABILITY_FACETS,
+    Actor,
+    ActorChange,
+    ActorRecord,
+    GeocodeError,
+    RevertError,
+    SiteRecord,
+    Source,
+    SourceRecord,
+    actor_identifiers,
+    check_revertible,
+    find_actors,
+    gazetteer,
+    get_or_create_source,
+    revert_change,
+    upsert_actor,
+)
 from bioatlas.contributions.fields import email_matches_site
 from bioatlas.contributions.models import Contribution
 from bioatlas.core.db import unit_of_work
 from bioatlas.notifications import service as notifications
-
-REVERTIBLE = set(SCALARS) | {f"capabilities.{f}" for f in CAPABILITY_FACETS}
 
 
 class ContributionError(ValueError):
@@ -34,26 +45,23 @@ class ContributionError(ValueError):
 
 
 def actor_scope(session: Session, *, actor: Actor | None) -> ActorScope:
-    if actor is None:
-        return ActorScope(None)
-    regions = frozenset(s.region for s in actor.sites if s.region)
-    clusters = frozenset(r.target_id for r in actor.relations if r.target is not None and r.target.kind == "cluster")
-    return ActorScope(actor.id, regions, clusters)
+    scope = atlas.actor_scope(session, actor_id=actor.id if actor is not None else None)
+    return ActorScope(scope.actor_id, scope.regions, scope.clusters)
 
 
 def contribution_scope(session: Session, *, contribution: Contribution) -> Owned:
     c = contribution
     if c.actor_id is not None:
-        return Owned(c.author_id, actor_scope(session, actor=session.get(Actor, c.actor_id)))
+        return Owned(c.author_id, actor_scope(session, actor=atlas.get_actor(session, actor_id=c.actor_id)))
     region = json.loads(c.payload).get("_region")
     return Owned(c.author_id, ActorScope(None, frozenset({region}) if region else frozenset()))
 
 
 def user_source(session: Session, *, user_id: int | None) -> Source:
     if user_id is None:
-        return get_or_create_source(session, SourceRecord(key="user:moderation", title="Moderation", kind="user"))
-    return get_or_create_source(session, SourceRecord(key=user_source_key(user_id), title="User contribution",
-                                                      kind="user"))
+        return get_or_create_source(session, record=SourceRecord(key="user:moderation", title="Moderation", kind="user"))
+    return get_or_create_source(session, record=SourceRecord(key=user_source_key(user_id),
+                                                             title="User contribution", kind="user"))
 
 
 def _record(actor: Actor | None, fields: dict) -> ActorRecord:
@@ -81,7 +89,7 @@ def apply_fields(session: Session, *, actor: Actor | None, fields: dict, author_
     """Write the fields through the atlas writer under the author's source; the actor id."""
     if actor is None and not fields.get("kind"):
         fields = {**fields, "kind": "other"}
-    outcome = upsert_actor(session, _record(actor, fields), source=user_source(session, user_id=author_id),
+    outcome = upsert_actor(session, record=_record(actor, fields), source=user_source(session, user_id=author_id),
                            match_by_name=False, schemes=())
     return outcome.actor_id
 
@@ -124,8 +132,7 @@ def _claim(session: Session, p: Principal, user: User, actor: Actor, note: str |
         Contribution.status == "pending"))
     if pending is not None:
         raise ContributionError("your claim on this actor is already waiting for review")
-    websites = list(session.scalars(select(Identifier.value).where(
-        Identifier.actor_id == actor.id, Identifier.scheme == "website")))
+    websites = actor_identifiers(session, actor_id=actor.id, scheme="website")
     verified = email_matches_site(user.email, websites)
     c = create(session, principal=p, kind="claim", actor=actor,
                payload={"method": "email_domain" if verified else "editor"}, note=note,
@@ -172,7 +179,7 @@ def _review(session: Session, reviewer: Principal, c: Contribution, decision: st
     else:
         fields = amended if decision == "amend" and amended else json.loads(c.payload)
         fields = {k: v for k, v in fields.items() if not k.startswith("_")}
-        actor = session.get(Actor, c.actor_id) if c.actor_id else None
+        actor = atlas.get_actor(session, actor_id=c.actor_id) if c.actor_id else None
         actor_id = apply_fields(session, actor=actor, fields=fields,
                                 author_id=c.author_id if decision == "accept" else reviewer.user_id)
         c.actor_id = actor_id
@@ -200,42 +207,12 @@ def revert(session: Session, *, editor: Principal, change: ActorChange) -> int:
 
 
 def _revert(session: Session, editor: Principal, change: ActorChange) -> int:
-    if change.action != "updated" or change.field not in REVERTIBLE:
-        raise ContributionError(f"change {change.id} cannot be reverted (only updates of "
-                                f"{', '.join(sorted(REVERTIBLE))})")
-    actor = session.get(Actor, change.actor_id)
-    if actor is None:
-        raise ContributionError(f"change {change.id}: actor {change.actor_id} no longer exists")
-    source = user_source(session, user_id=editor.user_id)
-    old = json.loads(change.old_value) if change.old_value is not None else None
-    now = datetime.now(timezone.utc)
-    with session.no_autoflush:
-        before = snapshot(actor)
-        if change.field in SCALARS:
-            if change.field in ("name", "kind", "status") and old is None:
-                raise ContributionError(f"{change.field} cannot be emptied")
-            setattr(actor, change.field, old)
-            if change.field == "name":
-                from bioatlas.core.text import fold
-                actor.name_key = fold(str(old))
-            prov = next((p for p in actor.field_sources if p.field == change.field), None)
-            if prov is None:
-                actor.field_sources.append(FieldSource(field=change.field, source=source, recorded_at=now))
-            else:
-                prov.source, prov.recorded_at = source, now
-        else:
-            facet = change.field.split(".", 1)[1]
-            wanted = set(old or [])
-            for cap in [c for c in actor.capabilities if c.facet == facet and c.code not in wanted]:
-                actor.capabilities.remove(cap)
-            have = {c.code for c in actor.capabilities if c.facet == facet}
-            for code in sorted(wanted - have):
-                actor.capabilities.append(Capability(facet=facet, code=code, source_id=source.id))
-    session.flush()
-    session.refresh(actor)
-    n = record_changes(session, actor, before, source, now)
-    if n:
-        actor.updated_at = now
+    try:
+        check_revertible(change=change)
+        actor, n = revert_change(session, change=change, source=user_source(session, user_id=editor.user_id),
+                                 at=datetime.now(timezone.utc))
+    except RevertError as exc:
+        raise ContributionError(str(exc)) from None
     audit.record(session, "revert", user_id=editor.user_id, target=f"actor:{actor.id}",
                  detail={"change_id": change.id, "field": change.field})
     return n
@@ -259,7 +236,7 @@ def authors(session: Session, *, changes: list[ActorChange]) -> dict[int, str]:
 # the object up, authorise it through the policy, call one of these, render).
 
 def get_actor(session: Session, *, actor_id: int) -> Actor | None:
-    return session.get(Actor, actor_id)
+    return atlas.get_actor(session, actor_id=actor_id)
 
 
 def get_contribution(session: Session, *, contribution_id: int) -> Contribution | None:
@@ -268,7 +245,7 @@ def get_contribution(session: Session, *, contribution_id: int) -> Contribution 
 
 def get_change(session: Session, *, actor_id: int, change_id: int) -> ActorChange | None:
     """A change of this actor's history (None when the id names another actor's change)."""
-    change = session.get(ActorChange, change_id)
+    change = atlas.get_change(session, change_id=change_id)
     return change if change is not None and change.actor_id == actor_id else None
 
 
@@ -308,7 +285,7 @@ def review_queue(session: Session, *, principal: Principal) -> list[Contribution
 def queue_page(session: Session, *, principal: Principal) -> dict:
     """The review queue with what its page shows: actors, authors' names, payloads."""
     items = review_queue(session, principal=principal)
-    actors = {a.id: a for a in session.scalars(select(Actor).where(Actor.id.in_({c.actor_id for c in items if c.actor_id})))}
+    actors = {a.id: a for a in find_actors(session, ids={c.actor_id for c in items if c.actor_id}, limit=len(items) + 1)}
     names: dict[int, str] = {uid: name for uid, name in session.execute(select(User.id, User.display_name).where(
         User.id.in_({c.author_id for c in items if c.author_id})))}
     return {"items": items, "actors": actors, "authors": names, "payloads": {c.id: json.loads(c.payload) for c in items}}

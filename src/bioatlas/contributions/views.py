@@ -12,11 +12,21 @@ from starlette.datastructures import FormData
 
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.accounts.web import rate_limit
-from bioatlas.atlas.deps import TaxonomiesDep
-from bioatlas.atlas.models import Actor
+from bioatlas.atlas.service import Actor, TaxonomiesDep
 from bioatlas.contributions import service
-from bioatlas.contributions.forms import changed_only, checked, current_values, form_data, note_of, raw_fields
-from bioatlas.contributions.service import ContributionError, actor_scope, contribution_scope
+from bioatlas.contributions.forms import (
+    changed_only,
+    checked,
+    current_values,
+    form_data,
+    note_of,
+    raw_fields,
+)
+from bioatlas.contributions.service import (
+    ContributionError,
+    actor_scope,
+    contribution_scope,
+)
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.web.pages import redirect, render
 

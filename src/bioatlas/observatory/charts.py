@@ -17,7 +17,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.i18n import Translator
 from bioatlas.observatory import compute, service
 from bioatlas.observatory.regions import region_names

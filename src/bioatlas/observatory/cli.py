@@ -50,7 +50,7 @@ def register(app: typer.Typer, console: Console) -> None:
     ) -> None:
         """Compute every computed indicator and store the values dated today (re-running the same day
         replaces that day's values); prints a table."""
-        from bioatlas.atlas.taxonomy import load_taxonomies
+        from bioatlas.atlas.service import taxonomies
         from bioatlas.core.db import transaction
         from bioatlas.observatory.compute import snapshot
 
@@ -61,7 +61,7 @@ def register(app: typer.Typer, console: Console) -> None:
             raise typer.Exit(2) from None
         factory, settings = _factory()
         with transaction(factory) as session:
-            report = snapshot(session, at=day, taxonomies=load_taxonomies(settings.extra_taxonomy_dir))
+            report = snapshot(session, at=day, taxonomies=taxonomies(settings))
         table = Table("indicator", "values stored", "note", title=f"snapshot {day.isoformat()}")
         for code in sorted(set(report.stored) | set(report.empty)):
             table.add_row(code, str(report.stored.get(code, 0)), report.empty.get(code, ""))

@@ -17,12 +17,21 @@ from typing import Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.filters import ActorFilter
-from bioatlas.atlas.models import Actor, Capability, Site
-from bioatlas.atlas.queries import facet_counts
-from bioatlas.atlas.records import SourceRecord
-from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
-from bioatlas.atlas.writer import get_or_create_source
+# reads atlas tables: `made_in` joins the products' manufacturing links to their sites' countries
+# (left for a products service that answers it)
+from bioatlas.atlas.models import Site
+from bioatlas.atlas.service import (
+    ActorFilter,
+    SourceRecord,
+    Taxonomy,
+    capacity_per_region_and_modality,
+    facet_counts,
+    get_or_create_source,
+    located_actor_total,
+    located_actors_per_region,
+    sites_per_gmp_status,
+)
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.products import queries as pq
 from bioatlas.products.models import Product, ProductManufacturing
 
@@ -87,7 +96,7 @@ def actors_by(ctx: Context, facet: str) -> Result:
     """Active actors per value of a facet: `atlas.queries.facet_counts(ActorFilter())[facet]`
     (distinct actors; a parent value counts its subtree; region: actors with a site there).
     Scope FR; for region the scope is the region code."""
-    counts = facet_counts(ctx.session, f=ActorFilter(), taxonomies=ctx.taxonomies)[facet]
+    counts = facet_counts(ctx.session, view=ActorFilter(), taxonomies=ctx.taxonomies)[facet]
     if not counts:
         return Empty(f"no active actor with a {facet} in the atlas")
     if facet == "region":
@@ -99,19 +108,10 @@ def actors_by(ctx: Context, facet: str) -> Result:
 def region_share(ctx: Context, _arg=None) -> Result:
     """Share of actors per region: active actors with a site in the region (numerator) among active
     actors with at least one site located in a French region (denominator), in percent."""
-    located = (Actor.status == "active", Site.region.is_not(None), Site.country == "FR")
-    total = ctx.session.scalar(
-        select(func.count(func.distinct(Site.actor_id))).select_from(Site)
-        .join(Actor, Actor.id == Site.actor_id).where(*located)
-    )
+    total = located_actor_total(ctx.session, country="FR")
     if not total:
         return Empty("no active actor has a site located in a French region")
-    rows = ctx.session.execute(
-        select(Site.region, func.count(func.distinct(Site.actor_id)))
-        .join(Actor, Actor.id == Site.actor_id)
-        .where(*located)
-        .group_by(Site.region).order_by(Site.region)
-    ).all()
+    rows = located_actors_per_region(ctx.session, country="FR")
     return [Point(scope=region, value=round(100 * n / total, 2), value_text=f"{n} / {total}", numerator=n,
                   denominator=total) for region, n in rows]
 
@@ -121,16 +121,7 @@ def capacity_litres(ctx: Context, _arg=None) -> Result:
     """Sum of `actors.scale_litres` of active actors per region of their sites and per modality
     (`actor_capabilities`, facet modalities; `modality=unspecified` when none). An actor counts once
     per region where it has a site, and in each of its modalities."""
-    sites = select(Site.actor_id, Site.region).where(Site.region.is_not(None)).distinct().subquery()
-    mods = select(Capability.actor_id, Capability.code).where(Capability.facet == "modalities").subquery()
-    rows = ctx.session.execute(
-        select(sites.c.region, mods.c.code, func.sum(Actor.scale_litres), func.count())
-        .select_from(Actor)
-        .join(sites, sites.c.actor_id == Actor.id)
-        .outerjoin(mods, mods.c.actor_id == Actor.id)
-        .where(Actor.status == "active", Actor.scale_litres.is_not(None))
-        .group_by(sites.c.region, mods.c.code)
-    ).all()
+    rows = capacity_per_region_and_modality(ctx.session)
     if not rows:
         return Empty("no active actor with a site has a production scale (scale_litres) recorded")
     return [
@@ -144,12 +135,7 @@ def capacity_litres(ctx: Context, _arg=None) -> Result:
 def gmp_sites(ctx: Context, _arg=None) -> Result:
     """Sites of active actors whose GMP status (`actors.gmp`) is gmp_clinical or gmp_commercial,
     per status (scope FR: sites in France), with the number of actors."""
-    rows = ctx.session.execute(
-        select(Actor.gmp, func.count(Site.id), func.count(func.distinct(Actor.id)))
-        .join(Site, Site.actor_id == Actor.id)
-        .where(Actor.status == "active", Actor.gmp.in_(("gmp_clinical", "gmp_commercial")), Site.country == "FR")
-        .group_by(Actor.gmp).order_by(Actor.gmp)
-    ).all()
+    rows = sites_per_gmp_status(ctx.session, statuses=("gmp_clinical", "gmp_commercial"), country="FR")
     if not rows:
         return Empty("no site of an actor with a GMP status (clinical or commercial) recorded")
     return [Point(scope="FR", dimension=f"gmp={g}", value=n, numerator=a, value_text=f"{n} sites ({a} actors)")
@@ -242,7 +228,7 @@ def made_in(ctx: Context, _arg=None) -> Result:
 # --- snapshot ------------------------------------------------------------------------------------
 
 def computed_source(session: Session, query_text: str):
-    return get_or_create_source(session, SourceRecord(
+    return get_or_create_source(session, record=SourceRecord(
         key=f"computed:{query_text}", title=f"computed from the atlas, {query_text}", kind="computed"))
 
 

@@ -18,9 +18,13 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Source
-from bioatlas.atlas.records import SourceRecord
-from bioatlas.atlas.writer import MatchError, find_by_name, get_or_create_source
+from bioatlas.atlas.service import (
+    MatchError,
+    Source,
+    SourceRecord,
+    find_actor_by_name,
+    get_or_create_source,
+)
 from bioatlas.core.text import fold
 from bioatlas.observatory import models as m
 from bioatlas.observatory.compute import parse_query
@@ -144,7 +148,7 @@ def _sources(session: Session, rows: list[Row]) -> dict[str, Source]:
         except ValueError:
             raise row.fail(f"published: {published!r} is not a date (YYYY-MM-DD)") from None
         record = SourceRecord(key=article_source_key(title), title=title, kind=row.text("kind") or "article", published=day)
-        out[ref] = get_or_create_source(session, record)
+        out[ref] = get_or_create_source(session, record=record)
     return out
 
 
@@ -264,7 +268,7 @@ def _owner_id(session: Session, name: str | None) -> int | None:
     if not name:
         return None
     try:
-        actor = find_by_name(session, name)
+        actor = find_actor_by_name(session, name=name)
     except MatchError:
         return None
     return actor.id if actor else None

@@ -15,11 +15,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bioatlas.atlas.models import Actor, Capability, Site
-from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
+from bioatlas.atlas.service import (
+    Actor,
+    RegionFacts,
+    Taxonomy,
+    located_actor_total,
+    region_facts,
+)
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.observatory.models import Roadmap
 
 REGIONS_CSV = Path(__file__).resolve().parents[1] / "atlas" / "geodata" / "regions.csv"
@@ -100,11 +106,6 @@ def _rolled_up(pairs: list[tuple[int, str | None]], taxonomy: Taxonomy, lang: st
             if term.code in actors and not (top_level_only and term.parent)]
 
 
-def _in_region(code: str):
-    return select(Site.actor_id).join(Actor, Actor.id == Site.actor_id).where(
-        Site.region == code, Actor.status == "active").distinct()
-
-
 def region_profile(session: Session, *, code: str, lang: str = "fr",
                    taxonomies: dict[str, Taxonomy] | None = None) -> RegionProfile | None:
     """The profile of the region with this INSEE code, or None when no such region exists."""
@@ -114,38 +115,28 @@ def region_profile(session: Session, *, code: str, lang: str = "fr",
     tax = taxonomies or load_taxonomies()
     profile = RegionProfile(code=code, name=names[code])
     profile.roadmaps = list(session.scalars(select(Roadmap).where(Roadmap.region == code).order_by(Roadmap.code)))
-    ids = _in_region(code)
-    profile.actors = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    facts = region_facts(session, region=code, facets=("modalities", "value_chain"))
+    profile.actors = facts.count
     if not profile.has_actors:
         return profile
-    profile.country_actors = session.scalar(
-        select(func.count(func.distinct(Site.actor_id))).join(Actor, Actor.id == Site.actor_id)
-        .where(Actor.status == "active", Site.region.is_not(None), Site.country == "FR")) or 0
-    in_region = Actor.id.in_(ids)
-    kinds = session.execute(select(Actor.id, Actor.kind).where(in_region)).all()
-    profile.by_kind = _rolled_up(kinds, tax["kinds"], lang, top_level_only=True)
-    profile.gmp = _rolled_up(session.execute(select(Actor.id, Actor.gmp).where(in_region)).all(), tax["gmp_status"], lang)
+    profile.country_actors = located_actor_total(session, country="FR")
+    profile.by_kind = _rolled_up(facts.kinds, tax["kinds"], lang, top_level_only=True)
+    profile.gmp = _rolled_up(facts.gmp, tax["gmp_status"], lang)
     for attr, tax_name in (("by_modality", "modalities"), ("by_step", "value_chain")):
-        pairs = session.execute(select(Capability.actor_id, Capability.code).where(
-            Capability.actor_id.in_(ids), Capability.facet == tax_name).distinct()).all()
-        setattr(profile, attr, _rolled_up(pairs, tax[tax_name], lang))
-    _capacity(session, profile, ids, tax, lang)
-    _actors(session, profile, ids, tax, lang)
+        setattr(profile, attr, _rolled_up(facts.capabilities[tax_name], tax[tax_name], lang))
+    _capacity(profile, facts, tax, lang)
+    _actors(profile, facts, tax, lang)
     return profile
 
 
-def _capacity(session: Session, profile: RegionProfile, ids, tax: dict[str, Taxonomy], lang: str) -> None:
-    rows = session.execute(
-        select(Actor.id, Actor.scale_litres).where(Actor.id.in_(ids), Actor.scale_litres.is_not(None))).all()
-    profile.capacity_actors = len(rows)
-    if not rows:
+def _capacity(profile: RegionProfile, facts: RegionFacts, tax: dict[str, Taxonomy], lang: str) -> None:
+    litres = facts.litres
+    profile.capacity_actors = len(litres)
+    if not litres:
         return
-    litres = {actor_id: scale for actor_id, scale in rows}
     per_modality: dict[str, float] = {}
-    modalities = session.execute(select(Capability.actor_id, Capability.code).where(
-        Capability.actor_id.in_(list(litres)), Capability.facet == "modalities")).all()
     seen = set()
-    for actor_id, mod in modalities:
+    for actor_id, mod in facts.litres_modalities:
         per_modality[mod] = per_modality.get(mod, 0.0) + litres[actor_id]
         seen.add(actor_id)
     unspecified = sum(v for a, v in litres.items() if a not in seen)
@@ -156,10 +147,8 @@ def _capacity(session: Session, profile: RegionProfile, ids, tax: dict[str, Taxo
         profile.capacity.append(Count("unspecified", "", int(unspecified)))
 
 
-def _actors(session: Session, profile: RegionProfile, ids, tax: dict[str, Taxonomy], lang: str) -> None:
-    actors = list(session.scalars(
-        select(Actor).where(Actor.id.in_(ids))
-        .options(selectinload(Actor.sites), selectinload(Actor.identifiers)).order_by(Actor.name)))
+def _actors(profile: RegionProfile, facts: RegionFacts, tax: dict[str, Taxonomy], lang: str) -> None:
+    actors = facts.actors
     kinds = tax["kinds"].terms
 
     def top_kind(kind: str) -> str:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
-from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.observatory import charts, factsheet, regions, roadmaps, service
 from bioatlas.web import templates

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bioatlas.atlas.writer import get_or_create_source
+from bioatlas.atlas.service import get_or_create_source
 from bioatlas.core.reports import ImportReport, Rollback, write_or_rollback
 from bioatlas.core.text import fold
 from bioatlas.occupations.bioproduction import BioproductionRules, load_rules
@@ -104,7 +104,7 @@ def load_rome(
     report.source = source_record.key
 
     def write(session: Session) -> None:
-        source = get_or_create_source(session, source_record)
+        source = get_or_create_source(session, record=source_record)
         _write_occupations(session, occ.rows, rules, source.id, report.occupations, progress)
         session.flush()
         _write_titles(session, titles.rows, rules, source.id, report, progress)

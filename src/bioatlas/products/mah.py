@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Actor, ActorName
+from bioatlas.atlas.service import Actor, get_actor, has_actors, names_with_keys
 from bioatlas.core.text import fold
 
 RULES_FILE = Path(__file__).with_name("data") / "mah_rules.csv"
@@ -120,7 +119,7 @@ class MahResolver:
         self.session = session
         self.rules = rules or load_rules()
         self._cache: dict[str, Resolution] = {}
-        self._no_actors = session.scalar(select(Actor.id).limit(1)) is None
+        self._no_actors = not has_actors(session)
 
     def resolve(self, name: str | None) -> Resolution:
         if not name or not name.strip():
@@ -138,7 +137,7 @@ class MahResolver:
         if len(ids) != 1:
             status = "ambiguous" if ids else "unresolved"
             return Resolution(status, country=by_name[0], country_rule=by_name[1])
-        actor = self.session.get(Actor, ids[0])
+        actor = get_actor(self.session, actor_id=ids[0])
         site_country = _site_country(actor)
         if site_country and by_name[0] and site_country != by_name[0]:
             return Resolution("conflict", country=by_name[0], country_rule=by_name[1])
@@ -151,13 +150,7 @@ class MahResolver:
         on the indexed folded columns, then the match key of each candidate name checked."""
         candidates = [key] + [f"{key} {form}" for form in self.rules.folded_forms]
         found: set[int] = set()
-        rows = self.session.execute(select(Actor.id, Actor.name).where(Actor.name_key.in_(candidates))).all()
-        rows += self.session.execute(
-            select(ActorName.actor_id, ActorName.value).where(
-                ActorName.value_key.in_(candidates), ActorName.type != "acronym"
-            )
-        ).all()
-        for actor_id, value in rows:
+        for actor_id, value in names_with_keys(self.session, keys=candidates, skip_types=("acronym",)):
             if match_key(value, self.rules) == key:
                 found.add(actor_id)
         return sorted(found)

@@ -22,8 +22,7 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioatlas.atlas.models import Actor, Site, Source
-from bioatlas.atlas.writer import get_or_create_source
+from bioatlas.atlas.service import Source, actor_exists, get_or_create_source, site_of_actor
 from bioatlas.core.reports import ImportReport, write_or_rollback
 from bioatlas.core.text import fold
 from bioatlas.products.classify import classify
@@ -131,7 +130,7 @@ def upsert_report(
     session: Session, *, report: ema.EmaList, result: EmaImportReport, progress: Callable[[int], None] | None = None
 ) -> EmaImportReport:
     """Create or update the products of a report in `session` (not committed)."""
-    source = get_or_create_source(session, ema.source_record(report))
+    source = get_or_create_source(session, record=ema.source_record(report))
     resolver = MahResolver(session)
     stated = {f for f, columns in STATED_FIELDS.items() if any(c in report.columns for c in columns)}
     numbers = [r.product_number for r in report.rows]
@@ -253,11 +252,10 @@ def add_manufacturing(
         raise ValueError(f"role must be one of {', '.join(MANUFACTURING_ROLES)}, got {role!r}")
     if session.get(Product, product_id) is None:
         raise ValueError(f"no product with id {product_id}")
-    if session.get(Actor, actor_id) is None:
+    if not actor_exists(session, actor_id=actor_id):
         raise ValueError(f"no actor with id {actor_id}")
     if site_id is not None:
-        site = session.get(Site, site_id)
-        if site is None or site.actor_id != actor_id:
+        if not site_of_actor(session, site_id=site_id, actor_id=actor_id):
             raise ValueError(f"site {site_id} is not a site of actor {actor_id}")
     query = select(ProductManufacturing).where(
         ProductManufacturing.product_id == product_id, ProductManufacturing.actor_id == actor_id,

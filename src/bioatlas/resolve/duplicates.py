@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# reads atlas tables: duplicate detection scans every strong identifier, like the resolver's index
 from bioatlas.atlas.models import Actor, Identifier
-from bioatlas.atlas.writer import STRONG_SCHEMES
+from bioatlas.atlas.service import STRONG_SCHEMES
 from bioatlas.resolve.index import ResolverIndex, build_index
 from bioatlas.resolve.merge import merge_actors
 from bioatlas.resolve.models import DuplicateCandidate

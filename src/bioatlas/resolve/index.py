@@ -19,6 +19,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# reads atlas tables: the resolver's index is a read model of the atlas (every actor's names, ids, sites)
 from bioatlas.atlas.models import Actor, ActorName, Identifier, Relation, Site
 from bioatlas.resolve.text import acronym_key, key, tokens, without_qualifier
 

@@ -20,10 +20,10 @@ from sqlalchemy import Date, DateTime, and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import audit
-from bioatlas.atlas import changelog
+
+# reads atlas tables: a merge moves every row that references an actor, found through the metadata
 from bioatlas.atlas.models import Actor, ActorChange
-from bioatlas.atlas.records import SourceRecord
-from bioatlas.atlas.writer import get_or_create_source
+from bioatlas.atlas.service import SourceRecord, get_or_create_source, note_changed
 from bioatlas.core import migrate
 from bioatlas.core.db import Base
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
@@ -123,7 +123,7 @@ def merge_actors(session: Session, *, kept_id: int, merged_id: int, score: float
                         method=method, status="active", rows=json.dumps(stored, ensure_ascii=False))
     session.add(record)
     session.flush()
-    changelog.note(session, (kept_id, merged_id))
+    note_changed(session, actor_ids=(kept_id, merged_id))
     _history(session, kept_id, "merged", old=None, new={"merge": record.id, "actor": merged_id, "name": actor_row["name"]})
     audit.record(session, "merge", target=f"actor:{kept_id}", detail={
         "merge": record.id, "merged_actor": merged_id, "merged_name": actor_row["name"], "method": method, "score": score})
@@ -162,7 +162,7 @@ def unmerge(session: Session, *, merge_id: int) -> ActorMerge:
     record.status = "undone"
     record.undone_at = datetime.now(timezone.utc)
     session.flush()
-    changelog.note(session, (record.kept_id, record.merged_id))
+    note_changed(session, actor_ids=(record.kept_id, record.merged_id))
     info = {"merge": record.id, "actor": record.merged_id, "name": record.merged_name}
     _history(session, record.kept_id, "unmerged", old=info, new=None)
     _history(session, record.merged_id, "unmerged", old=None, new={**info, "from": record.kept_id})
@@ -183,7 +183,7 @@ def _restore(session: Session, table, row: dict) -> None:
 
 
 def _history(session: Session, actor_id: int, action: str, *, old, new) -> None:
-    source = get_or_create_source(session, MERGE_SOURCE)
+    source = get_or_create_source(session, record=MERGE_SOURCE)
     session.add(ActorChange(
         actor_id=actor_id, source_id=source.id, at=datetime.now(timezone.utc), action=action, field="merged_actor",
         old_value=None if old is None else json.dumps(old, ensure_ascii=False),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import audit
-from bioatlas.atlas.models import Actor, ActorName, Capability, Identifier, Site, Source
+from bioatlas.atlas.service import Actor, find_sources, get_actor, load_actor
 from bioatlas.core.db import unit_of_work
 from bioatlas.resolve.duplicates import choose_kept
 from bioatlas.resolve.merge import MergeError, merge_actors, unmerge
@@ -41,26 +41,24 @@ class PairView:
 
 def _card(session: Session, actor: Actor) -> ActorCard:
     card = ActorCard(actor.id, actor.name, actor.kind)
+    facts = load_actor(session, actor_id=actor.id) or actor
     sources: set[int] = set()
-    for value, source_id in session.execute(select(ActorName.value, ActorName.source_id).where(
-            ActorName.actor_id == actor.id).order_by(ActorName.id)):
-        sources.add(source_id)
-        if value != actor.name and value not in card.names and len(card.names) < MAX_SHOWN:
-            card.names.append(value)
-    for scheme, value, source_id in session.execute(select(Identifier.scheme, Identifier.value, Identifier.source_id).where(
-            Identifier.actor_id == actor.id).order_by(Identifier.scheme, Identifier.value)):
-        sources.add(source_id)
+    for n in sorted(facts.names, key=lambda n: n.id):
+        sources.add(n.source_id)
+        if n.value != actor.name and n.value not in card.names and len(card.names) < MAX_SHOWN:
+            card.names.append(n.value)
+    for i in sorted(facts.identifiers, key=lambda i: (i.scheme, i.value)):
+        sources.add(i.source_id)
         if len(card.identifiers) < MAX_SHOWN:
-            card.identifiers.append((scheme, value))
-    for commune, postcode, country, source_id in session.execute(select(
-            Site.commune_name, Site.postcode, Site.country, Site.source_id).where(Site.actor_id == actor.id).order_by(Site.id)):
-        sources.add(source_id)
-        place = " ".join(p for p in (postcode, commune) if p) or "—"
+            card.identifiers.append((i.scheme, i.value))
+    for s in sorted(facts.sites, key=lambda s: s.id):
+        sources.add(s.source_id)
+        place = " ".join(p for p in (s.postcode, s.commune_name) if p) or "—"
         if len(card.sites) < MAX_SHOWN:
-            card.sites.append(f"{place} ({country})" if country else place)
-    sources.update(session.scalars(select(Capability.source_id).where(Capability.actor_id == actor.id)))
+            card.sites.append(f"{place} ({s.country})" if s.country else place)
+    sources.update(c.source_id for c in facts.capabilities)
     if sources:
-        card.sources = sorted(session.scalars(select(Source.title).where(Source.id.in_(sources))))
+        card.sources = sorted(s.title for s in find_sources(session, ids=sources))
     return card
 
 
@@ -72,7 +70,7 @@ def pending_pairs(session: Session, *, limit: int = 50, offset: int = 0) -> tupl
                            .limit(limit).offset(offset)).all()
     out = []
     for d in rows:
-        a, b = session.get(Actor, d.actor_a_id), session.get(Actor, d.actor_b_id)
+        a, b = get_actor(session, actor_id=d.actor_a_id), get_actor(session, actor_id=d.actor_b_id)
         if a is None or b is None:
             continue
         out.append(PairView(d.id, d.score, json.loads(d.reasons or "[]"), _card(session, a), _card(session, b)))

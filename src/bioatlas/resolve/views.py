@@ -12,9 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bioatlas.accounts.policy import Principal, authorize, client_ip, require
-from bioatlas.atlas.models import Actor
-from bioatlas.contributions.service import actor_scope
+from bioatlas.accounts.policy import (
+    ActorScope,
+    Principal,
+    authorize,
+    client_ip,
+    require,
+)
+from bioatlas.atlas.service import actor_scope
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.resolve import review
 from bioatlas.resolve.merge import MergeError
@@ -53,9 +58,10 @@ def _decide(do) -> None:
 def _may_change(request: Request, session, p: Principal, actor_ids) -> None:
     """`actor.revert` on every existing actor of the decision (403, audited, otherwise)."""
     for actor_id in actor_ids:
-        actor = session.get(Actor, actor_id)
-        if actor is not None:
-            authorize(request, p, "actor.revert", actor_scope(session, actor=actor), target=f"actor:{actor_id}")
+        scope = actor_scope(session, actor_id=actor_id)
+        if scope.actor_id is not None:
+            authorize(request, p, "actor.revert", ActorScope(scope.actor_id, scope.regions, scope.clusters),
+                      target=f"actor:{actor_id}")
 
 
 @router.post("/admin/duplicates/{pair_id}/merge")

@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from bioatlas.atlas.deps import TaxonomiesDep
-from bioatlas.web.problems import Problem
+from bioatlas.atlas.service import TaxonomiesDep
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.search import present
 from bioatlas.search.deps import SearchQueryDep
 from bioatlas.search.params import ParamError
 from bioatlas.search.service import search
 from bioatlas.search.suggest import suggest
+from bioatlas.web.problems import Problem
 
 router = APIRouter(prefix="/api/v1/search", tags=["search"])
 DOC = (

@@ -6,16 +6,17 @@ import time
 
 import typer
 
-from bioatlas.atlas.filters import FilterError, parse_filter
-from bioatlas.atlas.geocode import gazetteer
-from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.atlas.service import FilterError, find_actors, gazetteer, parse_view
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.commands import session_factory
 
 
 def register(app: typer.Typer, console) -> None:
     search_app = typer.Typer(help="Full-text search: rebuild the index, query it.", no_args_is_help=True)
     app.add_typer(search_app, name="search")
-    from bioatlas.search.semantic.cli import register as register_semantic  # `search embed`
+    from bioatlas.search.semantic.cli import (
+        register as register_semantic,  # `search embed`
+    )
 
     register_semantic(search_app, console)
 
@@ -40,9 +41,6 @@ def register(app: typer.Typer, console) -> None:
         mode: str = typer.Option("hybrid", help="hybrid or fulltext"),
     ) -> None:
         """Search the atlas and print the ranked actors."""
-        from sqlalchemy import select
-
-        from bioatlas.atlas.models import Actor
         from bioatlas.search.service import search
 
         if mode not in ("hybrid", "fulltext"):
@@ -50,7 +48,7 @@ def register(app: typer.Typer, console) -> None:
             raise typer.Exit(2)
         taxonomies = load_taxonomies()
         try:
-            f = parse_filter({"kind": kind, "region": region, "q": [q]}, taxonomies, gazetteer())
+            f = parse_view({"kind": kind, "region": region, "q": [q]}, taxonomies=taxonomies, gazetteer=gazetteer())
         except FilterError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
@@ -58,7 +56,7 @@ def register(app: typer.Typer, console) -> None:
             start = time.perf_counter()
             result = search(session, q=f.q, f=f, taxonomies=taxonomies, limit=limit, mode=mode, with_facets=False)
             ms = (time.perf_counter() - start) * 1000
-            names = dict(session.execute(select(Actor.id, Actor.name).where(Actor.id.in_(result.ids))).all())
+            names = {a.id: a.name for a in find_actors(session, ids=result.ids, limit=len(result.ids) + 1)}
         console.print(f"{result.total} actors ({result.match} words{', semantic' if result.semantic else ''}), {ms:.0f} ms")
         if result.corrected:
             console.print("corrected: " + ", ".join(f"{w} → {'/'.join(c)}" for w, c in result.corrected.items()))

@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query
 
-from bioatlas.atlas.deps import FilterDep
-from bioatlas.atlas.filters import ActorFilter
+from bioatlas.atlas.service import ActorFilter, FilterDep
 from bioatlas.search.params import Geo, ParamError, parse_geo, parse_scale
 
 

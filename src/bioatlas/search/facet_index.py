@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.atlas.service import Taxonomy
 from bioatlas.core.dialect import Dialect, dialect_for
 
 CAPABILITY_FACETS = {"modality": "modalities", "step": "value_chain", "expression": "expression_systems"}

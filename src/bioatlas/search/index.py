@@ -14,9 +14,10 @@ from typing import Callable, Iterable
 from sqlalchemy import and_, delete, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.geocode import gazetteer
+# reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
-from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
+from bioatlas.atlas.service import Taxonomy, gazetteer
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.search.backends import backend_for
 from bioatlas.search.models import SearchDocument, SearchTerm
 from bioatlas.search.text import expand_texts, index_text, join_parts

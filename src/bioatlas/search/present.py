@@ -3,14 +3,16 @@ facets (every value, count 0 included, in taxonomy order), the cursor."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from bioatlas.atlas.filters import FACETS, ActorFilter
-from bioatlas.atlas.geocode import gazetteer
-from bioatlas.atlas.models import Actor
-from bioatlas.atlas.presenters import actor_summary
-from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.atlas.service import (
+    FACETS,
+    ActorFilter,
+    Taxonomy,
+    actor_summary,
+    gazetteer,
+    load_actors,
+)
 from bioatlas.core.text import fold
 from bioatlas.search.highlight import segments, snippet
 from bioatlas.search.params import SCALE_LABELS
@@ -20,13 +22,7 @@ from bioatlas.search.service import SearchResult
 def items(session: Session, result: SearchResult, taxonomies: dict[str, Taxonomy], lang: str) -> list[dict]:
     if not result.ids:
         return []
-    actors = {
-        a.id: a
-        for a in session.scalars(
-            select(Actor).where(Actor.id.in_(result.ids))
-            .options(selectinload(Actor.sites), selectinload(Actor.capabilities), selectinload(Actor.names))
-        )
-    }
+    actors = load_actors(session, ids=result.ids)
     out = []
     for actor_id in result.ids:
         actor = actors.get(actor_id)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+# reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor
-from bioatlas.atlas.serialize import ordered_sites
+from bioatlas.atlas.service import ordered_sites
 from bioatlas.search.backends import backend_for
 from bioatlas.search.service import exact_ids
 from bioatlas.search.text import parse_query

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bioatlas.core.plugins import CommitListener
-
-from bioatlas.atlas.changelog import note_touched_actors
+from bioatlas.atlas.service import note_touched_actors
 from bioatlas.core.db import table_exists
+from bioatlas.core.plugins import CommitListener
 
 DIRTY = "search_dirty"
 BULK = "bulk_actor_ids"

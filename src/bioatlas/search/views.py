@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bioatlas.atlas.deps import TaxonomiesDep
+from bioatlas.atlas.service import TaxonomiesDep
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.search import present
 from bioatlas.search.deps import SearchQueryDep

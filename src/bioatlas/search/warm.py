@@ -5,12 +5,12 @@ from __future__ import annotations
 
 
 def warm(sessions, settings) -> None:
-    from bioatlas.atlas.taxonomy import load_taxonomies
+    from bioatlas.atlas.service import taxonomies as load_taxonomies
     from bioatlas.search import index_cache
     from bioatlas.search.service import semantic_function
 
     with sessions() as session:
-        index_cache.current(session, load_taxonomies(settings.extra_taxonomy_dir))
+        index_cache.current(session, load_taxonomies(settings))
         semantic = semantic_function()
         if semantic is not None:
             semantic(session, query="bioproduction", k=1)

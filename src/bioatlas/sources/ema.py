@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from bioatlas.atlas.records import SourceRecord
+from bioatlas.atlas.service import SourceRecord
 from bioatlas.core.errors import FileError
 from bioatlas.core.reports import RowError
 from bioatlas.core.text import fold

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from bioatlas.atlas.records import SourceRecord
+from bioatlas.atlas.service import SourceRecord
 from bioatlas.core.errors import FileError
 from bioatlas.core.reports import RowError
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from bioatlas.atlas.records import ActorRecord, SiteRecord
+from bioatlas.atlas.service import ActorRecord, SiteRecord
 from bioatlas.core.errors import FileError
 
 LICENCE = "CC0 1.0"

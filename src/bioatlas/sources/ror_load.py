@@ -11,13 +11,16 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioatlas.atlas.geocode import gazetteer
-from bioatlas.atlas.models import Actor, Identifier
-from bioatlas.atlas.records import SourceRecord
-from bioatlas.atlas.writer import get_or_create_source, replace_relations, upsert_actor
+from bioatlas.atlas.service import (
+    SourceRecord,
+    actor_ids_by_identifier,
+    gazetteer,
+    get_or_create_source,
+    replace_relations,
+    upsert_actor,
+)
 from bioatlas.core.reports import ImportReport, RowError, write_or_rollback
 from bioatlas.sources import ror
 
@@ -103,12 +106,12 @@ def load(
             continue
         orgs.append(org)
     report.kept = len(orgs)
-    source = get_or_create_source(session, ror_source(published))
+    source = get_or_create_source(session, record=ror_source(published))
     geo = gazetteer()
     ids: dict[str, int] = {}
     for i, org in enumerate(orgs, 1):
         outcome = upsert_actor(
-            session, ror.to_actor_record(org, locate=geo.nearest), source=source, match_by_name=False, schemes=("ror",)
+            session, record=ror.to_actor_record(org, locate=geo.nearest), source=source, match_by_name=False, schemes=("ror",)
         )
         ids[org.id] = outcome.actor_id
         report.count(outcome.status)
@@ -119,12 +122,10 @@ def load(
     if progress:
         progress(len(orgs) % 100)
     # parents may come from earlier imports too (e.g. a country's dump after a type's dump)
-    known = dict(
-        session.execute(select(Identifier.value, Identifier.actor_id).where(Identifier.scheme == "ror")).all()
-    )
+    known = actor_ids_by_identifier(session, scheme="ror")
     for org in orgs:
         parents = [("part_of", known[p]) for p in org.parents if p in known]
-        if replace_relations(session, session.get(Actor, ids[org.id]), parents, source):
+        if replace_relations(session, actor_id=ids[org.id], relations=parents, source=source):
             report.relations += 1
     session.flush()
     return report

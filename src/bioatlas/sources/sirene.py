@@ -21,11 +21,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from bioatlas.atlas.geocode import Gazetteer, gazetteer
-from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
-from bioatlas.atlas.importer.validators import naf as check_naf
+from bioatlas.atlas.service import (
+    ActorRecord,
+    Gazetteer,
+    SiteRecord,
+    SourceRecord,
+    bulk_upsert,
+    check_naf,
+    find_sources,
+    gazetteer,
+    get_or_create_source,
+)
 from bioatlas.core.reports import OUTCOMES, ImportReport, write_or_rollback
-
 from bioatlas.sources.sirene_layout import *  # noqa: F401,F403  (re-exported: one import place)
 from bioatlas.sources.sirene_layout import (
     LICENCE,
@@ -136,14 +143,8 @@ def source_record(file_date: date) -> SourceRecord:
 def earlier_editions(session, file_date: date) -> list[int]:
     """Ids of the sources of older StockEtablissement files: a newer file supersedes them for
     the establishments it describes (see `atlas.bulk.bulk_upsert`)."""
-    from sqlalchemy import select
-
-    from bioatlas.atlas.models import Source
-
-    rows = session.execute(
-        select(Source.id, Source.published).where(Source.key.startswith(SOURCE_KEY_PREFIX, autoescape=True))
-    )
-    return [sid for sid, published in rows if published is not None and published < file_date]
+    return [s.id for s in find_sources(session, key_prefix=SOURCE_KEY_PREFIX)
+            if s.published is not None and s.published < file_date]
 
 
 @dataclass(kw_only=True)
@@ -208,8 +209,6 @@ def import_sirene(
 
     `on_filtered(kept)` is called once the files are filtered, `progress(n)` as establishments are
     loaded. Raises SireneError for an unreadable file, a wrong layout or a bad option."""
-    from bioatlas.atlas.bulk import bulk_upsert
-    from bioatlas.atlas.writer import get_or_create_source
 
     etablissements = Path(etablissements)
     file_date = file_date or file_date_of(etablissements)
@@ -238,8 +237,8 @@ def import_sirene(
                     progress(len(batch))
 
         def write(session) -> None:
-            source = get_or_create_source(session, src)
-            counts = bulk_upsert(session, records(), source=source, scheme=SCHEME, batch_size=batch_size,
+            source = get_or_create_source(session, record=src)
+            counts = bulk_upsert(session, records=records(), source=source, scheme=SCHEME, batch_size=batch_size,
                                  supersedes=earlier_editions(session, file_date))
             for outcome in OUTCOMES:
                 report.count(outcome, counts[outcome])

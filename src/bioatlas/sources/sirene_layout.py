@@ -9,11 +9,8 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
-from bioatlas.atlas.geocode import Gazetteer, gazetteer
-from bioatlas.atlas.importer.validators import naf as check_naf
-from bioatlas.atlas.taxonomy import SHIPPED_DIR
+from bioatlas.atlas.service import SHIPPED_DIR, Gazetteer, check_naf, gazetteer
 from bioatlas.core.errors import FileError
-
 
 DATA_DIR = Path(__file__).parent
 NAF_FILE = DATA_DIR / "sirene_naf.csv"

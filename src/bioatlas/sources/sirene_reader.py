@@ -11,8 +11,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from bioatlas.atlas.geocode import Gazetteer
-
+from bioatlas.atlas.service import Gazetteer
 from bioatlas.sources.sirene_layout import (
     _ETAB_READ,
     _UL_READ,
@@ -23,7 +22,6 @@ from bioatlas.sources.sirene_layout import (
     SireneError,
     SireneFilter,
 )
-
 
 # -- reading the files ---------------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
-from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 
 ID_CHUNK = 500  # ids per IN (...) list
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
+# reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor
 from bioatlas.search.semantic import encoder
 from bioatlas.search.semantic.documents import ID_CHUNK, actor_texts, text_hash

@@ -12,10 +12,9 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from bioatlas.core.plugins import CommitListener
-
-from bioatlas.atlas.changelog import note_touched_actors
+from bioatlas.atlas.service import note_touched_actors
 from bioatlas.core.db import table_exists
+from bioatlas.core.plugins import CommitListener
 from bioatlas.jobs.service import enqueue_after_commit
 
 log = logging.getLogger(__name__)
