@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas import map_index, map_query
 from bioatlas.atlas.cells import GRIDS, mercator_y
-from bioatlas.atlas.filters import ActorFilter
+from bioatlas.atlas.filters import ActorFilter, FilterError
 from bioatlas.atlas.models import Actor, Site
 from bioatlas.atlas.taxonomy import Taxonomy
 
@@ -34,12 +34,8 @@ MAX_VIEW_PX = 4096
 POINTS_MAX = 300  # ≈ 70 KB of points
 
 
-class ViewportError(ValueError):
+class ViewportError(FilterError):
     """A bounding box or zoom the map cannot ask for; `field` is the query parameter."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
 
 
 @dataclass(frozen=True)

@@ -193,17 +193,12 @@ def find_actor_by_name(session: Session, *, name: str) -> Actor | None:
     return writer.find_by_name(session, name)
 
 
-def upsert_actor(
-    session: Session,
-    *,
-    record: ActorRecord,
-    source: Source,
-    match_by_name: bool = True,
-    schemes: tuple[str, ...] = STRONG_SCHEMES,
-) -> Outcome:
+def upsert_actor(session: Session, *, record: ActorRecord, source: Source, **options) -> Outcome:
     """Create or update the actor a record describes, with this source as provenance (the
-    source's facts are replaced, the other sources' kept; the history records the change)."""
-    return writer.upsert_actor(session, record, source=source, match_by_name=match_by_name, schemes=schemes)
+    source's facts are replaced, the other sources' kept; the history records the change).
+    `options`: `match_by_name` (default True) and `schemes` (default STRONG_SCHEMES); a registry
+    whose records carry their own id passes `match_by_name=False, schemes=(its scheme,)`."""
+    return writer.upsert_actor(session, record, source=source, **options)
 
 
 def bulk_upsert(
