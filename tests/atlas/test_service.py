@@ -1,13 +1,13 @@
 """The atlas's public interface (atlas/service.py): what other rooms call, on the small real ecosystem."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from bioatlas.atlas import service
 from bioatlas.atlas.models import Actor, ActorChange, Relation
-
+from bioatlas.core.dialect import dialect_for
 from tests.atlas.ecosystem import ARTICLE_IDF, load
 
 
@@ -75,8 +75,7 @@ def test_view_predicates_and_conditions_agree(session, taxonomies):
     assert exc.value.field == "kind"
 
     def matching(v, sites):
-        conds = service.view_conditions(v, taxonomies=taxonomies, sites=sites,
-                                        dialect=session.get_bind().dialect.name)
+        conds = service.view_conditions(v, taxonomies=taxonomies, sites=sites, dialect=dialect_for(session))
         return set(session.scalars(select(Actor.id).where(*conds)))
 
     located = service.ActorFilter(departement=("21",))
@@ -98,12 +97,12 @@ def test_revert_change_through_the_atlas(session):
     service.upsert_actor(session, record=service.ActorRecord(name="Sensorion", kind="company"), source=source)
     change = session.scalars(select(ActorChange).where(ActorChange.actor_id == ids["Sensorion"],
                                                        ActorChange.field == "kind")).one()
-    actor, n = service.revert_change(session, change=change, source=source, at=datetime.now(timezone.utc))
+    actor, n = service.revert_change(session, change=change, source=source, at=datetime.now(UTC))
     assert (actor.kind, n) == ("startup", 1)
     created = session.scalars(select(ActorChange).where(ActorChange.actor_id == ids["Sensorion"],
                                                         ActorChange.action == "created")).one()
     with pytest.raises(service.RevertError):
-        service.revert_change(session, change=created, source=source, at=datetime.now(timezone.utc))
+        service.revert_change(session, change=created, source=source, at=datetime.now(UTC))
 
 
 def test_region_statistics(session):
