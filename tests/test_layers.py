@@ -183,7 +183,6 @@ PENDING: set[tuple[str, str]] = {
     ("bioatlas.observatory.compute", "bioatlas.atlas.models"),
     ("bioatlas.resolve.duplicates", "bioatlas.atlas.models"),
     ("bioatlas.resolve.merge", "bioatlas.atlas.models"),
-    ("bioatlas.resolve.service", "bioatlas.atlas.changelog"),
     ("bioatlas.search.facets", "bioatlas.atlas.models"),
     ("bioatlas.search.index_cache", "bioatlas.atlas.changelog"),
     ("bioatlas.search.index_cache", "bioatlas.atlas.models"),

@@ -1,6 +1,6 @@
 """One resolver per database, kept fresh through the atlas's change log.
 
-The index remembers the change-log seq it was built at (`atlas.changelog.latest`, one index
+The index remembers the change-log seq it was built at (`atlas.service.latest_change`, one index
 lookup per request). When the atlas has changed since, the few actors changed are re-read into
 the index (`ResolverIndex.refresh`); more than REFRESH_LIMIT changed actors, or a log pruned past
 the index's seq, means a rebuild (`core.live_index.LiveIndex`). Every process keeps its own index
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas import changelog
+from bioatlas.atlas.service import changes_since, latest_change
 from bioatlas.core.live_index import LiveIndex
 from bioatlas.resolve.index import build_index
 from bioatlas.resolve.resolver import Resolution, Resolver
@@ -33,8 +33,9 @@ def _refresh(session: Session, resolver: Resolver, changed: set[int], seq: int) 
 # One resolver per database (core/live_index.py). Refreshes change an index in place: resolutions
 # hold its lock, so none reads an index half refreshed (resolution is CPU-bound Python: threads
 # gain nothing by overlapping).
-LIVE: LiveIndex[Resolver] = LiveIndex("resolve", build=_build, absorb=_refresh, latest=changelog.latest,
-                                      since=changelog.since, limit=lambda: REFRESH_LIMIT)
+LIVE: LiveIndex[Resolver] = LiveIndex(
+    "resolve", build=_build, absorb=_refresh, latest=latest_change,
+    since=lambda session, seq, limit: changes_since(session, seq=seq, limit=limit), limit=lambda: REFRESH_LIMIT)
 
 
 def resolver_for(session: Session) -> Resolver:
