@@ -158,8 +158,8 @@ def find_actors(
 
 def actor_ids_by_identifier(session: Session, *, scheme: str) -> dict[str, int]:
     """{identifier value: actor id} for every identifier of `scheme` (a registry's own ids)."""
-    return dict(session.execute(
-        select(Identifier.value, Identifier.actor_id).where(Identifier.scheme == scheme)).all())
+    rows = session.execute(select(Identifier.value, Identifier.actor_id).where(Identifier.scheme == scheme))
+    return {value: actor_id for value, actor_id in rows}
 
 
 def has_actors(session: Session) -> bool:
