@@ -22,7 +22,7 @@ from bioatlas.accounts import audit, service
 from bioatlas.accounts.middleware import SESSION_COOKIE
 from bioatlas.accounts.oidc_tokens import OIDCError, configured, fetch_json, provider, verify_id_token
 from bioatlas.accounts.policy import client_ip
-from bioatlas.accounts.web import safe_next
+from bioatlas.accounts.deps import safe_next
 from bioatlas.core.config import Settings
 from bioatlas.core.deps import SessionDep, SettingsDep
 from bioatlas.web.pages import redirect

@@ -1,9 +1,9 @@
 """Personal data: everything held about a user (export) and account deletion (anonymisation).
 
-Facts a user contributed stay in the atlas: they were written under a source keyed
-`user:<id>`, which deletion re-keys `user:deleted:<n>`, so the history keeps who-as-"anonymised
-contributor", when, what; contributions keep their content with no author; audit events lose
-the user id and the IP address. The atlas tables never hold a name or an address of a user, so
+Each feature exports and erases what it holds through the plug-in hook `bioatlas_personal_data`
+(contributions: the facts a user contributed stay in the atlas under their source re-keyed
+`user:deleted:<n>`, contributions keep their content with no author; notifications: the
+user's notifications, preferences and mails). Audit events lose the user id and the IP address. The atlas tables never hold a name or an address of a user, so
 no search index holds one either."""
 
 from __future__ import annotations
@@ -12,15 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts.models import AuditEvent, RoleGrant, User, UserSession
-from bioatlas.atlas.service import find_source
 from bioatlas.core.plugins import collect
-
-USER_SOURCE_PREFIX = "user:"
-
-
-def user_source_key(user_id: int) -> str:
-    return f"{USER_SOURCE_PREFIX}{user_id}"
-
 
 def export_user(session: Session, user: User) -> dict:
     """The account, its roles, sessions and audit events, then what every feature holds about the
@@ -48,10 +40,6 @@ def export_user(session: Session, user: User) -> dict:
 
 def delete_user(session: Session, user: User) -> None:
     """Remove the account and anonymise every trace of it (one transaction, the caller commits)."""
-    source = find_source(session, key=user_source_key(user.id))
-    if source is not None:
-        source.key = f"{USER_SOURCE_PREFIX}deleted:{source.id}"
-        source.title = "Anonymised contributor"
     session.execute(update(AuditEvent).where(AuditEvent.user_id == user.id).values(user_id=None, ip=None))
     session.execute(update(RoleGrant).where(RoleGrant.granted_by == user.id).values(granted_by=None))
     for item in collect("bioatlas_personal_data"):

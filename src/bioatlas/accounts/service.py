@@ -377,3 +377,41 @@ def revoke_role(session: Session, *, admin_id: int | None, grant_id: int, ip: st
         audit.record(session, "role_revoked", user_id=admin_id, ip=ip, target=f"user:{row.user_id}",
                      detail={"role": row.role, "scope_kind": row.scope_kind, "scope_value": row.scope_value})
         session.delete(row)
+
+
+# --- for other rooms: the audit log, users' names, member roles (their public face) -------------
+
+
+def record_audit(session: Session, *, event: str, **fields) -> None:
+    """Add an event to the one audit log, in the caller's transaction (fields: user_id, ip, target, detail)."""
+    audit.record(session, event, **fields)
+
+
+def record_audit_now(factory, *, event: str, **fields) -> None:
+    """Add an event in a transaction of its own (refusals: kept even when the request fails)."""
+    audit.record_now(factory, event, **fields)
+
+
+def display_names(session: Session, *, user_ids) -> dict[int, str]:
+    """The display name of each of these users that still exists."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples().all())
+
+
+def user_email(session: Session, *, user_id: int | None) -> str | None:
+    """The e-mail address of a user, None when the account is gone."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.email if user is not None else None
+
+
+def grant_member(session: Session, *, user_id: int, actor_id: int, granted_by: int | None = None) -> None:
+    """Make the user a member of the actor (idempotent; the caller's transaction)."""
+    exists = session.scalar(select(RoleGrant).where(
+        RoleGrant.user_id == user_id, RoleGrant.role == "member", RoleGrant.scope_kind == "actor",
+        RoleGrant.scope_value == str(actor_id)))
+    if exists is None:
+        session.add(RoleGrant(user_id=user_id, role="member", scope_kind="actor", scope_value=str(actor_id),
+                              granted_by=granted_by))
+

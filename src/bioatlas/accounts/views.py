@@ -13,7 +13,7 @@ from bioatlas.accounts import audit, service
 from bioatlas.accounts.middleware import SESSION_COOKIE
 from bioatlas.accounts.oidc import enabled as oidc_enabled, router as oidc_router
 from bioatlas.accounts.policy import Principal, client_ip, require
-from bioatlas.accounts.web import rate_limit, safe_next
+from bioatlas.accounts.deps import rate_limit, safe_next
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.web.pages import redirect, render
 

@@ -70,6 +70,14 @@ def since(session: Session, seq: int, limit: int) -> set[int] | None:
     return None if len(ids) > limit or EVERYTHING in ids else set(ids)
 
 
+def mark(session: Session, seq: int) -> tuple | None:
+    """(actor id, time) of the log row `seq`; None for 0 or a pruned row."""
+    if seq <= 0:
+        return None
+    row = session.execute(select(ChangeLogEntry.actor_id, ChangeLogEntry.changed_at).where(ChangeLogEntry.seq == seq)).first()
+    return (row[0], str(row[1])) if row else None
+
+
 def note_everything(connection) -> None:
     """Log that every actor may have changed (after raw SQL that rewrote or emptied the atlas)."""
     connection.execute(insert(ChangeLogEntry).values(actor_id=EVERYTHING, changed_at=datetime.now(timezone.utc)))

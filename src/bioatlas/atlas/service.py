@@ -306,6 +306,12 @@ def changes_since(session: Session, *, seq: int, limit: int) -> set[int] | None:
     return changelog.since(session, seq, limit)
 
 
+def change_mark(session: Session, *, seq: int) -> tuple | None:
+    """(actor id, time) of the log row `seq`, or None: tells a log emptied and refilled up to the
+    same seq from the log a reader built on."""
+    return changelog.mark(session, seq)
+
+
 def note_changed(session: Session, *, actor_ids: Iterable[int]) -> None:
     """Tell the change log these actors changed in this transaction (raw SQL, merges)."""
     changelog.note(session, actor_ids)
@@ -407,3 +413,14 @@ def located_sites(
         )
     out.sort(key=lambda site: site.site_id)
     return out if limit is None else out[:limit]
+
+
+# --- sites for other rooms' joins ----------------------------------------------------------------
+
+
+def sites_selectable():
+    """The atlas's sites as a selectable (id, actor_id, country, region, departement, commune_insee),
+    for another room's aggregate joining its own rows to where actors are (e.g. products' "made in")."""
+    return select(Site.id, Site.actor_id, Site.country, Site.region, Site.departement,
+                  Site.commune_insee).subquery("atlas_sites")
+

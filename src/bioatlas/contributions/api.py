@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
-from bioatlas.accounts.web import rate_limit
+from bioatlas.accounts.deps import rate_limit
 from bioatlas.atlas.service import TaxonomiesDep
 from bioatlas.contributions import service
 from bioatlas.contributions.forms import changed_only, checked

@@ -6,7 +6,7 @@ from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from bioatlas.accounts import audit
+from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import Principal, can, client_ip
 from bioatlas.atlas.service import CAPABILITY_FACETS, Actor
 from bioatlas.contributions.fields import FieldError, clean
@@ -44,7 +44,7 @@ def checked(request: Request, raw: dict, taxonomies, settings, p: Principal, *, 
     try:
         return clean(raw, taxonomies, max_chars=settings.max_contribution_chars, new_actor=new_actor)
     except FieldError as exc:
-        audit.record_now(request.app.state.sessionmaker, "refused", user_id=p.user_id, ip=client_ip(request),
+        accounts.record_audit_now(request.app.state.sessionmaker, event="refused", user_id=p.user_id, ip=client_ip(request),
                          target=f"{request.method} {request.url.path}", detail=str(exc)[:500])
         raise HTTPException(422, detail=str(exc)) from None
 

@@ -8,7 +8,9 @@ import json
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bioatlas.atlas.service import find_source
 from bioatlas.contributions.models import Contribution
+from bioatlas.contributions.service import USER_SOURCE_PREFIX, user_source_key
 
 
 def _iso(value):
@@ -23,5 +25,11 @@ def export(session: Session, *, user_id: int) -> list[dict]:
 
 
 def erase(session: Session, *, user_id: int) -> None:
+    """The facts the user contributed stay, under a source re-keyed `user:deleted:<n>` (history keeps
+    "anonymised contributor", when, what); their contributions keep their content, with no author."""
+    source = find_source(session, key=user_source_key(user_id))
+    if source is not None:
+        source.key = f"{USER_SOURCE_PREFIX}deleted:{source.id}"
+        source.title = "Anonymised contributor"
     session.execute(update(Contribution).where(Contribution.author_id == user_id).values(author_id=None))
     session.execute(update(Contribution).where(Contribution.reviewer_id == user_id).values(reviewer_id=None))

@@ -11,9 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bioatlas.accounts import audit
-from bioatlas.accounts.models import RoleGrant, User
-from bioatlas.accounts.personal import user_source_key
+from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import ActorScope, Owned, Principal, can
 from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import (
@@ -55,6 +53,13 @@ def contribution_scope(session: Session, *, contribution: Contribution) -> Owned
         return Owned(c.author_id, actor_scope(session, actor=atlas.get_actor(session, actor_id=c.actor_id)))
     region = json.loads(c.payload).get("_region")
     return Owned(c.author_id, ActorScope(None, frozenset({region}) if region else frozenset()))
+
+
+USER_SOURCE_PREFIX = "user:"  # the facts a user contributed are stated by the source `user:<id>`
+
+
+def user_source_key(user_id: int) -> str:
+    return f"{USER_SOURCE_PREFIX}{user_id}"
 
 
 def user_source(session: Session, *, user_id: int | None) -> Source:
@@ -115,42 +120,34 @@ def claim(session: Session, *, principal: Principal, actor: Actor, note: str | N
     """A claim verified at once when the user's e-mail domain is the actor's website domain;
     otherwise pending, for an editor to verify. One unit of work (audited, committed)."""
     with unit_of_work(session):
-        user = session.get(User, principal.user_id)
-        if user is None:
-            raise ContributionError(f"no account with id {principal.user_id}")
-        c = _claim(session, principal, user, actor, note)
-        audit.record(session, "contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
+        user_id = principal.user_id
+        email = accounts.user_email(session, user_id=user_id)
+        if user_id is None or email is None:
+            raise ContributionError(f"no account with id {user_id}")
+        c = _claim(session, principal, user_id, email, actor, note)
+        accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
                      detail={"kind": "claim", "status": c.status})
     return c
 
 
-def _claim(session: Session, p: Principal, user: User, actor: Actor, note: str | None) -> Contribution:
+def _claim(session: Session, p: Principal, user_id: int, email: str, actor: Actor, note: str | None) -> Contribution:
     if actor.id in p.member_of:
         raise ContributionError("you are already a member of this actor")
     pending = session.scalar(select(Contribution).where(
-        Contribution.kind == "claim", Contribution.actor_id == actor.id, Contribution.author_id == user.id,
+        Contribution.kind == "claim", Contribution.actor_id == actor.id, Contribution.author_id == user_id,
         Contribution.status == "pending"))
     if pending is not None:
         raise ContributionError("your claim on this actor is already waiting for review")
     websites = actor_identifiers(session, actor_id=actor.id, scheme="website")
-    verified = email_matches_site(user.email, websites)
+    verified = email_matches_site(email, websites)
     c = create(session, principal=p, kind="claim", actor=actor,
                payload={"method": "email_domain" if verified else "editor"}, note=note,
                status="accepted" if verified else "pending")
     if verified:
         c.reviewed_at = datetime.now(timezone.utc)
-        _grant_member(session, user.id, actor.id)
-        audit.record(session, "claim_verified", user_id=user.id, target=f"actor:{actor.id}", detail="e-mail domain")
+        accounts.grant_member(session, user_id=user_id, actor_id=actor.id)
+        accounts.record_audit(session, event="claim_verified", user_id=user_id, target=f"actor:{actor.id}", detail="e-mail domain")
     return c
-
-
-def _grant_member(session: Session, user_id: int, actor_id: int, by: int | None = None) -> None:
-    exists = session.scalar(select(RoleGrant).where(
-        RoleGrant.user_id == user_id, RoleGrant.role == "member", RoleGrant.scope_kind == "actor",
-        RoleGrant.scope_value == str(actor_id)))
-    if exists is None:
-        session.add(RoleGrant(user_id=user_id, role="member", scope_kind="actor", scope_value=str(actor_id),
-                              granted_by=by))
 
 
 def review(session: Session, *, reviewer: Principal, contribution: Contribution, decision: str,
@@ -173,8 +170,8 @@ def _review(session: Session, reviewer: Principal, c: Contribution, decision: st
             raise ContributionError("the author of this claim deleted their account")
         if c.actor_id is None:
             raise ContributionError("this claim names no actor")
-        _grant_member(session, c.author_id, c.actor_id, by=reviewer.user_id)
-        audit.record(session, "role_granted", user_id=reviewer.user_id, target=f"user:{c.author_id}",
+        accounts.grant_member(session, user_id=c.author_id, actor_id=c.actor_id, granted_by=reviewer.user_id)
+        accounts.record_audit(session, event="role_granted", user_id=reviewer.user_id, target=f"user:{c.author_id}",
                      detail={"role": "member", "actor_id": c.actor_id})
     else:
         fields = amended if decision == "amend" and amended else json.loads(c.payload)
@@ -189,7 +186,7 @@ def _review(session: Session, reviewer: Principal, c: Contribution, decision: st
     c.review_message = message
     c.reviewer_id = reviewer.user_id
     c.reviewed_at = datetime.now(timezone.utc)
-    audit.record(session, "review", user_id=reviewer.user_id, target=f"contribution:{c.id}",
+    accounts.record_audit(session, event="review", user_id=reviewer.user_id, target=f"contribution:{c.id}",
                  detail={"decision": decision, "kind": c.kind, "actor_id": c.actor_id})
     if c.author_id is not None:
         notifications.notify(session, user_id=c.author_id, kind="contribution.reviewed",
@@ -213,7 +210,7 @@ def _revert(session: Session, editor: Principal, change: ActorChange) -> int:
                                  at=datetime.now(timezone.utc))
     except RevertError as exc:
         raise ContributionError(str(exc)) from None
-    audit.record(session, "revert", user_id=editor.user_id, target=f"actor:{actor.id}",
+    accounts.record_audit(session, event="revert", user_id=editor.user_id, target=f"actor:{actor.id}",
                  detail={"change_id": change.id, "field": change.field})
     return n
 
@@ -225,10 +222,7 @@ def authors(session: Session, *, changes: list[ActorChange]) -> dict[int, str]:
         key = ch.source.key if ch.source else ""
         if key.startswith("user:") and key[5:].isdigit():
             ids[ch.source_id] = int(key[5:])
-    names: dict[int, str] = {}
-    if ids:
-        rows = session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids.values()))))
-        names = {uid: name for uid, name in rows}
+    names = accounts.display_names(session, user_ids=set(ids.values()))
     return {sid: names.get(uid, "") for sid, uid in ids.items()}
 
 
@@ -256,7 +250,7 @@ def edit(session: Session, *, principal: Principal, actor: Actor, fields: dict, 
         c = create(session, principal=principal, kind="edit", actor=actor, payload=fields, note=note,
                    status="accepted")
         apply_fields(session, actor=actor, fields=fields, author_id=principal.user_id)
-        audit.record(session, "contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
+        accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
                      detail={"kind": "edit", "fields": sorted(fields)})
     return c
 
@@ -268,10 +262,10 @@ def propose(session: Session, *, principal: Principal, actor: Actor | None, fiel
     with unit_of_work(session):
         c = create(session, principal=principal, kind=kind, actor=actor, payload=fields, note=note)
         if actor is not None:
-            audit.record(session, "contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
+            accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
                          detail={"kind": kind, "fields": sorted(fields)})
         else:
-            audit.record(session, "contribution", user_id=principal.user_id, ip=ip, detail={"kind": kind})
+            accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, detail={"kind": kind})
     return c
 
 
@@ -286,8 +280,7 @@ def queue_page(session: Session, *, principal: Principal) -> dict:
     """The review queue with what its page shows: actors, authors' names, payloads."""
     items = review_queue(session, principal=principal)
     actors = {a.id: a for a in find_actors(session, ids={c.actor_id for c in items if c.actor_id}, limit=len(items) + 1)}
-    names: dict[int, str] = {uid: name for uid, name in session.execute(select(User.id, User.display_name).where(
-        User.id.in_({c.author_id for c in items if c.author_id})))}
+    names = accounts.display_names(session, user_ids={c.author_id for c in items})
     return {"items": items, "actors": actors, "authors": names, "payloads": {c.id: json.loads(c.payload) for c in items}}
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
-from bioatlas.accounts.web import rate_limit
+from bioatlas.accounts.deps import rate_limit
 from bioatlas.atlas.service import Actor, TaxonomiesDep
 from bioatlas.contributions import service
 from bioatlas.contributions.forms import (

@@ -20,11 +20,13 @@ What a feature may provide (each spec says who consumes it):
 - page slots: template fragments included in the base layout (menu, bell, search box)
 - actor page: values for the atlas's actor page (its buttons and panels there), merged by `merged`
 
-Layers (lowest first; an import may only point down or sideways through a public module; the
-test `tests/test_layers.py` reads the import graph and enforces it):
-    core < web < atlas < platform (accounts, jobs, notifications) < features < composition
-    (app, cli, demo). Between features and platform rooms: only `<room>.service` (and
-    `accounts.policy`); `<room>.models` only from a `models.py` (foreign keys).
+Layers (lowest first; an import may only point down, and into another room only through its
+public modules; `tests/test_layers.py` reads the import graph and enforces it, with a handful of
+named, justified exceptions):
+    core < web < atlas < sources (open-data parsers) < platform (accounts, jobs, notifications)
+    < features < composition (app, cli, demo).
+Public modules: `<room>.service` and `<room>.deps` of any room, `accounts.policy`, every module of
+`core`, `web` and `sources`; another room's `models` only from a `models.py` (foreign keys).
 """
 
 from __future__ import annotations

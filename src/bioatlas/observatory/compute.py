@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 # reads atlas tables: `made_in` joins the products' manufacturing links to their sites' countries
 # (left for a products service that answers it)
-from bioatlas.atlas.models import Site
 from bioatlas.atlas.service import (
     ActorFilter,
     SourceRecord,
@@ -32,8 +31,7 @@ from bioatlas.atlas.service import (
     sites_per_gmp_status,
 )
 from bioatlas.atlas.service import taxonomies as load_taxonomies
-from bioatlas.products import queries as pq
-from bioatlas.products.models import Product, ProductManufacturing
+from bioatlas.products import service as products
 
 
 @dataclass(frozen=True)
@@ -145,7 +143,7 @@ def gmp_sites(ctx: Context, _arg=None) -> Result:
 # --- EMA products --------------------------------------------------------------------------------
 
 def _no_products(ctx: Context) -> Empty | None:
-    if ctx.session.scalar(select(Product.id).where(Product.category == "human").limit(1)) is None:
+    if not products.has_products(ctx.session, category="human"):
         return Empty("no EMA list imported yet (bioatlas import ema)")
     return None
 
@@ -159,7 +157,7 @@ def ema_per_year(ctx: Context, column: str) -> Result:
         return empty
     return [Point(scope="EU", dimension=f"year={row['year']}", value=row[column], denominator=row["all"],
                   value_text=f"{row[column]} / {row['all']}")
-            for row in pq.per_year(ctx.session, category="human")]
+            for row in products.per_year(ctx.session, category="human")]
 
 
 @query("ema_by", ("status", "mah_country"))
@@ -171,9 +169,9 @@ def ema_by(ctx: Context, field_name: str) -> Result:
     if empty:
         return empty
     if field_name == "status":
-        counts = pq.by_status(ctx.session, category="human", biologic=True)
+        counts = products.by_status(ctx.session, category="human", biologic=True)
         return [Point(scope="EU", dimension=f"status={s}", value=n) for s, n in counts.items()]
-    counts = pq.by_mah_country(ctx.session, category="human", biologic=True, status="authorised")
+    counts = products.by_mah_country(ctx.session, category="human", biologic=True, status="authorised")
     return [Point(scope=c or "unknown", value=n) for c, n in counts.items()]
 
 
@@ -181,22 +179,17 @@ def ema_by(ctx: Context, field_name: str) -> Result:
 def ema_per_list(ctx: Context, _arg: str) -> Result:
     """For each EMA list date D (the distinct `first_seen` / `last_seen` dates): human biologics the
     list names (first_seen ≤ D ≤ last_seen), and those first named by it (first_seen = D, not for the
-    oldest list). Scope EU, dimension list=D / new_in_list=D."""
+    oldest list). Scope EU, dimension list=D / new_in_list=D (`products.queries.biologics_per_list`)."""
     empty = _no_products(ctx)
     if empty:
         return empty
-    s = ctx.session
-    dates = sorted({d for d in s.scalars(select(Product.first_seen).distinct()) if d}
-                   | {d for d in s.scalars(select(Product.last_seen).distinct()) if d})
-    human_bio = (Product.category == "human", Product.is_biologic.is_(True))
     out: list[Point] = []
-    for i, day in enumerate(dates):
-        named = s.scalar(select(func.count()).where(*human_bio, Product.first_seen <= day, Product.last_seen >= day))
-        out.append(Point(scope="EU", dimension=f"list={day.isoformat()}", value=named or 0))
-        if i:
-            new = s.scalar(select(func.count()).where(*human_bio, Product.first_seen == day))
-            out.append(Point(scope="EU", dimension=f"new_in_list={day.isoformat()}", value=new or 0,
-                             note=f"first named after the {dates[i - 1].isoformat()} list"))
+    lists = products.biologics_per_list(ctx.session)
+    for i, (day, named, new) in enumerate(lists):
+        out.append(Point(scope="EU", dimension=f"list={day.isoformat()}", value=named))
+        if new is not None:
+            out.append(Point(scope="EU", dimension=f"new_in_list={day.isoformat()}", value=new,
+                             note=f"first named after the {lists[i - 1][0].isoformat()} list"))
     return out
 
 
@@ -204,22 +197,12 @@ def ema_per_list(ctx: Context, _arg: str) -> Result:
 def made_in(ctx: Context, _arg=None) -> Result:
     """Authorised human biologics with a manufacturing link (`product_manufacturing`) to a site in the
     country (the link's site, or any site of the linked actor when the link names none), per country,
-    out of all authorised human biologics. Empty while no manufacturing link is recorded."""
-    s = ctx.session
-    if s.scalar(select(ProductManufacturing.id).limit(1)) is None:
+    out of all authorised human biologics (`products.queries.made_in_countries`). Empty while no
+    manufacturing link is recorded."""
+    found = products.made_in_countries(ctx.session)
+    if found is None:
         return Empty("no manufacturing links recorded yet")
-    bio = (Product.category == "human", Product.is_biologic.is_(True), Product.status == "authorised")
-    total = s.scalar(select(func.count()).where(*bio)) or 0
-    linked_site = select(ProductManufacturing.product_id, Site.country).join(
-        Site, Site.id == ProductManufacturing.site_id)
-    actor_site = select(ProductManufacturing.product_id, Site.country).join(
-        Site, Site.actor_id == ProductManufacturing.actor_id).where(ProductManufacturing.site_id.is_(None))
-    places = linked_site.union(actor_site).subquery()
-    rows = s.execute(
-        select(places.c.country, func.count(func.distinct(places.c.product_id)))
-        .join(Product, Product.id == places.c.product_id).where(*bio)
-        .group_by(places.c.country).order_by(places.c.country)
-    ).all()
+    total, rows = found
     if not rows:
         return Empty("no manufacturing link of an authorised human biologic has a located site")
     return [Point(scope=c, value=n, numerator=n, denominator=total, value_text=f"{n} / {total}") for c, n in rows]

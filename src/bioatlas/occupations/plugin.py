@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bioatlas.occupations import api, models
+from bioatlas.occupations import api, cli, models
 from bioatlas.core.plugins import hookimpl
 
 
@@ -14,3 +14,8 @@ def bioatlas_routers():
 @hookimpl
 def bioatlas_models():
     return [models]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(import_app, console)

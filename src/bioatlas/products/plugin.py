@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bioatlas.products import api, layers, models
+from bioatlas.products import api, cli, layers, models
 from bioatlas.core.plugins import hookimpl
 
 
@@ -19,3 +19,8 @@ def bioatlas_models():
 @hookimpl
 def bioatlas_map_layers():
     return [layers.LAYER]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(import_app, console)

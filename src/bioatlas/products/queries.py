@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Select, case, extract, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bioatlas.atlas.service import sites_selectable
 from bioatlas.core.text import fold
 from bioatlas.products.models import Product, ProductManufacturing
 
@@ -126,3 +127,44 @@ def by_rule(session: Session, *, category: str | None = None) -> dict[str, int]:
     if category:
         query = query.where(Product.category == category)
     return dict(sorted(((r, int(n)) for r, n in session.execute(query).all()), key=lambda kv: (-kv[1], kv[0])))
+
+
+def has_products(session: Session, *, category: str = "human") -> bool:
+    return session.scalar(select(Product.id).where(Product.category == category).limit(1)) is not None
+
+
+def biologics_per_list(session: Session) -> list[tuple[date, int, int | None]]:
+    """For each EMA list date D (the distinct `first_seen` / `last_seen` dates): the human biologics
+    the list names (first_seen <= D <= last_seen) and those it names first (None for the oldest)."""
+    dates = sorted({d for d in session.scalars(select(Product.first_seen).distinct()) if d}
+                   | {d for d in session.scalars(select(Product.last_seen).distinct()) if d})
+    human_bio = (Product.category == "human", Product.is_biologic.is_(True))
+    out: list[tuple[date, int, int | None]] = []
+    for i, day in enumerate(dates):
+        named = session.scalar(select(func.count()).where(*human_bio, Product.first_seen <= day, Product.last_seen >= day))
+        new = session.scalar(select(func.count()).where(*human_bio, Product.first_seen == day)) if i else None
+        out.append((day, named or 0, (new or 0) if i else None))
+    return out
+
+
+def made_in_countries(session: Session) -> tuple[int, list[tuple[str, int]]] | None:
+    """Authorised human biologics with a manufacturing link to a site in each country (the link's
+    site, or any site of the linked actor when the link names none), and how many there are in all;
+    None while no manufacturing link is recorded."""
+    if session.scalar(select(ProductManufacturing.id).limit(1)) is None:
+        return None
+    bio = (Product.category == "human", Product.is_biologic.is_(True), Product.status == "authorised")
+    total = session.scalar(select(func.count()).where(*bio)) or 0
+    site = sites_selectable()
+    linked_site = select(ProductManufacturing.product_id, site.c.country).join(
+        site, site.c.id == ProductManufacturing.site_id)
+    actor_site = select(ProductManufacturing.product_id, site.c.country).join(
+        site, site.c.actor_id == ProductManufacturing.actor_id).where(ProductManufacturing.site_id.is_(None))
+    places = linked_site.union(actor_site).subquery()
+    rows = session.execute(
+        select(places.c.country, func.count(func.distinct(places.c.product_id)))
+        .join(Product, Product.id == places.c.product_id).where(*bio)
+        .group_by(places.c.country).order_by(places.c.country)
+    ).tuples().all()
+    return total, list(rows)
+

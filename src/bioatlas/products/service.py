@@ -27,6 +27,7 @@ from bioatlas.core.reports import ImportReport, write_or_rollback
 from bioatlas.core.text import fold
 from bioatlas.products.classify import classify
 from bioatlas.products.mah import MahResolver
+from bioatlas.products import queries
 from bioatlas.products.models import MANUFACTURING_ROLES, Product, ProductManufacturing
 from bioatlas.sources import ema
 
@@ -268,3 +269,13 @@ def add_manufacturing(
         session.add(link)
         session.flush()
     return link
+
+
+# --- figures for the observatory (read side, `products.queries`) -------------------------------------
+has_products = queries.has_products
+per_year = queries.per_year
+by_status = queries.by_status
+by_mah_country = queries.by_mah_country
+biologics_per_list = queries.biologics_per_list
+made_in_countries = queries.made_in_countries
+

@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import Date, DateTime, and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from bioatlas.accounts import audit
+from bioatlas.accounts import service as accounts
 
 # reads atlas tables: a merge moves every row that references an actor, found through the metadata
 from bioatlas.atlas.models import Actor, ActorChange
@@ -125,7 +125,7 @@ def merge_actors(session: Session, *, kept_id: int, merged_id: int, score: float
     session.flush()
     note_changed(session, actor_ids=(kept_id, merged_id))
     _history(session, kept_id, "merged", old=None, new={"merge": record.id, "actor": merged_id, "name": actor_row["name"]})
-    audit.record(session, "merge", target=f"actor:{kept_id}", detail={
+    accounts.record_audit(session, event="merge", target=f"actor:{kept_id}", detail={
         "merge": record.id, "merged_actor": merged_id, "merged_name": actor_row["name"], "method": method, "score": score})
     session.expire_all()
     return record
@@ -166,7 +166,7 @@ def unmerge(session: Session, *, merge_id: int) -> ActorMerge:
     info = {"merge": record.id, "actor": record.merged_id, "name": record.merged_name}
     _history(session, record.kept_id, "unmerged", old=info, new=None)
     _history(session, record.merged_id, "unmerged", old=None, new={**info, "from": record.kept_id})
-    audit.record(session, "unmerge", target=f"actor:{record.kept_id}", detail=info)
+    accounts.record_audit(session, event="unmerge", target=f"actor:{record.kept_id}", detail=info)
     session.expire_all()
     return record
 

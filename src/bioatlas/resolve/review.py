@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bioatlas.accounts import audit
+from bioatlas.accounts import service as accounts
 from bioatlas.atlas.service import Actor, find_sources, get_actor, load_actor
 from bioatlas.core.db import unit_of_work
 from bioatlas.resolve.duplicates import choose_kept
@@ -106,7 +106,7 @@ def merge_actor_ids(session: Session, *, merge_id: int) -> tuple[int, ...]:
 
 def _audited(session: Session, *, decision: str, target: str, record_id: int, user_id: int | None,
              ip: str | None) -> None:
-    audit.record(session, "duplicate_review", user_id=user_id, ip=ip, target=target,
+    accounts.record_audit(session, event="duplicate_review", user_id=user_id, ip=ip, target=target,
                  detail={"decision": decision, "id": record_id})
 
 

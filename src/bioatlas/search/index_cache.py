@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas import changelog
-from bioatlas.atlas.models import ChangeLogEntry
-from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.atlas import service as atlas
+from bioatlas.atlas.service import Taxonomy
 from bioatlas.core.live_index import LiveIndex, Stats
 from bioatlas.search import facet_index
 from bioatlas.search.facet_index import NeedsRebuild, State
@@ -31,10 +29,7 @@ REBUILD_SHARE = 0.05  # rebuild when more than this share of rows have been abso
 
 def _mark(session: Session, seq: int) -> tuple | None:
     """(actor id, time) of the log row `seq`: tells a log emptied and refilled from the same log."""
-    if seq <= 0:
-        return None
-    row = session.execute(select(ChangeLogEntry.actor_id, ChangeLogEntry.changed_at).where(ChangeLogEntry.seq == seq)).first()
-    return (row[0], str(row[1])) if row else None
+    return atlas.change_mark(session, seq=seq)
 
 
 def _build(session: Session, seq: int, previous: State | None, taxonomies: dict[str, Taxonomy]) -> State:
@@ -52,8 +47,8 @@ def _absorb(session: Session, state: State, changed: set[int], seq: int, taxonom
         return None
 
 
-LIVE: LiveIndex[State] = LiveIndex("search facets", build=_build, absorb=_absorb, latest=changelog.latest,
-                                   since=changelog.since, limit=lambda: ABSORB_LIMIT, mark=_mark)
+LIVE: LiveIndex[State] = LiveIndex("search facets", build=_build, absorb=_absorb, latest=atlas.latest_change,
+                                   since=lambda session, seq, limit: atlas.changes_since(session, seq=seq, limit=limit), limit=lambda: ABSORB_LIMIT, mark=_mark)
 
 
 def current(session: Session, taxonomies: dict[str, Taxonomy]) -> State:

@@ -1,4 +1,4 @@
-"""`bioatlas import ema FILE`: load an EMA list of medicines into products (see docs/sources-ema.md)."""
+"""`bioatlas import ema FILE`: load an EMA list of medicines into products (see docs/sources-ema.md; the parser is `sources/ema.py`)."""
 
 from __future__ import annotations
 

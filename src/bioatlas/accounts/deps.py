@@ -1,4 +1,4 @@
-"""Helpers of the accounts pages: rate limits (also used by contributions) and the safe `next` URL.
+"""Request helpers of the accounts room for every handler: rate limits (login, sign-up, proposals) and the safe `next` URL.
 Page rendering and redirects live in `web.pages`."""
 
 from __future__ import annotations
