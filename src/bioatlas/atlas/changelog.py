@@ -24,12 +24,10 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import Actor, ActorName, Capability, ChangeLogEntry, Site
-from bioatlas.core.db import table_exists
 from bioatlas.core.dialect import dialect_for
-from bioatlas.core.plugins import CommitListener
+from bioatlas.core.listeners import touched_listener
 
 PENDING = "changelog_pending"
-_BUSY = "changelog_writing"
 TRACKED = (ActorName, Site, Capability)
 LOCK_KEY = 0x62696F61  # "bioa": the advisory lock of the change log writers (PostgreSQL)
 CHUNK = 10_000
@@ -91,30 +89,14 @@ def prune(session: Session, keep: int) -> int:
     return session.execute(delete(ChangeLogEntry).where(ChangeLogEntry.seq <= top - keep)).rowcount or 0
 
 
-def _after_flush(session: Session, _context) -> None:
-    note_touched_actors(session, PENDING)
+def _write(session: Session, ids: set[int]) -> None:
+    """Log the touched actors in commit order (a transaction-level advisory lock on PostgreSQL)."""
+    ordered = sorted(ids)
+    dialect_for(session).advisory_xact_lock(session, LOCK_KEY)
+    now = datetime.now(timezone.utc)
+    for start in range(0, len(ordered), CHUNK):
+        session.execute(insert(ChangeLogEntry), [{"actor_id": i, "changed_at": now} for i in ordered[start:start + CHUNK]])
 
 
-def _before_commit(session: Session) -> None:
-    if session.info.get(_BUSY):
-        return
-    session.info[_BUSY] = True
-    try:
-        session.flush()
-        ids = sorted(i for i in session.info.pop(PENDING, set()) if i is not None)
-        if not ids or not table_exists(session, ChangeLogEntry.__tablename__):
-            return
-        dialect_for(session).advisory_xact_lock(session, LOCK_KEY)
-        now = datetime.now(timezone.utc)
-        for start in range(0, len(ids), CHUNK):
-            session.execute(insert(ChangeLogEntry), [{"actor_id": i, "changed_at": now} for i in ids[start:start + CHUNK]])
-    finally:
-        session.info.pop(_BUSY, None)
-
-
-def _forget(session: Session, *_args) -> None:
-    session.info.pop(PENDING, None)
-
-
-LISTENER = CommitListener(name="changelog", after_flush=_after_flush, before_commit=_before_commit,
-                          after_rollback=_forget, order=20)
+LISTENER = touched_listener(name="changelog", order=20, key=PENDING, note=note_touched_actors,
+                            table=ChangeLogEntry.__tablename__, work=_write)

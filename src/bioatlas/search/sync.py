@@ -9,38 +9,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.service import note_touched_actors
-from bioatlas.core.db import table_exists
-from bioatlas.core.plugins import CommitListener
+from bioatlas.core.listeners import touched_listener
+from bioatlas.search.index import reindex
 
 DIRTY = "search_dirty"
-BULK = "bulk_actor_ids"
-_BUSY = "search_reindexing"
 
 
-def _after_flush(session: Session, _context) -> None:
-    note_touched_actors(session, DIRTY)
+def _reindex(session: Session, ids: set[int]) -> None:
+    reindex(session, ids)
 
 
-def _before_commit(session: Session) -> None:
-    if session.info.get(_BUSY):
-        return
-    from bioatlas.search.index import reindex
-
-    session.info[_BUSY] = True
-    try:
-        session.flush()
-        ids = session.info.pop(DIRTY, set()) | session.info.pop(BULK, set())
-        ids.discard(None)
-        if ids and table_exists(session, "search_documents"):
-            reindex(session, ids)
-    finally:
-        session.info.pop(_BUSY, None)
-
-
-def _forget(session: Session, *_args) -> None:
-    session.info.pop(DIRTY, None)
-    session.info.pop(BULK, None)
-
-
-LISTENER = CommitListener(name="search.fulltext", after_flush=_after_flush, before_commit=_before_commit,
-                          after_rollback=_forget, order=30)
+LISTENER = touched_listener(name="search.fulltext", order=30, key=DIRTY, note=note_touched_actors,
+                            table="search_documents", work=_reindex, bulk="take")
