@@ -25,6 +25,7 @@ NAMES = (
     "relation_types",
     "name_types",
     "headcount_bands",
+    "health_sectors",
 )
 # Capability facets stored in the actor_capabilities table, by taxonomy name.
 CAPABILITY_FACETS = ("modalities", "value_chain", "expression_systems")
