@@ -21,12 +21,11 @@ from pathlib import Path
 
 from pyproj import Geod, Transformer
 
-from bioatlas.atlas.geocode import GeocodeError, Gazetteer
-from bioatlas.atlas.records import ActorRecord, SiteRecord
+from bioatlas.atlas.service import ActorRecord, Gazetteer, GeocodeError, SiteRecord
 from bioatlas.core.errors import FileError
+from bioatlas.core.identifiers import siret_valid
 from bioatlas.core.reports import RowError
 from bioatlas.sources.csv_rows import read_rows
-from bioatlas.sources.identifiers import siret_valid
 
 LICENCE = "Licence Ouverte"
 COLUMNS = (

@@ -21,8 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bioatlas.atlas.geocode import GeocodeError, Gazetteer
-from bioatlas.atlas.records import ActorRecord, SiteRecord
+from bioatlas.atlas.service import ActorRecord, Gazetteer, GeocodeError, SiteRecord
 from bioatlas.core.errors import FileError
 from bioatlas.core.reports import RowError
 from bioatlas.sources.csv_rows import read_rows

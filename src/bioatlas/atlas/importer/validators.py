@@ -9,11 +9,12 @@ import unicodedata
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from bioatlas.core.identifiers import luhn_valid, siret_valid
+
 MAX_TEXT = 5000
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR = re.compile(r"^0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$")
-_LA_POSTE_SIREN = "356000000"  # its SIRETs follow a digit-sum rule instead of Luhn
 
 
 def clean_text(value: str, max_len: int = MAX_TEXT) -> str | None:
@@ -53,19 +54,11 @@ def _digits(value: str) -> str:
     return _SPACES.sub("", value).replace(".", "")
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
 def siren(value: str) -> str:
     digits = _digits(value)
     if not (digits.isdigit() and len(digits) == 9):
         raise ValueError("a SIREN has 9 digits")
-    if not luhn_ok(digits):
+    if not luhn_valid(digits):
         raise ValueError("not a valid SIREN (checksum fails; check for a typo)")
     return digits
 
@@ -74,8 +67,7 @@ def siret(value: str) -> str:
     digits = _digits(value)
     if not (digits.isdigit() and len(digits) == 14):
         raise ValueError("a SIRET has 14 digits")
-    valid = luhn_ok(digits) or (digits.startswith(_LA_POSTE_SIREN) and sum(map(int, digits)) % 5 == 0)
-    if not valid:
+    if not siret_valid(digits):
         raise ValueError("not a valid SIRET (checksum fails; check for a typo)")
     return digits
 

@@ -1,4 +1,4 @@
-"""Check digits of French company identifiers, shared by every connector.
+"""Check digits of French company identifiers, shared by the spreadsheet importer and every connector.
 
 SIREN (9 digits) and SIRET (14 digits: SIREN + NIC) end with a Luhn check digit. (La Poste's
 establishments, SIREN 356000000, follow another rule: their SIRETs are checked by the digit sum
@@ -22,12 +22,14 @@ def luhn_valid(digits: str) -> bool:
 
 
 def siren_valid(value: str) -> bool:
+    """9 digits whose Luhn check passes."""
     return len(value) == 9 and luhn_valid(value)
 
 
 def siret_valid(value: str) -> bool:
+    """14 digits whose Luhn check passes (La Poste's: Luhn or the digit-sum rule)."""
     if len(value) != 14 or not value.isdigit():
         return False
     if value.startswith(_LA_POSTE_SIREN):
-        return sum(map(int, value)) % 5 == 0 or luhn_valid(value)
+        return luhn_valid(value) or sum(map(int, value)) % 5 == 0
     return luhn_valid(value)
