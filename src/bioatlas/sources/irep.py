@@ -26,6 +26,7 @@ from bioatlas.core.errors import FileError
 from bioatlas.core.identifiers import siret_valid
 from bioatlas.core.reports import RowError
 from bioatlas.sources.csv_rows import read_rows
+from bioatlas.sources.places import locate
 
 LICENCE = "Licence Ouverte"
 COLUMNS = (
@@ -112,24 +113,6 @@ def in_france(latitude: float, longitude: float) -> bool:
     return any(w <= longitude <= e and s <= latitude <= n for w, s, e, n in FRANCE_BOXES)
 
 
-def locate(geo: Gazetteer, postcode: str, commune: str):
-    """The row's commune: by postcode and name; else (a CEDEX postcode, a postcode since
-    reassigned) by the name alone when it names one commune of the postcode's département.
-    GeocodeError otherwise: never a guessed place."""
-    try:
-        return geo.geocode(postcode=postcode, commune=commune)
-    except GeocodeError as exc:
-        if not commune or len(postcode) != 5:
-            raise
-        try:
-            place = geo.geocode(commune=commune)
-        except GeocodeError:
-            raise exc from None
-        if place.departement != (postcode[:3] if postcode.startswith("97") else postcode[:2]):
-            raise exc from None
-        return place
-
-
 def read(path: Path, geo: Gazetteer, *, naf: set[str] | None = None) -> Iterator[IrepSite]:
     """One `IrepSite` per row kept by the NAF filter (all rows when `naf` is None)."""
     name = Path(path).name
@@ -167,7 +150,7 @@ def parse_row(line: int, row: dict[str, str], geo: Gazetteer, *, file: str) -> I
     place = None
     postcode = row["Code_Postal"].replace(" ", "")
     try:
-        place = locate(geo, postcode, row["Commune"])
+        place = locate(geo, postcode=postcode, commune=row["Commune"])
     except GeocodeError as exc:
         warn("Code_Postal", f"{postcode} {row['Commune']}".strip(), f"place not in the gazetteer ({exc}); site kept without commune code")
         rec.postcode = postcode or None
@@ -184,7 +167,7 @@ def parse_row(line: int, row: dict[str, str], geo: Gazetteer, *, file: str) -> I
         shown = f"{row['Coordonnees_X']} {row['Coordonnees_Y']}"
         if not in_france(lat, lon):
             warn("Coordonnees_X", shown, f"Lambert II étendu point falls outside France ({lat:.3f}, {lon:.3f}); site kept without coordinates")
-        elif place is not None and place.latitude is not None and (
+        elif place is not None and place.latitude is not None and place.longitude is not None and (
             (d := km_between(lat, lon, place.latitude, place.longitude)) > MAX_KM_FROM_COMMUNE
         ):
             warn("Coordonnees_X", shown, f"point lies {d:.0f} km from {place.name} ({place.insee}); site kept without coordinates")

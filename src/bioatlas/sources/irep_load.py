@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.atlas.service import SourceRecord, gazetteer, get_or_create_source, upsert_actor
-from bioatlas.core.reports import ImportReport, write_or_rollback
+from bioatlas.core.reports import ImportReport, RowError, write_or_rollback
 from bioatlas.sources import irep
 
 SOURCE_KEY = "irep"
@@ -63,15 +63,15 @@ def load(
     sites = []
     for site in irep.read(Path(path), gazetteer(), naf=naf):
         report.read += 1
-        if site.error is not None:
-            report.reject(site.error)
+        if site.error is not None or site.record is None:
+            report.reject(site.error or RowError(site.line, None, site.irep_id, "row not read"))
             continue
         report.warnings.extend(str(w) for w in site.warnings)
-        sites.append(site)
+        sites.append((site, site.record))
     report.kept = len(sites)
     source = get_or_create_source(session, record=SOURCE)
-    for i, site in enumerate(sites, 1):
-        outcome = upsert_actor(session, record=site.record, source=source, match_by_name=False, schemes=("irep",))
+    for i, (site, record) in enumerate(sites, 1):
+        outcome = upsert_actor(session, record=record, source=source, match_by_name=False, schemes=("irep",))
         report.count(outcome.status)
         report.located += site.located
         report.by_naf[site.naf_code or "(none)"] += 1

@@ -25,6 +25,7 @@ from bioatlas.atlas.service import ActorRecord, Gazetteer, GeocodeError, SiteRec
 from bioatlas.core.errors import FileError
 from bioatlas.core.reports import RowError
 from bioatlas.sources.csv_rows import read_rows
+from bioatlas.sources.places import locate
 
 LICENCE = "Licence Ouverte / attribution (data.gouv.fr: Other (Attribution))"
 COLUMNS = (
@@ -96,7 +97,7 @@ def parse_row(line: int, row: dict[str, str], geo: Gazetteer, *, sectors: set[st
     town = city(row["ville"])
     if company.country == "FR":
         try:
-            place = geo.geocode(postcode=postcode, commune=town)
+            place = locate(geo, postcode=postcode, commune=town)
         except GeocodeError as first:
             try:  # a CEDEX postcode or a city written differently: the postcode alone, if it names one commune
                 place = geo.geocode(postcode=postcode)

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.atlas.service import SourceRecord, gazetteer, get_or_create_source, taxonomies, upsert_actor
-from bioatlas.core.reports import ImportReport, write_or_rollback
+from bioatlas.core.reports import ImportReport, RowError, write_or_rollback
 from bioatlas.sources import transparence_sante as ts
 
 SOURCE_KEY = "transparence_sante"
@@ -60,19 +60,19 @@ def load(
     companies = []
     for company in ts.read(Path(path), gazetteer(), sectors=sectors):
         report.read += 1
-        if company.error is not None:
-            report.reject(company.error)
+        if company.error is not None or company.record is None:
+            report.reject(company.error or RowError(company.line, None, company.ts_id, "row not read"))
             continue
         report.warnings.extend(str(w) for w in company.warnings)
-        companies.append(company)
+        companies.append((company, company.record))
     source = get_or_create_source(session, record=SOURCE)
-    for i, company in enumerate(companies, 1):
+    for i, (company, record) in enumerate(companies, 1):
         outcome = upsert_actor(
-            session, record=company.record, source=source, match_by_name=False, schemes=("transparence_sante",))
+            session, record=record, source=source, match_by_name=False, schemes=("transparence_sante",))
         report.count(outcome.status)
         report.by_country[company.country] += 1
         report.by_sector[company.sector or "(none)"] += 1
-        report.located += company.record.sites[0].latitude is not None
+        report.located += any(site.latitude is not None for site in record.sites or [])
         if progress and i % 100 == 0:
             progress(100)
     if progress:
