@@ -110,6 +110,26 @@ def map_clusters(
 
 
 @router.get(
+    "/map/stack",
+    responses={422: {"model": Problem}},
+    description="The sites of the view placed at one point (latitude, longitude in degrees), a page at a time "
+    "(limit, offset), ordered by name: the map lists a stack it cannot split. " + FILTER_DOC,
+)
+def map_stack(
+    session: SessionDep,
+    taxonomies: TaxonomiesDep,
+    f: FilterDep,
+    t: TranslatorDep,
+    latitude: Annotated[float, Query(ge=-90, le=90)],
+    longitude: Annotated[float, Query(ge=-180, le=180)],
+    limit: Annotated[int, Query(ge=1, le=200)] = clusters.STACK_PAGE,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict:
+    return presenters.stack_page(session, f=f, taxonomies=taxonomies, lang=t.lang, latitude=latitude,
+                                 longitude=longitude, limit=limit, offset=offset)
+
+
+@router.get(
     "/map/layers",
     response_model=MapLayerList,
     description="The map layers other features publish (and the reader may see): label and source in the "

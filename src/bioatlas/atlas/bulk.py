@@ -31,7 +31,7 @@ from bioatlas.atlas import changelog
 from bioatlas.atlas.history import build_snapshot
 from bioatlas.atlas.models import Actor, ActorChange, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
 from bioatlas.atlas.records import ActorRecord
-from bioatlas.atlas.writer import SCALAR_FIELDS, SITE_FIELDS, MatchError, site_key, upsert_actor, wanted_names
+from bioatlas.atlas.writer import SCALAR_FIELDS, SITE_FIELDS, MatchError, site_key, site_values, upsert_actor, wanted_names
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
 
@@ -223,7 +223,7 @@ def _insert_new(session: Session, records: list[ActorRecord], source: Source) ->
         for scheme, value in _identifier_pairs(r):
             identifiers.append({"actor_id": actor_id, "scheme": scheme, "value": value, "source_id": sid})
         for site in r.sites or []:
-            sites.append({"actor_id": actor_id, "source_id": sid, **{f: getattr(site, f) for f in SITE_FIELDS}})
+            sites.append({"actor_id": actor_id, "source_id": sid, **site_values(site)})
         for facet, codes in r.capabilities.items():
             for code in sorted(set(codes)):
                 capabilities.append({"actor_id": actor_id, "facet": facet, "code": code, "source_id": sid})

@@ -6,6 +6,10 @@ of the grid whose cells are 64 to 128 screen pixels wide at that zoom (MapLibre'
 tiles); each cluster is the number of sites of its cell, placed at the mean of its points. When
 the box holds few sites (≤ POINTS_MAX) they come back one by one instead.
 
+At the finest grid a cell no zoom can split (all its sites at one point: a registry placing
+hundreds of organisations at their city's town hall) is a *stack*: its feature says so and lists
+its first STACK_PAGE sites; `queries.stack_sites` (/api/v1/map/stack) pages through the rest.
+
 The counting is done by the in-memory map index of the process (map_index.py, map_query.py),
 kept fresh with the change log; this module parses the request and shapes the GeoJSON.
 
@@ -18,12 +22,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas import map_index, map_query
+from bioatlas.atlas import map_index, map_query, queries
 from bioatlas.atlas.cells import GRIDS, mercator_y
-from bioatlas.atlas.filters import ActorFilter, FilterError
+from bioatlas.atlas.filters import ActorFilter, FilterError, conditions, site_condition
+from bioatlas.atlas.records import APPROXIMATE
 from bioatlas.atlas.models import Actor, Site
 from bioatlas.atlas.taxonomy import Taxonomy
 
@@ -32,6 +37,7 @@ MAX_ZOOM = 22
 MAX_LAT = 85.0511  # the Web-Mercator world
 MAX_VIEW_PX = 4096
 POINTS_MAX = 300  # ≈ 70 KB of points
+STACK_PAGE = 50  # sites listed with a stack's feature (the rest: /api/v1/map/stack)
 
 
 class ViewportError(FilterError):
@@ -101,15 +107,47 @@ def parse_viewport(bbox: str | None, zoom: str | float | None) -> Viewport:
 
 
 def point_rows(session: Session, ids: list[int]) -> list[tuple]:
-    """(site id, actor id, actor name, kind, latitude, longitude, commune) of these sites, by id."""
+    """(site id, actor id, actor name, kind, latitude, longitude, commune, precision) of these sites, by id."""
     rows = []
     for start in range(0, len(ids), 500):
         rows.extend(tuple(r) for r in session.execute(
-            select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name)
+            select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name,
+                   Site.precision)
             .join(Actor, Actor.id == Site.actor_id)
             .where(Site.id.in_(ids[start:start + 500]))
         ).all())
     return sorted(rows)
+
+
+def point_properties(row: tuple, kinds: Taxonomy, lang: str) -> dict:
+    """The properties of one site's point (a row of `point_rows` / `queries.stack_sites`):
+    `precision` as stored, `approximate` true when the point is a commune's or a city's."""
+    _site_id, actor_id, name, kind, _lat, _lon, commune, precision = row
+    return {"actor": actor_id, "name": name, "kind": kind, "kind_label": kinds.label(kind, lang),
+            "commune": commune, "precision": precision, "approximate": precision in APPROXIMATE}
+
+
+def stacks(session: Session, view: Viewport, cells: list[int], *, f: ActorFilter,
+           taxonomies: dict[str, Taxonomy]) -> dict[int, tuple[float, float]]:
+    """The cells (of the finest grid) whose sites in the view all share one point: cell -> (lat, lon)."""
+    if view.grid != GRIDS[-1] or not cells:
+        return {}
+    column = getattr(Site, f"cell_g{view.grid}")
+    found = {}
+    for start in range(0, len(cells), 500):
+        rows = session.execute(
+            select(column, func.min(Site.latitude), func.max(Site.latitude), func.min(Site.longitude),
+                   func.max(Site.longitude))
+            .join(Actor, Actor.id == Site.actor_id)
+            .where(column.in_(cells[start:start + 500]),
+                   *conditions(f.without("region").without("departement"), taxonomies), site_condition(f),
+                   Site.latitude.between(view.south, view.north), Site.longitude.between(view.west, view.east))
+            .group_by(column)
+        ).all()
+        for cell, lat0, lat1, lon0, lon1 in rows:
+            if lat1 - lat0 <= queries.STACK_EPS and lon1 - lon0 <= queries.STACK_EPS:
+                found[int(cell)] = (lat0, lon0)
+    return found
 
 
 def viewport_geojson(
@@ -126,21 +164,28 @@ def viewport_geojson(
     if found.point_ids is not None:
         kinds = taxonomies["kinds"]
         mode = "points"
-        for site_id, actor_id, name, kind, lat, lon, commune in point_rows(session, found.point_ids):
+        for row in point_rows(session, found.point_ids):
             features.append({
-                "type": "Feature", "id": site_id,
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                "properties": {"actor": actor_id, "name": name, "kind": kind,
-                               "kind_label": kinds.label(kind, lang), "commune": commune},
+                "type": "Feature", "id": row[0],
+                "geometry": {"type": "Point", "coordinates": [round(row[5], 6), round(row[4], 6)]},
+                "properties": point_properties(row, kinds, lang),
             })
     else:
         mode = "clusters"
-        for cell, count, lat, lon in zip(found.cell.tolist(), found.count.tolist(), found.lat.tolist(),
-                                         found.lon.tolist()):
+        cells, counts = [int(c) for c in found.cell.tolist()], [int(n) for n in found.count.tolist()]
+        stacked = stacks(session, view, [c for c, n in zip(cells, counts) if n > 1], f=f, taxonomies=taxonomies)
+        for cell, count, lat, lon in zip(cells, counts, found.lat.tolist(), found.lon.tolist()):
+            props: dict = {"cluster": True, "count": count, "cell": cell}
+            if cell in stacked:
+                lat, lon = stacked[cell]
+                _, rows = queries.stack_sites(session, f=f, taxonomies=taxonomies, latitude=lat, longitude=lon,
+                                              limit=STACK_PAGE)
+                props.update(stack=True, latitude=lat, longitude=lon,
+                             items=[point_properties(r, taxonomies["kinds"], lang) for r in rows])
             features.append({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [round(float(lon), 5), round(float(lat), 5)]},
-                "properties": {"cluster": True, "count": int(count), "cell": int(cell)},
+                "properties": props,
             })
     return {
         "type": "FeatureCollection", "mode": mode, "total": total, "zoom": view.zoom, "grid": view.grid,

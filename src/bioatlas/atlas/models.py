@@ -112,6 +112,8 @@ class Site(Base):
     country: Mapped[str] = mapped_column(String(2), default="FR")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # address | commune | city_registry (records.PRECISIONS); null when the site is not located
+    precision: Mapped[str | None] = mapped_column(String(20))
     # map grid cells, computed by the database from latitude/longitude (atlas/cells.py, clusters.py)
     cell_g4: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(4), persisted=True))
     cell_g6: Mapped[int | None] = mapped_column(BigInteger, Computed(cell_sql(6), persisted=True))

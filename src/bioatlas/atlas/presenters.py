@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas import queries
+from bioatlas.atlas.clusters import point_properties
 from bioatlas.atlas.filters import FACETS, ActorFilter
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor
@@ -55,19 +56,23 @@ def map_geojson(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxon
     """Located sites of the view as a GeoJSON FeatureCollection (one point per site)."""
     features = []
     kinds = taxonomies["kinds"]
-    for site_id, actor_id, name, kind, lat, lon, commune in queries.map_points(session, f=f, taxonomies=taxonomies):
+    for row in queries.map_points(session, f=f, taxonomies=taxonomies):
         features.append(
             {
                 "type": "Feature",
-                "id": site_id,
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                "properties": {
-                    "actor": actor_id,
-                    "name": name,
-                    "kind": kind,
-                    "kind_label": kinds.label(kind, lang),
-                    "commune": commune,
-                },
+                "id": row[0],
+                "geometry": {"type": "Point", "coordinates": [round(row[5], 6), round(row[4], 6)]},
+                "properties": point_properties(row, kinds, lang),
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def stack_page(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], lang: str, latitude: float,
+               longitude: float, limit: int, offset: int) -> dict:
+    """One page of the sites the map stacks at one point: {total, limit, offset, items}."""
+    total, rows = queries.stack_sites(session, f=f, taxonomies=taxonomies, latitude=latitude, longitude=longitude,
+                                      limit=limit, offset=offset)
+    kinds = taxonomies["kinds"]
+    return {"total": total, "limit": limit, "offset": offset, "latitude": latitude, "longitude": longitude,
+            "items": [{"site": r[0], **point_properties(r, kinds, lang)} for r in rows]}

@@ -125,10 +125,12 @@ def _roll_up(counts: dict[str, int], tax: Taxonomy, session: Session, facet: str
 
 
 def map_points(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> list[tuple]:
-    """(site id, actor id, actor name, kind, latitude, longitude, commune) of each located site in the view."""
+    """(site id, actor id, actor name, kind, latitude, longitude, commune, precision) of each located
+    site in the view."""
     return list(
         session.execute(
-            select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name)
+            select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name,
+                   Site.precision)
             .join(Actor, Actor.id == Site.actor_id)
             .where(
                 *conditions(f, taxonomies, sites="skip"),
@@ -139,6 +141,35 @@ def map_points(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxono
             .order_by(Site.id)
         ).all()
     )
+
+
+STACK_EPS = 1e-7  # degrees (≈ 1 cm): sites "at the same point"
+
+
+def stack_sites(
+    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], latitude: float, longitude: float,
+    limit: int, offset: int = 0,
+) -> tuple[int, list[tuple]]:
+    """The view's sites placed at one point (a stack the map cannot split): (their number, one
+    page of (site id, actor id, actor name, kind, latitude, longitude, commune, precision) ordered
+    by actor name then site id)."""
+    where = (
+        *conditions(f.without("region").without("departement"), taxonomies),
+        site_condition(f),
+        Site.latitude.between(latitude - STACK_EPS, latitude + STACK_EPS),
+        Site.longitude.between(longitude - STACK_EPS, longitude + STACK_EPS),
+    )
+    total = session.scalar(select(func.count(Site.id)).join(Actor, Actor.id == Site.actor_id).where(*where)) or 0
+    rows = session.execute(
+        select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name,
+               Site.precision)
+        .join(Actor, Actor.id == Site.actor_id)
+        .where(*where)
+        .order_by(Actor.name_key, Site.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [tuple(r) for r in rows]
 
 
 def get_actor(session: Session, *, actor_id: int) -> Actor | None:

@@ -20,8 +20,18 @@ class SourceRecord:
     published: date | None = None
 
 
+# How precise a site's position is (sites.precision): "address" (a street address geocoded, or
+# coordinates given by the registry for the site itself), "commune" (the commune's centre from the
+# gazetteer), "city_registry" (a city named by a registry such as ROR, placed at its town hall);
+# a site without coordinates has none.
+PRECISIONS = ("address", "commune", "city_registry")
+APPROXIMATE = ("commune", "city_registry")
+
+
 @dataclass
 class SiteRecord:
+    """`precision`: one of PRECISIONS; left None, it is derived (`site_precision`)."""
+
     role: str = "hq"
     address: str | None = None
     postcode: str | None = None
@@ -32,6 +42,21 @@ class SiteRecord:
     country: str = "FR"
     latitude: float | None = None
     longitude: float | None = None
+    precision: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.precision is not None and self.precision not in PRECISIONS:
+            raise ValueError(f"precision {self.precision!r} is not one of {PRECISIONS}")
+
+
+def site_precision(site) -> str | None:
+    """The precision a site (record or row) is stored with: None without coordinates, the one it
+    states, else "address" when it has a street address and "commune" when it has none."""
+    if site.latitude is None or site.longitude is None:
+        return None
+    if site.precision:
+        return site.precision
+    return "address" if (site.address or "").strip() else "commune"
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor, Site, Source
 from bioatlas.atlas.queries import sources_of
+from bioatlas.atlas.records import APPROXIMATE
 from bioatlas.atlas.taxonomy import CAPABILITY_FACETS, Taxonomy, load_taxonomies
 
 
@@ -48,6 +49,8 @@ def site_to_dict(site: Site, taxonomies: dict[str, Taxonomy], lang: str) -> dict
         "country": site.country,
         "latitude": site.latitude,
         "longitude": site.longitude,
+        "precision": site.precision,
+        "approximate": site.precision in APPROXIMATE,
         "source_id": site.source_id,
     }
 

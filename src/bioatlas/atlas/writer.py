@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.history import SCALARS as SCALAR_FIELDS, record_changes, snapshot
 from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
-from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
+from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord, site_precision
 from bioatlas.core.text import fold
 
 STRONG_SCHEMES = ("siret", "siren", "ror", "rnsr", "wikidata", "vat", "isni", "grid", "fundref")
 SITE_FIELDS = (
     "role", "address", "postcode", "commune_insee", "commune_name", "departement", "region",
-    "country", "latitude", "longitude",
+    "country", "latitude", "longitude", "precision",
 )
 
 
@@ -205,8 +205,15 @@ def _add_identifiers(session: Session, actor: Actor, record: ActorRecord, source
     return changed
 
 
+def site_values(site: Site | SiteRecord) -> dict[str, object]:
+    """The stored values of a site's fields, its precision resolved (`records.site_precision`)."""
+    values = {f: getattr(site, f) for f in SITE_FIELDS}
+    values["precision"] = site_precision(site)
+    return values
+
+
 def site_key(site: Site | SiteRecord) -> tuple:
-    return tuple(getattr(site, f) for f in SITE_FIELDS)
+    return tuple(site_values(site).values())
 
 
 def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], source: Source) -> bool:
@@ -218,7 +225,7 @@ def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], sour
     for row in current:
         actor.sites.remove(row)
     for rec in sites:
-        actor.sites.append(Site(source_id=source.id, **{f: getattr(rec, f) for f in SITE_FIELDS}))
+        actor.sites.append(Site(source_id=source.id, **site_values(rec)))
     return True
 
 

@@ -201,6 +201,7 @@ def to_actor_record(org: RorOrg, *, locate=None) -> ActorRecord:
                 country=org.country or "FR",
                 latitude=org.latitude,
                 longitude=org.longitude,
+                precision="city_registry",  # ROR gives a city's coordinates, not the organisation's
             )
         )
     return ActorRecord(

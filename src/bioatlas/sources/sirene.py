@@ -91,6 +91,7 @@ def to_actor_record(est: Establishment, geo: Gazetteer | None = None) -> ActorRe
         country="FR",
         latitude=place.latitude,
         longitude=place.longitude,
+        precision="commune",  # the street address is kept, the point is the commune's centre
     )
     identifiers = {SCHEME: [est.siret]}
     if est.siren:

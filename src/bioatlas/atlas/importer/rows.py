@@ -230,15 +230,17 @@ class _Row:
                 commune_insee=place.insee, commune_name=place.name, departement=place.departement,
                 region=place.region, latitude=lat if located else place.latitude,
                 longitude=lon if located else place.longitude,
+                precision="address" if located else "commune",  # the file's coordinates, or the town's
             )
         if located:
             near = geo.nearest(lat, lon)
             if near is None:
                 self.warn("the coordinates are not within 30 km of a French commune; the site has no commune")
-                return SiteRecord(role=role, address=address, latitude=lat, longitude=lon)
+                return SiteRecord(role=role, address=address, latitude=lat, longitude=lon, precision="address")
             return SiteRecord(
                 role=role, address=address, postcode=_single_postcode(geo, near), commune_insee=near.insee,
                 commune_name=near.name, departement=near.departement, region=near.region, latitude=lat, longitude=lon,
+                precision="address",
             )
         if address:
             self.warn("an address without postcode, commune or coordinates: the site is kept but not on the map")

@@ -33,10 +33,15 @@ export function showView(map, view) {
   map.getSource("actors").setData(clusters ? EMPTY : view);
 }
 
-/** A click on a server cluster zooms in on it (two levels: its cell splits in 16). */
-export function bindClusterClicks(map) {
+/** A click on a server cluster zooms in on it (two levels: its cell splits in 16); a stack (every
+ * site of the cell at one point, which no zoom splits) is listed by `onStack(properties)`. */
+export function bindClusterClicks(map, onStack) {
   map.on("click", "cells", (event) => {
     const feature = event.features[0];
+    if (feature.properties.stack && onStack) {
+      onStack(feature.properties);
+      return;
+    }
     const zoom = Math.min(map.getMaxZoom(), Math.floor(map.getZoom()) + 2);
     map.easeTo({ center: feature.geometry.coordinates.slice(), zoom, duration: 500 });
   });
@@ -48,4 +53,17 @@ export function bindClusterClicks(map) {
       map.getCanvas().style.cursor = "";
     });
   }
+}
+
+/** One page of a stack's sites from the server: {total, items}. */
+export async function fetchStack(params, { latitude, longitude }, offset, limit) {
+  const page = await getJSON(
+    withParams("/api/v1/map/stack", params, {
+      latitude: String(latitude),
+      longitude: String(longitude),
+      offset: String(offset),
+      limit: String(limit),
+    })
+  );
+  return { total: page.total, items: page.items };
 }

@@ -4,6 +4,8 @@
 export const DEFAULT_KIND_COLOUR = "#6b7280";
 export const CLUSTER_MAX_ZOOM = 11;
 export const EMPTY = { type: "FeatureCollection", features: [] };
+/** True for a point whose position is its commune's or its city's (sites.precision). */
+const APPROXIMATE = ["boolean", ["get", "approximate"], false];
 export const BOUNDARIES = { regions: "/static/geo/regions.geojson", departements: "/static/geo/departements.geojson" };
 
 /** Label points (one per area) for a FeatureCollection of regions or départements. */
@@ -139,15 +141,18 @@ export function buildStyle({ tileUrl, tileAttribution, boundariesAttribution, ki
       paint: { "text-color": "#ffffff" },
     },
     {
+      // approximate positions (a commune's centre, a city named by a registry) drawn hollow, as
+      // the layers of map-layers.js draw theirs
       id: "points",
       type: "circle",
       source: "actors",
       filter: ["!", ["has", "point_count"]],
       paint: {
-        "circle-color": kindColour,
+        "circle-color": ["case", APPROXIMATE, "#ffffff", kindColour],
+        "circle-opacity": ["case", APPROXIMATE, 0.55, 1],
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 5, 5, 12, 8],
-        "circle-stroke-color": "#ffffff",
-        "circle-stroke-width": 1.5,
+        "circle-stroke-color": ["case", APPROXIMATE, kindColour, "#ffffff"],
+        "circle-stroke-width": ["case", APPROXIMATE, 2.5, 1.5],
       },
     }
   );

@@ -11,7 +11,7 @@
 import * as maplibregl from "/static/vendor/maplibre-gl/maplibre-gl.js";
 import { BOUNDARIES, CLUSTER_MAX_ZOOM, DEFAULT_KIND_COLOUR, buildStyle, labelsOf } from "./map-style.js";
 import { GEO_FACETS, applyFacets, filterParams, getJSON, updateAddress, updateLinks, withParams } from "./map-filters.js";
-import { bindClusterClicks, fetchView, showView } from "./map-clusters.js";
+import { bindClusterClicks, fetchStack, fetchView, showView } from "./map-clusters.js";
 import { actorsInView, renderList, renderZoomHint } from "./map-list.js";
 import { MapLayers } from "./map-layers.js";
 
@@ -28,6 +28,8 @@ let map = null;
 let mapReady = Promise.resolve();
 let view = { mode: "points", total: 0, features: [] };
 let requestSeq = 0;
+let apiParams = new URLSearchParams(); // the filters (and lang) of the current view
+const STACK_PAGE = 50; // sites per page of a stack's list
 
 function setStatus(message) {
   for (const el of document.querySelectorAll("[data-status]")) el.textContent = message;
@@ -57,6 +59,7 @@ async function refresh({ withFacets = true, fit = false } = {}) {
   updateLinks(params);
   const api = new URLSearchParams(params);
   api.set("lang", lang);
+  apiParams = api;
   try {
     const facets = withFacets ? getJSON(withParams("/api/v1/facets", api)) : Promise.resolve(null);
     await mapReady;
@@ -150,6 +153,12 @@ async function loadBoundaries() {
 function popupNode(items) {
   const wrap = document.createElement("div");
   wrap.className = "map-popup";
+  wrap.append(popupList(items));
+  return wrap;
+}
+
+/** The actors of a popup, one link each, with their kind and town; an approximate position says so. */
+function popupList(items) {
   const ul = document.createElement("ul");
   const seen = new Set();
   for (const p of items) {
@@ -163,10 +172,79 @@ function popupNode(items) {
     meta.className = "meta";
     meta.textContent = [p.kind_label, p.commune].filter(Boolean).join(" · ");
     li.append(link, meta);
+    if (p.approximate === true || p.approximate === "true") {
+      const note = document.createElement("span");
+      note.className = "approximate";
+      note.textContent = text("textApproximate");
+      li.append(note);
+    }
     ul.append(li);
   }
-  wrap.append(ul);
-  return wrap;
+  return ul;
+}
+
+/** A popup listing many sites at one point a page at a time: `fetchPage(offset)` gives
+ * {total, items}; the first page may come with the view (`first`). */
+async function openStackPopup(lngLat, fetchPage, first = null) {
+  const wrap = document.createElement("div");
+  wrap.className = "map-popup stack-popup";
+  wrap.dataset.stack = "";
+  const title = document.createElement("p");
+  title.className = "stack-title";
+  const body = document.createElement("div");
+  const nav = document.createElement("p");
+  nav.className = "stack-pager";
+  const prev = document.createElement("button");
+  prev.type = "button";
+  prev.textContent = text("textPrevious");
+  prev.dataset.stackPrev = "";
+  const next = document.createElement("button");
+  next.type = "button";
+  next.textContent = text("textNext");
+  next.dataset.stackNext = "";
+  const range = document.createElement("span");
+  range.className = "stack-range";
+  range.setAttribute("aria-live", "polite");
+  nav.append(prev, range, next);
+  wrap.append(title, body, nav);
+  let offset = 0;
+  const show = (page) => {
+    title.textContent = text("textStack").replace("{count}", String(page.total));
+    body.replaceChildren(popupList(page.items));
+    const last = Math.min(page.total, offset + page.items.length);
+    range.textContent = text("textRange")
+      .replace("{first}", String(page.total ? offset + 1 : 0))
+      .replace("{last}", String(last))
+      .replace("{total}", String(page.total));
+    wrap.dataset.total = String(page.total);
+    prev.disabled = offset === 0;
+    next.disabled = last >= page.total;
+    nav.hidden = page.total <= STACK_PAGE;
+  };
+  const go = async (to) => {
+    try {
+      const page = await fetchPage(to);
+      offset = to;
+      show(page);
+    } catch (error) {
+      setStatus(text("textLoadError"));
+      console.error(error);
+    }
+  };
+  prev.addEventListener("click", () => go(Math.max(0, offset - STACK_PAGE)));
+  next.addEventListener("click", () => go(offset + STACK_PAGE));
+  if (first) show(first);
+  else await go(0);
+  showPopup(lngLat, wrap);
+}
+
+/** A server cell whose sites share one point: its first page came with the view, the rest from the API. */
+function openStack(properties) {
+  const feature = view.features.find((f) => f.properties.cell === properties.cell && f.properties.stack);
+  const p = feature ? feature.properties : properties;
+  const where = { latitude: p.latitude, longitude: p.longitude };
+  const first = Array.isArray(p.items) ? { total: p.count, items: p.items } : null;
+  openStackPopup([p.longitude, p.latitude], (offset) => fetchStack(apiParams, where, offset, STACK_PAGE), first);
 }
 
 let popup = null;
@@ -210,14 +288,17 @@ function bindMapEvents() {
     const center = feature.geometry.coordinates.slice();
     const zoom = await source.getClusterExpansionZoom(clusterId);
     if (zoom > CLUSTER_MAX_ZOOM || zoom > map.getMaxZoom() || zoom <= map.getZoom()) {
-      // sites at the same place never split: list them instead
-      const leaves = await source.getClusterLeaves(clusterId, 50, 0);
-      openPopup(center, leaves.map((f) => f.properties));
+      // sites at the same place never split: list them instead, a page at a time
+      const total = feature.properties.point_count;
+      openStackPopup(center, async (offset) => {
+        const leaves = await source.getClusterLeaves(clusterId, STACK_PAGE, offset);
+        return { total, items: leaves.map((f) => f.properties) };
+      });
       return;
     }
     map.easeTo({ center, zoom, duration: 500 });
   });
-  bindClusterClicks(map);
+  bindClusterClicks(map, openStack);
   for (const layer of ["points", "clusters"]) {
     map.on("mouseenter", layer, () => {
       map.getCanvas().style.cursor = "pointer";
