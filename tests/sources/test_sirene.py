@@ -180,3 +180,13 @@ def test_dry_run_writes_nothing(db, files):
     assert report.created == 4 and not report.committed
     with db() as session:
         assert count(session, Actor) == count(session, Source) == 0
+
+
+def test_register_addresses_are_placed_at_their_commune(db, files):
+    """The register gives a street address but no coordinates: the point is the commune's centre,
+    so the site says its position is approximate (sites.precision "commune")."""
+    import_sirene(db, files[0], legal_units=files[1], file_date=DAY)
+    with db() as session:
+        sites = session.scalars(select(Site)).all()
+    assert sites and all(s.address for s in sites)
+    assert {s.precision for s in sites} == {"commune"}

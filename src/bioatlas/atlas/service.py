@@ -42,7 +42,7 @@ from bioatlas.atlas.models import (
     Source,
 )
 from bioatlas.atlas.presenters import actor_summary
-from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
+from bioatlas.atlas.records import APPROXIMATE, PRECISIONS, ActorRecord, SiteRecord, SourceRecord, site_precision
 from bioatlas.atlas.revert import (
     REVERTIBLE,
     RevertError,
@@ -72,6 +72,8 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     # records and errors (connectors, importers)
     "ActorRecord", "SiteRecord", "SourceRecord", "MatchError", "Outcome", "ImportFileError", "RowError",
     "GeocodeError", "FilterError", "STRONG_SCHEMES", "check_naf",
+    # how precise a site's position is (SiteRecord.precision)
+    "PRECISIONS", "APPROXIMATE", "site_precision",
     # actors
     "Actor", "Source", "get_actor", "load_actor", "load_actors", "actor_exists", "has_actors", "names_with_keys", "site_of_actor",
     "find_actors", "actor_ids_by_identifier", "actor_identifiers", "find_actor_by_name", "upsert_actor", "bulk_upsert",
@@ -369,8 +371,9 @@ _CHUNK = 500  # ids per IN (...) list
 
 @dataclass(frozen=True)
 class LocatedSite:
-    """A site with coordinates, and its actor. `precision`: "exact" when the site has a street
-    address, "commune" when it is placed at its town (registries give a city's coordinates)."""
+    """A site with coordinates, and its actor. `precision` (the map layers' contract): "exact" when
+    the site is placed at its address (sites.precision "address"), "commune" when it is placed at
+    its town (a commune's centre, or a city named by a registry)."""
 
     site_id: int
     actor_id: int
@@ -393,7 +396,7 @@ def located_sites(
     out: list[LocatedSite] = []
     for start in range(0, len(ids), _CHUNK):
         stmt = (
-            select(Site.id, Site.actor_id, Actor.name, Site.latitude, Site.longitude, Site.commune_name, Site.address)
+            select(Site.id, Site.actor_id, Actor.name, Site.latitude, Site.longitude, Site.commune_name, Site.precision)
             .join(Actor, Actor.id == Site.actor_id)
             .where(
                 Site.actor_id.in_(ids[start:start + _CHUNK]),
@@ -408,7 +411,7 @@ def located_sites(
             stmt = stmt.limit(limit)
         out.extend(
             LocatedSite(site_id=r[0], actor_id=r[1], actor_name=r[2], latitude=r[3], longitude=r[4],
-                        commune_name=r[5], precision="exact" if (r[6] or "").strip() else "commune")
+                        commune_name=r[5], precision="commune" if r[6] in APPROXIMATE else "exact")
             for r in session.execute(stmt)
         )
     out.sort(key=lambda site: site.site_id)

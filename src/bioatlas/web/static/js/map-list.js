@@ -12,16 +12,19 @@ export function actorsInView(features, bounds, collator) {
     const p = feature.properties;
     let entry = byActor.get(p.actor);
     if (!entry) {
-      entry = { id: p.actor, name: p.name, kindLabel: p.kind_label, communes: new Set(), coordinates: [lon, lat] };
+      entry = {
+        id: p.actor, name: p.name, kindLabel: p.kind_label, communes: new Set(), coordinates: [lon, lat], approximate: true,
+      };
       byActor.set(p.actor, entry);
     }
     if (p.commune) entry.communes.add(p.commune);
+    if (p.approximate !== true) entry.approximate = false; // placed at an address somewhere
   }
   return [...byActor.values()].sort((a, b) => collator.compare(a.name, b.name) || a.id - b.id);
 }
 
 /** Fill the list; `onShow(actor)` is called by its "show on map" buttons (null: no buttons). */
-export function renderList(list, actors, { showLabel, onShow }) {
+export function renderList(list, actors, { showLabel, onShow, approximateLabel = "" }) {
   const fragment = document.createDocumentFragment();
   for (const actor of actors.slice(0, LIST_LIMIT)) {
     const item = document.createElement("li");
@@ -33,6 +36,12 @@ export function renderList(list, actors, { showLabel, onShow }) {
     meta.className = "meta";
     meta.textContent = [actor.kindLabel, [...actor.communes].join(", ")].filter(Boolean).join(" · ");
     item.append(link, meta);
+    if (actor.approximate && approximateLabel) {
+      const note = document.createElement("span");
+      note.className = "approximate";
+      note.textContent = approximateLabel;
+      item.append(note);
+    }
     if (onShow) {
       const show = document.createElement("button");
       show.type = "button";

@@ -45,7 +45,11 @@ function showList() {
     return;
   }
   const actors = actorsInView(view.features, map ? map.getBounds() : null, collator);
-  renderList(list, actors, { showLabel: text("textShowOnMap"), onShow: map ? showActor : null });
+  renderList(list, actors, {
+    showLabel: text("textShowOnMap"),
+    onShow: map ? showActor : null,
+    approximateLabel: text("textApproximate"),
+  });
   for (const el of document.querySelectorAll("[data-in-view-count]")) el.textContent = String(actors.length);
   container.dataset.inView = String(actors.length);
 }
