@@ -201,3 +201,12 @@ def test_cli(run, db, irep_file):
     assert again.exit_code == 0 and "unchanged 7" in again.output
     bad = run("import", "irep", str(irep_file), "--naf", "biotech")
     assert bad.exit_code == 2 and "--naf" in bad.output and "nothing was written" in bad.output
+
+
+def test_register_coordinates_are_the_sites_own(parsed):
+    """IREP gives each establishment's own coordinates: a placed site is precise to its address;
+    one left without coordinates has no precision."""
+    from bioatlas.atlas.service import site_precision
+
+    assert {site_precision(s.record.sites[0]) for s in parsed if s.located} == {"address"}
+    assert {site_precision(s.record.sites[0]) for s in parsed if not s.located} == {None}

@@ -164,3 +164,13 @@ def test_cli(monkeypatch, database_url, tmp_path, db, raw_rows):
     assert again.exit_code == 0 and "unchanged 20" in again.output
     missing = runner.invoke(app, ["import", "transparence-sante", str(tmp_path / "none.csv")], catch_exceptions=False)
     assert missing.exit_code == 2 and "none.csv" in missing.output and "nothing was written" in missing.output
+
+
+def test_placed_companies_are_at_their_commune(parsed):
+    """The file gives an address but no coordinates: a company placed by the gazetteer sits at its
+    commune's centre, an approximate position (precision "commune"), never "address"."""
+    from bioatlas.atlas.service import site_precision
+
+    placed = [c.record.sites[0] for c in parsed if c.record and c.record.sites[0].latitude is not None]
+    assert placed and {site_precision(s) for s in placed} == {"commune"}
+    assert any(s.address for s in placed)

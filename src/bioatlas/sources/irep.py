@@ -173,6 +173,7 @@ def parse_row(line: int, row: dict[str, str], geo: Gazetteer, *, file: str) -> I
             warn("Coordonnees_X", shown, f"point lies {d:.0f} km from {place.name} ({place.insee}); site kept without coordinates")
         else:
             rec.latitude, rec.longitude = round(lat, 6), round(lon, 6)
+            rec.precision = "address"  # the register's own coordinates of the establishment
             site.located = True
     identifiers = {"irep": [row["Identifiant"]]}
     if siret:

@@ -111,6 +111,7 @@ def parse_row(line: int, row: dict[str, str], geo: Gazetteer, *, sectors: set[st
             site.commune_insee, site.commune_name = place.insee, place.name
             site.departement, site.region = place.departement, place.region
             site.latitude, site.longitude = place.latitude, place.longitude
+            site.precision = "commune"  # the address is kept, the point is the commune's centre
         else:
             site.commune_name = town or None
     else:
