@@ -186,3 +186,22 @@ class ChangeLogEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int] = mapped_column(Integer)  # no foreign key: a deleted actor is a change too
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ResearchFact(Base):
+    """What a research registry states about an actor beyond the columns above, one row per
+    (actor, source, kind, code) with the source's label: kinds `rnsr_domain` (RNSR scientific
+    domain, 5 = biology, medicine, health), `erc_panel` (LS1-LS9, PE…, SH…), `rnsr_created`
+    (creation year), `ilab_year` (an i-Lab competition won), `ilab_domain` (i-Lab technology
+    domain), `ilab_laureate` (i-Lab application id). Read by the sector scope and inferred
+    capabilities; kept apart from `actor_capabilities`, whose facets are the bioproduction
+    taxonomies."""
+
+    __tablename__ = "research_facts"
+    __table_args__ = (UniqueConstraint("actor_id", "source_id", "kind", "code", name="uq_research_facts_fact"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    code: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str | None] = mapped_column(String(500))

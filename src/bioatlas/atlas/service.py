@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas import bulk, changelog, history, queries, writer
+from bioatlas.atlas import bulk, changelog, history, queries, research_facts, writer
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.filters import (
     FACETS,
@@ -38,6 +38,7 @@ from bioatlas.atlas.models import (
     ActorChange,
     ActorName,
     Identifier,
+    ResearchFact,
     Site,
     Source,
 )
@@ -94,6 +95,8 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "LocatedSite", "located_sites",
     # for other rooms' pages and APIs
     "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
+    # research facts (RNSR domains and ERC panels, i-Lab years and domains)
+    "ResearchFact", "replace_research_facts", "research_facts_of",
 ]
 
 # Actor and Source are the types of the objects this interface hands out (for annotations and
@@ -362,6 +365,21 @@ def taxonomies(settings: Any = None, *, extra_dir: Path | None = None) -> dict[s
 def gazetteer() -> Gazetteer:
     """The offline gazetteer (communes, départements, regions); loaded once."""
     return _gazetteer()
+
+
+# --- research facts (RNSR and i-Lab connectors; sector scope and inferred capabilities read them)
+
+
+def replace_research_facts(session: Session, *, actor_id: int, source: Source,
+                           facts: list[tuple[str, str, str | None]]) -> bool:
+    """Set what `source` states as research facts ((kind, code, label) triples) about the actor;
+    True if anything changed. Kinds: see `models.ResearchFact`."""
+    return research_facts.replace(session, actor_id, source.id, facts)
+
+
+def research_facts_of(session: Session, *, actor_id: int, kind: str | None = None) -> list[ResearchFact]:
+    """The actor's research facts (of one kind, or all), every source, ordered by kind and code."""
+    return research_facts.of_actor(session, actor_id, kind)
 
 
 # --- located sites (map layers of other features) ----------------------------------------------

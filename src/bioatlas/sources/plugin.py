@@ -5,10 +5,10 @@ load a source into their own tables (products: EMA, occupations: ROME) register 
 from __future__ import annotations
 
 from bioatlas.core.plugins import hookimpl
-from bioatlas.sources import irep_cli, ror_cli, sirene_cli, transparence_sante_cli
+from bioatlas.sources import ilab_cli, irep_cli, rnsr_cli, ror_cli, sirene_cli, transparence_sante_cli
 
 
 @hookimpl
 def bioatlas_cli(app, import_app, console):
-    for module in (irep_cli, ror_cli, sirene_cli, transparence_sante_cli):
+    for module in (ilab_cli, irep_cli, rnsr_cli, ror_cli, sirene_cli, transparence_sante_cli):
         module.register(import_app, console)
