@@ -3,6 +3,8 @@ bad files made from them in tmp dirs (layout, encoding, check digits, missing id
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -28,15 +30,25 @@ def _kinds(db):
         return dict(s.execute(select(Actor.kind, func.count()).group_by(Actor.kind)).all())
 
 
-def _head(shared, name, n):
-    """The header and the first n data lines of a real export (CRLF, as published)."""
+def _head(shared, name, n=None):
+    """The header and the first n rows (lists of cells) of a real export."""
     text = (shared / "data" / name).read_bytes().decode("utf-8-sig")
-    return text.splitlines()[: n + 1]
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    return rows[: None if n is None else n + 1]
 
 
-def _write(tmp_path, name, lines, *, encoding="utf-8", bom=False):
+def _sub(row, old, new):
+    return [cell.replace(old, new) for cell in row]
+
+
+def _write(tmp_path, name, rows, *, encoding="utf-8", bom=False):
+    """A copy in the official layout (`;`, CRLF, quoted where needed) of the given rows."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(row)
     path = tmp_path / name
-    path.write_bytes(("\ufeff" if bom else "").encode(encoding) + "\r\n".join(lines).encode(encoding) + b"\r\n")
+    path.write_bytes(("\ufeff" if bom else "").encode(encoding) + out.getvalue().encode(encoding))
     return path
 
 
@@ -77,18 +89,23 @@ def test_full_files_counts_idempotent_and_dry_run(db, shared):
 
 
 def test_ilab_same_company_several_years_is_one_actor(db, shared, tmp_path):
-    lines = _head(shared, ILAB, 40)
-    header = lines[0]
-    rows = [line for line in lines[1:] if "433572203" in line]  # NMRTEC: laureate in two years
-    path = _write(tmp_path, "ilab.csv", [header, *rows], bom=True)
-    report = import_ilab(db, path)
-    assert len(rows) >= 1
+    header, *rows = _head(shared, ILAB)
+    col, year_col = header.index("N° SIREN"), header.index("Année de concours")
+    years: dict[str, set[str]] = {}
+    for row in rows:
+        if row[col]:
+            years.setdefault(row[col], set()).add(row[year_col])
+    siren = next(s for s in sorted(years) if len(years[s]) >= 2)  # a laureate of several years
+    mine = [row for row in rows if row[col] == siren]
+    report = import_ilab(db, _write(tmp_path, "ilab.csv", [header, *mine], bom=True))
+    assert report.read == len(mine) and report.created == 1 and report.startups == 1
     with db() as s:
         actor_ids = s.scalars(select(Identifier.actor_id).where(Identifier.scheme == "siren",
-                                                                 Identifier.value == "433572203")).all()
-        assert len(actor_ids) == 1 and report.created == 1
-        years = s.scalars(select(ResearchFact.code).where(ResearchFact.kind == "ilab_year")).all()
-        assert "1999" in years
+                                                                 Identifier.value == siren)).all()
+        assert len(actor_ids) == 1
+        kept = set(s.scalars(select(ResearchFact.code).where(ResearchFact.kind == "ilab_year",
+                                                            ResearchFact.actor_id == actor_ids[0])))
+        assert kept == years[siren]
 
 
 def test_ilab_without_rnsr_warns_and_links_nothing(db, shared, tmp_path):
@@ -99,9 +116,8 @@ def test_ilab_without_rnsr_warns_and_links_nothing(db, shared, tmp_path):
 
 def test_bad_luhn_and_missing_ids_are_named(db, shared, tmp_path):
     header, *rows = _head(shared, RNSR, 5)
-    broken = rows[1].split(";", 1)
-    no_id = ";" + broken[1]
-    bad_id = "12345;" + broken[1]
+    no_id = ["", *rows[1][1:]]
+    bad_id = ["12345", *rows[1][1:]]
     path = _write(tmp_path, "rnsr.csv", [header, rows[0], no_id, bad_id, rows[2]])
     report = import_rnsr(db, path)
     assert report.created == 2 and report.rejected == 2
@@ -111,8 +127,8 @@ def test_bad_luhn_and_missing_ids_are_named(db, shared, tmp_path):
 
     # a supervising body's SIRET with a wrong check digit: the body is not linked, the row warns
     good = "19440100600011"
-    assert good in rows[0]
-    path = _write(tmp_path, "rnsr2.csv", [header, rows[0].replace(good, "19440100600012")])
+    assert good in rows[0][header.index("siret_des_tutelles")]
+    path = _write(tmp_path, "rnsr2.csv", [header, _sub(rows[0], good, "19440100600012")])
     report = import_rnsr(db, path)
     assert any("siret_des_tutelles" in w and "19440100600012" in w for w in report.warnings)
     assert _count(db, Identifier, Identifier.value == "19440100600012") == 0
@@ -120,7 +136,7 @@ def test_bad_luhn_and_missing_ids_are_named(db, shared, tmp_path):
     iheader, *irows = _head(shared, ILAB, 3)
     row = irows[0]  # SIREN 423388446
     assert "423388446" in row
-    path = _write(tmp_path, "ilab.csv", [iheader, row.replace("423388446", "423388447")], bom=True)
+    path = _write(tmp_path, "ilab.csv", [iheader, _sub(row, "423388446", "423388447")], bom=True)
     report = import_ilab(db, path)
     assert report.rejected == 1 and report.errors[0].column == "N° SIREN" and report.errors[0].line == 2
     assert report.errors[0].value == "423388447" and _kinds(db).get("startup") is None
@@ -128,7 +144,7 @@ def test_bad_luhn_and_missing_ids_are_named(db, shared, tmp_path):
 
 def test_wrong_layout_and_encoding_are_file_errors(db, shared, tmp_path):
     header, *rows = _head(shared, RNSR, 2)
-    cut = header.replace(";siret_des_tutelles", "")
+    cut = [h for h in header if h != "siret_des_tutelles"]
     path = _write(tmp_path, "rnsr.csv", [cut, *rows])
     with pytest.raises(FileError) as exc:
         import_rnsr(db, path)
@@ -138,7 +154,7 @@ def test_wrong_layout_and_encoding_are_file_errors(db, shared, tmp_path):
         import_rnsr(db, latin)
     ih, *ir = _head(shared, ILAB, 2)
     with pytest.raises(FileError, match="N° SIREN"):
-        import_ilab(db, _write(tmp_path, "ilab.csv", [ih.replace("N° SIREN", "SIREN"), *ir]))
+        import_ilab(db, _write(tmp_path, "ilab.csv", [_sub(ih, "N° SIREN", "SIREN"), *ir]))
     with pytest.raises(FileError, match="not UTF-8"):
         import_ilab(db, _write(tmp_path, "ilab-latin.csv", [ih, *ir], encoding="latin-1"))
     assert _count(db, Actor) == 0
@@ -146,21 +162,20 @@ def test_wrong_layout_and_encoding_are_file_errors(db, shared, tmp_path):
 
 def test_personal_columns_filled_are_ignored(db, shared, tmp_path):
     header, row = _head(shared, RNSR, 1)
-    cols = header.split(";")
-    cells = row.split(";")
+    cols, cells = header, list(row)
     assert cells[cols.index("nom_du_responsable")] == ""
     for col, value in (("nom_du_responsable", "Zzpersonne"), ("prenom_du_responsable", "Yyprenom"),
                        ("titre_du_responsable", "Directeur Xxtitre")):
         cells[cols.index(col)] = value
-    path = _write(tmp_path, "rnsr.csv", [header, ";".join(cells)])
+    path = _write(tmp_path, "rnsr.csv", [header, cells])
     assert import_rnsr(db, path).created == 1
 
     iheader, irow = _head(shared, ILAB, 1)
-    icols, icells = iheader.split(";"), irow.split(";")
+    icols, icells = iheader, list(irow)
     for col, value in (("Nom du lauréat", "Zzpersonne"), ("Prénom du candidat", "Yyprenom"),
                        ("Email", "yy.zz@example.org"), ("Idref", "123456789"), ("Genre", "F")):
         icells[icols.index(col)] = value
-    path = _write(tmp_path, "ilab.csv", [iheader, ";".join(icells)], bom=True)
+    path = _write(tmp_path, "ilab.csv", [iheader, icells], bom=True)
     assert import_ilab(db, path).created == 1
     with db() as s:
         texts = json.dumps([
@@ -196,8 +211,21 @@ def test_site_located_through_gazetteer(db, shared, tmp_path):
     with db() as s:
         site = s.scalars(select(Site).join(Actor).where(Actor.name.like("FEDERATION DE RECHERCHE MATH%"))).one()
         assert site.commune_insee == "44109" and site.address == "2 rue de la Houssinière" and site.latitude
-    cols = header.split(";")
-    cells = rows[0].split(";")
-    cells[cols.index("code_postal")] = "00000"
-    report = import_rnsr(db, _write(tmp_path, "rnsr2.csv", [header, ";".join(cells)]))
+    cells = list(rows[0])
+    cells[header.index("code_postal")] = "00000"
+    report = import_rnsr(db, _write(tmp_path, "rnsr2.csv", [header, cells]))
     assert report.located == 0 and any("code_postal" in w and "00000" in w for w in report.warnings)
+
+
+def test_places_cedex_and_unknown_are_never_guessed():
+    from bioatlas.atlas.service import gazetteer
+    from bioatlas.sources.places import locate
+
+    geo = gazetteer()
+    assert locate(geo, postcode="75252", commune="PARIS CEDEX 05")[0].name == "Paris 05"
+    assert locate(geo, postcode="44322", commune="NANTES CEDEX 3")[0].insee == "44109"
+    assert locate(geo, postcode="13397", commune="MARSEILLE CEDEX 20")[0] is None  # no 20th arrondissement
+    place, why = locate(geo, postcode="75231", commune="Paris Cedex")  # which arrondissement: not said
+    assert place is None and "75231" in why
+    place, why = locate(geo, postcode="15000", commune="Tokyo")
+    assert place is None and "Tokyo" in why
