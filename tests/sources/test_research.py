@@ -218,14 +218,15 @@ def test_site_located_through_gazetteer(db, shared, tmp_path):
 
 
 def test_places_cedex_and_unknown_are_never_guessed():
-    from bioatlas.atlas.service import gazetteer
+    from bioatlas.atlas.service import GeocodeError, gazetteer
     from bioatlas.sources.places import locate
 
     geo = gazetteer()
-    assert locate(geo, postcode="75252", commune="PARIS CEDEX 05")[0].name == "Paris 05"
-    assert locate(geo, postcode="44322", commune="NANTES CEDEX 3")[0].insee == "44109"
-    assert locate(geo, postcode="13397", commune="MARSEILLE CEDEX 20")[0] is None  # no 20th arrondissement
-    place, why = locate(geo, postcode="75231", commune="Paris Cedex")  # which arrondissement: not said
-    assert place is None and "75231" in why
-    place, why = locate(geo, postcode="15000", commune="Tokyo")
-    assert place is None and "Tokyo" in why
+    assert locate(geo, postcode="75252", commune="PARIS CEDEX 05").name == "Paris 05"
+    assert locate(geo, postcode="44322", commune="NANTES CEDEX 3").insee == "44109"
+    with pytest.raises(GeocodeError):
+        locate(geo, postcode="13397", commune="MARSEILLE CEDEX 20")  # no 20th arrondissement
+    with pytest.raises(GeocodeError, match="75231"):
+        locate(geo, postcode="75231", commune="Paris Cedex")  # which arrondissement: not said
+    with pytest.raises(GeocodeError, match="Tokyo"):
+        locate(geo, postcode="15000", commune="Tokyo")
