@@ -211,6 +211,7 @@ def test_site_located_through_gazetteer(db, shared, tmp_path):
     with db() as s:
         site = s.scalars(select(Site).join(Actor).where(Actor.name.like("FEDERATION DE RECHERCHE MATH%"))).one()
         assert site.commune_insee == "44109" and site.address == "2 rue de la Houssinière" and site.latitude
+        assert site.precision == "commune"  # the street address is kept, the point is the commune's
     cells = list(rows[0])
     cells[header.index("code_postal")] = "00000"
     report = import_rnsr(db, _write(tmp_path, "rnsr2.csv", [header, cells]))

@@ -149,6 +149,7 @@ def _structure_record(s: rnsr.RnsrStructure, geo, report: RnsrReport, *, file: s
             commune_insee=place.insee if place else None, commune_name=place.name if place else s.commune,
             departement=place.departement if place else None, region=place.region if place else None,
             latitude=place.latitude if place else None, longitude=place.longitude if place else None,
+            precision="commune" if place else None,  # the commune's centre, not the street address
         ))
     return ActorRecord(name=s.name, kind=s.kind, status="active", names=names, identifiers=identifiers, sites=sites)
 

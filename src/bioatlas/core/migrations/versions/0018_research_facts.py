@@ -1,7 +1,7 @@
 """research facts of the RNSR and i-Lab connectors
 
-Revision ID: 0017_research_facts
-Revises: 0016_jobs
+Revision ID: 0018_research_facts
+Revises: 0017_site_precision
 Create Date: 2026-12-06 05:05:00
 
 Table `research_facts`: what a research registry states about an actor beyond the atlas's own
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017_research_facts'
-down_revision = '0016_jobs'
+revision = '0018_research_facts'
+down_revision = '0017_site_precision'
 branch_labels = None
 depends_on = None
 
