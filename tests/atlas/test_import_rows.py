@@ -314,3 +314,15 @@ def test_duplicate_keys(taxonomies):
     result = build({"Nom": "Genopole", "ROR": "0380k9k47", "CP": "91000"}, taxonomies)
     assert ("ROR", "https://ror.org/0380k9k47", "ror", "https://ror.org/0380k9k47") in result.keys
     assert ("name and postcode", "genopole|91000", "name", "Genopole") in result.keys
+
+
+def test_a_stated_precision_is_kept_and_a_bad_one_named(taxonomies):
+    """An export's `precision` column comes back as it was (a commune-centre point stays
+    approximate); without coordinates it says nothing; an unknown value is refused by name."""
+    row = {"Nom": "CHU Dijon Bourgogne", "CP": "21000", "Ville": "Dijon", "Latitude": "47.3236", "Longitude": "5.0745"}
+    assert build(row, taxonomies).record.sites[0].precision == "address"
+    assert build({**row, "Précision": "commune"}, taxonomies).record.sites[0].precision == "commune"
+    no_point = {"Nom": "CHU Dijon Bourgogne", "CP": "21000", "Ville": "Dijon", "precision": "address"}
+    assert build(no_point, taxonomies).record.sites[0].precision == "commune"  # the town's centre, approximate
+    error = only_error(build({**row, "precision": "rooftop"}, taxonomies))
+    assert error.column == "precision" and "expected one of address, commune, city_registry" in error.reason

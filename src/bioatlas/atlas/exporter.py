@@ -30,7 +30,7 @@ FORMATS = {
 }
 COLUMNS = (
     "id", "name", "legal_name", "acronym", "name_en", "kind", "status", "siren", "siret", "ror", "rnsr", "wikidata",
-    "vat", "website", "site_role", "address", "postcode", "commune", "insee", "latitude", "longitude", "modalities",
+    "vat", "website", "site_role", "address", "postcode", "commune", "insee", "latitude", "longitude", "precision", "modalities",
     "value_chain", "expression_systems", "scale_litres", "gmp", "naf", "headcount", "headcount_year", "description_fr",
     "description_en", "clusters", "sources",
 )
@@ -105,6 +105,7 @@ def actor_row(actor: Actor, taxonomies: dict[str, Taxonomy], lang: str) -> dict[
         "insee": site.commune_insee if site else None,
         "latitude": site.latitude if site else None,
         "longitude": site.longitude if site else None,
+        "precision": site.precision if site else None,
     }
     for facet in CAPABILITY_FACETS:
         tax = taxonomies[facet]

@@ -25,7 +25,7 @@ from bioatlas.core.text import fold
 ALIASES_FILE = Path(__file__).with_name("header_aliases.csv")
 FIELDS = (
     "id", "name", "legal_name", "acronym", "name_en", "kind", "siren", "siret", "ror", "rnsr", "wikidata", "vat",
-    "website", "address", "postcode", "commune", "insee", "latitude", "longitude", "site_role", "modalities",
+    "website", "address", "postcode", "commune", "insee", "latitude", "longitude", "precision", "site_role", "modalities",
     "value_chain", "expression_systems", "scale_litres", "gmp", "naf", "headcount", "headcount_year", "description_fr",
     "description_en", "clusters", "status", "source", "source_url", "source_date", "source_kind", "licence",
 )

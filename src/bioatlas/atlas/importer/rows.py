@@ -15,7 +15,7 @@ from bioatlas.atlas.geocode import Gazetteer, GeocodeError, Place, gazetteer
 from bioatlas.atlas.importer import validators as v
 from bioatlas.atlas.importer.errors import RowError
 from bioatlas.atlas.importer.headers import ColumnMapping
-from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
+from bioatlas.atlas.records import PRECISIONS, ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.taxonomy import CAPABILITY_FACETS, Taxonomy
 from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, find_by_name
 from bioatlas.core.text import fold, split_multi
@@ -213,6 +213,12 @@ class _Row:
         if (lat_raw and lat is None) or (lon_raw and lon is None):
             return None
         located = lat is not None and lon is not None
+        stated = (self.text("precision") or "").strip().lower() or None  # an export's column: kept as stated
+        if stated is not None and stated not in PRECISIONS:
+            self.fail("precision", f"expected one of {', '.join(PRECISIONS)}, got {stated!r}")
+            return None
+        if stated is not None and not located:
+            stated = None  # a precision says how precise coordinates are: none given, the town's centre is used
         if postcode or commune or insee:
             try:
                 place = geo.geocode(postcode=postcode, commune=commune, insee=insee)
@@ -230,17 +236,17 @@ class _Row:
                 commune_insee=place.insee, commune_name=place.name, departement=place.departement,
                 region=place.region, latitude=lat if located else place.latitude,
                 longitude=lon if located else place.longitude,
-                precision="address" if located else "commune",  # the file's coordinates, or the town's
+                precision=stated or ("address" if located else "commune"),  # the file's coordinates, or the town's
             )
         if located:
             near = geo.nearest(lat, lon)
             if near is None:
                 self.warn("the coordinates are not within 30 km of a French commune; the site has no commune")
-                return SiteRecord(role=role, address=address, latitude=lat, longitude=lon, precision="address")
+                return SiteRecord(role=role, address=address, latitude=lat, longitude=lon, precision=stated or "address")
             return SiteRecord(
                 role=role, address=address, postcode=_single_postcode(geo, near), commune_insee=near.insee,
                 commune_name=near.name, departement=near.departement, region=near.region, latitude=lat, longitude=lon,
-                precision="address",
+                precision=stated or "address",
             )
         if address:
             self.warn("an address without postcode, commune or coordinates: the site is kept but not on the map")
