@@ -49,6 +49,7 @@ EXPECTED = {
     "admin.write": ({"admin", "token"}, {"admin", "token"}),
     "notification.self": (USERS, USERS),
     "jobs.read": ({"admin", "token"}, {"admin", "token"}),
+    "capability.judge": ({"member", "editor", "admin", "token"}, {"admin", "token"}),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id"}
 

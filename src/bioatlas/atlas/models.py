@@ -205,3 +205,19 @@ class ResearchFact(Base):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     code: Mapped[str] = mapped_column(String(200))
     label: Mapped[str | None] = mapped_column(String(500))
+
+
+class CapabilityEvidence(Base):
+    """Why an inferred capability is there (the rule and the words it matched in the actor's own
+    texts), or that a member rejected it (`status` "rejected": a re-run never brings it back).
+    The capability itself is an `actor_capabilities` row whose source is of kind "inferred"."""
+
+    __tablename__ = "capability_evidence"
+    __table_args__ = (UniqueConstraint("actor_id", "facet", "code", name="uq_capability_evidence_actor_facet_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    facet: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="inferred")  # inferred | rejected
+    rule: Mapped[str] = mapped_column(String(60))
+    matched: Mapped[str] = mapped_column(String(500))  # the words matched, "|"-separated, as written

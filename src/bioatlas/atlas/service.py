@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas import bulk, changelog, history, queries, research_facts, writer
+from bioatlas.atlas import bulk, changelog, history, inferred, queries, research_facts, writer
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.filters import (
     FACETS,
@@ -37,6 +37,7 @@ from bioatlas.atlas.models import (
     Actor,
     ActorChange,
     ActorName,
+    CapabilityEvidence,
     Identifier,
     ResearchFact,
     Site,
@@ -97,6 +98,9 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
     # research facts (RNSR domains and ERC panels, i-Lab years and domains)
     "ResearchFact", "replace_research_facts", "research_facts_of",
+    # inferred capabilities (the inference room): what it reads, what it writes, members' judgements
+    "INFERRED", "CapabilityEvidence", "inference_source", "field_texts", "names_of_scheme", "research_facts_by_kind",
+    "replace_inferred_capabilities", "inferred_evidence_of", "judge_inferred_capability",
 ]
 
 # Actor and Source are the types of the objects this interface hands out (for annotations and
@@ -380,6 +384,52 @@ def replace_research_facts(session: Session, *, actor_id: int, source: Source,
 def research_facts_of(session: Session, *, actor_id: int, kind: str | None = None) -> list[ResearchFact]:
     """The actor's research facts (of one kind, or all), every source, ordered by kind and code."""
     return research_facts.of_actor(session, actor_id, kind)
+
+
+# --- inferred capabilities (the inference room reads actors' texts and writes through these) -----
+
+INFERRED = inferred.INFERRED
+
+
+def inference_source(session: Session) -> Source:
+    """The one source of kind "inferred" (ranked below every stated source)."""
+    return inferred.source(session)
+
+
+def field_texts(session: Session, *, source_key: str, field: str) -> list[tuple[int, str]]:
+    """(actor id, value) of an actor's scalar field (e.g. description_fr) as stated by `source_key`."""
+    return inferred.field_texts(session, source_key, field)
+
+
+def names_of_scheme(session: Session, *, scheme: str) -> dict[int, list[str]]:
+    """{actor id: its names (usual first)} of the actors holding an identifier of `scheme`."""
+    return inferred.names_of_scheme(session, scheme)
+
+
+def research_facts_by_kind(session: Session, *, kind: str) -> dict[int, list[str]]:
+    """{actor id: codes} of every research fact of one kind (e.g. erc_panel)."""
+    return inferred.facts_of_kind(session, kind)
+
+
+def replace_inferred_capabilities(session: Session, *,
+                                  found: Mapping[int, Mapping[tuple[str, str], tuple[str, str]]]):
+    """Make the inferred capabilities exactly `found` ({actor id: {(facet, code): (rule, matched
+    words)}}), a stated or rejected capability left as it is; a Counter of outcomes."""
+    return inferred.replace_all(session, found)
+
+
+def inferred_evidence_of(session: Session, *, actor_id: int) -> dict[tuple[str, str], CapabilityEvidence]:
+    """{(facet, code): evidence} of the actor's capabilities that are still inferred."""
+    return inferred.of_actor(session, actor_id)
+
+
+def judge_inferred_capability(session: Session, *, actor_id: int, facet: str, code: str, decision: str,
+                              source: Source) -> bool:
+    """"confirm" (the capability becomes `source`'s, a user's) or "reject" (removed; a re-run does
+    not bring it back) an inferred capability; False when the actor has no such inferred one."""
+    if decision not in ("confirm", "reject"):
+        raise ValueError(f"decision: expected confirm or reject, got {decision!r}")
+    return inferred.judge(session, actor_id, facet, code, decision, source)
 
 
 # --- located sites (map layers of other features) ----------------------------------------------

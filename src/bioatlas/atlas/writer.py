@@ -156,7 +156,7 @@ def _apply(session: Session, actor: Actor | None, record: ActorRecord, source: S
     return actor, "created" if created else ("updated" if changed else "unchanged")
 
 
-SOURCE_RANK = {"open_data": 0, "file": 1, "article": 1, "user": 2}
+SOURCE_RANK = {"inferred": -1, "open_data": 0, "file": 1, "article": 1, "user": 2}
 
 
 def _outranks(new: Source, current: Source) -> bool:
@@ -230,10 +230,15 @@ def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], sour
 
 
 def _replace_capabilities(session: Session, actor: Actor, facet: str, codes: list[str], source: Source) -> bool:
-    current = {c.code: c for c in actor.capabilities if c.facet == facet and c.source_id == source.id}
-    others = {c.code for c in actor.capabilities if c.facet == facet and c.source_id != source.id}
     wanted = set(codes)
     changed = False
+    for row in actor.capabilities:  # a stated capability takes over an inferred one
+        if (row.facet == facet and row.code in wanted and row.source_id != source.id
+                and row.source.kind == "inferred" and source.kind != "inferred"):
+            row.source, row.source_id = source, source.id
+            changed = True
+    current = {c.code: c for c in actor.capabilities if c.facet == facet and c.source_id == source.id}
+    others = {c.code for c in actor.capabilities if c.facet == facet and c.source_id != source.id}
     for code, row in current.items():
         if code not in wanted:
             actor.capabilities.remove(row)
