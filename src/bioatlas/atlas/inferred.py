@@ -6,9 +6,9 @@ comes back, and a confirmed one becomes the confirming user's fact."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import Actor, ActorName, Capability, CapabilityEvidence, FieldSource, Identifier, ResearchFact, Source
@@ -128,7 +128,3 @@ def judge(session: Session, actor_id: int, facet: str, code: str, decision: str,
     session.flush()
     return True
 
-
-def forget_rejections(session: Session, actor_ids: Iterable[int]) -> None:
-    session.execute(delete(CapabilityEvidence).where(CapabilityEvidence.actor_id.in_(list(actor_ids)),
-                                                     CapabilityEvidence.status == "rejected"))
