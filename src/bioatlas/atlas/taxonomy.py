@@ -52,18 +52,24 @@ class Taxonomy:
     name: str
     terms: dict[str, Term] = field(default_factory=dict)
     _lookup: dict[str, str] = field(default_factory=dict)
+    _shared: set[str] = field(default_factory=set)  # synonyms of two unrelated terms (ATMP: cell and gene therapy)
 
     def add(self, term: Term) -> None:
         self.terms[term.code] = term
         for key in (term.code, term.label_fr, term.label_en, *term.synonyms):
             folded = fold(key)
             if folded:
-                self._lookup.setdefault(folded, term.code)
+                first = self._lookup.setdefault(folded, term.code)
+                if first != term.code and term.parent != first and self.terms[first].parent != term.code:
+                    self._shared.add(folded)
         self._lookup[fold(term.code)] = term.code
+        self._shared.discard(fold(term.code))
 
     def resolve(self, value: str) -> str | None:
-        """The code a free-text value names (code, label or synonym, any case/accents), or None."""
-        return self._lookup.get(fold(value))
+        """The code a free-text value names (code, label or synonym, any case/accents), or None; None
+        too for a synonym two unrelated terms share (search reads it for both; an import never guesses)."""
+        key = fold(value)
+        return None if key in self._shared else self._lookup.get(key)
 
     def label(self, code: str, lang: str = "fr") -> str:
         term = self.terms.get(code)
