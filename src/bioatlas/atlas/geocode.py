@@ -76,6 +76,7 @@ class Gazetteer:
         self._grid: dict[tuple[int, int], list[Place]] = {}
         self.departements: dict[str, tuple[str, str]] = {}  # code -> (name, region)
         self.regions: dict[str, str] = {}
+        self._compound: dict[str, list[Place]] | None = None  # first word -> communes of two-word names
         with (GEODATA / "departements.csv").open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 self.departements[row["code"]] = (row["name"], row["region"])
@@ -142,6 +143,34 @@ class Gazetteer:
                 "ambiguous", f"{what} matches {len(distinct)} communes: {sample}{more}", list(distinct.values())
             )
         return next(iter(distinct.values()))
+
+    # -- a name typed in free text ----------------------------------------------------
+    def communes_called(self, name: str) -> list[Place]:
+        """The distinct communes a name typed by a person may mean: those of that name, and those
+        whose name is that word and one more (Evry: Evry 89 and Evry-Courcouronnes 91). The
+        arrondissements of Paris, Lyon and Marseille stay apart: see `city_of`."""
+        key = _name_key(name)
+        if not key:
+            return []
+        found = {p.insee: p for p in self.by_name.get(key, [])}
+        if " " not in key:
+            if self._compound is None:
+                self._compound = {}
+                for k, places in self.by_name.items():
+                    first, _, rest = k.partition(" ")
+                    if rest and " " not in rest:
+                        self._compound.setdefault(first, []).extend(places)
+            for p in self._compound.get(key, []):
+                found.setdefault(p.insee, p)
+        return list(found.values())
+
+    @staticmethod
+    def city_of(places: list[Place]) -> str | None:
+        """The city whose numbered arrondissements these places all are ('Lyon 01' ... -> 'Lyon'), else None."""
+        cities = {p.name.rsplit(" ", 1)[0] for p in places if p.name.rsplit(" ", 1)[-1].isdigit()}
+        if len(cities) != 1 or not all(p.name.rsplit(" ", 1)[-1].isdigit() for p in places):
+            return None
+        return cities.pop()
 
     # -- reverse -----------------------------------------------------------------------
     def nearest(self, latitude: float, longitude: float, max_km: float = 30.0) -> Place | None:

@@ -20,6 +20,9 @@ DOC = (
     "Full-text search (French and English, accents and case ignored, typos corrected, last word as a prefix) "
     "over names, acronyms, aliases, descriptions, capabilities and places. Filters as /api/v1/actors (kind, "
     "modality, step, expression, gmp, region, departement) plus scale, bbox, near + radius_km. "
+    "A place in q (près d'Évry, near Lyon) becomes the `near` filter "
+    "(`place`); a name several communes bear answers `match` = place and their `candidates` (pass one as "
+    "`near`). When no actor has every word, `partial` is true and the items are the closest few (at most 10). "
     "`cursor`: the `next_cursor` of the previous page. mode=hybrid fuses the semantic search when available."
 )
 
@@ -46,6 +49,10 @@ def search_api(
         "q": sq.f.q,
         "total": result.total,
         "match": result.match,
+        "partial": result.partial,
+        "text": result.text,
+        "place": result.place.as_dict() if result.place else None,
+        "candidates": [c.as_dict() for c in result.candidates],
         "corrected": result.corrected,
         "semantic": result.semantic,
         "next_cursor": result.next_cursor,

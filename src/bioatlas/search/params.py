@@ -15,9 +15,10 @@ from sqlalchemy.sql import ColumnElement
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, Site
-from bioatlas.atlas.service import FilterError, GeocodeError, gazetteer
+from bioatlas.atlas.service import FilterError, GeocodeError, Place, gazetteer
 
 MAX_RADIUS_KM = 300.0
+DEFAULT_RADIUS_KM = 20.0
 KM_PER_DEGREE = 111.195
 # scale facet: code -> [min, max) litres
 SCALES: dict[str, tuple[float, float | None]] = {
@@ -83,13 +84,25 @@ def parse_geo(bbox: str | None, near: str | None, radius_km: float | None) -> Ge
             is_code = re.fullmatch(r"\d{5}|2[AB]\d{3}", near.upper())
             place = gazetteer().geocode(insee=near) if is_code else gazetteer().geocode(commune=near)
         except GeocodeError as exc:
-            raise ParamError("near", str(exc)) from None
+            city = gazetteer().city_of(exc.candidates) if exc.reason == "ambiguous" else None
+            if city is None:
+                raise ParamError("near", str(exc)) from None
+            place = _centre(city, exc.candidates)
         if place.latitude is None:
             raise ParamError("near", f"commune {near!r} has no coordinates")
         point, label = (place.latitude, place.longitude), f"{place.name} ({place.insee})"
     if radius_km is not None and not (0 < radius_km <= MAX_RADIUS_KM):
         raise ParamError("radius_km", f"between 0 and {MAX_RADIUS_KM:g} km")
-    return Geo(bbox=box, near=point, near_label=label, radius_km=radius_km or 20.0)
+    return Geo(bbox=box, near=point, near_label=label, radius_km=radius_km or DEFAULT_RADIUS_KM)
+
+
+def _centre(city: str, arrondissements: list[Place]) -> Place:
+    """Paris, Lyon or Marseille as one place: the centre of its arrondissements."""
+    located = [p for p in arrondissements if p.latitude is not None]
+    lat = sum(p.latitude for p in located) / len(located) if located else None
+    lon = sum(p.longitude for p in located) / len(located) if located else None
+    first = arrondissements[0]
+    return Place(first.departement, city, "", lat, lon, first.departement, first.region)
 
 
 def parse_scale(values: list[str]) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ def items(session: Session, result: SearchResult, taxonomies: dict[str, Taxonomy
         item.update(
             exact=actor_id in result.exact,
             semantic_only=actor_id in result.semantic_only,
+            partial=result.partial,
             score=None if score is None or score == float("inf") else round(score, 6),
             highlight={
                 "name": _pairs(name_segs),

@@ -4,7 +4,13 @@ first, hybrid ranking with the semantic search when it is available, and cursor 
 Order of the results: exact names and acronyms (the whole query equals a name, folded), then
 the full-text ranking. In hybrid mode the first HEAD full-text results and the semantic
 neighbours that pass the filters are fused by reciprocal rank (RRF, k = 60); beyond, full-text
-order. All words must match; when no actor has them all, any word may (`match = "any"`).
+order. All words must match; when no actor has them all, the closest few (`match = "any"`,
+`partial`): those matching the most words first, at most PARTIAL_MAX, so a query never fills the
+page with one-word or acronym noise; the total and the facets count those few.
+
+A place in the text ("près d'Évry", "near Lyon") becomes the radius filter around that commune
+and leaves the words (`search.places`); a name several communes bear returns their candidates
+(`match = "place"`) and no result: the person picks one, nothing is guessed.
 """
 
 from __future__ import annotations
@@ -27,18 +33,22 @@ from bioatlas.search.backends import backend_for
 from bioatlas.search.facet_query import Selection
 from bioatlas.search.matches import all_matches
 from bioatlas.search.params import (
+    DEFAULT_RADIUS_KM,
     Geo,
     decode_cursor,
     encode_cursor,
     scale_condition,
     signature,
 )
+from bioatlas.search.places import Choice, extract_place
 from bioatlas.search.text import QueryTerm, parse_query
+from bioatlas.search.vocabulary import expand
 
 log = logging.getLogger(__name__)
 HEAD = 100
 RRF_K = 60
 MAX_EXACT = 50
+PARTIAL_MAX = 10  # results shown when no actor matches every word
 SEMANTIC_FILTER_LIMIT = 20_000
 CONCURRENT = 2  # searches running at once per process (see search())
 _SLOTS = threading.Semaphore(CONCURRENT)
@@ -56,6 +66,15 @@ class SearchResult:
     exact: set[int] = field(default_factory=set)
     semantic: bool = False
     semantic_only: set[int] = field(default_factory=set)
+    text: str = ""  # the words searched (the query without its place)
+    place: Choice | None = None  # the commune named in the query, now the radius filter
+    place_phrase: str = ""
+    candidates: list[Choice] = field(default_factory=list)  # communes an ambiguous place may be
+
+    @property
+    def partial(self) -> bool:
+        """No actor matches every word: these are the closest few."""
+        return self.match == "any"
 
     @property
     def corrected(self) -> dict[str, list[str]]:
@@ -89,8 +108,26 @@ def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, s
     f = replace(f, q="")
     sig = signature(q, f.as_query(), geo, scale, mode)
     position = decode_cursor(cursor, sig)
-    terms = parse_query(q, as_you_type=True)
+    found = extract_place(q) if not geo.near and not geo.bbox else None
+    if found is not None and found.candidates:  # which of these communes? never guessed
+        return SearchResult(0, [], {}, None, parse_query(found.text), "place", None, text=found.text,
+                            place_phrase=found.phrase, candidates=found.candidates)
+    if found is not None and found.place is not None:
+        p = found.place
+        geo = replace(geo, near=(p.latitude, p.longitude), near_label=p.label, radius_km=geo.radius_km or DEFAULT_RADIUS_KM)
+        q = found.text
+    result = _run(session, q=q, f=f, taxonomies=taxonomies, geo=geo, scale=scale, limit=limit,
+                  position=position, sig=sig, mode=mode, with_facets=with_facets)
+    result.text = q
+    if found is not None and found.place is not None:
+        result.place, result.place_phrase = found.place, found.phrase
+    return result
 
+
+def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scale: tuple[str, ...], limit: int,
+         position: int, sig: str, mode: str, with_facets: bool) -> SearchResult:
+    terms = parse_query(q, as_you_type=True)
+    expand(terms, taxonomies)
     if q.strip() and not terms:  # only punctuation or symbols: nothing to look for
         return SearchResult(0, [], {}, None, terms, "none", None)
     st = index_cache.current(session, taxonomies)
@@ -114,11 +151,7 @@ def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, s
     ok = sel.mask()
     total = int(np.count_nonzero(ok))
     if total == 0 and len(terms) > 1:
-        match, expr = "any", backend.expression(terms, any_=True)
-        hits = Hits(st, *all_matches(session, expr), [])
-        sel = Selection(st, hits.rows, f, geo, scale)
-        ok = sel.mask()
-        total = int(np.count_nonzero(ok))
+        return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets)
     facets = sel.counts() if with_facets else None
     ranked_rows = ok & hits.scored & ~hits.exact
 
@@ -145,6 +178,28 @@ def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, s
     total += len(extras)
     nxt = encode_cursor(position + limit, sig) if position + limit < total and ids else None
     return SearchResult(total, ids, scores, nxt, terms, match, facets, set(exact), used, extras)
+
+
+def _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets) -> SearchResult:
+    """No actor matches every word: the PARTIAL_MAX actors matching the most words (then the best
+    full-text score of the words they match), the total and the facets counted on those."""
+    per_term = [all_matches(session, backend.expression([t])) for t in terms]
+    ids = np.concatenate([i for i, _ in per_term]) if per_term else np.zeros(0, np.int64)
+    if not len(ids):
+        return SearchResult(0, [], {}, None, terms, "any", Selection(st, ids, f, geo, scale).counts() if with_facets else None)
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    words = np.bincount(inverse, minlength=len(uniq)).astype(np.float64)
+    best = np.zeros(len(uniq))
+    np.maximum.at(best, inverse, np.concatenate([s for _, s in per_term]))
+    score = words + best / (float(best.max()) + 1.0)  # every word matched counts more than any score
+    hits = Hits(st, uniq, score, [])
+    ok = Selection(st, hits.rows, f, geo, scale).mask()
+    top = hits.top(ok & hits.scored, PARTIAL_MAX, 0)
+    kept = np.sort(st.rows_of(np.array([i for i, _ in top], dtype=np.int64)))
+    facets = Selection(st, kept, f, geo, scale).counts() if with_facets else None
+    page = top[position : position + limit]
+    nxt = encode_cursor(position + limit, sig) if position + limit < len(top) else None
+    return SearchResult(len(top), [i for i, _ in page], dict(page), nxt, terms, "any", facets)
 
 
 class Hits:

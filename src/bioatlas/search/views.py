@@ -38,9 +38,10 @@ def search_page(
     return render(
         request, t, "search/results.html",
         search_q=sq.f.q, total=result.total, match=result.match, corrected=result.corrected,
+        partial=result.partial, text=result.text, candidates=result.candidates, place_phrase=result.place_phrase,
         items=present.items(session, result, taxonomies, t.lang),
         facets=present.facets(result.facets, sq.f, sq.scale, taxonomies, t.lang),
         next_cursor=result.next_cursor, position=1 if cursor else 0,
         near=params.get("near"), radius_km=params.get("radius_km"), bbox=params.get("bbox"),
-        near_label=sq.geo.near_label, radius_km_shown=f"{sq.geo.radius_km:g}",
+        near_label=result.place.label if result.place else sq.geo.near_label, radius_km_shown=f"{sq.geo.radius_km:g}",
     )
