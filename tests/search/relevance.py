@@ -52,4 +52,14 @@ QUERIES: list[tuple[str, list[str]]] = [
     ("pasteur institute lille", ["Institut Pasteur de Lille"]),
     ("competitiveness cluster health Paris region", ["Medicen Paris Region"]),
     ("neuromuscular biotherapy", ["Handicap neuromusculaire : Physiopathologie, Biothérapie et Pharmacologie appliquées"]),
+    # sector vocabulary and places in the text (issue 13 item 6). No demo record says who makes AAV
+    # vectors or is a CDMO: Généthon, the demo's AAV producer, is what a person expects; misses count.
+    ("AAV", ["Généthon"]),
+    ("CDMO AAV", ["Généthon"]),
+    ("Généthon près d'Évry-Courcouronnes", ["Généthon"]),
+]
+
+# A place several communes bear: the search answers these candidates (`near` values), no result.
+AMBIGUOUS_PLACES: list[tuple[str, set[str]]] = [
+    ("près d'Évry", {"89162", "91228"}),  # Evry (Yonne), Évry-Courcouronnes (Essonne)
 ]

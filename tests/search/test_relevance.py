@@ -10,7 +10,7 @@ from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.models import Actor
 from bioatlas.core.db import transaction
 from bioatlas.search.service import search
-from tests.search.relevance import QUERIES
+from tests.search.relevance import AMBIGUOUS_PLACES, QUERIES
 
 MRR_FLOOR = 0.85  # measured 0.93 on both backends
 RECALL_FLOOR = 0.85  # measured 0.94
@@ -41,3 +41,7 @@ def test_relevance_on_the_demo(db, taxonomies):
         mrr, recall, misses = score(s, taxonomies, "fulltext")
     print(f"relevance full-text: {len(QUERIES)} queries, MRR {mrr:.3f}, recall@10 {recall:.3f}, misses {misses}")
     assert mrr >= MRR_FLOOR and recall >= RECALL_FLOOR, (mrr, recall, misses)
+    with db() as s:
+        for q, nears in AMBIGUOUS_PLACES:
+            result = search(s, q=q, f=ActorFilter(), taxonomies=taxonomies, mode="fulltext", limit=10)
+            assert result.match == "place" and not result.ids and {c.near for c in result.candidates} == nears, q
