@@ -231,3 +231,22 @@ def test_places_cedex_and_unknown_are_never_guessed():
         locate(geo, postcode="75231", commune="Paris Cedex")  # which arrondissement: not said
     with pytest.raises(GeocodeError, match="Tokyo"):
         locate(geo, postcode="15000", commune="Tokyo")
+
+
+def test_contacts_in_ilab_texts_are_never_imported(shared):
+    """The real export has e-mail addresses and phone numbers in a few summaries and mottos: the
+    parser drops them (personal data), and keeps the rest of the text."""
+    import re
+
+    from bioatlas.core.text import redact_contacts
+    from bioatlas.sources.ilab import Laureate, read
+
+    email = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+    raw = (shared / "data" / "ilab" / "fr-esr-laureats-concours-national-i-lab.csv").read_text(encoding="utf-8-sig")
+    assert len(email.findall(raw)) >= 4  # the file does hold some (so this test can fail)
+    laureates = [r for r in read(shared / "data" / "ilab" / "fr-esr-laureats-concours-national-i-lab.csv")
+                 if isinstance(r, Laureate)]
+    texts = [t for r in laureates for t in (r.summary, r.title) if t]
+    assert texts and not [t for t in texts if email.search(t)]
+    assert redact_contacts("Contact : jean.dupont@exemple.fr ou 01 23 45 67 89, projet AAV.") == \
+        "Contact : […] ou […], projet AAV."

@@ -26,3 +26,16 @@ def split_multi(value: str) -> list[str]:
         return []
     parts = re.split(r"[;|\n]", value) if re.search(r"[;|\n]", value) else value.split(",")
     return [p.strip() for p in parts if p.strip()]
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+
+
+def redact_contacts(value: str | None) -> str | None:
+    """Free text from a registry with e-mail addresses and French phone numbers replaced by
+    "[…]": a project summary sometimes names its author's contact, which is personal data the
+    atlas never imports."""
+    if not value:
+        return value
+    return _PHONE.sub("[…]", _EMAIL.sub("[…]", value))

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bioatlas.core.text import redact_contacts
 from bioatlas.core.reports import RowError
 from bioatlas.sources.csv_rows import read_rows
 from bioatlas.core.identifiers import siren_valid, siret_valid
@@ -66,7 +67,8 @@ def parse_row(line: int, row: dict[str, str], *, file: str) -> Laureate | RowErr
         line=line, laureate_id=row[ID] or None, year=int(year), application=row["Type de candidature"] or None,
         domain=row["Domaine technologique"] or None,
         region=region[1:] if region.startswith("R") and region[1:].isdigit() else None,
-        region_name=row["Région"] or None, title=row["Moto"] or None, summary=row["Résumé"] or None,
+        region_name=row["Région"] or None, title=redact_contacts(row["Moto"]) or None,
+        summary=redact_contacts(row["Résumé"]) or None,
         project=row["Projet"] or None, siren=siren or None, siret=siret or None,
         company=row["Libellé entreprise"] or None, website=row["Site web entreprise"] or None,
         research_unit=row[UNIT].upper() or None,
