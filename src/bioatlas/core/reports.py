@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -111,7 +111,15 @@ class Rollback(Exception):
     """Raised by a writer to leave the transaction without writing (rejected rows)."""
 
 
-R = TypeVar("R", bound=ImportReport)
+class Transactional(Protocol):
+    """What `write_or_rollback` needs of a report: an import's `ImportReport`, or a run's own
+    report (e.g. the inference's per-rule counts)."""
+
+    dry_run: bool
+    committed: bool
+
+
+R = TypeVar("R", bound=Transactional)
 
 
 def write_or_rollback(factory: sessionmaker[Session], report: R, write: Callable[[Session], object]) -> R:
