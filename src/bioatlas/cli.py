@@ -226,6 +226,8 @@ def demo_load(
         f"ROME: occupations created {occ['created']}, unchanged {occ['unchanged']}; "
         f"job titles created {titles['created']}, unchanged {titles['unchanged']}"
     )
+    for name, summary in report.steps.items():
+        console.print(f"{name}: " + ", ".join(f"{key} {value}" for key, value in summary.items()))
     console.print(
         f"observatory: {report.observatory['reference']['counts']} reference rows; "
         f"{sum(report.observatory['computed'].values())} computed values"

@@ -19,6 +19,8 @@ What a feature may provide (each spec says who consumes it):
 - tasks: background work run by the durable task queue (`jobs`)
 - page slots: template fragments included in the base layout (menu, bell, search box)
 - actor page: values for the atlas's actor page (its buttons and panels there), merged by `merged`
+- demo steps: the room's part of the demo (`bioatlas demo load`), run in `order` after the atlas's
+  own sources; synthetic records say so in their source
 
 Layers (lowest first; an import may only point down, and into another room only through its
 public modules; `tests/test_layers.py` reads the import graph and enforces it, with a handful of
@@ -174,6 +176,19 @@ class PageSlot:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class DemoStep:
+    """The room's part of the demo. `run(factory, taxonomies)` loads it (idempotent: a second run
+    changes nothing) and returns a summary dict printed by `bioatlas demo load`; steps run in
+    `order` (lower first) after the core demo (ROR, seed articles, EMA, ROME) and before the
+    observatory's snapshot. Synthetic records (demo participants, offers…) are labelled as such in
+    their source. Order bands: 100 sources, 200 linking, 300 sector scope and profiles, 500 rooms."""
+
+    name: str
+    run: Callable[..., Mapping[str, Any]]
+    order: int = 500
+
+
 # --- the specifications ------------------------------------------------------------------------
 
 
@@ -229,6 +244,10 @@ class FeatureSpec:
         """Values a feature adds to the actor page's template context (its buttons and panels
         there), so the atlas's page shows them without importing the feature (contributions:
         claim, edit, propose, revert, the history's authors)."""
+
+    @hookspec
+    def bioatlas_demo_steps(self) -> Sequence[DemoStep]:
+        """The room's part of the demo (`bioatlas demo load`)."""
 
     @hookspec(firstresult=True)
     def bioatlas_recipient(self, session: Any, user_id: int) -> Mapping[str, str] | None:

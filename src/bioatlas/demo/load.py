@@ -1,7 +1,8 @@
 """Load the demo through the rooms' own loaders: the French organisations of the ROR registry
 (sources), the organisations named in the sector's press articles (atlas spreadsheet import),
-the EMA medicines lists (products), the ROME occupations (occupations), then the observatory's
-reference data and a snapshot of its computed indicators.
+the EMA medicines lists (products), the ROME occupations (occupations), then every room's demo
+step (plug-in hook `bioatlas_demo_steps`, in their order), then the observatory's reference data
+and a snapshot of its computed indicators.
 
 Loading is idempotent: a second run reports every actor unchanged.
 """
@@ -20,6 +21,7 @@ from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.models import Identifier
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.db import transaction
+from bioatlas.core.plugins import collect
 from bioatlas.demo.files import EMA_FILES, ROME_FILES, ROR_FILE, SEED_FILE
 from bioatlas.observatory.compute import snapshot
 from bioatlas.observatory.reference import load_reference
@@ -36,6 +38,7 @@ class DemoReport:
     ema: list[dict] = field(default_factory=list)  # one report per EMA list, oldest first
     rome: dict = field(default_factory=dict)
     observatory: dict = field(default_factory=dict)
+    steps: dict[str, dict] = field(default_factory=dict)  # each room's demo step: its summary
 
 
 def load_ror(session: Session, path: Path = ROR_FILE, *, progress: Callable[[int], None] | None = None) -> DemoReport:
@@ -59,11 +62,18 @@ def load_demo(
         raise RuntimeError(f"demo seed file rejected: {seeds.as_dict()['errors']}")
     report.ema = [import_ema(factory, path=path).as_dict() for path in EMA_FILES]
     report.rome = load_rome(factory, occupations_path=ROME_FILES[0], titles_path=ROME_FILES[1]).as_dict()
+    report.steps = run_demo_steps(factory, taxonomies=taxonomies)
     with transaction(factory) as session:
         ref = load_reference(session)
         snap = snapshot(session, at=date.today(), taxonomies=taxonomies)
     report.observatory = {"reference": ref.as_dict(), "computed": dict(snap.stored), "empty": dict(snap.empty)}
     return report
+
+
+def run_demo_steps(factory: sessionmaker[Session], *, taxonomies: dict[str, Taxonomy]) -> dict[str, dict]:
+    """Every room's demo step (hook `bioatlas_demo_steps`), lowest order first: name -> summary."""
+    steps = sorted(collect("bioatlas_demo_steps"), key=lambda step: (step.order, step.name))
+    return {step.name: dict(step.run(factory, taxonomies=taxonomies)) for step in steps}
 
 
 def ror_count() -> int:

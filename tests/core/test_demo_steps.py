@@ -1,0 +1,32 @@
+"""The demo-steps hook: each room's demo part runs in its order and its summary reaches the report."""
+
+from bioatlas.core.plugins import DemoStep, hookimpl, plugin_manager
+from bioatlas.demo.load import run_demo_steps
+
+
+class _Steps:
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    @hookimpl
+    def bioatlas_demo_steps(self):
+        def step(name: str):
+            def run(factory, *, taxonomies):
+                assert "kinds" in taxonomies
+                self.calls.append(name)
+                return {"ran": len(self.calls)}
+            return run
+
+        return [DemoStep("late", step("late"), order=500), DemoStep("early", step("early"), order=100)]
+
+
+def test_demo_steps_run_in_order(db, taxonomies):
+    calls: list[str] = []
+    plugin_manager().register(_Steps(calls), name="test-demo-steps")
+    try:
+        steps = run_demo_steps(db, taxonomies=taxonomies)
+    finally:
+        plugin_manager().unregister(name="test-demo-steps")
+    assert calls == ["early", "late"]
+    assert steps == {"early": {"ran": 1}, "late": {"ran": 2}}
+    assert "late" not in run_demo_steps(db, taxonomies=taxonomies)  # unregistered: gone
