@@ -33,7 +33,7 @@ import bioatlas
 PACKAGE = Path(bioatlas.__file__).resolve().parent
 ROOT = "bioatlas"
 COMPOSITION = {"app", "cli", "demo", "__main__"}
-PLATFORM = {"accounts", "jobs", "notifications"}
+PLATFORM = {"accounts", "jobs", "notifications", "messaging", "review"}
 FREE = {"core", "web"}  # anyone above may import any module of these
 # What a room shows the others: `service` (a module or a package), and `deps` (its typed FastAPI
 # dependencies, e.g. the atlas's TaxonomiesDep and FilterDep: the service's face for handlers).
