@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite twice: on SQLite (the embedded default), then on a throw-away
-# PostgreSQL cluster started here and stopped on exit. Extra arguments go to pytest.
+# PostgreSQL cluster started here and stopped on exit (without the browser tests, run once). Extra arguments go to pytest.
 # Before the suites: ruff (lint, [tool.ruff] in pyproject.toml) and mypy ([tool.mypy]); either failing stops here.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +17,9 @@ echo "== test suite on SQLite =="
 .venv/bin/pytest "$@"
 sqlite_status=$?
 
-echo "== test suite on PostgreSQL =="
+echo "== test suite on PostgreSQL (browser tests ran once, on SQLite: they test the pages, not the backend) =="
 url=$(bash scripts/pg-cluster.sh start "$PG_DIR" "$PG_PORT") || { echo "could not start PostgreSQL" >&2; exit 1; }
-BIOATLAS_TEST_DATABASE_URL="$url" .venv/bin/pytest "$@"
+BIOATLAS_TEST_DATABASE_URL="$url" .venv/bin/pytest -m "not browser" "$@"
 pg_status=$?
 
 echo "SQLite exit status: $sqlite_status, PostgreSQL exit status: $pg_status"
