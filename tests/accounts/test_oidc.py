@@ -194,3 +194,42 @@ def test_an_issuer_whose_discovery_names_another_issuer_is_refused(settings, db,
         "oidc_client_id": "atlas", "oidc_client_secret": "s3cret", "oidc_issuer": other}))
     r = TestClient(bad, raise_server_exceptions=False).get("/account/oidc/login", follow_redirects=False)
     assert r.status_code == 502 and "is not the configured" in r.text
+
+
+def test_oidc_reclaims_an_address_someone_signed_up_with_and_never_verified(oidc_client, db):
+    """Pre-account takeover: an attacker signs up with the victim's address (and cannot log in:
+    unverified); the victim's OpenID Connect login verifies the address. The attacker's password,
+    sessions and name must not survive it, or the attacker logs in to the victim's account."""
+    from tests.accounts.fixtures import PASSWORD, login, make_user
+
+    make_user(db, "dominique@example.org", verified=False, name="Attaquant")
+    attacker = TestClient(oidc_client.app)
+    assert login(attacker, "dominique@example.org", PASSWORD).status_code == 401
+
+    assert oidc_client.get(_start(oidc_client), follow_redirects=False).status_code == 303
+    with db() as s:
+        user = s.scalar(select(User).where(User.email == "dominique@example.org"))
+        assert user.password_hash is None and user.email_verified_at is not None
+        assert user.display_name == "Dominique Petit"
+    assert login(attacker, "dominique@example.org", PASSWORD).status_code == 401  # the password is gone
+    assert attacker.get("/api/v1/account").status_code == 401
+    assert audit_events(db, "account_reclaimed")
+    assert oidc_client.get("/api/v1/account").json()["display_name"] == "Dominique Petit"
+
+
+def test_an_account_without_password_is_deleted_by_typing_its_address(oidc_client, db):
+    from tests.accounts.fixtures import csrf_of
+
+    assert oidc_client.get(_start(oidc_client), follow_redirects=False).status_code == 303
+    page = oidc_client.get("/account")
+    assert 'type="password"' not in page.text.split("/account/delete")[1]
+    wrong = oidc_client.post("/account/delete", data={"password": "someone@example.org",
+                                                      "csrf_token": csrf_of(oidc_client, "/account")})
+    assert wrong.status_code == 403
+    with db() as s:
+        assert s.scalar(select(User).where(User.email == "dominique@example.org")) is not None
+    done = oidc_client.post("/account/delete", data={"password": "Dominique@Example.org",
+                                                     "csrf_token": csrf_of(oidc_client, "/account")})
+    assert done.status_code == 200, done.text
+    with db() as s:
+        assert s.scalar(select(User).where(User.email == "dominique@example.org")) is None

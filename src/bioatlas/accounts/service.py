@@ -275,7 +275,18 @@ def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: st
             session.flush()
             audit.record(session, "signup", user_id=user.id, ip=ip, detail="oidc")
         elif user.email_verified_at is None:
+            # Someone signed up with this address and never proved it: the provider has just proved
+            # it belongs to the person logging in, so whatever the first comer set is theirs, not
+            # the owner's. Drop the password, end every session, reset the profile.
             user.email_verified_at = now()
+            user.password_hash = None
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+            try:
+                user.display_name = check_display_name(name or email.split("@")[0])
+            except AccountError:
+                user.display_name = email.split("@")[0][:100]
+            audit.record(session, "account_reclaimed", user_id=user.id, ip=ip,
+                         detail="oidc verified an unverified address: password, sessions and name reset")
         end_session(session, raw=old_token)
         raw, _row = create_session(session, user=user, days=days)
         audit.record(session, "login", user_id=user.id, ip=ip, detail="oidc")
@@ -319,15 +330,22 @@ def my_data(session: Session, *, user_id: int) -> dict:
 
 
 def delete_account(session: Session, *, user_id: int, password: str, ip: str | None) -> None:
-    """Delete the account and anonymise its traces once the password is confirmed; AccountError
-    (kept in the audit log) when the password is wrong."""
+    """Delete the account and anonymise its traces once the owner confirms: with the password, or,
+    for an account without one (created through OpenID Connect), by typing its e-mail address.
+    AccountError (kept in the audit log) when the confirmation is wrong."""
     with unit_of_work(session):
         user = get_user(session, user_id=user_id)
-        if authenticate(session, email=user.email, password=password) is None:
+        if user.password_hash is None:
+            confirmed = email_key(password.strip()) == user.email_key if password.strip() else False
+        else:
+            confirmed = authenticate(session, email=user.email, password=password) is not None
+        if not confirmed:
             session.rollback()
             audit.record_aside(session, "refused", user_id=user_id, ip=ip, target="account delete",
-                               detail="wrong password")
-            raise AccountError(t("Wrong password: the account was not deleted."), "password")
+                               detail="wrong confirmation")
+            message = ("Wrong password: the account was not deleted." if user.password_hash is not None
+                       else "Type your e-mail address to confirm: the account was not deleted.")
+            raise AccountError(t(message), "password")
         delete_user(session, user)
         audit.record(session, "account_deleted", detail="an account was deleted")
 
