@@ -17,7 +17,7 @@ from bioatlas.core.config import SettingsError, describe_settings, load_settings
 from bioatlas.jobs import service as jobs
 
 app = typer.Typer(help="Bioprod Atlas: map and connect a life-science industrial ecosystem.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations), online backup and restore.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data into the atlas.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo ecosystem (real open data).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -63,6 +63,49 @@ def db_current() -> None:
     from bioatlas.core import migrate
 
     print(migrate.current(commands.engine(commands.settings())) or "(empty database)")
+
+
+@db_app.command("backup")
+def db_backup(
+    dest: Path = typer.Argument(..., help="the backup file to write (SQLite: a database file; PostgreSQL: a pg_dump archive)"),
+    json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Back up the database while it serves: one consistent snapshot (SQLite's backup API, or
+    pg_dump), written beside DEST, checked, then renamed. Never copy the live file by hand."""
+    from bioatlas.core import backup
+    from bioatlas.core.errors import FileError
+
+    try:
+        report = backup.backup(commands.engine(commands.settings()), dest)
+    except FileError as exc:
+        console.print(f"[red]backup failed:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if json_out:
+        print(json.dumps(report.as_dict()))
+    else:
+        console.print(f"backup written: {report.path} ({report.bytes:,} bytes, schema {report.revision})")
+
+
+@db_app.command("restore")
+def db_restore(
+    src: Path = typer.Argument(..., help="a file written by `bioatlas db backup`"),
+    yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation"),
+) -> None:
+    """Replace the whole database with a backup, in one transaction (stop the server first: its
+    in-memory indexes would describe the old data). Then run `bioatlas db upgrade`."""
+    from bioatlas.core import backup
+    from bioatlas.core.errors import FileError
+
+    engine = commands.engine(commands.settings())
+    where = engine.url.render_as_string(hide_password=True)
+    if not yes and not typer.confirm(f"Replace every row of {where} with {src}?"):
+        raise typer.Exit(1)
+    try:
+        report = backup.restore(engine, src)
+    except FileError as exc:
+        console.print(f"[red]restore refused:[/red] {exc} (the database is unchanged)")
+        raise typer.Exit(1) from None
+    console.print(f"restored {src} into {where} (schema {report.revision})")
 
 
 @app.command()

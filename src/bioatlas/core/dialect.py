@@ -6,12 +6,18 @@ through `Dialect.choose`.
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import subprocess
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, literal_column, select, text
+from sqlalchemy import Engine, insert, literal_column, select, text
 from sqlalchemy.orm import Session
+
+from bioatlas.core.errors import FileError
 
 
 class UnsupportedDatabase(ValueError):
@@ -67,6 +73,19 @@ class Dialect:
         """A context for a statement allowed to fail: the transaction stays usable after it."""
         return nullcontext()
 
+    def backup(self, engine: Engine, dest: Path) -> None:
+        """Write a consistent copy of the live database to `dest` (writers may go on meanwhile)."""
+        raise NotImplementedError
+
+    def restore(self, engine: Engine, src: Path) -> None:
+        """Replace the database's contents with the backup `src`, all or nothing."""
+        raise NotImplementedError
+
+    def check_backup(self, path: Path, *, shown: Path) -> str | None:
+        """FileError (naming `shown`) unless `path` is a sound backup of this application; its
+        schema revision when the backend can read it without restoring (None otherwise)."""
+        return None
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
@@ -115,6 +134,46 @@ class SQLiteDialect(Dialect):
     def now(self) -> datetime:
         return datetime.now(UTC).replace(tzinfo=None)  # SQLite stores naive UTC
 
+    def backup(self, engine: Engine, dest: Path) -> None:
+        """SQLite's online backup API (one step: a read transaction, so the copy is one
+        consistent snapshot; in WAL mode writers are not blocked meanwhile)."""
+        target = sqlite3.connect(dest)
+        try:
+            with engine.connect() as conn:
+                conn.connection.driver_connection.backup(target)  # type: ignore[union-attr]
+        finally:
+            target.close()
+
+    def check_backup(self, path: Path, *, shown: Path) -> str | None:
+        """A sound SQLite file (`quick_check`) with an Alembic revision: a database of this application."""
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                status = conn.execute("PRAGMA quick_check").fetchone()[0]
+                tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise FileError(shown, f"not a SQLite database ({exc})") from None
+        if status != "ok":
+            raise FileError(shown, f"damaged database: {status}")
+        if row is None:
+            raise FileError(shown, "not a Bioprod Atlas database (no schema revision)")
+        return row[0]
+
+    def restore(self, engine: Engine, src: Path) -> None:
+        """The backup API the other way: the copy replaces every page of the live file in one
+        write transaction (readers see the old or the new database, never a mix)."""
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        engine.dispose()
+        try:
+            with engine.connect() as conn:
+                source.backup(conn.connection.driver_connection)  # type: ignore[arg-type]
+        finally:
+            source.close()
+            engine.dispose()
+
 
 class PostgreSQLDialect(Dialect):
     name = "postgresql"
@@ -141,6 +200,17 @@ class PostgreSQLDialect(Dialect):
         """A savepoint: on PostgreSQL a failed statement aborts the whole transaction."""
         return session.begin_nested()
 
+    def backup(self, engine: Engine, dest: Path) -> None:
+        """`pg_dump` (custom format): one snapshot transaction, so the dump is consistent while
+        the application writes."""
+        _run_pg_tool(["pg_dump", "--format=custom", "--no-owner", f"--file={dest}", _libpq_url(engine)])
+
+    def restore(self, engine: Engine, src: Path) -> None:
+        """`pg_restore --clean` in a single transaction: all or nothing."""
+        engine.dispose()
+        _run_pg_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                      "--exit-on-error", f"--dbname={_libpq_url(engine)}", str(src)])
+
 
 _DIALECTS: dict[str, Dialect] = {d.name: d for d in (SQLiteDialect(), PostgreSQLDialect())}
 
@@ -157,6 +227,20 @@ def dialect_for(bind) -> Dialect:
         return _DIALECTS[name]
     except KeyError:
         raise UnsupportedDatabase(f"unsupported database backend: {name!r} (SQLite or PostgreSQL)") from None
+
+
+def _libpq_url(engine: Engine) -> str:
+    """The engine's URL as libpq reads it (no `+driver`), password included."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _run_pg_tool(args: list[str]) -> None:
+    """Run a PostgreSQL client tool; its own message on failure (a RuntimeError)."""
+    if shutil.which(args[0]) is None:
+        raise RuntimeError(f"{args[0]} not found: install the PostgreSQL client tools")
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {done.stderr.strip()[-2000:]}")
 
 
 def _last_value_cached(processor):
