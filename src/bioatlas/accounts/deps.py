@@ -9,10 +9,16 @@ from bioatlas.accounts import audit
 from bioatlas.accounts.policy import Principal, client_ip
 
 
+# the buckets counted per address too (their counters are personal data: see `forget_account`)
+ACCOUNT_BUCKETS = ("login", "reset")
+
+
 def rate_limit(request: Request, bucket: str, limit_setting: str, principal: Principal | None = None,
                account: str | None = None) -> None:
     """Count one attempt per IP (and per account when known); 429 with Retry-After beyond the
     configured number in the window; the refusal is audited."""
+    if account and bucket not in ACCOUNT_BUCKETS:
+        raise ValueError(f"rate-limit bucket {bucket!r} counts addresses: list it in ACCOUNT_BUCKETS")
     settings = request.app.state.settings
     limiter = request.app.state.rate_limiter
     limit, window = getattr(settings, limit_setting), settings.rate_limit_window_seconds
@@ -28,6 +34,11 @@ def rate_limit(request: Request, bucket: str, limit_setting: str, principal: Pri
                          user_id=principal.user_id if principal else None, target=bucket)
         raise HTTPException(429, detail=f"too many attempts: try again in {int(wait)} seconds",
                             headers={"Retry-After": str(int(wait))})
+
+
+def forget_account(request: Request, account: str) -> None:
+    """Delete the rate-limit counters kept under an address (an erased account's)."""
+    request.app.state.rate_limiter.forget([f"{bucket}:account:{account}" for bucket in ACCOUNT_BUCKETS])
 
 
 def safe_next(value: str | None) -> str:

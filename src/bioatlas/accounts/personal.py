@@ -3,7 +3,9 @@
 Each feature exports and erases what it holds through the plug-in hook `bioatlas_personal_data`
 (contributions: the facts a user contributed stay in the atlas under their source re-keyed
 `user:deleted:<n>`, contributions keep their content with no author; notifications: the
-user's notifications, preferences and mails). Audit events lose the user id and the IP address. The atlas tables never hold a name or an address of a user, so
+user's notifications, preferences and mails). Audit events lose the user id, the IP address and their detail (a refused input may be personal);
+rate-limit counters keyed by the address are deleted; on SQLite (`secure_delete` on) the WAL is
+checkpointed and truncated, so no file keeps the erased values. The atlas tables never hold a name or an address of a user, so
 no search index holds one either."""
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def export_user(session: Session, user: User) -> dict:
 
 def delete_user(session: Session, user: User) -> None:
     """Remove the account and anonymise every trace of it (one transaction, the caller commits)."""
-    session.execute(update(AuditEvent).where(AuditEvent.user_id == user.id).values(user_id=None, ip=None))
+    # the audit trail keeps what happened and when, not who nor what they typed (a refused value
+    # may be personal); the rate-limit counters keyed by the address go in `accounts.deps.forget_account`
+    session.execute(update(AuditEvent).where(AuditEvent.user_id == user.id).values(user_id=None, ip=None, detail=None))
     session.execute(update(RoleGrant).where(RoleGrant.granted_by == user.id).values(granted_by=None))
     for item in collect("bioatlas_personal_data"):
         item.erase(session, user_id=user.id)

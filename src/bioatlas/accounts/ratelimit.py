@@ -36,6 +36,12 @@ class RateLimiter:
     def _digest(self, key: str) -> str:
         return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()
 
+    def forget(self, keys: list[str]) -> None:
+        """Delete every counted attempt of these keys."""
+        with self._sessions() as session:
+            session.execute(delete(RateLimitHit).where(RateLimitHit.key.in_([self._digest(k) for k in keys])))
+            session.commit()
+
     def hit(self, key: str, limit: int, window: float) -> float:
         """Count one attempt for `key`; returns 0 when allowed, else the seconds to wait."""
         digest, now = self._digest(key), self._clock()

@@ -22,6 +22,7 @@ from bioatlas.accounts.personal import delete_user, export_user
 from bioatlas.atlas.service import gazetteer, get_actor
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_sessionmaker, unit_of_work
+from bioatlas.core.dialect import dialect_for
 from bioatlas.notifications import service as notifications
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -329,10 +330,11 @@ def my_data(session: Session, *, user_id: int) -> dict:
     return export_user(session, get_user(session, user_id=user_id))
 
 
-def delete_account(session: Session, *, user_id: int, password: str, ip: str | None) -> None:
+def delete_account(session: Session, *, user_id: int, password: str, ip: str | None) -> str:
     """Delete the account and anonymise its traces once the owner confirms: with the password, or,
     for an account without one (created through OpenID Connect), by typing its e-mail address.
-    AccountError (kept in the audit log) when the confirmation is wrong."""
+    AccountError (kept in the audit log) when the confirmation is wrong. Returns the address's key
+    (for the caller to forget the rate-limit counters keyed by it)."""
     with unit_of_work(session):
         user = get_user(session, user_id=user_id)
         if user.password_hash is None:
@@ -346,8 +348,11 @@ def delete_account(session: Session, *, user_id: int, password: str, ip: str | N
             message = ("Wrong password: the account was not deleted." if user.password_hash is not None
                        else "Type your e-mail address to confirm: the account was not deleted.")
             raise AccountError(t(message), "password")
+        key = user.email_key
         delete_user(session, user)
         audit.record(session, "account_deleted", detail="an account was deleted")
+    dialect_for(session).flush_erased(session.get_bind())
+    return key
 
 
 def _check_scope(session: Session, *, role: str, scope_kind: str, scope_value: str) -> None:

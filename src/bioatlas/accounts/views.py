@@ -13,7 +13,7 @@ from bioatlas.accounts import audit, service
 from bioatlas.accounts.middleware import SESSION_COOKIE
 from bioatlas.accounts.oidc import enabled as oidc_enabled, router as oidc_router
 from bioatlas.accounts.policy import Principal, client_ip, require
-from bioatlas.accounts.deps import rate_limit, safe_next
+from bioatlas.accounts.deps import forget_account, rate_limit, safe_next
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.web.pages import redirect, render
 
@@ -128,10 +128,11 @@ def account_export(request: Request, session: SessionDep, me: Me):
 @router.post("/account/delete", response_class=HTMLResponse)
 def account_delete(request: Request, session: SessionDep, t: TranslatorDep, me: Me, password: Text = ""):
     try:
-        service.delete_account(session, user_id=me.user_id, password=password, ip=client_ip(request))
+        key = service.delete_account(session, user_id=me.user_id, password=password, ip=client_ip(request))
     except service.AccountError as exc:
         user = service.get_user(session, user_id=me.user_id)
         return render(request, t, "accounts/account.html", 403, user=user, grants=user.roles, error=t(str(exc)))
+    forget_account(request, key)
     response = render(request, t, "accounts/message.html", message=t("Your account and personal data are deleted."))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, literal_column, select, text
+from sqlalchemy import Connection, Engine, insert, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from bioatlas.core.errors import FileError
@@ -72,6 +72,9 @@ class Dialect:
     def guard(self, session: Session) -> AbstractContextManager:
         """A context for a statement allowed to fail: the transaction stays usable after it."""
         return nullcontext()
+
+    def flush_erased(self, bind: Engine | Connection) -> None:
+        """After an erasure has committed: make sure no file still holds the erased values."""
 
     def backup(self, engine: Engine, dest: Path) -> None:
         """Write a consistent copy of the live database to `dest` (writers may go on meanwhile)."""
@@ -133,6 +136,13 @@ class SQLiteDialect(Dialect):
 
     def now(self) -> datetime:
         return datetime.now(UTC).replace(tzinfo=None)  # SQLite stores naive UTC
+
+    def flush_erased(self, bind: Engine | Connection) -> None:
+        """The write-ahead log still holds the pages as they were before the erasure until a
+        checkpoint copies the new ones into the main file (with `secure_delete`, zeroed) and
+        truncates the log."""
+        with bind.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def backup(self, engine: Engine, dest: Path) -> None:
         """SQLite's online backup API (one step: a read transaction, so the copy is one
