@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := src/bioatlas/web/static/vendor/maplibre-gl/maplibre-gl.js
 VEGA := src/bioatlas/web/static/vendor/vega/vega-embed.js
+SWAGGER := src/bioatlas/web/static/vendor/swagger-ui/swagger-ui-bundle.js
 
 .PHONY: run test install system-deps assets demo serve worker clean help
 
@@ -27,10 +28,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(VENDOR) $(VEGA) &: node_modules/.package-lock.json scripts/build-assets.mjs
+$(VENDOR) $(VEGA) $(SWAGGER) &: node_modules/.package-lock.json scripts/build-assets.mjs
 	npm run --silent build
 
-assets: $(VENDOR) $(VEGA)
+assets: $(VENDOR) $(VEGA) $(SWAGGER)
 
 install: $(VENV)/.installed assets
 

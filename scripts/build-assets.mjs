@@ -117,3 +117,26 @@ for (const [name, src, dest, transform] of VEGA_FILES) {
 }
 writeFileSync(join(VEGA_OUT, "VERSION.txt"), versions.join("\n") + "\ncopied from node_modules by scripts/build-assets.mjs\n");
 console.log(`build-assets: ${versions.join(", ")} ready in ${relative(ROOT, VEGA_OUT)}`);
+
+// --- Swagger UI -> vendor/swagger-ui/ -----------------------------------------------------------
+// The API documentation page (/docs) loads Swagger UI from here, not from a CDN: it works offline
+// and under the same CSP as every page (its start-up script is static/js/api-docs.js, not inline).
+
+const SWAGGER = join(NODE_MODULES, "swagger-ui-dist");
+const SWAGGER_OUT = join(ROOT, "src", "bioatlas", "web", "static", "vendor", "swagger-ui");
+const SWAGGER_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"];
+for (const name of SWAGGER_FILES) {
+  if (!existsSync(join(SWAGGER, name))) {
+    fail(`swagger-ui-dist/${name} is missing in ${NODE_MODULES}: run \`npm install\` in ${ROOT} first.`);
+  }
+}
+rmSync(SWAGGER_OUT, { recursive: true, force: true });
+mkdirSync(SWAGGER_OUT, { recursive: true });
+for (const name of SWAGGER_FILES) {
+  const text = readFileSync(join(SWAGGER, name), "utf8").replace(/\n\/[/*][#@] sourceMappingURL=[^\n]*\s*$/, "\n");
+  writeFileSync(join(SWAGGER_OUT, name), text);
+}
+const swaggerMeta = JSON.parse(readFileSync(join(SWAGGER, "package.json"), "utf8"));
+writeFileSync(join(SWAGGER_OUT, "VERSION.txt"),
+  `swagger-ui-dist ${swaggerMeta.version} (${swaggerMeta.license}), copied from node_modules by scripts/build-assets.mjs\n`);
+console.log(`build-assets: swagger-ui-dist ${swaggerMeta.version} ready in ${relative(ROOT, SWAGGER_OUT)}`);

@@ -77,7 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
         title="Bioprod Atlas API",
         version=__version__,
         description="The actors of the biotherapy and bioproduction ecosystem, their sites and capabilities.",
-        docs_url="/docs",
+        docs_url=None,  # served below from the vendored Swagger UI, under the CSP (no CDN)
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
@@ -95,11 +96,15 @@ def create_app(settings: Settings) -> FastAPI:
     # security headers so that those wrap every response, the middleware's own refusals included
     install_accounts(app)
 
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        """The interactive API documentation: Swagger UI from static/vendor (works offline)."""
+        return templates.TemplateResponse(request, "api_docs.html", {"title": app.title, "openapi_url": app.openapi_url})
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
-        if not request.url.path.startswith("/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -79,7 +79,9 @@ def test_export_and_delete_my_data(web, db):
                  json={"fields": {"description_fr": "Laboratoire de thérapie génique."}, "note": "site officiel"},
                  headers=headers)
     assert r.status_code == 201, r.text
-    data = json.loads(web.get("/account/export").content)
+    exported = web.get("/account/export")
+    assert exported.headers["cache-control"] == "no-store"
+    data = json.loads(exported.content)
     assert data["account"]["email"] == "camille@example.org"
     assert data["contributions"][0]["payload"] == {"description_fr": "Laboratoire de thérapie génique."}
     assert {e["event"] for e in data["audit_events"]} >= {"login", "contribution"}

@@ -122,7 +122,8 @@ def account_page(request: Request, session: SessionDep, t: TranslatorDep, me: Me
 def account_export(request: Request, session: SessionDep, me: Me):
     body = json.dumps(service.my_data(session, user_id=me.user_id), ensure_ascii=False, indent=2)
     return Response(body, media_type="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="bioatlas-my-data.json"'})
+                    headers={"Content-Disposition": 'attachment; filename="bioatlas-my-data.json"',
+                             "Cache-Control": "no-store"})  # personal data: never kept by a cache
 
 
 @router.post("/account/delete", response_class=HTMLResponse)
