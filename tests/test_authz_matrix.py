@@ -21,6 +21,7 @@ from bioatlas.atlas.models import ActorChange
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import actor_scope, contribution_scope
 from tests.accounts.fixtures import PASSWORD, make_user
+from tests.calls.helpers import matrix_world, policy_objects, url_values
 from tests.contributions.helpers import add_actor
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
@@ -50,8 +51,17 @@ EXPECTED = {
     "notification.self": (USERS, USERS),
     "jobs.read": ({"admin", "token"}, {"admin", "token"}),
     "capability.judge": ({"member", "editor", "admin", "token"}, {"admin", "token"}),
+    # calls (own: the call of region 11, the role's own application there, the project of region 11)
+    "call.create": ({"editor", "admin", "token"}, {"editor", "admin", "token"}),
+    "call.manage": ({"editor", "admin", "token"}, {"admin", "token"}),
+    "call.apply": (USERS, USERS),
+    "review.declare": (USERS, USERS),
+    "application.read": ({"user", "member", "editor", "admin", "token"}, {"admin", "token"}),
+    "application.edit": ({"user", "member", "editor", "admin"}, NOBODY),
+    "review.score": (NOBODY, NOBODY),  # nobody is assigned here: tests/calls covers reviewers
+    "project.manage": ({"editor", "admin", "token"}, {"admin", "token"}),
 }
-OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id"}
+OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id"}
 
 
 def routes(app):
@@ -100,8 +110,10 @@ def world(db, settings):
         s.flush()
         changes = {x: s.scalar(select(ActorChange.id).where(ActorChange.actor_id == x)) for x in (a, b)}
         s.commit()
-        return {"a": a, "b": b, "users": ids, "contributions": contributions, "other_contribution": other.id,
-                "changes": changes, "grant": spare.id}
+        world = {"a": a, "b": b, "users": ids, "contributions": contributions, "other_contribution": other.id,
+                 "changes": changes, "grant": spare.id}
+    world["calls_world"] = matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
+    return world
 
 
 def _principal(db, role):
@@ -127,6 +139,7 @@ def test_the_policy_agrees_with_the_table(db, world):
             other_c = contribution_scope(s, contribution=s.get(Contribution, world["other_contribution"]))
             for action, (own_ok, other_ok) in EXPECTED.items():
                 objs = (own_c, other_c) if action.startswith("contribution.") else (scopes["own"], scopes["other"])
+                objs = policy_objects(s, world, role, action) or objs
                 for obj, allowed in zip(objs, (own_ok, other_ok)):
                     assert can(p, action, obj) == (role in allowed), (role, action, obj)
 
@@ -184,6 +197,7 @@ def _url(path: str, world: dict, role: str, whose: str) -> str:
         "change_id": world["changes"][actor],
         "contribution_id": world["contributions"][role] if whose == "own" else world["other_contribution"],
         "grant_id": world["grant"],
+        **url_values(world, role, whose),
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), path)
 

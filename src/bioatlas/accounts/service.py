@@ -438,3 +438,11 @@ def grant_member(session: Session, *, user_id: int, actor_id: int, granted_by: i
         session.add(RoleGrant(user_id=user_id, role="member", scope_kind="actor", scope_value=str(actor_id),
                               granted_by=granted_by))
 
+
+
+def member_actor_ids(session: Session, *, user_id: int) -> set[int]:
+    """The actors the user is a member of (verified claims), for other rooms' checks (the
+    conflict-of-interest check of reviews)."""
+    values = session.scalars(select(RoleGrant.scope_value).where(
+        RoleGrant.user_id == user_id, RoleGrant.role == "member", RoleGrant.scope_kind == "actor"))
+    return {int(v) for v in values if v.isdigit()}

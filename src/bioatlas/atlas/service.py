@@ -39,6 +39,7 @@ from bioatlas.atlas.models import (
     ActorName,
     CapabilityEvidence,
     Identifier,
+    Relation,
     ResearchFact,
     Site,
     Source,
@@ -79,7 +80,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     # actors
     "Actor", "Source", "get_actor", "load_actor", "load_actors", "actor_exists", "has_actors", "names_with_keys", "site_of_actor",
     "find_actors", "actor_ids_by_identifier", "actor_identifiers", "find_actor_by_name", "upsert_actor", "bulk_upsert",
-    "replace_relations", "get_or_create_source", "find_source", "find_sources", "actor_scope", "ActorScopeData",
+    "replace_relations", "relations_touching", "get_or_create_source", "find_source", "find_sources", "actor_scope", "ActorScopeData",
     # history
     "HISTORY_FIELDS", "actor_snapshot", "record_changes", "get_change", "add_change", "revert_change", "check_revertible", "RevertError",
     "REVERTIBLE", "ActorChange",
@@ -232,6 +233,17 @@ def replace_relations(session: Session, *, actor_id: int, relations: list[tuple[
     if actor is None:
         raise MatchError(f"no actor with id {actor_id}")
     return writer.replace_relations(session, actor, relations, source)
+
+
+def relations_touching(session: Session, *, actor_ids: Iterable[int]) -> list[tuple[int, str, int]]:
+    """Every relation (actor id, relation code, target id) from or to one of these actors (for the
+    conflict-of-interest check of reviews: parents, children, partners)."""
+    ids = sorted({int(i) for i in actor_ids})
+    if not ids:
+        return []
+    stmt = select(Relation.actor_id, Relation.relation, Relation.target_id).where(
+        or_(Relation.actor_id.in_(ids), Relation.target_id.in_(ids))).order_by(Relation.id)
+    return [(a, r, t) for a, r, t in session.execute(stmt).tuples()]
 
 
 def get_or_create_source(session: Session, *, record: SourceRecord) -> Source:

@@ -1,7 +1,8 @@
 """Roadmap pages and the status change of an action.
 
 The pages read `service.get_roadmap()` and add, per action, its structuring projects (budget,
-funding, partners) and the dated history of its status; per axis, the progress as shares of
+funding, partners: the recorded ones, then the portfolio's followed projects from `calls.service`
+with their milestones and progress) and the dated history of its status; per axis, the progress as shares of
 actions done and in progress, with the number whose status is unknown said explicitly.
 
 `set_action_status()` is what `PATCH /api/v1/roadmaps/actions/{id}` calls (admin token for now;
@@ -17,6 +18,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bioatlas.calls import service as calls
 from bioatlas.core.db import unit_of_work
 from bioatlas.observatory import service
 from bioatlas.observatory.models import (
@@ -80,10 +82,11 @@ def roadmap_page(session: Session, *, code: str, lang: str = "fr") -> dict | Non
         return None
     ids = [a["id"] for axis in roadmap["axes"] for a in axis["actions"]]
     projects, changes = _projects(session, ids), _changes(session, ids)
+    portfolio = calls.projects_for_roadmap(session, code=code)  # followed projects, with milestones
     for axis in roadmap["axes"]:
         axis["shares"] = axis_progress(axis["progress"])
         for a in axis["actions"]:
-            a["projects"] = projects.get(a["id"], [])
+            a["projects"] = projects.get(a["id"], []) + portfolio.get(a["number"], [])
             a["changes"] = changes.get(a["id"], [])
     roadmap["shares"] = axis_progress(roadmap["progress"])
     return roadmap
