@@ -347,7 +347,7 @@ def scores_of(session: Session, *, item_id: int) -> list[dict]:
                              .order_by(ReviewAssignment.id)):
         values = dict(session.execute(select(ReviewCriterion.code, ReviewScore.value).join(
             ReviewScore, ReviewScore.criterion_id == ReviewCriterion.id).where(
-            ReviewScore.assignment_id == a.id)).tuples())
+            ReviewScore.assignment_id == a.id)).tuples().all())
         rows.append({"assignment_id": a.id, "reviewer_id": a.reviewer_id, "submitted": a.submitted_at is not None,
                      "scores": values, "comment_applicant": a.comment_applicant, "comment_jury": a.comment_jury})
     return rows

@@ -1,0 +1,255 @@
+"""Calls over HTTP: the applicant's draft, files and submission; the conflicted reviewer refused
+(403, audited, exclusion stored and shown to managers); scores validated; the jury's medians,
+decisions, results in the atlas and notifications; the portfolio's milestones; bad input named;
+and a matrix of the six roles of a call (applicant, other applicant, reviewer, conflicted
+reviewer, manager, anonymous) over every calls route: 0 leaks."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from bioatlas.accounts import service as accounts
+from bioatlas.accounts.models import User
+from bioatlas.app import create_app
+from bioatlas.calls import service
+from bioatlas.calls.models import Application
+from bioatlas.review import service as review
+from bioatlas.review.models import ReviewExclusion
+from tests.accounts.fixtures import audit_events
+from tests.calls.helpers import PDF, add_actor, apply, make_call, make_user
+
+ROLES = ("applicant", "other_applicant", "reviewer", "conflicted", "manager", "anonymous")
+
+
+@pytest.fixture
+def story(db, settings):
+    parent = add_actor(db, "Genethon", "91000", kind="research")
+    child = add_actor(db, "Yposkesi", "91000", relations=[("part_of", parent)])
+    other = add_actor(db, "TreeFrog Therapeutics", "33600")
+    users = {"manager": make_user(db, "manager@example.org", name="Manager"),
+             "applicant": make_user(db, "applicant@example.org", name="Applicant"),
+             "other_applicant": make_user(db, "other@example.org", name="Other"),
+             "reviewer": make_user(db, "reviewer@example.org", name="Reviewer"),
+             "reviewer2": make_user(db, "reviewer2@example.org", name="Reviewer 2"),
+             "conflicted": make_user(db, "conflicted@example.org", name="Conflicted",
+                                     roles=[("member", "actor", parent)])}
+    call_id = make_call(db, manager=users["manager"], per_item=2)
+    with db() as s:
+        service.add_reviewers(s, call=service.get_call(s, call_id=call_id),
+                              emails=["reviewer@example.org", "reviewer2@example.org", "conflicted@example.org"],
+                              by_user_id=users["manager"])
+    mine = apply(db, call_id=call_id, user_id=users["applicant"], actor_id=child, submit=False)
+    theirs = apply(db, call_id=call_id, user_id=users["other_applicant"], actor_id=other)
+    app = create_app(settings)
+    return {"users": users, "call": call_id, "mine": mine, "theirs": theirs, "app": app, "parent": parent,
+            "child": child}
+
+
+def client_for(story, db, role):
+    client = TestClient(story["app"], raise_server_exceptions=False, follow_redirects=False)
+    if role == "anonymous":
+        return client, {}
+    with db() as s:
+        user = s.get(User, story["users"][role])
+        raw, row = accounts.create_session(s, user=user, days=1)
+        headers = {"X-CSRF-Token": row.csrf_token}
+        s.commit()
+    client.cookies.set("bioatlas_session", raw)
+    return client, headers
+
+
+def test_the_whole_story_with_bad_input(db, story, settings):
+    c, h = client_for(story, db, "applicant")
+    mine = story["mine"]
+    r = c.get(f"/applications/{mine}")
+    assert r.status_code == 200 and "Europe/Paris" in r.text
+    # files: forbidden type, content not matching, over the limit: named errors, nothing stored
+    r = c.post(f"/applications/{mine}/attachments", headers=h, data={"field": "deck"},
+               files={"file": ("deck.exe", b"MZ...", "application/x-msdownload")})
+    assert r.status_code == 422 and "deck" in r.json()["detail"] and "not accepted" in r.json()["detail"]
+    r = c.post(f"/applications/{mine}/attachments", headers=h, data={"field": "deck"},
+               files={"file": ("deck.pdf", b"not a pdf", "application/pdf")})
+    assert r.status_code == 422 and "not a application/pdf" in r.json()["detail"]
+    r = c.post(f"/applications/{mine}/attachments", headers=h, data={"field": "deck"},
+               files={"file": ("deck.pdf", PDF + b"x" * 3000, "application/pdf")})
+    assert r.status_code == 422 and "over the limit of 2048 bytes" in r.json()["detail"]
+    assert not list((settings.data_dir / service.STORAGE_DIR).glob("*"))
+    r = c.post(f"/applications/{mine}/attachments", headers=h, data={"field": "deck"},
+               files={"file": ("deck.pdf", PDF, "application/pdf")})
+    assert r.status_code == 303
+    stored = list((settings.data_dir / service.STORAGE_DIR).glob("*"))
+    assert len(stored) == 1 and stored[0].read_bytes() == PDF
+    assert "static" not in str(stored[0])
+    r = c.post(f"/applications/{mine}", headers=h, data={"summary": "x" * 201})
+    assert r.status_code == 422 and r.json()["detail"].startswith("summary:")
+    r = c.post(f"/applications/{mine}", headers=h, data={"summary": "Notre projet.", "founded_year": "abc"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("founded_year:")
+    r = c.post(f"/applications/{mine}", headers=h, data={"summary": "Notre projet.", "co_applicants": "999999"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("co_applicants:")
+    assert c.post(f"/applications/{mine}/submit", headers=h).status_code == 303
+    assert c.post(f"/applications/{mine}/submit", headers=h).status_code == 409
+    # the applicant cannot review their own call
+    m, mh = client_for(story, db, "manager")
+    r = m.post(f"/calls/{story['call']}/reviewers", headers=mh, data={"emails": "applicant@example.org"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("reviewer") and "applied" in r.json()["detail"]
+    assert m.post(f"/calls/{story['call']}/assign", headers=mh).status_code == 303
+    with db() as s:
+        reasons = {(e.reviewer_id, e.reason) for e in s.scalars(select(ReviewExclusion))}
+    assert (story["users"]["conflicted"], "parent_child") in reasons
+    page = m.get(f"/calls/{story['call']}/manage").text
+    assert "parent_child" in page and "Yposkesi part of Genethon" in page
+    # the conflicted reviewer opening the application: 403 with the reason, audited
+    x, xh = client_for(story, db, "conflicted")
+    before = len(audit_events(db, "refused"))
+    r = x.get(f"/applications/{mine}/review")
+    assert r.status_code == 403 and "conflict of interest" in r.json()["detail"]
+    refused = audit_events(db, "refused")
+    assert len(refused) == before + 1 and "parent_child" in refused[-1].detail
+    # reviewers score: out of the scale refused by name, nothing stored
+    for role, values in (("reviewer", ("4", "3")), ("reviewer2", ("3", "5"))):
+        rc, rh = client_for(story, db, role)
+        screen = rc.get(f"/applications/{mine}/review")
+        assert screen.status_code == 200 and "Yposkesi" not in screen.text  # blind
+        bad = rc.post(f"/applications/{mine}/review", headers=rh, data={"score_excellence": "6", "score_impact": "3"})
+        assert bad.status_code == 422 and bad.json()["detail"].startswith("score_excellence:")
+        ok = rc.post(f"/applications/{mine}/review", headers=rh,
+                     data={"score_excellence": values[0], "score_impact": values[1],
+                           "comment_applicant": f"Pour le candidat ({role})", "comment_jury": "Pour le jury"})
+        assert ok.status_code == 303
+        assert rc.get(f"/applications/{mine}/review/attachments/1").status_code in (200, 404)
+    csv_text = m.get(f"/calls/{story['call']}/scores.csv").text
+    assert "Yposkesi,median,excellence,2.0,0,5,,3.5," in csv_text  # median of 4 and 3
+    assert re.search(r"Yposkesi,total,,,,15.0,,,11.0,yes", csv_text), csv_text  # 2 x 3.5 + 1 x 4 out of 15
+    # decisions need a rationale; results wait for every decision
+    r = m.post(f"/applications/{mine}/decision", headers=mh, data={"decision": "selected", "rationale": ""})
+    assert r.status_code == 422 and r.json()["detail"].startswith("rationale:")
+    assert m.post(f"/calls/{story['call']}/results", headers=mh).status_code == 409
+    m.post(f"/applications/{mine}/decision", headers=mh, data={"decision": "selected", "rationale": "Excellent."})
+    m.post(f"/applications/{story['theirs']}/decision", headers=mh, data={"decision": "rejected", "rationale": "Non."})
+    assert m.post(f"/calls/{story['call']}/results", headers=mh).status_code == 303
+    results = c.get(f"/calls/{story['call']}/results").text
+    assert "Yposkesi" in results and "TreeFrog" not in results  # no opt-in
+    assert "Défi test" in c.get(f"/actors/{story['child']}").text
+    assert "Pour le candidat (reviewer)" in c.get(f"/applications/{mine}").text
+    assert "Pour le jury" not in c.get(f"/applications/{mine}").text
+    o, oh = client_for(story, db, "other_applicant")
+    o.post(f"/applications/{story['theirs']}/opt-in", headers=oh, data={"opt_in": "on"})
+    assert "TreeFrog" in c.get(f"/calls/{story['call']}/results").text
+    with db() as s:
+        from bioatlas.notifications.models import Notification
+        kinds = [n.kind for n in s.scalars(select(Notification))]
+    assert kinds.count("call.result") == 2
+
+
+def test_deadline_and_eligibility(db, settings):
+    company = add_actor(db, "Yposkesi", "91000")
+    lab = add_actor(db, "Institut Pasteur", "75015", kind="research")
+    uid = make_user(db, "a@example.org")
+    call_id = make_call(db, manager=None, eligibility={"actor_kinds": ["company"], "regions": ["84"]})
+    with db() as s:
+        call = service.get_call(s, call_id=call_id)
+        app = service.start_application(s, call=call, user_id=uid, actor_id=lab)
+        service.save_draft(s, application=app, raw={"summary": "x"})
+        with pytest.raises(service.CallError) as err:
+            service.submit(s, application=app, user_id=uid)
+        assert err.value.field == "actor" and "kind" in str(err.value)
+        app2 = service.start_application(s, call=call, user_id=uid, actor_id=company)
+        service.save_draft(s, application=app2, raw={"summary": "x"})
+        with pytest.raises(service.CallError) as err:
+            service.submit(s, application=app2, user_id=uid)
+        assert err.value.field == "actor" and "regions" in str(err.value)
+        late = datetime.now(timezone.utc) + timedelta(days=11)
+        with pytest.raises(service.CallError) as err:
+            service.submit(s, application=app2, user_id=uid, now=late)
+        assert err.value.field == "deadline" and "Europe/Paris" in str(err.value)
+        assert s.get(Application, app2.id).status == "draft"
+
+
+def test_portfolio_milestones_and_bad_dates(db, settings, client):
+    a = add_actor(db, "Yposkesi", "91000")
+    editor = make_user(db, "editor@example.org", roles=[("editor", "region", "11")])
+    with db() as s:
+        with pytest.raises(service.PortfolioError) as err:
+            service.create_project(s, title="P", region="11", modality=None, start_date="2026-01-01",
+                                   end_date="2027-01-01", budget_eur=1, source_key="t", source_title="T",
+                                   partners=[(a, "lead")], milestones=[{"title": "M", "due_date": "2025-12-31"}])
+        assert err.value.field == "milestones[0].due_date"
+        assert service.list_projects(s) == []  # nothing half-stored
+        p = service.create_project(s, title="P", region="11", modality="viral_vectors", start_date="2026-01-01",
+                                   end_date="2027-01-01", budget_eur=100, source_key="t", source_title="T",
+                                   partners=[(a, "lead")], milestones=[{"title": "M", "due_date": "2026-03-01"}],
+                                   roadmap_code="idf-assises-2021", roadmap_action=9)
+        pid = p.id
+    story = {"app": client.app, "users": {"editor": editor}}
+    e, eh = client_for(story, db, "editor")
+    r = e.post(f"/projects/{pid}/milestones", headers=eh, data={"title": "Avant", "due_date": "2025-06-01"})
+    assert r.status_code == 422 and "before the project's start" in r.json()["detail"]
+    assert e.post(f"/projects/{pid}/milestones", headers=eh, data={"title": "Après", "due_date": "2026-06-01"}).status_code == 303
+    with db() as s:
+        mid = service.get_project(s, project_id=pid).milestones[0].id
+    r = e.post(f"/projects/{pid}/milestones/{mid}", headers=eh, data={"status": "done", "done_date": "2026-02-15"})
+    assert r.status_code == 303
+    page = client.get("/projects").text
+    assert "1/2" in page and "50 %" in page and "Yposkesi" in page
+
+
+def test_six_roles_over_every_calls_route(db, story):
+    """applicant (owner of `mine`), other applicant, reviewer (assigned), conflicted reviewer,
+    manager, anonymous; on the applicant's application and the call."""
+    with db() as s:
+        call = service.get_call(s, call_id=story["call"])
+        service.assign_reviewers(s, call=call, by_user_id=None)
+        service.submit(s, application=service.get_application(s, application_id=story["mine"]),
+                       user_id=story["users"]["applicant"])
+        service.assign_reviewers(s, call=call, by_user_id=None)
+    allowed = {
+        ("GET", "/applications/{application_id}"): {"applicant", "manager"},
+        ("POST", "/applications/{application_id}"): {"applicant"},
+        ("POST", "/applications/{application_id}/submit"): {"applicant"},
+        ("POST", "/applications/{application_id}/withdraw"): {"applicant"},
+        ("POST", "/applications/{application_id}/opt-in"): {"applicant"},
+        ("POST", "/applications/{application_id}/resubmit"): {"applicant"},
+        ("POST", "/applications/{application_id}/attachments"): {"applicant"},
+        ("GET", "/applications/{application_id}/attachments/{attachment_id}"): {"applicant", "manager"},
+        ("GET", "/applications/{application_id}/review"): {"reviewer"},
+        ("POST", "/applications/{application_id}/review"): {"reviewer"},
+        ("GET", "/applications/{application_id}/review/attachments/{attachment_id}"): {"reviewer"},
+        ("POST", "/applications/{application_id}/decision"): {"manager"},
+        ("GET", "/calls/{call_id}/manage"): {"manager"},
+        ("POST", "/calls/{call_id}/publish"): {"manager"},
+        ("POST", "/calls/{call_id}/reviewers"): {"manager"},
+        ("POST", "/calls/{call_id}/assign"): {"manager"},
+        ("POST", "/calls/{call_id}/results"): {"manager"},
+        ("GET", "/calls/{call_id}/scores.csv"): {"manager"},
+        ("GET", "/calls/new"): set(),
+        ("POST", "/calls/new"): set(),
+        ("POST", "/calls/{call_id}/apply"): set(ROLES) - {"anonymous"},
+        ("POST", "/calls/{call_id}/conflicts"): set(ROLES) - {"anonymous"},
+        ("GET", "/applications/mine"): set(ROLES) - {"anonymous"},
+        ("GET", "/reviews"): set(ROLES) - {"anonymous"},
+    }
+    routes = [(m, r.path) for r in story["app"].routes for m in getattr(r, "methods", set()) - {"HEAD"}
+              if r.path.startswith(("/calls", "/applications", "/reviews"))]
+    assert {key for key in routes if key not in allowed and not key[1].startswith(("/calls/{call_id}/results", "/calls/{call_id}"))
+            and key != ("GET", "/calls")} == set()
+    leaks, refusals = [], 0
+    for method, path in sorted(allowed):
+        for role in ROLES:
+            client, headers = client_for(story, db, role)
+            url = path.replace("{application_id}", str(story["mine"])).replace("{call_id}", str(story["call"]))
+            url = url.replace("{attachment_id}", "1")
+            r = client.request(method, url, headers=headers, follow_redirects=False)
+            refused = r.status_code in (401, 403)
+            assert r.status_code < 500, (method, url, role, r.text[:200])
+            if role in allowed[(method, path)] and refused:
+                leaks.append(("wrongly refused", method, path, role, r.status_code))
+            if role not in allowed[(method, path)] and not refused:
+                leaks.append(("leak", method, path, role, r.status_code))
+            refusals += refused
+    print(f"\ncalls matrix: {len(allowed)} routes x {len(ROLES)} roles, {refusals} refusals, leaks {len(leaks)}")
+    assert leaks == []
