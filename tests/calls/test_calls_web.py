@@ -18,7 +18,6 @@ from bioatlas.accounts.models import User
 from bioatlas.app import create_app
 from bioatlas.calls import service
 from bioatlas.calls.models import Application
-from bioatlas.review import service as review
 from bioatlas.review.models import ReviewExclusion
 from tests.accounts.fixtures import audit_events
 from tests.calls.helpers import PDF, add_actor, apply, make_call, make_user
