@@ -146,6 +146,15 @@ def create_app(settings: Settings) -> FastAPI:
             return error_page(request, 422, "; ".join(f"{e['field']}: {e['message']}" for e in errors))
         return JSONResponse({"detail": errors}, status_code=422)
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def unencodable_text(request: Request, exc: UnicodeEncodeError):
+        """Text no database can store (a lone surrogate from a JSON "\\udfff") that a field check
+        did not catch: the client's fault, said plainly, never a 500."""
+        message = "the request holds text that is not valid Unicode (a lone surrogate): nothing was stored"
+        if wants_html(request):
+            return error_page(request, 422, message)
+        return JSONResponse({"detail": message}, status_code=422)
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)

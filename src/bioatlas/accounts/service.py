@@ -23,6 +23,7 @@ from bioatlas.atlas.service import gazetteer, get_actor
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_sessionmaker, unit_of_work
 from bioatlas.core.dialect import dialect_for
+from bioatlas.core.text import unsafe_character
 from bioatlas.notifications import service as notifications
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -80,7 +81,7 @@ def check_password(password: str) -> str:
 
 def check_display_name(name: str) -> str:
     name = " ".join((name or "").split())
-    if not (1 <= len(name) <= 100) or any(c in name for c in "<>"):
+    if not (1 <= len(name) <= 100) or any(c in name for c in "<>") or unsafe_character(name) is not None:
         raise AccountError(t("The display name must have 1 to 100 characters, without < or >."), "display_name")
     return name
 

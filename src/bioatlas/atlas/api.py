@@ -22,6 +22,7 @@ from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.history import history
 from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, MapLayerList, TermOut
 from bioatlas.web.problems import Problem
+from bioatlas.core.text import unsafe_character
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 
@@ -210,6 +211,29 @@ def _check_token(settings, authorization: str | None) -> None:
         raise HTTPException(401, detail="a valid `Authorization: Bearer <admin token>` header is required")
 
 
+def shown_name(filename: str | None) -> str:
+    """The uploaded file's name as stored and shown: its last path part, printable, at most 120
+    characters and 200 bytes (a file system allows 255), the suffix kept; never a server path."""
+    name = Path(filename or "upload").name
+    name = "".join(c if c.isprintable() and unsafe_character(c) is None else "_" for c in name).strip(". ") or "upload"
+    suffix = Path(name).suffix[:10]
+    while len(name) > 120 or len(name.encode()) > 200:
+        name = name[: min(len(name), 120) - len(suffix) - 2] + "…" + suffix
+    return name
+
+
+def _renamed(value, path: str, name: str):
+    """`value` (a report: dicts, lists, strings) with the server's temporary path replaced by the
+    uploaded file's name."""
+    if isinstance(value, str):
+        return value.replace(path, name)
+    if isinstance(value, dict):
+        return {key: _renamed(item, path, name) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_renamed(item, path, name) for item in value]
+    return value
+
+
 @router.post(
     "/imports/actors",
     responses={401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem}},
@@ -224,12 +248,12 @@ async def import_actors_upload(
     dry_run: bool = False,
     skip_invalid: bool = False,
 ) -> JSONResponse:
-    name = Path(file.filename or "upload").name
+    name = shown_name(file.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx", ".txt"):
         raise HTTPException(422, detail=f"{name}: unsupported file type {suffix or '(none)'}; send .csv or .xlsx")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
+        path = Path(tmp) / name  # the import's source is named after the file
         size = 0
         with path.open("wb") as out:
             while chunk := await file.read(1 << 16):
@@ -249,6 +273,6 @@ async def import_actors_upload(
                 max_bytes=settings.max_upload_bytes,
             )
         except ImportFileError as exc:
-            raise HTTPException(422, detail=str(exc)) from None
-    body = report.as_dict()
+            raise HTTPException(422, detail=str(exc).replace(str(path), name)) from None
+        body = _renamed(report.as_dict(), str(path), name)
     return JSONResponse(body, status_code=422 if body.get("errors") and not skip_invalid else 200)

@@ -9,6 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 from bioatlas.atlas.service import CAPABILITY_FACETS, GeocodeError, Taxonomy, gazetteer
+from bioatlas.core.text import unsafe_character
 
 TEXT_FIELDS = ("name", "description_fr", "description_en")
 CODE_FIELDS = {"kind": "kinds", "gmp": "gmp_status"}
@@ -34,6 +35,8 @@ def _text(field: str, value: object, max_chars: int) -> str:
         raise FieldError(field, "HTML, scripts and links with javascript: are not accepted; write plain text")
     if CONTROL.search(value):
         raise FieldError(field, "control characters are not accepted")
+    if (why := unsafe_character(value)) is not None:
+        raise FieldError(field, f"not accepted: {why}")
     return value
 
 

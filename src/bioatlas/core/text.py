@@ -6,6 +6,26 @@ import re
 import unicodedata
 
 _NON_ALNUM = re.compile(r"[^0-9a-z&+]+")
+# Characters no submitted text may hold: C0 controls (tab and line breaks aside) and DEL; lone
+# UTF-16 surrogates (a JSON "\\udfff" decodes to one; no database can store it); bidirectional
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make "exe.pdf" display as
+# "fdp.exe" (spoofing). Ordinary right-to-left text needs none of them.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def unsafe_character(value: str) -> str | None:
+    """Why `value` cannot be accepted as submitted text, or None: names the first bad character."""
+    found = _UNSAFE.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if "\ud800" <= char <= "\udfff":
+        kind = "a lone surrogate (not a character)"
+    elif char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        kind = "a bidirectional override (it can disguise text)"
+    else:
+        kind = "a control character"
+    return f"U+{ord(char):04X} at position {found.start() + 1} is {kind}"
 
 
 def fold(value: str) -> str:
