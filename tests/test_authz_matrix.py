@@ -60,6 +60,8 @@ EXPECTED = {
     "application.edit": ({"user", "member", "editor", "admin"}, NOBODY),
     "review.score": (NOBODY, NOBODY),  # nobody is assigned here: tests/calls covers reviewers
     "project.manage": ({"editor", "admin", "token"}, {"admin", "token"}),
+    "capacity.edit": ({"member", "admin", "token"}, {"admin", "token"}),
+    "capacity.verify": ({"editor", "admin", "token"}, {"admin", "token"}),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id"}
 

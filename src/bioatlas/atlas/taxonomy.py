@@ -26,6 +26,8 @@ NAMES = (
     "name_types",
     "headcount_bands",
     "health_sectors",
+    "batch_types",       # capacity offers: what a batch is for (research, engineering, tox, clinical, commercial)
+    "certifications",    # capacity offers: authorisations and certificates (GMP/BPF ANSM, ISO 9001, BSL-2…)
 )
 # Capability facets stored in the actor_capabilities table, by taxonomy name.
 CAPABILITY_FACETS = ("modalities", "value_chain", "expression_systems")
