@@ -60,6 +60,7 @@ def line(**changes) -> dict:
     ({"summary_fr": "<script>alert(1)</script>"}, "summary_fr"),
     ({"summary_en": "Click <a href='x'>here</a>"}, "summary_en"),
     ({"summary_fr": "x" * 1_000_000}, "summary_fr"),
+    ({"summary_fr": "Texte \u202e inversé"}, "summary_fr"),
     ({"contact_kind": "pigeon"}, "contact_kind"),
     ({"contact_kind": "email", "contact_value": "not an address"}, "contact_value"),
     ({"contact_kind": "url", "contact_value": "javascript:alert(1)"}, "contact_value"),

@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any
 
 from bioatlas.atlas.service import Taxonomy
+from bioatlas.core.text import unsafe_character
 
 SUMMARY_MAX = 2000
 CONTACT_MAX = 300
@@ -57,6 +58,9 @@ def text(field: str, value: object, max_chars: int, *, required: bool = False) -
         raise FieldError(field, f"too long ({len(value)} characters, at most {max_chars})")
     if MARKUP.search(value):
         raise FieldError(field, "HTML or script is not allowed")
+    bad = unsafe_character(value)
+    if bad:
+        raise FieldError(field, bad)
     if required and not value:
         raise FieldError(field, "required")
     return value
