@@ -20,13 +20,15 @@ from bioatlas.app import create_app
 from bioatlas.atlas.models import ActorChange
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import actor_scope, contribution_scope
+from bioatlas.messaging import service as messaging
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.calls.helpers import matrix_world, policy_objects, url_values
 from tests.contributions.helpers import add_actor
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
 PRIVATE_PREFIXES = ("/account", "/admin", "/moderation", "/contributions", "/contribute", "/api/v1/account",
-                    "/api/v1/admin", "/api/v1/contributions", "/notifications")
+                    "/api/v1/admin", "/api/v1/contributions", "/notifications", "/messages",
+                    "/api/v1/messages")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Who may do what, by role, on its own object (actor A, where the member and the editor hold
 # their role; a contribution the role's user wrote on A) and on another's (actor B in another
@@ -62,8 +64,14 @@ EXPECTED = {
     "project.manage": ({"editor", "admin", "token"}, {"admin", "token"}),
     "capacity.edit": ({"member", "admin", "token"}, {"admin", "token"}),
     "capacity.verify": ({"editor", "admin", "token"}, {"admin", "token"}),
+    # messaging: one's own conversations (own object: a thread the role's user is in; other: a
+    # thread between two other people, which nobody else reads, admins included)
+    "messaging.use": (USERS, USERS),
+    "messaging.read": (USERS, NOBODY),
+    "messaging.post": (USERS, NOBODY),
+    "messaging.moderate": ({"admin", "token"}, {"admin", "token"}),
 }
-OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id"}
+OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id"}
 
 
 def routes(app):
@@ -98,6 +106,14 @@ def world(db, settings):
         "admin": make_user(db, "admin@example.org", admin=True),
     }
     stranger = make_user(db, "stranger@example.org")
+    third = make_user(db, "third@example.org")
+    with db() as s:
+        # a conversation of each role's user with the stranger, and one between two others
+        threads = {role: messaging.open_thread(s, user_ids=[stranger], opened_by=uid, accepted=True).id
+                   for role, uid in ids.items()}
+        threads["token"] = threads["anonymous"] = threads["other"] = messaging.open_thread(
+            s, user_ids=[third], opened_by=stranger, accepted=True).id
+        s.commit()
     with db() as s:
         contributions = {}
         for role, uid in {**ids, "token": stranger, "anonymous": stranger}.items():
@@ -113,7 +129,7 @@ def world(db, settings):
         changes = {x: s.scalar(select(ActorChange.id).where(ActorChange.actor_id == x)) for x in (a, b)}
         s.commit()
         world = {"a": a, "b": b, "users": ids, "contributions": contributions, "other_contribution": other.id,
-                 "changes": changes, "grant": spare.id}
+                 "changes": changes, "grant": spare.id, "threads": threads}
     world["calls_world"] = matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     return world
 
@@ -139,9 +155,13 @@ def test_the_policy_agrees_with_the_table(db, world):
             p = _principal(db, role)
             own_c = contribution_scope(s, contribution=s.get(Contribution, world["contributions"][role]))
             other_c = contribution_scope(s, contribution=s.get(Contribution, world["other_contribution"]))
+            own_t = messaging.thread_access(s, thread_id=world["threads"][role])
+            other_t = messaging.thread_access(s, thread_id=world["threads"]["other"])
             for action, (own_ok, other_ok) in EXPECTED.items():
                 objs = (own_c, other_c) if action.startswith("contribution.") else (scopes["own"], scopes["other"])
                 objs = policy_objects(s, world, role, action) or objs
+                if action.startswith("messaging."):
+                    objs = (own_t, other_t)
                 for obj, allowed in zip(objs, (own_ok, other_ok)):
                     assert can(p, action, obj) == (role in allowed), (role, action, obj)
 
@@ -184,6 +204,9 @@ def _sample(method: str, path: str, role: str):
         "/api/v1/admin/roles": {"email": "stranger@example.org", "role": "editor", "scope_kind": "region",
                                 "scope_value": "84"},
         "/api/v1/match": {"mentions": ["Genethon"]},
+        "/api/v1/messages/{thread_id}": {"body": f"Bonjour de {role}"},
+        "/api/v1/messages/{thread_id}/answer": {"decision": "accept"},
+        "/api/v1/messages/{thread_id}/report": {"message_id": 1, "reason": "spam"},
     }
     if path in forms:
         return {"data": forms[path]}
@@ -200,13 +223,15 @@ def _url(path: str, world: dict, role: str, whose: str) -> str:
         "contribution_id": world["contributions"][role] if whose == "own" else world["other_contribution"],
         "grant_id": world["grant"],
         **url_values(world, role, whose),
+        "thread_id": world["threads"][role] if whose == "own" else world["threads"]["other"],
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), path)
 
 
 def test_every_route_role_and_object(settings, db, world):
     app = create_app(settings.model_copy(update={"rate_limit_login": 10_000, "rate_limit_signup": 10_000,
-                                                 "rate_limit_proposals": 10_000}))
+                                                 "rate_limit_proposals": 10_000,
+                                                 "rate_limit_messages": 10_000}))
     table = routes(app)
     unguarded = [(m, p) for m, p, r in table if action_of(m, p, r) is None]
     assert unguarded == [], f"write endpoints without a policy entry: {unguarded}"

@@ -38,8 +38,11 @@ def _notify(db, user_id, n=1):
 
 def test_page_slots_put_search_box_bell_and_menu_in_the_top_bar(web, db):
     # the admins' jobs link (jobs room) sits between the bell and the account menu
-    assert slots("header") == ["search/_box.html", "notifications/_bell.html", "jobs/_link.html", "accounts/_menu.html"]
-    assert slots("head") == ["search/_head.html", "notifications/_head.html", "accounts/_head.html"]
+    # the messages entry (messaging room) sits before the bell
+    assert slots("header") == ["search/_box.html", "messaging/_link.html", "notifications/_bell.html",
+                               "jobs/_link.html", "accounts/_menu.html"]
+    assert slots("head") == ["search/_head.html", "notifications/_head.html", "messaging/_head.html",
+                             "accounts/_head.html"]
     page = web.get("/sources").text
     assert 'class="account-menu"' in page and "/static/css/accounts.css" in page and "/static/css/search.css" in page
     assert 'class="bell' not in page  # visitors have no bell

@@ -14,16 +14,17 @@ ACCOUNT_BUCKETS = ("login", "reset")
 
 
 def rate_limit(request: Request, bucket: str, limit_setting: str, principal: Principal | None = None,
-               account: str | None = None) -> None:
+               account: str | None = None, per_ip: bool = True) -> None:
     """Count one attempt per IP (and per account when known); 429 with Retry-After beyond the
-    configured number in the window; the refusal is audited."""
+    configured number in the window; the refusal is audited. `per_ip=False` counts per signed-in
+    user only (messaging: a congress's participants share one Wi-Fi address)."""
     if account and bucket not in ACCOUNT_BUCKETS:
         raise ValueError(f"rate-limit bucket {bucket!r} counts addresses: list it in ACCOUNT_BUCKETS")
     settings = request.app.state.settings
     limiter = request.app.state.rate_limiter
     limit, window = getattr(settings, limit_setting), settings.rate_limit_window_seconds
     ip = client_ip(request)
-    keys = [f"{bucket}:ip:{ip}"]
+    keys = [f"{bucket}:ip:{ip}"] if per_ip or principal is None or principal.user_id is None else []
     if account:
         keys.append(f"{bucket}:account:{account}")
     elif principal is not None and principal.user_id is not None:
