@@ -103,11 +103,17 @@ def _now(now: datetime | None = None) -> datetime:
     return now or datetime.now(timezone.utc)
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def _utc(value: datetime) -> datetime:
     """SQLite gives back naive datetimes (stored in UTC): make them comparable."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
+def _name(names: Mapping[int, str], user_id: int | None, missing: str = "?") -> str:
+    return names.get(user_id, missing) if user_id is not None else missing
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -142,8 +148,8 @@ def check_context(context: Context | Mapping[str, Any] | None) -> Context | None
     return context
 
 
-def _existing_users(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
-    return accounts.display_names(session, user_ids=set(user_ids))
+def _existing_users(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    return accounts.display_names(session, user_ids={u for u in user_ids if u is not None})
 
 
 def display_names(session: Session, *, user_ids: Iterable[int]) -> dict[int, str]:
@@ -281,8 +287,8 @@ def read_thread(session: Session, *, thread_id: int, user_id: int, mark_read: bo
                                 .order_by(Message.created_at, Message.id)))
     members = {m.user_id: m for m in _members(session, thread_id)}
     names = _existing_users(session, set(members) | {r.sender_id for r in rows if r.sender_id})
-    messages = [{"id": r.id, "sender_id": r.sender_id, "sender": names.get(r.sender_id, "?") if r.sender_id else "—",
-                 "body": r.body, "created_at": _aware(r.created_at), "deleted": r.deleted_at is not None,
+    messages = [{"id": r.id, "sender_id": r.sender_id, "sender": _name(names, r.sender_id, "—"),
+                 "body": r.body, "created_at": _utc(r.created_at), "deleted": r.deleted_at is not None,
                  "mine": r.sender_id == user_id} for r in rows]
     receipts: dict[int, datetime] = {}
     if read_receipts_on(session, user_id=user_id):
@@ -294,8 +300,8 @@ def read_thread(session: Session, *, thread_id: int, user_id: int, mark_read: bo
     can_post = thread.status != "declined" and not blocked and not (
         thread.status == "request" and thread.opened_by == user_id and any(m["mine"] for m in messages))
     if mark_read and rows:
-        newest = max(_aware(r.created_at) for r in rows)
-        if me.last_read_at is None or _aware(me.last_read_at) < newest:
+        newest = max(_utc(r.created_at) for r in rows)
+        if me.last_read_at is None or _utc(me.last_read_at) < newest:
             me.last_read_at = newest
             session.flush()
     return ThreadView(thread=thread, me=me, messages=messages,
@@ -322,9 +328,9 @@ def blocked_users(session: Session, *, user_id: int) -> dict[int, str]:
 def _pair_accepted(session: Session, a: int, b: int) -> bool:
     """Whether two users already share an accepted thread (they are not strangers)."""
     mine = select(ThreadMember.thread_id).where(ThreadMember.user_id == a)
-    return session.scalar(select(func.count()).select_from(ThreadMember).join(
+    return (session.scalar(select(func.count()).select_from(ThreadMember).join(
         Thread, Thread.id == ThreadMember.thread_id).where(
-        ThreadMember.user_id == b, ThreadMember.thread_id.in_(mine), Thread.status == "accepted")) > 0
+        ThreadMember.user_id == b, ThreadMember.thread_id.in_(mine), Thread.status == "accepted")) or 0) > 0
 
 
 def _same_members(session: Session, thread_id: int, ids: set[int]) -> bool:
@@ -493,8 +499,8 @@ def reports(session: Session, *, status: str | None = "open", limit: int = 200) 
     rows = session.execute(stmt.order_by(Report.id.desc()).limit(limit)).tuples().all()
     names = _existing_users(session, {r.reporter_id for r, _ in rows} | {m.sender_id for _, m in rows})
     return [{"id": r.id, "status": r.status, "reason": r.reason, "body": r.body_copy, "thread_id": m.thread_id,
-             "message_id": m.id, "sender_id": m.sender_id, "sender": names.get(m.sender_id, "—"),
-             "reporter": names.get(r.reporter_id, "—"), "created_at": _aware(r.created_at),
+             "message_id": m.id, "sender_id": m.sender_id, "sender": _name(names, m.sender_id, "—"),
+             "reporter": _name(names, r.reporter_id, "—"), "created_at": _utc(r.created_at),
              "resolution_note": r.resolution_note} for r, m in rows]
 
 
@@ -550,16 +556,16 @@ def notify_unread(session: Session, *, now: datetime | None = None, older_than: 
     told = 0
     for (thread_id, user_id), (member, messages) in pending.items():
         thread = session.get(Thread, thread_id)
-        items = [{"sender": names.get(msg.sender_id, "?"),
+        items = [{"sender": _name(names, msg.sender_id),
                   "body": msg.body if len(msg.body) <= EXCERPT else msg.body[:EXCERPT] + "…",
-                  "at": _aware(msg.created_at).strftime("%Y-%m-%d %H:%M")} for msg in messages]
+                  "at": _utc(msg.created_at).strftime("%Y-%m-%d %H:%M")} for msg in messages]
         context = {"count": len(items), "items": items, "senders": sorted({i["sender"] for i in items}),
                    "label": thread.context_label if thread else None,
                    "mute_url": f"{public_url}/messages/{thread_id}/mute"}
         if notifications.notify(session, user_id=user_id, kind=KIND, context=context,
                                 link=f"/messages/{thread_id}") is not None:
             told += 1
-        member.last_notified_at = max(_aware(msg.created_at) for msg in messages)
+        member.last_notified_at = max(_utc(msg.created_at) for msg in messages)
     session.flush()
     return told
 
