@@ -1,7 +1,7 @@
 """messaging: threads, members, messages, blocks, reports, settings
 
 Revision ID: 0025_messaging
-Revises: 0026_calls_review
+Revises: 0022_capacity_profiles
 Create Date: 2026-12-06 07:40:00
 
 `messaging_threads` (status request/accepted/declined, the context of the room that opened it),
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0025_messaging'
-down_revision = '0026_calls_review'
+down_revision = '0022_capacity_profiles'
 branch_labels = None
 depends_on = None
 
