@@ -104,7 +104,8 @@ def test_blocks_sizes_and_pending_request_cap(db, people):
     a, b = people["alice"], people["bob"]
     with db() as s:
         thread = service.open_thread(s, user_ids=[b], opened_by=a, accepted=True)
-        for body, status in (("", 422), ("   ", 422), ("x" * (service.MAX_BODY + 1), 413)):
+        for body, status in (("", 422), ("   ", 422), ("x" * (service.MAX_BODY + 1), 413),
+                             ("facture\u202egnp.exe", 422), ("nul\x00", 422)):
             with pytest.raises(service.MessagingError) as e:
                 service.post_message(s, thread_id=thread.id, sender_id=a, body=body)
             _fails(e, status, "body")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.text import unsafe_character
 from bioatlas.messaging.models import Block, Message, Report, Setting, Thread, ThreadMember
 from bioatlas.notifications import service as notifications
 
@@ -125,6 +126,8 @@ def check_body(body: Any, *, name: str = "body", limit: int = MAX_BODY) -> str:
     body = body.strip()
     if len(body) > limit:
         raise MessagingError(f"{name}: at most {limit} characters ({len(body)} given)", name, 413)
+    if (why := unsafe_character(body)) is not None:
+        raise MessagingError(f"{name}: {why}", name)
     return body
 
 
@@ -142,6 +145,8 @@ def check_context(context: Context | Mapping[str, Any] | None) -> Context | None
         raise MessagingError("context.id: 1 to 64 characters", "context.id")
     if len(context.label or "") > 200:
         raise MessagingError("context.label: at most 200 characters", "context.label")
+    if (why := unsafe_character(context.label or "")) is not None:
+        raise MessagingError(f"context.label: {why}", "context.label")
     url = context.url
     if url is not None and (not url.startswith("/") or url.startswith("//") or "\\" in url or len(url) > 500):
         raise MessagingError("context.url: a local path starting with /", "context.url")
