@@ -17,6 +17,7 @@ from bioatlas.capacity.fields import CONTACT_KINDS, GMP_GRADES
 from bioatlas.capacity.forms import raw_from_form, rows_for
 from bioatlas.capacity.present import offer_view
 from bioatlas.core.deps import SessionDep, TranslatorDep
+from bioatlas.core.text import fold
 from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +40,7 @@ def _choices(taxonomies, lang: str) -> dict:
         "kinds": [(c, label) for c, label in terms("kinds") if c in ("cdmo", "tech_platform", "integrator",
                                                                        "research_unit", "company", "university", "hospital")],
         "gmp": [(c, taxonomies["gmp_status"].label(c, lang)) for c in GMP_GRADES],
-        "regions": sorted(gazetteer().regions.items(), key=lambda kv: kv[1]),
+        "regions": sorted(gazetteer().regions.items(), key=lambda kv: fold(kv[1])),
         "contact_kinds": CONTACT_KINDS,
     }
 
