@@ -12,8 +12,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from bioatlas import __version__
+from bioatlas.accounts.middleware import MAX_FORM_BYTES, has_credentials
 from bioatlas.accounts.middleware import install as install_accounts
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core import listeners
@@ -23,6 +25,7 @@ from bioatlas.core.i18n import Translator, pick_language
 from bioatlas.core.plugins import collect, each_impl
 from bioatlas.jobs import service as jobs
 from bioatlas.web import STATIC_DIR, templates
+from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
 
 log = logging.getLogger("bioatlas")
@@ -131,6 +134,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         detail = exc.detail
+        if exc.status_code == 413 and detail == "Content Too Large":  # web/body_limit.py counted past the cap
+            limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+            detail = f"request body too large (limit {limit:,} bytes)" if limit else "request body too large"
         if wants_html(request):
             message = detail.get("message") if isinstance(detail, dict) else str(detail)
             return error_page(request, exc.status_code, message)
@@ -161,6 +167,10 @@ def create_app(settings: Settings) -> FastAPI:
         if wants_html(request):
             return error_page(request, 500, "internal error")
         return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    # outermost: bodies are counted as they arrive, before any middleware or route reads them
+    app.add_middleware(BodyLimits, form_bytes=MAX_FORM_BYTES, upload_bytes=settings.max_upload_bytes,
+                       has_credentials=has_credentials)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

@@ -55,7 +55,7 @@ def test_bad_row_rejects_whole_file_with_line_and_column(client, db):
 def test_oversized_upload_is_413(client, db, settings):
     big = GOOD.encode() + b"x" * (settings.max_upload_bytes + 1)
     r = _post(client, big)
-    assert r.status_code == 413 and "upload limit" in r.json()["detail"]
+    assert r.status_code == 413 and "too large" in r.json()["detail"]
     assert _count(db) == 0
 
 

@@ -1,5 +1,5 @@
 """Per-request security work, installed by `create_app`: load the session cookie into
-`request.state.principal`, hand out the CSRF cookie, cap form/JSON body sizes, and write an
+`request.state.principal`, hand out the CSRF cookie, and write an
 audit event for every export download. Authorisation itself is in `policy.py`."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bioatlas.accounts import audit
@@ -17,7 +16,13 @@ from bioatlas.accounts.service import lookup_session
 
 SESSION_COOKIE = "bioatlas_session"
 CSRF_COOKIE = "bioatlas_csrf"
-MAX_FORM_BYTES = 256 * 1024  # forms and JSON bodies; file uploads have their own limit
+MAX_FORM_BYTES = 256 * 1024  # forms and JSON bodies (counted by web/body_limit.py); uploads have their own limit
+
+
+def has_credentials(headers) -> bool:
+    """The request presents a session cookie or an Authorization header (valid or not: the route's
+    policy decides); only then may a multipart body reach the upload limit."""
+    return "authorization" in headers or f"{SESSION_COOKIE}=" in headers.get("cookie", "")
 EXPORT_PATHS = ("/api/v1/export", "/account/export", "/api/v1/account/export")
 
 
@@ -44,11 +49,6 @@ def install(app: FastAPI) -> None:
     async def accounts_session(request: Request, call_next):
         if request.url.path.startswith("/static/"):
             return await call_next(request)
-        content_type = request.headers.get("content-type", "")
-        length = request.headers.get("content-length", "")
-        if (request.method in ("POST", "PUT", "PATCH") and not content_type.startswith("multipart/")
-                and length.isdigit() and int(length) > MAX_FORM_BYTES):
-            return JSONResponse({"detail": f"request body too large (limit {MAX_FORM_BYTES} bytes)"}, status_code=413)
         principal = await run_in_threadpool(_load, request)
         request.state.principal = principal
         csrf_cookie = request.cookies.get(CSRF_COOKIE)
