@@ -95,7 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in feature_routers():
         app.include_router(router)
-    # sessions, CSRF cookie, body-size cap, export audit (accounts/middleware.py); added before the
+    # sessions, CSRF cookie, export audit (accounts/middleware.py); added before the
     # security headers so that those wrap every response, the middleware's own refusals included
     install_accounts(app)
 
