@@ -223,6 +223,7 @@ def test_six_roles_over_every_calls_route(db, story):
         ("POST", "/calls/{call_id}/publish"): {"manager"},
         ("POST", "/calls/{call_id}/reviewers"): {"manager"},
         ("POST", "/calls/{call_id}/assign"): {"manager"},
+        ("POST", "/calls/{call_id}/phase"): {"manager"},
         ("POST", "/calls/{call_id}/results"): {"manager"},
         ("GET", "/calls/{call_id}/scores.csv"): {"manager"},
         ("GET", "/calls/new"): set(),

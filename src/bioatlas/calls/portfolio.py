@@ -226,3 +226,13 @@ def figures_portfolio(session: Session, *, today: date | None = None) -> dict:
             "by_region": by_region, "by_modality": by_modality,
             "milestones_on_time": sum(1 for j in known if j), "milestones_judged": len(known),
             "portfolio_pct": round(100 * done / live) if live else None}
+
+
+def portfolio_by_region_and_modality(session: Session) -> dict[tuple[str, str], dict]:
+    """Projects and budget per (region, modality); `?` when not stated."""
+    out: dict[tuple[str, str], dict] = {}
+    for p in list_projects(session):
+        row = out.setdefault((p.region or "?", p.modality or "?"), {"projects": 0, "budget_eur": 0.0})
+        row["projects"] += 1
+        row["budget_eur"] += p.budget_eur or 0.0
+    return out

@@ -48,6 +48,7 @@ from bioatlas.calls.portfolio import (  # noqa: F401  (the portfolio's face, re-
     figures_portfolio,
     get_project,
     list_projects,
+    portfolio_by_region_and_modality,
     project_dict,
     projects_for_roadmap,
     set_milestone,
@@ -268,6 +269,16 @@ def add_reviewers(session: Session, *, call: Call, emails: Sequence[str], by_use
             raise CallError(str(exc), "reviewers") from None
         _audit(session, "call.reviewers_added", user_id=by_user_id, target=f"call:{call.id}", reviewers=added)
     return added
+
+
+def set_phase(session: Session, *, call: Call, phase: str, by_user_id: int | None) -> None:
+    """Open or close the review (closed: scores can no longer change)."""
+    try:
+        with unit_of_work(session):
+            review.set_phase(session, panel_id=panel_of(session, call=call).id, phase=phase)
+            _audit(session, "call.review_phase", user_id=by_user_id, target=f"call:{call.id}", phase=phase)
+    except review.ReviewError as exc:
+        raise CallError(str(exc), exc.field) from None
 
 
 def assign_reviewers(session: Session, *, call: Call, by_user_id: int | None) -> review.AssignReport:

@@ -465,6 +465,16 @@ def reviewers(request: Request, call_id: Id, session: SessionDep, t: TranslatorD
     return redirect(f"/calls/{call.id}/manage")
 
 
+@router.post("/calls/{call_id}/phase", response_class=HTMLResponse)
+def phase(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Manager):
+    call = _managed(request, session, p, call_id, t)
+    try:
+        service.set_phase(session, call=call, phase=_text(form, "phase", 20), by_user_id=p.user_id)
+    except CallError as exc:
+        _fail(exc)
+    return redirect(f"/calls/{call.id}/manage")
+
+
 @router.post("/calls/{call_id}/assign", response_class=HTMLResponse)
 def assign(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager):
     call = _managed(request, session, p, call_id, t)

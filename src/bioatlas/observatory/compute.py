@@ -31,6 +31,7 @@ from bioatlas.atlas.service import (
     sites_per_gmp_status,
 )
 from bioatlas.atlas.service import taxonomies as load_taxonomies
+from bioatlas.calls import service as calls
 from bioatlas.products import service as products
 
 
@@ -138,6 +139,50 @@ def gmp_sites(ctx: Context, _arg=None) -> Result:
         return Empty("no site of an actor with a GMP status (clinical or commercial) recorded")
     return [Point(scope="FR", dimension=f"gmp={g}", value=n, numerator=a, value_text=f"{n} sites ({a} actors)")
             for g, n, a in rows]
+
+
+# --- calls and the portfolio of structuring projects (calls.service.figures) -------------------
+
+@query("calls", ("applications", "success_rate"))
+def calls_figures(ctx: Context, field_name: str) -> Result:
+    """Per published call (dimension call=<id>): applications per region of the applicant actor's
+    sites (scope = region code, `?` when not located), or the success rate once results are out
+    (laureates / applications, percent, scope FR)."""
+    rows = calls.figures(ctx.session)["calls"]
+    if not rows:
+        return Empty("no call published yet")
+    out: list[Point] = []
+    for row in rows:
+        dim = f"call={row['call'].id}"
+        if field_name == "applications":
+            out += [Point(scope=r, dimension=dim, value=n) for r, n in sorted(row["regions"].items())]
+        elif row["success_rate"] is not None:
+            out.append(Point(scope="FR", dimension=dim, value=row["success_rate"], numerator=row["laureates"],
+                             denominator=row["applications"], value_text=f"{row['laureates']} / {row['applications']}"))
+    return out or Empty("no call has published its results yet" if field_name == "success_rate"
+                        else "no application submitted yet")
+
+
+@query("portfolio", ("projects", "budget", "milestones_on_time"))
+def portfolio_figures(ctx: Context, field_name: str) -> Result:
+    """The portfolio of structuring projects (`calls.portfolio`): projects or budget (euros) per
+    region (scope = region code) and modality (dimension), or milestones done by their due date
+    among those done or overdue (percent, scope FR)."""
+    figures = calls.figures_portfolio(ctx.session)
+    if not figures["projects"]:
+        return Empty("no structuring project followed in the portfolio yet")
+    if field_name == "milestones_on_time":
+        judged = figures["milestones_judged"]
+        if not judged:
+            return Empty("no milestone due or done yet")
+        ok = figures["milestones_on_time"]
+        return [Point(scope="FR", value=round(100 * ok / judged, 1), numerator=ok, denominator=judged,
+                      value_text=f"{ok} / {judged}")]
+    out = []
+    for (region, modality), row in sorted(calls.portfolio_by_region_and_modality(ctx.session).items()):
+        value = row["projects"] if field_name == "projects" else row["budget_eur"]
+        out.append(Point(scope=region, dimension=f"modality={modality}", value=value))
+    return out
 
 
 # --- EMA products --------------------------------------------------------------------------------
