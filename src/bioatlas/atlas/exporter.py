@@ -4,6 +4,10 @@ CSV and XLSX have one row per actor under the field names the importer reads, so
 and imported again changes nothing. CSV cells that a spreadsheet would run as a formula get a
 leading apostrophe, which the importer removes. `stream_export` yields the file in pieces
 (CSV, JSON, GeoJSON row by row) for a streaming HTTP response.
+
+The actors are read set-based (`export_rows.iter_plain_actors`: one SELECT per fact table and
+batch, plain rows shaped like the model) and the XLSX is written by openpyxl's write-only
+workbook, row by row.
 """
 
 from __future__ import annotations
@@ -17,8 +21,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.filters import ActorFilter
 from bioatlas.atlas.importer.reader import neutralise_formula
-from bioatlas.atlas.models import Actor
-from bioatlas.atlas.queries import iter_actors, sources_of
+from bioatlas.atlas.export_rows import Plain, SheetFacts, iter_plain_actors, iter_sheet_facts
 from bioatlas.atlas.serialize import actor_to_dict, ordered_sites
 from bioatlas.atlas.taxonomy import CAPABILITY_FACETS, Taxonomy
 
@@ -51,11 +54,11 @@ def stream_export(
     """The file in pieces; actors are read from the database in batches."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    actors = iter_actors(session, f=f, taxonomies=taxonomies)
     if fmt == "csv":
-        return _csv(actors, taxonomies, lang)
+        return _csv(iter_sheet_facts(session, f=f, taxonomies=taxonomies), taxonomies, lang)
     if fmt == "xlsx":
-        return iter([_xlsx(actors, taxonomies, lang)])
+        return iter([_xlsx(iter_sheet_facts(session, f=f, taxonomies=taxonomies), taxonomies, lang)])
+    actors = iter_plain_actors(session, f=f, taxonomies=taxonomies)
     if fmt == "json":
         return _json(actors, taxonomies, lang)
     return _geojson(actors, f, taxonomies, lang)
@@ -66,10 +69,19 @@ def _label(tax: Taxonomy, code: str | None, lang: str) -> str | None:
     """The label in `lang` when the importer reads it back as the same code, else the code."""
     if code is None:
         return None
+    key = (tax.name, code, lang)
+    found = _LABELS.get(key)
+    if found is not None and found[0] is tax:
+        return found[1]
     label = tax.label(code, lang)
-    if tax.resolve(label) == code and not any(ch in label for ch in ",;|"):
-        return label
-    return code
+    text = label if tax.resolve(label) == code and not any(ch in label for ch in ",;|") else code
+    if len(_LABELS) > 10_000:  # taxonomies reloaded many times (tests): start again
+        _LABELS.clear()
+    _LABELS[key] = (tax, text)
+    return text
+
+
+_LABELS: dict[tuple[str, str, str], tuple[Taxonomy, str]] = {}  # (taxonomy, code, lang) -> (its object, label)
 
 
 def _join(values: list[str]) -> str | None:
@@ -83,44 +95,63 @@ def _join(values: list[str]) -> str | None:
     return text
 
 
-def actor_row(actor: Actor, taxonomies: dict[str, Taxonomy], lang: str) -> dict[str, object]:
-    """The spreadsheet row of an actor: field name -> text or number (None when empty)."""
-    names = {t: [n.value for n in sorted(actor.names, key=lambda n: n.value) if n.type == t] for t in ("legal", "acronym", "label_en")}
-    ids = {s: sorted(i.value for i in actor.identifiers if i.scheme == s) for s in IDENTIFIER_COLUMNS}
-    sites = ordered_sites(actor)
-    site = sites[0] if sites else None
-    row: dict[str, object] = {
-        "id": actor.id,
-        "name": actor.name,
-        "legal_name": names["legal"][0] if names["legal"] else None,
-        "acronym": _join(names["acronym"]),
-        "name_en": names["label_en"][0] if names["label_en"] else None,
-        "kind": _label(taxonomies["kinds"], actor.kind, lang),
-        "status": actor.status,
-        **{s: _join(ids[s]) for s in IDENTIFIER_COLUMNS},
-        "site_role": _label(taxonomies["site_roles"], site.role, lang) if site else None,
-        "address": site.address if site else None,
-        "postcode": site.postcode if site else None,
-        "commune": site.commune_name if site else None,
-        "insee": site.commune_insee if site else None,
-        "latitude": site.latitude if site else None,
-        "longitude": site.longitude if site else None,
-        "precision": site.precision if site else None,
-    }
+def _order(tax: Taxonomy) -> dict[str, int]:
+    """Code -> its rank in the taxonomy file (cached per taxonomy object)."""
+    found = _ORDERS.get(tax.name)
+    if found is None or found[0] is not tax:
+        found = _ORDERS[tax.name] = (tax, {code: i for i, code in enumerate(tax.terms)})
+    return found[1]
+
+
+_ORDERS: dict[str, tuple[Taxonomy, dict[str, int]]] = {}
+
+
+def actor_row(facts: SheetFacts, taxonomies: dict[str, Taxonomy], lang: str) -> list[object]:
+    """The spreadsheet row of an actor, in `COLUMNS` order: text or number (None when empty)."""
+    (actor_id, name, kind, status, scale_litres, gmp, naf_code, headcount_band, headcount_year,
+     description_fr, description_en) = facts.actor
+    names: dict[str, list[str]] = {"legal": [], "acronym": [], "label_en": []}
+    for type_, value, _ in facts.names:
+        if type_ in names:
+            names[type_].append(value)
+    for values in names.values():
+        values.sort()
+    ids: dict[str, list[str]] = {s: [] for s in IDENTIFIER_COLUMNS}
+    for scheme, value, _ in facts.identifiers:
+        if scheme in ids:
+            ids[scheme].append(value)
+    site = facts.site
+    row: list[object] = [
+        actor_id, name,
+        names["legal"][0] if names["legal"] else None,
+        _join(names["acronym"]),
+        names["label_en"][0] if names["label_en"] else None,
+        _label(taxonomies["kinds"], kind, lang),
+        status,
+        *(_join(sorted(ids[s])) for s in IDENTIFIER_COLUMNS),
+    ]
+    if site is not None:
+        _, role, address, postcode, commune, insee, latitude, longitude, precision, _ = site
+        row += [_label(taxonomies["site_roles"], role, lang), address, postcode, commune, insee, latitude, longitude,
+                precision]
+    else:
+        row += [None] * 8
     for facet in CAPABILITY_FACETS:
         tax = taxonomies[facet]
-        codes = sorted((c.code for c in actor.capabilities if c.facet == facet), key=lambda c: list(tax.terms).index(c) if c in tax.terms else len(tax.terms))
-        row[facet] = _join([_label(tax, c, lang) or c for c in codes])
-    row["scale_litres"] = actor.scale_litres
-    row["gmp"] = _label(taxonomies["gmp_status"], actor.gmp, lang)
-    row["naf"] = actor.naf_code
-    row["headcount"] = _label(taxonomies["headcount_bands"], actor.headcount_band, lang)
-    row["headcount_year"] = actor.headcount_year
-    row["description_fr"] = actor.description_fr
-    row["description_en"] = actor.description_en
-    members = sorted(r.target.name for r in actor.relations if r.relation == "member_of" and r.target is not None)
-    row["clusters"] = _join(members)
-    row["sources"] = "; ".join(s.title for s in sources_of(actor))
+        order = _order(tax)
+        codes = sorted((code for f, code, _ in facts.capabilities if f == facet), key=lambda c: order.get(c, len(order)))
+        row.append(_join([_label(tax, c, lang) or c for c in codes]))
+    row += [
+        scale_litres,
+        _label(taxonomies["gmp_status"], gmp, lang),
+        naf_code,
+        _label(taxonomies["headcount_bands"], headcount_band, lang),
+        headcount_year,
+        description_fr,
+        description_en,
+        _join(sorted(facts.members)),
+        "; ".join(facts.sources),
+    ]
     return row
 
 
@@ -132,7 +163,19 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _csv(actors: Iterator[Actor], taxonomies: dict[str, Taxonomy], lang: str) -> Iterator[bytes]:
+def _csv_cell(value: object) -> str:
+    """`neutralise_formula(_text(value))`, with the common cases first."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise_formula(value) if value and value[0] in _TRIGGER_CHARS else value
+    return neutralise_formula(_text(value))
+
+
+_TRIGGER_CHARS = frozenset("=+-@\t\r'")
+
+
+def _csv(actors: Iterator[SheetFacts], taxonomies: dict[str, Taxonomy], lang: str) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
 
@@ -144,16 +187,15 @@ def _csv(actors: Iterator[Actor], taxonomies: dict[str, Taxonomy], lang: str) ->
 
     writer.writerow(COLUMNS)
     yield b"\xef\xbb\xbf" + flush()  # BOM: Excel then reads the accents right
-    for actor in actors:
-        row = actor_row(actor, taxonomies, lang)
-        writer.writerow([neutralise_formula(_text(row[c])) for c in COLUMNS])
+    for facts in actors:
+        writer.writerow([_csv_cell(v) for v in actor_row(facts, taxonomies, lang)])
         yield flush()
 
 
-def _xlsx(actors: Iterator[Actor], taxonomies: dict[str, Taxonomy], lang: str) -> bytes:
+def _xlsx(actors: Iterator[SheetFacts], taxonomies: dict[str, Taxonomy], lang: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
@@ -166,17 +208,16 @@ def _xlsx(actors: Iterator[Actor], taxonomies: dict[str, Taxonomy], lang: str) -
         cell.font = bold
         header.append(cell)
     ws.append(header)
-    for actor in actors:
-        row = actor_row(actor, taxonomies, lang)
-        cells = []
-        for name in COLUMNS:
-            value = row[name]
+    for facts in actors:
+        cells: list[object] = []
+        for value in actor_row(facts, taxonomies, lang):
             if isinstance(value, str):
-                cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell.data_type = "s"  # text, never a formula, even when it starts with '='
-            else:
-                cell = WriteOnlyCell(ws, value=value)
-            cells.append(cell)
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if value.startswith("=") or value in ERROR_CODES:  # openpyxl would type these formula / error
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.data_type = "s"  # text, never a formula
+                    value = cell
+            cells.append(value)
         ws.append(cells)
     out = io.BytesIO()
     wb.save(out)
@@ -184,7 +225,7 @@ def _xlsx(actors: Iterator[Actor], taxonomies: dict[str, Taxonomy], lang: str) -
 
 
 # -- JSON and GeoJSON ---------------------------------------------------------------------
-def _json(actors: Iterator[Actor], taxonomies: dict[str, Taxonomy], lang: str) -> Iterator[bytes]:
+def _json(actors: Iterator[Plain], taxonomies: dict[str, Taxonomy], lang: str) -> Iterator[bytes]:
     yield b"["
     for i, actor in enumerate(actors):
         data = json.dumps(actor_to_dict(actor, lang, taxonomies=taxonomies), ensure_ascii=False)
@@ -192,7 +233,7 @@ def _json(actors: Iterator[Actor], taxonomies: dict[str, Taxonomy], lang: str) -
     yield b"\n]\n"
 
 
-def _geojson(actors: Iterator[Actor], f: ActorFilter, taxonomies: dict[str, Taxonomy], lang: str) -> Iterator[bytes]:
+def _geojson(actors: Iterator[Plain], f: ActorFilter, taxonomies: dict[str, Taxonomy], lang: str) -> Iterator[bytes]:
     kinds, roles = taxonomies["kinds"], taxonomies["site_roles"]
     yield b'{"type": "FeatureCollection", "features": ['
     first = True
