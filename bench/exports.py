@@ -82,10 +82,45 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
     return statistics.median(walls), statistics.median(cpus), out
 
 
+def pdf_figures(path: Path, repeat: int, region: str = "11") -> None:
+    """The region's factsheet PDF: rendered (WeasyPrint) and served from the cache
+    (`observatory.factsheet_cache`, a scratch data directory), both through the function the
+    page calls."""
+    import tempfile
+
+    from bioatlas.core.config import load_settings
+    from bioatlas.core.db import make_engine, make_sessionmaker
+    from bioatlas.core.i18n import Translator
+    from bioatlas.observatory import factsheet_cache, factsheet_render, views  # noqa: F401 (template filters)
+
+    factory = make_sessionmaker(make_engine(f"sqlite:///{path}"))
+    t = Translator("fr")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(database_url=f"sqlite:///{path}", data_dir=Path(tmp))
+
+        def rendered() -> bytes:
+            with factory() as session:
+                return factsheet_render.render_pdf(session, code=region, t=t)
+
+        def cached() -> bytes:
+            with factory() as session:
+                return factsheet_cache.cached_pdf(session, settings=settings, code=region, lang="fr",
+                                                  render=lambda: factsheet_render.render_pdf(session, code=region, t=t))
+
+        cold_wall, cold_cpu, body = timed(rendered, repeat)
+        cached()  # fills the cache
+        hit_wall, hit_cpu, _ = timed(cached, max(repeat, 5))
+    print(f"  {'factsheet PDF ' + region + ' rendered':<24} {cold_wall * 1000:>8.0f} ms  {cold_cpu * 1000:>8.0f} ms  "
+          f"{len(body):>11,} bytes")  # type: ignore[arg-type]
+    print(f"  {'factsheet PDF ' + region + ' cached':<24} {hit_wall * 1000:>8.0f} ms  {hit_cpu * 1000:>8.0f} ms  "
+          "(goal <= 200 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=None, help="SQLite atlas (default: the settings' database)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is printed)")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the factsheet PDF (rendered, then cached)")
     args = parser.parse_args()
 
     from bioatlas.atlas.exporter import export_actors
@@ -129,6 +164,8 @@ def main() -> None:
     for fmt, (wall, cpu, size) in figures.items():
         label = "geojson (region 11)" if fmt == "geojson" else fmt
         print(f"  {label:<24} {wall * 1000:>8.0f} ms  {cpu * 1000:>8.0f} ms  {size:>11,} bytes")
+    if not args.no_pdf:
+        pdf_figures(path, args.repeat)
     wall, cpu, _ = figures["csv"]
     print(f"  CSV / sqlite3 CLI: {wall / anchor_s:.2f}x wall, {cpu / anchor_cpu:.2f}x CPU (goal <= 3x); "
           f"CSV {wall:.2f} s (goal <= 0.5 s), XLSX {figures['xlsx'][0]:.2f} s (goal <= 1.5 s)")

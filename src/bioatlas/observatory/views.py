@@ -8,7 +8,6 @@ Charts are Vega-Lite specs built in `charts.py`, handed to `static/js/charts.js`
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
@@ -16,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.atlas.service import taxonomies as load_taxonomies
-from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.observatory import charts, factsheet, regions, roadmaps, service
+from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.observatory import charts, factsheet, factsheet_cache, factsheet_render, regions, roadmaps, service
 from bioatlas.web import templates
 from bioatlas.web.pages import render
 
@@ -87,15 +86,10 @@ def region_page(request: Request, code: Code, session: SessionDep, t: Translator
 
 
 def _factsheet_context(session, code: str, t) -> dict:
-    profile = _profile(session, code, t)
-    return {
-        "region": profile, "today": date.today().isoformat(),
-        "recorded": regions.recorded_figures(session, code=code, lang=t.lang),
-        "map_svg": factsheet.region_map_svg(code, profile.points, label=t("Map of the region's actors"))
-        if profile.has_actors else None,
-        "legend": factsheet.legend(profile.points), "kind_labels": {
-            c: term.label(t.lang) for c, term in load_taxonomies()["kinds"].terms.items()},
-    }
+    found = factsheet_render.context(session, code=code, t=t)
+    if found is None:
+        raise HTTPException(404, detail=t("No region with this code."))
+    return found
 
 
 @router.get("/regions/{code}/factsheet", response_class=HTMLResponse)
@@ -104,11 +98,12 @@ def factsheet_page(request: Request, code: Code, session: SessionDep, t: Transla
 
 
 @router.get("/regions/{code}/factsheet.pdf", response_class=Response)
-def factsheet_pdf(code: Code, session: SessionDep, t: TranslatorDep):
-    context = {"t": t, "lang": t.lang, **_factsheet_context(session, code, t)}
-    html = templates.get_template("observatory/factsheet_pdf.html").render(context)
-    try:
-        pdf = factsheet.render_pdf(html)
+def factsheet_pdf(code: Code, session: SessionDep, settings: SettingsDep, t: TranslatorDep):
+    if code not in regions.region_names():
+        raise HTTPException(404, detail=t("No region with this code."))
+    try:  # the cached file when it matches the data (factsheet_cache), else rendered and kept
+        pdf = factsheet_cache.cached_pdf(session, settings=settings, code=code, lang=t.lang,
+                                         render=lambda: factsheet_render.render_pdf(session, code=code, t=t))
     except factsheet.PdfUnavailable as exc:
         raise HTTPException(503, str(exc)) from None
     return Response(pdf, media_type="application/pdf", headers={
