@@ -202,3 +202,44 @@ def test_every_messaging_route_for_members_a_stranger_and_a_visitor(db, three, m
         refused = [e for e in audit_events(db, "refused") if e.user_id == ids["carol"]]
         assert len(refused) >= 8
         assert s.scalar(select(User.id).where(User.id == ids["carol"]))
+
+
+def test_generated_api_requests_by_a_member_never_get_a_server_error(db, three, msg_app):
+    """Schemathesis over the messaging operations as a signed-in member of a thread (the suite's
+    fuzz test runs anonymous and with the admin token, which these routes refuse at once)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings as hsettings
+
+    ids, clients = three
+    with db() as s:
+        thread = service.open_thread(s, user_ids=[ids["bob"]], opened_by=ids["alice"], accepted=True)
+        service.post_message(s, thread_id=thread.id, sender_id=ids["alice"], body="Bonjour")
+        s.commit()
+    _, csrf = clients["alice"]
+    cookies = dict(clients["alice"][0].cookies)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", msg_app)
+    errors: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not operation.path.startswith("/api/v1/messages"):
+            continue
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @hsettings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+                   database=None)
+        def run(case):
+            if case.path_parameters and "thread_id" in case.path_parameters:
+                case.path_parameters["thread_id"] = thread.id  # her own thread, so the handler runs
+            try:
+                response = case.call(headers={"X-CSRF-Token": csrf}, cookies=cookies)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"{case.method} {case.formatted_path}: {exc!r}"[:300])
+                return
+            if response.status_code >= 500:
+                errors.append(f"{case.method} {case.formatted_path} -> {response.status_code}")
+
+        run()
+    assert operations >= 9
+    assert errors == [], errors[:10]

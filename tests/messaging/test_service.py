@@ -17,7 +17,7 @@ from bioatlas.notifications.models import Notification, OutboxMail
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.messaging.helpers import quick_user
 
-T0 = datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # in the past: the CLI reads the clock
 
 
 @pytest.fixture
@@ -237,3 +237,26 @@ def test_reports_export_and_erasure(db, people):
         assert [m.user_id for m in s.scalars(select(ThreadMember))] == [b]
         view = service.read_thread(s, thread_id=thread.id, user_id=b)
         assert [m["deleted"] for m in view.messages] == [True, False]
+
+
+def test_the_cli_notifies_and_counts(db, people, monkeypatch, database_url, tmp_path):
+    from typer.testing import CliRunner
+
+    from bioatlas.cli import app as cli_app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BIOATLAS_DATA_DIR", str(tmp_path))
+    a, b = people["alice"], people["bob"]
+    with db() as s:
+        thread = service.open_thread(s, user_ids=[b], opened_by=a, accepted=True, context={"kind": "event", "id": 9})
+        service.post_message(s, thread_id=thread.id, sender_id=a, body="Bonjour", now=T0)
+        s.commit()
+    runner = CliRunner()
+    r = runner.invoke(cli_app, ["messaging", "count", "--context-kind", "event", "--context-id", "9"],
+                      catch_exceptions=False)
+    assert r.exit_code == 0 and '"messages": 1' in r.stdout
+    r = runner.invoke(cli_app, ["messaging", "notify"], catch_exceptions=False)
+    assert r.exit_code == 0 and '"notified": 1' in r.stdout
+    r = runner.invoke(cli_app, ["messaging", "notify", "--after-minutes", "-1"])
+    assert r.exit_code == 2 and "after-minutes" in r.output
+    assert "unread-message e-mails" in runner.invoke(cli_app, ["messaging", "--help"]).stdout

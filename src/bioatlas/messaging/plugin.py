@@ -1,11 +1,11 @@
-"""The plug-in manifest of messaging (see `core.plugins`): pages and API, tables, the policy
+"""The plug-in manifest of messaging (see `core.plugins`): pages and API, `bioatlas messaging …`, tables, the policy
 actions `messaging.use`, `messaging.read`, `messaging.post` and `messaging.moderate`, personal
 data, the unread-messages kind and task, and the "Messages" entry of the top bar."""
 
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, PersonalData, PolicyRule, hookimpl
-from bioatlas.messaging import api, kinds, models, service, tasks, views
+from bioatlas.messaging import api, cli, kinds, models, service, tasks, views
 
 
 def _use(principal, obj) -> bool:
@@ -30,6 +30,11 @@ def _moderate(principal, obj) -> bool:
 @hookimpl
 def bioatlas_routers():
     return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(app, console)
 
 
 @hookimpl
