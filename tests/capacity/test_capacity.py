@@ -15,7 +15,7 @@ from bioatlas.atlas.service import gazetteer
 from bioatlas.capacity import demo, service
 from bioatlas.capacity.fields import FieldError, clean
 from bioatlas.capacity.models import CapacityProfile
-from bioatlas.capacity.query import parse_query
+from bioatlas.capacity.query import line_reasons, parse_query
 from tests.accounts.fixtures import audit_events, csrf_of, login, make_user
 from tests.contributions.helpers import add_actor
 
@@ -137,6 +137,13 @@ def test_search_meets_every_condition_on_one_line(db, taxonomies, providers):
     found = _search(db, taxonomies, modality="aav", step="upstream", min_litres="200", gmp="gmp_clinical", region="11")
     assert [o.actor_id for o in found.offers] == [providers["idf_aav"]] and found.total == 1
     assert found.offers[0].matched_lines == (0,)
+    assert found.offers[0].reasons == ((("modality", "aav", True), ("step", "upstream", True), ("scale", "50-500", True),
+                                        ("gmp", "gmp_clinical", True)),)
+    # the reasons also say what a line misses (partner search ranks partial fits)
+    q = parse_query({"modality": ["aav"], "min_litres": ["200"], "gmp": ["gmp_clinical"]}, taxonomies=taxonomies,
+                    gazetteer=gazetteer(), today=TODAY)
+    assert line_reasons(line(scale_min_l=200, scale_max_l=1000, gmp="none"), q) == [
+        ("modality", "aav", True), ("scale", "200-1000", True), ("gmp", "none", False)]
     # GMP clinical is met by a commercial grade; a scale asked below a line's minimum is not
     assert {o.actor_id for o in _search(db, taxonomies, gmp="gmp_clinical", min_litres="1000").offers} == {providers["lyon_mab"]}
     assert {o.actor_id for o in _search(db, taxonomies, max_litres="10").offers} == {providers["idf_small"]}
@@ -247,6 +254,8 @@ def test_api_directory_page_and_map(client, db, taxonomies, providers):
     body = r.json()
     assert body["total"] == 1 and body["offers"][0]["actor_id"] == providers["idf_aav"]
     assert body["offers"][0]["lines"][0]["modalities"] == [{"code": "aav", "label": "AAV vectors"}]
+    assert [(r["label"], r["met"]) for r in body["offers"][0]["reasons"]["0"]] == [
+        ("AAV vectors", True), ("Upstream processing (USP)", True), ("50–500 L", True), ("GMP (clinical)", True)]
     assert body["query"] == {"modality": ["aav"], "step": ["upstream"], "gmp": ["gmp_clinical"], "min_litres": ["200"],
                              "region": ["11"]}
     bad = client.get("/api/v1/capacity/offers", params={"modality": "unicorn"})
@@ -256,6 +265,10 @@ def test_api_directory_page_and_map(client, db, taxonomies, providers):
     assert page.status_code == 200 and 'data-total="1"' in page.text and "Fournisseur test A" in page.text
     assert "Fournisseur test B" not in page.text
     assert client.get("/capacity", params={"min_litres": "9", "max_litres": "x"}).status_code == 422
+    # a facet value links to the directory with that filter added
+    full = client.get("/capacity", params={"region": "11"}).text
+    assert 'href="/capacity?region=11&amp;kind=cdmo"' in full
+    assert 'class="facet-value chosen" href="/capacity" data-facet-value="11"' in full  # chosen: the link removes it
     english = client.get("/capacity", params={"lang": "en"}).text
     assert "3 matching offers" in english
     offer = client.get(f"/capacity/actors/{providers['lyon_mab']}", params={"lang": "fr"})

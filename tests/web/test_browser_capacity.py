@@ -40,6 +40,8 @@ def test_filtered_directory_and_offer_page(settings, db, taxonomies, browser):  
         cards = page.locator("article.capacity-card h2")
         assert cards.all_inner_texts() == ["Plateforme démo A (synthétique)"]
         assert page.locator("tr.matched").count() == 1  # the upstream line, not the downstream one
+        assert page.locator("[data-reasons]").inner_text() == (
+            "Vecteurs AAV ✓ · Procédés amont (USP) ✓ · 50–500 L ✓ · BPF (lots cliniques) ✓")
         page.screenshot(path=str(SCREENSHOTS / "capacity-directory.png"), full_page=True)
         page.click("article.capacity-card h2 a")
         page.wait_for_load_state()

@@ -34,6 +34,22 @@ def line_view(line: Mapping[str, Any], taxonomies: Mapping[str, Taxonomy], lang:
     }
 
 
+REASON_TAXONOMY = {"modality": "modalities", "step": "value_chain", "expression_system": "expression_systems",
+                   "batch_type": "batch_types", "gmp": GMP_TAXONOMY}
+
+
+def reason_view(reasons, taxonomies: Mapping[str, Taxonomy], lang: str) -> list[dict[str, Any]]:
+    """A line's reasons as labelled items: {"criterion", "value", "label", "met"}."""
+    out = []
+    for criterion, value, met in reasons:
+        if criterion == "scale":
+            label = value.replace("-", "–") + " L" if value else "—"
+        else:
+            label = ", ".join(taxonomies[REASON_TAXONOMY[criterion]].label(v, lang) for v in value.split(",") if v) or "—"
+        out.append({"criterion": criterion, "value": value, "label": label, "met": met})
+    return out
+
+
 def offer_view(offer: Offer, taxonomies: Mapping[str, Taxonomy], lang: str) -> dict[str, Any]:
     """The JSON-able view of an offer (the API's body, the templates' data)."""
     doc = offer.doc
@@ -48,6 +64,7 @@ def offer_view(offer: Offer, taxonomies: Mapping[str, Taxonomy], lang: str) -> d
         "summary": summary or "", "summary_fr": doc.get("summary_fr", ""), "summary_en": doc.get("summary_en", ""),
         "lines": [line_view(line, taxonomies, lang) for line in doc.get("lines", ())],
         "matched_lines": list(offer.matched_lines),
+        "reasons": {str(i): reason_view(r, taxonomies, lang) for i, r in zip(offer.matched_lines, offer.reasons)},
         "certifications": _labels(doc.get("certifications", ()), taxonomies["certifications"], lang),
         "available_from": doc.get("available_from"), "available_to": doc.get("available_to"),
         "on_request": bool(doc.get("on_request")),

@@ -170,3 +170,31 @@ def matching_lines(doc: Mapping[str, Any], q: OfferQuery, *, today: date) -> lis
         return None
     hits = [i for i, line in enumerate(doc.get("lines", ())) if line_matches(line, q)]
     return hits or None
+
+
+def line_reasons(line: Mapping[str, Any], q: OfferQuery) -> list[tuple[str, str, bool]]:
+    """Why a line meets (or misses) each line-level condition the query sets: (criterion, the
+    line's value that answers it, met?) in a fixed order, e.g. ("modality", "aav", True),
+    ("step", "upstream", True), ("scale", "50-500", True), ("gmp", "gmp_clinical", True). Partner
+    search can show these as its reasons; the directory shows them under each matching line."""
+    out: list[tuple[str, str, bool]] = []
+
+    def codes(criterion: str, wanted: frozenset[str], key: str) -> None:
+        if wanted:
+            hit = [c for c in line.get(key, ()) if c in wanted]
+            out.append((criterion, hit[0] if hit else ",".join(line.get(key, ())), bool(hit)))
+
+    codes("modality", q.modalities, "modalities")
+    if q.steps:
+        out.append(("step", line.get("step", ""), line.get("step") in q.steps))
+    codes("expression_system", q.expression_systems, "expression_systems")
+    codes("batch_type", q.batch_types, "batch_types")
+    if q.min_litres is not None or q.max_litres is not None:
+        low, high = line.get("scale_min_l"), line.get("scale_max_l")
+        met = low is not None and high is not None and (q.min_litres is None or high >= q.min_litres) and (
+            q.max_litres is None or low <= q.max_litres)
+        out.append(("scale", "" if low is None or high is None else f"{low:g}-{high:g}", met))
+    if q.gmp is not None:
+        grade = line.get("gmp") or "none"
+        out.append(("gmp", grade, GMP_GRADES.index(grade) >= GMP_GRADES.index(q.gmp)))
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -21,12 +21,12 @@ from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import Taxonomy
 from bioatlas.capacity.fields import FieldError, clean, text
 from bioatlas.capacity.models import CapacityProfile
-from bioatlas.capacity.query import OfferQuery, matching_lines, parse_query
+from bioatlas.capacity.query import OfferQuery, line_reasons, matching_lines, parse_query
 from bioatlas.core.db import unit_of_work
 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
     "CapacityError", "NotFound", "Conflict", "FieldError", "Offer", "OfferQuery", "SearchResult",
-    "parse_query", "search_offers", "profile_of", "draft_of", "actor_name", "actor_scope", "save_draft", "submit", "review",
+    "parse_query", "line_reasons", "search_offers", "profile_of", "draft_of", "actor_name", "actor_scope", "save_draft", "submit", "review",
     "review_queue", "DECISIONS", "export_personal", "erase_personal", "put_demo_profile",
 ]
 DECISIONS = ("verify", "reject")
@@ -68,6 +68,7 @@ class Offer:
     reject_reason: str | None = None
     has_pending_changes: bool = False
     matched_lines: tuple[int, ...] = ()
+    reasons: tuple[tuple[tuple[str, str, bool], ...], ...] = ()  # per matched line: `query.line_reasons`
 
 
 @dataclass
@@ -144,6 +145,7 @@ def search_offers(session: Session, *, query: OfferQuery | None = None, today: d
         if hits is None:
             continue
         offer = _offer(profile, actor, doc=doc, matched=hits)
+        offer = replace(offer, reasons=tuple(tuple(line_reasons(doc["lines"][i], q)) for i in hits))
         if q.verified_only and not offer.verified:
             continue
         if q.kinds and offer.actor_kind not in q.kinds:

@@ -4,6 +4,7 @@ the members' form (save, submit), the editors' review queue and decision."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
@@ -16,6 +17,7 @@ from bioatlas.capacity.api import query_from, scope_or_404
 from bioatlas.capacity.fields import CONTACT_KINDS, GMP_GRADES
 from bioatlas.capacity.forms import raw_from_form, rows_for
 from bioatlas.capacity.present import offer_view
+from bioatlas.capacity.query import PARAMS
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.text import fold
 from bioatlas.web.pages import redirect, render
@@ -59,7 +61,25 @@ def directory(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, 
                            for code in counts} for name, counts in result.facets.items()}
     return render(request, t, "capacity/directory.html", offers=[offer_view(o, taxonomies, t.lang) for o in result.offers],
                   total=result.total, facets={k: v.most_common() for k, v in result.facets.items()},
-                  facet_labels=facet_labels, chosen=q.chosen, choices=_choices(taxonomies, t.lang), error=None)
+                  facet_labels=facet_labels, facet_links=_facet_links(request, result.facets, q.chosen),
+                  chosen=q.chosen, choices=_choices(taxonomies, t.lang), error=None)
+
+
+def _facet_links(request: Request, facets, chosen) -> dict[str, dict[str, str]]:
+    """For each facet value, the directory's URL with that value added as a filter (or removed,
+    when it is already chosen)."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k in PARAMS]
+    links: dict[str, dict[str, str]] = {}
+    for name, counts in facets.items():
+        for code in counts:
+            if code in chosen.get(name, ()):
+                kept = [(k, v) for k, v in pairs if not (k == name and v == code)]
+            elif name == "gmp":
+                kept = [(k, v) for k, v in pairs if k != "gmp"] + [("gmp", code)]
+            else:
+                kept = [*pairs, (name, code)]
+            links.setdefault(name, {})[code] = "/capacity" + (f"?{urlencode(kept)}" if kept else "")
+    return links
 
 
 @router.get("/capacity/actors/{actor_id}", response_class=HTMLResponse)
