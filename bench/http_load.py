@@ -1,0 +1,388 @@
+"""HTTP load on `bioatlas serve`: a bounded, mixed workload at 50 concurrent clients on 127.0.0.1,
+against the ceiling of this stack (a bare FastAPI route served the same way).
+
+The workload (per request, drawn in a fixed order): 60 % search (`/api/v1/search`, sector topics,
+names as typed, typos, topic + place, one region filter), 20 % actor detail (`/api/v1/actors/{id}`),
+10 % map clusters (`/api/v1/map/clusters`, France and regional viewports), 10 % pages (`/`,
+`/actors`, `/observatory`, `/search?q=`). With `--hostile`, one search in ten is a hostile query
+(the list of tests/search/test_api.py: FTS syntax, SQL, 5,000 characters, bad filters): they must
+answer 200 or 4xx, never 5xx. Every request loop is bounded (count and time) and targets only
+127.0.0.1.
+
+Reported per kind: requests, throughput, p50/p95/p99 and errors (a 5xx, a 4xx on a valid request,
+or a transport error); then the same run against the bare route, and the ratio of the two
+(throughput ours / ceiling, p95 ours / ceiling). Also the first request after `serve` (time from
+the port opening to the first search answer, and from the process start).
+
+    .venv/bin/python bench/http_load.py --demo                  # the demo atlas (bench/.data/demo.sqlite3)
+    .venv/bin/python bench/http_load.py --actors 200000         # synthetic (bench/synthetic.py), built once
+    .venv/bin/python bench/http_load.py --database-url URL      # any atlas (SQLite or PostgreSQL)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+DATA = ROOT / "bench" / ".data"
+MIX = (("search", 60), ("actor", 20), ("clusters", 10), ("page", 10))
+TOPICS = ["anticorps monoclonaux", "viral vectors", "thérapie cellulaire", "vaccins", "gene therapy", "CDMO",
+          "bioproduction", "protéines recombinantes", "contrôle qualité", "fill and finish", "ARN messager",
+          "plasmide", "thérapie génique", "cell therapy", "bioréacteur", "AAV", "Genopole", "Évry", "Lyon"]
+VIEWPORTS = [("-5.5,41,10,51.5", 5), ("1.5,48.3,3.3,49.3", 8), ("4.5,45.4,5.2,46", 9), ("-2,46.8,-1,47.6", 8),
+             ("1,43.3,1.8,43.9", 9), ("2.2,48.6,2.6,48.9", 11), ("7.5,48.4,7.9,48.7", 10), ("5,43.1,5.7,43.5", 9)]
+PAGES = ["/", "/actors", "/observatory", "/search?q=vaccins", "/search?q=anticorps", "/actors?page=2"]
+HOSTILE = ['"', "'", '"genopole', "genopole*", "NEAR(genopole medicen)", "genopole OR 1=1", "names : genopole",
+           "'; DROP TABLE actors; --", "a & b | !c", "(((", "-genopole", "^genopole", "genopole:*A", "\\", "%_%",
+           "?", "🧬", "x" * 5000, "\x00", "<script>alert(1)</script>"]
+HOSTILE_PARAMS = [{"bbox": "nan,1,2,3"}, {"bbox": "a,b,c,d"}, {"near": "Nulle-Part-sur-Mer"}, {"scale": "huge"},
+                  {"kind": "spaceship"}, {"radius_km": "10"}, {"cursor": "!!!"}, {"limit": "100000"}]
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bare_app():
+    """The ceiling: a bare FastAPI route returning a small JSON body (uvicorn factory)."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/{path:path}")
+    def bare(path: str) -> dict:
+        return {"ok": True, "path": path}
+
+    return app
+
+
+# -- the atlas under test -------------------------------------------------------------------------
+
+def demo_atlas(rebuild: bool = False) -> str:
+    """A SQLite atlas holding the demo (`bioatlas demo load`), built once under bench/.data/."""
+    path = DATA / "demo.sqlite3"
+    if rebuild or not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "PYTHONPATH": str(ROOT / "src")}
+        subprocess.run([sys.executable, "-m", "bioatlas", "demo", "load"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    return f"sqlite:///{path}"
+
+
+def synthetic_atlas(n: int, seed: int) -> str:
+    """The synthetic atlas of bench/search.py (actors of bench/synthetic.py with their search index)."""
+    from bench.search import build
+    from bioatlas.core import listeners
+
+    listeners.install()
+    path, _ = build(n, seed, False)
+    return f"sqlite:///{path}"
+
+
+def sample(url: str, seed: int, k: int = 200) -> tuple[list[int], list[str]]:
+    """Actor ids and actor names of the atlas (for detail requests and name queries)."""
+    from sqlalchemy import bindparam, create_engine, text
+
+    rng = random.Random(seed)
+    engine = create_engine(url)
+    pick = text("SELECT id, name FROM actors WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+    with engine.connect() as conn:
+        top = conn.execute(text("SELECT max(id) FROM actors")).scalar() or 1
+        rows = conn.execute(pick, {"ids": [rng.randint(1, top) for _ in range(4 * k)]}).all()[:k]
+    engine.dispose()
+    return [r[0] for r in rows], [r[1] for r in rows[: k // 2]]
+
+
+def workload(ids: list[int], names: list[str], n: int, seed: int, hostile: bool) -> list[tuple[str, str, dict]]:
+    """n requests (kind, path, params) in a fixed pseudo-random order with the MIX proportions."""
+    rng = random.Random(seed)
+    kinds = [k for k, w in MIX for _ in range(w)]
+    out: list[tuple[str, str, dict]] = []
+    for i in range(n):
+        kind = kinds[rng.randrange(len(kinds))]
+        if kind == "search":
+            if hostile and i % 10 == 0:
+                if rng.random() < 0.6:
+                    out.append(("hostile", "/api/v1/search", {"q": rng.choice(HOSTILE)}))
+                else:
+                    out.append(("hostile", "/api/v1/search", {"q": "vaccins", **rng.choice(HOSTILE_PARAMS)}))
+                continue
+            r = rng.random()
+            if r < 0.45:
+                q, extra = rng.choice(TOPICS), {}
+            elif r < 0.65 and names:
+                q, extra = rng.choice(names), {}
+            elif r < 0.8 and names:
+                word = max(rng.choice(names).split(), key=len)
+                q, extra = word[: max(3, len(word) - 2)], {}
+            elif r < 0.9:
+                q, extra = rng.choice(TOPICS) + " " + rng.choice(["Lyon", "Toulouse", "Strasbourg", "Évry"]), {}
+            else:
+                q, extra = rng.choice(TOPICS), {"region": rng.choice(["11", "84", "76", "44", "32"])}
+            out.append(("search", "/api/v1/search", {"q": q, **extra}))
+        elif kind == "actor":
+            out.append(("actor", f"/api/v1/actors/{rng.choice(ids)}", {}))
+        elif kind == "clusters":
+            bbox, zoom = rng.choice(VIEWPORTS)
+            out.append(("clusters", "/api/v1/map/clusters", {"bbox": bbox, "zoom": str(zoom)}))
+        else:
+            path = rng.choice(PAGES)
+            out.append(("page", path, {}))
+    return out
+
+
+# -- server and clients ---------------------------------------------------------------------------
+
+def start(cmd: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def wait_port(port: int, server: subprocess.Popen, seconds: float = 180) -> float:
+    """Seconds until the port accepts a connection (polled every 10 ms)."""
+    start_ = time.perf_counter()
+    while time.perf_counter() - start_ < seconds:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return time.perf_counter() - start_
+        except OSError:
+            time.sleep(0.01)
+    raise SystemExit(f"the server did not open port {port} within {seconds} s")
+
+
+def wait_warm(port: int, minutes: float = 20) -> float:
+    """Until 10 answers in a row of /healthz say `warming: false` (every worker has warmed)."""
+    import httpx
+
+    start_, quiet = time.perf_counter(), 0
+    deadline = time.monotonic() + 60 * minutes
+    while quiet < 10 and time.monotonic() < deadline:
+        try:
+            warming = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json().get("warming")
+        except httpx.HTTPError:
+            warming = True
+        quiet = 0 if warming else quiet + 1
+        if not quiet:
+            time.sleep(0.5)
+    return time.perf_counter() - start_
+
+
+async def run_load(base: str, plan: list[tuple[str, str, dict]], clients: int, seconds: float) -> dict:
+    """Each client takes the next request of the plan until the plan or the time is used up."""
+    import httpx
+
+    results: dict[str, list] = {}
+    errors: dict[str, dict[str, int]] = {}
+    nxt = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        async def worker() -> None:
+            nonlocal nxt
+            while nxt < len(plan) and time.perf_counter() < deadline:
+                kind, path, params = plan[nxt]
+                nxt += 1
+                t = time.perf_counter()
+                err = None
+                try:
+                    r = await client.get(path, params=params, headers={"accept": "text/html" if kind == "page" else "application/json"})
+                    if r.status_code >= 500 or (kind != "hostile" and r.status_code >= 400):
+                        err = f"HTTP {r.status_code}"
+                except httpx.HTTPError as exc:
+                    err = type(exc).__name__
+                results.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
+                if err:
+                    errors.setdefault(kind, {})[err] = errors.setdefault(kind, {}).get(err, 0) + 1
+
+        start_ = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - start_
+    return {"latencies": results, "errors": errors, "seconds": elapsed}
+
+
+def first_request(port: int, path: str, params: dict) -> tuple[float, int]:
+    import httpx
+
+    t = time.perf_counter()
+    r = httpx.get(f"http://127.0.0.1:{port}{path}", params=params, timeout=600)
+    return time.perf_counter() - t, r.status_code
+
+
+def measure_atlas(url: str, plan, args) -> dict:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT / "src")}
+    cmd = [sys.executable, "-m", "bioatlas", "serve", "--port", str(port)]
+    if args.workers:
+        cmd += ["--workers", str(args.workers)]
+    t0 = time.perf_counter()
+    server = start(cmd, env)
+    try:
+        opened = wait_port(port, server)
+        first, status = first_request(port, "/api/v1/search", {"q": "vaccins", "mode": "fulltext"})
+        since_start = time.perf_counter() - t0
+        first_page, page_status = first_request(port, "/actors", {})
+        warm = wait_warm(port)
+        asyncio.run(run_load(f"http://127.0.0.1:{port}", plan[: args.clients * 4], args.clients, 60))  # connections, caches
+        cpu0 = cpu_seconds(server.pid)
+        out = asyncio.run(run_load(f"http://127.0.0.1:{port}", plan, args.clients, args.seconds))
+        n = sum(len(v) for v in out["latencies"].values())
+        out.update(opened=opened, first=first, first_status=status, since_start=since_start, first_page=first_page,
+                   first_page_status=page_status, warm=warm, rss=rss_mib(server.pid),
+                   cpu_ms=(cpu_seconds(server.pid) - cpu0) * 1000 / max(1, n))
+        return out
+    finally:
+        stop(server)
+
+
+def measure_ceiling(plan, args) -> dict:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
+    cmd = [sys.executable, "-m", "uvicorn", "bench.http_load:bare_app", "--factory", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "warning", "--workers", str(args.workers or os.cpu_count() or 1)]
+    server = start(cmd, env)
+    try:
+        wait_port(port, server)
+        bare = [(kind, path if kind == "page" else path, params) for kind, path, params in plan]
+        asyncio.run(run_load(f"http://127.0.0.1:{port}", bare[: args.clients * 4], args.clients, 60))
+        return asyncio.run(run_load(f"http://127.0.0.1:{port}", bare, args.clients, args.seconds))
+    finally:
+        stop(server)
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and of its children (uvicorn workers), MiB."""
+    total, todo = 0.0, [str(pid)]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children still running (uvicorn workers)."""
+    total, todo, tick = 0.0, [str(pid)], os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return total
+
+
+def table(label: str, out: dict) -> list[str]:
+    lines = [f"{label}: {sum(len(v) for v in out['latencies'].values()):,} requests in {out['seconds']:.1f} s",
+             f"  {'kind':<9} {'requests':>8} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors"]
+    every: list[float] = []
+    for kind in ("search", "hostile", "actor", "clusters", "page"):
+        lat = out["latencies"].get(kind, [])
+        if not lat:
+            continue
+        every += lat
+        errs = out["errors"].get(kind, {})
+        lines.append(f"  {kind:<9} {len(lat):>8,} {len(lat) / out['seconds']:>7.1f} {statistics.median(lat):>8.1f} "
+                     f"{pct(lat, 95):>8.1f} {pct(lat, 99):>8.1f}  {sum(errs.values())} {errs or ''}")
+    n_err = sum(sum(e.values()) for e in out["errors"].values())
+    lines.append(f"  {'all':<9} {len(every):>8,} {len(every) / out['seconds']:>7.1f} {statistics.median(every):>8.1f} "
+                 f"{pct(every, 95):>8.1f} {pct(every, 99):>8.1f}  {n_err}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--demo", action="store_true", help="the demo atlas (built once under bench/.data/)")
+    where.add_argument("--actors", type=int, help="that many synthetic actors (bench/synthetic.py)")
+    where.add_argument("--database-url", help="an atlas already loaded")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=6000, help="requests in the plan (the bound)")
+    parser.add_argument("--seconds", type=float, default=30, help="time bound of the measured run")
+    parser.add_argument("--workers", type=int, default=0, help="server workers (default: serve's own default)")
+    parser.add_argument("--hostile", action="store_true", help="one search in ten is a hostile query")
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the bare FastAPI run")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    args = parser.parse_args(argv)
+
+    url = demo_atlas() if args.demo else synthetic_atlas(args.actors, args.seed) if args.actors else args.database_url
+    ids, names = sample(url, args.seed)
+    plan = workload(ids, names, args.requests, args.seed, args.hostile)
+    print(f"bench/http_load.py: {url.rsplit('/', 1)[-1]}, {args.clients} clients, plan {len(plan):,} requests or "
+          f"{args.seconds:.0f} s, {os.cpu_count()} CPUs, load average {_load()}", flush=True)
+    ours = measure_atlas(url, plan, args)
+    lines = [f"first request after serve: port open after {ours['opened']:.2f} s, first search {ours['first'] * 1000:.0f} ms "
+             f"(HTTP {ours['first_status']}, {ours['since_start']:.2f} s after the process started), first page "
+             f"{ours['first_page'] * 1000:.0f} ms; warming done {ours['warm']:.1f} s later",
+             f"server RSS {ours['rss']:,.0f} MiB (all workers), CPU per request {ours['cpu_ms']:.1f} ms"]
+    lines += table("bioatlas serve", ours)
+    ceiling = None
+    if not args.no_ceiling:
+        ceiling = measure_ceiling(plan, args)
+        lines += table("bare FastAPI route (ceiling)", ceiling)
+        n_ours = sum(len(v) for v in ours["latencies"].values()) / ours["seconds"]
+        n_bare = sum(len(v) for v in ceiling["latencies"].values()) / ceiling["seconds"]
+        p95_ours = pct([x for v in ours["latencies"].values() for x in v], 95)
+        p95_bare = pct([x for v in ceiling["latencies"].values() for x in v], 95)
+        lines.append(f"ratio ours / ceiling: throughput {n_ours / n_bare:.2f} ({n_ours:.0f} / {n_bare:.0f} rps), "
+                     f"p95 {p95_ours / p95_bare:.1f}x ({p95_ours:.0f} / {p95_bare:.0f} ms)")
+    lines.append(f"load average after: {_load()}")
+    print("\n".join(lines), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"ours": _summary(ours), "ceiling": _summary(ceiling) if ceiling else None},
+                                        indent=1))
+
+
+def _summary(out: dict) -> dict:
+    return {k: v for k, v in out.items() if k != "latencies"} | {
+        "kinds": {k: {"n": len(v), "p50": statistics.median(v), "p95": pct(v, 95), "p99": pct(v, 99)}
+                  for k, v in out["latencies"].items()}}
+
+
+def _load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()
