@@ -17,6 +17,7 @@ from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from bioatlas import __version__
 from bioatlas.accounts.middleware import MAX_FORM_BYTES, has_credentials
 from bioatlas.accounts.middleware import install as install_accounts
+from bioatlas.atlas import service as atlas
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core import listeners
 from bioatlas.core.config import Settings
@@ -27,6 +28,7 @@ from bioatlas.jobs import service as jobs
 from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
+from bioatlas.web.response_cache import ResponseCache
 
 log = logging.getLogger("bioatlas")
 
@@ -34,6 +36,14 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
     "connect-src 'self' https:; worker-src 'self' blob:; child-src blob:; font-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+# GET routes whose answer depends only on the data, the URL and the language: cached for anonymous
+# visitors and validated with ETag/Last-Modified (web/response_cache.py), keyed on the data version
+CACHED_ROUTES = (
+    "/", "/actors", "/actors/{actor_id}", "/search", "/observatory", "/api/v1/actors", "/api/v1/actors/{actor_id}",
+    "/api/v1/search", "/api/v1/search/suggest", "/api/v1/map/clusters", "/api/v1/facets", "/api/v1/taxonomies",
 )
 
 
@@ -61,6 +71,73 @@ def warm_up(sessions, settings: Settings) -> threading.Thread:
     return thread
 
 
+def warm_now(app: FastAPI) -> None:
+    """Fill the in-memory indexes now, in this thread (`bioatlas serve` before it accepts traffic,
+    and before it forks its workers, which then share the built indexes copy-on-write); a
+    failing warmer is logged. The app's own start-up warm-up then has nothing left to do."""
+    settings = app.state.settings
+    for feature, warm in each_impl("bioatlas_warm"):
+        started = time.perf_counter()
+        try:
+            warm(sessions=app.state.sessionmaker, settings=settings)
+            log.info("warmed %s in %.1f s", feature, time.perf_counter() - started)
+        except Exception:
+            log.exception("warming %s failed", feature)
+    prime(app)
+    app.state.warmed = True
+
+
+PRIME_URLS = ("/", "/actors", "/api/v1/search?q=bioproduction&mode=fulltext", "/api/v1/actors?limit=1")
+
+
+def prime(app: FastAPI) -> None:
+    """A few requests through the app in this process (no socket): FastAPI builds its routes'
+    dependency state and Jinja compiles the templates on first use, which the first visitor would
+    otherwise pay for. A failure is logged."""
+    import asyncio
+
+    import httpx
+
+    async def ask() -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://warm-up") as client:
+            for url in PRIME_URLS:
+                await client.get(url, headers={"accept": "text/html" if not url.startswith("/api/") else "*/*"})
+
+    try:
+        asyncio.run(ask())
+    except Exception:
+        log.exception("priming the routes failed")
+
+
+def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
+    """Serve `app`: one process (uvicorn), or `workers` processes forked from this one after the
+    app was built and warmed (gunicorn's pre-loading with uvicorn workers): each worker starts
+    with the indexes already in memory, shared copy-on-write until a change is absorbed, and
+    the port opens only once they are built."""
+    import uvicorn
+
+    if workers <= 1:
+        uvicorn.run(app, host=host, port=port, proxy_headers=True)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    def post_fork(_server, _worker) -> None:  # database connections are never shared across a fork
+        app.state.engine.dispose(close=False)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            for key, value in {"bind": [bind], "workers": workers, "worker_class": "uvicorn_worker.UvicornWorker",
+                               "preload_app": True, "post_fork": post_fork, "timeout": 120,
+                               "graceful_timeout": 30}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> FastAPI:
+            return app
+
+    Server().run()
+
+
 def app_from_environment() -> FastAPI:
     """The application on the settings of the environment (`bioatlas serve --workers N`)."""
     from bioatlas.core.config import load_settings
@@ -71,7 +148,7 @@ def app_from_environment() -> FastAPI:
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if settings.warm_up and settings.environment != "test":
+        if settings.warm_up and settings.environment != "test" and not getattr(app.state, "warmed", False):
             app.state.warm_up = warm_up(app.state.sessionmaker, settings)
         yield
 
@@ -95,6 +172,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in feature_routers():
         app.include_router(router)
+
+    def data_version():
+        with app.state.sessionmaker() as session:
+            return atlas.data_version(session)
+
+    # innermost: it reads the principal the accounts middleware (outside it) puts on the request
+    app.add_middleware(ResponseCache, routes=CACHED_ROUTES, version=data_version,
+                       default_language=settings.default_language)
     # sessions, CSRF cookie, export audit (accounts/middleware.py); added before the
     # security headers so that those wrap every response, the middleware's own refusals included
     install_accounts(app)

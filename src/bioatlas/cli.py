@@ -112,23 +112,36 @@ def db_restore(
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    reload: bool = False,
-    workers: int = typer.Option(1, min=1, max=64, help="worker processes (each builds its own in-memory indexes)"),
+    reload: bool = typer.Option(False, help="restart on code changes (development; one process)"),
+    workers: Optional[int] = typer.Option(
+        None, min=1, max=64,
+        help="worker processes (default: one per CPU core); they are forked after the in-memory indexes "
+             "are built, and share them"),
 ) -> None:
-    """Serve the web application and API (migrates the database first)."""
-    import uvicorn
+    """Serve the web application and API (migrates the database first).
 
-    from bioatlas.app import create_app
+    The in-memory indexes (map, search facets, vectors, resolver) are built before the port opens,
+    so the first request is answered at full speed; with several workers they are built once and
+    the workers are forked from that process. Anonymous reads are cached per data version."""
+    import os
+
+    from bioatlas.app import create_app, run_server, warm_now
     from bioatlas.core import migrate
 
     s = commands.settings()
     migrate.upgrade(commands.engine(s))
-    console.print(f"Bioprod Atlas on http://{host}:{port}  (API docs: /docs)")
-    if workers > 1:  # uvicorn starts each worker from an import string; settings come from the environment
-        uvicorn.run("bioatlas.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    proxy_headers=True)
+    if reload:
+        import uvicorn
+
+        uvicorn.run("bioatlas.app:app_from_environment", factory=True, host=host, port=port, reload=True)
         return
-    uvicorn.run(create_app(s), host=host, port=port, reload=reload, proxy_headers=True)
+    count = workers or os.cpu_count() or 1
+    application = create_app(s)
+    if s.warm_up and s.environment != "test":
+        console.print("building the in-memory indexes…")
+        warm_now(application)
+    console.print(f"Bioprod Atlas on http://{host}:{port}  ({count} worker{'s' if count > 1 else ''}; API docs: /docs)")
+    run_server(application, host=host, port=port, workers=count)
 
 
 @import_app.command("actors")

@@ -188,6 +188,17 @@ class ChangeLogEntry(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class ContentVersion(Base):
+    """One row (id 1) whose `seq` grows with every commit that wrote content through the ORM (any
+    table but the quiet ones of `atlas.content_version`), written in the same transaction: with the
+    change log's seq it is the version the response cache and the HTTP validators (ETag) key on."""
+
+    __tablename__ = "content_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class ResearchFact(Base):
     """What a research registry states about an actor beyond the columns above, one row per
     (actor, source, kind, code) with the source's label: kinds `rnsr_domain` (RNSR scientific

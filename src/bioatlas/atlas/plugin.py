@@ -3,7 +3,7 @@ listener and map warm-up."""
 
 from __future__ import annotations
 
-from bioatlas.atlas import api, changelog, models, views, warm
+from bioatlas.atlas import api, changelog, content_version, models, views, warm
 from bioatlas.core.plugins import hookimpl
 
 
@@ -19,7 +19,7 @@ def bioatlas_models():
 
 @hookimpl
 def bioatlas_commit_listeners():
-    return [changelog.LISTENER]
+    return [changelog.LISTENER, content_version.LISTENER]
 
 
 @hookimpl

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas import bulk, changelog, history, inferred, queries, research_facts, writer
+from bioatlas.atlas import bulk, changelog, content_version, history, inferred, queries, research_facts, writer
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.filters import (
     FACETS,
@@ -320,6 +320,12 @@ def add_change(
 def latest_change(session: Session) -> int:
     """The newest seq of the change log (0 when empty)."""
     return changelog.latest(session)
+
+
+def data_version(session: Session) -> tuple[int, int, datetime | None]:
+    """(change log seq, content seq, time of the latest content change), one statement: any
+    committed change moves the pair (see `atlas.content_version`); response caches key on it."""
+    return content_version.version(session)
 
 
 def changes_since(session: Session, *, seq: int, limit: int) -> set[int] | None:
