@@ -174,12 +174,13 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
 
     def data_version():
-        with app.state.sessionmaker() as session:
-            return atlas.data_version(session)
+        with engine.connect() as connection:
+            return atlas.data_version(connection)
 
-    # innermost: it reads the principal the accounts middleware (outside it) puts on the request
-    app.add_middleware(ResponseCache, routes=CACHED_ROUTES, version=data_version,
-                       default_language=settings.default_language)
+    if settings.response_cache or (settings.response_cache is None and settings.environment != "test"):
+        # innermost: it reads the principal the accounts middleware (outside it) puts on the request
+        app.add_middleware(ResponseCache, routes=CACHED_ROUTES, version=data_version,
+                           default_language=settings.default_language)
     # sessions, CSRF cookie, export audit (accounts/middleware.py); added before the
     # security headers so that those wrap every response, the middleware's own refusals included
     install_accounts(app)

@@ -5,6 +5,7 @@ hostile queries answer the same through the cache; `bioatlas serve` warms before
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.applications import Starlette
@@ -14,6 +15,7 @@ from starlette.routing import Route
 from bioatlas.accounts.policy import ANONYMOUS
 from bioatlas.app import create_app, warm_now
 from bioatlas.atlas.models import Actor, Source
+from bioatlas.search.index import reindex_all
 from bioatlas.web.response_cache import ResponseCache
 from tests.accounts.fixtures import PASSWORD, login, make_user
 from tests.atlas.ecosystem import load
@@ -22,6 +24,13 @@ HOSTILE = ['"', "'", '"genopole', "genopole*", "NEAR(genopole medicen)", "genopo
            "(((", "^genopole", "genopole:*A", "\\", "%_%", "🧬", "x" * 5000, "<script>alert(1)</script>"]
 BAD_PARAMS = [{"bbox": "nan,1,2,3"}, {"near": "Nulle-Part-sur-Mer"}, {"kind": "spaceship"}, {"cursor": "!!!"},
               {"limit": "100000"}, {"radius_km": "10"}]
+
+
+@pytest.fixture
+def app(settings, db):
+    """The app with its response cache (off by default in the test environment: other tests
+    patch code between requests of one app)."""
+    return create_app(settings.model_copy(update={"response_cache": True}))
 
 
 def cache_of(app) -> ResponseCache:
@@ -79,6 +88,12 @@ def test_a_committed_change_is_never_served_stale(client, app, db):
         s.commit()
     assert title in client.get(f"/actors/{actor_id}", headers={"accept": "text/html"}).text
     assert page.headers["etag"] != client.get(f"/actors/{actor_id}", headers={"accept": "text/html"}).headers["etag"]
+    # a full reindex (set-based, no ORM flush, no actor changed) moves it as well
+    search = client.get("/api/v1/search", params={"q": "genopole"})
+    with db() as s:
+        reindex_all(s)
+        s.commit()
+    assert client.get("/api/v1/search", params={"q": "genopole"}).headers["etag"] != search.headers["etag"]
 
 
 def test_a_private_page_is_never_served_to_someone_else(app, db):
@@ -160,12 +175,21 @@ def test_hostile_queries_answer_the_same_through_the_cache(client, db):
         assert page.status_code < 500, params
 
 
+def test_the_cache_is_off_in_tests_unless_asked(settings, db):
+    for s, on in ((settings, False), (settings.model_copy(update={"response_cache": False, "environment": "production",
+                                                                     "secret_key": "s" * 40}), False),
+                  (settings.model_copy(update={"environment": "development", "warm_up": False}), True)):
+        app = create_app(s)
+        with TestClient(app) as c:
+            assert ("etag" in c.get("/api/v1/actors").headers) is on
+
+
 def test_warm_now_builds_before_traffic_and_the_app_does_not_warm_again(settings, db):
     from bioatlas.atlas import geocode
     from bioatlas.core.live_index import held
 
     genopole(db)
-    app = create_app(settings.model_copy(update={"environment": "development"}))
+    app = create_app(settings.model_copy(update={"environment": "development"}))  # cache on outside tests
     warm_now(app)
     assert app.state.warmed and geocode.gazetteer.cache_info().currsize == 1
     assert held(app.state.engine)  # the map and facet indexes of this process are built for its database

@@ -8,9 +8,9 @@ limits, audit, job runs: writes no answer shows) and, just before the commit, ad
 counter in one statement: the response cache and the HTTP validators key on the pair, so a
 committed change, whichever process made it, is never answered from a stale entry.
 
-Writers that bypass the ORM (set-based loaders, merges) list their actors in the change log
-(`changelog.note`), which moves the pair too. Raw SQL that does neither is not seen (see
-docs/performance.md).
+Writers that bypass the ORM list their actors in the change log (`changelog.note`: set-based
+loaders, merges) or call `note()` (the search's full reindex); raw SQL that does neither is not
+seen (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from itertools import chain
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import ChangeLogEntry, ContentVersion
@@ -29,6 +29,11 @@ FLAG = "content_changed"
 BUSY = "content_version:busy"
 QUIET = frozenset({"user_sessions", "rate_limit_hits", "audit_events", "job_runs", "email_tokens",
                    "content_version", "actor_change_log", "notification_outbox"})
+
+
+def note(session: Session) -> None:
+    """Move the content version at the next commit (writers that bypass the ORM flush)."""
+    session.info[FLAG] = True
 
 
 def _after_flush(session: Session, _context) -> None:
@@ -68,12 +73,16 @@ LISTENER = CommitListener(name="content_version", after_flush=_after_flush, befo
                           after_rollback=_after_rollback, order=90)
 
 
-def version(session: Session) -> tuple[int, int, datetime | None]:
-    """(change log seq, content seq, time of the latest content change) in one statement."""
-    one = ContentVersion.id == 1
-    row = session.execute(select(select(func.max(ChangeLogEntry.seq)).scalar_subquery(),
-                                 select(ContentVersion.seq).where(one).scalar_subquery(),
-                                 select(ContentVersion.changed_at).where(one).scalar_subquery())).one()
+_ONE = ContentVersion.id == 1
+VERSION = select(select(func.max(ChangeLogEntry.seq)).scalar_subquery(),
+                 select(ContentVersion.seq).where(_ONE).scalar_subquery(),
+                 select(ContentVersion.changed_at).where(_ONE).scalar_subquery())
+
+
+def version(connection: Connection | Session) -> tuple[int, int, datetime | None]:
+    """(change log seq, content seq, time of the latest content change, UTC) in one statement
+    (built once: a request pays for the query, not for compiling it)."""
+    row = connection.execute(VERSION).one()
     at = row[2]
     if at is not None:  # SQLite hands back naive times (stored in UTC)
         at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
@@ -322,10 +322,16 @@ def latest_change(session: Session) -> int:
     return changelog.latest(session)
 
 
-def data_version(session: Session) -> tuple[int, int, datetime | None]:
+def note_content_changed(session: Session) -> None:
+    """Move the data version at this transaction's commit: for writers that bypass the ORM and
+    touch no actor (a full reindex of derived tables), so no cached answer outlives them."""
+    content_version.note(session)
+
+
+def data_version(connection: Connection | Session) -> tuple[int, int, datetime | None]:
     """(change log seq, content seq, time of the latest content change), one statement: any
     committed change moves the pair (see `atlas.content_version`); response caches key on it."""
-    return content_version.version(session)
+    return content_version.version(connection)
 
 
 def changes_since(session: Session, *, seq: int, limit: int) -> set[int] | None:

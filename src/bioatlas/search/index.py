@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
-from bioatlas.atlas.service import Taxonomy, gazetteer
+from bioatlas.atlas.service import Taxonomy, gazetteer, note_content_changed
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.search.backends import backend_for
 from bioatlas.search.models import SearchDocument, SearchTerm
@@ -150,6 +150,7 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
         conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
     conn.execute(delete(SearchDocument.__table__))
     conn.execute(delete(SearchTerm.__table__))
+    note_content_changed(session)  # cached search answers are dropped at the commit
     texts = _Texts(load_taxonomies())
     vocabulary: set[str] = set()
     total, last = 0, None
