@@ -1,7 +1,7 @@
 """content version
 
 Revision ID: 0023_content_version
-Revises: 0019_capability_evidence
+Revises: 0025_messaging
 Create Date: 2026-12-06 07:30:00
 
 Table `content_version`: one row whose seq grows with every commit that wrote content (with the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0023_content_version'
-down_revision = '0019_capability_evidence'
+down_revision = '0025_messaging'
 branch_labels = None
 depends_on = None
 
