@@ -90,6 +90,11 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     assert r.status_code == 422 and r.json()["detail"].startswith("founded_year:")
     r = c.post(f"/applications/{mine}", headers=h, data={"summary": "Notre projet.", "co_applicants": "999999"})
     assert r.status_code == 422 and r.json()["detail"].startswith("co_applicants:")
+    r = c.post(f"/applications/{mine}", headers=h, data={"summary": "Projet\u202egpj.exe"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("summary:") and "U+202E" in r.json()["detail"]
+    r = c.post(f"/applications/{mine}/attachments", headers=h, data={"field": "deck"},
+               files={"file": ("deck\u202efdp.exe.pdf", PDF, "application/pdf")})
+    assert r.status_code == 422 and r.json()["detail"].startswith("file:")
     assert c.post(f"/applications/{mine}/submit", headers=h).status_code == 303
     assert c.post(f"/applications/{mine}/submit", headers=h).status_code == 409
     # the applicant cannot review their own call
@@ -101,7 +106,7 @@ def test_the_whole_story_with_bad_input(db, story, settings):
         reasons = {(e.reviewer_id, e.reason) for e in s.scalars(select(ReviewExclusion))}
     assert (story["users"]["conflicted"], "parent_child") in reasons
     page = m.get(f"/calls/{story['call']}/manage").text
-    assert "parent_child" in page and "Yposkesi part of Genethon" in page
+    assert 'data-reason="parent_child"' in page and "Yposkesi part of Genethon" in page
     # the conflicted reviewer opening the application: 403 with the reason, audited
     x, xh = client_for(story, db, "conflicted")
     before = len(audit_events(db, "refused"))

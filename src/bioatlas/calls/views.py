@@ -18,6 +18,7 @@ from bioatlas.calls import service
 from bioatlas.calls.rules import ProjectScope
 from bioatlas.calls.service import CallError
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.text import unsafe_character
 from bioatlas.review.service import ConflictOfInterest, ReviewError
 from bioatlas.web.pages import redirect, render
 
@@ -39,7 +40,14 @@ def _text(form: FormData, name: str, limit: int = MAX_TEXT) -> str:
     value = value if isinstance(value, str) else ""
     if len(value) > limit:
         raise HTTPException(422, detail=f"{name}: at most {limit} characters")
+    _safe(name, value)
     return value.strip()
+
+
+def _safe(name: str, value: str) -> None:
+    why = unsafe_character(value)
+    if why:
+        raise HTTPException(422, detail=f"{name}: {why}")
 
 
 def _fail(exc: CallError | ReviewError):
@@ -239,7 +247,10 @@ def _own(request, session, p, application_id, t):
 
 
 def _answers(form: FormData) -> dict[str, str]:
-    return {k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "co_applicants")}
+    answers = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "co_applicants")}
+    for name, value in answers.items():
+        _safe(name, value)
+    return answers
 
 
 @router.post("/applications/{application_id}", response_class=HTMLResponse)
@@ -309,6 +320,7 @@ async def upload(request: Request, application_id: Id, session: SessionDep, t: T
         raise HTTPException(422, detail="field: which form field the file answers")
     if not isinstance(upload, UploadFile):
         raise HTTPException(422, detail="file: no file sent")
+    _safe("file", upload.filename or "")
     data = await upload.read(settings.max_upload_bytes + 1)
     try:
         service.add_attachment(session, application=app, field=field, filename=upload.filename or "",
