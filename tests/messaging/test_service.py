@@ -210,8 +210,11 @@ def test_reports_export_and_erasure(db, people):
     b = people["bob"]
     with db() as s:
         thread = service.open_thread(s, user_ids=[b], opened_by=a, accepted=True)
-        bad = service.post_message(s, thread_id=thread.id, sender_id=a, body="Achetez mes pilules")
-        service.post_message(s, thread_id=thread.id, sender_id=b, body="Non merci")
+        bad = service.post_message(s, thread_id=thread.id, sender_id=a, body="Achetez mes pilules\nà bas prix",
+                                   now=T0)
+        # bob is told (immediate e-mail and in-page notification): her name and words are quoted
+        assert service.notify_unread(s, now=T0 + timedelta(hours=1)) == 1
+        service.post_message(s, thread_id=thread.id, sender_id=b, body="Non merci", now=T0 + timedelta(hours=2))
         with pytest.raises(service.MessagingError) as e:
             service.report(s, message_id=bad.id, reporter_id=a, reason="moi")
         _fails(e, 422, "message_id")
@@ -220,14 +223,16 @@ def test_reports_export_and_erasure(db, people):
         _fails(e, 404, "message_id")
         service.report_message(s, reporter_id=b, message_id=bad.id, reason="spam")
         [row] = service.reports(s)
-        assert row["body"] == "Achetez mes pilules" and row["reporter"] == "Participant démo bob"
+        assert row["body"] == "Achetez mes pilules\nà bas prix" and row["reporter"] == "Participant démo bob"
         service.block(s, blocker_id=b, blocked_id=a)
         s.commit()
         data = accounts.my_data(s, user_id=a)["messaging"]
-        assert [m["body"] for m in data["messages"]] == ["Achetez mes pilules"]
+        assert [m["body"] for m in data["messages"]] == ["Achetez mes pilules\nà bas prix"]
         assert data["threads"][0]["with"] == ["Participant démo bob"]
         assert "Non merci" not in str(data)  # the other person's words are theirs
         assert accounts.my_data(s, user_id=b)["messaging"]["blocked"] == [a]
+    quoted = [m.body for m in _outbox(db, service.KIND)]
+    assert len(quoted) == 1 and "Participant démo dora" in quoted[0] and "Achetez mes pilules" in quoted[0]
     with db() as s:
         accounts.delete_account(s, user_id=a, password=PASSWORD, ip=None)
     with db() as s:
@@ -237,6 +242,11 @@ def test_reports_export_and_erasure(db, people):
         assert [m.user_id for m in s.scalars(select(ThreadMember))] == [b]
         view = service.read_thread(s, thread_id=thread.id, user_id=b)
         assert [m["deleted"] for m in view.messages] == [True, False]
+        # nothing of her left in bob's notification and e-mail
+        for text in [n.subject + n.body for n in s.scalars(select(Notification))] + [
+                m.subject + m.body for m in s.scalars(select(OutboxMail))]:
+            for needle in ("dora", "Achetez", "à bas prix"):
+                assert needle not in text, text
 
 
 def test_the_cli_notifies_and_counts(db, people, monkeypatch, database_url, tmp_path):

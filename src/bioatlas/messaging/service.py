@@ -37,6 +37,7 @@ MAX_PENDING_REQUESTS = 20  # unanswered message requests one user may have open 
 NOTIFY_AFTER = timedelta(minutes=10)  # unread this long: tell the member (a live chat needs no e-mail)
 EXCERPT = 300              # characters of each message quoted in a notification
 ERASED = "message supprimé"
+REDACT_MIN = 6             # lines of an erased message shorter than this ("ok", "merci") are not hunted in notifications
 KIND = "messaging.unread"
 CONTEXT_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -690,8 +691,16 @@ def export(session: Session, *, user_id: int) -> dict:
 
 def erase(session: Session, *, user_id: int) -> None:
     """Inside account deletion (the caller commits): the user's messages say "message supprimé"
-    (the others keep the thread's sense), their memberships, blocks, settings and the text of
+    (the others keep the thread's sense), and so do their name and words quoted in the others'
+    unread-message notifications and e-mails; their memberships, blocks, settings and the text of
     their reported messages go; their reports stay anonymous for the moderators."""
+    # their name and words quoted in other members' unread-message notifications and e-mails
+    words = [line.strip() for body in session.scalars(select(Message.body).where(
+        Message.sender_id == user_id, Message.deleted_at.is_(None)))
+        for line in body[:EXCERPT].splitlines() if len(line.strip()) >= REDACT_MIN]
+    name = _existing_users(session, [user_id]).get(user_id)
+    notifications.redact(session, needles=[*words, *([name] if name else [])], replacement=ERASED,
+                         kinds=[KIND, notifications.DIGEST_KIND])
     own = select(Message.id).where(Message.sender_id == user_id)
     session.execute(update(Report).where(Report.message_id.in_(own)).values(body_copy=ERASED))
     session.execute(update(Message).where(Message.sender_id == user_id)

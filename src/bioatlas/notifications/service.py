@@ -8,14 +8,14 @@ back-off), then `failed` after `MAX_ATTEMPTS`, never dropped."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.config import Settings
@@ -371,3 +371,23 @@ def erase(session: Session, *, user_id: int) -> None:
     session.execute(delete(OutboxMail).where(OutboxMail.user_id == user_id))
     if to is not None:
         session.execute(delete(OutboxMail).where(OutboxMail.to_address == to["email"]))
+
+
+def redact(session: Session, *, needles: Iterable[str], replacement: str, kinds: Sequence[str]) -> int:
+    """Replace each of `needles` in the subject and body of the notifications and e-mails of these
+    kinds (another user's name or words quoted in someone's notification, when that user erases
+    their account: messaging); the number of rows changed. The caller commits."""
+    found = sorted({n for n in needles if n}, key=len, reverse=True)
+    if not found or not kinds:
+        return 0
+    rows: list[Notification | OutboxMail] = []
+    for model in (Notification, OutboxMail):
+        match = or_(*(column.contains(n, autoescape=True) for n in found for column in (model.subject, model.body)))
+        rows.extend(session.scalars(select(model).where(model.kind.in_(kinds), match)))
+    for row in rows:
+        subject, body = row.subject, row.body
+        for n in found:
+            subject, body = subject.replace(n, replacement), body.replace(n, replacement)
+        row.subject, row.body = subject[:300], body
+    session.flush()
+    return len(rows)
