@@ -194,3 +194,41 @@ def test_cluster_editor_edits_member_actors_and_proposal_rate_limit(mail_setting
                           headers=h).status_code for i in range(3)]
     assert codes == [201, 201, 429]
     assert audit_events(db, "rate_limited")[-1].target == "proposal"
+
+
+def test_a_domain_shared_by_several_actors_does_not_grant_edit_rights(web, db):
+    """Issue 20 item 6: one @inria.fr address could claim 153 actors at once. A domain that is the
+    website domain of several actors proves membership of one of them, not which: an editor decides."""
+    lab = add_actor(db, "Inria Saclay", "91120", kind="research_unit", website="https://www.inria.fr/fr/saclay")
+    add_actor(db, "Inria Paris", "75012", kind="research_unit", website="https://inria.fr/fr/paris")
+    own = add_actor(db, "Genethon", "91000", kind="research_unit", website="https://www.genethon.fr")
+    uid = make_user(db, "a.chercheur@inria.fr")
+    make_user(db, "x@genethon.fr")
+    _as(web, "a.chercheur@inria.fr")
+    r = web.post(f"/actors/{lab}/claim", data={"csrf_token": csrf_of(web, f"/actors/{lab}")})
+    assert r.status_code == 200 and "attend" in r.text  # waits for an editor
+    assert _count(db, RoleGrant, RoleGrant.user_id == uid) == 0
+    _as(web, "x@genethon.fr")  # a domain of one actor still verifies at once
+    assert "vérifiée" in web.post(f"/actors/{own}/claim", data={"csrf_token": csrf_of(web, f"/actors/{own}")}).text
+
+
+def test_an_editors_queue_is_cut_after_the_scope_filter(web, db):
+    """Issue 20 item 6: the queue took the 500 oldest pending items, then kept the editor's: with
+    more than 500 older items of other regions, a region's new items were hidden."""
+    from bioatlas.contributions.service import QUEUE_SHOWN
+
+    lyon = add_actor(db, "Yposkesi Lyon", "69007")
+    evry = add_actor(db, "Yposkesi", "91000")
+    author = make_user(db, "author@example.org")
+    make_user(db, "editor-idf@example.org", roles=[("editor", "region", "11")])
+    with db() as s:
+        for _ in range(QUEUE_SHOWN + 1):  # older items of another region
+            s.add(Contribution(kind="correction", actor_id=lyon, author_id=author, status="pending",
+                               payload='{"description_fr": "x"}'))
+        s.commit()
+        s.add(Contribution(kind="correction", actor_id=evry, author_id=author, status="pending",
+                           payload='{"description_fr": "y"}'))
+        s.commit()
+    _as(web, "editor-idf@example.org")
+    listed = web.get("/api/v1/contributions").json()
+    assert [c["actor_id"] for c in listed] == [evry]

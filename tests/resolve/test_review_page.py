@@ -156,3 +156,18 @@ def test_an_editor_merges_only_actors_of_their_region(app, registry, queued):
     with registry() as s:
         merge = s.scalar(select(ActorMerge).where(ActorMerge.merged_id == queued["article"]))
     assert lyon.post(f"/admin/duplicates/merges/{merge.id}/undo", data={"csrf_token": token}).status_code == 403
+
+
+def test_an_editor_of_another_region_neither_sees_nor_rejects_a_pair(app, registry, queued):
+    """Issue 20 item 6: rejecting ("not a duplicate") decides on the two actors as much as merging."""
+    lyon = _as(app, registry, "lyon-editor@example.org")
+    page = lyon.get("/admin/duplicates")
+    assert page.status_code == 200 and f"/admin/duplicates/{queued['pair']}/" not in page.text
+    r = lyon.post(f"/admin/duplicates/{queued['pair']}/reject", data={"csrf_token": _csrf(lyon)})
+    assert r.status_code == 403
+    with registry() as s:
+        assert s.get(DuplicateCandidate, queued["pair"]).status == "pending"
+    paris = _as(app, registry, "editor@example.org")
+    assert f"/admin/duplicates/{queued['pair']}/" in paris.get("/admin/duplicates").text
+    assert paris.post(f"/admin/duplicates/{queued['pair']}/reject", data={"csrf_token": _csrf(paris)},
+                      follow_redirects=False).status_code == 303

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
@@ -190,6 +190,15 @@ def names_with_keys(session: Session, *, keys: Sequence[str], skip_types: Sequen
 def site_of_actor(session: Session, *, site_id: int, actor_id: int) -> bool:
     """Whether the site exists and belongs to the actor."""
     return session.scalar(select(Site.id).where(Site.id == site_id, Site.actor_id == actor_id)) is not None
+
+
+def identifiers_containing(session: Session, *, scheme: str, text: str, limit: int = 1000) -> list[tuple[int, str]]:
+    """(actor id, value) of the identifiers of one scheme whose value contains `text` (case-blind),
+    e.g. the websites on a domain; at most `limit`."""
+    pattern = "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+    rows = session.execute(select(Identifier.actor_id, Identifier.value).where(
+        Identifier.scheme == scheme, func.lower(Identifier.value).like(pattern, escape="\\")).limit(limit))
+    return [(r[0], r[1]) for r in rows]
 
 
 def actor_identifiers(session: Session, *, actor_id: int, scheme: str) -> list[str]:

@@ -25,6 +25,7 @@ from bioatlas.atlas.service import (
     Source,
     SourceRecord,
     actor_identifiers,
+    identifiers_containing,
     check_revertible,
     find_actors,
     gazetteer,
@@ -130,6 +131,17 @@ def claim(session: Session, *, principal: Principal, actor: Actor, note: str | N
     return c
 
 
+def _shared_domain(session: Session, *, email: str, actor_id: int) -> bool:
+    """The address's domain is the website domain of other actors too (a research organisation's
+    domain serves hundreds of labs): it proves membership of one of them, not of this one, so the
+    claim goes to an editor."""
+    domain = email.rsplit("@", 1)[-1].lower()
+    for other, url in identifiers_containing(session, scheme="website", text=domain.split(".")[-2] if domain.count(".") else domain):
+        if other != actor_id and email_matches_site(email, [url]):
+            return True
+    return False
+
+
 def _claim(session: Session, p: Principal, user_id: int, email: str, actor: Actor, note: str | None) -> Contribution:
     if actor.id in p.member_of:
         raise ContributionError("you are already a member of this actor")
@@ -139,7 +151,7 @@ def _claim(session: Session, p: Principal, user_id: int, email: str, actor: Acto
     if pending is not None:
         raise ContributionError("your claim on this actor is already waiting for review")
     websites = actor_identifiers(session, actor_id=actor.id, scheme="website")
-    verified = email_matches_site(email, websites)
+    verified = email_matches_site(email, websites) and not _shared_domain(session, email=email, actor_id=actor.id)
     c = create(session, principal=p, kind="claim", actor=actor,
                payload={"method": "email_domain" if verified else "editor"}, note=note,
                status="accepted" if verified else "pending")
@@ -269,11 +281,22 @@ def propose(session: Session, *, principal: Principal, actor: Actor | None, fiel
     return c
 
 
+QUEUE_SHOWN = 500  # pending contributions a queue page lists at most
+
+
 def review_queue(session: Session, *, principal: Principal) -> list[Contribution]:
-    """The pending contributions this editor may review (their regions and clusters), oldest first."""
-    pending = session.scalars(select(Contribution).where(Contribution.status == "pending")
-                              .order_by(Contribution.created_at).limit(500)).all()
-    return [c for c in pending if can(principal, "contribution.review", contribution_scope(session, contribution=c))]
+    """The pending contributions this editor may review (their regions and clusters), oldest first,
+    at most QUEUE_SHOWN: the scope is checked on every pending item before the list is cut, so an
+    editor's items are never hidden behind other regions' older ones."""
+    shown: list[Contribution] = []
+    stmt = (select(Contribution).where(Contribution.status == "pending")
+            .order_by(Contribution.created_at, Contribution.id).execution_options(yield_per=500))
+    for c in session.scalars(stmt):
+        if can(principal, "contribution.review", contribution_scope(session, contribution=c)):
+            shown.append(c)
+            if len(shown) == QUEUE_SHOWN:
+                break
+    return shown
 
 
 def queue_page(session: Session, *, principal: Principal) -> dict:

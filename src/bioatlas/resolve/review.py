@@ -4,6 +4,7 @@ duplicate, undo a merge), shared by `bioatlas duplicates` and `/admin/duplicates
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -62,12 +63,23 @@ def _card(session: Session, actor: Actor) -> ActorCard:
     return card
 
 
-def pending_pairs(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[list[PairView], int]:
-    """The pairs waiting for review, best score first, with both actors' cards; and their total."""
+def pending_pairs(session: Session, *, limit: int = 50, offset: int = 0,
+                  visible: Callable[[tuple[int, int]], bool] | None = None) -> tuple[list[PairView], int]:
+    """The pairs waiting for review, best score first, with both actors' cards; and their total.
+    `visible(actor ids)`: only the pairs the reviewer may decide on (filtered before paging)."""
     base = select(DuplicateCandidate).where(DuplicateCandidate.status == "pending")
-    total = len(session.scalars(base.with_only_columns(DuplicateCandidate.id)).all())
-    rows = session.scalars(base.order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
-                           .limit(limit).offset(offset)).all()
+    order = (DuplicateCandidate.score.desc(), DuplicateCandidate.id)
+    if visible is None:
+        total = len(session.scalars(base.with_only_columns(DuplicateCandidate.id)).all())
+        rows = session.scalars(base.order_by(*order).limit(limit).offset(offset)).all()
+    else:
+        ids = [r.id for r in session.execute(
+            base.with_only_columns(DuplicateCandidate.id, DuplicateCandidate.actor_a_id, DuplicateCandidate.actor_b_id)
+            .order_by(*order)) if visible((r.actor_a_id, r.actor_b_id))]
+        total = len(ids)
+        page = ids[offset:offset + limit]
+        by_id = {d.id: d for d in session.scalars(select(DuplicateCandidate).where(DuplicateCandidate.id.in_(page)))}
+        rows = [by_id[i] for i in page]
     out = []
     for d in rows:
         a, b = get_actor(session, actor_id=d.actor_a_id), get_actor(session, actor_id=d.actor_b_id)

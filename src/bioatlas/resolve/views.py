@@ -1,8 +1,9 @@
 """The duplicate review page (`/admin/duplicates`): queued pairs side by side, and the reviewer's
 decisions — merge (reversible), not a duplicate (never queued again), undo a merge. Editors and
 admins only (policy `moderation.queue`: the duplicate queue is a moderation queue); a merge or
-its undoing changes actors, so it also needs `actor.revert` on each actor it touches (an editor
-merges within their region or cluster, an admin anywhere); every form carries the CSRF token,
+its undoing, and a rejection, decide on actors, so they also need `actor.revert` on each actor of the
+pair (an editor decides within their region or cluster, an admin anywhere; the page lists only
+the pairs the reviewer may decide); every form carries the CSRF token,
 checked by `require()`."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bioatlas.accounts.policy import (
     ActorScope,
     Principal,
     authorize,
+    can,
     client_ip,
     require,
 )
@@ -36,7 +38,8 @@ DONE = ("merged", "rejected", "undone")
 def duplicates_page(request: Request, session: SessionDep, t: TranslatorDep, p: Reviewer,
                     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
                     done: Annotated[str | None, Query(max_length=20)] = None):
-    pairs, total = review.pending_pairs(session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pairs, total = review.pending_pairs(session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                        visible=None if p.is_admin else _changeable_by(session, p))
     messages = {"merged": t("The two actors were merged. The merge can be undone below."),
                 "rejected": t("Marked as two organisations: this pair will not be proposed again."),
                 "undone": t("The merge was undone: both actors are back.")}
@@ -53,6 +56,18 @@ def _decide(do) -> None:
         raise HTTPException(404, detail=str(exc)) from None
     except MergeError as exc:
         raise HTTPException(409, detail=str(exc)) from None
+
+
+def _changeable_by(session, p: Principal):
+    """Whether the reviewer may decide on a pair: `actor.revert` on both actors (an editor sees the
+    pairs of their regions and clusters only)."""
+    def visible(actor_ids) -> bool:
+        for actor_id in actor_ids:
+            scope = actor_scope(session, actor_id=actor_id)
+            if not can(p, "actor.revert", ActorScope(scope.actor_id, scope.regions, scope.clusters)):
+                return False
+        return True
+    return visible
 
 
 def _may_change(request: Request, session, p: Principal, actor_ids) -> None:
@@ -73,6 +88,7 @@ def merge(request: Request, pair_id: Id, session: SessionDep, p: Reviewer):
 
 @router.post("/admin/duplicates/{pair_id}/reject")
 def reject(request: Request, pair_id: Id, session: SessionDep, p: Reviewer):
+    _may_change(request, session, p, review.pair_actor_ids(session, pair_id=pair_id))
     _decide(lambda: review.reject_pair(session, pair_id=pair_id, user_id=p.user_id, ip=client_ip(request)))
     return redirect("/admin/duplicates?done=rejected")
 
