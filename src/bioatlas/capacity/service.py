@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import ActorScope, Principal, can
@@ -81,18 +81,34 @@ class SearchResult:
     facets: dict[str, Counter] = field(default_factory=dict)
 
 
-def _offer(profile: CapacityProfile, actor, *, doc: Mapping[str, Any], matched: Sequence[int] = ()) -> Offer:
+def _offer(profile: CapacityProfile, actor, *, doc: Mapping[str, Any], matched: Sequence[int] = (),
+           regions: Sequence[str] | None = None, with_draft: bool = True) -> Offer:
+    if regions is None:
+        regions = [s.region for s in (actor.sites if actor else ()) if s.region]
     return Offer(
         actor_id=profile.actor_id, actor_name=actor.name if actor else "", actor_kind=actor.kind if actor else "",
-        regions=tuple(sorted({s.region for s in (actor.sites if actor else ()) if s.region})),
-        status=profile.status, doc=doc,
+        regions=tuple(sorted(set(regions))), status=profile.status, doc=doc,
         # only an editor's verification or the demo loader (labelled) sets `published`
         verified=profile.published is not None and profile.demo_note is None,
         demo_note=profile.demo_note, updated_at=profile.updated_at, published_at=profile.published_at,
         reject_reason=profile.reject_reason,
-        has_pending_changes=profile.published is not None and profile.draft != profile.published,
+        # (search leaves the draft unread: decoding it for every profile doubled the search's time)
+        has_pending_changes=with_draft and profile.published is not None and profile.draft != profile.published,
         matched_lines=tuple(matched),
     )
+
+
+def _regions(session: Session, actor_ids: Sequence[int]) -> dict[int, list[str]]:
+    """{actor id: regions of its sites}, through the atlas's sites selectable (one query per 500 ids)."""
+    sites = atlas.sites_selectable()
+    out: dict[int, list[str]] = {}
+    ids = sorted(set(actor_ids))
+    for start in range(0, len(ids), 500):
+        rows = session.execute(select(sites.c.actor_id, sites.c.region).where(
+            sites.c.actor_id.in_(ids[start:start + 500]), sites.c.region.is_not(None)))
+        for actor_id, region in rows:
+            out.setdefault(actor_id, []).append(region)
+    return out
 
 
 def _get(session: Session, actor_id: int) -> CapacityProfile | None:
@@ -133,18 +149,26 @@ def search_offers(session: Session, *, query: OfferQuery | None = None, today: d
     Profiles whose availability window is over are left out."""
     q = query or OfferQuery()
     today = today or date.today()
-    profiles = list(session.scalars(select(CapacityProfile).where(CapacityProfile.published.is_not(None))))
-    actors = atlas.load_actors(session, ids=[p.actor_id for p in profiles])
-    found: list[Offer] = []
+    profiles = list(session.scalars(select(CapacityProfile).where(CapacityProfile.published.is_not(None))
+                                    .options(defer(CapacityProfile.draft))))
+    # the documents first (no query), then the actors of the candidates only
+    candidates = []
     for profile in profiles:
+        if q.verified_only and profile.demo_note is not None:
+            continue
+        hits = matching_lines(profile.published or {}, q, today=today)
+        if hits is not None:
+            candidates.append((profile, hits))
+    ids = [profile.actor_id for profile, _ in candidates]
+    actors = {a.id: a for a in atlas.find_actors(session, ids=ids, limit=max(1, len(ids)))} if ids else {}
+    regions = _regions(session, ids) if ids else {}
+    found: list[Offer] = []
+    for profile, hits in candidates:
         actor = actors.get(profile.actor_id)
         if actor is None or actor.status != "active":
             continue
         doc = profile.published or {}
-        hits = matching_lines(doc, q, today=today)
-        if hits is None:
-            continue
-        offer = _offer(profile, actor, doc=doc, matched=hits)
+        offer = _offer(profile, actor, doc=doc, matched=hits, regions=regions.get(profile.actor_id, []), with_draft=False)
         offer = replace(offer, reasons=tuple(tuple(line_reasons(doc["lines"][i], q)) for i in hits))
         if q.verified_only and not offer.verified:
             continue
