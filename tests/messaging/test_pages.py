@@ -109,6 +109,8 @@ def test_block_report_and_moderation(db, three):
     [event] = audit_events(db, "message_report")
     assert event.user_id == ids["bob"] and event.target == f"message:{bad.id}"
     assert alice.get("/admin/messages/reports").status_code == 403
+    assert 'href="/admin/messages/reports"' not in alice.get("/messages").text
+    assert 'href="/admin/messages/reports"' in admin.get("/messages").text  # the top bar, for admins
     page = admin.get("/admin/messages/reports").text
     assert "Offre douteuse" in page and "spam" in page
     report_id = int(re.search(r'data-report="(\d+)"', page).group(1))
