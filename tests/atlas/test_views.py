@@ -21,7 +21,7 @@ def test_directory_lists_and_paginates(client, db):
     r = client.get("/actors", params={"region": "27"})
     assert r.status_code == 200
     assert "CHU Dijon Bourgogne" in r.text and "Genopole" not in r.text
-    assert "/api/v1/export?region=27&amp;format=csv" in r.text
+    assert "/api/v1/export?region=27&amp;scope=all&amp;format=csv" in r.text  # the view says its scope
 
 
 def test_actor_page_shows_facts_with_sources(client, db):

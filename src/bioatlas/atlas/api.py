@@ -12,7 +12,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
 from bioatlas.accounts.policy import Principal, PrincipalDep, authorize, can, require
-from bioatlas.atlas import clusters, layers, presenters, queries
+from bioatlas.atlas import clusters, layers, presenters, queries, scope
 from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.exporter import export_actors
@@ -36,7 +36,8 @@ EXPORT_TYPES = {
 FILTER_DOC = (
     "Filters (repeat a parameter or separate values by commas; OR inside a facet, AND across facets): "
     "kind, modality, step, expression, gmp (taxonomy codes, see /api/v1/taxonomies), region (INSEE region code), "
-    "departement (code), q (text in any name)."
+    "departement (code), q (text in any name), scope (sector: the biotherapy and bioproduction sector, see "
+    "/api/v1/scope; all: every actor; default: the sector once its scope has been computed)."
 )
 
 
@@ -51,7 +52,7 @@ def list_actors(
 ):
     total, actors = queries.list_actors(session, f=f, taxonomies=taxonomies, limit=limit, offset=offset)
     items = [presenters.actor_summary(a, taxonomies, t.lang) for a in actors]
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+    return {"total": total, "scope": f.scope, "limit": limit, "offset": offset, "items": items}
 
 
 @router.get("/actors/{actor_id}", responses={404: {"model": Problem}})
@@ -59,7 +60,17 @@ def get_actor(actor_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], session: 
     actor = queries.get_actor(session, actor_id=actor_id)
     if actor is None:
         raise HTTPException(404, detail=f"no actor with id {actor_id}")
-    return actor_to_dict(actor, t.lang, taxonomies=taxonomies)
+    reasons = scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=t.lang)
+    return {**actor_to_dict(actor, t.lang, taxonomies=taxonomies),
+            "scope": {"in_scope": bool(reasons), "computed": scope.computed(session), "reasons": reasons}}
+
+
+@router.get("/scope")
+def sector_scope(session: SessionDep, t: TranslatorDep) -> dict:
+    """The sector scope: its rules (kind, what each reads, the values it accepts, FR/EN labels; the
+    file atlas/sector/rules.csv), the last computation, active actors per rule and in scope, and
+    the default scope of the views ("sector" once computed, else "all")."""
+    return scope.summary(session, lang=t.lang)
 
 
 @router.get("/actors/{actor_id}/history", response_model=list[ChangeOut], responses={404: {"model": Problem}})

@@ -188,6 +188,6 @@ def viewport_geojson(
                 "properties": props,
             })
     return {
-        "type": "FeatureCollection", "mode": mode, "total": total, "zoom": view.zoom, "grid": view.grid,
+        "type": "FeatureCollection", "mode": mode, "total": total, "scope": f.scope, "zoom": view.zoom, "grid": view.grid,
         "bbox": [view.west, view.south, view.east, view.north], "features": features,
     }

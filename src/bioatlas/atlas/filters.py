@@ -8,7 +8,8 @@ map clusters, search and its in-memory facets).
 
 Semantics: AND between facets, OR inside one; kind, modality, step and expression select their
 whole subtree, GMP its exact codes; region and département select sites (an actor matches when
-one of its sites meets both), `q` a substring of a name."""
+one of its sites meets both), `q` a substring of a name, `scope` "sector" the actors the sector
+scope holds (`atlas.scope`: at least one stored reason) or "all"."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas.models import Actor, ActorName, Capability, Site
+from bioatlas.atlas.models import Actor, ActorName, Capability, ScopeReason, Site
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.dialect import Dialect
 
@@ -37,6 +38,7 @@ CAPABILITY_FACETS = {"modality": "modalities", "step": "value_chain", "expressio
 SITE_FACETS = ("region", "departement")  # a column of each site
 EXPANDED = ("kind", "modality", "step", "expression")  # a value selects its whole subtree
 MAX_VALUES = 50
+SCOPES = ("sector", "all")  # atlas.scope.SCOPES
 MAX_Q = 200
 
 
@@ -59,6 +61,7 @@ class ActorFilter:
     departement: tuple[str, ...] = ()
     q: str = ""
     status: str = "active"
+    scope: str = "all"  # "sector": only the actors of the sector scope
 
     def without(self, facet: str) -> ActorFilter:
         return replace(self, **{facet: ()})
@@ -70,11 +73,14 @@ class ActorFilter:
             pairs.extend((f, v) for v in getattr(self, f))
         if self.q:
             pairs.append(("q", self.q))
+        pairs.append(("scope", self.scope))
         return pairs
 
 
-def parse_filter(params: Mapping[str, list[str]], taxonomies: dict[str, Taxonomy], geo) -> ActorFilter:
-    """Build a filter from query parameters ({name: [values]}); unknown codes raise FilterError."""
+def parse_filter(params: Mapping[str, list[str]], taxonomies: dict[str, Taxonomy], geo, *,
+                 default_scope: str = "all") -> ActorFilter:
+    """Build a filter from query parameters ({name: [values]}); unknown codes raise FilterError.
+    `scope` absent or empty takes `default_scope`."""
     values: dict[str, tuple[str, ...]] = {}
     for facet, tax_name in FACETS.items():
         raw = [v.strip() for item in params.get(facet, []) for v in item.split(",") if v.strip()]
@@ -98,7 +104,11 @@ def parse_filter(params: Mapping[str, list[str]], taxonomies: dict[str, Taxonomy
     q = " ".join((params.get("q") or [""])[0].split())
     if len(q) > MAX_Q:
         raise FilterError("q", f"at most {MAX_Q} characters")
-    return ActorFilter(q=q, **values)
+    scopes = [v.strip() for v in params.get("scope", []) if v.strip()]
+    if len(set(scopes)) > 1 or any(v not in SCOPES for v in scopes):
+        bad = next((v for v in scopes if v not in SCOPES), scopes[-1] if scopes else "")
+        raise FilterError("scope", f"expected one of {', '.join(SCOPES)}, not {bad!r}")
+    return ActorFilter(q=q, scope=scopes[0] if scopes else default_scope, **values)
 
 
 @dataclass(frozen=True)
@@ -113,11 +123,12 @@ class Predicates:
     actor: Mapping[str, frozenset[str]] = field(default_factory=dict)
     site: Mapping[str, frozenset[str]] = field(default_factory=dict)
     q: str = ""
+    scope: str = "all"
 
     @property
     def status_only(self) -> bool:
         """Nothing but the status is asked of the actor (sites aside)."""
-        return not self.actor and not self.q
+        return not self.actor and not self.q and self.scope != "sector"
 
 
 def predicates(f: ActorFilter, taxonomies: Mapping[str, Taxonomy]) -> Predicates:
@@ -127,7 +138,7 @@ def predicates(f: ActorFilter, taxonomies: Mapping[str, Taxonomy]) -> Predicates
         if chosen:
             actor[facet] = _expand(chosen, taxonomies[tax_name]) if facet in EXPANDED else frozenset(chosen)
     site = {facet: frozenset(getattr(f, facet)) for facet in SITE_FACETS if getattr(f, facet)}
-    return Predicates(status=f.status, actor=actor, site=site, q=f.q)
+    return Predicates(status=f.status, actor=actor, site=site, q=f.q, scope=f.scope)
 
 
 def _expand(values: tuple[str, ...], tax: Taxonomy) -> frozenset[str]:
@@ -151,6 +162,8 @@ def conditions(
     conds: list[ColumnElement[bool]] = []
     if p.status:
         conds.append(Actor.status == p.status)
+    if p.scope == "sector":  # an uncorrelated IN, evaluated once
+        conds.append(Actor.id.in_(select(ScopeReason.actor_id)))
     if "kind" in p.actor:
         conds.append(Actor.kind.in_(sorted(p.actor["kind"])))
     if "gmp" in p.actor:

@@ -232,3 +232,28 @@ class CapabilityEvidence(Base):
     status: Mapped[str] = mapped_column(String(20), default="inferred")  # inferred | rejected
     rule: Mapped[str] = mapped_column(String(60))
     matched: Mapped[str] = mapped_column(String(500))  # the words matched, "|"-separated, as written
+
+
+class ScopeReason(Base):
+    """Why an actor belongs to the sector scope: one row per (actor, rule) of the scope rules
+    (`atlas/sector/rules.csv`), with the values the rule matched ("21.20Z", "LS9", "vaccin").
+    Written only by `atlas.scope.compute` (`bioatlas scope compute`): an actor with no row is
+    outside the sector."""
+
+    __tablename__ = "actor_scope_reasons"
+    __table_args__ = (UniqueConstraint("actor_id", "rule", name="uq_actor_scope_reasons_actor_rule"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(60), index=True)
+    matched: Mapped[str] = mapped_column(String(500))  # the values matched, "|"-separated
+
+
+class ScopeRun(Base):
+    """One computation of the sector scope: when, over which rules (digest of the rule file) and
+    how many actors it put in scope. Views default to the sector once a run exists."""
+
+    __tablename__ = "sector_scope_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    rules_digest: Mapped[str] = mapped_column(String(64))
+    actors: Mapped[int] = mapped_column(Integer)

@@ -49,7 +49,7 @@ def facets(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy],
                 {"code": code, "label": f"{code} – {name}", "count": c.get(code, 0), "parent": region}
                 for code, (name, region) in geo.departements.items()
             ]
-    return {"total": total, "facets": out}
+    return {"total": total, "scope": f.scope, "facets": out}
 
 
 def map_geojson(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], lang: str) -> dict:
@@ -65,7 +65,7 @@ def map_geojson(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxon
                 "properties": point_properties(row, kinds, lang),
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "scope": f.scope, "features": features}
 
 
 def stack_page(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], lang: str, latitude: float,

@@ -37,6 +37,7 @@ class ActorSummary(BaseModel):
 
 class ActorPage(BaseModel):
     total: int = Field(description="number of actors matching the filters")
+    scope: str = Field("all", description="what `total` counts: sector (the sector scope) or all (every actor)")
     limit: int
     offset: int
     items: list[ActorSummary]
@@ -51,6 +52,7 @@ class FacetValue(BaseModel):
 
 class Facets(BaseModel):
     total: int
+    scope: str = Field("all", description="what `total` counts: sector (the sector scope) or all (every actor)")
     facets: dict[str, list[FacetValue]]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas import bulk, changelog, content_version, history, inferred, queries, research_facts, writer
+from bioatlas.atlas import bulk, changelog, content_version, history, inferred, queries, research_facts, scope, writer
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.filters import (
     FACETS,
@@ -99,6 +99,9 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
     # research facts (RNSR domains and ERC panels, i-Lab years and domains)
     "ResearchFact", "replace_research_facts", "research_facts_of",
+    # the sector scope (atlas/sector/rules.csv): rules, reasons, the default scope of a view
+    "SCOPES", "SECTOR", "ALL", "ScopeRuleError", "scope_rules", "default_scope", "scope_reasons_of", "in_scope_ids",
+    "scope_summary",
     # inferred capabilities (the inference room): what it reads, what it writes, members' judgements
     "INFERRED", "CapabilityEvidence", "inference_source", "field_texts", "names_of_scheme", "research_facts_by_kind",
     "replace_inferred_capabilities", "inferred_evidence_of", "judge_inferred_capability",
@@ -365,9 +368,11 @@ note_touched_actors = changelog.note_touched_actors  # (session, key): a commit 
 # --- the view filter ------------------------------------------------------------------------------
 
 
-def parse_view(params: Mapping[str, list[str]], *, taxonomies: Mapping[str, Taxonomy], gazetteer: Gazetteer) -> ActorFilter:
-    """The view filter from query parameters ({name: [values]}); FilterError names a bad parameter."""
-    return parse_filter(params, dict(taxonomies), gazetteer)
+def parse_view(params: Mapping[str, list[str]], *, taxonomies: Mapping[str, Taxonomy], gazetteer: Gazetteer,
+               default_scope: str = "all") -> ActorFilter:
+    """The view filter from query parameters ({name: [values]}); FilterError names a bad parameter.
+    Without a `scope` parameter the view takes `default_scope` (see `default_scope()`)."""
+    return parse_filter(params, dict(taxonomies), gazetteer, default_scope=default_scope)
 
 
 def view_conditions(
@@ -402,6 +407,37 @@ def taxonomies(settings: Any = None, *, extra_dir: Path | None = None) -> dict[s
 def gazetteer() -> Gazetteer:
     """The offline gazetteer (communes, départements, regions); loaded once."""
     return _gazetteer()
+
+
+# --- the sector scope ------------------------------------------------------------------------------
+
+SCOPES, SECTOR, ALL = scope.SCOPES, scope.SECTOR, scope.ALL
+ScopeRuleError = scope.ScopeRuleError
+
+
+def scope_rules(*, path: Path | None = None) -> scope.RuleSet:
+    """The scope rules (the shipped `atlas/sector/rules.csv`, or the file at `path`)."""
+    return scope.shipped_rules() if path is None else scope.read_rules(path)
+
+
+def default_scope(session: Session) -> str:
+    """"sector" once the scope has been computed on this atlas, "all" before."""
+    return scope.default_scope(session)
+
+
+def scope_reasons_of(session: Session, *, actor_id: int, lang: str = "fr") -> list[dict]:
+    """Why the actor is in the sector ({rule, kind, label, matched}), empty when it is not."""
+    return scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=lang)
+
+
+def in_scope_ids(session: Session, *, actor_ids: list[int] | None = None) -> set[int]:
+    """The actors of the sector scope (among `actor_ids` when given)."""
+    return scope.in_scope_ids(session, actor_ids=actor_ids)
+
+
+def scope_summary(session: Session, *, lang: str = "fr") -> dict:
+    """The rules, the last computation and the active actors each rule selects (`/api/v1/scope`)."""
+    return scope.summary(session, lang=lang)
 
 
 # --- research facts (RNSR and i-Lab connectors; sector scope and inferred capabilities read them)

@@ -1,7 +1,8 @@
 """Counts over the atlas for other rooms' statistics (the observatory's indicators and region
 pages), as plain data: the SQL over the atlas's tables stays in the atlas.
 
-An actor belongs to a region when it is active and has a site there (as in the region facet)."""
+An actor belongs to a region when it is active and has a site there (as in the region facet).
+`scope` "sector" counts only the actors of the sector scope (`atlas.scope`), "all" every actor."""
 
 from __future__ import annotations
 
@@ -10,27 +11,33 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bioatlas.atlas.models import Actor, Capability, Site
+from bioatlas.atlas.models import Actor, Capability, ScopeReason, Site
 
 
-def _located(country: str) -> tuple:
-    return Actor.status == "active", Site.region.is_not(None), Site.country == country
+def _scoped(scope: str) -> tuple:
+    if scope not in ("sector", "all"):
+        raise ValueError(f"scope: expected sector or all, not {scope!r}")
+    return (Actor.id.in_(select(ScopeReason.actor_id)),) if scope == "sector" else ()
 
 
-def located_actor_total(session: Session, *, country: str = "FR") -> int:
-    """Active actors with at least one site located in a region of `country`."""
+def _located(country: str, scope: str = "all") -> tuple:
+    return Actor.status == "active", Site.region.is_not(None), Site.country == country, *_scoped(scope)
+
+
+def located_actor_total(session: Session, *, country: str = "FR", scope: str = "all") -> int:
+    """Active actors (of the scope) with at least one site located in a region of `country`."""
     return session.scalar(
         select(func.count(func.distinct(Site.actor_id))).select_from(Site)
-        .join(Actor, Actor.id == Site.actor_id).where(*_located(country))
+        .join(Actor, Actor.id == Site.actor_id).where(*_located(country, scope))
     ) or 0
 
 
-def located_actors_per_region(session: Session, *, country: str = "FR") -> list[tuple[str, int]]:
-    """(region, active actors with a site there), by region code."""
+def located_actors_per_region(session: Session, *, country: str = "FR", scope: str = "all") -> list[tuple[str, int]]:
+    """(region, active actors of the scope with a site there), by region code."""
     return [(r, int(n)) for r, n in session.execute(
         select(Site.region, func.count(func.distinct(Site.actor_id)))
         .join(Actor, Actor.id == Site.actor_id)
-        .where(*_located(country))
+        .where(*_located(country, scope))
         .group_by(Site.region).order_by(Site.region)
     )]
 
@@ -74,9 +81,10 @@ class RegionFacts:
     actors: list[Actor] = field(default_factory=list)
 
 
-def region_facts(session: Session, *, region: str, facets: tuple[str, ...] = ("modalities", "value_chain")) -> RegionFacts:
+def region_facts(session: Session, *, region: str, facets: tuple[str, ...] = ("modalities", "value_chain"),
+                 scope: str = "all") -> RegionFacts:
     ids = select(Site.actor_id).join(Actor, Actor.id == Site.actor_id).where(
-        Site.region == region, Actor.status == "active").distinct()
+        Site.region == region, Actor.status == "active", *_scoped(scope)).distinct()
     facts = RegionFacts(count=session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
     if not facts.count:
         return facts

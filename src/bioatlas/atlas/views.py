@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bioatlas.atlas import presenters, queries
+from bioatlas.atlas import presenters, queries, scope
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.history import history
 from bioatlas.atlas.serialize import actor_to_dict
@@ -29,7 +29,7 @@ def map_page(
     facets = presenters.facets(session, f=f, taxonomies=taxonomies, lang=t.lang)
     return render(
         request, t, "atlas/map.html", f=f, facets=facets, tile_url=settings.tile_url,
-        tile_attribution=settings.tile_attribution, filter_query=f.as_query(),
+        tile_attribution=settings.tile_attribution, filter_query=f.as_query(), scope_computed=scope.computed(session),
     )
 
 
@@ -49,7 +49,7 @@ def directory_page(
     items = [presenters.actor_summary(a, taxonomies, t.lang) for a in actors]
     pages = max(1, -(-total // PAGE_SIZE))
     return render(request, t, "atlas/directory.html", f=f, facets=facets, items=items, total=total, page=page,
-                  pages=pages, filter_query=f.as_query())
+                  pages=pages, filter_query=f.as_query(), scope_computed=scope.computed(session))
 
 
 @router.get("/actors/{actor_id}", response_class=HTMLResponse)
@@ -61,7 +61,9 @@ def actor_page(request: Request, actor_id: Annotated[int, Path(ge=1, le=2**31 - 
     inbound = queries.related_from(session, actor_id=actor_id)
     changes = history(session, actor_id=actor_id, limit=50)
     # other rooms' buttons and panels (contributions: claim, edit, propose, revert, authors)
-    return render(request, t, "atlas/actor.html", actor=data, inbound=inbound, changes=changes,
+    reasons = scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=t.lang)
+    return render(request, t, "atlas/actor.html", actor=data, inbound=inbound, changes=changes, scope_reasons=reasons,
+                  scope_computed=scope.computed(session),
                   **merged("bioatlas_actor_page", request=request, session=session, actor=actor, changes=changes))
 
 

@@ -24,6 +24,7 @@ from bioatlas.atlas.service import (
     SourceRecord,
     Taxonomy,
     capacity_per_region_and_modality,
+    default_scope,
     facet_counts,
     get_or_create_source,
     located_actor_total,
@@ -94,8 +95,9 @@ def run_query(ctx: Context, text: str) -> Result:
 def actors_by(ctx: Context, facet: str) -> Result:
     """Active actors per value of a facet: `atlas.queries.facet_counts(ActorFilter())[facet]`
     (distinct actors; a parent value counts its subtree; region: actors with a site there).
-    Scope FR; for region the scope is the region code."""
-    counts = facet_counts(ctx.session, view=ActorFilter(), taxonomies=ctx.taxonomies)[facet]
+    Scope FR; for region the scope is the region code. Counts the sector scope once it has been
+    computed (`atlas.service.default_scope`), every actor before."""
+    counts = facet_counts(ctx.session, view=ActorFilter(scope=default_scope(ctx.session)), taxonomies=ctx.taxonomies)[facet]
     if not counts:
         return Empty(f"no active actor with a {facet} in the atlas")
     if facet == "region":
@@ -106,12 +108,15 @@ def actors_by(ctx: Context, facet: str) -> Result:
 @query("region_share")
 def region_share(ctx: Context, _arg=None) -> Result:
     """Share of actors per region: active actors with a site in the region (numerator) among active
-    actors with at least one site located in a French region (denominator), in percent."""
-    total = located_actor_total(ctx.session, country="FR")
+    actors with at least one site located in a French region (denominator), in percent; the sector's
+    actors once the sector scope has been computed."""
+    scope = default_scope(ctx.session)
+    total = located_actor_total(ctx.session, country="FR", scope=scope)
     if not total:
         return Empty("no active actor has a site located in a French region")
-    rows = located_actors_per_region(ctx.session, country="FR")
-    return [Point(scope=region, value=round(100 * n / total, 2), value_text=f"{n} / {total}", numerator=n,
+    rows = located_actors_per_region(ctx.session, country="FR", scope=scope)
+    said = " (sector scope)" if scope == "sector" else ""
+    return [Point(scope=region, value=round(100 * n / total, 2), value_text=f"{n} / {total}{said}", numerator=n,
                   denominator=total) for region, n in rows]
 
 

@@ -13,9 +13,10 @@ from bioatlas.observatory import factsheet, regions
 from bioatlas.web import templates
 
 
-def context(session: Session, *, code: str, t: Translator) -> dict | None:
-    """The template context of the region's factsheet; None when there is no such region."""
-    profile = regions.region_profile(session, code=code, lang=t.lang, taxonomies=load_taxonomies())
+def context(session: Session, *, code: str, t: Translator, scope: str | None = None) -> dict | None:
+    """The template context of the region's factsheet; None when there is no such region. `scope`:
+    "sector" or "all" (None: the atlas's default, the sector once its scope has been computed)."""
+    profile = regions.region_profile(session, code=code, lang=t.lang, taxonomies=load_taxonomies(), scope=scope)
     if profile is None:
         return None
     return {

@@ -6,6 +6,11 @@ regional factsheet both use `region_profile()`.
 An actor belongs to a region when it is active and has a site there (as in the atlas's region
 facet). A region with no actor gets `has_actors = False` and no figure at all: the pages show an
 explicit empty state rather than zeros that would read as measured.
+
+Every figure counts one scope (`RegionProfile.scope`): the sector scope by default once it has
+been computed (`atlas.service.default_scope`), or every actor when asked. Contacts are always
+the sector's own clusters, agencies, incubators and platforms once the scope exists (never an
+unrelated public body that merely has a site in the region).
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bioatlas.atlas.service import (
+    SCOPES,
     Actor,
     RegionFacts,
     Taxonomy,
+    default_scope,
+    in_scope_ids,
     located_actor_total,
     region_facts,
 )
@@ -29,7 +37,7 @@ from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.observatory.models import Roadmap
 
 REGIONS_CSV = Path(__file__).resolve().parents[1] / "atlas" / "geodata" / "regions.csv"
-CONTACT_KINDS = ("public_agency", "cluster")
+CONTACT_KINDS = ("public_agency", "cluster", "incubator", "tech_platform")
 NOTABLE_KINDS = ("cdmo", "integrator", "tech_platform")
 NOTABLE_GMP = ("gmp_commercial", "gmp_clinical")
 MAX_NOTABLE = 8
@@ -56,6 +64,8 @@ class Point:
 class RegionProfile:
     code: str
     name: str
+    scope: str = "all"  # what the figures count: "sector" (the sector scope) or "all"
+    scope_computed: bool = False  # the sector scope exists on this atlas
     actors: int = 0
     country_actors: int = 0  # active actors with a site in a French region (the share's denominator)
     by_kind: list[Count] = field(default_factory=list)
@@ -107,25 +117,31 @@ def _rolled_up(pairs: list[tuple[int, str | None]], taxonomy: Taxonomy, lang: st
 
 
 def region_profile(session: Session, *, code: str, lang: str = "fr",
-                   taxonomies: dict[str, Taxonomy] | None = None) -> RegionProfile | None:
-    """The profile of the region with this INSEE code, or None when no such region exists."""
+                   taxonomies: dict[str, Taxonomy] | None = None, scope: str | None = None) -> RegionProfile | None:
+    """The profile of the region with this INSEE code, or None when no such region exists.
+    `scope`: "sector" or "all"; None takes the atlas's default (the sector once computed)."""
     names = region_names()
     if code not in names:
         return None
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"scope: expected one of {', '.join(SCOPES)}, not {scope!r}")
+    computed = default_scope(session) == "sector"
     tax = taxonomies or load_taxonomies()
-    profile = RegionProfile(code=code, name=names[code])
+    profile = RegionProfile(code=code, name=names[code], scope=scope or ("sector" if computed else "all"),
+                            scope_computed=computed)
     profile.roadmaps = list(session.scalars(select(Roadmap).where(Roadmap.region == code).order_by(Roadmap.code)))
-    facts = region_facts(session, region=code, facets=("modalities", "value_chain"))
+    facts = region_facts(session, region=code, facets=("modalities", "value_chain"), scope=profile.scope)
     profile.actors = facts.count
     if not profile.has_actors:
         return profile
-    profile.country_actors = located_actor_total(session, country="FR")
+    profile.country_actors = located_actor_total(session, country="FR", scope=profile.scope)
     profile.by_kind = _rolled_up(facts.kinds, tax["kinds"], lang, top_level_only=True)
     profile.gmp = _rolled_up(facts.gmp, tax["gmp_status"], lang)
     for attr, tax_name in (("by_modality", "modalities"), ("by_step", "value_chain")):
         setattr(profile, attr, _rolled_up(facts.capabilities[tax_name], tax[tax_name], lang))
     _capacity(profile, facts, tax, lang)
-    _actors(profile, facts, tax, lang)
+    sector = in_scope_ids(session, actor_ids=[a.id for a in facts.actors]) if computed else None
+    _actors(profile, facts, tax, lang, sector)
     return profile
 
 
@@ -147,7 +163,9 @@ def _capacity(profile: RegionProfile, facts: RegionFacts, tax: dict[str, Taxonom
         profile.capacity.append(Count("unspecified", "", int(unspecified)))
 
 
-def _actors(profile: RegionProfile, facts: RegionFacts, tax: dict[str, Taxonomy], lang: str) -> None:
+def _actors(profile: RegionProfile, facts: RegionFacts, tax: dict[str, Taxonomy], lang: str,
+            sector: set[int] | None) -> None:
+    """Map points, contacts (of the sector when `sector`, the ids in scope, is given) and notable actors."""
     actors = facts.actors
     kinds = tax["kinds"].terms
 
@@ -167,7 +185,7 @@ def _actors(profile: RegionProfile, facts: RegionFacts, tax: dict[str, Taxonomy]
         for s in a.sites:
             if s.region == profile.code and s.latitude is not None and s.longitude is not None:
                 profile.points.append(Point(s.latitude, s.longitude, top_kind(a.kind), a.name))
-    contacts = [a for a in actors if top_kind(a.kind) in CONTACT_KINDS]
+    contacts = [a for a in actors if top_kind(a.kind) in CONTACT_KINDS and (sector is None or a.id in sector)]
     contacts.sort(key=lambda a: (not any(i.scheme == "website" for i in a.identifiers), a.name))
     profile.contacts = [entry(a) for a in contacts[:MAX_CONTACTS]]
     notable = [a for a in actors if top_kind(a.kind) in NOTABLE_KINDS or a.gmp in NOTABLE_GMP or a.scale_litres]

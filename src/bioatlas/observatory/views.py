@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
+from bioatlas.atlas.service import SCOPES
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.observatory import charts, factsheet, factsheet_cache, factsheet_render, regions, roadmaps, service
@@ -23,6 +24,7 @@ from bioatlas.web.pages import render
 router = APIRouter(prefix="/observatory", include_in_schema=False)
 Code = Annotated[str, Path(max_length=60)]
 MAX_SERIES_ROWS = 500
+ScopeParam = Annotated[str | None, Query(max_length=10, description="sector or all (default: the sector once computed)")]
 
 
 def number(value, lang: str = "fr", digits: int = 1) -> str:
@@ -71,30 +73,34 @@ def indicator_page(request: Request, code: Code, session: SessionDep, t: Transla
         spec=charts.series_chart(code, values, t))
 
 
-def _profile(session, code: str, t):
-    profile = regions.region_profile(session, code=code, lang=t.lang, taxonomies=load_taxonomies())
+def _profile(session, code: str, t, scope: str | None = None):
+    if scope not in (None, "", *SCOPES):
+        raise HTTPException(422, detail={"field": "scope", "message": f"scope: expected one of {', '.join(SCOPES)}"})
+    profile = regions.region_profile(session, code=code, lang=t.lang, taxonomies=load_taxonomies(), scope=scope or None)
     if profile is None:
         raise HTTPException(404, detail=t("No region with this code."))
     return profile
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
-def region_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
-    profile = _profile(session, code, t)
+def region_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep, scope: ScopeParam = None):
+    profile = _profile(session, code, t, scope)
     return render(request, t, "observatory/region.html",
         region=profile, recorded=regions.recorded_figures(session, code=code, lang=t.lang))
 
 
-def _factsheet_context(session, code: str, t) -> dict:
-    found = factsheet_render.context(session, code=code, t=t)
+def _factsheet_context(session, code: str, t, scope: str | None = None) -> dict:
+    if scope not in (None, "", *SCOPES):
+        raise HTTPException(422, detail={"field": "scope", "message": f"scope: expected one of {', '.join(SCOPES)}"})
+    found = factsheet_render.context(session, code=code, t=t, scope=scope or None)
     if found is None:
         raise HTTPException(404, detail=t("No region with this code."))
     return found
 
 
 @router.get("/regions/{code}/factsheet", response_class=HTMLResponse)
-def factsheet_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
-    return render(request, t, "observatory/factsheet.html", **_factsheet_context(session, code, t))
+def factsheet_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep, scope: ScopeParam = None):
+    return render(request, t, "observatory/factsheet.html", **_factsheet_context(session, code, t, scope))
 
 
 @router.get("/regions/{code}/factsheet.pdf", response_class=Response)

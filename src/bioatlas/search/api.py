@@ -48,6 +48,7 @@ def search_api(
     return {
         "q": sq.f.q,
         "total": result.total,
+        "scope": sq.f.scope,  # what total counts: sector or all
         "match": result.match,
         "partial": result.partial,
         "text": result.text,

@@ -130,6 +130,7 @@ class State:
     dsites: Sites  # sites of absorbed actors
     vocabs: dict[str, Vocab]
     statuses: dict[str, int]
+    in_scope: np.ndarray  # bool: the actor is in the sector scope (has a row in actor_scope_reasons)
 
     @property
     def size(self) -> int:
@@ -145,7 +146,7 @@ class State:
         return rows[self.status[rows] >= 0]
 
     def nbytes(self) -> int:
-        arrays = [self.ids, self.status, self.scale, self.stale, *self.scalars.values(), *self.sites.parts(),
+        arrays = [self.ids, self.status, self.scale, self.stale, self.in_scope, *self.scalars.values(), *self.sites.parts(),
                   *self.dsites.parts()]
         for p in self.pairs.values():
             arrays += [p.indptr, p.rows, p.codes, p.drows, p.dcodes]
@@ -202,6 +203,13 @@ def _read(session: Session, where: str, params: dict, vocabs: dict[str, Vocab], 
     site_cols = [cat([s[i] for s in sites], t) for i, t in enumerate((np.int64, np.int32, np.int32, np.float64, np.float64))]
     return (cat(ids, np.int64), cat(status, np.int16), {"kind": cat(kind, np.int32), "gmp": cat(gmp, np.int32)},
             cat(scale, np.float64), caps_out, site_cols)
+
+
+def _scope_ids(session: Session, where: str = "1 = 1", params: dict | None = None) -> np.ndarray:
+    """Ids of the actors in the sector scope (those selected by `where`, a condition on actor_id)."""
+    ids = [row[0] for batch in _stream(session, f"SELECT DISTINCT actor_id FROM actor_scope_reasons WHERE {where}", params)
+           for row in batch]
+    return np.array(ids, dtype=np.int64)
 
 
 def _agg(dialect: Dialect, expr: str, real: bool = False) -> str:
@@ -284,7 +292,9 @@ def build(session: Session, taxonomies: dict[str, Taxonomy], seq: int, mark: tup
     site_rows = np.searchsorted(ids, site_cols[0]).astype(np.int32)
     sites = Sites(site_rows, *site_cols[1:])
     empty = sites.take(np.zeros(len(site_rows), bool))
-    return State(seq, mark, ids, status, scalars, scale, np.zeros(n, bool), pairs, sites, empty, vocabs, statuses)
+    in_scope = np.isin(ids, _scope_ids(session))
+    return State(seq, mark, ids, status, scalars, scale, np.zeros(n, bool), pairs, sites, empty, vocabs, statuses,
+                 in_scope)
 
 
 # -- absorbing changed actors -------------------------------------------------------------
@@ -315,6 +325,7 @@ def absorb(session: Session, state: State, changed: set[int], seq: int, mark: tu
         return np.concatenate([a, np.full(grown, fill, dtype=a.dtype)]) if grown else a.copy()
 
     st_status, st_scale, stale = grow(state.status, -1), grow(state.scale, np.nan), grow(state.stale, False)
+    in_scope = grow(state.in_scope, False)
     st_scalars = {k: grow(v, -1) for k, v in state.scalars.items()}
     rows_all = np.searchsorted(all_ids, wanted)
     st_status[rows_all] = -1  # deleted unless read back below
@@ -324,6 +335,9 @@ def absorb(session: Session, state: State, changed: set[int], seq: int, mark: tu
     for k in st_scalars:
         st_scalars[k][rows] = scalars[k]
     stale[rows_all] = True
+    in_scope[rows_all] = False
+    scoped = _scope_ids(session, f"actor_id IN ({names})", params)
+    in_scope[np.searchsorted(all_ids, scoped)] = True
     expanded = _pairs_of(state.vocabs, all_ids, caps, site_cols)
     pairs = {}
     for facet, p in state.pairs.items():
@@ -335,4 +349,4 @@ def absorb(session: Session, state: State, changed: set[int], seq: int, mark: tu
     fresh = Sites(np.searchsorted(all_ids, site_cols[0]).astype(np.int32), *site_cols[1:])
     dsites = state.dsites.take(~np.isin(state.dsites.rows, rows_all)).concat(fresh)
     return State(seq, mark, all_ids, st_status, st_scalars, st_scale, stale, pairs, state.sites, dsites,
-                 state.vocabs, statuses)
+                 state.vocabs, statuses, in_scope)

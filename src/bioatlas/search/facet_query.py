@@ -130,6 +130,8 @@ class Selection:
             base = st.status[rows] == code if code is not None else np.zeros(len(rows), dtype=bool)
         else:
             base = st.status[rows] >= 0
+        if p.scope == "sector":
+            base = base & st.in_scope[rows]
         geo_ok = geo_condition(st, rows, geo)
         self.base = base & geo_ok if geo_ok is not None else base  # status and geo: kept by every facet
         self.scale = scale_condition(st, rows, scale)

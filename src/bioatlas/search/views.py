@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bioatlas.atlas.service import TaxonomiesDep
+from bioatlas.atlas.service import TaxonomiesDep, default_scope
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.search import present
 from bioatlas.search.deps import SearchQueryDep
@@ -37,7 +37,7 @@ def search_page(
     params = request.query_params
     return render(
         request, t, "search/results.html",
-        search_q=sq.f.q, total=result.total, match=result.match, corrected=result.corrected,
+        search_q=sq.f.q, search_scope=sq.f.scope, scope_computed=default_scope(session) == "sector", total=result.total, match=result.match, corrected=result.corrected,
         partial=result.partial, text=result.text, candidates=result.candidates, place_phrase=result.place_phrase,
         items=present.items(session, result, taxonomies, t.lang),
         facets=present.facets(result.facets, sq.f, sq.scale, taxonomies, t.lang),
