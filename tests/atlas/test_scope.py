@@ -270,3 +270,15 @@ def test_cli_computes_and_refuses_a_bad_rule_file(monkeypatch, database_url, tmp
     done = runner.invoke(app, ["scope", "compute", "--json"], catch_exceptions=False)
     assert done.exit_code == 0, done.output
     assert '"actors": 8' in done.output
+
+
+def test_demo_step_runs_after_sources_and_linking(db, world, taxonomies):
+    from bioatlas.atlas import scope_cli
+    from bioatlas.core.plugins import collect
+
+    step = next(s for s in collect("bioatlas_demo_steps") if s.name == "sector_scope")
+    assert step.order == 300
+    first = step.run(db, taxonomies=taxonomies)
+    assert (first["actors"], first["committed"]) == (len(IN_SCOPE), True)
+    again = scope_cli.demo_step(db, taxonomies=taxonomies)  # idempotent
+    assert (again["added"], again["removed"], again["changed"]) == (0, 0, 0)
