@@ -38,7 +38,7 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas import changelog
+from bioatlas.atlas import changelog, content_version
 from bioatlas.atlas.models import (
     Actor,
     ActorName,
@@ -337,6 +337,7 @@ def compute(session: Session, *, rules: RuleSet, taxonomies: Mapping[str, Taxono
         session.execute(insert(ScopeReason), fresh[start:start + CHUNK])
     after = set(found)
     changelog.note(session, changed)
+    content_version.note(session)  # the default scope and every count may change: cached answers too
     session.add(ScopeRun(rules_digest=rules.digest, actors=len(after)))
     by_rule: dict[str, int] = defaultdict(int)
     for _, rule in wanted:

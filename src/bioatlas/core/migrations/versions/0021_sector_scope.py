@@ -1,7 +1,7 @@
 """sector scope: why each actor belongs to the sector, and the scope runs
 
 Revision ID: 0021_sector_scope
-Revises: 0025_messaging
+Revises: 0023_content_version
 Create Date: 2026-12-06 07:30:00
 
 Tables `actor_scope_reasons` (one row per actor and scope rule, with the values matched) and
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0021_sector_scope'
-down_revision = '0025_messaging'
+down_revision = '0023_content_version'
 branch_labels = None
 depends_on = None
 
