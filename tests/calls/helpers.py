@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from bioatlas.calls import service
 from bioatlas.calls.rules import ProjectScope
-from tests.accounts.fixtures import make_user
+from tests.accounts.fixtures import make_user as make_user_with_password  # noqa: F401  (when a login is tested)
 from tests.contributions.helpers import add_actor
 
 FORM = {"fields": [
@@ -20,6 +20,21 @@ FORM = {"fields": [
 CRITERIA = [{"code": "excellence", "weight": 2, "scale_min": 0, "scale_max": 5, "threshold": 3},
             {"code": "impact", "weight": 1, "scale_min": 0, "scale_max": 5}]
 PDF = b"%PDF-1.4\n% synthetic test file\n"
+
+
+def make_user(db, email: str, *, roles=(), name: str = "User", admin: bool = False) -> int:
+    """A verified account without a password (no hashing: these tests open sessions directly),
+    with roles as (role, scope_kind, value)."""
+    from bioatlas.accounts import service as accounts
+    from bioatlas.accounts.models import RoleGrant
+
+    with db() as s:
+        user = accounts.ensure_user(s, email=email, display_name=name)
+        user.is_admin = admin
+        for role, kind, value in roles:
+            s.add(RoleGrant(user_id=user.id, role=role, scope_kind=kind, scope_value=str(value)))
+        s.commit()
+        return user.id
 
 
 def make_call(db, *, manager: int | None, region: str = "11", closes_in_days: int = 10, per_item: int = 2,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bioatlas.review import service as review
-from tests.accounts.fixtures import make_user
+from tests.calls.helpers import make_user
 from tests.contributions.helpers import add_actor
 
 CRITERIA = [{"code": "a", "weight": 2, "scale_min": 0, "scale_max": 5, "threshold": 3},

@@ -447,3 +447,16 @@ def member_actor_ids(session: Session, *, user_id: int) -> set[int]:
     values = session.scalars(select(RoleGrant.scope_value).where(
         RoleGrant.user_id == user_id, RoleGrant.role == "member", RoleGrant.scope_kind == "actor"))
     return {int(v) for v in values if v.isdigit()}
+
+
+def ensure_user(session: Session, *, email: str, display_name: str) -> User:
+    """The account of this address, created verified and without a password when missing (demo
+    and synthetic accounts: no password to guess; a reset link or OIDC is the way in)."""
+    email = check_email(email)
+    user = get_user_by_email(session, email=email)
+    if user is None:
+        user = User(email=email, email_key=email_key(email), display_name=check_display_name(display_name),
+                    password_hash=None, is_admin=False, email_verified_at=now())
+        session.add(user)
+        session.flush()
+    return user

@@ -6,7 +6,6 @@ each text saying "projet fictif de démonstration")."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -61,13 +60,7 @@ def _actor(session: Session, name: str, postcode: str, kind: str, relations: lis
 
 
 def _user(session: Session, email: str, name: str) -> int:
-    user = accounts.get_user_by_email(session, email=email)
-    if user is None:
-        user = accounts.signup(session, email=email, password=secrets.token_urlsafe(24), display_name=name)
-        assert user is not None
-        user.email_verified_at = datetime.now(timezone.utc)
-        session.flush()
-    return user.id
+    return accounts.ensure_user(session, email=email, display_name=name).id
 
 
 def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dict:
