@@ -198,6 +198,8 @@ def test_members_fill_in_editors_verify(client, db, taxonomies):
     assert len(audit_events(db, "refused")) == refused_before + 1
     # the member: no CSRF token, refused; bad input: 422 naming the field, nothing stored, audited
     _as(client, "member@test.invalid")
+    panel = client.get(f"/actors/{a}", params={"lang": "fr"}).text  # the actor page leads members to the form
+    assert f'href="/capacity/actors/{a}/edit"' in panel and "Aucun profil de capacités publié" in panel
     assert client.post(edit, data={**_form(profile(), ""), "csrf_token": "forged"}).status_code == 403
     csrf = csrf_of(client, edit)
     bad = client.post(edit, data=_form(profile(lines=[line(scale_min_l=900)]), csrf))
@@ -217,6 +219,7 @@ def test_members_fill_in_editors_verify(client, db, taxonomies):
     assert client.post(f"/capacity/actors/{a}/review", data={"csrf_token": csrf, "decision": "verify"}).status_code == 403
     _as(client, "editor@test.invalid")
     csrf = csrf_of(client, "/capacity/review")
+    assert 'href="/capacity/review"' in client.get("/capacity").text  # editors get the link in the top bar
     assert f'data-actor="{a}"' in client.get("/capacity/review").text
     r = client.post(f"/capacity/actors/{a}/review", data={"csrf_token": csrf, "decision": "reject"})
     assert r.status_code == 422 and "reason" in r.text  # a rejection needs a reason
@@ -264,6 +267,7 @@ def test_api_directory_page_and_map(client, db, taxonomies, providers):
                                            "gmp": "gmp_clinical", "region": "11"})
     assert page.status_code == 200 and 'data-total="1"' in page.text and "Fournisseur test A" in page.text
     assert "Fournisseur test B" not in page.text
+    assert 'href="/capacity/review"' not in page.text  # anonymous: no review link
     assert client.get("/capacity", params={"min_litres": "9", "max_litres": "x"}).status_code == 422
     # a facet value links to the directory with that filter added
     full = client.get("/capacity", params={"region": "11"}).text
