@@ -15,6 +15,7 @@ from bioatlas.atlas.service import gazetteer
 from bioatlas.capacity import demo, service
 from bioatlas.capacity.fields import FieldError, clean
 from bioatlas.capacity.models import CapacityProfile
+from bioatlas.notifications.models import Notification
 from bioatlas.capacity.query import line_reasons, parse_query
 from tests.accounts.fixtures import audit_events, csrf_of, login, make_user
 from tests.contributions.helpers import add_actor
@@ -246,6 +247,12 @@ def test_members_fill_in_editors_verify(client, db, taxonomies):
     assert client.get(f"/api/v1/capacity/actors/{a}").json()["lines"][0]["scale_max_l"] == 500
     _as(client, "member@test.invalid")
     assert "Échelle 1000 L non documentée" in client.get(edit).text
+    with db() as s:  # the member was told both decisions, with the reason
+        told = list(s.scalars(select(Notification).where(Notification.kind == "capacity.reviewed").order_by(Notification.id)))
+        assert [n.subject for n in told] == [
+            "Profil de capacités de Fournisseur test A (synthétique) : vérifié et publié",
+            "Profil de capacités de Fournisseur test A (synthétique) : refusé"]
+        assert "Échelle 1000 L non documentée" in told[1].body and told[1].link == edit
     actions = [json.loads(e.detail)["action"] for e in audit_events(db, "capacity")]
     assert actions == ["save", "submit", "verify", "save", "submit", "reject"]
 

@@ -4,7 +4,7 @@ routes, table, policy actions, map layer, actor-page panel, personal data, demo 
 
 from __future__ import annotations
 
-from bioatlas.capacity import api, demo, layers, models, pages, personal, policy, views
+from bioatlas.capacity import api, demo, layers, models, notices, pages, personal, policy, views
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
 
 
@@ -47,3 +47,8 @@ def bioatlas_demo_steps():
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="capacity/_head.html", order=20),
             PageSlot(place="header", template="capacity/_link.html", order=20)]
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return [notices.REVIEWED]

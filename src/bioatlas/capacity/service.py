@@ -23,6 +23,7 @@ from bioatlas.capacity.fields import FieldError, clean, text
 from bioatlas.capacity.models import CapacityProfile
 from bioatlas.capacity.query import OfferQuery, line_reasons, matching_lines, parse_query
 from bioatlas.core.db import unit_of_work
+from bioatlas.notifications import service as notifications
 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
     "CapacityError", "NotFound", "Conflict", "FieldError", "Offer", "OfferQuery", "SearchResult",
@@ -254,7 +255,8 @@ def submit(session: Session, *, user_id: int | None, ip: str | None, actor_id: i
 def review(session: Session, *, user_id: int | None, ip: str | None, actor_id: int, decision: str,
            reason: str | None = None) -> None:
     """An editor's decision on a submitted profile: verify (it becomes the published version,
-    any demo label dropped) or reject with a reason (the published version, if any, stays)."""
+    any demo label dropped) or reject with a reason (the published version, if any, stays); the
+    member who last edited it is notified (kind `capacity.reviewed`)."""
     profile = _get(session, actor_id)
     try:
         if decision not in DECISIONS:
@@ -281,6 +283,11 @@ def review(session: Session, *, user_id: int | None, ip: str | None, actor_id: i
             profile.status, profile.reject_reason = "rejected", clean_reason
         accounts.record_audit(session, event="capacity", user_id=user_id, ip=ip, target=f"capacity:{actor_id}",
                               detail={"action": decision, "reason": clean_reason or None})
+        if profile.updated_by is not None:  # the member who last edited it learns the decision
+            notifications.notify(session, user_id=profile.updated_by, kind="capacity.reviewed",
+                                 context={"actor": actor_name(session, actor_id=actor_id) or "", "decision": decision,
+                                          "reason": clean_reason or ""},
+                                 link=f"/capacity/actors/{actor_id}/edit")
 
 
 def review_queue(session: Session, *, principal: Principal) -> list[Offer]:
