@@ -11,13 +11,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.models import User
 from bioatlas.app import create_app
 from bioatlas.calls import service
-from bioatlas.calls.models import Application
+from bioatlas.calls.models import Application, Attachment
 from bioatlas.review.models import ReviewExclusion
 from tests.accounts.fixtures import audit_events
 from tests.calls.helpers import PDF, add_actor, apply, make_call, make_user
@@ -77,13 +77,18 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     r = c.post(f"/applications/{mine}/attachments", headers=h, data={"field": "deck"},
                files={"file": ("deck.pdf", PDF + b"x" * 3000, "application/pdf")})
     assert r.status_code == 422 and "over the limit of 2048 bytes" in r.json()["detail"]
-    assert not list((settings.data_dir / service.STORAGE_DIR).glob("*"))
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Attachment)) == 0  # nothing half-stored
     r = c.post(f"/applications/{mine}/attachments", headers=h, data={"field": "deck"},
                files={"file": ("deck.pdf", PDF, "application/pdf")})
     assert r.status_code == 303
-    stored = list((settings.data_dir / service.STORAGE_DIR).glob("*"))
-    assert len(stored) == 1 and stored[0].read_bytes() == PDF
-    assert "static" not in str(stored[0])
+    files = c.get(f"/applications/{mine}").text
+    link = re.search(r'href="(/applications/\d+/attachments/\d+)"', files).group(1)
+    got = c.get(link)
+    assert got.content == PDF and got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    o, _ = client_for(story, db, "other_applicant")
+    assert o.get(link).status_code == 403
     r = c.post(f"/applications/{mine}", headers=h, data={"summary": "x" * 201})
     assert r.status_code == 422 and r.json()["detail"].startswith("summary:")
     r = c.post(f"/applications/{mine}", headers=h, data={"summary": "Notre projet.", "founded_year": "abc"})
@@ -258,3 +263,23 @@ def test_six_roles_over_every_calls_route(db, story):
             refusals += refused
     print(f"\ncalls matrix: {len(allowed)} routes x {len(ROLES)} roles, {refusals} refusals, leaks {len(leaks)}")
     assert leaks == []
+
+
+def test_personal_data_export_and_erase(db, settings):
+    actor = add_actor(db, "Yposkesi", "91000")
+    uid = make_user(db, "p@example.org")
+    call_id = make_call(db, manager=None)
+    submitted = apply(db, call_id=call_id, user_id=uid, actor_id=actor)
+    draft = apply(db, call_id=call_id, user_id=uid, actor_id=actor, submit=False)
+    with db() as s:
+        service.add_attachment(s, application=service.get_application(s, application_id=draft), field="deck",
+                               filename="deck.pdf", content_type="application/pdf", data=PDF, max_upload_bytes=10_000)
+        exported = service.export_user(s, user_id=uid)
+        assert {a["id"] for a in exported} == {submitted, draft}
+        assert next(a for a in exported if a["id"] == draft)["attachments"][0]["filename"] == "deck.pdf"
+        service.erase_user(s, user_id=uid)
+        s.commit()
+    with db() as s:
+        assert s.get(Application, draft) is None
+        assert s.scalar(select(func.count()).select_from(Attachment)) == 0
+        assert s.get(Application, submitted).owner_id is None

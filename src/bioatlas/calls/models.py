@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bioatlas.accounts.models import now
@@ -76,8 +87,9 @@ class Application(Base):
 
 
 class Attachment(Base):
-    """A file of an application, stored under the data directory (never under the web root) as
-    `storage_key`; served only through the application's policy."""
+    """A file of an application. Its bytes live in the database (never under the web root): they
+    are in every backup, go with the application in one transaction, and are erased with it;
+    loaded only when served, through the application's policy."""
 
     __tablename__ = "call_attachments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -87,7 +99,7 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 

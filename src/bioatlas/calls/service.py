@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -60,7 +59,6 @@ from bioatlas.review import service as review
 
 CONTEXT = "call"
 SUBJECT = "application"
-STORAGE_DIR = "call_attachments"
 
 
 class CallError(ValueError):
@@ -431,9 +429,9 @@ def resubmission(session: Session, *, previous: Application, call: Call, user_id
 
 
 def add_attachment(session: Session, *, application: Application, field: str, filename: str, content_type: str,
-                   data: bytes, data_dir: Path, max_upload_bytes: int) -> Attachment:
-    """Store a file outside the web root after checking its type and size; the file is removed
-    again if the row cannot be written (nothing half-stored)."""
+                   data: bytes, max_upload_bytes: int) -> Attachment:
+    """Store a file after checking its type (declared, extension, first bytes) and size; a new
+    file for the same field replaces the old one, in one transaction."""
     call = session.get(Call, application.call_id)
     assert call is not None
     if application.status != "draft":
@@ -447,28 +445,14 @@ def add_attachment(session: Session, *, application: Application, field: str, fi
                    limit=max_upload_bytes)
     except FieldError as exc:
         raise CallError(str(exc), exc.field) from None
-    key = secrets.token_hex(16)
-    folder = data_dir / STORAGE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / key
-    path.write_bytes(data)
-    try:
-        with unit_of_work(session):
-            for old in [a for a in application.attachments if a.field == field]:
-                application.attachments.remove(old)
-                (folder / old.storage_key).unlink(missing_ok=True)
-            row = Attachment(application_id=application.id, field=field, filename=name, content_type=content_type,
-                             size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=key)
-            application.attachments.append(row)
-            session.flush()
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+    with unit_of_work(session):
+        for old in [a for a in application.attachments if a.field == field]:
+            application.attachments.remove(old)
+        row = Attachment(application_id=application.id, field=field, filename=name, content_type=content_type,
+                         size=len(data), sha256=hashlib.sha256(data).hexdigest(), content=data)
+        application.attachments.append(row)
+        session.flush()
     return row
-
-
-def attachment_path(*, attachment: Attachment, data_dir: Path) -> Path:
-    return data_dir / STORAGE_DIR / attachment.storage_key
 
 
 def set_opt_in(session: Session, *, application: Application, opt_in: bool, user_id: int) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from urllib.parse import quote
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from bioatlas.accounts.policy import Principal, authorize, can, refuse, require
@@ -324,17 +325,18 @@ async def upload(request: Request, application_id: Id, session: SessionDep, t: T
     data = await upload.read(settings.max_upload_bytes + 1)
     try:
         service.add_attachment(session, application=app, field=field, filename=upload.filename or "",
-                               content_type=upload.content_type or "", data=data, data_dir=settings.data_dir,
+                               content_type=upload.content_type or "", data=data,
                                max_upload_bytes=settings.max_upload_bytes)
     except CallError as exc:
         _fail(exc)
     return redirect(f"/applications/{app.id}")
 
 
-def _file(attachment, settings):
-    path = service.attachment_path(attachment=attachment, data_dir=settings.data_dir)
-    return FileResponse(path, media_type=attachment.content_type, filename=attachment.filename,
-                        headers={"X-Content-Type-Options": "nosniff"})
+def _file(attachment):
+    """The file as a download (never rendered inline), its name percent-encoded."""
+    disposition = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
+    return Response(attachment.content, media_type=attachment.content_type,
+                    headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/applications/{application_id}/attachments/{attachment_id}")
@@ -346,7 +348,7 @@ def download(request: Request, application_id: Id, attachment_id: Id, session: S
     attachment = service.get_attachment(session, application_id=app.id, attachment_id=attachment_id)
     if attachment is None:
         raise HTTPException(404, detail=t("No such file."))
-    return _file(attachment, settings)
+    return _file(attachment)
 
 
 # --- reviewers ------------------------------------------------------------------------------------
@@ -416,7 +418,7 @@ def review_download(request: Request, application_id: Id, attachment_id: Id, ses
     attachment = service.get_attachment(session, application_id=app.id, attachment_id=attachment_id)
     if attachment is None:
         raise HTTPException(404, detail=t("No such file."))
-    return _file(attachment, settings)
+    return _file(attachment)
 
 
 @router.post("/calls/{call_id}/conflicts", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ Create Date: 2026-12-06 08:05:00
 
 Review engine (platform room `review`): panels, criteria, pool, items, assignments, scores,
 exclusions with their reason, declared conflicts. Calls (feature room `calls`): calls, managers,
-applications, attachments (files under the data directory), and the portfolio (projects,
+applications, attachments (their bytes in the database: in backups, erased with the account), and the portfolio (projects,
 partners, funding, milestones, deliverables).
 """
 from alembic import op
@@ -227,11 +227,10 @@ def upgrade() -> None:
     sa.Column('content_type', sa.String(length=100), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('storage_key', sa.String(length=100), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['call_applications.id'], name=op.f('fk_call_attachments_application_id_call_applications'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_call_attachments')),
-    sa.UniqueConstraint('storage_key', name=op.f('uq_call_attachments_storage_key'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_call_attachments'))
     )
     with op.batch_alter_table('call_attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_call_attachments_application_id'), ['application_id'], unique=False)
