@@ -23,6 +23,15 @@ from xml.etree.ElementTree import ParseError
 from bioatlas.atlas.importer.errors import ImportFileError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Spreadsheet bombs: a 232 KB XLSX whose shared strings inflate to gigabytes, or a 575 KB one of a
+# million rows, froze the server. What the zip headers declare is checked before openpyxl opens the
+# file (a real XLSX deflates 5-20 times; zipfile never reads past a member's declared size), and
+# rows, columns and cell lengths are counted as the rows stream in.
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all members together, bytes
+XLSX_MAX_RATIO = 100  # uncompressed / compressed size of one member (above 1 MB)
+MAX_ROWS = 100_000  # lines of a sheet or a CSV file, header included
+MAX_COLUMNS = 500
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (";", "\t", ",")  # order breaks ties
@@ -228,13 +237,46 @@ def _csv_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, l
         except csv.Error as exc:
             raise ImportFileError(path, f"malformed CSV ({exc}); check the quotes of this row", line=start) from None
         previous_end = reader.line_num
-        yield start, [c.replace("\r\n", "\n").replace("\r", "\n") for c in cells]
+        cells = [c.replace("\r\n", "\n").replace("\r", "\n") for c in cells]
+        _check_shape(path, start, cells, "csv")
+        yield start, cells
 
 
 # -- XLSX ---------------------------------------------------------------------------------
+def _check_zip(path: Path) -> None:
+    """Refuse an XLSX whose members would inflate beyond the limits (read from the zip's own
+    directory, before anything is decompressed)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(path, f"not a readable XLSX file, corrupt or truncated ({exc})") from None
+    total = sum(m.file_size for m in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise ImportFileError(path, f"the spreadsheet would inflate to {_mb(total)}, more than the "
+                                    f"{_mb(XLSX_MAX_UNCOMPRESSED)} accepted (a compression bomb?)")
+    for m in members:
+        if m.file_size > 1024 * 1024 and m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1):
+            raise ImportFileError(path, f"{m.filename} inflates {m.file_size // max(m.compress_size, 1)} times "
+                                        f"(to {_mb(m.file_size)}): not a plausible spreadsheet (a compression bomb?)")
+
+
+def _check_shape(path: Path, line: int, cells: list[str], kind: str) -> None:
+    """Rows, columns and cell lengths within the limits, or an error naming the line and column."""
+    if line > MAX_ROWS:
+        raise ImportFileError(path, f"more than {MAX_ROWS:,} lines: split the file", line=line)
+    if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+        raise ImportFileError(path, f"more than {MAX_COLUMNS} columns", line=line)
+    for i, cell in enumerate(cells):
+        if len(cell) > MAX_CELL_CHARS:
+            raise ImportFileError(path, f"{column_label(i, kind)}: a cell of {len(cell):,} characters "
+                                        f"(at most {MAX_CELL_CHARS:,})", line=line)
+
+
 def _xlsx_records(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
     import openpyxl  # imported here: CSV imports do not pay for it
 
+    _check_zip(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except _XLSX_ERRORS + (openpyxl.utils.exceptions.InvalidFileException,) as exc:
@@ -248,10 +290,17 @@ def _xlsx_records(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str
             if not wb.worksheets:
                 raise ImportFileError(path, "the workbook has no worksheet")
             ws = wb.worksheets[0]
+        declared = ws.max_row if isinstance(ws.max_row, int) else 0  # from <dimension>, when the file says
+        if declared > MAX_ROWS:
+            raise ImportFileError(path, f"the sheet declares {declared:,} rows, more than {MAX_ROWS:,}: split the file")
         line = 0
         try:
             for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield line, [cell_text(v) for v in values]
+                cells = [cell_text(v) for v in values]
+                _check_shape(path, line, cells, "xlsx")
+                yield line, cells
+        except ImportFileError:
+            raise
         except _XLSX_ERRORS as exc:
             raise ImportFileError(path, f"corrupt XLSX content after row {line} ({exc})", line=line + 1) from None
     finally:
