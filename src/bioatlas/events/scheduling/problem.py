@@ -110,6 +110,11 @@ class Result:
     seconds: float = 0.0
 
     @property
+    def spread(self) -> int:
+        """Largest minus smallest number of breaks (what the fairness bound caps)."""
+        return max(self.breaks) - min(self.breaks) if self.breaks else 0
+
+    @property
     def gap(self) -> float | None:
         """(breaks - bound) / breaks: 0 when optimal; None without a schedule."""
         if self.total_breaks is None or self.bound is None:

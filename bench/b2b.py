@@ -1,0 +1,116 @@
+"""The B2B meeting scheduler on synthetic events and on the public benchmark of Bofill et al.
+
+SYNTHETIC DATA. The events are invented and say so ("synthetic B2B event", participants
+"synthetic participant N"); nothing in them describes a real event or person.
+
+    .venv/bin/python bench/b2b.py                              # sizes 60/240 … 500/3000, 60 s each
+    .venv/bin/python bench/b2b.py --sizes 500:3000 --time-limit 60
+    .venv/bin/python bench/b2b.py --dzn-dir DIR --time-limit 60  # every *.original.dzn in DIR
+
+A synthetic event: 2 days of 20-minute slots, 09:00–12:20 and 14:00–17:20 (10 + 10 slots a
+day, 40 in all); participants' popularity is skewed (a Zipf-like weight: a few are asked by
+many); 10 % of participants send two representatives; 20 % are away for one half-day; 15 % of
+the meetings wish a morning or an afternoon; tables = 1.25 x the meetings per slot on average.
+Every accepted meeting is optional for the solver (it places as many as possible, then
+minimises the breaks), as in the platform. A participant never gets more requests than the
+slots it can meet in, so a placement of every meeting usually exists.
+
+Prints per size: participants, meetings, tables, meetings placed, total breaks, the solver's
+bound, the gap, status, wall time, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+from bioatlas.events.scheduling import dzn, solver  # noqa: E402
+from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem  # noqa: E402
+
+SLOTS_PER_HALF_DAY = 10  # 09:00-12:20 and 14:00-17:20, 20-minute slots
+DAYS = 2
+
+
+def synthetic_event(participants: int, requests: int, *, seed: int = 1) -> Problem:
+    """A synthetic event (see the module doc)."""
+    rng = random.Random(seed)
+    n_slots = DAYS * 2 * SLOTS_PER_HALF_DAY
+    days = [(d * 2 * SLOTS_PER_HALF_DAY, (d + 1) * 2 * SLOTS_PER_HALF_DAY - 1) for d in range(DAYS)]
+    halves = [frozenset(range(h * SLOTS_PER_HALF_DAY, (h + 1) * SLOTS_PER_HALF_DAY)) for h in range(2 * DAYS)]
+    mornings = frozenset().union(*halves[0::2])
+    afternoons = frozenset().union(*halves[1::2])
+    capacity = [2 if rng.random() < 0.10 else 1 for _ in range(participants)]
+    unavailable = [halves[rng.randrange(len(halves))] if rng.random() < 0.20 else frozenset()
+                   for _ in range(participants)]
+    room = [(n_slots - len(unavailable[p])) * capacity[p] for p in range(participants)]
+    weight = [1.0 / (1 + rng.random() * 4) ** 1.2 for _ in range(participants)]
+    load = [0] * participants
+    seen: set[tuple[int, int]] = set()
+    meetings: list[Meeting] = []
+    attempts = 0
+    while len(meetings) < requests and attempts < requests * 50:
+        attempts += 1
+        a, b = rng.choices(range(participants), weights=weight, k=2)
+        key = (min(a, b), max(a, b))
+        if a == b or key in seen or load[a] >= min(room[a], 24) or load[b] >= min(room[b], 24):
+            continue
+        seen.add(key)
+        load[a] += 1
+        load[b] += 1
+        roll = rng.random()
+        slots = mornings if roll < 0.075 else afternoons if roll < 0.15 else None
+        meetings.append(Meeting(a=a, b=b, slots=slots, priority=MUST_MEET if rng.random() < 0.3 else WOULD_LIKE,
+                                label=f"synthetic meeting {len(meetings) + 1}"))
+    tables = max(1, round(1.25 * len(meetings) / n_slots))
+    return Problem(n_participants=participants, n_slots=n_slots, tables=tables, meetings=meetings, days=days,
+                   capacity=capacity, unavailable=unavailable, require_all=False, fairness=2,
+                   participant_labels=[f"synthetic participant {p + 1}" for p in range(participants)])
+
+
+def row(name: str, problem: Problem, result, seconds: float) -> str:
+    gap = "-" if result.gap is None else f"{result.gap:.1%}"
+    return (f"| {name} | {problem.n_participants} | {len(problem.meetings)} | {problem.n_slots} | {problem.tables} | "
+            f"{len(result.placements)} | {result.total_breaks} | {result.bound} | {gap} | {result.status} | "
+            f"{seconds:.1f} s | {os.getloadavg()[0]:.1f} |")
+
+
+HEADER = ("| instance | participants | meetings | slots | tables | placed | breaks | bound | gap | status | time | load |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="60:240,100:500,200:1000,300:1800,500:3000",
+                        help="participants:requests pairs, comma-separated")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dzn-dir", type=Path, help="run every *.original.dzn of this folder instead")
+    parser.add_argument("--fairness", type=int, default=2)
+    args = parser.parse_args()
+    print(HEADER, flush=True)
+    if args.dzn_dir:
+        for path in sorted(args.dzn_dir.glob("*.original.dzn")):
+            problem = dzn.read(path, fairness=args.fairness)
+            started = time.monotonic()
+            result = solver.solve(problem, time_limit=args.time_limit, workers=args.workers)
+            print(row(path.name.removesuffix(".original.dzn"), problem, result, time.monotonic() - started), flush=True)
+        return
+    for pair in args.sizes.split(","):
+        participants, requests = (int(x) for x in pair.split(":"))
+        problem = synthetic_event(participants, requests, seed=args.seed)
+        started = time.monotonic()
+        result = solver.solve(problem, time_limit=args.time_limit, workers=args.workers)
+        print(row(f"synthetic {participants}/{requests}", problem, result, time.monotonic() - started), flush=True)
+
+
+if __name__ == "__main__":
+    main()
