@@ -24,6 +24,7 @@ from bioatlas.messaging import service as messaging
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.calls.helpers import matrix_world, policy_objects, url_values
 from tests.contributions.helpers import add_actor
+from tests.events import helpers as events_helpers
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
 PRIVATE_PREFIXES = ("/account", "/admin", "/moderation", "/contributions", "/contribute", "/api/v1/account",
@@ -70,8 +71,15 @@ EXPECTED = {
     "messaging.read": (USERS, NOBODY),
     "messaging.post": (USERS, NOBODY),
     "messaging.moderate": ({"admin", "token"}, {"admin", "token"}),
+    # events (own: the event organised by actor A, every role's user registered there, a request to
+    # each; other: the event of actor B, nobody of the roles registered, a request between two others)
+    "events.organise": ({"member", "admin", "token"}, {"admin", "token"}),
+    "events.register": (USERS, USERS),
+    "events.participate": ({"user", "member", "editor", "admin", "token"}, {"admin", "token"}),
+    "events.answer": (USERS, NOBODY),
 }
-OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id"}
+OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id",
+                 "event_id", "request_id", "run_id"}
 
 
 def routes(app):
@@ -131,6 +139,7 @@ def world(db, settings):
         world = {"a": a, "b": b, "users": ids, "contributions": contributions, "other_contribution": other.id,
                  "changes": changes, "grant": spare.id, "threads": threads}
     world["calls_world"] = matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
+    world["events_world"] = events_helpers.matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     return world
 
 
@@ -160,6 +169,7 @@ def test_the_policy_agrees_with_the_table(db, world):
             for action, (own_ok, other_ok) in EXPECTED.items():
                 objs = (own_c, other_c) if action.startswith("contribution.") else (scopes["own"], scopes["other"])
                 objs = policy_objects(s, world, role, action) or objs
+                objs = events_helpers.policy_objects(s, world, role, action) or objs
                 if action.startswith("messaging."):
                     objs = (own_t, other_t)
                 for obj, allowed in zip(objs, (own_ok, other_ok)):
@@ -223,6 +233,7 @@ def _url(path: str, world: dict, role: str, whose: str) -> str:
         "contribution_id": world["contributions"][role] if whose == "own" else world["other_contribution"],
         "grant_id": world["grant"],
         **url_values(world, role, whose),
+        **events_helpers.url_values(world, role, whose),
         "thread_id": world["threads"][role] if whose == "own" else world["threads"]["other"],
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), path)
