@@ -1,7 +1,7 @@
 """events: events, organisers, participants, meeting requests, scheduling runs and their meetings
 
 Revision ID: 0027_events
-Revises: 0025_messaging
+Revises: 0021_sector_scope
 Create Date: 2026-12-06 07:42:09.007388
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0027_events'
-down_revision = '0025_messaging'
+down_revision = '0021_sector_scope'
 branch_labels = None
 depends_on = None
 
