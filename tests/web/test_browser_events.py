@@ -1,0 +1,75 @@
+"""Events in a real browser: the organiser's schedule view (a computed and published schedule),
+a participant's event page and agenda with the calendar export link; no console error (CSP: no
+inline script or style). Screenshots: artifacts/screenshots/events-organiser-schedule.png,
+events-page.png, events-agenda.png. Participants are synthetic ("Participant démo N")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bioatlas.events import service
+from bioatlas.events.models import ScheduleRun
+from tests.accounts.fixtures import PASSWORD, make_user
+from tests.contributions.helpers import add_actor
+from tests.events.helpers import make_event, register, request
+from tests.web.live import serve
+from tests.web.test_browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, base: str, email: str, then: str) -> None:
+    page.goto(f"{base}/account/login?next={then}")
+    page.fill('input[name="email"]', email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('form[action="/account/login"] button[type="submit"]')
+    page.wait_for_url(re.compile(re.escape(then) + "$"))
+
+
+def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # noqa: F811
+    organiser = add_actor(db, "Genopole", "91000")
+    make_user(db, "org@example.org", roles=[("member", "actor", organiser)], name="Organisation démo")
+    ann = make_user(db, "ann@example.org", name="Participant démo 1")
+    event = make_event(db, organiser=organiser, title="Rencontres B2B test (synthétique)")
+    me = register(db, event_id=event, user_id=ann, name="Participant démo 1")
+    others = [register(db, event_id=event, user_id=None, name=f"Participant démo {i}") for i in range(2, 9)]
+    for i, other in enumerate(others[:4]):
+        request(db, event_id=event, sender=me if i % 2 else other, to=other if i % 2 else me,
+                priority="must" if i == 0 else "like")
+    for a, b in zip(others[3:], others[4:]):
+        request(db, event_id=event, sender=a, to=b)
+    with db() as s:
+        run = service.start_run(s, event=service.get_event(s, event_id=event), user_id=None, time_limit=10)
+        s.commit()
+        run_id = run.id
+    assert service.run_schedule(db, run_id=run_id) == "optimal"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with serve(settings) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: problems.append(f"console.error: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        _login(page, base, "org@example.org", f"/events/{event}/organise")
+        assert "Planning brouillon (non publié)" in page.locator("h2").all_inner_texts()
+        page.click(f'tr[data-run="{run_id}"] button[type="submit"]')
+        page.wait_for_load_state()
+        assert "Planning publié" in page.locator("h2").all_inner_texts()
+        grid = page.locator("table.event-grid").inner_text()
+        assert grid.count("Participant démo 1") == 4  # her four meetings
+        page.screenshot(path=str(SCREENSHOTS / "events-organiser-schedule.png"), full_page=True)
+        page.context.clear_cookies()
+        _login(page, base, "ann@example.org", f"/events/{event}")
+        assert page.locator("h1").inner_text() == "Rencontres B2B test (synthétique)"
+        assert "planning publié : 7 rendez-vous" in page.locator("dl.event-facts").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "events-page.png"), full_page=True)
+        page.goto(f"{base}/events/{event}/agenda")
+        rows = page.locator("table.event-agenda-table tbody tr")
+        assert rows.count() == 4
+        assert page.locator('a[href$="/agenda.ics"]').count() == 1
+        page.screenshot(path=str(SCREENSHOTS / "events-agenda.png"), full_page=True)
+    with db() as s:
+        assert s.get(ScheduleRun, run_id).published_at is not None
+    assert problems == []
+    assert (SCREENSHOTS / "events-agenda.png").stat().st_size > 10_000
