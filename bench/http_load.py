@@ -155,8 +155,11 @@ def workload(ids: list[int], names: list[str], n: int, seed: int, hostile: bool)
 
 # -- server and clients ---------------------------------------------------------------------------
 
-def start(cmd: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """The server, its output in `log` (a pipe nobody reads would stall it once full)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -173,7 +176,7 @@ def wait_port(port: int, server: subprocess.Popen, seconds: float = 180) -> floa
     start_ = time.perf_counter()
     while time.perf_counter() - start_ < seconds:
         if server.poll() is not None:
-            raise SystemExit(f"the server exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
+            raise SystemExit(f"the server exited (exit status {server.returncode}; its output is under {DATA})")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return time.perf_counter() - start_
@@ -242,12 +245,12 @@ def first_request(port: int, path: str, params: dict) -> tuple[float, int]:
 
 def measure_atlas(url: str, plan, args) -> dict:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(args.server_src or ROOT / "src")}
     cmd = [sys.executable, "-m", "bioatlas", "serve", "--port", str(port)]
     if args.workers:
         cmd += ["--workers", str(args.workers)]
     t0 = time.perf_counter()
-    server = start(cmd, env)
+    server = start(cmd, env, DATA / "server-atlas.log")
     try:
         opened = wait_port(port, server)
         first, status = first_request(port, "/api/v1/search", {"q": "vaccins", "mode": "fulltext"})
@@ -271,7 +274,7 @@ def measure_ceiling(plan, args) -> dict:
     env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
     cmd = [sys.executable, "-m", "uvicorn", "bench.http_load:bare_app", "--factory", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning", "--workers", str(args.workers or os.cpu_count() or 1)]
-    server = start(cmd, env)
+    server = start(cmd, env, DATA / "server-ceiling.log")
     try:
         wait_port(port, server)
         bare = [(kind, path if kind == "page" else path, params) for kind, path, params in plan]
@@ -343,6 +346,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=0, help="server workers (default: serve's own default)")
     parser.add_argument("--hostile", action="store_true", help="one search in ten is a hostile query")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the bare FastAPI run")
+    parser.add_argument("--server-src", type=Path, help="serve another checkout's src/ (before/after comparisons)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
 

@@ -131,6 +131,8 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
                                "preload_app": True, "post_fork": post_fork, "timeout": 120,
                                "graceful_timeout": 30}.items():
                 self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # one shared path per user: two servers would clash
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> FastAPI:
             return app
