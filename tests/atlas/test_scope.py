@@ -214,6 +214,7 @@ def test_pages_label_their_counts_and_offer_every_actor(client, db, world, taxon
     assert 'href="/actors?scope=all"' in page and "Voir tous les acteurs" in page
     every = client.get("/actors", params={"scope": "all", "lang": "en"}).text
     assert f'<strong id="total">{len(WORLD)}</strong>' in every and "actors (scope: every actor of the atlas)" in every
+    assert '<input type="hidden" name="scope" value="all">' in every  # filtering keeps the chosen scope
     assert "acteurs de la filière (périmètre" in client.get("/", params={"lang": "fr"}).text
     assert "acteurs de la filière (périmètre" in client.get("/search", params={"q": "orion", "lang": "fr"}).text
 
