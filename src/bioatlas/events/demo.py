@@ -30,7 +30,7 @@ PARTICIPANTS = 64
 CATEGORIES = ("industry", "industry", "academia", "startup", "investor", "public_body", "patient_association")
 
 
-def run(factory: sessionmaker[Session], *, taxonomies: Any = None, time_limit: float = 20.0) -> Mapping[str, Any]:
+def run(factory: sessionmaker[Session], *, taxonomies: Any = None, time_limit: float = 10.0) -> Mapping[str, Any]:
     with factory() as s:
         if s.scalar(select(Event.id).where(Event.title == TITLE, Event.synthetic.is_(True))) is not None:
             return {"events": 0, "skipped": "exists"}
