@@ -27,7 +27,7 @@ ROLES = ("applicant", "other_applicant", "reviewer", "conflicted", "manager", "a
 
 @pytest.fixture
 def story(db, settings):
-    parent = add_actor(db, "Genethon", "91000", kind="research")
+    parent = add_actor(db, "Genethon", "91000", kind="research_unit")
     child = add_actor(db, "Yposkesi", "91000", relations=[("part_of", parent)])
     other = add_actor(db, "TreeFrog Therapeutics", "33600")
     users = {"manager": make_user(db, "manager@example.org", name="Manager"),
@@ -157,7 +157,7 @@ def test_the_whole_story_with_bad_input(db, story, settings):
 
 def test_deadline_and_eligibility(db, settings):
     company = add_actor(db, "Yposkesi", "91000")
-    lab = add_actor(db, "Institut Pasteur", "75015", kind="research")
+    lab = add_actor(db, "Institut Pasteur", "75015", kind="research_unit")
     uid = make_user(db, "a@example.org")
     call_id = make_call(db, manager=None, eligibility={"actor_kinds": ["company"], "regions": ["84"]})
     with db() as s:
@@ -177,6 +177,9 @@ def test_deadline_and_eligibility(db, settings):
             service.submit(s, application=app2, user_id=uid, now=late)
         assert err.value.field == "deadline" and "Europe/Paris" in str(err.value)
         assert s.get(Application, app2.id).status == "draft"
+    with pytest.raises(service.CallError) as err:
+        make_call(db, manager=None, eligibility={"modalities": ["unicorn_therapy"]})
+    assert err.value.field == "eligibility.modalities"
 
 
 def test_portfolio_milestones_and_bad_dates(db, settings, client):
@@ -189,7 +192,7 @@ def test_portfolio_milestones_and_bad_dates(db, settings, client):
                                    partners=[(a, "lead")], milestones=[{"title": "M", "due_date": "2025-12-31"}])
         assert err.value.field == "milestones[0].due_date"
         assert service.list_projects(s) == []  # nothing half-stored
-        p = service.create_project(s, title="P", region="11", modality="viral_vectors", start_date="2026-01-01",
+        p = service.create_project(s, title="P", region="11", modality="viral_vector", start_date="2026-01-01",
                                    end_date="2027-01-01", budget_eur=100, source_key="t", source_title="T",
                                    partners=[(a, "lead")], milestones=[{"title": "M", "due_date": "2026-03-01"}],
                                    roadmap_code="idf-assises-2021", roadmap_action=9)

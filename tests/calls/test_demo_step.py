@@ -67,7 +67,7 @@ def _observatory_reads_the_portfolio(db, taxonomies, client):
     assert values["call_applications"][0].scope == "11"
     assert [v.value for v in values["call_success_rate"]] == [50.0]
     assert sorted((v.dimension, v.value) for v in values["portfolio_projects"]) == [
-        ("modality=cell_therapy", 1), ("modality=viral_vectors", 1)]
+        ("modality=cell_therapy", 1), ("modality=viral_vector", 1)]
     assert sum(v.value for v in values["portfolio_budget_eur"]) == 20_500_000
     assert values["portfolio_milestones_on_time"][0].value_text.endswith("/ 4")
     assert [v.value for v in values["structuring_rd_projects"]] == [20]  # the seed article's, recorded

@@ -17,11 +17,11 @@ CRITERIA = [{"code": "a", "weight": 2, "scale_min": 0, "scale_max": 5, "threshol
 
 @pytest.fixture
 def atlas(db):
-    uni = add_actor(db, "Université Paris-Saclay", "91000", kind="research")
-    lab = add_actor(db, "Laboratoire test", "91000", kind="research", relations=[("supervised_by", uni)])
+    uni = add_actor(db, "Université Paris-Saclay", "91000", kind="research_unit")
+    lab = add_actor(db, "Laboratoire test", "91000", kind="research_unit", relations=[("supervised_by", uni)])
     partner = add_actor(db, "TreeFrog Therapeutics", "33600")
     startup = add_actor(db, "Yposkesi", "91000", relations=[("related", partner)])
-    co = add_actor(db, "Genethon", "91000", kind="research")
+    co = add_actor(db, "Genethon", "91000", kind="research_unit")
     return {"uni": uni, "lab": lab, "partner": partner, "startup": startup, "co": co}
 
 

@@ -32,7 +32,7 @@ FORM = {"fields": [
     {"name": "founded_year", "label_fr": "Année de création", "label_en": "Year founded", "type": "number",
      "required": True, "min": 1900, "max": 2100},
     {"name": "modality", "label_fr": "Modalité", "label_en": "Modality", "type": "choice", "required": True,
-     "choices": ["viral_vectors", "cell_therapy", "monoclonal_antibodies", "mrna"]},
+     "choices": ["viral_vector", "cell_therapy", "mab", "nucleic_acid"]},
     {"name": "pitch_deck", "label_fr": "Présentation (PDF)", "label_en": "Pitch deck (PDF)", "type": "file",
      "accept": ["application/pdf"], "max_bytes": 2_000_000},
 ]}
@@ -69,7 +69,7 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
         if existing is not None:
             return {"call": existing.id, "created": False}
         incubator = _actor(session, INCUBATOR, "91000", "incubator")
-        startups = [_actor(session, name, pc, "company",
+        startups = [_actor(session, name, pc, "startup",
                            relations=[("part_of", incubator)] if child else None) for name, pc, child in STARTUPS]
         manager = _user(session, "gestionnaire-demo@demo.invalid", "Gestionnaire démo")
         reviewers = [_user(session, f"evaluateur-demo-{i}@demo.invalid", f"Évaluateur démo {i}") for i in range(1, 5)]
@@ -89,7 +89,7 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
                      "(\"organise a deeptech challenge\"). Synthetic applications."),
             region="11", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=10),
             eligibility={"actor_kinds": ["company"], "regions": ["11"], "max_company_age_years": 8,
-                         "modalities": ["viral_vectors", "cell_therapy", "monoclonal_antibodies", "mrna"]},
+                         "modalities": ["viral_vector", "cell_therapy", "mab", "nucleic_acid"]},
             form=FORM, criteria=CRITERIA, blind=True, show_others=True, reviewers_per_item=3,
             overall_threshold=10, managers=[manager], source_note=LABEL)
         service.publish_call(session, call=call, by_user_id=manager)
@@ -97,7 +97,7 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
                               by_user_id=manager)
         when = now - timedelta(days=20)
         apps = []
-        modalities = ["viral_vectors", "cell_therapy", "mrna", "monoclonal_antibodies"]
+        modalities = ["viral_vector", "cell_therapy", "nucleic_acid", "mab"]
         for i, (uid, actor_id) in enumerate(zip(applicants, startups)):
             app = service.start_application(session, call=call, user_id=uid, actor_id=actor_id, synthetic=True, now=when)
             service.save_draft(session, application=app, now=when, raw={
@@ -126,7 +126,7 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
         projects = []
         for n, (title, lead, partner, modality, budget, start, months) in enumerate([
             ("Projet structurant fictif de démonstration A : ligne pilote vecteurs viraux", startups[0], incubator,
-             "viral_vectors", 12_000_000, now.date() - timedelta(days=400), 36),
+             "viral_vector", 12_000_000, now.date() - timedelta(days=400), 36),
             ("Projet structurant fictif de démonstration B : plateforme de thérapie cellulaire", startups[1],
              startups[3], "cell_therapy", 8_500_000, now.date() - timedelta(days=200), 30),
         ]):

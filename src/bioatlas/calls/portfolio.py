@@ -72,6 +72,8 @@ def create_project(session: Session, *, title: str, summary: str = "", region: s
     start, end = _date(start_date, "start_date"), _date(end_date, "end_date")
     if end < start:
         raise PortfolioError(f"end_date: {end} is before the start ({start})", "end_date")
+    if modality is not None and modality not in atlas.taxonomies()["modalities"].terms:
+        raise PortfolioError(f"modality: unknown code {modality!r} (see the modalities taxonomy)", "modality")
     if budget_eur is not None and budget_eur < 0:
         raise PortfolioError("budget_eur: cannot be negative", "budget_eur")
     for i, (actor_id, role) in enumerate(partners):

@@ -198,6 +198,26 @@ def applications_of_user(session: Session, *, user_id: int) -> list[Application]
 # --- calls ---------------------------------------------------------------------------------------
 
 
+def _widened(rules: dict) -> dict:
+    """The rules with each kind and modality widened to the codes below it in the taxonomies
+    (`company` admits a `startup`, `viral_vector` an `aav`)."""
+    tax = atlas.taxonomies()
+    out = dict(rules)
+    for key, name in (("actor_kinds", "kinds"), ("modalities", "modalities")):
+        if rules.get(key):
+            out[key] = sorted(set().union(*(tax[name].descendants(c) for c in rules[key])))
+    return out
+
+
+def _check_rules(rules: dict) -> None:
+    tax = atlas.taxonomies()
+    for key, name in (("actor_kinds", "kinds"), ("modalities", "modalities")):
+        unknown = [c for c in rules.get(key) or [] if c not in tax[name].terms]
+        if unknown:
+            raise CallError(f"eligibility.{key}: unknown code {unknown[0]!r} (see the {name} taxonomy)",
+                            f"eligibility.{key}")
+
+
 def _check_call(kind: str, title_fr: str, opens_at: datetime, closes_at: datetime, tz: str) -> None:
     if kind not in CALL_KINDS:
         raise CallError(f"kind: expected one of {', '.join(CALL_KINDS)}", "kind")
@@ -224,6 +244,7 @@ def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr
         rules = parse_eligibility(eligibility)
     except FieldError as exc:
         raise CallError(str(exc), exc.field) from None
+    _check_rules(rules)
     with unit_of_work(session):
         call = Call(kind=kind, title_fr=title_fr.strip(), title_en=(title_en or title_fr).strip(), text_fr=text_fr,
                     text_en=text_en, region=region or None, opens_at=_aware(opens_at), closes_at=_aware(closes_at),
@@ -372,7 +393,7 @@ def submit(session: Session, *, application: Application, user_id: int, now: dat
         raise CallError(str(exc), exc.field) from None
     scope = atlas.actor_scope(session, actor_id=application.actor_id)
     actor = atlas.get_actor(session, actor_id=application.actor_id) if application.actor_id else None
-    errors = eligibility_errors(rules_of(call), actor_kind=actor.kind if actor else None,
+    errors = eligibility_errors(_widened(rules_of(call)), actor_kind=actor.kind if actor else None,
                                 actor_regions=scope.regions, answers=answers,
                                 year=now.astimezone(ZoneInfo(call.timezone)).year)
     if errors:
