@@ -73,6 +73,7 @@ EXPECTED = {
     "messaging.moderate": ({"admin", "token"}, {"admin", "token"}),
     # events (own: the event organised by actor A, every role's user registered there, a request to
     # each; other: the event of actor B, nobody of the roles registered, a request between two others)
+    "events.create": ({"member", "admin", "token"}, {"member", "admin", "token"}),
     "events.organise": ({"member", "admin", "token"}, {"admin", "token"}),
     "events.register": (USERS, USERS),
     "events.participate": ({"user", "member", "editor", "admin", "token"}, {"admin", "token"}),

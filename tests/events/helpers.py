@@ -70,6 +70,8 @@ def policy_objects(session, world: dict, role: str, action: str):
     if action == "events.answer":
         return (service.request_scope(session, event_id=ev["events"][0], request_id=ev["requests"][role]),
                 service.request_scope(session, event_id=ev["events"][1], request_id=ev["other_request"]))
+    if action == "events.create":
+        return None
     if action.startswith("events."):
         return tuple(service.event_scope(session, event_id=e) for e in ev["events"])
     return None

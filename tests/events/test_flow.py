@@ -231,3 +231,23 @@ def test_personal_data_map_layer_and_demo(db, world):
         names = [x.display_name for x in service.participants(s, event_id=event.id)]
         assert all(n.startswith("Participant démo ") for n in names)
         assert service.published_run(s, event_id=event.id) is not None
+
+
+def test_members_create_events_for_their_actor(client, db, world):
+    _as(client, "bob@test.invalid")  # a member of no actor
+    assert client.get("/events/new").status_code == 403
+    _as(client, "ann@test.invalid")
+    csrf = csrf_of(client, "/events/new")
+    form = {"title": "Journée partenariats (test)", "starts_on": DAY.isoformat(), "ends_on": DAY.isoformat(),
+            "venue_name": "Amphi", "venue_city": "Lyon", "venue_lat": "45.76", "venue_lon": "4.83",
+            "organiser": str(world["company"]), "csrf_token": csrf}
+    bad = _post(client, "/events/new", {**form, "organiser": str(world["organiser"])})  # not her actor
+    assert bad.status_code == 422 and "organiser" in bad.text
+    assert _post(client, "/events/new", {**form, "venue_lat": "91"}).status_code == 422
+    assert _post(client, "/events/new", {**form, "ends_on": "2020-01-01"}).status_code == 422
+    ok = _post(client, "/events/new", form)
+    assert ok.status_code == 303
+    event_id = int(ok.headers["location"].split("/")[2])
+    assert client.get(f"/events/{event_id}/organise").status_code == 200
+    with db() as s:
+        assert service.organisers_of(s, event_id=event_id) == [world["company"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.datastructures import FormData
 
 from bioatlas.events.settings import FieldError
@@ -52,3 +54,32 @@ def settings_from(form: FormData) -> dict:
 
 def sessions_text(settings: dict) -> str:
     return "\n".join(f"{s['day']} {s['start']} {s['end']}" for s in settings.get("sessions") or [])
+
+
+def event_from(values: dict[str, str], *, allowed, admin: bool) -> dict:
+    """create_event's arguments from the new-event form; the organiser must be an actor the user
+    is a member of (any actor for an admin)."""
+    out: dict = {"title": values.get("title", ""), "description": values.get("description", ""),
+                 "venue_name": values.get("venue_name", ""), "venue_city": values.get("venue_city", "")}
+    for name in ("starts_on", "ends_on"):
+        try:
+            out[name] = date.fromisoformat(values.get(name, ""))
+        except ValueError:
+            raise FieldError(name, "a date such as 2027-03-10") from None
+    for name, low, high in (("venue_lat", -90.0, 90.0), ("venue_lon", -180.0, 180.0)):
+        raw = values.get(name, "")
+        if raw == "":
+            out[name] = None
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            raise FieldError(name, "a number of degrees") from None
+        if not low <= value <= high:
+            raise FieldError(name, f"between {low:g} and {high:g}")
+        out[name] = value
+    organiser = values.get("organiser", "")
+    if not organiser.isdigit() or (not admin and int(organiser) not in allowed):
+        raise FieldError("organiser", "an actor you are a member of")
+    out["organiser_actor_ids"] = [int(organiser)]
+    return out

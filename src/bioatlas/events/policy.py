@@ -1,4 +1,5 @@
 """The events room's policy actions (registered through `bioatlas_policy_rules`):
+- events.create: admins, and verified members of an actor (it becomes the organiser);
 - events.organise: admins, and the members of an organising actor (settings, scheduling runs,
   publishing, fixing meetings);
 - events.register: any logged-in, verified account;
@@ -19,6 +20,10 @@ def organise(p: Principal, obj: object) -> bool:
     return p.verified and isinstance(obj, EventScope) and bool(obj.organisers & p.member_of)
 
 
+def create(p: Principal, obj: object) -> bool:
+    return p.is_admin or (p.verified and bool(p.member_of))
+
+
 def register(p: Principal, obj: object) -> bool:
     return p.user_id is not None and p.verified
 
@@ -34,7 +39,8 @@ def answer(p: Principal, obj: object) -> bool:
             and obj.recipient_user_id is not None and obj.recipient_user_id == p.user_id)
 
 
-RULES = [PolicyRule(action="events.organise", rule=organise, object_action=True),
+RULES = [PolicyRule(action="events.create", rule=create),
+         PolicyRule(action="events.organise", rule=organise, object_action=True),
          PolicyRule(action="events.register", rule=register, object_action=True),
          PolicyRule(action="events.participate", rule=participate, object_action=True),
          PolicyRule(action="events.answer", rule=answer, object_action=True)]

@@ -55,7 +55,9 @@ def _error(t, exc: Exception) -> str:
 
 @router.get("/events", response_class=HTMLResponse)
 def list_page(request: Request, session: SessionDep, t: TranslatorDep):
-    return _render(request, t, "events/list.html", events=service.list_events(session))
+    p = getattr(request.state, "principal", None)
+    return _render(request, t, "events/list.html", events=service.list_events(session),
+                   may_create=bool(p and can(p, "events.create")))
 
 
 def _event_page(request, session, t, event, *, error=None, status=200):
@@ -69,6 +71,32 @@ def _event_page(request, session, t, event, *, error=None, status=200):
                   may_organise=bool(p and can(p, "events.organise", scope)),
                   may_register=bool(p and p.user_id is not None and me is None and can(p, "events.register", scope)),
                   categories=service.CATEGORIES, my_actors=service.actor_names(session, actor_ids=p.member_of if p else ()))
+
+
+def _new_page(request, session, t, p: Principal, *, values=None, error=None, status=200):
+    return _render(request, t, "events/new.html", status=status, values=values or {}, error=error,
+                   my_actors=service.actor_names(session, actor_ids=p.member_of))
+
+
+@router.get("/events/new", response_class=HTMLResponse)
+def new_form(request: Request, session: SessionDep, t: TranslatorDep,
+             p: Annotated[Principal, Depends(require("events.create"))]):
+    return _new_page(request, session, t, p)
+
+
+@router.post("/events/new", response_class=HTMLResponse)
+def create(request: Request, session: SessionDep, t: TranslatorDep, form: Annotated[FormData, Depends(_form)],
+           p: Annotated[Principal, Depends(require("events.create"))]):
+    values = {k: forms.text(form, k, 500) for k in ("title", "description", "starts_on", "ends_on", "venue_name",
+                                                    "venue_city", "venue_lat", "venue_lon", "organiser")}
+    try:
+        event = service.create_event(session, created_by=p.user_id, **forms.event_from(values, allowed=p.member_of,
+                                                                                       admin=p.is_admin))
+        session.commit()
+    except FieldError as exc:
+        session.rollback()
+        return _new_page(request, session, t, p, values=values, error=_error(t, exc), status=422)
+    return redirect(f"/events/{event.id}/organise")
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
