@@ -5,6 +5,7 @@ from sqlalchemy import delete, select
 from bioatlas.atlas.filters import ActorFilter
 from bioatlas.atlas.models import Actor, ActorName, Capability
 from bioatlas.atlas.records import ActorRecord, SourceRecord
+from bioatlas.atlas.service import note_everything
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.search.index import counts, reindex_all
 from bioatlas.search.models import SearchDocument
@@ -99,6 +100,7 @@ def test_index_follows_edits_deletes_and_rebuilds(db, eco, taxonomies):
         assert run(s, taxonomies, "thermoformage").total == 0
         assert s.get(SearchDocument, eco["Sensorion"]) is None
         s.execute(delete(SearchDocument))
+        note_everything(s)  # a raw SQL rewrite is logged (architecture.md): the Tantivy index follows the log
         s.commit()
         assert run(s, taxonomies, "genop").total == 0  # no document left (exact names need none)
         assert reindex_all(s) == 6

@@ -85,7 +85,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "HISTORY_FIELDS", "actor_snapshot", "record_changes", "get_change", "add_change", "revert_change", "check_revertible", "RevertError",
     "REVERTIBLE", "ActorChange",
     # change log
-    "latest_change", "changes_since", "note_changed", "note_touched_actors",
+    "latest_change", "changes_since", "note_changed", "note_touched_actors", "note_everything",
     # view filter
     "ActorFilter", "FACETS", "Predicates", "parse_view", "view_conditions", "view_predicates", "facet_counts",
     # taxonomies, gazetteer
@@ -349,6 +349,12 @@ def data_version(connection: Connection | Session) -> tuple[int, int, datetime |
 def changes_since(session: Session, *, seq: int, limit: int) -> set[int] | None:
     """Actors changed after `seq`; None when the reader must rebuild (see `atlas.changelog.since`)."""
     return changelog.since(session, seq, limit)
+
+
+def note_everything(session: Session) -> None:
+    """Log that every actor may have changed (after raw SQL rewrites, a rebuilt read model): the
+    in-memory and on-disk indexes rebuild at their next look."""
+    changelog.note_everything(session.connection())
 
 
 def change_mark(session: Session, *, seq: int) -> tuple | None:

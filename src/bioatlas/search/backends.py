@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import (
@@ -20,7 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.dialect import dialect_for
+from bioatlas.search import tantivy_index
 from bioatlas.search.models import FTS_TABLE, SearchDocument, SearchTerm
 from bioatlas.search.text import QueryTerm
 
@@ -181,10 +185,65 @@ class PostgreSQLBackend(Backend):
         return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float64)
 
 
-_BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}
+class TantivyBackend(SQLiteBackend):
+    """Tantivy (`search/tantivy_index.py`) for the matches and their BM25, on a SQLite database
+    file; the FTS5 table stays as the SQL reference (`ranked`, `matching_ids`: suggestions and
+    tests) and for typo candidates (`search_terms`)."""
+
+    name = "tantivy"
+
+    def expression(self, terms: list[QueryTerm], any_: bool = False, names_only: bool = False) -> str:
+        return "tantivy:" + tantivy_index.Query.of(terms, any_, names_only).encode()
+
+    def ranked(self, session: Session, expr: str, actor_table, conds, limit: int, offset: int,
+               exclude: list[int] = ()) -> list[tuple[int, float]]:
+        return super().ranked(session, _fts5(expr), actor_table, conds, limit, offset, exclude)
+
+    def matching_ids(self, expr: str):
+        return super().matching_ids(_fts5(expr))
+
+    def all_matches(self, session: Session, expr: str) -> tuple[np.ndarray, np.ndarray]:
+        if not expr.startswith("tantivy:"):
+            return super().all_matches(session, expr)
+        engine = tantivy_index.current(session, load_taxonomies())
+        return engine.all_matches(tantivy_index.Query.decode(expr.removeprefix("tantivy:")))
+
+
+def _fts5(expr: str) -> str:
+    """The FTS5 expression of a Tantivy one (the SQL reference paths)."""
+    if not expr.startswith("tantivy:"):
+        return expr
+    q = tantivy_index.Query.decode(expr.removeprefix("tantivy:"))
+    terms = []
+    for forms, prefix in q.groups:
+        term = QueryTerm(word=prefix or forms[0], forms=forms, prefix=prefix is not None)
+        terms.append(term)
+    return _BACKENDS["sqlite"].expression(terms, q.any_, q.names_only)
+
+
+ENGINES = ("tantivy", "fts5")
+_engine = {"name": os.environ.get("BIOATLAS_FULLTEXT_ENGINE", "tantivy")}
+_BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend(), "tantivy": TantivyBackend()}
+
+
+def use_engine(name: str) -> str:
+    """Choose the full-text engine of SQLite databases in this process ("tantivy", the default, or
+    "fts5"; environment BIOATLAS_FULLTEXT_ENGINE); returns the previous choice."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown full-text engine {name!r}; expected one of {', '.join(ENGINES)}")
+    previous, _engine["name"] = _engine["name"], name
+    return previous
+
+
+def engine_name() -> str:
+    return _engine["name"]
 
 
 def backend_for(bind) -> Backend:
     """The full-text engine of a Session, Connection or Engine (or a backend name), picked through
-    the database dialect object."""
-    return dialect_for(bind).choose(**_BACKENDS)
+    the database dialect object; on a SQLite database file, Tantivy unless "fts5" was chosen."""
+    backend = dialect_for(bind).choose(**_BACKENDS)
+    if backend.name == "sqlite" and _engine["name"] == "tantivy" and not isinstance(bind, str):
+        if tantivy_index.index_dir(bind) is not None:
+            return _BACKENDS["tantivy"]
+    return backend

@@ -32,6 +32,19 @@ def register(app: typer.Typer, console) -> None:
             c = counts(session)
         console.print(f"indexed {n} actors, {c['terms']} terms in {time.perf_counter() - start:.1f} s")
 
+    @search_app.command("tantivy")
+    def tantivy_cmd() -> None:
+        """Rebuild the Tantivy full-text index beside the SQLite database (<atlas file>.tantivy);
+        searches also rebuild it by themselves when it is missing, unreadable or too far behind."""
+        from bioatlas.search import tantivy_index
+
+        with session_factory()() as session:
+            if tantivy_index.index_dir(session) is None:
+                console.print("[red]the Tantivy index lives beside a SQLite database file (PostgreSQL keeps its own full text)[/red]")
+                raise typer.Exit(2)
+            report = tantivy_index.rebuild(session, load_taxonomies())
+        console.print(f"Tantivy index: {report['documents']} documents in {report['seconds']} s (change-log seq {report['seq']})")
+
     @search_app.command("query")
     def query_cmd(
         q: str = typer.Argument(..., help="the words to search"),

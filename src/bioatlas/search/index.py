@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
-from bioatlas.atlas.service import Taxonomy, gazetteer, note_content_changed
+from bioatlas.atlas.service import Taxonomy, gazetteer, note_content_changed, note_everything
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.search.backends import backend_for
 from bioatlas.search.models import SearchDocument, SearchTerm
@@ -178,6 +178,7 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
         _rebuild_fts(conn)
         for sql in _SQLITE_TRIGGERS.values():
             conn.exec_driver_sql(sql)
+    note_everything(session)  # every document rewritten: indexes built from them (Tantivy) rebuild
     return total
 
 
