@@ -13,7 +13,7 @@ from bioatlas.atlas.models import Actor, Capability
 from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.core.db import make_engine, make_sessionmaker, transaction
-from bioatlas.search import index_cache
+from bioatlas.search import backends, index_cache
 from bioatlas.search.facet_index import Vocab
 from bioatlas.search.params import Geo, parse_geo
 from bioatlas.search.service import search
@@ -36,7 +36,16 @@ def same_as_sql(s, taxonomies, q, f=ActorFilter(), geo=Geo(), scale=()):
     return r
 
 
-def test_numpy_totals_facets_and_order_equal_sql_on_the_demo(db, taxonomies):
+@pytest.fixture
+def on_fts5():
+    """The SQL reference ranks with FTS5's bm25: the numpy path is compared on that engine (Tantivy
+    matches the same actors, tests/search/test_tantivy.py, with its own BM25 scores)."""
+    previous = backends.use_engine("fts5")
+    yield
+    backends.use_engine(previous)
+
+
+def test_numpy_totals_facets_and_order_equal_sql_on_the_demo(db, taxonomies, on_fts5):
     with transaction(db) as s:
         load_ror(s)
     assert not import_actors(db, SEED_FILE, taxonomies=taxonomies).as_dict().get("errors")

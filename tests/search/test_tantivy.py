@@ -5,6 +5,7 @@ results agree with FTS5 on what matches, the rebuild command and task."""
 from __future__ import annotations
 
 import shutil
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -95,3 +96,29 @@ def test_rebuild_command(db, eco, settings, on_tantivy, monkeypatch):
     result = CliRunner().invoke(cli_app, ["search", "tantivy"])
     assert result.exit_code == 0, result.output
     assert "documents" in result.output and (on_tantivy / "state.json").exists()
+
+
+def test_a_large_index_is_rebuilt_in_the_background_and_fts5_answers_meanwhile(db, eco, taxonomies, on_tantivy,
+                                                                                monkeypatch):
+    monkeypatch.setattr(tantivy_index, "INLINE_REBUILD_MAX", 0)  # every atlas counts as large
+    shutil.rmtree(on_tantivy, ignore_errors=True)
+    tantivy_index.forget(on_tantivy)
+    started = threading.Event()
+    release = threading.Event()
+    real = tantivy_index.rebuild
+
+    def slow_rebuild(*args, **kwargs):
+        started.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tantivy_index, "rebuild", slow_rebuild)
+    with db() as s:
+        assert names(s, run(s, taxonomies, "genop").ids) == ["Genopole"]  # FTS5 answered
+        assert started.wait(30)
+        assert names(s, run(s, taxonomies, "genop").ids) == ["Genopole"]  # still rebuilding: FTS5 again
+    release.set()
+    tantivy_index.rebuilding[str(on_tantivy)].join(60)
+    with db() as s:
+        assert names(s, run(s, taxonomies, "genop").ids) == ["Genopole"]
+        assert str(on_tantivy) in tantivy_index._open  # Tantivy again

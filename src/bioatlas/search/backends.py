@@ -205,7 +205,10 @@ class TantivyBackend(SQLiteBackend):
     def all_matches(self, session: Session, expr: str) -> tuple[np.ndarray, np.ndarray]:
         if not expr.startswith("tantivy:"):
             return super().all_matches(session, expr)
-        engine = tantivy_index.current(session, load_taxonomies())
+        try:
+            engine = tantivy_index.current(session, load_taxonomies())
+        except tantivy_index.Unavailable:  # a large index being rebuilt in the background: FTS5 meanwhile
+            return super().all_matches(session, _fts5(expr))
         return engine.all_matches(tantivy_index.Query.decode(expr.removeprefix("tantivy:")))
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 import tantivy
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, Capability, Site
@@ -46,8 +46,16 @@ FACET_FIELDS = ("kind", "gmp", "modality", "step", "expression", "region", "depa
 _TAXONOMY = {"kind": "kinds", "gmp": "gmp_status", "modality": "modalities", "step": "value_chain",
              "expression": "expression_systems"}
 _CAPABILITY = {"modalities": "modality", "value_chain": "step", "expression_systems": "expression"}
+INLINE_REBUILD_MAX = 50_000  # larger: rebuilt in a background thread, FTS5 answers meanwhile
 _lock = threading.Lock()
+_build_lock = threading.Lock()  # one rebuild at a time in this process
+_building: set[str] = set()
 _open: dict[str, Engine] = {}
+rebuilding: dict[str, threading.Thread] = {}  # the background rebuilds started (joinable)
+
+
+class Unavailable(RuntimeError):
+    """The index is being rebuilt in the background: the caller uses FTS5 for now."""
 
 
 def schema() -> tantivy.Schema:
@@ -309,20 +317,54 @@ def current(session: Session, taxonomies: dict[str, Taxonomy]) -> Engine:
         except OSError:
             engine = None
     if engine is None:
+        if key in _building:
+            raise Unavailable(key)
         try:
             engine = Engine(path)
         except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:  # missing or corrupt
             log.warning("Tantivy index at %s unusable (%s): rebuilding it", path, exc)
-            rebuild(session, taxonomies, path)
+            _rebuild_soon(session, taxonomies, path)
             engine = Engine(path)
         with _lock:
             _open[key] = engine
     with engine.lock:
         if not _catch_up(engine, session, taxonomies):
-            rebuild(session, taxonomies, path)
+            with _lock:
+                _open.pop(key, None)
+            _rebuild_soon(session, taxonomies, path)
             with _lock:
                 engine = _open[key] = Engine(path)
     return engine
+
+
+def _rebuild_soon(session: Session, taxonomies: dict[str, Taxonomy], path: Path) -> None:
+    """Rebuild now when the atlas is small; else in a background thread (raises Unavailable)."""
+    documents = session.scalar(select(func.count()).select_from(SearchDocument)) or 0
+    if documents <= INLINE_REBUILD_MAX:
+        with _build_lock:
+            rebuild(session, taxonomies, path)
+        return
+    key = str(path)
+    with _lock:
+        if key in _building:
+            raise Unavailable(key)
+        _building.add(key)
+    factory = sessionmaker(bind=session.get_bind())
+
+    def work() -> None:
+        try:
+            with _build_lock, factory() as own:
+                rebuild(own, taxonomies, path)
+        except Exception:
+            log.exception("Tantivy rebuild of %s failed", path)
+        finally:
+            with _lock:
+                _building.discard(key)
+
+    thread = threading.Thread(target=work, name="tantivy-rebuild", daemon=True)
+    rebuilding[key] = thread
+    thread.start()
+    raise Unavailable(key)
 
 
 def forget(path: Path) -> None:
