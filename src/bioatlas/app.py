@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
@@ -22,6 +23,7 @@ from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core import listeners
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
+from bioatlas.core.dialect import dialect_for
 from bioatlas.core.i18n import Translator, pick_language
 from bioatlas.core.plugins import collect, each_impl
 from bioatlas.jobs import service as jobs
@@ -239,6 +241,21 @@ def create_app(settings: Settings) -> FastAPI:
         if wants_html(request):
             return error_page(request, 422, "; ".join(f"{e['field']}: {e['message']}" for e in errors))
         return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError):
+        """The database is locked by a long writer (an import holding SQLite's write lock past the
+        busy timeout) or refuses connections for a moment: a 503 the client may retry, never a 500."""
+        if not dialect_for(app.state.engine).is_transient(exc):
+            return await server_error(request, exc)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        message = "the database is busy (a long import is writing): try again in a few seconds"
+        if wants_html(request):
+            response = error_page(request, 503, message)
+        else:
+            response = JSONResponse({"detail": message}, status_code=503)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(UnicodeEncodeError)
     async def unencodable_text(request: Request, exc: UnicodeEncodeError):

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from bioatlas.accounts.policy import Principal, PrincipalDep, authorize, can, require
 from bioatlas.atlas import clusters, layers, presenters, queries, scope
@@ -275,7 +276,9 @@ async def import_actors_upload(
                     )
                 out.write(chunk)
         try:
-            report = import_actors(
+            # a worker thread, not the event loop: a long import must not freeze every other request
+            report = await run_in_threadpool(
+                import_actors,
                 request.app.state.sessionmaker,
                 path,
                 taxonomies=taxonomies,

@@ -76,6 +76,10 @@ class Dialect:
     def flush_erased(self, bind: Engine | Connection) -> None:
         """After an erasure has committed: make sure no file still holds the erased values."""
 
+    def is_transient(self, exc: Exception) -> bool:
+        """Whether a driver error is a passing condition worth a retry (503), not a bug."""
+        return False
+
     def backup(self, engine: Engine, dest: Path) -> None:
         """Write a consistent copy of the live database to `dest` (writers may go on meanwhile)."""
         raise NotImplementedError
@@ -136,6 +140,11 @@ class SQLiteDialect(Dialect):
 
     def now(self) -> datetime:
         return datetime.now(UTC).replace(tzinfo=None)  # SQLite stores naive UTC
+
+    def is_transient(self, exc: Exception) -> bool:
+        """"database is locked" / "database is busy": another writer held the lock past busy_timeout."""
+        text_ = str(getattr(exc, "orig", exc)).lower()
+        return "database is locked" in text_ or "database is busy" in text_
 
     def flush_erased(self, bind: Engine | Connection) -> None:
         """The write-ahead log still holds the pages as they were before the erasure until a
@@ -209,6 +218,11 @@ class PostgreSQLDialect(Dialect):
     def guard(self, session: Session) -> AbstractContextManager:
         """A savepoint: on PostgreSQL a failed statement aborts the whole transaction."""
         return session.begin_nested()
+
+    def is_transient(self, exc: Exception) -> bool:
+        """Lock timeouts, serialisation failures, deadlocks, too many connections, a server restarting."""
+        code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
+        return code in {"55P03", "40001", "40P01", "53300", "57P03"}
 
     def backup(self, engine: Engine, dest: Path) -> None:
         """`pg_dump` (custom format): one snapshot transaction, so the dump is consistent while

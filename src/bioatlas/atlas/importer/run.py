@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioatlas.core.dialect import dialect_for
 from bioatlas.atlas.importer.errors import ImportFileError, RowError
 from bioatlas.atlas.importer.headers import ColumnMapping, map_headers
 from bioatlas.atlas.importer.reader import DEFAULT_MAX_BYTES, Table, open_table
@@ -137,6 +138,8 @@ def _write(session: Session, path: Path, valid: list[RowResult], columns: Column
             name = _match_field(record, str(exc))
             error = RowError(result.line, columns.header(name) or columns.header("legal_name"), None, str(exc))
         except SQLAlchemyError as exc:
+            if dialect_for(session).is_transient(exc):
+                raise  # the database is busy, not the file wrong: the caller answers 503 (nothing was written)
             detail = getattr(exc, "orig", None) or exc
             raise ImportFileError(
                 path, f"the database refused this row, nothing was imported ({type(detail).__name__}: {detail})",
