@@ -214,6 +214,7 @@ def export_cmd(
     region: Annotated[list[str], typer.Option(help="INSEE region code, e.g. 11 (repeatable)")] = [],
     departement: Annotated[list[str], typer.Option(help="département code, e.g. 91 (repeatable)")] = [],
     q: Annotated[str, typer.Option(help="text in any name")] = "",
+    scope: Annotated[str, typer.Option(help="sector (the sector scope, see docs/sector-scope.md) or all")] = "all",
     lang: Annotated[str, typer.Option(help="language of the labels: fr or en")] = "fr",
 ) -> None:
     """Export the actors of a filtered view (the same filters as the map and the API)."""
@@ -227,7 +228,8 @@ def export_cmd(
         raise typer.Exit(2)
     s = commands.settings()
     taxonomies = load_taxonomies(s.extra_taxonomy_dir)
-    params = {"kind": kind, "modality": modality, "step": step, "region": region, "departement": departement, "q": [q]}
+    params = {"kind": kind, "modality": modality, "step": step, "region": region, "departement": departement, "q": [q],
+              "scope": [scope]}
     try:
         f = parse_filter(params, taxonomies, gazetteer())
     except FilterError as exc:

@@ -271,6 +271,11 @@ def test_cli_computes_and_refuses_a_bad_rule_file(monkeypatch, database_url, tmp
     done = runner.invoke(app, ["scope", "compute", "--json"], catch_exceptions=False)
     assert done.exit_code == 0, done.output
     assert '"actors": 8' in done.output
+    sector = runner.invoke(app, ["export", "--format", "csv", "--scope", "sector"], catch_exceptions=False)
+    every = runner.invoke(app, ["export", "--format", "csv"], catch_exceptions=False)  # the CLI exports all by default
+    assert (len(sector.output.strip().splitlines()), len(every.output.strip().splitlines())) == (
+        len(IN_SCOPE) + 1, len(WORLD) + 1)
+    assert runner.invoke(app, ["export", "--scope", "most"]).exit_code == 2
 
 
 def test_demo_step_runs_after_sources_and_linking(db, world, taxonomies):
