@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, os.environ.get("BENCH_SRC", str(ROOT / "src")))  # BENCH_SRC: another checkout (before/after)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,7 +45,12 @@ def main(argv: list[str] | None = None) -> None:
         return func(*a)
 
     anyio.to_thread.run_sync = inline  # type: ignore[assignment]
-    app = create_app(load_settings())
+    from bioatlas.core import migrate
+    from bioatlas.core.db import make_engine
+
+    settings = load_settings()
+    migrate.upgrade(make_engine(settings.resolved_database_url))
+    app = create_app(settings)
     loop = asyncio.new_event_loop()
     aclient = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
 
