@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     smtp_password: str = Field("", description="SMTP password (set it in the environment, never in a file)")
     smtp_starttls: bool = Field(True, description="upgrade the SMTP connection with STARTTLS")
     mail_from: str = Field("Bioprod Atlas <no-reply@localhost>", description="sender of account e-mails")
+    dev_mail_dir: Path | None = Field(
+        None, description="development only: folder of the local mail catcher (`bioatlas mail catch`), listed at /dev/mail; refused in production"
+    )
     session_days: int = Field(14, ge=1, le=365, description="lifetime of a login session, days")
     email_token_hours: int = Field(24, ge=1, le=720, description="lifetime of e-mailed verification/reset links, hours")
     rate_limit_window_seconds: int = Field(300, ge=1, description="window of the login/sign-up/proposal rate limits")
@@ -95,6 +98,8 @@ class Settings(BaseSettings):
                 )
             if self.admin_token and len(self.admin_token) < 24:
                 raise ValueError("BIOATLAS_ADMIN_TOKEN: too short for production (at least 24 characters)")
+            if self.dev_mail_dir is not None:
+                raise ValueError("BIOATLAS_DEV_MAIL_DIR: the mail catcher page is for development, never production")
         if self.tile_url and "{z}" not in self.tile_url:
             raise ValueError("BIOATLAS_TILE_URL: must contain {z}, {x} and {y}")
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):

@@ -13,6 +13,39 @@ from bioatlas.notifications import service
 
 
 def register(app: typer.Typer, console) -> None:
+    mail_app = typer.Typer(help="Development mail catcher (an SMTP server keeping what it receives).",
+                           no_args_is_help=True)
+    app.add_typer(mail_app, name="mail")
+
+    @mail_app.command("catch")
+    def catch_cmd(
+        folder: Annotated[str, typer.Option("--dir", help="folder of the caught messages (.eml)")] = "var/mail",
+        host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=1, max=65535, help="SMTP port")] = 1025,
+    ) -> None:
+        """Development only: catch every e-mail the atlas sends (point BIOATLAS_SMTP_HOST/PORT here,
+        BIOATLAS_SMTP_STARTTLS=false, BIOATLAS_DEV_MAIL_DIR=FOLDER) and list them at /dev/mail.
+        `make run` starts it. Stop with Ctrl-C."""
+        import signal
+        import threading
+        from pathlib import Path
+
+        from bioatlas.notifications import catcher
+
+        if settings().environment == "production":
+            console.print("[red]the mail catcher is for development, not production[/red]")
+            raise typer.Exit(2)
+        controller = catcher.start(Path(folder), host=host, port=port)
+        console.print(f"mail catcher on {host}:{port}, keeping messages in {folder} (listed at /dev/mail)")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            controller.stop()
+
     notifications_app = typer.Typer(help="Notifications: e-mail outbox and daily digests.", no_args_is_help=True)
     app.add_typer(notifications_app, name="notifications")
 

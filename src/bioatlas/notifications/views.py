@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
-from bioatlas.notifications import service
+from bioatlas.notifications import catcher, service
 from bioatlas.notifications.bell import unread_for
 from bioatlas.notifications.models import DELIVERIES
 from bioatlas.web import templates
@@ -31,6 +31,14 @@ async def _form(request: Request) -> FormData:
 
 
 Form = Annotated[FormData, Depends(_form)]
+
+
+@router.get("/dev/mail", response_class=HTMLResponse)
+def dev_mail(request: Request, settings: SettingsDep, t: TranslatorDep, _: Anyone):
+    """Development only: the e-mails the local mail catcher kept (404 unless BIOATLAS_DEV_MAIL_DIR is set)."""
+    if settings.dev_mail_dir is None:
+        raise HTTPException(404, detail="no mail catcher in this deployment")
+    return render(request, t, "notifications/dev_mail.html", mails=catcher.caught(settings.dev_mail_dir))
 
 
 @router.get("/notifications", response_class=HTMLResponse)
