@@ -120,9 +120,9 @@ def serve(
 ) -> None:
     """Serve the web application and API (migrates the database first).
 
-    The in-memory indexes (map, search facets, vectors, resolver) are built before the port opens,
-    so the first request is answered at full speed; with several workers they are built once and
-    the workers are forked from that process. Anonymous reads are cached per data version."""
+    The in-memory indexes (map, search facets, vectors, resolver) are built before the port opens, so the first request is answered at full speed; with several workers they are built once and the workers are forked from that process.
+
+    Anonymous reads are cached per data version (BIOATLAS_RESPONSE_CACHE)."""
     import os
 
     from bioatlas.app import create_app, run_server, warm_now
