@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from bioatlas.events.scheduling import greedy
 from bioatlas.events.scheduling.problem import MUST_MEET, Placement, Problem, Result, assign_tables, count_breaks
 
 Progress = Callable[[str, float, float, float], None]  # (phase, objective, bound, seconds)
@@ -377,53 +378,69 @@ def solve(problem: Problem, *, time_limit: float = 60.0, workers: int = 8, seed:
     built = _build(problem)
     model = built.model
     xs = list(built.x.items())
-    if hint:
-        for (m, t), var in xs:
-            if m in hint:
-                model.add_hint(var, 1 if hint[m] == t else 0)
+    # a first schedule: the previous one (re-scheduling) or a greedy construction
+    start = dict(hint) if hint else greedy.schedule(problem)
+    for (m, t), var in xs:
+        model.add_hint(var, 1 if start.get(m) == t else 0)
+    fallback: dict[tuple[int, int], int] | None = None
+    if not problem.require_all and all(m in start for m, mt in enumerate(problem.meetings) if mt.fixed is not None):
+        placed = {m: t for m, t in start.items() if (m, t) in built.x}
+        fallback = {key: int(placed.get(key[0]) == key[1]) for key, _var in xs}
 
     def infeasible() -> Result:
         return Result(status="infeasible", conflicts=diagnose(problem, seconds=max(5.0, left())),
                       seconds=time.monotonic() - started)
+
+    ceiling = sum(problem.n_slots // 2 for _ in range(problem.n_participants))
+    total = model.new_int_var(0, ceiling, "total_breaks")
+    model.add(total == sum(built.breaks))
+
+    def breaks_of(values: Mapping[tuple[int, int], int]) -> int:
+        return sum(count_breaks(problem, {m: t for (m, t), v in values.items() if v}))
 
     proven = True
     best: dict[tuple[int, int], int] | None = None
     optional = [m for m, v in enumerate(built.held) if not isinstance(v, int)]
     if optional:
         weight = len(optional) + 1
-        held_objective = sum((weight + (1 if problem.meetings[m].priority >= MUST_MEET else 0)) * built.held[m]
-                             for m in optional)
-        model.maximize(held_objective)
+        weights = {m: weight + (1 if problem.meetings[m].priority >= MUST_MEET else 0) for m in optional}
+        held_objective = sum(weights[m] * built.held[m] for m in optional)
+
+        def held_of(values: Mapping[tuple[int, int], int]) -> int:
+            return sum(weights[m] for (m, _t), v in values.items() if v and m in weights)
+
+        # the meetings held first, then (with what is left of the objective) the breaks
+        model.maximize(held_objective * (ceiling + 1) - total)
         solver = _solver(left() / 3, workers, seed)
         status = solver.solve(model, _Watch("meetings", on_progress, started))
         if status == cp_model.INFEASIBLE:
             return infeasible()
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            proven = status == cp_model.OPTIMAL
+            best = {key: solver.value(var) for key, var in xs}
+            if fallback is not None and (held_of(fallback), -breaks_of(fallback)) > (held_of(best), -breaks_of(best)):
+                best = fallback  # the greedy schedule is better: keep it
+        elif fallback is not None:  # nothing found in time: the greedy schedule
+            proven, best = False, fallback
+        else:
             return Result(status="unknown", seconds=time.monotonic() - started)
-        proven = status == cp_model.OPTIMAL
-        model.add(held_objective >= round(solver.objective_value))
-        best = {key: solver.value(var) for key, var in xs}
+        model.add(held_objective >= held_of(best))
         model.clear_objective()
-        if built.slack is not None:  # then as fair as these meetings allow
+        if built.slack is not None:  # then as fair as these meetings allow, then the breaks
             model.clear_hints()
             for key, var in xs:
                 model.add_hint(var, best[key])
-            model.minimize(built.slack)
+            model.minimize(built.slack * (ceiling + 1) + total)
             solver = _solver(left() / 4, workers, seed)
             status = solver.solve(model, _Watch("fairness", on_progress, started))
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 proven = proven and status == cp_model.OPTIMAL
-                slack_value = round(solver.objective_value)
-                model.add(built.slack <= slack_value)
+                model.add(built.slack <= solver.value(built.slack))
                 best = {key: solver.value(var) for key, var in xs}
             else:
                 proven = False
                 model.add(built.slack <= best_slack(best, problem))
             model.clear_objective()
-
-    ceiling = sum(problem.n_slots // 2 for _ in range(problem.n_participants))
-    total = model.new_int_var(0, ceiling, "total_breaks")
-    model.add(total == sum(built.breaks))
 
     def set_hint(values: dict[tuple[int, int], int]) -> None:
         model.clear_hints()
