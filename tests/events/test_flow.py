@@ -169,6 +169,8 @@ def test_pages_policy_and_csrf(client, db, world):
     assert ok.status_code == 303
     listing = client.get(f"/events/{e}/participants")
     assert listing.status_code == 200 and "Participant démo 1" in listing.text
+    # a conversation with a participant who has an account goes through the messaging room
+    assert f'href="/messages/new?to={world["users"]["ann"]}"' in listing.text
     me = _post(client, f"/events/{e}/requests", {"to": "999999", "priority": "like", "csrf_token": csrf})
     assert me.status_code == 422 and "to:" in me.text
     assert _post(client, f"/events/{e}/requests", {"to": str(p["ann"]), "priority": "must",
