@@ -223,7 +223,7 @@ def test_personal_data_map_layer_and_demo(db, world):
         assert [ev.title for ev in points] == ["Rencontres test"]
     for i in range(70):  # the demo step needs actors of the atlas
         add_actor(db, f"Acteur test {i}", "69007")
-    summary = demo.run(db, time_limit=10)
+    summary = demo.run(db, time_limit=3)
     assert summary["events"] == 1 and summary["participants"] == 64 and summary["schedule"] in ("optimal", "feasible")
     assert summary["placed"] > 0
     assert demo.run(db)["events"] == 0  # idempotent
