@@ -162,8 +162,13 @@ SOURCE_RANK = {"inferred": -1, "open_data": 0, "file": 1, "article": 1, "user": 
 def _outranks(new: Source, current: Source) -> bool:
     """A source may overwrite a field stated by itself or by a source of lower or equal rank
     (a member's edit over a spreadsheet over a registry), so re-running a registry import never
-    undoes a curated value."""
-    return new.id == current.id or SOURCE_RANK.get(new.kind, 1) >= SOURCE_RANK.get(current.kind, 1)
+    undoes a curated value. Two registries (open data) do not overwrite each other: on an actor
+    linked across registries (`resolve.links`) the first one's value stays, so re-importing
+    either changes nothing."""
+    new_rank, current_rank = SOURCE_RANK.get(new.kind, 1), SOURCE_RANK.get(current.kind, 1)
+    if new.id == current.id or new_rank > current_rank:
+        return True
+    return new_rank == current_rank and new.kind != "open_data"
 
 
 def wanted_names(record: ActorRecord, actor_name: str) -> list[tuple[str, str, str | None]]:

@@ -23,12 +23,13 @@ from bioatlas.accounts import service as accounts
 
 # reads atlas tables: a merge moves every row that references an actor, found through the metadata
 from bioatlas.atlas.models import Actor, ActorChange
-from bioatlas.atlas.service import SourceRecord, get_or_create_source, note_changed
+from bioatlas.atlas.service import HISTORY_FIELDS, SourceRecord, get_or_create_source, note_changed
 from bioatlas.core import migrate
 from bioatlas.core.db import Base
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
 
-FILLABLE = ("description_fr", "description_en", "scale_litres", "gmp")
+# the kept actor takes these from the merged one when it has none (name, kind and status stay its own)
+FILLABLE = tuple(f for f in HISTORY_FIELDS if f not in ("name", "kind", "status"))
 MERGE_SOURCE = SourceRecord(key="resolve", title="Organisation resolution: duplicate merges", kind="user")
 
 
