@@ -1,4 +1,5 @@
-"""The demo ecosystem that `make run` loads: real ROR records and the seed articles' actors."""
+"""The demo ecosystem that `make run` loads: real ROR records, the seed articles' actors, the sector part
+of RNSR, i-Lab, IREP and Transparence-Santé, linked across sources."""
 
 from sqlalchemy import func, select
 
@@ -16,14 +17,28 @@ def test_demo_loads_real_data_once_and_refreshes_idempotently(db, taxonomies):
     assert seeds["rejected"] == 0 and seeds["created"] + seeds["updated"] == 21
     assert seeds["updated"] == 5  # Genopole, bioMérieux, Sanofi, Servier, EIT Manufacturing are in ROR
 
+    # the sector part of four registries, through their connectors (demo step "registries")
+    registries = report.steps["registries"]
+    assert {k: v["read"] for k, v in registries.items()} == {
+        "rnsr": 1862, "ilab": 966, "irep": 117, "transparence_sante": 390}
+    assert {k: v["created"] for k, v in registries.items()} == {
+        "rnsr": 1862, "ilab": 589, "irep": 117, "transparence_sante": 390}
+    assert registries["rnsr"]["supervisors created"] == 266
+    created = sum(v["created"] for v in registries.values()) + registries["rnsr"]["supervisors created"]
+    # then linked across sources (demo step "links"): 619 sure links, 488 pairs queued on SQLite
+    links = report.steps["links"]
+    assert 580 <= links["linked"] <= 660 and 440 <= links["queued"] <= 540
+    assert int(links["rnsr ↔ ror (sure/queued)"].split("/")[0]) > 500
+    assert links["articles ↔ transparence_sante (sure/queued)"] == "1/0"  # Sensorion
+    assert links["article-named with a site"] == "7 -> 8 of 21"
+
     with db() as s:
         total = s.scalar(select(func.count()).select_from(Actor))
-        # the rooms' demo steps add synthetic organisations (capacity's providers, calls' applicants),
-        # each named by a source of kind "synthetic": never a real actor
-        synthetic = s.scalar(select(func.count(func.distinct(FieldSource.actor_id))).join(
-            Source, Source.id == FieldSource.source_id).where(Source.kind == "synthetic", FieldSource.field == "name"))
-        assert synthetic >= 5  # calls: an incubator and four start-ups, "fictifs de démonstration"
-        assert total == n_ror + seeds["created"] + synthetic
+        assert total == n_ror + seeds["created"] + created - links["linked"]  # each link folds one actor
+        sensorion = s.scalars(select(Actor).where(Actor.name == "Sensorion")).one()
+        assert {site.commune_name for site in sensorion.sites} == {"Montpellier"}  # from Transparence-Santé
+        cellectis = s.scalars(select(Actor).where(Actor.name == "Cellectis")).one()
+        assert ("siren", "428859052") in {(i.scheme, i.value) for i in cellectis.identifiers}  # its i-Lab record
         genopole = s.scalars(select(Actor).join(Identifier).where(Identifier.value == "https://ror.org/0380k9k47")).one()
         assert genopole.kind == "cluster"  # the article's kind outranks the registry's
         campus = s.scalars(select(Actor).where(Actor.name == "Campus Biotech Digital")).one()
@@ -46,3 +61,5 @@ def test_demo_loads_real_data_once_and_refreshes_idempotently(db, taxonomies):
     assert (again.seeds["created"], again.seeds["updated"], again.seeds["unchanged"]) == (0, 0, 21)
     assert [(e["created"], e["updated"]) for e in again.ema] == [(0, 0), (0, 0)]
     assert (again.rome["occupations"]["created"], again.rome["occupations"]["updated"]) == (0, 0)
+    assert all(v["created"] == v["updated"] == 0 for v in again.steps["registries"].values())
+    assert (again.steps["links"]["linked"], again.steps["links"]["queued"]) == (0, 0)
