@@ -180,7 +180,8 @@ class PageSlot:
 class DemoStep:
     """The room's part of the demo. `run(factory, taxonomies)` loads it (idempotent: a second run
     changes nothing) and returns a summary dict printed by `bioatlas demo load`; steps run in
-    `order` (lower first) after the core demo (ROR, seed articles, EMA, ROME) and before the
+    `order` (lower first) after the core demo's ROR and seed articles (steps below 300, the
+    registries and their linking, before its EMA lists and ROME, the others after) and before the
     observatory's snapshot. Synthetic records (demo participants, offers…) are labelled as such in
     their source. Order bands: 100 sources, 200 linking, 300 sector scope and profiles, 500 rooms."""
 

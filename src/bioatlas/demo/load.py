@@ -1,8 +1,9 @@
 """Load the demo through the rooms' own loaders: the French organisations of the ROR registry
 (sources), the organisations named in the sector's press articles (atlas spreadsheet import),
-the EMA medicines lists (products), the ROME occupations (occupations), then every room's demo
-step (plug-in hook `bioatlas_demo_steps`, in their order), then the observatory's reference data
-and a snapshot of its computed indicators.
+the demo steps of order below 300 (the registries and their linking), the EMA medicines lists
+(products), the ROME occupations (occupations), then the other demo steps (plug-in hook
+`bioatlas_demo_steps`, in their order), then the observatory's reference data and a snapshot of
+its computed indicators.
 
 Loading is idempotent: a second run reports every actor unchanged.
 """
@@ -28,6 +29,9 @@ from bioatlas.observatory.reference import load_reference
 from bioatlas.occupations.service import load_rome
 from bioatlas.products.service import import_ema
 from bioatlas.sources import ror, ror_load
+
+
+ATLAS_SOURCES = 300  # steps below this order (registries 100, their linking 200) run before the EMA lists
 
 
 @dataclass
@@ -60,9 +64,12 @@ def load_demo(
     report.seeds = seeds.as_dict()
     if seeds.as_dict().get("errors"):
         raise RuntimeError(f"demo seed file rejected: {seeds.as_dict()['errors']}")
+    # the atlas's other sources (registries, order < 300) and their linking come before the EMA
+    # lists, whose holders are resolved against the atlas: every run resolves them on the same actors
+    report.steps = run_demo_steps(factory, taxonomies=taxonomies, below=ATLAS_SOURCES)
     report.ema = [import_ema(factory, path=path).as_dict() for path in EMA_FILES]
     report.rome = load_rome(factory, occupations_path=ROME_FILES[0], titles_path=ROME_FILES[1]).as_dict()
-    report.steps = run_demo_steps(factory, taxonomies=taxonomies)
+    report.steps.update(run_demo_steps(factory, taxonomies=taxonomies, from_order=ATLAS_SOURCES))
     with transaction(factory) as session:
         ref = load_reference(session)
         snap = snapshot(session, at=date.today(), taxonomies=taxonomies)
@@ -70,9 +77,13 @@ def load_demo(
     return report
 
 
-def run_demo_steps(factory: sessionmaker[Session], *, taxonomies: dict[str, Taxonomy]) -> dict[str, dict]:
-    """Every room's demo step (hook `bioatlas_demo_steps`), lowest order first: name -> summary."""
-    steps = sorted(collect("bioatlas_demo_steps"), key=lambda step: (step.order, step.name))
+def run_demo_steps(factory: sessionmaker[Session], *, taxonomies: dict[str, Taxonomy], from_order: int | None = None,
+                   below: int | None = None) -> dict[str, dict]:
+    """Every room's demo step (hook `bioatlas_demo_steps`) of order in [from_order, below), lowest
+    order first: name -> summary."""
+    steps = sorted((step for step in collect("bioatlas_demo_steps")
+                    if (from_order is None or step.order >= from_order) and (below is None or step.order < below)),
+                   key=lambda step: (step.order, step.name))
     return {step.name: dict(step.run(factory, taxonomies=taxonomies)) for step in steps}
 
 
