@@ -288,3 +288,16 @@ def test_demo_step_runs_after_sources_and_linking(db, world, taxonomies):
     assert (first["actors"], first["committed"]) == (len(IN_SCOPE), True)
     again = scope_cli.demo_step(db, taxonomies=taxonomies)  # idempotent
     assert (again["added"], again["removed"], again["changed"]) == (0, 0, 0)
+
+
+def test_synthetic_demo_organisations_are_never_in_scope(db, world, taxonomies):
+    """The demo's fictitious CDMO has the CDMO kind and an AAV capability, yet it must not count."""
+    demo = SourceRecord(key="test:synthetic", title="Organisations fictives (test)", kind="synthetic")
+    with db.begin() as s:
+        fake = upsert_actor(s, ActorRecord(name="CDMO démo B (synthétique)", kind="cdmo",
+                                           capabilities={"modalities": ["aav"]}, sites=[site("69007")]),
+                            source=get_or_create_source(s, demo)).actor_id
+    report = compute(db, taxonomies)
+    assert report.actors == len(IN_SCOPE)
+    with db() as s:
+        assert fake not in scope.in_scope_ids(s) and world["Yposkesi"] in scope.in_scope_ids(s)

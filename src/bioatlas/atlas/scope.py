@@ -284,6 +284,15 @@ def matches(session: Session, *, rules: RuleSet, taxonomies: Mapping[str, Taxono
     return out
 
 
+def synthetic_only(session: Session) -> set[int]:
+    """Actors every fact of which comes from a source of kind `synthetic` (the demo's fictitious
+    providers, applicants, participants' organisations): whatever their kind or capabilities, they
+    are never in the sector's scope, so no count of the sector includes them."""
+    synthetic = select(FieldSource.actor_id).join(Source, Source.id == FieldSource.source_id).where(Source.kind == "synthetic")
+    real = select(FieldSource.actor_id).join(Source, Source.id == FieldSource.source_id).where(Source.kind != "synthetic")
+    return set(session.scalars(synthetic.except_(real)))
+
+
 def _keywords(session: Session, r: ScopeRule, out: Matches) -> None:
     pattern = _keyword_pattern(r.values)
     names = select(Actor.id, Actor.name)
@@ -318,6 +327,8 @@ def compute(session: Session, *, rules: RuleSet, taxonomies: Mapping[str, Taxono
     the run. The caller commits."""
     check_taxonomies(rules, taxonomies)
     found = matches(session, rules=rules, taxonomies=taxonomies)
+    for actor_id in synthetic_only(session):  # demo organisations never count as the sector
+        found.pop(actor_id, None)
     wanted = {(a, rule): "|".join(values)[:MAX_MATCHED] for a, per in found.items() for rule, values in per.items()}
     current = {(a, rule): (rid, m) for rid, a, rule, m in session.execute(
         select(ScopeReason.id, ScopeReason.actor_id, ScopeReason.rule, ScopeReason.matched))}
