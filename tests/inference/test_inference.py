@@ -227,3 +227,11 @@ def test_command_infer_capabilities(monkeypatch, database_url, tmp_path, db):
     with db() as s:
         assert s.scalar(select(func.count()).select_from(Capability)) == 1
         assert s.scalar(select(Actor.name).join(Capability)) == "Lauréat siren:433139557"
+
+
+def test_the_demo_infers_after_linking_and_before_the_sector_scope():
+    """The demo's inference reads the registries once linked (200) and the scope reads its findings (300)."""
+    from bioatlas.core.plugins import collect
+
+    steps = {step.name: step.order for step in collect("bioatlas_demo_steps")}
+    assert steps["links"] < steps["inferred capabilities"] < steps["sector_scope"]

@@ -1,0 +1,3 @@
+from bioatlas.cli import main
+
+main()

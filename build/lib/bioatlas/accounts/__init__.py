@@ -1,0 +1,1 @@
+"""Accounts: users, sessions, roles, audit log, the authorisation policy."""

@@ -1,0 +1,82 @@
+"""JSON API of accounts: who am I, my data, the audit log and role grants (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from bioatlas.accounts import audit, service
+from bioatlas.accounts.policy import Principal, client_ip, require
+from bioatlas.core.deps import SessionDep
+from bioatlas.web.problems import Problem
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+Me = Annotated[Principal, Depends(require("account.self"))]
+
+
+class GrantIn(BaseModel):
+    """A role to give: extra fields are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+    role: Literal["editor", "member"]
+    scope_kind: Literal["region", "cluster", "actor"]
+    scope_value: str = Field(min_length=1, max_length=40)
+
+
+@router.get("/account", responses={401: {"model": Problem}})
+def me(session: SessionDep, principal: Me) -> dict:
+    user = service.get_user(session, user_id=principal.user_id)
+    return {"id": user.id, "email": user.email, "display_name": user.display_name, "role": principal.role,
+            "verified": principal.verified, "editor_regions": sorted(principal.editor_regions),
+            "editor_clusters": sorted(principal.editor_clusters), "member_of": sorted(principal.member_of)}
+
+
+@router.get("/account/export", responses={401: {"model": Problem}})
+def my_data(session: SessionDep, principal: Me) -> dict:
+    return service.my_data(session, user_id=principal.user_id)
+
+
+@router.get("/admin/audit", responses={401: {"model": Problem}, 403: {"model": Problem}})
+def audit_log(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(require("audit.read"))],
+    event: Annotated[str | None, Query(max_length=40)] = None,
+    user_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    since: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[dict]:
+    return [audit.as_dict(e) for e in audit.query(session, event=event, user_id=user_id, since=since,
+                                                  limit=limit, offset=offset)]
+
+
+@router.post("/admin/roles", status_code=201, responses={401: {"model": Problem}, 403: {"model": Problem},
+                                                          404: {"model": Problem}, 409: {"model": Problem}})
+def grant_role(request: Request, session: SessionDep, grant: GrantIn,
+               admin: Annotated[Principal, Depends(require("role.grant"))]) -> dict:
+    try:
+        row = service.grant_role(session, admin_id=admin.user_id, email=grant.email, role=grant.role,
+                                 scope_kind=grant.scope_kind, scope_value=grant.scope_value, ip=client_ip(request))
+    except service.NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    except service.ConflictError as exc:
+        raise HTTPException(409, detail=str(exc)) from None
+    except service.AccountError as exc:
+        raise HTTPException(422, detail=str(exc)) from None
+    return {"id": row.id, "user_id": row.user_id, "role": row.role, "scope_kind": row.scope_kind,
+            "scope_value": row.scope_value}
+
+
+@router.delete("/admin/roles/{grant_id}", responses={401: {"model": Problem}, 403: {"model": Problem},
+                                                      404: {"model": Problem}})
+def revoke_role(request: Request, session: SessionDep, grant_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                admin: Annotated[Principal, Depends(require("role.grant"))]) -> dict:
+    try:
+        service.revoke_role(session, admin_id=admin.user_id, grant_id=grant_id, ip=client_ip(request))
+    except service.NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    return {"revoked": grant_id}

@@ -1,0 +1,65 @@
+"""Per-request security work, installed by `create_app`: load the session cookie into
+`request.state.principal`, hand out the CSRF cookie, and write an
+audit event for every export download. Authorisation itself is in `policy.py`."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+
+from bioatlas.accounts import audit
+from bioatlas.accounts.policy import ANONYMOUS, client_ip, principal_for
+from bioatlas.accounts.ratelimit import RateLimiter
+from bioatlas.accounts.service import lookup_session
+
+SESSION_COOKIE = "bioatlas_session"
+CSRF_COOKIE = "bioatlas_csrf"
+MAX_FORM_BYTES = 256 * 1024  # forms and JSON bodies (counted by web/body_limit.py); uploads have their own limit
+
+
+def has_credentials(headers) -> bool:
+    """The request presents a session cookie or an Authorization header (valid or not: the route's
+    policy decides); only then may a multipart body reach the upload limit."""
+    return "authorization" in headers or f"{SESSION_COOKIE}=" in headers.get("cookie", "")
+EXPORT_PATHS = ("/api/v1/export", "/account/export", "/api/v1/account/export")
+
+
+def _load(request: Request):
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return ANONYMOUS
+    with request.app.state.sessionmaker() as session:
+        row = lookup_session(session, raw=raw)
+        if row is None:
+            return ANONYMOUS
+        return principal_for(session, row.user, csrf=row.csrf_token)
+
+
+def _audit_export(request: Request, principal) -> None:
+    audit.record_now(request.app.state.sessionmaker, "export", user_id=principal.user_id, ip=client_ip(request),
+                     target=request.url.path, detail={"query": str(request.url.query)[:500]})
+
+
+def install(app: FastAPI) -> None:
+    app.state.rate_limiter = RateLimiter(app.state.sessionmaker, app.state.settings.secret_key)
+
+    @app.middleware("http")
+    async def accounts_session(request: Request, call_next):
+        if request.url.path.startswith("/static/"):
+            return await call_next(request)
+        principal = await run_in_threadpool(_load, request)
+        request.state.principal = principal
+        csrf_cookie = request.cookies.get(CSRF_COOKIE)
+        new_cookie = None
+        if not csrf_cookie or len(csrf_cookie) > 100:
+            new_cookie = secrets.token_urlsafe(32)
+        request.state.csrf = principal.csrf or new_cookie or csrf_cookie
+        response = await call_next(request)
+        if new_cookie:
+            response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="lax",
+                                secure=request.url.scheme == "https", path="/")
+        if request.url.path in EXPORT_PATHS and request.method == "GET" and response.status_code == 200:
+            await run_in_threadpool(_audit_export, request, principal)
+        return response

@@ -1,0 +1,45 @@
+"""The plug-in manifest of accounts: routes, `bioatlas accounts …`, tables (see `core.plugins`)."""
+
+from __future__ import annotations
+
+from bioatlas.accounts import api, cli, mail_kinds, models, policy, views
+from bioatlas.core.plugins import PageSlot, hookimpl
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(app, console)
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_policy_rules():
+    return policy.base_rules()
+
+
+@hookimpl
+def bioatlas_recipient(session, user_id):
+    user = session.get(models.User, user_id)
+    if user is None:
+        return None
+    return {"email": user.email, "name": user.display_name, "language": getattr(user, "language", None) or "fr"}
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="head", template="accounts/_head.html", order=90),
+            PageSlot(place="header", template="accounts/_menu.html", order=90)]
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return mail_kinds.KINDS

@@ -1,0 +1,286 @@
+"""create_app(settings): builds the FastAPI application and mounts each feature's API and pages."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+
+from bioatlas import __version__
+from bioatlas.accounts.middleware import MAX_FORM_BYTES, has_credentials
+from bioatlas.accounts.middleware import install as install_accounts
+from bioatlas.atlas import service as atlas
+from bioatlas.atlas.taxonomy import load_taxonomies
+from bioatlas.core import listeners
+from bioatlas.core.config import Settings
+from bioatlas.core.db import make_engine, make_sessionmaker
+from bioatlas.core.dialect import dialect_for
+from bioatlas.core.i18n import Translator, pick_language
+from bioatlas.core.plugins import collect, each_impl
+from bioatlas.jobs import service as jobs
+from bioatlas.web import STATIC_DIR, templates
+from bioatlas.web.body_limit import BodyLimits
+from bioatlas.web.pages import page_context
+from bioatlas.web.response_cache import ResponseCache
+
+log = logging.getLogger("bioatlas")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
+    "connect-src 'self' https:; worker-src 'self' blob:; child-src blob:; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+# GET routes whose answer depends only on the data, the URL and the language: cached for anonymous
+# visitors and validated with ETag/Last-Modified (web/response_cache.py), keyed on the data version
+CACHED_ROUTES = (
+    "/", "/actors", "/actors/{actor_id}", "/search", "/observatory", "/api/v1/actors", "/api/v1/actors/{actor_id}",
+    "/api/v1/search", "/api/v1/search/suggest", "/api/v1/map/clusters", "/api/v1/facets", "/api/v1/taxonomies",
+)
+
+
+def feature_routers() -> list:
+    """Every feature's routers (plug-in hook `bioatlas_routers`), the atlas first (it owns "/"),
+    then the other features in name order: a new feature's routes are mounted by existing."""
+    return collect("bioatlas_routers")
+
+
+def warm_up(sessions, settings: Settings) -> threading.Thread:
+    """Fill the in-memory indexes (map, search facets, vectors, resolver) in a background thread,
+    so that the first requests do not pay for them; each warmer's failure is logged, not raised
+    (the request that needs the index builds it again)."""
+    def work() -> None:
+        for feature, warm in each_impl("bioatlas_warm"):
+            started = time.perf_counter()
+            try:
+                warm(sessions=sessions, settings=settings)
+                log.info("warmed %s in %.1f s", feature, time.perf_counter() - started)
+            except Exception:
+                log.exception("warming %s failed", feature)
+
+    thread = threading.Thread(target=work, name="bioatlas-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_now(app: FastAPI) -> None:
+    """Fill the in-memory indexes now, in this thread (`bioatlas serve` before it accepts traffic,
+    and before it forks its workers, which then share the built indexes copy-on-write); a
+    failing warmer is logged. The app's own start-up warm-up then has nothing left to do."""
+    settings = app.state.settings
+    for feature, warm in each_impl("bioatlas_warm"):
+        started = time.perf_counter()
+        try:
+            warm(sessions=app.state.sessionmaker, settings=settings)
+            log.info("warmed %s in %.1f s", feature, time.perf_counter() - started)
+        except Exception:
+            log.exception("warming %s failed", feature)
+    prime(app)
+    app.state.warmed = True
+
+
+PRIME_URLS = ("/", "/actors", "/api/v1/search?q=bioproduction&mode=fulltext", "/api/v1/actors?limit=1")
+
+
+def prime(app: FastAPI) -> None:
+    """A few requests through the app in this process (no socket): FastAPI builds its routes'
+    dependency state and Jinja compiles the templates on first use, which the first visitor would
+    otherwise pay for. A failure is logged."""
+    import asyncio
+
+    import httpx
+
+    async def ask() -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://warm-up") as client:
+            for url in PRIME_URLS:
+                await client.get(url, headers={"accept": "text/html" if not url.startswith("/api/") else "*/*"})
+
+    try:
+        asyncio.run(ask())
+    except Exception:
+        log.exception("priming the routes failed")
+
+
+def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
+    """Serve `app`: one process (uvicorn), or `workers` processes forked from this one after the
+    app was built and warmed (gunicorn's pre-loading with uvicorn workers): each worker starts
+    with the indexes already in memory, shared copy-on-write until a change is absorbed, and
+    the port opens only once they are built."""
+    import uvicorn
+
+    if workers <= 1:
+        uvicorn.run(app, host=host, port=port, proxy_headers=True)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    def post_fork(_server, _worker) -> None:  # database connections are never shared across a fork
+        app.state.engine.dispose(close=False)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            for key, value in {"bind": [bind], "workers": workers, "worker_class": "uvicorn_worker.UvicornWorker",
+                               "preload_app": True, "post_fork": post_fork, "timeout": 120,
+                               "graceful_timeout": 30}.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # one shared path per user: two servers would clash
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> FastAPI:
+            return app
+
+    Server().run()
+
+
+def app_from_environment() -> FastAPI:
+    """The application on the settings of the environment (`bioatlas serve --workers N`)."""
+    from bioatlas.core.config import load_settings
+
+    return create_app(load_settings())
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.warm_up and settings.environment != "test" and not getattr(app.state, "warmed", False):
+            app.state.warm_up = warm_up(app.state.sessionmaker, settings)
+        yield
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Bioprod Atlas API",
+        version=__version__,
+        description="The actors of the biotherapy and bioproduction ecosystem, their sites and capabilities.",
+        docs_url=None,  # served below from the vendored Swagger UI, under the CSP (no CDN)
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    listeners.install()  # every feature's commit listeners (change log, search documents, vectors)
+    jobs.configure(settings)  # long work goes to the task queue (`bioatlas jobs worker`)
+    engine = make_engine(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    load_taxonomies(settings.extra_taxonomy_dir)  # fail at start-up on a broken taxonomy file
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in feature_routers():
+        app.include_router(router)
+
+    def data_version():
+        with engine.connect() as connection:
+            return atlas.data_version(connection)
+
+    if settings.response_cache or (settings.response_cache is None and settings.environment != "test"):
+        # innermost: it reads the principal the accounts middleware (outside it) puts on the request
+        app.add_middleware(ResponseCache, routes=CACHED_ROUTES, version=data_version,
+                           default_language=settings.default_language)
+    # sessions, CSRF cookie, export audit (accounts/middleware.py); added before the
+    # security headers so that those wrap every response, the middleware's own refusals included
+    install_accounts(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        """The interactive API documentation: Swagger UI from static/vendor (works offline)."""
+        return templates.TemplateResponse(request, "api_docs.html", {"title": app.title, "openapi_url": app.openapi_url})
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        lang = request.query_params.get("lang")
+        if lang in ("fr", "en"):
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+        return response
+
+    def wants_html(request: Request) -> bool:
+        return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+    def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+        lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
+        t = Translator(lang)
+        try:
+            context = page_context(request, t, status=status, message=message)
+            return templates.TemplateResponse(request, "error.html", context, status_code=status)
+        except Exception:  # never let the error page itself fail
+            log.exception("error page failed")
+            return HTMLResponse(f"<h1>{status}</h1>", status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail
+        if exc.status_code == 413 and detail == "Content Too Large":  # web/body_limit.py counted past the cap
+            limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+            detail = f"request body too large (limit {limit:,} bytes)" if limit else "request body too large"
+        if wants_html(request):
+            message = detail.get("message") if isinstance(detail, dict) else str(detail)
+            return error_page(request, exc.status_code, message)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        if wants_html(request):
+            return error_page(request, 422, "; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError):
+        """The database is locked by a long writer (an import holding SQLite's write lock past the
+        busy timeout) or refuses connections for a moment: a 503 the client may retry, never a 500."""
+        if not dialect_for(app.state.engine).is_transient(exc):
+            return await server_error(request, exc)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        message = "the database is busy (a long import is writing): try again in a few seconds"
+        if wants_html(request):
+            response = error_page(request, 503, message)
+        else:
+            response = JSONResponse({"detail": message}, status_code=503)
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def unencodable_text(request: Request, exc: UnicodeEncodeError):
+        """Text no database can store (a lone surrogate from a JSON "\\udfff") that a field check
+        did not catch: the client's fault, said plainly, never a 500."""
+        message = "the request holds text that is not valid Unicode (a lone surrogate): nothing was stored"
+        if wants_html(request):
+            return error_page(request, 422, message)
+        return JSONResponse({"detail": message}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if wants_html(request):
+            return error_page(request, 500, "internal error")
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    # outermost: bodies are counted as they arrive, before any middleware or route reads them
+    app.add_middleware(BodyLimits, form_bytes=MAX_FORM_BYTES, upload_bytes=settings.max_upload_bytes,
+                       has_credentials=has_credentials)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        """Liveness, and `warming`: this worker is still filling its in-memory indexes."""
+        thread = getattr(app.state, "warm_up", None)
+        return {"status": "ok", "version": __version__, "warming": bool(thread and thread.is_alive())}
+
+    return app

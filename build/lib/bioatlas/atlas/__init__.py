@@ -1,0 +1,1 @@
+"""The atlas: actors, their sites, identifiers, capabilities, relations and provenance."""

@@ -1,0 +1,34 @@
+"""Atlas-specific request dependencies: taxonomies and the filter of the current view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from bioatlas.atlas.filters import ActorFilter, FilterError, parse_filter
+from bioatlas.atlas.geocode import gazetteer
+from bioatlas.atlas.scope import default_scope
+from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
+from bioatlas.core.deps import SessionDep
+
+
+def get_taxonomies(request: Request) -> dict[str, Taxonomy]:
+    return load_taxonomies(request.app.state.settings.extra_taxonomy_dir)
+
+
+def get_filter(
+    request: Request, session: SessionDep, taxonomies: Annotated[dict[str, Taxonomy], Depends(get_taxonomies)]
+) -> ActorFilter:
+    """The view of the request; without `scope`, the sector once the scope has been computed."""
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    try:
+        return parse_filter(params, taxonomies, gazetteer(), default_scope=default_scope(session))
+    except FilterError as exc:
+        raise HTTPException(status_code=422, detail={"field": exc.field, "message": str(exc)}) from None
+
+
+TaxonomiesDep = Annotated[dict[str, Taxonomy], Depends(get_taxonomies)]
+FilterDep = Annotated[ActorFilter, Depends(get_filter)]

@@ -1,0 +1,207 @@
+"""Read side of the atlas: listings, facet counts, map features, actor detail.
+
+One function per question; the HTML pages, the JSON API and the exports all call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, site_condition
+from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
+from bioatlas.atlas.taxonomy import Taxonomy
+
+MAX_PAGE = 500
+
+
+def _matching_ids(f: ActorFilter, taxonomies: dict[str, Taxonomy]):
+    return select(Actor.id).where(*conditions(f, taxonomies))
+
+
+def list_actors(
+    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], limit: int = 50, offset: int = 0
+) -> tuple[int, list[Actor]]:
+    """Total count and one page of matching actors, ordered by name."""
+    limit = max(1, min(limit, MAX_PAGE))
+    total = session.scalar(select(func.count()).select_from(_matching_ids(f, taxonomies).subquery())) or 0
+    rows = session.scalars(
+        select(Actor)
+        .where(*conditions(f, taxonomies))
+        .options(selectinload(Actor.sites), selectinload(Actor.capabilities))
+        .order_by(func.lower(Actor.name), Actor.id)
+        .limit(limit)
+        .offset(max(0, offset))
+    ).all()
+    return total, list(rows)
+
+
+def iter_actors(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], batch: int = 500) -> Iterator[Actor]:
+    """Every matching actor with its facts, in name order, loaded in batches (exports)."""
+    ids = session.scalars(
+        select(Actor.id).where(*conditions(f, taxonomies)).order_by(func.lower(Actor.name), Actor.id)
+    ).all()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        actors = session.scalars(
+            select(Actor)
+            .where(Actor.id.in_(chunk))
+            .options(
+                selectinload(Actor.sites).selectinload(Site.source),
+                selectinload(Actor.capabilities),
+                selectinload(Actor.names),
+                selectinload(Actor.identifiers),
+                selectinload(Actor.relations).selectinload(Relation.target),
+                selectinload(Actor.field_sources).selectinload(FieldSource.source),
+            )
+        ).all()
+        by_id = {a.id: a for a in actors}
+        for actor_id in chunk:
+            if actor_id in by_id:
+                yield by_id[actor_id]
+
+
+def facet_counts(
+    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], extra: Sequence = ()
+) -> dict[str, dict[str, int]]:
+    """For each facet, the number of matching actors per value, with that facet's own filter left out.
+
+    Counts are of distinct actors; a hierarchical value (e.g. `company`) counts its children too.
+    `extra`: more conditions on Actor every count keeps (a search's text match, geo and scale).
+    """
+    out: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        ids = _matching_ids(f.without(facet), taxonomies).where(*extra).subquery()
+        if facet in ("kind", "gmp"):
+            col = Actor.kind if facet == "kind" else Actor.gmp
+            rows = session.execute(
+                select(col, func.count()).where(Actor.id.in_(select(ids.c.id)), col.isnot(None)).group_by(col)
+            ).all()
+        elif facet in ("region", "departement"):
+            col = Site.region if facet == "region" else Site.departement
+            rows = session.execute(
+                select(col, func.count(func.distinct(Site.actor_id)))
+                .where(Site.actor_id.in_(select(ids.c.id)), col.isnot(None))
+                .group_by(col)
+            ).all()
+        else:
+            tax_name = FACETS[facet]
+            rows = session.execute(
+                select(Capability.code, func.count(func.distinct(Capability.actor_id)))
+                .where(Capability.actor_id.in_(select(ids.c.id)), Capability.facet == tax_name)
+                .group_by(Capability.code)
+            ).all()
+        counts = {code: n for code, n in rows}
+        tax_name = FACETS[facet]
+        if tax_name:
+            counts = _roll_up(counts, taxonomies[tax_name], session, facet, ids)
+        out[facet] = counts
+    return out
+
+
+def _roll_up(counts: dict[str, int], tax: Taxonomy, session: Session, facet: str, ids) -> dict[str, int]:
+    """Parents count the distinct actors of their whole subtree (never the sum, which double-counts)."""
+    parents = {t.parent for t in tax.terms.values() if t.parent}
+    if not parents:
+        return counts
+    result = dict(counts)
+    for parent in parents:
+        codes = tax.descendants(parent)
+        if not codes & set(counts):
+            continue
+        if facet in ("kind", "gmp"):
+            col = Actor.kind if facet == "kind" else Actor.gmp
+            n = session.scalar(select(func.count()).where(Actor.id.in_(select(ids.c.id)), col.in_(codes)))
+        else:
+            n = session.scalar(
+                select(func.count(func.distinct(Capability.actor_id))).where(
+                    Capability.actor_id.in_(select(ids.c.id)), Capability.facet == tax.name, Capability.code.in_(codes)
+                )
+            )
+        result[parent] = n or 0
+    return result
+
+
+def map_points(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> list[tuple]:
+    """(site id, actor id, actor name, kind, latitude, longitude, commune, precision) of each located
+    site in the view."""
+    return list(
+        session.execute(
+            select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name,
+                   Site.precision)
+            .join(Actor, Actor.id == Site.actor_id)
+            .where(
+                *conditions(f, taxonomies, sites="skip"),
+                site_condition(f),  # geo facets select the sites themselves, not only their actor
+                Site.latitude.isnot(None),
+                Site.longitude.isnot(None),
+            )
+            .order_by(Site.id)
+        ).all()
+    )
+
+
+STACK_EPS = 1e-7  # degrees (≈ 1 cm): sites "at the same point"
+
+
+def stack_sites(
+    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], latitude: float, longitude: float,
+    limit: int, offset: int = 0,
+) -> tuple[int, list[tuple]]:
+    """The view's sites placed at one point (a stack the map cannot split): (their number, one
+    page of (site id, actor id, actor name, kind, latitude, longitude, commune, precision) ordered
+    by actor name then site id)."""
+    where = (
+        *conditions(f.without("region").without("departement"), taxonomies),
+        site_condition(f),
+        Site.latitude.between(latitude - STACK_EPS, latitude + STACK_EPS),
+        Site.longitude.between(longitude - STACK_EPS, longitude + STACK_EPS),
+    )
+    total = session.scalar(select(func.count(Site.id)).join(Actor, Actor.id == Site.actor_id).where(*where)) or 0
+    rows = session.execute(
+        select(Site.id, Actor.id, Actor.name, Actor.kind, Site.latitude, Site.longitude, Site.commune_name,
+               Site.precision)
+        .join(Actor, Actor.id == Site.actor_id)
+        .where(*where)
+        .order_by(Actor.name_key, Site.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [tuple(r) for r in rows]
+
+
+# built once (its cache key is computed once); every fact's source is joined into the fact's own
+# query instead of one more query per kind of fact (9 queries an actor instead of 13, ~20 % less time)
+_ACTOR = select(Actor).where(Actor.id == bindparam("actor_id")).options(
+    selectinload(Actor.sites).joinedload(Site.source),
+    selectinload(Actor.capabilities).joinedload(Capability.source),
+    selectinload(Actor.names).joinedload(ActorName.source),
+    selectinload(Actor.identifiers).joinedload(Identifier.source),
+    selectinload(Actor.relations).options(joinedload(Relation.target), joinedload(Relation.source)),
+    selectinload(Actor.field_sources).joinedload(FieldSource.source),
+)
+
+
+def get_actor(session: Session, *, actor_id: int) -> Actor | None:
+    """An actor with every fact and each fact's source (what the detail and the page show)."""
+    return session.scalars(_ACTOR, {"actor_id": actor_id}).first()
+
+
+def related_from(session: Session, *, actor_id: int) -> list[Relation]:
+    """Relations pointing at an actor (its members, its child units)."""
+    return list(
+        session.scalars(
+            select(Relation).where(Relation.target_id == actor_id).options(selectinload(Relation.actor))
+        ).all()
+    )
+
+
+def sources_of(actor: Actor) -> list[Source]:
+    """Every source an actor's facts come from, without duplicates, oldest first."""
+    seen: dict[int, Source] = {}
+    for group in (actor.field_sources, actor.names, actor.identifiers, actor.sites, actor.capabilities, actor.relations):
+        for row in group:
+            seen.setdefault(row.source.id, row.source)
+    return sorted(seen.values(), key=lambda s: s.id)

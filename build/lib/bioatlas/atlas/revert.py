@@ -1,0 +1,62 @@
+"""Putting back the value one history row replaced (scalar fields and capability facets), as a new
+change under the given source: the atlas's own facts are rewritten here, not by the caller."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bioatlas.atlas.history import SCALARS, record_changes, snapshot
+from bioatlas.atlas.models import Actor, ActorChange, Capability, FieldSource, Source
+from bioatlas.atlas.taxonomy import CAPABILITY_FACETS
+from bioatlas.core.text import fold
+
+REVERTIBLE = frozenset(SCALARS) | {f"capabilities.{f}" for f in CAPABILITY_FACETS}
+
+
+class RevertError(ValueError):
+    """A change that cannot be put back; the message says why."""
+
+
+def check_revertible(*, change: ActorChange) -> None:
+    """RevertError unless the change is an update of a revertible field."""
+    if change.action != "updated" or change.field not in REVERTIBLE:
+        raise RevertError(f"change {change.id} cannot be reverted (only updates of {', '.join(sorted(REVERTIBLE))})")
+
+
+def revert_change(session: Session, *, change: ActorChange, source: Source, at: datetime) -> tuple[Actor, int]:
+    """(the actor, the number of fields changed) after putting back `change`'s old value."""
+    check_revertible(change=change)
+    actor = session.get(Actor, change.actor_id)
+    if actor is None:
+        raise RevertError(f"change {change.id}: actor {change.actor_id} no longer exists")
+    old = json.loads(change.old_value) if change.old_value is not None else None
+    with session.no_autoflush:
+        before = snapshot(actor)
+        if change.field in SCALARS:
+            if change.field in ("name", "kind", "status") and old is None:
+                raise RevertError(f"{change.field} cannot be emptied")
+            setattr(actor, change.field, old)
+            if change.field == "name":
+                actor.name_key = fold(str(old))
+            prov = next((p for p in actor.field_sources if p.field == change.field), None)
+            if prov is None:
+                actor.field_sources.append(FieldSource(field=change.field, source=source, recorded_at=at))
+            else:
+                prov.source, prov.recorded_at = source, at
+        else:
+            facet = change.field.split(".", 1)[1]
+            wanted = set(old or [])
+            for cap in [c for c in actor.capabilities if c.facet == facet and c.code not in wanted]:
+                actor.capabilities.remove(cap)
+            have = {c.code for c in actor.capabilities if c.facet == facet}
+            for code in sorted(wanted - have):
+                actor.capabilities.append(Capability(facet=facet, code=code, source_id=source.id))
+    session.flush()
+    session.refresh(actor)
+    n = record_changes(session, actor, before, source, at)
+    if n:
+        actor.updated_at = at
+    return actor, n

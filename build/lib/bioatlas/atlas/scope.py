@@ -1,0 +1,430 @@
+"""The sector scope: which actors belong to the biotherapy and bioproduction ecosystem, and why.
+
+The rules are data (`sector/rules.csv`, see docs/sector-scope.md): each row is one reason, of one
+kind, with FR/EN labels. `compute` evaluates every rule over the atlas and stores, per actor and
+rule, the values the rule matched (`ScopeReason`); an actor with at least one reason is in the
+sector. It runs as `bioatlas scope compute` and as a demo step (order 300), not on every commit:
+an import followed by a recompute is how new actors enter the scope. Views read the stored
+reasons through the view filter's `scope` (`atlas.filters`): "sector" or "all"; they default to
+"sector" once a computation has run (`default_scope`), to "all" before (an atlas with no scope
+shows every actor and says so).
+
+Rule kinds (column `kind`):
+- `naf`: the actor's main activity code (IREP, Sirene, spreadsheets) is one of `values`;
+- `research_fact`: a research fact (`research_facts`) of a kind listed in `field` (rnsr_domain,
+  erc_panel, ilab_domain) has one of `values` as code (a value ending in `*` is a prefix);
+- `capability`: a capability of a facet listed in `field` has one of `values` (`*`: any code);
+  `only` = `source:k1|k2` keeps the capabilities stated by sources of those kinds;
+- `name_keywords`: a keyword of `values` is a whole word (or words) of one of the actor's names,
+  case and accents ignored; `only` = `scheme:ror` keeps the actors holding that identifier;
+- `source_kind`: a scalar field of the actor was stated by a source of one of these kinds
+  (`article`: the organisations the sector's press articles name);
+- `actor_kind`: the actor's kind is one of `values` (a parent kind includes its children).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from bioatlas.atlas import changelog, content_version
+from bioatlas.atlas.models import (
+    Actor,
+    ActorName,
+    Capability,
+    FieldSource,
+    Identifier,
+    ResearchFact,
+    ScopeReason,
+    ScopeRun,
+    Source,
+)
+from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.core.errors import FileError
+from bioatlas.core.text import fold
+
+RULES_FILE = Path(__file__).resolve().parent / "sector" / "rules.csv"
+COLUMNS = ("rule", "kind", "field", "values", "only", "label_fr", "label_en")
+KINDS = ("naf", "research_fact", "capability", "name_keywords", "source_kind", "actor_kind")
+NEEDS_FIELD = ("research_fact", "capability")
+SOURCE_KINDS = ("inferred", "open_data", "file", "article", "user")  # writer.SOURCE_RANK
+SCOPES = ("sector", "all")
+SECTOR, ALL = SCOPES
+_RULE_ID = re.compile(r"^[a-z0-9_]{1,60}$")
+_NAME = re.compile(r"^[a-z0-9_]{1,40}$")
+_NAF = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
+CHUNK = 500
+MAX_MATCHED = 500
+
+
+class ScopeRuleError(FileError):
+    """A rule file that cannot be used: names the file, the line and the column."""
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    id: str
+    kind: str
+    fields: tuple[str, ...]
+    values: tuple[str, ...]
+    only: tuple[str, tuple[str, ...]] | None  # ("scheme" | "source", values)
+    label_fr: str
+    label_en: str
+    line: int
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_fr
+
+    def as_dict(self) -> dict:
+        return {"rule": self.id, "kind": self.kind, "field": list(self.fields), "values": list(self.values),
+                "only": {self.only[0]: list(self.only[1])} if self.only else None,
+                "label": {"fr": self.label_fr, "en": self.label_en}}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[ScopeRule, ...]
+    path: str
+    digest: str  # sha256 of the file's bytes
+
+    def get(self, rule_id: str) -> ScopeRule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+# --- the rule file -------------------------------------------------------------------------------
+
+
+def parse_rules(data: str, *, path: str | Path) -> RuleSet:
+    """The rules of a CSV text; ScopeRuleError names the file, line and column of the first fault."""
+    reader = csv.reader(io.StringIO(data))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ScopeRuleError(path, "empty rule file; expected the header " + ",".join(COLUMNS), line=1) from None
+    header = [h.strip() for h in header]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ScopeRuleError(path, f"missing column; expected {','.join(COLUMNS)}", line=1, field=missing[0])
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        raise ScopeRuleError(path, f"unknown column; expected {','.join(COLUMNS)}", line=1, field=unknown[0])
+    rules: list[ScopeRule] = []
+    seen: set[str] = set()
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise ScopeRuleError(path, f"{len(cells)} cells, expected {len(header)} (a value holding ',' must be quoted)",
+                                 line=line)
+        row = {h: c.strip() for h, c in zip(header, cells)}
+        rule = _rule(row, line, path)
+        if rule.id in seen:
+            raise ScopeRuleError(path, "this rule name is already used above", line=line, field="rule", value=rule.id)
+        seen.add(rule.id)
+        rules.append(rule)
+    if not rules:
+        raise ScopeRuleError(path, "no rule: every actor would be out of the sector", line=1)
+    return RuleSet(tuple(rules), str(path), hashlib.sha256(data.encode("utf-8")).hexdigest())
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in value.split("|") if v.strip()))
+
+
+def _rule(row: dict[str, str], line: int, path: str | Path) -> ScopeRule:
+    def bad(column: str, message: str) -> ScopeRuleError:
+        return ScopeRuleError(path, message, line=line, field=column, value=row[column])
+
+    if not _RULE_ID.match(row["rule"]):
+        raise bad("rule", "expected a name of lower-case letters, digits and '_' (at most 60)")
+    kind = row["kind"]
+    if kind not in KINDS:
+        raise bad("kind", f"unknown rule kind; expected one of {', '.join(KINDS)}")
+    fields = _split(row["field"])
+    if kind in NEEDS_FIELD and not fields:
+        raise bad("field", f"a {kind} rule names what it reads (e.g. erc_panel, modalities)")
+    if kind not in NEEDS_FIELD and fields:
+        raise bad("field", f"a {kind} rule reads no field; leave it empty")
+    if any(not _NAME.match(f) for f in fields):
+        raise bad("field", "expected names of lower-case letters, digits and '_', separated by '|'")
+    values = _split(row["values"])
+    if not values:
+        raise bad("values", "at least one value ('|'-separated)")
+    if kind == "naf" and any(not _NAF.match(v) for v in values):
+        raise bad("values", "expected NAF codes such as 21.20Z")
+    if kind == "source_kind" and any(v not in SOURCE_KINDS for v in values):
+        raise bad("values", f"expected source kinds among {', '.join(SOURCE_KINDS)}")
+    if "*" in values and (kind != "capability" or len(values) > 1):
+        raise bad("values", "'*' (any code) stands alone, in a capability rule")
+    only = None
+    if row["only"]:
+        what, _, listed = row["only"].partition(":")
+        kept = _split(listed)
+        if what not in ("scheme", "source") or not kept:
+            raise bad("only", "expected scheme:<identifier scheme> or source:<source kinds, '|'-separated>")
+        if what == "source" and (kind not in ("capability", "research_fact") or any(v not in SOURCE_KINDS for v in kept)):
+            raise bad("only", f"source: applies to capability and research_fact rules, kinds among {', '.join(SOURCE_KINDS)}")
+        only = (what, kept)
+    for column in ("label_fr", "label_en"):
+        if not row[column]:
+            raise bad(column, "every rule says why in French and English")
+    return ScopeRule(row["rule"], kind, fields, values, only, row["label_fr"], row["label_en"], line)
+
+
+def read_rules(path: str | Path | None = None) -> RuleSet:
+    """The rule file at `path` (the shipped `sector/rules.csv` when None)."""
+    target = Path(path) if path is not None else RULES_FILE
+    try:
+        data = target.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ScopeRuleError(target, "no such rule file") from None
+    except UnicodeDecodeError:
+        raise ScopeRuleError(target, "not UTF-8 text") from None
+    return parse_rules(data, path=target)
+
+
+@lru_cache(maxsize=1)
+def shipped_rules() -> RuleSet:
+    """The shipped rules (read once per process)."""
+    return read_rules(None)
+
+
+def check_taxonomies(rules: RuleSet, taxonomies: Mapping[str, Taxonomy]) -> None:
+    """Capability facets and kinds must name taxonomies and codes that exist."""
+    for r in rules.rules:
+        if r.kind == "capability":
+            for name in r.fields:
+                if name not in taxonomies:
+                    raise ScopeRuleError(rules.path, "no such taxonomy", line=r.line, field="field", value=name)
+            terms = set().union(*(taxonomies[name].terms for name in r.fields))
+            bad = [v for v in r.values if v != "*" and v not in terms]
+            if bad:
+                raise ScopeRuleError(rules.path, f"no such code in {', '.join(r.fields)}", line=r.line, field="values",
+                                     value=bad[0])
+        elif r.kind == "actor_kind":
+            bad = [v for v in r.values if v not in taxonomies["kinds"].terms]
+            if bad:
+                raise ScopeRuleError(rules.path, "no such actor kind", line=r.line, field="values", value=bad[0])
+
+
+# --- evaluating the rules ------------------------------------------------------------------------
+
+Matches = dict[int, dict[str, list[str]]]  # actor id -> rule -> values matched
+
+
+def _add(out: Matches, rule: str, actor_id: int, value: str) -> None:
+    values = out.setdefault(actor_id, {}).setdefault(rule, [])
+    if value not in values:
+        values.append(value)
+
+
+def _code_condition(column, values: tuple[str, ...]) -> ColumnElement[bool]:
+    exact = [v for v in values if not v.endswith("*")]
+    prefixes = [v[:-1] for v in values if v.endswith("*")]
+    parts: list[ColumnElement[bool]] = [column.in_(exact)] if exact else []
+    parts += [column.startswith(p, autoescape=True) for p in prefixes]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out | p
+    return out
+
+
+def _keyword_pattern(values: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted({fold(v) for v in values if fold(v)}, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])")
+
+
+def matches(session: Session, *, rules: RuleSet, taxonomies: Mapping[str, Taxonomy]) -> Matches:
+    """Every actor some rule selects, with the values each rule matched."""
+    out: Matches = {}
+    for r in rules.rules:
+        if r.kind == "naf":
+            for actor_id, code in session.execute(select(Actor.id, Actor.naf_code).where(Actor.naf_code.in_(r.values))):
+                _add(out, r.id, actor_id, code)
+        elif r.kind == "research_fact":
+            stmt = select(ResearchFact.actor_id, ResearchFact.code).where(
+                ResearchFact.kind.in_(r.fields), _code_condition(ResearchFact.code, r.values))
+            if r.only and r.only[0] == "source":
+                stmt = stmt.join(Source, Source.id == ResearchFact.source_id).where(Source.kind.in_(r.only[1]))
+            for actor_id, code in session.execute(stmt):
+                _add(out, r.id, actor_id, code)
+        elif r.kind == "capability":
+            stmt = select(Capability.actor_id, Capability.code).where(Capability.facet.in_(r.fields))
+            if r.values != ("*",):
+                stmt = stmt.where(Capability.code.in_(r.values))
+            if r.only and r.only[0] == "source":
+                stmt = stmt.join(Source, Source.id == Capability.source_id).where(Source.kind.in_(r.only[1]))
+            for actor_id, code in session.execute(stmt):
+                _add(out, r.id, actor_id, code)
+        elif r.kind == "name_keywords":
+            _keywords(session, r, out)
+        elif r.kind == "source_kind":
+            for actor_id, title in session.execute(
+                select(FieldSource.actor_id, Source.title).join(Source, Source.id == FieldSource.source_id)
+                .where(Source.kind.in_(r.values)).distinct()
+            ):
+                _add(out, r.id, actor_id, title)
+        elif r.kind == "actor_kind":
+            kinds = taxonomies["kinds"]
+            wanted = sorted(set().union(*(kinds.descendants(v) for v in r.values)))
+            for actor_id, kind in session.execute(select(Actor.id, Actor.kind).where(Actor.kind.in_(wanted))):
+                _add(out, r.id, actor_id, kind)
+    return out
+
+
+def synthetic_only(session: Session) -> set[int]:
+    """Actors every fact of which comes from a source of kind `synthetic` (the demo's fictitious
+    providers, applicants, participants' organisations): whatever their kind or capabilities, they
+    are never in the sector's scope, so no count of the sector includes them."""
+    synthetic = select(FieldSource.actor_id).join(Source, Source.id == FieldSource.source_id).where(Source.kind == "synthetic")
+    real = select(FieldSource.actor_id).join(Source, Source.id == FieldSource.source_id).where(Source.kind != "synthetic")
+    return set(session.scalars(synthetic.except_(real)))
+
+
+def _keywords(session: Session, r: ScopeRule, out: Matches) -> None:
+    pattern = _keyword_pattern(r.values)
+    names = select(Actor.id, Actor.name)
+    aliases = select(ActorName.actor_id, ActorName.value)
+    if r.only and r.only[0] == "scheme":
+        holders = select(Identifier.actor_id).where(Identifier.scheme.in_(r.only[1]))
+        names, aliases = names.where(Actor.id.in_(holders)), aliases.where(ActorName.actor_id.in_(holders))
+    for stmt in (names, aliases):
+        for actor_id, name in session.execute(stmt):
+            for m in pattern.finditer(fold(name or "")):
+                _add(out, r.id, actor_id, m.group(1))
+
+
+@dataclass
+class ScopeReport:
+    actors: int = 0  # actors in scope after the run
+    added: int = 0  # actors that entered the scope
+    removed: int = 0  # actors that left it
+    changed: int = 0  # actors whose reasons changed (entered and left included)
+    by_rule: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+    committed: bool = False
+
+    def as_dict(self) -> dict:
+        return {"actors": self.actors, "added": self.added, "removed": self.removed, "changed": self.changed,
+                "by_rule": self.by_rule, "dry_run": self.dry_run, "committed": self.committed}
+
+
+def compute(session: Session, *, rules: RuleSet, taxonomies: Mapping[str, Taxonomy]) -> ScopeReport:
+    """Store the reasons the rules give now (what they no longer give is removed), note the
+    actors whose reasons changed in the change log (the map and search indexes follow) and record
+    the run. The caller commits."""
+    check_taxonomies(rules, taxonomies)
+    found = matches(session, rules=rules, taxonomies=taxonomies)
+    for actor_id in synthetic_only(session):  # demo organisations never count as the sector
+        found.pop(actor_id, None)
+    wanted = {(a, rule): "|".join(values)[:MAX_MATCHED] for a, per in found.items() for rule, values in per.items()}
+    current = {(a, rule): (rid, m) for rid, a, rule, m in session.execute(
+        select(ScopeReason.id, ScopeReason.actor_id, ScopeReason.rule, ScopeReason.matched))}
+    before = {a for a, _ in current}
+    changed: set[int] = set()
+    gone = [rid for key, (rid, _) in current.items() if key not in wanted]
+    changed |= {key[0] for key in current if key not in wanted}
+    for start in range(0, len(gone), CHUNK):
+        session.execute(delete(ScopeReason).where(ScopeReason.id.in_(gone[start:start + CHUNK])))
+    for key, matched in wanted.items():
+        if key in current and current[key][1] != matched:
+            session.execute(update(ScopeReason).where(ScopeReason.id == current[key][0]).values(matched=matched))
+            changed.add(key[0])
+    fresh = [{"actor_id": a, "rule": rule, "matched": m} for (a, rule), m in wanted.items() if (a, rule) not in current]
+    changed |= {row["actor_id"] for row in fresh}
+    for start in range(0, len(fresh), CHUNK):
+        session.execute(insert(ScopeReason), fresh[start:start + CHUNK])
+    after = set(found)
+    changelog.note(session, changed)
+    content_version.note(session)  # the default scope and every count may change: cached answers too
+    session.add(ScopeRun(rules_digest=rules.digest, actors=len(after)))
+    by_rule: dict[str, int] = defaultdict(int)
+    for _, rule in wanted:
+        by_rule[rule] += 1
+    return ScopeReport(actors=len(after), added=len(after - before), removed=len(before - after), changed=len(changed),
+                       by_rule={r.id: by_rule.get(r.id, 0) for r in rules.rules})
+
+
+# --- reading the scope ---------------------------------------------------------------------------
+
+
+def in_scope_condition() -> ColumnElement[bool]:
+    """Actor is in the sector (an uncorrelated IN, evaluated once, like the capability facets)."""
+    return Actor.id.in_(select(ScopeReason.actor_id))
+
+
+def computed(session: Session) -> bool:
+    """Has the scope ever been computed on this atlas?"""
+    return bool(session.scalar(select(exists().where(ScopeRun.id.isnot(None)))))
+
+
+def default_scope(session: Session) -> str:
+    """The scope of a view that does not choose: the sector once it has been computed, else all."""
+    return SECTOR if computed(session) else ALL
+
+
+def last_run(session: Session) -> ScopeRun | None:
+    return session.scalars(select(ScopeRun).order_by(ScopeRun.id.desc()).limit(1)).first()
+
+
+def reasons_of(session: Session, *, actor_id: int, rules: RuleSet, lang: str = "fr") -> list[dict]:
+    """Why the actor is in the sector: one entry per rule (in the rule file's order), empty when
+    it is not."""
+    rows = {r: m for r, m in session.execute(
+        select(ScopeReason.rule, ScopeReason.matched).where(ScopeReason.actor_id == actor_id))}
+    out = []
+    for r in rules.rules:
+        if r.id in rows:
+            out.append({"rule": r.id, "kind": r.kind, "label": r.label(lang), "matched": rows.pop(r.id).split("|")})
+    for rule_id, matched in sorted(rows.items()):  # a rule since removed from the file: still said
+        out.append({"rule": rule_id, "kind": None, "label": rule_id, "matched": matched.split("|")})
+    return out
+
+
+def in_scope_ids(session: Session, *, actor_ids: list[int] | None = None) -> set[int]:
+    """The actors in the sector (among `actor_ids` when given)."""
+    stmt = select(ScopeReason.actor_id).distinct()
+    if actor_ids is None:
+        return set(session.scalars(stmt))
+    out: set[int] = set()
+    for start in range(0, len(actor_ids), CHUNK):
+        out |= set(session.scalars(stmt.where(ScopeReason.actor_id.in_(actor_ids[start:start + CHUNK]))))
+    return out
+
+
+def counts_by_rule(session: Session) -> dict[str, int]:
+    """Active actors per rule (an actor counts once per rule that selects it)."""
+    return {rule: int(n) for rule, n in session.execute(
+        select(ScopeReason.rule, func.count()).join(Actor, Actor.id == ScopeReason.actor_id)
+        .where(Actor.status == "active").group_by(ScopeReason.rule))}
+
+
+def summary(session: Session, *, lang: str = "fr") -> dict:
+    """The rules, the last computation, active actors per rule and in scope, the default scope."""
+    rules = shipped_rules()
+    run = last_run(session)
+    counts = counts_by_rule(session)
+    total = int(session.scalar(select(func.count(func.distinct(ScopeReason.actor_id))).join(
+        Actor, Actor.id == ScopeReason.actor_id).where(Actor.status == "active")) or 0)
+    return {
+        "default": SECTOR if run is not None else ALL,
+        "scopes": list(SCOPES),
+        "label": {"fr": "filière biothérapies et bioproduction", "en": "biotherapy and bioproduction sector"},
+        "computed": None if run is None else {
+            "at": run.computed_at.isoformat(), "rules_digest": run.rules_digest, "actors": run.actors,
+            "current_rules": run.rules_digest == rules.digest},
+        "actors_in_scope": total,
+        "rules": [{**r.as_dict(), "label_shown": r.label(lang), "actors": counts.get(r.id, 0)} for r in rules.rules],
+    }

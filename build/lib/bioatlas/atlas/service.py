@@ -1,0 +1,572 @@
+"""The atlas's public interface: what other rooms may call (keyword-only functions over actors,
+their sites, scopes, the view filter, taxonomies and the gazetteer). Other rooms import the
+atlas's `models` only to declare foreign keys; everything else goes through this module.
+
+Groups: records and errors handed to connectors; actors (get, find, upsert, scope); history;
+the change log (for in-memory indexes); the view filter; taxonomies and the gazetteer;
+request dependencies and presenters for other rooms' pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import ColumnElement
+
+from bioatlas.atlas import bulk, changelog, content_version, history, inferred, queries, research_facts, scope, writer
+from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
+from bioatlas.atlas.filters import (
+    FACETS,
+    ActorFilter,
+    FilterError,
+    Predicates,
+    conditions,
+    parse_filter,
+    predicates,
+)
+from bioatlas.atlas.geocode import Gazetteer, GeocodeError, Place
+from bioatlas.atlas.geocode import gazetteer as _gazetteer
+from bioatlas.atlas.importer.errors import ImportFileError, RowError
+from bioatlas.atlas.importer.validators import naf as check_naf
+from bioatlas.atlas.models import (
+    Actor,
+    ActorChange,
+    ActorName,
+    CapabilityEvidence,
+    Identifier,
+    Relation,
+    ResearchFact,
+    Site,
+    Source,
+)
+from bioatlas.atlas.presenters import actor_summary
+from bioatlas.atlas.records import APPROXIMATE, PRECISIONS, ActorRecord, SiteRecord, SourceRecord, site_precision
+from bioatlas.atlas.revert import (
+    REVERTIBLE,
+    RevertError,
+    check_revertible,
+    revert_change,
+)
+from bioatlas.atlas.serialize import ordered_sites
+from bioatlas.atlas.stats import (
+    RegionFacts,
+    capacity_per_region_and_modality,
+    located_actor_total,
+    located_actors_per_region,
+    region_facts,
+    sites_per_gmp_status,
+)
+from bioatlas.atlas.taxonomy import (
+    CAPABILITY_FACETS,
+    SHIPPED_DIR,
+    Taxonomy,
+    load_taxonomies,
+)
+from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, Outcome
+from bioatlas.core.dialect import Dialect
+from bioatlas.core.text import fold
+
+__all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
+    # records and errors (connectors, importers)
+    "ActorRecord", "SiteRecord", "SourceRecord", "MatchError", "Outcome", "ImportFileError", "RowError",
+    "GeocodeError", "FilterError", "STRONG_SCHEMES", "check_naf",
+    # how precise a site's position is (SiteRecord.precision)
+    "PRECISIONS", "APPROXIMATE", "site_precision",
+    # actors
+    "Actor", "Source", "get_actor", "load_actor", "load_actors", "actor_exists", "has_actors", "names_with_keys", "site_of_actor",
+    "find_actors", "actor_ids_by_identifier", "actor_identifiers", "find_actor_by_name", "upsert_actor", "bulk_upsert",
+    "replace_relations", "relations_touching", "get_or_create_source", "find_source", "find_sources", "actor_scope", "ActorScopeData",
+    # history
+    "HISTORY_FIELDS", "actor_snapshot", "record_changes", "get_change", "add_change", "revert_change", "check_revertible", "RevertError",
+    "REVERTIBLE", "ActorChange",
+    # change log
+    "latest_change", "changes_since", "note_changed", "note_touched_actors", "note_everything",
+    # view filter
+    "ActorFilter", "FACETS", "Predicates", "parse_view", "view_conditions", "view_predicates", "facet_counts",
+    # taxonomies, gazetteer
+    "Taxonomy", "CAPABILITY_FACETS", "SHIPPED_DIR", "taxonomies", "gazetteer", "Gazetteer", "Place",
+    # counts for statistics (observatory)
+    "located_actor_total", "located_actors_per_region", "capacity_per_region_and_modality", "region_facts", "sites_per_gmp_status",
+    "RegionFacts",
+    # located sites (map layers of other rooms)
+    "LocatedSite", "located_sites",
+    # for other rooms' pages and APIs
+    "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
+    # research facts (RNSR domains and ERC panels, i-Lab years and domains)
+    "ResearchFact", "replace_research_facts", "research_facts_of",
+    # the sector scope (atlas/sector/rules.csv): rules, reasons, the default scope of a view
+    "SCOPES", "SECTOR", "ALL", "ScopeRuleError", "scope_rules", "default_scope", "scope_reasons_of", "in_scope_ids",
+    "scope_summary",
+    # inferred capabilities (the inference room): what it reads, what it writes, members' judgements
+    "INFERRED", "CapabilityEvidence", "inference_source", "field_texts", "names_of_scheme", "research_facts_by_kind",
+    "replace_inferred_capabilities", "inferred_evidence_of", "judge_inferred_capability",
+]
+
+# Actor and Source are the types of the objects this interface hands out (for annotations and
+# attribute reads); other rooms do not query their tables.
+HISTORY_FIELDS = history.SCALARS  # the scalar fields the history records one by one
+
+
+# --- actors ---------------------------------------------------------------------------------------
+
+
+def get_actor(session: Session, *, actor_id: int) -> Actor | None:
+    """The actor (its row, relations loaded on access), or None."""
+    return session.get(Actor, actor_id)
+
+
+def load_actor(session: Session, *, actor_id: int) -> Actor | None:
+    """The actor with every fact loaded at once (names, identifiers, sites, capabilities,
+    relations, field sources): for pages and exports."""
+    return queries.get_actor(session, actor_id=actor_id)
+
+
+def load_actors(session: Session, *, ids: Iterable[int]) -> dict[int, Actor]:
+    """{id: actor} with names, sites and capabilities loaded (result lists, summaries)."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return {}
+    return {a.id: a for a in session.scalars(
+        select(Actor).where(Actor.id.in_(wanted))
+        .options(selectinload(Actor.sites), selectinload(Actor.capabilities), selectinload(Actor.names)))}
+
+
+def actor_exists(session: Session, *, actor_id: int) -> bool:
+    return session.scalar(select(Actor.id).where(Actor.id == actor_id)) is not None
+
+
+def find_actors(
+    session: Session,
+    *,
+    ids: Iterable[int] | None = None,
+    name: str | None = None,
+    identifier: tuple[str, str] | None = None,
+    limit: int = 500,
+) -> list[Actor]:
+    """Actors meeting every criterion given, ordered by id: `ids` (a set of ids), `name` (the
+    usual or another name folds to the same text as `name`), `identifier` ((scheme, value))."""
+    stmt = select(Actor)
+    if ids is not None:
+        wanted = sorted({int(i) for i in ids})
+        if not wanted:
+            return []
+        stmt = stmt.where(Actor.id.in_(wanted))
+    if name is not None:
+        key = fold(name)
+        if not key:
+            return []
+        stmt = stmt.where(or_(Actor.name_key == key,
+                              Actor.id.in_(select(ActorName.actor_id).where(ActorName.value_key == key))))
+    if identifier is not None:
+        scheme, value = identifier
+        stmt = stmt.where(Actor.id.in_(
+            select(Identifier.actor_id).where(Identifier.scheme == scheme, Identifier.value == value)))
+    return list(session.scalars(stmt.order_by(Actor.id).limit(max(1, limit))))
+
+
+def actor_ids_by_identifier(session: Session, *, scheme: str) -> dict[str, int]:
+    """{identifier value: actor id} for every identifier of `scheme` (a registry's own ids)."""
+    rows = session.execute(select(Identifier.value, Identifier.actor_id).where(Identifier.scheme == scheme))
+    return {value: actor_id for value, actor_id in rows}
+
+
+def has_actors(session: Session) -> bool:
+    return session.scalar(select(Actor.id).limit(1)) is not None
+
+
+def names_with_keys(session: Session, *, keys: Sequence[str], skip_types: Sequence[str] = ()) -> list[tuple[int, str]]:
+    """(actor id, name) of every usual or other name (not of `skip_types`) whose folded key is
+    one of `keys` (exact look-ups on the indexed folded columns)."""
+    keys = list(keys)
+    rows = session.execute(select(Actor.id, Actor.name).where(Actor.name_key.in_(keys))).all()
+    other = select(ActorName.actor_id, ActorName.value).where(ActorName.value_key.in_(keys))
+    if skip_types:
+        other = other.where(ActorName.type.not_in(list(skip_types)))
+    return [(int(i), v) for i, v in [*rows, *session.execute(other).all()]]
+
+
+def site_of_actor(session: Session, *, site_id: int, actor_id: int) -> bool:
+    """Whether the site exists and belongs to the actor."""
+    return session.scalar(select(Site.id).where(Site.id == site_id, Site.actor_id == actor_id)) is not None
+
+
+def identifiers_containing(session: Session, *, scheme: str, text: str, limit: int = 1000) -> list[tuple[int, str]]:
+    """(actor id, value) of the identifiers of one scheme whose value contains `text` (case-blind),
+    e.g. the websites on a domain; at most `limit`."""
+    pattern = "%" + text.lower().replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+    rows = session.execute(select(Identifier.actor_id, Identifier.value).where(
+        Identifier.scheme == scheme, func.lower(Identifier.value).like(pattern, escape="\\")).limit(limit))
+    return [(r[0], r[1]) for r in rows]
+
+
+def actor_identifiers(session: Session, *, actor_id: int, scheme: str) -> list[str]:
+    """The actor's identifier values of one scheme (e.g. its websites), by value."""
+    return list(session.scalars(select(Identifier.value).where(
+        Identifier.actor_id == actor_id, Identifier.scheme == scheme).order_by(Identifier.value)))
+
+
+def find_actor_by_name(session: Session, *, name: str) -> Actor | None:
+    """The single actor whose usual or other name folds to the same text; MatchError if several."""
+    return writer.find_by_name(session, name)
+
+
+def upsert_actor(session: Session, *, record: ActorRecord, source: Source, **options) -> Outcome:
+    """Create or update the actor a record describes, with this source as provenance (the
+    source's facts are replaced, the other sources' kept; the history records the change).
+    `options`: `match_by_name` (default True) and `schemes` (default STRONG_SCHEMES); a registry
+    whose records carry their own id passes `match_by_name=False, schemes=(its scheme,)`."""
+    return writer.upsert_actor(session, record, source=source, **options)
+
+
+def bulk_upsert(
+    session: Session,
+    *,
+    records: Iterable[ActorRecord],
+    source: Source,
+    scheme: str,
+    supersedes: Iterable[int] = (),
+    batch_size: int = bulk.BATCH_SIZE,
+    progress=None,
+) -> dict[str, int]:
+    """Set-based upsert of registry records matched on their `scheme` identifier only (see
+    `atlas.bulk.bulk_upsert`); {"created", "updated", "unchanged"} counts; the caller commits."""
+    return bulk.bulk_upsert(session, records, source=source, scheme=scheme, batch_size=batch_size,
+                            supersedes=supersedes, progress=progress)
+
+
+def replace_relations(session: Session, *, actor_id: int, relations: list[tuple[str, int]], source: Source) -> bool:
+    """Replace what `source` states about the actor's relations ((relation, target id) pairs)."""
+    actor = session.get(Actor, actor_id)
+    if actor is None:
+        raise MatchError(f"no actor with id {actor_id}")
+    return writer.replace_relations(session, actor, relations, source)
+
+
+def relations_touching(session: Session, *, actor_ids: Iterable[int]) -> list[tuple[int, str, int]]:
+    """Every relation (actor id, relation code, target id) from or to one of these actors (for the
+    conflict-of-interest check of reviews: parents, children, partners)."""
+    ids = sorted({int(i) for i in actor_ids})
+    if not ids:
+        return []
+    stmt = select(Relation.actor_id, Relation.relation, Relation.target_id).where(
+        or_(Relation.actor_id.in_(ids), Relation.target_id.in_(ids))).order_by(Relation.id)
+    return [(a, r, t) for a, r, t in session.execute(stmt).tuples()]
+
+
+def get_or_create_source(session: Session, *, record: SourceRecord) -> Source:
+    """The source with this key, created or its descriptive fields updated."""
+    return writer.get_or_create_source(session, record)
+
+
+def find_source(session: Session, *, key: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.key == key))
+
+
+def find_sources(session: Session, *, key_prefix: str | None = None, ids: Iterable[int] | None = None) -> list[Source]:
+    """Sources whose key starts with `key_prefix` (the editions of one registry) and/or whose id
+    is in `ids`, by id."""
+    stmt = select(Source)
+    if key_prefix is not None:
+        stmt = stmt.where(Source.key.startswith(key_prefix, autoescape=True))
+    if ids is not None:
+        stmt = stmt.where(Source.id.in_(sorted({int(i) for i in ids})))
+    return list(session.scalars(stmt.order_by(Source.id)))
+
+
+@dataclass(frozen=True)
+class ActorScopeData:
+    """Where an actor stands, for authorisation rules: its regions (of its sites) and the clusters
+    it belongs to. `actor_id` None: no such actor. The policy's `ActorScope` is built from it by
+    the caller (accounts sits above the atlas)."""
+
+    actor_id: int | None
+    regions: frozenset[str] = frozenset()
+    clusters: frozenset[int] = frozenset()
+
+
+def actor_scope(session: Session, *, actor_id: int | None) -> ActorScopeData:
+    actor = session.get(Actor, actor_id) if actor_id is not None else None
+    if actor is None:
+        return ActorScopeData(None)
+    regions = frozenset(s.region for s in actor.sites if s.region)
+    clusters = frozenset(r.target_id for r in actor.relations if r.target is not None and r.target.kind == "cluster")
+    return ActorScopeData(actor.id, regions, clusters)
+
+
+# --- history --------------------------------------------------------------------------------------
+
+
+def actor_snapshot(*, actor: Actor) -> dict[str, object]:
+    """The actor's facts as plain comparable values (taken before a change, for `record_changes`)."""
+    return history.snapshot(actor)
+
+
+def record_changes(session: Session, *, actor: Actor, before: dict | None, source: Source, at: datetime) -> int:
+    """Store one history row per field that differs between `before` and the actor now."""
+    return history.record_changes(session, actor, before, source, at)
+
+
+def get_change(session: Session, *, change_id: int) -> ActorChange | None:
+    return session.get(ActorChange, change_id)
+
+
+def add_change(
+    session: Session, *, actor_id: int, source: Source, at: datetime, action: str, field: str,
+    old_value: str | None = None, new_value: str | None = None,
+) -> ActorChange:
+    """Append a history row written by another room (a merge, a revert) for an actor."""
+    change = ActorChange(actor_id=actor_id, source=source, at=at, action=action, field=field,
+                         old_value=old_value, new_value=new_value)
+    session.add(change)
+    return change
+
+
+# --- change log (in-memory indexes stay fresh through it) ------------------------------------------
+
+
+def latest_change(session: Session) -> int:
+    """The newest seq of the change log (0 when empty)."""
+    return changelog.latest(session)
+
+
+def note_content_changed(session: Session) -> None:
+    """Move the data version at this transaction's commit: for writers that bypass the ORM and
+    touch no actor (a full reindex of derived tables), so no cached answer outlives them."""
+    content_version.note(session)
+
+
+def data_version(connection: Connection | Session) -> tuple[int, int, datetime | None]:
+    """(change log seq, content seq, time of the latest content change), one statement: any
+    committed change moves the pair (see `atlas.content_version`); response caches key on it."""
+    return content_version.version(connection)
+
+
+def changes_since(session: Session, *, seq: int, limit: int) -> set[int] | None:
+    """Actors changed after `seq`; None when the reader must rebuild (see `atlas.changelog.since`)."""
+    return changelog.since(session, seq, limit)
+
+
+def note_everything(session: Session) -> None:
+    """Log that every actor may have changed (after raw SQL rewrites, a rebuilt read model): the
+    in-memory and on-disk indexes rebuild at their next look."""
+    changelog.note_everything(session.connection())
+
+
+def change_mark(session: Session, *, seq: int) -> tuple | None:
+    """(actor id, time) of the log row `seq`, or None: tells a log emptied and refilled up to the
+    same seq from the log a reader built on."""
+    return changelog.mark(session, seq)
+
+
+def note_changed(session: Session, *, actor_ids: Iterable[int]) -> None:
+    """Tell the change log these actors changed in this transaction (raw SQL, merges)."""
+    changelog.note(session, actor_ids)
+
+
+note_touched_actors = changelog.note_touched_actors  # (session, key): a commit listener's after-flush step
+
+
+# --- the view filter ------------------------------------------------------------------------------
+
+
+def parse_view(params: Mapping[str, list[str]], *, taxonomies: Mapping[str, Taxonomy], gazetteer: Gazetteer,
+               default_scope: str = "all") -> ActorFilter:
+    """The view filter from query parameters ({name: [values]}); FilterError names a bad parameter.
+    Without a `scope` parameter the view takes `default_scope` (see `default_scope()`)."""
+    return parse_filter(params, dict(taxonomies), gazetteer, default_scope=default_scope)
+
+
+def view_conditions(
+    view: ActorFilter, *, taxonomies: Mapping[str, Taxonomy], sites: str = "in", dialect: Dialect | None = None
+) -> list[ColumnElement[bool]]:
+    """The view as SQL conditions on `Actor` (see `atlas.filters.conditions` for `sites`)."""
+    return conditions(view, taxonomies, sites=sites, dialect=dialect)
+
+
+def view_predicates(view: ActorFilter, *, taxonomies: Mapping[str, Taxonomy]) -> Predicates:
+    """The view as accepted codes per actor facet and per site facet (in-memory indexes)."""
+    return predicates(view, taxonomies)
+
+
+def facet_counts(
+    session: Session, *, view: ActorFilter, taxonomies: Mapping[str, Taxonomy], extra: Sequence = ()
+) -> dict[str, dict[str, int]]:
+    """Matching actors per value of each facet, that facet's own selection left out."""
+    return queries.facet_counts(session, f=view, taxonomies=dict(taxonomies), extra=extra)
+
+
+# --- taxonomies and gazetteer ---------------------------------------------------------------------
+
+
+def taxonomies(settings: Any = None, *, extra_dir: Path | None = None) -> dict[str, Taxonomy]:
+    """The taxonomies (shipped CSV files, plus the settings' extra folder when given); cached."""
+    if extra_dir is None and settings is not None:
+        extra_dir = getattr(settings, "extra_taxonomy_dir", None)
+    return load_taxonomies(extra_dir)
+
+
+def gazetteer() -> Gazetteer:
+    """The offline gazetteer (communes, départements, regions); loaded once."""
+    return _gazetteer()
+
+
+# --- the sector scope ------------------------------------------------------------------------------
+
+SCOPES, SECTOR, ALL = scope.SCOPES, scope.SECTOR, scope.ALL
+ScopeRuleError = scope.ScopeRuleError
+
+
+def scope_rules(*, path: Path | None = None) -> scope.RuleSet:
+    """The scope rules (the shipped `atlas/sector/rules.csv`, or the file at `path`)."""
+    return scope.shipped_rules() if path is None else scope.read_rules(path)
+
+
+def default_scope(session: Session) -> str:
+    """"sector" once the scope has been computed on this atlas, "all" before."""
+    return scope.default_scope(session)
+
+
+def scope_reasons_of(session: Session, *, actor_id: int, lang: str = "fr") -> list[dict]:
+    """Why the actor is in the sector ({rule, kind, label, matched}), empty when it is not."""
+    return scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=lang)
+
+
+def in_scope_ids(session: Session, *, actor_ids: list[int] | None = None) -> set[int]:
+    """The actors of the sector scope (among `actor_ids` when given)."""
+    return scope.in_scope_ids(session, actor_ids=actor_ids)
+
+
+def scope_summary(session: Session, *, lang: str = "fr") -> dict:
+    """The rules, the last computation and the active actors each rule selects (`/api/v1/scope`)."""
+    return scope.summary(session, lang=lang)
+
+
+# --- research facts (RNSR and i-Lab connectors; sector scope and inferred capabilities read them)
+
+
+def replace_research_facts(session: Session, *, actor_id: int, source: Source,
+                           facts: list[tuple[str, str, str | None]]) -> bool:
+    """Set what `source` states as research facts ((kind, code, label) triples) about the actor;
+    True if anything changed. Kinds: see `models.ResearchFact`."""
+    return research_facts.replace(session, actor_id, source.id, facts)
+
+
+def research_facts_of(session: Session, *, actor_id: int, kind: str | None = None) -> list[ResearchFact]:
+    """The actor's research facts (of one kind, or all), every source, ordered by kind and code."""
+    return research_facts.of_actor(session, actor_id, kind)
+
+
+# --- inferred capabilities (the inference room reads actors' texts and writes through these) -----
+
+INFERRED = inferred.INFERRED
+
+
+def inference_source(session: Session) -> Source:
+    """The one source of kind "inferred" (ranked below every stated source)."""
+    return inferred.source(session)
+
+
+def field_texts(session: Session, *, source_key: str, field: str) -> list[tuple[int, str]]:
+    """(actor id, value) of an actor's scalar field (e.g. description_fr) as stated by `source_key`."""
+    return inferred.field_texts(session, source_key, field)
+
+
+def names_of_scheme(session: Session, *, scheme: str) -> dict[int, list[str]]:
+    """{actor id: its names (usual first)} of the actors holding an identifier of `scheme`."""
+    return inferred.names_of_scheme(session, scheme)
+
+
+def research_facts_by_kind(session: Session, *, kind: str) -> dict[int, list[str]]:
+    """{actor id: codes} of every research fact of one kind (e.g. erc_panel)."""
+    return inferred.facts_of_kind(session, kind)
+
+
+def replace_inferred_capabilities(session: Session, *,
+                                  found: Mapping[int, Mapping[tuple[str, str], tuple[str, str]]]):
+    """Make the inferred capabilities exactly `found` ({actor id: {(facet, code): (rule, matched
+    words)}}), a stated or rejected capability left as it is; a Counter of outcomes."""
+    return inferred.replace_all(session, found)
+
+
+def inferred_evidence_of(session: Session, *, actor_id: int) -> dict[tuple[str, str], CapabilityEvidence]:
+    """{(facet, code): evidence} of the actor's capabilities that are still inferred."""
+    return inferred.of_actor(session, actor_id)
+
+
+def judge_inferred_capability(session: Session, *, actor_id: int, facet: str, code: str, decision: str,
+                              source: Source) -> bool:
+    """"confirm" (the capability becomes `source`'s, a user's) or "reject" (removed; a re-run does
+    not bring it back) an inferred capability; False when the actor has no such inferred one."""
+    if decision not in ("confirm", "reject"):
+        raise ValueError(f"decision: expected confirm or reject, got {decision!r}")
+    return inferred.judge(session, actor_id, facet, code, decision, source)
+
+
+# --- located sites (map layers of other features) ----------------------------------------------
+
+_CHUNK = 500  # ids per IN (...) list
+
+
+@dataclass(frozen=True)
+class LocatedSite:
+    """A site with coordinates, and its actor. `precision` (the map layers' contract): "exact" when
+    the site is placed at its address (sites.precision "address"), "commune" when it is placed at
+    its town (a commune's centre, or a city named by a registry)."""
+
+    site_id: int
+    actor_id: int
+    actor_name: str
+    latitude: float
+    longitude: float
+    commune_name: str | None
+    precision: str
+
+
+def located_sites(
+    session: Session, *, actor_ids, bbox: tuple[float, float, float, float], limit: int | None = None,
+    active_only: bool = True,
+) -> list[LocatedSite]:
+    """The located sites of these actors inside `bbox = (west, south, east, north)` (degrees),
+    ordered by site id, at most `limit`; only active actors unless `active_only` is False (as
+    the map's default view)."""
+    west, south, east, north = bbox
+    ids = sorted(set(actor_ids))
+    out: list[LocatedSite] = []
+    for start in range(0, len(ids), _CHUNK):
+        stmt = (
+            select(Site.id, Site.actor_id, Actor.name, Site.latitude, Site.longitude, Site.commune_name, Site.precision)
+            .join(Actor, Actor.id == Site.actor_id)
+            .where(
+                Site.actor_id.in_(ids[start:start + _CHUNK]),
+                Site.latitude.between(south, north),
+                Site.longitude.between(west, east),
+            )
+            .order_by(Site.id)
+        )
+        if active_only:
+            stmt = stmt.where(Actor.status == "active")
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        out.extend(
+            LocatedSite(site_id=r[0], actor_id=r[1], actor_name=r[2], latitude=r[3], longitude=r[4],
+                        commune_name=r[5], precision="commune" if r[6] in APPROXIMATE else "exact")
+            for r in session.execute(stmt)
+        )
+    out.sort(key=lambda site: site.site_id)
+    return out if limit is None else out[:limit]
+
+
+# --- sites for other rooms' joins ----------------------------------------------------------------
+
+
+def sites_selectable():
+    """The atlas's sites as a selectable (id, actor_id, country, region, departement, commune_insee),
+    for another room's aggregate joining its own rows to where actors are (e.g. products' "made in")."""
+    return select(Site.id, Site.actor_id, Site.country, Site.region, Site.departement,
+                  Site.commune_insee).subquery("atlas_sites")
+

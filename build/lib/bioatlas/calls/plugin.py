@@ -1,0 +1,48 @@
+"""The plug-in manifest of calls: pages, tables, policy rules, notifications, personal data, the
+actor page's laureate line and the demo's deeptech challenge and portfolio."""
+
+from __future__ import annotations
+
+from bioatlas.calls import demo, models, notices, rules, service, views
+from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
+
+
+@hookimpl
+def bioatlas_routers():
+    return [views.router]
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_policy_rules():
+    return rules.RULES
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return [notices.RESULT]
+
+
+@hookimpl
+def bioatlas_personal_data():
+    return [PersonalData(name="applications", export=service.export_user, erase=service.erase_user)]
+
+
+@hookimpl
+def bioatlas_actor_page(request, session, actor, changes):
+    return {"call_laureate_of": service.laureate_calls_of_actor(session, actor_id=actor.id)}
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="head", template="calls/_head.html", order=120),
+            PageSlot(place="header", template="calls/_link.html", order=25)]
+
+
+@hookimpl
+def bioatlas_demo_steps():
+    return [DemoStep(name="calls", run=demo.run, order=500)]

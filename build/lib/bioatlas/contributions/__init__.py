@@ -1,0 +1,1 @@
+"""Contributions: claims, member edits, proposals, moderation, reverts."""

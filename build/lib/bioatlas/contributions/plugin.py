@@ -1,0 +1,31 @@
+"""The plug-in manifest of contributions: routes, tables (see `core.plugins`)."""
+
+from __future__ import annotations
+
+from bioatlas.contributions import api, forms, models, notices, personal, views
+from bioatlas.core.plugins import PersonalData, hookimpl
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_personal_data():
+    return [PersonalData(name="contributions", export=personal.export, erase=personal.erase)]
+
+
+@hookimpl
+def bioatlas_actor_page(request, session, actor, changes):
+    return forms.actor_page_context(request, session, actor, changes)
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return [notices.REVIEWED]

@@ -1,0 +1,1 @@
+"""Shared foundations: settings, database, migrations, i18n, errors."""

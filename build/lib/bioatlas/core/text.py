@@ -1,0 +1,61 @@
+"""Text normalisation shared by header mapping, taxonomy look-ups and geocoding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z&+]+")
+# Characters no submitted text may hold: C0 controls (tab and line breaks aside) and DEL; lone
+# UTF-16 surrogates (a JSON "\\udfff" decodes to one; no database can store it); bidirectional
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make "exe.pdf" display as
+# "fdp.exe" (spoofing). Ordinary right-to-left text needs none of them.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def unsafe_character(value: str) -> str | None:
+    """Why `value` cannot be accepted as submitted text, or None: names the first bad character."""
+    found = _UNSAFE.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if "\ud800" <= char <= "\udfff":
+        kind = "a lone surrogate (not a character)"
+    elif char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        kind = "a bidirectional override (it can disguise text)"
+    else:
+        kind = "a control character"
+    return f"U+{ord(char):04X} at position {found.start() + 1} is {kind}"
+
+
+def fold(value: str) -> str:
+    """Lower-case, strip accents, turn punctuation and spaces into single spaces.
+
+    >>> fold("  Côte-d'Or ")
+    'cote d or'
+    """
+    decomposed = unicodedata.normalize("NFKD", value)
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae")
+    return _NON_ALNUM.sub(" ", ascii_only).strip()
+
+
+def split_multi(value: str) -> list[str]:
+    """Split a multi-valued cell: `a; b | c` or `a, b` (commas only when no ; or | is present)."""
+    if not value:
+        return []
+    parts = re.split(r"[;|\n]", value) if re.search(r"[;|\n]", value) else value.split(",")
+    return [p.strip() for p in parts if p.strip()]
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+
+
+def redact_contacts(value: str | None) -> str | None:
+    """Free text from a registry with e-mail addresses and French phone numbers replaced by
+    "[…]": a project summary sometimes names its author's contact, which is personal data the
+    atlas never imports."""
+    if not value:
+        return value
+    return _PHONE.sub("[…]", _EMAIL.sub("[…]", value))

@@ -1,0 +1,85 @@
+"""Form fields of the events pages to the services' documents (no business logic)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.datastructures import FormData
+
+from bioatlas.events.settings import FieldError
+
+
+def text(form: FormData, name: str, limit: int = 1000) -> str:
+    value = form.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def whole(form: FormData, name: str) -> int:
+    raw = text(form, name, 20)
+    try:
+        return int(raw)
+    except ValueError:
+        raise FieldError(name, "a whole number") from None
+
+
+def slot_list(raw: str, field: str) -> list[int]:
+    """"3, 4 7-9" (numbered from 1) -> [2, 3, 6, 7, 8]."""
+    out: list[int] = []
+    for part in raw.replace(",", " ").split():
+        first, _, last = part.partition("-")
+        try:
+            a, b = int(first), int(last or first)
+        except ValueError:
+            raise FieldError(field, f"{part!r} is not a slot number or a range such as 7-9") from None
+        if a < 1 or b < a or b - a > 1000:
+            raise FieldError(field, f"{part!r} is not a slot number or a range such as 7-9")
+        out.extend(range(a - 1, b))
+    return out
+
+
+def settings_from(form: FormData) -> dict:
+    """The settings document: sessions as lines "2027-03-10 09:00 12:20"."""
+    sessions = []
+    for i, line in enumerate(text(form, "sessions", 5000).splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 3:
+            raise FieldError(f"sessions[{i}]", "one session per line: date start end, e.g. 2027-03-10 09:00 12:20")
+        sessions.append({"day": parts[0], "start": parts[1], "end": parts[2]})
+    return {"slot_minutes": text(form, "slot_minutes", 10), "tables": text(form, "tables", 10),
+            "fairness": text(form, "fairness", 10), "sessions": sessions,
+            "forbidden": [s + 1 for s in slot_list(text(form, "forbidden", 2000), "forbidden")]}
+
+
+def sessions_text(settings: dict) -> str:
+    return "\n".join(f"{s['day']} {s['start']} {s['end']}" for s in settings.get("sessions") or [])
+
+
+def event_from(values: dict[str, str], *, allowed, admin: bool) -> dict:
+    """create_event's arguments from the new-event form; the organiser must be an actor the user
+    is a member of (any actor for an admin)."""
+    out: dict = {"title": values.get("title", ""), "description": values.get("description", ""),
+                 "venue_name": values.get("venue_name", ""), "venue_city": values.get("venue_city", "")}
+    for name in ("starts_on", "ends_on"):
+        try:
+            out[name] = date.fromisoformat(values.get(name, ""))
+        except ValueError:
+            raise FieldError(name, "a date such as 2027-03-10") from None
+    for name, low, high in (("venue_lat", -90.0, 90.0), ("venue_lon", -180.0, 180.0)):
+        raw = values.get(name, "")
+        if raw == "":
+            out[name] = None
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            raise FieldError(name, "a number of degrees") from None
+        if not low <= value <= high:
+            raise FieldError(name, f"between {low:g} and {high:g}")
+        out[name] = value
+    organiser = values.get("organiser", "")
+    if not organiser.isdigit() or (not admin and int(organiser) not in allowed):
+        raise FieldError("organiser", "an actor you are a member of")
+    out["organiser_actor_ids"] = [int(organiser)]
+    return out

@@ -1,0 +1,47 @@
+"""The events room's plug-in manifest (see `core.plugins`): pages, tables, policy actions, the
+scheduling task, the venues' map layer, personal data, demo step, `bioatlas events …`."""
+
+from __future__ import annotations
+
+from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
+from bioatlas.events import cli, demo, layers, models, personal, policy, tasks, views
+
+
+@hookimpl
+def bioatlas_routers():
+    return [views.router]
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_policy_rules():
+    return policy.RULES
+
+
+@hookimpl
+def bioatlas_tasks():
+    return [TaskSpec(name="events.schedule", func=tasks.schedule, retries=0)]
+
+
+@hookimpl
+def bioatlas_map_layers():
+    return [layers.layer()]
+
+
+@hookimpl
+def bioatlas_personal_data():
+    return [PersonalData(name="events", export=personal.export, erase=personal.erase)]
+
+
+@hookimpl
+def bioatlas_demo_steps():
+    return [DemoStep(name="events", run=demo.run, order=500)]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(app, console)

@@ -1,0 +1,1 @@
+"""Capabilities inferred from the sources' own words (issue 13 item 4)."""

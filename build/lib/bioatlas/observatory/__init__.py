@@ -1,0 +1,1 @@
+"""Observatory: indicators, targets, series and regional roadmaps."""

@@ -1,0 +1,302 @@
+"""Computed indicators: each is a named function over the atlas or the EMA products, and its
+docstring says the query. An indicator's `query` (indicators.csv) names the function and, after a
+colon, its field: `actors_by:kind`, `ema_per_year:biologics`. Unknown names or fields raise
+ValueError with the expected ones.
+
+`snapshot(session, at=day)` runs every computed indicator and stores its values dated `at`, each
+citing the source "computed from the atlas, <query>"; running it again the same day replaces that
+day's computed values. A query with nothing to count returns an `Empty` reason, never a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Callable
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+# reads atlas tables: `made_in` joins the products' manufacturing links to their sites' countries
+# (left for a products service that answers it)
+from bioatlas.atlas.service import (
+    ActorFilter,
+    SourceRecord,
+    Taxonomy,
+    capacity_per_region_and_modality,
+    default_scope,
+    facet_counts,
+    get_or_create_source,
+    located_actor_total,
+    located_actors_per_region,
+    sites_per_gmp_status,
+)
+from bioatlas.atlas.service import taxonomies as load_taxonomies
+from bioatlas.calls import service as calls
+from bioatlas.products import service as products
+
+
+@dataclass(frozen=True)
+class Point:
+    scope: str
+    value: float
+    dimension: str | None = None
+    value_text: str | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Empty:
+    """Nothing to compute yet, and why (shown instead of a number)."""
+
+    reason: str
+
+
+@dataclass
+class Context:
+    session: Session
+    taxonomies: dict[str, Taxonomy] = field(default_factory=load_taxonomies)
+
+
+Result = list[Point] | Empty
+QUERIES: dict[str, tuple[Callable[[Context, str | None], Result], tuple[str, ...]]] = {}
+
+
+def query(name: str, fields: tuple[str, ...] = ()):
+    def register(fn):
+        QUERIES[name] = (fn, fields)
+        return fn
+    return register
+
+
+def parse_query(text: str) -> tuple[str, str | None]:
+    """`name` or `name:field` → (name, field); ValueError naming what is expected."""
+    name, _, arg = text.strip().partition(":")
+    if name not in QUERIES:
+        raise ValueError(f"unknown query {name!r}; expected one of {', '.join(sorted(QUERIES))}")
+    fields = QUERIES[name][1]
+    if fields and arg not in fields:
+        raise ValueError(f"unknown field {arg!r} for {name}; expected one of {', '.join(fields)}")
+    if not fields and arg:
+        raise ValueError(f"{name} takes no field (got {arg!r})")
+    return name, arg or None
+
+
+def run_query(ctx: Context, text: str) -> Result:
+    name, arg = parse_query(text)
+    return QUERIES[name][0](ctx, arg)
+
+
+# --- the atlas ---------------------------------------------------------------------------------
+
+@query("actors_by", ("kind", "region", "modality", "step"))
+def actors_by(ctx: Context, facet: str) -> Result:
+    """Active actors per value of a facet: `atlas.queries.facet_counts(ActorFilter())[facet]`
+    (distinct actors; a parent value counts its subtree; region: actors with a site there).
+    Scope FR; for region the scope is the region code. Counts the sector scope once it has been
+    computed (`atlas.service.default_scope`), every actor before."""
+    counts = facet_counts(ctx.session, view=ActorFilter(scope=default_scope(ctx.session)), taxonomies=ctx.taxonomies)[facet]
+    if not counts:
+        return Empty(f"no active actor with a {facet} in the atlas")
+    if facet == "region":
+        return [Point(scope=code, value=n) for code, n in sorted(counts.items())]
+    return [Point(scope="FR", dimension=f"{facet}={code}", value=n) for code, n in sorted(counts.items())]
+
+
+@query("region_share")
+def region_share(ctx: Context, _arg=None) -> Result:
+    """Share of actors per region: active actors with a site in the region (numerator) among active
+    actors with at least one site located in a French region (denominator), in percent; the sector's
+    actors once the sector scope has been computed."""
+    scope = default_scope(ctx.session)
+    total = located_actor_total(ctx.session, country="FR", scope=scope)
+    if not total:
+        return Empty("no active actor has a site located in a French region")
+    rows = located_actors_per_region(ctx.session, country="FR", scope=scope)
+    said = " (sector scope)" if scope == "sector" else ""
+    return [Point(scope=region, value=round(100 * n / total, 2), value_text=f"{n} / {total}{said}", numerator=n,
+                  denominator=total) for region, n in rows]
+
+
+@query("capacity_litres")
+def capacity_litres(ctx: Context, _arg=None) -> Result:
+    """Sum of `actors.scale_litres` of active actors per region of their sites and per modality
+    (`actor_capabilities`, facet modalities; `modality=unspecified` when none). An actor counts once
+    per region where it has a site, and in each of its modalities."""
+    rows = capacity_per_region_and_modality(ctx.session)
+    if not rows:
+        return Empty("no active actor with a site has a production scale (scale_litres) recorded")
+    return [
+        Point(scope=region, dimension=f"modality={code or 'unspecified'}", value=float(litres), numerator=n,
+              value_text=f"{litres:g} L ({n} actors)")
+        for region, code, litres, n in sorted(rows, key=lambda r: (r[0], r[1] or ""))
+    ]
+
+
+@query("gmp_sites")
+def gmp_sites(ctx: Context, _arg=None) -> Result:
+    """Sites of active actors whose GMP status (`actors.gmp`) is gmp_clinical or gmp_commercial,
+    per status (scope FR: sites in France), with the number of actors."""
+    rows = sites_per_gmp_status(ctx.session, statuses=("gmp_clinical", "gmp_commercial"), country="FR")
+    if not rows:
+        return Empty("no site of an actor with a GMP status (clinical or commercial) recorded")
+    return [Point(scope="FR", dimension=f"gmp={g}", value=n, numerator=a, value_text=f"{n} sites ({a} actors)")
+            for g, n, a in rows]
+
+
+# --- calls and the portfolio of structuring projects (calls.service.figures) -------------------
+
+@query("calls", ("applications", "success_rate"))
+def calls_figures(ctx: Context, field_name: str) -> Result:
+    """Per published call (dimension call=<id>): applications per region of the applicant actor's
+    sites (scope = region code, `?` when not located), or the success rate once results are out
+    (laureates / applications, percent, scope FR)."""
+    rows = calls.figures(ctx.session)["calls"]
+    if not rows:
+        return Empty("no call published yet")
+    out: list[Point] = []
+    for row in rows:
+        dim = f"call={row['call'].id}"
+        if field_name == "applications":
+            out += [Point(scope=r, dimension=dim, value=n) for r, n in sorted(row["regions"].items())]
+        elif row["success_rate"] is not None:
+            out.append(Point(scope="FR", dimension=dim, value=row["success_rate"], numerator=row["laureates"],
+                             denominator=row["applications"], value_text=f"{row['laureates']} / {row['applications']}"))
+    return out or Empty("no call has published its results yet" if field_name == "success_rate"
+                        else "no application submitted yet")
+
+
+@query("portfolio", ("projects", "budget", "milestones_on_time"))
+def portfolio_figures(ctx: Context, field_name: str) -> Result:
+    """The portfolio of structuring projects (`calls.portfolio`): projects or budget (euros) per
+    region (scope = region code) and modality (dimension), or milestones done by their due date
+    among those done or overdue (percent, scope FR)."""
+    figures = calls.figures_portfolio(ctx.session)
+    if not figures["projects"]:
+        return Empty("no structuring project followed in the portfolio yet")
+    if field_name == "milestones_on_time":
+        judged = figures["milestones_judged"]
+        if not judged:
+            return Empty("no milestone due or done yet")
+        ok = figures["milestones_on_time"]
+        return [Point(scope="FR", value=round(100 * ok / judged, 1), numerator=ok, denominator=judged,
+                      value_text=f"{ok} / {judged}")]
+    out = []
+    for (region, modality), row in sorted(calls.portfolio_by_region_and_modality(ctx.session).items()):
+        value = row["projects"] if field_name == "projects" else row["budget_eur"]
+        out.append(Point(scope=region, dimension=f"modality={modality}", value=value))
+    return out
+
+
+# --- EMA products --------------------------------------------------------------------------------
+
+def _no_products(ctx: Context) -> Empty | None:
+    if not products.has_products(ctx.session, category="human"):
+        return Empty("no EMA list imported yet (bioatlas import ema)")
+    return None
+
+
+@query("ema_per_year", ("biologics", "atmps"))
+def ema_per_year(ctx: Context, column: str) -> Result:
+    """Human medicines per year of marketing authorisation: `products.queries.per_year(category="human")`,
+    column biologics (`is_biologic`) or atmps (`advanced_therapy`). Scope EU, dimension year=YYYY."""
+    empty = _no_products(ctx)
+    if empty:
+        return empty
+    return [Point(scope="EU", dimension=f"year={row['year']}", value=row[column], denominator=row["all"],
+                  value_text=f"{row[column]} / {row['all']}")
+            for row in products.per_year(ctx.session, category="human")]
+
+
+@query("ema_by", ("status", "mah_country"))
+def ema_by(ctx: Context, field_name: str) -> Result:
+    """Human biologics per status (`products.queries.by_status(category="human", biologic=True)`,
+    scope EU) or, for authorised ones, per holder country (`by_mah_country(..., status="authorised")`,
+    scope = country code, `unknown` when not established)."""
+    empty = _no_products(ctx)
+    if empty:
+        return empty
+    if field_name == "status":
+        counts = products.by_status(ctx.session, category="human", biologic=True)
+        return [Point(scope="EU", dimension=f"status={s}", value=n) for s, n in counts.items()]
+    counts = products.by_mah_country(ctx.session, category="human", biologic=True, status="authorised")
+    return [Point(scope=c or "unknown", value=n) for c, n in counts.items()]
+
+
+@query("ema_per_list", ("biologics",))
+def ema_per_list(ctx: Context, _arg: str) -> Result:
+    """For each EMA list date D (the distinct `first_seen` / `last_seen` dates): human biologics the
+    list names (first_seen ≤ D ≤ last_seen), and those first named by it (first_seen = D, not for the
+    oldest list). Scope EU, dimension list=D / new_in_list=D (`products.queries.biologics_per_list`)."""
+    empty = _no_products(ctx)
+    if empty:
+        return empty
+    out: list[Point] = []
+    lists = products.biologics_per_list(ctx.session)
+    for i, (day, named, new) in enumerate(lists):
+        out.append(Point(scope="EU", dimension=f"list={day.isoformat()}", value=named))
+        if new is not None:
+            out.append(Point(scope="EU", dimension=f"new_in_list={day.isoformat()}", value=new,
+                             note=f"first named after the {lists[i - 1][0].isoformat()} list"))
+    return out
+
+
+@query("made_in")
+def made_in(ctx: Context, _arg=None) -> Result:
+    """Authorised human biologics with a manufacturing link (`product_manufacturing`) to a site in the
+    country (the link's site, or any site of the linked actor when the link names none), per country,
+    out of all authorised human biologics (`products.queries.made_in_countries`). Empty while no
+    manufacturing link is recorded."""
+    found = products.made_in_countries(ctx.session)
+    if found is None:
+        return Empty("no manufacturing links recorded yet")
+    total, rows = found
+    if not rows:
+        return Empty("no manufacturing link of an authorised human biologic has a located site")
+    return [Point(scope=c, value=n, numerator=n, denominator=total, value_text=f"{n} / {total}") for c, n in rows]
+
+
+# --- snapshot ------------------------------------------------------------------------------------
+
+def computed_source(session: Session, query_text: str):
+    return get_or_create_source(session, record=SourceRecord(
+        key=f"computed:{query_text}", title=f"computed from the atlas, {query_text}", kind="computed"))
+
+
+@dataclass
+class SnapshotReport:
+    at: date
+    stored: dict[str, int] = field(default_factory=dict)
+    empty: dict[str, str] = field(default_factory=dict)
+    replaced: int = 0
+
+
+def snapshot(session: Session, *, at: date, taxonomies: dict[str, Taxonomy] | None = None) -> SnapshotReport:
+    """Compute every indicator that has a query and store its values dated `at` (period = `at`);
+    that day's earlier computed values are replaced. The caller commits."""
+    from bioatlas.observatory.models import Indicator, IndicatorValue
+
+    ctx = Context(session, taxonomies or load_taxonomies())
+    report = SnapshotReport(at=at)
+    report.replaced = session.execute(
+        delete(IndicatorValue).where(IndicatorValue.kind == "computed", IndicatorValue.snapshot_date == at)
+    ).rowcount or 0
+    now = datetime.now(timezone.utc)
+    for indicator in session.scalars(select(Indicator).where(Indicator.query.is_not(None)).order_by(Indicator.code)):
+        result = run_query(ctx, indicator.query)
+        if isinstance(result, Empty):
+            report.empty[indicator.code] = result.reason
+            continue
+        source = computed_source(session, indicator.query)
+        session.add_all(
+            IndicatorValue(indicator_id=indicator.id, scope=p.scope, dimension=p.dimension, period=at.isoformat(),
+                           value=float(p.value), comparator="=", value_text=p.value_text, numerator=p.numerator,
+                           denominator=p.denominator, kind="computed", source_id=source.id, snapshot_date=at,
+                           computed_at=now, note=p.note)
+            for p in result
+        )
+        report.stored[indicator.code] = len(result)
+    session.flush()
+    return report

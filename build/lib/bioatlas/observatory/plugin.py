@@ -1,0 +1,32 @@
+"""The plug-in manifest of the observatory: routes, `bioatlas observatory …`, tables, the factsheet
+listener and task (see `core.plugins`)."""
+
+from __future__ import annotations
+
+from bioatlas.observatory import api, cli, factsheet_sync, models, tasks, views
+from bioatlas.core.plugins import TaskSpec, hookimpl
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(app, console)
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_commit_listeners():
+    return [factsheet_sync.LISTENER]
+
+
+@hookimpl
+def bioatlas_tasks():
+    return [TaskSpec(name=factsheet_sync.TASK, func=tasks.refresh_factsheets, retries=2, retry_delay=60)]

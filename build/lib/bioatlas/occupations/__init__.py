@@ -1,0 +1,1 @@
+"""Occupations and job titles (ROME, France Travail) and the bioproduction subset of them."""

@@ -1,0 +1,26 @@
+"""The plug-in manifest of EMA medicines: API, tables, the map layer of the holders' sites (see `core.plugins`)."""
+
+from __future__ import annotations
+
+from bioatlas.products import api, cli, layers, models
+from bioatlas.core.plugins import hookimpl
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router]
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_map_layers():
+    return [layers.LAYER]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(import_app, console)

@@ -1,0 +1,1 @@
+"""Organisation resolution: free-text mentions to actors, duplicate detection and reversible merges."""

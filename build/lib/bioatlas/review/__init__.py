@@ -1,0 +1,1 @@
+"""The review engine: criteria, phases, reviewers, conflicts of interest, scores, decisions."""

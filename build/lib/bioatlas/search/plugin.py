@@ -1,0 +1,47 @@
+"""The search's plug-in manifest (see `core.plugins`): routes, `bioatlas search …`, tables, the
+full-text and vector listeners, the facet-index and encoder warm-up."""
+
+from __future__ import annotations
+
+from bioatlas.core.plugins import PageSlot, TaskSpec, hookimpl
+from bioatlas.search import api, cli, models, sync, tasks, views, warm
+from bioatlas.search.semantic import models as semantic_models
+from bioatlas.search.semantic import sync as semantic_sync
+from bioatlas.search.semantic import tasks as semantic_tasks
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(app, console)
+
+
+@hookimpl
+def bioatlas_models():
+    return [models, semantic_models]
+
+
+@hookimpl
+def bioatlas_commit_listeners():
+    return [semantic_sync.LISTENER, sync.LISTENER]
+
+
+@hookimpl
+def bioatlas_warm(sessions, settings):
+    warm.warm(sessions, settings)
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="head", template="search/_head.html", order=10),
+            PageSlot(place="header", template="search/_box.html", order=10)]
+
+
+@hookimpl
+def bioatlas_tasks():
+    return [TaskSpec(name="search.embed", func=semantic_tasks.embed, retries=3, retry_delay=60),
+            TaskSpec(name="search.tantivy_rebuild", func=tasks.rebuild_tantivy, retries=1, retry_delay=60)]

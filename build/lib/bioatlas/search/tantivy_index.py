@@ -1,0 +1,373 @@
+"""Tantivy (official Python bindings, PyPI `tantivy`) as a full-text engine of the SQLite
+deployment: an index as files beside the database (`<atlas file>.tantivy/`), BM25 with top-k
+pruning (block-max WAND) and facet aggregations in Rust, kept in step by the change log.
+
+Documents are the rows of `search_documents` (words already folded and stemmed by `search.text`,
+so the engine's default tokenizer only splits them on spaces) plus, for the aggregations, the
+actor's facet codes with their taxonomy ancestors (kind, gmp, modality, step, expression) and its
+sites' regions and départements, as raw fast fields. `names` clauses weigh NAME_WEIGHT times the
+`body` ones, as the FTS5 bm25 column weights do.
+
+Freshness: the index directory holds `state.json` with the change-log seq it holds. Before a
+search, `current()` compares it with `atlas.service.latest_change`; the actors changed since are
+deleted and added again (one writer commit), more than REBUILD_OVER or a log pruned past the seq
+rebuild it. Missing or unreadable (corrupt) index: rebuilt, never an error page. One writer per
+index at a time (Tantivy's lock): a process that cannot take it reads what the others committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tantivy
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+# reads atlas tables: search is the atlas's read model
+from bioatlas.atlas.models import Actor, Capability, Site
+from bioatlas.atlas.service import Taxonomy, change_mark, changes_since, latest_change
+from bioatlas.search.models import SearchDocument
+from bioatlas.search.text import QueryTerm
+
+log = logging.getLogger(__name__)
+NAME_WEIGHT = 10.0
+REBUILD_OVER = 50_000  # more changed actors than this: rebuild rather than update
+BATCH = 20_000
+WRITER_HEAP = 128 * 2**20
+FACET_FIELDS = ("kind", "gmp", "modality", "step", "expression", "region", "departement")
+_TAXONOMY = {"kind": "kinds", "gmp": "gmp_status", "modality": "modalities", "step": "value_chain",
+             "expression": "expression_systems"}
+_CAPABILITY = {"modalities": "modality", "value_chain": "step", "expression_systems": "expression"}
+INLINE_REBUILD_MAX = 50_000  # larger: rebuilt in a background thread, FTS5 answers meanwhile
+_lock = threading.Lock()
+_build_lock = threading.Lock()  # one rebuild at a time in this process
+_building: set[str] = set()
+_open: dict[str, Engine] = {}
+rebuilding: dict[str, threading.Thread] = {}  # the background rebuilds started (joinable)
+
+
+class Unavailable(RuntimeError):
+    """The index is being rebuilt in the background: the caller uses FTS5 for now."""
+
+
+def schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("actor_id", stored=False, indexed=True, fast=True)
+    sb.add_text_field("names", stored=False, index_option="freq")
+    sb.add_text_field("body", stored=False, index_option="freq")
+    for name in FACET_FIELDS:
+        sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    return sb.build()
+
+
+def index_dir(bind) -> Path | None:
+    """`<atlas file>.tantivy` for a SQLite file database (of a Session, Connection or Engine);
+    None otherwise (memory, PostgreSQL)."""
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    url = getattr(bind, "engine", bind).url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database).resolve().with_name(Path(url.database).name + ".tantivy")
+
+
+@dataclass
+class Query:
+    """A query as term groups: each group is the forms of one query word (`exact`) and, when the
+    word is being typed, its prefix; `any_`: OR of the groups instead of AND."""
+
+    groups: list[tuple[list[str], str | None]]
+    any_: bool = False
+    names_only: bool = False
+
+    def encode(self) -> str:
+        return json.dumps({"g": self.groups, "a": self.any_, "n": self.names_only})
+
+    @classmethod
+    def decode(cls, text: str) -> Query:
+        data = json.loads(text)
+        return cls([(list(forms), prefix) for forms, prefix in data["g"]], data["a"], data["n"])
+
+    @classmethod
+    def of(cls, terms: list[QueryTerm], any_: bool = False, names_only: bool = False) -> Query:
+        groups = [(list(dict.fromkeys([*t.forms, *t.corrected])), t.word if t.prefix else None) for t in terms]
+        return cls(groups, any_, names_only)
+
+
+class Engine:
+    """One opened index (per process and directory)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.schema = schema()
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        state = path / "state.json"
+        data = json.loads(state.read_text())
+        self.seq, self.mark = int(data["seq"]), _as_mark(data.get("mark"))
+        self.inode = state.stat().st_ino  # another process's rebuild swaps the directory: reopen
+        self.searcher = self.index.searcher()
+        self.lock = threading.Lock()
+
+    # -- queries ---------------------------------------------------------------------------
+    def _clause(self, field: str, forms: list[str], prefix: str | None) -> list:
+        clauses = [tantivy.Query.term_query(self.schema, field, w) for w in forms]
+        if prefix:
+            clauses.append(tantivy.Query.regex_query(self.schema, field, _regex_escape(prefix) + ".*"))
+        if field == "names":
+            clauses = [tantivy.Query.boost_query(c, NAME_WEIGHT) for c in clauses]
+        return clauses
+
+    def build(self, q: Query) -> tantivy.Query:
+        groups = []
+        for forms, prefix in q.groups:
+            clauses = self._clause("names", forms, prefix)
+            if not q.names_only:
+                clauses += self._clause("body", forms, prefix)
+            groups.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses]))
+        occur = tantivy.Occur.Should if q.any_ else tantivy.Occur.Must
+        return tantivy.Query.boolean_query([(occur, g) for g in groups])
+
+    def all_matches(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
+        """(actor ids, BM25 scores) of every matching document."""
+        if not q.groups:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        searcher = self.searcher
+        query = self.build(q)
+        hits = searcher.search(query, limit=max(1, searcher.num_docs), count=False).hits
+        if not hits:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        ids = searcher.fast_field_values("actor_id", [a for _, a in hits])
+        return np.asarray(ids, dtype=np.int64), np.asarray([s for s, _ in hits], dtype=np.float64)
+
+    def top(self, q: Query, *, k: int, facets: bool = True, size: int = 200) -> tuple[int, list[tuple[int, float]], dict]:
+        """(total, the k best (actor id, score), {facet: {code: actors}}): top-k with block-max
+        WAND pruning and the facet counts as terms aggregations, both computed in Rust."""
+        searcher = self.searcher
+        query = self.build(q)
+        found = searcher.search(query, limit=k, count=True)
+        ids = searcher.fast_field_values("actor_id", [a for _, a in found.hits]) if found.hits else []
+        counts: dict[str, dict[str, int]] = {}
+        if facets:
+            aggs = searcher.aggregate(query, {f: {"terms": {"field": f, "size": size}} for f in FACET_FIELDS})
+            counts = {f: {b["key"]: int(b["doc_count"]) for b in aggs[f]["buckets"]} for f in FACET_FIELDS}
+        return int(found.count or 0), [(int(i), float(s)) for i, (s, _) in zip(ids, found.hits)], counts
+
+
+def _as_mark(value) -> tuple | None:
+    return tuple(value) if value is not None else None
+
+
+def _state(session: Session, seq: int) -> str:
+    mark = change_mark(session, seq=seq)
+    return json.dumps({"seq": seq, "mark": list(mark) if mark is not None else None})
+
+
+def _regex_escape(word: str) -> str:
+    return "".join(ch if ch.isalnum() else "\\" + ch for ch in word)
+
+
+# -- documents ----------------------------------------------------------------------------------
+def _expand(tax: Taxonomy | None, codes: set[str]) -> list[str]:
+    """The codes with every ancestor (a filter or count on `company` covers `startup`)."""
+    out = set(codes)
+    if tax is not None:
+        for code in codes:
+            term = tax.terms.get(code)
+            while term is not None and term.parent:
+                out.add(term.parent)
+                term = tax.terms.get(term.parent)
+    return sorted(out)
+
+
+def _documents(session: Session, ids: list[int] | None, taxonomies: dict[str, Taxonomy], *, after: int = 0,
+               limit: int = BATCH) -> tuple[list[tantivy.Document], int]:
+    """Documents of these actors (or of the `limit` actors after id `after` when `ids` is None),
+    and the last actor id read."""
+    if ids is None:
+        rows = session.execute(select(SearchDocument.actor_id, SearchDocument.names, SearchDocument.body)
+                               .where(SearchDocument.actor_id > after).order_by(SearchDocument.actor_id).limit(limit)).all()
+    else:
+        rows = session.execute(select(SearchDocument.actor_id, SearchDocument.names, SearchDocument.body)
+                               .where(SearchDocument.actor_id.in_(ids))).all()
+    if not rows:
+        return [], after
+    chosen = [r[0] for r in rows]
+    lo, hi = min(chosen), max(chosen)
+    in_range = (lambda col: col.in_(chosen)) if ids is not None else (lambda col: col.between(lo, hi))
+    facets: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for actor_id, kind, gmp in session.execute(select(Actor.id, Actor.kind, Actor.gmp).where(in_range(Actor.id))):
+        facets[actor_id]["kind"].add(kind)
+        if gmp:
+            facets[actor_id]["gmp"].add(gmp)
+    for actor_id, facet, code in session.execute(
+        select(Capability.actor_id, Capability.facet, Capability.code).where(in_range(Capability.actor_id))
+    ):
+        if facet in _CAPABILITY:
+            facets[actor_id][_CAPABILITY[facet]].add(code)
+    for actor_id, region, dept in session.execute(
+        select(Site.actor_id, Site.region, Site.departement).where(in_range(Site.actor_id))
+    ):
+        if region:
+            facets[actor_id]["region"].add(region)
+        if dept:
+            facets[actor_id]["departement"].add(dept)
+    docs = []
+    for actor_id, names, body in rows:
+        values: dict[str, object] = {"actor_id": int(actor_id), "names": names or "", "body": body or ""}
+        for name, codes in facets.get(actor_id, {}).items():
+            values[name] = _expand(taxonomies.get(_TAXONOMY[name]) if name in _TAXONOMY else None, codes)
+        docs.append(tantivy.Document(**values))
+    return docs, hi
+
+
+def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None = None, progress=None) -> dict:
+    """Write the whole index again into a new directory, then swap it in (readers of the old one
+    keep their files until they reopen)."""
+    path = path or index_dir(session)
+    if path is None:
+        raise ValueError("the Tantivy index lives beside a SQLite database file")
+    started = time.perf_counter()
+    seq = latest_change(session)
+    tmp = path.with_name(path.name + ".new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    index = tantivy.Index(schema(), path=str(tmp), reuse=False)
+    writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+    after, total = 0, 0
+    while True:
+        docs, after = _documents(session, None, taxonomies, after=after)
+        if not docs:
+            break
+        for doc in docs:
+            writer.add_document(doc)
+        total += len(docs)
+        if progress:
+            progress(total)
+    writer.commit()
+    writer.wait_merging_threads()
+    (tmp / "state.json").write_text(_state(session, seq))
+    old = path.with_name(path.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    tmp.rename(path)
+    shutil.rmtree(old, ignore_errors=True)
+    with _lock:
+        _open.pop(str(path), None)
+    return {"documents": total, "seconds": round(time.perf_counter() - started, 1), "seq": seq}
+
+
+def _catch_up(engine: Engine, session: Session, taxonomies: dict[str, Taxonomy]) -> bool:
+    """Bring the index to the latest change-log seq; False when it must be rebuilt."""
+    latest = latest_change(session)
+    if latest < engine.seq or (engine.seq and change_mark(session, seq=engine.seq) != engine.mark):
+        return False  # another log than the one the index followed (a database replaced or emptied)
+    if latest == engine.seq:
+        return True
+    changed = changes_since(session, seq=engine.seq, limit=REBUILD_OVER)
+    if changed is None:
+        return False
+    try:
+        writer = engine.index.writer(heap_size=32 * 2**20, num_threads=1)
+    except ValueError:  # another process holds the writer: read what it commits
+        engine.index.reload()
+        engine.searcher = engine.index.searcher()
+        return True
+    try:
+        for actor_id in changed:
+            writer.delete_documents_by_term("actor_id", int(actor_id))
+        for doc in _documents(session, sorted(changed), taxonomies)[0]:
+            writer.add_document(doc)
+        writer.commit()
+        writer.wait_merging_threads()
+    except Exception:
+        writer.rollback()
+        raise
+    state = engine.path / "state.json"
+    tmp = state.with_suffix(".tmp")
+    tmp.write_text(_state(session, latest))
+    tmp.replace(state)
+    engine.seq, engine.mark, engine.inode = latest, change_mark(session, seq=latest), state.stat().st_ino
+    engine.index.reload()
+    engine.searcher = engine.index.searcher()
+    return True
+
+
+def current(session: Session, taxonomies: dict[str, Taxonomy]) -> Engine:
+    """The engine of this database, opened once per process, up to date with the change log;
+    built (missing) or rebuilt (unreadable, or too far behind) when needed."""
+    path = index_dir(session)
+    if path is None:
+        raise ValueError("the Tantivy engine needs a SQLite database file")
+    key = str(path)
+    with _lock:
+        engine = _open.get(key)
+    if engine is not None:
+        try:
+            if (path / "state.json").stat().st_ino != engine.inode:
+                engine = None  # rebuilt or updated by another process: open what it wrote
+        except OSError:
+            engine = None
+    if engine is None:
+        if key in _building:
+            raise Unavailable(key)
+        try:
+            engine = Engine(path)
+        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:  # missing or corrupt
+            log.warning("Tantivy index at %s unusable (%s): rebuilding it", path, exc)
+            _rebuild_soon(session, taxonomies, path)
+            engine = Engine(path)
+        with _lock:
+            _open[key] = engine
+    with engine.lock:
+        if not _catch_up(engine, session, taxonomies):
+            with _lock:
+                _open.pop(key, None)
+            _rebuild_soon(session, taxonomies, path)
+            with _lock:
+                engine = _open[key] = Engine(path)
+    return engine
+
+
+def _rebuild_soon(session: Session, taxonomies: dict[str, Taxonomy], path: Path) -> None:
+    """Rebuild now when the atlas is small; else in a background thread (raises Unavailable)."""
+    documents = session.scalar(select(func.count()).select_from(SearchDocument)) or 0
+    if documents <= INLINE_REBUILD_MAX:
+        with _build_lock:
+            rebuild(session, taxonomies, path)
+        return
+    key = str(path)
+    with _lock:
+        if key in _building:
+            raise Unavailable(key)
+        _building.add(key)
+    factory = sessionmaker(bind=session.get_bind())
+
+    def work() -> None:
+        try:
+            with _build_lock, factory() as own:
+                rebuild(own, taxonomies, path)
+        except Exception:
+            log.exception("Tantivy rebuild of %s failed", path)
+        finally:
+            with _lock:
+                _building.discard(key)
+
+    thread = threading.Thread(target=work, name="tantivy-rebuild", daemon=True)
+    rebuilding[key] = thread
+    thread.start()
+    raise Unavailable(key)
+
+
+def forget(path: Path) -> None:
+    """Close this process's engine of `path` (tests, after deleting the files)."""
+    with _lock:
+        _open.pop(str(path), None)

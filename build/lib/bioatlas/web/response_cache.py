@@ -1,0 +1,151 @@
+"""A response cache for anonymous reads, and HTTP validators (ETag, Last-Modified, 304).
+
+An ASGI middleware, installed by `create_app` inside the accounts middleware (it reads the
+principal that one put on the request). For a GET on one of the routes it is given (answers that
+depend only on the data, the URL and the language), from an anonymous visitor (no session, no
+bearer token):
+
+- the data version is read (`version()`: the change log's seq and the content counter, one
+  statement, so a change committed by any process is seen by the next request);
+- `If-None-Match` equal to the ETag (the version plus the variant) answers 304 with no body;
+- an entry stored for that URL, language and Accept variant at that version is answered as is;
+- otherwise the route answers and a 200 is stored, unless it sets a cookie or its body carries
+  the request's CSRF token (a form: never shared), or it is larger than `max_entry_bytes`.
+
+Entries of an older version are dropped when the version moves; the cache is an LRU bounded in
+entries and bytes, one per process. Logged-in users' pages and any other route pass through
+untouched (no ETag, nothing stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from email.utils import format_datetime
+
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bioatlas.core.i18n import pick_language
+
+Version = tuple[int, int, datetime | None]
+
+
+class Entry:
+    __slots__ = ("status", "headers", "body")
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+
+class ResponseCache:
+    """The middleware (see the module's docstring). `version()` runs in the thread pool."""
+
+    def __init__(self, app: ASGIApp, *, routes: Iterable[str], version: Callable[[], Version], default_language: str,
+                 max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20):
+        self.app = app
+        self.patterns = [compile_path(route)[0] for route in routes]
+        self.version = version
+        self.default_language = default_language
+        self.max_entries, self.max_bytes, self.max_entry_bytes = max_entries, max_bytes, max_entry_bytes
+        self.entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self.bytes = 0
+        self.at: Version | None = None
+        self.stats = {"hits": 0, "misses": 0, "stored": 0, "not_modified": 0, "refused": 0}
+
+    def cacheable(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return False
+        path = scope["path"]
+        if not any(p.match(path) for p in self.patterns):
+            return False
+        principal = scope.get("state", {}).get("principal")
+        if principal is None or principal.authenticated:
+            return False
+        return not any(name == b"authorization" for name, _ in scope["headers"])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.cacheable(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = {name: value for name, value in scope["headers"]}
+        version = await run_in_threadpool(self.version)
+        if version != self.at:  # a committed change: every entry is stale
+            self.entries.clear()
+            self.bytes, self.at = 0, version
+        key = self._key(scope, headers)
+        etag = f'W/"{version[0]}.{version[1]}.{hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()}"'
+        validators = [(b"etag", etag.encode()), (b"cache-control", b"no-cache"), (b"vary", b"Accept, Cookie")]
+        if version[2] is not None:
+            validators.append((b"last-modified", format_datetime(version[2], usegmt=True).encode()))
+        if etag in _etags(headers.get(b"if-none-match", b"")):
+            self.stats["not_modified"] += 1
+            await send({"type": "http.response.start", "status": 304, "headers": validators})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+            self.stats["hits"] += 1
+            await _send(send, entry.status, entry.headers + validators, entry.body)
+            return
+        self.stats["misses"] += 1
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        body = b"".join(chunks)
+        status = start.get("status", 500)
+        out = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        if status == 200 and self._shareable(scope, out, body):
+            self._store(key, Entry(status, out, body))
+            out = out + validators
+        await _send(send, status, out, body)
+
+    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple:
+        cookies = headers.get(b"cookie", b"").decode("latin-1")
+        cookie_lang = next((c.split("=", 1)[1].strip() for c in cookies.split(";") if c.strip().startswith("lang=")),
+                           None)
+        query = scope.get("query_string", b"").decode("latin-1")
+        query_lang = next((p.split("=", 1)[1] for p in query.split("&") if p.startswith("lang=")), None)
+        lang = pick_language(query_lang, cookie_lang, self.default_language)
+        html = b"text/html" in headers.get(b"accept", b"")
+        return scope["path"], query, lang, html
+
+    def _shareable(self, scope: Scope, headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
+        if len(body) > self.max_entry_bytes or any(k.lower() == b"set-cookie" for k, _ in headers):
+            self.stats["refused"] += 1
+            return False
+        csrf = scope.get("state", {}).get("csrf")
+        if csrf and csrf.encode() in body:  # a form for this visitor: never shared
+            self.stats["refused"] += 1
+            return False
+        return True
+
+    def _store(self, key: tuple, entry: Entry) -> None:
+        self.entries[key] = entry
+        self.bytes += len(entry.body)
+        self.stats["stored"] += 1
+        while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
+            _, old = self.entries.popitem(last=False)
+            self.bytes -= len(old.body)
+
+
+def _etags(value: bytes) -> list[str]:
+    return [tag.strip() for tag in value.decode("latin-1").split(",")]
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": headers + [(b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
