@@ -45,7 +45,7 @@ def fresh_target(engine, tmp_path):
     yield target
     target.dispose()
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}"'))
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))  # the CLI's engine may still be connected
 
 
 def _canaries(engine) -> set[int]:
@@ -96,20 +96,20 @@ def test_a_file_that_is_not_a_backup_is_refused_and_the_target_is_unchanged(db, 
     assert _canaries(fresh_target) == {7}
 
 
-def test_cli_backup_then_restore(db, engine, database_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database_url)
+def test_cli_backup_then_restore(db, engine, database_url, fresh_target, tmp_path, monkeypatch):
+    """The commands, end to end: back up the test database, restore into another database (never
+    the suite's own: other connections of the run hold it)."""
     monkeypatch.setenv("BIOATLAS_DATA_DIR", str(tmp_path))
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO audit_events (at, event, detail) VALUES (CURRENT_TIMESTAMP, 'canary', '1')"))
     runner = CliRunner()
+    monkeypatch.setenv("DATABASE_URL", database_url)
     made = runner.invoke(app, ["db", "backup", str(tmp_path / "cli.backup"), "--json"], catch_exceptions=False)
     assert made.exit_code == 0, made.output
     assert json.loads(made.stdout)["bytes"] > 0
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM audit_events"))
+    monkeypatch.setenv("DATABASE_URL", fresh_target.url.render_as_string(hide_password=False))
     refused = runner.invoke(app, ["db", "restore", str(tmp_path / "nothing.backup"), "--yes"])
     assert refused.exit_code == 1 and "nothing.backup" in refused.output and "unchanged" in refused.output
-    engine.dispose()
     done = runner.invoke(app, ["db", "restore", str(tmp_path / "cli.backup"), "--yes"], catch_exceptions=False)
     assert done.exit_code == 0, done.output
-    assert _canaries(engine) == {1}
+    assert _canaries(fresh_target) == {1}
