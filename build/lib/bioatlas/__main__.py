@@ -1,3 +1,0 @@
-from bioatlas.cli import main
-
-main()

@@ -1,1 +1,0 @@
-"""Accounts: users, sessions, roles, audit log, the authorisation policy."""

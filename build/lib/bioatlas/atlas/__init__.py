@@ -1,1 +1,0 @@
-"""The atlas: actors, their sites, identifiers, capabilities, relations and provenance."""

@@ -1,1 +1,0 @@
-"""Calls (challenges, pitch selections, project calls), applications, results, and the portfolio of structuring projects."""

@@ -1,1 +1,0 @@
-"""Contributions: claims, member edits, proposals, moderation, reverts."""

@@ -1,1 +1,0 @@
-"""Shared foundations: settings, database, migrations, i18n, errors."""

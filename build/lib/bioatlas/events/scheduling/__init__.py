@@ -1,2 +1,0 @@
-"""The B2B meeting scheduler: a pure module (no database): `problem` (the data), `dzn` (the
-benchmark format of Bofill et al.), `solver` (OR-Tools CP-SAT)."""

@@ -1,1 +1,0 @@
-"""Capabilities inferred from the sources' own words (issue 13 item 4)."""

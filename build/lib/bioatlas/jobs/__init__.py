@@ -1,1 +1,0 @@
-"""The durable task queue (huey): long work runs in `bioatlas jobs worker`, not in the web process."""

@@ -1,1 +1,0 @@
-"""Observatory: indicators, targets, series and regional roadmaps."""

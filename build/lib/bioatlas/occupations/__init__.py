@@ -1,1 +1,0 @@
-"""Occupations and job titles (ROME, France Travail) and the bioproduction subset of them."""

@@ -1,1 +1,0 @@
-"""Organisation resolution: free-text mentions to actors, duplicate detection and reversible merges."""

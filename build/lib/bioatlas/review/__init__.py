@@ -1,1 +1,0 @@
-"""The review engine: criteria, phases, reviewers, conflicts of interest, scores, decisions."""

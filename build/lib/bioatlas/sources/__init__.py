@@ -1,1 +1,0 @@
-"""One module per open-data source; each turns a real file into records with provenance."""
