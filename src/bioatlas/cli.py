@@ -78,7 +78,7 @@ def db_backup(
     try:
         report = backup.backup(commands.engine(commands.settings()), dest)
     except FileError as exc:
-        console.print(f"[red]backup failed:[/red] {exc}")
+        console.print(f"[red]backup failed:[/red] {exc}", soft_wrap=True)  # a path is never folded
         raise typer.Exit(1) from None
     if json_out:
         print(json.dumps(report.as_dict()))
@@ -103,7 +103,7 @@ def db_restore(
     try:
         report = backup.restore(engine, src)
     except FileError as exc:
-        console.print(f"[red]restore refused:[/red] {exc} (the database is unchanged)")
+        console.print(f"[red]restore refused:[/red] {exc} (the database is unchanged)", soft_wrap=True)
         raise typer.Exit(1) from None
     console.print(f"restored {src} into {where} (schema {report.revision})")
 
