@@ -1,0 +1,215 @@
+"""Validation of an opportunity as members send it (form or JSON): every field checked, every
+code checked against the atlas's taxonomies, the first fault named by its field.
+
+The clean document:
+    direction                offer | request
+    kind                     technology | capacity | rd_partner | business
+    title_fr, title_en       plain text, at most TITLE_MAX characters (at least one of them)
+    description_fr, description_en   plain text, at most DESCRIPTION_MAX characters
+    modalities, steps, expression_systems   taxonomy codes (modalities, value_chain, expression_systems)
+    capacity                 (capacity offers/requests; optional otherwise) an object:
+        scale_min_l, scale_max_l   litres (both or neither; min <= max)
+        gmp                  none | gmp_clinical | gmp_commercial (the grade offered, or the minimum asked)
+        batch_types          taxonomy batch_types
+        quantity             number of batches (1..1000) or none
+        window_from, window_to   ISO dates: when (both or neither; not over; from <= to)
+    regions                  INSEE region codes (the scope; empty: anywhere)
+    countries                ISO 3166 alpha-2 codes (EU partner searches)
+    call_ref                 the funding call (required for rd_partner)
+    deadline, expires_on     ISO dates, not in the past; expiry at most MAX_DAYS ahead
+    confidential             true: the organisation's name hidden until it accepts a contact
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from bioatlas.atlas.service import Taxonomy
+from bioatlas.core.text import unsafe_character
+
+DIRECTIONS = ("offer", "request")
+KINDS = ("technology", "capacity", "rd_partner", "business")
+GMP_GRADES = ("none", "gmp_clinical", "gmp_commercial")  # a higher grade serves a lower one
+OUTCOMES = ("subcontracting", "licence", "research_collaboration", "eu_proposal", "none")
+TITLE_MAX, DESCRIPTION_MAX, CALL_MAX, MAX_CODES = 200, 8000, 120, 30
+MAX_LITRES, MAX_DAYS, MAX_QUANTITY = 1_000_000.0, 366, 1000
+FIELDS = ("direction", "kind", "title_fr", "title_en", "description_fr", "description_en", "modalities", "steps",
+          "expression_systems", "capacity", "regions", "countries", "call_ref", "deadline", "expires_on",
+          "confidential")
+CAPACITY_FIELDS = ("scale_min_l", "scale_max_l", "gmp", "batch_types", "quantity", "window_from", "window_to")
+TAXONOMY_OF = {"modalities": "modalities", "steps": "value_chain", "expression_systems": "expression_systems"}
+MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|data:text/html|\bon\w+\s*=", re.IGNORECASE)
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class FieldError(ValueError):
+    """A refused value: `field` names it (e.g. "capacity.scale_min_l"), the message says why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def text(field: str, value: object, max_chars: int, *, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise FieldError(field, "expected text")
+    value = value.strip()
+    if len(value) > max_chars:
+        raise FieldError(field, f"too long ({len(value)} characters, at most {max_chars})")
+    if MARKUP.search(value):
+        raise FieldError(field, "HTML or script is not allowed")
+    bad = unsafe_character(value)
+    if bad:
+        raise FieldError(field, bad)
+    if required and not value:
+        raise FieldError(field, "required")
+    return value
+
+
+def _items(field: str, value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise FieldError(field, "expected a list of codes")
+    if len(items) > MAX_CODES:
+        raise FieldError(field, f"at most {MAX_CODES} codes")
+    return list(dict.fromkeys(i.strip() for i in items if i.strip()))
+
+
+def codes(field: str, value: object, taxonomy: Taxonomy) -> list[str]:
+    out = _items(field, value)
+    for code in out:
+        if code not in taxonomy.terms:
+            raise FieldError(field, f"unknown code {code[:40]!r} (taxonomy {taxonomy.name})")
+    return out
+
+
+def number(field: str, value: object, high: float) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise FieldError(field, "expected a number")
+    try:
+        n = float(value.replace(",", ".").strip()) if isinstance(value, str) else float(value)
+    except ValueError:
+        raise FieldError(field, "expected a number") from None
+    if n != n or not 0 <= n <= high:
+        raise FieldError(field, f"expected a number between 0 and {high:,.0f}")
+    return n
+
+
+def a_date(field: str, value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise FieldError(field, "expected a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise FieldError(field, "expected a date YYYY-MM-DD") from None
+
+
+def flag(field: str, value: object) -> bool:
+    if value in (None, "", False, "0", "false", "off", "no"):
+        return False
+    if value in (True, "1", "true", "on", "yes"):
+        return True
+    raise FieldError(field, "expected true or false")
+
+
+def choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise FieldError(field, f"expected one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _capacity(raw: object, taxonomies: Mapping[str, Taxonomy], *, today: date, required: bool) -> dict | None:
+    if raw is None or raw == {} or raw == "":
+        if required:
+            raise FieldError("capacity", "a capacity offer or request states its scale, GMP grade or window")
+        return None
+    if not isinstance(raw, Mapping):
+        raise FieldError("capacity", "expected an object")
+    unknown = sorted(set(raw) - set(CAPACITY_FIELDS))
+    if unknown:
+        raise FieldError(f"capacity.{str(unknown[0])[:40]}", "unknown field")
+    low = number("capacity.scale_min_l", raw.get("scale_min_l"), MAX_LITRES)
+    high = number("capacity.scale_max_l", raw.get("scale_max_l"), MAX_LITRES)
+    if (low is None) != (high is None):
+        raise FieldError("capacity.scale_max_l" if high is None else "capacity.scale_min_l",
+                         "give both ends of the scale range, or neither")
+    if low is not None and high is not None and low > high:
+        raise FieldError("capacity.scale_min_l", f"the minimum ({low:g} L) is above the maximum ({high:g} L)")
+    quantity = number("capacity.quantity", raw.get("quantity"), MAX_QUANTITY)
+    start, end = a_date("capacity.window_from", raw.get("window_from")), a_date("capacity.window_to", raw.get("window_to"))
+    if (start is None) != (end is None):
+        raise FieldError("capacity.window_to" if end is None else "capacity.window_from",
+                         "give both ends of the window, or neither")
+    if start is not None and end is not None:
+        if end < start:
+            raise FieldError("capacity.window_to", "the window ends before it starts")
+        if end < today:
+            raise FieldError("capacity.window_to", f"the window is in the past (ended {end.isoformat()})")
+    return {"scale_min_l": low, "scale_max_l": high,
+            "gmp": choice("capacity.gmp", raw.get("gmp") or "none", GMP_GRADES),
+            "batch_types": codes("capacity.batch_types", raw.get("batch_types"), taxonomies["batch_types"]),
+            "quantity": int(quantity) if quantity is not None else None,
+            "window_from": start.isoformat() if start else None, "window_to": end.isoformat() if end else None}
+
+
+def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, regions: Mapping[str, str], today: date) -> dict[str, Any]:
+    """The validated document, or FieldError naming the first faulty field. `regions`: the
+    gazetteer's {INSEE code: name}."""
+    if not isinstance(raw, Mapping):
+        raise FieldError("opportunity", "expected an object")
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        raise FieldError(str(unknown[0])[:60], "unknown field")
+    out: dict[str, Any] = {"direction": choice("direction", raw.get("direction"), DIRECTIONS),
+                           "kind": choice("kind", raw.get("kind"), KINDS)}
+    out["title_fr"] = text("title_fr", raw.get("title_fr"), TITLE_MAX)
+    out["title_en"] = text("title_en", raw.get("title_en"), TITLE_MAX)
+    if not out["title_fr"] and not out["title_en"]:
+        raise FieldError("title_fr", "a title is required (in French or English)")
+    out["description_fr"] = text("description_fr", raw.get("description_fr"), DESCRIPTION_MAX)
+    out["description_en"] = text("description_en", raw.get("description_en"), DESCRIPTION_MAX)
+    for key, tax in TAXONOMY_OF.items():
+        out[key] = codes(key, raw.get(key), taxonomies[tax])
+    out["capacity"] = _capacity(raw.get("capacity"), taxonomies, today=today, required=out["kind"] == "capacity")
+    out["regions"] = _items("regions", raw.get("regions"))
+    for code in out["regions"]:
+        if code not in regions:
+            raise FieldError("regions", f"unknown region {code[:40]!r} (INSEE region code)")
+    out["countries"] = [c.upper() for c in _items("countries", raw.get("countries"))]
+    for code in out["countries"]:
+        if not COUNTRY.match(code):
+            raise FieldError("countries", f"unknown country {code[:10]!r} (ISO 3166 alpha-2 code, e.g. DE)")
+    out["call_ref"] = text("call_ref", raw.get("call_ref"), CALL_MAX, required=out["kind"] == "rd_partner") or None
+    for key in ("deadline", "expires_on"):
+        when = a_date(key, raw.get(key))
+        if when is not None and when < today:
+            raise FieldError(key, f"the date is in the past ({when.isoformat()})")
+        if key == "expires_on" and when is not None and when > today + timedelta(days=MAX_DAYS):
+            raise FieldError(key, f"at most {MAX_DAYS} days ahead (renew it later)")
+        out[key] = when
+    out["confidential"] = flag("confidential", raw.get("confidential"))
+    return out
+
+
+def quality(doc: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    """The quality rules an editor checks, shown to the author before submitting: (rule, met).
+    Submitting needs them all."""
+    description = len(doc.get("description_fr") or "") + len(doc.get("description_en") or "")
+    return [
+        ("a description of at least 80 characters", description >= 80),
+        ("at least one modality or value-chain step", bool(doc.get("modalities") or doc.get("steps"))),
+        ("an English title (for European partners)", bool(doc.get("title_en"))),
+        ("an expiry date", doc.get("expires_on") is not None),
+    ]

@@ -1,0 +1,159 @@
+"""Explainable matching of a request with offers (and the reverse): pure functions over plain
+documents (`Side`), no database.
+
+Hard constraints first (`hard`): the same kind of opportunity, opposite directions, the scale
+ranges overlap, the offered GMP grade reaches the grade asked, the windows overlap, the offer's
+actor lies in the request's scope (regions, countries). A pair failing one is not suggested.
+Then the ranking (`soft`): taxonomy overlap (modalities widened to their sub-terms, value-chain
+steps, expression systems), shared words of the descriptions, and complementary fit
+(academia ↔ industry). Each suggestion carries its reasons: (criterion, value, met)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bioatlas.atlas.service import Taxonomy
+
+GMP_GRADES = ("none", "gmp_clinical", "gmp_commercial")
+ACADEMIA = frozenset({"research_unit", "university", "hospital", "tech_platform"})
+INDUSTRY = frozenset({"company", "startup", "sme", "midcap", "large_group", "cdmo", "integrator"})
+WORD = re.compile(r"[a-zà-ÿ0-9]{4,}")
+STOP = frozenset({"pour", "avec", "dans", "nous", "notre", "with", "that", "this", "from", "have", "will",
+                  "are", "des", "les", "une", "sont", "plus", "their", "our", "test", "synthetic", "synthétique"})
+WEIGHTS = {"modality": 3.0, "step": 2.0, "expression_system": 1.0, "words": 2.0, "complementary": 1.0}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a pair: an opportunity, or an actor's capacity line (direction "offer")."""
+
+    direction: str
+    kind: str
+    actor_id: int
+    actor_kind: str = ""
+    actor_regions: frozenset[str] = frozenset()
+    actor_country: str = "FR"
+    modalities: frozenset[str] = frozenset()
+    steps: frozenset[str] = frozenset()
+    expression_systems: frozenset[str] = frozenset()
+    capacity: Mapping[str, Any] | None = None
+    regions: frozenset[str] = frozenset()  # scope asked (requests)
+    countries: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+
+
+@dataclass
+class Fit:
+    score: float
+    reasons: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def words_of(*texts: str | None) -> frozenset[str]:
+    return frozenset(w for t in texts if t for w in WORD.findall(t.lower()) if w not in STOP)
+
+
+def group(kind: str) -> str:
+    return "academia" if kind in ACADEMIA else "industry" if kind in INDUSTRY else "other"
+
+
+def widen(codes: Iterable[str], taxonomy: Taxonomy) -> frozenset[str]:
+    """The codes and their sub-terms (a request for viral vectors is met by AAV)."""
+    out: set[str] = set()
+    for code in codes:
+        out |= taxonomy.descendants(code) if code in taxonomy.terms else {code}
+    return frozenset(out)
+
+
+def _scale(cap: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    if not cap or cap.get("scale_min_l") is None or cap.get("scale_max_l") is None:
+        return None
+    return float(cap["scale_min_l"]), float(cap["scale_max_l"])
+
+
+def hard(request: Side, offer: Side) -> list[tuple[str, str, bool]]:
+    """The hard constraints the request sets, each with the offer's answer and whether it is met."""
+    out: list[tuple[str, str, bool]] = []
+    cap_req, cap_off = request.capacity or {}, offer.capacity or {}
+    want = _scale(cap_req)
+    if want is not None:
+        have = _scale(cap_off)
+        out.append(("scale", f"{have[0]:g}-{have[1]:g} L" if have else "?",
+                    have is not None and have[1] >= want[0] and have[0] <= want[1]))
+    grade = cap_req.get("gmp") or "none"
+    if grade != "none":
+        offered = cap_off.get("gmp") or "none"
+        out.append(("gmp", offered, GMP_GRADES.index(offered) >= GMP_GRADES.index(grade)))
+    if cap_req.get("window_from") and cap_off.get("window_from"):
+        met = cap_off["window_from"] <= cap_req["window_to"] and cap_req["window_from"] <= cap_off["window_to"]
+        out.append(("window", f"{cap_off['window_from']}/{cap_off['window_to']}", met))
+    if request.regions:
+        hit = sorted(request.regions & offer.actor_regions)
+        out.append(("region", hit[0] if hit else ",".join(sorted(offer.actor_regions)) or "?", bool(hit)))
+    if request.countries:
+        out.append(("country", offer.actor_country, offer.actor_country in request.countries))
+    return out
+
+
+def soft(request: Side, offer: Side, *, modalities: Taxonomy) -> Fit:
+    """The ranking score and its reasons (taxonomy overlap, shared words, complementary fit)."""
+    fit = Fit(score=0.0)
+    if request.modalities:
+        hit = sorted(widen(request.modalities, modalities) & offer.modalities)
+        fit.reasons.append(("modality", hit[0] if hit else ",".join(sorted(offer.modalities)), bool(hit)))
+        fit.score += WEIGHTS["modality"] * bool(hit)
+    for criterion, mine, theirs in (("step", request.steps, offer.steps),
+                                    ("expression_system", request.expression_systems, offer.expression_systems)):
+        if mine:
+            hit = sorted(mine & theirs)
+            fit.reasons.append((criterion, hit[0] if hit else ",".join(sorted(theirs)), bool(hit)))
+            fit.score += WEIGHTS[criterion] * bool(hit)
+    if request.words and offer.words:
+        shared = request.words & offer.words
+        if shared:
+            jaccard = len(shared) / len(request.words | offer.words)
+            fit.reasons.append(("words", ", ".join(sorted(shared)[:4]), True))
+            fit.score += WEIGHTS["words"] * min(1.0, 4 * jaccard)
+    a, b = group(request.actor_kind), group(offer.actor_kind)
+    if {a, b} == {"academia", "industry"}:
+        fit.reasons.append(("complementary", f"{a} ↔ {b}", True))
+        fit.score += WEIGHTS["complementary"]
+    return fit
+
+
+def pair(request: Side, offer: Side, *, modalities: Taxonomy) -> Fit | None:
+    """None when a hard constraint fails or nothing ties them; else the score with every reason
+    (hard ones first)."""
+    if request.direction != "request" or offer.direction != "offer" or request.actor_id == offer.actor_id:
+        return None
+    if request.kind != offer.kind and not (request.kind == "capacity" and offer.kind == "profile"):
+        return None
+    constraints = hard(request, offer)
+    if not all(met for _, _, met in constraints):
+        return None
+    fit = soft(request, offer, modalities=modalities)
+    if fit.score <= 0:
+        return None
+    fit.score += len(constraints) * 0.5  # a stated constraint met says more than an unstated one
+    fit.reasons = constraints + fit.reasons
+    return fit
+
+
+def rank(fits: Sequence[tuple[Any, int, Fit]], *, limit: int) -> list[tuple[Any, Fit]]:
+    """Best first, at most one suggestion per actor (the exposure cap: a large actor with many
+    offers takes one place per list, not ten), ties to the actor seen in fewer candidates."""
+    seen_per_actor: dict[int, int] = {}
+    for _, actor_id, _ in fits:
+        seen_per_actor[actor_id] = seen_per_actor.get(actor_id, 0) + 1
+    ordered = sorted(fits, key=lambda row: (-row[2].score, seen_per_actor[row[1]], str(row[0])))
+    out, taken = [], set()
+    for item, actor_id, fit in ordered:
+        if actor_id in taken:
+            continue
+        taken.add(actor_id)
+        out.append((item, fit))
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,43 @@
+"""The plug-in manifest of partner search (opportunities): routes, tables, policy actions,
+notification kinds, the daily expiry/reminder task, personal data, a top-bar link
+(see `core.plugins`)."""
+
+from __future__ import annotations
+
+from bioatlas.core.plugins import PageSlot, PersonalData, hookimpl
+from bioatlas.opportunities import api, models, notices, personal, policy, tasks, views
+
+
+@hookimpl
+def bioatlas_routers():
+    return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_models():
+    return [models]
+
+
+@hookimpl
+def bioatlas_policy_rules():
+    return policy.RULES
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return notices.KINDS
+
+
+@hookimpl
+def bioatlas_tasks():
+    return tasks.TASKS
+
+
+@hookimpl
+def bioatlas_personal_data():
+    return [PersonalData(name="opportunities", export=personal.export, erase=personal.erase)]
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="header", template="opportunities/_link.html", order=30)]
