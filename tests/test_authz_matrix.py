@@ -25,6 +25,7 @@ from tests.accounts.fixtures import PASSWORD, make_user
 from tests.calls.helpers import matrix_world, policy_objects, url_values
 from tests.contributions.helpers import add_actor
 from tests.events import helpers as events_helpers
+from tests.opportunities import helpers as opportunities_helpers
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
 PRIVATE_PREFIXES = ("/account", "/admin", "/moderation", "/contributions", "/contribute", "/api/v1/account",
@@ -78,9 +79,13 @@ EXPECTED = {
     "events.register": (USERS, USERS),
     "events.participate": ({"user", "member", "editor", "admin", "token"}, {"admin", "token"}),
     "events.answer": (USERS, NOBODY),
+    # partner search (own: an opportunity of actor A; other: one of actor B)
+    "opportunities.edit": ({"member", "admin", "token"}, {"admin", "token"}),
+    "opportunities.review": ({"editor", "admin", "token"}, {"admin", "token"}),
+    "opportunities.interest": (USERS, USERS),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id",
-                 "event_id", "request_id", "run_id"}
+                 "event_id", "request_id", "run_id", "opportunity_id"}
 
 
 def routes(app):
@@ -141,6 +146,7 @@ def world(db, settings):
                  "changes": changes, "grant": spare.id, "threads": threads}
     world["calls_world"] = matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     world["events_world"] = events_helpers.matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
+    world["opportunities_world"] = opportunities_helpers.matrix_world(db, a=a, b=b)
     return world
 
 
@@ -235,6 +241,7 @@ def _url(path: str, world: dict, role: str, whose: str) -> str:
         "grant_id": world["grant"],
         **url_values(world, role, whose),
         **events_helpers.url_values(world, role, whose),
+        **opportunities_helpers.url_values(world, role, whose),
         "thread_id": world["threads"][role] if whose == "own" else world["threads"]["other"],
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), path)
