@@ -11,11 +11,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bioatlas.atlas.service import gazetteer
+from bioatlas.accounts.policy import ANONYMOUS
+from bioatlas.atlas.service import gazetteer, taxonomies as load_taxonomies
+from bioatlas.capacity import demo as capacity_demo
 from bioatlas.capacity import service as capacity
 from bioatlas.messaging import service as messaging
 from bioatlas.notifications.models import Notification
-from bioatlas.opportunities import service
+from bioatlas.opportunities import demo, service
 from bioatlas.opportunities.fields import FieldError, clean
 from bioatlas.opportunities.models import Interest, Opportunity
 from tests.accounts.fixtures import audit_events, csrf_of, login, make_user
@@ -280,9 +282,7 @@ def test_expiry_renewal_and_reminders(client, db, world):
 
 
 def _tax():
-    from bioatlas.atlas.service import taxonomies
-
-    return taxonomies()
+    return load_taxonomies()
 
 
 def test_pages(client, db, world):
@@ -329,3 +329,16 @@ def test_personal_data(db, world, taxonomies):
         s.commit()
         assert s.scalar(select(func.count()).select_from(Interest)) == 0
         assert s.get(Opportunity, opp.id).author_id is None
+
+
+def test_demo_step_is_synthetic_and_idempotent(db, taxonomies):
+    capacity_demo.run(db, taxonomies=taxonomies)
+    assert demo.run(db, taxonomies=taxonomies)["opportunities_added"] == 2
+    assert demo.run(db, taxonomies=taxonomies)["opportunities_added"] == 0
+    with db() as s:
+        rows = list(s.scalars(select(Opportunity)))
+        assert all(o.synthetic_note and "synthétique" in o.synthetic_note for o in rows)
+        request = next(o for o in rows if o.direction == "request")
+        found = service.matches(s, opportunity_id=request.id, taxonomies=taxonomies, principal=ANONYMOUS)
+    assert found[0].actor_name == demo.CDMO and found[0].source == "opportunity"
+    assert {c for c, _, ok in found[0].reasons if ok} >= {"scale", "gmp", "window", "modality", "step"}

@@ -4,8 +4,8 @@ notification kinds, the daily expiry/reminder task, personal data, a top-bar lin
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import PageSlot, PersonalData, hookimpl
-from bioatlas.opportunities import api, models, notices, personal, policy, tasks, views
+from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
+from bioatlas.opportunities import api, demo, models, notices, personal, policy, tasks, views
 
 
 @hookimpl
@@ -41,3 +41,8 @@ def bioatlas_personal_data():
 @hookimpl
 def bioatlas_page_slots():
     return [PageSlot(place="header", template="opportunities/_link.html", order=30)]
+
+
+@hookimpl
+def bioatlas_demo_steps():
+    return [DemoStep(name="opportunities", run=demo.run, order=500)]

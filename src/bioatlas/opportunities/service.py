@@ -32,7 +32,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "OpportunityError", "NotFound", "Conflict", "RateLimited", "FieldError", "Match",
     "create", "update", "submit", "review", "close", "renew", "expire_due", "remind_stale", "express_interest", "answer_interest",
     "get", "scope_of", "actor_names", "display_names", "listing", "mine", "review_queue", "matches", "interests_of", "quality_of", "shows_name",
-    "figures", "export_personal", "erase_personal", "DEFAULT_DAYS", "STALE_DAYS", "INTERESTS_PER_DAY", "OUTCOMES",
+    "figures", "put_demo", "export_personal", "erase_personal", "DEFAULT_DAYS", "STALE_DAYS", "INTERESTS_PER_DAY", "OUTCOMES",
 ]
 STALE_DAYS = 90  # owners of a published opportunity not updated for this long get a reminder
 DEFAULT_DAYS = 180  # expiry of a published opportunity without one
@@ -557,6 +557,24 @@ def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, T
                              score=round(fit.score, 3), reasons=tuple(fit.reasons), source="capacity",
                              extra={"line": key[2], "verified": offer.verified, "demo_note": offer.demo_note}))
     return out
+
+
+# --- demo -------------------------------------------------------------------------------------------------
+
+
+def put_demo(session: Session, *, actor_id: int, raw: Mapping[str, Any], note: str,
+             taxonomies: Mapping[str, Taxonomy], today: date | None = None) -> bool:
+    """Publish a labelled synthetic opportunity (`synthetic_note`); idempotent: False when the
+    actor already has one with this French title."""
+    doc = clean(raw, taxonomies, regions=gazetteer().regions, today=today or date.today())
+    if session.scalar(select(func.count()).select_from(Opportunity).where(
+            Opportunity.actor_id == actor_id, Opportunity.title_fr == doc["title_fr"])):
+        return False
+    with unit_of_work(session):
+        opp = Opportunity(actor_id=actor_id, status="published", synthetic_note=note, published_at=now())
+        _apply(opp, doc)
+        session.add(opp)
+    return True
 
 
 # --- observatory figures -------------------------------------------------------------------------------
