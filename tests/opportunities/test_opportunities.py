@@ -342,3 +342,29 @@ def test_demo_step_is_synthetic_and_idempotent(db, taxonomies):
         found = service.matches(s, opportunity_id=request.id, taxonomies=taxonomies, principal=ANONYMOUS)
     assert found[0].actor_name == demo.CDMO and found[0].source == "opportunity"
     assert {c for c, _, ok in found[0].reasons if ok} >= {"scale", "gmp", "window", "modality", "step"}
+
+
+def test_saved_search_alerts(client, db, world):
+    a, u = world["actors"], world["users"]
+    headers = _as(client, "someone@test.invalid")
+    r = client.post("/api/v1/opportunities/alerts", json={"modalities": ["unicorn"]}, headers=headers)
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "modalities"
+    r = client.post("/api/v1/opportunities/alerts", json={"regions": ["99"]}, headers=headers)
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "regions"
+    r = client.post("/api/v1/opportunities/alerts", json={"direction": "offer", "modalities": ["aav"], "regions": ["11"]},
+                    headers=headers)
+    assert r.status_code == 201
+    alert = r.json()["id"]
+    _publish(client, a["cdmo"], doc())                                   # AAV offer in Île-de-France: told
+    _publish(client, a["cdmo"], doc(modalities=["mab"], title_fr="Anticorps (test)"))  # another modality: not
+    _publish(client, a["startup"], doc(direction="request"))           # a request: not
+    with db() as s:
+        told = s.scalars(select(Notification).where(Notification.user_id == u["someone"],
+                                                    Notification.kind == "opportunities.alert")).all()
+    assert len(told) == 1
+    assert client.get("/api/v1/opportunities/alerts", headers=headers).json()["alerts"][0]["id"] == alert
+    headers = _as(client, "startup@test.invalid")  # someone else's alert: 404
+    assert client.delete(f"/api/v1/opportunities/alerts/{alert}", headers=headers).status_code == 404
+    headers = _as(client, "someone@test.invalid")
+    assert client.delete(f"/api/v1/opportunities/alerts/{alert}", headers=headers).status_code == 200
+    assert client.get("/api/v1/opportunities/alerts", headers=headers).json()["alerts"] == []

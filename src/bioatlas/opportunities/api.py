@@ -104,6 +104,41 @@ def mine(session: SessionDep, taxonomies: TaxonomiesDep, p: Annotated[Principal,
                               for o in rows]}
 
 
+def alert_view(a) -> dict:
+    return {"id": a.id, "direction": a.direction, "kind": a.kind, "modalities": a.modalities, "regions": a.regions}
+
+
+@router.get("/alerts", responses=ERRORS)
+def alerts(session: SessionDep, p: Annotated[Principal, Depends(require("account.self"))]) -> dict:
+    """Your saved searches."""
+    return {"alerts": [alert_view(a) for a in service.alerts_of(session, user_id=p.user_id or 0)]}
+
+
+@router.post("/alerts", responses=ERRORS, status_code=201)
+def save_alert(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, body: Json,
+               p: Annotated[Principal, Depends(require("account.self"))]) -> dict:
+    """Save a search `{"direction", "kind", "modalities", "regions"}`: each newly published
+    opportunity meeting it is notified (kind `opportunities.alert`: at once or in the daily
+    digest, as set in your notification settings, with unsubscribe)."""
+    if p.user_id is None:
+        raise HTTPException(403, detail="not allowed: account.self")
+    try:
+        alert = service.save_alert(session, user_id=p.user_id, ip=client_ip(request), raw=body, taxonomies=taxonomies)
+    except (service.FieldError, service.OpportunityError) as exc:
+        raise problem(exc) from None
+    return alert_view(alert)
+
+
+@router.delete("/alerts/{alert_id}", responses=ERRORS)
+def delete_alert(alert_id: Id, session: SessionDep, p: Annotated[Principal, Depends(require("account.self"))]) -> dict:
+    """Delete one of your saved searches."""
+    try:
+        service.delete_alert(session, user_id=p.user_id or 0, alert_id=alert_id)
+    except service.OpportunityError as exc:
+        raise problem(exc) from None
+    return {"deleted": alert_id}
+
+
 @router.post("/actors/{actor_id}", responses=ERRORS, status_code=201)
 def create(request: Request, actor_id: Id, session: SessionDep, taxonomies: TaxonomiesDep, body: Json,
            p: Annotated[Principal, Depends(require("opportunities.edit"))], lang: Lang = "fr") -> dict:

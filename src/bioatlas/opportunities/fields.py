@@ -91,6 +91,14 @@ def codes(field: str, value: object, taxonomy: Taxonomy) -> list[str]:
     return out
 
 
+def region_codes(field: str, value: object, regions: Mapping[str, str]) -> list[str]:
+    out = _items(field, value)
+    for code in out:
+        if code not in regions:
+            raise FieldError(field, f"unknown region {code[:40]!r} (INSEE region code)")
+    return out
+
+
 def number(field: str, value: object, high: float) -> float | None:
     if value is None or value == "":
         return None
@@ -183,10 +191,7 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, regions: Mapping[s
     for key, tax in TAXONOMY_OF.items():
         out[key] = codes(key, raw.get(key), taxonomies[tax])
     out["capacity"] = _capacity(raw.get("capacity"), taxonomies, today=today, required=out["kind"] == "capacity")
-    out["regions"] = _items("regions", raw.get("regions"))
-    for code in out["regions"]:
-        if code not in regions:
-            raise FieldError("regions", f"unknown region {code[:40]!r} (INSEE region code)")
+    out["regions"] = region_codes("regions", raw.get("regions"), regions)
     out["countries"] = [c.upper() for c in _items("countries", raw.get("countries"))]
     for code in out["countries"]:
         if not COUNTRY.match(code):

@@ -73,3 +73,18 @@ class Interest(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     thread_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Alert(Base):
+    """A saved search: tell the user (notification kind `opportunities.alert`, delivered at once
+    or in the daily digest as they choose, with unsubscribe) when an opportunity meeting it is
+    published. Empty filters mean "any"."""
+
+    __tablename__ = "opportunity_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str | None] = mapped_column(String(8))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    modalities: Mapped[list] = mapped_column(JSON, default=list)
+    regions: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -62,4 +62,15 @@ STALE = NotificationKind(
     },
     default="digest",
 )
-KINDS = [REVIEWED, INTEREST, ANSWERED, EXPIRED, STALE]
+ALERT = NotificationKind(
+    name="opportunities.alert",
+    label={"fr": "Nouvelles opportunités de mes recherches enregistrées", "en": "New opportunities of my saved searches"},
+    templates={
+        "fr": ("Nouvelle {{ 'offre' if direction == 'offer' else 'demande' }} : « {{ title }} »",
+               "Une {{ 'offre' if direction == 'offer' else 'demande' }} correspondant à l'une de vos recherches "
+               "enregistrées vient d'être publiée : « {{ title }} »."),
+        "en": ("New {{ direction }}: “{{ title }}”",
+               "A {{ direction }} meeting one of your saved searches was just published: “{{ title }}”."),
+    },
+)
+KINDS = [ALERT, REVIEWED, INTEREST, ANSWERED, EXPIRED, STALE]

@@ -25,14 +25,14 @@ from bioatlas.core.db import unit_of_work
 from bioatlas.messaging import service as messaging
 from bioatlas.notifications import service as notifications
 from bioatlas.opportunities import matching
-from bioatlas.opportunities.fields import OUTCOMES, FieldError, choice, clean, quality, text
-from bioatlas.opportunities.models import Interest, Opportunity
+from bioatlas.opportunities.fields import DIRECTIONS, KINDS, OUTCOMES, FieldError, choice, clean, codes, quality, region_codes, text
+from bioatlas.opportunities.models import Alert, Interest, Opportunity
 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
     "OpportunityError", "NotFound", "Conflict", "RateLimited", "FieldError", "Match",
     "create", "update", "submit", "review", "close", "renew", "expire_due", "remind_stale", "express_interest", "answer_interest",
     "get", "scope_of", "actor_names", "display_names", "listing", "mine", "review_queue", "matches", "interests_of", "quality_of", "shows_name",
-    "figures", "put_demo", "export_personal", "erase_personal", "DEFAULT_DAYS", "STALE_DAYS", "INTERESTS_PER_DAY", "OUTCOMES",
+    "figures", "put_demo", "alerts_of", "save_alert", "delete_alert", "MAX_ALERTS", "export_personal", "erase_personal", "DEFAULT_DAYS", "STALE_DAYS", "INTERESTS_PER_DAY", "OUTCOMES",
 ]
 STALE_DAYS = 90  # owners of a published opportunity not updated for this long get a reminder
 DEFAULT_DAYS = 180  # expiry of a published opportunity without one
@@ -288,6 +288,7 @@ def review(session: Session, *, user_id: int | None, ip: str | None, opportunity
         if decision == "publish":
             opp.status, opp.published_at, opp.updated_at = "published", now(), now()
             opp.expires_on = opp.expires_on or (today or date.today()) + timedelta(days=DEFAULT_DAYS)
+            _send_alerts(session, opp)
         else:
             opp.status, opp.reject_reason = "rejected", clean_reason
         accounts.record_audit(session, event="opportunity", user_id=user_id, ip=ip, target=_target(opp.id),
@@ -468,6 +469,73 @@ def answer_interest(session: Session, *, user_id: int | None, ip: str | None, op
     return interest
 
 
+# --- saved searches (alerts) -----------------------------------------------------------------------------
+
+MAX_ALERTS = 20
+
+
+def alerts_of(session: Session, *, user_id: int) -> list[Alert]:
+    return list(session.scalars(select(Alert).where(Alert.user_id == user_id).order_by(Alert.id)))
+
+
+def save_alert(session: Session, *, user_id: int, ip: str | None, raw: object,
+               taxonomies: Mapping[str, Taxonomy]) -> Alert:
+    """A saved search `{"direction", "kind", "modalities", "regions"}` (all optional); at most
+    MAX_ALERTS per user."""
+    try:
+        if not isinstance(raw, Mapping):
+            raise FieldError("alert", "expected an object")
+        unknown = sorted(set(raw) - {"direction", "kind", "modalities", "regions"})
+        if unknown:
+            raise FieldError(str(unknown[0])[:40], "unknown field")
+        direction = choice("direction", raw["direction"], DIRECTIONS) if raw.get("direction") else None
+        kind = choice("kind", raw["kind"], KINDS) if raw.get("kind") else None
+        modalities = codes("modalities", raw.get("modalities"), taxonomies["modalities"])
+        regions = region_codes("regions", raw.get("regions"), gazetteer().regions)
+        if len(alerts_of(session, user_id=user_id)) >= MAX_ALERTS:
+            raise FieldError("alert", f"at most {MAX_ALERTS} saved searches: delete one first")
+    except FieldError as exc:
+        _refuse(session, user_id=user_id, ip=ip, target=f"user:{user_id}", action="opportunities.alert", exc=exc)
+        raise
+    with unit_of_work(session):
+        alert = Alert(user_id=user_id, direction=direction, kind=kind, modalities=modalities, regions=regions)
+        session.add(alert)
+    return alert
+
+
+def delete_alert(session: Session, *, user_id: int, alert_id: int) -> None:
+    alert = session.get(Alert, alert_id)
+    if alert is None or alert.user_id != user_id:
+        raise NotFound("alert_id", f"no saved search {alert_id} of yours")
+    with unit_of_work(session):
+        session.delete(alert)
+
+
+def _alert_matches(alert: Alert, opp: Opportunity, actor_regions: set[str]) -> bool:
+    if alert.direction and alert.direction != opp.direction:
+        return False
+    if alert.kind and alert.kind != opp.kind:
+        return False
+    if alert.modalities and not set(alert.modalities) & set(opp.modalities or ()):
+        return False
+    return not alert.regions or bool(set(alert.regions) & (set(opp.regions or ()) | actor_regions))
+
+
+def _send_alerts(session: Session, opp: Opportunity) -> int:
+    """Notify the owners of the saved searches the newly published opportunity meets (not its
+    author); the caller commits."""
+    regions = _regions(session, [opp.actor_id]).get(opp.actor_id, set())
+    told = set()
+    for alert in session.scalars(select(Alert).order_by(Alert.id)):
+        if alert.user_id in told or alert.user_id == opp.author_id or not _alert_matches(alert, opp, regions):
+            continue
+        told.add(alert.user_id)
+        notifications.notify(session, user_id=alert.user_id, kind="opportunities.alert",
+                             context={"title": opp.title_fr or opp.title_en, "direction": opp.direction},
+                             link=f"/opportunities/{opp.id}")
+    return len(told)
+
+
 # --- matching ------------------------------------------------------------------------------------------
 
 
@@ -610,12 +678,16 @@ def export_personal(session: Session, *, user_id: int) -> list[dict]:
     rows += [{"opportunity_id": i.opportunity_id, "role": "expression of interest", "what": i.what, "why": i.why,
               "message": i.message, "status": i.status, "created_at": i.created_at.isoformat() if i.created_at else None}
              for i in session.scalars(select(Interest).where(Interest.user_id == user_id).order_by(Interest.id))]
+    rows += [{"role": "saved search", "direction": a.direction, "kind": a.kind, "modalities": a.modalities,
+              "regions": a.regions} for a in alerts_of(session, user_id=user_id)]
     return rows
 
 
 def erase_personal(session: Session, *, user_id: int) -> None:
-    """Forget the user (the caller commits): their expressions of interest go; the opportunities
-    they wrote stay with their actor, unsigned."""
+    """Forget the user (the caller commits): their expressions of interest and saved searches
+    go; the opportunities they wrote stay with their actor, unsigned."""
+    for a in session.scalars(select(Alert).where(Alert.user_id == user_id)):
+        session.delete(a)
     for i in session.scalars(select(Interest).where(Interest.user_id == user_id)):
         session.delete(i)
     for o in session.scalars(select(Opportunity).where(

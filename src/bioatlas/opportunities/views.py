@@ -89,7 +89,25 @@ def mine(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, t: Tr
     names = service.actor_names(session, actor_ids=[*(o.actor_id for o in rows), *p.member_of])
     items = [opportunity_view(o, taxonomies, t.lang, actor_name=names.get(o.actor_id, ""), private=True) for o in rows]
     actors = sorted(((a, names.get(a, str(a))) for a in p.member_of), key=lambda kv: fold(kv[1]))
-    return render(request, t, "opportunities/mine.html", items=items, actors=actors)
+    alerts = service.alerts_of(session, user_id=p.user_id) if p.user_id is not None else []
+    return render(request, t, "opportunities/mine.html", items=items, actors=actors, alerts=alerts)
+
+
+@router.post("/opportunities/alerts", response_class=HTMLResponse)
+def save_alert(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, form: Form,
+               p: Annotated[Principal, Depends(require("account.self"))]):
+    if p.user_id is None:
+        raise HTTPException(403, detail="not allowed: account.self")
+    raw = {k: [v] if k in ("modalities", "regions") else v for k in ("direction", "kind", "modalities", "regions")
+           if (v := _str(form, k))}
+    _act(service.save_alert, session, user_id=p.user_id, ip=client_ip(request), raw=raw, taxonomies=taxonomies)
+    return redirect("/opportunities/mine")
+
+
+@router.post("/opportunities/alerts/{alert_id}/delete", response_class=HTMLResponse)
+def delete_alert(alert_id: Id, session: SessionDep, p: Annotated[Principal, Depends(require("account.self"))]):
+    _act(service.delete_alert, session, user_id=p.user_id or 0, alert_id=alert_id)
+    return redirect("/opportunities/mine")
 
 
 @router.get("/opportunities/review", response_class=HTMLResponse)

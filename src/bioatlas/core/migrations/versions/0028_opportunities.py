@@ -5,7 +5,8 @@ Revises: 0027_events
 Create Date: 2026-12-06 08:50:00
 
 Tables `opportunities` (an offer or a request of an actor, its review state, expiry and outcome)
-and `opportunity_interests` (expressions of interest, their answer and the thread opened).
+`opportunity_interests` (expressions of interest, their answer and the thread opened) and
+`opportunity_alerts` (saved searches).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -84,8 +85,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_opportunity_interests_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_opportunity_interests_user_id'), ['user_id'], unique=False)
 
+    op.create_table('opportunity_alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('direction', sa.String(length=8), nullable=True),
+    sa.Column('kind', sa.String(length=16), nullable=True),
+    sa.Column('modalities', sa.JSON(), nullable=False),
+    sa.Column('regions', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_opportunity_alerts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_opportunity_alerts'))
+    )
+    with op.batch_alter_table('opportunity_alerts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_opportunity_alerts_user_id'), ['user_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('opportunity_alerts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_opportunity_alerts_user_id'))
+    op.drop_table('opportunity_alerts')
     with op.batch_alter_table('opportunity_interests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_opportunity_interests_user_id'))
         batch_op.drop_index(batch_op.f('ix_opportunity_interests_status'))
