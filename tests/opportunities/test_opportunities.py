@@ -368,3 +368,17 @@ def test_saved_search_alerts(client, db, world):
     headers = _as(client, "someone@test.invalid")
     assert client.delete(f"/api/v1/opportunities/alerts/{alert}", headers=headers).status_code == 200
     assert client.get("/api/v1/opportunities/alerts", headers=headers).json()["alerts"] == []
+
+
+def test_map_layer_leaves_confidential_out(client, db, world):
+    a = world["actors"]
+    _publish(client, a["cdmo"], doc())
+    _publish(client, a["startup"], doc(direction="request", confidential=True))
+    assert "opportunities" in {x["name"] for x in client.get("/api/v1/map/layers").json()["layers"]}
+    features = client.get("/api/v1/map/layers/opportunities", params={"bbox": "-5.5,41.0,10.0,51.5"}).json()["features"]
+    assert [f["properties"]["title"] for f in features] == ["CDMO test A (synthétique)"]
+    only_requests = client.get("/api/v1/map/layers/opportunities",
+                               params={"bbox": "-5.5,41.0,10.0,51.5", "direction": "request"}).json()["features"]
+    assert only_requests == []
+    assert client.get("/api/v1/map/layers/opportunities", params={"bbox": "-5.5,41.0,10.0,51.5",
+                                                                  "kind": "x"}).status_code == 422

@@ -5,7 +5,7 @@ notification kinds, the daily expiry/reminder task, personal data, a top-bar lin
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
-from bioatlas.opportunities import api, demo, models, notices, personal, policy, tasks, views
+from bioatlas.opportunities import api, demo, layers, models, notices, personal, policy, tasks, views
 
 
 @hookimpl
@@ -46,3 +46,8 @@ def bioatlas_page_slots():
 @hookimpl
 def bioatlas_demo_steps():
     return [DemoStep(name="opportunities", run=demo.run, order=500)]
+
+
+@hookimpl
+def bioatlas_map_layers():
+    return [layers.layer()]
