@@ -17,6 +17,7 @@ from bioatlas.capacity import demo as capacity_demo
 from bioatlas.capacity import service as capacity
 from bioatlas.messaging import service as messaging
 from bioatlas.notifications.models import Notification
+from bioatlas.observatory import compute
 from bioatlas.opportunities import demo, service
 from bioatlas.opportunities.fields import FieldError, clean
 from bioatlas.opportunities.models import Interest, Opportunity
@@ -382,3 +383,20 @@ def test_map_layer_leaves_confidential_out(client, db, world):
     assert only_requests == []
     assert client.get("/api/v1/map/layers/opportunities", params={"bbox": "-5.5,41.0,10.0,51.5",
                                                                   "kind": "x"}).status_code == 422
+
+
+def test_observatory_figures(client, db, world):
+    a, u = world["actors"], world["users"]
+    oid = _publish(client, a["cdmo"], doc())
+    with db() as s:
+        i = service.express_interest(s, user_id=u["startup"], ip=None, opportunity_id=oid,
+                                     raw={"what": "Lots (test)", "why": "Essai (test)"}, member_of=set())
+        service.answer_interest(s, user_id=u["cdmo"], ip=None, opportunity_id=oid, interest_id=i.id, decision="accept")
+        service.close(s, user_id=u["cdmo"], ip=None, opportunity_id=oid, outcome="licence")
+        ctx = compute.Context(session=s)
+        points = {name: compute.run_query(ctx, f"opportunities:{name}")
+                  for name in ("published", "interests", "accepted", "agreements")}
+        median = compute.run_query(ctx, "opportunities:median_days_to_answer")
+    for name, result in points.items():
+        assert [(p.scope, p.dimension, p.value) for p in result] == [("11", "modality=aav", 1)], name
+    assert median[0].scope == "FR" and 0 <= median[0].value < 1

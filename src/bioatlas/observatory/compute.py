@@ -33,6 +33,7 @@ from bioatlas.atlas.service import (
 )
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.calls import service as calls
+from bioatlas.opportunities import service as opportunities
 from bioatlas.products import service as products
 
 
@@ -188,6 +189,23 @@ def portfolio_figures(ctx: Context, field_name: str) -> Result:
         value = row["projects"] if field_name == "projects" else row["budget_eur"]
         out.append(Point(scope=region, dimension=f"modality={modality}", value=value))
     return out
+
+
+# --- partner search (opportunities.service.figures) -----------------------------------------------
+
+@query("opportunities", ("published", "interests", "accepted", "agreements", "median_days_to_answer"))
+def opportunity_figures(ctx: Context, field_name: str) -> Result:
+    """Partner search: opportunities published, expressions of interest, accepted contacts,
+    agreements recorded at closing, per region of the opportunity's actor (scope) and modality
+    (dimension); or the median days from an expression of interest to its answer (scope FR)."""
+    if field_name == "median_days_to_answer":
+        median = opportunities.figures(ctx.session)["median_days_to_answer"]
+        return Empty("no expression of interest answered yet") if median is None else [Point(scope="FR", value=median)]
+    rows = opportunities.figures_by_region_and_modality(ctx.session)
+    if not rows:
+        return Empty("no opportunity published yet")
+    return [Point(scope=region, dimension=f"modality={modality}", value=row[field_name])
+            for (region, modality), row in sorted(rows.items())]
 
 
 # --- EMA products --------------------------------------------------------------------------------

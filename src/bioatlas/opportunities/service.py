@@ -32,7 +32,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "OpportunityError", "NotFound", "Conflict", "RateLimited", "FieldError", "Match",
     "create", "update", "submit", "review", "close", "renew", "expire_due", "remind_stale", "express_interest", "answer_interest",
     "get", "scope_of", "actor_names", "display_names", "listing", "mine", "review_queue", "matches", "interests_of", "quality_of", "shows_name",
-    "figures", "put_demo", "alerts_of", "save_alert", "delete_alert", "MAX_ALERTS", "export_personal", "erase_personal", "DEFAULT_DAYS", "STALE_DAYS", "INTERESTS_PER_DAY", "OUTCOMES",
+    "figures", "figures_by_region_and_modality", "put_demo", "alerts_of", "save_alert", "delete_alert", "MAX_ALERTS", "export_personal", "erase_personal", "DEFAULT_DAYS", "STALE_DAYS", "INTERESTS_PER_DAY", "OUTCOMES",
 ]
 STALE_DAYS = 90  # owners of a published opportunity not updated for this long get a reminder
 DEFAULT_DAYS = 180  # expiry of a published opportunity without one
@@ -666,6 +666,31 @@ def figures(session: Session) -> dict[str, Any]:
     return {"published": published, "interests": interests, "accepted": accepted,
             "agreements": {k: v for k, v in outcomes.items() if k and k != "none"},
             "median_days_to_answer": round(median, 2) if median is not None else None}
+
+
+def figures_by_region_and_modality(session: Session) -> dict[tuple[str, str], dict[str, int]]:
+    """{(region of the opportunity's actor, or "?"; modality, or "none"): {published, interests,
+    accepted, agreements}}: opportunities ever published, expressions of interest received,
+    accepted ones, closed with an agreement (any outcome but "none")."""
+    opps = list(session.scalars(select(Opportunity).where(Opportunity.published_at.is_not(None))))
+    regions = _regions(session, [o.actor_id for o in opps])
+    counts: dict[int, tuple[int, int]] = {}
+    for opp_id, status, n in session.execute(select(Interest.opportunity_id, Interest.status, func.count())
+                                             .group_by(Interest.opportunity_id, Interest.status)):
+        total, accepted = counts.get(opp_id, (0, 0))
+        counts[opp_id] = (total + n, accepted + (n if status == "accepted" else 0))
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for o in opps:
+        interests, accepted = counts.get(o.id, (0, 0))
+        agreed = int(o.status == "closed" and o.outcome not in (None, "none"))
+        for region in sorted(regions.get(o.actor_id) or {"?"}):
+            for modality in (o.modalities or ["none"]):
+                row = out.setdefault((region, modality), {"published": 0, "interests": 0, "accepted": 0, "agreements": 0})
+                row["published"] += 1
+                row["interests"] += interests
+                row["accepted"] += accepted
+                row["agreements"] += agreed
+    return out
 
 
 # --- personal data -------------------------------------------------------------------------------------
