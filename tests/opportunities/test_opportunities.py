@@ -221,6 +221,8 @@ def test_lifecycle_matching_and_interest(client, db, world):
         access = messaging.thread_access(s, thread_id=thread)
         assert access.status == "accepted" and set(access.member_ids) == {u["cdmo"], u["startup"]}
         assert messaging.thread_for_context(s, context_kind="opportunity", context_id=offer, user_id=u["startup"]) is not None
+        opened = messaging.read_thread(s, thread_id=thread, user_id=u["cdmo"], mark_read=False)
+        assert [m["body"] for m in opened.messages] == ["Un besoin de 3 lots (test)\n\nEssai clinique de phase I (test)\n\nBonjour"]
     assert client.post(f"/api/v1/opportunities/{offer}/interests/{interest}/answer", json={"decision": "decline"},
                        headers=headers).status_code == 409
     # closed with an outcome: out of the list, takes no more interest
@@ -400,3 +402,20 @@ def test_observatory_figures(client, db, world):
     for name, result in points.items():
         assert [(p.scope, p.dimension, p.value) for p in result] == [("11", "modality=aav", 1)], name
     assert median[0].scope == "FR" and 0 <= median[0].value < 1
+
+
+def test_accepting_someone_who_blocked_you_is_refused_not_a_crash(db, world, taxonomies):
+    a, u = world["actors"], world["users"]
+    with db() as s:
+        opp = service.create(s, user_id=u["cdmo"], ip=None, actor_id=a["cdmo"], raw=doc(), taxonomies=taxonomies)
+        service.submit(s, user_id=u["cdmo"], ip=None, opportunity_id=opp.id)
+        service.review(s, user_id=None, ip=None, opportunity_id=opp.id, decision="publish")
+        i = service.express_interest(s, user_id=u["startup"], ip=None, opportunity_id=opp.id,
+                                     raw={"what": "Lots (test)", "why": "Essai (test)"}, member_of=set())
+        messaging.block(s, blocker_id=u["startup"], blocked_id=u["cdmo"])
+        s.commit()
+        with pytest.raises(service.OpportunityError) as caught:
+            service.answer_interest(s, user_id=u["cdmo"], ip=None, opportunity_id=opp.id, interest_id=i.id,
+                                    decision="accept")
+        assert caught.value.status == 403 and caught.value.field == "interest_id"
+        assert s.get(Interest, i.id).status == "pending" and s.get(Interest, i.id).thread_id is None

@@ -4,7 +4,8 @@ documents (`Side`), no database.
 Hard constraints first (`hard`): the same kind of opportunity, opposite directions, the scale
 ranges overlap, the offered GMP grade reaches the grade asked, the windows overlap, the offer's
 actor lies in the request's scope (regions, countries). A pair failing one is not suggested.
-Then the ranking (`soft`): taxonomy overlap (modalities widened to their sub-terms, value-chain
+A pair whose sides both state modalities, none of the offer's meeting the request's, is dropped
+too (a mAb request is no use to an AAV-only platform). Then the ranking (`soft`): taxonomy overlap (modalities widened to their sub-terms, value-chain
 steps, expression systems), shared words of the descriptions, and complementary fit
 (academia ↔ industry). Each suggestion carries its reasons: (criterion, value, met)."""
 
@@ -22,7 +23,8 @@ ACADEMIA = frozenset({"research_unit", "university", "hospital", "tech_platform"
 INDUSTRY = frozenset({"company", "startup", "sme", "midcap", "large_group", "cdmo", "integrator"})
 WORD = re.compile(r"[a-zà-ÿ0-9]{4,}")
 STOP = frozenset({"pour", "avec", "dans", "nous", "notre", "with", "that", "this", "from", "have", "will",
-                  "are", "des", "les", "une", "sont", "plus", "their", "our", "test", "synthetic", "synthétique"})
+                  "are", "des", "les", "une", "sont", "plus", "their", "our", "test", "synthetic", "synthétique",
+                  "demo", "démo", "démonstration", "demonstration", "fictive", "fictif"})
 WEIGHTS = {"modality": 3.0, "step": 2.0, "expression_system": 1.0, "words": 2.0, "complementary": 1.0}
 
 
@@ -134,8 +136,8 @@ def pair(request: Side, offer: Side, *, modalities: Taxonomy) -> Fit | None:
     if not all(met for _, _, met in constraints):
         return None
     fit = soft(request, offer, modalities=modalities)
-    if fit.score <= 0:
-        return None
+    if fit.score <= 0 or any(c == "modality" and not met for c, _, met in fit.reasons if offer.modalities):
+        return None  # nothing in common, or both state modalities and none meets the request's
     fit.score += len(constraints) * 0.5  # a stated constraint met says more than an unstated one
     fit.reasons = constraints + fit.reasons
     return fit

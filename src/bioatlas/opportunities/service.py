@@ -456,10 +456,22 @@ def answer_interest(session: Session, *, user_id: int | None, ip: str | None, op
             "accepted" if decision == "accept" else "declined"), now(), user_id
         owner = user_id if user_id is not None else opp.author_id
         if decision == "accept" and owner is not None and owner != interest.user_id:
-            thread = messaging.open_thread(
-                session, user_ids=[interest.user_id], opened_by=owner, accepted=True,
-                context={"kind": "opportunity", "id": opp.id, "label": (opp.title_fr or opp.title_en)[:200],
-                         "url": f"/opportunities/{opp.id}"})
+            try:
+                thread = messaging.open_thread(
+                    session, user_ids=[interest.user_id], opened_by=owner, accepted=True,
+                    context={"kind": "opportunity", "id": opp.id, "label": (opp.title_fr or opp.title_en)[:200],
+                             "url": f"/opportunities/{opp.id}"})
+                # the expression of interest opens the conversation, in its author's name
+                body = "\n\n".join(part for part in (interest.what, interest.why, interest.message) if part)
+                messaging.post_message(session, thread_id=thread.id, sender_id=interest.user_id,
+                                       body=body[:INTEREST_MAX])
+            except messaging.MessagingError as exc:
+                refusal = OpportunityError("interest_id", str(exc))
+                refusal.status = exc.status
+                session.rollback()  # release the write lock before the refusal's own transaction
+                _refuse(session, user_id=user_id, ip=ip, target=_target(opp.id), action="opportunities.answer",
+                        exc=refusal)
+                raise refusal from None
             interest.thread_id = thread.id
         accounts.record_audit(session, event="opportunity", user_id=user_id, ip=ip, target=_target(opp.id),
                               detail={"action": decision, "interest": interest.id, "thread": interest.thread_id})
