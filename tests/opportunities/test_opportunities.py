@@ -189,7 +189,9 @@ def test_lifecycle_matching_and_interest(client, db, world):
     assert found[0]["actor_id"] == a["cdmo"] and found[0]["source"] == "opportunity"
     reasons = {x["criterion"]: x["met"] for x in found[0]["reasons"]}
     assert reasons == {"scale": True, "gmp": True, "window": True, "modality": True, "step": True, "words": True,
-                       **({"complementary": True} if "complementary" in reasons else {})}
+                       "distance": True}
+    distance = next(x["value"] for x in found[0]["reasons"] if x["criterion"] == "distance")
+    assert distance.endswith(" km") and 20 <= int(distance[:-3]) <= 40  # Évry (91000) – Paris 5e (75005)
     assert [m["actor_id"] for m in found].count(a["cdmo"]) == 1
     assert a["small"] not in [m["actor_id"] for m in found]
     assert any(m["source"] == "capacity" and m["actor_id"] == a["platform"] for m in found)

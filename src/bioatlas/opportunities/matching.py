@@ -11,6 +11,7 @@ steps, expression systems), shared words of the descriptions, and complementary 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -159,3 +160,24 @@ def rank(fits: Sequence[tuple[Any, int, Fit]], *, limit: int) -> list[tuple[Any,
         if len(out) >= limit:
             break
     return out
+
+
+def km(a: Sequence[tuple[float, float]], b: Sequence[tuple[float, float]]) -> float | None:
+    """The shortest great-circle distance (km) between two sets of (lat, lon), None when one is empty."""
+    best = None
+    for lat1, lon1 in a:
+        for lat2, lon2 in b:
+            p1, p2 = math.radians(lat1), math.radians(lat2)
+            h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+            d = 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+            best = d if best is None else min(best, d)
+    return best
+
+
+def with_distance(fit: Fit, distance: float | None) -> Fit:
+    """Add the distance as a reason ("38 km"), and a small bonus to the near ones (up to 0.5 under
+    500 km): proximity breaks ties, it never outranks a better technical fit by much."""
+    if distance is None:
+        return fit
+    return Fit(score=fit.score + 0.5 * max(0.0, 1 - distance / 500),
+               reasons=[*fit.reasons, ("distance", f"{distance:.0f} km", True)])

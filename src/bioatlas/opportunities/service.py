@@ -562,6 +562,13 @@ def _regions(session: Session, actor_ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
+def _coordinates(session: Session, actor_ids: list[int]) -> dict[int, list[tuple[float, float]]]:
+    out: dict[int, list[tuple[float, float]]] = {}
+    for site in atlas.located_sites(session, actor_ids=actor_ids, bbox=(-180.0, -90.0, 180.0, 90.0)):
+        out.setdefault(site.actor_id, []).append((site.latitude, site.longitude))
+    return out
+
+
 def _side(opp: Opportunity, actors, regions) -> matching.Side:
     actor = actors.get(opp.actor_id)
     return matching.Side(
@@ -620,6 +627,10 @@ def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, T
                 fit = matching.pair(me, side, modalities=modalities)
                 if fit is not None:
                     fits.append((("capacity", offer.actor_id, i), offer.actor_id, fit))
+    coords = _coordinates(session, [opp.actor_id, *{a for _, a, _ in fits}])
+    mine = coords.get(opp.actor_id, [])
+    fits = [(key, actor_id, matching.with_distance(fit, matching.km(mine, coords.get(actor_id, []))))
+            for key, actor_id, fit in fits]
     by_id = {o.id: o for o in others}
     out = []
     for key, fit in matching.rank(fits, limit=limit):
