@@ -12,7 +12,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bioatlas.accounts.policy import ANONYMOUS
-from bioatlas.atlas.service import gazetteer, taxonomies as load_taxonomies
+from bioatlas.atlas.service import (
+    ActorRecord,
+    SiteRecord,
+    SourceRecord,
+    gazetteer,
+    get_or_create_source,
+    upsert_actor,
+)
+from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.capacity import demo as capacity_demo
 from bioatlas.capacity import service as capacity
 from bioatlas.messaging import service as messaging
@@ -421,3 +429,28 @@ def test_accepting_someone_who_blocked_you_is_refused_not_a_crash(db, world, tax
                                     decision="accept")
         assert caught.value.status == 403 and caught.value.field == "interest_id"
         assert s.get(Interest, i.id).status == "pending" and s.get(Interest, i.id).thread_id is None
+
+
+def test_actors_with_stated_capabilities_are_suggested(client, db, world):
+    place = gazetteer().geocode(postcode="69007")
+    with db() as s:
+        source = get_or_create_source(s, record=SourceRecord(key="test:capabilities", kind="synthetic", title="Test"))
+        lab = upsert_actor(s, record=ActorRecord(
+            name="Laboratoire test F (synthétique)", kind="research_unit",
+            capabilities={"modalities": ["aav"], "value_chain": ["process_development"]},
+            sites=[SiteRecord(role="hq", postcode="69007", commune_insee=place.insee, commune_name=place.name,
+                              departement=place.departement, region=place.region, latitude=place.latitude,
+                              longitude=place.longitude)]), source=source, match_by_name=False, schemes=()).actor_id
+        s.commit()
+    a = world["actors"]
+    # a technology request for AAV process development, no capacity constraint: the lab is suggested
+    technology = _publish(client, a["startup"], doc(direction="request", kind="technology", capacity=None,
+                                                    steps=["process_development"]))
+    found = client.get(f"/api/v1/opportunities/{technology}/matches").json()["matches"]
+    lab_match = next(m for m in found if m["actor_id"] == lab)
+    assert lab_match["source"] == "actor"
+    assert {r["criterion"]: r["met"] for r in lab_match["reasons"]}["complementary"] is True  # start-up ↔ lab
+    # a capacity request (a scale asked): an actor without capacity facts cannot meet it
+    request = _publish(client, a["startup"], doc(direction="request", title_fr="Besoin AAV 200 L (test)"))
+    assert lab not in [m["actor_id"] for m in client.get(f"/api/v1/opportunities/{request}/matches").json()["matches"]]
+    assert 'data-source="actor"' in client.get(f"/opportunities/{technology}/matches").text

@@ -131,7 +131,7 @@ def pair(request: Side, offer: Side, *, modalities: Taxonomy) -> Fit | None:
     (hard ones first)."""
     if request.direction != "request" or offer.direction != "offer" or request.actor_id == offer.actor_id:
         return None
-    if request.kind != offer.kind and not (request.kind == "capacity" and offer.kind == "profile"):
+    if request.kind != offer.kind and offer.kind != "actor" and not (request.kind == "capacity" and offer.kind == "profile"):
         return None
     constraints = hard(request, offer)
     if not all(met for _, _, met in constraints):

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import ActorScope, Principal, can
@@ -579,6 +579,29 @@ def _side(opp: Opportunity, actors, regions) -> matching.Side:
         words=matching.words_of(opp.title_fr, opp.title_en, opp.description_fr, opp.description_en))
 
 
+ACTOR_CANDIDATES = 2000  # actors stating one of the request's modalities, read at most
+
+
+def _actor_sides(session: Session, *, request: Opportunity, taxonomies: Mapping[str, Taxonomy]):
+    """(actor, Side) for the active actors whose stated or inferred capabilities include one of
+    the request's modalities (widened to sub-terms by the atlas's filter): direction "offer",
+    kind "actor", no capacity facts (so a request with a scale, grade or window rules them out)."""
+    conditions = atlas.view_conditions(atlas.ActorFilter(modality=tuple(request.modalities)), taxonomies=taxonomies)
+    actors = list(session.scalars(select(atlas.Actor).where(*conditions).options(
+        selectinload(atlas.Actor.capabilities)).order_by(atlas.Actor.id).limit(ACTOR_CANDIDATES)))
+    regions = _regions(session, [a.id for a in actors])
+    for actor in actors:
+        facets: dict[str, set[str]] = {}
+        for cap in actor.capabilities:
+            facets.setdefault(cap.facet, set()).add(cap.code)
+        yield actor, matching.Side(
+            direction="offer", kind="actor", actor_id=actor.id, actor_kind=actor.kind,
+            actor_regions=frozenset(regions.get(actor.id, ())), modalities=frozenset(facets.get("modalities", ())),
+            steps=frozenset(facets.get("value_chain", ())),
+            expression_systems=frozenset(facets.get("expression_systems", ())),
+            words=matching.words_of(actor.description_fr, actor.description_en))
+
+
 def _profile_sides(offer: capacity.Offer) -> list[tuple[int, matching.Side]]:
     """One Side per service line of a capacity profile (direction offer, kind "profile")."""
     doc = offer.doc
@@ -599,9 +622,10 @@ def _profile_sides(offer: capacity.Offer) -> list[tuple[int, matching.Side]]:
 
 def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, Taxonomy], principal: Principal,
             today: date | None = None, limit: int = 10) -> list[Match]:
-    """For a request: the published offers and the actors' capacity profiles (capacity requests)
-    that meet its hard constraints, ranked, one per actor, with reasons. For an offer: the
-    published requests it answers (the same pairing, reversed)."""
+    """For a request: the published offers, the actors' capacity profiles (capacity requests) and
+    the actors whose stated or inferred capabilities include one of its modalities, that meet its
+    hard constraints, ranked, one per actor, with reasons. For an offer: the published requests it
+    answers (the same pairing, reversed)."""
     today = today or date.today()
     opp = _must(session, opportunity_id)
     others = list(session.scalars(select(Opportunity).where(
@@ -627,6 +651,13 @@ def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, T
                 fit = matching.pair(me, side, modalities=modalities)
                 if fit is not None:
                     fits.append((("capacity", offer.actor_id, i), offer.actor_id, fit))
+    actor_rows: dict[int, Any] = {}
+    if opp.direction == "request" and opp.modalities:
+        for actor, side in _actor_sides(session, request=opp, taxonomies=taxonomies):
+            fit = matching.pair(me, side, modalities=modalities)
+            if fit is not None:
+                actor_rows[actor.id] = actor
+                fits.append((("actor", actor.id), actor.id, fit))
     coords = _coordinates(session, [opp.actor_id, *{a for _, a, _ in fits}])
     mine = coords.get(opp.actor_id, [])
     fits = [(key, actor_id, matching.with_distance(fit, matching.km(mine, coords.get(actor_id, []))))
@@ -642,6 +673,10 @@ def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, T
                              actor_kind=actor.kind if actor else "", score=round(fit.score, 3),
                              reasons=tuple(fit.reasons), opportunity_id=other.id,
                              title=other.title_fr or other.title_en))
+        elif key[0] == "actor":
+            actor = actor_rows[key[1]]
+            out.append(Match(actor_id=actor.id, actor_name=actor.name, actor_kind=actor.kind, score=round(fit.score, 3),
+                             reasons=tuple(fit.reasons), source="actor"))
         else:
             offer = profiles[key[1]]
             out.append(Match(actor_id=offer.actor_id, actor_name=offer.actor_name, actor_kind=offer.actor_kind,
