@@ -450,6 +450,7 @@ def test_actors_with_stated_capabilities_are_suggested(client, db, world):
     lab_match = next(m for m in found if m["actor_id"] == lab)
     assert lab_match["source"] == "actor"
     assert {r["criterion"]: r["met"] for r in lab_match["reasons"]}["complementary"] is True  # start-up ↔ lab
+    assert {r["criterion"]: r["label"] for r in lab_match["reasons"]}["complementary"] == "industrie ↔ recherche académique"
     # a capacity request (a scale asked): an actor without capacity facts cannot meet it
     request = _publish(client, a["startup"], doc(direction="request", title_fr="Besoin AAV 200 L (test)"))
     assert lab not in [m["actor_id"] for m in client.get(f"/api/v1/opportunities/{request}/matches").json()["matches"]]

@@ -44,7 +44,13 @@ def opportunity_view(opp: Opportunity, taxonomies: Mapping[str, Taxonomy], lang:
     return out
 
 
+GROUPS = {"fr": {"academia": "recherche académique", "industry": "industrie"},
+          "en": {"academia": "academia", "industry": "industry"}}
+
+
 def reason_label(criterion: str, value: str, taxonomies: Mapping[str, Taxonomy], lang: str) -> str:
+    if criterion == "complementary":
+        return " ↔ ".join(GROUPS.get(lang, GROUPS["en"]).get(part, part) for part in value.split(" ↔ "))
     name = CRITERION_TAXONOMY.get(criterion)
     if name and value and "," not in value and value in taxonomies[name].terms:
         return taxonomies[name].label(value, lang)
