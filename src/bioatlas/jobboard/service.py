@@ -1,0 +1,387 @@
+"""The job board's service: publish, edit and close an offer (members of the actor, for one of
+its sites), read and search the open offers, their schema.org JobPosting, the expiry sweep, and
+the personal data it holds. Handlers and other rooms call these functions only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bioatlas.accounts import service as accounts
+from bioatlas.accounts.policy import ActorScope
+from bioatlas.atlas import service as atlas
+from bioatlas.core.db import unit_of_work
+from bioatlas.core.text import fold
+from bioatlas.jobboard.fields import CONTRACTS, FieldError, clean
+from bioatlas.jobboard.models import JobOffer
+from bioatlas.occupations import service as occupations
+
+__all__ = ["FieldError", "JobOffer", "NotFound", "Conflict"]
+MAX_PAGE = 100
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Conflict(RuntimeError):
+    pass
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_offer(session: Session, *, offer_id: int) -> JobOffer | None:
+    return session.get(JobOffer, offer_id)
+
+
+def actor_scope(session: Session, *, actor_id: int | None) -> ActorScope | None:
+    """The policy's view of the actor, None when there is no such actor."""
+    if actor_id is None:
+        return None
+    scope = atlas.actor_scope(session, actor_id=actor_id)
+    return None if scope.actor_id is None else ActorScope(scope.actor_id, scope.regions, scope.clusters)
+
+
+def offer_scope(session: Session, *, offer: JobOffer) -> ActorScope:
+    """Who may manage the offer: the members of its actor (an imported offer without an actor:
+    nobody but admins)."""
+    return actor_scope(session, actor_id=offer.actor_id) or ActorScope(None)
+
+
+def actor_name(session: Session, *, actor_id: int) -> str | None:
+    actor = atlas.get_actor(session, actor_id=actor_id)
+    return actor.name if actor is not None else None
+
+
+def sites_of(session: Session, *, actor_id: int) -> list[dict]:
+    """The actor's sites a member may post for: id and place."""
+    actor = atlas.load_actor(session, actor_id=actor_id)
+    if actor is None:
+        return []
+    return [{"id": s.id, "commune": s.commune_name or "", "postcode": s.postcode or "", "role": s.role}
+            for s in actor.sites]
+
+
+def is_open(offer: JobOffer, *, today: date | None = None) -> bool:
+    return offer.status == "open" and offer.expires_on >= (today or date.today())
+
+
+@dataclass
+class OfferQuery:
+    """The search: words of the title, ROME family (letter + 2 digits) or code, contracts, region,
+    département, GMP environment only; `chosen` keeps what was asked for (for links and alerts)."""
+
+    q: str = ""
+    rome: str = ""
+    contracts: tuple[str, ...] = ()
+    region: str = ""
+    departement: str = ""
+    gmp: bool = False
+    actor_id: int | None = None
+    limit: int = 50
+    offset: int = 0
+    chosen: dict[str, list[str]] = field(default_factory=dict)
+
+
+def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
+    """Check the search parameters; FieldError names the refused one."""
+    def one(name: str) -> str:
+        values = params.get(name) or []
+        return values[-1].strip() if values else ""
+    q = OfferQuery(q=one("q")[:200])
+    rome = one("rome").upper()
+    if rome and not (len(rome) in (1, 3, 5) and rome[0].isalpha() and rome[1:].isdigit()):
+        raise FieldError("rome", "must be a ROME domain (H), family (H23) or code (H2301)")
+    q.rome = rome
+    contracts = [c for v in params.get("contract") or [] for c in v.split(",") if c]
+    bad = [c for c in contracts if c not in CONTRACTS]
+    if bad:
+        raise FieldError("contract", f"unknown contract {bad[0]!r}: one of {', '.join(CONTRACTS)}")
+    q.contracts = tuple(contracts)
+    q.region = one("region")
+    if q.region and q.region not in atlas.gazetteer().regions:
+        raise FieldError("region", "unknown region code")
+    q.departement = one("departement").upper()
+    if q.departement and not (2 <= len(q.departement) <= 3 and q.departement.isalnum()):
+        raise FieldError("departement", "must be a département code (e.g. 91, 2A, 971)")
+    q.gmp = one("gmp") in ("1", "true", "on", "yes")
+    for name, cap in (("limit", MAX_PAGE), ("offset", 10_000_000)):
+        raw = one(name)
+        if raw:
+            if not raw.isdigit() or int(raw) > cap:
+                raise FieldError(name, f"must be a whole number up to {cap}")
+            setattr(q, name, int(raw))
+    q.chosen = {k: [v] if isinstance(v, str) else list(v) for k, v in
+                (("q", q.q), ("rome", q.rome), ("contract", q.contracts), ("region", q.region),
+                 ("departement", q.departement), ("gmp", "1" if q.gmp else "")) if v}
+    return q
+
+
+def _conditions(query: OfferQuery, today: date) -> list:
+    cond = [JobOffer.status == "open", JobOffer.expires_on >= today]
+    for word in fold(query.q).split():
+        cond.append(JobOffer.search_key.contains(word))
+    if query.rome:
+        cond.append(JobOffer.rome_code.startswith(query.rome))
+    if query.contracts:
+        cond.append(JobOffer.contract.in_(query.contracts))
+    if query.region:
+        cond.append(JobOffer.region == query.region)
+    if query.departement:
+        cond.append(JobOffer.departement == query.departement)
+    if query.gmp:
+        cond.append(JobOffer.gmp_environment.is_(True))
+    if query.actor_id is not None:
+        cond.append(JobOffer.actor_id == query.actor_id)
+    return cond
+
+
+@dataclass
+class SearchResult:
+    total: int
+    offers: list[JobOffer]
+    facets: dict[str, Counter]
+
+
+def search(session: Session, *, query: OfferQuery, today: date | None = None, facets: bool = True) -> SearchResult:
+    """Open offers matching the query, newest first, with facet counts (contract, ROME family,
+    region) over every match."""
+    cond = _conditions(query, today or date.today())
+    total = session.scalar(select(func.count(JobOffer.id)).where(*cond)) or 0
+    rows = list(session.scalars(select(JobOffer).where(*cond).order_by(JobOffer.created_at.desc(), JobOffer.id.desc())
+                                .limit(query.limit).offset(query.offset)))
+    counts: dict[str, Counter] = {}
+    if facets:
+        for name, column in (("contract", JobOffer.contract), ("rome", func.substr(JobOffer.rome_code, 1, 3)),
+                             ("region", JobOffer.region)):
+            counts[name] = Counter({k: n for k, n in session.execute(
+                select(column, func.count()).where(*cond).group_by(column)) if k})
+    return SearchResult(total=total, offers=rows, facets=counts)
+
+
+def open_offers_of(session: Session, *, actor_id: int, limit: int = 20) -> list[JobOffer]:
+    return search(session, query=OfferQuery(actor_id=actor_id, limit=limit), facets=False).offers
+
+
+def located_offers(session: Session, *, bbox: tuple[float, float, float, float], contracts: Sequence[str] = (),
+                   limit: int = 5000, today: date | None = None) -> list[JobOffer]:
+    west, south, east, north = bbox
+    cond = _conditions(OfferQuery(contracts=tuple(contracts)), today or date.today())
+    stmt = (select(JobOffer).where(*cond, JobOffer.latitude.between(south, north), JobOffer.longitude.between(west, east))
+            .order_by(JobOffer.id).limit(limit))
+    return list(session.scalars(stmt))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def check_rome(session: Session, *, code: str, appellation: str | None) -> dict[str, Any]:
+    """The occupation's label and ROME version (its source key), the appellation's label; an
+    unknown code, or an appellation of another occupation, is a FieldError."""
+    occupation = occupations.get_occupation(session, code=code)
+    if occupation is None:
+        raise FieldError("rome_code", f"unknown ROME code {code}")
+    out = {"rome_label": occupation.label, "rome_version": occupation.source.key,
+           "appellation_code": None, "appellation_label": None}
+    if appellation:
+        match = next((t for t in occupation.titles if t.code == appellation), None)
+        if match is None:
+            raise FieldError("appellation_code", f"appellation {appellation} is not one of {code}'s job titles")
+        out.update(appellation_code=match.code, appellation_label=match.label)
+    return out
+
+
+def suggest_titles(session: Session, *, title: str, limit: int = 8) -> list[dict]:
+    """ROME appellations whose label holds the words of the offer's title (the author confirms
+    one): the occupations room's title matching, dropping words until something matches."""
+    words = fold(title).split()
+    while words:
+        _, titles = occupations.list_titles(session, q=" ".join(words), limit=limit)
+        if titles:
+            return [{"appellation_code": t.code, "appellation_label": t.label, "rome_code": t.occupation_code}
+                    for t in titles]
+        words = words[:-1] if len(words) > 1 else []
+    return []
+
+
+def _search_key(values: Mapping[str, Any]) -> str:
+    return fold(" ".join(v for v in (values["title"], values.get("appellation_label"), values.get("rome_label")) if v))[:800]
+
+
+def _place(session: Session, *, actor_id: int, site_id: int) -> dict[str, Any]:
+    actor = atlas.load_actor(session, actor_id=actor_id)
+    if actor is None:
+        raise NotFound(f"no actor {actor_id}")
+    site = next((s for s in actor.sites if s.id == site_id), None)
+    if site is None:
+        raise FieldError("site_id", "this site is not one of the actor's sites")
+    return {"employer_name": actor.name, "site_id": site.id, "commune_name": site.commune_name,
+            "departement": site.departement, "region": site.region, "latitude": site.latitude,
+            "longitude": site.longitude}
+
+
+def publish(session: Session, *, actor_id: int, site_id: Any, raw: Mapping[str, Any], user_id: int | None,
+            ip: str | None, today: date | None = None, origin: str = "member", synthetic: bool = False) -> JobOffer:
+    """Validate and publish an offer of the actor for one of its sites."""
+    today = today or date.today()
+    values = clean(raw, today=today)
+    try:
+        site = int(site_id)
+    except (TypeError, ValueError):
+        raise FieldError("site_id", "choose one of the actor's sites") from None
+    values.update(check_rome(session, code=values["rome_code"], appellation=values["appellation_code"]))
+    values.update(_place(session, actor_id=actor_id, site_id=site))
+    values["search_key"] = _search_key(values)
+    with unit_of_work(session):
+        offer = JobOffer(actor_id=actor_id, created_by=user_id, origin=origin, synthetic=synthetic, status="open",
+                         **values)
+        session.add(offer)
+        session.flush()
+        accounts.record_audit(session, event="jobboard", user_id=user_id, ip=ip, target=f"job_offer:{offer.id}",
+                              detail={"action": "publish", "actor_id": actor_id})
+    return offer
+
+
+def update(session: Session, *, offer: JobOffer, site_id: Any, raw: Mapping[str, Any], user_id: int | None,
+           ip: str | None, today: date | None = None) -> JobOffer:
+    """Replace the offer's values (the same checks as publishing); a closed offer reopens."""
+    if offer.actor_id is None or offer.origin != "member":
+        raise Conflict("only offers published here can be edited here")
+    values = clean(raw, today=today or date.today())
+    try:
+        site = int(site_id)
+    except (TypeError, ValueError):
+        raise FieldError("site_id", "choose one of the actor's sites") from None
+    values.update(check_rome(session, code=values["rome_code"], appellation=values["appellation_code"]))
+    values.update(_place(session, actor_id=offer.actor_id, site_id=site))
+    values["search_key"] = _search_key(values)
+    with unit_of_work(session):
+        for key, value in values.items():
+            setattr(offer, key, value)
+        offer.status, offer.closed_at, offer.updated_at = "open", None, now()
+        accounts.record_audit(session, event="jobboard", user_id=user_id, ip=ip, target=f"job_offer:{offer.id}",
+                              detail={"action": "update"})
+    return offer
+
+
+def close(session: Session, *, offer: JobOffer, user_id: int | None, ip: str | None, reason: str = "closed") -> None:
+    if offer.status == "closed":
+        raise Conflict("the offer is already closed")
+    with unit_of_work(session):
+        offer.status, offer.closed_at, offer.updated_at = "closed", now(), now()
+        accounts.record_audit(session, event="jobboard", user_id=user_id, ip=ip, target=f"job_offer:{offer.id}",
+                              detail={"action": "close", "reason": reason})
+
+
+def close_expired(session: Session, *, today: date | None = None) -> int:
+    """Close every open offer whose expiry has passed (the daily task); how many."""
+    today = today or date.today()
+    with unit_of_work(session):
+        expired = list(session.scalars(select(JobOffer).where(JobOffer.status == "open", JobOffer.expires_on < today)))
+        for offer in expired:
+            offer.status, offer.closed_at = "closed", now()
+    return len(expired)
+
+
+# --- schema.org ------------------------------------------------------------------------------
+
+EMPLOYMENT_TYPES = {"cdi": "FULL_TIME", "cdd": "TEMPORARY", "interim": "TEMPORARY", "apprenticeship": "INTERN",
+                    "internship": "INTERN", "thesis": "FULL_TIME", "postdoc": "TEMPORARY"}
+
+
+def job_posting(offer: JobOffer, *, base_url: str, lang: str = "fr") -> dict[str, Any]:
+    """The offer as schema.org JobPosting (JSON-LD), with Google's required properties (title,
+    description, datePosted, hiringOrganization, jobLocation, validThrough) and the ROME code as
+    occupationalCategory."""
+    description = (offer.description_en or offer.description_fr) if lang == "en" else (
+        offer.description_fr or offer.description_en)
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": offer.title,
+        "description": description,
+        "identifier": {"@type": "PropertyValue", "name": "Bioprod Atlas", "value": str(offer.id)},
+        "datePosted": offer.created_at.date().isoformat(),
+        "validThrough": f"{offer.expires_on.isoformat()}T23:59:59",
+        "employmentType": EMPLOYMENT_TYPES[offer.contract],
+        "occupationalCategory": f"{offer.rome_code} {offer.rome_label}".strip(),
+        "hiringOrganization": {"@type": "Organization", "name": offer.employer_name,
+                               **({"sameAs": f"{base_url}/actors/{offer.actor_id}"} if offer.actor_id else {})},
+        "jobLocation": {"@type": "Place", "address": {
+            "@type": "PostalAddress", "addressLocality": offer.commune_name or "",
+            "addressRegion": offer.region or "", "addressCountry": "FR"}},
+        "url": f"{base_url}/jobboard/offers/{offer.id}",
+        "directApply": False,
+    }
+    if offer.latitude is not None and offer.longitude is not None:
+        doc["jobLocation"]["geo"] = {"@type": "GeoCoordinates", "latitude": offer.latitude,
+                                     "longitude": offer.longitude}
+    if offer.remote_share >= 100:
+        doc["jobLocationType"] = "TELECOMMUTE"
+        doc["applicantLocationRequirements"] = {"@type": "Country", "name": "FR"}
+    if offer.salary_min is not None or offer.salary_max is not None:
+        value: dict[str, Any] = {"@type": "QuantitativeValue", "unitText": "YEAR"}
+        if offer.salary_min is not None:
+            value["minValue"] = offer.salary_min
+        if offer.salary_max is not None:
+            value["maxValue"] = offer.salary_max
+        doc["baseSalary"] = {"@type": "MonetaryAmount", "currency": "EUR", "value": value}
+    if offer.skills:
+        doc["skills"] = ", ".join(offer.skills)
+    if offer.start_date:
+        doc["jobStartDate"] = offer.start_date.isoformat()
+    return doc
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+def export_personal(session: Session, *, user_id: int) -> list[dict]:
+    rows = session.scalars(select(JobOffer).where(JobOffer.created_by == user_id).order_by(JobOffer.id))
+    return [{"offer_id": o.id, "title": o.title, "actor_id": o.actor_id, "apply_email": o.apply_email,
+             "created_at": o.created_at.isoformat()} for o in rows]
+
+
+def erase_personal(session: Session, *, user_id: int) -> None:
+    """Offers stay (they belong to the actor); the author's link is cut."""
+    for offer in session.scalars(select(JobOffer).where(JobOffer.created_by == user_id)):
+        offer.created_by = None
+
+
+def put_demo_offer(session: Session, *, key: str, actor_id: int, site_id: int, raw: Mapping[str, Any],
+                   today: date) -> bool:
+    """A labelled synthetic demo offer (origin "demo", `external_id` = key), created once: a second
+    run changes nothing. False when it exists or its ROME code is not loaded."""
+    if session.scalar(select(JobOffer.id).where(JobOffer.origin == "demo", JobOffer.external_id == key)):
+        return False
+    values = clean(raw, today=today)
+    try:
+        values.update(check_rome(session, code=values["rome_code"], appellation=values["appellation_code"]))
+    except FieldError:
+        return False
+    values.update(_place(session, actor_id=actor_id, site_id=site_id))
+    values["search_key"] = _search_key(values)
+    session.add(JobOffer(actor_id=actor_id, origin="demo", external_id=key, synthetic=True, status="open", **values))
+    session.flush()
+    return True
+
+
+def counts(session: Session, *, today: date | None = None) -> dict[str, int]:
+    today = today or date.today()
+    open_ = session.scalar(select(func.count(JobOffer.id)).where(JobOffer.status == "open",
+                                                                  JobOffer.expires_on >= today)) or 0
+    synthetic = session.scalar(select(func.count(JobOffer.id)).where(JobOffer.synthetic.is_(True))) or 0
+    return {"open": open_, "synthetic": synthetic,
+            "all": session.scalar(select(func.count(JobOffer.id))) or 0}
+
