@@ -5,12 +5,17 @@ task, demo step (see `core.plugins`)."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, TaskSpec, hookimpl
-from bioatlas.jobboard import api, demo, layers, models, pages, personal, policy, tasks, views
+from bioatlas.jobboard import api, cli, demo, layers, models, pages, personal, policy, tasks, views
 
 
 @hookimpl
 def bioatlas_routers():
     return [api.router, views.router]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(import_app, console)
 
 
 @hookimpl
