@@ -220,3 +220,42 @@ def test_demo_step_is_synthetic_labelled_and_idempotent(db, taxonomies):
         offers = list(s.scalars(select(JobOffer)))
         assert len(offers) == 6 and all(o.synthetic and o.origin == "demo" for o in offers)
         assert all("fictive" in o.title and "synthétique" in o.employer_name for o in offers)
+
+
+def test_likely_employers_with_reasons(client, db, world, taxonomies):
+    from bioatlas.atlas import scope
+    from bioatlas.atlas.models import Actor, Capability, Source
+
+    cdmo = add_actor(db, "Bioprocédés Test", "69007", kind="cdmo")
+    lab = add_actor(db, "Laboratoire Test", "75013", kind="company")
+    with db() as s:
+        src = s.scalar(select(Source))
+        s.get(Actor, world["ypo"]).naf_code = "21.20Z"
+        s.get(Actor, lab).naf_code = "86.90B"
+        s.add(Capability(actor_id=cdmo, facet="value_chain", code="upstream", source_id=src.id))
+        s.add(Capability(actor_id=world["ypo"], facet="value_chain", code="upstream", source_id=src.id))
+        s.commit()
+    with db() as s:
+        assert service.likely_employers(s, rome_code="H2302") == []  # scope not computed yet: no candidates
+        scope.compute(s, rules=scope.shipped_rules(), taxonomies=taxonomies)
+        s.commit()
+    make_offer(db, actor_id=world["ypo"])
+    with db() as s:
+        found = service.likely_employers(s, rome_code="H2302")
+        in_scope = scope.in_scope_ids(s)
+        by_id = {e["actor_id"]: e for e in found}
+        assert world["ypo"] in in_scope
+        ypo = by_id[world["ypo"]]
+        # NAF 21.20Z (1.0 × 0.5) + upstream step (1.0 × 0.35)
+        assert ypo["score"] == 0.85 and ypo["open_offers"] == 1
+        assert [r["dimension"] for r in ypo["reasons"]] == ["naf", "step"] and "21.20Z" in ypo["reasons"][0]["reason"]
+        if cdmo in in_scope:  # upstream (0.35) + kind cdmo (0.15)
+            assert by_id[cdmo]["score"] == 0.5 and found.index(ypo) < found.index(by_id[cdmo])
+        assert lab not in by_id  # a medical laboratory is no likely employer of production operators
+        with pytest.raises(service.FieldError):
+            service.likely_employers(s, rome_code="H9999")
+    r = client.get("/api/v1/jobboard/likely-employers", params={"rome": "H2302"})
+    assert r.status_code == 200 and r.json()["employers"][0]["actor_id"] == world["ypo"] and r.json()["method"]
+    assert client.get("/api/v1/jobboard/likely-employers", params={"rome": "H9999"}).status_code == 422
+    page = client.get("/jobboard/likely-employers", params={"rome": "H2302"})
+    assert page.status_code == 200 and f'data-actor="{world["ypo"]}"' in page.text and "21.20Z" in page.text

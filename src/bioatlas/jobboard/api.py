@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Reques
 
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.core.deps import SessionDep
-from bioatlas.jobboard import service
+from bioatlas.jobboard import likely, service
 from bioatlas.jobboard.present import offer_view
 from bioatlas.web.problems import Problem
 
@@ -90,6 +90,18 @@ def offer(request: Request, offer_id: Id, session: SessionDep, lang: Lang = "fr"
 def suggestions(session: SessionDep, title: Annotated[str, Query(min_length=2, max_length=200)]) -> dict:
     """ROME appellations matching the words of an offer's title (the author confirms one)."""
     return {"title": title, "suggestions": service.suggest_titles(session, title=title)}
+
+
+@router.get("/likely-employers", responses=ERRORS)
+def likely_employers(session: SessionDep, rome: Annotated[str, Query(min_length=1, max_length=5)],
+                     region: Annotated[str | None, Query(max_length=3)] = None, lang: Lang = "fr") -> dict:
+    """Sector actors likely to hire for a ROME code even without a posted offer, best first, with
+    their score and the reasons (the weighting is documented in docs/jobboard.md)."""
+    try:
+        found = service.likely_employers(session, rome_code=rome, region=region or None)
+    except service.FieldError as exc:
+        raise refused(exc) from None
+    return {"rome": rome.upper(), "method": likely.SOURCE[lang], "employers": found}
 
 
 @router.post("/actors/{actor_id}/offers", status_code=201, responses=ERRORS)

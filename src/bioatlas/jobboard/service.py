@@ -19,7 +19,7 @@ from bioatlas.atlas import service as atlas
 from bioatlas.core.db import unit_of_work
 from bioatlas.core.reports import ImportReport, Rollback, RowError, write_or_rollback
 from bioatlas.core.text import fold
-from bioatlas.jobboard import francetravail
+from bioatlas.jobboard import francetravail, likely
 from bioatlas.jobboard.fields import CONTRACTS, FieldError, clean
 from bioatlas.jobboard.models import JobOffer
 from bioatlas.occupations import service as occupations
@@ -295,6 +295,42 @@ def close_expired(session: Session, *, today: date | None = None) -> int:
         for offer in expired:
             offer.status, offer.closed_at = "closed", now()
     return len(expired)
+
+
+# --- likely employers ------------------------------------------------------------------------
+
+
+def likely_employers(session: Session, *, rome_code: str, region: str | None = None, limit: int = 30,
+                     today: date | None = None) -> list[dict[str, Any]]:
+    """The active actors of the sector scope most likely to hire for `rome_code` (see
+    `jobboard.likely`), best first, each with its score, the reasons and its open offers; an
+    unknown code is a FieldError."""
+    code = rome_code.strip().upper()
+    if occupations.get_occupation(session, code=code) is None:
+        raise FieldError("rome", f"unknown ROME code {code}")
+    rules = likely.rules_for(code)
+    if not rules:
+        return []
+    if atlas.default_scope(session) != "sector":
+        return []  # the sector scope is not computed yet (`bioatlas scope compute`): no candidates
+    actors = atlas.load_actors(session, ids=atlas.in_scope_ids(session))
+    scored = []
+    for actor in actors.values():
+        if actor.status != "active" or (region and not any(s.region == region for s in actor.sites)):
+            continue
+        steps = {c.code for c in actor.capabilities if c.facet == "value_chain"}
+        value, matched = likely.score(rules, naf=actor.naf_code, steps=steps, kind=actor.kind)
+        if value > 0:
+            scored.append((value, actor, matched))
+    scored.sort(key=lambda x: (-x[0], fold(x[1].name)))
+    scored = scored[:limit]
+    offers: Counter = Counter(session.scalars(select(JobOffer.actor_id).where(
+        *_conditions(OfferQuery(), today or date.today()), JobOffer.actor_id.in_([a.id for _, a, _ in scored]))))
+    return [{"actor_id": a.id, "name": a.name, "score": value, "naf_code": a.naf_code, "kind": a.kind,
+             "open_offers": offers.get(a.id, 0),
+             "reasons": [{"dimension": r.dimension, "value": r.value, "weight": r.weight, "reason": r.reason}
+                         for r in matched]}
+            for value, a, matched in scored]
 
 
 # --- France Travail import --------------------------------------------------------------------

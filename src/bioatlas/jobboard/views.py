@@ -17,7 +17,7 @@ from bioatlas.accounts.policy import Principal, can, client_ip, require
 from bioatlas.atlas.service import gazetteer
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.text import fold
-from bioatlas.jobboard import service
+from bioatlas.jobboard import likely, service
 from bioatlas.jobboard.api import SEARCH_PARAMS, actor_or_404, managed_offer, offer_or_404, query_from
 from bioatlas.jobboard.fields import CONTRACTS, EDUCATION, EXPERIENCE
 from bioatlas.jobboard.present import CONTRACT_LABELS, EDUCATION_LABELS, EXPERIENCE_LABELS, offer_view
@@ -78,6 +78,19 @@ def offer_page(request: Request, offer_id: Id, session: SessionDep, t: Translato
     base = str(request.base_url).rstrip("/")
     return render(request, t, "jobboard/offer.html", offer=offer_view(o, t.lang), may_edit=may_edit,
                   is_open=service.is_open(o), json_ld=json_ld(service.job_posting(o, base_url=base, lang=t.lang)))
+
+
+@router.get("/jobboard/likely-employers", response_class=HTMLResponse)
+def likely_page(request: Request, session: SessionDep, t: TranslatorDep):
+    rome = request.query_params.get("rome", "")[:5].strip().upper()
+    employers, error = [], None
+    if rome:
+        try:
+            employers = service.likely_employers(session, rome_code=rome)
+        except service.FieldError as exc:
+            error = {"field": exc.field, "message": exc.message}
+    return render(request, t, "jobboard/likely.html", status=422 if error else 200, rome=rome, employers=employers,
+                  error=error, method=likely.SOURCE[t.lang])
 
 
 def _edit_page(request, t, session, *, actor_id: int, offer_id: int | None, values: dict, error=None, status=200):
