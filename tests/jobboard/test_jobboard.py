@@ -203,11 +203,13 @@ def test_map_layer_and_personal_data(db, world):
         assert [p.id for p in layers.offer_points(s, bbox=france, filters={"contract": ["cdi"]}, lang="en",
                                                   limit=100)] == [f"job-offers:{oid}"]
         assert layers.offer_points(s, bbox=(0.0, 0.0, 1.0, 1.0), filters={}, lang="fr", limit=100) == []
+        service.save_search(s, user_id=world["users"]["ann"], params={"contract": ["cdi"]})
         exported = service.export_personal(s, user_id=world["users"]["ann"])
-        assert [e["offer_id"] for e in exported] == [oid]
+        assert [e["offer_id"] for e in exported["offers_published"]] == [oid]
+        assert [e["params"] for e in exported["saved_searches"]] == [{"contract": ["cdi"]}]
         service.erase_personal(s, user_id=world["users"]["ann"])
         s.commit()
-        assert service.export_personal(s, user_id=world["users"]["ann"]) == []
+        assert service.export_personal(s, user_id=world["users"]["ann"]) == {"offers_published": [], "saved_searches": []}
         assert s.get(JobOffer, oid) is not None
 
 
@@ -259,3 +261,32 @@ def test_likely_employers_with_reasons(client, db, world, taxonomies):
     assert client.get("/api/v1/jobboard/likely-employers", params={"rome": "H9999"}).status_code == 422
     page = client.get("/jobboard/likely-employers", params={"rome": "H2302"})
     assert page.status_code == 200 and f'data-actor="{world["ypo"]}"' in page.text and "21.20Z" in page.text
+
+
+def test_saved_search_alerts_a_new_matching_offer(client, db, world):
+    from bioatlas.notifications.models import Notification, OutboxMail
+
+    login(client, "bob@test.invalid")
+    token = csrf_of(client, "/jobboard")
+    assert "/jobboard/searches" in client.get("/jobboard").text
+    r = client.post("/jobboard/searches", data={"csrf_token": token, "contract": "cdi", "region": "11"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert client.post("/jobboard/searches", data={"csrf_token": token, "contract": "gig"}).status_code == 422
+    listing = client.get("/jobboard/searches")
+    assert "contract=cdi" in listing.text and "region=11" in listing.text
+    make_offer(db, actor_id=world["bio"])                 # region 84: no alert
+    make_offer(db, actor_id=world["ypo"], contract="cdd")  # another contract: no alert
+    oid = make_offer(db, actor_id=world["ypo"])          # matches
+    with db() as s:
+        notes = list(s.scalars(select(Notification).where(Notification.user_id == world["users"]["bob"])))
+        assert [(n.kind, n.link) for n in notes] == [("jobboard.match", f"/jobboard/offers/{oid}")]
+        mails = list(s.scalars(select(OutboxMail).where(OutboxMail.kind == "jobboard.match")))
+        assert len(mails) == 1 and "Opérateur de production USP" in mails[0].subject
+        search_id = service.searches_of(s, user_id=world["users"]["bob"])[0].id
+        with pytest.raises(service.NotFound):  # another user's search
+            service.delete_search(s, user_id=world["users"]["ann"], search_id=search_id)
+    assert client.post(f"/jobboard/searches/{search_id}/delete", data={"csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    with db() as s:
+        assert service.searches_of(s, user_id=world["users"]["bob"]) == []

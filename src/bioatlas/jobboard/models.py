@@ -63,3 +63,15 @@ class JobOffer(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SavedSearch(Base):
+    """A user's saved search of the jobs page (`params`: the checked query, as `parse_query`
+    reads it); a new matching offer notifies the user (kind `jobboard.match`: immediately or in
+    the daily digest, as they chose, with unsubscribe)."""
+
+    __tablename__ = "job_saved_searches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    params: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -5,7 +5,7 @@ task, demo step (see `core.plugins`)."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, TaskSpec, hookimpl
-from bioatlas.jobboard import api, cli, demo, layers, models, pages, personal, policy, tasks, views
+from bioatlas.jobboard import api, cli, demo, layers, models, notices, pages, personal, policy, tasks, views
 
 
 @hookimpl
@@ -56,3 +56,8 @@ def bioatlas_demo_steps():
 @hookimpl
 def bioatlas_page_slots():
     return [PageSlot(place="header", template="jobboard/_link.html", order=25)]
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return [notices.MATCH]

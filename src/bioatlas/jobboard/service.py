@@ -21,7 +21,9 @@ from bioatlas.core.reports import ImportReport, Rollback, RowError, write_or_rol
 from bioatlas.core.text import fold
 from bioatlas.jobboard import francetravail, likely
 from bioatlas.jobboard.fields import CONTRACTS, FieldError, clean
-from bioatlas.jobboard.models import JobOffer
+from bioatlas.jobboard.models import JobOffer, SavedSearch
+from bioatlas.jobboard.present import CONTRACT_LABELS
+from bioatlas.notifications import service as notifications
 from bioatlas.occupations import service as occupations
 
 __all__ = ["FieldError", "JobOffer", "NotFound", "Conflict", "FormatError"]
@@ -186,6 +188,72 @@ def located_offers(session: Session, *, bbox: tuple[float, float, float, float],
     return list(session.scalars(stmt))
 
 
+# --- saved searches and alerts ----------------------------------------------------------------
+
+MAX_SEARCHES = 20
+
+
+def describe(params: Mapping[str, Sequence[str]]) -> str:
+    """A saved search in words: its parameters, e.g. "q=technicien · contract=cdi"."""
+    return " · ".join(f"{k}={','.join(v)}" for k, v in params.items() if v) or "*"
+
+
+def save_search(session: Session, *, user_id: int, params: Mapping[str, Sequence[str]]) -> SavedSearch:
+    """Keep the user's search (checked like the jobs page's; at most MAX_SEARCHES a user)."""
+    query = parse_query(params)
+    if (session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user_id)) or 0) >= MAX_SEARCHES:
+        raise FieldError("search", f"at most {MAX_SEARCHES} saved searches")
+    with unit_of_work(session):
+        saved = SavedSearch(user_id=user_id, params=query.chosen)
+        session.add(saved)
+    return saved
+
+
+def searches_of(session: Session, *, user_id: int) -> list[SavedSearch]:
+    return list(session.scalars(select(SavedSearch).where(SavedSearch.user_id == user_id).order_by(SavedSearch.id)))
+
+
+def delete_search(session: Session, *, user_id: int, search_id: int) -> None:
+    saved = session.get(SavedSearch, search_id)
+    if saved is None or saved.user_id != user_id:
+        raise NotFound(f"no saved search {search_id}")
+    with unit_of_work(session):
+        session.delete(saved)
+
+
+def matches(offer: JobOffer, query: OfferQuery) -> bool:
+    """Whether one offer meets a query (the same conditions as `search`, in Python)."""
+    key = offer.search_key or ""
+    return (all(word in key for word in fold(query.q).split())
+            and (not query.rome or offer.rome_code.startswith(query.rome))
+            and (not query.contracts or offer.contract in query.contracts)
+            and (not query.region or offer.region == query.region)
+            and (not query.departement or offer.departement == query.departement)
+            and (not query.gmp or offer.gmp_environment))
+
+
+def alert_saved_searches(session: Session, *, offers: Sequence[JobOffer]) -> int:
+    """Notify the owners of the saved searches each new open offer matches (one notification per
+    user and offer, in the caller's transaction); how many."""
+    sent = 0
+    searches = list(session.scalars(select(SavedSearch).order_by(SavedSearch.id)))
+    for offer in offers:
+        if offer.status != "open":
+            continue
+        told: set[int] = set()
+        for saved in searches:
+            if saved.user_id in told or not matches(offer, parse_query(saved.params)):
+                continue
+            told.add(saved.user_id)
+            note = notifications.notify(session, user_id=saved.user_id, kind="jobboard.match", link=f"/jobboard/offers/{offer.id}",
+                                        context={"title": offer.title, "employer": offer.employer_name,
+                                                 "place": offer.commune_name or "", "rome": f"{offer.rome_code} {offer.rome_label}",
+                                                 "contract": CONTRACT_LABELS[offer.contract]["fr"],
+                                                 "search": describe(saved.params), "synthetic": offer.synthetic})
+            sent += note is not None
+    return sent
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
@@ -253,6 +321,7 @@ def publish(session: Session, *, actor_id: int, site_id: Any, raw: Mapping[str, 
         session.flush()
         accounts.record_audit(session, event="jobboard", user_id=user_id, ip=ip, target=f"job_offer:{offer.id}",
                               detail={"action": "publish", "actor_id": actor_id})
+        alert_saved_searches(session, offers=[offer])
     return offer
 
 
@@ -372,6 +441,7 @@ def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run:
 
     def write(session: Session) -> None:
         occupations_seen: dict[str, Any] = {}
+        new_offers: list[JobOffer] = []
         for index, row in parsed.rows:
             try:
                 values = clean(row["raw"], today=today)
@@ -399,7 +469,9 @@ def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run:
             offer = session.scalar(select(JobOffer).where(JobOffer.origin == "france_travail",
                                                           JobOffer.external_id == row["external_id"]))
             if offer is None:
-                session.add(JobOffer(origin="france_travail", external_id=row["external_id"], status="open", **values))
+                created = JobOffer(origin="france_travail", external_id=row["external_id"], status="open", **values)
+                session.add(created)
+                new_offers.append(created)
                 report.count("created")
                 continue
             changed = any(getattr(offer, k) != values.get(k) for k in COMPARED)
@@ -415,6 +487,7 @@ def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run:
         session.flush()
         if report.errors and not skip_invalid:
             raise Rollback
+        alert_saved_searches(session, offers=new_offers)
 
     result = write_or_rollback(factory, report, write)
     if not result.committed and not dry_run:
@@ -475,16 +548,20 @@ def job_posting(offer: JobOffer, *, base_url: str, lang: str = "fr") -> dict[str
 # --- personal data -----------------------------------------------------------------------------
 
 
-def export_personal(session: Session, *, user_id: int) -> list[dict]:
+def export_personal(session: Session, *, user_id: int) -> dict:
     rows = session.scalars(select(JobOffer).where(JobOffer.created_by == user_id).order_by(JobOffer.id))
-    return [{"offer_id": o.id, "title": o.title, "actor_id": o.actor_id, "apply_email": o.apply_email,
-             "created_at": o.created_at.isoformat()} for o in rows]
+    return {"offers_published": [{"offer_id": o.id, "title": o.title, "actor_id": o.actor_id,
+                                  "apply_email": o.apply_email, "created_at": o.created_at.isoformat()} for o in rows],
+            "saved_searches": [{"id": s.id, "params": s.params, "created_at": s.created_at.isoformat()}
+                               for s in searches_of(session, user_id=user_id)]}
 
 
 def erase_personal(session: Session, *, user_id: int) -> None:
-    """Offers stay (they belong to the actor); the author's link is cut."""
+    """Offers stay (they belong to the actor); the author's link is cut; saved searches go."""
     for offer in session.scalars(select(JobOffer).where(JobOffer.created_by == user_id)):
         offer.created_by = None
+    for saved in searches_of(session, user_id=user_id):
+        session.delete(saved)
 
 
 def put_demo_offer(session: Session, *, key: str, actor_id: int, site_id: int, raw: Mapping[str, Any],

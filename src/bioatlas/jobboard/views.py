@@ -93,6 +93,40 @@ def likely_page(request: Request, session: SessionDep, t: TranslatorDep):
                   error=error, method=likely.SOURCE[t.lang])
 
 
+@router.post("/jobboard/searches", response_class=HTMLResponse)
+def save_search(request: Request, session: SessionDep, t: TranslatorDep,
+                form: Annotated[FormData, Depends(_form)], p: Annotated[Principal, Depends(require("notification.self"))]):
+    params: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if key in SEARCH_PARAMS and isinstance(value, str) and value:
+            params.setdefault(key, []).append(value[:200])
+    try:
+        service.save_search(session, user_id=p.user_id or 0, params=params)
+    except service.FieldError as exc:
+        raise HTTPException(422, detail=f"{exc.field}: {exc.message}") from None
+    return redirect("/jobboard/searches")
+
+
+@router.get("/jobboard/searches", response_class=HTMLResponse)
+def searches(request: Request, session: SessionDep, t: TranslatorDep,
+             p: Annotated[Principal, Depends(require("notification.self"))]):
+    rows = service.searches_of(session, user_id=p.user_id or 0)
+    return render(request, t, "jobboard/searches.html",
+                  searches=[{"id": r.id, "label": service.describe(r.params),
+                             "url": "/jobboard?" + urlencode([(k, v) for k, vs in r.params.items() for v in vs])}
+                            for r in rows])
+
+
+@router.post("/jobboard/searches/{search_id}/delete", response_class=HTMLResponse)
+def delete_search(request: Request, search_id: Id, session: SessionDep, t: TranslatorDep,
+                  p: Annotated[Principal, Depends(require("notification.self"))]):
+    try:
+        service.delete_search(session, user_id=p.user_id or 0, search_id=search_id)
+    except service.NotFound:
+        raise HTTPException(404, detail=t("No such saved search.")) from None
+    return redirect("/jobboard/searches")
+
+
 def _edit_page(request, t, session, *, actor_id: int, offer_id: int | None, values: dict, error=None, status=200):
     return render(request, t, "jobboard/edit.html", status=status, actor_id=actor_id, offer_id=offer_id,
                   actor_name=service.actor_name(session, actor_id=actor_id) or "", values=values, error=error,

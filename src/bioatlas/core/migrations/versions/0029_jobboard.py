@@ -1,4 +1,4 @@
-"""jobboard: job offers of the sector job board
+"""jobboard: job offers of the sector job board, saved searches
 
 Revision ID: 0029_jobboard
 Revises: 0027_events
@@ -68,7 +68,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_job_offers_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_offers_rome_code'), ['rome_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_offers_status'), ['status'], unique=False)
+    op.create_table('job_saved_searches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_job_saved_searches_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_saved_searches'))
+    )
+    with op.batch_alter_table('job_saved_searches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_saved_searches_user_id'), ['user_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('job_saved_searches')
     op.drop_table('job_offers')
