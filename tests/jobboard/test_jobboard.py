@@ -290,3 +290,26 @@ def test_saved_search_alerts_a_new_matching_offer(client, db, world):
                        follow_redirects=False).status_code == 303
     with db() as s:
         assert service.searches_of(s, user_id=world["users"]["bob"]) == []
+
+
+def test_indicators_count_offers_not_jobs(db, world):
+    from datetime import datetime, timezone
+
+    make_offer(db, actor_id=world["ypo"])
+    make_offer(db, actor_id=world["bio"], contract="cdd", rome_code="H1510", appellation_code="38053")
+    filled = make_offer(db, actor_id=world["ypo"])
+    expired = make_offer(db, actor_id=world["ypo"], expires_on=date.today().isoformat())
+    with db() as s:
+        o = s.get(JobOffer, filled)
+        o.created_at = datetime.now(timezone.utc) - timedelta(days=12)
+        s.commit()
+        service.close(s, offer=o, user_id=None, ip=None)
+        service.close_expired(s, today=date.today() + timedelta(days=1))
+        assert s.get(JobOffer, expired).status == "closed"
+        figures = service.indicators(s)
+    assert figures["label"] == "offers, not jobs created" and figures["jobs_target"] == 10_000
+    assert figures["open_offers"] == 2 and figures["open_synthetic_offers"] == 0
+    assert figures["by_rome_family"] == {"H23": 1, "H15": 1}
+    assert figures["by_region"] == {"11": 1, "84": 1} and figures["by_contract"] == {"cdi": 1, "cdd": 1}
+    # only the offer its employer closed counts (12 days); the expired one does not
+    assert figures["closed_offers_measured"] == 1 and 11.9 < figures["median_days_to_close"] < 12.1

@@ -92,6 +92,13 @@ def suggestions(session: SessionDep, title: Annotated[str, Query(min_length=2, m
     return {"title": title, "suggestions": service.suggest_titles(session, title=title)}
 
 
+@router.get("/indicators", responses=ERRORS)
+def indicators(session: SessionDep) -> dict:
+    """Observatory figures of the board: open offers by ROME family, region and contract (demo
+    offers apart), median days to close, beside the 10,000-jobs target: offers, not jobs created."""
+    return service.indicators(session)
+
+
 @router.get("/likely-employers", responses=ERRORS)
 def likely_employers(session: SessionDep, rome: Annotated[str, Query(min_length=1, max_length=5)],
                      region: Annotated[str | None, Query(max_length=3)] = None, lang: Lang = "fr") -> dict:

@@ -341,7 +341,7 @@ def update(session: Session, *, offer: JobOffer, site_id: Any, raw: Mapping[str,
     with unit_of_work(session):
         for key, value in values.items():
             setattr(offer, key, value)
-        offer.status, offer.closed_at, offer.updated_at = "open", None, now()
+        offer.status, offer.closed_at, offer.close_reason, offer.updated_at = "open", None, None, now()
         accounts.record_audit(session, event="jobboard", user_id=user_id, ip=ip, target=f"job_offer:{offer.id}",
                               detail={"action": "update"})
     return offer
@@ -351,7 +351,7 @@ def close(session: Session, *, offer: JobOffer, user_id: int | None, ip: str | N
     if offer.status == "closed":
         raise Conflict("the offer is already closed")
     with unit_of_work(session):
-        offer.status, offer.closed_at, offer.updated_at = "closed", now(), now()
+        offer.status, offer.closed_at, offer.updated_at, offer.close_reason = "closed", now(), now(), "closed"
         accounts.record_audit(session, event="jobboard", user_id=user_id, ip=ip, target=f"job_offer:{offer.id}",
                               detail={"action": "close", "reason": reason})
 
@@ -362,8 +362,46 @@ def close_expired(session: Session, *, today: date | None = None) -> int:
     with unit_of_work(session):
         expired = list(session.scalars(select(JobOffer).where(JobOffer.status == "open", JobOffer.expires_on < today)))
         for offer in expired:
-            offer.status, offer.closed_at = "closed", now()
+            offer.status, offer.closed_at, offer.close_reason = "closed", now(), "expired"
     return len(expired)
+
+
+# --- observatory indicators --------------------------------------------------------------------
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
+
+
+JOBS_TARGET = 10_000  # the 2030 plan's direct jobs: shown beside the offers, never as jobs created
+
+
+def indicators(session: Session, *, today: date | None = None) -> dict[str, Any]:
+    """Open offers by ROME family, region and contract (synthetic demo offers counted apart),
+    median days from publication to closing of the offers closed by their employer (not expired),
+    beside the 10,000-jobs target, labelled as offers."""
+    today = today or date.today()
+    cond = _conditions(OfferQuery(), today)
+    real = [*cond, JobOffer.synthetic.is_(False)]
+
+    def by(column, where) -> dict[str, int]:
+        return {str(k): int(n) for k, n in session.execute(
+            select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc())) if k}
+    closed = session.execute(select(JobOffer.created_at, JobOffer.closed_at).where(
+        JobOffer.status == "closed", JobOffer.close_reason == "closed", JobOffer.closed_at.is_not(None),
+        JobOffer.synthetic.is_(False))).all()
+    days = sorted((_aware(c) - _aware(o)).total_seconds() / 86400 for o, c in closed)
+    median = None if not days else (days[len(days) // 2] if len(days) % 2 else (days[len(days) // 2 - 1] + days[len(days) // 2]) / 2)
+    return {
+        "label": "offers, not jobs created",
+        "open_offers": session.scalar(select(func.count(JobOffer.id)).where(*real)) or 0,
+        "open_synthetic_offers": session.scalar(select(func.count(JobOffer.id)).where(*cond, JobOffer.synthetic.is_(True))) or 0,
+        "by_rome_family": by(func.substr(JobOffer.rome_code, 1, 3), real),
+        "by_region": by(JobOffer.region, real),
+        "by_contract": by(JobOffer.contract, real),
+        "median_days_to_close": None if median is None else round(median, 1),
+        "closed_offers_measured": len(days),
+        "jobs_target": JOBS_TARGET,
+    }
 
 
 # --- likely employers ------------------------------------------------------------------------
@@ -476,7 +514,7 @@ def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run:
                 continue
             changed = any(getattr(offer, k) != values.get(k) for k in COMPARED)
             if offer.status != "open":
-                offer.status, offer.closed_at = "open", None
+                offer.status, offer.closed_at, offer.close_reason = "open", None, None
                 report.reopened += 1
                 changed = True
             for key, value in values.items():
