@@ -313,3 +313,22 @@ def test_indicators_count_offers_not_jobs(db, world):
     assert figures["by_region"] == {"11": 1, "84": 1} and figures["by_contract"] == {"cdi": 1, "cdd": 1}
     # only the offer its employer closed counts (12 days); the expired one does not
     assert figures["closed_offers_measured"] == 1 and 11.9 < figures["median_days_to_close"] < 12.1
+
+
+def test_expiry_reminder_once_to_the_author(db, world):
+    from bioatlas.notifications.models import Notification
+
+    soon = make_offer(db, actor_id=world["ypo"], user_id=world["users"]["ann"],
+                      expires_on=(date.today() + timedelta(days=5)).isoformat())
+    make_offer(db, actor_id=world["ypo"], user_id=world["users"]["ann"])  # expires in 30 days: not yet
+    make_offer(db, actor_id=world["ypo"], expires_on=(date.today() + timedelta(days=2)).isoformat())  # no author
+    with db() as s:
+        assert service.remind_expiring(s) == 1
+        assert service.remind_expiring(s) == 0  # once
+        notes = list(s.scalars(select(Notification).where(Notification.kind == "jobboard.expiring")))
+        assert [(n.user_id, n.link) for n in notes] == [(world["users"]["ann"], f"/jobboard/offers/{soon}/edit")]
+        # the member pushes the expiry: reminded again before the new one
+        o = s.get(JobOffer, soon)
+        o.expires_on = date.today() + timedelta(days=40)
+        s.commit()
+        assert service.remind_expiring(s, today=date.today() + timedelta(days=35)) == 1  # the 30-day one is past

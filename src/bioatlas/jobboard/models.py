@@ -64,6 +64,7 @@ class JobOffer(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     close_reason: Mapped[str | None] = mapped_column(String(12))  # closed (by the employer) | expired
+    reminded_on: Mapped[date | None] = mapped_column(Date)  # the author was told of the coming expiry
 
 
 class SavedSearch(Base):

@@ -22,3 +22,18 @@ MATCH = NotificationKind(
     },
     default="immediate",
 )
+
+
+EXPIRING = NotificationKind(
+    name="jobboard.expiring",
+    label={"fr": "Expiration prochaine de mes offres d'emploi", "en": "My job offers about to expire"},
+    templates={
+        "fr": ("Votre offre « {{ title }} » expire le {{ expires_on }}",
+               "Votre offre « {{ title }} » ({{ employer }}) sera close automatiquement après le {{ expires_on }}.\n"
+               "Pour la prolonger, modifiez sa date d'expiration ; si le poste est pourvu, closez-la."),
+        "en": ("Your offer “{{ title }}” expires on {{ expires_on }}",
+               "Your offer “{{ title }}” ({{ employer }}) will be closed automatically after {{ expires_on }}.\n"
+               "To keep it open, change its expiry date; if the position is filled, close it."),
+    },
+    default="immediate",
+)

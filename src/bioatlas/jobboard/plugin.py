@@ -45,7 +45,8 @@ def bioatlas_personal_data():
 
 @hookimpl
 def bioatlas_tasks():
-    return [TaskSpec(name="jobboard.close_expired", func=tasks.close_expired, schedule={"minute": "23", "hour": "2"})]
+    return [TaskSpec(name="jobboard.close_expired", func=tasks.close_expired, schedule={"minute": "23", "hour": "2"}),
+            TaskSpec(name="jobboard.remind_expiring", func=tasks.remind_expiring, schedule={"minute": "41", "hour": "7"})]
 
 
 @hookimpl
@@ -60,4 +61,4 @@ def bioatlas_page_slots():
 
 @hookimpl
 def bioatlas_notification_kinds():
-    return [notices.MATCH]
+    return [notices.MATCH, notices.EXPIRING]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
@@ -531,6 +531,30 @@ def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run:
     if not result.committed and not dry_run:
         result.clear_outcomes()
     return result
+
+
+REMIND_DAYS = 7
+
+
+def remind_expiring(session: Session, *, today: date | None = None) -> int:
+    """Tell the author of each open offer expiring within REMIND_DAYS (once per expiry date: a
+    pushed expiry is reminded again), through notifications (kind `jobboard.expiring`); how many."""
+    today = today or date.today()
+    with unit_of_work(session):
+        due = list(session.scalars(select(JobOffer).where(
+            JobOffer.status == "open", JobOffer.created_by.is_not(None), JobOffer.expires_on >= today,
+            JobOffer.expires_on <= today + timedelta(days=REMIND_DAYS))))
+        sent = 0
+        for offer in due:
+            if offer.reminded_on is not None and offer.reminded_on >= offer.expires_on - timedelta(days=REMIND_DAYS):
+                continue
+            note = notifications.notify(session, user_id=offer.created_by or 0, kind="jobboard.expiring",
+                                        link=f"/jobboard/offers/{offer.id}/edit",
+                                        context={"title": offer.title, "employer": offer.employer_name,
+                                                 "expires_on": offer.expires_on.isoformat()})
+            offer.reminded_on = today
+            sent += note is not None
+    return sent
 
 
 # --- schema.org ------------------------------------------------------------------------------

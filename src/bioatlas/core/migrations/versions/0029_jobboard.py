@@ -55,6 +55,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('close_reason', sa.String(length=12), nullable=True),
+    sa.Column('reminded_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['actors.id'], name=op.f('fk_job_offers_actor_id_actors'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_job_offers_created_by_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_job_offers_site_id_sites'), ondelete='SET NULL'),
