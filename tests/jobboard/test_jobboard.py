@@ -96,12 +96,19 @@ def test_search_facets_and_expiry(db, world):
         assert service.search(s, query=service.parse_query({"contract": ["cdi"], "region": ["11"]})).total == 1
         assert service.search(s, query=service.parse_query({"q": ["technicien"]})).total == 1
         assert service.search(s, query=service.parse_query({"gmp": ["1"]})).total == 2
+        # around a commune: the offers at Évry (postcode 91000) within 5 km, not Lyon's
+        near = service.parse_query({"near": ["91000"], "km": ["5"]})
+        assert service.search(s, query=near).total == 2
+        assert service.search(s, query=service.parse_query({"near": ["69007"], "km": ["10"]})).total == 1
         for params, field in (({"contract": ["gig"]}, "contract"), ({"rome": ["H2"]}, "rome"),
-                              ({"region": ["99"]}, "region"), ({"limit": ["5000"]}, "limit")):
+                              ({"region": ["99"]}, "region"), ({"limit": ["5000"]}, "limit"),
+                              ({"near": ["00000"]}, "near"), ({"near": ["91000"], "km": ["900"]}, "km")):
             with pytest.raises(service.FieldError) as caught:
                 service.parse_query(params)
             assert caught.value.field == field
         # the last one expires today: closed by tomorrow's sweep, not today's
+        offer = s.get(JobOffer, service.search(s, query=near).offers[0].id)
+        assert service.matches(offer, near) and not service.matches(offer, service.parse_query({"near": ["69007"]}))
         assert service.close_expired(s) == 0
         assert service.close_expired(s, today=date.today() + timedelta(days=1)) == 1
         assert service.search(s, query=service.parse_query({}), today=date.today() + timedelta(days=1)).total == 2

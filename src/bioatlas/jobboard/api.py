@@ -23,7 +23,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no such actor or offer"},
     409: {"model": Problem, "description": "the offer is not in a state that allows it"},
     422: {"model": Problem, "description": "a field or parameter is refused (named in the message)"}}
-SEARCH_PARAMS = ("q", "rome", "contract", "region", "departement", "gmp", "limit", "offset")
+SEARCH_PARAMS = ("q", "rome", "contract", "region", "departement", "gmp", "near", "km", "limit", "offset")
 
 
 def refused(exc: service.FieldError) -> HTTPException:
@@ -69,9 +69,12 @@ def offers(request: Request, session: SessionDep, lang: Lang = "fr",
            region: Annotated[str | None, Query(max_length=3)] = None,
            departement: Annotated[str | None, Query(max_length=3)] = None,
            gmp: Annotated[str | None, Query(max_length=5)] = None,
+           near: Annotated[str | None, Query(max_length=5, description="postcode or INSEE code of a commune")] = None,
+           km: Annotated[str | None, Query(max_length=3, description="radius around `near`, 1-300 km (30)")] = None,
            limit: Annotated[str | None, Query(max_length=4)] = None,
            offset: Annotated[str | None, Query(max_length=9)] = None) -> dict:
-    """Open offers, newest first, with facet counts: `?q=technicien&rome=H23&contract=cdi&region=11&gmp=1`."""
+    """Open offers, newest first, with facet counts: `?q=technicien&rome=H23&contract=cdi&region=11&gmp=1`,
+    or around a commune: `?near=91000&km=20`."""
     query = query_from(request)
     result = service.search(session, query=query)
     return {"total": result.total, "query": query.chosen, "offers": [offer_view(o, lang) for o in result.offers],

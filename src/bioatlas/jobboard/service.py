@@ -4,6 +4,7 @@ the personal data it holds. Handlers and other rooms call these functions only."
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ class OfferQuery:
     departement: str = ""
     gmp: bool = False
     actor_id: int | None = None
+    near: tuple[float, float] | None = None  # (latitude, longitude) of the commune asked for
+    km: int = 30
     limit: int = 50
     offset: int = 0
     chosen: dict[str, list[str]] = field(default_factory=dict)
@@ -121,6 +124,20 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
     if q.departement and not (2 <= len(q.departement) <= 3 and q.departement.isalnum()):
         raise FieldError("departement", "must be a département code (e.g. 91, 2A, 971)")
     q.gmp = one("gmp") in ("1", "true", "on", "yes")
+    near = one("near")
+    if near:
+        geo = atlas.gazetteer()
+        try:  # a postcode (91000), else an INSEE commune code (91228, 2A004)
+            place = geo.geocode(postcode=near) if near in geo.by_postcode else geo.geocode(insee=near)
+        except ValueError as exc:
+            raise FieldError("near", f"not a French commune: {exc}") from None
+        if place.latitude is None or place.longitude is None:
+            raise FieldError("near", "this commune has no coordinates")
+        q.near = (place.latitude, place.longitude)
+        km = one("km") or "30"
+        if not km.isdigit() or not 1 <= int(km) <= 300:
+            raise FieldError("km", "must be a whole number of kilometres from 1 to 300")
+        q.km = int(km)
     for name, cap in (("limit", MAX_PAGE), ("offset", 10_000_000)):
         raw = one(name)
         if raw:
@@ -129,7 +146,8 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
             setattr(q, name, int(raw))
     q.chosen = {k: [v] if isinstance(v, str) else list(v) for k, v in
                 (("q", q.q), ("rome", q.rome), ("contract", q.contracts), ("region", q.region),
-                 ("departement", q.departement), ("gmp", "1" if q.gmp else "")) if v}
+                 ("departement", q.departement), ("gmp", "1" if q.gmp else ""), ("near", near),
+                 ("km", str(q.km) if near else "")) if v}
     return q
 
 
@@ -149,7 +167,21 @@ def _conditions(query: OfferQuery, today: date) -> list:
         cond.append(JobOffer.gmp_environment.is_(True))
     if query.actor_id is not None:
         cond.append(JobOffer.actor_id == query.actor_id)
+    if query.near is not None:
+        lat0, lon0 = query.near
+        dx = (JobOffer.longitude - lon0) * (KM_PER_DEGREE * math.cos(math.radians(lat0)))
+        dy = (JobOffer.latitude - lat0) * KM_PER_DEGREE
+        cond.append(dx * dx + dy * dy <= query.km * query.km)
     return cond
+
+
+KM_PER_DEGREE = 111.2  # of latitude; distances are equirectangular (under 1 % off within 300 km)
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    dx = (b[1] - a[1]) * KM_PER_DEGREE * math.cos(math.radians(a[0]))
+    dy = (b[0] - a[0]) * KM_PER_DEGREE
+    return math.hypot(dx, dy)
 
 
 @dataclass
@@ -229,7 +261,9 @@ def matches(offer: JobOffer, query: OfferQuery) -> bool:
             and (not query.contracts or offer.contract in query.contracts)
             and (not query.region or offer.region == query.region)
             and (not query.departement or offer.departement == query.departement)
-            and (not query.gmp or offer.gmp_environment))
+            and (not query.gmp or offer.gmp_environment)
+            and (query.near is None or (offer.latitude is not None and offer.longitude is not None
+                                        and distance_km(query.near, (offer.latitude, offer.longitude)) <= query.km)))
 
 
 def alert_saved_searches(session: Session, *, offers: Sequence[JobOffer]) -> int:
