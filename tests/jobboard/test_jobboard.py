@@ -339,3 +339,20 @@ def test_expiry_reminder_once_to_the_author(db, world):
         o.expires_on = date.today() + timedelta(days=40)
         s.commit()
         assert service.remind_expiring(s, today=date.today() + timedelta(days=35)) == 1  # the 30-day one is past
+
+
+def test_atom_feed_of_a_search(client, db, world):
+    from xml.etree import ElementTree as ET
+
+    oid = make_offer(db, actor_id=world["ypo"], title="Opérateur & technicien USP")
+    make_offer(db, actor_id=world["bio"], contract="cdd")
+    r = client.get("/jobboard/feed.atom", params={"contract": "cdi"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(r.content)
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 1
+    assert entries[0].find("a:title", ns).text == "Opérateur & technicien USP — Yposkesi"
+    assert entries[0].find("a:id", ns).text.endswith(f"/jobboard/offers/{oid}")
+    assert root.find("a:updated", ns).text and root.find("a:title", ns).text.endswith("contract=cdi")
+    assert client.get("/jobboard/feed.atom", params={"contract": "gig"}).status_code == 422

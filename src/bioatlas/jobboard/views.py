@@ -9,7 +9,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
@@ -17,7 +17,7 @@ from bioatlas.accounts.policy import Principal, can, client_ip, require
 from bioatlas.atlas.service import gazetteer
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.text import fold
-from bioatlas.jobboard import likely, service
+from bioatlas.jobboard import feed, likely, service
 from bioatlas.jobboard.api import SEARCH_PARAMS, actor_or_404, managed_offer, offer_or_404, query_from
 from bioatlas.jobboard.fields import CONTRACTS, EDUCATION, EXPERIENCE
 from bioatlas.jobboard.present import CONTRACT_LABELS, EDUCATION_LABELS, EXPERIENCE_LABELS, offer_view
@@ -70,6 +70,18 @@ def jobs_page(request: Request, session: SessionDep, t: TranslatorDep):
                   total=result.total, facet_links=links, chosen=query.chosen, choices=_choices(t.lang), error=None)
 
 
+@router.get("/jobboard/feed.atom")
+def atom_feed(request: Request, session: SessionDep, t: TranslatorDep):
+    """The open offers of a search (the jobs page's parameters) as an Atom feed, newest first."""
+    query = query_from(request)
+    result = service.search(session, query=query, facets=False)
+    base = str(request.base_url).rstrip("/")
+    label = service.describe(query.chosen)
+    body = feed.atom(result.offers, base_url=base, self_url=str(request.url), lang=t.lang,
+                     title=f"{t('Job offers')} – {label}")
+    return Response(body, media_type="application/atom+xml")
+
+
 @router.get("/jobboard/offers/{offer_id}", response_class=HTMLResponse)
 def offer_page(request: Request, offer_id: Id, session: SessionDep, t: TranslatorDep):
     o = offer_or_404(session, offer_id)
@@ -113,7 +125,8 @@ def searches(request: Request, session: SessionDep, t: TranslatorDep,
     rows = service.searches_of(session, user_id=p.user_id or 0)
     return render(request, t, "jobboard/searches.html",
                   searches=[{"id": r.id, "label": service.describe(r.params),
-                             "url": "/jobboard?" + urlencode([(k, v) for k, vs in r.params.items() for v in vs])}
+                             "url": "/jobboard?" + urlencode([(k, v) for k, vs in r.params.items() for v in vs]),
+                             "feed": "/jobboard/feed.atom?" + urlencode([(k, v) for k, vs in r.params.items() for v in vs])}
                             for r in rows])
 
 
