@@ -122,7 +122,7 @@ def test_job_posting_json_ld_has_the_required_fields(client, db, world):
     r = client.get(f"/jobboard/offers/{oid}")
     assert r.status_code == 200
     blocks = LD_RE.findall(r.text)
-    assert len(blocks) == 1
+    assert len(blocks) == 1 and "noindex" not in r.text  # a real offer is to be indexed
     assert "<" not in blocks[0] and "&amp;" not in blocks[0]
     doc = json.loads(blocks[0])
     assert doc["@context"].startswith("https://schema.org") and doc["@type"] == "JobPosting"
@@ -220,7 +220,7 @@ def test_map_layer_and_personal_data(db, world):
         assert s.get(JobOffer, oid) is not None
 
 
-def test_demo_step_is_synthetic_labelled_and_idempotent(db, taxonomies):
+def test_demo_step_is_synthetic_labelled_and_idempotent(client, db, taxonomies):
     add_rome(db)
     first = demo.run(db, taxonomies=taxonomies)
     assert first["offers_created"] == 6  # 3 employers × the 2 offers whose ROME code is loaded
@@ -229,6 +229,8 @@ def test_demo_step_is_synthetic_labelled_and_idempotent(db, taxonomies):
         offers = list(s.scalars(select(JobOffer)))
         assert len(offers) == 6 and all(o.synthetic and o.origin == "demo" for o in offers)
         assert all("fictive" in o.title and "synthétique" in o.employer_name for o in offers)
+    page = client.get(f"/jobboard/offers/{offers[0].id}")
+    assert 'name="robots" content="noindex"' in page.text and "data-synthetic" in page.text
 
 
 def test_likely_employers_with_reasons(client, db, world, taxonomies):
