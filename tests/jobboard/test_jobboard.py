@@ -76,6 +76,10 @@ def test_offer_keeps_rome_version_place_and_default_expiry(db, world):
         assert o.expires_on == date.today() + timedelta(days=60)
         assert o.departement == "91" and o.region == "11" and o.latitude is not None
         assert o.employer_name == "Yposkesi"
+        # the setting jobboard_offer_days gives the default expiry
+        shorter = service.publish(s, actor_id=world["ypo"], site_id=o.site_id, user_id=None, ip=None,
+                                  raw=good_offer(expires_on=""), default_days=10)
+        assert shorter.expires_on == date.today() + timedelta(days=10)
         # mailto is a valid apply link
         assert service.publish(s, actor_id=world["ypo"], site_id=o.site_id, user_id=None, ip=None,
                                raw=good_offer(apply_url="mailto:rh@example.org")).apply_url == "mailto:rh@example.org"

@@ -122,7 +122,7 @@ def publish(request: Request, actor_id: Id, session: SessionDep,
     actor_or_404(request, session, p, actor_id)
     try:
         o = service.publish(session, actor_id=actor_id, site_id=body.get("site_id"), raw=body, user_id=p.user_id,
-                            ip=client_ip(request))
+                            ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         raise refused(exc) from None
     except service.NotFound as exc:
@@ -138,7 +138,7 @@ def edit(request: Request, offer_id: Id, session: SessionDep,
     o = managed_offer(request, session, p, offer_id)
     try:
         service.update(session, offer=o, site_id=body.get("site_id"), raw=body, user_id=p.user_id,
-                       ip=client_ip(request))
+                       ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         raise refused(exc) from None
     except service.Conflict as exc:

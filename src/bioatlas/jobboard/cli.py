@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bioatlas.core.commands import session_factory
+from bioatlas.core.commands import session_factory, settings
 from bioatlas.jobboard import service
 
 
@@ -29,7 +29,8 @@ def register(import_app: typer.Typer, console: Console) -> None:
         duplicates them. One transaction: by default a rejected offer and nothing is written."""
         try:
             report = service.import_france_travail(session_factory(), path=str(path), dry_run=dry_run,
-                                                   skip_invalid=skip_invalid)
+                                                   skip_invalid=skip_invalid,
+                                                   default_days=settings().jobboard_offer_days)
         except service.FormatError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None

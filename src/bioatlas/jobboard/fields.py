@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 CONTRACTS = ("cdi", "cdd", "interim", "apprenticeship", "internship", "thesis", "postdoc")
 EXPERIENCE = ("any", "beginner", "2_years", "5_years")
 EDUCATION = ("any", "cap_bep", "bac", "bac2", "bac3", "bac5", "doctorate")
-DEFAULT_DAYS = 60  # an offer closes by itself this many days after publication unless told otherwise
+DEFAULT_DAYS = 60  # the default of the `jobboard_offer_days` setting
 MAX_DAYS = 365
 MAX_SALARY = 1_000_000
 ROME_CODE = re.compile(r"^[A-N][0-9]{4}$")
@@ -100,8 +100,9 @@ def apply_url(value: str) -> str:
     raise FieldError("apply_url", "must be an http(s) or mailto link")
 
 
-def clean(raw: Mapping[str, Any], *, today: date) -> dict[str, Any]:
-    """The offer's values (without the database checks), or FieldError."""
+def clean(raw: Mapping[str, Any], *, today: date, default_days: int = DEFAULT_DAYS) -> dict[str, Any]:
+    """The offer's values (without the database checks), or FieldError; an offer without an
+    expiry closes `default_days` after today (the `jobboard_offer_days` setting)."""
     if not isinstance(raw, Mapping):
         raise FieldError("offer", "must be an object")
     out: dict[str, Any] = {
@@ -119,7 +120,7 @@ def clean(raw: Mapping[str, Any], *, today: date) -> dict[str, Any]:
         "description_fr": _text(raw, "description_fr", max_len=10_000),
         "description_en": _text(raw, "description_en", max_len=10_000),
         "apply_email": _text(raw, "apply_email", max_len=254) or None,
-        "expires_on": _date(raw, "expires_on") or today + timedelta(days=DEFAULT_DAYS),
+        "expires_on": _date(raw, "expires_on") or today + timedelta(days=default_days),
     }
     if not ROME_CODE.match(out["rome_code"]):
         raise FieldError("rome_code", "must be a ROME code: a letter A-N and four digits (e.g. H2301)")

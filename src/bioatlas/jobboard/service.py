@@ -21,7 +21,7 @@ from bioatlas.core.db import unit_of_work
 from bioatlas.core.reports import ImportReport, Rollback, RowError, write_or_rollback
 from bioatlas.core.text import fold
 from bioatlas.jobboard import francetravail, likely
-from bioatlas.jobboard.fields import CONTRACTS, FieldError, clean
+from bioatlas.jobboard.fields import CONTRACTS, DEFAULT_DAYS, FieldError, clean
 from bioatlas.jobboard.models import JobOffer, SavedSearch
 from bioatlas.jobboard.present import CONTRACT_LABELS
 from bioatlas.notifications import service as notifications
@@ -337,10 +337,11 @@ def _place(session: Session, *, actor_id: int, site_id: int) -> dict[str, Any]:
 
 
 def publish(session: Session, *, actor_id: int, site_id: Any, raw: Mapping[str, Any], user_id: int | None,
-            ip: str | None, today: date | None = None, origin: str = "member", synthetic: bool = False) -> JobOffer:
+            ip: str | None, today: date | None = None, origin: str = "member", synthetic: bool = False,
+            default_days: int = DEFAULT_DAYS) -> JobOffer:
     """Validate and publish an offer of the actor for one of its sites."""
     today = today or date.today()
-    values = clean(raw, today=today)
+    values = clean(raw, today=today, default_days=default_days)
     try:
         site = int(site_id)
     except (TypeError, ValueError):
@@ -360,11 +361,11 @@ def publish(session: Session, *, actor_id: int, site_id: Any, raw: Mapping[str, 
 
 
 def update(session: Session, *, offer: JobOffer, site_id: Any, raw: Mapping[str, Any], user_id: int | None,
-           ip: str | None, today: date | None = None) -> JobOffer:
+           ip: str | None, today: date | None = None, default_days: int = DEFAULT_DAYS) -> JobOffer:
     """Replace the offer's values (the same checks as publishing); a closed offer reopens."""
     if offer.actor_id is None or offer.origin != "member":
         raise Conflict("only offers published here can be edited here")
-    values = clean(raw, today=today or date.today())
+    values = clean(raw, today=today or date.today(), default_days=default_days)
     try:
         site = int(site_id)
     except (TypeError, ValueError):
@@ -500,7 +501,8 @@ class FranceTravailReport(ImportReport):
 
 
 def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run: bool = False,
-                          skip_invalid: bool = False, today: date | None = None) -> FranceTravailReport:
+                          skip_invalid: bool = False, today: date | None = None,
+                          default_days: int = DEFAULT_DAYS) -> FranceTravailReport:
     """Import offers in France Travail's JSON format (see `jobboard.francetravail`): one
     transaction; by default one rejected row and nothing is written (every rejection listed, naming
     the field); with `skip_invalid` the valid rows are. An offer already imported (same id) is
@@ -516,7 +518,7 @@ def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run:
         new_offers: list[JobOffer] = []
         for index, row in parsed.rows:
             try:
-                values = clean(row["raw"], today=today)
+                values = clean(row["raw"], today=today, default_days=default_days)
                 code = values["rome_code"]
                 values.update(check_rome(session, code=code, appellation=None))
             except FieldError as exc:

@@ -170,7 +170,7 @@ def publish(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDe
     raw = _raw(form)
     try:
         o = service.publish(session, actor_id=actor_id, site_id=raw.get("site_id"), raw=raw, user_id=p.user_id,
-                            ip=client_ip(request))
+                            ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=actor_id, offer_id=None, values=raw, status=422,
                           error={"field": exc.field, "message": exc.message})
@@ -200,7 +200,8 @@ def edit(request: Request, offer_id: Id, session: SessionDep, t: TranslatorDep,
     o = managed_offer(request, session, p, offer_id)
     raw = _raw(form)
     try:
-        service.update(session, offer=o, site_id=raw.get("site_id"), raw=raw, user_id=p.user_id, ip=client_ip(request))
+        service.update(session, offer=o, site_id=raw.get("site_id"), raw=raw, user_id=p.user_id, ip=client_ip(request),
+                       default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=o.actor_id or 0, offer_id=o.id, values=raw, status=422,
                           error={"field": exc.field, "message": exc.message})
