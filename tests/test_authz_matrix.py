@@ -26,6 +26,7 @@ from tests.calls.helpers import matrix_world, policy_objects, url_values
 from tests.contributions.helpers import add_actor
 from tests.events import helpers as events_helpers
 from tests.opportunities import helpers as opportunities_helpers
+from tests.jobboard import helpers as jobboard_helpers
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
 PRIVATE_PREFIXES = ("/account", "/admin", "/moderation", "/contributions", "/contribute", "/api/v1/account",
@@ -83,9 +84,11 @@ EXPECTED = {
     "opportunities.edit": ({"member", "admin", "token"}, {"admin", "token"}),
     "opportunities.review": ({"editor", "admin", "token"}, {"admin", "token"}),
     "opportunities.interest": (USERS, USERS),
+    # job board (own: an offer of actor A; other: an offer of actor B)
+    "jobboard.publish": ({"member", "admin", "token"}, {"admin", "token"}),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id",
-                 "event_id", "request_id", "run_id", "opportunity_id"}
+                 "event_id", "request_id", "run_id", "opportunity_id", "offer_id"}
 
 
 def routes(app):
@@ -147,6 +150,7 @@ def world(db, settings):
     world["calls_world"] = matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     world["events_world"] = events_helpers.matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     world["opportunities_world"] = opportunities_helpers.matrix_world(db, a=a, b=b)
+    world["jobboard_world"] = jobboard_helpers.matrix_world(db, a=a, b=b)
     return world
 
 
@@ -177,6 +181,7 @@ def test_the_policy_agrees_with_the_table(db, world):
                 objs = (own_c, other_c) if action.startswith("contribution.") else (scopes["own"], scopes["other"])
                 objs = policy_objects(s, world, role, action) or objs
                 objs = events_helpers.policy_objects(s, world, role, action) or objs
+                objs = jobboard_helpers.policy_objects(s, world, role, action) or objs
                 if action.startswith("messaging."):
                     objs = (own_t, other_t)
                 for obj, allowed in zip(objs, (own_ok, other_ok)):
@@ -242,6 +247,7 @@ def _url(path: str, world: dict, role: str, whose: str) -> str:
         **url_values(world, role, whose),
         **events_helpers.url_values(world, role, whose),
         **opportunities_helpers.url_values(world, role, whose),
+        **jobboard_helpers.url_values(world, role, whose),
         "thread_id": world["threads"][role] if whose == "own" else world["threads"]["other"],
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), path)

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     rate_limit_signup: int = Field(5, ge=1, description="sign-ups per IP in the window")
     rate_limit_proposals: int = Field(20, ge=1, description="contributions per IP and per account in the window")
     rate_limit_messages: int = Field(60, ge=1, description="messages, message requests and reports per user in the window")
+    jobboard_offer_days: int = Field(60, ge=1, le=365, description="job board: an offer without an expiry date closes this many days after publication")
     max_contribution_chars: int = Field(5000, ge=100, description="largest text accepted in a contribution field")
     response_cache: bool | None = Field(None, description="cache anonymous reads (pages and API) per data version, with ETag/304; unset: on, except in the test environment")
     warm_up: bool = Field(True, description="at start-up, build the in-memory indexes (map, search facets, vectors, resolver) in a background thread (never in the test environment)")
