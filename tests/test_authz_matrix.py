@@ -25,6 +25,7 @@ from tests.accounts.fixtures import PASSWORD, make_user
 from tests.calls.helpers import matrix_world, policy_objects, url_values
 from tests.contributions.helpers import add_actor
 from tests.events import helpers as events_helpers
+from tests.oneshop import helpers as oneshop_helpers
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
 PRIVATE_PREFIXES = ("/account", "/admin", "/moderation", "/contributions", "/contribute", "/api/v1/account",
@@ -78,9 +79,19 @@ EXPECTED = {
     "events.register": (USERS, USERS),
     "events.participate": ({"user", "member", "editor", "admin", "token"}, {"admin", "token"}),
     "events.answer": (USERS, NOBODY),
+    # one-stop shop (own: a case of the role's user routed to actor A, a document shared with A;
+    # other: the stranger's case routed to actor B): a partner sees only what is routed to it,
+    # coordinators (admins) read routing but not the partners' notes nor the documents
+    "oneshop.follow": (USERS, USERS),
+    "oneshop.coordinate": ({"admin", "token"}, {"admin", "token"}),
+    "oneshop.read": ({"user", "member", "editor", "admin", "token"}, {"admin", "token"}),
+    "oneshop.partner": ({"member"}, NOBODY),
+    "oneshop.converse": (USERS, NOBODY),
+    "oneshop.company": (USERS, NOBODY),
+    "oneshop.document": (USERS, NOBODY),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id",
-                 "event_id", "request_id", "run_id"}
+                 "event_id", "request_id", "run_id", "case_id", "routed_id", "document_id"}
 
 
 def routes(app):
@@ -141,6 +152,7 @@ def world(db, settings):
                  "changes": changes, "grant": spare.id, "threads": threads}
     world["calls_world"] = matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     world["events_world"] = events_helpers.matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
+    world["oneshop_world"] = oneshop_helpers.matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     return world
 
 
@@ -171,6 +183,7 @@ def test_the_policy_agrees_with_the_table(db, world):
                 objs = (own_c, other_c) if action.startswith("contribution.") else (scopes["own"], scopes["other"])
                 objs = policy_objects(s, world, role, action) or objs
                 objs = events_helpers.policy_objects(s, world, role, action) or objs
+                objs = oneshop_helpers.policy_objects(s, world, role, action) or objs
                 if action.startswith("messaging."):
                     objs = (own_t, other_t)
                 for obj, allowed in zip(objs, (own_ok, other_ok)):
@@ -235,6 +248,7 @@ def _url(path: str, world: dict, role: str, whose: str) -> str:
         "grant_id": world["grant"],
         **url_values(world, role, whose),
         **events_helpers.url_values(world, role, whose),
+        **oneshop_helpers.url_values(world, role, whose),
         "thread_id": world["threads"][role] if whose == "own" else world["threads"]["other"],
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), path)
