@@ -277,3 +277,24 @@ def test_suggestions_and_rules_page_bad_input(db, client, world):
     r = client.post("/oneshop/admin/rules", data={"need": "funding", "actor_id": str(world["other"]), "csrf_token": token},
                     follow_redirects=False)
     assert r.status_code == 303 and _count(db, Rule) == 5
+
+
+def test_demo_step_routes_a_foreign_project_to_three_partners(db, world):
+    from bioatlas.oneshop import demo
+
+    summary = demo.run(db)
+    assert summary["cases"] == 1 and summary["requests"] == 3 and summary["reminded"] == 1
+    assert demo.run(db) == {"cases": 0, "skipped": "exists"}
+    with db() as s:
+        case = s.scalars(select(Case).where(Case.synthetic.is_(True))).one()
+        assert case.country == "JP" and case.siret is None and "synthétique" in case.company_name
+        routed = s.scalars(select(RoutedRequest).where(RoutedRequest.case_id == case.id)).all()
+    assert sorted(r.partner_actor_id for r in routed) == sorted(world["partners"])
+    for i in (1, 2, 3):
+        view_p = _principal(db, f"demo-oneshop-partner-{i}@example.org")
+        with db() as s:
+            view = service.case_view(s, case_id=case.id, principal=view_p)
+        assert view["role"] == "partner" and len(view["requests"]) == 1
+    with db() as s:
+        view = service.case_view(s, case_id=case.id, principal=_principal(db, "demo-oneshop-company@example.org"))
+    assert view["role"] == "company" and len(view["requests"]) == 3

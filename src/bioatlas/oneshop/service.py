@@ -548,6 +548,8 @@ def figures(session: Session) -> dict[str, Any]:
     reqs = session.scalars(select(RoutedRequest).where(RoutedRequest.first_answer_at.is_not(None))).all()
     per_partner: dict[int, list[float]] = {}
     for r in reqs:
+        if r.first_answer_at is None:
+            continue
         days = (_aware(r.first_answer_at) - _aware(r.created_at)).total_seconds() / 86400
         per_partner.setdefault(r.partner_actor_id, []).append(days)
     names = {a.id: a.name for a in atlas.find_actors(session, ids=per_partner)}
