@@ -15,5 +15,6 @@ def labels(t) -> dict[str, dict[str, str]]:
         "band": {"lt1m": t("under €1M"), "1to10m": t("€1M to €10M"), "10to50m": t("€10M to €50M"),
                  "gt50m": t("over €50M")},
         "outcome": {"established": t("established"), "abandoned": t("abandoned"), "elsewhere": t("established elsewhere")},
+        "case": {"unverified": t("awaiting the address confirmation"), "open": t("open"), "closed": t("closed")},
         "role": {"company": t("company"), "partner": t("partner"), "coordinator": t("coordinator")},
     }
