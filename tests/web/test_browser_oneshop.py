@@ -60,7 +60,7 @@ def test_intake_partner_and_company_views(settings, db, browser):  # noqa: F811
 
         _login(page, base, "p1@example.org", f"/oneshop/cases/{case_id}")
         assert page.locator("article.oneshop-request").count() == 1
-        page.fill(f'form[action$="/notes"] textarea[name="body"]', "Note privée du partenaire (démo)")
+        page.fill('form[action$="/notes"] textarea[name="body"]', "Note privée du partenaire (démo)")
         page.click('form[action$="/notes"] button[type="submit"]')
         page.wait_for_load_state()
         assert "Note privée du partenaire (démo)" in page.locator("article.oneshop-request").inner_text()
