@@ -298,3 +298,12 @@ def test_demo_step_routes_a_foreign_project_to_three_partners(db, world):
     with db() as s:
         view = service.case_view(s, case_id=case.id, principal=_principal(db, "demo-oneshop-company@example.org"))
     assert view["role"] == "company" and len(view["requests"]) == 3
+
+
+def test_intake_is_rate_limited_like_sign_ups(db, client, settings):
+    token = csrf_of(client, "/oneshop")
+    codes = [client.post("/oneshop", data={**FORM, "email": f"a{i}@test.invalid", "needs": ["funding"],
+                                           "csrf_token": token}).status_code
+             for i in range(settings.rate_limit_signup + 1)]
+    assert codes[:-1] == [200] * settings.rate_limit_signup and codes[-1] == 429
+    assert _count(db, Case) == settings.rate_limit_signup

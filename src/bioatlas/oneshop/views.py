@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from bioatlas.accounts import service as accounts
+from bioatlas.accounts.deps import rate_limit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.core.db import unit_of_work
 from bioatlas.core.deps import SessionDep, TranslatorDep
@@ -69,6 +70,7 @@ def intake_form(request: Request, t: TranslatorDep):
 @router.post("/oneshop", response_class=HTMLResponse)
 def intake(request: Request, session: SessionDep, t: TranslatorDep, form: Annotated[FormData, Depends(_form)],
            p: Annotated[Principal, Depends(require("public.form"))]):
+    rate_limit(request, "oneshop_intake", "rate_limit_signup", p)  # each intake may mail an address: as sign-ups
     values = {k: _text(form, k) for k in FIELDS}
     needs = [n for n in form.getlist("needs") if isinstance(n, str)]
     details = {f"detail_{n}": _text(form, f"detail_{n}", 1000) for n in service.NEEDS}
@@ -206,6 +208,7 @@ def note(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDep,
 def message(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDep,
             form: Annotated[FormData, Depends(_form)], p: Annotated[Principal, Depends(require("oneshop.converse"))]):
     scope = _request_scope(request, session, t, p, "oneshop.converse", routed_id)
+    rate_limit(request, "messages", "rate_limit_messages", p, per_ip=False)
     try:
         with unit_of_work(session):
             thread_id = service.send_message(session, request_id=routed_id, sender_id=p.user_id,
