@@ -3,7 +3,7 @@
 "Société étrangère démo 1 (synthétique)", followed by the demo account "Entreprise démo 1"
 (demo-oneshop-company@example.org), plans a pilot line in Île-de-France with three needs
 (regulatory, funding, real estate), each routed by a rule to one of three real partner
-organisations of the atlas (the first public agencies and clusters by id); each partner has a
+organisations of the atlas (public agencies, clusters, incubators of Île-de-France first, by id); each partner has a
 demo account "Partenaire démo N" as its member. Nothing states that these organisations handle
 such a case: the case says it is a demonstration. One request is left untouched for ten days so
 that the reminders have something to remind. Idempotent: skipped when the case exists."""
@@ -35,7 +35,9 @@ def run(factory: sessionmaker[Session], *, taxonomies: Any = None) -> Mapping[st
     with factory() as s:
         if s.scalar(select(Case.id).where(Case.company_name == COMPANY, Case.synthetic.is_(True))) is not None:
             return {"cases": 0, "skipped": "exists"}
-        partners = atlas.actor_ids_of_kinds(s, kinds=service.PARTNER_KINDS)[:3]
+        # partner organisations of Île-de-France first (the project's region), then any
+        local = atlas.actor_ids_of_kinds(s, kinds=service.PARTNER_KINDS, region="11")
+        partners = (local + [a for a in atlas.actor_ids_of_kinds(s, kinds=service.PARTNER_KINDS) if a not in local])[:3]
     if len(partners) < 3:
         return {"cases": 0, "skipped": "fewer than three partner organisations in the atlas"}
     with transaction(factory) as s:
