@@ -307,3 +307,29 @@ def test_intake_is_rate_limited_like_sign_ups(db, client, settings):
              for i in range(settings.rate_limit_signup + 1)]
     assert codes[:-1] == [200] * settings.rate_limit_signup and codes[-1] == 429
     assert _count(db, Case) == settings.rate_limit_signup
+
+
+def test_next_steps_timeline_english_and_training_suggestions(db, client, world):
+    university = add_actor(db, "Université test", "91000", kind="university")
+    case_id, (routed,) = make_case(db, owner=world["users"]["founder"], partners=[world["partners"][0]],
+                                   needs=("recruitment",))
+    with db() as s:
+        for kwargs, field in [({"next_step_on": "someday"}, "next_step_on"), ({"next_step_on": "2001-01-01"}, "next_step_on"),
+                              ({"next_step": "x" * 301}, "next_step")]:
+            with pytest.raises(service.FieldError) as caught:
+                service.set_status(s, request_id=routed, user_id=None, status="in_progress", **kwargs)
+            assert caught.value.field == field
+        s.rollback()
+        r = service.set_status(s, request_id=routed, user_id=None, status="answered", next_step="Visite du site",
+                               next_step_on="2099-03-01")
+        assert (r.next_step, r.next_step_on.isoformat()) == ("Visite du site", "2099-03-01")
+        s.commit()
+        view = service.case_view(s, case_id=case_id, principal=_principal(db, "founder@test.invalid"))
+        assert [what for _, what, _ in service.timeline(view)] == ["received", "routed", "answered"]
+        assert [x["actor_id"] for x in service.suggestions(s, case=view["case"]) if x["reason"] == "training"] == [university]
+        s.rollback()
+    login(client, "founder@test.invalid")
+    page = client.get(f"/oneshop/cases/{case_id}", params={"lang": "en"})
+    assert "Next step: Visite du site (2099-03-01)" in page.text and "Université test" in page.text
+    assert "Timeline" in page.text and "training body" in page.text
+    assert "One-stop shop for setting up a site" in client.get("/oneshop", params={"lang": "en"}).text

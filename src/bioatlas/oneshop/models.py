@@ -96,6 +96,8 @@ class RoutedRequest(Base):
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     thread_id: Mapped[int | None] = mapped_column(Integer)
+    next_step: Mapped[str] = mapped_column(String(300), default="")
+    next_step_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     touched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     first_answer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -35,7 +35,7 @@ from bioatlas.oneshop.models import (
 __all__ = ["FieldError", "NotFound", "CaseScope", "RequestScope", "intake", "verify", "route_case", "add_rule",
            "delete_rule", "rules", "case_scope", "request_scope", "case_view", "set_status", "add_note",
            "send_message", "remind", "add_document", "document_scope", "document", "DocumentScope", "suggestions", "figures", "anonymise_closed",
-           "cases_of", "overview", "deliver", "close_case", "link_cases", "partner_names", "export_personal", "erase_personal", "NEEDS", "PROJECT_TYPES", "REQUEST_STATUSES", "SIZES",
+           "cases_of", "timeline", "overview", "deliver", "close_case", "link_cases", "partner_names", "export_personal", "erase_personal", "NEEDS", "PROJECT_TYPES", "REQUEST_STATUSES", "SIZES",
            "INVESTMENT_BANDS", "PARTNER_KINDS", "OUTCOMES", "CASE_STATUSES"]
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -385,6 +385,25 @@ def case_view(session: Session, *, case_id: int, principal: Principal, ip: str |
             "documents": docs, "show_details": role != "coordinator"}
 
 
+def timeline(view: Mapping[str, Any]) -> list[tuple[datetime, str, str]]:
+    """The case's dated events as the reader may see them, oldest first: (when, what, detail)
+    with `what` among received, confirmed, routed, answered, note, document, closed."""
+    case = view["case"]
+    out: list[tuple[datetime, str, str]] = [(_aware(case.created_at), "received", "")]
+    if case.verified_at:
+        out.append((_aware(case.verified_at), "confirmed", ""))
+    for item in view["requests"]:
+        r = item["request"]
+        out.append((_aware(r.created_at), "routed", item["partner"]))
+        if r.first_answer_at:
+            out.append((_aware(r.first_answer_at), "answered", item["partner"]))
+        out.extend((_aware(n.created_at), "note", item["partner"]) for n in item["notes"])
+    out.extend((_aware(d.created_at), "document", d.filename) for d in view["documents"])
+    if case.closed_at:
+        out.append((_aware(case.closed_at), "closed", case.outcome or ""))
+    return sorted(out, key=lambda e: e[0])
+
+
 def cases_of(session: Session, *, principal: Principal) -> dict[str, list]:
     """The company's own cases and the requests routed to the reader's organisations."""
     own = list(session.scalars(select(Case).where(Case.user_id == principal.user_id).order_by(Case.id.desc()))) \
@@ -401,7 +420,8 @@ def _request(session: Session, request_id: int) -> RoutedRequest:
     return r
 
 
-def set_status(session: Session, *, request_id: int, user_id: int | None, status: str, reason: str = "") -> RoutedRequest:
+def set_status(session: Session, *, request_id: int, user_id: int | None, status: str, reason: str = "",
+               next_step: str = "", next_step_on: str = "", today: date | None = None) -> RoutedRequest:
     """A partner member moves its request: taking it makes them its owner; declining needs a
     reason; the first answer is dated (the observatory's time to first answer)."""
     r = _request(session, request_id)
@@ -409,10 +429,21 @@ def set_status(session: Session, *, request_id: int, user_id: int | None, status
     reason = _text({"reason": reason}, "reason", 1000)
     if status == "declined" and not reason:
         raise FieldError("reason", "say why the request is declined")
+    step = _text({"next_step": next_step}, "next_step", 300)
+    step_on = None
+    if next_step_on:
+        try:
+            step_on = date.fromisoformat(next_step_on)
+        except ValueError:
+            raise FieldError("next_step_on", "a date such as 2027-09-01") from None
+        if step_on < (today or date.today()):
+            raise FieldError("next_step_on", "a date from today on")
     at = now()
     r.status, r.touched_at = status, at
     if status == "declined":
         r.decline_reason = reason
+    if step or step_on:
+        r.next_step, r.next_step_on = step, step_on
     if status in ("taken", "in_progress") and r.owner_user_id is None:
         r.owner_user_id = user_id
     if status in ("answered", "closed", "declined") and r.first_answer_at is None:
@@ -536,9 +567,18 @@ def suggestions(session: Session, *, case: Case, limit: int = 5) -> list[dict[st
         return []
     found.sort(key=lambda o: (case.region not in o.regions, not o.verified))
     in_scope = atlas.in_scope_ids(session, actor_ids=[o.actor_id for o in found])
-    return [{"actor_id": o.actor_id, "name": o.actor_name, "kind": o.actor_kind, "regions": o.regions,
-             "in_region": case.region in o.regions, "in_scope": o.actor_id in in_scope, "verified": o.verified,
-             "demo": o.demo_note is not None, "lines": len(o.matched_lines)} for o in found[:limit]]
+    out = [{"actor_id": o.actor_id, "name": o.actor_name, "kind": o.actor_kind, "reason": "offer",
+            "in_region": case.region in o.regions, "in_scope": o.actor_id in in_scope, "verified": o.verified,
+            "demo": o.demo_note is not None, "lines": len(o.matched_lines)} for o in found[:limit]]
+    wants_training = session.scalar(select(Need.id).where(Need.case_id == case.id, Need.need == "recruitment"))
+    if wants_training is not None and case.region:
+        ids = atlas.actor_ids_of_kinds(session, kinds=["university"], region=case.region)
+        scoped = atlas.in_scope_ids(session, actor_ids=ids)
+        ids = sorted(ids, key=lambda i: i not in scoped)[:limit]
+        out += [{"actor_id": a.id, "name": a.name, "kind": a.kind, "reason": "training", "in_region": True,
+                 "in_scope": a.id in scoped, "verified": False, "demo": False, "lines": 0}
+                for a in atlas.find_actors(session, ids=ids)]
+    return out
 
 
 def figures(session: Session) -> dict[str, Any]:

@@ -118,6 +118,7 @@ def _case_page(request, session, t, p: Principal, case_id: int, *, error=None, s
         view = service.case_view(session, case_id=case_id, principal=p, ip=client_ip(request))
     suggestions = service.suggestions(session, case=view["case"]) if view["role"] == "company" else []
     return _render(request, t, "oneshop/case.html", status=status, v=view, error=error, suggestions=suggestions,
+                   timeline=service.timeline(view),
                    statuses=service.REQUEST_STATUSES[1:], outcomes=service.OUTCOMES,
                    unread=messaging.unread_total(session, user_id=p.user_id) if p.user_id else 0)
 
@@ -184,7 +185,8 @@ def status(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDe
     try:
         with unit_of_work(session):
             service.set_status(session, request_id=routed_id, user_id=p.user_id, status=_text(form, "status", 20),
-                               reason=_text(form, "reason", 1000))
+                               reason=_text(form, "reason", 1000), next_step=_text(form, "next_step", 400),
+                               next_step_on=_text(form, "next_step_on", 10))
     except FieldError as exc:
         return _case_page(request, session, t, p, scope.case_id, error=f"{exc.field}: {exc.message}",
                           status=exc.status)

@@ -109,6 +109,8 @@ def upgrade() -> None:
     sa.Column('decline_reason', sa.Text(), nullable=False),
     sa.Column('owner_user_id', sa.Integer(), nullable=True),
     sa.Column('thread_id', sa.Integer(), nullable=True),
+    sa.Column('next_step', sa.String(length=300), nullable=False),
+    sa.Column('next_step_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('touched_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('first_answer_at', sa.DateTime(timezone=True), nullable=True),
