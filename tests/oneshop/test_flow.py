@@ -179,6 +179,7 @@ def test_statuses_reminders_escalation_and_figures(db, world):
         assert service.remind(s, at=later + timedelta(days=12)) == {"reminded": 0, "escalated": 2}
         s.commit()
     assert _count(db, Notification, Notification.kind == "oneshop.reminder", Notification.user_id == world["users"]["p3"]) == 2
+    assert _count(db, Notification, Notification.kind == "oneshop.escalated", Notification.user_id == world["users"]["admin"]) == 2
     with db() as s:
         service.close_case(s, case_id=case_id, outcome="established", user_id=None)
         figures = service.figures(s)

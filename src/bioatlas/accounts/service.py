@@ -456,6 +456,11 @@ def actor_member_ids(session: Session, *, actor_id: int) -> set[int]:
         RoleGrant.role == "member", RoleGrant.scope_kind == "actor", RoleGrant.scope_value == str(actor_id))))
 
 
+def admin_ids(session: Session) -> list[int]:
+    """The platform administrators' accounts (escalations of other rooms go to them)."""
+    return list(session.scalars(select(User.id).where(User.is_admin.is_(True)).order_by(User.id)))
+
+
 def verified_user_by_email(session: Session, *, email: str) -> int | None:
     """The id of the account with this verified address, None when there is none."""
     user = get_user_by_email(session, email=email)

@@ -1,5 +1,5 @@
 """What the one-stop shop tells people: the first contact's address confirmation (transactional),
-a request routed to a partner, a reminder of an untouched request."""
+a request routed to a partner, a reminder of an untouched request, its escalation to the coordinators."""
 
 from __future__ import annotations
 
@@ -28,4 +28,11 @@ REMINDER = NotificationKind(
                "en": ("Reminder: one-stop shop request untouched",
                       "The request of case {{ case_id }} has been untouched for {{ days }} days.")},
     default="immediate")
-KINDS = [VERIFY, ROUTED, REMINDER]
+ESCALATED = NotificationKind(
+    name="oneshop.escalated", label={"fr": "Guichet unique : demandes sans suite", "en": "One-stop shop: escalations"},
+    templates={"fr": ("Guichet unique : une demande reste sans suite",
+                      "La demande du dossier {{ case_id }} est sans suite après {{ reminders }} relances."),
+               "en": ("One-stop shop: a request remains untouched",
+                      "The request of case {{ case_id }} is still untouched after {{ reminders }} reminders.")},
+    default="immediate")
+KINDS = [VERIFY, ROUTED, REMINDER, ESCALATED]

@@ -488,7 +488,7 @@ def send_message(session: Session, *, request_id: int, sender_id: int, body: str
 def remind(session: Session, *, days: int = REMIND_AFTER_DAYS, at: datetime | None = None) -> dict[str, int]:
     """Requests still new or taken, untouched for `days` (and not reminded since): a reminder to
     the partner's members; after ESCALATE_AFTER_REMINDERS reminders, escalated to the
-    coordinators (the platform's administrators are told through the audit log and a flag)."""
+    coordinators (the platform's administrators are notified; the request is flagged, audited)."""
     at = at or now()
     limit = at - timedelta(days=days)
     counts = {"reminded": 0, "escalated": 0}
@@ -501,6 +501,9 @@ def remind(session: Session, *, days: int = REMIND_AFTER_DAYS, at: datetime | No
                 r.escalated_at = at
                 counts["escalated"] += 1
                 accounts.record_audit(session, event="oneshop.escalated", target=f"oneshop_request:{r.id}")
+                for uid in accounts.admin_ids(session):
+                    notifications.notify(session, user_id=uid, kind="oneshop.escalated", link="/oneshop/admin",
+                                         context={"case_id": r.case_id, "reminders": r.reminders})
             continue
         for uid in accounts.actor_member_ids(session, actor_id=r.partner_actor_id):
             notifications.notify(session, user_id=uid, kind="oneshop.reminder", link=f"/oneshop/cases/{r.case_id}",
