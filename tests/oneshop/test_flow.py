@@ -78,7 +78,7 @@ def test_intake_over_http_verify_route_and_confidentiality(db, client, world):
     token = csrf_of(client, "/oneshop")
     r = client.post("/oneshop", data={**FORM, "email": "bad@", "needs": NEEDS3, "csrf_token": token})
     assert r.status_code == 422 and "email" in r.text
-    r = client.post("/oneshop", data={**FORM, "needs": NEEDS3, "csrf_token": token})
+    r = client.post("/oneshop", data={**FORM, "needs": NEEDS3, "share_details": "yes", "csrf_token": token})
     assert r.status_code == 200 and "founder@test.invalid" in r.text
     assert _count(db, RoutedRequest) == 0
     with db() as s:
@@ -113,6 +113,12 @@ def test_intake_over_http_verify_route_and_confidentiality(db, client, world):
     page = client.get(f"/oneshop/cases/{case.id}")
     assert 'data-role="company"' in page.text and page.text.count('class="oneshop-request"') == 3
     assert "Note privée P1" not in page.text
+    with db() as s:  # the company withdraws its details from the partners: partner 1 sees its need only
+        s.get(Case, case.id).share_details = False
+        s.commit()
+        view = service.case_view(s, case_id=case.id, principal=_principal(db, "p1@test.invalid"))
+        assert view["show_details"] is False and [r["need"].need for r in view["requests"]] == ["regulatory"]
+        s.rollback()
     token = csrf_of(client, f"/oneshop/cases/{case.id}")
     client.post("/account/logout", data={"csrf_token": token})
 

@@ -52,6 +52,7 @@ class Case(Base):
     start_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="unverified", index=True)
     outcome: Mapped[str | None] = mapped_column(String(12))
+    share_details: Mapped[bool] = mapped_column(Boolean, default=True)  # description, surface, investment to partners
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -154,6 +154,7 @@ def check_intake(values: Mapping[str, Any], *, today: date | None = None) -> dic
         "investment_band": _choice(values, "investment_band", INVESTMENT_BANDS, required=False),
         "surface_m2": _int(values, "surface_m2", 1, 1_000_000),
         "jobs_planned": _int(values, "jobs_planned", 0, 100_000) or 0,
+        "share_details": str(values.get("share_details", "yes")).strip() in ("yes", "on", "1", "true"),
     }
     email = _text(values, "email", 320, required=True)
     if not EMAIL_RE.match(email):
@@ -348,8 +349,8 @@ def request_scope(session: Session, *, request_id: int) -> RequestScope | None:
 
 def case_view(session: Session, *, case_id: int, principal: Principal, ip: str | None = None) -> dict[str, Any]:
     """The case as this reader may see it (the policy allowed the read; this filters): the company
-    sees everything of its case; a partner only the needs routed to it, its own notes and the
-    documents shared with it; a coordinator the routing and statuses, no notes, no documents.
+    sees everything of its case; a partner only the needs routed to it, its own notes, the
+    documents shared with it and the project's details if the company chose to share them; a coordinator the routing and statuses, no notes, no documents.
     Every read is audited."""
     case = session.get(Case, case_id)
     if case is None:
@@ -382,7 +383,7 @@ def case_view(session: Session, *, case_id: int, principal: Principal, ip: str |
             "requests": [{"request": r, "need": needs[r.need_id], "partner": names.get(r.partner_actor_id, "?"),
                           "notes": notes.get(r.id, [])} for r in visible],
             "needs": list(needs.values()) if role != "partner" else [needs[r.need_id] for r in visible],
-            "documents": docs, "show_details": role != "coordinator"}
+            "documents": docs, "show_details": role == "company" or (role == "partner" and case.share_details)}
 
 
 def timeline(view: Mapping[str, Any]) -> list[tuple[datetime, str, str]]:

@@ -72,6 +72,7 @@ def intake(request: Request, session: SessionDep, t: TranslatorDep, form: Annota
            p: Annotated[Principal, Depends(require("public.form"))]):
     rate_limit(request, "oneshop_intake", "rate_limit_signup", p)  # each intake may mail an address: as sign-ups
     values = {k: _text(form, k) for k in FIELDS}
+    values["share_details"] = "yes" if form.get("share_details") else "no"
     needs = [n for n in form.getlist("needs") if isinstance(n, str)]
     details = {f"detail_{n}": _text(form, f"detail_{n}", 1000) for n in service.NEEDS}
     email = accounts.user_email(session, user_id=p.user_id) if p.user_id is not None and p.verified else None

@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('start_on', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('outcome', sa.String(length=12), nullable=True),
+    sa.Column('share_details', sa.Boolean(), nullable=False),
     sa.Column('synthetic', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
