@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bioatlas.accounts.models import now
@@ -88,6 +88,7 @@ class RoutedRequest(Base):
     """One need routed to one partner organisation."""
 
     __tablename__ = "oneshop_requests"
+    __table_args__ = (UniqueConstraint("need_id", "partner_actor_id", name="uq_oneshop_requests_need_partner"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("oneshop_cases.id", ondelete="CASCADE"), index=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("oneshop_needs.id", ondelete="CASCADE"), index=True)

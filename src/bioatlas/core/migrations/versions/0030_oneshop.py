@@ -123,7 +123,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_user_id'], ['users.id'], name=op.f('fk_oneshop_requests_owner_user_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partner_actor_id'], ['actors.id'], name=op.f('fk_oneshop_requests_partner_actor_id_actors'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['rule_id'], ['oneshop_rules.id'], name=op.f('fk_oneshop_requests_rule_id_oneshop_rules'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_oneshop_requests'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_oneshop_requests')),
+    sa.UniqueConstraint('need_id', 'partner_actor_id', name='uq_oneshop_requests_need_partner')
     )
     with op.batch_alter_table('oneshop_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_oneshop_requests_case_id'), ['case_id'], unique=False)
