@@ -4,7 +4,7 @@ daily reminders and retention task, notification kinds, personal data, demo step
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
+from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, TaskSpec, hookimpl
 from bioatlas.oneshop import cli, demo, kinds, models, personal, policy, tasks, views
 
 
@@ -46,3 +46,9 @@ def bioatlas_demo_steps():
 @hookimpl
 def bioatlas_cli(app, import_app, console):
     cli.register(app, console)
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="head", template="oneshop/_head.html", order=130),
+            PageSlot(place="header", template="oneshop/_link.html", order=27)]
