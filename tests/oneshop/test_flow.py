@@ -192,6 +192,12 @@ def test_statuses_reminders_escalation_and_figures(db, world):
     assert figures["projects"] == 1 and figures["landed"] == 1
     assert figures["needs"] == {"regulatory": 1, "funding": 1, "real_estate": 1}
     assert figures["median_days_to_answer"] == {"Pôle test 2": 2.0}
+    assert figures["unrouted"] == []  # the case is closed: no gap to report
+    other, _ = make_case(db, owner=None, partners=[p1], needs=("regulatory",))
+    with db() as s:
+        s.add(Need(case_id=other, need="permits"))  # no rule routes it
+        s.commit()
+        assert service.figures(s)["unrouted"] == [{"case_id": other, "need": "permits", "region": "11"}]
 
 
 def test_documents_limits_sniffing_and_download(db, client, world):

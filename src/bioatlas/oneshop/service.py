@@ -607,7 +607,15 @@ def figures(session: Session) -> dict[str, Any]:
                                               .where(Case.status != "unverified")))),
         "median_days_to_answer": {names.get(a, str(a)): round(statistics.median(v), 1) for a, v in per_partner.items()},
         "landed": sum(1 for c in cases if c.outcome == "established"),
+        "unrouted": unrouted_needs(session),
     }
+
+
+def unrouted_needs(session: Session) -> list[dict[str, Any]]:
+    """Coverage gaps: needs of confirmed cases that no rule routed to any partner (a rule to add)."""
+    stmt = (select(Need.case_id, Need.need, Case.region).join(Case, Case.id == Need.case_id)
+            .where(Case.status == "open", ~Need.id.in_(select(RoutedRequest.need_id))).order_by(Need.case_id))
+    return [{"case_id": c, "need": n, "region": r} for c, n, r in session.execute(stmt)]
 
 
 def close_case(session: Session, *, case_id: int, outcome: str, user_id: int | None) -> Case:
