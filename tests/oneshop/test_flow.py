@@ -346,3 +346,29 @@ def test_next_steps_timeline_english_and_training_suggestions(db, client, world)
     assert "Next step: Visite du site (2099-03-01)" in page.text and "Université test" in page.text
     assert "Timeline" in page.text and "training body" in page.text
     assert "One-stop shop for setting up a site" in client.get("/oneshop", params={"lang": "en"}).text
+
+
+def test_coordinators_reroute_a_request(db, client, world):
+    p1, p2, p3 = world["partners"]
+    case_id, (routed,) = make_case(db, owner=world["users"]["founder"], partners=[p1])
+    with db() as s:
+        service.add_note(s, request_id=routed, user_id=world["users"]["p1"], body="Note de P1")
+        s.commit()
+    login(client, "admin@test.invalid")
+    token = csrf_of(client, "/oneshop/admin")
+    url = f"/oneshop/admin/requests/{routed}/reroute"
+    for actor, field in [(str(world["company"]), "actor_id"), ("abc", "actor_id"), (str(p1), "actor_id")]:
+        r = client.post(url, data={"actor_id": actor, "csrf_token": token}, follow_redirects=False)
+        assert r.status_code in (409, 422) and field in r.text
+    r = client.post(url, data={"actor_id": str(p2), "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    with db() as s:
+        req = s.get(RoutedRequest, routed)
+        assert (req.partner_actor_id, req.status) == (p2, "new")
+        assert s.scalar(select(func.count()).select_from(Note)) == 0  # the former partner's notes went with it
+        service.set_status(s, request_id=routed, user_id=None, status="taken")
+        s.commit()
+    r = client.post(url, data={"actor_id": str(p3), "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 409 and "status" in r.text  # taken: no longer rerouted
+    assert _count(db, AuditEvent, AuditEvent.event == "oneshop.rerouted") == 1
+    assert _count(db, Notification, Notification.kind == "oneshop.routed", Notification.user_id == world["users"]["p2"]) == 1

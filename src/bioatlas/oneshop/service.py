@@ -33,7 +33,7 @@ from bioatlas.oneshop.models import (
 )
 
 __all__ = ["FieldError", "NotFound", "CaseScope", "RequestScope", "intake", "verify", "route_case", "add_rule",
-           "delete_rule", "rules", "case_scope", "request_scope", "case_view", "set_status", "add_note",
+           "reroute", "delete_rule", "rules", "case_scope", "request_scope", "case_view", "set_status", "add_note",
            "send_message", "remind", "add_document", "document_scope", "document", "DocumentScope", "suggestions", "figures", "anonymise_closed",
            "cases_of", "timeline", "overview", "deliver", "close_case", "link_cases", "partner_names", "export_personal", "erase_personal", "NEEDS", "PROJECT_TYPES", "REQUEST_STATUSES", "SIZES",
            "INVESTMENT_BANDS", "PARTNER_KINDS", "OUTCOMES", "CASE_STATUSES"]
@@ -293,16 +293,7 @@ def add_rule(session: Session, *, values: Mapping[str, Any], user_id: int | None
     modality = _text(values, "modality", 40) or None
     kind = _text(values, "actor_kind", 40) or None
     raw_actor = _text(values, "actor_id", 12)
-    actor_id = None
-    if raw_actor:
-        if not raw_actor.isdigit():
-            raise FieldError("actor_id", "an atlas actor's number")
-        actor = atlas.get_actor(session, actor_id=int(raw_actor))
-        if actor is None:
-            raise FieldError("actor_id", "no atlas actor with this number")
-        if actor.kind not in PARTNER_KINDS:
-            raise FieldError("actor_id", "not a partner organisation (kinds: " + ", ".join(PARTNER_KINDS) + ")")
-        actor_id = actor.id
+    actor_id = _partner_actor(session, raw_actor) if raw_actor else None
     if kind is not None and kind not in PARTNER_KINDS:
         raise FieldError("actor_kind", "unknown partner kind: one of " + ", ".join(PARTNER_KINDS))
     if (actor_id is None) == (kind is None):
@@ -313,6 +304,42 @@ def add_rule(session: Session, *, values: Mapping[str, Any], user_id: int | None
     session.flush()
     accounts.record_audit(session, event="oneshop.rule", user_id=user_id, target=f"oneshop_rule:{rule.id}")
     return rule
+
+
+def _partner_actor(session: Session, raw: str, field: str = "actor_id") -> int:
+    if not raw.isdigit():
+        raise FieldError(field, "an atlas actor's number")
+    actor = atlas.get_actor(session, actor_id=int(raw))
+    if actor is None:
+        raise FieldError(field, "no atlas actor with this number")
+    if actor.kind not in PARTNER_KINDS:
+        raise FieldError(field, "not a partner organisation (kinds: " + ", ".join(PARTNER_KINDS) + ")")
+    return actor.id
+
+
+def reroute(session: Session, *, request_id: int, actor_id: str, user_id: int | None) -> RoutedRequest:
+    """A coordinator sends a request still new, or declined, to another partner organisation
+    (a routing the rules got wrong): it starts again as new there; the former partner's private
+    notes on it are removed (that partner no longer holds it, and the new one must not read them)."""
+    r = _request(session, request_id)
+    if r.status not in ("new", "declined"):
+        raise FieldError("status", "only a new or declined request can be sent to another partner", 409)
+    target = _partner_actor(session, actor_id.strip())
+    if target == r.partner_actor_id or session.scalar(select(RoutedRequest.id).where(
+            RoutedRequest.need_id == r.need_id, RoutedRequest.partner_actor_id == target)) is not None:
+        raise FieldError("actor_id", "this partner already holds this need", 409)
+    before = r.partner_actor_id
+    session.execute(delete(Note).where(Note.request_id == r.id))
+    r.partner_actor_id, r.status, r.decline_reason, r.owner_user_id = target, "new", "", None
+    r.reminders, r.reminded_at, r.escalated_at, r.thread_id, r.rule_id = 0, None, None, None, None
+    r.touched_at = r.created_at = now()
+    accounts.record_audit(session, event="oneshop.rerouted", user_id=user_id, target=f"oneshop_request:{r.id}",
+                          detail={"from": before, "to": target})
+    case = session.get(Case, r.case_id)
+    for uid in accounts.actor_member_ids(session, actor_id=target):
+        notifications.notify(session, user_id=uid, kind="oneshop.routed", link=f"/oneshop/cases/{r.case_id}",
+                             context={"company": case.company_name if case else "", "case_id": r.case_id})
+    return r
 
 
 def delete_rule(session: Session, *, rule_id: int, user_id: int | None) -> None:

@@ -258,6 +258,19 @@ def delete_rule(request: Request, rule_id: Id, session: SessionDep, t: Translato
     return redirect("/oneshop/admin")
 
 
+@router.post("/oneshop/admin/requests/{routed_id}/reroute", response_class=HTMLResponse)
+def reroute(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDep,
+            form: Annotated[FormData, Depends(_form)], p: Annotated[Principal, Depends(require("oneshop.coordinate"))]):
+    try:
+        with unit_of_work(session):
+            service.reroute(session, request_id=routed_id, actor_id=_text(form, "actor_id", 12), user_id=p.user_id)
+    except NotFound:
+        raise HTTPException(404, detail=t("No request with this number.")) from None
+    except FieldError as exc:
+        return _admin_page(request, session, t, error=f"{exc.field}: {exc.message}", status=exc.status)
+    return redirect("/oneshop/admin")
+
+
 @router.post("/oneshop/admin/remind", response_class=HTMLResponse)
 def remind(request: Request, session: SessionDep, t: TranslatorDep,
            p: Annotated[Principal, Depends(require("oneshop.coordinate"))]):
