@@ -3,10 +3,35 @@ the objects of the authorisation matrix."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from bioatlas.accounts import service as accounts
+from bioatlas.accounts.models import RoleGrant, User, now
 from bioatlas.oneshop import service
 from bioatlas.oneshop.models import Case, Document, Need, RoutedRequest, Rule
 
 PDF = b"%PDF-1.4\n% test document\n"
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    from tests.accounts.fixtures import PASSWORD
+
+    return accounts.hash_password(PASSWORD)
+
+
+def quick_user(db, email: str, *, admin: bool = False, roles=()) -> int:
+    """A verified user with the fixtures' password, its hash computed once per run (argon2 costs
+    about half a second a hash: six users a test would cost more than the tests themselves)."""
+    with db() as s:
+        user = User(email=email, email_key=accounts.email_key(email), display_name=email.split("@")[0],
+                    password_hash=_password_hash(), is_admin=admin, email_verified_at=now())
+        s.add(user)
+        s.flush()
+        for role, kind, value in roles:
+            s.add(RoleGrant(user_id=user.id, role=role, scope_kind=kind, scope_value=str(value)))
+        s.commit()
+        return user.id
 
 
 def make_case(db, *, owner: int | None, partners: list[int], company: str = "Société test",

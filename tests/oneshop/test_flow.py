@@ -18,9 +18,9 @@ from bioatlas.accounts.models import User
 from bioatlas.notifications.models import Notification, OutboxMail
 from bioatlas.oneshop import service
 from bioatlas.oneshop.models import Case, Document, Need, Note, RoutedRequest, Rule
-from tests.accounts.fixtures import csrf_of, login, make_user
+from tests.accounts.fixtures import csrf_of, login
 from tests.contributions.helpers import add_actor
-from tests.oneshop.helpers import PDF, add_document, make_case
+from tests.oneshop.helpers import PDF, add_document, make_case, quick_user
 
 FORM = {"company_name": "Société test étrangère", "contact_name": "Contact test", "email": "founder@test.invalid",
         "country": "JP", "project_type": "pilot_line", "modality": "aav", "region": "11", "jobs_planned": "60",
@@ -34,11 +34,11 @@ def world(db):
                 (("Agence test 1", "public_agency"), ("Pôle test 2", "cluster"), ("Agence test 3", "public_agency"))]
     other = add_actor(db, "Pôle test autre région", "69007", kind="cluster")
     company = add_actor(db, "Entreprise test", "91000")
-    users = {f"p{i}": make_user(db, f"p{i}@test.invalid", roles=[("member", "actor", a)])
+    users = {f"p{i}": quick_user(db, f"p{i}@test.invalid", roles=[("member", "actor", a)])
              for i, a in enumerate(partners, start=1)}
-    users["admin"] = make_user(db, "admin@test.invalid", admin=True)
-    users["founder"] = make_user(db, "founder@test.invalid")
-    users["eve"] = make_user(db, "eve@test.invalid")
+    users["admin"] = quick_user(db, "admin@test.invalid", admin=True)
+    users["founder"] = quick_user(db, "founder@test.invalid")
+    users["eve"] = quick_user(db, "eve@test.invalid")
     with db() as s:
         for need, actor in zip(NEEDS3, partners, strict=True):
             service.add_rule(s, values={"need": need, "region": "11", "actor_id": str(actor)}, user_id=None)
