@@ -134,8 +134,8 @@ def case_page(request: Request, case_id: Id, session: SessionDep, t: TranslatorD
 @router.post("/oneshop/cases/{case_id}/documents", response_class=HTMLResponse)
 def upload(request: Request, case_id: Id, session: SessionDep, t: TranslatorDep,
            form: Annotated[FormData, Depends(_form)], p: Annotated[Principal, Depends(require("oneshop.company"))]):
-    """The body is capped by the app (settings.max_upload_bytes, 413 as it arrives); the service
-    checks the file's own size, type and first bytes."""
+    """The body is capped by the app (settings.max_upload_bytes); the service checks the file's own
+    size, type and first bytes."""
     _case_scope(request, session, t, p, "oneshop.company", case_id)
     upload = form.get("file")
     raw_partner = _text(form, "shared_with", 12)
