@@ -27,6 +27,7 @@ from tests.contributions.helpers import add_actor
 from tests.events import helpers as events_helpers
 from tests.opportunities import helpers as opportunities_helpers
 from tests.jobboard import helpers as jobboard_helpers
+from tests.oneshop import helpers as oneshop_helpers
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "token")
 PRIVATE_PREFIXES = ("/account", "/admin", "/moderation", "/contributions", "/contribute", "/api/v1/account",
@@ -86,9 +87,20 @@ EXPECTED = {
     "opportunities.interest": (USERS, USERS),
     # job board (own: an offer of actor A; other: an offer of actor B)
     "jobboard.publish": ({"member", "admin", "token"}, {"admin", "token"}),
+    # one-stop shop (own: a case of the role's user routed to actor A, a document shared with A;
+    # other: the stranger's case routed to actor B): a partner sees only what is routed to it,
+    # coordinators (admins) read routing but not the partners' notes nor the documents
+    "oneshop.follow": (USERS, USERS),
+    "oneshop.coordinate": ({"admin", "token"}, {"admin", "token"}),
+    "oneshop.read": ({"user", "member", "editor", "admin", "token"}, {"admin", "token"}),
+    "oneshop.partner": ({"member"}, NOBODY),
+    "oneshop.converse": (USERS, NOBODY),
+    "oneshop.company": (USERS, NOBODY),
+    "oneshop.document": (USERS, NOBODY),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id",
-                 "event_id", "request_id", "run_id", "opportunity_id", "offer_id"}
+                 "event_id", "request_id", "run_id", "opportunity_id", "offer_id", "case_id", "routed_id",
+                 "document_id"}
 
 
 def routes(app):
@@ -151,6 +163,7 @@ def world(db, settings):
     world["events_world"] = events_helpers.matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     world["opportunities_world"] = opportunities_helpers.matrix_world(db, a=a, b=b)
     world["jobboard_world"] = jobboard_helpers.matrix_world(db, a=a, b=b)
+    world["oneshop_world"] = oneshop_helpers.matrix_world(db, users=ids, stranger=stranger, a=a, b=b)
     return world
 
 
@@ -182,6 +195,7 @@ def test_the_policy_agrees_with_the_table(db, world):
                 objs = policy_objects(s, world, role, action) or objs
                 objs = events_helpers.policy_objects(s, world, role, action) or objs
                 objs = jobboard_helpers.policy_objects(s, world, role, action) or objs
+                objs = oneshop_helpers.policy_objects(s, world, role, action) or objs
                 if action.startswith("messaging."):
                     objs = (own_t, other_t)
                 for obj, allowed in zip(objs, (own_ok, other_ok)):
@@ -248,6 +262,7 @@ def _url(path: str, world: dict, role: str, whose: str) -> str:
         **events_helpers.url_values(world, role, whose),
         **opportunities_helpers.url_values(world, role, whose),
         **jobboard_helpers.url_values(world, role, whose),
+        **oneshop_helpers.url_values(world, role, whose),
         "thread_id": world["threads"][role] if whose == "own" else world["threads"]["other"],
     }
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), 1)), path)

@@ -449,6 +449,24 @@ def member_actor_ids(session: Session, *, user_id: int) -> set[int]:
     return {int(v) for v in values if v.isdigit()}
 
 
+def actor_member_ids(session: Session, *, actor_id: int) -> set[int]:
+    """The users who are members of the actor (verified claims), for other rooms' recipients
+    (the one-stop shop's partner organisations)."""
+    return set(session.scalars(select(RoleGrant.user_id).where(
+        RoleGrant.role == "member", RoleGrant.scope_kind == "actor", RoleGrant.scope_value == str(actor_id))))
+
+
+def admin_ids(session: Session) -> list[int]:
+    """The platform administrators' accounts (escalations of other rooms go to them)."""
+    return list(session.scalars(select(User.id).where(User.is_admin.is_(True)).order_by(User.id)))
+
+
+def verified_user_by_email(session: Session, *, email: str) -> int | None:
+    """The id of the account with this verified address, None when there is none."""
+    user = get_user_by_email(session, email=email)
+    return user.id if user is not None and user.email_verified_at is not None else None
+
+
 def ensure_user(session: Session, *, email: str, display_name: str) -> User:
     """The account of this address, created verified and without a password when missing (demo
     and synthetic accounts: no password to guess; a reset link or OIDC is the way in)."""

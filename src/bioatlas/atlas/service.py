@@ -140,6 +140,14 @@ def actor_exists(session: Session, *, actor_id: int) -> bool:
     return session.scalar(select(Actor.id).where(Actor.id == actor_id)) is not None
 
 
+def actor_ids_of_kinds(session: Session, *, kinds: Sequence[str], region: str | None = None) -> list[int]:
+    """Active actors of these kinds, with a site in the region (INSEE code) when given, ordered by id."""
+    stmt = select(Actor.id).where(Actor.kind.in_(list(kinds)), Actor.status == "active")
+    if region:
+        stmt = stmt.where(Actor.id.in_(select(Site.actor_id).where(Site.region == region)))
+    return list(session.scalars(stmt.order_by(Actor.id)))
+
+
 def find_actors(
     session: Session,
     *,

@@ -1,0 +1,23 @@
+"""Translated labels of the one-stop shop's codes (needs, project types, statuses...), for the pages."""
+
+from __future__ import annotations
+
+
+def labels(t) -> dict[str, dict[str, str]]:
+    return {
+        "need": {"regulatory": t("Regulatory (ANSM establishment authorisation, GMP)"), "funding": t("Funding"),
+                 "real_estate": t("Real estate and land"), "permits": t("Permits and environment (ICPE)"),
+                 "recruitment": t("Recruitment and training"), "partners": t("Partners and subcontractors")},
+        "type": {"new_site": t("New site"), "extension": t("Extension"), "pilot_line": t("Pilot line"),
+                 "rd_centre": t("R&D centre"), "relocation": t("Relocation")},
+        "status": {"new": t("new"), "taken": t("taken"), "in_progress": t("in progress"), "answered": t("answered"),
+                   "closed": t("closed"), "declined": t("declined")},
+        "band": {"lt1m": t("under €1M"), "1to10m": t("€1M to €10M"), "10to50m": t("€10M to €50M"),
+                 "gt50m": t("over €50M")},
+        "outcome": {"established": t("established"), "abandoned": t("abandoned"), "elsewhere": t("established elsewhere")},
+        "case": {"unverified": t("awaiting the address confirmation"), "open": t("open"), "closed": t("closed")},
+        "event": {"received": t("project received"), "confirmed": t("address confirmed"), "routed": t("need routed to"),
+                  "answered": t("first answer from"), "note": t("private note"), "document": t("document added"),
+                  "closed": t("case closed")},
+        "role": {"company": t("company"), "partner": t("partner"), "coordinator": t("coordinator")},
+    }
