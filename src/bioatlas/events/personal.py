@@ -1,16 +1,39 @@
 """Personal data held by the events room (hook `bioatlas_personal_data`): registrations,
-availability, meeting requests."""
+availability, meeting requests; erasure takes the account out of its events."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bioatlas.events import service
+from bioatlas.events.meetings import requests_of
+from bioatlas.events.models import Event, MeetingRequest, Participant, ScheduledMeeting
 
 
-def export(session: Session, *, user_id: int) -> list[dict]:
-    return service.export_personal(session, user_id=user_id)
+def export_personal(session: Session, *, user_id: int) -> list[dict[str, Any]]:
+    out = []
+    for p in session.scalars(select(Participant).where(Participant.user_id == user_id)):
+        event = session.get(Event, p.event_id)
+        out.append({"event": event.title if event else p.event_id, "display_name": p.display_name,
+                    "category": p.category, "representatives": p.representatives, "unavailable_slots": p.unavailable,
+                    "requests": [{"id": r.id, "from_me": r.from_id == p.id, "priority": r.priority,
+                                  "status": r.status, "note": r.note}
+                                 for r in requests_of(session, event_id=p.event_id, participant_id=p.id)]})
+    return out
 
 
-def erase(session: Session, *, user_id: int) -> None:
-    service.erase_personal(session, user_id=user_id)
+def erase_personal(session: Session, *, user_id: int) -> None:
+    """A deleted account leaves its events: its registrations, requests and scheduled meetings go."""
+    for p in session.scalars(select(Participant).where(Participant.user_id == user_id)):
+        ids = [r.id for r in requests_of(session, event_id=p.event_id, participant_id=p.id)]
+        if ids:
+            session.execute(delete(ScheduledMeeting).where(ScheduledMeeting.request_id.in_(ids)))
+            session.execute(delete(MeetingRequest).where(MeetingRequest.id.in_(ids)))
+        session.delete(p)
+    session.flush()
+
+
+export = export_personal
+erase = erase_personal

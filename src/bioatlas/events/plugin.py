@@ -4,12 +4,12 @@ scheduling task, the venues' map layer, personal data, demo step, `bioatlas even
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
-from bioatlas.events import cli, demo, layers, models, personal, policy, tasks, views
+from bioatlas.events import cli, demo, layers, models, personal, policy, tasks, views, views_meetings, views_organise
 
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router]
+    return [views.router, views_meetings.router, views_organise.router]
 
 
 @hookimpl

@@ -1,0 +1,88 @@
+"""What every events page handler shares: rendering with the room's labels, the form body, the
+event (404) behind its policy check, and `attempt`: the one shape of a form POST (call the
+service, commit, redirect; a refused input rolls back and re-renders the page naming the field,
+422 for a field, 409 for a state, 404 for a missing object)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from bioatlas.accounts.policy import Principal, authorize
+from bioatlas.events import service
+from bioatlas.events.labels import labels
+from bioatlas.events.service import Conflict, FieldError, NotFound
+from bioatlas.web.pages import redirect, render
+
+
+def page(request: Request, t, template: str, status: int = 200, **context) -> Response:
+    return render(request, t, template, status=status, L=labels(t), **context)
+
+
+async def form_body(request: Request) -> FormData:
+    return await request.form()
+
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Form = Annotated[FormData, Depends(form_body)]
+
+
+def event_or_404(session, t, event_id: int):
+    try:
+        return service.get_event(session, event_id=event_id)
+    except NotFound:
+        raise HTTPException(404, detail=t("No event with this number.")) from None
+
+
+def scope_or_404(request: Request, session, t, p: Principal, action: str, event_id: int):
+    """The event's policy scope after `authorize` (an anonymous visitor of a missing event gets the
+    login answer, not a 404 that would reveal which numbers exist)."""
+    scope = service.event_scope(session, event_id=event_id)
+    if scope is None:
+        if not p.authenticated:
+            authorize(request, p, action)
+        raise HTTPException(404, detail=t("No event with this number."))
+    authorize(request, p, action, scope)
+    return scope
+
+
+def guarded_event(request: Request, session, t, p: Principal, action: str, event_id: int):
+    """The event, once `p` may do `action` on it."""
+    scope_or_404(request, session, t, p, action, event_id)
+    return event_or_404(session, t, event_id)
+
+
+def me_or_409(session, t, event_id: int, p: Principal):
+    me = service.participant_of(session, event_id=event_id, user_id=p.user_id)
+    if me is None:
+        raise HTTPException(409, detail=t("Register for the event first."))
+    return me
+
+
+def error_text(exc: Exception) -> str:
+    if isinstance(exc, FieldError):
+        return f"{exc.field}: {exc.message}"
+    return str(exc)
+
+
+def attempt(session, action: Callable[[], Any], *, done: str | Callable[[Any], str],
+            failed: Callable[..., Response], missing: str | None = None) -> Response:
+    """Run `action` (a service call), commit and redirect to `done` (or `done(result)`). A
+    `FieldError` or `Conflict` rolls back and returns `failed(error=..., status=422|409)`; a
+    `NotFound` rolls back and answers 404 with `missing` (when given, else it propagates)."""
+    try:
+        result = action()
+        session.commit()
+    except NotFound:
+        session.rollback()
+        if missing is None:
+            raise
+        raise HTTPException(404, detail=missing) from None
+    except (FieldError, Conflict) as exc:
+        session.rollback()
+        return failed(error=error_text(exc), status=409 if isinstance(exc, Conflict) else 422)
+    return redirect(done(result) if callable(done) else done)
