@@ -4,7 +4,12 @@ Starlette's `RequestBodyLimitResponder` does the counting and answers 413 (befor
 the limit, or at once when the declared length is over it); this picks the limit per request:
 file uploads (multipart) may reach the upload limit only from someone who presents credentials
 (a session cookie or an Authorization header: the route's own policy then decides), every other
-body (forms, JSON, an anonymous multipart) the form limit. Nothing is spooled to disk past it."""
+body (forms, JSON, an anonymous multipart) the form limit. Nothing is spooled to disk past it.
+
+The responder's 413 is an exception raised by `receive`; when a route reads the body through a
+`BaseHTTPMiddleware` (`@app.middleware("http")`), that middleware reads inside an anyio task group,
+which wraps the exception in an ExceptionGroup no handler knows (a 500): the group is unwrapped
+here, so every route answers 413 naming the limit."""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ import json
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import RequestBodyLimitResponder
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -35,7 +42,25 @@ class BodyLimits:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope)
-        await RequestBodyLimitResponder(self.app, limit)(scope, receive, _as_problem(send, limit))
+        problem = _as_problem(send, limit)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await problem(message)
+
+        try:
+            await RequestBodyLimitResponder(self.app, limit)(scope, receive, sending)
+        except BaseExceptionGroup as group:  # the 413 raised through a BaseHTTPMiddleware's task group
+            too_large, rest = group.split(_too_large)
+            if too_large is None or rest is not None or started:
+                raise
+            await PlainTextResponse("Content Too Large", status_code=413)(scope, receive, problem)
+
+
+def _too_large(exc: BaseException) -> bool:
+    return isinstance(exc, HTTPException) and exc.status_code == 413
 
 
 def _as_problem(send: Send, limit: int) -> Send:
