@@ -3,13 +3,14 @@ actor page's laureate line and the demo's deeptech challenge and portfolio."""
 
 from __future__ import annotations
 
-from bioatlas.calls import demo, models, notices, rules, service, views
+from bioatlas.calls import demo, models, notices, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router]
+    # the fixed paths (/calls/new, /applications/mine) before the numbered ones
+    return [pages_editor.router, pages_applicant.router, pages_public.router, pages_jury.router]
 
 
 @hookimpl
@@ -29,7 +30,7 @@ def bioatlas_notification_kinds():
 
 @hookimpl
 def bioatlas_personal_data():
-    return [PersonalData(name="applications", export=service.export_user, erase=service.erase_user)]
+    return [PersonalData(name="applications", export=personal.export_user, erase=personal.erase_user)]
 
 
 @hookimpl

@@ -1,0 +1,162 @@
+"""What the calls pages and API share: path and form types, text read from a form (length and
+unsafe characters checked), the lookups that answer 404, the authorisations of the room's
+objects, and `act`, the one shape of a write (call the service, turn its refusal into a 4xx
+naming the field, redirect)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from bioatlas.accounts.policy import Principal, authorize, can, require
+from bioatlas.calls import service
+from bioatlas.calls.rules import ProjectScope
+from bioatlas.core.text import unsafe_character
+from bioatlas.review.service import ReviewError
+from bioatlas.web.pages import redirect
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MAX_TEXT = 10000
+REFUSALS = (service.CallError, service.PortfolioError, ReviewError)
+T = TypeVar("T")
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
+Anyone = Annotated[Principal, Depends(require("public.read"))]
+Manager = Annotated[Principal, Depends(require("call.manage"))]
+
+
+def field_of(exc: Exception) -> str | None:
+    return getattr(exc, "field", None)
+
+
+@contextmanager
+def refused(*, as_json: bool = False) -> Iterator[None]:
+    """A refusal of the service as 409/422 naming the field: a message for pages, `{field,
+    message}` for the API."""
+    try:
+        yield
+    except REFUSALS as exc:
+        status = getattr(exc, "status", 422)
+        if as_json:
+            raise HTTPException(status, detail={"field": field_of(exc), "message": str(exc)}) from None
+        raise HTTPException(status, detail=str(exc)) from None
+
+
+def act(then: str | Callable[[Any], str], write: Callable[[], T]):
+    """The pages' write: run the service call, refuse naming the field, redirect (`then` may
+    compute the address from what the write returned)."""
+    with refused():
+        result = write()
+    return redirect(then(result) if callable(then) else then)
+
+
+def safe(name: str, value: str) -> None:
+    why = unsafe_character(value)
+    if why:
+        raise HTTPException(422, detail=f"{name}: {why}")
+
+
+def text(form: FormData | dict, name: str, limit: int = MAX_TEXT) -> str:
+    value = form.get(name)
+    value = value if isinstance(value, str) else ""
+    if len(value) > limit:
+        raise HTTPException(422, detail=f"{name}: at most {limit} characters")
+    safe(name, value)
+    return value.strip()
+
+
+def number(raw: str, name: str, what: str = "a number") -> int:
+    if not raw.isdigit():
+        raise HTTPException(422, detail=f"{name}: expected {what}")
+    return int(raw)
+
+
+def local_time(value: str, tz: str, name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz))
+    except (ValueError, KeyError):
+        raise HTTPException(422, detail=f"{name}: expected a date and time (YYYY-MM-DDTHH:MM)") from None
+
+
+def found_call(session, call_id: int, t) -> service.Call:
+    call = service.get_call(session, call_id=call_id)
+    if call is None:
+        raise HTTPException(404, detail=t("No call with this number."))
+    return call
+
+
+def found_application(session, application_id: int, t) -> service.Application:
+    app = service.get_application(session, application_id=application_id)
+    if app is None:
+        raise HTTPException(404, detail=t("No application with this number."))
+    return app
+
+
+def found_project(session, project_id: int, t):
+    project = service.get_project(session, project_id=project_id)
+    if project is None:
+        raise HTTPException(404, detail=t("No project with this number."))
+    return project
+
+
+def visible(session, p: Principal, call, t) -> None:
+    """A draft call exists only for its managers."""
+    if call.status == "draft" and not can(p, "call.manage", service.call_scope(session, call=call)):
+        raise HTTPException(404, detail=t("No call with this number."))
+
+
+def visible_call(session, p: Principal, call_id: int, t) -> service.Call:
+    call = found_call(session, call_id, t)
+    visible(session, p, call, t)
+    return call
+
+
+def managed(request: Request, session, p: Principal, call_id: int, t) -> service.Call:
+    call = found_call(session, call_id, t)
+    authorize(request, p, "call.manage", service.call_scope(session, call=call), target=f"call:{call.id}")
+    return call
+
+
+def readable(request: Request, session, p: Principal, application_id: int, t) -> service.Application:
+    app = found_application(session, application_id, t)
+    authorize(request, p, "application.read", service.application_scope(session, application=app),
+              target=f"application:{app.id}")
+    return app
+
+
+def owned(request: Request, session, p: Principal, application_id: int, t) -> service.Application:
+    app = found_application(session, application_id, t)
+    authorize(request, p, "application.edit", service.application_scope(session, application=app),
+              target=f"application:{app.id}")
+    return app
+
+
+def managed_project(request: Request, session, p: Principal, project_id: int, t):
+    project = found_project(session, project_id, t)
+    authorize(request, p, "project.manage", ProjectScope(project.id, project.region), target=f"project:{project.id}")
+    return project
+
+
+def file_response(attachment) -> Response:
+    """The file as a download (never rendered inline), its name percent-encoded."""
+    disposition = f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
+    return Response(attachment.content, media_type=attachment.content_type,
+                    headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})
+
+
+def csv_response(body: str, filename: str) -> Response:
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
