@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from fastapi.testclient import TestClient
+
+from bioatlas.accounts import service as accounts
+from bioatlas.accounts.models import User
 from bioatlas.calls import service
 from bioatlas.calls.rules import ProjectScope
 from tests.accounts.fixtures import make_user as make_user_with_password  # noqa: F401  (when a login is tested)
@@ -107,4 +111,17 @@ def url_values(world: dict, role: str, whose: str) -> dict:
             "project_id": calls["projects"][0 if own else 1], "milestone_id": calls["milestones"][0 if own else 1]}
 
 
-__all__ = ["PDF", "apply", "make_call", "make_user", "add_actor", "matrix_world", "policy_objects", "url_values"]
+def client_for(story, db, role):
+    client = TestClient(story["app"], raise_server_exceptions=False, follow_redirects=False)
+    if role == "anonymous":
+        return client, {}
+    with db() as s:
+        user = s.get(User, story["users"][role])
+        raw, row = accounts.create_session(s, user=user, days=1)
+        headers = {"X-CSRF-Token": row.csrf_token}
+        s.commit()
+    client.cookies.set("bioatlas_session", raw)
+    return client, headers
+
+
+__all__ = ["client_for", "PDF", "apply", "make_call", "make_user", "add_actor", "matrix_world", "policy_objects", "url_values"]

@@ -10,56 +10,14 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bioatlas.accounts import service as accounts
-from bioatlas.accounts.models import User
-from bioatlas.app import create_app
 from bioatlas.calls import service
 from bioatlas.calls.models import Application, Attachment
 from bioatlas.review.models import ReviewExclusion
 from tests.accounts.fixtures import audit_events
-from tests.calls.helpers import PDF, add_actor, apply, make_call, make_user
-
-ROLES = ("applicant", "other_applicant", "reviewer", "conflicted", "manager", "anonymous")
-
-
-@pytest.fixture
-def story(db, settings):
-    parent = add_actor(db, "Genethon", "91000", kind="research_unit")
-    child = add_actor(db, "Yposkesi", "91000", relations=[("part_of", parent)])
-    other = add_actor(db, "TreeFrog Therapeutics", "33600")
-    users = {"manager": make_user(db, "manager@example.org", name="Manager"),
-             "applicant": make_user(db, "applicant@example.org", name="Applicant"),
-             "other_applicant": make_user(db, "other@example.org", name="Other"),
-             "reviewer": make_user(db, "reviewer@example.org", name="Reviewer"),
-             "reviewer2": make_user(db, "reviewer2@example.org", name="Reviewer 2"),
-             "conflicted": make_user(db, "conflicted@example.org", name="Conflicted",
-                                     roles=[("member", "actor", parent)])}
-    call_id = make_call(db, manager=users["manager"], per_item=2)
-    with db() as s:
-        service.add_reviewers(s, call=service.get_call(s, call_id=call_id),
-                              emails=["reviewer@example.org", "reviewer2@example.org", "conflicted@example.org"],
-                              by_user_id=users["manager"])
-    mine = apply(db, call_id=call_id, user_id=users["applicant"], actor_id=child, submit=False)
-    theirs = apply(db, call_id=call_id, user_id=users["other_applicant"], actor_id=other)
-    app = create_app(settings)
-    return {"users": users, "call": call_id, "mine": mine, "theirs": theirs, "app": app, "parent": parent,
-            "child": child}
-
-
-def client_for(story, db, role):
-    client = TestClient(story["app"], raise_server_exceptions=False, follow_redirects=False)
-    if role == "anonymous":
-        return client, {}
-    with db() as s:
-        user = s.get(User, story["users"][role])
-        raw, row = accounts.create_session(s, user=user, days=1)
-        headers = {"X-CSRF-Token": row.csrf_token}
-        s.commit()
-    client.cookies.set("bioatlas_session", raw)
-    return client, headers
+from tests.calls.conftest import ROLES
+from tests.calls.helpers import PDF, add_actor, apply, client_for, make_call, make_user
 
 
 def test_the_whole_story_with_bad_input(db, story, settings):

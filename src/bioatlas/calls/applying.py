@@ -76,7 +76,10 @@ def start_application(session: Session, *, call: Call, user_id: int, actor_id: i
 
 
 def save_draft(session: Session, *, application: Application, raw: Mapping[str, str],
-               co_applicants: str | Sequence[int] | None = None, now: datetime | None = None) -> Application:
+               co_applicants: str | Sequence[int] | None = None, now: datetime | None = None,
+               rebuttal: str | None = None) -> Application:
+    """Save answers and co-applicants (limits checked, required answers not yet); a
+    resubmission's rebuttal is saved with them."""
     call = session.get(Call, application.call_id)
     assert call is not None
     if application.status != "draft":
@@ -88,7 +91,13 @@ def save_draft(session: Session, *, application: Application, raw: Mapping[str, 
     except FieldError as exc:
         raise CallError(str(exc), exc.field) from None
     co = _co_actors(session, co_applicants) if co_applicants is not None else json.loads(application.co_actor_ids)
+    if rebuttal is not None and len(rebuttal) > 10000:
+        raise CallError("rebuttal: at most 10,000 characters", "rebuttal")
+    if rebuttal and application.previous_id is None:
+        raise CallError("rebuttal: only a resubmission answers an earlier review", "rebuttal")
     with unit_of_work(session):
+        if rebuttal is not None and application.previous_id is not None:
+            application.rebuttal = rebuttal or None
         application.answers = json.dumps(answers, ensure_ascii=False)
         application.co_actor_ids = json.dumps(co)
     return application
@@ -202,3 +211,16 @@ def set_opt_in(session: Session, *, application: Application, opt_in: bool, user
     with unit_of_work(session):
         application.publish_opt_in = opt_in
         audit(session, "application.opt_in", user_id=user_id, target=f"application:{application.id}", opt_in=opt_in)
+
+
+def earlier_review(session: Session, *, application: Application) -> dict | None:
+    """For a resubmission: the earlier application and what its reviewers wrote for the
+    applicant (what the rebuttal answers); None otherwise."""
+    if application.previous_id is None:
+        return None
+    previous = session.get(Application, application.previous_id)
+    if previous is None:
+        return None
+    item = item_of(session, application=previous)
+    return {"application": previous, "call": session.get(Call, previous.call_id),
+            "comments": review.comments_for_applicant(session, item_id=item.id) if item is not None else []}

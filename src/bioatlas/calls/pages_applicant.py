@@ -59,16 +59,17 @@ def application_page(request: Request, application_id: Id, session: SessionDep, 
     call = found_call(session, app.call_id, t)
     item = service.item_of(session, application=app)
     comments = service.review.comments_for_applicant(session, item_id=item.id) if item and app.result else []
+    earlier = service.earlier_review(session, application=app)
     return render(request, t, "calls/application.html", app=app, call=call, fields=service.form_fields(call),
                   answers=json.loads(app.answers or "{}"), deadline=service.local_deadline(call),
                   is_open=service.is_open(call), is_owner=app.owner_id == p.user_id,
                   co_applicants=", ".join(str(i) for i in json.loads(app.co_actor_ids)), comments=comments,
-                  open_calls=[c for c in service.list_calls(session) if service.is_open(c)])
+                  earlier=earlier, open_calls=[c for c in service.list_calls(session) if service.is_open(c)])
 
 
 def answers_of(form: FormData) -> dict[str, str]:
     answers = {k: v for k, v in form.items()
-               if isinstance(v, str) and k not in ("csrf_token", "co_applicants")}
+               if isinstance(v, str) and k not in ("csrf_token", "co_applicants", "rebuttal")}
     for name, value in answers.items():
         safe(name, value)
     return answers
@@ -77,8 +78,10 @@ def answers_of(form: FormData) -> dict[str, str]:
 @router.post("/applications/{application_id}", response_class=HTMLResponse)
 def save(request: Request, application_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Applicant):
     app = owned(request, session, p, application_id, t)
+    rebuttal = text(form, "rebuttal", 10000) if "rebuttal" in form else None
     return act(f"/applications/{app.id}", lambda: service.save_draft(
-        session, application=app, raw=answers_of(form), co_applicants=text(form, "co_applicants", 500)))
+        session, application=app, raw=answers_of(form), co_applicants=text(form, "co_applicants", 500),
+        rebuttal=rebuttal))
 
 
 @router.post("/applications/{application_id}/submit", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from bioatlas.accounts.policy import Principal, authorize, refuse, require
+from bioatlas.accounts.policy import Principal, require
 from bioatlas.calls import service
 from bioatlas.calls.web import (
     Form,
@@ -24,11 +24,11 @@ from bioatlas.calls.web import (
     found_call,
     managed,
     number,
+    seat,
     text,
     visible_call,
 )
 from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.review.service import ConflictOfInterest, ReviewError
 from bioatlas.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,20 +47,6 @@ def my_reviews(request: Request, session: SessionDep, t: TranslatorDep,
             rows.append({"assignment": a, "application_id": item.subject_id,
                          "call": service.get_call(session, call_id=panel.context_id)})
     return render(request, t, "calls/reviews.html", rows=rows)
-
-
-def seat(request: Request, session, p: Principal, app, t):
-    """The reviewer's assignment; a conflict of interest is refused (403) with its reasons and
-    audited, the exclusion stored."""
-    try:
-        assignment = service.open_review(session, application=app, reviewer_id=p.user_id)  # type: ignore[arg-type]
-    except ConflictOfInterest as exc:
-        refuse(request, p, "review.score", 403, str(exc), target=f"application:{app.id}")
-    except ReviewError:
-        authorize(request, p, "review.score", service.ReviewSeat(app.id), target=f"application:{app.id}")
-        raise HTTPException(404, detail=t("This application is not under review.")) from None
-    authorize(request, p, "review.score", service.review_seat(session, application=app), target=f"application:{app.id}")
-    return assignment
 
 
 @router.get("/applications/{application_id}/review", response_class=HTMLResponse)

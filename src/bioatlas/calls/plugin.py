@@ -3,14 +3,19 @@ actor page's laureate line and the demo's deeptech challenge and portfolio."""
 
 from __future__ import annotations
 
-from bioatlas.calls import demo, models, notices, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
+from bioatlas.calls import api, cli, demo, models, notices, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
     # the fixed paths (/calls/new, /applications/mine) before the numbered ones
-    return [pages_editor.router, pages_applicant.router, pages_public.router, pages_jury.router]
+    return [api.router, pages_editor.router, pages_applicant.router, pages_public.router, pages_jury.router]
+
+
+@hookimpl
+def bioatlas_cli(app, import_app, console):
+    cli.register(app, console)
 
 
 @hookimpl

@@ -3,15 +3,19 @@ applicants notified, the public results, an actor's calls won; the observatory's
 
 from __future__ import annotations
 
+import csv
+import io
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas import service as atlas
 from bioatlas.calls.models import Application, Call
 from bioatlas.calls.portfolio import figures_portfolio
-from bioatlas.calls.reads import CallError, audit, aware, utcnow, applications_of_call, item_of, list_calls
+from bioatlas.calls.reads import CONTEXT, CallError, audit, aware, utcnow, applications_of_call, item_of, list_calls
 from bioatlas.core.db import unit_of_work
 from bioatlas.notifications import service as notifications
+from bioatlas.review import service as review
 
 def laureate_source(session: Session, *, call: Call) -> atlas.Source:
     return atlas.get_or_create_source(session, record=atlas.SourceRecord(
@@ -86,3 +90,28 @@ def figures(session: Session) -> dict:
                          "success_rate": round(100 * laureates / len(apps), 1) if apps and decided else None})
     drafts = session.scalar(select(func.count()).select_from(Application).where(Application.status == "draft")) or 0
     return {"calls": per_call, "drafts": drafts, **figures_portfolio(session)}
+
+
+def results_csv(session: Session, *, call: Call) -> str:
+    """One row per submitted application, best total first: applicant, actor, medians' weighted
+    total and its maximum, thresholds met, decision, result (once published)."""
+    panel = review.panel_for(session, context_kind=CONTEXT, context_id=call.id)
+    apps = {a.id: a for a in applications_of_call(session, call_id=call.id)}
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["application_id", "applicant", "actor_id", "synthetic", "total", "max_total", "passes_thresholds",
+                "decision", "result"])
+    seen = set()
+    for r in review.results(session, panel_id=panel.id) if panel is not None else []:
+        a = apps.get(r.subject_id)
+        if a is None:
+            continue
+        seen.add(a.id)
+        w.writerow([a.id, a.applicant_name, a.actor_id or "", "yes" if a.synthetic else "no",
+                    "" if r.total is None else r.total, r.max_total,
+                    "yes" if r.passes_criteria and r.passes_overall else "no", r.decision or "", a.result or ""])
+    for a in apps.values():
+        if a.id not in seen:
+            w.writerow([a.id, a.applicant_name, a.actor_id or "", "yes" if a.synthetic else "no", "", "", "no",
+                        "", a.result or ""])
+    return buf.getvalue()

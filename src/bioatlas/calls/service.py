@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bioatlas.calls.applying import (
     add_attachment,
+    earlier_review,
     resubmission,
     save_draft,
     set_opt_in,
@@ -62,8 +63,15 @@ from bioatlas.calls.reads import (
     review_seat,
     rules_of,
 )
-from bioatlas.calls.results import figures, laureate_calls_of_actor, laureate_source, public_results, publish_results
-from bioatlas.calls.setup import add_reviewers, assign_reviewers, create_call, publish_call, set_phase
+from bioatlas.calls.results import (
+    figures,
+    laureate_calls_of_actor,
+    laureate_source,
+    public_results,
+    publish_results,
+    results_csv,
+)
+from bioatlas.calls.setup import add_reviewers, assign_reviewers, close_call, create_call, publish_call, set_phase
 from bioatlas.review import service as review
 
 STATUSES = APPLICATION_STATUSES
@@ -75,10 +83,10 @@ __all__ = [  # noqa: RUF022  (grouped by use case)
     "get_call", "get_application", "get_attachment", "managers_of", "call_scope", "application_scope", "panel_of",
     "item_of", "review_seat", "form_fields", "rules_of", "is_open", "local_deadline", "list_calls",
     "applications_of_call", "applications_of_user",
-    "create_call", "publish_call", "add_reviewers", "set_phase", "assign_reviewers",
-    "start_application", "save_draft", "submit", "withdraw", "resubmission", "add_attachment", "set_opt_in",
+    "create_call", "publish_call", "close_call", "add_reviewers", "set_phase", "assign_reviewers",
+    "start_application", "save_draft", "earlier_review", "submit", "withdraw", "resubmission", "add_attachment", "set_opt_in",
     "open_review", "score", "declare_conflict", "decide", "jury_view", "scores_csv",
-    "laureate_source", "publish_results", "public_results", "laureate_calls_of_actor", "figures",
+    "laureate_source", "publish_results", "public_results", "results_csv", "laureate_calls_of_actor", "figures",
     "agreements", "create_project", "figures_portfolio", "get_project", "list_projects",
     "portfolio_by_region_and_modality", "project_dict", "projects_for_roadmap", "set_milestone", "add_milestone",
     "export_user", "erase_user",

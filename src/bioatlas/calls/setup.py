@@ -16,7 +16,7 @@ from bioatlas.atlas import service as atlas
 from bioatlas.calls.forms import FieldError, parse_eligibility, parse_form
 from bioatlas.calls.models import CALL_KINDS, Call, CallManager
 from bioatlas.calls.portfolio import agreements
-from bioatlas.calls.reads import CONTEXT, CallError, audit, aware, panel_of
+from bioatlas.calls.reads import CONTEXT, CallError, audit, aware, panel_of, utcnow
 from bioatlas.core.db import unit_of_work
 from bioatlas.review import service as review
 
@@ -128,3 +128,18 @@ def assign_reviewers(session: Session, *, call: Call, by_user_id: int | None) ->
         audit(session, "call.reviewers_assigned", user_id=by_user_id, target=f"call:{call.id}",
                assigned=len(report.assigned), excluded=len(report.excluded))
     return report
+
+
+def close_call(session: Session, *, call: Call, by_user_id: int | None, now: datetime | None = None) -> None:
+    """Close a published call to applications now (its deadline becomes now): drafts can no
+    longer be saved or submitted; the review goes on."""
+    now = now or utcnow()
+    if call.status != "published":
+        raise CallError(f"status: only a published call can be closed (this one is {call.status})", "status", 409)
+    if aware(call.closes_at) <= now:  # type: ignore[operator]
+        raise CallError("closes_at: the call is already closed", "closes_at", 409)
+    if aware(call.opens_at) > now:  # type: ignore[operator]
+        raise CallError("opens_at: the call has not opened yet", "opens_at", 409)
+    with unit_of_work(session):
+        call.closes_at = now
+        audit(session, "call.closed", user_id=by_user_id, target=f"call:{call.id}")

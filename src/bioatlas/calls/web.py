@@ -16,11 +16,11 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from bioatlas.accounts.policy import Principal, authorize, can, require
+from bioatlas.accounts.policy import Principal, authorize, can, refuse, require
 from bioatlas.calls import service
 from bioatlas.calls.rules import ProjectScope
 from bioatlas.core.text import unsafe_character
-from bioatlas.review.service import ReviewError
+from bioatlas.review.service import ConflictOfInterest, ReviewError
 from bioatlas.web.pages import redirect
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -160,3 +160,17 @@ def file_response(attachment) -> Response:
 def csv_response(body: str, filename: str) -> Response:
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def seat(request: Request, session, p: Principal, app, t):
+    """The reviewer's assignment; a conflict of interest is refused (403) with its reasons and
+    audited, the exclusion stored."""
+    try:
+        assignment = service.open_review(session, application=app, reviewer_id=p.user_id)  # type: ignore[arg-type]
+    except ConflictOfInterest as exc:
+        refuse(request, p, "review.score", 403, str(exc), target=f"application:{app.id}")
+    except ReviewError:
+        authorize(request, p, "review.score", service.ReviewSeat(app.id), target=f"application:{app.id}")
+        raise HTTPException(404, detail=t("This application is not under review.")) from None
+    authorize(request, p, "review.score", service.review_seat(session, application=app), target=f"application:{app.id}")
+    return assignment
