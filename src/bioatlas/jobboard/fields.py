@@ -145,3 +145,11 @@ def clean(raw: Mapping[str, Any], *, today: date, default_days: int = DEFAULT_DA
     if not out["description_fr"] and not out["description_en"]:
         raise FieldError("description_fr", "a description in French or English is required")
     return out
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Conflict(RuntimeError):
+    pass
