@@ -1,18 +1,21 @@
 """Saved searches of the jobs page and their alerts: a new open offer notifies the owners of the
-saved searches it matches (kind `jobboard.match`)."""
+saved searches it matches (kind `jobboard.match`). The saved searches' simple conditions are
+columns, so a new offer is matched by SQL first and only the candidates are checked in Python."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bioatlas.core.db import unit_of_work
 from bioatlas.jobboard.fields import FieldError, NotFound
 from bioatlas.jobboard.models import JobOffer, SavedSearch
 from bioatlas.jobboard.present import CONTRACT_LABELS
-from bioatlas.jobboard.search import matches, parse_query
+from bioatlas.jobboard import employers
+from bioatlas.jobboard.search import KM_PER_DEGREE, OfferQuery, matches, parse_query
 from bioatlas.notifications import service as notifications
 
 MAX_SEARCHES = 20
@@ -23,13 +26,23 @@ def describe(params: Mapping[str, Sequence[str]]) -> str:
     return " · ".join(f"{k}={','.join(v)}" for k, v in params.items() if v) or "*"
 
 
+def index_columns(query: OfferQuery) -> dict:
+    """The saved search's simple conditions as the columns `candidates` reads ("" = any)."""
+    near = query.near
+    return {"rome": query.rome, "contracts": f",{','.join(query.contracts)}," if query.contracts else "",
+            "region": query.region, "departement": query.departement, "gmp": query.gmp,
+            "near_latitude": near[0] if near else None, "near_longitude": near[1] if near else None,
+            "near_kx": KM_PER_DEGREE * math.cos(math.radians(near[0])) if near else None,
+            "km": query.km if near else None}
+
+
 def save_search(session: Session, *, user_id: int, params: Mapping[str, Sequence[str]]) -> SavedSearch:
     """Keep the user's search (checked like the jobs page's; at most MAX_SEARCHES a user)."""
     query = parse_query(params)
     if (session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user_id)) or 0) >= MAX_SEARCHES:
         raise FieldError("search", f"at most {MAX_SEARCHES} saved searches")
     with unit_of_work(session):
-        saved = SavedSearch(user_id=user_id, params=query.chosen)
+        saved = SavedSearch(user_id=user_id, params=query.chosen, **index_columns(query))
         session.add(saved)
     return saved
 
@@ -46,17 +59,53 @@ def delete_search(session: Session, *, user_id: int, search_id: int) -> None:
         session.delete(saved)
 
 
+def candidates(session: Session, *, offer: JobOffer) -> list[SavedSearch]:
+    """The saved searches whose simple conditions (ROME, contract, region, département, GMP,
+    radius) the offer meets, in SQL: a superset of the matches (words and capabilities are left to
+    `matching_searches`), so the many searches that cannot match are never read into Python."""
+    code = offer.rome_code or ""
+    cond = [or_(SavedSearch.rome == "", SavedSearch.rome.in_(sorted({code[:1], code[:3], code}))),
+            or_(SavedSearch.contracts == "", SavedSearch.contracts.contains(f",{offer.contract},")),
+            or_(SavedSearch.region == "", SavedSearch.region == (offer.region or "")),
+            or_(SavedSearch.departement == "", SavedSearch.departement == (offer.departement or ""))]
+    if not offer.gmp_environment:
+        cond.append(SavedSearch.gmp.is_(False))
+    if offer.latitude is None or offer.longitude is None:
+        cond.append(SavedSearch.near_latitude.is_(None))
+    else:
+        dx = (literal(offer.longitude) - SavedSearch.near_longitude) * SavedSearch.near_kx
+        dy = (literal(offer.latitude) - SavedSearch.near_latitude) * KM_PER_DEGREE
+        cond.append(or_(SavedSearch.near_latitude.is_(None), dx * dx + dy * dy <= SavedSearch.km * SavedSearch.km))
+    return list(session.scalars(select(SavedSearch).where(*cond).order_by(SavedSearch.id)))
+
+
+def matching_searches(session: Session, *, offer: JobOffer) -> list[SavedSearch]:
+    """The saved searches a new open offer matches: the SQL candidates, then the whole query of
+    each (words, capabilities of the employer, read from the atlas once per offer) in Python."""
+    found = []
+    employer: dict[str, set[str]] | None = None
+    for saved in candidates(session, offer=offer):
+        try:
+            query = parse_query(saved.params)
+        except FieldError:  # a code no longer known (a taxonomy or gazetteer change): never matches
+            continue
+        if query.capabilities and employer is None and offer.actor_id is not None:
+            employer = employers.actor_codes(session, actor_ids=[offer.actor_id]).get(offer.actor_id)
+        if matches(offer, query, employer=employer):
+            found.append(saved)
+    return found
+
+
 def alert_saved_searches(session: Session, *, offers: Sequence[JobOffer]) -> int:
     """Notify the owners of the saved searches each new open offer matches (one notification per
     user and offer, in the caller's transaction); how many."""
     sent = 0
-    searches = list(session.scalars(select(SavedSearch).order_by(SavedSearch.id)))
     for offer in offers:
         if offer.status != "open":
             continue
         told: set[int] = set()
-        for saved in searches:
-            if saved.user_id in told or not matches(offer, parse_query(saved.params)):
+        for saved in matching_searches(session, offer=offer):
+            if saved.user_id in told:
                 continue
             told.add(saved.user_id)
             note = notifications.notify(session, user_id=saved.user_id, kind="jobboard.match", link=f"/jobboard/offers/{offer.id}",

@@ -23,7 +23,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no such actor or offer"},
     409: {"model": Problem, "description": "the offer is not in a state that allows it"},
     422: {"model": Problem, "description": "a field or parameter is refused (named in the message)"}}
-SEARCH_PARAMS = ("q", "rome", "contract", "region", "departement", "gmp", "near", "km", "limit", "offset")
+SEARCH_PARAMS = ("q", "rome", "contract", "region", "departement", "gmp", "modality", "step", "near", "km", "limit",
+                 "offset")
 
 
 def refused(exc: service.FieldError) -> HTTPException:
@@ -69,12 +70,16 @@ def offers(request: Request, session: SessionDep, lang: Lang = "fr",
            region: Annotated[str | None, Query(max_length=3)] = None,
            departement: Annotated[str | None, Query(max_length=3)] = None,
            gmp: Annotated[str | None, Query(max_length=5)] = None,
+           modality: Annotated[list[str] | None, Query(max_length=20, description="the employer's modality "
+                                                        "(atlas taxonomy code, subtree included)")] = None,
+           step: Annotated[list[str] | None, Query(max_length=20, description="the employer's value-chain step")] = None,
            near: Annotated[str | None, Query(max_length=5, description="postcode or INSEE code of a commune")] = None,
            km: Annotated[str | None, Query(max_length=3, description="radius around `near`, 1-300 km (30)")] = None,
            limit: Annotated[str | None, Query(max_length=4)] = None,
            offset: Annotated[str | None, Query(max_length=9)] = None) -> dict:
-    """Open offers, newest first, with facet counts: `?q=technicien&rome=H23&contract=cdi&region=11&gmp=1`,
-    or around a commune: `?near=91000&km=20`."""
+    """Open offers, newest first, with facet counts (contract, rome, region, and the employer's
+    stated or inferred `modality` and value-chain `step`): `?q=technicien&rome=H23&contract=cdi&region=11&gmp=1`,
+    `?modality=viral_vector&step=upstream`, or around a commune: `?near=91000&km=20`."""
     query = query_from(request)
     result = service.search(session, query=query)
     return {"total": result.total, "query": query.chosen, "offers": [offer_view(o, lang) for o in result.offers],
@@ -83,10 +88,12 @@ def offers(request: Request, session: SessionDep, lang: Lang = "fr",
 
 @router.get("/offers/{offer_id}", responses=ERRORS)
 def offer(request: Request, offer_id: Id, session: SessionDep, lang: Lang = "fr") -> dict:
-    """One offer (open or closed) and its schema.org JobPosting."""
+    """One offer (open or closed), its schema.org JobPosting, and `rome_now`: its occupation in the
+    newest ROME loaded (the current code and label, mapped where the ROME files say so)."""
     o = offer_or_404(session, offer_id)
     base = str(request.base_url).rstrip("/")
-    return {**offer_view(o, lang), "job_posting": service.job_posting(o, base_url=base, lang=lang)}
+    return {**offer_view(o, lang), "rome_now": service.rome_now(session, offer=o).as_dict(),
+            "job_posting": service.job_posting(o, base_url=base, lang=lang)}
 
 
 @router.get("/rome-suggestions", responses=ERRORS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bioatlas.accounts.models import now
@@ -70,10 +70,24 @@ class JobOffer(Base):
 class SavedSearch(Base):
     """A user's saved search of the jobs page (`params`: the checked query, as `parse_query`
     reads it); a new matching offer notifies the user (kind `jobboard.match`: immediately or in
-    the daily digest, as they chose, with unsubscribe)."""
+    the daily digest, as they chose, with unsubscribe).
+
+    The other columns copy the search's simple conditions so that a new offer is matched by SQL
+    first (`alerts.candidates`): "" (or NULL, False) means "any"; a search saved before they
+    existed keeps the defaults and is simply always a candidate. Words and capabilities are then
+    checked in Python on the candidates only."""
 
     __tablename__ = "job_saved_searches"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     params: Mapped[dict] = mapped_column(JSON)
+    rome: Mapped[str] = mapped_column(String(5), default="", server_default="")  # domain, family or code
+    contracts: Mapped[str] = mapped_column(String(120), default="", server_default="")  # ",cdi,cdd,"
+    region: Mapped[str] = mapped_column(String(3), default="", server_default="", index=True)
+    departement: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    gmp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    near_latitude: Mapped[float | None] = mapped_column(Float)
+    near_longitude: Mapped[float | None] = mapped_column(Float)
+    near_kx: Mapped[float | None] = mapped_column(Float)  # km per degree of longitude at near_latitude
+    km: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas import service as atlas
 from bioatlas.core.text import fold
+from bioatlas.jobboard import employers
+from bioatlas.jobboard.employers import Capabilities
 from bioatlas.jobboard.fields import CONTRACTS, FieldError
 from bioatlas.jobboard.models import JobOffer
 
@@ -24,7 +26,8 @@ MAX_PAGE = 100
 @dataclass
 class OfferQuery:
     """The search: words of the title, ROME family (letter + 2 digits) or code, contracts, region,
-    département, GMP environment only; `chosen` keeps what was asked for (for links and alerts)."""
+    département, GMP environment only, the employer's modalities and value-chain steps; `chosen`
+    keeps what was asked for (for links and alerts)."""
 
     q: str = ""
     rome: str = ""
@@ -32,6 +35,7 @@ class OfferQuery:
     region: str = ""
     departement: str = ""
     gmp: bool = False
+    capabilities: Capabilities = field(default_factory=Capabilities)
     actor_id: int | None = None
     near: tuple[float, float] | None = None  # (latitude, longitude) of the commune asked for
     km: int = 30
@@ -62,6 +66,7 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
     if q.departement and not (2 <= len(q.departement) <= 3 and q.departement.isalnum()):
         raise FieldError("departement", "must be a département code (e.g. 91, 2A, 971)")
     q.gmp = one("gmp") in ("1", "true", "on", "yes")
+    q.capabilities = employers.parse(params)
     near = one("near")
     if near:
         geo = atlas.gazetteer()
@@ -85,7 +90,8 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
     q.chosen = {k: [v] if isinstance(v, str) else list(v) for k, v in
                 (("q", q.q), ("rome", q.rome), ("contract", q.contracts), ("region", q.region),
                  ("departement", q.departement), ("gmp", "1" if q.gmp else ""), ("near", near),
-                 ("km", str(q.km) if near else "")) if v}
+                 ("km", str(q.km) if near else ""), ("modality", q.capabilities.modality),
+                 ("step", q.capabilities.step)) if v}
     return q
 
 
@@ -103,6 +109,8 @@ def conditions(query: OfferQuery, today: date) -> list:
         cond.append(JobOffer.departement == query.departement)
     if query.gmp:
         cond.append(JobOffer.gmp_environment.is_(True))
+    if query.capabilities:
+        cond.append(employers.condition(query.capabilities))
     if query.actor_id is not None:
         cond.append(JobOffer.actor_id == query.actor_id)
     if query.near is not None:
@@ -130,8 +138,8 @@ class SearchResult:
 
 
 def search(session: Session, *, query: OfferQuery, today: date | None = None, facets: bool = True) -> SearchResult:
-    """Open offers matching the query, newest first, with facet counts (contract, ROME family,
-    region) over every match."""
+    """Open offers matching the query, newest first, with facet counts over every match: contract,
+    ROME family, region, and the employer's modality and value-chain step (`employers`)."""
     cond = conditions(query, today or date.today())
     total = session.scalar(select(func.count(JobOffer.id)).where(*cond)) or 0
     rows = list(session.scalars(select(JobOffer).where(*cond).order_by(JobOffer.created_at.desc(), JobOffer.id.desc())
@@ -142,6 +150,7 @@ def search(session: Session, *, query: OfferQuery, today: date | None = None, fa
                              ("region", JobOffer.region)):
             counts[name] = Counter({k: n for k, n in session.execute(
                 select(column, func.count()).where(*cond).group_by(column)) if k})
+        counts.update(employers.facet_counts(session, where=cond))
     return SearchResult(total=total, offers=rows, facets=counts)
 
 
@@ -158,8 +167,10 @@ def located_offers(session: Session, *, bbox: tuple[float, float, float, float],
     return list(session.scalars(stmt))
 
 
-def matches(offer: JobOffer, query: OfferQuery) -> bool:
-    """Whether one offer meets a query (the same conditions as `search`, in Python)."""
+def matches(offer: JobOffer, query: OfferQuery, *, employer: Mapping[str, set[str]] | None = None) -> bool:
+    """Whether one offer meets a query (the same conditions as `search`, in Python); `employer`:
+    the codes of the offer's actor (`employers.actor_codes`), needed when the query asks for
+    capabilities."""
     key = offer.search_key or ""
     return (all(word in key for word in fold(query.q).split())
             and (not query.rome or offer.rome_code.startswith(query.rome))
@@ -168,4 +179,5 @@ def matches(offer: JobOffer, query: OfferQuery) -> bool:
             and (not query.departement or offer.departement == query.departement)
             and (not query.gmp or offer.gmp_environment)
             and (query.near is None or (offer.latitude is not None and offer.longitude is not None
-                                        and distance_km(query.near, (offer.latitude, offer.longitude)) <= query.km)))
+                                        and distance_km(query.near, (offer.latitude, offer.longitude)) <= query.km))
+            and employers.meets(query.capabilities, employer))

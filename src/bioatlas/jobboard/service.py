@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts.policy import ActorScope
 from bioatlas.atlas import service as atlas
-from bioatlas.jobboard import francetravail
+from bioatlas.jobboard import francetravail, rome_versions
 from bioatlas.jobboard.alerts import (
     MAX_SEARCHES,
     alert_saved_searches,
@@ -61,9 +61,10 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "suggest_titles", "update",
     "JOBS_TARGET", "counts", "indicators", "likely_employers",
     "FranceTravailReport", "import_france_travail", "EMPLOYMENT_TYPES", "job_posting",
-    "export_personal", "erase_personal",
+    "export_personal", "erase_personal", "rome_now",
 ]
 FormatError = francetravail.FormatError
+rome_now = rome_versions.resolve  # the offer's occupation in the newest ROME loaded
 
 
 def get_offer(session: Session, *, offer_id: int) -> JobOffer | None:

@@ -17,7 +17,7 @@ from bioatlas.accounts.policy import Principal, can, client_ip, require
 from bioatlas.atlas.service import gazetteer
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.text import fold
-from bioatlas.jobboard import feed, likely, service
+from bioatlas.jobboard import employers, feed, likely, service
 from bioatlas.jobboard.api import SEARCH_PARAMS, actor_or_404, managed_offer, offer_or_404, query_from
 from bioatlas.jobboard.fields import CONTRACTS, EDUCATION, EXPERIENCE
 from bioatlas.jobboard.present import CONTRACT_LABELS, EDUCATION_LABELS, EXPERIENCE_LABELS, offer_view
@@ -38,7 +38,9 @@ def _choices(lang: str) -> dict:
     return {"contracts": [(c, CONTRACT_LABELS[c][lang]) for c in CONTRACTS],
             "experience": [(c, EXPERIENCE_LABELS[c][lang]) for c in EXPERIENCE],
             "education": [(c, EDUCATION_LABELS[c][lang]) for c in EDUCATION],
-            "regions": sorted(gazetteer().regions.items(), key=lambda kv: fold(kv[1]))}
+            "regions": sorted(gazetteer().regions.items(), key=lambda kv: fold(kv[1])),
+            "modality": list(employers.labels("modality", lang).items()),
+            "step": list(employers.labels("step", lang).items())}
 
 
 def json_ld(doc: dict) -> Markup:
@@ -59,12 +61,14 @@ def jobs_page(request: Request, session: SessionDep, t: TranslatorDep):
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMS and k not in ("offset",)]
     links: dict[str, list[tuple[str, str, int, bool]]] = {}
     geo = gazetteer()
+    names = {name: employers.labels(name, t.lang) for name in employers.FACETS}
     for name, counts in result.facets.items():
         for code, n in counts.most_common():
-            chosen = code in query.chosen.get(name if name != "rome" else "rome", ())
+            chosen = code in query.chosen.get(name, ())
             kept = [(k, v) for k, v in pairs if k != name] + ([] if chosen else [(name, code)])
             label = (geo.regions.get(code, code) if name == "region" else
-                     CONTRACT_LABELS[code][t.lang] if name == "contract" else code)
+                     CONTRACT_LABELS[code][t.lang] if name == "contract" else
+                     names[name].get(code, code) if name in names else code)
             links.setdefault(name, []).append((label, "/jobboard" + (f"?{urlencode(kept)}" if kept else ""), n, chosen))
     return render(request, t, "jobboard/list.html", offers=[offer_view(o, t.lang) for o in result.offers],
                   total=result.total, facet_links=links, chosen=query.chosen, choices=_choices(t.lang), error=None)
@@ -89,6 +93,7 @@ def offer_page(request: Request, offer_id: Id, session: SessionDep, t: Translato
     may_edit = bool(p and can(p, "jobboard.publish", service.offer_scope(session, offer=o)))
     base = str(request.base_url).rstrip("/")
     return render(request, t, "jobboard/offer.html", offer=offer_view(o, t.lang), may_edit=may_edit,
+                  rome_now=service.rome_now(session, offer=o),
                   is_open=service.is_open(o), json_ld=json_ld(service.job_posting(o, base_url=base, lang=t.lang)))
 
 

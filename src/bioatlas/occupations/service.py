@@ -234,6 +234,13 @@ def get_occupation(session: Session, *, code: str) -> Occupation | None:
     return session.scalar(stmt)
 
 
+def get_title(session: Session, *, code: str) -> JobTitle | None:
+    """One job title (appellation) with its source, or None. A newer ROME file may have moved it
+    to another occupation (`occupation_code`): that is how ROME 4 re-filed the historical fiches'
+    titles under the new ones."""
+    return session.scalar(select(JobTitle).where(JobTitle.code == code.strip()).options(selectinload(JobTitle.source)))
+
+
 def related_occupations(session: Session, *, occupation: Occupation) -> tuple[Occupation | None, list[Occupation]]:
     """The historical fiche it descends from (None for a fiche itself) and the occupations under it."""
     parent = None
