@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import func, select, union
@@ -28,7 +29,7 @@ from bioatlas.atlas.models import Actor, ActorName
 from bioatlas.atlas.service import ActorFilter, view_conditions
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
-from bioatlas.search import index_cache
+from bioatlas.search import index_cache, tantivy_index, tantivy_search
 from bioatlas.search.backends import backend_for
 from bioatlas.search.facet_query import Selection
 from bioatlas.search.matches import all_matches
@@ -145,23 +146,30 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     backend = backend_for(session)
     backend.correct(session, terms)
     exact = _exact(session, st, q, f, geo, scale)
-    match = "all"
-    hits = Hits(st, *all_matches(session, backend.expression(terms)), exact)
-    sel = Selection(st, hits.rows, f, geo, scale)
-    ok = sel.mask()
-    total = int(np.count_nonzero(ok))
-    if total == 0 and len(terms) > 1:
-        return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets)
-    facets = sel.counts() if with_facets else None
-    ranked_rows = ok & hits.scored & ~hits.exact
+    engine = _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact)
+    if engine is not None:  # Tantivy answers alone: top-k, total and facets in the engine
+        if engine.total == 0 and len(terms) > 1:
+            return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets)
+        facets = engine.counts(f, taxonomies) if with_facets else None
+        ranking: Ranking = _EngineRanking(engine, exact)
+        total = engine.total
+    else:  # every match read into numpy, filtered and counted there
+        hits = Hits(st, *all_matches(session, backend.expression(terms)), exact)
+        sel = Selection(st, hits.rows, f, geo, scale)
+        ok = sel.mask()
+        total = int(np.count_nonzero(ok))
+        if total == 0 and len(terms) > 1:
+            return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets)
+        facets = sel.counts() if with_facets else None
+        ranking = _NumpyRanking(hits, ok & hits.scored & ~hits.exact)
 
     head: list[int] = list(exact)
     scores: dict[int, float] = {i: float("inf") for i in exact}
     tail_offset, extras, used = 0, set(), False
     fn = semantic_function() if mode == "hybrid" else None
     if fn is not None and position < HEAD + len(exact):
-        ranked = hits.top(ranked_rows, HEAD, 0)
-        fused = _fuse(session, fn, q, ranked, st, hits, f, geo, scale)
+        ranked = ranking.top(HEAD, 0)
+        fused = _fuse(session, fn, q, ranked, st, ranking, f, geo, scale)
         if fused is not None:
             order, extras = fused
             head += order
@@ -172,12 +180,59 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     else:
         ids = head[position:] if position < len(head) else []
         offset = tail_offset + max(0, position - len(head))
-        rows = hits.top(ranked_rows, limit - len(ids), offset)
+        rows = ranking.top(limit - len(ids), offset)
         scores.update(dict(rows))
         ids += [i for i, _ in rows]
     total += len(extras)
     nxt = encode_cursor(position + limit, sig) if position + limit < total and ids else None
-    return SearchResult(total, ids, scores, nxt, terms, match, facets, set(exact), used, extras)
+    return SearchResult(total, ids, scores, nxt, terms, "all", facets, set(exact), used, extras)
+
+
+def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact) -> tantivy_search.Answer | None:
+    """Tantivy's own answer when the backend is Tantivy and it can apply every filter (and every
+    exact name is also a text match, so that the total and facets count the same actors)."""
+    if backend.name != "tantivy" or not tantivy_search.supports(f, geo, scale):
+        return None
+    try:
+        engine = tantivy_index.current(session, taxonomies)
+    except tantivy_index.Unavailable:  # being rebuilt in the background: the numpy path on FTS5
+        return None
+    found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies)
+    if exact and found.contains(exact) != set(exact):
+        return None
+    return found
+
+
+class Ranking(Protocol):
+    def top(self, n: int, offset: int) -> list[tuple[int, float]]: ...
+
+    def contains(self, ids: list[int]) -> set[int]: ...
+
+
+class _NumpyRanking:
+    """The eligible full-text matches (filters met, exact names left out) of `Hits`."""
+
+    def __init__(self, hits: Hits, eligible: np.ndarray):
+        self.hits, self.eligible = hits, eligible
+
+    def top(self, n: int, offset: int) -> list[tuple[int, float]]:
+        return self.hits.top(self.eligible, n, offset)
+
+    def contains(self, ids: list[int]) -> set[int]:
+        return self.hits.contains(ids)
+
+
+class _EngineRanking:
+    """The same on Tantivy's answer (exact names are text matches there, see `_engine_answer`)."""
+
+    def __init__(self, answer: tantivy_search.Answer, exact: list[int]):
+        self.answer, self.exact = answer, exact
+
+    def top(self, n: int, offset: int) -> list[tuple[int, float]]:
+        return self.answer.top(n, offset, self.exact)
+
+    def contains(self, ids: list[int]) -> set[int]:
+        return self.answer.contains(ids)
 
 
 def _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets) -> SearchResult:
@@ -284,7 +339,7 @@ def exact_ids(session: Session, *, q: str, base) -> list[int]:
     ))
 
 
-def _fuse(session, fn, q, ranked, st, hits: Hits, f, geo, scale):
+def _fuse(session, fn, q, ranked, st, hits: Ranking, f, geo, scale):
     """(fused order of the full-text head and the semantic neighbours, semantic-only ids), or None."""
     filtered = f != ActorFilter() or geo != Geo() or scale
     allowed = None

@@ -5,7 +5,9 @@ pruning (block-max WAND) and facet aggregations in Rust, kept in step by the cha
 Documents are the rows of `search_documents` (words already folded and stemmed by `search.text`,
 so the engine's default tokenizer only splits them on spaces) plus, for the aggregations, the
 actor's facet codes with their taxonomy ancestors (kind, gmp, modality, step, expression) and its
-sites' regions and départements, as raw fast fields. `names` clauses weigh NAME_WEIGHT times the
+sites' regions and départements, as raw fast fields, with its status, "sector" when it is in the
+sector scope and its scale in litres (`search/tantivy_search.py` filters and counts on them in
+Tantivy). `names` clauses weigh NAME_WEIGHT times the
 `body` ones, as the FTS5 bm25 column weights do.
 
 Freshness: the index directory holds `state.json` with the change-log seq it holds. Before a
@@ -32,7 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 # reads atlas tables: search is the atlas's read model
-from bioatlas.atlas.models import Actor, Capability, Site
+from bioatlas.atlas.models import Actor, Capability, ScopeReason, Site
 from bioatlas.atlas.service import Taxonomy, change_mark, changes_since, latest_change
 from bioatlas.search.models import SearchDocument
 from bioatlas.search.text import QueryTerm
@@ -43,6 +45,7 @@ REBUILD_OVER = 50_000  # more changed actors than this: rebuild rather than upda
 BATCH = 20_000
 WRITER_HEAP = 128 * 2**20
 FACET_FIELDS = ("kind", "gmp", "modality", "step", "expression", "region", "departement")
+SCHEMA_VERSION = 2  # an index written with another schema is rebuilt (state.json "schema")
 _TAXONOMY = {"kind": "kinds", "gmp": "gmp_status", "modality": "modalities", "step": "value_chain",
              "expression": "expression_systems"}
 _CAPABILITY = {"modalities": "modality", "value_chain": "step", "expression_systems": "expression"}
@@ -63,8 +66,9 @@ def schema() -> tantivy.Schema:
     sb.add_integer_field("actor_id", stored=False, indexed=True, fast=True)
     sb.add_text_field("names", stored=False, index_option="freq")
     sb.add_text_field("body", stored=False, index_option="freq")
-    for name in FACET_FIELDS:
+    for name in (*FACET_FIELDS, "status", "scope"):
         sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_float_field("scale", stored=False, indexed=True, fast=True)
     return sb.build()
 
 
@@ -111,6 +115,8 @@ class Engine:
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         state = path / "state.json"
         data = json.loads(state.read_text())
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"index schema {data.get('schema')!r}, expected {SCHEMA_VERSION}")
         self.seq, self.mark = int(data["seq"]), _as_mark(data.get("mark"))
         self.inode = state.stat().st_ino  # another process's rebuild swaps the directory: reopen
         self.searcher = self.index.searcher()
@@ -147,19 +153,6 @@ class Engine:
         ids = searcher.fast_field_values("actor_id", [a for _, a in hits])
         return np.asarray(ids, dtype=np.int64), np.asarray([s for s, _ in hits], dtype=np.float64)
 
-    def top(self, q: Query, *, k: int, facets: bool = True, size: int = 200) -> tuple[int, list[tuple[int, float]], dict]:
-        """(total, the k best (actor id, score), {facet: {code: actors}}): top-k with block-max
-        WAND pruning and the facet counts as terms aggregations, both computed in Rust."""
-        searcher = self.searcher
-        query = self.build(q)
-        found = searcher.search(query, limit=k, count=True)
-        ids = searcher.fast_field_values("actor_id", [a for _, a in found.hits]) if found.hits else []
-        counts: dict[str, dict[str, int]] = {}
-        if facets:
-            aggs = searcher.aggregate(query, {f: {"terms": {"field": f, "size": size}} for f in FACET_FIELDS})
-            counts = {f: {b["key"]: int(b["doc_count"]) for b in aggs[f]["buckets"]} for f in FACET_FIELDS}
-        return int(found.count or 0), [(int(i), float(s)) for i, (s, _) in zip(ids, found.hits)], counts
-
 
 def _as_mark(value) -> tuple | None:
     return tuple(value) if value is not None else None
@@ -167,7 +160,7 @@ def _as_mark(value) -> tuple | None:
 
 def _state(session: Session, seq: int) -> str:
     mark = change_mark(session, seq=seq)
-    return json.dumps({"seq": seq, "mark": list(mark) if mark is not None else None})
+    return json.dumps({"seq": seq, "mark": list(mark) if mark is not None else None, "schema": SCHEMA_VERSION})
 
 
 def _regex_escape(word: str) -> str:
@@ -203,10 +196,17 @@ def _documents(session: Session, ids: list[int] | None, taxonomies: dict[str, Ta
     lo, hi = min(chosen), max(chosen)
     in_range = (lambda col: col.in_(chosen)) if ids is not None else (lambda col: col.between(lo, hi))
     facets: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for actor_id, kind, gmp in session.execute(select(Actor.id, Actor.kind, Actor.gmp).where(in_range(Actor.id))):
+    plain: dict[int, dict[str, object]] = {}
+    for actor_id, kind, gmp, status, scale in session.execute(
+        select(Actor.id, Actor.kind, Actor.gmp, Actor.status, Actor.scale_litres).where(in_range(Actor.id))
+    ):
         facets[actor_id]["kind"].add(kind)
         if gmp:
             facets[actor_id]["gmp"].add(gmp)
+        plain[actor_id] = {"status": status or ""} | ({"scale": float(scale)} if scale is not None else {})
+    for (actor_id,) in session.execute(select(ScopeReason.actor_id).where(in_range(ScopeReason.actor_id)).distinct()):
+        if actor_id in plain:
+            plain[actor_id]["scope"] = "sector"
     for actor_id, facet, code in session.execute(
         select(Capability.actor_id, Capability.facet, Capability.code).where(in_range(Capability.actor_id))
     ):
@@ -221,7 +221,8 @@ def _documents(session: Session, ids: list[int] | None, taxonomies: dict[str, Ta
             facets[actor_id]["departement"].add(dept)
     docs = []
     for actor_id, names, body in rows:
-        values: dict[str, object] = {"actor_id": int(actor_id), "names": names or "", "body": body or ""}
+        values: dict[str, object] = {"actor_id": int(actor_id), "names": names or "", "body": body or "",
+                                     **plain.get(actor_id, {})}
         for name, codes in facets.get(actor_id, {}).items():
             values[name] = _expand(taxonomies.get(_TAXONOMY[name]) if name in _TAXONOMY else None, codes)
         docs.append(tantivy.Document(**values))

@@ -1,0 +1,130 @@
+"""Tantivy answering a search alone (issue 19, `search/tantivy_search.py`): its top-k, total and
+facet counts are those of the numpy path (every match read into numpy), page after page, with and
+without filters, ties in the score included; the searches it does not take still answer."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bioatlas.atlas.filters import ActorFilter
+from bioatlas.atlas.models import ScopeReason
+from bioatlas.atlas.records import ActorRecord, SourceRecord
+from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+from bioatlas.search import backends, tantivy_index, tantivy_search
+from bioatlas.search.params import Geo
+from bioatlas.search.service import search
+from tests.atlas.ecosystem import site
+
+WORDS = ["vaccins", "anticorps", "bioproduction", "bioréacteur", "plasmide", "thérapie", "cellulaire", "contrôle"]
+KINDS = ["startup", "sme", "cdmo", "hospital", "research_unit", "company"]
+MODALITIES = [["car_t"], ["aav"], ["mab"], ["allogeneic_cell", "vaccine"], []]
+POSTCODES = ["91000", "21000", "69001", "31000", "13001"]
+
+
+@pytest.fixture
+def synthetic(db):
+    """60 synthetic actors (labelled so) with few distinct texts, so that many scores tie."""
+    rng = random.Random(7)
+    with db() as s:
+        src = get_or_create_source(s, SourceRecord(key="test:synthetic", title="Synthetic test actors", kind="article"))
+        ids = []
+        for n in range(60):
+            words = rng.sample(WORDS, 2 + n % 3)
+            rec = ActorRecord(
+                name=f"Acteur synthétique {n}", kind=KINDS[n % len(KINDS)], status="active" if n % 7 else "closed",
+                description_fr=" ".join(words), scale_litres=[None, 5.0, 50.0, 500.0, 5000.0][n % 5],
+                sites=[site(POSTCODES[n % len(POSTCODES)])] + ([site(POSTCODES[(n + 2) % 5])] if n % 4 == 0 else []),
+                capabilities={"modalities": MODALITIES[n % len(MODALITIES)]},
+            )
+            ids.append(upsert_actor(s, rec, source=src).actor_id)
+        for actor_id in ids[::3]:
+            s.add(ScopeReason(actor_id=actor_id, rule="test", matched="synthetic"))
+        s.commit()
+    return ids
+
+
+@pytest.fixture
+def on_tantivy(db):
+    previous = backends.use_engine("tantivy")
+    with db() as s:
+        if tantivy_index.index_dir(s) is None:
+            backends.use_engine(previous)
+            pytest.skip("Tantivy is the engine of SQLite database files (PostgreSQL keeps its own full text)")
+    yield
+    backends.use_engine(previous)
+
+
+def pages(session, taxonomies, q, f, mode="fulltext", limit=7):
+    """Every page of a search, followed by its cursor: (total, [(id, score)], facets of page 1)."""
+    first = search(session, q=q, f=f, taxonomies=taxonomies, mode=mode, limit=limit)
+    found, result = [], first
+    while True:
+        found += [(i, result.scores.get(i)) for i in result.ids]
+        if result.next_cursor is None:
+            break
+        result = search(session, q=q, f=f, taxonomies=taxonomies, mode=mode, limit=limit, cursor=result.next_cursor)
+    return first.total, found, first.facets, first.match
+
+
+FILTERS = [
+    ActorFilter(), ActorFilter(status=""), ActorFilter(kind=("company",)), ActorFilter(modality=("cell_therapy",)),
+    ActorFilter(region=("84",)), ActorFilter(departement=("21", "31")), ActorFilter(scope="sector"),
+    ActorFilter(kind=("company", "cdmo"), modality=("car_t", "aav"), region=("84", "76"), status="", scope="sector"),
+]
+QUERIES = ["vaccins", "bioproduction", "bioprod", "anticorps thérapie", "synthétique", "Acteur synthétique 12",
+           "plasmide contrôle cellulaire"]
+
+
+def test_tantivy_answers_like_the_numpy_path(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+    calls = []
+    real_answer = tantivy_search.answer
+    monkeypatch.setattr(tantivy_search, "answer", lambda *a, **k: calls.append(1) or real_answer(*a, **k))
+    with db() as s:
+        engine_side = {(q, f): pages(s, taxonomies, q, f) for q in QUERIES for f in FILTERS}
+        assert len(calls) >= len(QUERIES) * len(FILTERS)  # Tantivy answered every one
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        calls.clear()
+        numpy_side = {(q, f): pages(s, taxonomies, q, f) for q in QUERIES for f in FILTERS}
+        assert not calls
+    broad = engine_side[("synthétique", ActorFilter(status=""))]
+    assert broad[0] == 60 and len({score for _, score in broad[1]}) < 20  # ties: the id order decides
+    for key, expected in numpy_side.items():
+        total, ranked, facets, match = engine_side[key]
+        assert (total, match) == (expected[0], expected[3]), key
+        assert ranked == expected[1], key
+        assert facets == expected[2], key
+    assert engine_side[("Acteur synthétique 12", ActorFilter())][1][0] == (synthetic[12], float("inf"))
+
+
+def test_hybrid_and_partial_answers_agree_too(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+    with db() as s:
+        engine_side = [pages(s, taxonomies, q, ActorFilter(), mode="hybrid") for q in ("vaccins", "vaccins zzzzqx")]
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        numpy_side = [pages(s, taxonomies, q, ActorFilter(), mode="hybrid") for q in ("vaccins", "vaccins zzzzqx")]
+    assert engine_side == numpy_side
+    assert engine_side[1][3] == "any"
+
+
+def test_searches_tantivy_does_not_take_still_answer(db, synthetic, taxonomies, on_tantivy):
+    assert not tantivy_search.supports(ActorFilter(), Geo(near=(47.3, 5.0), radius_km=20), ())
+    assert not tantivy_search.supports(ActorFilter(), Geo(), ("lt10",))
+    assert not tantivy_search.supports(ActorFilter(region=("84",), departement=("21",)), Geo(), ())
+    with db() as s:
+        r = search(s, q="vaccins", f=ActorFilter(), taxonomies=taxonomies, geo=Geo(near=(47.32, 5.04), radius_km=30),
+                   scale=("lt10",), mode="fulltext")
+        assert r.total > 0 and r.facets["scale"]["lt10"] == r.total
+
+
+def test_an_index_of_an_older_schema_is_rebuilt(db, synthetic, taxonomies, on_tantivy):
+    with db() as s:
+        search(s, q="vaccins", f=ActorFilter(), taxonomies=taxonomies, mode="fulltext")
+        path = tantivy_index.index_dir(s)
+    state = path / "state.json"
+    state.write_text(state.read_text().replace(f'"schema": {tantivy_index.SCHEMA_VERSION}', '"schema": 1'))
+    tantivy_index.forget(path)
+    with db() as s:
+        r = search(s, q="vaccins", f=ActorFilter(scope="sector"), taxonomies=taxonomies, mode="fulltext")
+    assert r.total > 0
+    assert f'"schema": {tantivy_index.SCHEMA_VERSION}' in state.read_text()
