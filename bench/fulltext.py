@@ -3,15 +3,18 @@ atlas (bench/synthetic.py via bench/search.py's build, labelled synthetic), same
 
     .venv/bin/python bench/fulltext.py --actors 200000 1000000 --queries 60
 
-Per size, p50/p95 (ms) of:
-- `fts5 bm25 top-20`: raw SQL, `ORDER BY rank LIMIT 20` on the FTS5 table (the engine alone);
-- `search() fts5`: the atlas's search (`search.service.search`, full text, with facets) on FTS5:
-  every match scored, then filters, top-k and facet counts in numpy;
-- `tantivy top-20 + facets`: the engine's own top-k (block-max WAND) with the count and the
-  facet counts as terms aggregations (`tantivy_index.Engine.top`);
-- `search() tantivy`: the atlas's search on the Tantivy backend (every match and its BM25 read
-  from Tantivy, then the same numpy path).
-The Tantivy index is built (timed) on first use beside the atlas file.
+Per size, p50/p95 (ms) and their ratio to the anchor of the same run, of:
+- `fts5 bm25 top-20` (the anchor): raw SQL, `ORDER BY rank LIMIT 20` on the FTS5 table;
+- `search() fts5` (`--with-fts5`): the atlas's search (`search.service.search`, full text, with
+  facets) on FTS5: every match scored, then filters, top-k and facet counts in numpy;
+- `tantivy top-20 + facets`: the engine alone (`tantivy_search.answer`: count, top-20, facet and
+  scale aggregations);
+- `search() tantivy, numpy path`: the atlas's search reading every Tantivy match and its BM25
+  into numpy (the code before issue 19's engine path; `tantivy_search.supports` forced False);
+- `search() tantivy`: the atlas's search answered by the engine (`search/tantivy_search.py`).
+Each query runs with no filter and, every other query, a kind + region filter.
+The Tantivy index is built (timed) on first use beside the atlas file (a cached synthetic atlas:
+bench/.data, which may be a link to /tmp).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
 
 
-def run(n: int, seed: int, k: int) -> None:
+def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
     from bench.search import build, queries
     from bioatlas.atlas.filters import ActorFilter
     from bioatlas.atlas.taxonomy import load_taxonomies
@@ -44,21 +47,27 @@ def run(n: int, seed: int, k: int) -> None:
     from bioatlas.search.text import parse_query
     from bioatlas.search.vocabulary import expand
 
+    from bioatlas.search import tantivy_search
+
     path, _ = build(n, seed, False)
     taxonomies = load_taxonomies()
     factory = make_sessionmaker(make_engine(f"sqlite:///{path}"))
     qs = [q for q, _ in queries(path, seed, k)]
     with factory() as session:
         built = None
-        if not tantivy_index.index_dir(session).exists():
+        state = tantivy_index.index_dir(session) / "state.json"
+        if not state.exists() or f'"schema": {tantivy_index.SCHEMA_VERSION}' not in state.read_text():
             built = tantivy_index.rebuild(session, taxonomies)
         engine = tantivy_index.current(session, taxonomies)
     size = sum(f.stat().st_size for f in engine.path.iterdir() if f.is_file())
-    times: dict[str, list[float]] = {"fts5 bm25 top-20": [], "search() fts5": [], "tantivy top-20 + facets": [],
-                                     "search() tantivy": []}
+    names = ["fts5 bm25 top-20", *(["search() fts5"] if with_fts5 else []), "tantivy top-20 + facets",
+             "search() tantivy, numpy path", "search() tantivy"]
+    times: dict[str, list[float]] = {name: [] for name in names}
     raw = sqlite3.connect(path)
     sqlite_backend = backends.SQLiteBackend()
-    for q in qs:
+    supports = tantivy_search.supports
+    for number, q in enumerate(qs):
+        f = ActorFilter(kind=("company",), region=("84",)) if number % 2 else ActorFilter()
         terms = parse_query(q)
         expand(terms, taxonomies)
         with factory() as session:
@@ -69,21 +78,33 @@ def run(n: int, seed: int, k: int) -> None:
                     "LIMIT 20", (expr,)).fetchall()
         times["fts5 bm25 top-20"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        engine.top(tantivy_index.Query.of(terms), k=20)
+        found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies)
+        found.top(20, 0)
+        found.counts(f, taxonomies)
         times["tantivy top-20 + facets"].append(time.perf_counter() - t)
-        for name in ("fts5", "tantivy"):
-            backends.use_engine(name)
-            with factory() as session:
-                t = time.perf_counter()
-                search(session, q=q, f=ActorFilter(), taxonomies=taxonomies, mode="fulltext", limit=20)
-                times[f"search() {name}"].append(time.perf_counter() - t)
+        runs = [("search() tantivy, numpy path", "tantivy", False), ("search() tantivy", "tantivy", True)]
+        for name, backend, engine_path in [*([("search() fts5", "fts5", False)] if with_fts5 else []), *runs]:
+            backends.use_engine(backend)
+            tantivy_search.supports = supports if engine_path else (lambda *a: False)
+            try:
+                with factory() as session:
+                    t = time.perf_counter()
+                    search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20)
+                    times[name].append(time.perf_counter() - t)
+            finally:
+                tantivy_search.supports = supports
     raw.close()
-    print(f"\n{n:,} synthetic actors, {len(qs)} queries, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"\n{n:,} synthetic actors, {len(qs)} queries (half with a kind + region filter), "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared, busy machine)")
     if built:
         print(f"  Tantivy index built: {built['documents']:,} documents in {built['seconds']} s")
     print(f"  Tantivy index size: {size / 2**20:,.0f} MiB; atlas file {path.stat().st_size / 2**20:,.0f} MiB")
+    anchor = times["fts5 bm25 top-20"]
+    a50, a95 = statistics.median(anchor), pct(anchor, 95)
     for name, values in times.items():
-        print(f"  {name:<26} p50 {statistics.median(values) * 1000:>8.1f} ms   p95 {pct(values, 95) * 1000:>8.1f} ms")
+        p50, p95 = statistics.median(values), pct(values, 95)
+        print(f"  {name:<30} p50 {p50 * 1000:>8.1f} ms   p95 {p95 * 1000:>8.1f} ms   "
+              f"ratio to the anchor p50 {p50 / a50:>5.2f}  p95 {p95 / a95:>5.2f}")
 
 
 def main() -> None:
@@ -91,9 +112,10 @@ def main() -> None:
     parser.add_argument("--actors", type=int, nargs="+", default=[200_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--with-fts5", action="store_true", help="also time search() on FTS5 (slow at scale)")
     args = parser.parse_args()
     for n in args.actors:
-        run(n, args.seed, args.queries)
+        run(n, args.seed, args.queries, args.with_fts5)
 
 
 if __name__ == "__main__":

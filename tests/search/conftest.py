@@ -1,6 +1,12 @@
+import random
+
 import pytest
 
+from bioatlas.atlas.models import ScopeReason
+from bioatlas.atlas.records import ActorRecord, SourceRecord
+from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from tests.atlas import ecosystem
+from tests.atlas.ecosystem import site
 
 
 @pytest.fixture
@@ -8,5 +14,33 @@ def eco(db):
     """The small real ecosystem, committed (so the search index is written by the commit hook)."""
     with db() as s:
         ids = ecosystem.load(s)
+        s.commit()
+    return ids
+
+
+WORDS = ["vaccins", "anticorps", "bioproduction", "bioréacteur", "plasmide", "thérapie", "cellulaire", "contrôle"]
+KINDS = ["startup", "sme", "cdmo", "hospital", "research_unit", "company"]
+MODALITIES = [["car_t"], ["aav"], ["mab"], ["allogeneic_cell", "vaccine"], []]
+POSTCODES = ["91000", "21000", "69001", "31000", "13001"]
+
+
+@pytest.fixture
+def synthetic(db):
+    """60 synthetic actors (labelled so) with few distinct texts, so that many scores tie."""
+    rng = random.Random(7)
+    with db() as s:
+        src = get_or_create_source(s, SourceRecord(key="test:synthetic", title="Synthetic test actors", kind="article"))
+        ids = []
+        for n in range(60):
+            words = rng.sample(WORDS, 2 + n % 3)
+            rec = ActorRecord(
+                name=f"Acteur synthétique {n}", kind=KINDS[n % len(KINDS)], status="active" if n % 7 else "closed",
+                description_fr=" ".join(words), scale_litres=[None, 5.0, 50.0, 500.0, 5000.0][n % 5],
+                sites=[site(POSTCODES[n % len(POSTCODES)])] + ([site(POSTCODES[(n + 2) % 5])] if n % 4 == 0 else []),
+                capabilities={"modalities": MODALITIES[n % len(MODALITIES)]},
+            )
+            ids.append(upsert_actor(s, rec, source=src).actor_id)
+        for actor_id in ids[::3]:
+            s.add(ScopeReason(actor_id=actor_id, rule="test", matched="synthetic"))
         s.commit()
     return ids

@@ -4,46 +4,12 @@ without filters, ties in the score included; the searches it does not take still
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from bioatlas.atlas.filters import ActorFilter
-from bioatlas.atlas.models import ScopeReason
-from bioatlas.atlas.records import ActorRecord, SourceRecord
-from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.search import backends, tantivy_index, tantivy_search
 from bioatlas.search.params import Geo
 from bioatlas.search.service import search
-from tests.atlas.ecosystem import site
-
-WORDS = ["vaccins", "anticorps", "bioproduction", "bioréacteur", "plasmide", "thérapie", "cellulaire", "contrôle"]
-KINDS = ["startup", "sme", "cdmo", "hospital", "research_unit", "company"]
-MODALITIES = [["car_t"], ["aav"], ["mab"], ["allogeneic_cell", "vaccine"], []]
-POSTCODES = ["91000", "21000", "69001", "31000", "13001"]
-
-
-@pytest.fixture
-def synthetic(db):
-    """60 synthetic actors (labelled so) with few distinct texts, so that many scores tie."""
-    rng = random.Random(7)
-    with db() as s:
-        src = get_or_create_source(s, SourceRecord(key="test:synthetic", title="Synthetic test actors", kind="article"))
-        ids = []
-        for n in range(60):
-            words = rng.sample(WORDS, 2 + n % 3)
-            rec = ActorRecord(
-                name=f"Acteur synthétique {n}", kind=KINDS[n % len(KINDS)], status="active" if n % 7 else "closed",
-                description_fr=" ".join(words), scale_litres=[None, 5.0, 50.0, 500.0, 5000.0][n % 5],
-                sites=[site(POSTCODES[n % len(POSTCODES)])] + ([site(POSTCODES[(n + 2) % 5])] if n % 4 == 0 else []),
-                capabilities={"modalities": MODALITIES[n % len(MODALITIES)]},
-            )
-            ids.append(upsert_actor(s, rec, source=src).actor_id)
-        for actor_id in ids[::3]:
-            s.add(ScopeReason(actor_id=actor_id, rule="test", matched="synthetic"))
-        s.commit()
-    return ids
-
 
 @pytest.fixture
 def on_tantivy(db):
@@ -68,7 +34,7 @@ def pages(session, taxonomies, q, f, mode="fulltext", limit=7):
     return first.total, found, first.facets, first.match
 
 
-FILTERS = [
+FILTERS = [  # region 84: Auvergne-Rhône-Alpes (Lyon), 76: Occitanie (Toulouse)
     ActorFilter(), ActorFilter(status=""), ActorFilter(kind=("company",)), ActorFilter(modality=("cell_therapy",)),
     ActorFilter(region=("84",)), ActorFilter(departement=("21", "31")), ActorFilter(scope="sector"),
     ActorFilter(kind=("company", "cdmo"), modality=("car_t", "aav"), region=("84", "76"), status="", scope="sector"),

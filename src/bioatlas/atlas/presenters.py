@@ -11,6 +11,7 @@ from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.models import Actor
 from bioatlas.atlas.serialize import ordered_sites, site_to_dict
 from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.core.plugins import plugin_manager
 from bioatlas.core.text import fold
 
 
@@ -27,10 +28,16 @@ def actor_summary(actor: Actor, taxonomies: dict[str, Taxonomy], lang: str) -> d
 
 
 def facets(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], lang: str) -> dict:
-    """Facet counts with labels, every taxonomy value listed (count 0 included) in taxonomy order."""
-    counts = queries.facet_counts(session, f=f, taxonomies=taxonomies)
+    """Facet counts with labels, every taxonomy value listed (count 0 included) in taxonomy order.
+    Counted by an in-memory index when a feature offers one (hook `bioatlas_view_counts`: the
+    search's facet index, milliseconds at 200,000 actors), else in SQL."""
+    found = plugin_manager().hook.bioatlas_view_counts(session=session, view=f, taxonomies=taxonomies)
+    if found is not None:
+        total, counts = found["total"], found["facets"]
+    else:
+        counts = queries.facet_counts(session, f=f, taxonomies=taxonomies)
+        total, _ = queries.list_actors(session, f=f, taxonomies=taxonomies, limit=1)
     geo = gazetteer()
-    total, _ = queries.list_actors(session, f=f, taxonomies=taxonomies, limit=1)
     out: dict[str, list[dict]] = {}
     for facet, tax_name in FACETS.items():
         c = counts.get(facet, {})

@@ -251,6 +251,12 @@ class FeatureSpec:
         """The room's part of the demo (`bioatlas demo load`)."""
 
     @hookspec(firstresult=True)
+    def bioatlas_view_counts(self, session: Any, view: Any, taxonomies: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The total and facet counts of a directory view ({"total": n, "facets": {facet: {code:
+        actors}}}, each facet's own selection left out) from an in-memory index (search), or None:
+        the atlas then counts in SQL (`atlas.queries.facet_counts`), the reference."""
+
+    @hookspec(firstresult=True)
     def bioatlas_recipient(self, session: Any, user_id: int) -> Mapping[str, str] | None:
         """The address of a user: {"email", "name", "language"}; None when unknown (accounts)."""
 

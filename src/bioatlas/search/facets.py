@@ -1,9 +1,11 @@
 """Facet counts of a search in SQL (the reference the in-memory `facet_query` is tested against):
 the atlas's facet counts (`atlas.queries.facet_counts`, one view filter) with the search's text,
-geo and scale conditions kept, plus the counts per scale range."""
+geo and scale conditions kept, plus the counts per scale range. And the directory's counts from
+the in-memory index (`view_counts`, the hook `bioatlas_view_counts`)."""
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -11,7 +13,9 @@ from sqlalchemy.orm import Session, aliased
 from bioatlas.atlas.models import Actor
 from bioatlas.atlas.service import ActorFilter, Taxonomy, view_conditions
 from bioatlas.atlas.service import facet_counts as view_facet_counts
-from bioatlas.search.params import SCALES, scale_condition
+from bioatlas.search import index_cache
+from bioatlas.search.facet_query import Selection
+from bioatlas.search.params import SCALES, Geo, scale_condition
 
 
 def facet_counts(
@@ -29,3 +33,15 @@ def facet_counts(
 def _scale_on(a, code: str) -> list:
     low, high = SCALES[code]
     return [a.scale_litres >= low] + ([a.scale_litres < high] if high is not None else [])
+
+
+def view_counts(session: Session, *, view: ActorFilter, taxonomies) -> dict | None:
+    """{"total", "facets"} of a directory view from the in-memory facet index (the same numbers as
+    the atlas's SQL, tested against it); None for a name filter (`q`), which only SQL applies."""
+    if view.q:
+        return None
+    st = index_cache.current(session, dict(taxonomies))
+    sel = Selection(st, np.arange(st.size), view, Geo(), ())
+    counts = sel.counts()
+    counts.pop("scale", None)
+    return {"total": int(np.count_nonzero(sel.mask())), "facets": counts}

@@ -4,7 +4,7 @@ full-text and vector listeners, the facet-index and encoder warm-up."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, TaskSpec, hookimpl
-from bioatlas.search import api, cli, models, sync, tasks, views, warm
+from bioatlas.search import api, cli, facets, models, sync, tasks, views, warm
 from bioatlas.search.semantic import models as semantic_models
 from bioatlas.search.semantic import sync as semantic_sync
 from bioatlas.search.semantic import tasks as semantic_tasks
@@ -45,3 +45,8 @@ def bioatlas_page_slots():
 def bioatlas_tasks():
     return [TaskSpec(name="search.embed", func=semantic_tasks.embed, retries=3, retry_delay=60),
             TaskSpec(name="search.tantivy_rebuild", func=tasks.rebuild_tantivy, retries=1, retry_delay=60)]
+
+
+@hookimpl
+def bioatlas_view_counts(session, view, taxonomies):
+    return facets.view_counts(session, view=view, taxonomies=taxonomies)
