@@ -218,7 +218,7 @@ def export_cmd(
     lang: Annotated[str, typer.Option(help="language of the labels: fr or en")] = "fr",
 ) -> None:
     """Export the actors of a filtered view (the same filters as the map and the API)."""
-    from bioatlas.atlas.exporter import export_actors
+    from bioatlas.atlas.exporter import stream_in_session
     from bioatlas.atlas.filters import FilterError, parse_filter
     from bioatlas.atlas.geocode import gazetteer
     from bioatlas.atlas.taxonomy import load_taxonomies
@@ -235,16 +235,20 @@ def export_cmd(
     except FilterError as exc:
         console.print(f"[red]--{exc.field}: {exc}[/red]")
         raise typer.Exit(2) from None
-    with commands.migrated_factory(s)() as session:
-        body = export_actors(session, f=f, taxonomies=taxonomies, fmt=format, lang=lang)
-    if output:
-        output.write_bytes(body)
-        console.print(f"wrote {output} ({len(body):,} bytes)")
-    elif format == "xlsx":
+    if not output and format == "xlsx":
         console.print("[red]xlsx is binary: give --output FILE[/red]")
         raise typer.Exit(2)
+    pieces = stream_in_session(commands.migrated_factory(s), f=f, taxonomies=taxonomies, fmt=format, lang=lang)
+    if output:  # written as read: memory stays bounded whatever the view's size
+        size = 0
+        with output.open("wb") as out:
+            for piece in pieces:
+                out.write(piece)
+                size += len(piece)
+        console.print(f"wrote {output} ({size:,} bytes)")
     else:
-        sys.stdout.buffer.write(body)
+        for piece in pieces:
+            sys.stdout.buffer.write(piece)
 
 
 @demo_app.command("load")

@@ -9,14 +9,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from bioatlas.accounts.policy import Principal, PrincipalDep, authorize, can, require
 from bioatlas.atlas import clusters, layers, presenters, queries, scope
 from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
-from bioatlas.atlas.exporter import export_actors
+from bioatlas.atlas.exporter import stream_in_session
 from bioatlas.atlas.geocode import GeocodeError, gazetteer
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.run import import_actors
@@ -178,17 +178,17 @@ def map_layer_points(
     return JSONResponse(layers.points_geojson(session, layer, query, lang=t.lang), media_type="application/geo+json")
 
 
-@router.get("/export", responses={422: {"model": Problem}}, description="Download the view. " + FILTER_DOC)
+@router.get("/export", responses={422: {"model": Problem}}, description="Download the view (streamed). " + FILTER_DOC)
 def export(
-    session: SessionDep,
+    request: Request,
     taxonomies: TaxonomiesDep,
     f: FilterDep,
     t: TranslatorDep,
     format: Literal["csv", "xlsx", "json", "geojson"] = "csv",
 ) -> Response:
-    body = export_actors(session, f=f, taxonomies=taxonomies, fmt=format, lang=t.lang)
+    body = stream_in_session(request.app.state.sessionmaker, f=f, taxonomies=taxonomies, fmt=format, lang=t.lang)
     filename = f"bioatlas-actors.{format}"
-    return Response(
+    return StreamingResponse(
         body, media_type=EXPORT_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 

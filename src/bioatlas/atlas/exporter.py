@@ -3,11 +3,13 @@
 CSV and XLSX have one row per actor under the field names the importer reads, so a file exported
 and imported again changes nothing. CSV cells that a spreadsheet would run as a formula get a
 leading apostrophe, which the importer removes. `stream_export` yields the file in pieces
-(CSV, JSON, GeoJSON row by row) for a streaming HTTP response.
+(CSV, JSON, GeoJSON row by row; XLSX from a temporary file) and `stream_in_session` groups them
+in pieces of about CHUNK bytes read in a session of its own: the HTTP response and the CLI write
+them as they come, so memory stays bounded whatever the view's size (issue 19).
 
 The actors are read set-based (`export_rows.iter_plain_actors`: one SELECT per fact table and
 batch, plain rows shaped like the model) and the XLSX is written by openpyxl's write-only
-workbook, row by row.
+workbook, row by row, to a temporary file.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
@@ -39,6 +42,7 @@ COLUMNS = (
 )
 IDENTIFIER_COLUMNS = ("siren", "siret", "ror", "rnsr", "wikidata", "vat", "website")
 CSV_DELIMITER = ";"  # what a French spreadsheet opens without asking
+CHUNK = 64 * 1024  # bytes per piece handed to the HTTP response or the file
 
 
 def export_actors(
@@ -57,11 +61,37 @@ def stream_export(
     if fmt == "csv":
         return _csv(iter_sheet_facts(session, f=f, taxonomies=taxonomies), taxonomies, lang)
     if fmt == "xlsx":
-        return iter([_xlsx(iter_sheet_facts(session, f=f, taxonomies=taxonomies), taxonomies, lang)])
+        return _xlsx(iter_sheet_facts(session, f=f, taxonomies=taxonomies), taxonomies, lang)
     actors = iter_plain_actors(session, f=f, taxonomies=taxonomies)
     if fmt == "json":
         return _json(actors, taxonomies, lang)
     return _geojson(actors, f, taxonomies, lang)
+
+
+def stream_in_session(
+    factory: Callable[[], Session], *, f: ActorFilter, taxonomies: dict[str, Taxonomy], fmt: str, lang: str = "fr",
+    chunk: int = CHUNK,
+) -> Iterator[bytes]:
+    """`stream_export` in pieces of about `chunk` bytes, read in a session of its own (opened at
+    the first piece, closed after the last or when the reader stops): a streamed HTTP response
+    outlives the request's session."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+    def pieces() -> Iterator[bytes]:
+        with factory() as session:
+            buffer: list[bytes] = []
+            size = 0
+            for piece in stream_export(session, f=f, taxonomies=taxonomies, fmt=fmt, lang=lang):
+                buffer.append(piece)
+                size += len(piece)
+                if size >= chunk:
+                    yield b"".join(buffer)
+                    buffer, size = [], 0
+            if buffer:
+                yield b"".join(buffer)
+
+    return pieces()
 
 
 # -- one spreadsheet row per actor ----------------------------------------------------------
@@ -192,7 +222,7 @@ def _csv(actors: Iterator[SheetFacts], taxonomies: dict[str, Taxonomy], lang: st
         yield flush()
 
 
-def _xlsx(actors: Iterator[SheetFacts], taxonomies: dict[str, Taxonomy], lang: str) -> bytes:
+def _xlsx(actors: Iterator[SheetFacts], taxonomies: dict[str, Taxonomy], lang: str) -> Iterator[bytes]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -219,9 +249,11 @@ def _xlsx(actors: Iterator[SheetFacts], taxonomies: dict[str, Taxonomy], lang: s
                     value = cell
             cells.append(value)
         ws.append(cells)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    with tempfile.TemporaryFile() as out:  # the zip on disk, read back in pieces
+        wb.save(out)
+        out.seek(0)
+        while piece := out.read(CHUNK):
+            yield piece
 
 
 # -- JSON and GeoJSON ---------------------------------------------------------------------
