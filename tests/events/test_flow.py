@@ -233,6 +233,14 @@ def test_personal_data_map_layer_and_demo(db, world):
         names = [x.display_name for x in service.participants(s, event_id=event.id)]
         assert all(n.startswith("Participant démo ") for n in names)
         assert service.published_run(s, event_id=event.id) is not None
+        # its programme, registration limit and exhibitors (real atlas actors), once
+        views = service.programme(s, event_id=event.id)
+        assert len(views) == len(demo.PROGRAMME) and all(sp.actor_id for v in views for sp in v.speakers)
+        assert all(sp.name.startswith("Intervenant·e démo ") for v in views for sp in v.speakers)
+        assert service.capacities(s, event_id=event.id)["*"] == 64 + demo.SPARE_PLACES
+        shown = service.exhibitors(s, event_id=event.id)
+        assert len(shown) == demo.EXHIBITORS and all(x.name and x.actor_id for x in shown)
+    assert "sessions" not in demo.run(db)  # nothing added twice
 
 
 def test_members_create_events_for_their_actor(client, db, world):

@@ -1,11 +1,11 @@
-"""A participant's agenda: its meetings in the published schedule, and their iCalendar file."""
+"""A participant's agenda: its meetings in the published schedule and the programme sessions it
+chose, and their iCalendar file."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bioatlas.events.catalogue import slots_for
 from bioatlas.events.meetings import requests_of
 from bioatlas.events.models import Event, Participant, ScheduledMeeting
+from bioatlas.events.programme import chosen_sessions, new_calendar, programme, session_entry
 from bioatlas.events.registration import participants
 from bioatlas.events.runs import published_run
 
@@ -23,7 +24,7 @@ def agenda(session: Session, *, event: Event, participant: Participant) -> list[
     if run is None:
         return []
     slots = slots_for(event)
-    people = {p.id: p for p in participants(session, event_id=event.id)}
+    people = {p.id: p for p in participants(session, event_id=event.id, status=None)}
     mine = {r.id: r for r in requests_of(session, event_id=event.id, participant_id=participant.id)}
     out = []
     for m in session.scalars(select(ScheduledMeeting).where(ScheduledMeeting.run_id == run.id,
@@ -38,12 +39,14 @@ def agenda(session: Session, *, event: Event, participant: Participant) -> list[
 
 
 def agenda_ics(session: Session, *, event: Event, participant: Participant, lang: str = "fr") -> bytes:
-    """The participant's agenda as an iCalendar file (the `icalendar` library)."""
-    cal = Calendar()
-    cal.add("prodid", "-//Bioprod Atlas//events//FR")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", event.title)
+    """The participant's agenda as an iCalendar file (the `icalendar` library): one VEVENT per B2B
+    meeting and per chosen programme session."""
+    cal = new_calendar(event)
     stamp = datetime.now(timezone.utc)
+    chosen = {s.id for s in chosen_sessions(session, participant_id=participant.id)}
+    for view in programme(session, event_id=event.id):
+        if view.row.id in chosen:
+            cal.add_component(session_entry(event, view, lang=lang, stamp=stamp))
     for item in agenda(session, event=event, participant=participant):
         entry = CalendarEvent()
         entry.add("uid", f"event{event.id}-request{item['request_id']}@bioatlas")

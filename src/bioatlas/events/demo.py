@@ -5,7 +5,12 @@
 actors by id: ROR and seed records), with invented meeting requests (a fixed pseudo-random draw),
 accepted or declined, a day of 20-minute slots in two sessions, and a schedule computed by the
 scheduler and published. The organiser is a real atlas actor; nothing states that it organises
-such an event: the event says it is a demonstration. Idempotent: skipped when it exists."""
+such an event: the event says it is a demonstration. Idempotent: skipped when it exists.
+
+Its programme (plenaries, round tables, a start-up pitch session, workshops, in three rooms and
+two tracks; speakers "Intervenant·e démo N", each with a real atlas actor as affiliation), a
+registration limit, and exhibitors: real atlas actors at numbered booths, start-ups in the
+innovation village. Each part is added once (an event loaded before gets the missing parts)."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bioatlas.atlas import service as atlas
 from bioatlas.core.db import transaction
 from bioatlas.events import service
-from bioatlas.events.models import Event
+from bioatlas.events.models import Event, Exhibitor, ProgrammeSession
 
 TITLE = "Rencontres B2B de démonstration (synthétique)"
 DESCRIPTION = ("Événement fictif créé pour la démonstration : participants synthétiques « Participant démo N », "
@@ -30,10 +35,85 @@ PARTICIPANTS = 64
 CATEGORIES = ("industry", "industry", "academia", "startup", "investor", "public_body", "patient_association")
 
 
+# (start, end, room, kind, track, title, number of speakers)
+PROGRAMME = [
+    ("08:30", "09:00", "Hall", "networking", "", "Accueil et café", 0),
+    ("09:00", "09:45", "Amphithéâtre", "plenary", "", "Plénière d'ouverture : la bioproduction en France (démo)", 2),
+    ("10:00", "11:00", "Amphithéâtre", "round_table", "Industrialisation",
+     "Table ronde : du lot clinique au lot commercial (démo)", 4),
+    ("10:00", "11:00", "Salle Pasteur", "workshop", "Compétences", "Atelier : former les opérateurs de demain (démo)", 2),
+    ("11:15", "12:15", "Salle Pasteur", "pitch", "Innovation", "Pitchs des start-up du village (démo)", 5),
+    ("14:00", "15:00", "Amphithéâtre", "round_table", "Innovation", "Table ronde : financer la croissance (démo)", 3),
+    ("14:00", "15:30", "Salle Pasteur", "workshop", "Industrialisation",
+     "Atelier : procédés continus et analytique en ligne (démo)", 2),
+    ("17:30", "18:00", "Amphithéâtre", "plenary", "", "Clôture et annonces (démo)", 1),
+]
+EXHIBITORS, VILLAGE = 10, 6
+SPARE_PLACES = 16  # the registration limit: the participants plus this many
+
+
 def run(factory: sessionmaker[Session], *, taxonomies: Any = None, time_limit: float = 10.0) -> Mapping[str, Any]:
     with factory() as s:
-        if s.scalar(select(Event.id).where(Event.title == TITLE, Event.synthetic.is_(True))) is not None:
-            return {"events": 0, "skipped": "exists"}
+        existing = s.scalar(select(Event.id).where(Event.title == TITLE, Event.synthetic.is_(True)))
+    if existing is not None:
+        return {"events": 0, "skipped": "exists", **extras(factory, event_id=existing)}
+    summary = _b2b(factory, time_limit=time_limit)
+    if summary.get("event_id"):
+        summary.update(extras(factory, event_id=summary.pop("event_id")))
+    return summary
+
+
+def extras(factory: sessionmaker[Session], *, event_id: int) -> dict[str, Any]:
+    """The programme, the registration limit and the exhibitors, each when the event has none."""
+    out: dict[str, Any] = {}
+    with transaction(factory) as s:
+        event = service.get_event(s, event_id=event_id)
+        if s.scalar(select(ProgrammeSession.id).where(ProgrammeSession.event_id == event_id).limit(1)) is None:
+            out["sessions"] = _programme(s, event=event)
+        if not service.capacities(s, event_id=event_id):
+            total = service.counts(s, event_id=event_id)[service.ALL_CATEGORIES] + SPARE_PLACES
+            service.set_capacities(s, event=event, limits={service.ALL_CATEGORIES: total})
+            out["capacity"] = total
+        if s.scalar(select(Exhibitor.id).where(Exhibitor.event_id == event_id).limit(1)) is None:
+            out["exhibitors"] = _exhibitors(s, event=event)
+    return out
+
+
+def _programme(s: Session, *, event: Event) -> int:
+    people = atlas.find_actors(s, limit=40)
+    startups = atlas.actor_ids_of_kinds(s, kinds=["startup"])[:8]
+    startup_actors = atlas.load_actors(s, ids=startups)
+    n = 0
+    for start, end, room, kind, track, title, speakers in PROGRAMME:
+        pool = [startup_actors[i] for i in startups] if kind == "pitch" and startups else people
+        chosen = [pool[(n + k) % len(pool)] for k in range(min(speakers, len(pool)))] if pool else []
+        inputs = []
+        for a in chosen:
+            n += 1
+            inputs.append(service.SpeakerInput(name=f"Intervenant·e démo {n}", affiliation=a.name[:300],
+                                                actor_id=a.id))
+        service.add_session(s, event=event, title=title, kind=kind, room=room, track=track, day=event.starts_on,
+                            start=start, end=end, speakers=inputs,
+                            description="Session fictive de démonstration : intervenants synthétiques.")
+    return len(PROGRAMME)
+
+
+def _exhibitors(s: Session, *, event: Event) -> int:
+    startups = atlas.actor_ids_of_kinds(s, kinds=["startup"])[:VILLAGE]
+    others = atlas.actor_ids_of_kinds(s, kinds=["cdmo", "sme", "midcap", "large_group", "company",
+                                                "tech_platform"])[:EXHIBITORS]
+    count = 0
+    for i, actor_id in enumerate(others):
+        service.add_exhibitor(s, event=event, actor_ref=str(actor_id), booth=f"A{i + 1:02d}", village=False)
+        count += 1
+    for i, actor_id in enumerate(a for a in startups if a not in others):
+        service.add_exhibitor(s, event=event, actor_ref=str(actor_id), booth=f"V{i + 1:02d}", village=True)
+        count += 1
+    return count
+
+
+def _b2b(factory: sessionmaker[Session], *, time_limit: float) -> dict[str, Any]:
+    with factory() as s:
         actors = atlas.find_actors(s, limit=PARTICIPANTS + 1)
     if len(actors) < 2:
         return {"events": 0, "skipped": "no actors in the atlas"}
@@ -75,4 +155,5 @@ def run(factory: sessionmaker[Session], *, taxonomies: Any = None, time_limit: f
         if outcome in ("optimal", "feasible"):
             published = service.publish(s, event=event, run_id=run_id)
         placed = published.placed if published else 0
-    return {"events": 1, "participants": len(people), "requests": requests, "schedule": outcome, "placed": placed}
+    return {"events": 1, "participants": len(people), "requests": requests, "schedule": outcome, "placed": placed,
+            "event_id": event_id}

@@ -6,6 +6,7 @@ from datetime import date
 
 from starlette.datastructures import FormData
 
+from bioatlas.events.programme import SpeakerInput
 from bioatlas.events.settings import FieldError
 
 
@@ -82,4 +83,30 @@ def event_from(values: dict[str, str], *, allowed, admin: bool) -> dict:
     if not organiser.isdigit() or (not admin and int(organiser) not in allowed):
         raise FieldError("organiser", "an actor you are a member of")
     out["organiser_actor_ids"] = [int(organiser)]
+    return out
+
+
+def speakers_from(raw: str) -> list[SpeakerInput]:
+    """Speakers, one per line: "Name | Affiliation" or "Name | Affiliation | 123" (the atlas
+    actor's number); the affiliation alone is looked up in the atlas by name."""
+    out = []
+    for i, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) > 3 or not parts[0]:
+            raise FieldError("speakers", f"line {i}: Name | Affiliation | atlas number (the last two optional)")
+        number = parts[2] if len(parts) == 3 else ""
+        if number and not number.lstrip("#").isdigit():
+            raise FieldError("speakers", f"line {i}: {number!r} is not an atlas actor number")
+        out.append(SpeakerInput(name=parts[0], affiliation=parts[1] if len(parts) > 1 else "",
+                                actor_id=int(number.lstrip("#")) if number else None))
+    return out
+
+
+def limits_from(form: FormData, categories) -> dict[str, int | None]:
+    """{"*": the event's limit, category: its limit} from the capacity form (empty: no limit)."""
+    out: dict[str, int | None] = {}
+    for key, name in (("*", "capacity"), *((c, f"capacity_{c}") for c in categories)):
+        out[key] = whole(form, name) if text(form, name, 20) else None
     return out

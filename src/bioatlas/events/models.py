@@ -17,6 +17,9 @@ CATEGORIES = ("industry", "academia", "startup", "investor", "patient_associatio
 PRIORITIES = ("must", "like")
 REQUEST_STATUSES = ("pending", "accepted", "declined", "cancelled")
 RUN_STATUSES = ("queued", "running", "done", "failed")
+REGISTRATION_STATUSES = ("registered", "waiting", "cancelled")
+SESSION_KINDS = ("plenary", "round_table", "pitch", "workshop", "talk", "networking")
+ALL_CATEGORIES = "*"  # the capacity row of the whole event
 
 
 class Event(Base):
@@ -66,6 +69,72 @@ class Participant(Base):
     representatives: Mapped[int] = mapped_column(Integer, default=1)
     unavailable: Mapped[list] = mapped_column(JSON, default=list)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # registration: `registered` (counted, takes part), `waiting` (the waiting list, in order of
+    # `created_at`), `cancelled`; the badge's check-in time (who scanned it: the audit log)
+    status: Mapped[str] = mapped_column(String(12), default="registered", server_default="registered", index=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Capacity(Base):
+    """A registration limit: of the whole event (`category` "*") or of one category."""
+
+    __tablename__ = "event_capacities"
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+
+
+class ProgrammeSession(Base):
+    """A session of the programme: a kind (plenary, round table, pitch, workshop, …), a track, a
+    room, its start and end (the venue's local time); two sessions of one room never overlap."""
+
+    __tablename__ = "event_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(24))
+    track: Mapped[str] = mapped_column(String(120), default="")
+    room: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Speaker(Base):
+    """A speaker of a session: a name, an affiliation, the atlas actor when it is one."""
+
+    __tablename__ = "event_speakers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"))
+
+
+class SessionChoice(Base):
+    """A session a participant put in its own agenda."""
+
+    __tablename__ = "event_session_choices"
+    participant_id: Mapped[int] = mapped_column(ForeignKey("event_participants.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Exhibitor(Base):
+    """An exhibitor's booth, tied to its atlas actor; `village`: in the innovation village
+    (start-ups)."""
+
+    __tablename__ = "event_exhibitors"
+    __table_args__ = (UniqueConstraint("event_id", "actor_id", name="uq_event_exhibitors_actor"),
+                      UniqueConstraint("event_id", "booth", name="uq_event_exhibitors_booth"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    booth: Mapped[str] = mapped_column(String(20))
+    village: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 

@@ -58,7 +58,7 @@ def guarded_event(request: Request, session, t, p: Principal, action: str, event
 
 def me_or_409(session, t, event_id: int, p: Principal):
     me = service.participant_of(session, event_id=event_id, user_id=p.user_id)
-    if me is None:
+    if me is None or me.status != "registered":
         raise HTTPException(409, detail=t("Register for the event first."))
     return me
 

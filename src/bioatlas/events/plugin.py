@@ -4,12 +4,16 @@ scheduling task, the venues' map layer, personal data, demo step, `bioatlas even
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
-from bioatlas.events import cli, demo, layers, models, personal, policy, tasks, views, views_meetings, views_organise
+from bioatlas.events import (
+    cli, demo, layers, models, notices, personal, policy, tasks, views, views_badges, views_manage, views_meetings,
+    views_organise, views_programme,
+)
 
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router, views_meetings.router, views_organise.router]
+    return [views.router, views_meetings.router, views_organise.router, views_programme.router, views_manage.router,
+            views_badges.router]
 
 
 @hookimpl
@@ -25,6 +29,11 @@ def bioatlas_policy_rules():
 @hookimpl
 def bioatlas_tasks():
     return [TaskSpec(name="events.schedule", func=tasks.schedule, retries=0)]
+
+
+@hookimpl
+def bioatlas_notification_kinds():
+    return [notices.REGISTRATION]
 
 
 @hookimpl

@@ -34,7 +34,8 @@ def build_problem(session: Session, *, event: Event) -> tuple[Problem, list[Meet
     slots = slots_for(event)
     people = participants(session, event_id=event.id)
     index = {p.id: i for i, p in enumerate(people)}
-    accepted = requests_of(session, event_id=event.id, status="accepted")
+    accepted = [r for r in requests_of(session, event_id=event.id, status="accepted")
+                if r.from_id in index and r.to_id in index]  # both still registered
     forbidden = frozenset(settings.get("forbidden") or [])
     meetings = [Meeting(a=index[r.from_id], b=index[r.to_id], fixed=r.fixed_slot,
                         priority=MUST_MEET if r.priority == "must" else WOULD_LIKE,
@@ -167,7 +168,7 @@ def runs_of(session: Session, *, event_id: int) -> list[ScheduleRun]:
 def schedule_rows(session: Session, *, event: Event, run: ScheduleRun) -> list[dict[str, Any]]:
     """The organiser's grid: one row per slot, its meetings by table."""
     slots = slots_for(event)
-    names = {p.id: p.display_name for p in participants(session, event_id=event.id)}
+    names = {p.id: p.display_name for p in participants(session, event_id=event.id, status=None)}
     requests = {r.id: r for r in requests_of(session, event_id=event.id)}
     by_slot: dict[int, list[dict[str, Any]]] = {}
     for m in session.scalars(select(ScheduledMeeting).where(ScheduledMeeting.run_id == run.id)):

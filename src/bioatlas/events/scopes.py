@@ -14,7 +14,8 @@ from bioatlas.events.models import Event, MeetingRequest, Participant
 
 @dataclass(frozen=True)
 class EventScope:
-    """What the policy needs to know of an event: its organiser actors and registered users."""
+    """What the policy needs to know of an event: its organiser actors and registered users (the
+    waiting list and cancelled registrations are not participants)."""
 
     event_id: int
     organisers: frozenset[int]
@@ -34,6 +35,7 @@ def event_scope(session: Session, *, event_id: int) -> EventScope | None:
     if session.get(Event, event_id) is None:
         return None
     users = session.scalars(select(Participant.user_id).where(Participant.event_id == event_id,
+                                                              Participant.status == "registered",
                                                               Participant.user_id.is_not(None)))
     return EventScope(event_id=event_id, organisers=frozenset(organisers_of(session, event_id=event_id)),
                       participants=frozenset(u for u in users if u is not None))

@@ -1,6 +1,8 @@
-"""HTML pages of events: the list, creating an event, an event's page and registration. The
-B2B pages are in `views_meetings` (participants, requests, availability, agenda) and
-`views_organise` (settings, runs, review, publication)."""
+"""HTML pages of events: the list, creating an event, an event's page (with its exhibitors,
+filterable), registration and cancellation. The other pages: `views_programme` (the public
+programme, calendar files), `views_meetings` (participants, requests, availability, agenda),
+`views_organise` (B2B settings, runs, review, publication), `views_manage` (programme,
+capacities, exhibitors, CSV export), `views_badges` (badges, check-in)."""
 
 from __future__ import annotations
 
@@ -27,13 +29,23 @@ def _event_page(request, session, t, event, *, error=None, status=200):
     p = getattr(request.state, "principal", None)
     scope = service.event_scope(session, event_id=event.id)
     me = service.participant_of(session, event_id=event.id, user_id=p.user_id if p else None)
-    people = service.participants(session, event_id=event.id)
+    query = request.query_params
+    village = {"yes": True, "no": False}.get(query.get("village", ""))
+    kind, q = query.get("kind", "")[:40], query.get("q", "")[:200]
     return page(request, t, "events/event.html", status=status, event=event, me=me, error=error,
-                organisers=service.organiser_names(session, event_id=event.id), count=len(people),
+                organisers=service.organiser_names(session, event_id=event.id),
+                count=service.counts(session, event_id=event.id)[service.ALL_CATEGORIES],
+                waiting_count=service.counts(session, event_id=event.id, status="waiting")[service.ALL_CATEGORIES],
+                position=service.waiting_position(session, participant=me) if me else None,
                 event_slots=service.slots_for(event), published=service.published_run(session, event_id=event.id),
                 may_organise=bool(p and can(p, "events.organise", scope)),
-                may_register=bool(p and p.user_id is not None and me is None and can(p, "events.register", scope)),
-                categories=service.CATEGORIES, my_actors=service.actor_names(session, actor_ids=p.member_of if p else ()))
+                may_register=bool(p and p.user_id is not None and (me is None or me.status == "cancelled")
+                                  and can(p, "events.register", scope)),
+                categories=service.CATEGORIES, my_actors=service.actor_names(session, actor_ids=p.member_of if p else ()),
+                exhibitors=service.exhibitors(session, event_id=event.id, village=village, kind=kind or None, q=q),
+                exhibitor_kinds=service.exhibitor_kinds(session, event_id=event.id),
+                exhibitor_filters={"village": query.get("village", ""), "kind": kind, "q": q},
+                sessions=len(service.programme(session, event_id=event.id)))
 
 
 def _new_page(request, session, t, p: Principal, *, values=None, error=None, status=200):
@@ -76,5 +88,23 @@ def register(request: Request, event_id: Id, session: SessionDep, t: TranslatorD
                                 display_name=forms.text(form, "display_name", 200) or p.display_name,
                                 category=forms.text(form, "category", 30), representatives=reps)
 
-    return attempt(session, act, done=f"/events/{event_id}/participants",
+    return attempt(session, act, done=f"/events/{event_id}",
+                   failed=lambda **e: _event_page(request, session, t, event, **e))
+
+
+@router.post("/events/{event_id}/cancel", response_class=HTMLResponse)
+def cancel(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, form: Form,
+           p: Annotated[Principal, Depends(require("events.register"))]):
+    """One's own registration (or place on the waiting list) cancelled; `confirm=yes` required."""
+    event = guarded_event(request, session, t, p, "events.register", event_id)
+
+    def act():
+        if forms.text(form, "confirm", 5) != "yes":
+            raise service.FieldError("confirm", "tick the box to confirm the cancellation")
+        me = service.participant_of(session, event_id=event_id, user_id=p.user_id)
+        if me is None:
+            raise service.Conflict("you are not registered for this event")
+        return service.cancel(session, event=event, participant=me)
+
+    return attempt(session, act, done=f"/events/{event_id}",
                    failed=lambda **e: _event_page(request, session, t, event, **e))

@@ -1,0 +1,34 @@
+"""What the events room tells users (`events.registration`, through `notifications.service.notify`):
+the registration confirmed, put on the waiting list, promoted from it, or cancelled."""
+
+from __future__ import annotations
+
+from bioatlas.core.plugins import NotificationKind
+
+REGISTRATION = NotificationKind(
+    name="events.registration",
+    label={"fr": "Mes inscriptions aux événements", "en": "My event registrations"},
+    templates={
+        "fr": ('{{ event }} : {% if status == "registered" %}inscription confirmée{% elif status == "waiting" %}'
+               "liste d'attente{% elif status == 'promoted' %}une place s'est libérée, vous êtes inscrit·e"
+               "{% else %}inscription annulée{% endif %}",
+               "{% if status == 'registered' %}Votre inscription à {{ event }} ({{ dates }}) est confirmée. "
+               "Votre badge est sur la page de l'événement."
+               "{% elif status == 'waiting' %}{{ event }} est complet : vous êtes en liste "
+               "d'attente (rang {{ position }}). Vous serez prévenu·e si une place se libère."
+               "{% elif status == 'promoted' %}Une place s'est libérée : votre inscription à {{ event }} "
+               "({{ dates }}) est confirmée. Votre badge est sur la page de l'événement."
+               "{% else %}Votre inscription à {{ event }} est annulée.{% endif %}"),
+        "en": ("{{ event }}: {% if status == 'registered' %}registration confirmed{% elif status == 'waiting' %}"
+               "waiting list{% elif status == 'promoted' %}a place opened, you are registered"
+               "{% else %}registration cancelled{% endif %}",
+               "{% if status == 'registered' %}Your registration for {{ event }} ({{ dates }}) is confirmed. "
+               "Your badge is on the event's page."
+               "{% elif status == 'waiting' %}{{ event }} is full: you are on the waiting list "
+               "(position {{ position }}). You will be told when a place opens."
+               "{% elif status == 'promoted' %}A place opened: your registration for {{ event }} ({{ dates }}) "
+               "is confirmed. Your badge is on the event's page."
+               "{% else %}Your registration for {{ event }} is cancelled.{% endif %}"),
+    },
+    default="immediate",
+)

@@ -1,0 +1,249 @@
+"""The programme: sessions (a kind, a track, a room, a start and an end in the venue's local
+time) with their speakers (linked to their atlas actor when the affiliation is one), the
+sessions a participant puts in its own agenda, and the iCalendar files of a session and of the
+whole programme. Two sessions of one room never overlap: the second is refused naming both."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bioatlas.atlas import service as atlas
+from bioatlas.events.errors import FieldError, NotFound
+from bioatlas.events.models import SESSION_KINDS, Event, Participant, ProgrammeSession, SessionChoice, Speaker
+
+MAX_SPEAKERS = 20
+# the kinds' names in the calendar files (the pages translate them with `t`)
+KIND_NAMES = {
+    "fr": {"plenary": "Plénière", "round_table": "Table ronde", "pitch": "Pitchs", "workshop": "Atelier",
+           "talk": "Conférence", "networking": "Networking"},
+    "en": {"plenary": "Plenary", "round_table": "Round table", "pitch": "Pitches", "workshop": "Workshop",
+           "talk": "Talk", "networking": "Networking"},
+}
+
+
+@dataclass(frozen=True)
+class SpeakerInput:
+    """A speaker as the organiser typed it: a name, an affiliation, and optionally the atlas
+    actor's number (else the affiliation is looked up by name in the atlas)."""
+
+    name: str
+    affiliation: str = ""
+    actor_id: int | None = None
+
+
+@dataclass
+class SessionView:
+    """A session with its speakers (name, affiliation, actor id or None), for the pages."""
+
+    row: ProgrammeSession
+    speakers: list[Speaker] = field(default_factory=list)
+
+
+def _clock(raw: str, name: str) -> time:
+    try:
+        return time.fromisoformat(raw.strip())
+    except (ValueError, AttributeError):
+        raise FieldError(name, f"{raw!r} is not a time such as 09:30") from None
+
+
+def _day(raw: str | date, event: Event) -> date:
+    if isinstance(raw, date):
+        day = raw
+    else:
+        try:
+            day = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise FieldError("day", f"{raw!r} is not a date such as {event.starts_on.isoformat()}") from None
+    if not event.starts_on <= day <= event.ends_on:
+        raise FieldError("day", f"{day.isoformat()} is not a day of the event "
+                                f"({event.starts_on.isoformat()} – {event.ends_on.isoformat()})")
+    return day
+
+
+def _span(s: ProgrammeSession) -> str:
+    return f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M}"
+
+
+def add_session(session: Session, *, event: Event, title: str, kind: str, room: str, day: str | date, start: str,
+                end: str, track: str = "", description: str = "",
+                speakers: Sequence[SpeakerInput] = ()) -> ProgrammeSession:
+    """A new session; refused naming the field (and both sessions when the room is taken)."""
+    title, room, track = title.strip(), room.strip(), track.strip()
+    if not title:
+        raise FieldError("title", "required")
+    if len(title) > 300:
+        raise FieldError("title", "at most 300 characters")
+    if kind not in SESSION_KINDS:
+        raise FieldError("kind", f"one of {', '.join(SESSION_KINDS)}")
+    if not room:
+        raise FieldError("room", "required")
+    if len(room) > 120 or len(track) > 120:
+        raise FieldError("room" if len(room) > 120 else "track", "at most 120 characters")
+    when = _day(day, event)
+    starts_at = datetime.combine(when, _clock(start, "start"))
+    ends_at = datetime.combine(when, _clock(end, "end"))
+    if ends_at <= starts_at:
+        raise FieldError("end", "after the start")
+    if len(speakers) > MAX_SPEAKERS:
+        raise FieldError("speakers", f"at most {MAX_SPEAKERS}")
+    for sp in speakers:
+        if not sp.name.strip() or len(sp.name) > 200 or len(sp.affiliation) > 300:
+            raise FieldError("speakers", f"{sp.name!r}: a name of 1 to 200 characters, an affiliation of at most 300")
+    clash = session.scalars(select(ProgrammeSession).where(
+        ProgrammeSession.event_id == event.id, ProgrammeSession.starts_at < ends_at,
+        ProgrammeSession.ends_at > starts_at)).all()
+    clash = [c for c in clash if c.room.casefold() == room.casefold()]
+    if clash:
+        other = clash[0]
+        raise FieldError("room", f"« {title} » ({when.isoformat()} {starts_at:%H:%M}–{ends_at:%H:%M}) overlaps "
+                                 f"« {other.title} » ({_span(other)}) in room {other.room}")
+    linked = _link_actors(session, speakers)
+    row = ProgrammeSession(event_id=event.id, title=title, kind=kind, room=room, track=track,
+                           description=description.strip()[:5000], starts_at=starts_at, ends_at=ends_at)
+    session.add(row)
+    session.flush()
+    for i, (sp, actor_id) in enumerate(zip(speakers, linked, strict=True)):
+        session.add(Speaker(session_id=row.id, position=i, name=sp.name.strip(), affiliation=sp.affiliation.strip(),
+                            actor_id=actor_id))
+    session.flush()
+    return row
+
+
+def _link_actors(session: Session, speakers: Sequence[SpeakerInput]) -> list[int | None]:
+    """Each speaker's atlas actor: the number given (it must exist), else the one actor whose name
+    is the affiliation (none or several: not linked)."""
+    given = [sp.actor_id for sp in speakers if sp.actor_id is not None]
+    known = set(atlas.load_actors(session, ids=given)) if given else set()
+    out: list[int | None] = []
+    for sp in speakers:
+        if sp.actor_id is not None:
+            if sp.actor_id not in known:
+                raise FieldError("speakers", f"{sp.name}: no atlas actor number {sp.actor_id}")
+            out.append(sp.actor_id)
+            continue
+        found = atlas.find_actors(session, name=sp.affiliation, limit=2) if sp.affiliation.strip() else []
+        out.append(found[0].id if len(found) == 1 else None)
+    return out
+
+
+def delete_session(session: Session, *, event: Event, session_id: int) -> None:
+    row = session.get(ProgrammeSession, session_id)
+    if row is None or row.event_id != event.id:
+        raise NotFound(f"no session {session_id}")
+    session.delete(row)
+    session.flush()
+
+
+def get_session(session: Session, *, event: Event, session_id: int) -> SessionView:
+    row = session.get(ProgrammeSession, session_id)
+    if row is None or row.event_id != event.id:
+        raise NotFound(f"no session {session_id}")
+    return SessionView(row=row, speakers=_speakers(session, [row.id]).get(row.id, []))
+
+
+def _speakers(session: Session, ids: list[int]) -> dict[int, list[Speaker]]:
+    out: dict[int, list[Speaker]] = {}
+    if ids:
+        for sp in session.scalars(select(Speaker).where(Speaker.session_id.in_(ids))
+                                  .order_by(Speaker.session_id, Speaker.position)):
+            out.setdefault(sp.session_id, []).append(sp)
+    return out
+
+
+def programme(session: Session, *, event_id: int, track: str | None = None, kind: str | None = None,
+              day: date | None = None, room: str | None = None) -> list[SessionView]:
+    """The sessions in time order (then room), filtered by track, kind, day or room."""
+    query = select(ProgrammeSession).where(ProgrammeSession.event_id == event_id)
+    if track:
+        query = query.where(ProgrammeSession.track == track)
+    if kind:
+        query = query.where(ProgrammeSession.kind == kind)
+    if room:
+        query = query.where(ProgrammeSession.room == room)
+    rows = list(session.scalars(query.order_by(ProgrammeSession.starts_at, ProgrammeSession.room,
+                                               ProgrammeSession.id)))
+    if day is not None:
+        rows = [r for r in rows if r.starts_at.date() == day]
+    by_session = _speakers(session, [r.id for r in rows])
+    return [SessionView(row=r, speakers=by_session.get(r.id, [])) for r in rows]
+
+
+def programme_facets(session: Session, *, event_id: int) -> dict[str, list]:
+    """The tracks, rooms, kinds and days the programme has (for the filters)."""
+    rows = session.execute(select(ProgrammeSession.track, ProgrammeSession.room, ProgrammeSession.kind,
+                                  ProgrammeSession.starts_at).where(ProgrammeSession.event_id == event_id)).all()
+    return {"tracks": sorted({r[0] for r in rows if r[0]}), "rooms": sorted({r[1] for r in rows}),
+            "kinds": [k for k in SESSION_KINDS if k in {r[2] for r in rows}],
+            "days": sorted({r[3].date() for r in rows})}
+
+
+def choose_session(session: Session, *, event: Event, participant: Participant, session_id: int,
+                   chosen: bool) -> None:
+    """Put a session in (or take it out of) the participant's own agenda."""
+    row = session.get(ProgrammeSession, session_id)
+    if row is None or row.event_id != event.id:
+        raise NotFound(f"no session {session_id}")
+    existing = session.get(SessionChoice, (participant.id, session_id))
+    if chosen and existing is None:
+        session.add(SessionChoice(participant_id=participant.id, session_id=session_id))
+    elif not chosen and existing is not None:
+        session.delete(existing)
+    session.flush()
+
+
+def chosen_ids(session: Session, *, participant_id: int) -> set[int]:
+    return set(session.scalars(select(SessionChoice.session_id).where(SessionChoice.participant_id == participant_id)))
+
+
+def chosen_sessions(session: Session, *, participant_id: int) -> list[ProgrammeSession]:
+    return list(session.scalars(select(ProgrammeSession).join(
+        SessionChoice, SessionChoice.session_id == ProgrammeSession.id).where(
+        SessionChoice.participant_id == participant_id).order_by(ProgrammeSession.starts_at)))
+
+
+def drop_choices(session: Session, *, participant_id: int) -> None:
+    session.execute(delete(SessionChoice).where(SessionChoice.participant_id == participant_id))
+
+
+# --- iCalendar -----------------------------------------------------------------------------------
+
+
+def new_calendar(event: Event) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//Bioprod Atlas//events//FR")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", event.title)
+    return cal
+
+
+def session_entry(event: Event, view: SessionView, *, lang: str, stamp: datetime) -> CalendarEvent:
+    row = view.row
+    kind_label = KIND_NAMES.get(lang, KIND_NAMES["fr"]).get(row.kind, row.kind)
+    entry = CalendarEvent()
+    entry.add("uid", f"event{event.id}-session{row.id}@bioatlas")
+    entry.add("dtstamp", stamp)
+    entry.add("dtstart", row.starts_at)
+    entry.add("dtend", row.ends_at)
+    entry.add("summary", row.title)
+    entry.add("location", ", ".join(x for x in (row.room, event.venue_name, event.venue_city) if x))
+    people = "; ".join(f"{sp.name} ({sp.affiliation})" if sp.affiliation else sp.name for sp in view.speakers)
+    entry.add("description", "\n".join(x for x in (f"{kind_label} – {event.title}", row.track, people,
+                                                   row.description) if x))
+    entry.add("categories", [kind_label])
+    return entry
+
+
+def sessions_ics(event: Event, views: Sequence[SessionView], *, lang: str = "fr") -> bytes:
+    """One session's or the whole programme's iCalendar file."""
+    cal = new_calendar(event)
+    stamp = datetime.now(timezone.utc)
+    for view in views:
+        cal.add_component(session_entry(event, view, lang=lang, stamp=stamp))
+    return cal.to_ical()

@@ -1,0 +1,92 @@
+"""HTML pages of the organisers' event management: the programme (add, remove sessions),
+registration limits and the waiting list, exhibitors' booths, the CSV export of registrations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bioatlas.accounts.policy import Principal, require
+from bioatlas.core.deps import SessionDep, TranslatorDep
+from bioatlas.events import forms, service
+from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
+
+router = APIRouter(include_in_schema=False)
+Organiser = Annotated[Principal, Depends(require("events.organise"))]
+ORGANISE = "events.organise"
+SESSION_FIELDS = ("title", "kind", "track", "room", "day", "start", "end", "description", "speakers")
+
+
+def _manage_page(request, session, t, event, *, error=None, status=200, values=None):
+    return page(request, t, "events/manage.html", status=status, event=event, error=error, values=values or {},
+                sessions=service.programme(session, event_id=event.id), kinds=service.SESSION_KINDS,
+                limits=service.capacities(session, event_id=event.id),
+                registered=service.counts(session, event_id=event.id),
+                waiting=service.counts(session, event_id=event.id, status="waiting"),
+                categories=service.CATEGORIES, exhibitors=service.exhibitors(session, event_id=event.id))
+
+
+def _back(request, session, t, event, values=None):
+    return lambda **e: _manage_page(request, session, t, event, values=values, **e)
+
+
+@router.get("/events/{event_id}/manage", response_class=HTMLResponse)
+def manage(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, p: Organiser):
+    return _manage_page(request, session, t, guarded_event(request, session, t, p, ORGANISE, event_id))
+
+
+@router.post("/events/{event_id}/sessions", response_class=HTMLResponse)
+def add_session(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    values = {k: forms.text(form, k, 5000) for k in SESSION_FIELDS}
+    return attempt(session, lambda: service.add_session(
+                       session, event=event, title=values["title"], kind=values["kind"], track=values["track"],
+                       room=values["room"], day=values["day"], start=values["start"], end=values["end"],
+                       description=values["description"], speakers=forms.speakers_from(values["speakers"])),
+                   done=f"/events/{event_id}/manage#programme", failed=_back(request, session, t, event, values))
+
+
+@router.post("/events/{event_id}/sessions/{session_id}/delete", response_class=HTMLResponse)
+def delete_session(request: Request, event_id: Id, session_id: Id, session: SessionDep, t: TranslatorDep,
+                   p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    return attempt(session, lambda: service.delete_session(session, event=event, session_id=session_id),
+                   done=f"/events/{event_id}/manage#programme", failed=_back(request, session, t, event),
+                   missing=t("No such session."))
+
+
+@router.post("/events/{event_id}/capacity", response_class=HTMLResponse)
+def capacity(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    return attempt(session, lambda: service.set_capacities(session, event=event,
+                                                           limits=forms.limits_from(form, service.CATEGORIES)),
+                   done=f"/events/{event_id}/manage#registration", failed=_back(request, session, t, event))
+
+
+@router.post("/events/{event_id}/exhibitors", response_class=HTMLResponse)
+def add_exhibitor(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    village = {"yes": True, "no": False}.get(forms.text(form, "village", 5))
+    return attempt(session, lambda: service.add_exhibitor(
+                       session, event=event, actor_ref=forms.text(form, "actor", 500),
+                       booth=forms.text(form, "booth", 100), village=village,
+                       description=forms.text(form, "description", 2000)),
+                   done=f"/events/{event_id}/manage#exhibitors", failed=_back(request, session, t, event))
+
+
+@router.post("/events/{event_id}/exhibitors/{exhibitor_id}/delete", response_class=HTMLResponse)
+def remove_exhibitor(request: Request, event_id: Id, exhibitor_id: Id, session: SessionDep, t: TranslatorDep,
+                     p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    return attempt(session, lambda: service.remove_exhibitor(session, event=event, exhibitor_id=exhibitor_id),
+                   done=f"/events/{event_id}/manage#exhibitors", failed=_back(request, session, t, event),
+                   missing=t("No such exhibitor."))
+
+
+@router.get("/events/{event_id}/registrations.csv")
+def registrations_csv(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    return Response(service.registrations_csv(session, event=event), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="event-{event_id}-registrations.csv"'})
