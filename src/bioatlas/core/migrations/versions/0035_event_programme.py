@@ -1,7 +1,7 @@
 """events: programme sessions, speakers, session choices, capacities, registration status and check-in, exhibitors
 
 Revision ID: 0035_event_programme
-Revises: 0030_oneshop
+Revises: 0032_jobboard_alert_index
 Create Date: 2026-12-06 10:45:01.329699
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0035_event_programme'
-down_revision = '0030_oneshop'
+down_revision = '0032_jobboard_alert_index'
 branch_labels = None
 depends_on = None
 
