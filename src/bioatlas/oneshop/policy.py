@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bioatlas.accounts.policy import Principal
 from bioatlas.core.plugins import PolicyRule
-from bioatlas.oneshop.service import CaseScope, DocumentScope, RequestScope
+from bioatlas.oneshop.scopes import CaseScope, DocumentScope, RequestScope
 
 
 def follow(p: Principal, obj: object) -> bool:
