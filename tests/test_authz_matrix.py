@@ -97,6 +97,7 @@ EXPECTED = {
     "oneshop.converse": (USERS, NOBODY),
     "oneshop.company": (USERS, NOBODY),
     "oneshop.document": (USERS, NOBODY),
+    "oneshop.rate": (USERS, NOBODY),
 }
 OBJECT_PARAMS = {"actor_id", "contribution_id", "change_id", "call_id", "application_id", "project_id", "thread_id",
                  "event_id", "request_id", "run_id", "opportunity_id", "offer_id", "case_id", "routed_id",

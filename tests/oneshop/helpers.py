@@ -8,7 +8,7 @@ from functools import lru_cache
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.models import RoleGrant, User, now
 from bioatlas.oneshop import service
-from bioatlas.oneshop.models import Case, Document, Need, RoutedRequest, Rule
+from bioatlas.oneshop.models import Case, Document, DocumentShare, Need, RoutedRequest, Rule
 
 PDF = b"%PDF-1.4\n% test document\n"
 
@@ -59,9 +59,11 @@ def make_case(db, *, owner: int | None, partners: list[int], company: str = "Soc
 
 def add_document(db, *, case_id: int, shared_with: int | None) -> int:
     with db() as s:
-        doc = Document(case_id=case_id, shared_with=shared_with, filename="plan.pdf", content_type="application/pdf",
-                       size=len(PDF), data=PDF)
+        doc = Document(case_id=case_id, filename="plan.pdf", content_type="application/pdf", size=len(PDF), data=PDF)
         s.add(doc)
+        s.flush()
+        if shared_with is not None:
+            s.add(DocumentShare(document_id=doc.id, actor_id=shared_with))
         s.commit()
         return doc.id
 
@@ -92,7 +94,7 @@ def policy_objects(session, world: dict, role: str, action: str):
     other_case, other_routed, other_doc = w["other"]
     if action in ("oneshop.read", "oneshop.company"):
         return (service.case_scope(session, case_id=w["cases"][role]), service.case_scope(session, case_id=other_case))
-    if action in ("oneshop.partner", "oneshop.converse"):
+    if action in ("oneshop.partner", "oneshop.converse", "oneshop.rate"):
         return (service.request_scope(session, request_id=w["routed"][role]),
                 service.request_scope(session, request_id=other_routed))
     if action == "oneshop.document":

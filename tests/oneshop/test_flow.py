@@ -214,11 +214,11 @@ def test_documents_limits_sniffing_and_download(db, client, world):
     with db() as s:  # over the limit (the app's body cap answers 413 before, for a declared length)
         with pytest.raises(service.FieldError) as caught:
             service.add_document(s, case_id=case_id, filename="big.pdf", content_type="application/pdf",
-                                 data=b"%PDF-" + b"0" * service.MAX_UPLOAD, shared_with=None)
+                                 data=b"%PDF-" + b"0" * service.MAX_UPLOAD)
         assert (caught.value.field, caught.value.status) == ("file", 413)
         with pytest.raises(service.FieldError) as caught:  # only a partner of the case
             service.add_document(s, case_id=case_id, filename="a.pdf", content_type="application/pdf", data=PDF,
-                                 shared_with=world["other"])
+                                 shared_with=[world["other"]])
         assert caught.value.field == "shared_with"
     assert _count(db, Document) == 0
     r = client.post(url, files={"file": ("plan d'usine.pdf", PDF, "application/pdf")},

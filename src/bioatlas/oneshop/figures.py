@@ -43,7 +43,21 @@ def figures(session: Session) -> dict[str, Any]:
         "median_days_to_answer": {names.get(a, str(a)): round(statistics.median(v), 1) for a, v in per_partner.items()},
         "landed": sum(1 for c in cases if c.outcome == "established"),
         "unrouted": unrouted_needs(session),
+        "satisfaction": satisfaction(session),
     }
+
+
+def satisfaction(session: Session) -> dict[str, dict[str, float]]:
+    """The companies' satisfaction per need, once their cases are closed: ratings given, mean (1 to 5)
+    and the share of ratings of 4 or 5 (percent)."""
+    rows = session.execute(select(Need.need, RoutedRequest.satisfaction).join(Need, Need.id == RoutedRequest.need_id)
+                           .where(RoutedRequest.satisfaction.is_not(None))).all()
+    by_need: dict[str, list[int]] = {}
+    for need, score in rows:
+        by_need.setdefault(need, []).append(score)
+    return {need: {"ratings": len(v), "mean": round(statistics.mean(v), 2),
+                   "satisfied_percent": round(100 * sum(1 for x in v if x >= 4) / len(v), 1)}
+            for need, v in sorted(by_need.items())}
 
 
 def unrouted_needs(session: Session) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from bioatlas.oneshop.checks import (
     FieldError,
     aware,
     field_choice,
+    field_int,
     field_text,
     get_request,
     now,
@@ -117,3 +119,35 @@ def remind(session: Session, *, days: int = REMIND_AFTER_DAYS, at: datetime | No
         r.reminded_at = at
         counts["reminded"] += 1
     return counts
+
+
+def share_details(session: Session, *, case_id: int, partners: Iterable[int], user_id: int | None) -> set[int]:
+    """The company chooses, per partner organisation of its case, whether it sees the project's
+    details (description, surface, jobs, investment); the partners not listed no longer see them.
+    FieldError naming `partners` for an actor that is not a partner of the case; audited."""
+    wanted = set(partners)
+    requests = list(session.scalars(select(RoutedRequest).where(RoutedRequest.case_id == case_id)))
+    if wanted - {r.partner_actor_id for r in requests}:
+        raise FieldError("partners", "not a partner of this case")
+    for r in requests:
+        r.details_shared = r.partner_actor_id in wanted
+    accounts.record_audit(session, event="oneshop.details_shared", user_id=user_id, target=f"oneshop_case:{case_id}",
+                          detail={"with": sorted(wanted)})
+    return wanted
+
+
+def rate(session: Session, *, request_id: int, score: str, comment: str = "", user_id: int | None) -> RoutedRequest:
+    """The company's satisfaction with one partner's help (1 to 5, a comment), once its case is
+    closed; it may change it. 409 before closing; FieldError naming `satisfaction` or `comment`."""
+    r = get_request(session, request_id)
+    case = session.get(Case, r.case_id)
+    if case is None or case.status != "closed":
+        raise FieldError("satisfaction", "the case must be closed first", 409)
+    value = field_int({"satisfaction": score}, "satisfaction", 1, 5)
+    if value is None:
+        raise FieldError("satisfaction", "a score from 1 to 5")
+    r.satisfaction, r.rated_at = value, now()
+    r.satisfaction_comment = field_text({"comment": comment}, "comment", 1000) or None
+    accounts.record_audit(session, event="oneshop.rated", user_id=user_id, target=f"oneshop_request:{r.id}",
+                          detail=str(value))
+    return r

@@ -106,6 +106,12 @@ class RoutedRequest(Base):
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # None: the case's choice at intake (`Case.share_details`); else the company's choice for this partner
+    details_shared: Mapped[bool | None] = mapped_column(Boolean)
+    # the company's satisfaction with this partner's help, once the case is closed (1 to 5)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Note(Base):
@@ -120,15 +126,23 @@ class Note(Base):
 
 
 class Document(Base):
-    """An upload of the company, kept in the database; `shared_with`: the partner actor it is
-    shared with (None: the company's own copy only)."""
+    """An upload of the company, kept in the database; shared with the partner organisations of
+    its `DocumentShare` rows (none: the company's own copy only)."""
 
     __tablename__ = "oneshop_documents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("oneshop_cases.id", ondelete="CASCADE"), index=True)
-    shared_with: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(60))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class DocumentShare(Base):
+    """A document shared with one partner organisation of the case (the company chooses, per
+    document and partner, and may withdraw it)."""
+
+    __tablename__ = "oneshop_document_shares"
+    document_id: Mapped[int] = mapped_column(ForeignKey("oneshop_documents.id", ondelete="CASCADE"), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -6,7 +6,8 @@
 - oneshop.partner: the members of the request's partner organisation only (status, owner,
   private notes): not the company, not the coordinators;
 - oneshop.converse: the request's company account and its partner's members (messages);
-- oneshop.company: the case's company account only (documents, closing the case);
+- oneshop.company: the case's company account only (documents and what each partner sees, closing the case);
+- oneshop.rate: a request's company account only (its satisfaction with that partner, once closed);
 - oneshop.document: a document's company account and the partner it is shared with (not the
   coordinators);
 - oneshop.coordinate: administrators (routing rules, reminders, figures)."""
@@ -55,10 +56,14 @@ def company(p: Principal, obj: object) -> bool:
     return isinstance(obj, CaseScope) and _owner(p, obj)
 
 
+def rate(p: Principal, obj: object) -> bool:
+    return isinstance(obj, RequestScope) and _owner(p, obj)
+
+
 def document(p: Principal, obj: object) -> bool:
     if not isinstance(obj, DocumentScope):
         return False
-    return _owner(p, obj) or (p.verified and obj.shared_with is not None and obj.shared_with in p.member_of)
+    return _owner(p, obj) or (p.verified and bool(obj.shared_with & p.member_of))
 
 
 RULES = [PolicyRule(action="oneshop.follow", rule=follow),
@@ -67,4 +72,5 @@ RULES = [PolicyRule(action="oneshop.follow", rule=follow),
          PolicyRule(action="oneshop.partner", rule=partner, object_action=True),
          PolicyRule(action="oneshop.converse", rule=converse, object_action=True),
          PolicyRule(action="oneshop.company", rule=company, object_action=True),
-         PolicyRule(action="oneshop.document", rule=document, object_action=True)]
+         PolicyRule(action="oneshop.document", rule=document, object_action=True),
+         PolicyRule(action="oneshop.rate", rule=rate, object_action=True)]

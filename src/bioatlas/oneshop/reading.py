@@ -17,9 +17,11 @@ from bioatlas.oneshop.checks import (
     NotFound,
     aware,
 )
+from bioatlas.oneshop.documents import shares
 from bioatlas.oneshop.models import (
     Case,
     Document,
+    DocumentShare,
     Need,
     Note,
     RoutedRequest,
@@ -29,7 +31,8 @@ from bioatlas.oneshop.models import (
 def case_view(session: Session, *, case_id: int, principal: Principal, ip: str | None = None) -> dict[str, Any]:
     """The case as this reader may see it (the policy allowed the read; this filters): the company
     sees everything of its case; a partner only the needs routed to it, its own notes, the
-    documents shared with it and the project's details if the company chose to share them; a coordinator the routing and statuses, no notes, no documents.
+    documents shared with it and the project's details if the company chose to share them with it;
+    a coordinator the routing and statuses, no notes, no documents.
     Every read is audited."""
     case = session.get(Case, case_id)
     if case is None:
@@ -54,15 +57,33 @@ def case_view(session: Session, *, case_id: int, principal: Principal, ip: str |
     if role != "coordinator":
         stmt = select(Document).where(Document.case_id == case_id)
         if role == "partner":
-            stmt = stmt.where(Document.shared_with.in_(mine))
+            stmt = stmt.where(Document.id.in_(select(DocumentShare.document_id).where(DocumentShare.actor_id.in_(mine))))
         docs = list(session.scalars(stmt.order_by(Document.id)))
+    shared = shares(session, document_ids=[d.id for d in docs]) if role == "company" else {}
     accounts.record_audit(session, event="oneshop.case_read", user_id=principal.user_id, ip=ip,
                           target=f"oneshop_case:{case_id}", detail={"as": role})
     return {"case": case, "role": role, "partner_actors": sorted(mine),
             "requests": [{"request": r, "need": needs[r.need_id], "partner": names.get(r.partner_actor_id, "?"),
                           "notes": notes.get(r.id, [])} for r in visible],
             "needs": list(needs.values()) if role != "partner" else [needs[r.need_id] for r in visible],
-            "documents": docs, "show_details": role == "company" or (role == "partner" and case.share_details)}
+            "documents": docs, "shares": shared, "partners": _partners(case, visible, names) if role == "company" else [],
+            "show_details": role == "company" or (role == "partner" and any(details_shared(case, r) for r in visible))}
+
+
+def _partners(case: Case, requests: Iterable[RoutedRequest], names: Mapping[int, str]) -> list[dict[str, Any]]:
+    """The case's partner organisations once each, with whether each sees the project's details."""
+    out: dict[int, dict[str, Any]] = {}
+    for r in requests:
+        item = out.setdefault(r.partner_actor_id, {"actor_id": r.partner_actor_id,
+                                                   "name": names.get(r.partner_actor_id, "?"), "details": False})
+        item["details"] = item["details"] or details_shared(case, r)
+    return list(out.values())
+
+
+def details_shared(case: Case, request: RoutedRequest) -> bool:
+    """Whether the partner of this request sees the project's details: the company's choice for
+    that partner, else its choice at intake."""
+    return case.share_details if request.details_shared is None else request.details_shared
 
 
 def timeline(view: Mapping[str, Any]) -> list[tuple[datetime, str, str]]:

@@ -20,6 +20,7 @@ from bioatlas.oneshop.models import (
     OUTCOMES,
     Case,
     Document,
+    DocumentShare,
     Need,
     Note,
     RoutedRequest,
@@ -44,8 +45,12 @@ def _anonymise(session: Session, case: Case) -> None:
     case.anonymised_at = now()
     for need in session.scalars(select(Need).where(Need.case_id == case.id)):
         need.detail = ""
+    for r in session.scalars(select(RoutedRequest).where(RoutedRequest.case_id == case.id)):
+        r.satisfaction_comment = None
     ids = list(session.scalars(select(RoutedRequest.id).where(RoutedRequest.case_id == case.id)))
     session.execute(delete(Note).where(Note.request_id.in_(ids)))
+    docs = select(Document.id).where(Document.case_id == case.id)
+    session.execute(delete(DocumentShare).where(DocumentShare.document_id.in_(docs)))
     session.execute(delete(Document).where(Document.case_id == case.id))
 
 

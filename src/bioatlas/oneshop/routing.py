@@ -27,6 +27,8 @@ from bioatlas.oneshop.models import (
     PARTNER_KINDS,
     SIZES,
     Case,
+    Document,
+    DocumentShare,
     Need,
     Note,
     RoutedRequest,
@@ -116,8 +118,15 @@ def reroute(session: Session, *, request_id: int, actor_id: str, user_id: int | 
         raise FieldError("actor_id", "this partner already holds this need", 409)
     before = r.partner_actor_id
     session.execute(delete(Note).where(Note.request_id == r.id))
+    if session.scalar(select(RoutedRequest.id).where(RoutedRequest.case_id == r.case_id, RoutedRequest.id != r.id,
+                                                     RoutedRequest.partner_actor_id == before)) is None:
+        # the former partner holds nothing else of this case: the documents shared with it are withdrawn
+        docs = select(Document.id).where(Document.case_id == r.case_id)
+        session.execute(delete(DocumentShare).where(DocumentShare.actor_id == before,
+                                                    DocumentShare.document_id.in_(docs)))
     r.partner_actor_id, r.status, r.decline_reason, r.owner_user_id = target, "new", "", None
     r.reminders, r.reminded_at, r.escalated_at, r.thread_id, r.rule_id = 0, None, None, None, None
+    r.details_shared = None  # the company's choice for the former partner is not the new one's
     r.touched_at = r.created_at = now()
     accounts.record_audit(session, event="oneshop.rerouted", user_id=user_id, target=f"oneshop_request:{r.id}",
                           detail={"from": before, "to": target})

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bioatlas.oneshop.models import (
     Case,
     Document,
+    DocumentShare,
     RoutedRequest,
 )
 
@@ -35,12 +36,13 @@ class RequestScope:
 
 @dataclass(frozen=True)
 class DocumentScope:
-    """A document as the policy sees it: its case's company account and the partner it is shared with."""
+    """A document as the policy sees it: its case's company account and the partners it is shared
+    with (those still partners of the case: a partner the request was taken from reads it no more)."""
 
     document_id: int
     case_id: int
     owner_user_id: int | None
-    shared_with: int | None
+    shared_with: frozenset[int]
 
 
 def case_scope(session: Session, *, case_id: int) -> CaseScope | None:
@@ -64,4 +66,6 @@ def document_scope(session: Session, *, case_id: int, document_id: int) -> Docum
     case = session.get(Case, case_id)
     if doc is None or case is None or doc.case_id != case_id:
         return None
-    return DocumentScope(doc.id, case.id, case.user_id, doc.shared_with)
+    shared = set(session.scalars(select(DocumentShare.actor_id).where(DocumentShare.document_id == document_id)))
+    partners = set(session.scalars(select(RoutedRequest.partner_actor_id).where(RoutedRequest.case_id == case_id)))
+    return DocumentScope(doc.id, case.id, case.user_id, frozenset(shared & partners))

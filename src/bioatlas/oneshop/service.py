@@ -20,9 +20,9 @@ from bioatlas.oneshop.checks import (
     now,
     size_of,
 )
-from bioatlas.oneshop.documents import add_document, document
+from bioatlas.oneshop.documents import add_document, document, share_document
 from bioatlas.oneshop.figures import figures, unrouted_needs
-from bioatlas.oneshop.followup import add_note, remind, send_message, set_status
+from bioatlas.oneshop.followup import add_note, rate, remind, send_message, set_status, share_details
 from bioatlas.oneshop.intake import check_intake, deliver, intake, link_cases, verify
 from bioatlas.oneshop.models import (
     CASE_STATUSES,
@@ -34,7 +34,7 @@ from bioatlas.oneshop.models import (
     REQUEST_STATUSES,
     SIZES,
 )
-from bioatlas.oneshop.reading import case_view, cases_of, overview, partner_names, timeline
+from bioatlas.oneshop.reading import case_view, cases_of, details_shared, overview, partner_names, timeline
 from bioatlas.oneshop.retention import anonymise_closed, close_case, erase_personal, export_personal
 from bioatlas.oneshop.routing import add_rule, delete_rule, reroute, route_case, rules
 from bioatlas.oneshop.scopes import CaseScope, DocumentScope, RequestScope, case_scope, document_scope, request_scope
@@ -47,3 +47,4 @@ __all__ = ["FieldError", "NotFound", "CaseScope", "RequestScope", "intake", "ver
            "INVESTMENT_BANDS", "PARTNER_KINDS", "OUTCOMES", "CASE_STATUSES"]
 __all__ += ["MAX_TEXT", "MAX_UPLOAD", "REMIND_AFTER_DAYS", "RETENTION_DAYS", "now", "size_of", "check_intake",
             "unrouted_needs"]
+__all__ += ["share_document", "share_details", "rate", "details_shared"]

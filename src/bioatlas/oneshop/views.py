@@ -40,6 +40,13 @@ def _text(form: FormData, name: str, limit: int = 5000) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
+def _ids(form: FormData, name: str) -> list[int]:
+    """Actor numbers ticked in a form (a value that is not a number is refused by the service as
+    not a partner of the case)."""
+    values = [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()][:50]
+    return [int(v) if v.isdigit() and len(v) < 10 else -1 for v in values]
+
+
 def _case_scope(request: Request, session, t, p: Principal, action: str, case_id: int):
     scope = service.case_scope(session, case_id=case_id)
     if scope is None:
@@ -138,18 +145,61 @@ def upload(request: Request, case_id: Id, session: SessionDep, t: TranslatorDep,
     size, type and first bytes."""
     _case_scope(request, session, t, p, "oneshop.company", case_id)
     upload = form.get("file")
-    raw_partner = _text(form, "shared_with", 12)
     try:
         if not isinstance(upload, UploadFile):
             raise FieldError("file", "choose a file")
         data = upload.file.read(service.MAX_UPLOAD + 1)
         with unit_of_work(session):
             service.add_document(session, case_id=case_id, filename=upload.filename or "", data=data,
-                                 content_type=upload.content_type or "",
-                                 shared_with=int(raw_partner) if raw_partner.isdigit() else None)
+                                 content_type=upload.content_type or "", shared_with=_ids(form, "shared_with"))
     except FieldError as exc:
         return _case_page(request, session, t, p, case_id, error=f"{exc.field}: {exc.message}", status=exc.status)
     return redirect(f"/oneshop/cases/{case_id}")
+
+
+@router.post("/oneshop/cases/{case_id}/documents/{document_id}/share", response_class=HTMLResponse)
+def share_document(request: Request, case_id: Id, document_id: Id, session: SessionDep, t: TranslatorDep,
+                   form: Annotated[FormData, Depends(_form)],
+                   p: Annotated[Principal, Depends(require("oneshop.company"))]):
+    """The partners a document is shared with (the ticked ones; none: the company's copy only)."""
+    _case_scope(request, session, t, p, "oneshop.company", case_id)
+    try:
+        with unit_of_work(session):
+            service.share_document(session, case_id=case_id, document_id=document_id,
+                                   shared_with=_ids(form, "shared_with"), user_id=p.user_id)
+    except NotFound:
+        raise HTTPException(404, detail=t("No document with this number.")) from None
+    except FieldError as exc:
+        return _case_page(request, session, t, p, case_id, error=f"{exc.field}: {exc.message}", status=exc.status)
+    return redirect(f"/oneshop/cases/{case_id}")
+
+
+@router.post("/oneshop/cases/{case_id}/sharing", response_class=HTMLResponse)
+def share_details(request: Request, case_id: Id, session: SessionDep, t: TranslatorDep,
+                  form: Annotated[FormData, Depends(_form)],
+                  p: Annotated[Principal, Depends(require("oneshop.company"))]):
+    """The partners that see the project's details (the ticked ones)."""
+    _case_scope(request, session, t, p, "oneshop.company", case_id)
+    try:
+        with unit_of_work(session):
+            service.share_details(session, case_id=case_id, partners=_ids(form, "partners"), user_id=p.user_id)
+    except FieldError as exc:
+        return _case_page(request, session, t, p, case_id, error=f"{exc.field}: {exc.message}", status=exc.status)
+    return redirect(f"/oneshop/cases/{case_id}")
+
+
+@router.post("/oneshop/requests/{routed_id}/satisfaction", response_class=HTMLResponse)
+def satisfaction(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDep,
+                 form: Annotated[FormData, Depends(_form)], p: Annotated[Principal, Depends(require("oneshop.rate"))]):
+    scope = _request_scope(request, session, t, p, "oneshop.rate", routed_id)
+    try:
+        with unit_of_work(session):
+            service.rate(session, request_id=routed_id, score=_text(form, "satisfaction", 2),
+                         comment=_text(form, "comment", 2000), user_id=p.user_id)
+    except FieldError as exc:
+        return _case_page(request, session, t, p, scope.case_id, error=f"{exc.field}: {exc.message}",
+                          status=exc.status)
+    return redirect(f"/oneshop/cases/{scope.case_id}")
 
 
 @router.get("/oneshop/cases/{case_id}/documents/{document_id}")
