@@ -127,3 +127,8 @@ def overview(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
 
 def partner_names(session: Session, *, actor_ids: Iterable[int]) -> dict[int, str]:
     return {a.id: a.name for a in atlas.find_actors(session, ids=actor_ids)}
+
+
+def need_names(session: Session, *, need_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(need_ids)
+    return {n.id: n.need for n in session.scalars(select(Need).where(Need.id.in_(ids)))} if ids else {}

@@ -34,7 +34,9 @@ from bioatlas.oneshop.models import (
     REQUEST_STATUSES,
     SIZES,
 )
-from bioatlas.oneshop.reading import case_view, cases_of, details_shared, overview, partner_names, timeline
+from bioatlas.oneshop.reading import (
+    case_view, cases_of, details_shared, need_names, overview, partner_names, timeline,
+)
 from bioatlas.oneshop.retention import anonymise_closed, close_case, erase_personal, export_personal
 from bioatlas.oneshop.routing import add_rule, delete_rule, reroute, route_case, rules
 from bioatlas.oneshop.scopes import CaseScope, DocumentScope, RequestScope, case_scope, document_scope, request_scope
@@ -48,3 +50,4 @@ __all__ = ["FieldError", "NotFound", "CaseScope", "RequestScope", "intake", "ver
 __all__ += ["MAX_TEXT", "MAX_UPLOAD", "REMIND_AFTER_DAYS", "RETENTION_DAYS", "now", "size_of", "check_intake",
             "unrouted_needs"]
 __all__ += ["share_document", "share_details", "rate", "details_shared"]
+__all__ += ["need_names"]
