@@ -1,7 +1,8 @@
 """Events in a real browser: the organiser's schedule view (a computed and published schedule),
-a participant's event page and agenda with the calendar export link; no console error (CSP: no
-inline script or style). Screenshots: artifacts/screenshots/events-organiser-schedule.png,
-events-page.png, events-agenda.png. Participants are synthetic ("Participant démo N")."""
+a participant's event page and agenda with the calendar export link, the public programme and
+a participant's badge (QR code); no console error (CSP: no inline script or style). Screenshots:
+artifacts/screenshots/events-organiser-schedule.png, events-page.png, events-agenda.png,
+events-programme.png, events-badge.png. Participants and speakers are synthetic ("… démo N")."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bioatlas.events import service
 from bioatlas.events.models import ScheduleRun
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.contributions.helpers import add_actor
-from tests.events.helpers import make_event, register, request
+from tests.events.helpers import DAY, make_event, register, request
 from tests.web.live import serve
 from tests.web.test_browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
 
@@ -45,6 +46,20 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         s.commit()
         run_id = run.id
     assert service.run_schedule(db, run_id=run_id) == "optimal"
+    startup = add_actor(db, "TreeFrog Therapeutics", "33600", kind="startup")
+    with db() as s:
+        ev = service.get_event(s, event_id=event)
+        for start, end, room, kind, track, title, who in [
+                ("09:00", "09:45", "Amphithéâtre", "plenary", "", "Plénière d'ouverture (démo)", "Genopole"),
+                ("10:00", "11:00", "Amphithéâtre", "round_table", "Industrialisation", "Table ronde (démo)", "Genopole"),
+                ("10:00", "11:00", "Salle Pasteur", "workshop", "Compétences", "Atelier (démo)", ""),
+                ("11:15", "12:15", "Salle Pasteur", "pitch", "Innovation", "Pitchs des start-up (démo)",
+                 "TreeFrog Therapeutics")]:
+            speakers = [service.SpeakerInput(name=f"Intervenant·e démo {i}", affiliation=who) for i in (1, 2)]
+            service.add_session(s, event=ev, title=title, kind=kind, room=room, track=track, day=DAY, start=start,
+                                end=end, speakers=speakers)
+        service.add_exhibitor(s, event=ev, actor_ref=str(startup), booth="V01")
+        s.commit()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with serve(settings) as base:
@@ -69,6 +84,17 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         assert rows.count() == 4
         assert page.locator('a[href$="/agenda.ics"]').count() == 1
         page.screenshot(path=str(SCREENSHOTS / "events-agenda.png"), full_page=True)
+        page.goto(f"{base}/events/{event}/programme")
+        assert page.locator("li.programme-session").count() == 4
+        assert page.locator(f'a[href="/actors/{startup}"]').count() == 2  # the pitch's speakers, linked
+        page.locator("li.programme-session").first.locator('button[type="submit"]').click()  # into my agenda
+        page.wait_for_load_state()
+        assert page.locator("li.programme-session").first.locator("button").inner_text() == "Retirer de mon agenda"
+        page.screenshot(path=str(SCREENSHOTS / "events-programme.png"), full_page=True)
+        page.goto(f"{base}/events/{event}/badge")
+        assert page.locator("article.badge .badge-qr svg").count() == 1
+        assert page.locator("article.badge .badge-name").inner_text() == "Participant démo 1"
+        page.locator("article.badge").screenshot(path=str(SCREENSHOTS / "events-badge.png"))
     with db() as s:
         assert s.get(ScheduleRun, run_id).published_at is not None
     assert problems == []

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from bioatlas.accounts.policy import Principal, can, require
+from bioatlas.atlas.deps import get_taxonomies
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, service
 from bioatlas.events.pages import Form, Id, attempt, event_or_404, guarded_event, page
@@ -32,6 +33,7 @@ def _event_page(request, session, t, event, *, error=None, status=200):
     query = request.query_params
     village = {"yes": True, "no": False}.get(query.get("village", ""))
     kind, q = query.get("kind", "")[:40], query.get("q", "")[:200]
+    kinds = get_taxonomies(request)["kinds"]
     return page(request, t, "events/event.html", status=status, event=event, me=me, error=error,
                 organisers=service.organiser_names(session, event_id=event.id),
                 count=service.counts(session, event_id=event.id)[service.ALL_CATEGORIES],
@@ -45,6 +47,7 @@ def _event_page(request, session, t, event, *, error=None, status=200):
                 exhibitors=service.exhibitors(session, event_id=event.id, village=village, kind=kind or None, q=q),
                 exhibitor_kinds=service.exhibitor_kinds(session, event_id=event.id),
                 exhibitor_filters={"village": query.get("village", ""), "kind": kind, "q": q},
+                kind_label=lambda code: kinds.label(code, t.lang),
                 sessions=len(service.programme(session, event_id=event.id)))
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
+from bioatlas.atlas.deps import get_taxonomies
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, service
 from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
@@ -20,12 +21,14 @@ SESSION_FIELDS = ("title", "kind", "track", "room", "day", "start", "end", "desc
 
 
 def _manage_page(request, session, t, event, *, error=None, status=200, values=None):
+    kinds = get_taxonomies(request)["kinds"]
     return page(request, t, "events/manage.html", status=status, event=event, error=error, values=values or {},
                 sessions=service.programme(session, event_id=event.id), kinds=service.SESSION_KINDS,
                 limits=service.capacities(session, event_id=event.id),
                 registered=service.counts(session, event_id=event.id),
                 waiting=service.counts(session, event_id=event.id, status="waiting"),
-                categories=service.CATEGORIES, exhibitors=service.exhibitors(session, event_id=event.id))
+                categories=service.CATEGORIES, exhibitors=service.exhibitors(session, event_id=event.id),
+                kind_label=lambda code: kinds.label(code, t.lang))
 
 
 def _back(request, session, t, event, values=None):
