@@ -107,6 +107,7 @@ class Result:
     breaks: list[int] = field(default_factory=list)
     unplaced: list[int] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    held_bound: int | None = None  # a proven upper bound on the meetings that can be held
     seconds: float = 0.0
 
     @property
