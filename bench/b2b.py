@@ -6,6 +6,8 @@ SYNTHETIC DATA. The events are invented and say so ("synthetic B2B event", parti
     .venv/bin/python bench/b2b.py                              # sizes 60/240 … 500/3000, 60 s each
     .venv/bin/python bench/b2b.py --sizes 500:3000 --time-limit 60
     .venv/bin/python bench/b2b.py --dzn-dir DIR --time-limit 60  # every *.original.dzn in DIR
+    .venv/bin/python bench/b2b.py --dzn-dir DIR --only tic-12,forum-13 --maxsat --time-limit 15
+                                                               # CP-SAT and RC2 (PySAT) side by side
 
 A synthetic event: 2 days of 20-minute slots, 09:00–12:20 and 14:00–17:20 (10 + 10 slots a
 day, 40 in all); participants' popularity is skewed (a Zipf-like weight: a few are asked by
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from bioatlas.events.scheduling import dzn, solver  # noqa: E402
+from bioatlas.events.scheduling import dzn, greedy, maxsat, solver  # noqa: E402
 from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem  # noqa: E402
 
 SLOTS_PER_HALF_DAY = 10  # 09:00-12:20 and 14:00-17:20, 20-minute slots
@@ -88,30 +90,71 @@ HEADER = ("| instance | participants | meetings | slots | tables | placed | at m
           "| time | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
+MAXSAT_HEADER = ("| instance | CP-SAT breaks | CP-SAT bound | CP-SAT status | CP-SAT time | RC2 breaks | RC2 bound "
+                 "| RC2 status | RC2 time | load |\n|---|---|---|---|---|---|---|---|---|---|")
+
+
+def anchor() -> float:
+    """Seconds of a fixed CPU-bound piece of work (the greedy schedule of the synthetic 200/1000
+    event): the yardstick of this run on a shared machine, printed before and after."""
+    problem = synthetic_event(200, 1000, seed=7)
+    started = time.monotonic()
+    greedy.schedule(problem)
+    return time.monotonic() - started
+
+
+def side_by_side(paths: list[Path], *, time_limit: float, workers: int, fairness: int) -> None:
+    """CP-SAT (the scheduler) and RC2 (PySAT's MaxSAT, `scheduling.maxsat`) on the same instances."""
+    print(MAXSAT_HEADER, flush=True)
+    for path in paths:
+        problem = dzn.read(path, fairness=fairness)
+        started = time.monotonic()
+        cp = solver.solve(problem, time_limit=time_limit, workers=workers)
+        cp_time = time.monotonic() - started
+        ms = maxsat.solve(problem, time_limit=time_limit)
+        print(f"| {path.name.removesuffix('.original.dzn')} | {cp.total_breaks} | {cp.bound} | {cp.status} | "
+              f"{cp_time:.1f} s | {ms.total_breaks if ms.total_breaks is not None else '-'} | {ms.bound} | "
+              f"{ms.status} | {ms.seconds:.1f} s | {os.getloadavg()[0]:.1f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="60:240,100:500,200:1000,300:1800,500:3000",
-                        help="participants:requests pairs, comma-separated")
+                        help="participants:requests pairs, comma-separated ('' for none)")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dzn-dir", type=Path, help="run every *.original.dzn of this folder instead")
+    parser.add_argument("--only", default="", help="with --dzn-dir: these instance names only, comma-separated")
+    parser.add_argument("--maxsat", action="store_true", help="with --dzn-dir: RC2 (PySAT) beside CP-SAT")
     parser.add_argument("--fairness", type=int, default=2)
     args = parser.parse_args()
-    print(HEADER, flush=True)
+    print(f"anchor (greedy on synthetic 200/1000): {anchor():.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
     if args.dzn_dir:
-        for path in sorted(args.dzn_dir.glob("*.original.dzn")):
-            problem = dzn.read(path, fairness=args.fairness)
+        paths = sorted(args.dzn_dir.glob("*.original.dzn"))
+        if args.only:
+            wanted = set(args.only.split(","))
+            paths = [p for p in paths if p.name.removesuffix(".original.dzn") in wanted]
+        if args.maxsat:
+            side_by_side(paths, time_limit=args.time_limit, workers=args.workers, fairness=args.fairness)
+        else:
+            print(HEADER, flush=True)
+            for path in paths:
+                problem = dzn.read(path, fairness=args.fairness)
+                started = time.monotonic()
+                result = solver.solve(problem, time_limit=args.time_limit, workers=args.workers)
+                print(row(path.name.removesuffix(".original.dzn"), problem, result, time.monotonic() - started),
+                      flush=True)
+    if args.sizes and not args.dzn_dir:
+        print(HEADER, flush=True)
+        for pair in args.sizes.split(","):
+            participants, requests = (int(x) for x in pair.split(":"))
+            problem = synthetic_event(participants, requests, seed=args.seed)
             started = time.monotonic()
             result = solver.solve(problem, time_limit=args.time_limit, workers=args.workers)
-            print(row(path.name.removesuffix(".original.dzn"), problem, result, time.monotonic() - started), flush=True)
-        return
-    for pair in args.sizes.split(","):
-        participants, requests = (int(x) for x in pair.split(":"))
-        problem = synthetic_event(participants, requests, seed=args.seed)
-        started = time.monotonic()
-        result = solver.solve(problem, time_limit=args.time_limit, workers=args.workers)
-        print(row(f"synthetic {participants}/{requests}", problem, result, time.monotonic() - started), flush=True)
+            print(row(f"synthetic {participants}/{requests}", problem, result, time.monotonic() - started),
+                  flush=True)
+    print(f"anchor again: {anchor():.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

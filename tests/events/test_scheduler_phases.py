@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
-from bioatlas.events.scheduling import bounds, greedy, lns, placement, solver
+import pytest
+
+from bioatlas.events.scheduling import bounds, dzn, greedy, lns, maxsat, placement, solver
 from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem, count_breaks
 from tests.events.test_scheduler import check, violations
 
@@ -58,3 +61,17 @@ def test_repair_and_local_search_keep_every_rule_and_never_lose_ground():
     assert [v for v in violations(problem, improved) if not v.endswith("not placed")] == []
     before, after = count_breaks(problem, repaired), count_breaks(problem, improved)
     assert (lns.excess(problem, after), sum(after)) <= (lns.excess(problem, before), sum(before))
+
+
+def test_maxsat_model_reaches_the_same_optimum_as_cp_sat():
+    data = Path(__file__).parent / "data"
+    for name, breaks in (("hand-breaks.dzn", 2), ("tic-12.original.dzn", 0)):
+        problem = dzn.read(data / name)
+        result = maxsat.solve(problem, time_limit=30)
+        assert (result.status, result.total_breaks, result.bound) == ("optimal", breaks, breaks)
+        assert len(result.slot_of) == len(problem.meetings)
+        assert violations(problem, result.slot_of) == []
+    conflict = maxsat.solve(dzn.read(data / "hand-conflict.dzn"), time_limit=10)
+    assert conflict.status == "infeasible"
+    with pytest.raises(maxsat.Unsupported, match="required"):
+        maxsat.encode(synthetic(6, 8, 6, seed=1))  # optional meetings: outside the MaxSAT model's scope
