@@ -104,12 +104,13 @@ def anchor() -> float:
 
 
 def side_by_side(paths: list[Path], *, time_limit: float, workers: int, fairness: int) -> None:
-    """CP-SAT (the scheduler) and RC2 (PySAT's MaxSAT, `scheduling.maxsat`) on the same instances."""
+    """CP-SAT (the scheduler's phases without RC2) and RC2 alone (PySAT's MaxSAT, `scheduling.maxsat`)
+    on the same instances; the scheduler itself runs both (see `solver.solve`)."""
     print(MAXSAT_HEADER, flush=True)
     for path in paths:
         problem = dzn.read(path, fairness=fairness)
         started = time.monotonic()
-        cp = solver.solve(problem, time_limit=time_limit, workers=workers)
+        cp = solver.solve(problem, time_limit=time_limit, workers=workers, use_maxsat=False)
         cp_time = time.monotonic() - started
         ms = maxsat.solve(problem, time_limit=time_limit)
         print(f"| {path.name.removesuffix('.original.dzn')} | {cp.total_breaks} | {cp.bound} | {cp.status} | "

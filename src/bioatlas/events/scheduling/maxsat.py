@@ -47,15 +47,28 @@ class MaxSatResult:
     seconds: float
 
 
-def encode(problem: Problem) -> Encoded:
-    if not problem.require_all:
-        raise Unsupported("every meeting must be required (the benchmark's problem)")
+def _degree(problem: Problem) -> list[int]:
     degree = [0] * problem.n_participants
     for meeting in problem.meetings:
         degree[meeting.a] += 1
         degree[meeting.b] += 1
-    if problem.fairness is not None and min(degree) >= 2:
-        raise Unsupported("fairness is encoded as 'at most d breaks each': needs a participant with < 2 meetings")
+    return degree
+
+
+def scope_error(problem: Problem) -> str | None:
+    """Why the problem is outside this model's scope (None: inside)."""
+    if not problem.require_all:
+        return "every meeting must be required (the benchmark's problem)"
+    if problem.fairness is not None and min(_degree(problem)) >= 2:
+        return "fairness is encoded as 'at most d breaks each': needs a participant with < 2 meetings"
+    return None
+
+
+def encode(problem: Problem) -> Encoded:
+    error = scope_error(problem)
+    if error is not None:
+        raise Unsupported(error)
+    degree = _degree(problem)
     pool = IDPool()
     wcnf = WCNF()
     x: dict[tuple[int, int], int] = {}
@@ -93,7 +106,8 @@ def encode(problem: Problem) -> Encoded:
             continue
         gaps: list[int] = []
         for first, last in problem.day_ranges():
-            busy_prev = seen_prev = None
+            busy_prev: int = 0
+            seen_prev: int | None = None
             for t in range(first, last + 1):
                 lits = by_pt.get((p, t), [])
                 busy = pool.id(("busy", p, t))
