@@ -65,8 +65,8 @@ def solve(problem: Problem, *, time_limit: float = 60.0, workers: int = 8, seed:
     fairness slack when meetings are optional, then a portfolio search for the breaks and their
     bound, then "at most k breaks" decided for k = bound, bound + 1, … by the SAT-style solver;
     the first k that holds is the proven optimum. On the benchmark's problem (every meeting
-    required) RC2 (`maxsat`) runs before the full model for 60 % of the time left: it ends with
-    the proven optimum, or its cost is the full model's starting bound. The bound reported is the largest of the
+    required) RC2 (`maxsat`) runs after phase 1 for 60 % of the time left: it ends with the proven
+    optimum, or its cost is a lower bound for what follows. The bound reported is the largest of the
     participants' bounds and CP-SAT's."""
     validate(problem)
     started = time.monotonic()
@@ -112,13 +112,25 @@ def solve(problem: Problem, *, time_limit: float = 60.0, workers: int = 8, seed:
         missing = {p for m in range(n) if m not in held for p in (problem.meetings[m].a, problem.meetings[m].b)}
         held_bound = min(held_bound, held_bound_of(problem, sorted(missing), deadline=time.monotonic() + 5.0))
     usable = bool(held) and fixed_held and (len(held) == n or not problem.require_all)
+    rc2_bound = 0
+    # 2a. the benchmark's problem: RC2 (MaxSAT, core-guided) next, for most of the time left: it
+    # ends with the optimum, or with its cost as a lower bound for what follows
+    if use_maxsat and maxsat.scope_error(problem) is None and left() > 2:
+        found = maxsat.solve(problem, time_limit=left() * 0.6)
+        if found.status == "infeasible":
+            return infeasible()
+        if found.status == "optimal":
+            return _result(problem, found.slot_of, proven=True, lower=found.bound, held_bound=n, started=started)
+        rc2_bound = found.bound
+        if on_progress is not None:
+            on_progress("breaks (MaxSAT bound)", -1, rc2_bound, elapsed())
     # 2. each participant's own bound, where the schedule at hand gives it breaks
     bounds: dict[int, int] = {}
     if usable and len(held) == n:
         now = count_breaks(problem, held)
         bounds = participant_bounds(problem, [p for p, b in enumerate(now) if b > 0],
                                     deadline=time.monotonic() + min(10.0, left() / 10))
-    lower = sum(bounds.values())
+    lower = max(sum(bounds.values()), rc2_bound)
     # 3. local search on the breaks
     best_of: dict[int, int] | None = None
     if usable:
@@ -134,18 +146,6 @@ def solve(problem: Problem, *, time_limit: float = 60.0, workers: int = 8, seed:
                            started=started)
     if large:
         return Result(status="unknown", held_bound=held_bound, seconds=elapsed())
-    # 4a. the benchmark's problem: RC2 (MaxSAT, core-guided) first, for most of the time left: it
-    # ends with the optimum, or with its cost as a lower bound for the full model
-    if use_maxsat and maxsat.scope_error(problem) is None and left() > 2:
-        found = maxsat.solve(problem, time_limit=left() * 0.6)
-        if found.status == "infeasible":
-            return infeasible()
-        if found.status == "optimal":
-            return _result(problem, found.slot_of, proven=True, lower=found.bound, held_bound=n, started=started)
-        lower = max(lower, found.bound)
-        if on_progress is not None:
-            on_progress("breaks (MaxSAT bound)", -1 if best_of is None else sum(count_breaks(problem, best_of)),
-                        lower, elapsed())
     return _full(problem, best_of=best_of, held=held if usable else None, hint=held if usable else start,
                  bounds=bounds, lower=lower, proven=proven, held_bound=held_bound, deadline=deadline, workers=workers,
                  seed=seed, on_progress=on_progress, started=started)
