@@ -27,14 +27,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "src"))
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import pct  # noqa: E402
 
 
 def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:

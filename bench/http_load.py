@@ -33,14 +33,15 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "src"))
-DATA = ROOT / "bench" / ".data"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import DATA, ROOT, cpu_seconds, free_port, pct, rss_mib, wait_warm  # noqa: E402
+from bench.common import TOPICS as SECTOR_TOPICS  # noqa: E402
+from bench.common import load_average as _load  # noqa: E402
+from bench.common import start_server as start  # noqa: E402
+from bench.common import stop_server as stop  # noqa: E402
+
 MIX = (("search", 60), ("actor", 20), ("clusters", 10), ("page", 10))
-TOPICS = ["anticorps monoclonaux", "viral vectors", "thérapie cellulaire", "vaccins", "gene therapy", "CDMO",
-          "bioproduction", "protéines recombinantes", "contrôle qualité", "fill and finish", "ARN messager",
-          "plasmide", "thérapie génique", "cell therapy", "bioréacteur", "AAV", "Genopole", "Évry", "Lyon"]
+TOPICS = [*SECTOR_TOPICS, "AAV", "Genopole", "Évry", "Lyon"]
 VIEWPORTS = [("-5.5,41,10,51.5", 5), ("1.5,48.3,3.3,49.3", 8), ("4.5,45.4,5.2,46", 9), ("-2,46.8,-1,47.6", 8),
              ("1,43.3,1.8,43.9", 9), ("2.2,48.6,2.6,48.9", 11), ("7.5,48.4,7.9,48.7", 10), ("5,43.1,5.7,43.5", 9)]
 PAGES = ["/", "/actors", "/observatory", "/search?q=vaccins", "/search?q=anticorps", "/actors?page=2"]
@@ -49,19 +50,6 @@ HOSTILE = ['"', "'", '"genopole', "genopole*", "NEAR(genopole medicen)", "genopo
            "?", "🧬", "x" * 5000, "\x00", "<script>alert(1)</script>"]
 HOSTILE_PARAMS = [{"bbox": "nan,1,2,3"}, {"bbox": "a,b,c,d"}, {"near": "Nulle-Part-sur-Mer"}, {"scale": "huge"},
                   {"kind": "spaceship"}, {"radius_km": "10"}, {"cursor": "!!!"}, {"limit": "100000"}]
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bare_app():
@@ -155,22 +143,6 @@ def workload(ids: list[int], names: list[str], n: int, seed: int, hostile: bool)
 
 # -- server and clients ---------------------------------------------------------------------------
 
-def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    """The server, its output in `log` (a pipe nobody reads would stall it once full)."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 def wait_port(port: int, server: subprocess.Popen, seconds: float = 180) -> float:
     """Seconds until the port accepts a connection (polled every 10 ms)."""
     start_ = time.perf_counter()
@@ -183,23 +155,6 @@ def wait_port(port: int, server: subprocess.Popen, seconds: float = 180) -> floa
         except OSError:
             time.sleep(0.01)
     raise SystemExit(f"the server did not open port {port} within {seconds} s")
-
-
-def wait_warm(port: int, minutes: float = 20) -> float:
-    """Until 10 answers in a row of /healthz say `warming: false` (every worker has warmed)."""
-    import httpx
-
-    start_, quiet = time.perf_counter(), 0
-    deadline = time.monotonic() + 60 * minutes
-    while quiet < 10 and time.monotonic() < deadline:
-        try:
-            warming = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json().get("warming")
-        except httpx.HTTPError:
-            warming = True
-        quiet = 0 if warming else quiet + 1
-        if not quiet:
-            time.sleep(0.5)
-    return time.perf_counter() - start_
 
 
 async def run_load(base: str, plan: list[tuple[str, str, dict]], clients: int, seconds: float) -> dict:
@@ -284,37 +239,6 @@ def measure_ceiling(plan, args) -> dict:
         stop(server)
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and of its children (uvicorn workers), MiB."""
-    total, todo = 0.0, [str(pid)]
-    while todo:
-        p = todo.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += (task / "children").read_text().split()
-        except OSError:
-            continue
-    return total
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children still running (uvicorn workers)."""
-    total, todo, tick = 0.0, [str(pid)], os.sysconf("SC_CLK_TCK")
-    while todo:
-        p = todo.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += (task / "children").read_text().split()
-        except OSError:
-            continue
-    return total
-
-
 def table(label: str, out: dict) -> list[str]:
     lines = [f"{label}: {sum(len(v) for v in out['latencies'].values()):,} requests in {out['seconds']:.1f} s",
              f"  {'kind':<9} {'requests':>8} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors"]
@@ -382,10 +306,6 @@ def _summary(out: dict) -> dict:
     return {k: v for k, v in out.items() if k != "latencies"} | {
         "kinds": {k: {"n": len(v), "p50": statistics.median(v), "p95": pct(v, 95), "p99": pct(v, 99)}
                   for k, v in out["latencies"].items()}}
-
-
-def _load() -> str:
-    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

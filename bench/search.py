@@ -13,7 +13,6 @@ import asyncio
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -21,18 +20,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DATA = ROOT / "bench" / ".data"
-TOPICS = ["anticorps monoclonaux", "viral vectors", "thérapie cellulaire", "vaccins", "gene therapy", "CDMO",
-          "bioproduction", "protéines recombinantes", "contrôle qualité", "fill and finish", "ARN messager",
-          "plasmide", "thérapie génique", "cell therapy", "bioréacteur"]
-PLACES = ["Lyon", "Toulouse", "Strasbourg", "Marseille", "Nantes", "Lille", "Bordeaux", "Évry", "Dijon", "Rennes"]
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import DATA, PLACES, ROOT, TOPICS, free_port, pct, rss_mib  # noqa: E402,F401
+from bench.common import cpu_seconds as _cpu_seconds  # noqa: E402
+from bench.common import load_average as _load  # noqa: E402
+from bench.common import stop_server, wait_warm as _wait_warm  # noqa: E402
 
 
 def search_atlas(n: int, seed: int) -> Path:
@@ -113,22 +105,6 @@ def queries(path: Path, seed: int, k: int) -> list[tuple[str, dict]]:
         else:
             out.append((rng.choice(TOPICS), {"region": (rng.choice(["11", "84", "76", "44", "32"]),)}))
     return out
-
-
-def rss_mib(pid: int | str = "self") -> float:
-    """Resident memory of a process and of its children (uvicorn workers), MiB."""
-    total, todo = 0.0, [str(pid)]
-    while todo:
-        p = todo.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += (task / "children").read_text().split()
-        except OSError:
-            continue
-    return total
 
 
 def memory_index(path: Path) -> tuple[dict, object]:
@@ -237,12 +213,6 @@ def in_process(factory, qs) -> dict:
     return {"ours": ours, "ours_nofacets": ours_nofacets, "fts": fts, "totals": totals}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def load_test(base: str, qs, clients: int, per_client: int) -> tuple[list[float], int, int]:
     import httpx
 
@@ -289,17 +259,6 @@ async def warm_up(base: str, qs, workers: int) -> float:
     return time.perf_counter() - start
 
 
-def _wait_warm(port: int, minutes: int = 20) -> None:
-    """Until 10 answers in a row (any worker) say `warming: false` on /healthz."""
-    import httpx
-
-    quiet, deadline = 0, time.monotonic() + 60 * minutes
-    while quiet < 10 and time.monotonic() < deadline:
-        warming = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json().get("warming")
-        quiet = 0 if warming else quiet + 1
-        time.sleep(0 if quiet else 1)
-
-
 def http(path: Path, qs, clients: int, per_client: int, workers: int) -> dict:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
@@ -327,27 +286,7 @@ def http(path: Path, qs, clients: int, per_client: int, workers: int) -> dict:
                 "warm_seconds": warm, "rss": rss, "rss_after": rss_mib(server.pid),
                 "cpu_ms_per_request": (_cpu_seconds(server.pid) - cpu0) * 1000 / total}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children still running (uvicorn workers)."""
-    total, todo, tick = 0.0, [str(pid)], os.sysconf("SC_CLK_TCK")
-    while todo:
-        p = todo.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += (task / "children").read_text().split()
-        except OSError:
-            continue
-    return total
+        stop_server(server)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -416,10 +355,6 @@ def _print_http(args, path: Path, qs, width: int) -> None:
     ]
     for a, b, c in rows:
         print(f"  {a:<{width}}  {b:<40} {c}", flush=True)
-
-
-def _load() -> str:
-    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

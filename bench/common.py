@@ -1,0 +1,113 @@
+"""Pieces the benchmarks share (bench/search.py, bench/http_load.py, bench/fulltext.py, ...):
+where the cached atlases live, the sector topics, percentiles, the machine's load, a free port
+on 127.0.0.1, a served process's memory and CPU (its workers included), waiting for a server's
+warm-up, and starting and stopping a server with its output in a log file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench" / ".data"  # cached synthetic and demo atlases (may be a link to /tmp)
+TOPICS = ["anticorps monoclonaux", "viral vectors", "thérapie cellulaire", "vaccins", "gene therapy", "CDMO",
+          "bioproduction", "protéines recombinantes", "contrôle qualité", "fill and finish", "ARN messager",
+          "plasmide", "thérapie génique", "cell therapy", "bioréacteur"]
+PLACES = ["Lyon", "Toulouse", "Strasbourg", "Marseille", "Nantes", "Lille", "Bordeaux", "Évry", "Dijon", "Rennes"]
+
+for path in (str(ROOT), str(ROOT / "src")):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank); NaN for no values."""
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))]
+
+
+def load_average() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tree(pid: int | str):
+    """The process and its children still running (uvicorn or gunicorn workers)."""
+    todo = [str(pid)]
+    while todo:
+        p = todo.pop()
+        try:
+            yield p
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += (task / "children").read_text().split()
+        except OSError:
+            continue
+
+
+def rss_mib(pid: int | str = "self") -> float:
+    """Resident memory of a process and of its children, MiB."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and of its children still running."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue
+    return total
+
+
+def wait_warm(port: int, minutes: float = 20) -> float:
+    """Until 10 answers in a row of /healthz say `warming: false` (every worker has warmed); seconds."""
+    import httpx
+
+    start, quiet = time.perf_counter(), 0
+    deadline = time.monotonic() + 60 * minutes
+    while quiet < 10 and time.monotonic() < deadline:
+        try:
+            warming = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json().get("warming")
+        except httpx.HTTPError:
+            warming = True
+        quiet = 0 if warming else quiet + 1
+        if not quiet:
+            time.sleep(0.5)
+    return time.perf_counter() - start
+
+
+def start_server(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """The server, its output in `log` (a pipe nobody reads would stall it once full)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
