@@ -112,6 +112,9 @@ def test_badges_and_check_in(client, db, world):
     mine = client.get(f"/events/{e}/badge")
     assert mine.status_code == 200 and "<svg" in mine.text and "Ann" in mine.text
     token = mine.text.split('<p class="badge-token"><code>')[1].split("</code>")[0]
+    pdf = client.get(f"/events/{e}/badge.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 2000
     csrf = csrf_of(client, f"/events/{e}")
     assert client.post(f"/events/{e}/checkin", data={"token": token, "csrf_token": csrf}).status_code == 403
     assert client.get(f"/events/{e}/badges").status_code == 403

@@ -6,28 +6,48 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.events import forms, service
+from bioatlas.events.badge_pdf import PdfUnavailable, render_pdf
+from bioatlas.events.labels import labels
 from bioatlas.events.pages import Form, Id, error_text, guarded_event, me_or_409, page
+from bioatlas.web import templates
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[Principal, Depends(require("events.organise"))]
 
 
-def _sheet(request, session, t, event, people, settings):
+def _sheet(request, session, t, event, people, settings, *, pdf: bool = False, pdf_url: str = ""):
     names = dict(service.actor_names(session, actor_ids=[x.actor_id for x in people if x.actor_id]))
-    return page(request, t, "events/badges.html", event=event, names=names,
-                badges=service.badges(secret=settings.secret_key, people=people))
+    badges = service.badges(secret=settings.secret_key, people=people)
+    if not pdf:
+        return page(request, t, "events/badges.html", event=event, names=names, badges=badges, pdf_url=pdf_url)
+    html = templates.env.get_template("events/badges_pdf.html").render(
+        t=t, lang=t.lang, L=labels(t), event=event, names=names, badges=badges)
+    try:
+        body = render_pdf(html)
+    except PdfUnavailable as exc:
+        raise HTTPException(503, detail=str(exc)) from None
+    return Response(body, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="event-{event.id}-badges.pdf"'})
 
 
 @router.get("/events/{event_id}/badge", response_class=HTMLResponse)
 def my_badge(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, settings: SettingsDep,
              p: Annotated[Principal, Depends(require("events.participate"))]):
     event = guarded_event(request, session, t, p, "events.participate", event_id)
-    return _sheet(request, session, t, event, [me_or_409(session, t, event_id, p)], settings)
+    return _sheet(request, session, t, event, [me_or_409(session, t, event_id, p)], settings,
+                  pdf_url=f"/events/{event_id}/badge.pdf")
+
+
+@router.get("/events/{event_id}/badge.pdf")
+def my_badge_pdf(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, settings: SettingsDep,
+                 p: Annotated[Principal, Depends(require("events.participate"))]):
+    event = guarded_event(request, session, t, p, "events.participate", event_id)
+    return _sheet(request, session, t, event, [me_or_409(session, t, event_id, p)], settings, pdf=True)
 
 
 @router.get("/events/{event_id}/badges", response_class=HTMLResponse)
@@ -39,7 +59,14 @@ def all_badges(request: Request, event_id: Id, session: SessionDep, t: Translato
         people = [x for x in people if x.id == participant]
         if not people:
             raise HTTPException(404, detail=t("No such participant."))
-    return _sheet(request, session, t, event, people, settings)
+    return _sheet(request, session, t, event, people, settings, pdf_url=f"/events/{event_id}/badges.pdf")
+
+
+@router.get("/events/{event_id}/badges.pdf")
+def all_badges_pdf(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, settings: SettingsDep,
+                   p: Organiser):
+    event = guarded_event(request, session, t, p, "events.organise", event_id)
+    return _sheet(request, session, t, event, service.participants(session, event_id=event_id), settings, pdf=True)
 
 
 def _desk(request, session, t, event, *, result=None, error=None, status=200):
