@@ -71,7 +71,15 @@ from bioatlas.calls.results import (
     publish_results,
     results_csv,
 )
-from bioatlas.calls.setup import add_reviewers, assign_reviewers, close_call, create_call, publish_call, set_phase
+from bioatlas.calls.setup import (
+    add_reviewers,
+    assign_reviewers,
+    close_call,
+    create_call,
+    publish_call,
+    set_phase,
+    update_call,
+)
 from bioatlas.review import service as review
 
 STATUSES = APPLICATION_STATUSES
@@ -83,7 +91,7 @@ __all__ = [  # noqa: RUF022  (grouped by use case)
     "get_call", "get_application", "get_attachment", "managers_of", "call_scope", "application_scope", "panel_of",
     "item_of", "review_seat", "form_fields", "rules_of", "is_open", "local_deadline", "list_calls",
     "applications_of_call", "applications_of_user",
-    "create_call", "publish_call", "close_call", "add_reviewers", "set_phase", "assign_reviewers",
+    "create_call", "update_call", "publish_call", "close_call", "add_reviewers", "set_phase", "assign_reviewers",
     "start_application", "save_draft", "earlier_review", "submit", "withdraw", "resubmission", "add_attachment", "set_opt_in",
     "open_review", "score", "declare_conflict", "decide", "jury_view", "scores_csv",
     "laureate_source", "publish_results", "public_results", "results_csv", "laureate_calls_of_actor", "figures",

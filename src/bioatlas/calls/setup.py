@@ -40,11 +40,14 @@ def _check_rules(rules: dict) -> None:
                             f"eligibility.{key}")
 
 
-def _check_call(kind: str, title_fr: str, opens_at: datetime, closes_at: datetime, tz: str) -> None:
+def _check_call(kind: str, title_fr: str, opens_at: datetime, closes_at: datetime, tz: str,
+                region: str | None = None) -> None:
     if kind not in CALL_KINDS:
         raise CallError(f"kind: expected one of {', '.join(CALL_KINDS)}", "kind")
     if not title_fr.strip():
         raise CallError("title_fr: required", "title_fr")
+    if region and region not in atlas.gazetteer().regions:
+        raise CallError(f"region: unknown region code {region!r} (INSEE code, e.g. 11)", "region")
     if aware(closes_at) <= aware(opens_at):  # type: ignore[operator]
         raise CallError("closes_at: the deadline must come after the opening", "closes_at")
     try:
@@ -60,7 +63,7 @@ def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr
                 reviewers_per_item: int = 3, overall_threshold: float | None = None,
                 managers: Sequence[int] = (), source_note: str | None = None) -> Call:
     """A draft call with its form, eligibility rules and review panel."""
-    _check_call(kind, title_fr, opens_at, closes_at, timezone_name)
+    _check_call(kind, title_fr, opens_at, closes_at, timezone_name, region)
     try:
         parse_form(form)
         rules = parse_eligibility(eligibility)
@@ -84,6 +87,38 @@ def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr
         except review.ReviewError as exc:
             raise CallError(str(exc), exc.field) from None
         audit(session, "call.created", user_id=by_user_id, target=f"call:{call.id}")
+    return call
+
+
+def update_call(session: Session, *, call: Call, by_user_id: int | None, kind: str, title_fr: str, title_en: str,
+                text_fr: str = "", text_en: str = "", region: str | None, opens_at: datetime, closes_at: datetime,
+                timezone_name: str = "Europe/Paris", eligibility: Mapping[str, Any], form: Mapping[str, Any],
+                criteria: Sequence[Mapping], blind: bool = True, show_others: bool = False,
+                reviewers_per_item: int = 3, overall_threshold: float | None = None) -> Call:
+    """Change a draft call: its settings, form, eligibility rules and review criteria (refused
+    naming `status` once published: applicants answer the published form)."""
+    if call.status != "draft":
+        raise CallError("status: a published call's form and criteria can no longer change", "status", 409)
+    _check_call(kind, title_fr, opens_at, closes_at, timezone_name, region)
+    try:
+        parse_form(form)
+        rules = parse_eligibility(eligibility)
+    except FieldError as exc:
+        raise CallError(str(exc), exc.field) from None
+    _check_rules(rules)
+    with unit_of_work(session):
+        call.kind, call.title_fr, call.title_en = kind, title_fr.strip(), (title_en or title_fr).strip()
+        call.text_fr, call.text_en, call.region = text_fr, text_en, region or None
+        call.opens_at, call.closes_at, call.timezone = aware(opens_at), aware(closes_at), timezone_name  # type: ignore[assignment]
+        call.eligibility = json.dumps(rules, ensure_ascii=False)
+        call.form = json.dumps(dict(form), ensure_ascii=False)
+        try:
+            review.update_panel(session, panel_id=panel_of(session, call=call).id, criteria=criteria, blind=blind,
+                                show_others=show_others, reviewers_per_item=reviewers_per_item,
+                                overall_threshold=overall_threshold)
+        except review.ReviewError as exc:
+            raise CallError(str(exc), exc.field) from None
+        audit(session, "call.updated", user_id=by_user_id, target=f"call:{call.id}")
     return call
 
 

@@ -12,18 +12,11 @@ from sqlalchemy.orm import Session
 from bioatlas.review.errors import ReviewError
 from bioatlas.review.models import PHASES, DeclaredConflict, ReviewCriterion, ReviewItem, ReviewPanel, ReviewPoolMember
 
-def create_panel(session: Session, *, context_kind: str, context_id: int, criteria: Sequence[Mapping],
-                 blind: bool = True, show_others: bool = False, reviewers_per_item: int = 3,
-                 overall_threshold: float | None = None) -> ReviewPanel:
-    """A panel with its criteria ({code, label_fr, label_en, weight, scale_min, scale_max,
-    threshold}); ReviewError naming the criterion field on a bad one."""
+def _criteria(criteria: Sequence[Mapping]) -> list[ReviewCriterion]:
+    """The criteria rows, checked (ReviewError naming `criteria[i].<key>`)."""
     if not criteria:
-        raise ReviewError("at least one criterion is needed", "criteria")
-    if not 1 <= reviewers_per_item <= 20:
-        raise ReviewError("reviewers per item: between 1 and 20", "reviewers_per_item")
-    panel = ReviewPanel(context_kind=context_kind, context_id=context_id, blind=blind, show_others=show_others,
-                        reviewers_per_item=reviewers_per_item, overall_threshold=overall_threshold, phase="open")
-    codes = set()
+        raise ReviewError("criteria: at least one criterion is needed", "criteria")
+    rows, codes = [], set()
     for position, c in enumerate(criteria):
         code = str(c.get("code") or "").strip()
         if not code or code in codes:
@@ -40,11 +33,51 @@ def create_panel(session: Session, *, context_kind: str, context_id: int, criter
         if threshold is not None and not lo <= float(threshold) <= hi:
             raise ReviewError(f"criteria[{position}].threshold: outside the scale {lo}–{hi}",
                               f"criteria[{position}].threshold")
-        panel.criteria.append(ReviewCriterion(
+        rows.append(ReviewCriterion(
             code=code, label_fr=str(c.get("label_fr") or code), label_en=str(c.get("label_en") or code),
             weight=weight, scale_min=lo, scale_max=hi, threshold=None if threshold is None else float(threshold),
             position=position))
+    return rows
+
+
+def _check_options(reviewers_per_item: int, overall_threshold: float | None) -> None:
+    if not 1 <= reviewers_per_item <= 20:
+        raise ReviewError("reviewers per item: between 1 and 20", "reviewers_per_item")
+    if overall_threshold is not None and not (math.isfinite(overall_threshold) and overall_threshold >= 0):
+        raise ReviewError("overall_threshold: a positive number", "overall_threshold")
+
+
+def create_panel(session: Session, *, context_kind: str, context_id: int, criteria: Sequence[Mapping],
+                 blind: bool = True, show_others: bool = False, reviewers_per_item: int = 3,
+                 overall_threshold: float | None = None) -> ReviewPanel:
+    """A panel with its criteria ({code, label_fr, label_en, weight, scale_min, scale_max,
+    threshold}); ReviewError naming the criterion field on a bad one."""
+    rows = _criteria(criteria)
+    _check_options(reviewers_per_item, overall_threshold)
+    panel = ReviewPanel(context_kind=context_kind, context_id=context_id, blind=blind, show_others=show_others,
+                        reviewers_per_item=reviewers_per_item, overall_threshold=overall_threshold, phase="open")
+    panel.criteria.extend(rows)
     session.add(panel)
+    session.flush()
+    return panel
+
+
+def update_panel(session: Session, *, panel_id: int, criteria: Sequence[Mapping], blind: bool, show_others: bool,
+                 reviewers_per_item: int, overall_threshold: float | None = None) -> ReviewPanel:
+    """Replace a panel's criteria and settings while nothing was submitted to it (ReviewError
+    naming `criteria` once an item is registered: scores would no longer match)."""
+    panel = session.get(ReviewPanel, panel_id)
+    if panel is None:
+        raise ReviewError("no such panel", "panel_id")
+    if session.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.panel_id == panel_id)):
+        raise ReviewError("criteria: submissions are under review, the criteria can no longer change", "criteria")
+    rows = _criteria(criteria)
+    _check_options(reviewers_per_item, overall_threshold)
+    panel.criteria.clear()
+    session.flush()
+    panel.criteria.extend(rows)
+    panel.blind, panel.show_others = blind, show_others
+    panel.reviewers_per_item, panel.overall_threshold = reviewers_per_item, overall_threshold
     session.flush()
     return panel
 

@@ -29,7 +29,17 @@ from bioatlas.review.models import (
     ReviewItem,
     ReviewPanel,
 )
-from bioatlas.review.panels import add_reviewers, check_reviewer, create_panel, declare_conflict, get_panel, panel_for, pool, set_phase
+from bioatlas.review.panels import (
+    add_reviewers,
+    check_reviewer,
+    create_panel,
+    declare_conflict,
+    get_panel,
+    panel_for,
+    pool,
+    set_phase,
+    update_panel,
+)
 from bioatlas.review.personal import erase_user, export_user
 from bioatlas.review.reads import assignments_of, comments_for_applicant, exclusions, load
 from bioatlas.review.scoring import ItemResult, decide, record_scores, results, scores_csv, scores_of
@@ -38,7 +48,7 @@ from bioatlas.review.scoring import ItemResult, decide, record_scores, results, 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
     "ReviewError", "ConflictOfInterest", "NotAssigned", "Conflict", "Agreement", "REASONS", "DECISIONS", "PHASES",
     "AssignReport", "ItemResult", "ReviewPanel", "ReviewCriterion", "ReviewItem", "ReviewAssignment", "ReviewExclusion",
-    "create_panel", "get_panel", "panel_for", "set_phase", "add_reviewers", "pool", "register_item", "item_for",
+    "create_panel", "update_panel", "get_panel", "panel_for", "set_phase", "add_reviewers", "pool", "register_item", "item_for",
     "withdraw_item", "check_reviewer", "assign", "open_item", "record_scores", "scores_of", "results", "decide",
     "scores_csv", "declare_conflict", "exclusions", "assignments_of", "comments_for_applicant", "load",
     "export_user", "erase_user",
