@@ -69,12 +69,14 @@ def test_the_whole_story_with_bad_input(db, story, settings):
         reasons = {(e.reviewer_id, e.reason) for e in s.scalars(select(ReviewExclusion))}
     assert (story["users"]["conflicted"], "parent_child") in reasons
     page = m.get(f"/calls/{story['call']}/manage").text
-    assert 'data-reason="parent_child"' in page and "Yposkesi part of Genethon" in page
+    assert 'data-reason="parent_child"' in page and "Yposkesi fait partie de Genethon (relation de l&#39;atlas)" in page
+    english = m.get(f"/calls/{story['call']}/manage?lang=en").text
+    assert "Yposkesi is part of Genethon (atlas relation)" in english
     # the conflicted reviewer opening the application: 403 with the reason, audited
     x, xh = client_for(story, db, "conflicted")
     before = len(audit_events(db, "refused"))
     r = x.get(f"/applications/{mine}/review")
-    assert r.status_code == 403 and "conflict of interest" in r.json()["detail"]
+    assert r.status_code == 403 and r.json()["detail"].startswith("Conflit d'intérêts : Yposkesi fait partie de")
     refused = audit_events(db, "refused")
     assert len(refused) == before + 1 and "parent_child" in refused[-1].detail
     # reviewers score: out of the scale refused by name, nothing stored

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bioatlas.atlas.models import ResearchFact
 from bioatlas.calls import demo, service
+from bioatlas.core.i18n import Translator
 from bioatlas.calls.models import Application, Call, PortfolioProject
 from bioatlas.observatory import compute
 from bioatlas.observatory.models import Indicator, IndicatorValue
@@ -30,9 +31,10 @@ def test_demo_step_runs_once_and_tells_the_story(db, taxonomies, client):
         call = s.scalar(select(Call))
         assert call.status == "results" and "fictif" in call.title_fr
         assert all(a.synthetic for a in s.scalars(select(Application)))
-        reasons = {(e.reason, e.detail) for e in s.scalars(select(ReviewExclusion))}
-        assert {r for r, _ in reasons} == {"parent_child"}
-        assert any("Incubateur fictif" in d for _, d in reasons)
+        rows = list(s.scalars(select(ReviewExclusion)))
+        texts = service.review.exclusion_texts(s, rows, t=Translator("fr"))
+        assert {e.reason for e in rows} == {"parent_child"}
+        assert any("Incubateur fictif" in d for d in texts.values())
         excluded = {(e.item_id, e.reviewer_id) for e in s.scalars(select(ReviewExclusion))}
         assigned = {(a.item_id, a.reviewer_id) for a in s.scalars(select(ReviewAssignment))}
         assert excluded and not excluded & assigned

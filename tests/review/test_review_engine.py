@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bioatlas.core.i18n import Translator
 from bioatlas.review import service as review
 from tests.calls.helpers import make_user
 from tests.contributions.helpers import add_actor
@@ -64,9 +65,17 @@ def test_every_conflict_reason(db, atlas):
         assert reasons[(lab_item.id, users["parent"])] == "parent_child"
         assigned = {(i, u) for i, u in report.assigned}
         assert (item.id, users["free"]) in assigned and not assigned & set(reasons)
-        shown = {e.reason: e.detail for e in review.exclusions(s, panel_id=panel.id)}
-        assert "Laboratoire test supervised by Université Paris-Saclay" in shown["parent_child"]
-        assert "ancien salarié" in shown["declared"]
+        rows = review.exclusions(s, panel_id=panel.id)
+        # stored as codes and parameters (actor ids), never as prose with names
+        assert not any("Laboratoire" in e.detail or "Université" in e.detail for e in rows)
+        english = review.exclusion_texts(s, rows, t=Translator("en"))
+        french = review.exclusion_texts(s, rows, t=Translator("fr"))
+        shown = {e.reason: english[e.id] for e in rows}
+        shown_fr = {e.reason: french[e.id] for e in rows}
+        assert shown["parent_child"] == "Laboratoire test is supervised by Université Paris-Saclay (atlas relation)"
+        assert shown_fr["parent_child"] == "Laboratoire test est sous la tutelle de Université Paris-Saclay (relation de l'atlas)"
+        assert "ancien salarié" in shown["declared"] and shown_fr["declared"].startswith("conflit déclaré avec ")
+        assert shown_fr["agreement"].endswith("partenaires d'un accord enregistré : partners in the structuring project 'P'")
         s.commit()
 
 

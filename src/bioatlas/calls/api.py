@@ -306,11 +306,13 @@ def declare(call_id: Id, session: SessionDep, t: TranslatorDep, body: Json,
 
 
 @router.get("/{call_id}/reviews", responses=ERRORS)
-def jury(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager, lang: Lang = "fr") -> dict:
+def jury(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager) -> dict:
     """The jury view: per application the medians, weighted total, thresholds, reviews (with the
-    jury's comments), decision, and the reviewers excluded with their reasons."""
+    jury's comments), decision, and the reviewers excluded with their reasons (code, and text in
+    the language of the request: `?lang=en`, the cookie or Accept-Language)."""
     c = managed(request, session, p, call_id, t)
-    return present.jury_view(service.jury_view(session, call=c), lang=lang)
+    view = service.jury_view(session, call=c)
+    return present.jury_view(view, why=service.review.exclusion_texts(session, view["exclusions"], t=t))
 
 
 @router.get("/{call_id}/scores.csv", responses=ERRORS)

@@ -103,8 +103,10 @@ def declare(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep
 @router.get("/calls/{call_id}/manage", response_class=HTMLResponse)
 def manage(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager):
     call = managed(request, session, p, call_id, t)
+    view = service.jury_view(session, call=call)
     return render(request, t, "calls/manage.html", call=call, deadline=service.local_deadline(call),
-                  decisions=service.review.DECISIONS, **service.jury_view(session, call=call))
+                  decisions=service.review.DECISIONS,
+                  why=service.review.exclusion_texts(session, view["exclusions"], t=t), **view)
 
 
 @router.post("/calls/{call_id}/publish", response_class=HTMLResponse)

@@ -206,7 +206,7 @@ def agreements(session: Session) -> list[tuple[int, int, str]]:
         ids = sorted(x.actor_id for x in p.partners)
         for i, a in enumerate(ids):
             for b in ids[i + 1:]:
-                out.append((a, b, f"partners in the structuring project {p.title!r}"))
+                out.append((a, b, p.title))  # the conflict reads "… partners in a recorded agreement: <title>"
     return out
 
 

@@ -50,7 +50,7 @@ def review_view(app, *, panel, mine: dict, others: list[dict], rebuttal: str | N
             "others": [{"scores": r["scores"]} for r in others]}
 
 
-def jury_view(view: dict, *, lang: str = "fr") -> dict:
+def jury_view(view: dict, *, why: dict[int, str]) -> dict:
     """The managers' view: per application the medians, total, thresholds, decision, reviews,
     exclusions with their reasons; the pool's load."""
     names = view["names"]
@@ -66,12 +66,13 @@ def jury_view(view: dict, *, lang: str = "fr") -> dict:
                                   "submitted": x["submitted"], "scores": x["scores"],
                                   "comment_applicant": x["comment_applicant"], "comment_jury": x["comment_jury"]}
                                  for x in row["reviews"]],
-                     "exclusions": [exclusion_view(e, names, lang=lang) for e in row["exclusions"]]})
+                     "exclusions": [exclusion_view(e, names, why) for e in row["exclusions"]]})
     panel = view["panel"]
     return {"phase": panel.phase, "blind": panel.blind, "reviewers_per_item": panel.reviewers_per_item,
             "applications": rows, "load": {names.get(uid, str(uid)): n for uid, n in view["load"].items()}}
 
 
-def exclusion_view(e, names: dict, *, lang: str = "fr") -> dict:
+def exclusion_view(e, names: dict, why: dict[int, str]) -> dict:
+    """An excluded reviewer: the reason's code and the reason in the reader's language."""
     return {"reviewer": names.get(e.reviewer_id, e.reviewer_id), "reason": e.reason, "actor_id": e.actor_id,
-            "detail": e.detail}
+            "detail": why.get(e.id, e.detail)}

@@ -168,7 +168,8 @@ def seat(request: Request, session, p: Principal, app, t):
     try:
         assignment = service.open_review(session, application=app, reviewer_id=p.user_id)  # type: ignore[arg-type]
     except ConflictOfInterest as exc:
-        refuse(request, p, "review.score", 403, str(exc), target=f"application:{app.id}")
+        refuse(request, p, "review.score", 403, service.review.conflicts_text(session, exc.conflicts, t=t),
+               target=f"application:{app.id}")
     except ReviewError:
         authorize(request, p, "review.score", service.ReviewSeat(app.id), target=f"application:{app.id}")
         raise HTTPException(404, detail=t("This application is not under review.")) from None

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
+from bioatlas.review.describe import ENGLISH, actor_ids, describe
 from bioatlas.review.models import DeclaredConflict, ReviewAssignment, ReviewItem
 
 PARENT_RELATIONS = {"part_of", "supervised_by", "spun_out_of", "member_of"}
@@ -27,18 +28,23 @@ Agreement = tuple[int, int, str]  # (actor id, actor id, what: "partners in <pro
 
 @dataclass(frozen=True)
 class Conflict:
-    reason: str  # models.REASONS
+    """A reason code (models.REASONS), the actor involved, its parameters (codes and ids, see
+    `describe`) and `detail`, the English text written from them."""
+
+    reason: str
     actor_id: int | None
     detail: str
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 def _ids(text: str | None) -> list[int]:
     return [int(i) for i in json.loads(text or "[]")]
 
 
-def _name(session: Session, actor_id: int) -> str:
-    actor = atlas.get_actor(session, actor_id=actor_id)
-    return actor.name if actor is not None else f"#{actor_id}"
+def _conflict(session: Session, reason: str, actor_id: int | None, **params) -> Conflict:
+    ids = actor_ids(params)
+    names = {i: a.name for i, a in atlas.load_actors(session, ids=ids).items()} if ids else {}
+    return Conflict(reason, actor_id, describe(reason, params, t=ENGLISH, names=names), params)
 
 
 def earlier_reviewers(session: Session, item: ReviewItem) -> set[int]:
@@ -59,16 +65,16 @@ def conflicts_of(session: Session, *, item: ReviewItem, reviewer_id: int,
     """Every conflict between the reviewer and the item (empty: they may review it)."""
     out: list[Conflict] = []
     if item.owner_user_id == reviewer_id:
-        out.append(Conflict("own_submission", None, "the reviewer submitted this application"))
+        out.append(_conflict(session, "own_submission", None))
     mine = accounts.member_actor_ids(session, user_id=reviewer_id)
     applicants, co_applicants = _ids(item.actor_ids), _ids(item.co_actor_ids)
     theirs = set(applicants) | set(co_applicants)
     for a in applicants:
         if a in mine:
-            out.append(Conflict("same_actor", a, f"member of the applicant {_name(session, a)}"))
+            out.append(_conflict(session, "same_actor", a, actor=a))
     for a in co_applicants:
         if a in mine:
-            out.append(Conflict("co_applicant", a, f"member of the co-applicant {_name(session, a)}"))
+            out.append(_conflict(session, "co_applicant", a, actor=a))
     if mine and theirs:
         for source, relation, target in atlas.relations_touching(session, actor_ids=mine):
             pair = {(source, target), (target, source)}
@@ -77,23 +83,20 @@ def conflicts_of(session: Session, *, item: ReviewItem, reviewer_id: int,
                 continue
             r, t = hit
             if relation in PARENT_RELATIONS:
-                out.append(Conflict("parent_child", t, f"{_name(session, source)} {relation.replace('_', ' ')} "
-                                                       f"{_name(session, target)} (atlas relation)"))
+                out.append(_conflict(session, "parent_child", t, relation=relation, a=source, b=target))
             elif relation in PARTNER_RELATIONS:
-                out.append(Conflict("partner", t, f"{_name(session, r)} and {_name(session, t)} are related "
-                                                  "partners in the atlas"))
+                out.append(_conflict(session, "partner", t, a=r, b=t))
         for x, y, what in agreements:
             for r, t in ((x, y), (y, x)):
                 if r in mine and t in theirs and r != t:
-                    out.append(Conflict("agreement", t, f"{_name(session, r)} and {_name(session, t)}: {what}"))
+                    out.append(_conflict(session, "agreement", t, a=r, b=t, what=what))
     declared = session.scalars(select(DeclaredConflict).where(
         DeclaredConflict.reviewer_id == reviewer_id, DeclaredConflict.actor_id.in_(sorted(theirs) or [0]),
         or_(DeclaredConflict.panel_id.is_(None), DeclaredConflict.panel_id == item.panel_id)))
     for d in declared:
-        out.append(Conflict("declared", d.actor_id, f"declared conflict with {_name(session, d.actor_id)}"
-                                                    + (f": {d.note}" if d.note else "")))
+        out.append(_conflict(session, "declared", d.actor_id, actor=d.actor_id, note=d.note or ""))
     if reviewer_id in earlier_reviewers(session, item):
-        out.append(Conflict("previous_round", None, "reviewed an earlier round of this application"))
+        out.append(_conflict(session, "previous_round", None))
     seen: set[tuple[str, int | None]] = set()
     unique = []
     for c in out:

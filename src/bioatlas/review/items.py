@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bioatlas.review.conflicts import Agreement, Conflict, conflicts_of
+from bioatlas.review.describe import params_json
 from bioatlas.review.errors import ConflictOfInterest, NotAssigned, ReviewError
 from bioatlas.review.models import ReviewAssignment, ReviewExclusion, ReviewItem, ReviewPanel
 from bioatlas.review.panels import pool
@@ -62,7 +63,7 @@ def _record_exclusions(session: Session, item: ReviewItem, reviewer_id: int, fou
         if c.reason not in known:
             known.add(c.reason)
             session.add(ReviewExclusion(item_id=item.id, reviewer_id=reviewer_id, reason=c.reason,
-                                        actor_id=c.actor_id, detail=c.detail[:500]))
+                                        actor_id=c.actor_id, detail=params_json(c.params)))
 
 
 @dataclass

@@ -17,6 +17,7 @@ The code lives by use case (`panels`, `items`, `scoring`, `reads`, `personal`, `
 from __future__ import annotations
 
 from bioatlas.review.conflicts import Agreement, Conflict
+from bioatlas.review.describe import conflicts_text, describe, exclusion_texts
 from bioatlas.review.errors import ConflictOfInterest, NotAssigned, ReviewError
 from bioatlas.review.items import AssignReport, assign, item_for, open_item, register_item, withdraw_item
 from bioatlas.review.models import (
@@ -51,5 +52,5 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "create_panel", "update_panel", "get_panel", "panel_for", "set_phase", "add_reviewers", "pool", "register_item", "item_for",
     "withdraw_item", "check_reviewer", "assign", "open_item", "record_scores", "scores_of", "results", "decide",
     "scores_csv", "declare_conflict", "exclusions", "assignments_of", "comments_for_applicant", "load",
-    "export_user", "erase_user",
+    "export_user", "erase_user", "describe", "exclusion_texts", "conflicts_text",
 ]
