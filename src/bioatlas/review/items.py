@@ -56,6 +56,15 @@ def withdraw_item(session: Session, *, item_id: int) -> None:
                                                        ReviewAssignment.submitted_at.is_(None)))
 
 
+def forget_owner(session: Session, *, item_id: int) -> None:
+    """The submitter deleted their account: the item keeps its actors, scores and decision (the
+    jury's record) but no longer names them nor keeps their rebuttal (their own words)."""
+    item = session.get(ReviewItem, item_id)
+    if item is not None:
+        item.owner_user_id = None
+        item.rebuttal = None
+
+
 def _record_exclusions(session: Session, item: ReviewItem, reviewer_id: int, found: Sequence[Conflict]) -> None:
     known = {(e.reason) for e in session.scalars(select(ReviewExclusion).where(
         ReviewExclusion.item_id == item.id, ReviewExclusion.reviewer_id == reviewer_id))}

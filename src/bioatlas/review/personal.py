@@ -3,10 +3,10 @@ erased with the account."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bioatlas.review.models import DeclaredConflict, ReviewAssignment, ReviewExclusion, ReviewPoolMember
+from bioatlas.review.models import DeclaredConflict, ReviewAssignment, ReviewExclusion, ReviewItem, ReviewPoolMember
 from bioatlas.review.reads import assignments_of
 from bioatlas.review.scoring import scores_of
 
@@ -24,8 +24,12 @@ def export_user(session: Session, *, user_id: int) -> dict:
 
 
 def erase_user(session: Session, *, user_id: int) -> None:
-    """Reviews, exclusions, pool places and declared conflicts of the user go (rows reference the
+    """Items the user submitted no longer name them nor keep their rebuttal (the room that owns
+    the submission decides what else goes). Reviews, exclusions, pool places and declared
+    conflicts of the user go (rows reference the
     account and cascade); the items' medians are computed from the reviews that remain."""
+    session.execute(update(ReviewItem).where(ReviewItem.owner_user_id == user_id).values(owner_user_id=None,
+                                                                                      rebuttal=None))
     session.execute(delete(ReviewPoolMember).where(ReviewPoolMember.user_id == user_id))
     session.execute(delete(DeclaredConflict).where(DeclaredConflict.reviewer_id == user_id))
     session.execute(delete(ReviewExclusion).where(ReviewExclusion.reviewer_id == user_id))

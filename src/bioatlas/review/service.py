@@ -19,7 +19,15 @@ from __future__ import annotations
 from bioatlas.review.conflicts import Agreement, Conflict
 from bioatlas.review.describe import conflicts_text, describe, exclusion_texts
 from bioatlas.review.errors import ConflictOfInterest, NotAssigned, ReviewError
-from bioatlas.review.items import AssignReport, assign, item_for, open_item, register_item, withdraw_item
+from bioatlas.review.items import (
+    AssignReport,
+    assign,
+    forget_owner,
+    item_for,
+    open_item,
+    register_item,
+    withdraw_item,
+)
 from bioatlas.review.models import (
     DECISIONS,
     PHASES,
@@ -50,7 +58,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "ReviewError", "ConflictOfInterest", "NotAssigned", "Conflict", "Agreement", "REASONS", "DECISIONS", "PHASES",
     "AssignReport", "ItemResult", "ReviewPanel", "ReviewCriterion", "ReviewItem", "ReviewAssignment", "ReviewExclusion",
     "create_panel", "update_panel", "get_panel", "panel_for", "set_phase", "add_reviewers", "pool", "register_item", "item_for",
-    "withdraw_item", "check_reviewer", "assign", "open_item", "record_scores", "scores_of", "results", "decide",
+    "withdraw_item", "forget_owner", "check_reviewer", "assign", "open_item", "record_scores", "scores_of", "results", "decide",
     "scores_csv", "declare_conflict", "exclusions", "assignments_of", "comments_for_applicant", "load",
     "export_user", "erase_user", "describe", "exclusion_texts", "conflicts_text",
 ]
