@@ -193,6 +193,8 @@ def test_six_roles_over_every_calls_route(db, story):
         ("GET", "/applications/{application_id}/review/attachments/{attachment_id}"): {"reviewer"},
         ("POST", "/applications/{application_id}/decision"): {"manager"},
         ("GET", "/calls/{call_id}/manage"): {"manager"},
+        ("GET", "/calls/{call_id}/edit"): {"manager"},
+        ("POST", "/calls/{call_id}/edit"): {"manager"},
         ("POST", "/calls/{call_id}/publish"): {"manager"},
         ("POST", "/calls/{call_id}/reviewers"): {"manager"},
         ("POST", "/calls/{call_id}/assign"): {"manager"},
