@@ -67,7 +67,9 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
         conflicted = page_as("evaluateur-demo-1@demo.invalid")
         answer = conflicted.goto(f"{base}/applications/{excluded_app}/review?lang=fr")
         assert answer is not None and answer.status == 403
-        assert "conflict of interest" in conflicted.content() and "parent_child" in conflicted.content()
+        refusal = conflicted.content()  # the reasons in the reader's language, with their codes
+        assert "Conflit d" in refusal and "intérêts" in refusal and "parent_child" in refusal
+        assert "Incubateur fictif de démonstration" in refusal
         conflicted.screenshot(path=str(SCREENSHOTS / "calls-conflict-refused.png"), full_page=True)
 
         visitor.goto(f"{base}/calls/{call_id}/results?lang=fr")
