@@ -36,6 +36,7 @@ def synthetic(db):
             rec = ActorRecord(
                 name=f"Acteur synthétique {n}", kind=KINDS[n % len(KINDS)], status="active" if n % 7 else "closed",
                 description_fr=" ".join(words), scale_litres=[None, 5.0, 50.0, 500.0, 5000.0][n % 5],
+                gmp=[None, "gmp_clinical", "none"][n % 3],
                 sites=[site(POSTCODES[n % len(POSTCODES)])] + ([site(POSTCODES[(n + 2) % 5])] if n % 4 == 0 else []),
                 capabilities={"modalities": MODALITIES[n % len(MODALITIES)]},
             )

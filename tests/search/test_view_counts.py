@@ -13,7 +13,7 @@ from bioatlas.search import facets
 VIEWS = [
     ActorFilter(), ActorFilter(status=""), ActorFilter(scope="sector"), ActorFilter(kind=("company",)),
     ActorFilter(modality=("cell_therapy",), step=()), ActorFilter(region=("84",)), ActorFilter(departement=("21", "31")),
-    ActorFilter(region=("84", "27"), departement=("21",)),
+    ActorFilter(region=("84", "27"), departement=("21",)), ActorFilter(gmp=("gmp_clinical", "none")),
     ActorFilter(kind=("company", "cdmo"), modality=("car_t", "aav"), region=("84", "76"), status="", scope="sector"),
 ]
 

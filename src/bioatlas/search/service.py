@@ -191,13 +191,13 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
 def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact) -> tantivy_search.Answer | None:
     """Tantivy's own answer when the backend is Tantivy and it can apply every filter (and every
     exact name is also a text match, so that the total and facets count the same actors)."""
-    if backend.name != "tantivy" or not tantivy_search.supports(f, geo, scale):
+    if backend.name != "tantivy" or not tantivy_search.supports(f, geo, scale, taxonomies):
         return None
     try:
         engine = tantivy_index.current(session, taxonomies)
     except tantivy_index.Unavailable:  # being rebuilt in the background: the numpy path on FTS5
         return None
-    found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies)
+    found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale)
     if exact and found.contains(exact) != set(exact):
         return None
     return found

@@ -6,12 +6,14 @@ per match into Python: a broad query at 200,000 actors costs the page, not the m
 
 The same answers as the numpy path of `search.service` (the tests compare both):
 - filters: status, sector scope, kind / modality / step / expression (codes with their subtrees,
-  matched against the document's codes and ancestors), one of region or département;
+  matched against the document's codes and ancestors), GMP (while its taxonomy is flat), one of
+  region or département, scale ranges (range clauses on the scale field);
 - ranking: BM25 desc, then actor id asc (ties are read whole before the page is cut);
 - facets: distinct actors per code (documents hold distinct codes, ancestors included).
-Not here (`supports` says False, the numpy path answers): a bounding box or radius, a scale filter,
-a GMP filter (the numpy path matches a GMP code exactly, the document holds its ancestors too),
-region and département together (one site must meet both), an exact name that the text does not match.
+Not here (`supports` says False, the numpy path answers): a bounding box or radius, a GMP filter
+once the GMP taxonomy has a hierarchy (the numpy path matches a GMP code exactly, the document
+holds its ancestors too), region and département together (one site must meet both), an exact
+name that the text does not match.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from bioatlas.search.tantivy_index import Engine, Query
 MAX_CODES = 65_000  # terms aggregation size: every code of a facet
 
 
-def supports(f: ActorFilter, geo: Geo, scale: tuple[str, ...]) -> bool:
+def supports(f: ActorFilter, geo: Geo, scale: tuple[str, ...], taxonomies: dict[str, Taxonomy]) -> bool:
     """Whether Tantivy answers this search alone (else the numpy path)."""
-    return not (geo.bbox or geo.near or scale or f.gmp or f.q or (f.region and f.departement))
+    gmp = taxonomies.get("gmp_status")
+    hierarchical_gmp = gmp is None or any(t.parent for t in gmp.terms.values())
+    return not (geo.bbox or geo.near or f.q or (f.region and f.departement) or (f.gmp and hierarchical_gmp))
 
 
 def _const(query: tantivy.Query) -> tantivy.Query:
@@ -97,7 +101,11 @@ class Answer:
         aggs["scale"] = {"range": {"field": "scale", "ranges": [
             {"key": code, "from": low, **({"to": high} if high is not None else {})} for code, (low, high) in SCALES.items()
         ]}}
+        if "scale" in self.filters:  # the scale ranges counted without their own clause
+            ranges = searcher.aggregate(self.query(without="scale"), {"scale": aggs.pop("scale")})["scale"]["buckets"]
         found = searcher.aggregate(self.query(), aggs)
+        if "scale" not in self.filters:
+            ranges = found["scale"]["buckets"]
         buckets = {facet: found[facet]["buckets"] for facet in plain}
         for facet in FACETS:
             if facet in self.filters:
@@ -110,13 +118,23 @@ class Answer:
             order = [c for c in tax.terms if c in counts] if tax is not None else []
             order += sorted(c for c in counts if c not in set(order))
             out[facet] = {c: counts[c] for c in order}
-        ranges = found["scale"]["buckets"]
         by_key = {b["key"]: int(b["doc_count"]) for b in (ranges.values() if isinstance(ranges, dict) else ranges)}
         out["scale"] = {code: by_key.get(code, 0) for code in SCALES}
         return out
 
 
-def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> Answer:
+def _scale_clause(schema, scale: tuple[str, ...]) -> tantivy.Query:
+    """Any of the scale ranges [low, high) on the actor's scale in litres."""
+    ranges = []
+    for code in scale:
+        low, high = SCALES[code]
+        ranges.append(tantivy.Query.range_query(schema, "scale", tantivy.FieldType.Float, float(low),
+                                                None if high is None else float(high), True, high is None))
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, r) for r in ranges])
+
+
+def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxonomy],
+           scale: tuple[str, ...] = ()) -> Answer:
     """The text query with the filter's clauses, and its total."""
     schema = engine.schema
     p = view_predicates(f, taxonomies=taxonomies)
@@ -130,6 +148,8 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
         filters[""] = _const(tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in fixed]))
     for facet, codes in {**p.actor, **p.site}.items():
         filters[facet] = _const(tantivy.Query.term_set_query(schema, facet, sorted(codes)))
+    if scale:
+        filters["scale"] = _const(_scale_clause(schema, scale))
     text = engine.build(q)
     found = Answer(engine, text, filters, 0)
     found.total = int(engine.searcher.search(found.query(), limit=1, count=True).count or 0)
