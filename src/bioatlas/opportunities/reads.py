@@ -1,0 +1,135 @@
+"""Partner search reads: one opportunity, its policy scope, the marketplace listing with facets, the
+user's own, the review queue, names, and the actors' regions and coordinates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from bioatlas.accounts.policy import ActorScope, Principal, can
+from bioatlas.atlas import service as atlas
+from bioatlas.messaging import service as messaging
+from bioatlas.opportunities.errors import NotFound
+from bioatlas.opportunities.fields import quality
+from bioatlas.opportunities.models import Interest, Opportunity
+
+# --- reads ---------------------------------------------------------------------------------------------
+
+
+def get(session: Session, *, opportunity_id: int) -> Opportunity | None:
+    return session.get(Opportunity, opportunity_id)
+
+
+def scope_of(session: Session, *, opportunity_id: int | None = None, actor_id: int | None = None) -> ActorScope | None:
+    """The policy's object: the scope of the opportunity's actor (or of `actor_id`)."""
+    if opportunity_id is not None:
+        opp = get(session, opportunity_id=opportunity_id)
+        if opp is None:
+            return None
+        actor_id = opp.actor_id
+    scope = atlas.actor_scope(session, actor_id=actor_id)
+    return None if scope.actor_id is None else ActorScope(scope.actor_id, scope.regions, scope.clusters)
+
+
+def actor_names(session: Session, *, actor_ids: list[int]) -> dict[int, str]:
+    return {i: a.name for i, a in atlas.load_actors(session, ids=sorted(set(actor_ids))).items()}
+
+
+def display_names(session: Session, *, user_ids: list[int]) -> dict[int, str]:
+    return messaging.display_names(session, user_ids=user_ids)
+
+
+def _live(today: date):
+    return (Opportunity.status == "published") & ((Opportunity.expires_on.is_(None)) | (Opportunity.expires_on >= today))
+
+
+def listing(session: Session, *, direction: str | None = None, kind: str | None = None,
+            modalities: frozenset[str] = frozenset(), region: str | None = None, today: date | None = None,
+            limit: int = 100) -> tuple[list[Opportunity], dict[str, dict[str, int]]]:
+    """Published opportunities not expired (expired ones leave the list on their expiry day,
+    before the daily task marks them), newest first, and facet counts over them."""
+    today = today or date.today()
+    query = select(Opportunity).where(_live(today))
+    if direction:
+        query = query.where(Opportunity.direction == direction)
+    if kind:
+        query = query.where(Opportunity.kind == kind)
+    rows = list(session.scalars(query.order_by(Opportunity.published_at.desc(), Opportunity.id.desc())))
+    if modalities:
+        rows = [o for o in rows if modalities & set(o.modalities or ())]
+    if region:
+        regions = _regions(session, [o.actor_id for o in rows])
+        rows = [o for o in rows if region in (o.regions or ()) or region in regions.get(o.actor_id, ())]
+    facets: dict[str, dict[str, int]] = {"direction": {}, "kind": {}, "modality": {}}
+    for o in rows:
+        for name, values in (("direction", [o.direction]), ("kind", [o.kind]), ("modality", o.modalities or [])):
+            for v in values:
+                facets[name][v] = facets[name].get(v, 0) + 1
+    return rows[:limit], facets
+
+
+def mine(session: Session, *, actor_ids: frozenset[int] | set[int], user_id: int | None) -> list[Opportunity]:
+    """The opportunities of the user's actors (any status), and the ones they wrote."""
+    conds: list[ColumnElement[bool]] = []
+    if actor_ids:
+        conds.append(Opportunity.actor_id.in_(sorted(actor_ids)))
+    if user_id is not None:
+        conds.append(Opportunity.author_id == user_id)
+    if not conds:
+        return []
+    return list(session.scalars(select(Opportunity).where(or_(*conds)).order_by(Opportunity.updated_at.desc())))
+
+
+def review_queue(session: Session, *, principal: Principal) -> list[Opportunity]:
+    """The submitted opportunities this editor may review (the actor's regions or clusters), oldest first."""
+    rows = session.scalars(select(Opportunity).where(Opportunity.status == "submitted").order_by(Opportunity.submitted_at))
+    return [o for o in rows if can(principal, "opportunities.review", scope_of(session, actor_id=o.actor_id))]
+
+
+def interests_of(session: Session, *, opportunity_id: int) -> list[Interest]:
+    return list(session.scalars(select(Interest).where(Interest.opportunity_id == opportunity_id).order_by(Interest.id)))
+
+
+def quality_of(opp: Opportunity) -> list[tuple[str, bool]]:
+    return quality({"description_fr": opp.description_fr, "description_en": opp.description_en,
+                    "modalities": opp.modalities, "steps": opp.steps, "title_en": opp.title_en,
+                    "expires_on": opp.expires_on})
+
+
+def shows_name(session: Session, *, opp: Opportunity, principal: Principal) -> bool:
+    """A confidential opportunity names its organisation only to its members, admins and those
+    whose expression of interest it accepted."""
+    if not opp.confidential or principal.is_admin or opp.actor_id in principal.member_of:
+        return True
+    if principal.user_id is None:
+        return False
+    return (session.scalar(select(func.count()).select_from(Interest).where(
+        Interest.opportunity_id == opp.id, Interest.user_id == principal.user_id, Interest.status == "accepted")) or 0) > 0
+
+
+
+def _regions(session: Session, actor_ids: list[int]) -> dict[int, set[str]]:
+    sites = atlas.sites_selectable()
+    out: dict[int, set[str]] = {}
+    ids = sorted(set(actor_ids))
+    for start in range(0, len(ids), 500):
+        for actor_id, region in session.execute(select(sites.c.actor_id, sites.c.region).where(
+                sites.c.actor_id.in_(ids[start:start + 500]), sites.c.region.is_not(None))):
+            out.setdefault(actor_id, set()).add(region)
+    return out
+
+
+def _coordinates(session: Session, actor_ids: list[int]) -> dict[int, list[tuple[float, float]]]:
+    out: dict[int, list[tuple[float, float]]] = {}
+    for site in atlas.located_sites(session, actor_ids=actor_ids, bbox=(-180.0, -90.0, 180.0, 90.0)):
+        out.setdefault(site.actor_id, []).append((site.latitude, site.longitude))
+    return out
+
+
+def _must(session: Session, opportunity_id: int) -> Opportunity:
+    opp = get(session, opportunity_id=opportunity_id)
+    if opp is None:
+        raise NotFound("opportunity_id", f"no opportunity {opportunity_id}")
+    return opp

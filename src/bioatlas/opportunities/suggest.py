@@ -1,0 +1,154 @@
+"""Matches for one opportunity: candidates read from the database (published opportunities of the other
+direction, capacity profiles, actors stating the modalities), paired and ranked by `matching`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bioatlas.accounts.policy import Principal
+from bioatlas.atlas import service as atlas
+from bioatlas.atlas.service import Taxonomy
+from bioatlas.capacity import service as capacity
+from bioatlas.opportunities import matching
+from bioatlas.opportunities.models import Opportunity
+from bioatlas.opportunities.reads import _coordinates, _live, _must, _regions, shows_name
+
+
+@dataclass(frozen=True)
+class Match:
+    """A suggestion: an opportunity (`opportunity_id`) or an actor's capacity profile
+    (`opportunity_id` None), its actor (name None when confidential), score and reasons."""
+
+    actor_id: int
+    actor_name: str | None
+    actor_kind: str
+    score: float
+    reasons: tuple[tuple[str, str, bool], ...]
+    opportunity_id: int | None = None
+    title: str = ""
+    source: str = "opportunity"  # opportunity | capacity
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+# --- matching ------------------------------------------------------------------------------------------
+
+def _side(opp: Opportunity, actors, regions) -> matching.Side:
+    actor = actors.get(opp.actor_id)
+    return matching.Side(
+        direction=opp.direction, kind=opp.kind, actor_id=opp.actor_id, actor_kind=actor.kind if actor else "",
+        actor_regions=frozenset(regions.get(opp.actor_id, ())), modalities=frozenset(opp.modalities or ()),
+        steps=frozenset(opp.steps or ()), expression_systems=frozenset(opp.expression_systems or ()),
+        capacity=opp.capacity, regions=frozenset(opp.regions or ()), countries=frozenset(opp.countries or ()),
+        words=matching.words_of(opp.title_fr, opp.title_en, opp.description_fr, opp.description_en))
+
+
+ACTOR_CANDIDATES = 2000  # actors stating one of the request's modalities, read at most
+
+
+def _actor_sides(session: Session, *, request: Opportunity, taxonomies: Mapping[str, Taxonomy]):
+    """(actor, Side) for the active actors whose stated or inferred capabilities include one of
+    the request's modalities (widened to sub-terms by the atlas's filter): direction "offer",
+    kind "actor", no capacity facts (so a request with a scale, grade or window rules them out)."""
+    conditions = atlas.view_conditions(atlas.ActorFilter(modality=tuple(request.modalities)), taxonomies=taxonomies)
+    actors = list(session.scalars(select(atlas.Actor).where(*conditions).options(
+        selectinload(atlas.Actor.capabilities)).order_by(atlas.Actor.id).limit(ACTOR_CANDIDATES)))
+    regions = _regions(session, [a.id for a in actors])
+    for actor in actors:
+        facets: dict[str, set[str]] = {}
+        for cap in actor.capabilities:
+            facets.setdefault(cap.facet, set()).add(cap.code)
+        yield actor, matching.Side(
+            direction="offer", kind="actor", actor_id=actor.id, actor_kind=actor.kind,
+            actor_regions=frozenset(regions.get(actor.id, ())), modalities=frozenset(facets.get("modalities", ())),
+            steps=frozenset(facets.get("value_chain", ())),
+            expression_systems=frozenset(facets.get("expression_systems", ())),
+            words=matching.words_of(actor.description_fr, actor.description_en))
+
+
+def _profile_sides(offer: capacity.Offer) -> list[tuple[int, matching.Side]]:
+    """One Side per service line of a capacity profile (direction offer, kind "profile")."""
+    doc = offer.doc
+    window = {"window_from": doc.get("available_from"), "window_to": doc.get("available_to")} if not doc.get(
+        "on_request") else {}
+    words = matching.words_of(doc.get("summary_fr"), doc.get("summary_en"))
+    out = []
+    for i, line in enumerate(doc.get("lines", ())):
+        cap = {"scale_min_l": line.get("scale_min_l"), "scale_max_l": line.get("scale_max_l"),
+               "gmp": line.get("gmp"), **window}
+        out.append((i, matching.Side(direction="offer", kind="profile", actor_id=offer.actor_id,
+                                     actor_kind=offer.actor_kind, actor_regions=frozenset(offer.regions),
+                                     modalities=frozenset(line.get("modalities", ())), steps=frozenset({line.get("step")}),
+                                     expression_systems=frozenset(line.get("expression_systems", ())),
+                                     capacity=cap, words=words)))
+    return out
+
+
+def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, Taxonomy], principal: Principal,
+            today: date | None = None, limit: int = 10) -> list[Match]:
+    """For a request: the published offers, the actors' capacity profiles (capacity requests) and
+    the actors whose stated or inferred capabilities include one of its modalities, that meet its
+    hard constraints, ranked, one per actor, with reasons. For an offer: the published requests it
+    answers (the same pairing, reversed)."""
+    today = today or date.today()
+    opp = _must(session, opportunity_id)
+    others = list(session.scalars(select(Opportunity).where(
+        _live(today), Opportunity.direction != opp.direction, Opportunity.id != opp.id)))
+    ids = [opp.actor_id, *[o.actor_id for o in others]]
+    actors = atlas.load_actors(session, ids=ids)
+    regions = _regions(session, ids)
+    me = _side(opp, actors, regions)
+    modalities = taxonomies["modalities"]
+    fits: list[tuple[Any, int, matching.Fit]] = []
+    for other in others:
+        side = _side(other, actors, regions)
+        fit = matching.pair(me, side, modalities=modalities) if opp.direction == "request" else matching.pair(
+            side, me, modalities=modalities)
+        if fit is not None:
+            fits.append((("opportunity", other.id), other.actor_id, fit))
+    profiles: dict[int, capacity.Offer] = {}
+    if opp.direction == "request" and opp.kind == "capacity":
+        found = capacity.search_offers(session, query=capacity.OfferQuery(), today=today).offers
+        for offer in found:
+            profiles[offer.actor_id] = offer
+            for i, side in _profile_sides(offer):
+                fit = matching.pair(me, side, modalities=modalities)
+                if fit is not None:
+                    fits.append((("capacity", offer.actor_id, i), offer.actor_id, fit))
+    actor_rows: dict[int, Any] = {}
+    if opp.direction == "request" and opp.modalities:
+        for actor, side in _actor_sides(session, request=opp, taxonomies=taxonomies):
+            fit = matching.pair(me, side, modalities=modalities)
+            if fit is not None:
+                actor_rows[actor.id] = actor
+                fits.append((("actor", actor.id), actor.id, fit))
+    coords = _coordinates(session, [opp.actor_id, *{a for _, a, _ in fits}])
+    mine = coords.get(opp.actor_id, [])
+    fits = [(key, actor_id, matching.with_distance(fit, matching.km(mine, coords.get(actor_id, []))))
+            for key, actor_id, fit in fits]
+    by_id = {o.id: o for o in others}
+    out = []
+    for key, fit in matching.rank(fits, limit=limit):
+        if key[0] == "opportunity":
+            other = by_id[key[1]]
+            actor = actors.get(other.actor_id)
+            named = shows_name(session, opp=other, principal=principal)
+            out.append(Match(actor_id=other.actor_id if named else 0, actor_name=actor.name if actor and named else None,
+                             actor_kind=actor.kind if actor else "", score=round(fit.score, 3),
+                             reasons=tuple(fit.reasons), opportunity_id=other.id,
+                             title=other.title_fr or other.title_en))
+        elif key[0] == "actor":
+            actor = actor_rows[key[1]]
+            out.append(Match(actor_id=actor.id, actor_name=actor.name, actor_kind=actor.kind, score=round(fit.score, 3),
+                             reasons=tuple(fit.reasons), source="actor"))
+        else:
+            offer = profiles[key[1]]
+            out.append(Match(actor_id=offer.actor_id, actor_name=offer.actor_name, actor_kind=offer.actor_kind,
+                             score=round(fit.score, 3), reasons=tuple(fit.reasons), source="capacity",
+                             extra={"line": key[2], "verified": offer.verified, "demo_note": offer.demo_note}))
+    return out
