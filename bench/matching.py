@@ -92,15 +92,81 @@ def pure(n: int, requests: int, seed: int) -> None:
           f"mean survivors {statistics.mean(survivors):.0f}")
 
 
-def service_and_http(m: int, requests: int, seed: int) -> None:
+def _load(url: str, m: int, rnd: random.Random, tax: dict, today: date) -> list[int]:
+    """A migrated SQLite file with M/50 synthetic actors over ten real places and M published
+    synthetic opportunities (bulk inserts with the same derived columns the model keeps);
+    the ids of the requests."""
+    from sqlalchemy import insert, select
+
+    from bioatlas.atlas.service import ActorRecord, SiteRecord, SourceRecord, gazetteer, get_or_create_source, upsert_actor
+    from bioatlas.core.db import make_engine, make_sessionmaker
+    from bioatlas.core.migrate import upgrade
+    from bioatlas.opportunities import service
+    from bioatlas.opportunities.models import Opportunity, OpportunityModality, capacity_columns
+
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+    postcodes = ("91000", "69007", "75013", "33000", "67000", "31000", "13001", "44000", "35000", "59000")
+    places = {p: gazetteer().geocode(postcode=p) for p in postcodes}
+    with factory() as s:
+        source = get_or_create_source(s, record=SourceRecord(key="bench:matching-synthetic", kind="synthetic",
+                                                             title="Acteurs synthétiques du banc de mesure"))
+        actors = []
+        for i in range(max(10, m // 50)):
+            pc = rnd.choice(postcodes)
+            place = places[pc]
+            rec = ActorRecord(name=f"Acteur synthétique {i}", kind=rnd.choice(KINDS), sites=[SiteRecord(
+                role="hq", postcode=pc, commune_insee=place.insee, commune_name=place.name,
+                departement=place.departement, region=place.region, latitude=place.latitude,
+                longitude=place.longitude, precision="commune")])
+            actors.append(upsert_actor(s, record=rec, source=source, match_by_name=False, schemes=()).actor_id)
+        s.commit()
+        published, expires = service.now(), today + timedelta(days=90)
+        for chunk in range(0, m, 5000):
+            rows, first = [], chunk + 1
+            for i in range(chunk, min(m, chunk + 5000)):
+                d = random_doc(rnd, tax, today, "offer" if i % 2 == 0 else "request")
+                rows.append({"id": i + 1, "actor_id": rnd.choice(actors), "status": "published",
+                             "title_fr": f"Opportunité synthétique {i}", "title_en": "", "description_fr": "",
+                             "description_en": "", "countries": [], "partner_kinds": [], "confidential": False,
+                             "synthetic_note": "synthetic benchmark record", "published_at": published,
+                             "created_at": published, "updated_at": published, "expires_on": expires,
+                             **d, **capacity_columns(d["capacity"])})
+            s.execute(insert(Opportunity), rows)
+            s.execute(insert(OpportunityModality), [{"opportunity_id": r["id"], "code": c} for r in rows
+                                                    for c in (sorted(set(r["modalities"])) or [""])])
+            assert rows[0]["id"] == first
+        s.commit()
+        ids = list(s.scalars(select(Opportunity.id).where(Opportunity.direction == "request")))
+    engine.dispose()
+    return ids
+
+
+def _timed(fn, times: list[float]) -> None:
+    t0 = time.perf_counter()
+    fn()
+    times.append(time.perf_counter() - t0)
+
+
+def _line(what: str, times: list[float], anchor: list[float]) -> str:
+    p50, p95 = pct(times, 0.5), pct(times, 0.95)
+    return (f"  {what}: p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms; anchor p50 {1000 * pct(anchor, 0.5):.1f} ms, "
+            f"p95 {1000 * pct(anchor, 0.95):.1f} ms; ratio p50 {p50 / pct(anchor, 0.5):.1f}x, p95 {p95 / pct(anchor, 0.95):.1f}x")
+
+
+def service_and_http(m: int, requests: int, seed: int, *, serve: bool) -> None:
+    """matches for one request over M synthetic published opportunities in a SQLite file:
+    in-process (anchor: a plain page of 20 opportunities read by id), through the ASGI test
+    client and over HTTP from `bioatlas serve` (anchor: GET /api/v1/actors?limit=20, a plain
+    list page of the atlas), the same requests, interleaved with the anchor."""
     from fastapi.testclient import TestClient
+    from sqlalchemy import select
 
     from bioatlas.accounts.policy import ANONYMOUS
     from bioatlas.app import create_app
-    from bioatlas.atlas.service import ActorRecord, SiteRecord, SourceRecord, gazetteer, get_or_create_source, upsert_actor
     from bioatlas.core.config import load_settings
     from bioatlas.core.db import make_engine, make_sessionmaker
-    from bioatlas.core.migrate import upgrade
     from bioatlas.opportunities import service
     from bioatlas.opportunities.models import Opportunity
 
@@ -110,69 +176,101 @@ def service_and_http(m: int, requests: int, seed: int) -> None:
     rnd, today = random.Random(seed), date.today()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"
-        engine = make_engine(url)
-        upgrade(engine)
-        factory = make_sessionmaker(engine)
         started = time.perf_counter()
-        postcodes = ("91000", "69007", "75013", "33000", "67000", "31000", "13001", "44000", "35000", "59000")
-        places = {p: gazetteer().geocode(postcode=p) for p in postcodes}
-        n_actors = max(10, m // 5)
-        with factory() as s:
-            source = get_or_create_source(s, record=SourceRecord(key="bench:matching-synthetic", kind="synthetic",
-                                                                 title="Acteurs synthétiques du banc de mesure"))
-            actors = []
-            for i in range(n_actors):
-                pc = rnd.choice(postcodes)
-                place = places[pc]
-                rec = ActorRecord(name=f"Acteur synthétique {i}", kind=rnd.choice(KINDS), sites=[SiteRecord(
-                    role="hq", postcode=pc, commune_insee=place.insee, commune_name=place.name,
-                    departement=place.departement, region=place.region, latitude=place.latitude,
-                    longitude=place.longitude, precision="commune")])
-                actors.append(upsert_actor(s, record=rec, source=source, match_by_name=False, schemes=()).actor_id)
-            s.commit()
-            for i in range(m):
-                d = random_doc(rnd, tax, today, "offer" if i % 2 == 0 else "request")
-                s.add(Opportunity(actor_id=rnd.choice(actors), status="published", title_fr=f"Opportunité synthétique {i}",
-                                  title_en="", description_fr="", description_en="", countries=[],
-                                  synthetic_note="synthetic benchmark record", published_at=service.now(),
-                                  expires_on=today + timedelta(days=90), **d))
-            s.commit()
-            ids = [o for (o,) in s.execute(Opportunity.__table__.select().with_only_columns(Opportunity.id)
-                                           .where(Opportunity.direction == "request"))]
-        print(f"service/HTTP: {n_actors:,} synthetic actors, {m:,} published opportunities loaded in "
-              f"{time.perf_counter() - started:.1f} s")
+        ids = _load(url, m, rnd, tax, today)
+        print(f"service/HTTP: {m:,} synthetic published opportunities, {max(10, m // 50):,} synthetic actors, "
+              f"loaded in {time.perf_counter() - started:.0f} s; {requests} requests each, interleaved with the anchor")
         sample = rnd.sample(ids, min(requests, len(ids)))
-        times = []
+        engine = make_engine(url)
+        factory = make_sessionmaker(engine)
+        times, anchor, sizes = [], [], []
         with factory() as s:
             for oid in sample:
-                t0 = time.perf_counter()
-                service.matches(s, opportunity_id=oid, taxonomies=taxonomies, principal=ANONYMOUS)
-                times.append(time.perf_counter() - t0)
-        print(f"  service.matches in-process: p50 {1000 * pct(times, 0.5):.0f} ms, p95 {1000 * pct(times, 0.95):.0f} ms")
+                _timed(lambda oid=oid: sizes.append(len(service.matches(s, opportunity_id=oid, taxonomies=taxonomies,
+                                                                        principal=ANONYMOUS))), times)
+                _timed(lambda oid=oid: list(s.scalars(select(Opportunity).where(Opportunity.id >= oid)
+                                                      .order_by(Opportunity.id).limit(20))), anchor)
+        engine.dispose()
+        print(_line("service.matches in-process", times, anchor) + f"; mean suggestions {statistics.mean(sizes):.1f}")
         app = create_app(load_settings(database_url=url, data_dir=Path(tmp), environment="test"))
-        times = []
+        times, anchor = [], []
         with TestClient(app) as client:
             for oid in sample:
-                t0 = time.perf_counter()
-                r = client.get(f"/api/v1/opportunities/{oid}/matches")
-                times.append(time.perf_counter() - t0)
-                assert r.status_code == 200, r.text
-        print(f"  GET /api/v1/opportunities/{{id}}/matches (ASGI test client): p50 {1000 * pct(times, 0.5):.0f} ms, "
-              f"p95 {1000 * pct(times, 0.95):.0f} ms")
-        engine.dispose()
+                _timed(lambda oid=oid: _ok(client.get(f"/api/v1/opportunities/{oid}/matches")), times)
+                _timed(lambda: _ok(client.get("/api/v1/actors", params={"limit": 20})), anchor)
+        print(_line("GET /api/v1/opportunities/{id}/matches, ASGI test client", times, anchor))
+        if serve:
+            _over_http(url, tmp, sample)
+
+
+def _ok(response) -> None:
+    assert response.status_code == 200, response.text[:500]
+
+
+def _over_http(url: str, tmp: str, sample: list[int]) -> None:
+    """The same requests from `bioatlas serve` (one uvicorn worker) on 127.0.0.1, one at a time."""
+    import os
+
+    import httpx
+
+    sys.path.insert(0, str(ROOT))
+    from bench.http_load import free_port, start, stop, wait_port, wait_warm
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "BIOATLAS_DATA_DIR": tmp, "PYTHONPATH": str(ROOT / "src"),
+           "BIOATLAS_RESPONSE_CACHE": "false"}  # every answer computed, the anchor too
+    server = start([sys.executable, "-m", "bioatlas", "serve", "--port", str(port), "--workers", "1"], env,
+                   Path(tmp) / "server.log")
+    try:
+        wait_port(port, server)
+        wait_warm(port)
+        times, anchor = [], []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            for oid in sample:
+                _timed(lambda oid=oid: _ok(client.get(f"/api/v1/opportunities/{oid}/matches")), times)
+                _timed(lambda: _ok(client.get("/api/v1/actors", params={"limit": 20})), anchor)
+        print(_line("GET /api/v1/opportunities/{id}/matches over HTTP (bioatlas serve, 1 worker)", times, anchor))
+    finally:
+        stop(server)
+
+
+def precision(demo_db: Path, *, verbose: bool) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.matching_precision import run
+
+    if not demo_db.exists():
+        raise SystemExit(f"{demo_db}: no demo database (DATABASE_URL=sqlite:///{demo_db} bioatlas demo load)")
+    for state_partner in (False, True):
+        started = time.perf_counter()
+        _, summary = run(demo_db, verbose=verbose, state_partner=state_partner)
+        how = "requests stating the partner sought" if state_partner else "requests without the partner sought"
+        print(f"precision@10 on the gold set ({how}; synthetic requests, real demo actors): {summary['precision_at_k']} "
+          f"(n={summary['n']} requests with a relevant actor; left out, none relevant: {', '.join(summary['left_out']) or '-'}); "
+              f"ceiling min(10,|gold|)/10: {summary['ceiling']}; precision of what is shown: {summary['shown_precision']} "
+              f"(n={summary['n_shown']}); no suggestion at all: {', '.join(summary['empty']) or '-'} "
+              f"[{time.perf_counter() - started:.0f} s]")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pure", type=int, default=100_000, help="synthetic sides for the pure pairing")
-    parser.add_argument("--db", type=int, default=2_000, help="synthetic published opportunities in the database")
+    parser.add_argument("--db", type=int, default=100_000, help="synthetic published opportunities in the database")
+    parser.add_argument("--no-serve", action="store_true", help="skip the measure over HTTP from `bioatlas serve`")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--precision", action="store_true",
+                        help="precision@10 on the gold set (bench/data/matching_gold) against a demo database")
+    parser.add_argument("--demo-db", type=Path, default=ROOT / "var" / "bench" / "demo.sqlite3",
+                        help="a SQLite file holding the demo (`bioatlas demo load`); copied, never changed")
+    parser.add_argument("--verbose", action="store_true", help="print each request's suggestions (+ relevant, - not)")
     args = parser.parse_args()
+    if args.precision:
+        precision(args.demo_db, verbose=args.verbose)
+        return
     if args.pure:
         pure(args.pure, args.requests, args.seed)
     if args.db:
-        service_and_http(args.db, args.requests, args.seed)
+        service_and_http(args.db, args.requests, args.seed, serve=not args.no_serve)
 
 
 if __name__ == "__main__":

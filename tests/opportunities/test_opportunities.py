@@ -73,6 +73,7 @@ def cap(**changes) -> dict:
     ({"kind": "rd_partner", "call_ref": ""}, "call_ref"),
     ({"regions": ["99"]}, "regions"),
     ({"countries": ["Germany"]}, "countries"),
+    ({"partner_kinds": ["aliens"]}, "partner_kinds"),
     ({"deadline": "2020-01-01"}, "deadline"),
     ({"expires_on": (TODAY + timedelta(days=400)).isoformat()}, "expires_on"),
     ({"published": True}, "published"),

@@ -15,6 +15,8 @@ The clean document:
         window_from, window_to   ISO dates: when (both or neither; not over; from <= to)
     regions                  INSEE region codes (the scope; empty: anywhere)
     countries                ISO 3166 alpha-2 codes (EU partner searches)
+    partner_kinds            the partner sought (requests) or the audience (offers): academia and/or
+                             industry; empty: any (the "type of partner sought" of EEN profiles)
     call_ref                 the funding call (required for rd_partner)
     deadline, expires_on     ISO dates, not in the past; expiry at most MAX_DAYS ahead
     confidential             true: the organisation's name hidden until it accepts a contact
@@ -33,12 +35,13 @@ from bioatlas.core.text import unsafe_character
 DIRECTIONS = ("offer", "request")
 KINDS = ("technology", "capacity", "rd_partner", "business")
 GMP_GRADES = ("none", "gmp_clinical", "gmp_commercial")  # a higher grade serves a lower one
+PARTNER_KINDS = ("academia", "industry")  # matching.group of an actor's kind
 OUTCOMES = ("subcontracting", "licence", "research_collaboration", "eu_proposal", "none")
 TITLE_MAX, DESCRIPTION_MAX, CALL_MAX, MAX_CODES = 200, 8000, 120, 30
 MAX_LITRES, MAX_DAYS, MAX_QUANTITY = 1_000_000.0, 366, 1000
 FIELDS = ("direction", "kind", "title_fr", "title_en", "description_fr", "description_en", "modalities", "steps",
-          "expression_systems", "capacity", "regions", "countries", "call_ref", "deadline", "expires_on",
-          "confidential")
+          "expression_systems", "capacity", "regions", "countries", "partner_kinds", "call_ref", "deadline",
+          "expires_on", "confidential")
 CAPACITY_FIELDS = ("scale_min_l", "scale_max_l", "gmp", "batch_types", "quantity", "window_from", "window_to")
 TAXONOMY_OF = {"modalities": "modalities", "steps": "value_chain", "expression_systems": "expression_systems"}
 MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|data:text/html|\bon\w+\s*=", re.IGNORECASE)
@@ -196,6 +199,7 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, regions: Mapping[s
     for code in out["countries"]:
         if not COUNTRY.match(code):
             raise FieldError("countries", f"unknown country {code[:10]!r} (ISO 3166 alpha-2 code, e.g. DE)")
+    out["partner_kinds"] = sorted({choice("partner_kinds", v, PARTNER_KINDS) for v in _items("partner_kinds", raw.get("partner_kinds"))})
     out["call_ref"] = text("call_ref", raw.get("call_ref"), CALL_MAX, required=out["kind"] == "rd_partner") or None
     for key in ("deadline", "expires_on"):
         when = a_date(key, raw.get(key))

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 TEXTS = ("direction", "kind", "title_fr", "title_en", "description_fr", "description_en", "call_ref", "deadline",
          "expires_on", "countries")
-LISTS = ("modalities", "steps", "expression_systems", "regions")
+LISTS = ("modalities", "steps", "expression_systems", "regions", "partner_kinds")
 CAPACITY = ("scale_min_l", "scale_max_l", "gmp", "quantity", "window_from", "window_to")
 
 

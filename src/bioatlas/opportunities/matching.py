@@ -3,7 +3,8 @@ documents (`Side`), no database.
 
 Hard constraints first (`hard`): the same kind of opportunity, opposite directions, the scale
 ranges overlap, the offered GMP grade reaches the grade asked, the windows overlap, the offer's
-actor lies in the request's scope (regions, countries). A pair failing one is not suggested.
+actor lies in the request's scope (regions, countries), each side's actor is of the kind of
+partner the other seeks (academia, industry) when it says so. A pair failing one is not suggested.
 A pair whose sides both state modalities, none of the offer's meeting the request's, is dropped
 too (a mAb request is no use to an AAV-only platform). Then the ranking (`soft`): taxonomy overlap (modalities widened to their sub-terms, value-chain
 steps, expression systems), shared words of the descriptions, and complementary fit
@@ -46,6 +47,7 @@ class Side:
     regions: frozenset[str] = frozenset()  # scope asked (requests)
     countries: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()
+    partner_kinds: frozenset[str] = frozenset()  # academia | industry sought (empty: any)
 
 
 @dataclass
@@ -97,6 +99,12 @@ def hard(request: Side, offer: Side) -> list[tuple[str, str, bool]]:
         out.append(("region", hit[0] if hit else ",".join(sorted(offer.actor_regions)) or "?", bool(hit)))
     if request.countries:
         out.append(("country", offer.actor_country, offer.actor_country in request.countries))
+    # complementary fit both ways: the offer's actor is the partner the request seeks, and the
+    # requester is in the offer's audience
+    if request.partner_kinds:
+        out.append(("partner", group(offer.actor_kind), group(offer.actor_kind) in request.partner_kinds))
+    if offer.partner_kinds:
+        out.append(("audience", group(request.actor_kind), group(request.actor_kind) in offer.partner_kinds))
     return out
 
 

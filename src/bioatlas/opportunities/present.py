@@ -32,6 +32,7 @@ def opportunity_view(opp: Opportunity, taxonomies: Mapping[str, Taxonomy], lang:
         "steps": _labels(opp.steps, taxonomies["value_chain"], lang),
         "expression_systems": _labels(opp.expression_systems, taxonomies["expression_systems"], lang),
         "capacity": opp.capacity, "regions": opp.regions or [], "countries": opp.countries or [],
+        "partner_kinds": opp.partner_kinds or [],
         "call_ref": opp.call_ref,
         "deadline": opp.deadline.isoformat() if opp.deadline else None,
         "expires_on": opp.expires_on.isoformat() if opp.expires_on else None,
@@ -49,6 +50,8 @@ GROUPS = {"fr": {"academia": "recherche académique", "industry": "industrie"},
 
 
 def reason_label(criterion: str, value: str, taxonomies: Mapping[str, Taxonomy], lang: str) -> str:
+    if criterion in ("partner", "audience"):
+        return GROUPS.get(lang, GROUPS["en"]).get(value, value)
     if criterion == "complementary":
         return " ↔ ".join(GROUPS.get(lang, GROUPS["en"]).get(part, part) for part in value.split(" ↔ "))
     name = CRITERION_TAXONOMY.get(criterion)

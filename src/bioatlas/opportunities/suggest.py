@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bioatlas.accounts.policy import Principal
@@ -16,7 +16,7 @@ from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import Taxonomy
 from bioatlas.capacity import service as capacity
 from bioatlas.opportunities import matching
-from bioatlas.opportunities.models import Opportunity
+from bioatlas.opportunities.models import Opportunity, OpportunityModality
 from bioatlas.opportunities.reads import _coordinates, _live, _must, _regions, shows_name
 
 
@@ -45,6 +45,7 @@ def _side(opp: Opportunity, actors, regions) -> matching.Side:
         actor_regions=frozenset(regions.get(opp.actor_id, ())), modalities=frozenset(opp.modalities or ()),
         steps=frozenset(opp.steps or ()), expression_systems=frozenset(opp.expression_systems or ()),
         capacity=opp.capacity, regions=frozenset(opp.regions or ()), countries=frozenset(opp.countries or ()),
+        partner_kinds=frozenset(opp.partner_kinds or ()),
         words=matching.words_of(opp.title_fr, opp.title_en, opp.description_fr, opp.description_en))
 
 
@@ -89,6 +90,39 @@ def _profile_sides(offer: capacity.Offer) -> list[tuple[int, matching.Side]]:
     return out
 
 
+def prefilter(opp: Opportunity, *, modalities: Taxonomy, today: date) -> Select[tuple[Opportunity]]:
+    """The live opportunities of the other direction that can pass `matching.pair`'s hard
+    constraints, in SQL (indexed columns kept from the capacity block, `opportunity_modalities`):
+    the same kind, another actor, the scale ranges overlap, the offered GMP grade reaches the
+    grade asked, the windows overlap when both state one, and the modality gate (the other side
+    states none, or one meeting ours: sub-terms for a request, parent terms for an offer).
+    Region and country scopes, taxonomy and word overlap stay in Python, on what is left."""
+    Opp = Opportunity  # noqa: N806
+    query = select(Opp).where(_live(today), Opp.direction != opp.direction, Opp.kind == opp.kind,
+                            Opp.actor_id != opp.actor_id, Opp.id != opp.id)
+    if opp.scale_min_l is not None and opp.scale_max_l is not None:
+        overlap = and_(Opp.scale_max_l >= opp.scale_min_l, Opp.scale_min_l <= opp.scale_max_l)
+        # a request's scale needs an offer stating an overlapping one; an offer's meets requests stating none
+        query = query.where(overlap if opp.direction == "request" else or_(Opp.scale_min_l.is_(None), overlap))
+    elif opp.direction == "offer":
+        query = query.where(Opp.scale_min_l.is_(None))
+    rank = opp.gmp_rank or 0
+    if opp.direction == "request" and rank:
+        query = query.where(Opp.gmp_rank >= rank)
+    elif opp.direction == "offer":
+        query = query.where(or_(Opp.gmp_rank.is_(None), Opp.gmp_rank <= rank))
+    if opp.window_from is not None and opp.window_to is not None:
+        query = query.where(or_(Opp.window_from.is_(None), and_(Opp.window_from <= opp.window_to,
+                                                                Opp.window_to >= opp.window_from)))
+    if opp.modalities:
+        mine = set(opp.modalities)
+        codes = (matching.widen(mine, modalities) if opp.direction == "request"
+                 else {c for c in modalities.terms if modalities.descendants(c) & mine} | mine)
+        query = query.where(Opp.id.in_(select(OpportunityModality.opportunity_id).where(
+            OpportunityModality.code.in_(sorted(codes | {""})))))
+    return query
+
+
 def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, Taxonomy], principal: Principal,
             today: date | None = None, limit: int = 10) -> list[Match]:
     """For a request: the published offers, the actors' capacity profiles (capacity requests) and
@@ -97,8 +131,7 @@ def matches(session: Session, *, opportunity_id: int, taxonomies: Mapping[str, T
     answers (the same pairing, reversed)."""
     today = today or date.today()
     opp = _must(session, opportunity_id)
-    others = list(session.scalars(select(Opportunity).where(
-        _live(today), Opportunity.direction != opp.direction, Opportunity.id != opp.id)))
+    others = list(session.scalars(prefilter(opp, modalities=taxonomies["modalities"], today=today)))
     ids = [opp.actor_id, *[o.actor_id for o in others]]
     actors = atlas.load_actors(session, ids=ids)
     regions = _regions(session, ids)
