@@ -56,7 +56,7 @@ def test_prefilter_keeps_every_pair_the_matcher_accepts(db, taxonomies):
         sides = {o.id: _side(o, actor_rows, regions) for o in live}
         accepted_total = kept_total = 0
         for opp in live:
-            kept = {o.id for o in s.scalars(prefilter(opp, modalities=modalities, today=TODAY))}
+            kept = {o.id for o in s.execute(prefilter(opp, modalities=modalities, today=TODAY))}
             others = [o for o in live if o.direction != opp.direction and o.id != opp.id]
             accepted = {o.id for o in others if (matching.pair(sides[opp.id], sides[o.id], modalities=modalities)
                                                  if opp.direction == "request" else

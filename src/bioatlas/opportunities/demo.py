@@ -45,7 +45,7 @@ def specs(today: date) -> list[dict[str, Any]]:
                               "monoclonal produit en CHO, environ 500 litres, pour un essai de phase I.",
             "modalities": ["mab"], "steps": ["upstream"], "expression_systems": ["cho"],
             "capacity": {"scale_min_l": 400, "scale_max_l": 600, "gmp": "gmp_clinical", "quantity": 2, **window},
-            "regions": [], "expires_on": expiry}},
+            "regions": [], "partner_kinds": ["industry"], "expires_on": expiry}},
     ]
 
 

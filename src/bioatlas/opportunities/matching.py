@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bioatlas.atlas.service import Taxonomy
+from bioatlas.core.text import fold
 
 GMP_GRADES = ("none", "gmp_clinical", "gmp_commercial")
 ACADEMIA = frozenset({"research_unit", "university", "hospital", "tech_platform"})
@@ -27,6 +28,9 @@ WORD = re.compile(r"[a-zà-ÿ0-9]{4,}")
 STOP = frozenset({"pour", "avec", "dans", "nous", "notre", "with", "that", "this", "from", "have", "will",
                   "are", "des", "les", "une", "sont", "plus", "their", "our", "test", "synthetic", "synthétique",
                   "demo", "démo", "démonstration", "demonstration", "fictive", "fictif"})
+# taxonomy synonyms too generic to say what an organisation's *name* is about (EU partner search)
+GENERIC_TERMS = frozenset({"cellules", "proteines", "enzymes", "hormones", "antibodies", "anticorps", "therapie innovante",
+                           "therapies innovantes", "advanced therapies"})
 WEIGHTS = {"modality": 3.0, "step": 2.0, "expression_system": 1.0, "words": 2.0, "complementary": 1.0}
 
 
@@ -70,6 +74,28 @@ def widen(codes: Iterable[str], taxonomy: Taxonomy) -> frozenset[str]:
     for code in codes:
         out |= taxonomy.descendants(code) if code in taxonomy.terms else {code}
     return frozenset(out)
+
+
+def country_of(countries: Iterable[str], wanted: Iterable[str]) -> str:
+    """The actor's country to weigh against a scope: one in the scope if any, else its first."""
+    mine = sorted(countries)
+    hit = [c for c in mine if c in set(wanted)]
+    return (hit or mine or ["FR"])[0]
+
+
+def name_terms(codes: Iterable[str], taxonomy: Taxonomy) -> dict[str, str]:
+    """{folded term: code} of the codes' labels and synonyms specific enough to read an
+    organisation's name by (5 characters or more, not GENERIC_TERMS)."""
+    out: dict[str, str] = {}
+    for code in sorted(codes):
+        term = taxonomy.terms.get(code)
+        if term is None:
+            continue
+        for value in (term.label_fr, term.label_en, *term.synonyms):
+            key = fold(value)
+            if len(key) >= 5 and key not in GENERIC_TERMS:
+                out.setdefault(key, code)
+    return out
 
 
 def _scale(cap: Mapping[str, Any] | None) -> tuple[float, float] | None:

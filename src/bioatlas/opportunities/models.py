@@ -34,8 +34,8 @@ def capacity_columns(cap: dict | None) -> dict:
     """The capacity block's hard constraints as the indexed columns (scale, GMP rank, window)."""
     cap = cap or {}
     low, high = cap.get("scale_min_l"), cap.get("scale_max_l")
-    both = low is not None and high is not None
-    return {"scale_min_l": float(low) if both else None, "scale_max_l": float(high) if both else None,
+    scale = (float(low), float(high)) if low is not None and high is not None else (None, None)
+    return {"scale_min_l": scale[0], "scale_max_l": scale[1],
             "gmp_rank": GMP_RANKS.get(cap.get("gmp") or "none", 0),
             "window_from": _day(cap.get("window_from")), "window_to": _day(cap.get("window_to"))}
 

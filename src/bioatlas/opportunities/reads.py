@@ -3,7 +3,9 @@ user's own, the review queue, names, and the actors' regions and coordinates."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -98,7 +100,7 @@ def quality_of(opp: Opportunity) -> list[tuple[str, bool]]:
                     "expires_on": opp.expires_on})
 
 
-def shows_name(session: Session, *, opp: Opportunity, principal: Principal) -> bool:
+def shows_name(session: Session, *, opp: Any, principal: Principal) -> bool:
     """A confidential opportunity names its organisation only to its members, admins and those
     whose expression of interest it accepted."""
     if not opp.confidential or principal.is_admin or opp.actor_id in principal.member_of:
@@ -118,6 +120,35 @@ def _regions(session: Session, actor_ids: list[int]) -> dict[int, set[str]]:
         for actor_id, region in session.execute(select(sites.c.actor_id, sites.c.region).where(
                 sites.c.actor_id.in_(ids[start:start + 500]), sites.c.region.is_not(None))):
             out.setdefault(actor_id, set()).add(region)
+    return out
+
+
+@dataclass(frozen=True)
+class ActorFacts:
+    name: str
+    kind: str
+
+
+def _actor_facts(session: Session, actor_ids: list[int]) -> dict[int, ActorFacts]:
+    """{id: name and kind}: all matching needs of the candidates' actors (a light read, not
+    `atlas.load_actors` with names, sites and capabilities)."""
+    out: dict[int, ActorFacts] = {}
+    ids = sorted(set(actor_ids))
+    for start in range(0, len(ids), 500):
+        for actor_id, name, kind in session.execute(select(atlas.Actor.id, atlas.Actor.name, atlas.Actor.kind).where(
+                atlas.Actor.id.in_(ids[start:start + 500]))):
+            out[actor_id] = ActorFacts(name, kind)
+    return out
+
+
+def _countries(session: Session, actor_ids: list[int]) -> dict[int, set[str]]:
+    sites = atlas.sites_selectable()
+    out: dict[int, set[str]] = {}
+    ids = sorted(set(actor_ids))
+    for start in range(0, len(ids), 500):
+        for actor_id, country in session.execute(select(sites.c.actor_id, sites.c.country).where(
+                sites.c.actor_id.in_(ids[start:start + 500]))):
+            out.setdefault(actor_id, set()).add(country or "FR")
     return out
 
 
