@@ -225,12 +225,13 @@ def _over_http(url: str, tmp: str, sample: list[int]) -> None:
     import httpx
 
     sys.path.insert(0, str(ROOT))
-    from bench.http_load import free_port, start, stop, wait_port, wait_warm
+    from bench.common import free_port, start_server, stop_server, wait_warm
+    from bench.http_load import wait_port
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "BIOATLAS_DATA_DIR": tmp, "PYTHONPATH": str(ROOT / "src"),
            "BIOATLAS_RESPONSE_CACHE": "false"}  # every answer computed, the anchor too
-    server = start([sys.executable, "-m", "bioatlas", "serve", "--port", str(port), "--workers", "1"], env,
+    server = start_server([sys.executable, "-m", "bioatlas", "serve", "--port", str(port), "--workers", "1"], env,
                    Path(tmp) / "server.log")
     try:
         wait_port(port, server)
@@ -242,7 +243,7 @@ def _over_http(url: str, tmp: str, sample: list[int]) -> None:
                 _timed(lambda: _ok(client.get("/api/v1/actors", params={"limit": 20})), anchor)
         print(_line("GET /api/v1/opportunities/{id}/matches over HTTP (bioatlas serve, 1 worker)", times, anchor))
     finally:
-        stop(server)
+        stop_server(server)
 
 
 def precision(demo_db: Path, *, verbose: bool) -> None:

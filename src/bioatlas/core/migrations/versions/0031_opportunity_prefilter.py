@@ -2,7 +2,7 @@
 modality codes, for the SQL prefilter of the matches; existing rows filled from their JSON
 
 Revision ID: 0031_opportunity_prefilter
-Revises: 0030_oneshop
+Revises: 0033_oneshop_sharing
 """
 from datetime import date
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031_opportunity_prefilter"
-down_revision = "0030_oneshop"
+down_revision = "0033_oneshop_sharing"
 branch_labels = None
 depends_on = None
 
