@@ -21,6 +21,8 @@ What a feature may provide (each spec says who consumes it):
 - actor page: values for the atlas's actor page (its buttons and panels there), merged by `merged`
 - demo steps: the room's part of the demo (`bioatlas demo load`), run in `order` after the atlas's
   own sources; synthetic records say so in their source
+- observatory queries: a room's computed figures and the indicators they feed (`observatory`
+  stores their values at each snapshot, citing the query as source)
 
 Layers (lowest first; an import may only point down, and into another room only through its
 public modules; `tests/test_layers.py` reads the import graph and enforces it, with a handful of
@@ -190,6 +192,46 @@ class DemoStep:
     order: int = 500
 
 
+@dataclass(frozen=True)
+class ObservatoryPoint:
+    """One computed value: its scope (FR, a region code…), an optional breakdown (`need=funding`),
+    and optionally its text, numerator and denominator."""
+
+    scope: str
+    value: float
+    dimension: str | None = None
+    value_text: str | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+@dataclass(frozen=True)
+class ComputedIndicator:
+    """An observatory indicator fed by a room's query (`query` = "name:field"): labels and
+    definitions in French and English, `unit` and `scope_kind` among the observatory's own."""
+
+    code: str
+    label_fr: str
+    label_en: str
+    definition_fr: str
+    definition_en: str
+    unit: str
+    scope_kind: str
+    query: str
+
+
+@dataclass(frozen=True)
+class ObservatoryQuery:
+    """A room's computed figures for the observatory: `run(session, field)` returns the points of
+    `name:field`, or a sentence saying why there is nothing to count yet; `indicators` are loaded
+    with the observatory's reference data and computed at each snapshot."""
+
+    name: str
+    fields: tuple[str, ...]
+    run: Callable[[Any, str | None], Sequence[ObservatoryPoint] | str]
+    indicators: Sequence[ComputedIndicator] = ()
+
+
 # --- the specifications ------------------------------------------------------------------------
 
 
@@ -249,6 +291,10 @@ class FeatureSpec:
     @hookspec
     def bioatlas_demo_steps(self) -> Sequence[DemoStep]:
         """The room's part of the demo (`bioatlas demo load`)."""
+
+    @hookspec
+    def bioatlas_observatory_queries(self) -> Sequence[ObservatoryQuery]:
+        """Computed figures of the room and their indicators (`observatory.compute`, `.reference`)."""
 
     @hookspec(firstresult=True)
     def bioatlas_view_counts(self, session: Any, view: Any, taxonomies: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ from bioatlas.atlas.service import (
 )
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.calls import service as calls
+from bioatlas.core.plugins import ObservatoryPoint, collect
 from bioatlas.opportunities import service as opportunities
 from bioatlas.products import service as products
 
@@ -72,12 +73,28 @@ def query(name: str, fields: tuple[str, ...] = ()):
     return register
 
 
+def _points(run: Callable[[Session, str | None], Sequence[ObservatoryPoint] | str]):
+    def adapted(ctx: Context, arg: str | None) -> Result:
+        found = run(ctx.session, arg)
+        if isinstance(found, str):
+            return Empty(found)
+        return [Point(scope=p.scope, value=p.value, dimension=p.dimension, value_text=p.value_text,
+                      numerator=p.numerator, denominator=p.denominator) for p in found]
+    return adapted
+
+
+def all_queries() -> dict[str, tuple[Callable[[Context, str | None], Result], tuple[str, ...]]]:
+    """This module's queries and the rooms' (hook `bioatlas_observatory_queries`)."""
+    return {**QUERIES, **{q.name: (_points(q.run), q.fields) for q in collect("bioatlas_observatory_queries")}}
+
+
 def parse_query(text: str) -> tuple[str, str | None]:
     """`name` or `name:field` → (name, field); ValueError naming what is expected."""
     name, _, arg = text.strip().partition(":")
-    if name not in QUERIES:
-        raise ValueError(f"unknown query {name!r}; expected one of {', '.join(sorted(QUERIES))}")
-    fields = QUERIES[name][1]
+    queries = all_queries()
+    if name not in queries:
+        raise ValueError(f"unknown query {name!r}; expected one of {', '.join(sorted(queries))}")
+    fields = queries[name][1]
     if fields and arg not in fields:
         raise ValueError(f"unknown field {arg!r} for {name}; expected one of {', '.join(fields)}")
     if not fields and arg:
@@ -87,7 +104,7 @@ def parse_query(text: str) -> tuple[str, str | None]:
 
 def run_query(ctx: Context, text: str) -> Result:
     name, arg = parse_query(text)
-    return QUERIES[name][0](ctx, arg)
+    return all_queries()[name][0](ctx, arg)
 
 
 # --- the atlas ---------------------------------------------------------------------------------

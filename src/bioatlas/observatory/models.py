@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bioatlas.atlas.models import Actor, Source
 from bioatlas.core.db import Base
 
-UNITS = ("count", "percent", "litres", "jobs", "factor", "euros")
+UNITS = ("count", "percent", "litres", "jobs", "factor", "euros", "days")
 SCOPE_KINDS = ("country", "region", "cluster", "group", "world", "event")
 METHODS = ("computed", "recorded")
 VALUE_KINDS = ("computed", "recorded")

@@ -25,6 +25,7 @@ from bioatlas.atlas.service import (
     find_actor_by_name,
     get_or_create_source,
 )
+from bioatlas.core.plugins import collect
 from bioatlas.core.text import fold
 from bioatlas.observatory import models as m
 from bioatlas.observatory.compute import parse_query
@@ -187,10 +188,41 @@ def _indicators(session: Session, rows: list[Row], report: LoadReport) -> dict[s
             for k, v in fields.items():
                 if getattr(indicator, k) != v:
                     setattr(indicator, k, v)
+    room_created, room_total = _room_indicators(session, existing)
     session.flush()
-    report.counts["indicators"] = len(rows)
+    report.counts["indicators"] = len(rows) + room_total
+    created += room_created
     report.counts["indicators_created"] = created
     return existing
+
+
+def _room_indicators(session: Session, existing: dict[str, m.Indicator]) -> tuple[int, int]:
+    """The computed indicators the rooms declare (hook `bioatlas_observatory_queries`), created or
+    updated like the file's rows; a bad one is refused naming its code. Returns (created, total)."""
+    created = total = 0
+    for q in collect("bioatlas_observatory_queries"):
+        for spec in q.indicators:
+            total += 1
+            try:
+                parse_query(spec.query)
+            except ValueError as exc:
+                raise ReferenceDataError(f"indicator {spec.code} of the room query {q.name}: {exc}") from None
+            if spec.unit not in m.UNITS or spec.scope_kind not in m.SCOPE_KINDS:
+                raise ReferenceDataError(f"indicator {spec.code}: unit {spec.unit!r} or scope kind "
+                                         f"{spec.scope_kind!r} unknown (units: {', '.join(m.UNITS)})")
+            fields = {"label_fr": spec.label_fr, "label_en": spec.label_en, "definition_fr": spec.definition_fr,
+                      "definition_en": spec.definition_en, "unit": spec.unit, "scope_kind": spec.scope_kind,
+                      "method": "computed", "query": spec.query}
+            indicator = existing.get(spec.code)
+            if indicator is None:
+                indicator = existing[spec.code] = m.Indicator(code=spec.code, **fields)
+                session.add(indicator)
+                created += 1
+            else:
+                for k, v in fields.items():
+                    if getattr(indicator, k) != v:
+                        setattr(indicator, k, v)
+    return created, total
 
 
 def _replace(session: Session, model, new_rows: list[dict], source_ids: list[int], key, report: LoadReport, name: str,

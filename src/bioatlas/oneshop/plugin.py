@@ -5,7 +5,7 @@ daily reminders and retention task, notification kinds, personal data, demo step
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, TaskSpec, hookimpl
-from bioatlas.oneshop import api, cli, demo, kinds, models, personal, policy, tasks, views
+from bioatlas.oneshop import api, cli, demo, kinds, models, observatory, personal, policy, tasks, views
 
 
 @hookimpl
@@ -52,3 +52,8 @@ def bioatlas_cli(app, import_app, console):
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="oneshop/_head.html", order=130),
             PageSlot(place="header", template="oneshop/_link.html", order=27)]
+
+
+@hookimpl
+def bioatlas_observatory_queries():
+    return [observatory.QUERY]
