@@ -100,3 +100,26 @@ def test_satisfaction_comment_is_erased_with_the_case(db, world, score):
         s.commit()
         r = s.get(RoutedRequest, r1)
         assert (r.satisfaction, r.satisfaction_comment) == (3, None)  # the score stays for the figures
+
+
+def test_zones_and_integrators_come_from_the_atlas_only(db, client, world):
+    from tests.contributions.helpers import add_actor
+
+    integrator = add_actor(db, "Intégrateur test", "69007", kind="integrator")  # another region: suggested after
+    case_id, _ = make_case(db, owner=world["users"]["founder"], partners=[world["partners"][0]])
+    with db() as s:
+        case = s.get(Case, case_id)
+        zones = service.zones(s, case=case)
+        assert [(z["insee"], z["actors"]) for z in zones] == [("91228", 4)]  # Évry: three partners, the company
+        assert [h["name"] for h in zones[0]["hosts"]] == ["Pôle test 2", "Agence test 1", "Agence test 3"]
+        assert [(x["actor_id"], x["in_region"]) for x in service.suggestions(s, case=case)
+                if x["reason"] == "integrator"] == [(integrator, False)]
+        case.region = "84"  # the other region: its one actor's commune, no partner there
+        assert [(z["insee"], z["hosts"]) for z in service.zones(s, case=case)] == [
+            ("69387", [{"actor_id": world["other"], "name": "Pôle test autre région", "kind": "cluster"}])]
+        case.region = ""
+        assert service.zones(s, case=case) == []
+        s.rollback()
+    login(client, "founder@test.invalid")
+    page = client.get(f"/oneshop/cases/{case_id}")
+    assert "(91228) · 4 acteurs y ont un site" in page.text and "intégrateur industriel" in page.text, page.text[-1500:]

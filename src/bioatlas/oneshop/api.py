@@ -81,7 +81,11 @@ def _routed(request: Request, session, p: Principal, action: str, routed_id: int
 def _view(request: Request, session, p: Principal, case_id: int) -> dict:
     with unit_of_work(session):  # the read is audited
         view = service.case_view(session, case_id=case_id, principal=p, ip=client_ip(request))
-    return case_json(view, service.timeline(view))
+    out = case_json(view, service.timeline(view))
+    if view["role"] == "company":
+        out["suggestions"] = service.suggestions(session, case=view["case"])
+        out["zones"] = service.zones(session, case=view["case"])
+    return out
 
 
 @router.post("/cases", responses=ERRORS, status_code=201)

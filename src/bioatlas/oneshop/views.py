@@ -124,8 +124,11 @@ def my_cases(request: Request, session: SessionDep, t: TranslatorDep,
 def _case_page(request, session, t, p: Principal, case_id: int, *, error=None, status=200):
     with unit_of_work(session):  # the read is audited
         view = service.case_view(session, case_id=case_id, principal=p, ip=client_ip(request))
-    suggestions = service.suggestions(session, case=view["case"]) if view["role"] == "company" else []
+    company = view["role"] == "company"
+    suggestions = service.suggestions(session, case=view["case"]) if company else []
+    zones = service.zones(session, case=view["case"]) if company else []
     return _render(request, t, "oneshop/case.html", status=status, v=view, error=error, suggestions=suggestions,
+                   zones=zones,
                    timeline=service.timeline(view),
                    statuses=service.REQUEST_STATUSES[1:], outcomes=service.OUTCOMES,
                    unread=messaging.unread_total(session, user_id=p.user_id) if p.user_id else 0)
