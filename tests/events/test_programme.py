@@ -139,3 +139,5 @@ def test_programme_pages_public_and_organiser_forms(client, db, world):
                     follow_redirects=False)
     assert r.status_code == 303
     assert "Retirer de mon agenda" in client.get(f"/events/{e}/programme").text
+    agenda = client.get(f"/events/{e}/agenda")
+    assert agenda.status_code == 200 and "Ouverture" in agenda.text and "Atelier" not in agenda.text
