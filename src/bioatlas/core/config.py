@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     rate_limit_proposals: int = Field(20, ge=1, description="contributions per IP and per account in the window")
     rate_limit_messages: int = Field(60, ge=1, description="messages, message requests and reports per user in the window")
     jobboard_offer_days: int = Field(60, ge=1, le=365, description="job board: an offer without an expiry date closes this many days after publication")
+    france_travail_client_id: str = Field("", description="job board: France Travail API (Offres d'emploi v2) client id; empty = no API import")
+    france_travail_client_secret: str = Field("", description="job board: France Travail API client secret (environment only)")
+    france_travail_token_url: str = Field("https://entreprise.francetravail.fr/connexion/oauth2/access_token", description="job board: France Travail OAuth2 token endpoint")
+    france_travail_api_url: str = Field("https://api.francetravail.io/partenaire/offresdemploi", description="job board: France Travail offers API base URL")
     max_contribution_chars: int = Field(5000, ge=100, description="largest text accepted in a contribution field")
     response_cache: bool | None = Field(None, description="cache anonymous reads (pages and API) per data version, with ETag/304; unset: on, except in the test environment")
     warm_up: bool = Field(True, description="at start-up, build the in-memory indexes (map, search facets, vectors, resolver) in a background thread (never in the test environment)")
@@ -140,7 +144,7 @@ def describe_settings() -> list[dict[str, str]]:
     for name, field in Settings.model_fields.items():
         env = "DATABASE_URL" if name == "database_url" else f"BIOATLAS_{name.upper()}"
         default = field.default
-        if name in ("smtp_password", "oidc_client_secret"):
+        if name in ("smtp_password", "oidc_client_secret", "france_travail_client_secret"):
             default = ""
         rows.append(
             {

@@ -3,6 +3,7 @@ duplicated; rejections name France Travail's field). The format is read by `fran
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bioatlas.atlas import service as atlas
 from bioatlas.core.reports import ImportReport, Rollback, RowError, write_or_rollback
 from bioatlas.core.text import fold
-from bioatlas.jobboard import francetravail
+from bioatlas.jobboard import francetravail, ft_api
 from bioatlas.jobboard.alerts import alert_saved_searches
 from bioatlas.jobboard.fields import DEFAULT_DAYS, FieldError, clean
 from bioatlas.jobboard.models import JobOffer
@@ -43,16 +44,18 @@ class FranceTravailReport(ImportReport):
                 "reopened": self.reopened}
 
 
-def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run: bool = False,
-                          skip_invalid: bool = False, today: date | None = None,
-                          default_days: int = DEFAULT_DAYS) -> FranceTravailReport:
+def import_france_travail(factory: sessionmaker[Session], *, path: str | None = None, data: Any = None,
+                          origin: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
+                          today: date | None = None, default_days: int = DEFAULT_DAYS) -> FranceTravailReport:
     """Import offers in France Travail's JSON format (see `jobboard.francetravail`): one
     transaction; by default one rejected row and nothing is written (every rejection listed, naming
     the field); with `skip_invalid` the valid rows are. An offer already imported (same id) is
-    refreshed, never duplicated. A file of another format raises FormatError before anything."""
+    refreshed, never duplicated. A file of another format raises FormatError before anything.
+    `data` instead of `path`: the API's answer already read (`ft_api`), `origin` naming it."""
     today = today or date.today()
-    parsed = francetravail.read(path)
-    report = FranceTravailReport(file=str(path), dry_run=dry_run, skip_invalid=skip_invalid, read=parsed.read)
+    parsed = francetravail.read(path) if data is None else francetravail.parse(data)
+    report = FranceTravailReport(file=str(path if data is None else (origin or "France Travail API")), dry_run=dry_run,
+                                 skip_invalid=skip_invalid, read=parsed.read)
     for error in parsed.rejections:
         report.reject(error)
 
@@ -110,3 +113,18 @@ def import_france_travail(factory: sessionmaker[Session], *, path: str, dry_run:
     if not result.committed and not dry_run:
         result.clear_outcomes()
     return result
+
+
+def import_from_api(factory: sessionmaker[Session], *, client: ft_api.FranceTravailClient, rome_codes: Sequence[str],
+                    departements: Sequence[str] = (), limit: int | None = None, dry_run: bool = False,
+                    skip_invalid: bool = False, today: date | None = None,
+                    default_days: int = DEFAULT_DAYS) -> tuple[FranceTravailReport, ft_api.Fetched]:
+    """Search France Travail's API (`ft_api`) and import what it answers, as a file would be
+    (same checks, same refresh, same report). ValueError names a refused search parameter;
+    ft_api.ApiError says why the API could not be read (nothing is imported then)."""
+    fetched = client.search(rome_codes=rome_codes, departements=departements, limit=limit)
+    origin = f"France Travail API codeROME={','.join(rome_codes)}" + (f" departement={','.join(departements)}"
+                                                                       if departements else "")
+    report = import_france_travail(factory, data=fetched.as_file(), origin=origin, dry_run=dry_run,
+                                   skip_invalid=skip_invalid, today=today, default_days=default_days)
+    return report, fetched
