@@ -11,6 +11,7 @@ from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.text import fold
 from bioatlas.jobboard.fields import FieldError, NotFound
 from bioatlas.jobboard.models import JobOffer, SavedSearch
 from bioatlas.jobboard.present import CONTRACT_LABELS
@@ -79,18 +80,41 @@ def candidates(session: Session, *, offer: JobOffer) -> list[SavedSearch]:
     return list(session.scalars(select(SavedSearch).where(*cond).order_by(SavedSearch.id)))
 
 
+def _indexed(saved: SavedSearch) -> bool:
+    """Whether the row's columns hold its simple conditions (saved since they exist)."""
+    p = saved.params
+    return not (("rome" in p and not saved.rome) or ("contract" in p and not saved.contracts)
+                or ("region" in p and not saved.region) or ("departement" in p and not saved.departement)
+                or ("gmp" in p and not saved.gmp) or ("near" in p and saved.near_latitude is None))
+
+
+def _rest_matches(offer: JobOffer, params: Mapping[str, Sequence[str]], employer: Mapping[str, set[str]] | None) -> bool:
+    """What SQL left to check: the words (in the offer's folded key) and the employer's capabilities."""
+    key = offer.search_key or ""
+    if not all(word in key for word in fold((params.get("q") or [""])[-1]).split()):
+        return False
+    chosen = employers.Capabilities(modality=tuple(params.get("modality") or ()), step=tuple(params.get("step") or ()))
+    return employers.meets(chosen, employer)
+
+
 def matching_searches(session: Session, *, offer: JobOffer) -> list[SavedSearch]:
-    """The saved searches a new open offer matches: the SQL candidates, then the whole query of
-    each (words, capabilities of the employer, read from the atlas once per offer) in Python."""
+    """The saved searches a new open offer matches: the SQL candidates, then what SQL cannot
+    check (words, the employer's capabilities, read from the atlas once per offer) in Python; a
+    search saved before the columns existed is checked whole."""
     found = []
     employer: dict[str, set[str]] | None = None
+    loaded = False
     for saved in candidates(session, offer=offer):
+        if not loaded and (saved.params.get("modality") or saved.params.get("step")) and offer.actor_id is not None:
+            employer, loaded = employers.actor_codes(session, actor_ids=[offer.actor_id]).get(offer.actor_id), True
+        if _indexed(saved):
+            if _rest_matches(offer, saved.params, employer):
+                found.append(saved)
+            continue
         try:
             query = parse_query(saved.params)
         except FieldError:  # a code no longer known (a taxonomy or gazetteer change): never matches
             continue
-        if query.capabilities and employer is None and offer.actor_id is not None:
-            employer = employers.actor_codes(session, actor_ids=[offer.actor_id]).get(offer.actor_id)
         if matches(offer, query, employer=employer):
             found.append(saved)
     return found

@@ -90,14 +90,24 @@ def actor_codes(session: Session, *, actor_ids: Sequence[int]) -> dict[int, dict
 
 def facet_counts(session: Session, *, where: Sequence[Any]) -> dict[str, Counter]:
     """Offers matching `where` per modality and per value-chain step of their employer: one
-    count per employer in SQL, then each employer's codes (with ancestors) from the atlas."""
+    count per employer in SQL, then, per taxonomy code, which of those employers have it (subtree
+    included, so a parent counts its children's employers) through the atlas's view filter: a few
+    small queries on the actors, never loading them."""
     per_actor = {a: n for a, n in session.execute(
         select(JobOffer.actor_id, func.count()).where(*where, JobOffer.actor_id.is_not(None)).group_by(JobOffer.actor_id))}
     counts: dict[str, Counter] = {name: Counter() for name in FACETS}
-    for actor_id, codes in actor_codes(session, actor_ids=list(per_actor)).items():
-        for name, found in codes.items():
-            for code in found:
-                counts[name][code] += per_actor[actor_id]
+    if not per_actor:
+        return counts
+    tax = taxonomies()
+    ids = sorted(per_actor)
+    for name, tax_name in FACETS.items():
+        for code in tax[tax_name].terms:
+            view = atlas.ActorFilter(status="", **{name: (code,)})
+            having = session.scalars(select(atlas.Actor.id).where(
+                *atlas.view_conditions(view, taxonomies=tax), atlas.Actor.id.in_(ids)))
+            total = sum(per_actor[a] for a in having)
+            if total:
+                counts[name][code] = total
     return counts
 
 
