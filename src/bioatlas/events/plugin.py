@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
 from bioatlas.events import (
-    cli, demo, layers, models, notices, personal, policy, tasks, views, views_badges, views_manage, views_meetings,
-    views_organise, views_programme,
+    cli, demo, layers, models, notices, personal, pitch_models, pitches, policy, tasks, views, views_badges,
+    views_manage, views_meetings, views_organise, views_programme,
 )
 
 
@@ -18,7 +18,7 @@ def bioatlas_routers():
 
 @hookimpl
 def bioatlas_models():
-    return [models]
+    return [models, pitch_models]
 
 
 @hookimpl
@@ -43,7 +43,8 @@ def bioatlas_map_layers():
 
 @hookimpl
 def bioatlas_personal_data():
-    return [PersonalData(name="events", export=personal.export, erase=personal.erase)]
+    return [PersonalData(name="events", export=personal.export, erase=personal.erase),
+            PersonalData(name="event_pitches", export=pitches.export_user, erase=pitches.erase_user)]
 
 
 @hookimpl
