@@ -8,7 +8,7 @@ import pytest
 from bioatlas.events import pitches
 from bioatlas.events.errors import Conflict, FieldError
 from bioatlas.review import service as review
-from tests.accounts.fixtures import make_user
+from tests.accounts.fixtures import csrf_of, login, make_user
 from tests.contributions.helpers import add_actor
 from tests.events.helpers import make_event
 
@@ -24,7 +24,8 @@ def pitch_world(db):
              "founder": make_user(db, "founder@example.org", roles=[("member", "actor", startup)]),
              "other_founder": make_user(db, "other@example.org", roles=[("member", "actor", other)]),
              "juror": make_user(db, "juror@example.org"),
-             "juror2": make_user(db, "juror2@example.org")}
+             "juror2": make_user(db, "juror2@example.org"),
+             "organiser": make_user(db, "organiser@example.org", roles=[("member", "actor", organiser)])}
     event_id = make_event(db, organiser=organiser)
     with db() as s:
         pitches.open_call(s, event_id=event_id, title="Pitchs start-up", seats=1)
@@ -91,3 +92,44 @@ def test_bad_applications_name_the_field_and_erasure(db, pitch_world):
         pitches.erase_user(s, user_id=u["founder"])
         s.commit()
         assert [a.id for a in pitches.applications(s, event_id=w["event"])] == [w["theirs"]]
+
+
+def _as(client, email):
+    client.cookies.clear()
+    assert login(client, email).status_code == 303
+
+
+def test_pitch_pages_over_http(client, db, pitch_world):
+    w, e = pitch_world, pitch_world["event"]
+    page = client.get(f"/events/{e}/pitches")
+    assert page.status_code == 200 and "Pitchs start-up" in page.text and "Aucun pitch sélectionné" in page.text
+    assert client.get(f"/events/{e}/pitches/jury").status_code == 401
+    _as(client, "juror@example.org")
+    assert client.get(f"/events/{e}/pitches/jury").status_code == 403  # organisers only
+    _as(client, "organiser@example.org")
+    csrf = csrf_of(client, f"/events/{e}/pitches/jury")
+    post = lambda url, data: client.post(url, data={**data, "csrf_token": csrf}, follow_redirects=False)  # noqa: E731
+    assert post(f"/events/{e}/pitches/call", {"title": "Encore", "seats": "2"}).status_code == 409
+    bad = post(f"/events/{e}/pitches/jury", {"emails": "nobody@example.org"})
+    assert bad.status_code == 422 and "emails" in bad.text
+    assert post(f"/events/{e}/pitches/jury", {"emails": "juror@example.org\njuror2@example.org\nconflicted@example.org"}
+                ).status_code == 303
+    assert post(f"/events/{e}/pitches/assign", {}).status_code == 303
+    _as(client, "conflicted@example.org")
+    refused = client.get(f"/events/{e}/pitches/{w['mine']}/review")
+    assert refused.status_code == 403 and "Genethon" in refused.text  # the reason names the parent
+    _as(client, "juror@example.org")
+    form = client.get(f"/events/{e}/pitches/{w['mine']}/review")
+    assert form.status_code == 200 and "Vecteurs AAV" in form.text and "score_innovation" in form.text
+    csrf = csrf_of(client, f"/events/{e}/pitches/{w['mine']}/review")
+    scores = {"score_innovation": "5", "score_team": "4", "score_fit": "4", "csrf_token": csrf}
+    assert client.post(f"/events/{e}/pitches/{w['mine']}/review", data={**scores, "score_team": "12"},
+                       follow_redirects=False).status_code == 422
+    assert client.post(f"/events/{e}/pitches/{w['mine']}/review", data=scores,
+                       follow_redirects=False).status_code == 303
+    _as(client, "organiser@example.org")
+    csrf = csrf_of(client, f"/events/{e}/pitches/jury")
+    assert client.post(f"/events/{e}/pitches/{w['mine']}/decide",
+                       data={"decision": "selected", "rationale": "Retenu.", "csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    assert "Vecteurs AAV à façon" in client.get(f"/events/{e}/pitches").text

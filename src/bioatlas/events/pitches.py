@@ -126,6 +126,31 @@ def _item(session: Session, call: PitchCall, application: PitchApplication) -> r
     return item
 
 
+def jury_by_emails(session: Session, *, event_id: int, emails: Iterable[str]) -> list[int]:
+    """Jury members named by e-mail (verified accounts only; field `emails` names an unknown one)."""
+    ids = []
+    for email in (e.strip() for e in emails):
+        if not email:
+            continue
+        uid = accounts.verified_user_by_email(session, email=email)
+        if uid is None:
+            raise FieldError("emails", f"no verified account with the e-mail {email}")
+        ids.append(uid)
+    if not ids:
+        raise FieldError("emails", "at least one e-mail")
+    return add_jury(session, event_id=event_id, user_ids=ids)
+
+
+def jury_of(session: Session, *, event_id: int) -> list[int]:
+    call = call_of(session, event_id=event_id)
+    return review.pool(session, panel_id=panel_of(session, call=call).id) if call is not None else []
+
+
+def criteria_of(session: Session, *, event_id: int) -> list[review.ReviewCriterion]:
+    call = _call_or_404(session, event_id)
+    return list(panel_of(session, call=call).criteria)
+
+
 def add_jury(session: Session, *, event_id: int, user_ids: Iterable[int]) -> list[int]:
     """Jury members (review pool); an applicant cannot be one (field `reviewer`)."""
     call = _call_or_404(session, event_id)

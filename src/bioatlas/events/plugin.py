@@ -6,14 +6,14 @@ from __future__ import annotations
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
 from bioatlas.events import (
     cli, demo, layers, models, notices, personal, pitch_models, pitches, policy, tasks, views, views_badges,
-    views_manage, views_meetings, views_organise, views_programme,
+    views_manage, views_meetings, views_organise, views_pitches, views_programme,
 )
 
 
 @hookimpl
 def bioatlas_routers():
     return [views.router, views_meetings.router, views_organise.router, views_programme.router, views_manage.router,
-            views_badges.router]
+            views_badges.router, views_pitches.router]
 
 
 @hookimpl
