@@ -12,7 +12,7 @@ Per size, p50/p95 (ms) and their ratio to the anchor of the same run, of:
 - `search() tantivy, numpy path`: the atlas's search reading every Tantivy match and its BM25
   into numpy (the code before issue 19's engine path; `tantivy_search.supports` forced False);
 - `search() tantivy`: the atlas's search answered by the engine (`search/tantivy_search.py`).
-Each query runs with no filter and, every other query, a kind + region filter.
+Each query runs, in turn, with no filter, a kind + region filter, or a scale filter (two ranges).
 The Tantivy index is built (timed) on first use beside the atlas file (a cached synthetic atlas:
 bench/.data, which may be a link to /tmp).
 """
@@ -61,7 +61,8 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
     sqlite_backend = backends.SQLiteBackend()
     supports = tantivy_search.supports
     for number, q in enumerate(qs):
-        f = ActorFilter(kind=("company",), region=("84",)) if number % 2 else ActorFilter()
+        f = ActorFilter(kind=("company",), region=("84",)) if number % 3 == 1 else ActorFilter()
+        scale = ("10-200", "200-2000") if number % 3 == 2 else ()
         terms = parse_query(q)
         expand(terms, taxonomies)
         with factory() as session:
@@ -72,7 +73,7 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
                     "LIMIT 20", (expr,)).fetchall()
         times["fts5 bm25 top-20"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies)
+        found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale)
         found.top(20, 0)
         found.counts(f, taxonomies)
         times["tantivy top-20 + facets"].append(time.perf_counter() - t)
@@ -83,12 +84,12 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
             try:
                 with factory() as session:
                     t = time.perf_counter()
-                    search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20)
+                    search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20, scale=scale)
                     times[name].append(time.perf_counter() - t)
             finally:
                 tantivy_search.supports = supports
     raw.close()
-    print(f"\n{n:,} synthetic actors, {len(qs)} queries (half with a kind + region filter), "
+    print(f"\n{n:,} synthetic actors, {len(qs)} queries (a third each: no filter, kind + region, scale), "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared, busy machine)")
     if built:
         print(f"  Tantivy index built: {built['documents']:,} documents in {built['seconds']} s")
