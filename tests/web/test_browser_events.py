@@ -59,6 +59,7 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
             service.add_session(s, event=ev, title=title, kind=kind, room=room, track=track, day=DAY, start=start,
                                 end=end, speakers=speakers)
         service.add_exhibitor(s, event=ev, actor_ref=str(startup), booth="V01")
+        service.add_exhibitor(s, event=ev, actor_ref=str(organiser), booth="A01")
         s.commit()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
@@ -78,6 +79,7 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         _login(page, base, "ann@example.org", f"/events/{event}")
         assert page.locator("h1").inner_text() == "Rencontres B2B test (synthétique)"
         assert "planning publié : 7 rendez-vous" in page.locator("dl.event-facts").inner_text()
+        assert page.locator("svg.floor-plan rect.booth").count() == 2  # the floor plan's booths
         page.screenshot(path=str(SCREENSHOTS / "events-page.png"), full_page=True)
         page.goto(f"{base}/events/{event}/agenda")
         rows = page.locator("table.event-agenda-table tbody tr")
