@@ -1,20 +1,29 @@
-"""`import actors FILE`: check every row, then write all valid rows in one transaction.
+"""`import actors FILE`: check every row, then write the valid rows.
 
-All or nothing by default: one bad row and nothing is written; the report lists every error
+Every row is checked first, outside any write transaction (reading the file, the taxonomies, the
+match of each row to an actor): one bad row and nothing is written; the report lists every error
 (line, column as written in the file, value, reason). With `skip_invalid`, the valid rows are
 written and the bad ones reported. A dry run does the whole import and rolls it back, so its
 counts of created / updated / unchanged actors are exact.
+
+The checked rows are then written in bounded batches, one transaction each (`batch_rows`; by
+default 250 rows on SQLite, which has one writer at a time, so that the server's own writes wait
+for one batch and never for the whole file; one transaction on PostgreSQL, where other writers are
+not blocked). A batch that meets a busy database is retried. If a batch fails for another reason
+(a concurrent change made a row ambiguous), the batches before it stay written, the report says
+up to which line, and re-running the same file finishes the import (written rows are unchanged).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioatlas.core.dialect import dialect_for
+from bioatlas.core.dialect import Dialect, dialect_for
 from bioatlas.atlas.importer.errors import ImportFileError, RowError
 from bioatlas.atlas.importer.headers import ColumnMapping, map_headers
 from bioatlas.atlas.importer.reader import DEFAULT_MAX_BYTES, Table, open_table
@@ -22,7 +31,8 @@ from bioatlas.atlas.importer.rows import LOCATION_FIELDS, RowContext, RowResult,
 from bioatlas.atlas.models import Actor, Source
 from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.taxonomy import Taxonomy
-from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, find_by_name, get_or_create_source, upsert_actor
+from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, find_actor, find_by_name, get_or_create_source, upsert_actor
+from bioatlas.core.db import transaction
 from bioatlas.core.reports import ImportReport, Rollback, write_or_rollback
 from bioatlas.core.text import fold
 
@@ -50,6 +60,10 @@ class ActorImportReport(ImportReport):
         }
 
 
+SQLITE_BATCH_ROWS = 250
+RETRIES = 5  # attempts of a batch that meets a busy database
+
+
 def import_actors(
     session_factory: sessionmaker[Session],
     path: Path | str,
@@ -62,9 +76,11 @@ def import_actors(
     dry_run: bool = False,
     skip_invalid: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    batch_rows: int | None = None,
 ) -> ActorImportReport:
     """Import a CSV/XLSX file of actors. An unreadable file raises ImportFileError; row problems
-    are in the report."""
+    are in the report. `batch_rows`: rows written per transaction (None: the backend's default,
+    see the module's docstring; 0: one transaction)."""
     path = Path(path)
     source = source or SourceRecord(key=f"file:{path.name}"[:200], title=path.name, kind="file")
     report = ActorImportReport(file=str(path), source=source.key, dry_run=dry_run, skip_invalid=skip_invalid)
@@ -74,21 +90,100 @@ def import_actors(
         report.warnings.extend(columns.warnings)
         if not columns.has(*LOCATION_FIELDS):
             report.warnings.append("no location column (postcode, commune, INSEE code, coordinates): no site is recorded")
-
-        def write(session: Session) -> None:
-            ctx = RowContext(taxonomies=taxonomies, mapping=columns, file_source=source, session=session)
+        with session_factory() as reading:  # a read transaction only: no write lock while checking
+            ctx = RowContext(taxonomies=taxonomies, mapping=columns, file_source=source, session=reading)
             valid = _validate(table, ctx, report)
-            if report.errors and not skip_invalid:
-                raise Rollback
-            _write(session, path, valid, columns, report)
-            if report.errors and not skip_invalid:
-                report.clear_outcomes()
-                report.actors.clear()
-                raise Rollback
-
-        write_or_rollback(session_factory, report, write)
-    report.errors.sort(key=lambda e: e.line)
+            valid = _plan(reading, valid, columns, report)
+            reading.rollback()
+    report.errors.sort(key=lambda e: e.line or 0)
+    if report.errors and not skip_invalid:
+        return report
+    with session_factory() as session:
+        dialect = dialect_for(session)
+    size = batch_rows if batch_rows is not None else (SQLITE_BATCH_ROWS if dialect.name == "sqlite" else 0)
+    if dry_run or not size or len(valid) <= size:
+        write_or_rollback(session_factory, report, lambda session: _write_all(session, path, valid, columns, report))
+    else:
+        _write_in_batches(session_factory, path, valid, columns, report, size, dialect)
+    report.errors.sort(key=lambda e: e.line or 0)
     return report
+
+
+def _write_all(session: Session, path: Path, valid: list[RowResult], columns: ColumnMapping,
+               report: ActorImportReport) -> None:
+    """Every checked row in the caller's one transaction (a dry run, PostgreSQL, a small file)."""
+    _write(session, path, valid, columns, report, {})
+    if report.errors and not report.skip_invalid:
+        report.clear_outcomes()
+        report.actors.clear()
+        raise Rollback
+
+
+def _write_in_batches(factory: sessionmaker[Session], path: Path, valid: list[RowResult], columns: ColumnMapping,
+                      report: ActorImportReport, size: int, dialect: Dialect) -> None:
+    """Bounded transactions; a busy database retries the batch (it was rolled back whole)."""
+    written: dict[str, int] = {}
+    for start in range(0, len(valid), size):
+        batch = valid[start:start + size]
+        for attempt in range(RETRIES):
+            part = ActorImportReport(skip_invalid=report.skip_invalid)
+            names = dict(written)
+            try:
+                with transaction(factory) as session:
+                    _write(session, path, batch, columns, part, names)
+                    if part.errors and not report.skip_invalid:
+                        raise Rollback
+                break
+            except Rollback:
+                break
+            except SQLAlchemyError as exc:
+                if attempt == RETRIES - 1 or not dialect.is_transient(exc):
+                    _stopped(report, batch[0].line)
+                    raise
+                time.sleep(min(0.2 * 2 ** attempt, 2.0))
+            except ImportFileError:
+                _stopped(report, batch[0].line)
+                raise
+        report.errors.extend(part.errors)
+        report.rejected += part.rejected
+        if part.errors and not report.skip_invalid:
+            _stopped(report, batch[0].line)
+            return
+        report.committed = True
+        written = names
+        report.actors.extend(part.actors)
+        for outcome in ("created", "updated", "unchanged"):
+            report.count(outcome, getattr(part, outcome))
+
+
+def _stopped(report: ActorImportReport, line: int) -> None:
+    if report.committed:
+        report.warnings.append(
+            f"the import stopped at the batch starting on line {line}: the rows before it are written, the rest "
+            "is not; once fixed, re-run the same file to finish (rows already written count as unchanged)"
+        )
+
+
+def _plan(session: Session, valid: list[RowResult], columns: ColumnMapping, report: ActorImportReport) -> list[RowResult]:
+    """The checks of the write that only read: the actor each row describes is found without
+    ambiguity, and an id column points at it. Rows that fail are rejected before anything is written."""
+    kept: list[RowResult] = []
+    for result in valid:
+        record = result.record
+        assert record is not None
+        try:
+            error = _check_id(session, result, columns)
+            if error is None:
+                find_actor(session, record)
+        except MatchError as exc:
+            name = _match_field(record, str(exc))
+            error = RowError(result.line, columns.header(name) or columns.header("legal_name"), None, str(exc))
+        if error is not None:
+            report.errors.append(error)
+            report.rejected += 1
+            continue
+        kept.append(result)
+    return kept
 
 
 def _validate(table: Table, ctx: RowContext, report: ActorImportReport) -> list[RowResult]:
@@ -122,9 +217,10 @@ def _validate(table: Table, ctx: RowContext, report: ActorImportReport) -> list[
     return valid
 
 
-def _write(session: Session, path: Path, valid: list[RowResult], columns: ColumnMapping, report: ActorImportReport) -> None:
+def _write(session: Session, path: Path, valid: list[RowResult], columns: ColumnMapping, report: ActorImportReport,
+           written: dict[str, int]) -> None:
+    """Write checked rows; `written` (folded names of the actors written so far -> id) is updated."""
     sources: dict[str, Source] = {}
-    written: dict[str, int] = {}  # folded names of the actors written so far -> id
     for result in valid:
         record = result.record
         assert record is not None and record.source is not None
