@@ -7,7 +7,7 @@ import logging
 import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 
 from bioatlas.core.config import Settings
 
@@ -32,6 +32,7 @@ def send_mail(settings: Settings, *, to: str, subject: str, body: str,
     msg["To"] = to
     msg["Subject"] = one_line(subject)
     msg["Message-ID"] = make_msgid(domain="bioatlas")
+    msg["Date"] = formatdate(usegmt=True)  # RFC 5322 requires it; some servers reject or flag mail without
     for name, value in (headers or {}).items():
         msg[name] = one_line(value)
     msg.set_content(body)
