@@ -29,16 +29,16 @@ def test_the_server_answers_while_a_web_upload_imports(settings, db):
 
         thread = threading.Thread(target=upload)
         thread.start()
-        latencies = []
+        answered_during = 0
         time.sleep(0.3)  # let the upload reach the import (the only wait: the import is the load)
-        while thread.is_alive() and len(latencies) < 20:
-            start = time.perf_counter()
-            assert httpx.get(f"{url}/healthz", timeout=30).status_code == 200
-            latencies.append(time.perf_counter() - start)
+        while thread.is_alive() and answered_during < 5:
+            assert httpx.get(f"{url}/healthz", timeout=60).status_code == 200
+            answered_during += thread.is_alive()  # answered while the import still runs
         thread.join()
     assert result["r"].status_code == 200, result["r"].text[:300]
-    assert latencies, "the import ended before any request was timed"
-    assert max(latencies) < 2.0, latencies  # before the fix: frozen for the whole import
+    # before the fix the event loop was frozen for the whole import: nothing answered until it ended
+    # (a count, not a latency: the test must hold on a busy machine; bench/import_while_writing.py times it)
+    assert answered_during >= 3, answered_during
 
 
 def test_a_locked_database_is_a_503_with_retry_after(client, db, engine, backend):
@@ -69,3 +69,35 @@ class _PgError(Exception):
 def test_transient_errors_are_told_from_bugs(backend_name, orig, transient):
     error = OperationalError("statement", {}, orig)
     assert dialect_for(backend_name).is_transient(error) is transient
+
+
+def test_an_export_is_served_while_its_audit_event_waits_for_a_busy_database(client, db, engine, monkeypatch, caplog):
+    """The download's audit event is written after the response, retried while the database is busy;
+    when it never gets in, the trace stays in the log and the download was still served."""
+    from bioatlas.accounts import audit, middleware
+    from bioatlas.accounts.models import AuditEvent
+    from sqlalchemy import select
+
+    monkeypatch.setattr(middleware.time, "sleep", lambda seconds: None)
+    busy = OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+    if dialect_for(engine).name == "postgresql":
+        busy = OperationalError("INSERT", {}, _PgError("55P03"))
+    real = audit.record_now
+    refusals = {"left": 2}
+
+    def busy_twice(*args, **kwargs):
+        if refusals["left"]:
+            refusals["left"] -= 1
+            raise busy
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record_now", busy_twice)
+    r = client.get("/api/v1/export", params={"format": "csv", "q": "retry"})
+    assert r.status_code == 200 and refusals["left"] == 0
+    with db() as s:
+        assert s.scalar(select(AuditEvent.detail).where(AuditEvent.event == "export")) is not None
+
+    refusals["left"] = 100
+    r = client.get("/api/v1/export", params={"format": "csv", "q": "never"})
+    assert r.status_code == 200
+    assert any("not written" in m and "q=never" in m for m in caplog.messages)

@@ -1,18 +1,29 @@
 """Per-request security work, installed by `create_app`: load the session cookie into
 `request.state.principal`, hand out the CSRF cookie, and write an
-audit event for every export download. Authorisation itself is in `policy.py`."""
+audit event for every export download. Authorisation itself is in `policy.py`.
+
+A download is a read: its audit event is written after the response is sent, and a busy database
+(an import writing) is retried, so the event never turns a served export into an error."""
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 
 from fastapi import FastAPI, Request
+from sqlalchemy.exc import OperationalError
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from bioatlas.accounts import audit
 from bioatlas.accounts.policy import ANONYMOUS, client_ip, principal_for
 from bioatlas.accounts.ratelimit import RateLimiter
 from bioatlas.accounts.service import lookup_session
+from bioatlas.core.dialect import dialect_for
+
+log = logging.getLogger("bioatlas.audit")
+AUDIT_ATTEMPTS = 6  # about 6 s of retries in all: longer than one import batch holds SQLite's lock
 
 SESSION_COOKIE = "bioatlas_session"
 CSRF_COOKIE = "bioatlas_csrf"
@@ -37,9 +48,19 @@ def _load(request: Request):
         return principal_for(session, row.user, csrf=row.csrf_token)
 
 
-def _audit_export(request: Request, principal) -> None:
-    audit.record_now(request.app.state.sessionmaker, "export", user_id=principal.user_id, ip=client_ip(request),
-                     target=request.url.path, detail={"query": str(request.url.query)[:500]})
+def _audit_export(factory, *, user_id: int | None, ip: str | None, target: str, query: str) -> None:
+    detail = {"query": query[:500]}
+    for attempt in range(AUDIT_ATTEMPTS):
+        try:
+            audit.record_now(factory, "export", user_id=user_id, ip=ip, target=target, detail=detail)
+            return
+        except OperationalError as exc:
+            if attempt == AUDIT_ATTEMPTS - 1 or not dialect_for(factory.kw["bind"]).is_transient(exc):
+                # the trace stays in the log when the database never accepts it
+                log.error("audit event 'export' not written (%s): user=%s ip=%s target=%s detail=%s",
+                          exc.orig, user_id, ip, target, detail)
+                return
+            time.sleep(0.2 * 2 ** attempt)
 
 
 def install(app: FastAPI) -> None:
@@ -61,5 +82,17 @@ def install(app: FastAPI) -> None:
             response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="lax",
                                 secure=request.url.scheme == "https", path="/")
         if request.url.path in EXPORT_PATHS and request.method == "GET" and response.status_code == 200:
-            await run_in_threadpool(_audit_export, request, principal)
+            response.background = _after(response.background, BackgroundTask(
+                _audit_export, request.app.state.sessionmaker, user_id=principal.user_id, ip=client_ip(request),
+                target=request.url.path, query=str(request.url.query)))
         return response
+
+
+def _after(first: BackgroundTask | None, then: BackgroundTask) -> BackgroundTask:
+    if first is None:
+        return then
+
+    async def both() -> None:
+        await first()
+        await then()
+    return BackgroundTask(both)
