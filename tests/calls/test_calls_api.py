@@ -5,7 +5,9 @@ as {"field", "message"}."""
 
 from __future__ import annotations
 
-from tests.calls.helpers import client_for
+from datetime import datetime, timezone
+
+from tests.calls.helpers import PDF, client_for, make_user
 
 API = "/api/v1/calls"
 
@@ -23,6 +25,13 @@ def test_calls_api_story(db, story):
     assert r.status_code == 422 and r.json()["detail"]["field"] == "rebuttal"  # not a resubmission
     r = a.put(base, headers=ah, json={"answers": {"summary": "Notre projet.", "founded_year": 2019}})
     assert r.status_code == 200 and r.json()["answers"] == {"summary": "Notre projet.", "founded_year": 2019}
+    r = a.post(f"{base}/attachments", headers=ah, data={"field": "deck"},
+               files={"file": ("deck.pdf", b"not a pdf", "application/pdf")})
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "deck"
+    r = a.post(f"{base}/attachments", headers=ah, data={"field": "deck"}, files={"file": ("deck.pdf", PDF, "application/pdf")})
+    assert r.status_code == 201 and r.json()["size"] == len(PDF)
+    assert a.get(f"{base}/attachments/{r.json()['id']}").content == PDF
+    assert client_for(story, db, "other_applicant")[0].get(f"{base}/attachments/{r.json()['id']}").status_code == 403
     assert a.post(f"{base}/submit", headers=ah, json={}).json()["status"] == "submitted"
     r = a.post(f"{base}/submit", headers=ah, json={})
     assert r.status_code == 409 and r.json()["detail"]["field"] == "status"
@@ -81,3 +90,35 @@ def test_portfolio_api(db, story):
     assert m.get(f"{API}/portfolio/{pid}").json()["milestones"][0]["title"] == "M1"
     # the call's manager is no editor of region 11: the project is not theirs to change
     assert m.post(f"{API}/portfolio/{pid}/milestones", headers=mh, json={"title": "M2"}).status_code == 403
+
+
+def test_call_created_changed_published_closed_over_the_api(db, story):
+    story["users"]["editor"] = make_user(db, "editor@example.org", roles=[("editor", "region", "11")])
+    e, eh = client_for(story, db, "editor")
+    body = {"kind": "challenge", "title_fr": "Défi API", "title_en": "API challenge", "region": "11",
+            "opens_at": "2026-01-01T09:00", "closes_at": "2099-01-01T18:00+01:00",
+            "form": {"fields": [{"name": "summary", "type": "textarea", "required": True}]},
+            "criteria": [{"code": "excellence", "weight": -1, "scale_min": 0, "scale_max": 5}]}
+    r = e.post(API, headers=eh, json=body)
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "criteria[0].weight"
+    assert e.post(API, headers=eh, json={**body, "opens_at": "soon"}).json()["detail"]["field"] == "opens_at"
+    assert e.post(API, headers=eh, json={**body, "form": []}).json()["detail"]["field"] == "form"
+    body["criteria"][0]["weight"] = 2
+    created = e.post(API, headers=eh, json=body)
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    cid = created.json()["id"]
+    opens = datetime.fromisoformat(created.json()["opens_at"])
+    assert opens == datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)  # 09:00 read in the call's zone (Paris)
+    anyone, _ = client_for(story, db, "anonymous")
+    assert anyone.get(f"{API}/{cid}").status_code == 404  # a draft exists for its managers only
+    o, oh = client_for(story, db, "other_applicant")
+    assert o.put(f"{API}/{cid}", headers=oh, json=body).status_code == 403
+    changed = e.put(f"{API}/{cid}", headers=eh, json={**body, "title_fr": "Défi API revu"})
+    assert changed.status_code == 200 and changed.json()["title_fr"] == "Défi API revu"
+    assert e.post(f"{API}/{cid}/close", headers=eh).status_code == 409  # a draft is not closed
+    assert e.post(f"{API}/{cid}/publish", headers=eh).json()["status"] == "published"
+    assert e.put(f"{API}/{cid}", headers=eh, json=body).json()["detail"]["field"] == "status"
+    closed = e.post(f"{API}/{cid}/close", headers=eh)
+    assert closed.status_code == 200 and closed.json()["open"] is False
+    r = o.post(f"{API}/{cid}/applications", headers=oh, json={"applicant_name": "Acteur proposé"})
+    assert r.status_code == 409 and r.json()["detail"]["field"] == "deadline"

@@ -194,6 +194,7 @@ def test_six_roles_over_every_calls_route(db, story):
         ("POST", "/applications/{application_id}/decision"): {"manager"},
         ("GET", "/calls/{call_id}/manage"): {"manager"},
         ("GET", "/calls/{call_id}/edit"): {"manager"},
+        ("POST", "/calls/{call_id}/close"): {"manager"},
         ("POST", "/calls/{call_id}/edit"): {"manager"},
         ("POST", "/calls/{call_id}/publish"): {"manager"},
         ("POST", "/calls/{call_id}/reviewers"): {"manager"},

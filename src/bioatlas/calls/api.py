@@ -1,27 +1,37 @@
 """JSON API of calls under /api/v1/calls: the published calls and their results, applications
-(start, save, submit with a rebuttal, withdraw, opt in, resubmit), reviews (a reviewer's seat
-and scores, refused with the conflict's reasons), the managers' jury view, decisions and
-results, and the portfolio of structuring projects. The same service calls and the same policy
+(start, save, files, submit with a rebuttal, withdraw, opt in, resubmit) and reviews (a
+reviewer's seat and scores, refused with the conflict's reasons). The managers' routes are in
+`api_manage.py`, the portfolio in `api_portfolio.py`. The same service calls and the same policy
 as the pages; refusals are `{"detail": {"field", "message"}}`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.datastructures import UploadFile
 
 from bioatlas.accounts.policy import Principal, require
+from bioatlas.calls.api_body import (
+    ERRORS,
+    Applicant,
+    Json,
+    Lang,
+    PREFIX,
+    Reader,
+    Reviewer,
+    bad,
+    integer,
+    of_call,
+    string,
+)
 from bioatlas.calls import present, service
 from bioatlas.calls.web import (
     Anyone,
     Id,
-    Manager,
-    csv_response,
+    file_response,
     found_application,
     found_call,
-    found_project,
-    managed,
-    managed_project,
     owned,
     readable,
     refused,
@@ -29,102 +39,9 @@ from bioatlas.calls.web import (
     seat,
     visible_call,
 )
-from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.web.problems import Problem
+from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 
-router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "not logged in"},
-    403: {"model": Problem, "description": "not allowed (a reviewer's conflict of interest names its reasons)"},
-    404: {"model": Problem, "description": "no such call, application or project (or not visible to you)"},
-    409: {"model": Problem, "description": "not in a state that allows it (deadline passed, already decided…)"},
-    422: {"model": Problem, "description": "a field is refused (named in `detail.field`)"}}
-Json = Annotated[dict[str, Any], Body()]
-Lang = Annotated[Literal["fr", "en"], Query()]
-Applicant = Annotated[Principal, Depends(require("application.edit"))]
-Reader = Annotated[Principal, Depends(require("application.read"))]
-Reviewer = Annotated[Principal, Depends(require("review.score"))]
-ProjectManager = Annotated[Principal, Depends(require("project.manage"))]
-
-
-def bad(field: str, message: str) -> HTTPException:
-    return HTTPException(422, detail={"field": field, "message": f"{field}: {message}"})
-
-
-def string(body: dict, name: str, limit: int = 10000, *, default: str = "") -> str:
-    value = body.get(name, default)
-    if value is None:
-        value = default
-    if not isinstance(value, str):
-        raise bad(name, "expected a string")
-    if len(value) > limit:
-        raise bad(name, f"at most {limit} characters")
-    safe(name, value)
-    return value.strip()
-
-
-def integer(body: dict, name: str, *, required: bool = True) -> int | None:
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
-        raise bad(name, "expected a positive whole number")
-    return value
-
-
-def of_call(session, call, application_id: int, t, get) -> service.Application:
-    """The application (through `get`, which authorises it), 404 unless it belongs to the call."""
-    app = get(application_id)
-    if app.call_id != call.id:
-        raise HTTPException(404, detail=t("No application with this number."))
-    return app
-
-
-# --- portfolio (before the numbered calls) --------------------------------------------------------
-
-
-@router.get("/portfolio", responses=ERRORS)
-def portfolio(session: SessionDep, p: Anyone) -> dict:
-    """The structuring projects with partners, budget, milestones and progress; the portfolio's
-    figures (progress, milestones on time, budget)."""
-    return {"projects": [service.project_dict(session, x) for x in service.list_projects(session)],
-            "figures": service.figures_portfolio(session)}
-
-
-@router.get("/portfolio/{project_id}", responses=ERRORS)
-def project(project_id: Id, session: SessionDep, t: TranslatorDep, p: Anyone) -> dict:
-    """One structuring project."""
-    return service.project_dict(session, found_project(session, project_id, t))
-
-
-@router.post("/portfolio/{project_id}/milestones", responses=ERRORS, status_code=201)
-def add_milestone(request: Request, project_id: Id, session: SessionDep, t: TranslatorDep, body: Json,
-                  p: ProjectManager) -> dict:
-    """Add a milestone `{"title", "due_date": "YYYY-MM-DD", "status"}` (editors of the project's
-    region); a date before the project's start is refused naming `due_date`."""
-    proj = managed_project(request, session, p, project_id, t)
-    with refused(as_json=True):
-        service.add_milestone(session, project=proj, title=string(body, "title", 300),
-                              due_date=string(body, "due_date", 20), status=string(body, "status", 20) or "planned")
-    return service.project_dict(session, proj)
-
-
-@router.post("/portfolio/{project_id}/milestones/{milestone_id}", responses=ERRORS)
-def set_milestone(request: Request, project_id: Id, milestone_id: Id, session: SessionDep, t: TranslatorDep,
-                  body: Json, p: ProjectManager) -> dict:
-    """Change a milestone's status `{"status", "done_date"}`."""
-    proj = managed_project(request, session, p, project_id, t)
-    with refused(as_json=True):
-        service.set_milestone(session, project=proj, milestone_id=milestone_id, status=string(body, "status", 20),
-                              done_date=string(body, "done_date", 20) or None)
-    return service.project_dict(session, proj)
-
-
-@router.get("/mine", responses=ERRORS)
-def mine(session: SessionDep, p: Annotated[Principal, Depends(require("account.self"))]) -> dict:
-    """Your applications, every status."""
-    return {"applications": [present.application_view(a)
-                             for a in service.applications_of_user(session, user_id=p.user_id or 0)]}
+router = APIRouter(prefix=PREFIX, tags=["calls"])
 
 
 # --- calls ------------------------------------------------------------------------------------------
@@ -253,6 +170,41 @@ def resubmit(request: Request, call_id: Id, application_id: Id, session: Session
     return present.application_view(new)
 
 
+@router.post("/{call_id}/applications/{application_id}/attachments", responses=ERRORS, status_code=201)
+async def upload(request: Request, call_id: Id, application_id: Id, session: SessionDep, t: TranslatorDep,
+                 settings: SettingsDep, p: Applicant) -> dict:
+    """Add a file to a draft (multipart form: `field`, the form's file question, and `file`):
+    checked by declared type, extension, first bytes and size; a new file replaces the field's."""
+    c = found_call(session, call_id, t)
+    app = of_call(session, c, application_id, t, lambda i: owned(request, session, p, i, t))
+    form = await request.form()
+    field, upload_ = form.get("field"), form.get("file")
+    if not isinstance(field, str) or not field:
+        raise bad("field", "which file question of the form the file answers")
+    if not isinstance(upload_, UploadFile):
+        raise bad("file", "no file sent (multipart form)")
+    safe("file", upload_.filename or "")
+    data = await upload_.read(settings.max_upload_bytes + 1)
+    with refused(as_json=True):
+        row = service.add_attachment(session, application=app, field=field, filename=upload_.filename or "",
+                                     content_type=upload_.content_type or "", data=data,
+                                     max_upload_bytes=settings.max_upload_bytes)
+    return {"id": row.id, "field": row.field, "filename": row.filename, "size": row.size,
+            "content_type": row.content_type, "sha256": row.sha256}
+
+
+@router.get("/{call_id}/applications/{application_id}/attachments/{attachment_id}", responses=ERRORS)
+def download(request: Request, call_id: Id, application_id: Id, attachment_id: Id, session: SessionDep,
+             t: TranslatorDep, p: Reader):
+    """A file of the application, as a download (its applicant, the call's managers)."""
+    c = found_call(session, call_id, t)
+    app = of_call(session, c, application_id, t, lambda i: readable(request, session, p, i, t))
+    attachment = service.get_attachment(session, application_id=app.id, attachment_id=attachment_id)
+    if attachment is None:
+        raise HTTPException(404, detail=t("No such file."))
+    return file_response(attachment)
+
+
 # --- reviews ----------------------------------------------------------------------------------------
 
 
@@ -300,84 +252,3 @@ def declare(call_id: Id, session: SessionDep, t: TranslatorDep, body: Json,
         service.declare_conflict(session, call=c, reviewer_id=p.user_id or 0, actor_id=actor_id,
                                  note=string(body, "note", 500) or None)
     return {"declared": actor_id}
-
-
-# --- managers ---------------------------------------------------------------------------------------
-
-
-@router.get("/{call_id}/reviews", responses=ERRORS)
-def jury(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager) -> dict:
-    """The jury view: per application the medians, weighted total, thresholds, reviews (with the
-    jury's comments), decision, and the reviewers excluded with their reasons (code, and text in
-    the language of the request: `?lang=en`, the cookie or Accept-Language)."""
-    c = managed(request, session, p, call_id, t)
-    view = service.jury_view(session, call=c)
-    return present.jury_view(view, why=service.review.exclusion_texts(session, view["exclusions"], t=t))
-
-
-@router.get("/{call_id}/scores.csv", responses=ERRORS)
-def scores_csv(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager):
-    """The scores: one row per review and criterion, then medians and totals."""
-    c = managed(request, session, p, call_id, t)
-    return csv_response(service.scores_csv(session, call=c), f"call-{c.id}-scores.csv")
-
-
-@router.post("/{call_id}/publish", responses=ERRORS)
-def publish(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager) -> dict:
-    """Publish a draft call."""
-    c = managed(request, session, p, call_id, t)
-    with refused(as_json=True):
-        service.publish_call(session, call=c, by_user_id=p.user_id)
-    return present.call_view(c)
-
-
-@router.post("/{call_id}/reviewers", responses=ERRORS)
-def reviewers(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, body: Json, p: Manager) -> dict:
-    """Add reviewers by e-mail `{"emails": [...]}` (an applicant of the call is refused)."""
-    c = managed(request, session, p, call_id, t)
-    emails = body.get("emails")
-    if not isinstance(emails, list) or not emails or not all(isinstance(e, str) and len(e) <= 320 for e in emails):
-        raise bad("emails", "a list of at least one reviewer's e-mail address")
-    with refused(as_json=True):
-        added = service.add_reviewers(session, call=c, emails=emails, by_user_id=p.user_id)
-    return {"added": len(added)}
-
-
-@router.post("/{call_id}/phase", responses=ERRORS)
-def phase(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, body: Json, p: Manager) -> dict:
-    """Open or close the review `{"phase": "open" | "closed"}`."""
-    c = managed(request, session, p, call_id, t)
-    with refused(as_json=True):
-        service.set_phase(session, call=c, phase=string(body, "phase", 20), by_user_id=p.user_id)
-    return {"phase": service.panel_of(session, call=c).phase}
-
-
-@router.post("/{call_id}/assign", responses=ERRORS)
-def assign(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager) -> dict:
-    """Assign reviewers, least loaded first; conflicted ones are excluded with their reason."""
-    c = managed(request, session, p, call_id, t)
-    report = service.assign_reviewers(session, call=c, by_user_id=p.user_id)
-    return {"assigned": len(report.assigned), "excluded": [{"item": i, "reviewer": r, "reason": why}
-                                                           for i, r, why in report.excluded],
-            "short": report.short}
-
-
-@router.post("/{call_id}/applications/{application_id}/decision", responses=ERRORS)
-def decide(request: Request, call_id: Id, application_id: Id, session: SessionDep, t: TranslatorDep, body: Json,
-           p: Manager) -> dict:
-    """Decide `{"decision": "selected" | "rejected" | "waitlisted", "rationale"}`."""
-    c = managed(request, session, p, call_id, t)
-    app = of_call(session, c, application_id, t, lambda i: found_application(session, i, t))
-    with refused(as_json=True):
-        service.decide(session, application=app, decision=string(body, "decision", 20),
-                       rationale=string(body, "rationale", 5000), by_user_id=p.user_id)
-    return {"application_id": app.id, "decision": string(body, "decision", 20)}
-
-
-@router.post("/{call_id}/results", responses=ERRORS)
-def publish_results(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager) -> dict:
-    """Publish the results (every submitted application decided first): laureates recorded in
-    the atlas under the call as source, every applicant notified."""
-    c = managed(request, session, p, call_id, t)
-    with refused(as_json=True):
-        return service.publish_results(session, call=c, by_user_id=p.user_id)

@@ -37,6 +37,7 @@ class EditorError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.input = input_of(field)
+        self.state: EditorState | None = None  # the rest of the form, kept when reading it failed
 
 
 def input_of(name: str | None) -> str | None:
@@ -148,23 +149,36 @@ def _many(form, name: str) -> list[str]:
 
 
 def read(form) -> EditorState:
-    """The state as posted (strings kept as typed, so that an error shows them again)."""
-    state = EditorState(call={k: _text(form, k, n) for k, n in CALL_KEYS.items()})
+    """The state as posted (strings kept as typed, so that an error shows them again: a refused
+    text is emptied and the first refusal raised with the rest of the state kept)."""
+    errors: list[EditorError] = []
+
+    def text(name: str, limit: int) -> str:
+        try:
+            return _text(form, name, limit)
+        except EditorError as exc:
+            errors.append(exc)
+            return ""
+
+    state = EditorState(call={k: text(k, n) for k, n in CALL_KEYS.items()})
     state.call["timezone"] = state.call["timezone"] or "Europe/Paris"
     for i in range(_count(form, "questions", MAX_QUESTIONS)):
-        q = {k: _text(form, f"q-{i}-{k}", n) for k, n in QUESTION_KEYS.items()}
+        q: dict[str, Any] = {k: text(f"q-{i}-{k}", n) for k, n in QUESTION_KEYS.items()}
         q["required"] = form.get(f"q-{i}-required") == "on"
-        q["accept"] = [a for a in _many(form, f"q-{i}-accept")]
+        q["accept"] = _many(form, f"q-{i}-accept")
         state.questions.append(q)
     for i in range(_count(form, "criteria", MAX_CRITERIA)):
-        state.criteria.append({k: _text(form, f"c-{i}-{k}", n) for k, n in CRITERION_KEYS.items()})
-    regions = re.split(r"[\s,;]+", _text(form, "el-regions", 200))
+        state.criteria.append({k: text(f"c-{i}-{k}", n) for k, n in CRITERION_KEYS.items()})
+    regions = re.split(r"[\s,;]+", text("el-regions", 200))
     state.eligibility = {"actor_kinds": _many(form, "el-actor_kinds"), "regions": [r for r in regions if r],
-                         "max_company_age_years": _text(form, "el-max_company_age_years", 4),
+                         "max_company_age_years": text("el-max_company_age_years", 4),
                          "modalities": _many(form, "el-modalities")}
     state.panel = {"blind": form.get("blind") == "on", "show_others": form.get("show_others") == "on",
-                   "reviewers_per_item": _text(form, "reviewers_per_item", 3),
-                   "overall_threshold": _text(form, "overall_threshold", 20)}
+                   "reviewers_per_item": text("reviewers_per_item", 3),
+                   "overall_threshold": text("overall_threshold", 20)}
+    if errors:
+        errors[0].state = state
+        raise errors[0]
     return state
 
 

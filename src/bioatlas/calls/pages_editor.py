@@ -43,7 +43,8 @@ def posted(request: Request, t, form, *, action: str, call, save):
             return page(request, t, state, action=action, call=call)
         target = save(editor.definitions(state))
     except (editor.EditorError, *REFUSALS) as exc:
-        return page(request, t, state or editor.blank(), action=action, call=call, error=exc)
+        kept = state or getattr(exc, "state", None) or editor.blank()
+        return page(request, t, kept, action=action, call=call, error=exc)
     return redirect(f"/calls/{target.id}/manage")
 
 

@@ -105,7 +105,7 @@ def manage(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep,
     call = managed(request, session, p, call_id, t)
     view = service.jury_view(session, call=call)
     return render(request, t, "calls/manage.html", call=call, deadline=service.local_deadline(call),
-                  decisions=service.review.DECISIONS,
+                  decisions=service.review.DECISIONS, is_open=service.is_open(call),
                   why=service.review.exclusion_texts(session, view["exclusions"], t=t), **view)
 
 
@@ -113,6 +113,12 @@ def manage(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep,
 def publish(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager):
     call = managed(request, session, p, call_id, t)
     return act(f"/calls/{call.id}/manage", lambda: service.publish_call(session, call=call, by_user_id=p.user_id))
+
+
+@router.post("/calls/{call_id}/close", response_class=HTMLResponse)
+def close(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager):
+    call = managed(request, session, p, call_id, t)
+    return act(f"/calls/{call.id}/manage", lambda: service.close_call(session, call=call, by_user_id=p.user_id))
 
 
 @router.post("/calls/{call_id}/reviewers", response_class=HTMLResponse)

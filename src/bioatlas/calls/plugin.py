@@ -3,14 +3,14 @@ actor page's laureate line and the demo's deeptech challenge and portfolio."""
 
 from __future__ import annotations
 
-from bioatlas.calls import api, cli, demo, models, notices, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
+from bioatlas.calls import api, api_manage, api_portfolio, cli, demo, models, notices, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
     # the fixed paths (/calls/new, /applications/mine) before the numbered ones
-    return [api.router, pages_editor.router, pages_applicant.router, pages_public.router, pages_jury.router]
+    return [api_portfolio.router, api.router, api_manage.router, pages_editor.router, pages_applicant.router, pages_public.router, pages_jury.router]
 
 
 @hookimpl
