@@ -64,6 +64,14 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
         assert "Incubateur fictif de démonstration" in rows.first.inner_text()
         manager.screenshot(path=str(SCREENSHOTS / "calls-jury-exclusion.png"), full_page=True)
 
+        # the call editor works without JavaScript: a button adds a question (a plain form round trip)
+        manager.goto(f"{base}/calls/{call_id}/edit?lang=fr")
+        questions = manager.locator("fieldset.question").count()
+        with manager.expect_navigation():
+            manager.locator('button[value="add_question"]').click()
+        assert manager.locator("fieldset.question").count() == questions + 1
+        manager.screenshot(path=str(SCREENSHOTS / "calls-editor.png"), full_page=True)
+
         conflicted = page_as("evaluateur-demo-1@demo.invalid")
         answer = conflicted.goto(f"{base}/applications/{excluded_app}/review?lang=fr")
         assert answer is not None and answer.status == 403
