@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
 from bioatlas.events import (
-    cli, demo, layers, models, notices, personal, pitch_models, pitches, policy, tasks, views, views_badges,
+    cli, demo, layers, models, notices, observatory, personal, pitch_models, pitches, policy, tasks, views, views_badges,
     views_manage, views_meetings, views_organise, views_pitches, views_programme,
 )
 
@@ -34,6 +34,11 @@ def bioatlas_tasks():
 @hookimpl
 def bioatlas_notification_kinds():
     return [notices.REGISTRATION]
+
+
+@hookimpl
+def bioatlas_observatory_queries():
+    return [observatory.QUERY]
 
 
 @hookimpl
