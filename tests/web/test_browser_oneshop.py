@@ -1,5 +1,6 @@
 """The one-stop shop in a real browser: the intake form (filled, in French), a partner's view
-(only its need, its private note) and the company's view (its three needs), no console error
+(only its need, its private note) and the company's view (its three needs, what each partner
+sees changed, the candidate zones), no console error
 (CSP). Screenshots: artifacts/screenshots/oneshop-intake.png, oneshop-partner.png,
 oneshop-company.png. The company and the people are synthetic."""
 
@@ -70,6 +71,16 @@ def test_intake_partner_and_company_views(settings, db, browser):  # noqa: F811
         _login(page, base, "founder@example.org", f"/oneshop/cases/{case_id}")
         assert page.locator("article.oneshop-request").count() == 3
         assert "Note privée du partenaire" not in page.content()
+        # what each partner sees: the details for the first partner only (the intake shared them with all)
+        boxes = page.locator('form.oneshop-sharing input[name="partners"]')
+        assert boxes.count() == 3
+        for i in (1, 2):
+            boxes.nth(i).uncheck()
+        page.click("form.oneshop-sharing button[type=\"submit\"]")
+        page.wait_for_load_state()
+        assert [page.locator('form.oneshop-sharing input[name="partners"]').nth(i).is_checked() for i in range(3)] \
+            == [True, False, False]
+        assert "Zones possibles dans la région" in page.content()
         page.screenshot(path=str(SCREENSHOTS / "oneshop-company.png"), full_page=True)
     assert problems == []
     assert (SCREENSHOTS / "oneshop-company.png").stat().st_size > 10_000
