@@ -105,7 +105,12 @@ def test_satisfaction_comment_is_erased_with_the_case(db, world, score):
 def test_zones_and_integrators_come_from_the_atlas_only(db, client, world):
     from tests.contributions.helpers import add_actor
 
+    from tests.jobboard.helpers import add_rome, make_offer
+
     integrator = add_actor(db, "Intégrateur test", "69007", kind="integrator")  # another region: suggested after
+    add_rome(db)
+    make_offer(db, actor_id=world["company"])  # Évry (region 11)
+    make_offer(db, actor_id=world["company"], rome_code="H1510", appellation_code="38053")
     case_id, _ = make_case(db, owner=world["users"]["founder"], partners=[world["partners"][0]])
     with db() as s:
         case = s.get(Case, case_id)
@@ -114,12 +119,17 @@ def test_zones_and_integrators_come_from_the_atlas_only(db, client, world):
         assert [h["name"] for h in zones[0]["hosts"]] == ["Pôle test 2", "Agence test 1", "Agence test 3"]
         assert [(x["actor_id"], x["in_region"]) for x in service.suggestions(s, case=case)
                 if x["reason"] == "integrator"] == [(integrator, False)]
+        assert service.recruiting(s, case=case) == {"region": "11", "open_offers": 2, "families": ["H15", "H23"],
+                                                     "url": "/jobboard?region=11"}
         case.region = "84"  # the other region: its one actor's commune, no partner there
         assert [(z["insee"], z["hosts"]) for z in service.zones(s, case=case)] == [
             ("69387", [{"actor_id": world["other"], "name": "Pôle test autre région", "kind": "cluster"}])]
+        assert service.recruiting(s, case=case) == {"region": "84", "open_offers": 0, "families": [],
+                                                     "url": "/jobboard?region=84"}
         case.region = ""
-        assert service.zones(s, case=case) == []
+        assert service.zones(s, case=case) == [] and service.recruiting(s, case=case) is None
         s.rollback()
     login(client, "founder@test.invalid")
     page = client.get(f"/oneshop/cases/{case_id}")
+    assert "Recrutement dans la région : 2 offres" in page.text
     assert "(91228) · 4 acteurs y ont un site" in page.text and "intégrateur industriel" in page.text, page.text[-1500:]

@@ -85,6 +85,7 @@ def _view(request: Request, session, p: Principal, case_id: int) -> dict:
     if view["role"] == "company":
         out["suggestions"] = service.suggestions(session, case=view["case"])
         out["zones"] = service.zones(session, case=view["case"])
+        out["recruiting"] = service.recruiting(session, case=view["case"])
     return out
 
 

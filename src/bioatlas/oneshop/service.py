@@ -40,7 +40,7 @@ from bioatlas.oneshop.reading import (
 from bioatlas.oneshop.retention import anonymise_closed, close_case, erase_personal, export_personal
 from bioatlas.oneshop.routing import add_rule, delete_rule, reroute, route_case, rules
 from bioatlas.oneshop.scopes import CaseScope, DocumentScope, RequestScope, case_scope, document_scope, request_scope
-from bioatlas.oneshop.suggestions import suggestions, zones
+from bioatlas.oneshop.suggestions import recruiting, suggestions, zones
 
 __all__ = ["FieldError", "NotFound", "CaseScope", "RequestScope", "intake", "verify", "route_case", "add_rule",
            "reroute", "delete_rule", "rules", "case_scope", "request_scope", "case_view", "set_status", "add_note",
@@ -52,3 +52,4 @@ __all__ += ["MAX_TEXT", "MAX_UPLOAD", "REMIND_AFTER_DAYS", "RETENTION_DAYS", "no
 __all__ += ["share_document", "share_details", "rate", "details_shared"]
 __all__ += ["need_names"]
 __all__ += ["zones"]
+__all__ += ["recruiting"]

@@ -1,5 +1,5 @@
 """Suggestions from the atlas for a case, with their reasons: CDMOs and platforms of the capacity
-directory, industrial integrators, training bodies, and candidate zones (the communes of the
+directory, industrial integrators, training bodies, the job board's open offers in the region, and candidate zones (the communes of the
 region where the atlas already has sites of the sector's actors, with the clusters, incubators and
 platforms located there). Only what the atlas records: no place is invented."""
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas import service as atlas
 from bioatlas.capacity import service as capacity
+from bioatlas.jobboard import service as jobboard
 from bioatlas.oneshop.models import (
     Case,
     Need,
@@ -76,3 +77,15 @@ def zones(session: Session, *, case: Case, limit: int = 3) -> list[dict[str, Any
                     "actors": len(ids), "in_scope": sum(a in scoped for a in ids),
                     "hosts": [{"actor_id": a.id, "name": a.name, "kind": a.kind} for a in hosts[:4]]})
     return out
+
+
+def recruiting(session: Session, *, case: Case) -> dict[str, Any] | None:
+    """The job board's open offers in the case's region (how much the sector recruits there), with
+    the three ROME families most offered; None without a region."""
+    if not case.region:
+        return None
+    found = jobboard.search(session, query=jobboard.OfferQuery(region=case.region, limit=1))
+    families = found.facets.get("rome", {})
+    return {"region": case.region, "open_offers": found.total,
+            "families": [code for code, _ in sorted(families.items(), key=lambda kv: (-kv[1], kv[0]))[:3]],
+            "url": f"/jobboard?region={case.region}"}

@@ -128,7 +128,7 @@ def _case_page(request, session, t, p: Principal, case_id: int, *, error=None, s
     suggestions = service.suggestions(session, case=view["case"]) if company else []
     zones = service.zones(session, case=view["case"]) if company else []
     return _render(request, t, "oneshop/case.html", status=status, v=view, error=error, suggestions=suggestions,
-                   zones=zones,
+                   zones=zones, recruiting=service.recruiting(session, case=view["case"]) if company else None,
                    timeline=service.timeline(view),
                    statuses=service.REQUEST_STATUSES[1:], outcomes=service.OUTCOMES,
                    unread=messaging.unread_total(session, user_id=p.user_id) if p.user_id else 0)
