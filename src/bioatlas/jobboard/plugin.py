@@ -5,7 +5,20 @@ task, demo step (see `core.plugins`)."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, TaskSpec, hookimpl
-from bioatlas.jobboard import api, cli, demo, layers, models, notices, pages, personal, policy, tasks, views
+from bioatlas.jobboard import (
+    api,
+    cli,
+    demo,
+    layers,
+    models,
+    notices,
+    observatory,
+    pages,
+    personal,
+    policy,
+    tasks,
+    views,
+)
 
 
 @hookimpl
@@ -62,3 +75,8 @@ def bioatlas_page_slots():
 @hookimpl
 def bioatlas_notification_kinds():
     return [notices.MATCH, notices.EXPIRING]
+
+
+@hookimpl
+def bioatlas_observatory_queries():
+    return [observatory.QUERY]
