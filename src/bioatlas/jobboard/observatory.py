@@ -44,11 +44,12 @@ def compute(session: Session, field: str | None, *, today: date | None = None) -
                 employees[v["scope"]] = float(v["value"])
         if not employees:
             return f"no recorded figure of {EMPLOYEES} in the observatory"
-        points = [ObservatoryPoint(scope=r, value=round(1000 * figures["by_region"].get(r, 0) / jobs, 2),
-                                   numerator=figures["by_region"].get(r, 0), denominator=jobs,
-                                   value_text=f"{figures['by_region'].get(r, 0)} offers / {jobs:,.0f} jobs")
-                  for r, jobs in sorted(employees.items())]
-        return points
+        # only regions with open offers: a zero would say more about the board's reach than the region
+        return [ObservatoryPoint(scope=r, value=round(1000 * figures["by_region"][r] / jobs, 2),
+                                 numerator=figures["by_region"][r], denominator=jobs,
+                                 value_text=f"{figures['by_region'][r]} offers / {jobs:,.0f} jobs")
+                for r, jobs in sorted(employees.items()) if figures["by_region"].get(r)] \
+            or "no open offer in a region with a recorded figure of its health-sector employees"
     raise ValueError(f"unknown field {field!r}; expected one of {', '.join(FIELDS)}")
 
 
