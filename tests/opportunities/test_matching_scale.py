@@ -105,3 +105,23 @@ def test_a_large_actor_does_not_top_every_list(db, taxonomies):
         assert actors.count(big) == 1 and set(actors) == {big, small[m]}  # one place per actor per list
         firsts.append(actors[0])
     assert firsts.count(big) < len(mods), "the large actor tops every list"
+
+
+def test_marketplace_filters_and_facets_in_sql(db, taxonomies):
+    paris = add_actor(db, "Acteur parisien test (synthétique)", "75013", kind="cdmo")  # region 11
+    lyon = add_actor(db, "Acteur lyonnais test (synthétique)", "69007", kind="startup")  # region 84
+    a = _put(db, taxonomies, paris, "Offre AAV", modalities=["aav"])
+    b = _put(db, taxonomies, lyon, "Demande mAb scope Bretagne", direction="request", modalities=["mab", "aav"],
+             regions=["53"])
+    c = _put(db, taxonomies, lyon, "Offre sans modalité", steps=["upstream"])
+    with db() as s:
+        rows, facets = service.listing(s, today=TODAY)
+        assert {o.id for o in rows} == {a, b, c}
+        assert facets == {"direction": {"offer": 2, "request": 1}, "kind": {"technology": 3},
+                          "modality": {"aav": 2, "mab": 1}}
+        assert {o.id for o in service.listing(s, modalities=frozenset({"mab"}), today=TODAY)[0]} == {b}
+        assert {o.id for o in service.listing(s, region="11", today=TODAY)[0]} == {a}  # the actor's site
+        assert {o.id for o in service.listing(s, region="53", today=TODAY)[0]} == {b}  # the request's scope
+        rows, facets = service.listing(s, direction="offer", region="84", today=TODAY)
+        assert [o.id for o in rows] == [c] and facets["modality"] == {}
+        assert len(service.listing(s, today=TODAY, limit=2)[0]) == 2

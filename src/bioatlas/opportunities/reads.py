@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts.policy import ActorScope, Principal, can
@@ -15,7 +15,7 @@ from bioatlas.atlas import service as atlas
 from bioatlas.messaging import service as messaging
 from bioatlas.opportunities.errors import NotFound
 from bioatlas.opportunities.fields import quality
-from bioatlas.opportunities.models import Interest, Opportunity
+from bioatlas.opportunities.models import Interest, Opportunity, OpportunityModality
 
 # --- reads ---------------------------------------------------------------------------------------------
 
@@ -51,25 +51,33 @@ def listing(session: Session, *, direction: str | None = None, kind: str | None 
             modalities: frozenset[str] = frozenset(), region: str | None = None, today: date | None = None,
             limit: int = 100) -> tuple[list[Opportunity], dict[str, dict[str, int]]]:
     """Published opportunities not expired (expired ones leave the list on their expiry day,
-    before the daily task marks them), newest first, and facet counts over them."""
+    before the daily task marks them), newest first, and facet counts over them, in SQL (the
+    modality filter and facet read `opportunity_modalities`; the region: the opportunity's scope
+    or its actor's sites)."""
     today = today or date.today()
-    query = select(Opportunity).where(_live(today))
+    conds: list[ColumnElement[bool]] = [_live(today)]
     if direction:
-        query = query.where(Opportunity.direction == direction)
+        conds.append(Opportunity.direction == direction)
     if kind:
-        query = query.where(Opportunity.kind == kind)
-    rows = list(session.scalars(query.order_by(Opportunity.published_at.desc(), Opportunity.id.desc())))
+        conds.append(Opportunity.kind == kind)
     if modalities:
-        rows = [o for o in rows if modalities & set(o.modalities or ())]
-    if region:
-        regions = _regions(session, [o.actor_id for o in rows])
-        rows = [o for o in rows if region in (o.regions or ()) or region in regions.get(o.actor_id, ())]
+        conds.append(Opportunity.id.in_(select(OpportunityModality.opportunity_id).where(
+            OpportunityModality.code.in_(sorted(modalities)))))
+    if region:  # in the opportunity's scope, or a site of its actor in the region
+        sites = atlas.sites_selectable()
+        conds.append(or_(Opportunity.actor_id.in_(select(sites.c.actor_id).where(sites.c.region == region)),
+                         cast(Opportunity.regions, String).like(f'%"{region}"%')))
+    ids = select(Opportunity.id).where(*conds)
     facets: dict[str, dict[str, int]] = {"direction": {}, "kind": {}, "modality": {}}
-    for o in rows:
-        for name, values in (("direction", [o.direction]), ("kind", [o.kind]), ("modality", o.modalities or [])):
-            for v in values:
-                facets[name][v] = facets[name].get(v, 0) + 1
-    return rows[:limit], facets
+    for name, column in (("direction", Opportunity.direction), ("kind", Opportunity.kind)):
+        facets[name] = {v: n for v, n in session.execute(select(column, func.count()).where(*conds).group_by(column))}
+    facets["modality"] = {code: n for code, n in session.execute(
+        select(OpportunityModality.code, func.count()).where(OpportunityModality.opportunity_id.in_(ids),
+                                                              OpportunityModality.code != "")
+        .group_by(OpportunityModality.code))}
+    rows = list(session.scalars(select(Opportunity).where(*conds)
+                                .order_by(Opportunity.published_at.desc(), Opportunity.id.desc()).limit(limit)))
+    return rows, facets
 
 
 def mine(session: Session, *, actor_ids: frozenset[int] | set[int], user_id: int | None) -> list[Opportunity]:
