@@ -235,6 +235,9 @@ def test_demo_step_is_synthetic_labelled_and_idempotent(client, db, taxonomies):
         assert all("fictive" in o.title and "synthétique" in o.employer_name for o in offers)
     page = client.get(f"/jobboard/offers/{offers[0].id}")
     assert 'name="robots" content="noindex"' in page.text and "data-synthetic" in page.text
+    facets = client.get("/api/v1/jobboard/offers").json()["facets"]  # the fictitious employers' capabilities
+    assert facets["modality"] == {"aav": 2, "viral_vector": 2, "mab": 2, "cell_therapy": 2}
+    assert facets["step"]["upstream"] == 2 and len(facets["step"]) == 6
 
 
 def test_likely_employers_with_reasons(client, db, world, taxonomies):
