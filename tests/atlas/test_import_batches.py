@@ -58,10 +58,11 @@ def test_a_busy_database_retries_the_batch_and_loses_nothing(db, engine, taxonom
 
     def busy_once(session, *args, **kwargs):
         calls["n"] += 1
-        real_write(session, *args, **kwargs)
+        done = real_write(session, *args, **kwargs)
         if calls["n"] == 2:  # the second batch's rows are flushed, then the database is busy
             session.flush()
             raise _transient(engine)
+        return done
 
     monkeypatch.setattr(run_module, "_write", busy_once)
     report = run(db, write_csv(tmp_path / "a.csv", ROWS), taxonomies, batch_rows=3)
@@ -82,7 +83,7 @@ def test_a_batch_made_ambiguous_meanwhile_stops_and_says_what_is_written(db, tax
             with db() as other, other.begin():
                 for _ in range(2):
                     other.add(Actor(name="Cellectis", name_key="cellectis", kind="company", status="active"))
-        real_write(session, *args, **kwargs)
+        return real_write(session, *args, **kwargs)
 
     monkeypatch.setattr(run_module, "_write", concurrent_twin)
     report = run(db, write_csv(tmp_path / "a.csv", ROWS), taxonomies, batch_rows=3)
@@ -91,3 +92,14 @@ def test_a_batch_made_ambiguous_meanwhile_stops_and_says_what_is_written(db, tax
     assert any("stopped at the batch starting on line 5" in w and "re-run the same file" in w for w in report.warnings)
     with db() as s:
         assert s.scalar(select(func.count()).select_from(Actor).where(Actor.name == "CHU Dijon Bourgogne")) == 0
+
+
+def test_a_batch_ends_when_its_time_is_up(db, engine, taxonomies, tmp_path, monkeypatch):
+    """On a loaded machine a batch is bounded by time, not only by rows: with no time at all each
+    transaction writes one row (and the import leaves the lock to waiting writers in between)."""
+    pauses: list[float] = []
+    monkeypatch.setattr(run_module.time, "sleep", pauses.append)
+    commits = _commits(engine)
+    report = run(db, write_csv(tmp_path / "a.csv", ROWS), taxonomies, batch_rows=1000, batch_seconds=0.0)
+    assert report.committed and report.created == len(ROWS)
+    assert len(commits) >= len(ROWS) and pauses == [run_module.YIELD_SECONDS] * (len(ROWS) - 1)

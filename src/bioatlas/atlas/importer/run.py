@@ -6,10 +6,11 @@ match of each row to an actor): one bad row and nothing is written; the report l
 written and the bad ones reported. A dry run does the whole import and rolls it back, so its
 counts of created / updated / unchanged actors are exact.
 
-The checked rows are then written in bounded batches, one transaction each (`batch_rows`; by
-default 250 rows on SQLite, which has one writer at a time, so that the server's own writes wait
-for one batch and never for the whole file; one transaction on PostgreSQL, where other writers are
-not blocked). A batch that meets a busy database is retried. If a batch fails for another reason
+The checked rows are then written in bounded batches, one transaction each. On SQLite, which has
+one writer at a time, a batch ends after half a second of writing (or 1,000 rows), then the import
+pauses a moment so that the server's waiting writes get the lock: they wait for one short batch,
+never for the whole file, however loaded the machine is. On PostgreSQL, where other writers are
+not blocked, the import is one transaction. A batch that meets a busy database is retried. If a batch fails for another reason
 (a concurrent change made a row ambiguous), the batches before it stay written, the report says
 up to which line, and re-running the same file finishes the import (written rows are unchanged).
 """
@@ -60,7 +61,9 @@ class ActorImportReport(ImportReport):
         }
 
 
-SQLITE_BATCH_ROWS = 250
+SQLITE_BATCH_ROWS = 1000
+SQLITE_BATCH_SECONDS = 0.5  # the longest a batch holds SQLite's write lock (well under the 5 s busy timeout)
+YIELD_SECONDS = 0.12  # pause between batches: SQLite's waiting writers poll every 100 ms
 RETRIES = 5  # attempts of a batch that meets a busy database
 
 
@@ -77,10 +80,12 @@ def import_actors(
     skip_invalid: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     batch_rows: int | None = None,
+    batch_seconds: float | None = None,
 ) -> ActorImportReport:
     """Import a CSV/XLSX file of actors. An unreadable file raises ImportFileError; row problems
-    are in the report. `batch_rows`: rows written per transaction (None: the backend's default,
-    see the module's docstring; 0: one transaction)."""
+    are in the report. `batch_rows` / `batch_seconds`: the most rows / seconds of writing per
+    transaction (both None: the backend's default, see the module's docstring; rows 0: one
+    transaction)."""
     path = Path(path)
     source = source or SourceRecord(key=f"file:{path.name}"[:200], title=path.name, kind="file")
     report = ActorImportReport(file=str(path), source=source.key, dry_run=dry_run, skip_invalid=skip_invalid)
@@ -100,11 +105,15 @@ def import_actors(
         return report
     with session_factory() as session:
         dialect = dialect_for(session)
-    size = batch_rows if batch_rows is not None else (SQLITE_BATCH_ROWS if dialect.name == "sqlite" else 0)
-    if dry_run or not size or len(valid) <= size:
+    size, seconds = batch_rows, batch_seconds
+    if size is None:
+        single_writer = dialect.name == "sqlite"
+        size = SQLITE_BATCH_ROWS if single_writer else 0
+        seconds = SQLITE_BATCH_SECONDS if single_writer and seconds is None else seconds
+    if dry_run or not size or len(valid) <= 1 or (len(valid) <= size and seconds is None):
         write_or_rollback(session_factory, report, lambda session: _write_all(session, path, valid, columns, report))
     else:
-        _write_in_batches(session_factory, path, valid, columns, report, size, dialect)
+        _write_in_batches(session_factory, path, valid, columns, report, dialect, rows=size, seconds=seconds)
     report.errors.sort(key=lambda e: e.line or 0)
     return report
 
@@ -120,17 +129,21 @@ def _write_all(session: Session, path: Path, valid: list[RowResult], columns: Co
 
 
 def _write_in_batches(factory: sessionmaker[Session], path: Path, valid: list[RowResult], columns: ColumnMapping,
-                      report: ActorImportReport, size: int, dialect: Dialect) -> None:
-    """Bounded transactions; a busy database retries the batch (it was rolled back whole)."""
+                      report: ActorImportReport, dialect: Dialect, *, rows: int, seconds: float | None) -> None:
+    """Bounded transactions (`rows` rows, `seconds` of writing); a busy database retries the batch
+    (it was rolled back whole); between batches the lock is left to waiting writers."""
     written: dict[str, int] = {}
-    for start in range(0, len(valid), size):
-        batch = valid[start:start + size]
+    start = 0
+    while start < len(valid):
+        if start:
+            time.sleep(YIELD_SECONDS)
         for attempt in range(RETRIES):
             part = ActorImportReport(skip_invalid=report.skip_invalid)
             names = dict(written)
+            deadline = None if seconds is None else time.monotonic() + seconds
             try:
                 with transaction(factory) as session:
-                    _write(session, path, batch, columns, part, names)
+                    done = _write(session, path, valid[start:start + rows], columns, part, names, deadline=deadline)
                     if part.errors and not report.skip_invalid:
                         raise Rollback
                 break
@@ -138,22 +151,23 @@ def _write_in_batches(factory: sessionmaker[Session], path: Path, valid: list[Ro
                 break
             except SQLAlchemyError as exc:
                 if attempt == RETRIES - 1 or not dialect.is_transient(exc):
-                    _stopped(report, batch[0].line)
+                    _stopped(report, valid[start].line)
                     raise
                 time.sleep(min(0.2 * 2 ** attempt, 2.0))
             except ImportFileError:
-                _stopped(report, batch[0].line)
+                _stopped(report, valid[start].line)
                 raise
         report.errors.extend(part.errors)
         report.rejected += part.rejected
         if part.errors and not report.skip_invalid:
-            _stopped(report, batch[0].line)
+            _stopped(report, valid[start].line)
             return
         report.committed = True
         written = names
         report.actors.extend(part.actors)
         for outcome in ("created", "updated", "unchanged"):
             report.count(outcome, getattr(part, outcome))
+        start += done
 
 
 def _stopped(report: ActorImportReport, line: int) -> None:
@@ -218,10 +232,15 @@ def _validate(table: Table, ctx: RowContext, report: ActorImportReport) -> list[
 
 
 def _write(session: Session, path: Path, valid: list[RowResult], columns: ColumnMapping, report: ActorImportReport,
-           written: dict[str, int]) -> None:
-    """Write checked rows; `written` (folded names of the actors written so far -> id) is updated."""
+           written: dict[str, int], *, deadline: float | None = None) -> int:
+    """Write checked rows, stopping after the row that passes `deadline` (monotonic time); returns how
+    many were written. `written` (folded names of the actors written so far -> id) is updated."""
     sources: dict[str, Source] = {}
+    done = 0
     for result in valid:
+        if deadline is not None and done and time.monotonic() > deadline:
+            break
+        done += 1
         record = result.record
         assert record is not None and record.source is not None
         try:
@@ -249,6 +268,7 @@ def _write(session: Session, path: Path, valid: list[RowResult], columns: Column
         report.actors.append((result.line, outcome.actor_id, outcome.status))
         for key in result.names():
             written.setdefault(key, outcome.actor_id)
+    return done
 
 
 def _resolve_clusters(session: Session, result: RowResult, written: dict[str, int], columns: ColumnMapping) -> RowError | None:
