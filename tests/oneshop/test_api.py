@@ -36,11 +36,14 @@ def test_the_api_story(db, client, world):
     h = _as(client, "founder@test.invalid")
     for change, field in [({"email": "nope"}, "email"), ({"needs": "regulatory"}, "needs"),
                           ({"needs": ["magic"]}, "needs"), ({"jobs_planned": [1]}, "jobs_planned"),
-                          ({"start_on": "2001-01-01"}, "start_on"), ({"details": "x"}, "details")]:
+                          ({"start_on": "2001-01-01"}, "start_on"), ({"details": "x"}, "details"),
+                          ({"value_chain_steps": ["teleport"]}, "value_chain_steps"),
+                          ({"value_chain_steps": "upstream"}, "value_chain_steps")]:
         r = client.post(f"{API}/cases", json={**FORM, "needs": NEEDS3, **change}, headers=h)
         assert r.status_code == 422 and r.json()["detail"]["field"] == field, (change, r.text)
     assert _count(db, Case) == 0
     r = client.post(f"{API}/cases", json={**FORM, "jobs_planned": 60, "needs": NEEDS3, "share_details": False,
+                                          "value_chain_steps": ["fill_finish", "upstream", "upstream"],
                                           "details": {"funding": "Avance remboursable"}}, headers=h)
     assert r.status_code == 201 and r.json()["status"] == "open" and r.json()["verification"] is None, r.text
     case_id = r.json()["case_id"]
@@ -93,6 +96,9 @@ def test_the_api_story(db, client, world):
     h = _as(client, "p2@test.invalid")
     case = client.get(f"{API}/cases/{case_id}").json()
     assert case["details"]["jobs_planned"] == 60 and case["documents"] == []
+    assert case["details"]["value_chain_steps"] == ["upstream", "fill_finish"]  # the taxonomy's order, once each
+    page = client.get(f"/oneshop/cases/{case_id}")
+    assert "Procédés amont (USP) · Remplissage et conditionnement" in page.text
     assert client.get(f"{API}/cases/{case_id}/documents/{doc}").status_code == 403
 
     # coordinators: routing, figures and rules; no notes, no documents; a bad rule named

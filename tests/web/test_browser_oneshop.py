@@ -10,7 +10,10 @@ import re
 
 import pytest
 
+from sqlalchemy import select
+
 from bioatlas.oneshop import service
+from bioatlas.oneshop.models import Case
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.contributions.helpers import add_actor
 from tests.web.live import serve
@@ -54,6 +57,7 @@ def test_intake_partner_and_company_views(settings, db, browser):  # noqa: F811
         page.fill('input[name="email"]', "demo2@example.org")
         page.fill('input[name="country"]', "US")
         page.check('input[name="needs"][value="funding"]')
+        page.check('input[name="value_chain_steps"][value="upstream"]')
         page.screenshot(path=str(SCREENSHOTS / "oneshop-intake.png"), full_page=True)
         page.click('form.oneshop-form button[type="submit"]')
         page.wait_for_load_state()
@@ -83,4 +87,6 @@ def test_intake_partner_and_company_views(settings, db, browser):  # noqa: F811
         assert "Zones possibles dans la région" in page.content()
         page.screenshot(path=str(SCREENSHOTS / "oneshop-company.png"), full_page=True)
     assert problems == []
+    with db() as s:  # the server is stopped: the intake's value-chain step was stored
+        assert s.scalar(select(Case.value_chain_steps).where(Case.email == "demo2@example.org")) == "upstream"
     assert (SCREENSHOTS / "oneshop-company.png").stat().st_size > 10_000

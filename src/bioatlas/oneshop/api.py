@@ -93,13 +93,17 @@ def _view(request: Request, session, p: Principal, case_id: int) -> dict:
 def intake(request: Request, session: SessionDep, body: Json,
            p: Annotated[Principal, Depends(require("public.form"))]) -> dict:
     """A project, as the intake form: `{"company_name", "email", "country": "JP", "siret" (optional),
-    "project_type": "pilot_line", "modality", "region": "11", "jobs_planned", "surface_m2",
+    "project_type": "pilot_line", "modality", "value_chain_steps": ["upstream"], "region": "11", "jobs_planned", "surface_m2",
     "cleanroom_grade", "investment_band", "start_on": "2027-09-01", "description", "share_details": true,
     "needs": ["regulatory", "funding"], "details": {"regulatory": "..."}}`. A signed-in user with
     that verified address follows it at once (routed); otherwise a link is mailed to the address."""
     rate_limit(request, "oneshop_intake", "rate_limit_signup", p)
     values: dict[str, Any] = {k: _scalar(body, k) for k in INTAKE_FIELDS}
     values["share_details"] = "yes" if body.get("share_details", True) is True else "no"
+    steps = body.get("value_chain_steps", [])
+    if not isinstance(steps, list) or not all(isinstance(v, str) for v in steps):
+        raise refused(service.FieldError("value_chain_steps", "a list of value-chain step codes"))
+    values["value_chain_steps"] = steps[:20]
     needs = body.get("needs", [])
     if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
         raise refused(service.FieldError("needs", "a list of needs"))

@@ -13,11 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
+from bioatlas.atlas import service as atlas
 from bioatlas.core.db import make_sessionmaker
 from bioatlas.notifications import service as notifications
 from bioatlas.oneshop.checks import MAX_TEXT, FieldError, digest, field_choice, field_int, field_text, now
 from bioatlas.oneshop.models import INVESTMENT_BANDS, NEEDS, PROJECT_TYPES, Case, Need
 from bioatlas.oneshop.routing import route_case
+
+def value_chain_steps() -> list[str]:
+    """The codes of the atlas's value-chain taxonomy, in its order."""
+    return list(atlas.taxonomies()["value_chain"].terms)
+
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 SIRET_RE = re.compile(r"^\d{14}$")
@@ -62,6 +68,13 @@ def check_intake(values: Mapping[str, Any], *, today: date | None = None) -> dic
         if start_on < today or start_on > today + timedelta(days=365 * 15):
             raise FieldError("start_on", "a date between today and 15 years from now")
         out["start_on"] = start_on
+    raw_steps = values.get("value_chain_steps") or []
+    steps = [raw_steps] if isinstance(raw_steps, str) else list(raw_steps)
+    known = value_chain_steps()
+    for step in steps:
+        if step not in known:
+            raise FieldError("value_chain_steps", "each one of " + ", ".join(known))
+    out["value_chain_steps"] = " ".join(sorted(set(steps), key=known.index))
     raw_needs = values.get("needs") or []
     needs = [raw_needs] if isinstance(raw_needs, str) else list(raw_needs)
     if not needs:

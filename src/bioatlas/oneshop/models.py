@@ -43,6 +43,8 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(2), default="fr")
     project_type: Mapped[str] = mapped_column(String(20))
     modality: Mapped[str] = mapped_column(String(40), default="")
+    # the value-chain steps the project covers: codes of the atlas's value_chain taxonomy, space-separated
+    value_chain_steps: Mapped[str] = mapped_column(String(200), default="")
     region: Mapped[str] = mapped_column(String(3), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     surface_m2: Mapped[int | None] = mapped_column(Integer)

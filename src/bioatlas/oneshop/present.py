@@ -45,6 +45,7 @@ def case_json(view: Mapping[str, Any], timeline) -> dict[str, Any]:
     }
     if view["show_details"]:
         out["details"] = {"description": c.description, "surface_m2": c.surface_m2,
+                          "value_chain_steps": c.value_chain_steps.split(),
                           "cleanroom_grade": c.cleanroom_grade or None, "jobs_planned": c.jobs_planned,
                           "investment_band": c.investment_band or None, "start_on": _day(c.start_on)}
     if role == "company":

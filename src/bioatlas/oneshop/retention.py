@@ -71,6 +71,7 @@ def export_personal(session: Session, *, user_id: int) -> list[dict]:
     for c in session.scalars(select(Case).where(Case.user_id == user_id)):
         out.append({"case": c.id, "company": c.company_name, "contact": c.contact_name, "email": c.email,
                     "country": c.country, "siret": c.siret, "project_type": c.project_type,
+                    "value_chain_steps": c.value_chain_steps.split(),
                     "description": c.description, "status": c.status, "created_at": str(c.created_at),
                     "needs": list(session.scalars(select(Need.need).where(Need.case_id == c.id)))})
     for n in session.scalars(select(Note).where(Note.author_id == user_id)):

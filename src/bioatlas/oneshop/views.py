@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
+from bioatlas.atlas import service as atlas
 from bioatlas.core.db import unit_of_work
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.messaging import service as messaging
@@ -63,9 +64,16 @@ def _request_scope(request: Request, session, t, p: Principal, action: str, rout
     return scope
 
 
+def _step_labels(t) -> dict[str, str]:
+    """The atlas's value-chain steps, labelled in the reader's language."""
+    terms = atlas.taxonomies()["value_chain"].terms
+    return {code: terms[code].label(t.lang) for code in service.value_chain_steps()}
+
+
 def _intake_page(request, t, *, values=None, needs=(), error=None, status=200, sent=None):
     return _render(request, t, "oneshop/intake.html", status=status, values=values or {}, chosen=set(needs),
                    error=error, sent=sent, needs=service.NEEDS, types=service.PROJECT_TYPES,
+                   steps=_step_labels(t), chosen_steps=set((values or {}).get("value_chain_steps") or ()),
                    bands=service.INVESTMENT_BANDS)
 
 
@@ -81,6 +89,7 @@ def intake(request: Request, session: SessionDep, t: TranslatorDep, form: Annota
     values = {k: _text(form, k) for k in FIELDS}
     values["share_details"] = "yes" if form.get("share_details") else "no"
     needs = [n for n in form.getlist("needs") if isinstance(n, str)]
+    values["value_chain_steps"] = [v for v in form.getlist("value_chain_steps") if isinstance(v, str)][:20]
     details = {f"detail_{n}": _text(form, f"detail_{n}", 1000) for n in service.NEEDS}
     email = accounts.user_email(session, user_id=p.user_id) if p.user_id is not None and p.verified else None
     settings = request.app.state.settings
@@ -128,7 +137,7 @@ def _case_page(request, session, t, p: Principal, case_id: int, *, error=None, s
     suggestions = service.suggestions(session, case=view["case"]) if company else []
     zones = service.zones(session, case=view["case"]) if company else []
     return _render(request, t, "oneshop/case.html", status=status, v=view, error=error, suggestions=suggestions,
-                   zones=zones, recruiting=service.recruiting(session, case=view["case"]) if company else None,
+                   zones=zones, steps=_step_labels(t), recruiting=service.recruiting(session, case=view["case"]) if company else None,
                    timeline=service.timeline(view),
                    statuses=service.REQUEST_STATUSES[1:], outcomes=service.OUTCOMES,
                    unread=messaging.unread_total(session, user_id=p.user_id) if p.user_id else 0)
