@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "bioatlas"
 CATALOG_DIR = PACKAGE / "locale" / "fr" / "LC_MESSAGES"
 PATTERN = re.compile(r"""\bt\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+# t.plural("{n} value", "{n} values", n): a msgid/msgid_plural entry, checked by its singular
+PLURAL = re.compile(r'\bt\.plural\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"')
 
 
 def messages() -> set[str]:
@@ -27,6 +29,15 @@ def messages() -> set[str]:
             continue
         for m in PATTERN.finditer(path.read_text(encoding="utf-8")):
             found.add(m.group(1) if m.group(1) is not None else m.group(2))
+    return found
+
+
+def plural_messages() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for path in list(PACKAGE.rglob("*.html")) + list(PACKAGE.rglob("*.py")):
+        if "vendor" in path.parts:
+            continue
+        found.update(PLURAL.findall(path.read_text(encoding="utf-8")))
     return found
 
 

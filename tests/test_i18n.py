@@ -38,3 +38,19 @@ def test_pages_default_to_french(client):
     assert 'lang="fr"' in r.text and "Sources des données" in r.text
     r = client.get("/sources", params={"lang": "en"})
     assert "Data sources" in r.text
+
+
+def test_every_plural_message_has_its_french_forms():
+    from bioatlas.core.i18n import plural_catalog
+
+    found = _extractor().plural_messages()
+    assert found, "t.plural is used somewhere"
+    forms = plural_catalog("fr")
+    assert sorted(s for s, _p in found if len(forms.get(s, ())) < 2) == []
+
+
+def test_plurals_follow_each_language_rule():
+    en, fr = Translator("en"), Translator("fr")
+    assert [en.plural("{n} value", "{n} values", n) for n in (0, 1, 2)] == ["0 values", "1 value", "2 values"]
+    assert [fr.plural("{n} value", "{n} values", n) for n in (0, 1, 2)] == ["0 valeur", "1 valeur", "2 valeurs"]
+    assert en.colon == ":" and fr.colon == "\u202f:"

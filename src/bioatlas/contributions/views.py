@@ -127,8 +127,10 @@ def new_actor(request: Request, session: SessionDep, t: TranslatorDep, taxonomie
 @router.get("/moderation", response_class=HTMLResponse)
 def queue(request: Request, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep,
           p: Annotated[Principal, Depends(require("moderation.queue"))]):
-    return render(request, t, "contributions/queue.html", taxonomies=taxonomies,
-                  **service.queue_page(session, principal=p))
+    page = service.queue_page(session, principal=p)
+    befores = {c.id: current_values(page["actors"][c.actor_id]) for c in page["items"]
+               if c.kind != "new_actor" and c.actor_id in page["actors"]}
+    return render(request, t, "contributions/queue.html", taxonomies=taxonomies, befores=befores, **page)
 
 
 @router.post("/moderation/{contribution_id}", response_class=HTMLResponse)
@@ -169,8 +171,8 @@ def revert(request: Request, actor_id: Id, change_id: Id, session: SessionDep, t
 
 
 @router.get("/contributions/mine", response_class=HTMLResponse)
-def mine(request: Request, session: SessionDep, t: TranslatorDep,
+def mine(request: Request, session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep,
          p: Annotated[Principal, Depends(require("account.self"))]):
     items = service.mine(session, user_id=p.user_id)
-    return render(request, t, "contributions/mine.html", items=items,
+    return render(request, t, "contributions/mine.html", items=items, taxonomies=taxonomies,
                   payloads={c.id: json.loads(c.payload) for c in items})

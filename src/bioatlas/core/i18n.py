@@ -2,7 +2,11 @@
 language of the UI; message ids are English, so English needs no catalog entry.
 
 Every `*.po` file of `locale/<lang>/LC_MESSAGES/` is read and merged: `messages.po` holds the
-shared messages and a feature may keep its own file (e.g. `accounts.po`)."""
+shared messages and a feature may keep its own file (e.g. `accounts.po`).
+
+Plurals: `t.plural("{n} value", "{n} values", n)` picks the form by the language's rule (French:
+0 and 1 singular; English: 1 singular), through a `msgid`/`msgid_plural` entry of the catalogue.
+`t.colon` is the colon after a label: " :" in French, ":" in English."""
 
 from __future__ import annotations
 
@@ -26,16 +30,42 @@ def catalog(lang: str) -> dict[str, str]:
     return merged
 
 
+@lru_cache(maxsize=4)
+def plural_catalog(lang: str) -> dict[str, tuple[str, ...]]:
+    """Plural entries: singular msgid -> the translated forms (msgstr[0], msgstr[1], …)."""
+    merged: dict[str, tuple[str, ...]] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        merged.update({m.id[0]: tuple(m.string) for m in cat
+                       if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy})
+    return merged
+
+
+def plural_index(lang: str, n: float) -> int:
+    """0 for the singular form, 1 for the plural: French counts 0 and 1 as singular."""
+    return int(abs(n) > 1) if lang == "fr" else int(n != 1)
+
+
 class Translator:
     def __init__(self, lang: str):
         self.lang = lang if lang in LANGUAGES else LANGUAGES[0]
         self._messages = catalog(self.lang)
+        self._plurals = plural_catalog(self.lang)
+        self.colon = "\u202f:" if self.lang == "fr" else ":"
 
     def gettext(self, message: str, **values) -> str:
         text = self._messages.get(message, message)
         return text.format(**values) if values else text
 
     __call__ = gettext
+
+    def plural(self, singular: str, plural: str, n: float, **values) -> str:
+        """The form of `n` ("1 value", "3 values"); `{n}` is filled with `n` unless given."""
+        forms = self._plurals.get(singular) if self.lang != "en" else None
+        index = plural_index(self.lang, n)
+        text = forms[min(index, len(forms) - 1)] if forms else (singular, plural)[index]
+        return text.format(**{"n": n, **values})
 
 
 def pick_language(query: str | None, cookie: str | None, default: str) -> str:

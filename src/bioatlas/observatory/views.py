@@ -17,7 +17,8 @@ from bioatlas.accounts.policy import Principal, require
 from bioatlas.atlas.service import SCOPES
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
-from bioatlas.observatory import charts, factsheet, factsheet_cache, factsheet_render, regions, roadmaps, service
+from bioatlas.core.i18n import Translator
+from bioatlas.observatory import charts, factsheet, factsheet_cache, factsheet_render, labels, regions, roadmaps, service
 from bioatlas.web import templates
 from bioatlas.web.pages import render
 
@@ -38,6 +39,11 @@ def number(value, lang: str = "fr", digits: int = 1) -> str:
 templates.env.filters["obs_number"] = number
 COMPARATOR_TEXT = {">": "> ", "<": "< ", "~": "≈ ", "=": ""}
 templates.env.filters["obs_comparator"] = lambda c: COMPARATOR_TEXT.get(c or "=", "")
+templates.env.filters["obs_scope"] = labels.scope_label
+templates.env.filters["obs_dimension"] = lambda dimension, lang: labels.dimension_label(dimension, Translator(lang))
+templates.env.filters["obs_value"] = lambda v, lang, unit=None: labels.value_text(v, Translator(lang), number, unit)
+templates.env.filters["obs_unit"] = lambda value, unit, lang, raw=None: labels.with_unit(value, unit, Translator(lang), raw)
+templates.env.filters["obs_missing"] = lambda indicator, lang: labels.missing_reason(indicator, Translator(lang))
 
 
 @router.get("", response_class=HTMLResponse)
@@ -47,6 +53,7 @@ def dashboard(request: Request, session: SessionDep, t: TranslatorDep):
     return render(request, t, "observatory/dashboard.html",
         charts=built, targets=service.targets_progress(session), indicators=indicators,
         labels={i["code"]: i["label"] for i in indicators}, units={i["code"]: i["unit"] for i in indicators},
+        by_code={i["code"]: i for i in indicators},
         regions=sorted(regions.region_names().items(), key=lambda kv: kv[1]),
         roadmaps=roadmaps.list_page(session, lang=t.lang), conflicts=service.conflicts(session))
 
@@ -128,7 +135,8 @@ def roadmap_page(request: Request, code: Code, session: SessionDep, t: Translato
     if roadmap is None:
         raise HTTPException(404, detail=t("No roadmap with this code."))
     return render(request, t, "observatory/roadmap.html",
-        roadmap=roadmap, region_names=regions.region_names(), statuses=roadmaps.ACTION_STATUSES)
+        roadmap=roadmap, region_names=regions.region_names(), statuses=roadmaps.ACTION_STATUSES,
+        indicator_labels={i["code"]: i["label"] for i in service.list_indicators(session, lang=t.lang)})
 
 
 @router.post("/roadmaps/{code}/actions/{action_id}")

@@ -1,0 +1,102 @@
+"""Words for the observatory's codes, in the reader's language: a value's scope ("11" -> the
+region's name, "FR" -> France, "polepharma" -> the cluster's name, from `data/scopes.csv`), its
+breakdown ("kind=company" -> "Kind: Company", "status=application_withdrawn" -> "Status:
+Application withdrawn"), a value as its source wrote it (French words kept in French pages
+only: English pages show the number), a target with its unit, and why a value is missing."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from bioatlas.atlas.service import taxonomies as load_taxonomies
+from bioatlas.core.i18n import Translator
+from bioatlas.observatory.regions import region_names
+from bioatlas.products.service import STATUS_LABELS
+
+SCOPES_CSV = Path(__file__).with_name("data") / "scopes.csv"
+# breakdown key -> the taxonomy naming its codes
+TAXONOMY_OF = {"kind": "kinds", "modality": "modalities", "step": "value_chain", "gmp": "gmp_status"}
+
+
+@lru_cache(maxsize=1)
+def _scope_names() -> dict[str, dict[str, str]]:
+    with SCOPES_CSV.open(encoding="utf-8", newline="") as fh:
+        return {row["code"]: {"fr": row["name_fr"], "en": row["name_en"]} for row in csv.DictReader(fh)}
+
+
+def scope_label(scope: str | None, lang: str) -> str:
+    """The name of a value's scope: a region, a country or group, a cluster, an event."""
+    if not scope:
+        return ""
+    regions = region_names()
+    if scope in regions:
+        return regions[scope]
+    names = _scope_names().get(scope)
+    return names[lang if lang in names else "fr"] if names else scope
+
+
+def dimension_label(dimension: str | None, t: Translator) -> str:
+    """A breakdown "key=code" as "Key: label" in the reader's language."""
+    if not dimension:
+        return ""
+    key, _, code = dimension.partition("=")
+    lang = t.lang
+    if key in TAXONOMY_OF:
+        taxonomy = load_taxonomies().get(TAXONOMY_OF[key])
+        if code in ("", "?", "unspecified"):
+            value = t("unspecified")
+        else:
+            value = taxonomy.label(code, lang) if taxonomy is not None and code in taxonomy.terms else code
+    elif key == "status":
+        value = STATUS_LABELS.get(code, {}).get(lang, code.replace("_", " "))
+    elif key == "region":
+        value = scope_label(code, lang)
+    else:
+        value = code
+    names = {"kind": t("Kind"), "modality": t("Modality"), "step": t("Value-chain step"), "gmp": t("GMP status"),
+             "status": t("Status"), "region": t("Region"), "year": t("Year"), "list": t("EMA list of"),
+             "new_in_list": t("New in the EMA list of"), "call": t("Call")}
+    return f"{names.get(key, key)}{t.colon} {value}" if key else value
+
+
+def value_text(v: dict, t: Translator, number, unit: str | None = None) -> str:
+    """A value as its source wrote it ("plus de 85 %", "5 sur 76") on French pages; on English pages
+    the number with its comparator and unit, and "5 of 76" when the source gave a total."""
+    if v.get("value_text") and t.lang == "fr":
+        return v["value_text"]
+    comparator = {">": "> ", "<": "< ", "~": "≈ "}.get(v.get("comparator") or "=", "")
+    numerator, denominator = v.get("numerator"), v.get("denominator")
+    if numerator is not None and denominator:
+        share = t("{part} of {total}", part=number(numerator, t.lang), total=number(denominator, t.lang))
+        if unit == "percent":
+            return f"{comparator}{with_unit(number(v.get('value'), t.lang), unit, t)} ({share})"
+        return f"{comparator}{share}"
+    return f"{comparator}{with_unit(number(v.get('value'), t.lang), unit, t, raw=v.get('value'))}"
+
+
+def with_unit(value: str, unit: str | None, t: Translator, raw: float | None = None) -> str:
+    """"20" with its unit: "20 %", "10,000 jobs", "100 times", "25.3 bn €"…"""
+    if unit == "percent":
+        return f"{value}\u202f%"
+    if unit == "factor":
+        return t("{value} times", value=value)
+    if unit == "litres":
+        return f"{value}\u202fL"
+    if unit == "euros":
+        if raw is not None and abs(raw) >= 1e9:
+            return t("{value} bn €", value=f"{raw / 1e9:.1f}".rstrip("0").rstrip(".").replace(".", "," if t.lang == "fr" else "."))
+        if raw is not None and abs(raw) >= 1e6:
+            return t("{value} M€", value=f"{raw / 1e6:.1f}".rstrip("0").rstrip(".").replace(".", "," if t.lang == "fr" else "."))
+        return f"{value}\u202f€"
+    if unit == "jobs":
+        return t("{value} jobs", value=value)
+    return value
+
+
+def missing_reason(indicator: dict | None, t: Translator) -> str:
+    """Why an indicator has no value yet."""
+    if indicator and indicator.get("method") == "computed":
+        return t("no value yet: the last computation (bioatlas observatory compute) found nothing to count, or has not run")
+    return t("no value yet: no source recorded so far publishes this figure")
