@@ -53,7 +53,7 @@ def test_dashboard_charts_targets_and_conflicts(obs_client, eco, loaded):
     assert "requête <code>actors_by:kind</code>" in r.text
     # key figures against the targets
     assert "Part des produits biologiques" in r.text or "share_eu_biologics_produced" in r.text
-    assert "objectif 20 en 2030" in r.text and "Progression depuis la valeur de départ : 0 %" in r.text
+    assert "objectif 20\u202f% en 2030" in r.text and "Progression depuis la valeur de départ : 0 %" in r.text
     assert "Progression inconnue" in r.text  # jobs and productivity have no value yet
     assert "Chiffres divergents, côte à côte" in r.text and "2 sur 76" in r.text and "5 sur 76" in r.text
 
@@ -94,9 +94,9 @@ def test_indicator_page(obs_client, loaded):
     spec = json.loads(html.unescape(re.search(r"data-spec='([^']*)'", r.text).group(1)))
     assert {row["series"] for row in spec["data"]["values"]} == {"FR", "DE", "IT"}  # dated values only
     target = obs_client.get("/observatory/indicators/share_eu_biologics_produced?lang=en").text
-    assert "FR: 20 in 2030 (baseline 5)" in target
+    assert "France: 20\u202f% in 2030 (baseline 5\u202f%)" in target
     empty = obs_client.get("/observatory/indicators/actors_by_kind?lang=fr").text
-    assert "Aucune valeur pour l’instant" in empty
+    assert "pas encore de valeur : le dernier calcul (bioatlas observatory compute)" in empty
     assert obs_client.get("/observatory/indicators/nope").status_code == 404
 
 

@@ -85,7 +85,8 @@ def test_claim_edit_and_moderation(live, smtp, db):
         page.fill('textarea[name="description_fr"]', "CDMO de vecteurs viraux (AAV, lentivirus) à Évry.")
         page.click('form[data-contribution-form="propose"] button[type="submit"]')
         page.wait_for_selector(".form-ok")
-        page.click(".account-menu button")  # log out
+        page.click(".account-menu summary")  # the account drop-down, then log out
+        page.click(".account-menu button")
         page.wait_for_url(f"{live}/")
 
         # the region's editor reviews the queue and accepts

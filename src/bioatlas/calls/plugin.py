@@ -46,7 +46,7 @@ def bioatlas_actor_page(request, session, actor, changes):
 @hookimpl
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="calls/_head.html", order=120),
-            PageSlot(place="header", template="calls/_link.html", order=25)]
+            PageSlot(place="menu", template="calls/_link.html", order=25)]
 
 
 @hookimpl

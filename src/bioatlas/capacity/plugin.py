@@ -46,7 +46,7 @@ def bioatlas_demo_steps():
 @hookimpl
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="capacity/_head.html", order=20),
-            PageSlot(place="header", template="capacity/_link.html", order=20)]
+            PageSlot(place="menu", template="capacity/_link.html", order=20)]
 
 
 @hookimpl

@@ -69,7 +69,7 @@ def bioatlas_demo_steps():
 
 @hookimpl
 def bioatlas_page_slots():
-    return [PageSlot(place="header", template="jobboard/_link.html", order=25)]
+    return [PageSlot(place="menu", template="jobboard/_link.html", order=25)]
 
 
 @hookimpl

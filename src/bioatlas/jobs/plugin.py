@@ -39,4 +39,4 @@ def bioatlas_tasks():
 
 @hookimpl
 def bioatlas_page_slots():
-    return [PageSlot(place="header", template="jobs/_link.html", order=80)]
+    return [PageSlot(place="menu", template="jobs/_link.html", order=80)]

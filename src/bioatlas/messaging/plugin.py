@@ -68,4 +68,5 @@ def bioatlas_tasks():
 @hookimpl
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="messaging/_head.html", order=60),
-            PageSlot(place="header", template="messaging/_link.html", order=45)]
+            PageSlot(place="header", template="messaging/_link.html", order=45),
+            PageSlot(place="menu", template="messaging/_reports_link.html", order=85)]

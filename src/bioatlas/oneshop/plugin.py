@@ -51,7 +51,7 @@ def bioatlas_cli(app, import_app, console):
 @hookimpl
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="oneshop/_head.html", order=130),
-            PageSlot(place="header", template="oneshop/_link.html", order=27)]
+            PageSlot(place="menu", template="oneshop/_link.html", order=27)]
 
 
 @hookimpl

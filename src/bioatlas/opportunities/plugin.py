@@ -40,7 +40,7 @@ def bioatlas_personal_data():
 
 @hookimpl
 def bioatlas_page_slots():
-    return [PageSlot(place="header", template="opportunities/_link.html", order=30)]
+    return [PageSlot(place="menu", template="opportunities/_link.html", order=30)]
 
 
 @hookimpl
