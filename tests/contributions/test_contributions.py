@@ -232,3 +232,18 @@ def test_an_editors_queue_is_cut_after_the_scope_filter(web, db):
     _as(web, "editor-idf@example.org")
     listed = web.get("/api/v1/contributions").json()
     assert [c["actor_id"] for c in listed] == [evry]
+
+
+def test_propose_a_new_actor_from_the_map_and_the_directory(web, db):
+    """The map's list and the directory offer to propose a missing actor: visitors through the login
+    page (then back to the form), signed-in users straight to the form."""
+    client = web
+    add_actor(db, "Yposkesi", "91000")
+    for path in ("/", "/actors"):
+        page = client.get(path, params={"lang": "en"}).text
+        assert 'href="/account/login?next=/contribute/new" data-action="propose-new">Propose a new actor</a>' in page
+    make_user(db, "camille@example.org")
+    login(client, "camille@example.org", follow=True)
+    for path in ("/", "/actors"):
+        assert 'href="/contribute/new" data-action="propose-new"' in client.get(path).text
+    assert client.get("/contribute/new").status_code == 200

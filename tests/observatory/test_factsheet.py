@@ -4,6 +4,7 @@ with pdftotext. The PNGs of Île-de-France are kept in artifacts/screenshots/.""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -113,3 +114,36 @@ def test_factsheet_pdf_without_pango_is_a_clear_503(obs_client, eco, monkeypatch
     r = obs_client.get("/observatory/regions/11/factsheet.pdf")
     assert r.status_code == 503
     assert "install-system-deps.sh" in r.json()["detail"]
+
+
+def test_factsheet_pdf_fits_on_two_full_pages(obs_client, session, eco, loaded, tmp_path):
+    """A busy region (the most notable actors and contacts the sheet lists, modalities, steps): the
+    PDF is at most two A4 pages (it was three, the first and second half empty: sections that
+    could not break were pushed to the next page) and every page but the last is full
+    (pages counted with pdfinfo, how far down each page the text goes with pdftotext -bbox)."""
+    src = get_or_create_source(session, SourceRecord(key="test:busy", title="test", kind="file"))
+    for i in range(10):
+        upsert_actor(session, ActorRecord(name=f"CDMO test {i} (synthétique)", kind="cdmo", gmp="gmp_clinical",
+                                          scale_litres=200.0 * (i + 1), sites=[site("91000")],
+                                          identifiers={"website": [f"https://cdmo-{i}.example.org"]},
+                                          capabilities={"modalities": ["aav", "mab"], "value_chain": ["upstream"]}),
+                     source=src)
+    for i in range(12):
+        upsert_actor(session, ActorRecord(name=f"Cluster test {i} (synthétique)", kind="cluster", sites=[site("75013")],
+                                          identifiers={"website": [f"https://cluster-{i}.example.org"]}), source=src)
+    session.commit()
+    for lang in ("fr", "en"):
+        r = obs_client.get(f"/observatory/regions/11/factsheet.pdf?lang={lang}")
+        assert r.status_code == 200
+        path = tmp_path / f"busy-{lang}.pdf"
+        path.write_bytes(r.content)
+        info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True, timeout=60).stdout
+        pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True,
+                               timeout=60).stdout
+        # how far down each page its text goes (share of the page's height)
+        filled = [round(max(float(y) for y in re.findall(r'<word [^>]*yMax="([\d.]+)"', page)) / float(height), 2)
+                  for height, page in re.findall(r'<page [^>]*height="([\d.]+)">(.*?)</page>', boxes, re.S)]
+        print(f"factsheet {lang}: {pages} pages, text down to {filled} of each page's height")
+        assert pages <= 2, (lang, pages, filled)
+        assert all(share >= 0.8 for share in filled[:-1]), (lang, filled)  # no page but the last cut short

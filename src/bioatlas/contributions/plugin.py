@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bioatlas.contributions import api, forms, models, notices, personal, views
-from bioatlas.core.plugins import PersonalData, hookimpl
+from bioatlas.core.plugins import PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
@@ -29,3 +29,8 @@ def bioatlas_actor_page(request, session, actor, changes):
 @hookimpl
 def bioatlas_notification_kinds():
     return [notices.REVIEWED]
+
+
+@hookimpl
+def bioatlas_page_slots():
+    return [PageSlot(place="actors", template="contributions/_propose_new.html", order=50)]

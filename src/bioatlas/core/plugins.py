@@ -171,7 +171,9 @@ class TaskSpec:
 
 @dataclass(frozen=True)
 class PageSlot:
-    """A template fragment the base layout includes at a named place ("head", "menu", "header")."""
+    """A template fragment a layout includes at a named place: "head", "header" (the top bar),
+    "menu" (the top bar's "Services" drop-down: a room's pages), "actors" (beside the map's
+    list and the directory)."""
 
     place: str
     template: str
