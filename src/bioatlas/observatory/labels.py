@@ -53,12 +53,12 @@ def dimension_label(dimension: str | None, t: Translator) -> str:
         value = STATUS_LABELS.get(code, {}).get(lang, code.replace("_", " "))
     elif key == "region":
         value = scope_label(code, lang)
-    else:
-        value = code
+    else:  # a room's own breakdown (e.g. "type=new_site" of the one-stop shop): its words, not its code
+        value = code.replace("_", " ")
     names = {"kind": t("Kind"), "modality": t("Modality"), "step": t("Value-chain step"), "gmp": t("GMP status"),
              "status": t("Status"), "region": t("Region"), "year": t("Year"), "list": t("EMA list of"),
              "new_in_list": t("New in the EMA list of"), "call": t("Call")}
-    return f"{names.get(key, key)}{t.colon} {value}" if key else value
+    return f"{names.get(key, t(key.replace('_', ' ').capitalize()))}{t.colon} {value}" if key else value
 
 
 def value_text(v: dict, t: Translator, number, unit: str | None = None) -> str:
