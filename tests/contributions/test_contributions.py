@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 from sqlalchemy import func, select
 
@@ -242,6 +244,7 @@ def test_propose_a_new_actor_from_the_map_and_the_directory(web, db):
     for path in ("/", "/actors"):
         page = client.get(path, params={"lang": "en"}).text
         assert 'href="/account/login?next=/contribute/new" data-action="propose-new">Propose a new actor</a>' in page
+        assert re.search(r"1</(strong|span)>\s*<span data-total-word [^>]*>actor( \(scope: every actor of the atlas\))?<", page)
     make_user(db, "camille@example.org")
     login(client, "camille@example.org", follow=True)
     for path in ("/", "/actors"):

@@ -37,8 +37,10 @@ def plural_catalog(lang: str) -> dict[str, tuple[str, ...]]:
     for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as fh:
             cat = read_po(fh, locale=lang)
-        merged.update({m.id[0]: tuple(m.string) for m in cat
-                       if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy})
+        for m in cat:  # a catalogue without a Plural-Forms header gets empty extra forms: dropped
+            forms = tuple(form for form in m.string if form) if isinstance(m.string, tuple) else ()
+            if isinstance(m.id, tuple) and len(forms) >= 2 and not m.fuzzy:
+                merged[m.id[0]] = forms
     return merged
 
 

@@ -53,6 +53,9 @@ export async function getJSON(url) {
 
 export function applyFacets(form, data) {
   for (const el of document.querySelectorAll("[data-total]")) el.textContent = String(data.total);
+  // the word after the count agrees with it (French: 0 and 1 singular)
+  const many = document.documentElement.lang === "fr" ? data.total > 1 : data.total !== 1;
+  for (const el of document.querySelectorAll("[data-total-word]")) el.textContent = many ? el.dataset.many : el.dataset.one;
   const empty = document.querySelector("[data-empty]");
   if (empty) empty.hidden = data.total !== 0;
   for (const facet of FACETS) {
