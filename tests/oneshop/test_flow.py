@@ -62,7 +62,8 @@ def test_intake_refuses_bad_input_by_field_and_stores_nothing(db, world):
            ({"start_on": "tomorrow"}, "start_on"), ({"siret": "123"}, "siret"), ({"project_type": "castle"}, "project_type"),
            ({"country": "France"}, "country"), ({"company_name": ""}, "company_name"),
            ({"needs": ["regulatory", "magic"]}, "needs"), ({"needs": []}, "needs"),
-           ({"description": "x" * 5000}, "description"), ({"jobs_planned": "-3"}, "jobs_planned")]
+           ({"description": "x" * 5000}, "description"), ({"jobs_planned": "-3"}, "jobs_planned"),
+           ({"modality": "cell_magic"}, "modality")]
     with db() as s:
         for change, field in bad:
             with pytest.raises(service.FieldError) as caught:

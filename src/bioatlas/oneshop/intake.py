@@ -25,6 +25,11 @@ def value_chain_steps() -> list[str]:
     return list(atlas.taxonomies()["value_chain"].terms)
 
 
+def modalities() -> list[str]:
+    """The codes of the atlas's therapeutic modality taxonomy, in its order."""
+    return list(atlas.taxonomies()["modalities"].terms)
+
+
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 SIRET_RE = re.compile(r"^\d{14}$")
 
@@ -45,6 +50,8 @@ def check_intake(values: Mapping[str, Any], *, today: date | None = None) -> dic
         "jobs_planned": field_int(values, "jobs_planned", 0, 100_000) or 0,
         "share_details": str(values.get("share_details", "yes")).strip() in ("yes", "on", "1", "true"),
     }
+    if out["modality"] and out["modality"] not in modalities():
+        raise FieldError("modality", "not one of the atlas's modalities (" + ", ".join(modalities()[:8]) + ", …)")
     email = field_text(values, "email", 320, required=True)
     if not EMAIL_RE.match(email):
         raise FieldError("email", "not a valid e-mail address")

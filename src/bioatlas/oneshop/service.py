@@ -23,7 +23,7 @@ from bioatlas.oneshop.checks import (
 from bioatlas.oneshop.documents import add_document, document, share_document
 from bioatlas.oneshop.figures import figures, unrouted_needs
 from bioatlas.oneshop.followup import add_note, rate, remind, send_message, set_status, share_details
-from bioatlas.oneshop.intake import check_intake, deliver, intake, link_cases, value_chain_steps, verify
+from bioatlas.oneshop.intake import check_intake, deliver, intake, link_cases, modalities, value_chain_steps, verify
 from bioatlas.oneshop.models import (
     CASE_STATUSES,
     INVESTMENT_BANDS,
@@ -53,4 +53,4 @@ __all__ += ["share_document", "share_details", "rate", "details_shared"]
 __all__ += ["need_names"]
 __all__ += ["zones"]
 __all__ += ["recruiting"]
-__all__ += ["value_chain_steps"]
+__all__ += ["modalities", "value_chain_steps"]

@@ -70,10 +70,16 @@ def _step_labels(t) -> dict[str, str]:
     return {code: terms[code].label(t.lang) for code in service.value_chain_steps()}
 
 
+def _modality_labels(t) -> dict[str, str]:
+    """The atlas's therapeutic modalities, labelled in the reader's language."""
+    terms = atlas.taxonomies()["modalities"].terms
+    return {code: terms[code].label(t.lang) for code in service.modalities()}
+
+
 def _intake_page(request, t, *, values=None, needs=(), error=None, status=200, sent=None):
     return _render(request, t, "oneshop/intake.html", status=status, values=values or {}, chosen=set(needs),
                    error=error, sent=sent, needs=service.NEEDS, types=service.PROJECT_TYPES,
-                   steps=_step_labels(t), chosen_steps=set((values or {}).get("value_chain_steps") or ()),
+                   steps=_step_labels(t), modalities=_modality_labels(t), chosen_steps=set((values or {}).get("value_chain_steps") or ()),
                    bands=service.INVESTMENT_BANDS)
 
 
