@@ -2,7 +2,7 @@
 details shared per partner, the company's satisfaction per routed request
 
 Revision ID: 0033_oneshop_sharing
-Revises: 0035_event_programme
+Revises: 0032_event_programme
 Create Date: 2026-12-06 11:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0033_oneshop_sharing'
-down_revision = '0035_event_programme'
+down_revision = '0032_event_programme'
 branch_labels = None
 depends_on = None
 

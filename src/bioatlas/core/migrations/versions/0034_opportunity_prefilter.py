@@ -1,7 +1,7 @@
 """opportunities: the partner sought (partner_kinds); the hard constraints as columns (scale, GMP rank, window) and an index of
 modality codes, for the SQL prefilter of the matches; existing rows filled from their JSON
 
-Revision ID: 0031_opportunity_prefilter
+Revision ID: 0034_opportunity_prefilter
 Revises: 0033_oneshop_sharing
 """
 from datetime import date
@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031_opportunity_prefilter"
+revision = "0034_opportunity_prefilter"
 down_revision = "0033_oneshop_sharing"
 branch_labels = None
 depends_on = None

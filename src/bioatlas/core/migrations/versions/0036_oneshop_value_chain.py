@@ -1,15 +1,15 @@
 """oneshop: the value-chain steps of a project (oneshop_cases.value_chain_steps)
 
-Revision ID: 0033_oneshop_value_chain
-Revises: 0036_event_pitches
+Revision ID: 0036_oneshop_value_chain
+Revises: 0035_event_pitches
 Create Date: 2026-12-06 11:50:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0033_oneshop_value_chain'
-down_revision = '0036_event_pitches'
+revision = '0036_oneshop_value_chain'
+down_revision = '0035_event_pitches'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """events: start-up pitches (an event's call for pitches and its applications; reviewed by `review`)
 
-Revision ID: 0036_event_pitches
-Revises: 0031_opportunity_prefilter
+Revision ID: 0035_event_pitches
+Revises: 0034_opportunity_prefilter
 Create Date: 2026-12-06 11:25:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0036_event_pitches'
-down_revision = '0031_opportunity_prefilter'
+revision = '0035_event_pitches'
+down_revision = '0034_opportunity_prefilter'
 branch_labels = None
 depends_on = None
 

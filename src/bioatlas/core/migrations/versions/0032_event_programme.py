@@ -1,15 +1,15 @@
 """events: programme sessions, speakers, session choices, capacities, registration status and check-in, exhibitors
 
-Revision ID: 0035_event_programme
-Revises: 0032_jobboard_alert_index
+Revision ID: 0032_event_programme
+Revises: 0031_jobboard_alert_index
 Create Date: 2026-12-06 10:45:01.329699
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0035_event_programme'
-down_revision = '0032_jobboard_alert_index'
+revision = '0032_event_programme'
+down_revision = '0031_jobboard_alert_index'
 branch_labels = None
 depends_on = None
 

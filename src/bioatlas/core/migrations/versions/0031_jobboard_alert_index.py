@@ -1,6 +1,6 @@
 """jobboard: saved searches' simple conditions as columns (SQL prefilter of the alerts)
 
-Revision ID: 0032_jobboard_alert_index
+Revision ID: 0031_jobboard_alert_index
 Revises: 0030_oneshop
 Create Date: 2026-12-06 11:05:00
 
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0032_jobboard_alert_index'
+revision = '0031_jobboard_alert_index'
 down_revision = '0030_oneshop'
 branch_labels = None
 depends_on = None
