@@ -118,6 +118,7 @@ def test_pitch_pages_over_http(client, db, pitch_world):
     _as(client, "conflicted@example.org")
     refused = client.get(f"/events/{e}/pitches/{w['mine']}/review")
     assert refused.status_code == 403 and "Genethon" in refused.text  # the reason names the parent
+    assert "fait partie de" in refused.json()["detail"], refused.text  # in the reader's language (French by default)
     _as(client, "juror@example.org")
     form = client.get(f"/events/{e}/pitches/{w['mine']}/review")
     assert form.status_code == 200 and "Vecteurs AAV" in form.text and "score_innovation" in form.text

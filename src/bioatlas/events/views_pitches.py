@@ -112,8 +112,7 @@ def _review_page(request, session, t, event, application_id: int, p: Principal, 
         raise HTTPException(404, detail=t("No such pitch application.")) from None
     except review.ConflictOfInterest as exc:
         session.commit()  # the exclusion is kept
-        raise HTTPException(403, detail=t("Conflict of interest: {reasons}",
-                                          reasons="; ".join(c.detail for c in exc.conflicts))) from None
+        raise HTTPException(403, detail=review.conflicts_text(session, exc.conflicts, t=t)) from None
     except review.NotAssigned:
         raise HTTPException(403, detail=t("You are not on the jury of this pitch.")) from None
     application = next(a for a in pitches.applications(session, event_id=event.id) if a.id == application_id)
