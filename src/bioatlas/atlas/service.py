@@ -4,21 +4,23 @@ atlas's `models` only to declare foreign keys; everything else goes through this
 
 Groups: records and errors handed to connectors; actors (get, find, upsert, scope); history;
 the change log (for in-memory indexes); the view filter; taxonomies and the gazetteer;
-request dependencies and presenters for other rooms' pages."""
+request dependencies and presenters for other rooms' pages. History and the change log live in
+`service_history`, the sector scope, research facts and inferred capabilities in
+`service_sector`, located sites in `service_sites`: this module re-exports them (other rooms
+import only `atlas.service`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas import bulk, changelog, content_version, history, inferred, queries, research_facts, scope, writer
+from bioatlas.atlas import bulk, history, queries, writer
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.filters import (
     FACETS,
@@ -53,6 +55,42 @@ from bioatlas.atlas.revert import (
     revert_change,
 )
 from bioatlas.atlas.serialize import ordered_sites
+from bioatlas.atlas.service_history import (
+    actor_snapshot,
+    add_change,
+    change_mark,
+    changes_since,
+    data_version,
+    get_change,
+    latest_change,
+    note_changed,
+    note_content_changed,
+    note_everything,
+    note_touched_actors,
+    record_changes,
+)
+from bioatlas.atlas.service_sector import (
+    ALL,
+    INFERRED,
+    SCOPES,
+    SECTOR,
+    ScopeRuleError,
+    default_scope,
+    field_texts,
+    in_scope_ids,
+    inference_source,
+    inferred_evidence_of,
+    judge_inferred_capability,
+    names_of_scheme,
+    replace_inferred_capabilities,
+    replace_research_facts,
+    research_facts_by_kind,
+    research_facts_of,
+    scope_reasons_of,
+    scope_rules,
+    scope_summary,
+)
+from bioatlas.atlas.service_sites import LocatedSite, located_sites, sites_selectable
 from bioatlas.atlas.stats import (
     RegionFacts,
     capacity_per_region_and_modality,
@@ -86,6 +124,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "REVERTIBLE", "ActorChange",
     # change log
     "latest_change", "changes_since", "note_changed", "note_touched_actors", "note_everything",
+    "note_content_changed", "data_version", "change_mark",
     # view filter
     "ActorFilter", "FACETS", "Predicates", "parse_view", "view_conditions", "view_predicates", "facet_counts",
     # taxonomies, gazetteer
@@ -94,7 +133,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "located_actor_total", "located_actors_per_region", "capacity_per_region_and_modality", "region_facts", "sites_per_gmp_status",
     "RegionFacts",
     # located sites (map layers of other rooms)
-    "LocatedSite", "located_sites",
+    "LocatedSite", "located_sites", "sites_selectable",
     # for other rooms' pages and APIs
     "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
     # research facts (RNSR domains and ERC panels, i-Lab years and domains)
@@ -306,79 +345,6 @@ def actor_scope(session: Session, *, actor_id: int | None) -> ActorScopeData:
     return ActorScopeData(actor.id, regions, clusters)
 
 
-# --- history --------------------------------------------------------------------------------------
-
-
-def actor_snapshot(*, actor: Actor) -> dict[str, object]:
-    """The actor's facts as plain comparable values (taken before a change, for `record_changes`)."""
-    return history.snapshot(actor)
-
-
-def record_changes(session: Session, *, actor: Actor, before: dict | None, source: Source, at: datetime) -> int:
-    """Store one history row per field that differs between `before` and the actor now."""
-    return history.record_changes(session, actor, before, source, at)
-
-
-def get_change(session: Session, *, change_id: int) -> ActorChange | None:
-    return session.get(ActorChange, change_id)
-
-
-def add_change(
-    session: Session, *, actor_id: int, source: Source, at: datetime, action: str, field: str,
-    old_value: str | None = None, new_value: str | None = None,
-) -> ActorChange:
-    """Append a history row written by another room (a merge, a revert) for an actor."""
-    change = ActorChange(actor_id=actor_id, source=source, at=at, action=action, field=field,
-                         old_value=old_value, new_value=new_value)
-    session.add(change)
-    return change
-
-
-# --- change log (in-memory indexes stay fresh through it) ------------------------------------------
-
-
-def latest_change(session: Session) -> int:
-    """The newest seq of the change log (0 when empty)."""
-    return changelog.latest(session)
-
-
-def note_content_changed(session: Session) -> None:
-    """Move the data version at this transaction's commit: for writers that bypass the ORM and
-    touch no actor (a full reindex of derived tables), so no cached answer outlives them."""
-    content_version.note(session)
-
-
-def data_version(connection: Connection | Session) -> tuple[int, int, datetime | None]:
-    """(change log seq, content seq, time of the latest content change), one statement: any
-    committed change moves the pair (see `atlas.content_version`); response caches key on it."""
-    return content_version.version(connection)
-
-
-def changes_since(session: Session, *, seq: int, limit: int) -> set[int] | None:
-    """Actors changed after `seq`; None when the reader must rebuild (see `atlas.changelog.since`)."""
-    return changelog.since(session, seq, limit)
-
-
-def note_everything(session: Session) -> None:
-    """Log that every actor may have changed (after raw SQL rewrites, a rebuilt read model): the
-    in-memory and on-disk indexes rebuild at their next look."""
-    changelog.note_everything(session.connection())
-
-
-def change_mark(session: Session, *, seq: int) -> tuple | None:
-    """(actor id, time) of the log row `seq`, or None: tells a log emptied and refilled up to the
-    same seq from the log a reader built on."""
-    return changelog.mark(session, seq)
-
-
-def note_changed(session: Session, *, actor_ids: Iterable[int]) -> None:
-    """Tell the change log these actors changed in this transaction (raw SQL, merges)."""
-    changelog.note(session, actor_ids)
-
-
-note_touched_actors = changelog.note_touched_actors  # (session, key): a commit listener's after-flush step
-
-
 # --- the view filter ------------------------------------------------------------------------------
 
 
@@ -421,160 +387,3 @@ def taxonomies(settings: Any = None, *, extra_dir: Path | None = None) -> dict[s
 def gazetteer() -> Gazetteer:
     """The offline gazetteer (communes, départements, regions); loaded once."""
     return _gazetteer()
-
-
-# --- the sector scope ------------------------------------------------------------------------------
-
-SCOPES, SECTOR, ALL = scope.SCOPES, scope.SECTOR, scope.ALL
-ScopeRuleError = scope.ScopeRuleError
-
-
-def scope_rules(*, path: Path | None = None) -> scope.RuleSet:
-    """The scope rules (the shipped `atlas/sector/rules.csv`, or the file at `path`)."""
-    return scope.shipped_rules() if path is None else scope.read_rules(path)
-
-
-def default_scope(session: Session) -> str:
-    """"sector" once the scope has been computed on this atlas, "all" before."""
-    return scope.default_scope(session)
-
-
-def scope_reasons_of(session: Session, *, actor_id: int, lang: str = "fr") -> list[dict]:
-    """Why the actor is in the sector ({rule, kind, label, matched}), empty when it is not."""
-    return scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=lang)
-
-
-def in_scope_ids(session: Session, *, actor_ids: list[int] | None = None) -> set[int]:
-    """The actors of the sector scope (among `actor_ids` when given)."""
-    return scope.in_scope_ids(session, actor_ids=actor_ids)
-
-
-def scope_summary(session: Session, *, lang: str = "fr") -> dict:
-    """The rules, the last computation and the active actors each rule selects (`/api/v1/scope`)."""
-    return scope.summary(session, lang=lang)
-
-
-# --- research facts (RNSR and i-Lab connectors; sector scope and inferred capabilities read them)
-
-
-def replace_research_facts(session: Session, *, actor_id: int, source: Source,
-                           facts: list[tuple[str, str, str | None]]) -> bool:
-    """Set what `source` states as research facts ((kind, code, label) triples) about the actor;
-    True if anything changed. Kinds: see `models.ResearchFact`."""
-    return research_facts.replace(session, actor_id, source.id, facts)
-
-
-def research_facts_of(session: Session, *, actor_id: int, kind: str | None = None) -> list[ResearchFact]:
-    """The actor's research facts (of one kind, or all), every source, ordered by kind and code."""
-    return research_facts.of_actor(session, actor_id, kind)
-
-
-# --- inferred capabilities (the inference room reads actors' texts and writes through these) -----
-
-INFERRED = inferred.INFERRED
-
-
-def inference_source(session: Session) -> Source:
-    """The one source of kind "inferred" (ranked below every stated source)."""
-    return inferred.source(session)
-
-
-def field_texts(session: Session, *, source_key: str, field: str) -> list[tuple[int, str]]:
-    """(actor id, value) of an actor's scalar field (e.g. description_fr) as stated by `source_key`."""
-    return inferred.field_texts(session, source_key, field)
-
-
-def names_of_scheme(session: Session, *, scheme: str) -> dict[int, list[str]]:
-    """{actor id: its names (usual first)} of the actors holding an identifier of `scheme`."""
-    return inferred.names_of_scheme(session, scheme)
-
-
-def research_facts_by_kind(session: Session, *, kind: str) -> dict[int, list[str]]:
-    """{actor id: codes} of every research fact of one kind (e.g. erc_panel)."""
-    return inferred.facts_of_kind(session, kind)
-
-
-def replace_inferred_capabilities(session: Session, *,
-                                  found: Mapping[int, Mapping[tuple[str, str], tuple[str, str]]]):
-    """Make the inferred capabilities exactly `found` ({actor id: {(facet, code): (rule, matched
-    words)}}), a stated or rejected capability left as it is; a Counter of outcomes."""
-    return inferred.replace_all(session, found)
-
-
-def inferred_evidence_of(session: Session, *, actor_id: int) -> dict[tuple[str, str], CapabilityEvidence]:
-    """{(facet, code): evidence} of the actor's capabilities that are still inferred."""
-    return inferred.of_actor(session, actor_id)
-
-
-def judge_inferred_capability(session: Session, *, actor_id: int, facet: str, code: str, decision: str,
-                              source: Source) -> bool:
-    """"confirm" (the capability becomes `source`'s, a user's) or "reject" (removed; a re-run does
-    not bring it back) an inferred capability; False when the actor has no such inferred one."""
-    if decision not in ("confirm", "reject"):
-        raise ValueError(f"decision: expected confirm or reject, got {decision!r}")
-    return inferred.judge(session, actor_id, facet, code, decision, source)
-
-
-# --- located sites (map layers of other features) ----------------------------------------------
-
-_CHUNK = 500  # ids per IN (...) list
-
-
-@dataclass(frozen=True)
-class LocatedSite:
-    """A site with coordinates, and its actor. `precision` (the map layers' contract): "exact" when
-    the site is placed at its address (sites.precision "address"), "commune" when it is placed at
-    its town (a commune's centre, or a city named by a registry)."""
-
-    site_id: int
-    actor_id: int
-    actor_name: str
-    latitude: float
-    longitude: float
-    commune_name: str | None
-    precision: str
-
-
-def located_sites(
-    session: Session, *, actor_ids, bbox: tuple[float, float, float, float], limit: int | None = None,
-    active_only: bool = True,
-) -> list[LocatedSite]:
-    """The located sites of these actors inside `bbox = (west, south, east, north)` (degrees),
-    ordered by site id, at most `limit`; only active actors unless `active_only` is False (as
-    the map's default view)."""
-    west, south, east, north = bbox
-    ids = sorted(set(actor_ids))
-    out: list[LocatedSite] = []
-    for start in range(0, len(ids), _CHUNK):
-        stmt = (
-            select(Site.id, Site.actor_id, Actor.name, Site.latitude, Site.longitude, Site.commune_name, Site.precision)
-            .join(Actor, Actor.id == Site.actor_id)
-            .where(
-                Site.actor_id.in_(ids[start:start + _CHUNK]),
-                Site.latitude.between(south, north),
-                Site.longitude.between(west, east),
-            )
-            .order_by(Site.id)
-        )
-        if active_only:
-            stmt = stmt.where(Actor.status == "active")
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        out.extend(
-            LocatedSite(site_id=r[0], actor_id=r[1], actor_name=r[2], latitude=r[3], longitude=r[4],
-                        commune_name=r[5], precision="commune" if r[6] in APPROXIMATE else "exact")
-            for r in session.execute(stmt)
-        )
-    out.sort(key=lambda site: site.site_id)
-    return out if limit is None else out[:limit]
-
-
-# --- sites for other rooms' joins ----------------------------------------------------------------
-
-
-def sites_selectable():
-    """The atlas's sites as a selectable (id, actor_id, country, region, departement, commune_insee),
-    for another room's aggregate joining its own rows to where actors are (e.g. products' "made in")."""
-    return select(Site.id, Site.actor_id, Site.country, Site.region, Site.departement,
-                  Site.commune_insee).subquery("atlas_sites")
-
