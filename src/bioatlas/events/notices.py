@@ -1,5 +1,6 @@
 """What the events room tells users (`events.registration`, through `notifications.service.notify`):
-the registration confirmed, put on the waiting list, promoted from it, or cancelled."""
+the registration confirmed, put on the waiting list, promoted from it, or cancelled; and
+(`events.booth`) a booth application accepted, wait-listed or refused."""
 
 from __future__ import annotations
 
@@ -29,6 +30,32 @@ REGISTRATION = NotificationKind(
                "{% elif status == 'promoted' %}A place opened: your registration for {{ event }} ({{ dates }}) "
                "is confirmed. Your badge is on the event's page."
                "{% else %}Your registration for {{ event }} is cancelled.{% endif %}"),
+    },
+    default="immediate",
+)
+
+BOOTH = NotificationKind(
+    name="events.booth",
+    label={"fr": "Mes demandes de stand", "en": "My booth applications"},
+    templates={
+        "fr": ('{{ event }} : {% if status == "accepted" %}stand {{ booth }} attribué'
+               '{% elif status == "waitlisted" %}demande de stand en liste d\'attente'
+               "{% else %}demande de stand refusée{% endif %}",
+               '{% if status == "accepted" %}La demande de stand de {{ actor }} à {{ event }} est acceptée : '
+               "stand {{ booth }} sur le plan. La page d'exposant est liée à sa fiche de l'atlas."
+               '{% elif status == "waitlisted" %}La demande de stand de {{ actor }} à {{ event }} est en liste '
+               "d'attente. Vous serez prévenu·e de la décision."
+               "{% else %}La demande de stand de {{ actor }} à {{ event }} est refusée.{% endif %}"
+               "{% if reason %} Mot des organisateurs : {{ reason }}{% endif %}"),
+        "en": ('{{ event }}: {% if status == "accepted" %}booth {{ booth }} given'
+               '{% elif status == "waitlisted" %}booth application on the waiting list'
+               "{% else %}booth application refused{% endif %}",
+               '{% if status == "accepted" %}The booth application of {{ actor }} at {{ event }} is accepted: '
+               "booth {{ booth }} on the floor plan. Its exhibitor page links to its atlas page."
+               '{% elif status == "waitlisted" %}The booth application of {{ actor }} at {{ event }} is on the '
+               "waiting list. You will be told of the decision."
+               "{% else %}The booth application of {{ actor }} at {{ event }} is refused.{% endif %}"
+               "{% if reason %} The organisers say: {{ reason }}{% endif %}"),
     },
     default="immediate",
 )

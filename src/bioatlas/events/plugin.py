@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
 from bioatlas.events import (
-    cli, demo, layers, models, notices, observatory, personal, pitch_models, pitches, policy, tasks, views, views_badges,
-    views_manage, views_meetings, views_organise, views_pitches, views_programme,
+    booth_models, booths, cli, demo, layers, models, notices, observatory, personal, pitch_models, pitches, policy,
+    tasks, views, views_badges, views_booths, views_manage, views_meetings, views_organise, views_pitches,
+    views_programme,
 )
 
 
 @hookimpl
 def bioatlas_routers():
     return [views.router, views_meetings.router, views_organise.router, views_programme.router, views_manage.router,
-            views_badges.router, views_pitches.router]
+            views_badges.router, views_pitches.router, views_booths.router]
 
 
 @hookimpl
 def bioatlas_models():
-    return [models, pitch_models]
+    return [models, pitch_models, booth_models]
 
 
 @hookimpl
@@ -33,7 +34,7 @@ def bioatlas_tasks():
 
 @hookimpl
 def bioatlas_notification_kinds():
-    return [notices.REGISTRATION]
+    return [notices.REGISTRATION, notices.BOOTH]
 
 
 @hookimpl
@@ -49,7 +50,8 @@ def bioatlas_map_layers():
 @hookimpl
 def bioatlas_personal_data():
     return [PersonalData(name="events", export=personal.export, erase=personal.erase),
-            PersonalData(name="event_pitches", export=pitches.export_user, erase=pitches.erase_user)]
+            PersonalData(name="event_pitches", export=pitches.export_user, erase=pitches.erase_user),
+            PersonalData(name="event_booths", export=booths.export_user, erase=booths.erase_user)]
 
 
 @hookimpl

@@ -1,0 +1,78 @@
+"""HTML pages of booth applications: a member of an atlas actor applies for a stand and follows
+its applications (`events.register`, the service checks the membership); organisers review them
+beside the floor plan and accept at a booth, wait-list or refuse with a reason (`events.organise`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from bioatlas.accounts.policy import Principal, require
+from bioatlas.core.deps import SessionDep, TranslatorDep
+from bioatlas.events import booths, forms, service
+from bioatlas.events.booth_models import STAND_TYPES
+from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
+
+router = APIRouter(include_in_schema=False)
+Organiser = Annotated[Principal, Depends(require("events.organise"))]
+Verified = Annotated[Principal, Depends(require("events.register"))]
+
+
+def _stand_labels(t) -> dict[str, str]:
+    return {"standard": t("Standard stand (9 m²)"), "large": t("Large stand (18 m²)"),
+            "village": t("Table in the innovation village")}
+
+
+def _status_labels(t) -> dict[str, str]:
+    return {"submitted": t("under review"), "accepted": t("accepted"), "waitlisted": t("waiting list"),
+            "refused": t("refused")}
+
+
+def _apply_page(request, session, t, event, p: Principal, *, error=None, status=200, values=None):
+    return page(request, t, "events/booths.html", status=status, event=event, error=error, values=values or {},
+                mine=booths.booth_applications(session, event_id=event.id, user_id=p.user_id),
+                my_actors=service.actor_names(session, actor_ids=p.member_of), stand_types=STAND_TYPES,
+                stand_label=_stand_labels(t), status_label=_status_labels(t))
+
+
+@router.get("/events/{event_id}/booths", response_class=HTMLResponse)
+def booths_page(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, p: Verified):
+    return _apply_page(request, session, t, guarded_event(request, session, t, p, "events.register", event_id), p)
+
+
+@router.post("/events/{event_id}/booths", response_class=HTMLResponse)
+def apply(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Verified):
+    event = guarded_event(request, session, t, p, "events.register", event_id)
+    values = {k: forms.text(form, k, 1000) for k in ("actor_id", "stand_type", "wish", "text")}
+    return attempt(session, lambda: booths.apply_for_booth(
+                       session, event=event, user_id=p.user_id, actor_id=forms.whole(form, "actor_id"),
+                       stand_type=values["stand_type"], wish=values["wish"], text=values["text"]),
+                   done=f"/events/{event_id}/booths",
+                   failed=lambda **e: _apply_page(request, session, t, event, p, values=values, **e))
+
+
+def _review_page(request, session, t, event, *, error=None, status=200):
+    return page(request, t, "events/booth_review.html", status=status, event=event, error=error,
+                applications=booths.booth_applications(session, event_id=event.id),
+                exhibitors=service.exhibitors(session, event_id=event.id),
+                stand_label=_stand_labels(t), status_label=_status_labels(t))
+
+
+@router.get("/events/{event_id}/booths/review", response_class=HTMLResponse)
+def review_page(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, p: Organiser):
+    return _review_page(request, session, t, guarded_event(request, session, t, p, "events.organise", event_id))
+
+
+@router.post("/events/{event_id}/booths/{application_id}/decide", response_class=HTMLResponse)
+def decide(request: Request, event_id: Id, application_id: Id, session: SessionDep, t: TranslatorDep, form: Form,
+           p: Organiser):
+    event = guarded_event(request, session, t, p, "events.organise", event_id)
+    return attempt(session, lambda: booths.decide_booth(
+                       session, event=event, application_id=application_id, decision=forms.text(form, "decision", 20),
+                       booth=forms.text(form, "booth", 100), reason=forms.text(form, "reason", 3000),
+                       by_user_id=p.user_id, ip=request.client.host if request.client else None),
+                   done=f"/events/{event_id}/booths/review",
+                   failed=lambda **e: _review_page(request, session, t, event, **e),
+                   missing=t("No such booth application."))

@@ -1,0 +1,135 @@
+"""Booth applications reviewed by organisers: a member applies for its actor (one open
+application, not for an actor already exhibiting, fields named), organisers accept at a booth
+(the application becomes an exhibitor linked to its atlas actor, booth rules of the exhibitors),
+wait-list or refuse with a reason; the applicant is notified and e-mailed; decisions audited;
+personal data; the pages over HTTP (organisers only for the review)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from bioatlas.events import booths, service
+from bioatlas.notifications.models import Notification
+from tests.accounts.fixtures import audit_events, csrf_of, login, make_user
+from tests.contributions.helpers import add_actor
+from tests.events.helpers import make_event
+
+
+@pytest.fixture
+def booth_world(db):
+    organiser = add_actor(db, "Polepharma", "28000", kind="cluster")
+    startup = add_actor(db, "TreeFrog Therapeutics", "33600", kind="startup")
+    company = add_actor(db, "Yposkesi", "91000")
+    users = {"org": make_user(db, "org@test.invalid", roles=[("member", "actor", organiser)]),
+             "founder": make_user(db, "founder@test.invalid", roles=[("member", "actor", startup)]),
+             "seller": make_user(db, "seller@test.invalid", roles=[("member", "actor", company)]),
+             "outsider": make_user(db, "outsider@test.invalid")}
+    return {"event": make_event(db, organiser=organiser), "startup": startup, "company": company, "users": users}
+
+
+def _apply(s, w, who="founder", actor="startup", **kw):
+    args = {"stand_type": "village", "wish": "près de l'entrée", "text": "Bioréacteurs à capsules.", **kw}
+    return booths.apply_for_booth(s, event=service.get_event(s, event_id=w["event"]), user_id=w["users"][who],
+                                  actor_id=w[actor], **args)
+
+
+def _notes(db, user_id):
+    with db() as s:
+        return list(s.scalars(select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)))
+
+
+def test_apply_decide_notify_and_personal_data(db, booth_world):
+    w = booth_world
+    with db() as s:
+        for kw, field in (({"who": "outsider"}, "actor"), ({"stand_type": "kiosk"}, "stand_type"),
+                          ({"text": "x" * 501}, "text"), ({"wish": "y" * 201}, "wish")):
+            with pytest.raises(service.FieldError) as refused:
+                _apply(s, w, **kw)
+            assert refused.value.field == field, kw
+        mine = _apply(s, w).id
+        with pytest.raises(service.FieldError, match="already has an application"):
+            _apply(s, w)
+        theirs = _apply(s, w, who="seller", actor="company", stand_type="standard", text="").id
+        s.commit()
+        event = service.get_event(s, event_id=w["event"])
+        decide = lambda app, decision, **kw: booths.decide_booth(  # noqa: E731
+            s, event=event, application_id=app, decision=decision, by_user_id=w["users"]["org"], **kw)
+        for app, decision, kw, field in ((mine, "maybe", {}, "decision"), (mine, "accepted", {}, "booth"),
+                                         (mine, "accepted", {"booth": "A/1"}, "booth"),
+                                         (theirs, "refused", {"reason": " "}, "reason")):
+            with pytest.raises(service.FieldError) as refused:
+                decide(app, decision, **kw)
+            assert refused.value.field == field
+        decide(mine, "accepted", booth="V01")
+        decide(theirs, "waitlisted")
+        s.commit()
+        with pytest.raises(service.Conflict, match="booth: v01 is already TreeFrog"):  # taken, as for exhibitors
+            decide(theirs, "accepted", booth="v01")
+        s.rollback()
+        with pytest.raises(service.Conflict, match="already accepted"):
+            decide(mine, "refused", reason="Trop tard.")
+        with pytest.raises(service.Conflict, match="already exhibits at booth V01"):
+            _apply(s, w, stand_type="standard")
+        decide(theirs, "refused", reason="Plus de stand de 9 m².")
+        s.commit()
+        [x] = service.exhibitors(s, event_id=w["event"])
+        assert (x.booth, x.actor_id, x.village, x.description) == ("V01", w["startup"], True,
+                                                                    "Bioréacteurs à capsules.")
+        assert [(v.row.status, v.booth) for v in booths.booth_applications(s, event_id=w["event"])] == [
+            ("accepted", "V01"), ("refused", "")]
+    accepted, = _notes(db, w["users"]["founder"])
+    assert "stand V01 attribué" in accepted.subject and accepted.emailed_at is not None
+    assert accepted.link == f"/events/{w['event']}/booths"
+    waitlisted, refused = _notes(db, w["users"]["seller"])
+    assert "liste d'attente" in waitlisted.subject
+    assert "refusée" in refused.subject and "Plus de stand de 9 m²." in refused.body
+    decisions = [json.loads(e.detail)["decision"] for e in audit_events(db, "events.booth_decision")]
+    assert decisions == ["accepted", "waitlisted", "refused"]
+    with db() as s:
+        assert booths.export_user(s, user_id=w["users"]["seller"])[0]["reason"] == "Plus de stand de 9 m²."
+        for who in ("founder", "seller"):
+            booths.erase_user(s, user_id=w["users"][who])
+        s.commit()
+        [kept] = booths.booth_applications(s, event_id=w["event"])  # the accepted booth stays, without the account
+        assert kept.row.status == "accepted" and kept.row.user_id is None
+
+
+def _as(client, email):
+    client.cookies.clear()
+    assert login(client, email).status_code == 303
+
+
+def test_booth_pages_over_http(client, db, booth_world):
+    e = booth_world["event"]
+    assert client.get(f"/events/{e}/booths").status_code == 401
+    _as(client, "founder@test.invalid")
+    form = client.get(f"/events/{e}/booths")
+    assert form.status_code == 200 and "TreeFrog Therapeutics" in form.text and 'name="stand_type"' in form.text
+    csrf = csrf_of(client, f"/events/{e}/booths")
+    bad = client.post(f"/events/{e}/booths", data={"actor_id": str(booth_world["startup"]), "stand_type": "kiosk",
+                                                   "csrf_token": csrf})
+    assert bad.status_code == 422 and "stand_type" in bad.text
+    assert client.post(f"/events/{e}/booths", data={"actor_id": str(booth_world["startup"]), "stand_type": "village",
+                                                     "wish": "V03", "csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    assert client.get(f"/events/{e}/booths/review").status_code == 403  # organisers only
+    _as(client, "org@test.invalid")
+    review = client.get(f"/events/{e}/booths/review")
+    assert review.status_code == 200 and "V03" in review.text and "TreeFrog Therapeutics" in review.text
+    with db() as s:
+        [app] = [v.row.id for v in booths.booth_applications(s, event_id=e)]
+    csrf = csrf_of(client, f"/events/{e}/booths/review")
+    missing = client.post(f"/events/{e}/booths/{app}/decide", data={"decision": "refused", "csrf_token": csrf})
+    assert missing.status_code == 422 and "reason" in missing.text
+    assert client.post(f"/events/{e}/booths/999999/decide", data={"decision": "refused", "reason": "Non.",
+                                                                  "csrf_token": csrf}).status_code == 404
+    assert client.post(f"/events/{e}/booths/{app}/decide", data={"decision": "accepted", "booth": "V03",
+                                                                 "csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    plan = client.get(f"/events/{e}/booths/review")
+    assert 'class="floor-plan"' in plan.text and 'data-status="accepted"' in plan.text
+    page = client.get(f"/events/{e}?lang=en")  # the exhibitor page links to its atlas actor
+    assert f'href="/actors/{booth_world["startup"]}"' in page.text and "V03" in page.text
