@@ -10,7 +10,9 @@ such an event: the event says it is a demonstration. Idempotent: skipped when it
 Its programme (plenaries, round tables, a start-up pitch session, workshops, in three rooms and
 two tracks; speakers "Intervenant·e démo N", each with a real atlas actor as affiliation), a
 registration limit, and exhibitors: real atlas actors at numbered booths, start-ups in the
-innovation village. Each part is added once (an event loaded before gets the missing parts)."""
+innovation village; a call for pitches (`pitch_demo`: i-Lab laureates' synthetic applications, a
+jury "Juré·e démo N", the selected pitches in the pitch session). Each part is added once (an
+event loaded before gets the missing parts)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.atlas import service as atlas
 from bioatlas.core.db import transaction
-from bioatlas.events import service
+from bioatlas.events import pitch_demo, pitches, service
 from bioatlas.events.models import Event, Exhibitor, ProgrammeSession
 
 TITLE = "Rencontres B2B de démonstration (synthétique)"
@@ -42,7 +44,7 @@ PROGRAMME = [
     ("10:00", "11:00", "Amphithéâtre", "round_table", "Industrialisation",
      "Table ronde : du lot clinique au lot commercial (démo)", 4),
     ("10:00", "11:00", "Salle Pasteur", "workshop", "Compétences", "Atelier : former les opérateurs de demain (démo)", 2),
-    ("11:15", "12:15", "Salle Pasteur", "pitch", "Innovation", "Pitchs des start-up du village (démo)", 5),
+    ("11:15", "12:15", "Salle Pasteur", "pitch", "Innovation", "Pitchs des start-up du village (démo)", 1),
     ("14:00", "15:00", "Amphithéâtre", "round_table", "Innovation", "Table ronde : financer la croissance (démo)", 3),
     ("14:00", "15:30", "Salle Pasteur", "workshop", "Industrialisation",
      "Atelier : procédés continus et analytique en ligne (démo)", 2),
@@ -76,6 +78,8 @@ def extras(factory: sessionmaker[Session], *, event_id: int) -> dict[str, Any]:
             out["capacity"] = total
         if s.scalar(select(Exhibitor.id).where(Exhibitor.event_id == event_id).limit(1)) is None:
             out["exhibitors"] = _exhibitors(s, event=event)
+        if pitches.call_of(s, event_id=event_id) is None:
+            out.update(pitch_demo.add(s, event=event))
     return out
 
 

@@ -110,3 +110,12 @@ def limits_from(form: FormData, categories) -> dict[str, int | None]:
     for key, name in (("*", "capacity"), *((c, f"capacity_{c}") for c in categories)):
         out[key] = whole(form, name) if text(form, name, 20) else None
     return out
+
+
+def pitch_order(form: FormData) -> list[int]:
+    """Fields `position_<application>` (whole numbers) to the applications in that order."""
+    ranked = []
+    for key in form.keys():
+        if key.startswith("position_") and key[9:].isdigit():
+            ranked.append((whole(form, key), int(key[9:])))
+    return [app for _pos, app in sorted(ranked)]

@@ -1,6 +1,7 @@
 """What the events room tells users (`events.registration`, through `notifications.service.notify`):
 the registration confirmed, put on the waiting list, promoted from it, or cancelled; and
-(`events.booth`) a booth application accepted, wait-listed or refused."""
+(`events.booth`) a booth application accepted, wait-listed or refused; (`events.pitch`) a pitch
+selected, wait-listed or not selected."""
 
 from __future__ import annotations
 
@@ -56,6 +57,32 @@ BOOTH = NotificationKind(
                "waiting list. You will be told of the decision."
                "{% else %}The booth application of {{ actor }} at {{ event }} is refused.{% endif %}"
                "{% if reason %} The organisers say: {{ reason }}{% endif %}"),
+    },
+    default="immediate",
+)
+
+PITCH = NotificationKind(
+    name="events.pitch",
+    label={"fr": "Mes candidatures aux pitchs", "en": "My pitch applications"},
+    templates={
+        "fr": ('{{ event }} : {% if status == "selected" %}votre pitch est retenu'
+               '{% elif status == "waitlisted" %}votre pitch est en liste d\'attente'
+               "{% else %}votre pitch n'est pas retenu{% endif %}",
+               '{% if status == "selected" %}Le jury a retenu votre pitch « {{ title }} » pour {{ event }}. '
+               "Sa place dans la session de pitchs sera affichée au programme."
+               '{% elif status == "waitlisted" %}Votre pitch « {{ title }} » pour {{ event }} est en liste '
+               "d'attente : vous serez prévenu·e si une place se libère."
+               "{% else %}Le jury n'a pas retenu votre pitch « {{ title }} » pour {{ event }}. Merci de votre "
+               "candidature.{% endif %}"),
+        "en": ('{{ event }}: {% if status == "selected" %}your pitch is selected'
+               '{% elif status == "waitlisted" %}your pitch is on the waiting list'
+               "{% else %}your pitch is not selected{% endif %}",
+               '{% if status == "selected" %}The jury selected your pitch "{{ title }}" for {{ event }}. '
+               "Its place in the pitch session will be shown in the programme."
+               '{% elif status == "waitlisted" %}Your pitch "{{ title }}" for {{ event }} is on the waiting '
+               "list: you will be told if a place opens."
+               '{% else %}The jury did not select your pitch "{{ title }}" for {{ event }}. Thank you for '
+               "applying.{% endif %}"),
     },
     default="immediate",
 )

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import service as accounts
 from bioatlas.events.catalogue import get_event
 from bioatlas.events.errors import Conflict, FieldError, NotFound
+from bioatlas.events.models import ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication, PitchCall
+from bioatlas.notifications import service as notifications
 from bioatlas.review import service as review
 
 CONTEXT = "event_pitch_call"
@@ -76,14 +78,14 @@ def close_call(session: Session, *, event_id: int) -> None:
     _call_or_404(session, event_id).is_open = False
 
 
-def apply(session: Session, *, event_id: int, user_id: int, actor_id: int, title: str,
+def apply(session: Session, *, event_id: int, user_id: int | None, actor_id: int, title: str,
           summary: str) -> PitchApplication:
     """A start-up's application, by a member of the actor it pitches for; registered as a review
-    item with that actor as the applicant."""
+    item with that actor as the applicant. `user_id` None: a synthetic application of the demo."""
     call = _call_or_404(session, event_id)
     if not call.is_open:
         raise Conflict("the call for pitches is closed")
-    if actor_id not in accounts.member_actor_ids(session, user_id=user_id):
+    if user_id is not None and actor_id not in accounts.member_actor_ids(session, user_id=user_id):
         raise FieldError("actor", "you can only pitch for an actor you are a member of")
     title, summary = (title or "").strip(), (summary or "").strip()
     if not 3 <= len(title) <= 200:
@@ -218,8 +220,24 @@ def decide(session: Session, *, event_id: int, application_id: int, decision: st
                       rationale=rationale, by_user_id=by_user_id)
     except review.ReviewError as exc:
         raise _review_error(exc) from None
-    application.status = decision
+    before, application.status = application.status, decision
+    if decision != "selected":
+        leave_programme(session, event_id=event_id, application=application)
+    if before != decision and application.user_id is not None:
+        event = get_event(session, event_id=event_id)
+        notifications.notify(session, user_id=application.user_id, kind="events.pitch",
+                             context={"event": event.title, "status": decision, "title": application.title},
+                             link=f"/events/{event_id}/pitches")
     return application
+
+
+def leave_programme(session: Session, *, event_id: int, application: PitchApplication) -> None:
+    """A pitch no longer selected leaves the pitch sessions (see `pitch_programme`)."""
+    for sp in session.scalars(select(Speaker).join(ProgrammeSession, ProgrammeSession.id == Speaker.session_id)
+                              .where(ProgrammeSession.event_id == event_id, ProgrammeSession.kind == "pitch",
+                                     Speaker.actor_id == application.actor_id, Speaker.name == application.title)):
+        session.delete(sp)
+    session.flush()
 
 
 def selected(session: Session, *, event_id: int) -> list[PitchApplication]:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import Principal, can, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.events import forms, pitches, service
+from bioatlas.events import forms, pitch_programme, pitches, service
 from bioatlas.events.pages import Form, Id, attempt, event_or_404, guarded_event, page
 from bioatlas.review import service as review
 
@@ -64,8 +64,12 @@ def apply(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep,
 def _jury_page(request, session, t, event, *, error=None, status=200):
     jury = pitches.jury_of(session, event_id=event.id)
     rows = pitches.results(session, event_id=event.id)
+    placed = pitch_programme.placed(session, event_id=event.id)
+    chosen = sorted((r.application for r in rows if r.application.status == "selected"),
+                    key=lambda a: placed.get(a.id, (0, 1_000 + a.id))[1])
     return page(request, t, "events/pitch_jury.html", status=status, event=event, error=error, rows=rows,
-                call=pitches.call_of(session, event_id=event.id),
+                call=pitches.call_of(session, event_id=event.id), chosen=chosen, placed=placed,
+                pitch_sessions=pitch_programme.pitch_sessions(session, event_id=event.id),
                 jury=accounts.display_names(session, user_ids=jury),
                 names=dict(service.actor_names(session, actor_ids=[r.application.actor_id for r in rows])))
 
@@ -102,6 +106,16 @@ def decide(request: Request, event_id: Id, application_id: Id, session: SessionD
                                                    rationale=forms.text(form, "rationale", 5000), by_user_id=p.user_id),
                    done=f"/events/{event_id}/pitches/jury", failed=lambda **e: _jury_page(request, session, t, event, **e),
                    missing=t("No such pitch application."))
+
+
+@router.post("/events/{event_id}/pitches/place", response_class=HTMLResponse)
+def place(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Organiser):
+    event = guarded_event(request, session, t, p, "events.organise", event_id)
+    return attempt(session, lambda: pitch_programme.place_pitches(session, event_id=event_id,
+                                                                  session_id=forms.whole(form, "session_id"),
+                                                                  order=forms.pitch_order(form)),
+                   done=f"/events/{event_id}/programme", failed=lambda **e: _jury_page(request, session, t, event, **e),
+                   missing=t("No such session."))
 
 
 def _review_page(request, session, t, event, application_id: int, p: Principal, *, error=None, status=200):
