@@ -31,7 +31,16 @@ from bioatlas.atlas import changelog
 from bioatlas.atlas.history import build_snapshot
 from bioatlas.atlas.models import Actor, ActorChange, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
 from bioatlas.atlas.records import ActorRecord
-from bioatlas.atlas.writer import SCALAR_FIELDS, SITE_FIELDS, MatchError, site_key, site_values, upsert_actor, wanted_names
+from bioatlas.atlas.writer import (
+    SCALAR_FIELDS,
+    SITE_FIELDS,
+    MatchError,
+    site_key,
+    site_values,
+    superseded_keys,
+    upsert_actor,
+    wanted_names,
+)
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
 
@@ -252,7 +261,8 @@ def _insert_many(session: Session, table, rows: list[dict]) -> None:
 class _Stated:
     """What the atlas holds for one actor, split into this source's statements and the others'."""
 
-    __slots__ = ("values", "provenance", "names", "identifiers", "sites", "other_sites", "capabilities", "relations")
+    __slots__ = ("values", "provenance", "names", "identifiers", "sites", "other_sites", "superseded", "capabilities",
+                 "relations")
 
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
@@ -261,6 +271,7 @@ class _Stated:
         self.identifiers: set[tuple[str, str]] = set()
         self.sites: list[tuple] = []
         self.other_sites: set[tuple] = set()
+        self.superseded: set[tuple] = set()  # this source's statements a correction replaced
         self.capabilities: dict[str, set[str]] = defaultdict(set)
         self.relations: set[tuple[str, int]] = set()
 
@@ -295,6 +306,8 @@ def _changed(session: Session, pairs: list[tuple[int, ActorRecord]], source: Sou
                 target.sites.append(tuple(row[2:]))
             else:
                 target.other_sites.add(tuple(row[2:]))
+        for actor_id, keys in superseded_keys(session, actor_ids=ids, source_id=sid).items():
+            stated[actor_id].superseded = keys
     if any(r.capabilities for _, r in pairs):
         c = _CAPABILITIES.c
         for actor_id, facet, code in session.execute(
@@ -328,7 +341,7 @@ def _same(actor_id: int, record: ActorRecord, held: _Stated, sid: int) -> bool:
     if any(pair not in held.identifiers for pair in _identifier_pairs(record)):
         return False
     if record.sites is not None:
-        keys = [site_key(s) for s in record.sites]
+        keys = [k for k in map(site_key, record.sites) if k not in held.superseded]
         if any(k in held.other_sites for k in keys) or sorted(keys, key=repr) != sorted(held.sites, key=repr):
             return False
     for facet, codes in record.capabilities.items():

@@ -29,14 +29,18 @@ def build_snapshot(
     snap: dict[str, object] = {f: scalars.get(f) for f in SCALARS}
     snap["names"] = sorted(f"{t}:{v}" for t, v in names)
     snap["identifiers"] = sorted(f"{sch}:{v}" for sch, v in identifiers)
-    snap["sites"] = sorted(
-        " | ".join(str(v) for v in (s.role, s.address, s.postcode, s.commune_insee, s.latitude, s.longitude) if v is not None)
-        for s in sites
-    )
+    snap["sites"] = sorted(site_line(s) for s in sites)
     for facet, code in sorted(set(capabilities)):
         snap.setdefault(f"capabilities.{facet}", []).append(code)
     snap["relations"] = sorted(f"{r}:{t}" for r, t in relations)
     return snap
+
+
+def site_line(site) -> str:
+    """How the history writes one site (a row or a record): role, address, postcode, INSEE code,
+    coordinates, the empty ones left out."""
+    values = (site.role, site.address, site.postcode, site.commune_insee, site.latitude, site.longitude)
+    return " | ".join(str(v) for v in values if v is not None)
 
 
 def snapshot(actor: Actor) -> dict[str, object]:

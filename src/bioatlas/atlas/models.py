@@ -127,6 +127,21 @@ class Site(Base):
     source: Mapped[Source] = relationship()
 
 
+class SiteSupersession(Base):
+    """A site statement that a correction replaced or removed (`atlas.site_corrections`): the
+    source that stated it and its values (JSON of `writer.SITE_FIELDS`). Re-importing that source
+    does not bring it back (the writer and the bulk loader skip it); reverting the correction
+    puts the row back from here."""
+
+    __tablename__ = "site_supersessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    site: Mapped[str] = mapped_column(Text)
+    by_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)  # who corrected it
+    superseded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class Capability(Base):
     """One capability value of an actor: a modality, a value-chain step or an expression system."""
 

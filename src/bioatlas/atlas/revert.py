@@ -1,5 +1,6 @@
-"""Putting back the value one history row replaced (scalar fields and capability facets), as a new
-change under the given source: the atlas's own facts are rewritten here, not by the caller."""
+"""Putting back the value one history row replaced (scalar fields, capability facets, and sites
+changed by a correction: `site_corrections.revert_sites`), as a new change under the given
+source: the atlas's own facts are rewritten here, not by the caller."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.history import SCALARS, record_changes, snapshot
 from bioatlas.atlas.models import Actor, ActorChange, Capability, FieldSource, Source
+from bioatlas.atlas.site_corrections import SiteCorrectionError, revert_sites
 from bioatlas.atlas.taxonomy import CAPABILITY_FACETS
 from bioatlas.core.text import fold
 
-REVERTIBLE = frozenset(SCALARS) | {f"capabilities.{f}" for f in CAPABILITY_FACETS}
+REVERTIBLE = frozenset(SCALARS) | {f"capabilities.{f}" for f in CAPABILITY_FACETS} | {"sites"}
 
 
 class RevertError(ValueError):
@@ -29,6 +31,11 @@ def check_revertible(*, change: ActorChange) -> None:
 def revert_change(session: Session, *, change: ActorChange, source: Source, at: datetime) -> tuple[Actor, int]:
     """(the actor, the number of fields changed) after putting back `change`'s old value."""
     check_revertible(change=change)
+    if change.field == "sites":
+        try:
+            return revert_sites(session, change=change, source=source, at=at)
+        except SiteCorrectionError as exc:
+            raise RevertError(str(exc)) from None
     actor = session.get(Actor, change.actor_id)
     if actor is None:
         raise RevertError(f"change {change.id}: actor {change.actor_id} no longer exists")

@@ -90,7 +90,14 @@ from bioatlas.atlas.service_sector import (
     scope_rules,
     scope_summary,
 )
-from bioatlas.atlas.service_sites import LocatedSite, located_sites, sites_selectable
+from bioatlas.atlas.service_sites import (
+    LocatedSite,
+    SiteCorrectionError,
+    correct_site,
+    located_sites,
+    site_values,
+    sites_selectable,
+)
 from bioatlas.atlas.stats import (
     RegionFacts,
     capacity_per_region_and_modality,
@@ -134,6 +141,8 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "RegionFacts",
     # located sites (map layers of other rooms)
     "LocatedSite", "located_sites", "sites_selectable",
+    # corrections of an actor's sites (contributions)
+    "correct_site", "site_values", "SiteCorrectionError",
     # for other rooms' pages and APIs
     "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
     # research facts (RNSR domains and ERC panels, i-Lab years and domains)

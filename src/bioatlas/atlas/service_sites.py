@@ -1,15 +1,42 @@
 """Sites as the atlas's service offers them to other rooms (re-exported by `atlas.service`, the
-only module other rooms import): located sites for map layers, a selectable for joins."""
+only module other rooms import): corrections of an actor's sites, located sites for map layers,
+a selectable for joins."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Actor, Site
-from bioatlas.atlas.records import APPROXIMATE
+from bioatlas.atlas import site_corrections, writer
+from bioatlas.atlas.models import Actor, Site, Source
+from bioatlas.atlas.records import APPROXIMATE, SiteRecord
+from bioatlas.atlas.site_corrections import SiteCorrectionError
+
+__all__ = ["LocatedSite", "SiteCorrectionError", "correct_site", "located_sites", "site_values", "sites_selectable"]
+
+
+def site_values(site: Site | SiteRecord) -> dict[str, object]:
+    """A site's stored fields (role, address, postcode, commune, département, region, country,
+    coordinates, precision) as plain values."""
+    return writer.site_values(site)
+
+
+def correct_site(session: Session, *, actor: Actor, site_id: int | None, was: dict | None, record: SiteRecord | None,
+                 source: Source, at: datetime) -> int:
+    """Correct the actor's site `site_id` to `record`, remove it (`record` None) or add `record`
+    (`site_id` None), under `source` (see `atlas.site_corrections`: the corrected statement of an
+    import stays superseded across re-imports; the history records the change, revertible).
+    `was`: the site's values when the change was proposed, to find it if an import rewrote its
+    row since. SiteCorrectionError when the site is no longer there. The history rows written."""
+    site = None
+    if site_id is not None:
+        site = site_corrections.find_site(actor, site_id=site_id, was=was)
+        if site is None:
+            raise SiteCorrectionError(f"site {site_id} of actor {actor.id} has changed or gone since")
+    return site_corrections.correct_site(session, actor=actor, site=site, record=record, source=source, at=at)
 
 # --- located sites (map layers of other features) ----------------------------------------------
 

@@ -8,6 +8,7 @@ and facts from other sources stay.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -15,7 +16,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.history import SCALARS as SCALAR_FIELDS, record_changes, snapshot
-from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
+from bioatlas.atlas.models import (
+    Actor,
+    ActorName,
+    Capability,
+    FieldSource,
+    Identifier,
+    Relation,
+    Site,
+    SiteSupersession,
+    Source,
+)
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord, site_precision
 from bioatlas.core.text import fold
 
@@ -221,9 +232,21 @@ def site_key(site: Site | SiteRecord) -> tuple:
     return tuple(site_values(site).values())
 
 
+def superseded_keys(session: Session, *, actor_ids: list[int], source_id: int) -> dict[int, set[tuple]]:
+    """{actor id: keys of the site statements of this source that a correction replaced or removed}."""
+    out: dict[int, set[tuple]] = {}
+    rows = session.execute(select(SiteSupersession.actor_id, SiteSupersession.site).where(
+        SiteSupersession.actor_id.in_(actor_ids), SiteSupersession.source_id == source_id))
+    for actor_id, site in rows:
+        out.setdefault(actor_id, set()).add(site_key(SiteRecord(**json.loads(site))))
+    return out
+
+
 def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], source: Source) -> bool:
     current = [s for s in actor.sites if s.source_id == source.id]
     others = {site_key(s) for s in actor.sites if s.source_id != source.id}
+    if actor.id is not None:  # a statement a correction superseded stays superseded (site_corrections)
+        others |= superseded_keys(session, actor_ids=[actor.id], source_id=source.id).get(actor.id, set())
     sites = [s for s in sites if site_key(s) not in others]  # another source already states it
     if sorted(map(site_key, current), key=repr) == sorted(map(site_key, sites), key=repr):
         return False
