@@ -232,11 +232,16 @@ def _sample(method: str, path: str, role: str):
         "/actors/{actor_id}/edit": {"description_fr": f"Texte {role} {secrets.token_hex(3)}"},
         "/actors/{actor_id}/propose": {"description_fr": f"Texte {role} {secrets.token_hex(3)}"},
         "/contribute/new": {"name": f"Nouvel acteur {role}", "postcode": "91000"},
+        # sites abroad: an accepted one must not move actor A or B into another region
+        "/actors/{actor_id}/sites/propose": {"address": f"Rue {role} {secrets.token_hex(3)}", "country": "BE",
+                                             "commune": "Bruxelles"},
         "/moderation/{contribution_id}": {"decision": "reject", "message": "non"},
     }
     json_bodies = {
         "/api/v1/actors/{actor_id}/proposals": {"fields": {"description_fr": f"Proposé {secrets.token_hex(3)}"}},
         "/api/v1/contributions": {"fields": {"name": "Acteur proposé", "postcode": "91000"}},
+        "/api/v1/actors/{actor_id}/sites/proposals": {"action": "add", "fields": {
+            "country": "BE", "commune": "Gand", "address": f"Rue {secrets.token_hex(3)}"}},
         "/api/v1/contributions/{contribution_id}/review": {"decision": "reject", "message": "non"},
         "/api/v1/admin/roles": {"email": "stranger@example.org", "role": "editor", "scope_kind": "region",
                                 "scope_value": "84"},

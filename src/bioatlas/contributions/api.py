@@ -12,7 +12,8 @@ from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.atlas.service import TaxonomiesDep
 from bioatlas.contributions import service
-from bioatlas.contributions.forms import changed_only, checked
+from bioatlas.contributions.forms import changed_only, checked, checked_site
+from bioatlas.contributions.sites import SITE_KINDS
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import ContributionError, contribution_scope
 from bioatlas.core.deps import SessionDep, SettingsDep
@@ -108,11 +109,49 @@ def review(request: Request, contribution_id: Id, body: ReviewIn, session: Sessi
     if body.decision == "amend":
         if not body.fields:
             raise HTTPException(422, detail="fields: an amendment gives the fields to publish")
-        amended = checked(request, body.fields, taxonomies, settings, p, new_actor=c.kind == "new_actor")
+        if c.kind in SITE_KINDS:
+            actor = service.get_actor(session, actor_id=c.actor_id) if c.actor_id else None
+            amended = checked_site(request, actor, action="", site_id=None, raw=body.fields, taxonomies=taxonomies,
+                                   p=p, amending=c)[1]
+        else:
+            amended = checked(request, body.fields, taxonomies, settings, p, new_actor=c.kind == "new_actor")
     message = checked(request, {"description_fr": body.message}, taxonomies, settings, p).get("description_fr") \
         if body.message and body.message.strip() else None
     try:
         service.review(session, reviewer=p, contribution=c, decision=body.decision, message=message, amended=amended)
+    except ContributionError as exc:
+        raise HTTPException(409, detail=str(exc)) from None
+    return as_dict(c)
+
+
+class SiteProposalIn(BaseModel):
+    """A site of the actor corrected (`action` "edit", `site_id`), added ("add") or removed
+    ("remove", `site_id`). `fields`: role, address, postcode, commune (name or INSEE code),
+    country, latitude, longitude; on "edit" they replace the site's current ones. Without
+    coordinates the site is placed at its commune."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["edit", "add", "remove"]
+    site_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    fields: dict[str, str | float | None] = Field(default_factory=dict, max_length=10)
+    note: str | None = Field(None, max_length=5000)
+
+
+@router.post("/actors/{actor_id}/sites/proposals", status_code=201, responses=ERRORS)
+def propose_site(request: Request, actor_id: Id, body: SiteProposalIn, session: SessionDep,
+                 taxonomies: TaxonomiesDep, settings: SettingsDep,
+                 p: Annotated[Principal, Depends(require("actor.propose"))]) -> dict:
+    """Published at once (status "accepted") for the actor's members and its region's editors,
+    otherwise "pending" until an editor of the actor's or the site's region reviews it."""
+    rate_limit(request, "proposal", "rate_limit_proposals", p)
+    actor = service.get_actor(session, actor_id=actor_id)
+    if actor is None:
+        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+    kind, payload = checked_site(request, actor, action=body.action, site_id=body.site_id, raw=body.fields,
+                                 taxonomies=taxonomies, p=p)
+    try:
+        c = service.propose_site(session, principal=p, actor=actor, kind=kind, payload=payload,
+                                 note=_note(request, body, taxonomies, settings, p), ip=client_ip(request))
     except ContributionError as exc:
         raise HTTPException(409, detail=str(exc)) from None
     return as_dict(c)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -9,7 +11,9 @@ from starlette.datastructures import FormData
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import Principal, can, client_ip
 from bioatlas.atlas.service import CAPABILITY_FACETS, Actor
+from bioatlas.contributions import sites
 from bioatlas.contributions.fields import FieldError, clean
+from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import actor_scope, authors
 
 CONTROL_FIELDS = ("csrf_token", "note", "decision", "message")
@@ -49,6 +53,23 @@ def checked(request: Request, raw: dict, taxonomies, settings, p: Principal, *, 
         raise HTTPException(422, detail=str(exc)) from None
 
 
+def checked_site(request: Request, actor: Actor | None, *, action: str, site_id: int | None, raw: dict, taxonomies,
+                 p: Principal, amending: Contribution | None = None) -> tuple[str, dict]:
+    """(kind, payload) of a site change, or of an editor's amendment of the site contribution
+    `amending`; 422 naming the field (the refusal is audited)."""
+    try:
+        if actor is None:
+            raise FieldError("actor_id", "the actor of this site no longer exists")
+        if amending is not None:
+            return amending.kind, sites.amendment_of(actor, kind=amending.kind, proposed=json.loads(amending.payload),
+                                                     fields=raw, taxonomies=taxonomies)
+        return sites.proposal(actor, action=action, site_id=site_id, fields=raw, taxonomies=taxonomies)
+    except FieldError as exc:
+        accounts.record_audit_now(request.app.state.sessionmaker, event="refused", user_id=p.user_id, ip=client_ip(request),
+                         target=f"{request.method} {request.url.path}", detail=str(exc)[:500])
+        raise HTTPException(422, detail=str(exc)) from None
+
+
 def current_values(actor: Actor) -> dict:
     """The actor's editable fields as the form shows them."""
     values = {f: getattr(actor, f) for f in ("name", "kind", "gmp", "description_fr", "description_en",
@@ -74,6 +95,7 @@ def actor_page_context(request: Request, session: Session, actor: Actor, changes
         "can_edit": bool(p and can(p, "actor.edit", scope)),
         "can_claim": bool(p and p.user_id and actor.id not in p.member_of),
         "can_propose": bool(p and p.user_id),
+        "can_edit_sites": bool(p and p.user_id and can(p, "actor.edit", scope)),
         "can_revert": bool(p and can(p, "actor.revert", scope)),
         "change_authors": authors(session, changes=changes),
     }

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bioatlas.contributions import api, forms, models, notices, personal, views
+from bioatlas.contributions import api, forms, models, notices, personal, site_views, views
 from bioatlas.core.plugins import PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return [api.router, views.router, site_views.router]
 
 
 @hookimpl

@@ -21,6 +21,7 @@ from bioatlas.atlas.service import (
     ActorRecord,
     GeocodeError,
     RevertError,
+    SiteCorrectionError,
     SiteRecord,
     Source,
     SourceRecord,
@@ -34,6 +35,7 @@ from bioatlas.atlas.service import (
     upsert_actor,
 )
 from bioatlas.contributions.fields import email_matches_site
+from bioatlas.contributions import sites
 from bioatlas.contributions.models import Contribution
 from bioatlas.core.db import unit_of_work
 from bioatlas.notifications import service as notifications
@@ -49,9 +51,15 @@ def actor_scope(session: Session, *, actor: Actor | None) -> ActorScope:
 
 
 def contribution_scope(session: Session, *, contribution: Contribution) -> Owned:
+    """Whose it is and where it stands: the actor's regions and clusters, plus the region of the
+    site a site contribution places (an editor of that region reviews it too)."""
     c = contribution
     if c.actor_id is not None:
-        return Owned(c.author_id, actor_scope(session, actor=atlas.get_actor(session, actor_id=c.actor_id)))
+        scope = actor_scope(session, actor=atlas.get_actor(session, actor_id=c.actor_id))
+        region = json.loads(c.payload).get("_region") if c.kind in sites.SITE_KINDS else None
+        if region and scope.actor_id is not None:
+            scope = ActorScope(scope.actor_id, scope.regions | {region}, scope.clusters)
+        return Owned(c.author_id, scope)
     region = json.loads(c.payload).get("_region")
     return Owned(c.author_id, ActorScope(None, frozenset({region}) if region else frozenset()))
 
@@ -177,6 +185,8 @@ def _review(session: Session, reviewer: Principal, c: Contribution, decision: st
     if decision == "reject":
         if not message:
             raise ContributionError("a rejection needs a message for the author")
+    elif c.kind in sites.SITE_KINDS:
+        _apply_site(session, c, decision, reviewer, amended)
     elif c.kind == "claim":
         if c.author_id is None:
             raise ContributionError("the author of this claim deleted their account")
@@ -204,6 +214,42 @@ def _review(session: Session, reviewer: Principal, c: Contribution, decision: st
         notifications.notify(session, user_id=c.author_id, kind="contribution.reviewed",
                              context={"id": c.id, "status": c.status, "message": message or ""},
                              link="/contributions/mine")
+    return c
+
+
+def _apply_site(session: Session, c: Contribution, decision: str, reviewer: Principal, amended: dict | None) -> None:
+    payload = amended if decision == "amend" and amended else json.loads(c.payload)
+    actor = atlas.get_actor(session, actor_id=c.actor_id) if c.actor_id else None
+    if actor is None:
+        raise ContributionError(f"contribution {c.id} names no actor")
+    author = c.author_id if decision == "accept" else reviewer.user_id
+    try:
+        sites.apply(session, kind=c.kind, actor=actor, payload=payload, source=user_source(session, user_id=author),
+                    at=datetime.now(timezone.utc))
+    except SiteCorrectionError as exc:
+        raise ContributionError(str(exc)) from None
+    if decision == "amend":
+        c.payload = json.dumps({**json.loads(c.payload), "_amended": payload}, ensure_ascii=False)
+
+
+def propose_site(session: Session, *, principal: Principal, actor: Actor, kind: str, payload: dict,
+                 note: str | None, ip: str | None) -> Contribution:
+    """A site corrected, added or removed (`sites.proposal` built `kind` and `payload`): published
+    at once when the principal may edit the actor (its members, editors of its regions), as
+    other fields are; otherwise waiting for an editor's review. One unit of work (audited)."""
+    direct = can(principal, "actor.edit", actor_scope(session, actor=actor))
+    with unit_of_work(session):
+        c = create(session, principal=principal, kind=kind, actor=actor, payload=payload, note=note,
+                   status="accepted" if direct else "pending")
+        if direct:
+            try:
+                sites.apply(session, kind=kind, actor=actor, payload=payload,
+                            source=user_source(session, user_id=principal.user_id), at=datetime.now(timezone.utc))
+            except SiteCorrectionError as exc:
+                raise ContributionError(str(exc)) from None
+            c.reviewer_id, c.reviewed_at = principal.user_id, datetime.now(timezone.utc)
+        accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
+                              detail={"kind": kind, "status": c.status})
     return c
 
 

@@ -13,10 +13,11 @@ from starlette.datastructures import FormData
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.atlas.service import Actor, TaxonomiesDep
-from bioatlas.contributions import service
+from bioatlas.contributions import service, sites
 from bioatlas.contributions.forms import (
     changed_only,
     checked,
+    checked_site,
     current_values,
     form_data,
     note_of,
@@ -129,7 +130,9 @@ def queue(request: Request, session: SessionDep, t: TranslatorDep, taxonomies: T
           p: Annotated[Principal, Depends(require("moderation.queue"))]):
     page = service.queue_page(session, principal=p)
     befores = {c.id: current_values(page["actors"][c.actor_id]) for c in page["items"]
-               if c.kind != "new_actor" and c.actor_id in page["actors"]}
+               if c.kind not in ("new_actor", *sites.SITE_KINDS) and c.actor_id in page["actors"]}
+    befores.update({c.id: sites.before_of(page["actors"].get(c.actor_id), page["payloads"][c.id])
+                    for c in page["items"] if c.kind == "site_edit"})
     return render(request, t, "contributions/queue.html", taxonomies=taxonomies, befores=befores, **page)
 
 
@@ -146,7 +149,11 @@ def decide(request: Request, contribution_id: Id, session: SessionDep, t: Transl
         raise HTTPException(422, detail="decision: expected accept, amend or reject")
     message = note_of(FormData([("note", form.get("message") or "")]), settings.max_contribution_chars)
     amended = None
-    if decision == "amend":
+    if decision == "amend" and c.kind in sites.SITE_KINDS:
+        actor = service.get_actor(session, actor_id=c.actor_id) if c.actor_id else None
+        amended = checked_site(request, actor, action="", site_id=None, raw=raw_fields(form), taxonomies=taxonomies,
+                               p=p, amending=c)[1]
+    elif decision == "amend":
         amended = checked(request, raw_fields(form), taxonomies, settings, p, new_actor=c.kind == "new_actor")
     try:
         service.review(session, reviewer=p, contribution=c, decision=decision, message=message, amended=amended)

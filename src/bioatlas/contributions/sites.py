@@ -1,0 +1,69 @@
+"""Sites as contributions: a corrected address ("site_edit"), a new site ("site_add"), a site
+removed ("site_remove"). The payload is built here from what the person typed (validated by
+`site_fields`); accepting it writes through `atlas.service.correct_site`, so the correction
+survives the next import of the source the site came from (see `atlas.site_corrections`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bioatlas.atlas.service import Actor, Source, Taxonomy, correct_site, site_values
+from bioatlas.contributions.fields import FieldError
+from bioatlas.contributions.site_fields import SITE_FIELDS, clean_site, display_of, merged, record_of
+
+KINDS = {"edit": "site_edit", "add": "site_add", "remove": "site_remove"}
+SITE_KINDS = frozenset(KINDS.values())
+
+
+def site_of(actor: Actor, site_id: int | None):
+    return next((s for s in actor.sites if s.id == site_id), None)
+
+
+def proposal(actor: Actor, *, action: str, site_id: int | None, fields: dict, taxonomies: dict[str, Taxonomy],
+             base: dict | None = None) -> tuple[str, dict]:
+    """(contribution kind, payload) of a site change; FieldError names the refused field. The
+    fields given go over the site's current ones, or over `base` (an editor amending a proposal)."""
+    if action not in KINDS:
+        raise FieldError("action", f"expected one of {', '.join(KINDS)}")
+    site = None
+    if action != "add":
+        if site_id is None:
+            raise FieldError("site_id", "say which site to change")
+        site = site_of(actor, site_id)
+        if site is None:
+            raise FieldError("site_id", f"actor {actor.id} has no site {site_id}")
+    if action == "remove":
+        payload = {**display_of(site), "_region": site.region}
+    else:
+        current = display_of(site) if site is not None else None
+        payload = clean_site(merged(base if base is not None else current, fields), taxonomies)
+        if current is not None and all(payload.get(k) == current.get(k) for k in SITE_FIELDS):
+            raise FieldError("fields", "nothing changed: the site already has these values")
+    payload["_site_id"] = site.id if site is not None else None
+    payload["_was"] = site_values(site) if site is not None else None
+    return KINDS[action], payload
+
+
+def amendment_of(actor: Actor, *, kind: str, proposed: dict, fields: dict,
+                 taxonomies: dict[str, Taxonomy]) -> dict:
+    """The payload an editor publishes instead of `proposed` (their fields over the proposed ones)."""
+    if kind == "site_remove":
+        raise FieldError("fields", "a removal is accepted or rejected, not amended")
+    shown = {k: v for k, v in proposed.items() if not k.startswith("_")}
+    action = "edit" if kind == "site_edit" else "add"
+    return proposal(actor, action=action, site_id=proposed.get("_site_id"), fields=fields, taxonomies=taxonomies,
+                    base=shown)[1]
+
+
+def before_of(actor: Actor | None, payload: dict) -> dict | None:
+    """The corrected site's current fields (the moderation page's "before"), None for a new site."""
+    site = site_of(actor, payload.get("_site_id")) if actor is not None else None
+    return display_of(site) if site is not None else None
+
+
+def apply(session: Session, *, kind: str, actor: Actor, payload: dict, source: Source, at: datetime) -> int:
+    """Write the site change under `source`; SiteCorrectionError when the site is gone."""
+    return correct_site(session, actor=actor, site_id=payload.get("_site_id"), was=payload.get("_was"),
+                        record=None if kind == "site_remove" else record_of(payload), source=source, at=at)
