@@ -1,7 +1,7 @@
 """atlas: site statements superseded by a correction (re-imports skip them, reverts restore them)
 
 Revision ID: 0037_site_supersessions
-Revises: 0036_oneshop_value_chain
+Revises: 0038_event_booth_applications
 Create Date: 2026-12-06 14:40:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0037_site_supersessions'
-down_revision = '0036_oneshop_value_chain'
+down_revision = '0038_event_booth_applications'
 branch_labels = None
 depends_on = None
 
