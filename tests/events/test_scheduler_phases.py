@@ -3,15 +3,16 @@ bound on the meetings held, the repair of meetings left out, the local search on
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from pathlib import Path
 
 import pytest
 
-from bioatlas.events.scheduling import bounds, dzn, greedy, lns, maxsat, placement, solver
+from bioatlas.events.scheduling import bounds, dzn, greedy, lns, maxsat, placement, portfolio, solver
 from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem, count_breaks
-from tests.events.test_scheduler import check, violations
+from tests.events.test_scheduler import brute_force, check, violations
 
 
 def forced_break() -> Problem:
@@ -75,3 +76,59 @@ def test_maxsat_model_reaches_the_same_optimum_as_cp_sat():
     assert conflict.status == "infeasible"
     with pytest.raises(maxsat.Unsupported, match="required"):
         maxsat.encode(synthetic(6, 8, 6, seed=1))  # optional meetings: outside the MaxSAT model's scope
+
+
+def solver_processes() -> list[int]:
+    """Processes started for a search that are still there: children of this process or of the
+    multiprocessing fork server (the server and the resource tracker excepted: they live as long as
+    this process)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)  # multiprocessing's own helper
+    parents = {os.getpid(), server}
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in (server, tracker):
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) in parents:
+            alive.append(int(entry.name))
+    return alive
+
+
+def test_portfolio_runs_both_solvers_in_processes_and_leaves_none():
+    problem = dzn.read(Path(__file__).parent / "data" / "hand-breaks.dzn")
+    seen: list[str] = []
+    result = portfolio.solve(problem, time_limit=20, workers=2, on_progress=lambda phase, *_: seen.append(phase))
+    assert (result.status, result.total_breaks, result.bound) == ("optimal", 2, 2)
+    assert violations(problem, {p.meeting: p.slot for p in result.placements}) == []
+    assert solver_processes() == []
+    assert seen, "progress from the processes reaches the caller"
+    # a problem with optional meetings stays in this process (RC2's model needs every meeting)
+    assert maxsat.scope_error(synthetic(6, 8, 6, seed=1)) is not None
+
+
+@pytest.mark.parametrize("seed", [0, 2, 5, 7, 9, 11])
+def test_maxsat_with_implied_constraints_matches_brute_force(seed):
+    rng = random.Random(seed)
+    n, slots = rng.randint(4, 6), rng.randint(3, 5)
+    pairs = rng.sample([(a, b) for a in range(n - 1) for b in range(a + 1, n - 1)], k=min(4, (n - 1) * (n - 2) // 2))
+    meetings = [Meeting(a=a, b=b, fixed=rng.choice([None, None, None, rng.randrange(slots)])) for a, b in pairs]
+    problem = Problem(n_participants=n, n_slots=slots, tables=rng.randint(1, 2), meetings=meetings,
+                      unavailable=[frozenset(rng.sample(range(slots), k=rng.randint(0, 1))) for _ in range(n)],
+                      fairness=rng.choice([None, 0, 1]))  # participant n has no meeting: in scope
+    expected = brute_force(problem)
+    found = maxsat.solve(problem, time_limit=10)
+    if expected is None:
+        assert found.status == "infeasible"
+        return
+    assert (found.status, found.total_breaks) == ("optimal", expected[2])
+    assert violations(problem, found.slot_of) == []
+    groups = maxsat.clusters(problem)
+    assert sorted(m for group in groups for m in group) == list(range(len(meetings)))
+    for group in groups:  # a cluster's meetings share a participant: at most one per slot
+        assert len(group) == 1 or set.intersection(*({meetings[m].a, meetings[m].b} for m in group))

@@ -8,7 +8,9 @@ instances of Bofill et al.; `encode` refuses other problems rather than solve a 
 
 Hard clauses: `x[m, t]` exactly one slot per meeting (among the slots it may take, so sessions,
 fixed slots and unavailability are in the variables), at most `capacity` meetings per participant
-and slot, at most `tables` per slot (sequential counter), precedences (pairs of slots excluded),
+and slot, at most `tables` per slot (over clusters of meetings sharing a participant, the paper's
+4.5.2), the paper's implied constraints 1 (a participant of capacity 1 is busy in exactly as many
+slots as it has meetings) and 2 (at most 2 x tables busy participants per slot), precedences (pairs of slots excluded),
 `busy[p, t] <=> OR x`, `seen[p, t]` (p met earlier that day or now), `gap[p, t] <=> busy[p, t] and
 not busy[p, t-1] and seen[p, t-1]` (a block starts after an earlier one: a break), and at most d
 breaks per participant. Soft clauses: `not gap[p, t]`, weight 1, so the cost is the total breaks.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pysat.card import CardEnc, EncType
@@ -64,7 +67,37 @@ def scope_error(problem: Problem) -> str | None:
     return None
 
 
-def encode(problem: Problem) -> Encoded:
+def clusters(problem: Problem) -> list[list[int]]:
+    """A partition of the meetings into groups sharing a participant of capacity 1 (the paper's
+    section 4.5.2): at most one meeting of a group takes a given slot, so the table count needs
+    one literal per group and slot instead of one per meeting. Greedy: the participant with the
+    most meetings not yet grouped takes them all."""
+    left: dict[int, set[int]] = {}
+    for m, meeting in enumerate(problem.meetings):
+        for p in (meeting.a, meeting.b):
+            if problem.capacity_of(p) == 1:
+                left.setdefault(p, set()).add(m)
+    grouped: set[int] = set()
+    out: list[list[int]] = []
+    while left:
+        p = max(left, key=lambda q: (len(left[q]), -q))
+        group = sorted(left.pop(p))
+        if not group:
+            continue
+        out.append(group)
+        grouped.update(group)
+        for q in list(left):
+            left[q] -= set(group)
+            if not left[q]:
+                del left[q]
+    out.extend([m] for m in range(len(problem.meetings)) if m not in grouped)
+    return out
+
+
+def encode(problem: Problem, *, implied: bool = True) -> Encoded:
+    """The formula (see the module doc). `implied`: add the paper's two implied constraints
+    (every participant of capacity 1 is busy in exactly as many slots as it has meetings; at most
+    2 x tables participants are busy in a slot) and count tables over clusters (`clusters`)."""
     error = scope_error(problem)
     if error is not None:
         raise Unsupported(error)
@@ -74,6 +107,21 @@ def encode(problem: Problem) -> Encoded:
     x: dict[tuple[int, int], int] = {}
     by_pt: dict[tuple[int, int], list[int]] = {}
     by_t: dict[int, list[int]] = {}
+
+    def card(lits: list[int], bound: int, kind: str) -> None:
+        if kind == "atmost" and len(lits) <= bound:
+            return
+        if kind == "equals" and len(lits) <= bound:  # all of them (none can be enough: unsatisfiable)
+            wcnf.extend([[lit] for lit in lits] if len(lits) == bound else [[]])
+            return
+        if bound == 0:
+            wcnf.extend([[-lit] for lit in lits])
+            return
+        make = CardEnc.atmost if kind == "atmost" else CardEnc.equals
+        encoding = EncType.ladder if bound == 1 else EncType.seqcounter if bound < 4 else EncType.cardnetwrk
+        for clause in make(lits=lits, bound=bound, vpool=pool, encoding=encoding).clauses:
+            wcnf.append(clause)
+
     for m, meeting in enumerate(problem.meetings):
         lits = []
         for t in problem.allowed_slots(m):
@@ -83,37 +131,63 @@ def encode(problem: Problem) -> Encoded:
             by_pt.setdefault((meeting.a, t), []).append(var)
             by_pt.setdefault((meeting.b, t), []).append(var)
             by_t.setdefault(t, []).append(var)
-        for clause in CardEnc.equals(lits=lits, bound=1, vpool=pool, encoding=EncType.ladder).clauses:
-            wcnf.append(clause)
+        card(lits, 1, "equals")
     for (p, _t), lits in by_pt.items():
-        if len(lits) > problem.capacity_of(p):
-            encoding = EncType.ladder if problem.capacity_of(p) == 1 else EncType.seqcounter
-            for clause in CardEnc.atmost(lits=lits, bound=problem.capacity_of(p), vpool=pool,
-                                         encoding=encoding).clauses:
-                wcnf.append(clause)
-    for lits in by_t.values():
-        if len(lits) > problem.tables:
-            for clause in CardEnc.atmost(lits=lits, bound=problem.tables, vpool=pool,
-                                         encoding=EncType.seqcounter).clauses:
-                wcnf.append(clause)
+        card(lits, problem.capacity_of(p), "atmost")
+    if implied:  # tables over clusters of meetings that exclude one another (4.5.2)
+        groups = clusters(problem)
+        for t in by_t:
+            active = []
+            for group in groups:
+                inside = [x[m, t] for m in group if (m, t) in x]
+                if not inside:
+                    continue
+                if len(inside) == 1:
+                    active.append(inside[0])
+                    continue
+                lit = pool.id(("cluster", group[0], t))
+                for var in inside:
+                    wcnf.append([-var, lit])
+                wcnf.append([-lit, *inside])
+                active.append(lit)
+            card(active, problem.tables, "atmost")
+    else:
+        for lits in by_t.values():
+            card(lits, problem.tables, "atmost")
     for before, after in problem.precedences:
         for tb in problem.allowed_slots(before):
             for ta in problem.allowed_slots(after):
                 if tb >= ta:
                     wcnf.append([-x[before, tb], -x[after, ta]])
+    busy_at: dict[int, list[int]] = {}
     for p in range(problem.n_participants):
+        mine = [(t, by_pt[p, t]) for t in range(problem.n_slots) if (p, t) in by_pt]
+        busy_of: dict[int, int] = {}
+        for t, lits in mine:
+            busy = pool.id(("busy", p, t))
+            busy_of[t] = busy
+            busy_at.setdefault(t, []).append(busy)
+            for lit in lits:
+                wcnf.append([-lit, busy])
+            wcnf.append([-busy, *lits])
+        if implied and problem.capacity_of(p) == 1 and degree[p] >= 1:  # implied constraint 1
+            card(list(busy_of.values()), degree[p], "equals")
         if degree[p] < 2:
             continue
         gaps: list[int] = []
         for first, last in problem.day_ranges():
-            busy_prev: int = 0
+            busy_prev: int | None = None
             seen_prev: int | None = None
             for t in range(first, last + 1):
-                lits = by_pt.get((p, t), [])
-                busy = pool.id(("busy", p, t))
-                for lit in lits:
-                    wcnf.append([-lit, busy])
-                wcnf.append([-busy, *lits])
+                busy = busy_of.get(t)
+                if busy is None:  # p cannot meet here: busy is false
+                    if seen_prev is not None:
+                        seen = pool.id(("seen", p, t))
+                        wcnf.append([-seen_prev, seen])
+                        wcnf.append([-seen, seen_prev])
+                        seen_prev = seen
+                    busy_prev = None
+                    continue
                 seen = pool.id(("seen", p, t))
                 wcnf.append([-busy, seen])
                 if seen_prev is None:
@@ -123,34 +197,61 @@ def encode(problem: Problem) -> Encoded:
                     wcnf.append([-seen, seen_prev, busy])
                     gap = pool.id(("gap", p, t))
                     wcnf.append([-gap, busy])
-                    wcnf.append([-gap, -busy_prev])
+                    if busy_prev is not None:
+                        wcnf.append([-gap, -busy_prev])
                     wcnf.append([-gap, seen_prev])
-                    wcnf.append([gap, -busy, busy_prev, -seen_prev])
+                    wcnf.append([gap, -busy, -seen_prev] + ([busy_prev] if busy_prev is not None else []))
                     wcnf.append([-gap], weight=1)
                     gaps.append(gap)
                 busy_prev, seen_prev = busy, seen
         if problem.fairness is not None and len(gaps) > problem.fairness:
-            for clause in CardEnc.atmost(lits=gaps, bound=problem.fairness, vpool=pool,
-                                         encoding=EncType.seqcounter).clauses:
-                wcnf.append(clause)
+            card(gaps, problem.fairness, "atmost")
+    if implied:  # implied constraint 2: a meeting seats two participants
+        for lits in busy_at.values():
+            card(lits, 2 * problem.tables, "atmost")
     return Encoded(wcnf=wcnf, x=x)
 
 
-def solve(problem: Problem, *, time_limit: float = 60.0, solver: str = "g3") -> MaxSatResult:
-    """RC2 (adapt, exhaust, minimise cores) with a time limit (an interrupt; RC2 may overrun it
-    slightly to finish the core at hand)."""
+INTERRUPTIBLE = frozenset({"g3", "g4", "mcb", "mgh", "gc3", "gc4", "m22", "mc"})  # SAT backends RC2 can stop
+PORTFOLIO_BACKEND = "cd15"  # CaDiCaL 1.5.3: proved forum-14 and tic-13crafc where Glucose 3 did not in the same
+#                             time; it cannot be interrupted, so it runs only in a process that is killed at the limit
+
+
+def solve(problem: Problem, *, time_limit: float | None = 60.0, solver: str = "g3",
+          on_bound: Callable[[int], None] | None = None) -> MaxSatResult:
+    """RC2 (adapt, exhaust, minimise cores). `time_limit`: an interrupt (RC2 may overrun it slightly
+    to finish the core at hand); a backend that cannot be interrupted (CaDiCaL) needs None and
+    runs until it is done (the portfolio runs it in a process it kills). `on_bound(cost)` is called
+    (from a polling thread) each time RC2's cost, a lower bound on the breaks, grows."""
+    if time_limit is not None and solver not in INTERRUPTIBLE:
+        raise ValueError(f"{solver} cannot be interrupted: time_limit must be None")
     started = time.monotonic()
     encoded = encode(problem)
     with RC2(encoded.wcnf, solver=solver, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
-        timer = threading.Timer(time_limit, rc2.interrupt)
-        timer.start()
+        timer = threading.Timer(time_limit, rc2.interrupt) if time_limit is not None else None
+        done = threading.Event()
+        if timer is not None:
+            timer.start()
+        if on_bound is not None:
+            report = on_bound
+
+            def poll() -> None:
+                seen = 0
+                while not done.wait(0.5):
+                    if rc2.cost > seen:
+                        seen = rc2.cost
+                        report(seen)
+
+            threading.Thread(target=poll, daemon=True).start()
         try:
-            model = rc2.compute(expect_interrupt=True)
+            model = rc2.compute(expect_interrupt=timer is not None)
         finally:
-            timer.cancel()
+            done.set()
+            if timer is not None:
+                timer.cancel()
         seconds = time.monotonic() - started
         if model is None:
-            if rc2.interrupted or seconds >= time_limit:
+            if rc2.interrupted or (time_limit is not None and seconds >= time_limit):
                 return MaxSatResult("unknown", {}, None, rc2.cost, seconds)
             return MaxSatResult("infeasible", {}, None, rc2.cost, seconds)
         true = {lit for lit in model if lit > 0}

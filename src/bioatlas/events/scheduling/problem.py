@@ -109,6 +109,7 @@ class Result:
     conflicts: list[str] = field(default_factory=list)
     held_bound: int | None = None  # a proven upper bound on the meetings that can be held
     seconds: float = 0.0
+    fairness_excess: int = 0  # > 0: no schedule met the fairness bound in time; this one exceeds it by that much
 
     @property
     def spread(self) -> int:
@@ -135,6 +136,8 @@ class Result:
         }
         if self.status == "infeasible":
             out["conflicts"] = list(self.conflicts)
+        if self.fairness_excess:
+            out["fairness_exceeded_by"] = self.fairness_excess
         return out
 
 
