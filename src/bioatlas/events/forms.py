@@ -119,3 +119,9 @@ def pitch_order(form: FormData) -> list[int]:
         if key.startswith("position_") and key[9:].isdigit():
             ranked.append((whole(form, key), int(key[9:])))
     return [app for _pos, app in sorted(ranked)]
+
+
+def speakers_text(speakers) -> str:
+    """The speakers as the form writes them (the inverse of `speakers_from`)."""
+    return "\n".join(" | ".join([sp.name, sp.affiliation] + ([str(sp.actor_id)] if sp.actor_id else []))
+                     if sp.affiliation or sp.actor_id else sp.name for sp in speakers)

@@ -1,7 +1,7 @@
 """What the events room tells users (`events.registration`, through `notifications.service.notify`):
 the registration confirmed, put on the waiting list, promoted from it, or cancelled; and
 (`events.booth`) a booth application accepted, wait-listed or refused; (`events.pitch`) a pitch
-selected, wait-listed or not selected."""
+selected, wait-listed or not selected; (`events.programme`) a session of one's agenda moved."""
 
 from __future__ import annotations
 
@@ -83,6 +83,20 @@ PITCH = NotificationKind(
                "list: you will be told if a place opens."
                '{% else %}The jury did not select your pitch "{{ title }}" for {{ event }}. Thank you for '
                "applying.{% endif %}"),
+    },
+    default="immediate",
+)
+
+PROGRAMME = NotificationKind(
+    name="events.programme",
+    label={"fr": "Changements des sessions de mon agenda", "en": "Changes to the sessions in my agenda"},
+    templates={
+        "fr": ("{{ event }} : « {{ title }} » change d'horaire ou de salle",
+               "La session « {{ title }} » de {{ event }}, que vous avez mise dans votre agenda, change : "
+               "{{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le changement."),
+        "en": ('{{ event }}: "{{ title }}" moves',
+               'The session "{{ title }}" of {{ event }}, which you put in your agenda, changes: '
+               "{{ before }} → {{ after }}. Your agenda file (.ics) follows the change."),
     },
     default="immediate",
 )

@@ -34,7 +34,7 @@ def bioatlas_tasks():
 
 @hookimpl
 def bioatlas_notification_kinds():
-    return [notices.REGISTRATION, notices.BOOTH, notices.PITCH]
+    return [notices.REGISTRATION, notices.BOOTH, notices.PITCH, notices.PROGRAMME]
 
 
 @hookimpl

@@ -71,10 +71,24 @@ def _span(s: ProgrammeSession) -> str:
     return f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M}"
 
 
-def add_session(session: Session, *, event: Event, title: str, kind: str, room: str, day: str | date, start: str,
-                end: str, track: str = "", description: str = "",
-                speakers: Sequence[SpeakerInput] = ()) -> ProgrammeSession:
-    """A new session; refused naming the field (and both sessions when the room is taken)."""
+@dataclass(frozen=True)
+class CheckedSession:
+    """A session's fields once checked: what `add_session` stores and `programme_edit` compares."""
+
+    title: str
+    kind: str
+    room: str
+    track: str
+    starts_at: datetime
+    ends_at: datetime
+    speakers: list[tuple[SpeakerInput, int | None]]
+
+
+def check_session(session: Session, *, event: Event, title: str, kind: str, room: str, day: str | date, start: str,
+                  end: str, track: str = "", speakers: Sequence[SpeakerInput] = (),
+                  exclude_id: int | None = None) -> CheckedSession:
+    """The fields checked, refused naming the field (and both sessions when the room is taken at
+    that time by another session than `exclude_id`, the one being edited)."""
     title, room, track = title.strip(), room.strip(), track.strip()
     if not title:
         raise FieldError("title", "required")
@@ -99,20 +113,34 @@ def add_session(session: Session, *, event: Event, title: str, kind: str, room: 
     clash = session.scalars(select(ProgrammeSession).where(
         ProgrammeSession.event_id == event.id, ProgrammeSession.starts_at < ends_at,
         ProgrammeSession.ends_at > starts_at)).all()
-    clash = [c for c in clash if c.room.casefold() == room.casefold()]
+    clash = [c for c in clash if c.room.casefold() == room.casefold() and c.id != exclude_id]
     if clash:
         other = clash[0]
         raise FieldError("room", f"« {title} » ({when.isoformat()} {starts_at:%H:%M}–{ends_at:%H:%M}) overlaps "
                                  f"« {other.title} » ({_span(other)}) in room {other.room}")
     linked = _link_actors(session, speakers)
-    row = ProgrammeSession(event_id=event.id, title=title, kind=kind, room=room, track=track,
-                           description=description.strip()[:5000], starts_at=starts_at, ends_at=ends_at)
-    session.add(row)
-    session.flush()
-    for i, (sp, actor_id) in enumerate(zip(speakers, linked, strict=True)):
-        session.add(Speaker(session_id=row.id, position=i, name=sp.name.strip(), affiliation=sp.affiliation.strip(),
+    return CheckedSession(title=title, kind=kind, room=room, track=track, starts_at=starts_at, ends_at=ends_at,
+                          speakers=list(zip(speakers, linked, strict=True)))
+
+
+def write_speakers(session: Session, *, session_id: int, speakers: list[tuple[SpeakerInput, int | None]]) -> None:
+    for i, (sp, actor_id) in enumerate(speakers):
+        session.add(Speaker(session_id=session_id, position=i, name=sp.name.strip(), affiliation=sp.affiliation.strip(),
                             actor_id=actor_id))
     session.flush()
+
+
+def add_session(session: Session, *, event: Event, title: str, kind: str, room: str, day: str | date, start: str,
+                end: str, track: str = "", description: str = "",
+                speakers: Sequence[SpeakerInput] = ()) -> ProgrammeSession:
+    """A new session; refused naming the field (and both sessions when the room is taken)."""
+    c = check_session(session, event=event, title=title, kind=kind, room=room, day=day, start=start, end=end,
+                      track=track, speakers=speakers)
+    row = ProgrammeSession(event_id=event.id, title=c.title, kind=c.kind, room=c.room, track=c.track,
+                           description=description.strip()[:5000], starts_at=c.starts_at, ends_at=c.ends_at)
+    session.add(row)
+    session.flush()
+    write_speakers(session, session_id=row.id, speakers=c.speakers)
     return row
 
 

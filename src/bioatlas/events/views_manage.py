@@ -1,17 +1,17 @@
-"""HTML pages of the organisers' event management: the programme (add, remove sessions),
+"""HTML pages of the organisers' event management: the programme (add, edit, remove sessions),
 registration limits and the waiting list, exhibitors' booths, the CSV export of registrations."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.atlas.deps import get_taxonomies
 from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.events import forms, service
+from bioatlas.events import forms, programme_edit, service
 from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +49,44 @@ def add_session(request: Request, event_id: Id, session: SessionDep, t: Translat
                        room=values["room"], day=values["day"], start=values["start"], end=values["end"],
                        description=values["description"], speakers=forms.speakers_from(values["speakers"])),
                    done=f"/events/{event_id}/manage#programme", failed=_back(request, session, t, event, values))
+
+
+def _edit_page(request, session, t, event, session_id: int, *, error=None, status=200, values=None):
+    if values is None:
+        view = service.get_session(session, event=event, session_id=session_id)
+        row = view.row
+        values = {"title": row.title, "kind": row.kind, "track": row.track, "room": row.room,
+                  "day": row.starts_at.date().isoformat(), "start": f"{row.starts_at:%H:%M}",
+                  "end": f"{row.ends_at:%H:%M}", "description": row.description,
+                  "speakers": forms.speakers_text(view.speakers)}
+    return page(request, t, "events/session_edit.html", status=status, event=event, session_id=session_id,
+                values=values, kinds=service.SESSION_KINDS, error=error)
+
+
+@router.get("/events/{event_id}/sessions/{session_id}/edit", response_class=HTMLResponse)
+def edit_session_page(request: Request, event_id: Id, session_id: Id, session: SessionDep, t: TranslatorDep,
+                      p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    try:
+        return _edit_page(request, session, t, event, session_id)
+    except service.NotFound:
+        raise HTTPException(404, detail=t("No such session.")) from None
+
+
+@router.post("/events/{event_id}/sessions/{session_id}/edit", response_class=HTMLResponse)
+def edit_session(request: Request, event_id: Id, session_id: Id, session: SessionDep, t: TranslatorDep, form: Form,
+                 p: Organiser):
+    event = guarded_event(request, session, t, p, ORGANISE, event_id)
+    values = {k: forms.text(form, k, 5000) for k in SESSION_FIELDS}
+    return attempt(session, lambda: programme_edit.edit_session(
+                       session, event=event, session_id=session_id, title=values["title"], kind=values["kind"],
+                       track=values["track"], room=values["room"], day=values["day"], start=values["start"],
+                       end=values["end"], description=values["description"],
+                       speakers=forms.speakers_from(values["speakers"]), by_user_id=p.user_id,
+                       ip=request.client.host if request.client else None),
+                   done=f"/events/{event_id}/manage#programme",
+                   failed=lambda **e: _edit_page(request, session, t, event, session_id, values=values, **e),
+                   missing=t("No such session."))
 
 
 @router.post("/events/{event_id}/sessions/{session_id}/delete", response_class=HTMLResponse)
