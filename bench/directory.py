@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--actors", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each view by the SQL path (slow)")
+    parser.add_argument("--listing-only", action="store_true",
+                        help="only the listing (count + first page in name order) against the anchor")
     args = parser.parse_args()
 
     from bench.search import build
@@ -46,16 +48,27 @@ def main() -> None:
     raw = sqlite3.connect(path)
     times: dict[str, list[float]] = {"anchor: sqlite3 count(*) active": [], "SQL facet counts + total": [],
                                      "in-memory index (hook)": []}
-    with factory() as s:
-        t = time.perf_counter()
-        index_cache.current(s, taxonomies)
-        built = time.perf_counter() - t
+    view_names = ["none", "kind", "modality + region"]
+    for v in view_names:
+        times[f"listing {v}: count + page 1"], times[f"listing {v}: count + page 3"] = [], []
+    built = 0.0
+    if not args.listing_only:
+        with factory() as s:
+            t = time.perf_counter()
+            index_cache.current(s, taxonomies)
+            built = time.perf_counter() - t
     for _ in range(args.repeat):
-        for f in views:
+        for view_name, f in zip(view_names, views):
             t = time.perf_counter()
             raw.execute("SELECT count(*) FROM actors WHERE status = 'active'").fetchone()
             times["anchor: sqlite3 count(*) active"].append(time.perf_counter() - t)
             with factory() as s:
+                for page, label in ((0, f"listing {view_name}: count + page 1"), (100, f"listing {view_name}: count + page 3")):
+                    t = time.perf_counter()
+                    queries.list_actors(s, f=f, taxonomies=taxonomies, limit=50, offset=page)
+                    times[label].append(time.perf_counter() - t)
+                if args.listing_only:
+                    continue
                 t = time.perf_counter()
                 queries.facet_counts(s, f=f, taxonomies=taxonomies)
                 queries.list_actors(s, f=f, taxonomies=taxonomies, limit=1)
@@ -67,9 +80,12 @@ def main() -> None:
     raw.close()
     print(f"\n{args.actors:,} synthetic actors, views: none, kind, modality + region; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared, busy machine)")
-    print(f"  in-memory facet index built in {built:.1f} s (once per process, before serving)")
+    if built:
+        print(f"  in-memory facet index built in {built:.1f} s (once per process, before serving)")
     anchor = statistics.median(times["anchor: sqlite3 count(*) active"])
     for name, values in times.items():
+        if not values:
+            continue
         p50 = statistics.median(values)
         print(f"  {name:<34} median {p50 * 1000:>9.1f} ms  max {max(values) * 1000:>9.1f} ms  "
               f"ratio to the anchor {p50 / anchor:>7.1f}")

@@ -75,3 +75,38 @@ def test_parse_filter_accepts_commas_and_repeats(taxonomies):
     f = parse_filter({"kind": ["cluster,cdmo", "cluster"], "departement": ["2a"]}, taxonomies, gazetteer())
     assert f.kind == ("cluster", "cdmo") and f.departement == ("2A",)
     assert ("kind", "cdmo") in f.as_query()
+
+
+
+def test_name_order_index_serves_the_listing(session, taxonomies):
+    """Migration 0039's (lower(name), id) index exists on both backends; on SQLite the directory's
+    pages (no filter but the status) walk it instead of sorting every active actor, in name order."""
+    from sqlalchemy import event, text
+
+    from bioatlas.atlas.models import NAME_ORDER_INDEX
+
+    load(session)
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    catalog = ("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n" if sqlite
+               else "SELECT indexdef FROM pg_indexes WHERE indexname = :n")
+    definition = conn.execute(text(catalog), {"n": NAME_ORDER_INDEX}).scalar()
+    assert definition is not None and "lower(name" in definition.replace('"', "").replace("(name)::text", "name").lower()
+    plans: list[str] = []
+
+    def explain(c, cursor, statement, parameters, context, executemany):
+        if sqlite and statement.startswith("SELECT actors.id, actors.name,"):
+            plans.append(" ".join(str(r[-1]) for r in cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}",
+                                                                                   parameters)))
+
+    event.listen(conn, "before_cursor_execute", explain)
+    try:
+        total, first = queries.list_actors(session, f=ActorFilter(), taxonomies=taxonomies, limit=4)
+        _, rest = queries.list_actors(session, f=ActorFilter(), taxonomies=taxonomies, limit=50, offset=4)
+    finally:
+        event.remove(conn, "before_cursor_execute", explain)
+    listed = [(a.name.lower(), a.id) for a in first + rest]
+    assert len({i for _, i in listed}) == len(listed) == total
+    if sqlite:  # PostgreSQL orders by its collation
+        assert listed == sorted(listed)
+        assert len(plans) == 2 and all(NAME_ORDER_INDEX in p and "TEMP B-TREE" not in p for p in plans), plans

@@ -10,9 +10,10 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, site_condition
+from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, predicates, site_condition
 from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
 from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.core.dialect import dialect_for
 
 MAX_PAGE = 500
 
@@ -27,9 +28,15 @@ def list_actors(
     """Total count and one page of matching actors, ordered by name."""
     limit = max(1, min(limit, MAX_PAGE))
     total = session.scalar(select(func.count()).select_from(_matching_ids(f, taxonomies).subquery())) or 0
+    p = predicates(f, taxonomies)
+    if p.status_only and not p.site:  # the whole directory: walk the name-order index (migration 0039),
+        # the status hidden from SQLite's planner, which would otherwise sort every active actor
+        where = [dialect_for(session).unindexed(Actor.status) == p.status] if p.status else []
+    else:
+        where = conditions(f, taxonomies)
     rows = session.scalars(
         select(Actor)
-        .where(*conditions(f, taxonomies))
+        .where(*where)
         .options(selectinload(Actor.sites), selectinload(Actor.capabilities))
         .order_by(func.lower(Actor.name), Actor.id)
         .limit(limit)
