@@ -71,6 +71,8 @@ def test_a_site_correction_is_reviewed_shown_kept_by_reimports_and_reverted(web,
     assert r.status_code == 201, r.text
     cid = r.json()["id"]
     assert r.json()["status"] == "pending" and r.json()["kind"] == "site_edit"
+    exported = web.get("/api/v1/account/export").json()["contributions"]  # personal data: exportable as before
+    assert [(c["id"], c["kind"]) for c in exported] == [(cid, "site_edit")]
     assert [x[0] for x in _sites(db, actor)] == ["91000"]  # nothing published before review
     # an editor of another region neither sees nor reviews it
     h = _as(web, "editor-ara@example.org")
@@ -118,13 +120,35 @@ def test_a_site_correction_is_reviewed_shown_kept_by_reimports_and_reverted(web,
         [kept] = s.scalars(select(SiteSupersession)).all()
         assert kept.source_id == s.scalar(select(Source.id).where(Source.key == f"user:{uid}"))
         assert json.loads(kept.site)["postcode"] == "91100"
+        undo = s.scalar(select(ActorChange.id).where(ActorChange.actor_id == actor, ActorChange.field == "sites")
+                        .order_by(ActorChange.id.desc()))
+    assert web.post(f"/actors/{actor}/history/{undo}/revert", data={"csrf_token": csrf},
+                    follow_redirects=False).status_code == 303
+    assert [(x[0], x[3]) for x in _sites(db, actor)] == [("91100", f"user:{uid}")]
+    assert _import(db).status == "unchanged" and [x[0] for x in _sites(db, actor)] == ["91100"]
+    # a site an import added is reverted too: it becomes superseded, the next import leaves it out
+    with db() as s:
+        moved = _ror_record()
+        moved.sites[0].address = "Autre adresse du registre"
+        upsert_actor(s, moved, source=get_or_create_source(s, ROR), match_by_name=False, schemes=("ror",))
+        s.commit()
+        imported = s.scalar(select(ActorChange.id).where(ActorChange.actor_id == actor, ActorChange.field == "sites")
+                            .order_by(ActorChange.id.desc()))
+    assert len(_sites(db, actor)) == 2
+    assert web.post(f"/actors/{actor}/history/{imported}/revert", data={"csrf_token": csrf},
+                    follow_redirects=False).status_code == 303
+    assert _import(db).status == "unchanged" and [x[0] for x in _sites(db, actor)] == ["91100"]
+    # the actor's creation is not a change of sites: refused clearly, nothing changes
+    with db() as s:
+        created = s.scalar(select(ActorChange.id).where(ActorChange.actor_id == actor, ActorChange.action == "created"))
+    assert web.post(f"/actors/{actor}/history/{created}/revert", data={"csrf_token": csrf}).status_code == 409
 
 
 def test_members_publish_at_once_rejections_change_nothing(web, db):
     actor = _import(db).actor_id
     make_user(db, "member@example.org", roles=[("member", "actor", actor)])
     make_user(db, "user@example.org")
-    make_user(db, "editor-idf@example.org", roles=[("editor", "region", "11")])
+    editor = make_user(db, "editor-idf@example.org", roles=[("editor", "region", "11")])
     # a member adds a site through the page (published at once), then removes it
     _as(web, "member@example.org")
     form = web.get(f"/actors/{actor}/sites/propose")
@@ -149,11 +173,21 @@ def test_members_publish_at_once_rejections_change_nothing(web, db):
                  json={"action": "add", "fields": {"commune": "Évry-Courcouronnes", "role": "rd"}})
     assert r.status_code == 201 and r.json()["status"] == "pending", r.text
     cid = r.json()["id"]
+    r = web.post(f"/api/v1/actors/{actor}/sites/proposals", headers=h,
+                 json={"action": "add", "fields": {"postcode": "91000", "role": "rd"}})
+    amend = r.json()["id"]
     h = _as(web, "editor-idf@example.org")
     r = web.post(f"/api/v1/contributions/{cid}/review", json={"decision": "reject", "message": "Pas de site ici."},
                  headers=h)
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     assert [x[0] for x in _sites(db, actor)] == ["91000"]
+    # the editor amends the other one (the commune), then publishes it
+    r = web.post(f"/api/v1/contributions/{amend}/review", headers=h,
+                 json={"decision": "amend", "fields": {"postcode": "91100", "commune": "Corbeil-Essonnes"}})
+    assert r.status_code == 200 and r.json()["status"] == "amended", r.text
+    with db() as s:
+        added = s.scalar(select(Site).where(Site.actor_id == actor, Site.postcode == "91100"))
+        assert (added.role, added.commune_name, added.source.key) == ("rd", "Corbeil Essonnes", f"user:{editor}")
 
 
 def test_bad_site_input_is_refused_naming_the_field(web, db):
