@@ -167,6 +167,8 @@ def test_members_publish_at_once_rejections_change_nothing(web, db):
     r = web.post(f"/actors/{actor}/sites/propose", data={"csrf_token": csrf, "site_id": str(lyon_id),
                                                           "decision": "remove"})
     assert r.status_code == 200 and [x[0] for x in _sites(db, actor)] == ["91000"]
+    with db() as s:
+        site_id = s.scalar(select(Site.id).where(Site.actor_id == actor))
     # a user's new site, rejected by the editor: nothing changes
     h = _as(web, "user@example.org")
     r = web.post(f"/api/v1/actors/{actor}/sites/proposals", headers=h,
@@ -176,7 +178,13 @@ def test_members_publish_at_once_rejections_change_nothing(web, db):
     r = web.post(f"/api/v1/actors/{actor}/sites/proposals", headers=h,
                  json={"action": "add", "fields": {"postcode": "91000", "role": "rd"}})
     amend = r.json()["id"]
+    r = web.post(f"/api/v1/actors/{actor}/sites/proposals", headers=h, json={"action": "remove", "site_id": site_id})
+    removal = r.json()["id"]
     h = _as(web, "editor-idf@example.org")
+    queue = web.get("/moderation").text
+    assert "Suppression d&#39;un site" in queue and "Ce site serait supprimé" in queue and "Nouveau site" in queue
+    r = web.post(f"/api/v1/contributions/{removal}/review", headers=h, json={"decision": "amend", "fields": {"postcode": "91100"}})
+    assert r.status_code == 422 and "removal" in r.text
     r = web.post(f"/api/v1/contributions/{cid}/review", json={"decision": "reject", "message": "Pas de site ici."},
                  headers=h)
     assert r.status_code == 200 and r.json()["status"] == "rejected"
