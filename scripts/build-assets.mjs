@@ -140,3 +140,23 @@ const swaggerMeta = JSON.parse(readFileSync(join(SWAGGER, "package.json"), "utf8
 writeFileSync(join(SWAGGER_OUT, "VERSION.txt"),
   `swagger-ui-dist ${swaggerMeta.version} (${swaggerMeta.license}), copied from node_modules by scripts/build-assets.mjs\n`);
 console.log(`build-assets: swagger-ui-dist ${swaggerMeta.version} ready in ${relative(ROOT, SWAGGER_OUT)}`);
+
+// --- ZXing (@zxing/browser) -> vendor/zxing/ ------------------------------------------------------
+// The events' check-in page scans badges' QR codes with the camera: @zxing/browser ships a UMD
+// build (global ZXingBrowser) that bundles the decoder of @zxing/library, pure JavaScript (no eval,
+// no WebAssembly: the CSP stays as it is). Started by static/js/events-checkin.js, never inline.
+
+const ZXING = join(NODE_MODULES, "@zxing", "browser");
+const ZXING_OUT = join(ROOT, "src", "bioatlas", "web", "static", "vendor", "zxing");
+if (!existsSync(join(ZXING, "umd", "zxing-browser.min.js"))) {
+  fail(`@zxing/browser/umd/zxing-browser.min.js is missing in ${NODE_MODULES}: run \`npm install\` in ${ROOT} first.`);
+}
+rmSync(ZXING_OUT, { recursive: true, force: true });
+mkdirSync(ZXING_OUT, { recursive: true });
+writeFileSync(join(ZXING_OUT, "zxing-browser.js"),
+  readFileSync(join(ZXING, "umd", "zxing-browser.min.js"), "utf8").replace(/\n?\/[/*][#@] sourceMappingURL=[^\n]*\s*$/, "\n"));
+copyFileSync(join(ZXING, "LICENSE"), join(ZXING_OUT, "LICENSE"));
+const zxingMeta = JSON.parse(readFileSync(join(ZXING, "package.json"), "utf8"));
+writeFileSync(join(ZXING_OUT, "VERSION.txt"),
+  `@zxing/browser ${zxingMeta.version} (${zxingMeta.license}), copied from node_modules by scripts/build-assets.mjs\n`);
+console.log(`build-assets: @zxing/browser ${zxingMeta.version} ready in ${relative(ROOT, ZXING_OUT)}`);

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -120,6 +121,14 @@ def test_badges_and_check_in(client, db, world):
     assert client.get(f"/events/{e}/badges").status_code == 403
     client.cookies.clear()
     assert login(client, "org@test.invalid").status_code == 303
+    page = client.get(f"/events/{e}/checkin")
+    # camera scanning: the vendored ZXing and the page's own script, no inline script; the button
+    # stays hidden until the script finds a camera API, the typed token works without it
+    scripts = re.findall(r"<script([^>]*)>", page.text)
+    assert all('src="/static/' in attrs for attrs in scripts), scripts
+    assert 'src="/static/vendor/zxing/zxing-browser.js"' in page.text and "/static/js/events-checkin.js" in page.text
+    assert re.search(r'<button type="button" id="checkin-camera" hidden', page.text)
+    assert "ZXingBrowser.BrowserQRCodeReader" in client.get("/static/js/events-checkin.js").text
     csrf = csrf_of(client, f"/events/{e}/checkin")
     first = client.post(f"/events/{e}/checkin", data={"token": token, "csrf_token": csrf})
     assert first.status_code == 200 and "Ann est enregistré·e" in first.text

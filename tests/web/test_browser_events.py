@@ -2,7 +2,9 @@
 a participant's event page and agenda with the calendar export link, the public programme and
 a participant's badge (QR code); no console error (CSP: no inline script or style). Screenshots:
 artifacts/screenshots/events-organiser-schedule.png, events-page.png, events-agenda.png,
-events-programme.png, events-badge.png. Participants and speakers are synthetic ("… démo N")."""
+events-programme.png, events-badge.png, events-booth-review.png (the organisers' review of booth
+applications beside the floor plan); the check-in page's camera button shown once the vendored
+ZXing script runs. Participants and speakers are synthetic ("… démo N")."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 
 import pytest
 
-from bioatlas.events import service
+from bioatlas.events import booths, service
 from bioatlas.events.models import ScheduleRun
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.contributions.helpers import add_actor
@@ -61,6 +63,12 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         service.add_exhibitor(s, event=ev, actor_ref=str(startup), booth="V01")
         service.add_exhibitor(s, event=ev, actor_ref=str(organiser), booth="A01")
         s.commit()
+    seller = add_actor(db, "Yposkesi", "91000")
+    applicant = make_user(db, "booth@example.org", roles=[("member", "actor", seller)], name="Exposant démo 1")
+    with db() as s:
+        booths.apply_for_booth(s, event=service.get_event(s, event_id=event), user_id=applicant, actor_id=seller,
+                               stand_type="standard", wish="A02, près de l'entrée", text="Vecteurs viraux (démo).")
+        s.commit()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with serve(settings) as base:
@@ -75,11 +83,21 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         grid = page.locator("table.event-grid").inner_text()
         assert grid.count("Participant démo 1") == 4  # her four meetings
         page.screenshot(path=str(SCREENSHOTS / "events-organiser-schedule.png"), full_page=True)
+        page.goto(f"{base}/events/{event}/booths/review")
+        assert page.locator("svg.floor-plan rect.booth").count() == 2
+        page.fill('tr[data-status="submitted"] input[name="booth"]', "A02")
+        page.click('tr[data-status="submitted"] button[type="submit"]')
+        page.wait_for_load_state()
+        assert page.locator("svg.floor-plan rect.booth").count() == 3  # the accepted application, on the plan
+        assert page.locator('tr[data-status="accepted"]').count() == 1
+        page.screenshot(path=str(SCREENSHOTS / "events-booth-review.png"), full_page=True)
+        page.goto(f"{base}/events/{event}/checkin")
+        page.locator("#checkin-camera").wait_for(state="visible")  # ZXing loaded (CSP: scripts from files only)
         page.context.clear_cookies()
         _login(page, base, "ann@example.org", f"/events/{event}")
         assert page.locator("h1").inner_text() == "Rencontres B2B test (synthétique)"
         assert "planning publié : 7 rendez-vous" in page.locator("dl.event-facts").inner_text()
-        assert page.locator("svg.floor-plan rect.booth").count() == 2  # the floor plan's booths
+        assert page.locator("svg.floor-plan rect.booth").count() == 3  # the floor plan's booths (one given on review)
         page.screenshot(path=str(SCREENSHOTS / "events-page.png"), full_page=True)
         page.goto(f"{base}/events/{event}/agenda")
         rows = page.locator("table.event-agenda-table tbody tr")
