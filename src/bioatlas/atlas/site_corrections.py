@@ -60,6 +60,7 @@ def correct_site(session: Session, *, actor: Actor, site: Site | None, record: S
 
 
 def _supersede(session: Session, actor: Actor, site: Site, by: Source, at: datetime) -> None:
+    session.info.pop("corrected_actors", None)  # the writer's per-transaction look-up (writer.corrected_actors)
     session.add(SiteSupersession(actor_id=actor.id, source_id=site.source_id, by_source_id=by.id, superseded_at=at,
                                  site=json.dumps(site_values(site), ensure_ascii=False)))
     actor.sites.remove(site)

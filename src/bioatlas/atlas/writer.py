@@ -242,10 +242,26 @@ def superseded_keys(session: Session, *, actor_ids: list[int], source_id: int) -
     return out
 
 
+def corrected_actors(session: Session, *, source_id: int) -> set[int]:
+    """The actors with a statement of this source superseded by a correction: read once per
+    transaction (an import upserts thousands of actors, a handful have corrections);
+    `site_corrections` forgets it when it supersedes a site."""
+    transaction = session.get_transaction()
+    held = session.info.get("corrected_actors")
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info["corrected_actors"] = held
+    if source_id not in held[1]:
+        held[1][source_id] = set(session.scalars(
+            select(SiteSupersession.actor_id).where(SiteSupersession.source_id == source_id).distinct()))
+    return held[1][source_id]
+
+
 def _replace_sites(session: Session, actor: Actor, sites: list[SiteRecord], source: Source) -> bool:
     current = [s for s in actor.sites if s.source_id == source.id]
     others = {site_key(s) for s in actor.sites if s.source_id != source.id}
-    if actor.id is not None:  # a statement a correction superseded stays superseded (site_corrections)
+    if actor.id is not None and actor.id in corrected_actors(session, source_id=source.id):
+        # a statement a correction superseded stays superseded (site_corrections)
         others |= superseded_keys(session, actor_ids=[actor.id], source_id=source.id).get(actor.id, set())
     sites = [s for s in sites if site_key(s) not in others]  # another source already states it
     if sorted(map(site_key, current), key=repr) == sorted(map(site_key, sites), key=repr):
