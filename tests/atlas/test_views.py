@@ -79,5 +79,10 @@ def test_actor_page_shows_history_and_source_dates(client, db):
         src = get_or_create_source(s, SourceRecord(key="t:edit", title="Member edit", kind="user"))
         upsert_actor(s, ActorRecord(name="Genopole", description_fr="Biocluster à Évry"), source=src)
     r = client.get(f"/actors/{ids['Genopole']}")
-    assert "Historique" in r.text and "description_fr" in r.text and "Member edit" in r.text
+    assert "Historique" in r.text and "Member edit" in r.text
+    # the changed field by its label in the reader's language, its stored key only as data
+    assert '<td data-field="description_fr">Description (français)</td>' in r.text
+    assert ">description_fr<" not in r.text
+    english = client.get(f"/actors/{ids['Genopole']}?lang=en")
+    assert '<td data-field="description_fr">Description (French)</td>' in english.text
     assert 'title="Member edit"' in r.text  # each fact's marker names its source
