@@ -103,10 +103,12 @@ def sample(url: str, seed: int, k: int = 200) -> tuple[list[int], list[str]]:
     return [r[0] for r in rows], [r[1] for r in rows[: k // 2]]
 
 
-def workload(ids: list[int], names: list[str], n: int, seed: int, hostile: bool) -> list[tuple[str, str, dict]]:
-    """n requests (kind, path, params) in a fixed pseudo-random order with the MIX proportions."""
+def workload(ids: list[int], names: list[str], n: int, seed: int, hostile: bool,
+             only: str | None = None) -> list[tuple[str, str, dict]]:
+    """n requests (kind, path, params) in a fixed pseudo-random order with the MIX proportions
+    (or only the requests of one kind, `only`)."""
     rng = random.Random(seed)
-    kinds = [k for k, w in MIX for _ in range(w)]
+    kinds = [k for k, w in MIX for _ in range(w) if only in (None, k)]
     out: list[tuple[str, str, dict]] = []
     for i in range(n):
         kind = kinds[rng.randrange(len(kinds))]
@@ -272,11 +274,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-ceiling", action="store_true", help="skip the bare FastAPI run")
     parser.add_argument("--server-src", type=Path, help="serve another checkout's src/ (before/after comparisons)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--only", choices=[k for k, _ in MIX], help="only this kind of request (e.g. search)")
     args = parser.parse_args(argv)
 
     url = demo_atlas() if args.demo else synthetic_atlas(args.actors, args.seed) if args.actors else args.database_url
     ids, names = sample(url, args.seed)
-    plan = workload(ids, names, args.requests, args.seed, args.hostile)
+    plan = workload(ids, names, args.requests, args.seed, args.hostile, args.only)
     print(f"bench/http_load.py: {url.rsplit('/', 1)[-1]}, {args.clients} clients, plan {len(plan):,} requests or "
           f"{args.seconds:.0f} s, {os.cpu_count()} CPUs, load average {_load()}", flush=True)
     ours = measure_atlas(url, plan, args)

@@ -100,3 +100,67 @@ def test_an_index_of_an_older_schema_is_rebuilt(db, synthetic, taxonomies, on_ta
         r = search(s, q="vaccins", f=ActorFilter(scope="sector"), taxonomies=taxonomies, mode="fulltext")
     assert r.total > 0
     assert f'"schema": {tantivy_index.SCHEMA_VERSION}' in state.read_text()
+
+
+def test_counts_memo_answers_again_and_is_never_stale(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+    """Totals and facet counts are kept per query and per searcher: the same search again is a
+    memo hit; another filter is another entry; a committed edit is seen by the next search."""
+    from bioatlas.atlas.models import Actor
+
+    def run(s, f):
+        return search(s, q="synthétique", f=f, taxonomies=taxonomies, mode="fulltext", limit=5)
+
+    with db() as s:
+        first = run(s, ActorFilter())
+        hits = tantivy_search.memo_stats["hits"]
+        again = run(s, ActorFilter())
+        assert tantivy_search.memo_stats["hits"] >= hits + 2  # the total and the counts
+        assert (again.total, again.facets, again.ids) == (first.total, first.facets, first.ids)
+        again.facets["kind"].clear()  # a caller's copy: the memo keeps its own
+        assert run(s, ActorFilter()).facets == first.facets
+        every = run(s, ActorFilter(status=""))
+        assert every.total == 60 and first.total == 51  # 9 of the 60 are closed
+        kinds = dict(first.facets["kind"])
+        startup, cdmo = s.get(Actor, synthetic[1]), s.get(Actor, synthetic[2])
+        assert (startup.kind, cdmo.kind) == ("sme", "cdmo")
+        startup.kind = "cdmo"
+        s.get(Actor, synthetic[3]).status = "closed"
+        s.commit()
+        after = run(s, ActorFilter())
+        assert after.total == 50 and run(s, ActorFilter(status="")).total == 60
+        assert after.facets["kind"]["sme"] == kinds["sme"] - 1
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        expected = run(s, ActorFilter())
+    assert (after.total, after.facets, after.ids) == (expected.total, expected.facets, expected.ids)
+
+
+def test_counts_memo_is_the_same_for_every_reader(app, db, synthetic, on_tantivy):
+    """Two signed-in users and an anonymous visitor asking the same search get the same counts
+    (nothing private is counted); after an edit, all three get the new counts."""
+    from fastapi.testclient import TestClient
+
+    from bioatlas.atlas.models import Actor
+    from tests.accounts.fixtures import PASSWORD, login, make_user
+
+    make_user(db, "alice@example.org", name="Alice Synthétique")
+    make_user(db, "bruno@example.org", name="Bruno Synthétique")
+    with TestClient(app) as anon, TestClient(app) as alice, TestClient(app) as bruno:
+        assert login(alice, "alice@example.org", PASSWORD).status_code == 303
+        assert login(bruno, "bruno@example.org", PASSWORD).status_code == 303
+        readers = (anon, alice, bruno, anon)
+
+        def answers():
+            out = []
+            for reader in readers:
+                r = reader.get("/api/v1/search", params={"q": "synthétique", "mode": "fulltext"})
+                assert r.status_code == 200, r.text[:300]
+                out.append((r.json()["total"], r.json()["facets"]))
+            return out
+
+        before = answers()
+        assert all(a == before[0] for a in before) and before[0][0] == 51
+        with db() as s:
+            s.get(Actor, synthetic[4]).status = "closed"
+            s.commit()
+        after = answers()
+        assert all(a == after[0] for a in after) and after[0][0] == 50 and after[0][1] != before[0][1]

@@ -121,6 +121,7 @@ class Engine:
         self.inode = state.stat().st_ino  # another process's rebuild swaps the directory: reopen
         self.searcher = self.index.searcher()
         self.lock = threading.Lock()
+        self.memo: tuple | None = None  # (searcher, answers computed on it): tantivy_search._memo
 
     # -- queries ---------------------------------------------------------------------------
     def _clause(self, field: str, forms: list[str], prefix: str | None) -> list:

@@ -18,7 +18,9 @@ name that the text does not match.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import tantivy
 
@@ -27,6 +29,33 @@ from bioatlas.search.params import SCALES, Geo
 from bioatlas.search.tantivy_index import Engine, Query
 
 MAX_CODES = 65_000  # terms aggregation size: every code of a facet
+MEMO_SIZE = 1024  # totals and facet counts kept per searcher (one opened state of the index)
+_memo_lock = threading.Lock()
+memo_stats = {"hits": 0, "misses": 0}
+
+
+def _memo(engine: Engine, searcher: tantivy.Searcher, key: tuple, compute):
+    """`compute()` once per key and searcher: the cache lives with the searcher it was computed
+    on (`engine.memo`, dropped when the engine opens a newer searcher after a change), so it can
+    never answer from an older state of the index. LRU of MEMO_SIZE entries."""
+    with _memo_lock:
+        memo = engine.memo
+        if memo is None or memo[0] is not searcher:
+            memo = engine.memo = (searcher, OrderedDict())
+        value = memo[1].get(key)
+        if value is not None:
+            memo[1].move_to_end(key)
+            memo_stats["hits"] += 1
+            return value
+        memo_stats["misses"] += 1
+    value = compute()
+    with _memo_lock:
+        if engine.memo is not None and engine.memo[0] is searcher:
+            entries = engine.memo[1]
+            entries[key] = value
+            while len(entries) > MEMO_SIZE:
+                entries.popitem(last=False)
+    return value
 
 
 def supports(f: ActorFilter, geo: Geo, scale: tuple[str, ...], taxonomies: dict[str, Taxonomy]) -> bool:
@@ -48,6 +77,8 @@ class Answer:
     text: tantivy.Query
     filters: dict[str, tantivy.Query]  # per facet ("" for status and scope), a constant-score clause
     total: int
+    searcher: tantivy.Searcher | None = None  # the index state every answer of this search reads
+    key: tuple = field(default=())  # the query and filters as values (the memo's key)
 
     def query(self, *, without: str | None = None, exclude: list[int] = (), only: list[int] = ()) -> tantivy.Query:
         clauses = [(tantivy.Occur.Must, self.text)]
@@ -64,7 +95,7 @@ class Answer:
         if n <= 0:
             return []
         k = offset + n
-        query, searcher = self.query(exclude=exclude), self.engine.searcher
+        query, searcher = self.query(exclude=exclude), self.searcher or self.engine.searcher
         limit = k
         while True:  # read on while the k-th score's ties go on (their order is the actor id's)
             hits = searcher.search(query, limit=limit + 1, count=False).hits
@@ -84,7 +115,7 @@ class Answer:
         """Those of `ids` that the text matches (filters aside)."""
         if not ids:
             return set()
-        searcher = self.engine.searcher
+        searcher = self.searcher or self.engine.searcher
         query = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, self.text),
             (tantivy.Occur.Must, _const(tantivy.Query.term_set_query(self.engine.schema, "actor_id", [int(i) for i in ids]))),
@@ -94,8 +125,13 @@ class Answer:
 
     def counts(self, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> dict[str, dict[str, int]]:
         """Facet counts {facet: {code: actors}} (zeros left out; codes in taxonomy order, else by
-        code), each selected facet counted without its own clause, and the scale ranges."""
-        searcher = self.engine.searcher
+        code), each selected facet counted without its own clause, and the scale ranges; kept
+        per query and searcher (a broad query's aggregations cost ~100 ms at 200,000 actors)."""
+        searcher = self.searcher or self.engine.searcher
+        counts = _memo(self.engine, searcher, ("counts", *self.key), lambda: self._counts(searcher, taxonomies))
+        return {facet: dict(values) for facet, values in counts.items()}
+
+    def _counts(self, searcher: tantivy.Searcher, taxonomies: dict[str, Taxonomy]) -> dict[str, dict[str, int]]:
         plain = [facet for facet in FACETS if facet not in self.filters]
         aggs = {facet: {"terms": {"field": facet, "size": MAX_CODES}} for facet in plain}
         aggs["scale"] = {"range": {"field": "scale", "ranges": [
@@ -121,6 +157,11 @@ class Answer:
         by_key = {b["key"]: int(b["doc_count"]) for b in (ranges.values() if isinstance(ranges, dict) else ranges)}
         out["scale"] = {code: by_key.get(code, 0) for code in SCALES}
         return out
+
+
+def _order_key(taxonomies: dict[str, Taxonomy]) -> tuple:
+    """The facets' taxonomy codes in order (the counts are listed in that order)."""
+    return tuple((name, tuple(taxonomies[name].terms)) for name in FACETS.values() if name and name in taxonomies)
 
 
 def _scale_clause(schema, scale: tuple[str, ...]) -> tantivy.Query:
@@ -151,6 +192,10 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
     if scale:
         filters["scale"] = _const(_scale_clause(schema, scale))
     text = engine.build(q)
-    found = Answer(engine, text, filters, 0)
-    found.total = int(engine.searcher.search(found.query(), limit=1, count=True).count or 0)
+    searcher = engine.searcher
+    key = (q.encode(), p.status, p.scope, tuple(sorted((k, tuple(sorted(v))) for k, v in {**p.actor, **p.site}.items())),
+           tuple(sorted(scale)), _order_key(taxonomies))
+    found = Answer(engine, text, filters, 0, searcher, key)
+    found.total = _memo(engine, searcher, ("total", *key),
+                        lambda: int(searcher.search(found.query(), limit=1, count=True).count or 0))
     return found
