@@ -31,6 +31,7 @@ from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
 from bioatlas.web.response_cache import ResponseCache
+from bioatlas.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("bioatlas")
 
@@ -194,19 +195,7 @@ def create_app(settings: Settings) -> FastAPI:
         """The interactive API documentation: Swagger UI from static/vendor (works offline)."""
         return templates.TemplateResponse(request, "api_docs.html", {"title": app.title, "openapi_url": app.openapi_url})
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        lang = request.query_params.get("lang")
-        if lang in ("fr", "en"):
-            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
-        return response
+    app.add_middleware(SecurityHeaders, csp=CSP)  # plain ASGI (web/security_headers.py)
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")

@@ -13,8 +13,10 @@ import time
 
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import OperationalError
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bioatlas.accounts import audit
 from bioatlas.accounts.policy import ANONYMOUS, client_ip, principal_for
@@ -65,34 +67,48 @@ def _audit_export(factory, *, user_id: int | None, ip: str | None, target: str, 
 
 def install(app: FastAPI) -> None:
     app.state.rate_limiter = RateLimiter(app.state.sessionmaker, app.state.settings.secret_key)
+    app.add_middleware(AccountsSession)
 
-    @app.middleware("http")
-    async def accounts_session(request: Request, call_next):
-        if request.url.path.startswith("/static/"):
-            return await call_next(request)
-        principal = await run_in_threadpool(_load, request)
-        request.state.principal = principal
+
+def _csrf_cookie(value: str, *, secure: bool) -> str:
+    response = Response()
+    response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax", secure=secure, path="/")
+    return response.headers["set-cookie"]
+
+
+class AccountsSession:
+    """The principal and the CSRF token on `request.state` (the request's scope), the CSRF cookie
+    on the response, the export's audit event once the response is sent: a plain ASGI middleware
+    (a `BaseHTTPMiddleware` would add a task and a stream to every request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        # no session cookie: anonymous, without a trip to the thread pool
+        principal = await run_in_threadpool(_load, request) if request.cookies.get(SESSION_COOKIE) else ANONYMOUS
         csrf_cookie = request.cookies.get(CSRF_COOKIE)
         new_cookie = None
         if not csrf_cookie or len(csrf_cookie) > 100:
             new_cookie = secrets.token_urlsafe(32)
+        request.state.principal = principal
         request.state.csrf = principal.csrf or new_cookie or csrf_cookie
-        response = await call_next(request)
-        if new_cookie:
-            response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="lax",
-                                secure=request.url.scheme == "https", path="/")
-        if request.url.path in EXPORT_PATHS and request.method == "GET" and response.status_code == 200:
-            response.background = _after(response.background, BackgroundTask(
-                _audit_export, request.app.state.sessionmaker, user_id=principal.user_id, ip=client_ip(request),
-                target=request.url.path, query=str(request.url.query)))
-        return response
+        status = 0
 
+        async def send_with_cookie(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if new_cookie:
+                    MutableHeaders(scope=message).append(
+                        "set-cookie", _csrf_cookie(new_cookie, secure=request.url.scheme == "https"))
+            await send(message)
 
-def _after(first: BackgroundTask | None, then: BackgroundTask) -> BackgroundTask:
-    if first is None:
-        return then
-
-    async def both() -> None:
-        await first()
-        await then()
-    return BackgroundTask(both)
+        await self.app(scope, receive, send_with_cookie)
+        if scope["path"] in EXPORT_PATHS and scope["method"] == "GET" and status == 200:  # the file is sent
+            await run_in_threadpool(_audit_export, request.app.state.sessionmaker, user_id=principal.user_id,
+                                    ip=client_ip(request), target=scope["path"], query=str(request.url.query))
