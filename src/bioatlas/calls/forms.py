@@ -16,17 +16,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bioatlas.core.fields import FieldError, plain_text
+
 FIELD_TYPES = ("text", "textarea", "number", "choice", "file")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",), "image/jpeg": (".jpg", ".jpeg"),
               "text/plain": (".txt",)}
 MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",)}
-
-
-class FieldError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -88,8 +84,8 @@ def check_answers(fields: Iterable[Field], raw: Mapping[str, str], *, submitting
             if submitting and f.required:
                 raise FieldError(f.name, "required")
             continue
-        if f.type in ("text", "textarea") and len(value) > f.max_length:
-            raise FieldError(f.name, f"at most {f.max_length} characters")
+        if f.type in ("text", "textarea"):
+            value = plain_text(f.name, value, f.max_length, markup=True)
         if f.type == "number":
             try:
                 number = float(value.replace(",", "."))

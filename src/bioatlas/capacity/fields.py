@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 
 from bioatlas.atlas.service import Taxonomy
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.fields import FieldError, a_date, flag, plain_text
 
 SUMMARY_MAX = 2000
 CONTACT_MAX = 300
@@ -34,36 +34,8 @@ MAX_LITRES = 1_000_000.0
 GMP_GRADES = ("none", "gmp_clinical", "gmp_commercial")  # in this order: a higher grade serves a lower one
 CONTACT_KINDS = ("form", "email", "url")
 LINE_LISTS = {"modalities": "modalities", "expression_systems": "expression_systems", "batch_types": "batch_types"}
-MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|data:text/html|\bon\w+\s*=", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
 URL = re.compile(r"^https://[^\s<>\"']+$")
-
-
-class FieldError(ValueError):
-    """A refused value: `field` names it (e.g. "lines[0].scale_min_l"), the message says why."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-def text(field: str, value: object, max_chars: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise FieldError(field, "expected text")
-    value = value.strip()
-    if len(value) > max_chars:
-        raise FieldError(field, f"too long ({len(value)} characters, at most {max_chars})")
-    if MARKUP.search(value):
-        raise FieldError(field, "HTML or script is not allowed")
-    bad = unsafe_character(value)
-    if bad:
-        raise FieldError(field, bad)
-    if required and not value:
-        raise FieldError(field, "required")
-    return value
 
 
 def code_list(field: str, value: object, taxonomy: Taxonomy, *, required: bool = False) -> list[str]:
@@ -108,25 +80,6 @@ def litres(field: str, value: object) -> float | None:
     return number
 
 
-def a_date(field: str, value: object) -> date | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise FieldError(field, "expected a date YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise FieldError(field, "expected a date YYYY-MM-DD") from None
-
-
-def flag(field: str, value: object) -> bool:
-    if value in (None, "", False, "0", "false", "off", "no"):
-        return False
-    if value in (True, "1", "true", "on", "yes"):
-        return True
-    raise FieldError(field, "expected true or false")
-
-
 def _line(i: int, raw: object, taxonomies: Mapping[str, Taxonomy]) -> dict[str, Any]:
     where = f"lines[{i}]"
     if not isinstance(raw, Mapping):
@@ -162,8 +115,8 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, today: date) -> di
     if unknown:
         raise FieldError(str(unknown[0])[:60], "unknown field")
     out: dict[str, Any] = {
-        "summary_fr": text("summary_fr", raw.get("summary_fr"), SUMMARY_MAX),
-        "summary_en": text("summary_en", raw.get("summary_en"), SUMMARY_MAX),
+        "summary_fr": plain_text("summary_fr", raw.get("summary_fr"), SUMMARY_MAX),
+        "summary_en": plain_text("summary_en", raw.get("summary_en"), SUMMARY_MAX),
     }
     lines = raw.get("lines")
     if not isinstance(lines, list) or not lines:
@@ -190,7 +143,7 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, today: date) -> di
     kind = raw.get("contact_kind")
     if kind not in CONTACT_KINDS:
         raise FieldError("contact_kind", f"expected one of {', '.join(CONTACT_KINDS)}")
-    value = text("contact_value", raw.get("contact_value"), CONTACT_MAX, required=True)
+    value = plain_text("contact_value", raw.get("contact_value"), CONTACT_MAX, required=True)
     if kind == "email" and not EMAIL.match(value):
         raise FieldError("contact_value", "expected an e-mail address")
     if kind in ("url", "form") and not URL.match(value):

@@ -19,7 +19,8 @@ from datetime import date
 from typing import Any
 
 from bioatlas.atlas.service import Gazetteer, Taxonomy
-from bioatlas.capacity.fields import GMP_GRADES, FieldError, a_date, flag, litres
+from bioatlas.capacity.fields import GMP_GRADES, litres
+from bioatlas.core.fields import FieldError, a_date, flag
 from bioatlas.core.text import fold
 
 # URL parameter -> taxonomy it names

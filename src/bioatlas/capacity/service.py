@@ -19,10 +19,11 @@ from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import ActorScope, Principal, can
 from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import Taxonomy
-from bioatlas.capacity.fields import FieldError, clean, text
+from bioatlas.capacity.fields import clean
 from bioatlas.capacity.models import CapacityProfile
 from bioatlas.capacity.query import OfferQuery, line_reasons, matching_lines, parse_query
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.notifications import service as notifications
 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
@@ -261,7 +262,7 @@ def review(session: Session, *, user_id: int | None, ip: str | None, actor_id: i
     try:
         if decision not in DECISIONS:
             raise FieldError("decision", f"expected one of {', '.join(DECISIONS)}")
-        clean_reason = text("reason", reason, REASON_MAX, required=decision == "reject")
+        clean_reason = plain_text("reason", reason, REASON_MAX, required=decision == "reject")
     except FieldError as exc:
         _refuse(session, user_id=user_id, ip=ip, actor_id=actor_id, action="capacity.verify", exc=exc,
                 field_name=exc.field)

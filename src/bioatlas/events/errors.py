@@ -1,9 +1,9 @@
-"""The events room's errors: a field named with what is wrong (`FieldError`, from the settings'
-checks), something missing (`NotFound`), a state that refuses the action (`Conflict`)."""
+"""The events room's errors: a field named with what is wrong (`FieldError`, the one of
+`core.fields`), something missing (`NotFound`), a state that refuses the action (`Conflict`)."""
 
 from __future__ import annotations
 
-from bioatlas.events.settings import FieldError
+from bioatlas.core.fields import FieldError
 
 __all__ = ["FieldError", "NotFound", "Conflict"]
 

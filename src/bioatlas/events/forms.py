@@ -6,8 +6,8 @@ from datetime import date
 
 from starlette.datastructures import FormData
 
+from bioatlas.core.fields import FieldError
 from bioatlas.events.programme import SpeakerInput
-from bioatlas.events.settings import FieldError
 
 
 def text(form: FormData, name: str, limit: int = 1000) -> str:

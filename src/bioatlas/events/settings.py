@@ -14,15 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bioatlas.core.fields import FieldError
+
 DEFAULT: dict[str, Any] = {"slot_minutes": 20, "tables": 10, "fairness": 2,
            "sessions": [], "forbidden": []}
-
-
-class FieldError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

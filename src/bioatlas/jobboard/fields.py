@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+
+from bioatlas.core.fields import FieldError, a_date, plain_text
 
 CONTRACTS = ("cdi", "cdd", "interim", "apprenticeship", "internship", "thesis", "postdoc")
 EXPERIENCE = ("any", "beginner", "2_years", "5_years")
@@ -19,34 +20,10 @@ MAX_DAYS = 365
 MAX_SALARY = 1_000_000
 ROME_CODE = re.compile(r"^[A-N][0-9]{4}$")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&#|javascript:", re.IGNORECASE)
-
-
-@dataclass
-class FieldError(ValueError):
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
 
 
 def _text(raw: Mapping[str, Any], name: str, *, max_len: int, required: bool = False, min_len: int = 0) -> str:
-    value = raw.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise FieldError(name, "must be text")
-    value = value.strip()
-    if required and not value:
-        raise FieldError(name, "is required")
-    if value and len(value) < min_len:
-        raise FieldError(name, f"must be at least {min_len} characters")
-    if len(value) > max_len:
-        raise FieldError(name, f"must be at most {max_len} characters")
-    if MARKUP.search(value):
-        raise FieldError(name, "HTML or script is not allowed: plain text only")
-    return value
+    return plain_text(name, raw.get(name), max_len, required=required, min_chars=min_len)
 
 
 def _choice(raw: Mapping[str, Any], name: str, choices: tuple[str, ...], default: str | None = None) -> str:
@@ -72,15 +49,7 @@ def _int(raw: Mapping[str, Any], name: str, *, low: int, high: int) -> int | Non
 
 
 def _date(raw: Mapping[str, Any], name: str) -> date | None:
-    value = raw.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise FieldError(name, "must be a date YYYY-MM-DD") from None
+    return a_date(name, raw.get(name))
 
 
 def _bool(raw: Mapping[str, Any], name: str) -> bool:

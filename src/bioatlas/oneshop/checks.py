@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.oneshop.models import RoutedRequest
 
 MAX_TEXT = 4000
@@ -31,14 +31,6 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-class FieldError(ValueError):
-    """Bad input: `field` names what to fix; `status` the HTTP status the pages answer with."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message, self.status = field, message, status
-
-
 class NotFound(LookupError):
     pass
 
@@ -48,14 +40,8 @@ def digest(raw: str) -> str:
 
 
 def field_text(values: Mapping[str, Any], name: str, limit: int, *, required: bool = False) -> str:
-    value = str(values.get(name) or "").strip()
-    if required and not value:
-        raise FieldError(name, "required")
-    if len(value) > limit:
-        raise FieldError(name, f"at most {limit} characters", 413 if limit >= MAX_TEXT else 422)
-    if unsafe_character(value):
-        raise FieldError(name, "contains a character that is not allowed")
-    return value
+    return plain_text(name, str(values.get(name) or ""), limit, required=required, markup=True,
+                      too_long_status=413 if limit >= MAX_TEXT else 422)
 
 
 def field_choice(values: Mapping[str, Any], name: str, allowed: Sequence[str], *, required: bool = True) -> str:

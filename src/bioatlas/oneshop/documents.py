@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
-from bioatlas.oneshop.checks import MAX_UPLOAD, SIGNATURES, FieldError, NotFound
+from bioatlas.core.fields import FieldError
+from bioatlas.oneshop.checks import MAX_UPLOAD, SIGNATURES, NotFound
 from bioatlas.oneshop.models import Document, DocumentShare, RoutedRequest
 
 

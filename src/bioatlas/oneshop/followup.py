@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
+from bioatlas.core.fields import FieldError
 from bioatlas.messaging import service as messaging
 from bioatlas.notifications import service as notifications
 from bioatlas.oneshop.checks import (
     ESCALATE_AFTER_REMINDERS,
     MAX_TEXT,
     REMIND_AFTER_DAYS,
-    FieldError,
     aware,
     field_choice,
     field_int,

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
 from bioatlas.core.db import make_sessionmaker
+from bioatlas.core.fields import FieldError
 from bioatlas.notifications import service as notifications
-from bioatlas.oneshop.checks import MAX_TEXT, FieldError, digest, field_choice, field_int, field_text, now
+from bioatlas.oneshop.checks import MAX_TEXT, digest, field_choice, field_int, field_text, now
 from bioatlas.oneshop.models import INVESTMENT_BANDS, NEEDS, PROJECT_TYPES, Case, Need
 from bioatlas.oneshop.routing import route_case
+
 
 def value_chain_steps() -> list[str]:
     """The codes of the atlas's value-chain taxonomy, in its order."""

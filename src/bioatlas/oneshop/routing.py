@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
+from bioatlas.core.fields import FieldError
 from bioatlas.notifications import service as notifications
 from bioatlas.oneshop.checks import (
-    FieldError,
     NotFound,
     field_choice,
     field_text,

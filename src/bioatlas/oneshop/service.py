@@ -10,12 +10,12 @@ for the other rooms, the views, the CLI and the tests."""
 
 from __future__ import annotations
 
+from bioatlas.core.fields import FieldError
 from bioatlas.oneshop.checks import (
     MAX_TEXT,
     MAX_UPLOAD,
     REMIND_AFTER_DAYS,
     RETENTION_DAYS,
-    FieldError,
     NotFound,
     now,
     size_of,
@@ -35,7 +35,13 @@ from bioatlas.oneshop.models import (
     SIZES,
 )
 from bioatlas.oneshop.reading import (
-    case_view, cases_of, details_shared, need_names, overview, partner_names, timeline,
+    case_view,
+    cases_of,
+    details_shared,
+    need_names,
+    overview,
+    partner_names,
+    timeline,
 )
 from bioatlas.oneshop.retention import anonymise_closed, close_case, erase_personal, export_personal
 from bioatlas.oneshop.routing import add_rule, delete_rule, reroute, route_case, rules

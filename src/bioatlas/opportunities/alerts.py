@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.service import Taxonomy, gazetteer
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError
 from bioatlas.notifications import service as notifications
 from bioatlas.opportunities.errors import NotFound, _refuse
-from bioatlas.opportunities.fields import DIRECTIONS, KINDS, FieldError, choice, codes, region_codes
+from bioatlas.opportunities.fields import DIRECTIONS, KINDS, choice, codes, region_codes
 from bioatlas.opportunities.models import Alert, Opportunity
 from bioatlas.opportunities.reads import _regions
 

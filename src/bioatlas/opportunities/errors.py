@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.accounts import service as accounts
-from bioatlas.opportunities.fields import FieldError
+from bioatlas.core.fields import FieldError
 from bioatlas.opportunities.models import Opportunity
 
 REASON_MAX, NOTE_MAX, INTEREST_MAX = 1000, 2000, 4000

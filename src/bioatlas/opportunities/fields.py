@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bioatlas.atlas.service import Taxonomy
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.fields import FieldError, a_date, flag, plain_text
 
 DIRECTIONS = ("offer", "request")
 KINDS = ("technology", "capacity", "rd_partner", "business")
@@ -44,35 +44,7 @@ FIELDS = ("direction", "kind", "title_fr", "title_en", "description_fr", "descri
           "expires_on", "confidential")
 CAPACITY_FIELDS = ("scale_min_l", "scale_max_l", "gmp", "batch_types", "quantity", "window_from", "window_to")
 TAXONOMY_OF = {"modalities": "modalities", "steps": "value_chain", "expression_systems": "expression_systems"}
-MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|data:text/html|\bon\w+\s*=", re.IGNORECASE)
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-
-
-class FieldError(ValueError):
-    """A refused value: `field` names it (e.g. "capacity.scale_min_l"), the message says why."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-def text(field: str, value: object, max_chars: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise FieldError(field, "expected text")
-    value = value.strip()
-    if len(value) > max_chars:
-        raise FieldError(field, f"too long ({len(value)} characters, at most {max_chars})")
-    if MARKUP.search(value):
-        raise FieldError(field, "HTML or script is not allowed")
-    bad = unsafe_character(value)
-    if bad:
-        raise FieldError(field, bad)
-    if required and not value:
-        raise FieldError(field, "required")
-    return value
 
 
 def _items(field: str, value: object) -> list[str]:
@@ -114,25 +86,6 @@ def number(field: str, value: object, high: float) -> float | None:
     if n != n or not 0 <= n <= high:
         raise FieldError(field, f"expected a number between 0 and {high:,.0f}")
     return n
-
-
-def a_date(field: str, value: object) -> date | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise FieldError(field, "expected a date YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise FieldError(field, "expected a date YYYY-MM-DD") from None
-
-
-def flag(field: str, value: object) -> bool:
-    if value in (None, "", False, "0", "false", "off", "no"):
-        return False
-    if value in (True, "1", "true", "on", "yes"):
-        return True
-    raise FieldError(field, "expected true or false")
 
 
 def choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
@@ -185,12 +138,12 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, regions: Mapping[s
         raise FieldError(str(unknown[0])[:60], "unknown field")
     out: dict[str, Any] = {"direction": choice("direction", raw.get("direction"), DIRECTIONS),
                            "kind": choice("kind", raw.get("kind"), KINDS)}
-    out["title_fr"] = text("title_fr", raw.get("title_fr"), TITLE_MAX)
-    out["title_en"] = text("title_en", raw.get("title_en"), TITLE_MAX)
+    out["title_fr"] = plain_text("title_fr", raw.get("title_fr"), TITLE_MAX)
+    out["title_en"] = plain_text("title_en", raw.get("title_en"), TITLE_MAX)
     if not out["title_fr"] and not out["title_en"]:
         raise FieldError("title_fr", "a title is required (in French or English)")
-    out["description_fr"] = text("description_fr", raw.get("description_fr"), DESCRIPTION_MAX)
-    out["description_en"] = text("description_en", raw.get("description_en"), DESCRIPTION_MAX)
+    out["description_fr"] = plain_text("description_fr", raw.get("description_fr"), DESCRIPTION_MAX)
+    out["description_en"] = plain_text("description_en", raw.get("description_en"), DESCRIPTION_MAX)
     for key, tax in TAXONOMY_OF.items():
         out[key] = codes(key, raw.get(key), taxonomies[tax])
     out["capacity"] = _capacity(raw.get("capacity"), taxonomies, today=today, required=out["kind"] == "capacity")
@@ -200,7 +153,7 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, regions: Mapping[s
         if not COUNTRY.match(code):
             raise FieldError("countries", f"unknown country {code[:10]!r} (ISO 3166 alpha-2 code, e.g. DE)")
     out["partner_kinds"] = sorted({choice("partner_kinds", v, PARTNER_KINDS) for v in _items("partner_kinds", raw.get("partner_kinds"))})
-    out["call_ref"] = text("call_ref", raw.get("call_ref"), CALL_MAX, required=out["kind"] == "rd_partner") or None
+    out["call_ref"] = plain_text("call_ref", raw.get("call_ref"), CALL_MAX, required=out["kind"] == "rd_partner") or None
     for key in ("deadline", "expires_on"):
         when = a_date(key, raw.get(key))
         if when is not None and when < today:

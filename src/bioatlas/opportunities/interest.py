@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.messaging import service as messaging
 from bioatlas.notifications import service as notifications
 from bioatlas.opportunities.errors import (
@@ -24,7 +25,7 @@ from bioatlas.opportunities.errors import (
     _target,
     now,
 )
-from bioatlas.opportunities.fields import FieldError, choice, text
+from bioatlas.opportunities.fields import choice
 from bioatlas.opportunities.models import Interest
 from bioatlas.opportunities.reads import _must
 
@@ -45,9 +46,9 @@ def express_interest(session: Session, *, user_id: int, ip: str | None, opportun
         unknown = sorted(set(raw) - {"actor_id", "what", "why", "message"})
         if unknown:
             raise FieldError(str(unknown[0])[:40], "unknown field")
-        what = text("what", raw.get("what"), INTEREST_MAX, required=True)
-        why = text("why", raw.get("why"), INTEREST_MAX, required=True)
-        message = text("message", raw.get("message"), INTEREST_MAX)
+        what = plain_text("what", raw.get("what"), INTEREST_MAX, required=True)
+        why = plain_text("why", raw.get("why"), INTEREST_MAX, required=True)
+        message = plain_text("message", raw.get("message"), INTEREST_MAX)
         on_behalf = raw.get("actor_id") or None
         if on_behalf is not None:
             try:

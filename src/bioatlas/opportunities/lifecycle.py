@@ -14,10 +14,11 @@ from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import Taxonomy, gazetteer
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.notifications import service as notifications
 from bioatlas.opportunities.alerts import _send_alerts
 from bioatlas.opportunities.errors import NOTE_MAX, REASON_MAX, NotFound, _aware, _conflict, _refuse, _target, now
-from bioatlas.opportunities.fields import OUTCOMES, FieldError, choice, clean, text
+from bioatlas.opportunities.fields import OUTCOMES, choice, clean
 from bioatlas.opportunities.models import Opportunity
 from bioatlas.opportunities.reads import _must, quality_of
 
@@ -104,7 +105,7 @@ def review(session: Session, *, user_id: int | None, ip: str | None, opportunity
     opp = _must(session, opportunity_id)
     try:
         decision = choice("decision", decision, ("publish", "reject"))
-        clean_reason = text("reason", reason, REASON_MAX, required=decision == "reject")
+        clean_reason = plain_text("reason", reason, REASON_MAX, required=decision == "reject")
     except FieldError as exc:
         _refuse(session, user_id=user_id, ip=ip, target=_target(opp.id), action="opportunities.review", exc=exc)
         raise
@@ -134,7 +135,7 @@ def close(session: Session, *, user_id: int | None, ip: str | None, opportunity_
     opp = _must(session, opportunity_id)
     try:
         outcome = choice("outcome", outcome, OUTCOMES)
-        clean_note = text("note", note, NOTE_MAX)
+        clean_note = plain_text("note", note, NOTE_MAX)
     except FieldError as exc:
         _refuse(session, user_id=user_id, ip=ip, target=_target(opp.id), action="opportunities.close", exc=exc)
         raise

@@ -11,9 +11,10 @@ others: import it, never those."""
 
 from __future__ import annotations
 
+from bioatlas.core.fields import FieldError
 from bioatlas.opportunities.alerts import MAX_ALERTS, alerts_of, delete_alert, save_alert
 from bioatlas.opportunities.errors import Conflict, NotFound, OpportunityError, RateLimited, now
-from bioatlas.opportunities.fields import OUTCOMES, FieldError
+from bioatlas.opportunities.fields import OUTCOMES
 from bioatlas.opportunities.figures import figures, figures_by_region_and_modality
 from bioatlas.opportunities.interest import INTERESTS_PER_DAY, answer_interest, express_interest
 from bioatlas.opportunities.lifecycle import (
