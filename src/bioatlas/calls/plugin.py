@@ -1,9 +1,10 @@
 """The plug-in manifest of calls: pages, tables, policy rules, notifications, personal data, the
-actor page's laureate line and the demo's deeptech challenge and portfolio."""
+observatory's figures (calls, portfolio), the actor page's laureate line and the demo's deeptech
+challenge and portfolio."""
 
 from __future__ import annotations
 
-from bioatlas.calls import api, api_manage, api_portfolio, cli, demo, models, notices, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
+from bioatlas.calls import api, api_manage, api_portfolio, cli, demo, models, notices, observatory, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
 
 
@@ -31,6 +32,11 @@ def bioatlas_policy_rules():
 @hookimpl
 def bioatlas_notification_kinds():
     return [notices.RESULT]
+
+
+@hookimpl
+def bioatlas_observatory_queries():
+    return [observatory.CALLS, observatory.PORTFOLIO]
 
 
 @hookimpl

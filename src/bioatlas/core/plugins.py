@@ -197,7 +197,7 @@ class DemoStep:
 @dataclass(frozen=True)
 class ObservatoryPoint:
     """One computed value: its scope (FR, a region code…), an optional breakdown (`need=funding`),
-    and optionally its text, numerator and denominator."""
+    and optionally its text, numerator, denominator and a note stored with it."""
 
     scope: str
     value: float
@@ -205,6 +205,7 @@ class ObservatoryPoint:
     value_text: str | None = None
     numerator: float | None = None
     denominator: float | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Computed indicators: each is a named function over the atlas or the EMA products, and its
 docstring says the query. An indicator's `query` (indicators.csv) names the function and, after a
 colon, its field: `actors_by:kind`, `ema_per_year:biologics`. Unknown names or fields raise
-ValueError with the expected ones.
+ValueError with the expected ones. The rooms add theirs through the hook
+`bioatlas_observatory_queries` (calls, portfolio, opportunities, events, jobboard, oneshop), each
+returning the contract's `ObservatoryPoint`s.
 
 `snapshot(session, at=day)` runs every computed indicator and stores its values dated `at`, each
 citing the source "computed from the atlas, <query>"; running it again the same day replaces that
@@ -32,21 +34,8 @@ from bioatlas.atlas.service import (
     sites_per_gmp_status,
 )
 from bioatlas.atlas.service import taxonomies as load_taxonomies
-from bioatlas.calls import service as calls
 from bioatlas.core.plugins import ObservatoryPoint, collect
-from bioatlas.opportunities import service as opportunities
 from bioatlas.products import service as products
-
-
-@dataclass(frozen=True)
-class Point:
-    scope: str
-    value: float
-    dimension: str | None = None
-    value_text: str | None = None
-    numerator: float | None = None
-    denominator: float | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +51,7 @@ class Context:
     taxonomies: dict[str, Taxonomy] = field(default_factory=load_taxonomies)
 
 
-Result = list[Point] | Empty
+Result = list[ObservatoryPoint] | Empty
 QUERIES: dict[str, tuple[Callable[[Context, str | None], Result], tuple[str, ...]]] = {}
 
 
@@ -76,10 +65,7 @@ def query(name: str, fields: tuple[str, ...] = ()):
 def _points(run: Callable[[Session, str | None], Sequence[ObservatoryPoint] | str]):
     def adapted(ctx: Context, arg: str | None) -> Result:
         found = run(ctx.session, arg)
-        if isinstance(found, str):
-            return Empty(found)
-        return [Point(scope=p.scope, value=p.value, dimension=p.dimension, value_text=p.value_text,
-                      numerator=p.numerator, denominator=p.denominator) for p in found]
+        return Empty(found) if isinstance(found, str) else list(found)
     return adapted
 
 
@@ -119,8 +105,8 @@ def actors_by(ctx: Context, facet: str) -> Result:
     if not counts:
         return Empty(f"no active actor with a {facet} in the atlas")
     if facet == "region":
-        return [Point(scope=code, value=n) for code, n in sorted(counts.items())]
-    return [Point(scope="FR", dimension=f"{facet}={code}", value=n) for code, n in sorted(counts.items())]
+        return [ObservatoryPoint(scope=code, value=n) for code, n in sorted(counts.items())]
+    return [ObservatoryPoint(scope="FR", dimension=f"{facet}={code}", value=n) for code, n in sorted(counts.items())]
 
 
 @query("region_share")
@@ -134,7 +120,7 @@ def region_share(ctx: Context, _arg=None) -> Result:
         return Empty("no active actor has a site located in a French region")
     rows = located_actors_per_region(ctx.session, country="FR", scope=scope)
     said = " (sector scope)" if scope == "sector" else ""
-    return [Point(scope=region, value=round(100 * n / total, 2), value_text=f"{n} / {total}{said}", numerator=n,
+    return [ObservatoryPoint(scope=region, value=round(100 * n / total, 2), value_text=f"{n} / {total}{said}", numerator=n,
                   denominator=total) for region, n in rows]
 
 
@@ -147,7 +133,7 @@ def capacity_litres(ctx: Context, _arg=None) -> Result:
     if not rows:
         return Empty("no active actor with a site has a production scale (scale_litres) recorded")
     return [
-        Point(scope=region, dimension=f"modality={code or 'unspecified'}", value=float(litres), numerator=n,
+        ObservatoryPoint(scope=region, dimension=f"modality={code or 'unspecified'}", value=float(litres), numerator=n,
               value_text=f"{litres:g} L ({n} actors)")
         for region, code, litres, n in sorted(rows, key=lambda r: (r[0], r[1] or ""))
     ]
@@ -160,69 +146,8 @@ def gmp_sites(ctx: Context, _arg=None) -> Result:
     rows = sites_per_gmp_status(ctx.session, statuses=("gmp_clinical", "gmp_commercial"), country="FR")
     if not rows:
         return Empty("no site of an actor with a GMP status (clinical or commercial) recorded")
-    return [Point(scope="FR", dimension=f"gmp={g}", value=n, numerator=a, value_text=f"{n} sites ({a} actors)")
+    return [ObservatoryPoint(scope="FR", dimension=f"gmp={g}", value=n, numerator=a, value_text=f"{n} sites ({a} actors)")
             for g, n, a in rows]
-
-
-# --- calls and the portfolio of structuring projects (calls.service.figures) -------------------
-
-@query("calls", ("applications", "success_rate"))
-def calls_figures(ctx: Context, field_name: str) -> Result:
-    """Per published call (dimension call=<id>): applications per region of the applicant actor's
-    sites (scope = region code, `?` when not located), or the success rate once results are out
-    (laureates / applications, percent, scope FR)."""
-    rows = calls.figures(ctx.session)["calls"]
-    if not rows:
-        return Empty("no call published yet")
-    out: list[Point] = []
-    for row in rows:
-        dim = f"call={row['call'].id}"
-        if field_name == "applications":
-            out += [Point(scope=r, dimension=dim, value=n) for r, n in sorted(row["regions"].items())]
-        elif row["success_rate"] is not None:
-            out.append(Point(scope="FR", dimension=dim, value=row["success_rate"], numerator=row["laureates"],
-                             denominator=row["applications"], value_text=f"{row['laureates']} / {row['applications']}"))
-    return out or Empty("no call has published its results yet" if field_name == "success_rate"
-                        else "no application submitted yet")
-
-
-@query("portfolio", ("projects", "budget", "milestones_on_time"))
-def portfolio_figures(ctx: Context, field_name: str) -> Result:
-    """The portfolio of structuring projects (`calls.portfolio`): projects or budget (euros) per
-    region (scope = region code) and modality (dimension), or milestones done by their due date
-    among those done or overdue (percent, scope FR)."""
-    figures = calls.figures_portfolio(ctx.session)
-    if not figures["projects"]:
-        return Empty("no structuring project followed in the portfolio yet")
-    if field_name == "milestones_on_time":
-        judged = figures["milestones_judged"]
-        if not judged:
-            return Empty("no milestone due or done yet")
-        ok = figures["milestones_on_time"]
-        return [Point(scope="FR", value=round(100 * ok / judged, 1), numerator=ok, denominator=judged,
-                      value_text=f"{ok} / {judged}")]
-    out = []
-    for (region, modality), row in sorted(calls.portfolio_by_region_and_modality(ctx.session).items()):
-        value = row["projects"] if field_name == "projects" else row["budget_eur"]
-        out.append(Point(scope=region, dimension=f"modality={modality}", value=value))
-    return out
-
-
-# --- partner search (opportunities.service.figures) -----------------------------------------------
-
-@query("opportunities", ("published", "interests", "accepted", "agreements", "median_days_to_answer"))
-def opportunity_figures(ctx: Context, field_name: str) -> Result:
-    """Partner search: opportunities published, expressions of interest, accepted contacts,
-    agreements recorded at closing, per region of the opportunity's actor (scope) and modality
-    (dimension); or the median days from an expression of interest to its answer (scope FR)."""
-    if field_name == "median_days_to_answer":
-        median = opportunities.figures(ctx.session)["median_days_to_answer"]
-        return Empty("no expression of interest answered yet") if median is None else [Point(scope="FR", value=median)]
-    rows = opportunities.figures_by_region_and_modality(ctx.session)
-    if not rows:
-        return Empty("no opportunity published yet")
-    return [Point(scope=region, dimension=f"modality={modality}", value=row[field_name])
-            for (region, modality), row in sorted(rows.items())]
 
 
 # --- EMA products --------------------------------------------------------------------------------
@@ -240,7 +165,7 @@ def ema_per_year(ctx: Context, column: str) -> Result:
     empty = _no_products(ctx)
     if empty:
         return empty
-    return [Point(scope="EU", dimension=f"year={row['year']}", value=row[column], denominator=row["all"],
+    return [ObservatoryPoint(scope="EU", dimension=f"year={row['year']}", value=row[column], denominator=row["all"],
                   value_text=f"{row[column]} / {row['all']}")
             for row in products.per_year(ctx.session, category="human")]
 
@@ -255,9 +180,9 @@ def ema_by(ctx: Context, field_name: str) -> Result:
         return empty
     if field_name == "status":
         counts = products.by_status(ctx.session, category="human", biologic=True)
-        return [Point(scope="EU", dimension=f"status={s}", value=n) for s, n in counts.items()]
+        return [ObservatoryPoint(scope="EU", dimension=f"status={s}", value=n) for s, n in counts.items()]
     counts = products.by_mah_country(ctx.session, category="human", biologic=True, status="authorised")
-    return [Point(scope=c or "unknown", value=n) for c, n in counts.items()]
+    return [ObservatoryPoint(scope=c or "unknown", value=n) for c, n in counts.items()]
 
 
 @query("ema_per_list", ("biologics",))
@@ -268,12 +193,12 @@ def ema_per_list(ctx: Context, _arg: str) -> Result:
     empty = _no_products(ctx)
     if empty:
         return empty
-    out: list[Point] = []
+    out: list[ObservatoryPoint] = []
     lists = products.biologics_per_list(ctx.session)
     for i, (day, named, new) in enumerate(lists):
-        out.append(Point(scope="EU", dimension=f"list={day.isoformat()}", value=named))
+        out.append(ObservatoryPoint(scope="EU", dimension=f"list={day.isoformat()}", value=named))
         if new is not None:
-            out.append(Point(scope="EU", dimension=f"new_in_list={day.isoformat()}", value=new,
+            out.append(ObservatoryPoint(scope="EU", dimension=f"new_in_list={day.isoformat()}", value=new,
                              note=f"first named after the {lists[i - 1][0].isoformat()} list"))
     return out
 
@@ -290,7 +215,7 @@ def made_in(ctx: Context, _arg=None) -> Result:
     total, rows = found
     if not rows:
         return Empty("no manufacturing link of an authorised human biologic has a located site")
-    return [Point(scope=c, value=n, numerator=n, denominator=total, value_text=f"{n} / {total}") for c, n in rows]
+    return [ObservatoryPoint(scope=c, value=n, numerator=n, denominator=total, value_text=f"{n} / {total}") for c, n in rows]
 
 
 # --- snapshot ------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """The plug-in manifest of partner search (opportunities): routes, tables, policy actions,
-notification kinds, the daily expiry/reminder task, personal data, a top-bar link
+notification kinds, the observatory's figures, the daily expiry/reminder task, personal data, a top-bar link
 (see `core.plugins`)."""
 
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
-from bioatlas.opportunities import api, demo, layers, models, notices, personal, policy, tasks, views
+from bioatlas.opportunities import api, demo, layers, models, notices, observatory, personal, policy, tasks, views
 
 
 @hookimpl
@@ -26,6 +26,11 @@ def bioatlas_policy_rules():
 @hookimpl
 def bioatlas_notification_kinds():
     return notices.KINDS
+
+
+@hookimpl
+def bioatlas_observatory_queries():
+    return [observatory.QUERY]
 
 
 @hookimpl
