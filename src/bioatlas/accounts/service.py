@@ -1,197 +1,72 @@
-"""Account operations: sign-up, e-mail verification, login, sessions, password reset.
+"""Account operations: sign-up, e-mail verification, login, sessions, password reset, the
+account's data and deletion, role grants; and the accounts' face for the other rooms.
 
-Secrets never stored in clear: passwords as argon2id hashes, session cookies and e-mailed
-links as SHA-256 of a random token. Every e-mailed link is single-use and expires."""
+The building blocks (checks, errors, tokens, passwords, sessions) are in `credentials`, role
+grants in `roles`, what the other rooms read and write (audit log, names, member roles) in
+`directory`; this module is the room's interface and holds the units of work of the account
+pages and API."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
-from datetime import datetime, timedelta, timezone
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import audit
-from bioatlas.accounts.models import EmailToken, RoleGrant, User, UserSession, now
+from bioatlas.accounts.credentials import (
+    EMAIL_RE,
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    AccountError,
+    ConflictError,
+    LoginRefused,
+    NotFoundError,
+    authenticate,
+    check_display_name,
+    check_email,
+    check_password,
+    consume_token,
+    create_session,
+    digest,
+    email_key,
+    end_session,
+    get_user_by_email,
+    hash_password,
+    issue_token,
+    lookup_session,
+    reset_password,
+    signup,
+    t,
+    verify_email,
+)
+from bioatlas.accounts.directory import (
+    actor_member_ids,
+    admin_ids,
+    display_names,
+    ensure_user,
+    grant_member,
+    member_actor_ids,
+    record_audit,
+    record_audit_now,
+    user_email,
+    verified_user_by_email,
+)
+from bioatlas.accounts.models import User, UserSession, now
 from bioatlas.accounts.personal import delete_user, export_user
-from bioatlas.atlas.service import gazetteer, get_actor
+from bioatlas.accounts.roles import grant_role, revoke_role
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_sessionmaker, unit_of_work
 from bioatlas.core.dialect import dialect_for
-from bioatlas.core.text import unsafe_character
 from bioatlas.notifications import service as notifications
 
-EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-MIN_PASSWORD = 10
-MAX_PASSWORD = 256
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
-
-
-def t(message: str) -> str:
-    """Mark a message for the French catalog; the page translates it when it shows it."""
-    return message
-
-
-class AccountError(ValueError):
-    """A refused account operation; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class LoginRefused(AccountError):
-    """Wrong credentials or an unconfirmed address (the message says which, for the visitor)."""
-
-
-class NotFoundError(AccountError):
-    """No such account or role grant."""
-
-
-class ConflictError(AccountError):
-    """The operation clashes with the current state (a role already granted)."""
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def email_key(email: str) -> str:
-    return email.strip().lower()
-
-
-def check_email(email: str) -> str:
-    email = (email or "").strip()
-    if len(email) > 254 or not EMAIL_RE.match(email):
-        raise AccountError(t("This e-mail address is not valid."), "email")
-    return email
-
-
-def check_password(password: str) -> str:
-    if not (MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD):
-        raise AccountError(t("The password must have 10 to 256 characters."), "password")
-    return password
-
-
-def check_display_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not (1 <= len(name) <= 100) or any(c in name for c in "<>") or unsafe_character(name) is not None:
-        raise AccountError(t("The display name must have 1 to 100 characters, without < or >."), "display_name")
-    return name
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def get_user_by_email(session: Session, *, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email_key == email_key(email)))
-
-
-def signup(session: Session, *, email: str, password: str, display_name: str) -> User | None:
-    """Create an unverified account; None when the address already has one (the caller then
-    mails its owner instead of telling the visitor, so addresses cannot be enumerated)."""
-    email = check_email(email)
-    check_password(password)
-    display_name = check_display_name(display_name)
-    if get_user_by_email(session, email=email) is not None:
-        return None
-    user = User(email=email, email_key=email_key(email), display_name=display_name,
-                password_hash=hash_password(password), is_admin=False)
-    session.add(user)
-    session.flush()
-    return user
-
-
-def issue_token(session: Session, *, user: User, purpose: str, hours: int) -> str:
-    raw = secrets.token_urlsafe(32)
-    session.add(EmailToken(token_hash=digest(raw), user_id=user.id, purpose=purpose,
-                           expires_at=now() + timedelta(hours=hours)))
-    session.flush()
-    return raw
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def consume_token(session: Session, *, raw: str, purpose: str) -> User:
-    """The user of a valid, unused, unexpired link; marks it used. AccountError otherwise."""
-    row = session.scalar(select(EmailToken).where(EmailToken.token_hash == digest(raw or "")))
-    if row is None or row.purpose != purpose:
-        raise AccountError(t("This link is not valid."), "token")
-    if row.used_at is not None:
-        raise AccountError(t("This link has already been used."), "token")
-    if _aware(row.expires_at) < now():
-        raise AccountError(t("This link has expired; ask for a new one."), "token")
-    user = session.get(User, row.user_id)
-    if user is None:
-        raise AccountError(t("This link is not valid."), "token")
-    row.used_at = now()
-    return user
-
-
-def verify_email(session: Session, *, raw: str) -> User:
-    user = consume_token(session, raw=raw, purpose="verify")
-    if user.email_verified_at is None:
-        user.email_verified_at = now()
-    return user
-
-
-def authenticate(session: Session, *, email: str, password: str) -> User | None:
-    """The user if the password matches and the address is verified; constant work otherwise."""
-    user = get_user_by_email(session, email=email or "")
-    hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
-    ok: bool
-    try:
-        ok = _hasher.verify(hashed, password or "")
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or user is None or user.password_hash is None:
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
-
-
-def reset_password(session: Session, *, raw: str, password: str) -> User:
-    check_password(password)
-    user = consume_token(session, raw=raw, purpose="reset")
-    user.password_hash = hash_password(password)
-    if user.email_verified_at is None:  # the link proves the address too
-        user.email_verified_at = now()
-    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    return user
-
-
-def create_session(session: Session, *, user: User, days: int) -> tuple[str, UserSession]:
-    raw = secrets.token_urlsafe(32)
-    row = UserSession(token_hash=digest(raw), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                      expires_at=now() + timedelta(days=days))
-    session.add(row)
-    user.last_login_at = now()
-    session.flush()
-    return raw, row
-
-
-def lookup_session(session: Session, *, raw: str | None) -> UserSession | None:
-    if not raw or len(raw) > 200:
-        return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == digest(raw)))
-    if row is None or _aware(row.expires_at) < now():
-        return None
-    return row
-
-
-def end_session(session: Session, *, raw: str | None) -> None:
-    if raw:
-        session.execute(delete(UserSession).where(UserSession.token_hash == digest(raw)))
+__all__ = [  # noqa: RUF022  (grouped by purpose)
+    "EMAIL_RE", "MIN_PASSWORD", "MAX_PASSWORD", "t", "AccountError", "LoginRefused", "NotFoundError",
+    "ConflictError", "digest", "email_key", "check_email", "check_password", "check_display_name", "hash_password",
+    "get_user_by_email", "signup", "issue_token", "consume_token", "verify_email", "authenticate", "reset_password",
+    "create_session", "lookup_session", "end_session", "get_user", "register", "confirm_email", "log_in",
+    "oidc_log_in", "log_out", "request_reset", "confirm_reset", "my_data", "delete_account", "grant_role",
+    "revoke_role", "record_audit", "record_audit_now", "display_names", "user_email", "grant_member",
+    "member_actor_ids", "actor_member_ids", "admin_ids", "verified_user_by_email", "ensure_user",
+]
 
 
 # Units of work of the account pages and API: each validates, writes, audits and commits (or
@@ -354,127 +229,3 @@ def delete_account(session: Session, *, user_id: int, password: str, ip: str | N
         audit.record(session, "account_deleted", detail="an account was deleted")
     dialect_for(session).flush_erased(session.get_bind())
     return key
-
-
-def _check_scope(session: Session, *, role: str, scope_kind: str, scope_value: str) -> None:
-    if scope_kind == "region":
-        if role != "editor" or scope_value not in gazetteer().regions:
-            raise AccountError(f"scope_value: {scope_value!r} is not an INSEE region code (editor roles only)",
-                               "scope_value")
-        return
-    actor = get_actor(session, actor_id=int(scope_value)) if scope_value.isdigit() else None
-    if actor is None:
-        raise AccountError(f"scope_value: no actor with id {scope_value!r}", "scope_value")
-    if scope_kind == "cluster" and (role != "editor" or actor.kind != "cluster"):
-        raise AccountError("scope_value: a cluster scope names an actor of kind cluster (editor role)", "scope_value")
-    if scope_kind == "actor" and role != "member":
-        raise AccountError("scope_kind: an actor scope is for the member role", "scope_kind")
-
-
-def grant_role(session: Session, *, admin_id: int | None, email: str, role: str, scope_kind: str,
-               scope_value: str, ip: str | None) -> RoleGrant:
-    """Give a role to the account of this address. NotFoundError (no such account), AccountError
-    (a scope that does not fit the role), ConflictError (already granted)."""
-    with unit_of_work(session):
-        user = get_user_by_email(session, email=email)
-        if user is None:
-            raise NotFoundError(f"no account with the address {email!r}", "email")
-        _check_scope(session, role=role, scope_kind=scope_kind, scope_value=scope_value)
-        row = RoleGrant(user_id=user.id, role=role, scope_kind=scope_kind, scope_value=scope_value,
-                        granted_by=admin_id)
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ConflictError("this user already has this role") from None
-        audit.record(session, "role_granted", user_id=admin_id, ip=ip, target=f"user:{user.id}",
-                     detail={"role": role, "scope_kind": scope_kind, "scope_value": scope_value})
-    return row
-
-
-def revoke_role(session: Session, *, admin_id: int | None, grant_id: int, ip: str | None) -> None:
-    """Withdraw a role grant; NotFoundError when there is none with this id."""
-    with unit_of_work(session):
-        row = session.get(RoleGrant, grant_id)
-        if row is None:
-            raise NotFoundError(f"no role grant with id {grant_id}", "grant_id")
-        audit.record(session, "role_revoked", user_id=admin_id, ip=ip, target=f"user:{row.user_id}",
-                     detail={"role": row.role, "scope_kind": row.scope_kind, "scope_value": row.scope_value})
-        session.delete(row)
-
-
-# --- for other rooms: the audit log, users' names, member roles (their public face) -------------
-
-
-def record_audit(session: Session, *, event: str, **fields) -> None:
-    """Add an event to the one audit log, in the caller's transaction (fields: user_id, ip, target, detail)."""
-    audit.record(session, event, **fields)
-
-
-def record_audit_now(factory, *, event: str, **fields) -> None:
-    """Add an event in a transaction of its own (refusals: kept even when the request fails)."""
-    audit.record_now(factory, event, **fields)
-
-
-def display_names(session: Session, *, user_ids) -> dict[int, str]:
-    """The display name of each of these users that still exists."""
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples().all())
-
-
-def user_email(session: Session, *, user_id: int | None) -> str | None:
-    """The e-mail address of a user, None when the account is gone."""
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.email if user is not None else None
-
-
-def grant_member(session: Session, *, user_id: int, actor_id: int, granted_by: int | None = None) -> None:
-    """Make the user a member of the actor (idempotent; the caller's transaction)."""
-    exists = session.scalar(select(RoleGrant).where(
-        RoleGrant.user_id == user_id, RoleGrant.role == "member", RoleGrant.scope_kind == "actor",
-        RoleGrant.scope_value == str(actor_id)))
-    if exists is None:
-        session.add(RoleGrant(user_id=user_id, role="member", scope_kind="actor", scope_value=str(actor_id),
-                              granted_by=granted_by))
-
-
-
-def member_actor_ids(session: Session, *, user_id: int) -> set[int]:
-    """The actors the user is a member of (verified claims), for other rooms' checks (the
-    conflict-of-interest check of reviews)."""
-    values = session.scalars(select(RoleGrant.scope_value).where(
-        RoleGrant.user_id == user_id, RoleGrant.role == "member", RoleGrant.scope_kind == "actor"))
-    return {int(v) for v in values if v.isdigit()}
-
-
-def actor_member_ids(session: Session, *, actor_id: int) -> set[int]:
-    """The users who are members of the actor (verified claims), for other rooms' recipients
-    (the one-stop shop's partner organisations)."""
-    return set(session.scalars(select(RoleGrant.user_id).where(
-        RoleGrant.role == "member", RoleGrant.scope_kind == "actor", RoleGrant.scope_value == str(actor_id))))
-
-
-def admin_ids(session: Session) -> list[int]:
-    """The platform administrators' accounts (escalations of other rooms go to them)."""
-    return list(session.scalars(select(User.id).where(User.is_admin.is_(True)).order_by(User.id)))
-
-
-def verified_user_by_email(session: Session, *, email: str) -> int | None:
-    """The id of the account with this verified address, None when there is none."""
-    user = get_user_by_email(session, email=email)
-    return user.id if user is not None and user.email_verified_at is not None else None
-
-
-def ensure_user(session: Session, *, email: str, display_name: str) -> User:
-    """The account of this address, created verified and without a password when missing (demo
-    and synthetic accounts: no password to guess; a reset link or OIDC is the way in)."""
-    email = check_email(email)
-    user = get_user_by_email(session, email=email)
-    if user is None:
-        user = User(email=email, email_key=email_key(email), display_name=check_display_name(display_name),
-                    password_hash=None, is_admin=False, email_verified_at=now())
-        session.add(user)
-        session.flush()
-    return user
