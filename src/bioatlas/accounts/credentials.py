@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,7 +25,13 @@ EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the account does not exist (the same work either way);
+    computed at the first login, not when the module is imported."""
+    return _hasher.hash("not-a-real-password-used-for-timing")
 
 
 def t(message: str) -> str:
@@ -141,7 +148,7 @@ def verify_email(session: Session, *, raw: str) -> User:
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The user if the password matches and the address is verified; constant work otherwise."""
     user = get_user_by_email(session, email=email or "")
-    hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    hashed = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     ok: bool
     try:
         ok = _hasher.verify(hashed, password or "")

@@ -16,10 +16,12 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-
-import jwt
+from typing import TYPE_CHECKING
 
 from bioatlas.core.config import Settings
+
+if TYPE_CHECKING:
+    import jwt
 
 ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 CACHE_SECONDS = 3600
@@ -99,6 +101,8 @@ def _discover(settings: Settings) -> Provider:
 
 
 def _keys(url: str) -> jwt.PyJWKClient:
+    import jwt  # PyJWT and cryptography: loaded at the first OpenID Connect login, not at every start
+
     with _lock:
         client = _jwks.get(url)
         if client is None:
@@ -110,6 +114,8 @@ def verify_id_token(token: str, *, provider: Provider, client_id: str, nonce: st
     """The claims of a valid ID token for this client and this login; OIDCError otherwise."""
     if not isinstance(token, str) or not token:
         raise OIDCError("the token endpoint gave no id_token")
+    import jwt  # see _keys
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:

@@ -12,7 +12,6 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioatlas.core import migrate
 from bioatlas.core.config import Settings, SettingsError, load_settings
 from bioatlas.core.db import make_engine, make_sessionmaker
 
@@ -34,6 +33,8 @@ def engine(settings: Settings) -> Engine:
 
 def migrated_factory(settings: Settings) -> sessionmaker[Session]:
     """A session factory on `settings`' database, migrated to the latest revision first."""
+    from bioatlas.core import migrate  # Alembic: loaded when a command opens the database
+
     bound = engine(settings)
     migrate.upgrade(bound)
     return make_sessionmaker(bound)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bioatlas.events.scheduling import dzn, solver
+from bioatlas.events.scheduling import dzn
 
 EXIT_CODES = {"optimal": 0, "feasible": 0, "infeasible": 1, "unknown": 3}
 
@@ -40,6 +40,8 @@ def register(app: typer.Typer, console: Console) -> None:
         except dzn.DznError as exc:
             print(f"{dzn_file}: {exc}", file=sys.stderr)
             raise typer.Exit(2) from None
+        from bioatlas.events.scheduling import solver  # OR-Tools (and pandas): loaded when a schedule is solved
+
         result = solver.solve(problem, time_limit=time_limit, workers=workers)
         summary = (f"{result.status}: {len(result.placements)}/{len(problem.meetings)} meetings, "
                    f"breaks {result.total_breaks}, bound {result.bound}, "

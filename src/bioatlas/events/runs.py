@@ -16,7 +16,6 @@ from bioatlas.events.errors import Conflict, FieldError, NotFound
 from bioatlas.events.meetings import requests_of
 from bioatlas.events.models import Event, MeetingRequest, Participant, ScheduledMeeting, ScheduleRun
 from bioatlas.events.registration import participants
-from bioatlas.events.scheduling import solver
 from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem
 from bioatlas.events.settings import DEFAULT, day_ranges
 
@@ -96,6 +95,8 @@ def run_schedule(factory: sessionmaker[Session], *, run_id: int, workers: int = 
                         row.progress = {"phase": phase, "objective": objective, "bound": bound,
                                         "seconds": round(seconds, 1)}
                         p.commit()
+
+            from bioatlas.events.scheduling import solver  # OR-Tools (and pandas): loaded when a run solves
 
             result = solver.solve(problem, time_limit=run.time_limit, workers=workers, hint=hint,
                                   on_progress=progress) if accepted else None

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-from pyproj import Geod, Transformer
+from typing import TYPE_CHECKING
 
 from bioatlas.atlas.service import ActorRecord, Gazetteer, GeocodeError, SiteRecord
 from bioatlas.core.errors import FileError
@@ -27,6 +26,9 @@ from bioatlas.core.identifiers import siret_valid
 from bioatlas.core.reports import RowError
 from bioatlas.sources.csv_rows import read_rows
 from bioatlas.sources.places import locate
+
+if TYPE_CHECKING:
+    from pyproj import Geod, Transformer
 
 LICENCE = "Licence Ouverte"
 COLUMNS = (
@@ -93,6 +95,8 @@ def address(value: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _to_wgs84() -> Transformer:
+    from pyproj import Transformer  # PROJ: loaded when an IREP file is read, not at every start
+
     return Transformer.from_crs("EPSG:27572", "EPSG:4326", always_xy=True)
 
 
@@ -102,11 +106,15 @@ def to_wgs84(x: float, y: float) -> tuple[float, float]:
     return lat, lon
 
 
-_GEOD = Geod(ellps="WGS84")
+@lru_cache(maxsize=1)
+def _geod() -> Geod:
+    from pyproj import Geod  # see _to_wgs84
+
+    return Geod(ellps="WGS84")
 
 
 def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return _GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1000
+    return _geod().inv(lon1, lat1, lon2, lat2)[2] / 1000
 
 
 def in_france(latitude: float, longitude: float) -> bool:
