@@ -5,39 +5,15 @@ message naming the field, before anything is written."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 from bioatlas.atlas.service import CAPABILITY_FACETS, GeocodeError, Taxonomy, gazetteer
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.fields import FieldError, plain_text
 
 TEXT_FIELDS = ("name", "description_fr", "description_en")
 CODE_FIELDS = {"kind": "kinds", "gmp": "gmp_status"}
 EDIT_FIELDS = (*TEXT_FIELDS, *CODE_FIELDS, "scale_litres", "website", *CAPABILITY_FACETS)
 NEW_ACTOR_FIELDS = (*EDIT_FIELDS, "postcode")
-MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|data:text/html|\bon\w+\s*=", re.IGNORECASE)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class FieldError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-
-
-def _text(field: str, value: object, max_chars: int) -> str:
-    if not isinstance(value, str):
-        raise FieldError(field, "expected text")
-    value = value.strip()
-    if len(value) > max_chars:
-        raise FieldError(field, f"too long ({len(value)} characters, at most {max_chars})")
-    if MARKUP.search(value):
-        raise FieldError(field, "HTML, scripts and links with javascript: are not accepted; write plain text")
-    if CONTROL.search(value):
-        raise FieldError(field, "control characters are not accepted")
-    if (why := unsafe_character(value)) is not None:
-        raise FieldError(field, f"not accepted: {why}")
-    return value
 
 
 def _codes(field: str, value: object, taxonomy: Taxonomy) -> list[str]:
@@ -67,7 +43,7 @@ def clean(raw: dict, taxonomies: dict[str, Taxonomy], *, max_chars: int, new_act
         if value in (None, "", []):
             continue
         if field in TEXT_FIELDS:
-            text = _text(field, value, 500 if field == "name" else max_chars)
+            text = plain_text(field, value, 500 if field == "name" else max_chars)
             if text:
                 out[field] = text
         elif field in CODE_FIELDS:
@@ -86,13 +62,13 @@ def clean(raw: dict, taxonomies: dict[str, Taxonomy], *, max_chars: int, new_act
                 raise FieldError(field, "expected litres between 0 and 10,000,000")
             out[field] = number
         elif field == "website":
-            url = _text(field, value, 500)
+            url = plain_text(field, value, 500)
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
                 raise FieldError(field, "expected an http(s) address such as https://example.fr")
             out[field] = url
         elif field == "postcode":
-            code = _text(field, value, 10)
+            code = plain_text(field, value, 10)
             try:
                 gazetteer().geocode(postcode=code)
             except GeocodeError as exc:

@@ -12,9 +12,10 @@ from bioatlas.accounts import service as accounts
 from bioatlas.accounts.policy import Principal, can, client_ip
 from bioatlas.atlas.service import CAPABILITY_FACETS, Actor
 from bioatlas.contributions import sites
-from bioatlas.contributions.fields import FieldError, clean
+from bioatlas.contributions.fields import clean
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import actor_scope, authors
+from bioatlas.core.fields import FieldError
 
 CONTROL_FIELDS = ("csrf_token", "note", "decision", "message")
 

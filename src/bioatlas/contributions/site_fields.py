@@ -11,7 +11,7 @@ import math
 import re
 
 from bioatlas.atlas.service import GeocodeError, Place, SiteRecord, Taxonomy, gazetteer
-from bioatlas.contributions.fields import FieldError, _text
+from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.core.text import fold
 
 SITE_FIELDS = ("role", "address", "postcode", "commune", "country", "latitude", "longitude")
@@ -67,7 +67,7 @@ def clean_site(raw: dict, taxonomies: dict[str, Taxonomy]) -> dict:
     for field in raw:
         if field not in SITE_FIELDS:
             raise FieldError(field, f"this field cannot be set here (accepted: {', '.join(SITE_FIELDS)})")
-    text = {f: (_text(f, raw[f], limit) if raw.get(f) not in (None, "") else "")
+    text = {f: (plain_text(f, raw[f], limit) if raw.get(f) not in (None, "") else "")
             for f, limit in (("role", 60), ("address", 300), ("postcode", 10), ("commune", 200), ("country", 2))}
     roles = taxonomies["site_roles"]
     role = text["role"] or "hq"

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.service import Actor, Source, Taxonomy, correct_site, site_values
-from bioatlas.contributions.fields import FieldError
 from bioatlas.contributions.site_fields import SITE_FIELDS, clean_site, display_of, merged, record_of
+from bioatlas.core.fields import FieldError
 
 KINDS = {"edit": "site_edit", "add": "site_add", "remove": "site_remove"}
 SITE_KINDS = frozenset(KINDS.values())
