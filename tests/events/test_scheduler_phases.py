@@ -51,13 +51,14 @@ def synthetic(n: int, requests: int, slots: int, seed: int) -> Problem:
                    unavailable=[frozenset(rng.sample(range(slots), k=2)) for _ in range(n)])
 
 
-def test_repair_and_local_search_keep_every_rule_and_never_lose_ground():
+@pytest.mark.parametrize("windows", [False, True])
+def test_repair_and_local_search_keep_every_rule_and_never_lose_ground(windows):
     problem = synthetic(14, 45, 12, seed=3)
     start = greedy.schedule(problem)
     repaired = placement.repair(problem, start, deadline=time.monotonic() + 5)
     assert set(start) <= set(repaired)
     assert [v for v in violations(problem, repaired) if not v.endswith("not placed")] == []
-    improved = lns.improve(problem, repaired, deadline=time.monotonic() + 3, seed=1)
+    improved = lns.improve(problem, repaired, deadline=time.monotonic() + 2, seed=1, windows=windows)
     assert set(improved) == set(repaired)  # the same meetings held
     assert [v for v in violations(problem, improved) if not v.endswith("not placed")] == []
     before, after = count_breaks(problem, repaired), count_breaks(problem, improved)

@@ -35,7 +35,7 @@ def excess(problem: Problem, breaks: list[int]) -> int:
 
 
 class _Search:
-    def __init__(self, problem: Problem, slot_of: Mapping[int, int], seed: int) -> None:
+    def __init__(self, problem: Problem, slot_of: Mapping[int, int], seed: int, windows: bool = False) -> None:
         self.problem = problem
         self.slot_of = dict(slot_of)
         self.rng = random.Random(seed)
@@ -47,6 +47,7 @@ class _Search:
             self.of[meeting.b].append(m)
         self.breaks = count_breaks(problem, self.slot_of)
         self.size = 40.0
+        self.windows = windows
         self.allowed = {m: problem.allowed_slots(m) for m in self.slot_of}
 
     def neighbourhood(self) -> set[int]:
@@ -55,6 +56,8 @@ class _Search:
         if excess(problem, self.breaks) > 0:  # the most broken ones first
             top = max(self.breaks)
             with_breaks = [p for p, b in enumerate(self.breaks) if b == top]
+        elif self.windows and self.rng.random() < 0.5:
+            return self.window()
         pool = with_breaks or [p for p in range(problem.n_participants) if self.of[p]]
         seed = self.rng.choice(pool)
         chosen = {seed}
@@ -72,6 +75,18 @@ class _Search:
                 self.rng.shuffle(more)
                 frontier[:0] = more[:2]
         return freed
+
+    def window(self) -> set[int]:
+        """The meetings of two consecutive slots of a day (those of participants with breaks
+        first), up to the neighbourhood's size: lets whole groups of meetings trade places, which
+        the participant neighbourhoods reach only one participant at a time."""
+        first, last = self.rng.choice(self.problem.day_ranges())
+        t = self.rng.randint(first, max(first, last - 1))
+        here = [m for m, s in self.slot_of.items() if s in (t, t + 1)]
+        self.rng.shuffle(here)
+        meetings = self.problem.meetings
+        here.sort(key=lambda m: -(self.breaks[meetings[m].a] + self.breaks[meetings[m].b]))
+        return set(here[:max(2, int(self.size))])
 
     def step(self, freed: set[int], seconds: float) -> tuple[bool, bool]:
         """Re-place the freed meetings; (improved or equal and kept, solved to optimality)."""
@@ -199,14 +214,16 @@ class _Search:
 
 
 def improve(problem: Problem, slot_of: Mapping[int, int], *, deadline: float, lower: int = 0, seed: int = 0,
-            patience: int | None = None, on_progress: Progress | None = None, started: float = 0.0) -> dict[int, int]:
+            patience: int | None = None, on_progress: Progress | None = None, started: float = 0.0,
+            windows: bool = False) -> dict[int, int]:
     """A schedule of the same meetings with no more fairness excess and no more breaks, searched
     until `deadline`, until the breaks reach `lower` with no excess, until a neighbourhood holding
     every meeting is solved to optimality (nothing left to find for these meetings), or after
-    `patience` steps in a row without progress."""
+    `patience` steps in a row without progress. `windows`: half of the neighbourhoods (once the
+    fairness bound is met) are the meetings of two consecutive slots (`_Search.window`)."""
     if not slot_of or problem.n_slots < 2:
         return dict(slot_of)
-    search = _Search(problem, slot_of, seed)
+    search = _Search(problem, slot_of, seed, windows=windows)
     best = (excess(problem, search.breaks), sum(search.breaks))
     idle = 0
     while time.monotonic() < deadline - 0.1:

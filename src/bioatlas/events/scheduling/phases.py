@@ -40,6 +40,8 @@ def best_slack(values: Mapping[tuple[int, int], int], problem: Problem) -> int:
 
 
 LARGE = 15000  # candidate (meeting, slot) pairs above which the full model is not built
+WINDOWS = False  # large events: slot-window neighbourhoods beside the participant ones (`lns.improve`);
+#                 off: at 500/3,000 in 60 s they gave 731 breaks against 724 without (one run each, docs/events.md)
 
 
 def solve_cp(problem: Problem, *, time_limit: float = 60.0, workers: int = 8, seed: int = 0,
@@ -117,7 +119,8 @@ def solve_cp(problem: Problem, *, time_limit: float = 60.0, workers: int = 8, se
     if usable:
         share = left() - 0.5 if large else left() * 0.3
         best_of = lns.improve(problem, held, deadline=time.monotonic() + share, lower=lower, seed=seed,
-                              patience=None if large else 60, on_progress=on_progress, started=started)
+                              patience=None if large else 60, on_progress=on_progress, started=started,
+                              windows=large and WINDOWS)
         held = best_of
         if on_schedule is not None and len(best_of) == n:
             on_schedule(dict(best_of))
