@@ -209,7 +209,7 @@ def measure_atlas(url: str, plan, args) -> dict:
     t0 = time.perf_counter()
     server = start(cmd, env, DATA / "server-atlas.log")
     try:
-        opened = wait_port(port, server)
+        opened = wait_port(port, server, args.start_seconds)
         first, status = first_request(port, "/api/v1/search", {"q": "vaccins", "mode": "fulltext"})
         since_start = time.perf_counter() - t0
         first_page, page_status = first_request(port, "/actors", {})
@@ -274,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-ceiling", action="store_true", help="skip the bare FastAPI run")
     parser.add_argument("--server-src", type=Path, help="serve another checkout's src/ (before/after comparisons)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--start-seconds", type=float, default=900,
+                        help="how long the server may warm up before opening its port (1M actors: minutes)")
     parser.add_argument("--only", choices=[k for k, _ in MIX], help="only this kind of request (e.g. search)")
     args = parser.parse_args(argv)
 
