@@ -2,13 +2,13 @@
 it instead of sorting every active actor (200,000 actors: ~0.26 s of sort per listing)
 
 Revision ID: 0039_actors_name_order
-Revises: 0037_site_supersessions
+Revises: 0038_site_supersessions
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0039_actors_name_order"
-down_revision = "0037_site_supersessions"
+down_revision = "0038_site_supersessions"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """events: booth applications reviewed by organisers
 
-Revision ID: 0038_event_booth_applications
+Revision ID: 0037_event_booth_applications
 Revises: 0036_oneshop_value_chain
 Create Date: 2026-12-06 14:30:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0038_event_booth_applications'
+revision = '0037_event_booth_applications'
 down_revision = '0036_oneshop_value_chain'
 branch_labels = None
 depends_on = None

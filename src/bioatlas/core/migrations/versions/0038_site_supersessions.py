@@ -1,15 +1,15 @@
 """atlas: site statements superseded by a correction (re-imports skip them, reverts restore them)
 
-Revision ID: 0037_site_supersessions
-Revises: 0038_event_booth_applications
+Revision ID: 0038_site_supersessions
+Revises: 0037_event_booth_applications
 Create Date: 2026-12-06 14:40:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0037_site_supersessions'
-down_revision = '0038_event_booth_applications'
+revision = '0038_site_supersessions'
+down_revision = '0037_event_booth_applications'
 branch_labels = None
 depends_on = None
 
