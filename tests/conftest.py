@@ -13,7 +13,7 @@ from sqlalchemy import text
 from bioatlas.atlas.taxonomy import load_taxonomies
 from bioatlas.core.config import Settings, load_settings
 from bioatlas.core.db import Base, make_engine, make_sessionmaker
-from bioatlas.accounts import service as accounts_service
+from bioatlas.accounts import credentials
 from bioatlas.atlas import changelog
 from bioatlas.core import listeners, migrate
 
@@ -23,8 +23,9 @@ listeners.install()  # as create_app and the CLI do: change log, search document
 # passwords; the tests sign up and log in hundreds of people and test the flows, not the cost. In
 # this test process only, the cheapest parameters (still argon2id; production code is untouched,
 # and a hash made with other parameters still verifies, then is rehashed as in production).
-accounts_service._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-accounts_service._DUMMY_HASH = accounts_service._hasher.hash("not-a-real-password-used-for-timing")
+# Patched where the hashing lives (`accounts/credentials.py`; `tests/accounts/test_test_hasher.py`
+# fails if this stops taking effect, e.g. after the module moves again).
+credentials._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_DB_URL = os.environ.get("BIOATLAS_TEST_DATABASE_URL", "")
