@@ -1,3 +1,5 @@
+import re
+
 from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 
@@ -84,5 +86,8 @@ def test_actor_page_shows_history_and_source_dates(client, db):
     assert '<td data-field="description_fr">Description (français)</td>' in r.text
     assert ">description_fr<" not in r.text
     english = client.get(f"/actors/{ids['Genopole']}?lang=en")
+    # a site's role, then the colon of the reader's language and a space ("Headquarters: 91000 …")
+    assert re.search(r"<strong>[^<]+</strong>:\s+\S", english.text) and "</strong> :" not in english.text
+    assert re.search(r"<strong>[^<]+</strong>\u202f:\s+\S", r.text)
     assert '<td data-field="description_fr">Description (French)</td>' in english.text
     assert 'title="Member edit"' in r.text  # each fact's marker names its source
