@@ -25,7 +25,7 @@ from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.i18n import Translator, pick_language
-from bioatlas.core.plugins import collect, each_impl
+from bioatlas.core.plugins import each_impl, routers
 from bioatlas.jobs import service as jobs
 from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
@@ -52,8 +52,9 @@ CACHED_ROUTES = (
 
 def feature_routers() -> list:
     """Every feature's routers (plug-in hook `bioatlas_routers`), the atlas first (it owns "/"),
-    then the other features in name order: a new feature's routes are mounted by existing."""
-    return collect("bioatlas_routers")
+    then the other features in name order: a new feature's routes are mounted by existing. Their
+    modules are imported here, not when the plugins register (the CLI does not load them)."""
+    return routers()
 
 
 def warm_up(sessions, settings: Settings) -> threading.Thread:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bioatlas.accounts import api, cli, mail_kinds, models, policy, views
+from bioatlas.accounts import cli, mail_kinds, models, policy
 from bioatlas.core.plugins import PageSlot, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.accounts.api:router", "bioatlas.accounts.views:router"]
 
 
 @hookimpl

@@ -3,13 +3,13 @@ listener, map warm-up, the `bioatlas scope` commands and the sector scope's demo
 
 from __future__ import annotations
 
-from bioatlas.atlas import api, changelog, content_version, models, scope_cli, views, warm
+from bioatlas.atlas import changelog, content_version, models, scope_cli, warm
 from bioatlas.core.plugins import DemoStep, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.atlas.api:router", "bioatlas.atlas.views:router"]
 
 
 @hookimpl

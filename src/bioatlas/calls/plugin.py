@@ -4,14 +4,18 @@ challenge and portfolio."""
 
 from __future__ import annotations
 
-from bioatlas.calls import api, api_manage, api_portfolio, cli, demo, models, notices, observatory, pages_applicant, pages_editor, pages_jury, pages_public, personal, rules, service
+from bioatlas.calls import cli, demo, models, notices, observatory, personal, rules, service
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
     # the fixed paths (/calls/new, /applications/mine) before the numbered ones
-    return [api_portfolio.router, api.router, api_manage.router, pages_editor.router, pages_applicant.router, pages_public.router, pages_jury.router]
+    return [
+        "bioatlas.calls.api_portfolio:router", "bioatlas.calls.api:router", "bioatlas.calls.api_manage:router",
+        "bioatlas.calls.pages_editor:router", "bioatlas.calls.pages_applicant:router",
+        "bioatlas.calls.pages_public:router", "bioatlas.calls.pages_jury:router",
+    ]
 
 
 @hookimpl

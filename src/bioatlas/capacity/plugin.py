@@ -4,13 +4,13 @@ routes, table, policy actions, map layer, actor-page panel, personal data, demo 
 
 from __future__ import annotations
 
-from bioatlas.capacity import api, demo, layers, models, notices, pages, personal, policy, views
+from bioatlas.capacity import demo, layers, models, notices, pages, personal, policy
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.capacity.api:router", "bioatlas.capacity.views:router"]
 
 
 @hookimpl

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from bioatlas.contributions import api, forms, models, notices, personal, site_views, views
+from bioatlas.contributions import forms, models, notices, personal
 from bioatlas.core.plugins import PageSlot, PersonalData, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router, site_views.router]
+    return [
+        "bioatlas.contributions.api:router", "bioatlas.contributions.views:router",
+        "bioatlas.contributions.site_views:router",
+    ]
 
 
 @hookimpl

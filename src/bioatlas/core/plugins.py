@@ -7,7 +7,8 @@ module it finds (and any installed distribution's `bioatlas` entry point), so a 
 by existing: no shared list to edit. A feature implements only the hooks it needs.
 
 What a feature may provide (each spec says who consumes it):
-- routers: its JSON API and HTML pages (`app.create_app` mounts them; the atlas first, it owns "/")
+- routers: its JSON API and HTML pages, as "module:attr" paths (`app.create_app` imports and mounts
+  them; the atlas first, it owns "/"; the CLI never imports them)
 - CLI: commands on the `bioatlas` command or under `bioatlas import` (`cli.main`)
 - warm-up: fill its in-memory indexes at start-up (`app.create_app`, in a background thread)
 - models: the modules declaring its tables (Alembic's metadata, the test wipe)
@@ -242,8 +243,11 @@ class FeatureSpec:
     """The hooks. Each returns the feature's contribution; list-returning hooks are concatenated."""
 
     @hookspec
-    def bioatlas_routers(self) -> Sequence[Any]:
-        """FastAPI routers: the JSON API first, then the HTML pages."""
+    def bioatlas_routers(self) -> Sequence[str | Any]:
+        """FastAPI routers as "module:attr" paths ("bioatlas.atlas.api:router"), the JSON API first,
+        then the HTML pages. Paths, not objects: `app.create_app` imports them (`routers()`), so
+        that the CLI, which registers every plugin.py, never imports a room's web handlers. A router
+        object is accepted too (an installed distribution's), at the price of that import."""
 
     @hookspec
     def bioatlas_cli(self, app: Any, import_app: Any, console: Any) -> None:
@@ -353,6 +357,12 @@ def each_impl(hook_name: str) -> list[tuple[str, Callable]]:
     guard each feature separately (warm-up)."""
     impls = getattr(plugin_manager().hook, hook_name).get_hookimpls()
     return [(impl.plugin_name, impl.function) for impl in reversed(impls)]
+
+
+def routers() -> list[Any]:
+    """Every feature's routers (`bioatlas_routers`), in feature order, their modules imported now:
+    only the web app asks (the CLI registers the same plugins without loading the handlers)."""
+    return [pkgutil.resolve_name(item) if isinstance(item, str) else item for item in collect("bioatlas_routers")]
 
 
 def merged(hook_name: str, **kwargs) -> dict[str, Any]:

@@ -6,15 +6,18 @@ from __future__ import annotations
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
 from bioatlas.events import (
     booth_models, booths, cli, demo, layers, models, notices, observatory, personal, pitch_models, pitches, policy,
-    tasks, views, views_badges, views_booths, views_manage, views_meetings, views_organise, views_pitches,
-    views_programme,
+    tasks,
 )
 
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router, views_meetings.router, views_organise.router, views_programme.router, views_manage.router,
-            views_badges.router, views_pitches.router, views_booths.router]
+    return [
+        "bioatlas.events.views:router", "bioatlas.events.views_meetings:router",
+        "bioatlas.events.views_organise:router", "bioatlas.events.views_programme:router",
+        "bioatlas.events.views_manage:router", "bioatlas.events.views_badges:router",
+        "bioatlas.events.views_pitches:router", "bioatlas.events.views_booths:router",
+    ]
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bioatlas.accounts.policy import can
 from bioatlas.core.plugins import DemoStep, PolicyRule, hookimpl
-from bioatlas.inference import cli, pages, service, views
+from bioatlas.inference import cli, pages, service
 
 
 def _judge(principal, obj) -> bool:
@@ -16,7 +16,7 @@ def _judge(principal, obj) -> bool:
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router]
+    return ["bioatlas.inference.views:router"]
 
 
 @hookimpl

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, TaskSpec, hookimpl
 from bioatlas.jobboard import (
-    api,
     cli,
     demo,
     layers,
@@ -17,13 +16,12 @@ from bioatlas.jobboard import (
     personal,
     policy,
     tasks,
-    views,
 )
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.jobboard.api:router", "bioatlas.jobboard.views:router"]
 
 
 @hookimpl

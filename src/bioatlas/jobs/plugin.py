@@ -4,7 +4,7 @@ table, the policy action `jobs.read`, its own periodic task, and a top-bar link 
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, PolicyRule, TaskSpec, hookimpl
-from bioatlas.jobs import cli, models, tasks, views
+from bioatlas.jobs import cli, models, tasks
 
 
 def _admin(principal, obj) -> bool:
@@ -13,7 +13,7 @@ def _admin(principal, obj) -> bool:
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router]
+    return ["bioatlas.jobs.views:router"]
 
 
 @hookimpl

@@ -5,7 +5,7 @@ data, the unread-messages kind and task, and the "Messages" entry of the top bar
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, PersonalData, PolicyRule, hookimpl
-from bioatlas.messaging import api, cli, kinds, models, service, tasks, views
+from bioatlas.messaging import cli, kinds, models, service, tasks
 
 
 def _use(principal, obj) -> bool:
@@ -29,7 +29,7 @@ def _moderate(principal, obj) -> bool:
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.messaging.api:router", "bioatlas.messaging.views:router"]
 
 
 @hookimpl

@@ -5,7 +5,7 @@ digest tasks, and the bell in the top bar."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, PersonalData, PolicyRule, hookimpl
-from bioatlas.notifications import cli, kinds, models, service, tasks, views
+from bioatlas.notifications import cli, kinds, models, service, tasks
 
 
 def _signed_in(principal, obj) -> bool:
@@ -14,7 +14,7 @@ def _signed_in(principal, obj) -> bool:
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router]
+    return ["bioatlas.notifications.views:router"]
 
 
 @hookimpl

@@ -3,13 +3,13 @@ listener and task (see `core.plugins`)."""
 
 from __future__ import annotations
 
-from bioatlas.observatory import api, cli, factsheet_sync, models, tasks, views
+from bioatlas.observatory import cli, factsheet_sync, models, tasks
 from bioatlas.core.plugins import TaskSpec, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.observatory.api:router", "bioatlas.observatory.views:router"]
 
 
 @hookimpl

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bioatlas.occupations import api, cli, models
+from bioatlas.occupations import cli, models
 from bioatlas.core.plugins import hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router]
+    return ["bioatlas.occupations.api:router"]
 
 
 @hookimpl

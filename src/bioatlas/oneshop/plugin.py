@@ -5,12 +5,12 @@ daily reminders and retention task, notification kinds, personal data, demo step
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, TaskSpec, hookimpl
-from bioatlas.oneshop import api, cli, demo, kinds, models, observatory, personal, policy, tasks, views
+from bioatlas.oneshop import cli, demo, kinds, models, observatory, personal, policy, tasks
 
 
 @hookimpl
 def bioatlas_routers():
-    return [views.router, api.router]
+    return ["bioatlas.oneshop.views:router", "bioatlas.oneshop.api:router"]
 
 
 @hookimpl

@@ -5,12 +5,12 @@ notification kinds, the observatory's figures, the daily expiry/reminder task, p
 from __future__ import annotations
 
 from bioatlas.core.plugins import DemoStep, PageSlot, PersonalData, hookimpl
-from bioatlas.opportunities import api, demo, layers, models, notices, observatory, personal, policy, tasks, views
+from bioatlas.opportunities import demo, layers, models, notices, observatory, personal, policy, tasks
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.opportunities.api:router", "bioatlas.opportunities.views:router"]
 
 
 @hookimpl

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bioatlas.products import api, cli, layers, models
+from bioatlas.products import cli, layers, models
 from bioatlas.core.plugins import hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router]
+    return ["bioatlas.products.api:router"]
 
 
 @hookimpl

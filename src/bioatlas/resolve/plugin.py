@@ -3,13 +3,13 @@ resolver warm-up, and the demo's linking step (order 200, after the registries; 
 
 from __future__ import annotations
 
-from bioatlas.resolve import api, cli, links, links_cli, models, views, warm
+from bioatlas.resolve import cli, links, links_cli, models, warm
 from bioatlas.core.plugins import DemoStep, hookimpl
 
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.resolve.api:router", "bioatlas.resolve.views:router"]
 
 
 @hookimpl

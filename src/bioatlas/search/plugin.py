@@ -4,7 +4,7 @@ full-text and vector listeners, the facet-index and encoder warm-up."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, TaskSpec, hookimpl
-from bioatlas.search import api, cli, facets, models, sync, tasks, views, warm
+from bioatlas.search import cli, facets, models, sync, tasks, warm
 from bioatlas.search.semantic import models as semantic_models
 from bioatlas.search.semantic import sync as semantic_sync
 from bioatlas.search.semantic import tasks as semantic_tasks
@@ -12,7 +12,7 @@ from bioatlas.search.semantic import tasks as semantic_tasks
 
 @hookimpl
 def bioatlas_routers():
-    return [api.router, views.router]
+    return ["bioatlas.search.api:router", "bioatlas.search.views:router"]
 
 
 @hookimpl
