@@ -75,9 +75,12 @@ def test_decisions_notify_and_placement_in_order(db, placed_world):
         assert list(pitch_programme.placed(s, event_id=w["event"])) == [a1]
         notes = list(s.scalars(select(Notification).where(Notification.user_id == w["founder"])
                                .order_by(Notification.id)))
-    assert [n.subject.split(" : ")[-1] for n in notes] == ["votre pitch est en liste d'attente",
-                                                         "votre pitch est retenu"]
-    assert notes[-1].emailed_at is not None and "« Pitch 1 »" in notes[-1].body
+    # placing told the founder its slot once (placing again in the same order told nobody)
+    assert [n.subject.split(" : ")[-1] for n in notes] == [
+        "votre pitch est en liste d'attente", "votre pitch est retenu",
+        f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1"]
+    assert notes[1].emailed_at is not None and "« Pitch 1 »" in notes[1].body
+    assert "de 11:00 à 12:00" in notes[2].body and "pitch 2 sur 2" in notes[2].body and notes[2].emailed_at
 
 
 def test_place_over_http_and_the_programme_links_the_startups(client, db, placed_world):

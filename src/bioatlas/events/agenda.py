@@ -1,5 +1,5 @@
-"""A participant's agenda: its meetings in the published schedule and the programme sessions it
-chose, and their iCalendar file."""
+"""A participant's agenda: its meetings in the published schedule, the programme sessions it
+chose and those it speaks at, and their iCalendar file."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bioatlas.events.models import Event, Participant, ScheduledMeeting
 from bioatlas.events.programme import chosen_sessions, new_calendar, programme, session_entry
 from bioatlas.events.registration import participants
 from bioatlas.events.runs import published_run
+from bioatlas.events.speakers import speaking_sessions
 
 
 def agenda(session: Session, *, event: Event, participant: Participant) -> list[dict[str, Any]]:
@@ -40,10 +41,11 @@ def agenda(session: Session, *, event: Event, participant: Participant) -> list[
 
 def agenda_ics(session: Session, *, event: Event, participant: Participant, lang: str = "fr") -> bytes:
     """The participant's agenda as an iCalendar file (the `icalendar` library): one VEVENT per B2B
-    meeting and per chosen programme session."""
+    meeting and per programme session chosen or spoken at."""
     cal = new_calendar(event)
     stamp = datetime.now(timezone.utc)
     chosen = {s.id for s in chosen_sessions(session, participant_id=participant.id)}
+    chosen |= {s.id for s in speaking_sessions(session, event_id=event.id, user_id=participant.user_id)}
     for view in programme(session, event_id=event.id):
         if view.row.id in chosen:
             cal.add_component(session_entry(event, view, lang=lang, stamp=stamp))

@@ -7,7 +7,7 @@ from datetime import date
 from starlette.datastructures import FormData
 
 from bioatlas.core.fields import FieldError
-from bioatlas.events.programme import SpeakerInput
+from bioatlas.events.speakers import PERSON_PREFIX, PITCH_PREFIX, SpeakerInput
 
 
 def text(form: FormData, name: str, limit: int = 1000) -> str:
@@ -87,20 +87,31 @@ def event_from(values: dict[str, str], *, allowed, admin: bool) -> dict:
 
 
 def speakers_from(raw: str) -> list[SpeakerInput]:
-    """Speakers, one per line: "Name | Affiliation" or "Name | Affiliation | 123" (the atlas
-    actor's number); the affiliation alone is looked up in the atlas by name."""
+    """Speakers, one per line: "Name | Affiliation", then optionally, in any order, the atlas
+    actor's number ("123"), the person ("participant:17", or a participant's e-mail) and the pitch
+    entry's application ("pitch:4"); the affiliation alone is looked up in the atlas by name."""
     out = []
     for i, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
-        if len(parts) > 3 or not parts[0]:
-            raise FieldError("speakers", f"line {i}: Name | Affiliation | atlas number (the last two optional)")
-        number = parts[2] if len(parts) == 3 else ""
-        if number and not number.lstrip("#").isdigit():
-            raise FieldError("speakers", f"line {i}: {number!r} is not an atlas actor number")
-        out.append(SpeakerInput(name=parts[0], affiliation=parts[1] if len(parts) > 1 else "",
-                                actor_id=int(number.lstrip("#")) if number else None))
+        if len(parts) > 5 or not parts[0]:
+            raise FieldError("speakers", f"line {i}: Name | Affiliation | atlas number | participant | pitch "
+                                         "(all but the name optional)")
+        actor_id, person, pitch = None, "", None
+        for extra in (p for p in parts[2:] if p):
+            low = extra.casefold()
+            if extra.lstrip("#").isdigit() and actor_id is None:
+                actor_id = int(extra.lstrip("#"))
+            elif (low.startswith(PERSON_PREFIX) or "@" in extra) and not person:
+                person = PERSON_PREFIX + extra[len(PERSON_PREFIX):].strip() if low.startswith(PERSON_PREFIX) else extra
+            elif low.startswith(PITCH_PREFIX) and extra[len(PITCH_PREFIX):].strip().isdigit() and pitch is None:
+                pitch = int(extra[len(PITCH_PREFIX):])
+            else:
+                raise FieldError("speakers", f"line {i}: {extra!r} is not an atlas actor number, a participant "
+                                             "(participant:17 or an e-mail) or a pitch (pitch:4)")
+        out.append(SpeakerInput(name=parts[0], affiliation=parts[1] if len(parts) > 1 else "", actor_id=actor_id,
+                                person=person, pitch_application_id=pitch))
     return out
 
 
@@ -121,7 +132,14 @@ def pitch_order(form: FormData) -> list[int]:
     return [app for _pos, app in sorted(ranked)]
 
 
-def speakers_text(speakers) -> str:
-    """The speakers as the form writes them (the inverse of `speakers_from`)."""
-    return "\n".join(" | ".join([sp.name, sp.affiliation] + ([str(sp.actor_id)] if sp.actor_id else []))
-                     if sp.affiliation or sp.actor_id else sp.name for sp in speakers)
+def speakers_text(speakers, participant_numbers: dict[int, int] | None = None) -> str:
+    """The speakers as the form writes them (the inverse of `speakers_from`); a linked person as
+    its participant number in the event (`participant_numbers`: {account: number})."""
+    numbers = participant_numbers or {}
+    lines = []
+    for sp in speakers:
+        extras = ([str(sp.actor_id)] if sp.actor_id else []) + (
+            [f"{PERSON_PREFIX}{numbers[sp.user_id]}"] if sp.user_id in numbers else []) + (
+            [f"{PITCH_PREFIX}{sp.pitch_application_id}"] if sp.pitch_application_id else [])
+        lines.append(" | ".join([sp.name, sp.affiliation, *extras]) if sp.affiliation or extras else sp.name)
+    return "\n".join(lines)

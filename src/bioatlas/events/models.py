@@ -102,7 +102,9 @@ class ProgrammeSession(Base):
 
 
 class Speaker(Base):
-    """A speaker of a session: a name, an affiliation, the atlas actor when it is one."""
+    """A speaker of a session: a name, an affiliation, the atlas actor when it is one, the account
+    of the person when it is a participant of the event (`user_id`), and for an entry of a pitch
+    session the pitch application it stands for (`pitch_application_id`; see `speakers`)."""
 
     __tablename__ = "event_speakers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -111,6 +113,9 @@ class Speaker(Base):
     name: Mapped[str] = mapped_column(String(200))
     affiliation: Mapped[str] = mapped_column(String(300), default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    pitch_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_pitch_applications.id", ondelete="CASCADE"), index=True)
 
 
 class SessionChoice(Base):

@@ -1,7 +1,7 @@
 """What the events room tells users (`events.registration`, through `notifications.service.notify`):
 the registration confirmed, put on the waiting list, promoted from it, or cancelled; and
 (`events.booth`) a booth application accepted, wait-listed or refused; (`events.pitch`) a pitch
-selected, wait-listed or not selected; (`events.programme`) a session of one's agenda moved."""
+selected, wait-listed or not selected, or its slot in a pitch session; (`events.programme`) a session of one's agenda moved."""
 
 from __future__ import annotations
 
@@ -65,19 +65,27 @@ PITCH = NotificationKind(
     name="events.pitch",
     label={"fr": "Mes candidatures aux pitchs", "en": "My pitch applications"},
     templates={
-        "fr": ('{{ event }} : {% if status == "selected" %}votre pitch est retenu'
+        "fr": ('{{ event }} : {% if status == "placed" %}votre pitch passe le {{ day }} à {{ start }}, salle {{ room }}'
+               '{% elif status == "selected" %}votre pitch est retenu'
                '{% elif status == "waitlisted" %}votre pitch est en liste d\'attente'
                "{% else %}votre pitch n'est pas retenu{% endif %}",
-               '{% if status == "selected" %}Le jury a retenu votre pitch « {{ title }} » pour {{ event }}. '
+               '{% if status == "placed" %}Votre pitch « {{ title }} » pour {{ event }} est programmé dans la '
+               "session « {{ session }} » le {{ day }} de {{ start }} à {{ end }} (heure locale du lieu), "
+               "salle {{ room }} : pitch {{ rank }} sur {{ count }}. Le programme le montre."
+               '{% elif status == "selected" %}Le jury a retenu votre pitch « {{ title }} » pour {{ event }}. '
                "Sa place dans la session de pitchs sera affichée au programme."
                '{% elif status == "waitlisted" %}Votre pitch « {{ title }} » pour {{ event }} est en liste '
                "d'attente : vous serez prévenu·e si une place se libère."
                "{% else %}Le jury n'a pas retenu votre pitch « {{ title }} » pour {{ event }}. Merci de votre "
                "candidature.{% endif %}"),
-        "en": ('{{ event }}: {% if status == "selected" %}your pitch is selected'
+        "en": ('{{ event }}: {% if status == "placed" %}your pitch is on {{ day }} at {{ start }}, room {{ room }}'
+               '{% elif status == "selected" %}your pitch is selected'
                '{% elif status == "waitlisted" %}your pitch is on the waiting list'
                "{% else %}your pitch is not selected{% endif %}",
-               '{% if status == "selected" %}The jury selected your pitch "{{ title }}" for {{ event }}. '
+               '{% if status == "placed" %}Your pitch "{{ title }}" for {{ event }} is in the session '
+               '"{{ session }}" on {{ day }} from {{ start }} to {{ end }} (the venue\'s local time), room {{ room }}: '
+               "pitch {{ rank }} of {{ count }}. The programme shows it."
+               '{% elif status == "selected" %}The jury selected your pitch "{{ title }}" for {{ event }}. '
                "Its place in the pitch session will be shown in the programme."
                '{% elif status == "waitlisted" %}Your pitch "{{ title }}" for {{ event }} is on the waiting '
                "list: you will be told if a place opens."

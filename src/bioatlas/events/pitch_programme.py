@@ -2,8 +2,11 @@
 session of the programme (a session of kind `pitch`). Each placed pitch is an entry of the
 session's speakers (its title as the name, the start-up as the affiliation, linked to its atlas
 actor), after the session's own speakers (a moderator, say), so the programme page, its filters
-and calendar files show them with nothing new to learn. An entry is the pair (start-up, title)
-of an application; placing again replaces the entries; a pitch no longer selected leaves it."""
+and calendar files show them with nothing new to learn. An entry is linked to its application
+(`Speaker.pitch_application_id`): an organiser may rename it, it stays the pitch's; placing
+again replaces the entries; a pitch no longer selected leaves it. The applicant is told the
+slot (day, times, room, rank: notification kind `events.pitch`, e-mail by default) when the
+pitch is placed or its place changes, and when the session's time or room changes."""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from bioatlas.events.catalogue import actor_names
 from bioatlas.events.errors import FieldError, NotFound
-from bioatlas.events.models import ProgrammeSession, Speaker
+from bioatlas.events.models import Event, ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication
 from bioatlas.events.pitches import applications, leave_programme, results
+from bioatlas.events.speakers import LinkedSpeaker, write_speakers
+from bioatlas.notifications import service as notifications
 
 
 def pitch_sessions(session: Session, *, event_id: int) -> list[ProgrammeSession]:
@@ -25,20 +30,36 @@ def pitch_sessions(session: Session, *, event_id: int) -> list[ProgrammeSession]
                                 .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)))
 
 
-def _is_entry(sp: Speaker, apps: Sequence[PitchApplication]) -> bool:
-    return any(sp.actor_id == a.actor_id and sp.name == a.title for a in apps)
-
-
 def placed(session: Session, *, event_id: int) -> dict[int, tuple[int, int]]:
     """{application id: (session id, rank from 1)} of the pitches in the programme."""
-    apps = applications(session, event_id=event_id)
     out: dict[int, tuple[int, int]] = {}
     for ps in pitch_sessions(session, event_id=event_id):
-        entries = [sp for sp in _speakers(session, ps.id) if _is_entry(sp, apps)]
+        entries = [sp for sp in _speakers(session, ps.id) if sp.pitch_application_id is not None]
         for rank, sp in enumerate(entries, start=1):
-            app = next(a for a in apps if sp.actor_id == a.actor_id and sp.name == a.title)
-            out[app.id] = (ps.id, rank)
+            assert sp.pitch_application_id is not None
+            out[sp.pitch_application_id] = (ps.id, rank)
     return out
+
+
+def tell_slots(session: Session, *, event: Event, row: ProgrammeSession,
+               only: Sequence[int] | None = None) -> list[int]:
+    """Each applicant of a pitch placed in the pitch session `row` (of `only`, application
+    numbers, when given) told its slot: the day, the session's times and room (the venue's local
+    time), its rank. Returns the accounts told."""
+    entries = [sp for sp in _speakers(session, row.id) if sp.pitch_application_id is not None]
+    told = []
+    for rank, sp in enumerate(entries, start=1):
+        app = session.get(PitchApplication, sp.pitch_application_id)
+        if app is None or app.user_id is None or (only is not None and app.id not in only):
+            continue
+        notifications.notify(session, user_id=app.user_id, kind="events.pitch",
+                             context={"event": event.title, "status": "placed", "title": app.title,
+                                      "session": row.title, "day": row.starts_at.date().isoformat(),
+                                      "start": f"{row.starts_at:%H:%M}", "end": f"{row.ends_at:%H:%M}",
+                                      "room": row.room, "rank": rank, "count": len(entries)},
+                             link=f"/events/{event.id}/programme#session-{row.id}")
+        told.append(app.user_id)
+    return told
 
 
 def _speakers(session: Session, session_id: int) -> list[Speaker]:
@@ -68,14 +89,17 @@ def place_pitches(session: Session, *, event_id: int, session_id: int, order: Se
         seen.append(app_id)
     seen += [r.application.id for r in results(session, event_id=event_id) if r.application.id in chosen
              and r.application.id not in seen]
+    before = placed(session, event_id=event_id)
     for app in chosen.values():
         leave_programme(session, event_id=event_id, application=app)
     kept = _speakers(session, target.id)
     start = max((sp.position for sp in kept), default=-1) + 1
     names = dict(actor_names(session, actor_ids=[a.actor_id for a in chosen.values()]))
-    entries = [Speaker(session_id=target.id, position=start + i, name=chosen[a].title,
-                       affiliation=names.get(chosen[a].actor_id, "")[:300], actor_id=chosen[a].actor_id)
-               for i, a in enumerate(seen)]
-    session.add_all(entries)
-    session.flush()
+    entries = write_speakers(session, session_id=target.id, start=start, speakers=[
+        LinkedSpeaker(name=chosen[a].title, affiliation=names.get(chosen[a].actor_id, "")[:300],
+                      actor_id=chosen[a].actor_id, pitch_application_id=a) for a in seen])
+    after = placed(session, event_id=event_id)
+    event = session.get(Event, event_id)
+    assert event is not None
+    tell_slots(session, event=event, row=target, only=[a for a in seen if before.get(a) != after.get(a)])
     return entries

@@ -232,10 +232,11 @@ def decide(session: Session, *, event_id: int, application_id: int, decision: st
 
 
 def leave_programme(session: Session, *, event_id: int, application: PitchApplication) -> None:
-    """A pitch no longer selected leaves the pitch sessions (see `pitch_programme`)."""
+    """A pitch no longer selected leaves the pitch sessions (its entries, whatever their name now:
+    see `pitch_programme`)."""
     for sp in session.scalars(select(Speaker).join(ProgrammeSession, ProgrammeSession.id == Speaker.session_id)
-                              .where(ProgrammeSession.event_id == event_id, ProgrammeSession.kind == "pitch",
-                                     Speaker.actor_id == application.actor_id, Speaker.name == application.title)):
+                              .where(ProgrammeSession.event_id == event_id,
+                                     Speaker.pitch_application_id == application.id)):
         session.delete(sp)
     session.flush()
 

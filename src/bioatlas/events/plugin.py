@@ -6,7 +6,7 @@ from __future__ import annotations
 from bioatlas.core.plugins import DemoStep, PersonalData, TaskSpec, hookimpl
 from bioatlas.events import (
     booth_models, booths, cli, demo, layers, models, notices, observatory, personal, pitch_models, pitches, policy,
-    tasks,
+    speakers, tasks,
 )
 
 
@@ -54,7 +54,8 @@ def bioatlas_map_layers():
 def bioatlas_personal_data():
     return [PersonalData(name="events", export=personal.export, erase=personal.erase),
             PersonalData(name="event_pitches", export=pitches.export_user, erase=pitches.erase_user),
-            PersonalData(name="event_booths", export=booths.export_user, erase=booths.erase_user)]
+            PersonalData(name="event_booths", export=booths.export_user, erase=booths.erase_user),
+            PersonalData(name="event_speakers", export=speakers.export_user, erase=speakers.erase_user)]
 
 
 @hookimpl

@@ -14,11 +14,12 @@ from icalendar import Event as CalendarEvent
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas import service as atlas
 from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import SESSION_KINDS, Event, Participant, ProgrammeSession, SessionChoice, Speaker
+from bioatlas.events.speakers import (  # noqa: F401  (SpeakerInput, MAX_SPEAKERS: part of the programme's interface)
+    MAX_SPEAKERS, LinkedSpeaker, SpeakerInput, check_speakers, speakers_of, write_speakers,
+)
 
-MAX_SPEAKERS = 20
 # the kinds' names in the calendar files (the pages translate them with `t`)
 KIND_NAMES = {
     "fr": {"plenary": "Plénière", "round_table": "Table ronde", "pitch": "Pitchs", "workshop": "Atelier",
@@ -26,16 +27,6 @@ KIND_NAMES = {
     "en": {"plenary": "Plenary", "round_table": "Round table", "pitch": "Pitches", "workshop": "Workshop",
            "talk": "Talk", "networking": "Networking"},
 }
-
-
-@dataclass(frozen=True)
-class SpeakerInput:
-    """A speaker as the organiser typed it: a name, an affiliation, and optionally the atlas
-    actor's number (else the affiliation is looked up by name in the atlas)."""
-
-    name: str
-    affiliation: str = ""
-    actor_id: int | None = None
 
 
 @dataclass
@@ -81,7 +72,7 @@ class CheckedSession:
     track: str
     starts_at: datetime
     ends_at: datetime
-    speakers: list[tuple[SpeakerInput, int | None]]
+    speakers: list[LinkedSpeaker]
 
 
 def check_session(session: Session, *, event: Event, title: str, kind: str, room: str, day: str | date, start: str,
@@ -105,11 +96,6 @@ def check_session(session: Session, *, event: Event, title: str, kind: str, room
     ends_at = datetime.combine(when, _clock(end, "end"))
     if ends_at <= starts_at:
         raise FieldError("end", "after the start")
-    if len(speakers) > MAX_SPEAKERS:
-        raise FieldError("speakers", f"at most {MAX_SPEAKERS}")
-    for sp in speakers:
-        if not sp.name.strip() or len(sp.name) > 200 or len(sp.affiliation) > 300:
-            raise FieldError("speakers", f"{sp.name!r}: a name of 1 to 200 characters, an affiliation of at most 300")
     clash = session.scalars(select(ProgrammeSession).where(
         ProgrammeSession.event_id == event.id, ProgrammeSession.starts_at < ends_at,
         ProgrammeSession.ends_at > starts_at)).all()
@@ -118,16 +104,9 @@ def check_session(session: Session, *, event: Event, title: str, kind: str, room
         other = clash[0]
         raise FieldError("room", f"« {title} » ({when.isoformat()} {starts_at:%H:%M}–{ends_at:%H:%M}) overlaps "
                                  f"« {other.title} » ({_span(other)}) in room {other.room}")
-    linked = _link_actors(session, speakers)
+    linked = check_speakers(session, event=event, kind=kind, speakers=speakers)
     return CheckedSession(title=title, kind=kind, room=room, track=track, starts_at=starts_at, ends_at=ends_at,
-                          speakers=list(zip(speakers, linked, strict=True)))
-
-
-def write_speakers(session: Session, *, session_id: int, speakers: list[tuple[SpeakerInput, int | None]]) -> None:
-    for i, (sp, actor_id) in enumerate(speakers):
-        session.add(Speaker(session_id=session_id, position=i, name=sp.name.strip(), affiliation=sp.affiliation.strip(),
-                            actor_id=actor_id))
-    session.flush()
+                          speakers=linked)
 
 
 def add_session(session: Session, *, event: Event, title: str, kind: str, room: str, day: str | date, start: str,
@@ -144,23 +123,6 @@ def add_session(session: Session, *, event: Event, title: str, kind: str, room: 
     return row
 
 
-def _link_actors(session: Session, speakers: Sequence[SpeakerInput]) -> list[int | None]:
-    """Each speaker's atlas actor: the number given (it must exist), else the one actor whose name
-    is the affiliation (none or several: not linked)."""
-    given = [sp.actor_id for sp in speakers if sp.actor_id is not None]
-    known = set(atlas.load_actors(session, ids=given)) if given else set()
-    out: list[int | None] = []
-    for sp in speakers:
-        if sp.actor_id is not None:
-            if sp.actor_id not in known:
-                raise FieldError("speakers", f"{sp.name}: no atlas actor number {sp.actor_id}")
-            out.append(sp.actor_id)
-            continue
-        found = atlas.find_actors(session, name=sp.affiliation, limit=2) if sp.affiliation.strip() else []
-        out.append(found[0].id if len(found) == 1 else None)
-    return out
-
-
 def delete_session(session: Session, *, event: Event, session_id: int) -> None:
     row = session.get(ProgrammeSession, session_id)
     if row is None or row.event_id != event.id:
@@ -173,16 +135,7 @@ def get_session(session: Session, *, event: Event, session_id: int) -> SessionVi
     row = session.get(ProgrammeSession, session_id)
     if row is None or row.event_id != event.id:
         raise NotFound(f"no session {session_id}")
-    return SessionView(row=row, speakers=_speakers(session, [row.id]).get(row.id, []))
-
-
-def _speakers(session: Session, ids: list[int]) -> dict[int, list[Speaker]]:
-    out: dict[int, list[Speaker]] = {}
-    if ids:
-        for sp in session.scalars(select(Speaker).where(Speaker.session_id.in_(ids))
-                                  .order_by(Speaker.session_id, Speaker.position)):
-            out.setdefault(sp.session_id, []).append(sp)
-    return out
+    return SessionView(row=row, speakers=speakers_of(session, [row.id]).get(row.id, []))
 
 
 def programme(session: Session, *, event_id: int, track: str | None = None, kind: str | None = None,
@@ -199,7 +152,7 @@ def programme(session: Session, *, event_id: int, track: str | None = None, kind
                                                ProgrammeSession.id)))
     if day is not None:
         rows = [r for r in rows if r.starts_at.date() == day]
-    by_session = _speakers(session, [r.id for r in rows])
+    by_session = speakers_of(session, [r.id for r in rows])
     return [SessionView(row=r, speakers=by_session.get(r.id, [])) for r in rows]
 
 

@@ -2,7 +2,8 @@
 the same checks as a new session (`programme.check_session`; the overlap check names the other
 session and leaves the edited one out), the change in the audit log (`events.session_edit`, the
 fields before and after), and the participants who put the session in their agenda told when
-its time or room changed (notification kind `events.programme`, e-mail by default)."""
+its time or room changed (notification kind `events.programme`, e-mail by default), and so are
+its linked speakers; the applicants of its pitches are told their new slot (`events.pitch`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import service as accounts
 from bioatlas.events.errors import NotFound
 from bioatlas.events.models import Event, Participant, ProgrammeSession, SessionChoice, Speaker
+from bioatlas.events.pitch_programme import tell_slots
 from bioatlas.events.programme import SpeakerInput, check_session, write_speakers
+from bioatlas.events.speakers import speaker_users
 from bioatlas.notifications import service as notifications
 
 
@@ -23,10 +26,10 @@ def _where(row: ProgrammeSession) -> str:
     return f"{row.starts_at:%Y-%m-%d %H:%M}–{row.ends_at:%H:%M}, {row.room}"
 
 
-def _fields(row: ProgrammeSession, speakers: list[tuple[str, str, int | None]]) -> dict:
+def _fields(row: ProgrammeSession, speakers: list[list]) -> dict:
     return {"title": row.title, "kind": row.kind, "track": row.track, "room": row.room,
             "starts_at": row.starts_at.isoformat(timespec="minutes"), "ends_at": row.ends_at.isoformat(timespec="minutes"),
-            "description": row.description, "speakers": [list(sp) for sp in speakers]}
+            "description": row.description, "speakers": speakers}
 
 
 def edit_session(session: Session, *, event: Event, session_id: int, title: str, kind: str, room: str,
@@ -41,7 +44,8 @@ def edit_session(session: Session, *, event: Event, session_id: int, title: str,
                       track=track, speakers=speakers, exclude_id=row.id)
     old_speakers = list(session.scalars(select(Speaker).where(Speaker.session_id == row.id)
                                         .order_by(Speaker.position, Speaker.id)))
-    before = _fields(row, [(sp.name, sp.affiliation, sp.actor_id) for sp in old_speakers])
+    before = _fields(row, [[sp.name, sp.affiliation, sp.actor_id, sp.user_id, sp.pitch_application_id]
+                           for sp in old_speakers])
     was = _where(row)
     moved = row.starts_at != c.starts_at or row.ends_at != c.ends_at or row.room != c.room
     row.title, row.kind, row.room, row.track = c.title, c.kind, c.room, c.track
@@ -50,18 +54,19 @@ def edit_session(session: Session, *, event: Event, session_id: int, title: str,
         session.delete(sp)
     session.flush()
     write_speakers(session, session_id=row.id, speakers=c.speakers)
-    after = _fields(row, [(sp.name.strip(), sp.affiliation.strip(), actor_id) for sp, actor_id in c.speakers])
+    after = _fields(row, [sp.as_list() for sp in c.speakers])
     changed = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
     accounts.record_audit(session, event="events.session_edit", user_id=by_user_id, ip=ip,
                           target=f"event_session:{row.id}", detail={"event_id": event.id, "changed": changed})
     if not moved:
         return []
-    users = list(session.scalars(select(Participant.user_id).join(
+    choosers = session.scalars(select(Participant.user_id).join(
         SessionChoice, SessionChoice.participant_id == Participant.id).where(
         SessionChoice.session_id == row.id, Participant.status == "registered", Participant.user_id.is_not(None))
-        .order_by(Participant.id)))
+        .order_by(Participant.id))
+    users = list(dict.fromkeys([u for u in choosers if u is not None] + speaker_users(session, session_id=row.id)))
     for user_id in users:
         notifications.notify(session, user_id=user_id, kind="events.programme",
                              context={"event": event.title, "title": row.title, "before": was, "after": _where(row)},
                              link=f"/events/{event.id}/programme#session-{row.id}")
-    return users
+    return users + [u for u in tell_slots(session, event=event, row=row) if u not in users]

@@ -5,6 +5,7 @@ arguments). The work lives in modules named for their use case:
 - `scopes`: what the policy sees of an event and of a meeting request;
 - `registration`: participants, capacities, the waiting list, cancellation;
 - `programme`: sessions, speakers, participants' chosen sessions, their iCalendar files;
+- `speakers`: speakers linked to atlas actors, to participants' accounts, to pitch applications;
 - `checkin`: badges (signed token, QR code) and check-in;
 - `exhibitors`: booths and the innovation village;
 - `export`: the organisers' CSV of registrations;
@@ -37,6 +38,7 @@ from bioatlas.events.registration import (
 from bioatlas.events.runs import (
     build_problem, latest_run, publish, published_run, run_schedule, runs_of, schedule_rows, start_run,
 )
+from bioatlas.events.speakers import participant_numbers, speaking_sessions
 from bioatlas.events.scopes import EventScope, RequestScope, event_scope, request_scope
 
 __all__ = [  # noqa: RUF022  (grouped by use case)
@@ -48,6 +50,7 @@ __all__ = [  # noqa: RUF022  (grouped by use case)
     "waiting_position",
     "SpeakerInput", "SessionView", "KIND_NAMES", "add_session", "delete_session", "get_session", "programme",
     "programme_facets", "choose_session", "chosen_ids", "chosen_sessions", "sessions_ics",
+    "participant_numbers", "speaking_sessions",
     "Badge", "CheckIn", "badge_token", "read_token", "qr_svg", "badges", "check_in",
     "ExhibitorView", "add_exhibitor", "remove_exhibitor", "exhibitors", "exhibitor_kinds",
     "registrations_csv", "safe_cell",

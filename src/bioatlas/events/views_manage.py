@@ -28,7 +28,12 @@ def _manage_page(request, session, t, event, *, error=None, status=200, values=N
                 registered=service.counts(session, event_id=event.id),
                 waiting=service.counts(session, event_id=event.id, status="waiting"),
                 categories=service.CATEGORIES, exhibitors=service.exhibitors(session, event_id=event.id),
-                kind_label=lambda code: kinds.label(code, t.lang))
+                kind_label=lambda code: kinds.label(code, t.lang), people=_people(session, event))
+
+
+def _people(session, event):
+    """The participants an organiser may link as speakers: registered accounts, by number."""
+    return [p for p in service.participants(session, event_id=event.id) if p.user_id is not None]
 
 
 def _back(request, session, t, event, values=None):
@@ -58,9 +63,10 @@ def _edit_page(request, session, t, event, session_id: int, *, error=None, statu
         values = {"title": row.title, "kind": row.kind, "track": row.track, "room": row.room,
                   "day": row.starts_at.date().isoformat(), "start": f"{row.starts_at:%H:%M}",
                   "end": f"{row.ends_at:%H:%M}", "description": row.description,
-                  "speakers": forms.speakers_text(view.speakers)}
+                  "speakers": forms.speakers_text(view.speakers, service.participant_numbers(
+                      session, event_id=event.id, user_ids=[sp.user_id for sp in view.speakers]))}
     return page(request, t, "events/session_edit.html", status=status, event=event, session_id=session_id,
-                values=values, kinds=service.SESSION_KINDS, error=error)
+                values=values, kinds=service.SESSION_KINDS, error=error, people=_people(session, event))
 
 
 @router.get("/events/{event_id}/sessions/{session_id}/edit", response_class=HTMLResponse)

@@ -79,7 +79,8 @@ def agenda(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep
     items = service.agenda(session, event=event, participant=me) if me else []
     return page(request, t, "events/agenda.html", event=event, me=me, items=items,
                 published=service.published_run(session, event_id=event_id),
-                sessions=service.chosen_sessions(session, participant_id=me.id) if me else [])
+                sessions=service.chosen_sessions(session, participant_id=me.id) if me else [],
+                speaking=service.speaking_sessions(session, event_id=event_id, user_id=me.user_id) if me else [])
 
 
 @router.get("/events/{event_id}/agenda.ics")

@@ -1,0 +1,177 @@
+"""Speakers of the programme's sessions and what they are linked to: the atlas actor of their
+affiliation, the account of a person (a participant of the event: an organiser names one by its
+e-mail or its participant number, and only participants can be found, so the form reveals no
+other account), and the pitch application an entry of a pitch session stands for (so the entry
+keeps its link when an organiser renames it, and leaves when the pitch is no longer selected).
+A linked person sees the sessions they speak at in their agenda and its calendar file; the link
+is in their personal data export and goes with its erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bioatlas.accounts import service as accounts
+from bioatlas.atlas import service as atlas
+from bioatlas.events.errors import FieldError
+from bioatlas.events.models import Event, Participant, ProgrammeSession, Speaker
+from bioatlas.events.pitch_models import PitchApplication, PitchCall
+
+MAX_SPEAKERS = 20
+PERSON_PREFIX = "participant:"
+PITCH_PREFIX = "pitch:"
+
+
+@dataclass(frozen=True)
+class SpeakerInput:
+    """A speaker as the organiser typed it: a name, an affiliation, optionally the atlas actor's
+    number (else the affiliation is looked up by name in the atlas), the person (a participant's
+    e-mail or "participant:N") and the pitch application the entry stands for."""
+
+    name: str
+    affiliation: str = ""
+    actor_id: int | None = None
+    person: str = ""
+    pitch_application_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkedSpeaker:
+    """A speaker once checked and linked: what `write_speakers` stores."""
+
+    name: str
+    affiliation: str
+    actor_id: int | None
+    user_id: int | None = None
+    pitch_application_id: int | None = None
+
+    def as_list(self) -> list:
+        return [self.name, self.affiliation, self.actor_id, self.user_id, self.pitch_application_id]
+
+
+def _link_actors(session: Session, speakers: Sequence[SpeakerInput]) -> list[int | None]:
+    """Each speaker's atlas actor: the number given (it must exist), else the one actor whose name
+    is the affiliation (none or several: not linked)."""
+    given = [sp.actor_id for sp in speakers if sp.actor_id is not None]
+    known = set(atlas.load_actors(session, ids=given)) if given else set()
+    out: list[int | None] = []
+    for sp in speakers:
+        if sp.actor_id is not None:
+            if sp.actor_id not in known:
+                raise FieldError("speakers", f"{sp.name}: no atlas actor number {sp.actor_id}")
+            out.append(sp.actor_id)
+            continue
+        found = atlas.find_actors(session, name=sp.affiliation, limit=2) if sp.affiliation.strip() else []
+        out.append(found[0].id if len(found) == 1 else None)
+    return out
+
+
+def _person(session: Session, event: Event, sp: SpeakerInput) -> int | None:
+    """The account of a participant of the event named by e-mail or "participant:N"; the same
+    refusal whether an account exists or not, so no other account is revealed."""
+    ref = sp.person.strip()
+    if not ref:
+        return None
+    if ref.startswith(PERSON_PREFIX) and ref[len(PERSON_PREFIX):].isdigit():
+        p = session.get(Participant, int(ref[len(PERSON_PREFIX):]))
+        if p is None or p.event_id != event.id or p.user_id is None:
+            raise FieldError("speakers", f"{sp.name}: no participant {ref} with an account in this event")
+        return p.user_id
+    user_id = accounts.verified_user_by_email(session, email=ref) if "@" in ref else None
+    found = session.scalar(select(Participant.user_id).where(Participant.event_id == event.id,
+                                                             Participant.user_id == user_id)) if user_id else None
+    if found is None:
+        raise FieldError("speakers", f"{sp.name}: no participant of this event with the e-mail {ref}")
+    return found
+
+
+def _pitch(session: Session, event: Event, kind: str, sp: SpeakerInput) -> int | None:
+    if sp.pitch_application_id is None:
+        return None
+    if kind != "pitch":
+        raise FieldError("speakers", f"{sp.name}: a pitch entry belongs in a pitch session")
+    app = session.get(PitchApplication, sp.pitch_application_id)
+    call = session.get(PitchCall, app.call_id) if app is not None else None
+    if app is None or call is None or call.event_id != event.id or app.status != "selected":
+        raise FieldError("speakers", f"{sp.name}: pitch {sp.pitch_application_id} is not a selected pitch of "
+                                     "this event")
+    return app.id
+
+
+def check_speakers(session: Session, *, event: Event, kind: str,
+                   speakers: Sequence[SpeakerInput]) -> list[LinkedSpeaker]:
+    """The speakers checked (refused naming the field `speakers`) and linked."""
+    if len(speakers) > MAX_SPEAKERS:
+        raise FieldError("speakers", f"at most {MAX_SPEAKERS}")
+    for sp in speakers:
+        if not sp.name.strip() or len(sp.name) > 200 or len(sp.affiliation) > 300:
+            raise FieldError("speakers", f"{sp.name!r}: a name of 1 to 200 characters, an affiliation of at most 300")
+    pitches = [sp.pitch_application_id for sp in speakers if sp.pitch_application_id is not None]
+    if len(pitches) != len(set(pitches)):
+        raise FieldError("speakers", "a pitch is given twice")
+    actors = _link_actors(session, speakers)
+    return [LinkedSpeaker(name=sp.name.strip(), affiliation=sp.affiliation.strip(), actor_id=actor_id,
+                          user_id=_person(session, event, sp), pitch_application_id=_pitch(session, event, kind, sp))
+            for sp, actor_id in zip(speakers, actors, strict=True)]
+
+
+def write_speakers(session: Session, *, session_id: int, speakers: Iterable[LinkedSpeaker], start: int = 0) -> list[Speaker]:
+    rows = [Speaker(session_id=session_id, position=start + i, name=sp.name, affiliation=sp.affiliation,
+                    actor_id=sp.actor_id, user_id=sp.user_id, pitch_application_id=sp.pitch_application_id)
+            for i, sp in enumerate(speakers)]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def speakers_of(session: Session, ids: list[int]) -> dict[int, list[Speaker]]:
+    out: dict[int, list[Speaker]] = {}
+    if ids:
+        for sp in session.scalars(select(Speaker).where(Speaker.session_id.in_(ids))
+                                  .order_by(Speaker.session_id, Speaker.position, Speaker.id)):
+            out.setdefault(sp.session_id, []).append(sp)
+    return out
+
+
+def participant_numbers(session: Session, *, event_id: int, user_ids: Iterable[int | None]) -> dict[int, int]:
+    """{account: its participant number in the event}, how the session form writes a linked person."""
+    ids = {u for u in user_ids if u is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Participant.user_id, Participant.id).where(
+        Participant.event_id == event_id, Participant.user_id.in_(ids))).tuples().all())
+
+
+def speaking_sessions(session: Session, *, event_id: int, user_id: int | None) -> list[ProgrammeSession]:
+    """The sessions of the event a person speaks at, in time order."""
+    if user_id is None:
+        return []
+    return list(session.scalars(select(ProgrammeSession).join(Speaker, Speaker.session_id == ProgrammeSession.id)
+                                .where(ProgrammeSession.event_id == event_id, Speaker.user_id == user_id)
+                                .distinct().order_by(ProgrammeSession.starts_at, ProgrammeSession.id)))
+
+
+def speaker_users(session: Session, *, session_id: int) -> list[int]:
+    return sorted({u for u in session.scalars(select(Speaker.user_id).where(Speaker.session_id == session_id,
+                                                                             Speaker.user_id.is_not(None)))
+                   if u is not None})
+
+
+def export_user(session: Session, *, user_id: int) -> list[dict]:
+    """The sessions a person is linked to as a speaker."""
+    return [{"event_id": s.event_id, "session": s.title, "starts_at": s.starts_at.isoformat(timespec="minutes"),
+             "room": s.room, "name": sp.name, "affiliation": sp.affiliation}
+            for sp, s in session.execute(select(Speaker, ProgrammeSession).join(
+                ProgrammeSession, ProgrammeSession.id == Speaker.session_id).where(Speaker.user_id == user_id)
+                .order_by(ProgrammeSession.starts_at, Speaker.id))]
+
+
+def erase_user(session: Session, *, user_id: int) -> None:
+    """The link to the account goes; the speaker's entry (the event's public programme, as the
+    organisers wrote it) stays."""
+    for sp in session.scalars(select(Speaker).where(Speaker.user_id == user_id)):
+        sp.user_id = None
+    session.flush()
