@@ -14,7 +14,10 @@ from bioatlas.atlas.models import Actor, ActorChange, Site, SiteSupersession, So
 from bioatlas.atlas.records import ActorRecord, SiteRecord
 from bioatlas.atlas.bulk import bulk_upsert
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+from bioatlas.atlas.service import taxonomies
+from bioatlas.contributions import sites
 from bioatlas.contributions.models import Contribution
+from bioatlas.contributions.site_fields import display_of
 from tests.accounts.fixtures import (  # noqa: F401  (fixtures)
     acc_app, audit_events, csrf_of, login, mail_settings, make_user, smtp, web,
 )
@@ -243,3 +246,22 @@ def test_bad_site_input_is_refused_naming_the_field(web, db):
         assert s.scalar(select(func.count()).select_from(Contribution)) == 0
         assert s.get(Actor, actor) is not None
     assert len(audit_events(db, "refused")) >= len(cases)
+
+
+def test_a_proposal_finds_its_site_after_an_import_rewrote_the_row():
+    """The moderation page's "before" and an editor's amendment find the proposed site by the
+    values the proposal copied (`_was`) when an import has replaced the row under a new id."""
+    place = gazetteer().geocode(postcode="91000")
+    fields = dict(role="hq", postcode="91000", commune_insee=place.insee, commune_name=place.name,
+                  departement=place.departement, region=place.region, country="FR",
+                  latitude=place.latitude, longitude=place.longitude)
+    actor = Actor(id=1, name="Yposkesi", sites=[Site(id=42, **fields)])
+    kind, payload = sites.proposal(actor, action="edit", site_id=42, taxonomies=taxonomies(),
+                                   fields={"postcode": "91100", "commune": "Corbeil-Essonnes"})
+    actor.sites = [Site(id=43, **fields)]  # re-imported: same values, a new row
+    assert sites.before_of(actor, payload) == display_of(actor.sites[0])
+    amended = sites.amendment_of(actor, kind=kind, proposed=payload, fields={"address": "1 rue de l'Essonne"},
+                                 taxonomies=taxonomies())
+    assert amended["_site_id"] == 43 and (amended["address"], amended["postcode"]) == ("1 rue de l'Essonne", "91100")
+    actor.sites = [Site(id=44, **{**fields, "postcode": "91300"})]  # a different site: not taken for it
+    assert sites.before_of(actor, payload) is None

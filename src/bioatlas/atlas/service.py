@@ -94,6 +94,7 @@ from bioatlas.atlas.service_sites import (
     LocatedSite,
     SiteCorrectionError,
     correct_site,
+    find_site,
     located_sites,
     site_values,
     sites_selectable,
@@ -142,7 +143,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     # located sites (map layers of other rooms)
     "LocatedSite", "located_sites", "sites_selectable",
     # corrections of an actor's sites (contributions)
-    "correct_site", "site_values", "SiteCorrectionError",
+    "correct_site", "find_site", "site_values", "SiteCorrectionError",
     # for other rooms' pages and APIs
     "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
     # research facts (RNSR domains and ERC panels, i-Lab years and domains)

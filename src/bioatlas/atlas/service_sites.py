@@ -15,13 +15,21 @@ from bioatlas.atlas.models import Actor, Site, Source
 from bioatlas.atlas.records import APPROXIMATE, SiteRecord
 from bioatlas.atlas.site_corrections import SiteCorrectionError
 
-__all__ = ["LocatedSite", "SiteCorrectionError", "correct_site", "located_sites", "site_values", "sites_selectable"]
+__all__ = [
+    "LocatedSite", "SiteCorrectionError", "correct_site", "find_site", "located_sites", "site_values", "sites_selectable",
+]
 
 
 def site_values(site: Site | SiteRecord) -> dict[str, object]:
     """A site's stored fields (role, address, postcode, commune, département, region, country,
     coordinates, precision) as plain values."""
     return writer.site_values(site)
+
+
+def find_site(actor: Actor, *, site_id: int | None, was: dict | None = None) -> Site | None:
+    """The actor's site `site_id`, else the one holding the values `was` (a proposal's copy of the
+    site: an import may have rewritten its row since), else None."""
+    return site_corrections.find_site(actor, site_id=site_id, was=was)
 
 
 def correct_site(session: Session, *, actor: Actor, site_id: int | None, was: dict | None, record: SiteRecord | None,

@@ -11,8 +11,8 @@ from starlette.datastructures import FormData
 
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.accounts.policy import Principal, can, client_ip, require
-from bioatlas.atlas.service import TaxonomiesDep
-from bioatlas.contributions import service, sites
+from bioatlas.atlas.service import TaxonomiesDep, find_site
+from bioatlas.contributions import service
 from bioatlas.contributions.forms import checked_site, form_data, note_of, raw_fields
 from bioatlas.contributions.service import ContributionError, actor_scope
 from bioatlas.contributions.site_fields import display_of
@@ -36,7 +36,7 @@ def site_form(request: Request, actor_id: Id, session: SessionDep, t: Translator
               p: Annotated[Principal, Depends(require("actor.propose"))],
               site: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     actor = _actor(session, actor_id, t)
-    current = sites.site_of(actor, site) if site is not None else None
+    current = find_site(actor, site_id=site) if site is not None else None
     if site is not None and current is None:
         raise HTTPException(404, detail=t("No such site for this actor."))
     return render(request, t, "contributions/site_form.html", actor=actor, site_id=site, taxonomies=taxonomies,

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.service import Actor, Source, Taxonomy, correct_site, site_values
+from bioatlas.atlas.service import Actor, Source, Taxonomy, correct_site, find_site, site_values
 from bioatlas.contributions.site_fields import SITE_FIELDS, clean_site, display_of, merged, record_of
 from bioatlas.core.fields import FieldError
 
@@ -17,21 +17,18 @@ KINDS = {"edit": "site_edit", "add": "site_add", "remove": "site_remove"}
 SITE_KINDS = frozenset(KINDS.values())
 
 
-def site_of(actor: Actor, site_id: int | None):
-    return next((s for s in actor.sites if s.id == site_id), None)
-
-
 def proposal(actor: Actor, *, action: str, site_id: int | None, fields: dict, taxonomies: dict[str, Taxonomy],
-             base: dict | None = None) -> tuple[str, dict]:
+             base: dict | None = None, was: dict | None = None) -> tuple[str, dict]:
     """(contribution kind, payload) of a site change; FieldError names the refused field. The
-    fields given go over the site's current ones, or over `base` (an editor amending a proposal)."""
+    fields given go over the site's current ones, or over `base` (an editor amending a proposal,
+    `was` its copy of the site, to find it if an import rewrote its row since)."""
     if action not in KINDS:
         raise FieldError("action", f"expected one of {', '.join(KINDS)}")
     site = None
     if action != "add":
         if site_id is None:
             raise FieldError("site_id", "say which site to change")
-        site = site_of(actor, site_id)
+        site = find_site(actor, site_id=site_id, was=was)
         if site is None:
             raise FieldError("site_id", f"actor {actor.id} has no site {site_id}")
     if action == "remove":
@@ -54,12 +51,12 @@ def amendment_of(actor: Actor, *, kind: str, proposed: dict, fields: dict,
     shown = {k: v for k, v in proposed.items() if not k.startswith("_")}
     action = "edit" if kind == "site_edit" else "add"
     return proposal(actor, action=action, site_id=proposed.get("_site_id"), fields=fields, taxonomies=taxonomies,
-                    base=shown)[1]
+                    base=shown, was=proposed.get("_was"))[1]
 
 
 def before_of(actor: Actor | None, payload: dict) -> dict | None:
     """The corrected site's current fields (the moderation page's "before"), None for a new site."""
-    site = site_of(actor, payload.get("_site_id")) if actor is not None else None
+    site = find_site(actor, site_id=payload.get("_site_id"), was=payload.get("_was")) if actor is not None else None
     return display_of(site) if site is not None else None
 
 
