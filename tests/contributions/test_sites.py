@@ -5,6 +5,7 @@ revert; members publish at once; bad input refused naming the field, nothing wri
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import func, select
 
@@ -67,7 +68,12 @@ def test_a_site_correction_is_reviewed_shown_kept_by_reimports_and_reverted(web,
     h = _as(web, "user@example.org")
     page = web.get(f"/actors/{actor}")
     assert 'data-action="site-edit"' in page.text and "Corriger l&#39;adresse" in page.text and "Ajouter un site" in page.text
-    assert "Corriger" in web.get(f"/actors/{actor}/sites/propose?site={site_id}").text
+    form = web.get(f"/actors/{actor}/sites/propose?site={site_id}").text
+    assert "Corriger" in form
+    # the country is chosen from a list of countries named in French, France first and selected
+    countries = re.findall(r'<option value="([A-Z]{2})" ?(selected)?>([^<]*)</option>', form)
+    assert countries[0] == ("FR", "selected", "France") and ("DE", "", "Allemagne") in countries
+    assert len(countries) > 200 and [c for c in countries if c[1]] == [countries[0]]
     r = web.post(f"/api/v1/actors/{actor}/sites/proposals", headers=h, json={
         "action": "edit", "site_id": site_id,
         "fields": {"address": "1 rue de l'Essonne", "postcode": "91100", "commune": "Corbeil-Essonnes"}})
@@ -225,6 +231,7 @@ def test_bad_site_input_is_refused_naming_the_field(web, db):
         ({"action": "add", "fields": {"postcode": "91000", "role": "castle"}}, "role"),
         ({"action": "add", "fields": {"postcode": "91000", "region": "84"}}, "region"),
         ({"action": "add", "fields": {"postcode": "91000", "country": "France"}}, "country"),
+        ({"action": "add", "fields": {"postcode": "91000", "country": "ZZ"}}, "country"),  # no such country
         ({"action": "add", "fields": {}}, "postcode"),
         ({"action": "edit", "site_id": other_site, "fields": {"postcode": "91100"}}, "site_id"),
         ({"action": "edit", "fields": {"postcode": "91100"}}, "site_id"),

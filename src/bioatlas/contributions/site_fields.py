@@ -11,6 +11,7 @@ import math
 import re
 
 from bioatlas.atlas.service import GeocodeError, Place, SiteRecord, Taxonomy, gazetteer
+from bioatlas.core.countries import country_codes
 from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.core.text import fold
 
@@ -77,6 +78,8 @@ def clean_site(raw: dict, taxonomies: dict[str, Taxonomy]) -> dict:
     country = (text["country"] or "FR").upper()
     if not COUNTRY.match(country):
         raise FieldError("country", "expected a two-letter country code such as FR")
+    if country not in country_codes():
+        raise FieldError("country", f"unknown country code {country!r} (ISO 3166-1 alpha-2, e.g. FR, DE)")
     latitude, longitude = _number("latitude", raw.get("latitude"), 90), _number("longitude", raw.get("longitude"), 180)
     if (latitude is None) != (longitude is None):
         raise FieldError("longitude" if longitude is None else "latitude", "give both latitude and longitude, or neither")

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
 
+from bioatlas.core.countries import country_choices
 from bioatlas.core.plugins import collect
 
 WEB_DIR = Path(__file__).parent
@@ -33,6 +34,7 @@ def _query(pairs, **changes) -> str:
 
 
 templates.env.globals["query"] = _query
+templates.env.globals["countries"] = country_choices  # (code, name) in a language: a form's country select
 
 
 def slots(place: str) -> list[str]:
