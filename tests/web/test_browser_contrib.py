@@ -78,6 +78,16 @@ def test_claim_edit_and_moderation(live, smtp, db):
         assert "Camille Martin" in page.locator("section.history").inner_text()
         page.screenshot(path=str(SCREENSHOTS / "contrib-edited.png"), full_page=True)
 
+        # a site's correction form: the country from a select, "remove this site" unlike the submit button
+        page.click('a[data-action="site-edit"]')
+        assert page.locator('select[name="country"] option:checked').inner_text() == "France"
+        form = 'form[data-contribution-form="site"]'
+        style = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+        submit = page.locator(f'{form} button[type="submit"]:not([value])').evaluate(style)
+        remove = page.locator(f'{form} button[data-action="site-remove"]').evaluate(style)
+        assert remove != submit and remove[0] == "rgb(255, 255, 255)" and remove[1] == "rgb(155, 28, 28)", (submit, remove)
+        page.screenshot(path=str(SCREENSHOTS / "contrib-site-form.png"), full_page=True)
+
         # a correction proposed on another actor waits for review
         page.goto(f"{live}/actors/{yposkesi}")
         assert page.locator('a[data-action="edit"]').count() == 0
