@@ -44,6 +44,11 @@ def bioatlas_observatory_queries():
 
 
 @hookimpl
+def bioatlas_roadmap_projects(session, code):
+    return service.projects_for_roadmap(session, code=code)
+
+
+@hookimpl
 def bioatlas_personal_data():
     return [PersonalData(name="applications", export=personal.export_user, erase=personal.erase_user)]
 

@@ -24,6 +24,8 @@ What a feature may provide (each spec says who consumes it):
   own sources; synthetic records say so in their source
 - observatory queries: a room's computed figures and the indicators they feed (`observatory`
   stores their values at each snapshot, citing the query as source)
+- roadmap projects: the projects a room follows on a roadmap's actions (the observatory's roadmap
+  page lists them beside the recorded ones)
 
 Layers (lowest first; an import may only point down, and into another room only through its
 public modules; `tests/test_layers.py` reads the import graph and enforces it, with a handful of
@@ -303,6 +305,13 @@ class FeatureSpec:
     def bioatlas_observatory_queries(self) -> Sequence[ObservatoryQuery]:
         """Computed figures of the room and their indicators (`observatory.compute`, `.reference`)."""
 
+    @hookspec
+    def bioatlas_roadmap_projects(self, session: Any, code: str) -> Mapping[int, Sequence[Mapping[str, Any]]]:
+        """The projects the room follows on roadmap `code`, by action number: dicts with "title",
+        "budget_eur", "funding_source", "partners" [{"id", "name"}], "source", and optionally
+        "milestones" and "progress" (the observatory's roadmap page lists them after its own
+        recorded projects, without importing the room; calls: the portfolio)."""
+
     @hookspec(firstresult=True)
     def bioatlas_view_counts(self, session: Any, view: Any, taxonomies: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """The total and facet counts of a directory view ({"total": n, "facets": {facet: {code:
@@ -363,6 +372,16 @@ def routers() -> list[Any]:
     """Every feature's routers (`bioatlas_routers`), in feature order, their modules imported now:
     only the web app asks (the CLI registers the same plugins without loading the handlers)."""
     return [pkgutil.resolve_name(item) if isinstance(item, str) else item for item in collect("bioatlas_routers")]
+
+
+def grouped(hook_name: str, **kwargs) -> dict[Any, list]:
+    """The mappings of lists returned by every implementation of a hook, each key's lists joined
+    in feature order."""
+    out: dict[Any, list] = {}
+    for result in getattr(plugin_manager().hook, hook_name)(**kwargs):
+        for key, items in (result or {}).items():
+            out.setdefault(key, []).extend(items)
+    return out
 
 
 def merged(hook_name: str, **kwargs) -> dict[str, Any]:

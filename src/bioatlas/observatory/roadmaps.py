@@ -1,9 +1,10 @@
 """Roadmap pages and the status change of an action.
 
 The pages read `service.get_roadmap()` and add, per action, its structuring projects (budget,
-funding, partners: the recorded ones, then the portfolio's followed projects from `calls.service`
-with their milestones and progress) and the dated history of its status; per axis, the progress as shares of
-actions done and in progress, with the number whose status is unknown said explicitly.
+funding, partners: the recorded ones, then those rooms follow on the roadmap, from the plug-in
+hook `bioatlas_roadmap_projects`: the calls portfolio's, with their milestones and progress) and
+the dated history of its status; per axis, the progress as shares of actions done and in
+progress, with the number whose status is unknown said explicitly.
 
 `set_action_status()` is what `PATCH /api/v1/roadmaps/actions/{id}` calls (admin token for now;
 accounts will replace the token later): it checks the status, records an `ActionStatusChange`
@@ -18,8 +19,8 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bioatlas.calls import service as calls
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.plugins import grouped
 from bioatlas.observatory import service
 from bioatlas.observatory.models import (
     ACTION_STATUSES,
@@ -82,11 +83,11 @@ def roadmap_page(session: Session, *, code: str, lang: str = "fr") -> dict | Non
         return None
     ids = [a["id"] for axis in roadmap["axes"] for a in axis["actions"]]
     projects, changes = _projects(session, ids), _changes(session, ids)
-    portfolio = calls.projects_for_roadmap(session, code=code)  # followed projects, with milestones
+    followed = grouped("bioatlas_roadmap_projects", session=session, code=code)  # with milestones
     for axis in roadmap["axes"]:
         axis["shares"] = axis_progress(axis["progress"])
         for a in axis["actions"]:
-            a["projects"] = projects.get(a["id"], []) + portfolio.get(a["number"], [])
+            a["projects"] = projects.get(a["id"], []) + followed.get(a["number"], [])
             a["changes"] = changes.get(a["id"], [])
     roadmap["shares"] = axis_progress(roadmap["progress"])
     return roadmap
