@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--vary", default="", help="comma-separated values put in place of {} in the URL, in turn")
     parser.add_argument("--html", action="store_true", help="ask for text/html")
+    parser.add_argument("--callees", default="", help="also print what the functions matching this name call")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("BIOATLAS_WARM_UP", "false")
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(args.top)
         text = out.getvalue()
         print(text[text.index("   ncalls"):])
+    if args.callees:
+        pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_callees(args.callees)
 
 
 if __name__ == "__main__":

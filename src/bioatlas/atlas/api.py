@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from bioatlas.accounts.policy import Principal, PrincipalDep, authorize, can, require
-from bioatlas.atlas import clusters, layers, presenters, queries, scope
+from bioatlas.atlas import clusters, detail, layers, presenters, queries, scope
 from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.exporter import stream_in_session
@@ -58,7 +58,7 @@ def list_actors(
 
 @router.get("/actors/{actor_id}", responses={404: {"model": Problem}})
 def get_actor(actor_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep) -> dict:
-    actor = queries.get_actor(session, actor_id=actor_id)
+    actor = detail.plain_actor(session, actor_id=actor_id)
     if actor is None:
         raise HTTPException(404, detail=f"no actor with id {actor_id}")
     reasons = scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=t.lang)

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from bioatlas.atlas.models import Actor, ActorChange, Source
 
@@ -74,13 +74,14 @@ def record_changes(
     return n
 
 
+# built once (its cache key too); every change shows its source: joined, one statement
+_HISTORY = (select(ActorChange).where(ActorChange.actor_id == bindparam("actor_id")).order_by(ActorChange.id.desc())
+            .limit(bindparam("limit")).options(joinedload(ActorChange.source)))
+
+
 def history(session: Session, *, actor_id: int, limit: int = 200) -> list[ActorChange]:
     """Newest first."""
-    return list(
-        session.scalars(
-            select(ActorChange).where(ActorChange.actor_id == actor_id).order_by(ActorChange.id.desc()).limit(limit)
-        )
-    )
+    return list(session.scalars(_HISTORY, {"actor_id": actor_id, "limit": limit}).unique())
 
 
 def _dump(value: object) -> str | None:

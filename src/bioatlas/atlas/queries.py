@@ -196,15 +196,6 @@ def get_actor(session: Session, *, actor_id: int) -> Actor | None:
     return session.scalars(_ACTOR, {"actor_id": actor_id}).first()
 
 
-def related_from(session: Session, *, actor_id: int) -> list[Relation]:
-    """Relations pointing at an actor (its members, its child units)."""
-    return list(
-        session.scalars(
-            select(Relation).where(Relation.target_id == actor_id).options(selectinload(Relation.actor))
-        ).all()
-    )
-
-
 def sources_of(actor: Actor) -> list[Source]:
     """Every source an actor's facts come from, without duplicates, oldest first."""
     seen: dict[int, Source] = {}

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -365,9 +365,13 @@ def in_scope_condition() -> ColumnElement[bool]:
     return Actor.id.in_(select(ScopeReason.actor_id))
 
 
+_COMPUTED = select(exists().where(ScopeRun.id.isnot(None)))  # built once (every page asks)
+_REASONS = select(ScopeReason.rule, ScopeReason.matched).where(ScopeReason.actor_id == bindparam("actor_id"))
+
+
 def computed(session: Session) -> bool:
     """Has the scope ever been computed on this atlas?"""
-    return bool(session.scalar(select(exists().where(ScopeRun.id.isnot(None)))))
+    return bool(session.connection().scalar(_COMPUTED))
 
 
 def default_scope(session: Session) -> str:
@@ -382,8 +386,7 @@ def last_run(session: Session) -> ScopeRun | None:
 def reasons_of(session: Session, *, actor_id: int, rules: RuleSet, lang: str = "fr") -> list[dict]:
     """Why the actor is in the sector: one entry per rule (in the rule file's order), empty when
     it is not."""
-    rows = {r: m for r, m in session.execute(
-        select(ScopeReason.rule, ScopeReason.matched).where(ScopeReason.actor_id == actor_id))}
+    rows = {r: m for r, m in session.connection().execute(_REASONS, {"actor_id": actor_id})}
     out = []
     for r in rules.rules:
         if r.id in rows:

@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from bioatlas.atlas import bulk, history, queries, writer
+from bioatlas.atlas import bulk, detail, history, queries, writer
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.filters import (
     FACETS,
@@ -347,12 +347,10 @@ class ActorScopeData:
 
 
 def actor_scope(session: Session, *, actor_id: int | None) -> ActorScopeData:
-    actor = session.get(Actor, actor_id) if actor_id is not None else None
-    if actor is None:
+    found = detail.where_it_stands(session, actor_id=actor_id) if actor_id is not None else None
+    if found is None or actor_id is None:
         return ActorScopeData(None)
-    regions = frozenset(s.region for s in actor.sites if s.region)
-    clusters = frozenset(r.target_id for r in actor.relations if r.target is not None and r.target.kind == "cluster")
-    return ActorScopeData(actor.id, regions, clusters)
+    return ActorScopeData(actor_id, *found)
 
 
 # --- the view filter ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bioatlas.atlas import presenters, queries, scope
+from bioatlas.atlas import detail, presenters, queries, scope
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.history import history
 from bioatlas.atlas.serialize import actor_to_dict
@@ -54,16 +54,16 @@ def directory_page(
 
 @router.get("/actors/{actor_id}", response_class=HTMLResponse)
 def actor_page(request: Request, actor_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, taxonomies: TaxonomiesDep, t: TranslatorDep):
-    actor = queries.get_actor(session, actor_id=actor_id)
+    actor = detail.plain_actor(session, actor_id=actor_id)
     if actor is None:
         raise HTTPException(404, detail=t("No actor with this number."))
     data = actor_to_dict(actor, t.lang, taxonomies=taxonomies)
-    inbound = queries.related_from(session, actor_id=actor_id)
+    inbound_total, inbound = detail.inbound_of(session, actor_id=actor_id)
     changes = history(session, actor_id=actor_id, limit=50)
     # other rooms' buttons and panels (contributions: claim, edit, propose, revert, authors)
     reasons = scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=t.lang)
-    return render(request, t, "atlas/actor.html", actor=data, inbound=inbound, changes=changes, scope_reasons=reasons,
-                  scope_computed=scope.computed(session),
+    return render(request, t, "atlas/actor.html", actor=data, inbound=inbound, inbound_total=inbound_total,
+                  changes=changes, scope_reasons=reasons, scope_computed=scope.computed(session),
                   **merged("bioatlas_actor_page", request=request, session=session, actor=actor, changes=changes))
 
 
