@@ -133,3 +133,46 @@ def test_booth_pages_over_http(client, db, booth_world):
     assert 'class="floor-plan"' in plan.text and 'data-status="accepted"' in plan.text
     page = client.get(f"/events/{e}?lang=en")  # the exhibitor page links to its atlas actor
     assert f'href="/actors/{booth_world["startup"]}"' in page.text and "V03" in page.text
+
+
+def test_the_applicant_withdraws_an_application(client, db, booth_world):
+    """Pending, wait-listed and accepted applications withdrawn by their applicant (an accepted
+    one frees its booth, which another application may then take); someone else's is not found;
+    audited; organisers see it withdrawn; CSRF and the confirmation box required."""
+    w, e = booth_world, booth_world["event"]
+    with db() as s:
+        mine, theirs = _apply(s, w).id, _apply(s, w, who="seller", actor="company", stand_type="standard").id
+        event = service.get_event(s, event_id=e)
+        booths.decide_booth(s, event=event, application_id=mine, decision="accepted", booth="V01",
+                            by_user_id=w["users"]["org"])
+        booths.decide_booth(s, event=event, application_id=theirs, decision="waitlisted", by_user_id=w["users"]["org"])
+        s.commit()
+    _as(client, "founder@test.invalid")
+    page = client.get(f"/events/{e}/booths")
+    assert f'action="/events/{e}/booths/{mine}/withdraw"' in page.text and "le stand est libéré" in page.text
+    url = f"/events/{e}/booths/{mine}/withdraw"
+    assert client.post(url, data={"confirm": "yes"}).status_code == 403  # no CSRF token
+    csrf = csrf_of(client, f"/events/{e}/booths")
+    unconfirmed = client.post(url, data={"csrf_token": csrf})
+    assert unconfirmed.status_code == 422 and "confirm" in unconfirmed.text
+    other = client.post(f"/events/{e}/booths/{theirs}/withdraw", data={"confirm": "yes", "csrf_token": csrf})
+    assert other.status_code == 404  # the seller's application: not the founder's to withdraw
+    assert client.post(url, data={"confirm": "yes", "csrf_token": csrf}, follow_redirects=False).status_code == 303
+    again = client.post(url, data={"confirm": "yes", "csrf_token": csrf})
+    assert again.status_code == 409 and "already withdrawn" in again.text
+    with db() as s:
+        assert service.exhibitors(s, event_id=e) == []  # the booth is free
+        booths.withdraw_booth(s, event=service.get_event(s, event_id=e), application_id=theirs,
+                              user_id=w["users"]["seller"])  # a wait-listed one
+        s.commit()
+        assert {v.row.id: v.row.status for v in booths.booth_applications(s, event_id=e)} == {
+            mine: "withdrawn", theirs: "withdrawn"}
+        again = _apply(s, w).id  # the actor may apply again, and get the freed booth
+        booths.decide_booth(s, event=service.get_event(s, event_id=e), application_id=again, decision="accepted",
+                            booth="V01", by_user_id=w["users"]["org"])
+        s.commit()
+    detail = [json.loads(x.detail) for x in audit_events(db, "events.booth_withdrawn")]
+    assert [(d["was"], d["booth_freed"]) for d in detail] == [("accepted", "V01"), ("waitlisted", None)]
+    _as(client, "org@test.invalid")
+    review = client.get(f"/events/{e}/booths/review").text
+    assert review.count('data-status="withdrawn"') == 2 and "retirée" in review

@@ -13,12 +13,13 @@ from bioatlas.accounts.models import now
 from bioatlas.core.db import Base
 
 STAND_TYPES = ("standard", "large", "village")  # a 9 m² stand, an 18 m² stand, a table in the innovation village
-BOOTH_STATUSES = ("submitted", "accepted", "waitlisted", "refused")
+BOOTH_STATUSES = ("submitted", "accepted", "waitlisted", "refused", "withdrawn")  # withdrawn: by the applicant
 
 
 class BoothApplication(Base):
     """`user_id`: who applied (None once the account is erased: an accepted booth stays);
-    `exhibitor_id`: the booth given on acceptance; `reason`: the organisers' word to the applicant."""
+    `exhibitor_id`: the booth given on acceptance (None again once withdrawn); `reason`: the
+    organisers' word to the applicant; `decided_at`/`decided_by`: the decision, or the withdrawal."""
 
     __tablename__ = "event_booth_applications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,7 +3,8 @@ a wish for its place, a short presentation); organisers accept it at a booth of 
 (the application becomes an exhibitor through `exhibitors.add_exhibitor`, so booth rules and
 conflicts are the same as for exhibitors added directly), put it on the waiting list, or refuse
 it with a reason. The applicant is told (notification kind `events.booth`, e-mail by default);
-every decision is in the audit log."""
+every decision is in the audit log. The applicant may withdraw its application while it is under
+review or wait-listed, or once accepted (the booth is freed: the exhibitor goes); audited too."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from bioatlas.accounts import service as accounts
 from bioatlas.events.booth_models import STAND_TYPES, BoothApplication
 from bioatlas.events.catalogue import actor_names
 from bioatlas.events.errors import Conflict, FieldError, NotFound
-from bioatlas.events.exhibitors import add_exhibitor
+from bioatlas.events.exhibitors import add_exhibitor, remove_exhibitor
 from bioatlas.events.models import Event, Exhibitor
 from bioatlas.notifications import service as notifications
 
 DECISIONS = ("accepted", "waitlisted", "refused")
 OPEN = ("submitted", "waitlisted")
+WITHDRAWABLE = ("submitted", "waitlisted", "accepted")
 MAX_TEXT = 500
 
 
@@ -109,6 +111,32 @@ def decide_booth(session: Session, *, event: Event, application_id: int, decisio
                              context={"event": event.title, "status": decision, "booth": booth, "reason": reason,
                                       "actor": dict(actor_names(session, actor_ids=[row.actor_id])).get(row.actor_id, "")},
                              link=f"/events/{event.id}/booths")
+    return row
+
+
+def withdraw_booth(session: Session, *, event: Event, application_id: int, user_id: int,
+                   ip: str | None = None) -> BoothApplication:
+    """The applicant withdraws its application (under review, wait-listed or accepted: an accepted
+    one frees its booth). Someone else's application is not found (nothing revealed); a refused
+    or already withdrawn one is refused, 409."""
+    row = session.get(BoothApplication, application_id)
+    if row is None or row.event_id != event.id or row.user_id is None or row.user_id != user_id:
+        raise NotFound(f"no booth application {application_id} of yours")
+    if row.status not in WITHDRAWABLE:
+        raise Conflict(f"application: this application is already {row.status}")
+    booth = None
+    if row.status == "accepted" and row.exhibitor_id is not None:
+        exhibitor = session.get(Exhibitor, row.exhibitor_id)
+        if exhibitor is not None:
+            booth = exhibitor.booth
+            remove_exhibitor(session, event=event, exhibitor_id=exhibitor.id)
+        row.exhibitor_id = None
+    before, row.status = row.status, "withdrawn"
+    row.decided_at, row.decided_by = datetime.now(timezone.utc), user_id
+    session.flush()
+    accounts.record_audit(session, event="events.booth_withdrawn", user_id=user_id, ip=ip,
+                          target=f"event_booth_application:{row.id}",
+                          detail={"event_id": event.id, "actor_id": row.actor_id, "was": before, "booth_freed": booth})
     return row
 
 

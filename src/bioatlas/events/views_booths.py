@@ -1,6 +1,7 @@
 """HTML pages of booth applications: a member of an atlas actor applies for a stand and follows
 its applications (`events.register`, the service checks the membership); organisers review them
-beside the floor plan and accept at a booth, wait-list or refuse with a reason (`events.organise`)."""
+beside the floor plan and accept at a booth, wait-list or refuse with a reason (`events.organise`);
+the applicant withdraws its own application (the service checks it is theirs)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _stand_labels(t) -> dict[str, str]:
 
 def _status_labels(t) -> dict[str, str]:
     return {"submitted": t("under review"), "accepted": t("accepted"), "waitlisted": t("waiting list"),
-            "refused": t("refused")}
+            "refused": t("refused"), "withdrawn": t("withdrawn")}
 
 
 def _apply_page(request, session, t, event, p: Principal, *, error=None, status=200, values=None):
@@ -51,6 +52,23 @@ def apply(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep,
                        stand_type=values["stand_type"], wish=values["wish"], text=values["text"]),
                    done=f"/events/{event_id}/booths",
                    failed=lambda **e: _apply_page(request, session, t, event, p, values=values, **e))
+
+
+@router.post("/events/{event_id}/booths/{application_id}/withdraw", response_class=HTMLResponse)
+def withdraw(request: Request, event_id: Id, application_id: Id, session: SessionDep, t: TranslatorDep, form: Form,
+             p: Verified):
+    """One's own application withdrawn (`confirm=yes` required)."""
+    event = guarded_event(request, session, t, p, "events.register", event_id)
+
+    def act():
+        if forms.text(form, "confirm", 5) != "yes":
+            raise service.FieldError("confirm", "tick the box to confirm the withdrawal")
+        return booths.withdraw_booth(session, event=event, application_id=application_id, user_id=p.user_id,
+                                     ip=request.client.host if request.client else None)
+
+    return attempt(session, act, done=f"/events/{event_id}/booths",
+                   failed=lambda **e: _apply_page(request, session, t, event, p, **e),
+                   missing=t("No such booth application."))
 
 
 def _review_page(request, session, t, event, *, error=None, status=200):
