@@ -10,6 +10,7 @@ the `*.po` files of src/bioatlas/locale/fr/LC_MESSAGES/ (merged at run time).
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 from pathlib import Path
@@ -41,6 +42,53 @@ def plural_messages() -> set[tuple[str, str]]:
     return found
 
 
+def _refusal_calls(path: Path):
+    """(line, message node) of each `FieldError(field, message, ...)` call in `path`."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if name != "FieldError":
+            continue
+        message = node.args[1] if len(node.args) > 1 else next(
+            (k.value for k in node.keywords if k.arg == "message"), None)
+        if message is not None:
+            yield node.lineno, message
+
+
+def room_files(rooms: tuple[str, ...] | None = None) -> list[Path]:
+    """The Python files of `rooms` (folders of the package; every one when None)."""
+    paths = [p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts]
+    if rooms is None:
+        return paths
+    return [p for p in paths if p.relative_to(PACKAGE).parts[0] in rooms]
+
+
+def refusal_messages(rooms: tuple[str, ...] | None = None) -> set[str]:
+    """The message ids of every FieldError raised in `rooms` (a literal message argument), and
+    the unsafe-character messages `core.text` declares (core/fields.py raises them)."""
+    from bioatlas.core.text import UNSAFE_MESSAGES
+
+    found = set(UNSAFE_MESSAGES) if rooms is None or "core" in rooms else set()
+    for path in room_files(rooms):
+        found.update(m.value for _line, m in _refusal_calls(path)
+                     if isinstance(m, ast.Constant) and isinstance(m.value, str))
+    return found
+
+
+def built_refusals(rooms: tuple[str, ...] | None = None) -> list[str]:
+    """"path:line" of each FieldError whose message is built in place (an f-string, a `%` or
+    `+`, a `.format()`): no message id to translate; it must take `params` instead."""
+    out = []
+    for path in room_files(rooms):
+        for line, m in _refusal_calls(path):
+            built = isinstance(m, (ast.JoinedStr, ast.BinOp)) or (
+                isinstance(m, ast.Call) and isinstance(m.func, ast.Attribute) and m.func.attr == "format")
+            if built:
+                out.append(f"{path.relative_to(PACKAGE)}:{line}")
+    return out
+
+
 def read_catalog(path: Path) -> dict[str, str]:
     from babel.messages.pofile import read_po
 
@@ -62,7 +110,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--catalog", default="messages", help="name of the .po file to add missing messages to")
     args = parser.parse_args()
-    found = messages()
+    found = messages() | refusal_messages()
     translated = read_all_catalogs()
     missing = sorted(m for m in found if not translated.get(m))
     if args.check:

@@ -24,6 +24,7 @@ from bioatlas.core import listeners
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
 from bioatlas.core.dialect import dialect_for
+from bioatlas.core.fields import FieldError, refusal_text
 from bioatlas.core.i18n import Translator, pick_language
 from bioatlas.core.plugins import each_impl, routers
 from bioatlas.jobs import service as jobs
@@ -201,9 +202,11 @@ def create_app(settings: Settings) -> FastAPI:
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
-    def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    def error_page(request: Request, status: int, message: str, refusal: FieldError | None = None) -> HTMLResponse:
         lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
         t = Translator(lang)
+        if refusal is not None:  # a refused field (web/refusals.py): in the reader's language
+            message = refusal_text(t, refusal, with_field=True)
         try:
             context = page_context(request, t, status=status, message=message)
             return templates.TemplateResponse(request, "error.html", context, status_code=status)
@@ -219,7 +222,8 @@ def create_app(settings: Settings) -> FastAPI:
             detail = f"request body too large (limit {limit:,} bytes)" if limit else "request body too large"
         if wants_html(request):
             message = detail.get("message") if isinstance(detail, dict) else str(detail)
-            return error_page(request, exc.status_code, message)
+            refusal = getattr(exc, "refusal", None)
+            return error_page(request, exc.status_code, message, refusal if isinstance(refusal, FieldError) else None)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)

@@ -1,14 +1,22 @@
 """What every room's field validation shares: the refusal naming its field (`FieldError`), the
 check of a submitted plain text (type, length, markup, unsafe characters, required) and the small
 readers of a date and a yes/no value. Each room keeps its own rules (codes, ranges, windows) in
-its own `fields.py` and calls these, so a text is refused the same way everywhere."""
+its own `fields.py` and calls these, so a text is refused the same way everywhere.
+
+A refusal is translatable: its message is an English message id with named `{placeholders}`
+(str.format, as `t(...)` fills them) and `params` the values, e.g.
+`FieldError("title", "at most {max} characters", params={"max": 300})`. `.message` is the
+English text (the JSON API and the logs); a page shows `refusal_text(t, err)`, the reader's
+language. `tests/test_i18n.py` extracts every FieldError message id and checks its French entry."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.text import unsafe_found
 
 # Markup a plain-text field refuses: a tag (or a closing `</script>`), a numeric entity, a
 # javascript:/data:text/html link, an inline event handler (`onclick=`).
@@ -16,14 +24,38 @@ MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|&#|javascript:|data:text/html|\bon\w+\s*="
 
 
 class FieldError(ValueError):
-    """A refused value: `field` names it (e.g. "lines[0].scale_min_l"), `message` says why,
-    `status` is the HTTP status a page or the API answers with (422 unless said)."""
+    """A refused value: `field` names it (e.g. "lines[0].scale_min_l"), `msgid` says why (an
+    English message id, its `{placeholders}` filled from `params`), `message` is that English
+    text filled in, `status` is the HTTP status a page or the API answers with (422 unless said)."""
 
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, message: str, status: int = 422, *,
+                 params: Mapping[str, Any] | None = None) -> None:
         self.field = field
-        self.message = message
+        self.msgid = message
+        self.params = dict(params or {})
+        self.message = message.format(**self.params) if self.params else message
         self.status = status
+        super().__init__(f"{field}: {self.message}")
+
+
+def refusal_text(t, err: FieldError, *, with_field: bool = False, labels: Mapping[str, str] | None = None) -> str:
+    """`err` in the language of the translator `t`: its message alone (a form showing it beside
+    the field), or with `with_field` after the field's label (`labels`, else its name) and the
+    reader's colon. A translation whose placeholders do not match falls back to English."""
+    try:
+        text = t(err.msgid, **err.params) if err.params else t(err.msgid)
+    except (KeyError, IndexError, ValueError):
+        text = err.message
+    if not with_field:
+        return text
+    name = (labels or {}).get(err.field) or err.field
+    return f"{name}{t.colon} {text}"
+
+
+def refusal_view(t, err: FieldError, *, labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What a page's template shows of `err`: `field` (its name, for `data-field`), `label` (the
+    field's label from `labels`, else its name) and `message` in the reader's language."""
+    return {"field": err.field, "label": (labels or {}).get(err.field) or err.field, "message": refusal_text(t, err)}
 
 
 def plain_text(field: str, value: object, max_chars: int, *, required: bool = False, min_chars: int = 0,
@@ -38,16 +70,17 @@ def plain_text(field: str, value: object, max_chars: int, *, required: bool = Fa
         raise FieldError(field, "expected text")
     value = value.strip()
     if len(value) > max_chars:
-        raise FieldError(field, f"too long ({len(value)} characters, at most {max_chars})", too_long_status)
+        raise FieldError(field, "too long ({length} characters, at most {max})", too_long_status,
+                         params={"length": len(value), "max": max_chars})
     if not markup and MARKUP.search(value):
         raise FieldError(field, "HTML or script is not allowed")
-    bad = unsafe_character(value)
+    bad = unsafe_found(value)
     if bad:
-        raise FieldError(field, bad)
+        raise FieldError(field, bad[0], params=bad[1])
     if required and not value:
         raise FieldError(field, "required")
     if value and len(value) < min_chars:
-        raise FieldError(field, f"too short (at least {min_chars} characters)")
+        raise FieldError(field, "too short (at least {min} characters)", params={"min": min_chars})
     return value
 
 

@@ -13,19 +13,33 @@ _NON_ALNUM = re.compile(r"[^0-9a-z&+]+")
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
-def unsafe_character(value: str) -> str | None:
-    """Why `value` cannot be accepted as submitted text, or None: names the first bad character."""
+# Why a character is unsafe, as a message id with `{code}` (U+XXXX) and `{position}` (from 1):
+# the same English text `unsafe_character` returns, translatable where a page shows it.
+UNSAFE_SURROGATE = "U+{code} at position {position} is a lone surrogate (not a character)"
+UNSAFE_BIDI = "U+{code} at position {position} is a bidirectional override (it can disguise text)"
+UNSAFE_CONTROL = "U+{code} at position {position} is a control character"
+UNSAFE_MESSAGES = (UNSAFE_SURROGATE, UNSAFE_BIDI, UNSAFE_CONTROL)
+
+
+def unsafe_found(value: str) -> tuple[str, dict[str, str | int]] | None:
+    """(message id, params) naming the first unsafe character of `value`, or None."""
     found = _UNSAFE.search(value)
     if found is None:
         return None
     char = found.group()
     if "\ud800" <= char <= "\udfff":
-        kind = "a lone surrogate (not a character)"
+        msgid = UNSAFE_SURROGATE
     elif char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
-        kind = "a bidirectional override (it can disguise text)"
+        msgid = UNSAFE_BIDI
     else:
-        kind = "a control character"
-    return f"U+{ord(char):04X} at position {found.start() + 1} is {kind}"
+        msgid = UNSAFE_CONTROL
+    return msgid, {"code": f"{ord(char):04X}", "position": found.start() + 1}
+
+
+def unsafe_character(value: str) -> str | None:
+    """Why `value` cannot be accepted as submitted text, or None: names the first bad character."""
+    found = unsafe_found(value)
+    return None if found is None else found[0].format(**found[1])
 
 
 def fold(value: str) -> str:

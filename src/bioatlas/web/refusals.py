@@ -1,0 +1,17 @@
+"""A page's answer to a refused field: `Refused(err)` is the HTTPException of a `FieldError`.
+Its `detail` stays the English "field: message" (what the JSON API answers), and it carries the
+refusal so the HTML error page shows it in the reader's language (`core.fields.refusal_text`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException
+
+from bioatlas.core.fields import FieldError
+
+
+class Refused(HTTPException):
+    def __init__(self, err: FieldError, *, status: int | None = None, detail: Any = None) -> None:
+        super().__init__(status or err.status, detail=str(err) if detail is None else detail)
+        self.refusal = err
