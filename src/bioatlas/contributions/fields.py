@@ -27,7 +27,7 @@ def _codes(field: str, value: object, taxonomy: Taxonomy) -> list[str]:
             continue
         code = taxonomy.resolve(v) if v not in taxonomy.terms else v
         if code is None:
-            raise FieldError(field, f"unknown value {v[:60]!r} (see /api/v1/taxonomies)")
+            raise FieldError(field, "unknown value {v!r} (see /api/v1/taxonomies)", params={"v": v[:60]})
         codes.append(code)
     return sorted(set(codes))
 
@@ -37,7 +37,7 @@ def clean(raw: dict, taxonomies: dict[str, Taxonomy], *, max_chars: int, new_act
     allowed = NEW_ACTOR_FIELDS if new_actor else EDIT_FIELDS
     unknown = sorted(k for k in raw if k not in allowed)
     if unknown:
-        raise FieldError(unknown[0], f"this field cannot be set here (accepted: {', '.join(allowed)})")
+        raise FieldError(unknown[0], "this field cannot be set here (accepted: {allowed})", params={"allowed": ', '.join(allowed)})
     out: dict = {}
     for field, value in raw.items():
         if value in (None, "", []):
@@ -57,7 +57,7 @@ def clean(raw: dict, taxonomies: dict[str, Taxonomy], *, max_chars: int, new_act
             try:
                 number = float(str(value).replace(",", "."))
             except ValueError:
-                raise FieldError(field, f"not a number: {str(value)[:40]!r}") from None
+                raise FieldError(field, "not a number: {value!r}", params={"value": str(value)[:40]}) from None
             if not (0 < number <= 10_000_000):
                 raise FieldError(field, "expected litres between 0 and 10,000,000")
             out[field] = number

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -16,6 +16,7 @@ from bioatlas.contributions.fields import clean
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import actor_scope, authors
 from bioatlas.core.fields import FieldError
+from bioatlas.web.refusals import Refused
 
 CONTROL_FIELDS = ("csrf_token", "note", "decision", "message")
 
@@ -51,7 +52,7 @@ def checked(request: Request, raw: dict, taxonomies, settings, p: Principal, *, 
     except FieldError as exc:
         accounts.record_audit_now(request.app.state.sessionmaker, event="refused", user_id=p.user_id, ip=client_ip(request),
                          target=f"{request.method} {request.url.path}", detail=str(exc)[:500])
-        raise HTTPException(422, detail=str(exc)) from None
+        raise Refused(exc, status=422) from None  # a page shows it translated, the API as before
 
 
 def checked_site(request: Request, actor: Actor | None, *, action: str, site_id: int | None, raw: dict, taxonomies,
@@ -68,7 +69,7 @@ def checked_site(request: Request, actor: Actor | None, *, action: str, site_id:
     except FieldError as exc:
         accounts.record_audit_now(request.app.state.sessionmaker, event="refused", user_id=p.user_id, ip=client_ip(request),
                          target=f"{request.method} {request.url.path}", detail=str(exc)[:500])
-        raise HTTPException(422, detail=str(exc)) from None
+        raise Refused(exc, status=422) from None  # a page shows it translated, the API as before
 
 
 def current_values(actor: Actor) -> dict:

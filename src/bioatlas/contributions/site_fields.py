@@ -34,7 +34,7 @@ def merged(current: dict | None, given: dict) -> dict:
     site is placed at its new commune."""
     unknown = sorted(k for k in given if k not in SITE_FIELDS)
     if unknown:
-        raise FieldError(unknown[0], f"this field cannot be set here (accepted: {', '.join(SITE_FIELDS)})")
+        raise FieldError(unknown[0], "this field cannot be set here (accepted: {choices})", params={"choices": ', '.join(SITE_FIELDS)})
     if current is None:
         return dict(given)
     out = {**current, **given}
@@ -57,9 +57,9 @@ def _number(field: str, value: object, bound: float) -> float | None:
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        raise FieldError(field, f"not a number: {str(value)[:40]!r}") from None
+        raise FieldError(field, "not a number: {value!r}", params={"value": str(value)[:40]}) from None
     if not math.isfinite(number) or abs(number) > bound:
-        raise FieldError(field, f"expected degrees between -{bound:g} and {bound:g}")
+        raise FieldError(field, "expected degrees between -{bound:g} and {bound:g}", params={"bound": bound})
     return number
 
 
@@ -67,19 +67,19 @@ def clean_site(raw: dict, taxonomies: dict[str, Taxonomy]) -> dict:
     """The payload of a proposed site (see the module), or FieldError naming the field."""
     for field in raw:
         if field not in SITE_FIELDS:
-            raise FieldError(field, f"this field cannot be set here (accepted: {', '.join(SITE_FIELDS)})")
+            raise FieldError(field, "this field cannot be set here (accepted: {choices})", params={"choices": ', '.join(SITE_FIELDS)})
     text = {f: (plain_text(f, raw[f], limit) if raw.get(f) not in (None, "") else "")
             for f, limit in (("role", 60), ("address", 300), ("postcode", 10), ("commune", 200), ("country", 2))}
     roles = taxonomies["site_roles"]
     role = text["role"] or "hq"
     code = role if role in roles.terms else roles.resolve(role)
     if code is None:
-        raise FieldError("role", f"unknown site role {role[:60]!r} (see /api/v1/taxonomies)")
+        raise FieldError("role", "unknown site role {role!r} (see /api/v1/taxonomies)", params={"role": role[:60]})
     country = (text["country"] or "FR").upper()
     if not COUNTRY.match(country):
         raise FieldError("country", "expected a two-letter country code such as FR")
     if country not in country_codes():
-        raise FieldError("country", f"unknown country code {country!r} (ISO 3166-1 alpha-2, e.g. FR, DE)")
+        raise FieldError("country", "unknown country code {country!r} (ISO 3166-1 alpha-2, e.g. FR, DE)", params={"country": country})
     latitude, longitude = _number("latitude", raw.get("latitude"), 90), _number("longitude", raw.get("longitude"), 180)
     if (latitude is None) != (longitude is None):
         raise FieldError("longitude" if longitude is None else "latitude", "give both latitude and longitude, or neither")
@@ -93,8 +93,7 @@ def clean_site(raw: dict, taxonomies: dict[str, Taxonomy]) -> dict:
     place = _place(text["postcode"], text["commune"])
     if latitude is not None and longitude is not None:
         if gazetteer().nearest(latitude, longitude, max_km=FRANCE_KM) is None:
-            raise FieldError("latitude", f"({latitude:g}, {longitude:g}) is outside France; give the coordinates "
-                                         "of the site, or none to place it at its commune")
+            raise FieldError("latitude", "({latitude:g}, {longitude:g}) is outside France; give the coordinates of the site, or none to place it at its commune", params={"latitude": latitude, "longitude": longitude})
         precision = "address"
     else:
         latitude, longitude, precision = place.latitude, place.longitude, "commune"
@@ -115,18 +114,18 @@ def _place(postcode: str, commune: str) -> Place:
             raise FieldError("commune", str(exc)) from None
         codes = sorted({p.postcode for p in geo.by_insee.get(place.insee, [])})
         if postcode and postcode.replace(" ", "") not in codes:
-            raise FieldError("postcode", f"{postcode!r} is not a postcode of {place.name} ({', '.join(codes)})")
+            raise FieldError("postcode", "{postcode!r} is not a postcode of {name} ({codes})", params={"postcode": postcode, "name": place.name, "codes": ', '.join(codes)})
         return place
     try:
         return geo.geocode(postcode=postcode or None, commune=commune or None)
     except GeocodeError as exc:
         if exc.reason == "ambiguous":
-            raise FieldError("commune", f"{exc}; name the commune") from None
+            raise FieldError("commune", "{exc}; name the commune", params={"exc": exc}) from None
         city = geo.city_of(exc.candidates) if postcode and commune and exc.candidates else None
         if city and fold(city) == fold(commune) and len({p.insee for p in exc.candidates}) == 1:
             return exc.candidates[0]  # "Lyon" under 69007: its 7th arrondissement
         if postcode and commune and "not found under postcode" in str(exc):
-            raise FieldError("postcode", f"the postcode does not match the commune: {exc}") from None
+            raise FieldError("postcode", "the postcode does not match the commune: {exc}", params={"exc": exc}) from None
         raise FieldError("postcode" if postcode else "commune", str(exc)) from None
 
 

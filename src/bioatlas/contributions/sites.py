@@ -23,14 +23,14 @@ def proposal(actor: Actor, *, action: str, site_id: int | None, fields: dict, ta
     fields given go over the site's current ones, or over `base` (an editor amending a proposal,
     `was` its copy of the site, to find it if an import rewrote its row since)."""
     if action not in KINDS:
-        raise FieldError("action", f"expected one of {', '.join(KINDS)}")
+        raise FieldError("action", "expected one of {choices}", params={"choices": ', '.join(KINDS)})
     site = None
     if action != "add":
         if site_id is None:
             raise FieldError("site_id", "say which site to change")
         site = find_site(actor, site_id=site_id, was=was)
         if site is None:
-            raise FieldError("site_id", f"actor {actor.id} has no site {site_id}")
+            raise FieldError("site_id", "actor {actor_id} has no site {site_id}", params={"actor_id": actor.id, "site_id": site_id})
     if action == "remove":
         payload = {**display_of(site), "_region": site.region}
     else:

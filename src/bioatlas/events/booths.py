@@ -42,12 +42,12 @@ def apply_for_booth(session: Session, *, event: Event, user_id: int, actor_id: i
     if actor_id not in accounts.member_actor_ids(session, user_id=user_id):
         raise FieldError("actor", "you can only apply for an actor you are a member of")
     if stand_type not in STAND_TYPES:
-        raise FieldError("stand_type", f"one of {', '.join(STAND_TYPES)}")
+        raise FieldError("stand_type", "one of {choices}", params={"choices": ', '.join(STAND_TYPES)})
     wish, text = (wish or "").strip(), (text or "").strip()
     if len(wish) > 200:
         raise FieldError("wish", "at most 200 characters")
     if len(text) > MAX_TEXT:
-        raise FieldError("text", f"at most {MAX_TEXT} characters")
+        raise FieldError("text", "at most {max} characters", params={"max": MAX_TEXT})
     name = dict(actor_names(session, actor_ids=[actor_id])).get(actor_id, str(actor_id))
     booth = session.scalar(select(Exhibitor.booth).where(Exhibitor.event_id == event.id,
                                                          Exhibitor.actor_id == actor_id))
@@ -56,7 +56,7 @@ def apply_for_booth(session: Session, *, event: Event, user_id: int, actor_id: i
     if session.scalar(select(BoothApplication.id).where(BoothApplication.event_id == event.id,
                                                         BoothApplication.actor_id == actor_id,
                                                         BoothApplication.status.in_(OPEN))):
-        raise FieldError("actor", f"{name} already has an application under review")
+        raise FieldError("actor", "{name} already has an application under review", params={"name": name})
     row = BoothApplication(event_id=event.id, actor_id=actor_id, user_id=user_id, stand_type=stand_type, wish=wish,
                            text=text, status="submitted")
     session.add(row)
@@ -84,7 +84,7 @@ def decide_booth(session: Session, *, event: Event, application_id: int, decisio
     if row is None or row.event_id != event.id:
         raise NotFound(f"no booth application {application_id}")
     if decision not in DECISIONS:
-        raise FieldError("decision", f"one of {', '.join(DECISIONS)}")
+        raise FieldError("decision", "one of {choices}", params={"choices": ', '.join(DECISIONS)})
     if row.status not in OPEN:
         raise Conflict(f"decision: this application is already {row.status}")
     reason = (reason or "").strip()

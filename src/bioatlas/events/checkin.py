@@ -80,7 +80,7 @@ def check_in(session: Session, *, event: Event, token: str, secret: str, by_user
     try:
         event_id, participant_id = read_token(secret=secret, token=token)
         if event_id != event.id:
-            raise FieldError("token", f"this badge is for another event (number {event_id})")
+            raise FieldError("token", "this badge is for another event (number {event_id})", params={"event_id": event_id})
         participant = session.get(Participant, participant_id)
         if participant is None or participant.event_id != event.id:
             raise FieldError("token", "no such participant in this event")

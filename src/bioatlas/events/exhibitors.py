@@ -38,11 +38,13 @@ def _actor(session: Session, ref: str):
         raise FieldError("actor", "required: the atlas actor's number or exact name")
     found = atlas.find_actors(session, ids=[int(ref)]) if ref.isdigit() else atlas.find_actors(session, name=ref,
                                                                                                  limit=6)
+    if not found and ref.isdigit():
+        raise FieldError("actor", "no atlas actor number {ref!r}", params={"ref": ref})
     if not found:
-        raise FieldError("actor", f"no atlas actor {'number ' if ref.isdigit() else 'named '}{ref!r}")
+        raise FieldError("actor", "no atlas actor named {ref!r}", params={"ref": ref})
     if len(found) > 1:
-        raise FieldError("actor", f"several atlas actors are named {ref!r} "
-                                  f"(numbers {', '.join(str(a.id) for a in found)}): give the number")
+        raise FieldError("actor", "several atlas actors are named {ref!r} (numbers {numbers}): give the number",
+                         params={"ref": ref, "numbers": ', '.join(str(a.id) for a in found)})
     return found[0]
 
 

@@ -31,9 +31,9 @@ def slot_list(raw: str, field: str) -> list[int]:
         try:
             a, b = int(first), int(last or first)
         except ValueError:
-            raise FieldError(field, f"{part!r} is not a slot number or a range such as 7-9") from None
+            raise FieldError(field, "{part!r} is not a slot number or a range such as 7-9", params={"part": part}) from None
         if a < 1 or b < a or b - a > 1000:
-            raise FieldError(field, f"{part!r} is not a slot number or a range such as 7-9")
+            raise FieldError(field, "{part!r} is not a slot number or a range such as 7-9", params={"part": part})
         out.extend(range(a - 1, b))
     return out
 
@@ -77,7 +77,7 @@ def event_from(values: dict[str, str], *, allowed, admin: bool) -> dict:
         except ValueError:
             raise FieldError(name, "a number of degrees") from None
         if not low <= value <= high:
-            raise FieldError(name, f"between {low:g} and {high:g}")
+            raise FieldError(name, "between {low:g} and {high:g}", params={"low": low, "high": high})
         out[name] = value
     organiser = values.get("organiser", "")
     if not organiser.isdigit() or (not admin and int(organiser) not in allowed):
@@ -96,8 +96,7 @@ def speakers_from(raw: str) -> list[SpeakerInput]:
             continue
         parts = [p.strip() for p in line.split("|")]
         if len(parts) > 5 or not parts[0]:
-            raise FieldError("speakers", f"line {i}: Name | Affiliation | atlas number | participant | pitch "
-                                         "(all but the name optional)")
+            raise FieldError("speakers", "line {i}: Name | Affiliation | atlas number | participant | pitch (all but the name optional)", params={"i": i})
         actor_id, person, pitch = None, "", None
         for extra in (p for p in parts[2:] if p):
             low = extra.casefold()
@@ -108,8 +107,7 @@ def speakers_from(raw: str) -> list[SpeakerInput]:
             elif low.startswith(PITCH_PREFIX) and extra[len(PITCH_PREFIX):].strip().isdigit() and pitch is None:
                 pitch = int(extra[len(PITCH_PREFIX):])
             else:
-                raise FieldError("speakers", f"line {i}: {extra!r} is not an atlas actor number, a participant "
-                                             "(participant:17 or an e-mail) or a pitch (pitch:4)")
+                raise FieldError("speakers", "line {i}: {extra!r} is not an atlas actor number, a participant (participant:17 or an e-mail) or a pitch (pitch:4)", params={"i": i, "extra": extra})
         out.append(SpeakerInput(name=parts[0], affiliation=parts[1] if len(parts) > 1 else "", actor_id=actor_id,
                                 person=person, pitch_application_id=pitch))
     return out

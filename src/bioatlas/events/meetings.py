@@ -25,7 +25,7 @@ def send_request(session: Session, *, event: Event, sender: Participant, to_part
     if priority not in PRIORITIES:
         raise FieldError("priority", "must or like")
     if len(note) > MAX_NOTE:
-        raise FieldError("note", f"at most {MAX_NOTE} characters")
+        raise FieldError("note", "at most {max} characters", params={"max": MAX_NOTE})
     target = session.get(Participant, to_participant_id)
     if target is None or target.event_id != event.id:
         raise FieldError("to", "not a participant of this event")
@@ -80,7 +80,7 @@ def set_availability(session: Session, *, event: Event, participant: Participant
     n = len(slots_for(event))
     bad = [s for s in unavailable if not 0 <= s < n]
     if bad:
-        raise FieldError("unavailable", f"slot {bad[0] + 1} is not a slot of this event (1..{n})")
+        raise FieldError("unavailable", "slot {value} is not a slot of this event (1..{n})", params={"value": bad[0] + 1, "n": n})
     if n and len(set(unavailable)) >= n:
         raise FieldError("unavailable", "you must be available for at least one slot")
     participant.unavailable = sorted(set(unavailable))
@@ -94,7 +94,7 @@ def fix_meeting(session: Session, *, event: Event, request_id: int, slot: int | 
     if request.status != "accepted":
         raise Conflict("only an accepted meeting can be fixed")
     if slot is not None and not 0 <= slot < len(slots_for(event)):
-        raise FieldError("slot", f"not a slot of this event (1..{len(slots_for(event))})")
+        raise FieldError("slot", "not a slot of this event (1..{length})", params={"length": len(slots_for(event))})
     request.fixed_slot = slot
     session.flush()
     return request

@@ -15,11 +15,15 @@ from starlette.datastructures import FormData
 from bioatlas.accounts.policy import Principal, authorize
 from bioatlas.events import service
 from bioatlas.events.labels import labels
+from bioatlas.core.fields import refusal_text
 from bioatlas.events.service import Conflict, FieldError, NotFound
 from bioatlas.web.pages import redirect, render
 
 
 def page(request: Request, t, template: str, status: int = 200, **context) -> Response:
+    """The page; an `error` that is a refused field (`attempt` passes it on) in the reader's language."""
+    if isinstance(context.get("error"), (FieldError, Conflict)):
+        context["error"] = error_text(context["error"], t)
     return render(request, t, template, status=status, L=labels(t), **context)
 
 
@@ -63,16 +67,18 @@ def me_or_409(session, t, event_id: int, p: Principal):
     return me
 
 
-def error_text(exc: Exception) -> str:
+def error_text(exc: Exception | str, t=None) -> str:
+    """A refusal as a page shows it: a FieldError names its field, in the language of `t` when given."""
     if isinstance(exc, FieldError):
-        return f"{exc.field}: {exc.message}"
+        return refusal_text(t, exc, with_field=True) if t is not None else f"{exc.field}: {exc.message}"
     return str(exc)
 
 
 def attempt(session, action: Callable[[], Any], *, done: str | Callable[[Any], str],
             failed: Callable[..., Response], missing: str | None = None) -> Response:
     """Run `action` (a service call), commit and redirect to `done` (or `done(result)`). A
-    `FieldError` or `Conflict` rolls back and returns `failed(error=..., status=422|409)`; a
+    `FieldError` or `Conflict` rolls back and returns `failed(error=exc, status=422|409)` (`page`
+    shows it in the reader's language); a
     `NotFound` rolls back and answers 404 with `missing` (when given, else it propagates)."""
     try:
         result = action()
@@ -84,5 +90,5 @@ def attempt(session, action: Callable[[], Any], *, done: str | Callable[[Any], s
         raise HTTPException(404, detail=missing) from None
     except (FieldError, Conflict) as exc:
         session.rollback()
-        return failed(error=error_text(exc), status=409 if isinstance(exc, Conflict) else 422)
+        return failed(error=exc, status=409 if isinstance(exc, Conflict) else 422)  # `page` words it
     return redirect(done(result) if callable(done) else done)

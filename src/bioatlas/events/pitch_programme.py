@@ -76,16 +76,16 @@ def place_pitches(session: Session, *, event_id: int, session_id: int, order: Se
     if target is None or target.event_id != event_id:
         raise NotFound(f"no session {session_id} in this event")
     if target.kind != "pitch":
-        raise FieldError("session", f"« {target.title} » is not a pitch session")
+        raise FieldError("session", "« {title} » is not a pitch session", params={"title": target.title})
     chosen = {a.id: a for a in applications(session, event_id=event_id) if a.status == "selected"}
     if not chosen:
         raise FieldError("order", "no pitch is selected yet")
     seen: list[int] = []
     for app_id in order:
         if app_id not in chosen:
-            raise FieldError("order", f"application {app_id} is not a selected pitch of this event")
+            raise FieldError("order", "application {app_id} is not a selected pitch of this event", params={"app_id": app_id})
         if app_id in seen:
-            raise FieldError("order", f"application {app_id} is given twice")
+            raise FieldError("order", "application {app_id} is given twice", params={"app_id": app_id})
         seen.append(app_id)
     seen += [r.application.id for r in results(session, event_id=event_id) if r.application.id in chosen
              and r.application.id not in seen]

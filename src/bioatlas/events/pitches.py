@@ -91,7 +91,7 @@ def apply(session: Session, *, event_id: int, user_id: int | None, actor_id: int
     if not 3 <= len(title) <= 200:
         raise FieldError("title", "between 3 and 200 characters")
     if not 20 <= len(summary) <= MAX_SUMMARY:
-        raise FieldError("summary", f"between 20 and {MAX_SUMMARY} characters")
+        raise FieldError("summary", "between 20 and {max} characters", params={"max": MAX_SUMMARY})
     if session.scalar(select(PitchApplication.id).where(PitchApplication.call_id == call.id,
                                                         PitchApplication.actor_id == actor_id)):
         raise FieldError("actor", "this actor already applied")
@@ -136,7 +136,7 @@ def jury_by_emails(session: Session, *, event_id: int, emails: Iterable[str]) ->
             continue
         uid = accounts.verified_user_by_email(session, email=email)
         if uid is None:
-            raise FieldError("emails", f"no verified account with the e-mail {email}")
+            raise FieldError("emails", "no verified account with the e-mail {email}", params={"email": email})
         ids.append(uid)
     if not ids:
         raise FieldError("emails", "at least one e-mail")

@@ -41,7 +41,7 @@ def _clock(raw: str, name: str) -> time:
     try:
         return time.fromisoformat(raw.strip())
     except (ValueError, AttributeError):
-        raise FieldError(name, f"{raw!r} is not a time such as 09:30") from None
+        raise FieldError(name, "{raw!r} is not a time such as 09:30", params={"raw": raw}) from None
 
 
 def _day(raw: str | date, event: Event) -> date:
@@ -51,10 +51,9 @@ def _day(raw: str | date, event: Event) -> date:
         try:
             day = date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise FieldError("day", f"{raw!r} is not a date such as {event.starts_on.isoformat()}") from None
+            raise FieldError("day", "{raw!r} is not a date such as {starts_on}", params={"raw": raw, "starts_on": event.starts_on.isoformat()}) from None
     if not event.starts_on <= day <= event.ends_on:
-        raise FieldError("day", f"{day.isoformat()} is not a day of the event "
-                                f"({event.starts_on.isoformat()} – {event.ends_on.isoformat()})")
+        raise FieldError("day", "{day} is not a day of the event ({starts_on} – {ends_on})", params={"day": day.isoformat(), "starts_on": event.starts_on.isoformat(), "ends_on": event.ends_on.isoformat()})
     return day
 
 
@@ -86,7 +85,7 @@ def check_session(session: Session, *, event: Event, title: str, kind: str, room
     if len(title) > 300:
         raise FieldError("title", "at most 300 characters")
     if kind not in SESSION_KINDS:
-        raise FieldError("kind", f"one of {', '.join(SESSION_KINDS)}")
+        raise FieldError("kind", "one of {choices}", params={"choices": ', '.join(SESSION_KINDS)})
     if not room:
         raise FieldError("room", "required")
     if len(room) > 120 or len(track) > 120:
@@ -102,8 +101,9 @@ def check_session(session: Session, *, event: Event, title: str, kind: str, room
     clash = [c for c in clash if c.room.casefold() == room.casefold() and c.id != exclude_id]
     if clash:
         other = clash[0]
-        raise FieldError("room", f"« {title} » ({when.isoformat()} {starts_at:%H:%M}–{ends_at:%H:%M}) overlaps "
-                                 f"« {other.title} » ({_span(other)}) in room {other.room}")
+        raise FieldError("room", "« {title} » ({when} {starts_at:%H:%M}–{ends_at:%H:%M}) overlaps « {other} » ({other_span}) in room {room}",
+                         params={"title": title, "when": when.isoformat(), "starts_at": starts_at, "ends_at": ends_at,
+                                 "other": other.title, "other_span": _span(other), "room": other.room})
     linked = check_speakers(session, event=event, kind=kind, speakers=speakers)
     return CheckedSession(title=title, kind=kind, room=room, track=track, starts_at=starts_at, ends_at=ends_at,
                           speakers=linked)

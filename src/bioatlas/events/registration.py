@@ -31,7 +31,7 @@ def register(session: Session, *, event: Event, user_id: int | None, display_nam
     the account is told which (a confirmation or its place in the queue). A cancelled account
     registers again at the end of the queue."""
     if category not in CATEGORIES:
-        raise FieldError("category", f"one of {', '.join(CATEGORIES)}")
+        raise FieldError("category", "one of {choices}", params={"choices": ', '.join(CATEGORIES)})
     if not 1 <= representatives <= 10:
         raise FieldError("representatives", "between 1 and 10")
     display_name = display_name.strip()
@@ -143,14 +143,13 @@ def set_capacities(session: Session, *, event: Event, limits: Mapping[str, int |
     for key, value in limits.items():
         name = "capacity" if key == ALL_CATEGORIES else f"capacity_{key}"
         if key != ALL_CATEGORIES and key not in CATEGORIES:
-            raise FieldError(name, f"unknown category {key!r}")
+            raise FieldError(name, "unknown category {key!r}", params={"key": key})
         if value is None:
             continue
         if not 1 <= value <= MAX_CAPACITY:
-            raise FieldError(name, f"between 1 and {MAX_CAPACITY}")
+            raise FieldError(name, "between 1 and {max}", params={"max": MAX_CAPACITY})
         if value < taken[key]:
-            raise FieldError(name, f"{taken[key]} participants are already registered: a limit of {value} is "
-                                   "below that (cancel registrations first)")
+            raise FieldError(name, "{taken} participants are already registered: a limit of {value} is below that (cancel registrations first)", params={"taken": taken[key], "value": value})
     session.execute(delete(Capacity).where(Capacity.event_id == event.id))
     for key, value in limits.items():
         if value is not None:

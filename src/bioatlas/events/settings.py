@@ -33,9 +33,9 @@ def _int(raw: Any, field: str, low: int, high: int) -> int:
     try:
         value = int(str(raw).strip())
     except (TypeError, ValueError):
-        raise FieldError(field, f"a whole number between {low} and {high}") from None
+        raise FieldError(field, "a whole number between {low} and {high}", params={"low": low, "high": high}) from None
     if not low <= value <= high:
-        raise FieldError(field, f"a whole number between {low} and {high}")
+        raise FieldError(field, "a whole number between {low} and {high}", params={"low": low, "high": high})
     return value
 
 
@@ -62,7 +62,7 @@ def clean(raw: dict, *, starts_on: date, ends_on: date) -> dict:
         except ValueError:
             raise FieldError(f"{field}.day", "a date such as 2027-03-10") from None
         if not starts_on <= day <= ends_on:
-            raise FieldError(f"{field}.day", f"outside the event ({starts_on} – {ends_on})")
+            raise FieldError(f"{field}.day", "outside the event ({starts_on} – {ends_on})", params={"starts_on": starts_on, "ends_on": ends_on})
         start, end = _time(item.get("start"), f"{field}.start"), _time(item.get("end"), f"{field}.end")
         if end <= start:
             raise FieldError(f"{field}.end", "must be after the start")
@@ -70,7 +70,9 @@ def clean(raw: dict, *, starts_on: date, ends_on: date) -> dict:
     sessions.sort(key=lambda s: (s["day"], s["start"]))
     for a, b in zip(sessions, sessions[1:]):
         if a["day"] == b["day"] and b["start"] < a["end"]:
-            raise FieldError("sessions", f"sessions overlap on {a['day']} ({a['start']}–{a['end']} and {b['start']}–{b['end']})")
+            raise FieldError("sessions", "sessions overlap on {day} ({start}–{end} and {other_start}–{other_end})",
+                             params={"day": a['day'], "start": a['start'], "end": a['end'], "other_start": b['start'],
+                                     "other_end": b['end']})
     out["sessions"] = sessions
     n = len(slots_of({**out, "forbidden": []}))
     if sessions and n == 0:

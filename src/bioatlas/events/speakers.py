@@ -61,7 +61,7 @@ def _link_actors(session: Session, speakers: Sequence[SpeakerInput]) -> list[int
     for sp in speakers:
         if sp.actor_id is not None:
             if sp.actor_id not in known:
-                raise FieldError("speakers", f"{sp.name}: no atlas actor number {sp.actor_id}")
+                raise FieldError("speakers", "{name}: no atlas actor number {actor_id}", params={"name": sp.name, "actor_id": sp.actor_id})
             out.append(sp.actor_id)
             continue
         found = atlas.find_actors(session, name=sp.affiliation, limit=2) if sp.affiliation.strip() else []
@@ -78,13 +78,13 @@ def _person(session: Session, event: Event, sp: SpeakerInput) -> int | None:
     if ref.startswith(PERSON_PREFIX) and ref[len(PERSON_PREFIX):].isdigit():
         p = session.get(Participant, int(ref[len(PERSON_PREFIX):]))
         if p is None or p.event_id != event.id or p.user_id is None:
-            raise FieldError("speakers", f"{sp.name}: no participant {ref} with an account in this event")
+            raise FieldError("speakers", "{name}: no participant {ref} with an account in this event", params={"name": sp.name, "ref": ref})
         return p.user_id
     user_id = accounts.verified_user_by_email(session, email=ref) if "@" in ref else None
     found = session.scalar(select(Participant.user_id).where(Participant.event_id == event.id,
                                                              Participant.user_id == user_id)) if user_id else None
     if found is None:
-        raise FieldError("speakers", f"{sp.name}: no participant of this event with the e-mail {ref}")
+        raise FieldError("speakers", "{name}: no participant of this event with the e-mail {ref}", params={"name": sp.name, "ref": ref})
     return found
 
 
@@ -92,12 +92,12 @@ def _pitch(session: Session, event: Event, kind: str, sp: SpeakerInput) -> int |
     if sp.pitch_application_id is None:
         return None
     if kind != "pitch":
-        raise FieldError("speakers", f"{sp.name}: a pitch entry belongs in a pitch session")
+        raise FieldError("speakers", "{name}: a pitch entry belongs in a pitch session", params={"name": sp.name})
     app = session.get(PitchApplication, sp.pitch_application_id)
     call = session.get(PitchCall, app.call_id) if app is not None else None
     if app is None or call is None or call.event_id != event.id or app.status != "selected":
-        raise FieldError("speakers", f"{sp.name}: pitch {sp.pitch_application_id} is not a selected pitch of "
-                                     "this event")
+        raise FieldError("speakers", "{name}: pitch {pitch} is not a selected pitch of this event",
+                         params={"name": sp.name, "pitch": sp.pitch_application_id})
     return app.id
 
 
@@ -105,10 +105,10 @@ def check_speakers(session: Session, *, event: Event, kind: str,
                    speakers: Sequence[SpeakerInput]) -> list[LinkedSpeaker]:
     """The speakers checked (refused naming the field `speakers`) and linked."""
     if len(speakers) > MAX_SPEAKERS:
-        raise FieldError("speakers", f"at most {MAX_SPEAKERS}")
+        raise FieldError("speakers", "at most {max}", params={"max": MAX_SPEAKERS})
     for sp in speakers:
         if not sp.name.strip() or len(sp.name) > 200 or len(sp.affiliation) > 300:
-            raise FieldError("speakers", f"{sp.name!r}: a name of 1 to 200 characters, an affiliation of at most 300")
+            raise FieldError("speakers", "{name!r}: a name of 1 to 200 characters, an affiliation of at most 300", params={"name": sp.name})
     pitches = [sp.pitch_application_id for sp in speakers if sp.pitch_application_id is not None]
     if len(pitches) != len(set(pitches)):
         raise FieldError("speakers", "a pitch is given twice")

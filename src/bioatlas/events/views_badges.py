@@ -91,6 +91,6 @@ def check_in(request: Request, event_id: Id, session: SessionDep, t: TranslatorD
         session.commit()
     except (service.FieldError, service.Conflict) as exc:
         session.rollback()
-        return _desk(request, session, t, event, error=error_text(exc),
+        return _desk(request, session, t, event, error=error_text(exc, t),
                      status=409 if isinstance(exc, service.Conflict) else 422)
     return _desk(request, session, t, event, result=result)

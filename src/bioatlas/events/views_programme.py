@@ -5,6 +5,7 @@ in its own agenda."""
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, service
-from bioatlas.events.pages import Form, Id, attempt, event_or_404, guarded_event, me_or_409, page
+from bioatlas.events.pages import Form, Id, attempt, error_text, event_or_404, guarded_event, me_or_409, page
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,5 +75,5 @@ def choose(request: Request, event_id: Id, session_id: Id, session: SessionDep, 
     return attempt(session, lambda: service.choose_session(session, event=event, participant=me,
                                                            session_id=session_id, chosen=chosen),
                    done=f"/events/{event_id}/programme#session-{session_id}",
-                   failed=lambda **e: HTMLResponse(e["error"], status_code=e["status"]),
+                   failed=lambda **e: HTMLResponse(escape(error_text(e["error"], t)), status_code=e["status"]),
                    missing=t("No such session."))

@@ -41,7 +41,7 @@ def save_search(session: Session, *, user_id: int, params: Mapping[str, Sequence
     """Keep the user's search (checked like the jobs page's; at most MAX_SEARCHES a user)."""
     query = parse_query(params)
     if (session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user_id)) or 0) >= MAX_SEARCHES:
-        raise FieldError("search", f"at most {MAX_SEARCHES} saved searches")
+        raise FieldError("search", "at most {max} saved searches", params={"max": MAX_SEARCHES})
     with unit_of_work(session):
         saved = SavedSearch(user_id=user_id, params=query.chosen, **index_columns(query))
         session.add(saved)

@@ -49,10 +49,10 @@ def parse(params: Mapping[str, Sequence[str]]) -> Capabilities:
     for name, tax_name in FACETS.items():
         values = [c.strip() for v in params.get(name) or [] for c in v.split(",") if c.strip()]
         if len(values) > MAX_VALUES:
-            raise FieldError(name, f"at most {MAX_VALUES} values")
+            raise FieldError(name, "at most {max} values", params={"max": MAX_VALUES})
         bad = [v for v in values if v not in tax[tax_name].terms]
         if bad:
-            raise FieldError(name, f"unknown value {bad[0]!r}: one of {', '.join(tax[tax_name].terms)}")
+            raise FieldError(name, "unknown value {bad!r}: one of {terms}", params={"bad": bad[0], "terms": ', '.join(tax[tax_name].terms)})
         chosen[name] = tuple(dict.fromkeys(values))
     return Capabilities(**chosen)
 

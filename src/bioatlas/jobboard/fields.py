@@ -29,7 +29,7 @@ def _text(raw: Mapping[str, Any], name: str, *, max_len: int, required: bool = F
 def _choice(raw: Mapping[str, Any], name: str, choices: tuple[str, ...], default: str | None = None) -> str:
     value = raw.get(name) or default
     if value not in choices:
-        raise FieldError(name, f"must be one of {', '.join(choices)}")
+        raise FieldError(name, "must be one of {choices}", params={"choices": ', '.join(choices)})
     return str(value)
 
 
@@ -44,7 +44,7 @@ def _int(raw: Mapping[str, Any], name: str, *, low: int, high: int) -> int | Non
     except ValueError:
         raise FieldError(name, "must be a whole number") from None
     if not low <= number <= high:
-        raise FieldError(name, f"must be between {low} and {high}")
+        raise FieldError(name, "must be between {low} and {high}", params={"low": low, "high": high})
     return number
 
 
@@ -104,7 +104,7 @@ def clean(raw: Mapping[str, Any], *, today: date, default_days: int = DEFAULT_DA
     if out["expires_on"] < today:
         raise FieldError("expires_on", "is in the past")
     if out["expires_on"] > today + timedelta(days=MAX_DAYS):
-        raise FieldError("expires_on", f"must be within {MAX_DAYS} days")
+        raise FieldError("expires_on", "must be within {max} days", params={"max": MAX_DAYS})
     link = _text(raw, "apply_url", max_len=1000)
     out["apply_url"] = apply_url(link) if link else None
     if out["apply_email"] and not EMAIL.match(out["apply_email"]):

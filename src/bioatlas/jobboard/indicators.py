@@ -64,7 +64,7 @@ def likely_employers(session: Session, *, rome_code: str, region: str | None = N
     unknown code is a FieldError."""
     code = rome_code.strip().upper()
     if occupations.get_occupation(session, code=code) is None:
-        raise FieldError("rome", f"unknown ROME code {code}")
+        raise FieldError("rome", "unknown ROME code {code}", params={"code": code})
     rules = likely.rules_for(code)
     if not rules:
         return []

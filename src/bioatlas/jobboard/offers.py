@@ -31,13 +31,13 @@ def check_rome(session: Session, *, code: str, appellation: str | None) -> dict[
     unknown code, or an appellation of another occupation, is a FieldError."""
     occupation = occupations.get_occupation(session, code=code)
     if occupation is None:
-        raise FieldError("rome_code", f"unknown ROME code {code}")
+        raise FieldError("rome_code", "unknown ROME code {code}", params={"code": code})
     out = {"rome_label": occupation.label, "rome_version": occupation.source.key,
            "appellation_code": None, "appellation_label": None}
     if appellation:
         match = next((t for t in occupation.titles if t.code == appellation), None)
         if match is None:
-            raise FieldError("appellation_code", f"appellation {appellation} is not one of {code}'s job titles")
+            raise FieldError("appellation_code", "appellation {appellation} is not one of {code}'s job titles", params={"appellation": appellation, "code": code})
         out.update(appellation_code=match.code, appellation_label=match.label)
     return out
 

@@ -57,7 +57,7 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
     contracts = [c for v in params.get("contract") or [] for c in v.split(",") if c]
     bad = [c for c in contracts if c not in CONTRACTS]
     if bad:
-        raise FieldError("contract", f"unknown contract {bad[0]!r}: one of {', '.join(CONTRACTS)}")
+        raise FieldError("contract", "unknown contract {bad!r}: one of {choices}", params={"bad": bad[0], "choices": ', '.join(CONTRACTS)})
     q.contracts = tuple(contracts)
     q.region = one("region")
     if q.region and q.region not in atlas.gazetteer().regions:
@@ -73,7 +73,7 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
         try:  # a postcode (91000), else an INSEE commune code (91228, 2A004)
             place = geo.geocode(postcode=near) if near in geo.by_postcode else geo.geocode(insee=near)
         except ValueError as exc:
-            raise FieldError("near", f"not a French commune: {exc}") from None
+            raise FieldError("near", "not a French commune: {exc}", params={"exc": exc}) from None
         if place.latitude is None or place.longitude is None:
             raise FieldError("near", "this commune has no coordinates")
         q.near = (place.latitude, place.longitude)
@@ -85,7 +85,7 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> OfferQuery:
         raw = one(name)
         if raw:
             if not raw.isdigit() or int(raw) > cap:
-                raise FieldError(name, f"must be a whole number up to {cap}")
+                raise FieldError(name, "must be a whole number up to {cap}", params={"cap": cap})
             setattr(q, name, int(raw))
     q.chosen = {k: [v] if isinstance(v, str) else list(v) for k, v in
                 (("q", q.q), ("rome", q.rome), ("contract", q.contracts), ("region", q.region),

@@ -22,6 +22,8 @@ from bioatlas.jobboard.api import SEARCH_PARAMS, actor_or_404, managed_offer, of
 from bioatlas.jobboard.fields import CONTRACTS, EDUCATION, EXPERIENCE
 from bioatlas.jobboard.present import CONTRACT_LABELS, EDUCATION_LABELS, EXPERIENCE_LABELS, offer_view
 from bioatlas.web.pages import redirect, render
+from bioatlas.core.fields import refusal_view
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -105,7 +107,7 @@ def likely_page(request: Request, session: SessionDep, t: TranslatorDep):
         try:
             employers = service.likely_employers(session, rome_code=rome)
         except service.FieldError as exc:
-            error = {"field": exc.field, "message": exc.message}
+            error = refusal_view(t, exc)
     return render(request, t, "jobboard/likely.html", status=422 if error else 200, rome=rome, employers=employers,
                   error=error, method=likely.SOURCE[t.lang])
 
@@ -120,7 +122,7 @@ def save_search(request: Request, session: SessionDep, t: TranslatorDep,
     try:
         service.save_search(session, user_id=p.user_id or 0, params=params)
     except service.FieldError as exc:
-        raise HTTPException(422, detail=f"{exc.field}: {exc.message}") from None
+        raise Refused(exc, status=422) from None
     return redirect("/jobboard/searches")
 
 
@@ -178,7 +180,7 @@ def publish(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDe
                             ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=actor_id, offer_id=None, values=raw, status=422,
-                          error={"field": exc.field, "message": exc.message})
+                          error=refusal_view(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     return redirect(f"/jobboard/offers/{o.id}")
@@ -209,7 +211,7 @@ def edit(request: Request, offer_id: Id, session: SessionDep, t: TranslatorDep,
                        default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=o.actor_id or 0, offer_id=o.id, values=raw, status=422,
-                          error={"field": exc.field, "message": exc.message})
+                          error=refusal_view(t, exc))
     except service.Conflict as exc:
         raise HTTPException(409, detail=str(exc)) from None
     return redirect(f"/jobboard/offers/{o.id}")
