@@ -55,11 +55,11 @@ def parse_form(data: Mapping[str, Any]) -> list[Field]:
         names.add(name)
         kind = raw.get("type", "text")
         if kind not in FIELD_TYPES:
-            raise FieldError(f"{where}.type", f"expected one of {', '.join(FIELD_TYPES)}")
+            raise FieldError(f"{where}.type", "expected one of {choices}", params={"choices": ', '.join(FIELD_TYPES)})
         accept = tuple(raw.get("accept") or ("application/pdf",))
         unknown = [a for a in accept if a not in EXTENSIONS]
         if unknown:
-            raise FieldError(f"{where}.accept", f"unsupported type {unknown[0]}")
+            raise FieldError(f"{where}.accept", "unsupported type {unknown}", params={"unknown": unknown[0]})
         if kind == "choice" and not raw.get("choices"):
             raise FieldError(f"{where}.choices", "a choice field lists its choices")
         out.append(Field(name=name, label_fr=str(raw.get("label_fr") or name), label_en=str(raw.get("label_en") or name),
@@ -90,14 +90,14 @@ def check_answers(fields: Iterable[Field], raw: Mapping[str, str], *, submitting
             try:
                 number = float(value.replace(",", "."))
             except ValueError:
-                raise FieldError(f.name, f"{value!r} is not a number") from None
+                raise FieldError(f.name, "{value!r} is not a number", params={"value": value}) from None
             if not math.isfinite(number) or (f.min is not None and number < f.min) or (
                     f.max is not None and number > f.max):
-                raise FieldError(f.name, f"between {f.min} and {f.max}")
+                raise FieldError(f.name, "between {min} and {max}", params={"min": f.min, "max": f.max})
             answers[f.name] = int(number) if number.is_integer() else number
             continue
         if f.type == "choice" and value not in f.choices:
-            raise FieldError(f.name, f"expected one of {', '.join(f.choices)}")
+            raise FieldError(f.name, "expected one of {choices}", params={"choices": ', '.join(f.choices)})
         answers[f.name] = value
     return answers
 
@@ -107,17 +107,17 @@ def check_file(f: Field, *, filename: str, content_type: str, head: bytes, size:
     if f.type != "file":
         raise FieldError(f.name, "this field takes no file")
     if content_type not in f.accept:
-        raise FieldError(f.name, f"type {content_type or 'unknown'} not accepted (accepted: {', '.join(f.accept)})")
+        raise FieldError(f.name, "type {content_type} not accepted (accepted: {accept})", params={"content_type": content_type or 'unknown', "accept": ', '.join(f.accept)})
     if not filename.lower().endswith(EXTENSIONS[content_type]):
-        raise FieldError(f.name, f"the file name does not end with {' or '.join(EXTENSIONS[content_type])}")
+        raise FieldError(f.name, "the file name does not end with {choices}", params={"choices": ' or '.join(EXTENSIONS[content_type])})
     magic = MAGIC.get(content_type)
     if magic and not head.startswith(magic):
-        raise FieldError(f.name, f"the content is not a {content_type} file")
+        raise FieldError(f.name, "the content is not a {content_type} file", params={"content_type": content_type})
     if size == 0:
         raise FieldError(f.name, "the file is empty")
     largest = min(f.max_bytes, limit)
     if size > largest:
-        raise FieldError(f.name, f"{size} bytes, over the limit of {largest} bytes")
+        raise FieldError(f.name, "{size} bytes, over the limit of {largest} bytes", params={"size": size, "largest": largest})
 
 
 def parse_eligibility(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,18 +137,18 @@ def eligibility_errors(rules: Mapping[str, Any], *, actor_kind: str | None, acto
     errors = []
     kinds = rules.get("actor_kinds")
     if kinds and actor_kind not in kinds:
-        errors.append(FieldError("actor", f"the applicant's kind ({actor_kind or 'none'}) is not one of {', '.join(kinds)}"))
+        errors.append(FieldError("actor", "the applicant's kind ({actor_kind}) is not one of {kinds}", params={"actor_kind": actor_kind or 'none', "kinds": ', '.join(kinds)}))
     regions = rules.get("regions")
     if regions and not set(regions) & set(actor_regions):
-        errors.append(FieldError("actor", f"the applicant has no site in the call's regions ({', '.join(regions)})"))
+        errors.append(FieldError("actor", "the applicant has no site in the call's regions ({regions})", params={"regions": ', '.join(regions)}))
     age = rules.get("max_company_age_years")
     if age is not None:
         founded = answers.get("founded_year")
         if not isinstance(founded, int):
             errors.append(FieldError("founded_year", "the year the company was founded is required by this call"))
         elif year - founded > age:
-            errors.append(FieldError("founded_year", f"the company is older than {age} years"))
+            errors.append(FieldError("founded_year", "the company is older than {age} years", params={"age": age}))
     modalities = rules.get("modalities")
     if modalities and answers.get("modality") not in modalities:
-        errors.append(FieldError("modality", f"expected one of {', '.join(modalities)}"))
+        errors.append(FieldError("modality", "expected one of {modalities}", params={"modalities": ', '.join(modalities)}))
     return errors

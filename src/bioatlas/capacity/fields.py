@@ -49,7 +49,7 @@ def code_list(field: str, value: object, taxonomy: Taxonomy, *, required: bool =
     else:
         raise FieldError(field, "expected a list of codes")
     if len(items) > MAX_CODES:
-        raise FieldError(field, f"at most {MAX_CODES} codes")
+        raise FieldError(field, "at most {max} codes", params={"max": MAX_CODES})
     out: list[str] = []
     for item in items:
         if not isinstance(item, str):
@@ -58,7 +58,7 @@ def code_list(field: str, value: object, taxonomy: Taxonomy, *, required: bool =
         if not code:
             continue
         if code not in taxonomy.terms:
-            raise FieldError(field, f"unknown code {code[:40]!r} (taxonomy {taxonomy.name})")
+            raise FieldError(field, "unknown code {code!r} (taxonomy {name})", params={"code": code[:40], "name": taxonomy.name})
         if code not in out:
             out.append(code)
     if required and not out:
@@ -76,7 +76,7 @@ def litres(field: str, value: object) -> float | None:
     except (TypeError, ValueError):
         raise FieldError(field, "expected a number of litres") from None
     if not (0 <= number <= MAX_LITRES) or number != number:
-        raise FieldError(field, f"expected litres between 0 and {MAX_LITRES:,.0f}")
+        raise FieldError(field, "expected litres between 0 and {max:,.0f}", params={"max": MAX_LITRES})
     return number
 
 
@@ -88,7 +88,7 @@ def _line(i: int, raw: object, taxonomies: Mapping[str, Taxonomy]) -> dict[str, 
     if not isinstance(step, str) or not step.strip():
         raise FieldError(f"{where}.step", "required")
     if step.strip() not in taxonomies["value_chain"].terms:
-        raise FieldError(f"{where}.step", f"unknown code {step.strip()[:40]!r} (taxonomy value_chain)")
+        raise FieldError(f"{where}.step", "unknown code {step!r} (taxonomy value_chain)", params={"step": step.strip()[:40]})
     line: dict[str, Any] = {"step": step.strip()}
     for key, tax in LINE_LISTS.items():
         line[key] = code_list(f"{where}.{key}", raw.get(key), taxonomies[tax], required=key == "modalities")
@@ -97,11 +97,11 @@ def _line(i: int, raw: object, taxonomies: Mapping[str, Taxonomy]) -> dict[str, 
         raise FieldError(f"{where}.scale_max_l" if high is None else f"{where}.scale_min_l",
                          "give both ends of the scale range, or neither")
     if low is not None and high is not None and low > high:
-        raise FieldError(f"{where}.scale_min_l", f"the minimum ({low:g} L) is above the maximum ({high:g} L)")
+        raise FieldError(f"{where}.scale_min_l", "the minimum ({low:g} L) is above the maximum ({high:g} L)", params={"low": low, "high": high})
     line["scale_min_l"], line["scale_max_l"] = low, high
     gmp = raw.get("gmp") or "none"
     if gmp not in GMP_GRADES:
-        raise FieldError(f"{where}.gmp", f"expected one of {', '.join(GMP_GRADES)}")
+        raise FieldError(f"{where}.gmp", "expected one of {choices}", params={"choices": ', '.join(GMP_GRADES)})
     line["gmp"] = gmp
     return line
 
@@ -122,7 +122,7 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, today: date) -> di
     if not isinstance(lines, list) or not lines:
         raise FieldError("lines", "at least one service line is required")
     if len(lines) > MAX_LINES:
-        raise FieldError("lines", f"at most {MAX_LINES} service lines")
+        raise FieldError("lines", "at most {max} service lines", params={"max": MAX_LINES})
     out["lines"] = [_line(i, line, taxonomies) for i, line in enumerate(lines)]
     out["certifications"] = code_list("certifications", raw.get("certifications"), taxonomies["certifications"])
     start, end = a_date("available_from", raw.get("available_from")), a_date("available_to", raw.get("available_to"))
@@ -136,13 +136,13 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, today: date) -> di
         if end < start:
             raise FieldError("available_to", "the window ends before it starts")
         if end < today:
-            raise FieldError("available_to", f"the window is over (ended {end.isoformat()})")
+            raise FieldError("available_to", "the window is over (ended {end})", params={"end": end.isoformat()})
     out["available_from"] = start.isoformat() if start else None
     out["available_to"] = end.isoformat() if end else None
     out["on_request"] = on_request
     kind = raw.get("contact_kind")
     if kind not in CONTACT_KINDS:
-        raise FieldError("contact_kind", f"expected one of {', '.join(CONTACT_KINDS)}")
+        raise FieldError("contact_kind", "expected one of {choices}", params={"choices": ', '.join(CONTACT_KINDS)})
     value = plain_text("contact_value", raw.get("contact_value"), CONTACT_MAX, required=True)
     if kind == "email" and not EMAIL.match(value):
         raise FieldError("contact_value", "expected an e-mail address")

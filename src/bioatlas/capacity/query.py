@@ -77,7 +77,7 @@ def parse_query(params: Mapping[str, Sequence[str]], *, taxonomies: Mapping[str,
         for value in _values(params, name):
             code = value if value in tax.terms else tax.resolve(value)
             if code is None:
-                raise FieldError(name, f"unknown code {value[:40]!r} (taxonomy {tax_name})")
+                raise FieldError(name, "unknown code {value!r} (taxonomy {tax_name})", params={"value": value[:40], "tax_name": tax_name})
             codes.append(code)
         if codes:
             chosen[name] = tuple(dict.fromkeys(codes))
@@ -88,7 +88,7 @@ def parse_query(params: Mapping[str, Sequence[str]], *, taxonomies: Mapping[str,
     grades = _values(params, "gmp")
     if grades:
         if len(grades) > 1 or grades[0] not in GMP_GRADES:
-            raise FieldError("gmp", f"expected one of {', '.join(GMP_GRADES)}")
+            raise FieldError("gmp", "expected one of {choices}", params={"choices": ', '.join(GMP_GRADES)})
         gmp = grades[0]
         chosen["gmp"] = (gmp,)
     numbers: dict[str, float | None] = {}
@@ -104,7 +104,7 @@ def parse_query(params: Mapping[str, Sequence[str]], *, taxonomies: Mapping[str,
     for value in _values(params, "region"):
         code = value if value in gazetteer.regions else by_name.get(fold(value))
         if code is None:
-            raise FieldError("region", f"unknown region {value[:40]!r}")
+            raise FieldError("region", "unknown region {value!r}", params={"value": value[:40]})
         regions.append(code)
     if regions:
         chosen["region"] = tuple(dict.fromkeys(regions))

@@ -261,7 +261,7 @@ def review(session: Session, *, user_id: int | None, ip: str | None, actor_id: i
     profile = _get(session, actor_id)
     try:
         if decision not in DECISIONS:
-            raise FieldError("decision", f"expected one of {', '.join(DECISIONS)}")
+            raise FieldError("decision", "expected one of {choices}", params={"choices": ', '.join(DECISIONS)})
         clean_reason = plain_text("reason", reason, REASON_MAX, required=decision == "reject")
     except FieldError as exc:
         _refuse(session, user_id=user_id, ip=ip, actor_id=actor_id, action="capacity.verify", exc=exc,

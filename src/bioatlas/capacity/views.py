@@ -21,6 +21,8 @@ from bioatlas.capacity.query import PARAMS
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.text import fold
 from bioatlas.web.pages import redirect, render
+from bioatlas.core.fields import refusal_view
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -124,7 +126,7 @@ def save(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxono
             service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, raw=raw, status=422,
-                          error={"field": exc.field, "message": exc.message})
+                          error=refusal_view(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     except service.Conflict as exc:
@@ -140,7 +142,7 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
         service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, status=422,
-                          error={"field": exc.field, "message": exc.message})
+                          error=refusal_view(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     except service.Conflict as exc:
@@ -165,7 +167,7 @@ def review(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep
                        decision=decision if isinstance(decision, str) else "",
                        reason=reason if isinstance(reason, str) else None)
     except service.FieldError as exc:
-        raise HTTPException(422, detail=f"{exc.field}: {exc.message}") from None
+        raise Refused(exc, status=422) from None
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     except service.Conflict as exc:

@@ -49,7 +49,7 @@ def field_choice(values: Mapping[str, Any], name: str, allowed: Sequence[str], *
     if not value and not required:
         return ""
     if value not in allowed:
-        raise FieldError(name, "one of " + ", ".join(allowed))
+        raise FieldError(name, "one of {choices}", params={"choices": ", ".join(allowed)})
     return value
 
 
@@ -62,7 +62,7 @@ def field_int(values: Mapping[str, Any], name: str, low: int, high: int) -> int 
     except ValueError:
         raise FieldError(name, "a whole number") from None
     if not low <= value <= high:
-        raise FieldError(name, f"between {low} and {high}")
+        raise FieldError(name, "between {low} and {high}", params={"low": low, "high": high})
     return value
 
 

@@ -32,13 +32,13 @@ def add_document(session: Session, *, case_id: int, filename: str, content_type:
     as its type says (an executable renamed .pdf is refused); shared with the routed partners
     chosen (none: kept to the company)."""
     if len(data) > MAX_UPLOAD:
-        raise FieldError("file", f"at most {MAX_UPLOAD // (1024 * 1024)} MB", 413)
+        raise FieldError("file", "at most {value} MB", 413, params={"value": MAX_UPLOAD // (1024 * 1024)})
     if not data:
         raise FieldError("file", "the file is empty")
     if content_type not in SIGNATURES:
         raise FieldError("file", "allowed types: PDF, PNG, JPEG", 415)
     if not data.startswith(SIGNATURES[content_type]):
-        raise FieldError("file", "the content is not a " + content_type + " file", 415)
+        raise FieldError("file", "the content is not a {content_type} file", 415, params={"content_type": content_type})
     name = re.sub(r"[^A-Za-z0-9._\- ]", "_", filename or "document")[-120:] or "document"
     partners = _partners_of(session, case_id, shared_with)
     doc = Document(case_id=case_id, filename=name, content_type=content_type, size=len(data), data=data)

@@ -53,7 +53,8 @@ def check_intake(values: Mapping[str, Any], *, today: date | None = None) -> dic
         "share_details": str(values.get("share_details", "yes")).strip() in ("yes", "on", "1", "true"),
     }
     if out["modality"] and out["modality"] not in modalities():
-        raise FieldError("modality", "not one of the atlas's modalities (" + ", ".join(modalities()[:8]) + ", …)")
+        raise FieldError("modality", "not one of the atlas's modalities ({choices}, …)",
+                         params={"choices": ", ".join(modalities()[:8])})
     email = field_text(values, "email", 320, required=True)
     if not EMAIL_RE.match(email):
         raise FieldError("email", "not a valid e-mail address")
@@ -82,7 +83,7 @@ def check_intake(values: Mapping[str, Any], *, today: date | None = None) -> dic
     known = value_chain_steps()
     for step in steps:
         if step not in known:
-            raise FieldError("value_chain_steps", "each one of " + ", ".join(known))
+            raise FieldError("value_chain_steps", "each one of {choices}", params={"choices": ", ".join(known)})
     out["value_chain_steps"] = " ".join(sorted(set(steps), key=known.index))
     raw_needs = values.get("needs") or []
     needs = [raw_needs] if isinstance(raw_needs, str) else list(raw_needs)
@@ -90,7 +91,7 @@ def check_intake(values: Mapping[str, Any], *, today: date | None = None) -> dic
         raise FieldError("needs", "choose at least one need")
     for n in needs:
         if n not in NEEDS:
-            raise FieldError("needs", "each one of " + ", ".join(NEEDS))
+            raise FieldError("needs", "each one of {choices}", params={"choices": ", ".join(NEEDS)})
     out["needs"] = sorted(set(needs), key=NEEDS.index)
     return out
 

@@ -83,7 +83,8 @@ def add_rule(session: Session, *, values: Mapping[str, Any], user_id: int | None
     raw_actor = field_text(values, "actor_id", 12)
     actor_id = _partner_actor(session, raw_actor) if raw_actor else None
     if kind is not None and kind not in PARTNER_KINDS:
-        raise FieldError("actor_kind", "unknown partner kind: one of " + ", ".join(PARTNER_KINDS))
+        raise FieldError("actor_kind", "unknown partner kind: one of {choices}",
+                         params={"choices": ", ".join(PARTNER_KINDS)})
     if (actor_id is None) == (kind is None):
         raise FieldError("actor_id", "give either a partner actor or a partner kind")
     rule = Rule(need=need, region=region, size=size, modality=modality, actor_id=actor_id, actor_kind=kind,
@@ -101,7 +102,8 @@ def _partner_actor(session: Session, raw: str, field: str = "actor_id") -> int:
     if actor is None:
         raise FieldError(field, "no atlas actor with this number")
     if actor.kind not in PARTNER_KINDS:
-        raise FieldError(field, "not a partner organisation (kinds: " + ", ".join(PARTNER_KINDS) + ")")
+        raise FieldError(field, "not a partner organisation (kinds: {choices})",
+                         params={"choices": ", ".join(PARTNER_KINDS)})
     return actor.id
 
 

@@ -21,6 +21,7 @@ from bioatlas.oneshop import service
 from bioatlas.oneshop.labels import labels
 from bioatlas.oneshop.service import FieldError, NotFound
 from bioatlas.web.pages import redirect, render
+from bioatlas.core.fields import refusal_text
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -104,7 +105,7 @@ def intake(request: Request, session: SessionDep, t: TranslatorDep, form: Annota
             case, mail = service.intake(session, values={**values, **details, "needs": needs}, user_id=p.user_id,
                                         verified_email=email, public_url=settings.public_url, language=t.lang)
     except FieldError as exc:
-        return _intake_page(request, t, values=values, needs=needs, error=f"{exc.field}: {exc.message}",
+        return _intake_page(request, t, values=values, needs=needs, error=refusal_text(t, exc, with_field=True),
                             status=exc.status)
     if mail is not None:
         service.deliver(session, settings=settings, mail_id=mail)
@@ -171,7 +172,7 @@ def upload(request: Request, case_id: Id, session: SessionDep, t: TranslatorDep,
             service.add_document(session, case_id=case_id, filename=upload.filename or "", data=data,
                                  content_type=upload.content_type or "", shared_with=_ids(form, "shared_with"))
     except FieldError as exc:
-        return _case_page(request, session, t, p, case_id, error=f"{exc.field}: {exc.message}", status=exc.status)
+        return _case_page(request, session, t, p, case_id, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect(f"/oneshop/cases/{case_id}")
 
 
@@ -188,7 +189,7 @@ def share_document(request: Request, case_id: Id, document_id: Id, session: Sess
     except NotFound:
         raise HTTPException(404, detail=t("No document with this number.")) from None
     except FieldError as exc:
-        return _case_page(request, session, t, p, case_id, error=f"{exc.field}: {exc.message}", status=exc.status)
+        return _case_page(request, session, t, p, case_id, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect(f"/oneshop/cases/{case_id}")
 
 
@@ -202,7 +203,7 @@ def share_details(request: Request, case_id: Id, session: SessionDep, t: Transla
         with unit_of_work(session):
             service.share_details(session, case_id=case_id, partners=_ids(form, "partners"), user_id=p.user_id)
     except FieldError as exc:
-        return _case_page(request, session, t, p, case_id, error=f"{exc.field}: {exc.message}", status=exc.status)
+        return _case_page(request, session, t, p, case_id, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect(f"/oneshop/cases/{case_id}")
 
 
@@ -215,7 +216,7 @@ def satisfaction(request: Request, routed_id: Id, session: SessionDep, t: Transl
             service.rate(session, request_id=routed_id, score=_text(form, "satisfaction", 2),
                          comment=_text(form, "comment", 2000), user_id=p.user_id)
     except FieldError as exc:
-        return _case_page(request, session, t, p, scope.case_id, error=f"{exc.field}: {exc.message}",
+        return _case_page(request, session, t, p, scope.case_id, error=refusal_text(t, exc, with_field=True),
                           status=exc.status)
     return redirect(f"/oneshop/cases/{scope.case_id}")
 
@@ -241,7 +242,7 @@ def close(request: Request, case_id: Id, session: SessionDep, t: TranslatorDep,
         with unit_of_work(session):
             service.close_case(session, case_id=case_id, outcome=_text(form, "outcome", 20), user_id=p.user_id)
     except FieldError as exc:
-        return _case_page(request, session, t, p, case_id, error=f"{exc.field}: {exc.message}", status=exc.status)
+        return _case_page(request, session, t, p, case_id, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect(f"/oneshop/cases/{case_id}")
 
 
@@ -255,7 +256,7 @@ def status(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDe
                                reason=_text(form, "reason", 1000), next_step=_text(form, "next_step", 400),
                                next_step_on=_text(form, "next_step_on", 10))
     except FieldError as exc:
-        return _case_page(request, session, t, p, scope.case_id, error=f"{exc.field}: {exc.message}",
+        return _case_page(request, session, t, p, scope.case_id, error=refusal_text(t, exc, with_field=True),
                           status=exc.status)
     return redirect(f"/oneshop/cases/{scope.case_id}")
 
@@ -268,7 +269,7 @@ def note(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDep,
         with unit_of_work(session):
             service.add_note(session, request_id=routed_id, user_id=p.user_id, body=_text(form, "body", 10_000))
     except FieldError as exc:
-        return _case_page(request, session, t, p, scope.case_id, error=f"{exc.field}: {exc.message}",
+        return _case_page(request, session, t, p, scope.case_id, error=refusal_text(t, exc, with_field=True),
                           status=exc.status)
     return redirect(f"/oneshop/cases/{scope.case_id}")
 
@@ -283,7 +284,8 @@ def message(request: Request, routed_id: Id, session: SessionDep, t: TranslatorD
             thread_id = service.send_message(session, request_id=routed_id, sender_id=p.user_id,
                                              body=_text(form, "body", 10_000))
     except (FieldError, messaging.MessagingError) as exc:
-        return _case_page(request, session, t, p, scope.case_id, error=str(exc), status=exc.status)
+        error = refusal_text(t, exc, with_field=True) if isinstance(exc, FieldError) else str(exc)
+        return _case_page(request, session, t, p, scope.case_id, error=error, status=exc.status)
     return redirect(f"/messages/{thread_id}")
 
 
@@ -309,7 +311,7 @@ def add_rule(request: Request, session: SessionDep, t: TranslatorDep, form: Anno
         with unit_of_work(session):
             service.add_rule(session, values=values, user_id=p.user_id)
     except FieldError as exc:
-        return _admin_page(request, session, t, error=f"{exc.field}: {exc.message}", status=exc.status)
+        return _admin_page(request, session, t, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect("/oneshop/admin")
 
 
@@ -333,7 +335,7 @@ def reroute(request: Request, routed_id: Id, session: SessionDep, t: TranslatorD
     except NotFound:
         raise HTTPException(404, detail=t("No request with this number.")) from None
     except FieldError as exc:
-        return _admin_page(request, session, t, error=f"{exc.field}: {exc.message}", status=exc.status)
+        return _admin_page(request, session, t, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect("/oneshop/admin")
 
 

@@ -38,7 +38,7 @@ def save_alert(session: Session, *, user_id: int, ip: str | None, raw: object,
         modalities = codes("modalities", raw.get("modalities"), taxonomies["modalities"])
         regions = region_codes("regions", raw.get("regions"), gazetteer().regions)
         if len(alerts_of(session, user_id=user_id)) >= MAX_ALERTS:
-            raise FieldError("alert", f"at most {MAX_ALERTS} saved searches: delete one first")
+            raise FieldError("alert", "at most {max} saved searches: delete one first", params={"max": MAX_ALERTS})
     except FieldError as exc:
         _refuse(session, user_id=user_id, ip=ip, target=f"user:{user_id}", action="opportunities.alert", exc=exc)
         raise

@@ -54,7 +54,7 @@ def _items(field: str, value: object) -> list[str]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise FieldError(field, "expected a list of codes")
     if len(items) > MAX_CODES:
-        raise FieldError(field, f"at most {MAX_CODES} codes")
+        raise FieldError(field, "at most {max} codes", params={"max": MAX_CODES})
     return list(dict.fromkeys(i.strip() for i in items if i.strip()))
 
 
@@ -62,7 +62,7 @@ def codes(field: str, value: object, taxonomy: Taxonomy) -> list[str]:
     out = _items(field, value)
     for code in out:
         if code not in taxonomy.terms:
-            raise FieldError(field, f"unknown code {code[:40]!r} (taxonomy {taxonomy.name})")
+            raise FieldError(field, "unknown code {code!r} (taxonomy {name})", params={"code": code[:40], "name": taxonomy.name})
     return out
 
 
@@ -70,7 +70,7 @@ def region_codes(field: str, value: object, regions: Mapping[str, str]) -> list[
     out = _items(field, value)
     for code in out:
         if code not in regions:
-            raise FieldError(field, f"unknown region {code[:40]!r} (INSEE region code)")
+            raise FieldError(field, "unknown region {code!r} (INSEE region code)", params={"code": code[:40]})
     return out
 
 
@@ -84,13 +84,13 @@ def number(field: str, value: object, high: float) -> float | None:
     except ValueError:
         raise FieldError(field, "expected a number") from None
     if n != n or not 0 <= n <= high:
-        raise FieldError(field, f"expected a number between 0 and {high:,.0f}")
+        raise FieldError(field, "expected a number between 0 and {high:,.0f}", params={"high": high})
     return n
 
 
 def choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise FieldError(field, f"expected one of {', '.join(allowed)}")
+        raise FieldError(field, "expected one of {allowed}", params={"allowed": ', '.join(allowed)})
     return str(value)
 
 
@@ -110,7 +110,7 @@ def _capacity(raw: object, taxonomies: Mapping[str, Taxonomy], *, today: date, r
         raise FieldError("capacity.scale_max_l" if high is None else "capacity.scale_min_l",
                          "give both ends of the scale range, or neither")
     if low is not None and high is not None and low > high:
-        raise FieldError("capacity.scale_min_l", f"the minimum ({low:g} L) is above the maximum ({high:g} L)")
+        raise FieldError("capacity.scale_min_l", "the minimum ({low:g} L) is above the maximum ({high:g} L)", params={"low": low, "high": high})
     quantity = number("capacity.quantity", raw.get("quantity"), MAX_QUANTITY)
     start, end = a_date("capacity.window_from", raw.get("window_from")), a_date("capacity.window_to", raw.get("window_to"))
     if (start is None) != (end is None):
@@ -120,7 +120,7 @@ def _capacity(raw: object, taxonomies: Mapping[str, Taxonomy], *, today: date, r
         if end < start:
             raise FieldError("capacity.window_to", "the window ends before it starts")
         if end < today:
-            raise FieldError("capacity.window_to", f"the window is in the past (ended {end.isoformat()})")
+            raise FieldError("capacity.window_to", "the window is in the past (ended {end})", params={"end": end.isoformat()})
     return {"scale_min_l": low, "scale_max_l": high,
             "gmp": choice("capacity.gmp", raw.get("gmp") or "none", GMP_GRADES),
             "batch_types": codes("capacity.batch_types", raw.get("batch_types"), taxonomies["batch_types"]),
@@ -151,15 +151,15 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, regions: Mapping[s
     out["countries"] = [c.upper() for c in _items("countries", raw.get("countries"))]
     for code in out["countries"]:
         if not COUNTRY.match(code):
-            raise FieldError("countries", f"unknown country {code[:10]!r} (ISO 3166 alpha-2 code, e.g. DE)")
+            raise FieldError("countries", "unknown country {code!r} (ISO 3166 alpha-2 code, e.g. DE)", params={"code": code[:10]})
     out["partner_kinds"] = sorted({choice("partner_kinds", v, PARTNER_KINDS) for v in _items("partner_kinds", raw.get("partner_kinds"))})
     out["call_ref"] = plain_text("call_ref", raw.get("call_ref"), CALL_MAX, required=out["kind"] == "rd_partner") or None
     for key in ("deadline", "expires_on"):
         when = a_date(key, raw.get(key))
         if when is not None and when < today:
-            raise FieldError(key, f"the date is in the past ({when.isoformat()})")
+            raise FieldError(key, "the date is in the past ({when})", params={"when": when.isoformat()})
         if key == "expires_on" and when is not None and when > today + timedelta(days=MAX_DAYS):
-            raise FieldError(key, f"at most {MAX_DAYS} days ahead (renew it later)")
+            raise FieldError(key, "at most {max} days ahead (renew it later)", params={"max": MAX_DAYS})
         out[key] = when
     out["confidential"] = flag("confidential", raw.get("confidential"))
     return out

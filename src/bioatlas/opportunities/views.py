@@ -22,6 +22,8 @@ from bioatlas.opportunities.fields import DIRECTIONS, GMP_GRADES, KINDS, OUTCOME
 from bioatlas.opportunities.forms import form_from, raw_from_form
 from bioatlas.opportunities.present import interest_view, match_view, opportunity_view
 from bioatlas.web.pages import redirect, render
+from bioatlas.core.fields import refusal_view
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -151,7 +153,7 @@ def create(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[actor_id]).get(actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/actors/{actor_id}/new", actor_name=name,
-                          doc=raw, error={"field": exc.field, "message": exc.message}, status=422)
+                          doc=raw, error=refusal_view(t, exc), status=422)
     except service.OpportunityError as exc:
         raise HTTPException(exc.status, detail=str(exc)) from None
     return redirect(f"/opportunities/{opp.id}")
@@ -193,7 +195,7 @@ def edit(request: Request, opportunity_id: Id, session: SessionDep, taxonomies: 
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[opp.actor_id]).get(opp.actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/{opp.id}/edit", actor_name=name, doc=raw,
-                          error={"field": exc.field, "message": exc.message}, status=422)
+                          error=refusal_view(t, exc), status=422)
     except service.OpportunityError as exc:
         raise HTTPException(exc.status, detail=str(exc)) from None
     return redirect(f"/opportunities/{opp.id}")
@@ -203,9 +205,10 @@ def _act(call, *args, **kwargs):
     """Run a service write for a form: its refusals as 4xx naming the field."""
     try:
         return call(*args, **kwargs)
-    except (service.FieldError, service.OpportunityError) as exc:
-        raise HTTPException(getattr(exc, "status", 422) if not isinstance(exc, service.FieldError) else 422,
-                            detail=f"{exc.field}: {exc.message}") from None
+    except service.FieldError as exc:
+        raise Refused(exc, status=422) from None
+    except service.OpportunityError as exc:
+        raise HTTPException(exc.status, detail=f"{exc.field}: {exc.message}") from None
 
 
 @router.post("/opportunities/{opportunity_id}/submit", response_class=HTMLResponse)
