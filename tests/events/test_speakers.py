@@ -38,7 +38,7 @@ def test_a_renamed_pitch_entry_stays_linked_and_leaves_when_unselected(client, d
     base = {"title": "Pitchs", "kind": "pitch", "room": "Salle 1", "day": DAY.isoformat(), "start": "11:00",
             "end": "12:00", "csrf_token": csrf}
     lines = f"Modératrice démo 1\nOrganoïdes à l'échelle | TreeFrog Therapeutics | pitch:{a1}\nPitch 2 | Yposkesi | pitch:{a2}"
-    for bad, word in ((f"X | Y | pitch:{_a3}", "is not a selected pitch"), ("X | Y | pitch:1 | pitch:1", "is not an atlas")):
+    for bad, word in ((f"X | Y | pitch:{_a3}", "n&#39;est pas un pitch retenu"), ("X | Y | pitch:1 | pitch:1", "n&#39;est ni un numéro")):
         refused = client.post(edit, data={**base, "speakers": bad})
         assert refused.status_code == 422 and word in refused.text, refused.text[-800:]
     assert client.post(edit, data={**base, "speakers": lines}, follow_redirects=False).status_code == 303
@@ -90,9 +90,9 @@ def test_a_speaker_linked_to_a_participant(client, db, placed_world):  # noqa: F
             "start": "14:00", "end": "15:00", "csrf_token": csrf}
     for who in ("outsider@test.invalid", "nobody@test.invalid"):  # the same refusal: no account revealed
         refused = client.post(f"/events/{w['event']}/sessions", data={**base, "speakers": f"Dr Démo | Labo | {who}"})
-        assert refused.status_code == 422 and f"no participant of this event with the e-mail {who}" in refused.text
+        assert refused.status_code == 422 and f"aucun participant de cet événement avec l&#39;adresse e-mail {who}" in refused.text
     refused = client.post(f"/events/{w['event']}/sessions", data={**base, "speakers": f"X | | participant:{other_pid}"})
-    assert refused.status_code == 422 and f"no participant participant:{other_pid}" in refused.text
+    assert refused.status_code == 422 and f"aucun participant participant:{other_pid}" in refused.text
     added = client.post(f"/events/{w['event']}/sessions", data={**base, "speakers": "Ann Démo | Labo | ANN@test.invalid"},
                         follow_redirects=False)
     assert added.status_code == 303
