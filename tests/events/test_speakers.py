@@ -55,23 +55,30 @@ def test_a_renamed_pitch_entry_stays_linked_and_leaves_when_unselected(client, d
 def test_pitch_applicant_told_the_new_slot_when_the_session_moves(db, placed_world):  # noqa: F811
     w = placed_world
     a1 = w["apps"][0]
+    register(db, event_id=w["event"], user_id=w["founder"], name="Fondatrice démo")  # a participant too
     with db() as s:
         _decide(s, w, a1, "selected")
         pitch_programme.place_pitches(s, event_id=w["event"], session_id=w["pitch_session"], order=[a1])
         s.commit()
+        # the applicant, a participant, is the entry's speaker: the pitch session is in its agenda
+        assert [x.id for x in service.speaking_sessions(s, event_id=w["event"], user_id=w["founder"])] == [
+            w["pitch_session"]]
         event = service.get_event(s, event_id=w["event"])
         text = forms.speakers_text(_pitch_view(s, w).speakers)
         told = programme_edit.edit_session(s, event=event, session_id=w["pitch_session"], title="Pitchs", kind="pitch",
                                            room="Amphi B", day=DAY.isoformat(), start="15:00", end="16:00",
                                            speakers=forms.speakers_from(text))
         s.commit()
-        assert told == [w["founder"]]
+        assert told == [w["founder"]]  # told once, of its new slot (events.pitch), not twice
         notes = list(s.scalars(select(Notification).where(Notification.user_id == w["founder"],
                                                           Notification.kind == "events.pitch").order_by(Notification.id)))
     assert [n.subject.split(" : ")[-1] for n in notes[-2:]] == [
         f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1",
         f"votre pitch passe le {DAY.isoformat()} à 15:00, salle Amphi B"]
     assert "de 15:00 à 16:00 (heure locale du lieu), salle Amphi B : pitch 1 sur 1" in notes[-1].body
+    with db() as s:  # not told a second time as the entry's speaker
+        assert s.scalar(select(Notification.id).where(Notification.user_id == w["founder"],
+                                                      Notification.kind == "events.programme")) is None
 
 
 def test_a_speaker_linked_to_a_participant(client, db, placed_world):  # noqa: F811

@@ -6,7 +6,8 @@ and calendar files show them with nothing new to learn. An entry is linked to it
 (`Speaker.pitch_application_id`): an organiser may rename it, it stays the pitch's; placing
 again replaces the entries; a pitch no longer selected leaves it. The applicant is told the
 slot (day, times, room, rank: notification kind `events.pitch`, e-mail by default) when the
-pitch is placed or its place changes, and when the session's time or room changes."""
+pitch is placed or its place changes, and when the session's time or room changes; an applicant
+who is a participant of the event is linked to the entry as its speaker (its agenda shows it)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import Event, ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication
 from bioatlas.events.pitches import applications, leave_programme, results
-from bioatlas.events.speakers import LinkedSpeaker, write_speakers
+from bioatlas.events.speakers import LinkedSpeaker, participant_numbers, write_speakers
 from bioatlas.notifications import service as notifications
 
 
@@ -95,9 +96,11 @@ def place_pitches(session: Session, *, event_id: int, session_id: int, order: Se
     kept = _speakers(session, target.id)
     start = max((sp.position for sp in kept), default=-1) + 1
     names = dict(actor_names(session, actor_ids=[a.actor_id for a in chosen.values()]))
+    people = set(participant_numbers(session, event_id=event_id, user_ids=[a.user_id for a in chosen.values()]))
     entries = write_speakers(session, session_id=target.id, start=start, speakers=[
         LinkedSpeaker(name=chosen[a].title, affiliation=names.get(chosen[a].actor_id, "")[:300],
-                      actor_id=chosen[a].actor_id, pitch_application_id=a) for a in seen])
+                      actor_id=chosen[a].actor_id, pitch_application_id=a,
+                      user_id=chosen[a].user_id if chosen[a].user_id in people else None) for a in seen])
     after = placed(session, event_id=event_id)
     event = session.get(Event, event_id)
     assert event is not None

@@ -155,9 +155,11 @@ def speaking_sessions(session: Session, *, event_id: int, user_id: int | None) -
 
 
 def speaker_users(session: Session, *, session_id: int) -> list[int]:
-    return sorted({u for u in session.scalars(select(Speaker.user_id).where(Speaker.session_id == session_id,
-                                                                             Speaker.user_id.is_not(None)))
-                   if u is not None})
+    """The accounts linked to the session's speakers, pitch entries left out (their applicants are
+    told their slot by `pitch_programme.tell_slots`)."""
+    return sorted({u for u in session.scalars(select(Speaker.user_id).where(
+        Speaker.session_id == session_id, Speaker.user_id.is_not(None), Speaker.pitch_application_id.is_(None)))
+        if u is not None})
 
 
 def export_user(session: Session, *, user_id: int) -> list[dict]:
