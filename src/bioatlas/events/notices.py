@@ -100,11 +100,11 @@ PROGRAMME = NotificationKind(
     label={"fr": "Changements des sessions de mon agenda", "en": "Changes to the sessions in my agenda"},
     templates={
         "fr": ("{{ event }} : « {{ title }} » change d'horaire ou de salle",
-               "La session « {{ title }} » de {{ event }}, que vous avez mise dans votre agenda, change : "
-               "{{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le changement."),
+               "La session « {{ title }} » de {{ event }}, qui est dans votre agenda (choisie ou comme "
+               "intervenant·e), change : {{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le changement."),
         "en": ('{{ event }}: "{{ title }}" moves',
-               'The session "{{ title }}" of {{ event }}, which you put in your agenda, changes: '
-               "{{ before }} → {{ after }}. Your agenda file (.ics) follows the change."),
+               'The session "{{ title }}" of {{ event }}, which is in your agenda (chosen, or as a speaker), '
+               "changes: {{ before }} → {{ after }}. Your agenda file (.ics) follows the change."),
     },
     default="immediate",
 )
