@@ -113,8 +113,9 @@ def test_portfolio_runs_both_solvers_in_processes_and_leaves_none():
     assert maxsat.scope_error(synthetic(6, 8, 6, seed=1)) is not None
 
 
-@pytest.mark.parametrize("seed", [0, 2, 5, 7, 9, 11])
-def test_maxsat_with_implied_constraints_matches_brute_force(seed):
+@pytest.mark.parametrize("soft", ["counter", "gaps"])
+@pytest.mark.parametrize("seed", [0, 2, 3, 5, 7, 9, 11, 32, 37])  # 3, 32, 37: fairness 1 with a break to pay
+def test_maxsat_with_implied_constraints_matches_brute_force(seed, soft):
     rng = random.Random(seed)
     n, slots = rng.randint(4, 6), rng.randint(3, 5)
     pairs = rng.sample([(a, b) for a in range(n - 1) for b in range(a + 1, n - 1)], k=min(4, (n - 1) * (n - 2) // 2))
@@ -123,7 +124,7 @@ def test_maxsat_with_implied_constraints_matches_brute_force(seed):
                       unavailable=[frozenset(rng.sample(range(slots), k=rng.randint(0, 1))) for _ in range(n)],
                       fairness=rng.choice([None, 0, 1]))  # participant n has no meeting: in scope
     expected = brute_force(problem)
-    found = maxsat.solve(problem, time_limit=10)
+    found = maxsat.solve(problem, time_limit=10, soft=soft)
     if expected is None:
         assert found.status == "infeasible"
         return
@@ -133,3 +134,32 @@ def test_maxsat_with_implied_constraints_matches_brute_force(seed):
     assert sorted(m for group in groups for m in group) == list(range(len(meetings)))
     for group in groups:  # a cluster's meetings share a participant: at most one per slot
         assert len(group) == 1 or set.intersection(*({meetings[m].a, meetings[m].b} for m in group))
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 3])
+def test_sorted_break_counter_costs_each_break_and_caps_them(limit):
+    # the unary counter of a participant's breaks: for every set of breaks, the cheapest
+    # completion costs exactly their number, and more than `limit` of them cannot hold
+    from itertools import product
+
+    from pysat.examples.rc2 import RC2
+    from pysat.formula import WCNF, IDPool
+
+    pool = IDPool()
+    gaps = [pool.id(("g", i)) for i in range(4)]
+    clauses = maxsat._counted(gaps, limit, pool)
+    for values in product([False, True], repeat=len(gaps)):
+        wcnf = WCNF()
+        for clause, weight in clauses:
+            if weight:
+                wcnf.append(clause, weight=weight)
+            else:
+                wcnf.append(clause)
+        for gap, value in zip(gaps, values, strict=True):
+            wcnf.append([gap if value else -gap])
+        with RC2(wcnf) as rc2:
+            model = rc2.compute()
+            if sum(values) > limit:
+                assert model is None
+            else:
+                assert model is not None and rc2.cost == sum(values)

@@ -94,7 +94,7 @@ def clusters(problem: Problem) -> list[list[int]]:
     return out
 
 
-def encode(problem: Problem, *, implied: bool = True) -> Encoded:
+def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> Encoded:
     """The formula (see the module doc). `implied`: add the paper's two implied constraints
     (every participant of capacity 1 is busy in exactly as many slots as it has meetings; at most
     2 x tables participants are busy in a slot) and count tables over clusters (`clusters`)."""
@@ -201,15 +201,53 @@ def encode(problem: Problem, *, implied: bool = True) -> Encoded:
                         wcnf.append([-gap, -busy_prev])
                     wcnf.append([-gap, seen_prev])
                     wcnf.append([gap, -busy, -seen_prev] + ([busy_prev] if busy_prev is not None else []))
-                    wcnf.append([-gap], weight=1)
                     gaps.append(gap)
                 busy_prev, seen_prev = busy, seen
-        if problem.fairness is not None and len(gaps) > problem.fairness:
-            card(gaps, problem.fairness, "atmost")
+        if soft == "counter" and problem.fairness is not None:
+            for clause, weight in _counted(gaps, problem.fairness, pool):
+                if weight:
+                    wcnf.append(clause, weight=weight)
+                else:
+                    wcnf.append(clause)
+        else:
+            for gap in gaps:
+                wcnf.append([-gap], weight=1)
+            if problem.fairness is not None and len(gaps) > problem.fairness:
+                card(gaps, problem.fairness, "atmost")
     if implied:  # implied constraint 2: a meeting seats two participants
         for lits in busy_at.values():
             card(lits, 2 * problem.tables, "atmost")
     return Encoded(wcnf=wcnf, x=x)
+
+
+def _counted(gaps: list[int], limit: int, pool: IDPool) -> list[tuple[list[int], int]]:
+    """A participant's breaks in unary, as the paper's sorted break variables: `at[k]` holds when
+    at least k + 1 of `gaps` do (a sequential counter, upward direction only, which is all a
+    minimisation needs), `at[limit]` is false (the fairness bound), and the soft clauses are
+    `not at[k]` for k < limit (cost: the participant's breaks). Clauses as (clause, weight), 0: hard."""
+    out: list[tuple[list[int], int]] = []
+    if not gaps:
+        return out
+    width = min(limit + 1, len(gaps))
+    previous: list[int] = []
+    for i, gap in enumerate(gaps):
+        current = [pool.id(("at", gap, k)) for k in range(min(width, i + 1))]
+        for k, reg in enumerate(current):
+            if k < len(previous):
+                out.append(([-previous[k], reg], 0))
+            if k == 0:
+                out.append(([-gap, reg], 0))
+            else:
+                out.append(([-gap, -previous[k - 1], reg], 0))
+            if k > 0:
+                out.append(([-reg, current[k - 1]], 0))
+        previous = current
+    for k, reg in enumerate(previous):
+        if k >= limit:
+            out.append(([-reg], 0))
+        else:
+            out.append(([-reg], 1))
+    return out
 
 
 INTERRUPTIBLE = frozenset({"g3", "g4", "mcb", "mgh", "gc3", "gc4", "m22", "mc"})  # SAT backends RC2 can stop
@@ -218,7 +256,7 @@ PORTFOLIO_BACKEND = "cd15"  # CaDiCaL 1.5.3: proved forum-14 and tic-13crafc whe
 
 
 def solve(problem: Problem, *, time_limit: float | None = 60.0, solver: str = "g3",
-          on_bound: Callable[[int], None] | None = None) -> MaxSatResult:
+          on_bound: Callable[[int], None] | None = None, soft: str = "counter") -> MaxSatResult:
     """RC2 (adapt, exhaust, minimise cores). `time_limit`: an interrupt (RC2 may overrun it slightly
     to finish the core at hand); a backend that cannot be interrupted (CaDiCaL) needs None and
     runs until it is done (the portfolio runs it in a process it kills). `on_bound(cost)` is called
@@ -226,7 +264,7 @@ def solve(problem: Problem, *, time_limit: float | None = 60.0, solver: str = "g
     if time_limit is not None and solver not in INTERRUPTIBLE:
         raise ValueError(f"{solver} cannot be interrupted: time_limit must be None")
     started = time.monotonic()
-    encoded = encode(problem)
+    encoded = encode(problem, soft=soft)
     with RC2(encoded.wcnf, solver=solver, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
         timer = threading.Timer(time_limit, rc2.interrupt) if time_limit is not None else None
         done = threading.Event()
