@@ -42,13 +42,17 @@ def plural_messages() -> set[tuple[str, str]]:
     return found
 
 
+# FieldError and its subclasses that take (field, message id, …, params=…)
+REFUSAL_CLASSES = ("FieldError", "EditorError")
+
+
 def _refusal_calls(path: Path):
     """(line, message node) of each `FieldError(field, message, ...)` call in `path`."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-        if name != "FieldError":
+        if name not in REFUSAL_CLASSES:
             continue
         message = node.args[1] if len(node.args) > 1 else next(
             (k.value for k in node.keywords if k.arg == "message"), None)
@@ -71,8 +75,10 @@ def refusal_messages(rooms: tuple[str, ...] | None = None) -> set[str]:
 
     found = set(UNSAFE_MESSAGES) if rooms is None or "core" in rooms else set()
     for path in room_files(rooms):
-        found.update(m.value for _line, m in _refusal_calls(path)
-                     if isinstance(m, ast.Constant) and isinstance(m.value, str))
+        for _line, m in _refusal_calls(path):
+            for part in (m.body, m.orelse) if isinstance(m, ast.IfExp) else (m,):  # "a" if … else "b"
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    found.add(part.value)
     return found
 
 

@@ -89,7 +89,7 @@ def save_draft(session: Session, *, application: Application, raw: Mapping[str, 
     try:
         answers = check_answers(form_fields(call), raw, submitting=False)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field) from None
+        raise CallError(str(exc), exc.field, refusal=exc) from None
     co = _co_actors(session, co_applicants) if co_applicants is not None else json.loads(application.co_actor_ids)
     if rebuttal is not None and len(rebuttal) > 10000:
         raise CallError("rebuttal: at most 10,000 characters", "rebuttal")
@@ -121,14 +121,14 @@ def submit(session: Session, *, application: Application, user_id: int, now: dat
     try:
         check_answers(form_fields(call), {k: str(v) for k, v in answers.items()}, submitting=True, attached=attached)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field) from None
+        raise CallError(str(exc), exc.field, refusal=exc) from None
     scope = atlas.actor_scope(session, actor_id=application.actor_id)
     actor = atlas.get_actor(session, actor_id=application.actor_id) if application.actor_id else None
     errors = eligibility_errors(widened(rules_of(call)), actor_kind=actor.kind if actor else None,
                                 actor_regions=scope.regions, answers=answers,
                                 year=now.astimezone(ZoneInfo(call.timezone)).year)
     if errors:
-        raise CallError(str(errors[0]), errors[0].field)
+        raise CallError(str(errors[0]), errors[0].field, refusal=errors[0])
     if rebuttal is not None and len(rebuttal) > 10000:
         raise CallError("rebuttal: at most 10,000 characters", "rebuttal")
     previous_item = None
@@ -196,7 +196,7 @@ def add_attachment(session: Session, *, application: Application, field: str, fi
         check_file(spec, filename=name, content_type=content_type, head=data[:16], size=len(data),
                    limit=max_upload_bytes)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field) from None
+        raise CallError(str(exc), exc.field, refusal=exc) from None
     with unit_of_work(session):
         for old in [a for a in application.attachments if a.field == field]:
             application.attachments.remove(old)

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bioatlas.calls.forms import EXTENSIONS, FIELD_TYPES
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.fields import FieldError, plain_text
 
 MAX_QUESTIONS = 50
 MAX_CRITERIA = 20
@@ -30,12 +30,12 @@ OP = re.compile(r"^(save|refresh|add_question|add_criterion|(remove|up|down)_(qu
 ACCEPT = tuple(EXTENSIONS)
 
 
-class EditorError(ValueError):
-    """`field` as the service names it; `input` the name of the form input that holds it."""
+class EditorError(FieldError):
+    """A refused field of the editor (a FieldError: message id and params); `field` as the service
+    names it; `input` the name of the form input that holds it."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
+    def __init__(self, field: str, message: str, *, params: dict | None = None):
+        super().__init__(field, message, params=params)
         self.input = input_of(field)
         self.state: EditorState | None = None  # the rest of the form, kept when reading it failed
 
@@ -123,19 +123,16 @@ def from_call(call, criteria, panel) -> EditorState:
 
 def _text(form: Mapping, name: str, limit: int) -> str:
     value = form.get(name)
-    value = value if isinstance(value, str) else ""
-    if len(value) > limit:
-        raise EditorError(name, f"at most {limit} characters")
-    why = unsafe_character(value)
-    if why:
-        raise EditorError(name, why)
-    return value.strip()
+    try:
+        return plain_text(name, value if isinstance(value, str) else "", limit, markup=True)
+    except FieldError as exc:
+        raise EditorError(name, exc.msgid, params=exc.params) from None
 
 
 def _count(form: Mapping, name: str, most: int) -> int:
     raw = _text(form, name, 3)
     if not raw.isdigit() or int(raw) > most:
-        raise EditorError(name, f"between 0 and {most}")
+        raise EditorError(name, "between 0 and {max}", params={"max": most})
     return int(raw)
 
 
@@ -189,17 +186,18 @@ def apply(state: EditorState, op: str) -> EditorState:
         raise EditorError("op", "unknown action")
     if op == "add_question":
         if len(state.questions) >= MAX_QUESTIONS:
-            raise EditorError("questions", f"at most {MAX_QUESTIONS} questions")
+            raise EditorError("questions", "at most {max} questions", params={"max": MAX_QUESTIONS})
         state.questions.append(blank_question())
     elif op == "add_criterion":
         if len(state.criteria) >= MAX_CRITERIA:
-            raise EditorError("criteria", f"at most {MAX_CRITERIA} criteria")
+            raise EditorError("criteria", "at most {max} criteria", params={"max": MAX_CRITERIA})
         state.criteria.append(blank_criterion())
     elif m.group(2):
         rows: list = state.questions if m.group(3) == "question" else state.criteria
         i = int(m.group(4))
         if i >= len(rows):
-            raise EditorError("op", f"no {m.group(3)} number {i + 1}")
+            raise EditorError("op", "no question number {number}" if m.group(3) == "question" else
+                              "no criterion number {number}", params={"number": i + 1})
         if m.group(2) == "remove":
             rows.pop(i)
         else:
@@ -215,7 +213,7 @@ def _number(value: str, name: str, *, whole: bool = False) -> float | int | None
     try:
         number = float(value.replace(",", "."))
     except ValueError:
-        raise EditorError(name, f"{value!r} is not a number") from None
+        raise EditorError(name, "{value!r} is not a number", params={"value": value}) from None
     if number != number or number in (float("inf"), float("-inf")):
         raise EditorError(name, "not a finite number")
     if whole:
@@ -232,7 +230,7 @@ def definitions(state: EditorState) -> dict[str, Any]:
     for i, q in enumerate(state.questions):
         where = f"form.fields[{i}]"
         if q["type"] not in FIELD_TYPES:
-            raise EditorError(f"{where}.type", f"expected one of {', '.join(FIELD_TYPES)}")
+            raise EditorError(f"{where}.type", "expected one of {choices}", params={"choices": ', '.join(FIELD_TYPES)})
         out: dict[str, Any] = {"name": q["name"], "label_fr": q["label_fr"] or q["name"],
                                "label_en": q["label_en"] or q["label_fr"] or q["name"], "type": q["type"],
                                "required": bool(q["required"])}
@@ -254,7 +252,7 @@ def definitions(state: EditorState) -> dict[str, Any]:
         if q["type"] == "file":
             unknown = [a for a in q["accept"] if a not in ACCEPT]
             if unknown or not q["accept"]:
-                raise EditorError(f"{where}.accept", f"tick at least one of {', '.join(ACCEPT)}")
+                raise EditorError(f"{where}.accept", "tick at least one of {choices}", params={"choices": ', '.join(ACCEPT)})
             size = _number(q["max_bytes"], f"{where}.max_bytes", whole=True)
             if size is not None and not 1 <= size <= 100 * 1024 * 1024:
                 raise EditorError(f"{where}.max_bytes", "between 1 byte and 100 MB")
@@ -281,7 +279,7 @@ def definitions(state: EditorState) -> dict[str, Any]:
     try:
         zone = ZoneInfo(tz)
     except (ValueError, KeyError):
-        raise EditorError("timezone", f"unknown time zone {tz!r}") from None
+        raise EditorError("timezone", "unknown time zone {tz!r}", params={"tz": tz}) from None
     when = {}
     for key in ("opens_at", "closes_at"):
         try:

@@ -15,6 +15,7 @@ from bioatlas.atlas import service as atlas
 from bioatlas.calls import editor, service
 from bioatlas.calls.web import REFUSALS, Form, Id, Manager, managed
 from bioatlas.core.deps import SessionDep, TranslatorDep
+from bioatlas.core.fields import FieldError, refusal_text
 from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -24,8 +25,11 @@ Creator = Annotated[Principal, Depends(require("call.create"))]
 def page(request: Request, t, state: editor.EditorState, *, action: str, call=None, error: Exception | None = None):
     tax = atlas.taxonomies()
     field = getattr(error, "field", None)
+    refusal = error if isinstance(error, FieldError) else getattr(error, "refusal", None)  # an EditorError is one
+    refusal = refusal if isinstance(refusal, FieldError) else None
+    shown = refusal_text(t, refusal, with_field=True) if refusal is not None else str(error) if error else None
     return render(request, t, "calls/editor.html", status=422 if error else 200, state=state, action=action,
-                  call=call, error=str(error) if error else None, error_input=editor.input_of(field),
+                  call=call, error=shown, error_input=editor.input_of(field),
                   kinds=service.CALL_KINDS, field_types=editor.FIELD_TYPES, accept=editor.ACCEPT,
                   actor_kinds=tax["kinds"].as_list(), modalities=tax["modalities"].as_list(),
                   regions=sorted(atlas.gazetteer().regions.items()))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.calls.forms import Field, parse_form
+from bioatlas.core.fields import FieldError
 from bioatlas.calls.models import Application, Attachment, Call, CallManager
 from bioatlas.review import service as review
 
@@ -24,10 +25,12 @@ SUBJECT = "application"
 class CallError(ValueError):
     """A refused operation; `field` names what is wrong (the handler answers 409 or 422)."""
 
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
+    def __init__(self, message: str, field: str | None = None, status: int = 422, *,
+                 refusal: FieldError | None = None):
         super().__init__(message)
         self.field = field
         self.status = status
+        self.refusal = refusal  # the FieldError it wraps, which a page shows in the reader's language
 
 
 @dataclass(frozen=True)

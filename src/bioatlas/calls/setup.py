@@ -68,7 +68,7 @@ def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr
         parse_form(form)
         rules = parse_eligibility(eligibility)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field) from None
+        raise CallError(str(exc), exc.field, refusal=exc) from None
     _check_rules(rules)
     with unit_of_work(session):
         call = Call(kind=kind, title_fr=title_fr.strip(), title_en=(title_en or title_fr).strip(), text_fr=text_fr,
@@ -104,7 +104,7 @@ def update_call(session: Session, *, call: Call, by_user_id: int | None, kind: s
         parse_form(form)
         rules = parse_eligibility(eligibility)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field) from None
+        raise CallError(str(exc), exc.field, refusal=exc) from None
     _check_rules(rules)
     with unit_of_work(session):
         call.kind, call.title_fr, call.title_en = kind, title_fr.strip(), (title_en or title_fr).strip()

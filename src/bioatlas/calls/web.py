@@ -19,9 +19,11 @@ from starlette.datastructures import FormData
 from bioatlas.accounts.policy import Principal, authorize, can, refuse, require
 from bioatlas.calls import service
 from bioatlas.calls.rules import ProjectScope
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.fields import FieldError, plain_text
+from bioatlas.core.text import unsafe_found
 from bioatlas.review.service import ConflictOfInterest, ReviewError
 from bioatlas.web.pages import redirect
+from bioatlas.web.refusals import Refused
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_TEXT = 10000
@@ -52,6 +54,9 @@ def refused(*, as_json: bool = False) -> Iterator[None]:
         status = getattr(exc, "status", 422)
         if as_json:
             raise HTTPException(status, detail={"field": field_of(exc), "message": str(exc)}) from None
+        refusal = getattr(exc, "refusal", None)
+        if refusal is not None:  # a refused field: the page shows it in the reader's language
+            raise Refused(refusal, status=status, detail=str(exc)) from None
         raise HTTPException(status, detail=str(exc)) from None
 
 
@@ -64,18 +69,19 @@ def act(then: str | Callable[[Any], str], write: Callable[[], T]):
 
 
 def safe(name: str, value: str) -> None:
-    why = unsafe_character(value)
-    if why:
-        raise HTTPException(422, detail=f"{name}: {why}")
+    found = unsafe_found(value)
+    if found:
+        raise Refused(FieldError(name, found[0], params=found[1]))
 
 
 def text(form: FormData | dict, name: str, limit: int = MAX_TEXT) -> str:
+    """The stripped text of a form field (markup allowed: calls' texts are shown escaped), or
+    422 naming it: core.fields.plain_text's refusals (too long, an unsafe character)."""
     value = form.get(name)
-    value = value if isinstance(value, str) else ""
-    if len(value) > limit:
-        raise HTTPException(422, detail=f"{name}: at most {limit} characters")
-    safe(name, value)
-    return value.strip()
+    try:
+        return plain_text(name, value if isinstance(value, str) else "", limit, markup=True)
+    except FieldError as exc:
+        raise Refused(exc) from None
 
 
 def number(raw: str, name: str, what: str = "a number") -> int:
