@@ -15,6 +15,9 @@ Per size, p50/p95 (ms) and their ratio to the anchor of the same run, of:
 - `search() tantivy, asked again`: the same search right after (total and facet counts from the
   memo kept per query and searcher).
 Each query runs, in turn, with no filter, a kind + region filter, or a scale filter (two ranges).
+With `--geo`, each query is also asked with a map area (in turn a box around Lyon and the Rhône
+valley, or 30 km around Lyon): `search() box/radius, numpy path` (every match's sites tested in
+numpy, the code before) and `search() box/radius, engine` (the area as map cells in the query).
 The Tantivy index is built (timed) on first use beside the atlas file (a cached synthetic atlas:
 bench/.data, which may be a link to /tmp).
 """
@@ -33,12 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import pct  # noqa: E402
 
 
-def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
+AREAS = [{"bbox": (4.0, 45.0, 6.0, 46.5)}, {"near": (45.7578, 4.832), "radius_km": 30.0}]
+
+
+def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = False) -> None:
     from bench.search import build, queries
     from bioatlas.atlas.filters import ActorFilter
     from bioatlas.atlas.taxonomy import load_taxonomies
     from bioatlas.core.db import make_engine, make_sessionmaker
     from bioatlas.search import backends, tantivy_index
+    from bioatlas.search.params import Geo
     from bioatlas.search.service import search
     from bioatlas.search.text import parse_query
     from bioatlas.search.vocabulary import expand
@@ -55,9 +62,13 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
         if not state.exists() or f'"schema": {tantivy_index.SCHEMA_VERSION}' not in state.read_text():
             built = tantivy_index.rebuild(session, taxonomies)
         engine = tantivy_index.current(session, taxonomies)
+    started = time.perf_counter()
+    tantivy_search.prime(engine, taxonomies)  # as the server's warm-up does: the default view's counts
+    primed = time.perf_counter() - started
     size = sum(f.stat().st_size for f in engine.path.iterdir() if f.is_file())
     names = ["fts5 bm25 top-20", *(["search() fts5"] if with_fts5 else []), "tantivy top-20 + facets",
-             "search() tantivy, numpy path", "search() tantivy", "search() tantivy, asked again"]
+             "search() tantivy, numpy path", "search() tantivy", "search() tantivy, asked again",
+             *(["search() box/radius, numpy path", "search() box/radius, engine"] if with_geo else [])]
     times: dict[str, list[float]] = {name: [] for name in names}
     raw = sqlite3.connect(path)
     sqlite_backend = backends.SQLiteBackend()
@@ -80,13 +91,16 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
         found.counts(f, taxonomies)
         times["tantivy top-20 + facets"].append(time.perf_counter() - t)
         runs = [("search() tantivy, numpy path", "tantivy", False), ("search() tantivy", "tantivy", True)]
+        if with_geo:
+            runs += [("search() box/radius, numpy path", "tantivy", False), ("search() box/radius, engine", "tantivy", True)]
         for name, backend, engine_path in [*([("search() fts5", "fts5", False)] if with_fts5 else []), *runs]:
+            geo = Geo(**AREAS[number % 2]) if "box" in name else Geo()
             backends.use_engine(backend)
             tantivy_search.supports = supports if engine_path else (lambda *a: False)
             try:
                 with factory() as session:
                     t = time.perf_counter()
-                    search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20, scale=scale)
+                    search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20, scale=scale, geo=geo)
                     times[name].append(time.perf_counter() - t)
                     if name == "search() tantivy":  # the same search again: total and counts from the memo
                         t = time.perf_counter()
@@ -99,7 +113,8 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False) -> None:
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared, busy machine)")
     if built:
         print(f"  Tantivy index built: {built['documents']:,} documents in {built['seconds']} s")
-    print(f"  Tantivy index size: {size / 2**20:,.0f} MiB; atlas file {path.stat().st_size / 2**20:,.0f} MiB")
+    print(f"  Tantivy index size: {size / 2**20:,.0f} MiB; atlas file {path.stat().st_size / 2**20:,.0f} MiB; "
+          f"warm-up counts {primed * 1000:.0f} ms")
     anchor = times["fts5 bm25 top-20"]
     a50, a95 = statistics.median(anchor), pct(anchor, 95)
     for name, values in times.items():
@@ -114,9 +129,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--with-fts5", action="store_true", help="also time search() on FTS5 (slow at scale)")
+    parser.add_argument("--geo", action="store_true", help="also time searches with a box or radius, both paths")
     args = parser.parse_args()
     for n in args.actors:
-        run(n, args.seed, args.queries, args.with_fts5)
+        run(n, args.seed, args.queries, args.with_fts5, args.geo)
 
 
 if __name__ == "__main__":

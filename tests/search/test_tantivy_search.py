@@ -80,7 +80,7 @@ def test_hybrid_and_partial_answers_agree_too(db, synthetic, taxonomies, on_tant
 
 
 def test_searches_tantivy_does_not_take_still_answer(db, synthetic, taxonomies, on_tantivy):
-    assert not tantivy_search.supports(ActorFilter(), Geo(near=(47.3, 5.0), radius_km=20), (), taxonomies)
+    assert tantivy_search.supports(ActorFilter(), Geo(near=(47.3, 5.0), radius_km=20), (), taxonomies)
     assert not tantivy_search.supports(ActorFilter(region=("84",), departement=("21",)), Geo(), (), taxonomies)
     assert tantivy_search.supports(ActorFilter(gmp=("gmp_clinical",)), Geo(), ("lt10",), taxonomies)
     with db() as s:
@@ -164,3 +164,70 @@ def test_counts_memo_is_the_same_for_every_reader(app, db, synthetic, on_tantivy
             s.commit()
         after = answers()
         assert all(a == after[0] for a in after) and after[0][0] == 50 and after[0][1] != before[0][1]
+
+
+@pytest.mark.parametrize("tie_read_max, complement_over", [(1, 0.0), (4096, 2.0)])
+def test_ties_walked_by_id_and_counts_by_complement_agree(db, synthetic, taxonomies, on_tantivy, monkeypatch,
+                                                        tie_read_max, complement_over):
+    """A crowd of ties at the page's edge walked in actor id order (instead of read by score), and
+    facet counts taken as the filters' counts minus the text's complement (instead of aggregated
+    over the matches), give the numpy path's pages and counts exactly."""
+    cases = [("synthétique", ActorFilter(status="")), ("bioprod", ActorFilter(kind=("company", "cdmo"))),
+             ("synthétique", ActorFilter(modality=("cell_therapy",), region=("84", "76"))),
+             ("vaccins", ActorFilter(scope="sector"))]
+    with db() as s:
+        monkeypatch.setattr(tantivy_search, "TIE_READ_MAX", tie_read_max)
+        monkeypatch.setattr(tantivy_search, "COMPLEMENT_OVER", complement_over)
+        engine_side = [pages(s, taxonomies, q, f, limit=4) for q, f in cases]
+        engine_side.append(pages(s, taxonomies, "synthétique", ActorFilter(), limit=4, scale=("10-200", "gte2000")))
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        numpy_side = [pages(s, taxonomies, q, f, limit=4) for q, f in cases]
+        numpy_side.append(pages(s, taxonomies, "synthétique", ActorFilter(), limit=4, scale=("10-200", "gte2000")))
+    assert engine_side[0][0] == 60 and len({score for _, score in engine_side[0][1]}) < 20  # ties
+    assert engine_side == numpy_side
+
+
+def test_box_and_radius_through_the_engine_agree_with_the_numpy_path(db, synthetic, taxonomies, on_tantivy,
+                                                                     monkeypatch):
+    """A bounding box or radius is a clause of the engine's query (map cells of the area, the
+    actors on its edge tested on their coordinates): the same totals, pages and facet counts as
+    the numpy path, which tests every match's sites; boxes whose edge passes through a site
+    (inclusive, as in SQL) or just beside it included."""
+    from bioatlas.search import tantivy_geo
+    from tests.atlas.ecosystem import site
+
+    lyon, dijon = site("69001"), site("21000")
+    la, lo = lyon.latitude, lyon.longitude
+    geos = [Geo(bbox=(lo - 0.5, la - 0.5, lo + 0.5, la + 0.5)), Geo(bbox=(lo, la - 1, lo + 1, la + 1)),
+            Geo(bbox=(lo + 1e-9, la - 1, lo + 1, la + 1)), Geo(bbox=(lo - 1, la - 1, lo, la)),
+            Geo(bbox=(-5.0, 41.0, 10.0, 51.0)), Geo(bbox=(-30.0, 30.0, -20.0, 40.0)),
+            Geo(near=(dijon.latitude, dijon.longitude), radius_km=20), Geo(near=(la, lo), radius_km=300),
+            Geo(near=(la, lo), radius_km=300, bbox=(lo - 3, la - 3, lo, la + 3))]
+    inner, border = tantivy_geo.cover(geos[1])
+    assert inner and border
+    calls = []
+    real_answer = tantivy_search.answer
+    monkeypatch.setattr(tantivy_search, "answer", lambda *a, **k: calls.append(1) or real_answer(*a, **k))
+    cases = [(q, f, g) for g in geos for q, f in (("synthétique", ActorFilter(status="")),
+                                                   ("vaccins", ActorFilter(kind=("company", "cdmo"))))]
+    with db() as s:
+        engine_side = [pages_geo(s, taxonomies, q, f, g) for q, f, g in cases]
+        assert len(calls) >= len(cases)
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        numpy_side = [pages_geo(s, taxonomies, q, f, g) for q, f, g in cases]
+    assert engine_side == numpy_side
+    totals = [found[0] for found in engine_side]
+    assert totals[0] == totals[2] == totals[6] > 0 == totals[4] == totals[10]  # edges inclusive, 1e-9 beside: out
+    assert totals[0] < totals[14] < totals[8] == 60
+
+
+def pages_geo(session, taxonomies, q, f, geo):
+    first = search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=7, geo=geo)
+    found, result = [], first
+    while True:
+        found += [(i, result.scores.get(i)) for i in result.ids]
+        if result.next_cursor is None:
+            break
+        result = search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=7, geo=geo,
+                        cursor=result.next_cursor)
+    return first.total, found, first.facets, first.match

@@ -146,7 +146,7 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     backend = backend_for(session)
     backend.correct(session, terms)
     exact = _exact(session, st, q, f, geo, scale)
-    engine = _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact)
+    engine = _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st)
     if engine is not None:  # Tantivy answers alone: top-k, total and facets in the engine
         if engine.total == 0 and len(terms) > 1:
             return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets)
@@ -188,7 +188,7 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     return SearchResult(total, ids, scores, nxt, terms, "all", facets, set(exact), used, extras)
 
 
-def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact) -> tantivy_search.Answer | None:
+def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st) -> tantivy_search.Answer | None:
     """Tantivy's own answer when the backend is Tantivy and it can apply every filter (and every
     exact name is also a text match, so that the total and facets count the same actors)."""
     if backend.name != "tantivy" or not tantivy_search.supports(f, geo, scale, taxonomies):
@@ -197,7 +197,7 @@ def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact) ->
         engine = tantivy_index.current(session, taxonomies)
     except tantivy_index.Unavailable:  # being rebuilt in the background: the numpy path on FTS5
         return None
-    found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale)
+    found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale, geo, st)
     if exact and found.contains(exact) != set(exact):
         return None
     return found

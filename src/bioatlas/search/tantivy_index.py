@@ -24,7 +24,6 @@ import logging
 import shutil
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,21 +33,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 # reads atlas tables: search is the atlas's read model
-from bioatlas.atlas.models import Actor, Capability, ScopeReason, Site
 from bioatlas.atlas.service import Taxonomy, change_mark, changes_since, latest_change
 from bioatlas.search.models import SearchDocument
+from bioatlas.search.tantivy_documents import (  # noqa: F401 (FACET_FIELDS, PACKED, SCALE_RANGE: the columns' names)
+    BATCH,
+    FACET_FIELDS,
+    PACKED,
+    SCALE_RANGE,
+    documents,
+    schema,
+)
 from bioatlas.search.text import QueryTerm
 
 log = logging.getLogger(__name__)
 NAME_WEIGHT = 10.0
 REBUILD_OVER = 50_000  # more changed actors than this: rebuild rather than update
-BATCH = 20_000
 WRITER_HEAP = 128 * 2**20
-FACET_FIELDS = ("kind", "gmp", "modality", "step", "expression", "region", "departement")
-SCHEMA_VERSION = 2  # an index written with another schema is rebuilt (state.json "schema")
-_TAXONOMY = {"kind": "kinds", "gmp": "gmp_status", "modality": "modalities", "step": "value_chain",
-             "expression": "expression_systems"}
-_CAPABILITY = {"modalities": "modality", "value_chain": "step", "expression_systems": "expression"}
+SCHEMA_VERSION = 3  # an index written with another schema is rebuilt (state.json "schema")
 INLINE_REBUILD_MAX = 50_000  # larger: rebuilt in a background thread, FTS5 answers meanwhile
 _lock = threading.Lock()
 _build_lock = threading.Lock()  # one rebuild at a time in this process
@@ -59,17 +60,6 @@ rebuilding: dict[str, threading.Thread] = {}  # the background rebuilds started 
 
 class Unavailable(RuntimeError):
     """The index is being rebuilt in the background: the caller uses FTS5 for now."""
-
-
-def schema() -> tantivy.Schema:
-    sb = tantivy.SchemaBuilder()
-    sb.add_integer_field("actor_id", stored=False, indexed=True, fast=True)
-    sb.add_text_field("names", stored=False, index_option="freq")
-    sb.add_text_field("body", stored=False, index_option="freq")
-    for name in (*FACET_FIELDS, "status", "scope"):
-        sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
-    sb.add_float_field("scale", stored=False, indexed=True, fast=True)
-    return sb.build()
 
 
 def index_dir(bind) -> Path | None:
@@ -168,68 +158,6 @@ def _regex_escape(word: str) -> str:
     return "".join(ch if ch.isalnum() else "\\" + ch for ch in word)
 
 
-# -- documents ----------------------------------------------------------------------------------
-def _expand(tax: Taxonomy | None, codes: set[str]) -> list[str]:
-    """The codes with every ancestor (a filter or count on `company` covers `startup`)."""
-    out = set(codes)
-    if tax is not None:
-        for code in codes:
-            term = tax.terms.get(code)
-            while term is not None and term.parent:
-                out.add(term.parent)
-                term = tax.terms.get(term.parent)
-    return sorted(out)
-
-
-def _documents(session: Session, ids: list[int] | None, taxonomies: dict[str, Taxonomy], *, after: int = 0,
-               limit: int = BATCH) -> tuple[list[tantivy.Document], int]:
-    """Documents of these actors (or of the `limit` actors after id `after` when `ids` is None),
-    and the last actor id read."""
-    if ids is None:
-        rows = session.execute(select(SearchDocument.actor_id, SearchDocument.names, SearchDocument.body)
-                               .where(SearchDocument.actor_id > after).order_by(SearchDocument.actor_id).limit(limit)).all()
-    else:
-        rows = session.execute(select(SearchDocument.actor_id, SearchDocument.names, SearchDocument.body)
-                               .where(SearchDocument.actor_id.in_(ids))).all()
-    if not rows:
-        return [], after
-    chosen = [r[0] for r in rows]
-    lo, hi = min(chosen), max(chosen)
-    in_range = (lambda col: col.in_(chosen)) if ids is not None else (lambda col: col.between(lo, hi))
-    facets: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    plain: dict[int, dict[str, object]] = {}
-    for actor_id, kind, gmp, status, scale in session.execute(
-        select(Actor.id, Actor.kind, Actor.gmp, Actor.status, Actor.scale_litres).where(in_range(Actor.id))
-    ):
-        facets[actor_id]["kind"].add(kind)
-        if gmp:
-            facets[actor_id]["gmp"].add(gmp)
-        plain[actor_id] = {"status": status or ""} | ({"scale": float(scale)} if scale is not None else {})
-    for (actor_id,) in session.execute(select(ScopeReason.actor_id).where(in_range(ScopeReason.actor_id)).distinct()):
-        if actor_id in plain:
-            plain[actor_id]["scope"] = "sector"
-    for actor_id, facet, code in session.execute(
-        select(Capability.actor_id, Capability.facet, Capability.code).where(in_range(Capability.actor_id))
-    ):
-        if facet in _CAPABILITY:
-            facets[actor_id][_CAPABILITY[facet]].add(code)
-    for actor_id, region, dept in session.execute(
-        select(Site.actor_id, Site.region, Site.departement).where(in_range(Site.actor_id))
-    ):
-        if region:
-            facets[actor_id]["region"].add(region)
-        if dept:
-            facets[actor_id]["departement"].add(dept)
-    docs = []
-    for actor_id, names, body in rows:
-        values: dict[str, object] = {"actor_id": int(actor_id), "names": names or "", "body": body or "",
-                                     **plain.get(actor_id, {})}
-        for name, codes in facets.get(actor_id, {}).items():
-            values[name] = _expand(taxonomies.get(_TAXONOMY[name]) if name in _TAXONOMY else None, codes)
-        docs.append(tantivy.Document(**values))
-    return docs, hi
-
-
 def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None = None, progress=None) -> dict:
     """Write the whole index again into a new directory, then swap it in (readers of the old one
     keep their files until they reopen)."""
@@ -245,7 +173,7 @@ def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
     after, total = 0, 0
     while True:
-        docs, after = _documents(session, None, taxonomies, after=after)
+        docs, after = documents(session, None, taxonomies, after=after)
         if not docs:
             break
         for doc in docs:
@@ -286,7 +214,7 @@ def _catch_up(engine: Engine, session: Session, taxonomies: dict[str, Taxonomy])
     try:
         for actor_id in changed:
             writer.delete_documents_by_term("actor_id", int(actor_id))
-        for doc in _documents(session, sorted(changed), taxonomies)[0]:
+        for doc in documents(session, sorted(changed), taxonomies)[0]:
             writer.add_document(doc)
         writer.commit()
         writer.wait_merging_threads()
