@@ -77,7 +77,12 @@ def test_a_job_offer_refusal_in_the_reader_language_and_the_api_unchanged(client
         assert long.status_code == 422 and 'data-field="title"' in long.text
         assert f"{TOO_LONG[i]}201" in long.text and TOO_LONG[1 - i] not in long.text
         missing = client.post(url, params={"lang": lang}, data={**form, "title": ""}, follow_redirects=False)
-        assert missing.status_code == 422 and f"» : {REQUIRED[i]}</p>" in missing.text
+        label = ("Titre", "Title")[i]  # the field named by its label in the reader's language
+        assert missing.status_code == 422 and f"« {label} »{COLON[lang]}{REQUIRED[i]}</p>" in missing.text
+    listing = client.get("/jobboard", params={"region": "xx", "lang": "fr"})  # the search page's refusal too
+    assert listing.status_code == 422 and "code de région inconnu" in listing.text
+    assert client.get("/api/v1/jobboard/offers", params={"region": "xx"}).json() == {
+        "detail": {"field": "region", "message": "unknown region code"}}
     api = client.post(f"/api/v1/jobboard/actors/{ypo}/offers", json={**good_offer(), "site_id": site_of(db, ypo),
                                                                       "title": "T" * 201},
                       headers={"X-CSRF-Token": csrf})

@@ -16,6 +16,7 @@ from bioatlas.capacity.present import offer_view
 from bioatlas.capacity.query import PARAMS
 from bioatlas.core.deps import SessionDep
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(prefix="/api/v1/capacity", tags=["capacity"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -29,7 +30,8 @@ Lang = Annotated[Literal["fr", "en"], Query()]
 
 
 def refused(exc: service.FieldError) -> HTTPException:
-    return HTTPException(422, detail={"field": exc.field, "message": exc.message})
+    """422 `{field, message}` (English) for the API; a page shows `.refusal` translated."""
+    return Refused(exc, status=422, detail={"field": exc.field, "message": exc.message})
 
 
 def query_from(request: Request, taxonomies) -> service.OfferQuery:

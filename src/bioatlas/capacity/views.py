@@ -54,7 +54,8 @@ def directory(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, 
     try:
         q = query_from(request, taxonomies)
     except HTTPException as exc:
-        return render(request, t, "capacity/directory.html", status=422, error=exc.detail, offers=[], total=0,
+        error = refusal_view(t, exc.refusal) if isinstance(exc, Refused) else exc.detail
+        return render(request, t, "capacity/directory.html", status=422, error=error, offers=[], total=0,
                       facets={}, chosen={}, choices=_choices(taxonomies, t.lang), facet_labels={})
     result = service.search_offers(session, query=q)
     geo = gazetteer()

@@ -13,6 +13,7 @@ from bioatlas.core.deps import SessionDep
 from bioatlas.jobboard import likely, service
 from bioatlas.jobboard.present import offer_view
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(prefix="/api/v1/jobboard", tags=["jobboard"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -28,7 +29,8 @@ SEARCH_PARAMS = ("q", "rome", "contract", "region", "departement", "gmp", "modal
 
 
 def refused(exc: service.FieldError) -> HTTPException:
-    return HTTPException(422, detail={"field": exc.field, "message": exc.message})
+    """422 `{field, message}` (English) for the API; a page shows `.refusal` translated."""
+    return Refused(exc, status=422, detail={"field": exc.field, "message": exc.message})
 
 
 def query_from(request: Request) -> service.OfferQuery:

@@ -57,7 +57,8 @@ def jobs_page(request: Request, session: SessionDep, t: TranslatorDep):
     try:
         query = query_from(request)
     except HTTPException as exc:
-        return render(request, t, "jobboard/list.html", status=422, error=exc.detail, offers=[], total=0, facets={},
+        error = refusal_view(t, exc.refusal) if isinstance(exc, Refused) else exc.detail
+        return render(request, t, "jobboard/list.html", status=422, error=error, offers=[], total=0, facets={},
                       facet_links={}, chosen={}, choices=_choices(t.lang))
     result = service.search(session, query=query)
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMS and k not in ("offset",)]
@@ -147,6 +148,32 @@ def delete_search(request: Request, search_id: Id, session: SessionDep, t: Trans
     return redirect("/jobboard/searches")
 
 
+# The offer form's labels (msgids of jobboard/edit.html): a refusal names its field by its label
+FORM_LABELS = {
+                "title": "Title",
+                "site_id": "Site",
+                "rome_code": "ROME code",
+                "appellation_code": "ROME appellation code",
+                "contract": "Contract",
+                "experience": "Experience",
+                "education": "Education",
+                "skills": "Skills (comma-separated)",
+                "remote_share": "Remote work (% of time)",
+                "salary_min": "Minimum gross yearly salary (€)",
+                "salary_max": "Maximum gross yearly salary (€)",
+                "start_date": "Start date",
+                "description_fr": "Description (French)",
+                "description_en": "Description (English)",
+                "apply_url": "Apply link (http(s) or mailto)",
+                "apply_email": "Apply e-mail",
+                "expires_on": "Open until (closed automatically after)",
+}
+
+
+def _form_refusal(t, exc: service.FieldError) -> dict:
+    return refusal_view(t, exc, labels={name: t(label) for name, label in FORM_LABELS.items()})
+
+
 def _edit_page(request, t, session, *, actor_id: int, offer_id: int | None, values: dict, error=None, status=200):
     return render(request, t, "jobboard/edit.html", status=status, actor_id=actor_id, offer_id=offer_id,
                   actor_name=service.actor_name(session, actor_id=actor_id) or "", values=values, error=error,
@@ -180,7 +207,7 @@ def publish(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDe
                             ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=actor_id, offer_id=None, values=raw, status=422,
-                          error=refusal_view(t, exc))
+                          error=_form_refusal(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     return redirect(f"/jobboard/offers/{o.id}")
@@ -211,7 +238,7 @@ def edit(request: Request, offer_id: Id, session: SessionDep, t: TranslatorDep,
                        default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=o.actor_id or 0, offer_id=o.id, values=raw, status=422,
-                          error=refusal_view(t, exc))
+                          error=_form_refusal(t, exc))
     except service.Conflict as exc:
         raise HTTPException(409, detail=str(exc)) from None
     return redirect(f"/jobboard/offers/{o.id}")
