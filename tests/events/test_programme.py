@@ -121,10 +121,10 @@ def test_programme_pages_public_and_organiser_forms(client, db, world):
     form = {"title": "Table ronde", "kind": "round_table", "room": "Amphi", "day": DAY.isoformat(), "start": "09:30",
             "end": "10:30", "speakers": "Intervenant démo 4 | TreeFrog Therapeutics", "csrf_token": csrf}
     bad = client.post(f"/events/{e}/sessions", data=form, follow_redirects=False)
-    assert bad.status_code == 422 and "room\u202f:" in bad.text and "chevauche" in bad.text and "Ouverture" in bad.text and "Table ronde" in bad.text
+    assert bad.status_code == 422 and "Salle\u202f:" in bad.text and "chevauche" in bad.text and "Ouverture" in bad.text and "Table ronde" in bad.text
     bad = client.post(f"/events/{e}/sessions", data={**form, "room": "Salle 3", "speakers": "a | b | c | d"},
                       follow_redirects=False)
-    assert bad.status_code == 422 and "speakers\u202f:" in bad.text
+    assert bad.status_code == 422 and "Intervenants\u202f:" in bad.text
     ok = client.post(f"/events/{e}/sessions", data={**form, "room": "Salle 3"}, follow_redirects=False)
     assert ok.status_code == 303
     with db() as s:

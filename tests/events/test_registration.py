@@ -135,7 +135,7 @@ def test_badges_and_check_in(client, db, world):
     again = client.post(f"/events/{e}/checkin", data={"token": token, "csrf_token": csrf})
     assert again.status_code == 200 and "déjà enregistré·e" in again.text
     forged = client.post(f"/events/{e}/checkin", data={"token": token[:-3] + "abc", "csrf_token": csrf})
-    assert forged.status_code == 422 and "token\u202f: jeton de badge non valide" in forged.text
+    assert forged.status_code == 422 and "Jeton du badge\u202f: jeton de badge non valide" in forged.text
     elsewhere = client.post(f"/events/{other}/checkin", data={"token": token, "csrf_token": csrf})
     assert elsewhere.status_code == 422 and "un autre événement" in elsewhere.text
     with db() as s:
@@ -201,7 +201,7 @@ def test_exhibitors_village_and_filters(client, db, world):
     assert login(client, "org@test.invalid").status_code == 303
     csrf = csrf_of(client, f"/events/{e}/manage")
     bad = client.post(f"/events/{e}/exhibitors", data={"actor": "Nobody SA", "booth": "B1", "csrf_token": csrf})
-    assert bad.status_code == 422 and "actor\u202f: aucun acteur" in bad.text
+    assert bad.status_code == 422 and "Acteur de l&#39;atlas\u202f: aucun acteur" in bad.text
     clash = client.post(f"/events/{e}/exhibitors", data={"actor": str(twin_a), "booth": "V1", "csrf_token": csrf})
     assert clash.status_code == 409 and "booth:" in clash.text
 

@@ -22,9 +22,10 @@ from bioatlas.web.pages import redirect, render
 
 def page(request: Request, t, template: str, status: int = 200, **context) -> Response:
     """The page; an `error` that is a refused field (`attempt` passes it on) in the reader's language."""
+    L = labels(t)
     if isinstance(context.get("error"), (FieldError, Conflict)):
-        context["error"] = error_text(context["error"], t)
-    return render(request, t, template, status=status, L=labels(t), **context)
+        context["error"] = error_text(context["error"], t, field_labels=L["field"])
+    return render(request, t, template, status=status, L=L, **context)
 
 
 async def form_body(request: Request) -> FormData:
@@ -67,10 +68,13 @@ def me_or_409(session, t, event_id: int, p: Principal):
     return me
 
 
-def error_text(exc: Exception | str, t=None) -> str:
-    """A refusal as a page shows it: a FieldError names its field, in the language of `t` when given."""
+def error_text(exc: Exception | str, t=None, *, field_labels: dict[str, str] | None = None) -> str:
+    """A refusal as a page shows it: a FieldError names its field (by its label when known), in
+    the language of `t` when given."""
     if isinstance(exc, FieldError):
-        return refusal_text(t, exc, with_field=True) if t is not None else f"{exc.field}: {exc.message}"
+        if t is None:
+            return f"{exc.field}: {exc.message}"
+        return refusal_text(t, exc, with_field=True, labels=field_labels or labels(t)["field"])
     return str(exc)
 
 
