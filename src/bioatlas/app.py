@@ -202,11 +202,12 @@ def create_app(settings: Settings) -> FastAPI:
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
-    def error_page(request: Request, status: int, message: str, refusal: FieldError | None = None) -> HTMLResponse:
+    def error_page(request: Request, status: int, message: str, refusal: FieldError | None = None,
+                   labels=None) -> HTMLResponse:
         lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
         t = Translator(lang)
-        if refusal is not None:  # a refused field (web/refusals.py): in the reader's language
-            message = refusal_text(t, refusal, with_field=True)
+        if refusal is not None:  # a refused field (web/refusals.py): in the reader's language, by its label
+            message = refusal_text(t, refusal, with_field=True, labels=labels(t) if labels else None)
         try:
             context = page_context(request, t, status=status, message=message)
             return templates.TemplateResponse(request, "error.html", context, status_code=status)
@@ -223,7 +224,8 @@ def create_app(settings: Settings) -> FastAPI:
         if wants_html(request):
             message = detail.get("message") if isinstance(detail, dict) else str(detail)
             refusal = getattr(exc, "refusal", None)
-            return error_page(request, exc.status_code, message, refusal if isinstance(refusal, FieldError) else None)
+            return error_page(request, exc.status_code, message, refusal if isinstance(refusal, FieldError) else None,
+                              getattr(exc, "labels", None))
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)

@@ -16,6 +16,7 @@ from bioatlas.contributions.fields import clean
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import actor_scope, authors
 from bioatlas.core.fields import FieldError
+from bioatlas.web import templates
 from bioatlas.web.refusals import Refused
 
 CONTROL_FIELDS = ("csrf_token", "note", "decision", "message")
@@ -45,6 +46,16 @@ def note_of(form: FormData, limit: int) -> str | None:
     return cleaned["description_fr"]
 
 
+def _labels_of(field: str):
+    """The reader's label of an actor or site field (atlas/_field_label.html, the one place for
+    these words), for the error page; a field it does not know keeps its name."""
+    def labels(t) -> dict[str, str]:
+        macro = templates.env.get_template("atlas/_field_label.html").make_module({"t": t})
+        label = str(macro.field_label(field)).strip()  # type: ignore[attr-defined]
+        return {field: label} if label != t("Other field") else {}
+    return labels
+
+
 def checked(request: Request, raw: dict, taxonomies, settings, p: Principal, *, new_actor: bool = False) -> dict:
     """Validated fields, or 422 naming the field (the refusal is audited)."""
     try:
@@ -52,7 +63,7 @@ def checked(request: Request, raw: dict, taxonomies, settings, p: Principal, *, 
     except FieldError as exc:
         accounts.record_audit_now(request.app.state.sessionmaker, event="refused", user_id=p.user_id, ip=client_ip(request),
                          target=f"{request.method} {request.url.path}", detail=str(exc)[:500])
-        raise Refused(exc, status=422) from None  # a page shows it translated, the API as before
+        raise Refused(exc, status=422, labels=_labels_of(exc.field)) from None  # a page: translated
 
 
 def checked_site(request: Request, actor: Actor | None, *, action: str, site_id: int | None, raw: dict, taxonomies,
@@ -69,7 +80,7 @@ def checked_site(request: Request, actor: Actor | None, *, action: str, site_id:
     except FieldError as exc:
         accounts.record_audit_now(request.app.state.sessionmaker, event="refused", user_id=p.user_id, ip=client_ip(request),
                          target=f"{request.method} {request.url.path}", detail=str(exc)[:500])
-        raise Refused(exc, status=422) from None  # a page shows it translated, the API as before
+        raise Refused(exc, status=422, labels=_labels_of(exc.field)) from None  # a page: translated
 
 
 def current_values(actor: Actor) -> dict:

@@ -4,6 +4,7 @@ refusal so the HTML error page shows it in the reader's language (`core.fields.r
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import HTTPException
@@ -12,6 +13,11 @@ from bioatlas.core.fields import FieldError
 
 
 class Refused(HTTPException):
-    def __init__(self, err: FieldError, *, status: int | None = None, detail: Any = None) -> None:
+    """`labels(t)`, when given, names the form's fields for the reader (the error page then shows
+    the refused field by its label)."""
+
+    def __init__(self, err: FieldError, *, status: int | None = None, detail: Any = None,
+                 labels: Callable[[Any], Mapping[str, str]] | None = None) -> None:
         super().__init__(status or err.status, detail=str(err) if detail is None else detail)
         self.refusal = err
+        self.labels = labels
