@@ -6,12 +6,13 @@ the link in their personal data export, and erasure cuts the link."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bioatlas.accounts import service as accounts
 from bioatlas.accounts.models import User
 from bioatlas.events import forms, pitch_programme, programme_edit, service, speakers
-from bioatlas.events.models import Speaker
+from bioatlas.events.models import Participant, Speaker
 from bioatlas.notifications.models import Notification
 from tests.accounts.fixtures import csrf_of, login, make_user
 from tests.events.helpers import DAY, make_event, register
@@ -129,3 +130,43 @@ def test_a_speaker_linked_to_a_participant(client, db, placed_world):  # noqa: F
         s.commit()
         assert s.scalar(select(Speaker.user_id).where(Speaker.name == "Ann Démo")) is None
         assert service.speaking_sessions(s, event_id=w["event"], user_id=ann) == []
+
+
+def test_only_registered_participants_are_linked_and_a_cancellation_unlinks(db, placed_world):  # noqa: F811
+    w = placed_world
+    ann, wes, cal = (make_user(db, f"{n}@test.invalid") for n in ("ann2", "wes", "cal"))
+    with db() as s:
+        service.set_capacities(s, event=service.get_event(s, event_id=w["event"]), limits={"*": 2})
+        s.commit()
+    pids = {u: register(db, event_id=w["event"], user_id=u, name=n) for u, n in ((ann, "Ann"), (cal, "Cal"), (wes, "Wes"))}
+    with db() as s:
+        event = service.get_event(s, event_id=w["event"])
+        assert [p.status for p in (s.get(Participant, pids[u]) for u in (ann, cal, wes))] == [
+            "registered", "registered", "waiting"]
+
+        def refusal(person):
+            with pytest.raises(service.FieldError) as refused:
+                service.add_session(s, event=event, title="Atelier", kind="workshop", room="Salle 8",
+                                    day=DAY.isoformat(), start="16:00", end="17:00",
+                                    speakers=[service.SpeakerInput(name="Dr Démo", person=person)])
+            return refused.value.field, refused.value.msgid
+
+        # waiting: refused as an unknown e-mail (same message id), and by its number
+        unknown = refusal("nobody@test.invalid")
+        assert refusal("wes@test.invalid") == unknown and unknown[0] == "speakers"
+        assert refusal(f"participant:{pids[wes]}")[1] == "{name}: no participant {ref} with an account in this event"
+        row = service.add_session(s, event=event, title="Atelier", kind="workshop", room="Salle 9", day=DAY.isoformat(),
+                                  start="16:00", end="17:00", speakers=[
+                                      service.SpeakerInput(name="Cal", person="cal@test.invalid"),
+                                      service.SpeakerInput(name="Ann", person=f"participant:{pids[ann]}")])
+        s.commit()
+        assert [x.id for x in service.speaking_sessions(s, event_id=w["event"], user_id=cal)] == [row.id]
+        promoted = service.cancel(s, event=event, participant=s.get(Participant, pids[cal]))
+        s.commit()
+        assert [p.id for p in promoted] == [pids[wes]]
+        # cancelled: the line stays, the link (and the agenda entry) goes; the others keep theirs
+        assert [(sp.name, sp.user_id) for sp in service.get_session(s, event=event, session_id=row.id).speakers] == [
+            ("Cal", None), ("Ann", ann)]
+        assert service.speaking_sessions(s, event_id=w["event"], user_id=cal) == []
+        assert refusal("cal@test.invalid") == unknown
+        assert refusal(f"participant:{pids[cal]}")[1] == "{name}: no participant {ref} with an account in this event"

@@ -21,7 +21,7 @@ from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import Event, ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication
 from bioatlas.events.pitches import applications, leave_programme, results
-from bioatlas.events.speakers import LinkedSpeaker, participant_numbers, write_speakers
+from bioatlas.events.speakers import LinkedSpeaker, registered_users, write_speakers
 from bioatlas.notifications import service as notifications
 
 
@@ -96,7 +96,7 @@ def place_pitches(session: Session, *, event_id: int, session_id: int, order: Se
     kept = _speakers(session, target.id)
     start = max((sp.position for sp in kept), default=-1) + 1
     names = dict(actor_names(session, actor_ids=[a.actor_id for a in chosen.values()]))
-    people = set(participant_numbers(session, event_id=event_id, user_ids=[a.user_id for a in chosen.values()]))
+    people = registered_users(session, event_id=event_id, user_ids=[a.user_id for a in chosen.values()])
     entries = write_speakers(session, session_id=target.id, start=start, speakers=[
         LinkedSpeaker(name=chosen[a].title, affiliation=names.get(chosen[a].actor_id, "")[:300],
                       actor_id=chosen[a].actor_id, pitch_application_id=a,

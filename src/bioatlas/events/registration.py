@@ -16,6 +16,7 @@ from bioatlas.events.errors import Conflict, FieldError
 from bioatlas.events.models import (
     ALL_CATEGORIES, CATEGORIES, Capacity, Event, MeetingRequest, Participant, SessionChoice,
 )
+from bioatlas.events.speakers import unlink_person
 from bioatlas.notifications import service as notifications
 
 MAX_CAPACITY = 100_000
@@ -69,6 +70,7 @@ def cancel(session: Session, *, event: Event, participant: Participant) -> list[
         (MeetingRequest.from_id == participant.id) | (MeetingRequest.to_id == participant.id)).values(
         status="cancelled"))
     session.execute(delete(SessionChoice).where(SessionChoice.participant_id == participant.id))
+    unlink_person(session, event_id=event.id, user_id=participant.user_id)
     session.flush()
     _tell(session, event=event, participant=participant, status="cancelled")
     return promote(session, event=event) if was_registered else []

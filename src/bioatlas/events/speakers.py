@@ -70,19 +70,21 @@ def _link_actors(session: Session, speakers: Sequence[SpeakerInput]) -> list[int
 
 
 def _person(session: Session, event: Event, sp: SpeakerInput) -> int | None:
-    """The account of a participant of the event named by e-mail or "participant:N"; the same
-    refusal whether an account exists or not, so no other account is revealed."""
+    """The account of a registered participant of the event named by e-mail or "participant:N";
+    the same refusal whether an account exists or not, or is waiting or cancelled, so no other
+    account is revealed."""
     ref = sp.person.strip()
     if not ref:
         return None
     if ref.startswith(PERSON_PREFIX) and ref[len(PERSON_PREFIX):].isdigit():
         p = session.get(Participant, int(ref[len(PERSON_PREFIX):]))
-        if p is None or p.event_id != event.id or p.user_id is None:
+        if p is None or p.event_id != event.id or p.user_id is None or p.status != "registered":
             raise FieldError("speakers", "{name}: no participant {ref} with an account in this event", params={"name": sp.name, "ref": ref})
         return p.user_id
     user_id = accounts.verified_user_by_email(session, email=ref) if "@" in ref else None
-    found = session.scalar(select(Participant.user_id).where(Participant.event_id == event.id,
-                                                             Participant.user_id == user_id)) if user_id else None
+    found = session.scalar(select(Participant.user_id).where(
+        Participant.event_id == event.id, Participant.user_id == user_id,
+        Participant.status == "registered")) if user_id else None
     if found is None:
         raise FieldError("speakers", "{name}: no participant of this event with the e-mail {ref}", params={"name": sp.name, "ref": ref})
     return found
@@ -125,6 +127,47 @@ def write_speakers(session: Session, *, session_id: int, speakers: Iterable[Link
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def registered_users(session: Session, *, event_id: int, user_ids: Iterable[int | None]) -> set[int]:
+    """The accounts among `user_ids` that are registered participants of the event: the only ones
+    a speaker entry is linked to."""
+    ids = {u for u in user_ids if u is not None}
+    if not ids:
+        return set()
+    return set(session.scalars(select(Participant.user_id).where(
+        Participant.event_id == event_id, Participant.status == "registered", Participant.user_id.in_(ids))))
+
+
+def unlink_person(session: Session, *, event_id: int, user_id: int | None) -> int:
+    """A participant who leaves the event (cancelled) is no longer linked to its speaker entries:
+    the lines stay in the programme as the organisers wrote them, the sessions leave its agenda.
+    Returns the entries unlinked."""
+    if user_id is None:
+        return 0
+    rows = list(session.scalars(select(Speaker).join(ProgrammeSession, ProgrammeSession.id == Speaker.session_id)
+                                .where(ProgrammeSession.event_id == event_id, Speaker.user_id == user_id)))
+    for sp in rows:
+        sp.user_id = None
+    session.flush()
+    return len(rows)
+
+
+def link_pitch_entries(session: Session, *, event_id: int, user_id: int | None) -> int:
+    """An applicant who becomes a registered participant after its pitch was placed is linked to its
+    entries (the rule of `pitch_programme.place_pitches`): the pitch session joins its agenda.
+    Returns the entries linked."""
+    if user_id is None or not registered_users(session, event_id=event_id, user_ids=[user_id]):
+        return 0
+    rows = list(session.scalars(
+        select(Speaker).join(ProgrammeSession, ProgrammeSession.id == Speaker.session_id)
+        .join(PitchApplication, PitchApplication.id == Speaker.pitch_application_id)
+        .where(ProgrammeSession.event_id == event_id, PitchApplication.user_id == user_id,
+               Speaker.user_id.is_(None))))
+    for sp in rows:
+        sp.user_id = user_id
+    session.flush()
+    return len(rows)
 
 
 def speakers_of(session: Session, ids: list[int]) -> dict[int, list[Speaker]]:
