@@ -170,3 +170,33 @@ def test_only_registered_participants_are_linked_and_a_cancellation_unlinks(db, 
         assert service.speaking_sessions(s, event_id=w["event"], user_id=cal) == []
         assert refusal("cal@test.invalid") == unknown
         assert refusal(f"participant:{pids[cal]}")[1] == "{name}: no participant {ref} with an account in this event"
+
+
+def test_an_applicant_registering_after_placement_is_linked(db, placed_world):  # noqa: F811
+    w = placed_world
+    a1 = w["apps"][0]
+    register(db, event_id=w["event"], user_id=None, name="Participant démo 1")
+    with db() as s:
+        event = service.get_event(s, event_id=w["event"])
+        service.set_capacities(s, event=event, limits={"*": 1})
+        _decide(s, w, a1, "selected")
+        pitch_programme.place_pitches(s, event_id=w["event"], session_id=w["pitch_session"], order=[a1])
+        s.commit()
+    pid = register(db, event_id=w["event"], user_id=w["founder"], name="Fondatrice démo")  # waiting: not linked
+    with db() as s:
+        event = service.get_event(s, event_id=w["event"])
+        assert s.get(Participant, pid).status == "waiting"
+        assert service.speaking_sessions(s, event_id=w["event"], user_id=w["founder"]) == []
+        assert [p.id for p in service.set_capacities(s, event=event, limits={"*": 2})] == [pid]  # promoted: linked
+        s.commit()
+        assert [x.id for x in service.speaking_sessions(s, event_id=w["event"], user_id=w["founder"])] == [
+            w["pitch_session"]]
+        service.cancel(s, event=event, participant=s.get(Participant, pid))  # cancelled: unlinked
+        s.commit()
+        assert service.speaking_sessions(s, event_id=w["event"], user_id=w["founder"]) == []
+    register(db, event_id=w["event"], user_id=w["founder"], name="Fondatrice démo")  # registered at once: linked
+    with db() as s:
+        assert [x.id for x in service.speaking_sessions(s, event_id=w["event"], user_id=w["founder"])] == [
+            w["pitch_session"]]
+        [entry] = [sp for sp in _pitch_view(s, w).speakers if sp.pitch_application_id == a1]
+        assert entry.user_id == w["founder"] and entry.name == "Pitch 1"

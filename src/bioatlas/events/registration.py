@@ -16,7 +16,7 @@ from bioatlas.events.errors import Conflict, FieldError
 from bioatlas.events.models import (
     ALL_CATEGORIES, CATEGORIES, Capacity, Event, MeetingRequest, Participant, SessionChoice,
 )
-from bioatlas.events.speakers import unlink_person
+from bioatlas.events.speakers import link_pitch_entries, unlink_person
 from bioatlas.notifications import service as notifications
 
 MAX_CAPACITY = 100_000
@@ -30,7 +30,8 @@ def register(session: Session, *, event: Event, user_id: int | None, display_nam
              actor_id: int | None = None, representatives: int = 1, synthetic: bool = False) -> Participant:
     """Registered when there is room in the event and in its category, else on the waiting list;
     the account is told which (a confirmation or its place in the queue). A cancelled account
-    registers again at the end of the queue."""
+    registers again at the end of the queue. Once registered (now or promoted), an applicant whose
+    pitch is already in the programme is linked to its entry (`speakers.link_pitch_entries`)."""
     if category not in CATEGORIES:
         raise FieldError("category", "one of {choices}", params={"choices": ', '.join(CATEGORIES)})
     if not 1 <= representatives <= 10:
@@ -54,6 +55,8 @@ def register(session: Session, *, event: Event, user_id: int | None, display_nam
                                   status=status, created_at=now())
         session.add(participant)
     session.flush()
+    if status == "registered":
+        link_pitch_entries(session, event_id=event.id, user_id=participant.user_id)
     _tell(session, event=event, participant=participant, status=status)
     return participant
 
@@ -86,6 +89,7 @@ def promote(session: Session, *, event: Event) -> list[Participant]:
         if _has_room(session, event_id=event.id, category=p.category):
             p.status = "registered"
             session.flush()
+            link_pitch_entries(session, event_id=event.id, user_id=p.user_id)
             promoted.append(p)
             _tell(session, event=event, participant=p, status="promoted")
     return promoted
