@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bioatlas.accounts import service as accounts
 from bioatlas.events import pitch_demo, pitch_programme, pitches, service
+from bioatlas.events.models import Participant, Speaker
 from bioatlas.notifications.models import Notification
 from tests.accounts.fixtures import csrf_of, login, make_user
 from tests.contributions.helpers import add_actor
@@ -75,12 +76,15 @@ def test_decisions_notify_and_placement_in_order(db, placed_world):
         assert list(pitch_programme.placed(s, event_id=w["event"])) == [a1]
         notes = list(s.scalars(select(Notification).where(Notification.user_id == w["founder"])
                                .order_by(Notification.id)))
-    # placing told the founder its slot once (placing again in the same order told nobody)
+    # placing told the founder its slot once (placing again in the same order told nobody); the
+    # pitch before it left: told its new rank
     assert [n.subject.split(" : ")[-1] for n in notes] == [
         "votre pitch est en liste d'attente", "votre pitch est retenu",
+        f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1",
         f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1"]
     assert notes[1].emailed_at is not None and "« Pitch 1 »" in notes[1].body
     assert "de 11:00 à 12:00" in notes[2].body and "pitch 2 sur 2" in notes[2].body and notes[2].emailed_at
+    assert "pitch 1 sur 1" in notes[3].body
 
 
 def test_place_over_http_and_the_programme_links_the_startups(client, db, placed_world):
@@ -124,3 +128,73 @@ def test_demo_call_for_pitches(db, placed_world, monkeypatch):
         chosen = [a.id for a in apps if a.status == "selected"]
         assert sorted(a.status for a in apps) == ["selected", "selected", "waitlisted"] and summary["selected"] == 2
         assert set(pitch_programme.placed(s, event_id=event_id)) == set(chosen)
+
+
+def test_applicants_told_once_when_a_pitch_leaves_or_moves_up(db, placed_world):
+    from bioatlas.events import forms, programme_edit
+    from bioatlas.events.pitch_models import PitchApplication
+
+    w = placed_world
+    a1, a2, _a3 = w["apps"]
+    second = make_user(db, "second@test.invalid")
+    users = (w["founder"], second)
+
+    def pitch_notes(s):
+        return {u: [n.subject.split(" : ")[-1] for n in s.scalars(select(Notification).where(
+            Notification.user_id == u, Notification.kind == "events.pitch").order_by(Notification.id))] for u in users}
+
+    with db() as s:
+        s.get(PitchApplication, a2).user_id = second
+        _decide(s, w, a1, "selected")
+        _decide(s, w, a2, "selected")
+        event = service.get_event(s, event_id=w["event"])
+        pitch_programme.place_pitches(s, event_id=w["event"], session_id=w["pitch_session"], order=[a1, a2])
+        s.commit()
+        seen = pitch_notes(s)
+        slot = f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1"
+        assert seen == {w["founder"]: ["votre pitch est retenu", slot], second: ["votre pitch est retenu", slot]}
+
+        def edit(lines, start="11:00"):
+            return programme_edit.edit_session(s, event=event, session_id=w["pitch_session"], title="Pitchs",
+                                               kind="pitch", room="Salle 1", day=DAY.isoformat(), start=start,
+                                               end="12:00", speakers=forms.speakers_from("\n".join(lines)))
+
+        lines = forms.speakers_text(service.get_session(s, event=event, session_id=w["pitch_session"]).speakers).splitlines()
+        assert edit(lines) == []  # nothing changed for the pitches: nobody told
+        told = edit([x for x in lines if f"pitch:{a1}" not in x])  # the first pitch's entry removed
+        s.commit()
+        assert sorted(told) == sorted(users)
+        notes = list(s.scalars(select(Notification).where(Notification.kind == "events.pitch",
+                                                          Notification.user_id.in_(users)).order_by(Notification.id)))
+        left, moved_up = notes[-2:]
+        assert (left.user_id, left.subject.split(" : ")[-1]) == (w["founder"], "votre pitch n'est plus au programme")
+        assert "« Pitch 1 »" in left.body and "session « Pitchs »" in left.body and "reste retenu" in left.body
+        assert moved_up.user_id == second and "pitch 1 sur 1" in moved_up.body
+        assert [len(v) for v in pitch_notes(s).values()] == [3, 3]  # one notice each for the change
+
+        pitch_programme.place_pitches(s, event_id=w["event"], session_id=w["pitch_session"], order=[a1, a2])
+        s.commit()
+        assert [len(v) for v in pitch_notes(s).values()] == [4, 4]  # both places changed again: told once each
+        _decide(s, w, a1, "rejected")  # the founder told the decision only; the second moves up to rank 1
+        s.commit()
+        after = pitch_notes(s)
+        assert after[w["founder"]][4:] == ["votre pitch n'est pas retenu"] and len(after[second]) == 5
+        assert "pitch 1 sur 1" in s.scalars(select(Notification.body).where(Notification.user_id == second)
+                                            .order_by(Notification.id.desc())).first()
+        # the session moves and nothing else: the remaining applicant told once (not also as a speaker)
+        register_pid = service.register(s, event=event, user_id=second, display_name="Second", category="startup").id
+        s.commit()
+        assert s.scalar(select(Speaker.user_id).where(Speaker.pitch_application_id == a2)) == second
+        service.choose_session(s, event=event, participant=s.get(Participant, register_pid),
+                               session_id=w["pitch_session"], chosen=True)
+        lines = forms.speakers_text(service.get_session(s, event=event, session_id=w["pitch_session"]).speakers,
+                                    service.participant_numbers(s, event_id=w["event"], user_ids=[second])).splitlines()
+        assert edit(lines, start="10:30") == [second]
+        s.commit()
+        assert len(pitch_notes(s)[second]) == 6
+        assert s.scalar(select(Notification.id).where(Notification.user_id == second,
+                                                      Notification.kind == "events.programme")) is None
+        service.delete_session(s, event=event, session_id=w["pitch_session"])  # the pitch session deleted
+        s.commit()
+        final = pitch_notes(s)
+    assert final[w["founder"]] == after[w["founder"]] and final[second][6:] == ["votre pitch n'est plus au programme"]

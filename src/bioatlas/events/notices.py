@@ -1,7 +1,8 @@
 """What the events room tells users (`events.registration`, through `notifications.service.notify`):
 the registration confirmed, put on the waiting list, promoted from it, or cancelled; and
 (`events.booth`) a booth application accepted, wait-listed or refused; (`events.pitch`) a pitch
-selected, wait-listed or not selected, or its slot in a pitch session; (`events.programme`) a session of one's agenda moved."""
+selected, wait-listed or not selected, its slot in a pitch session (or a new rank), or that it left
+the programme; (`events.programme`) a session of one's agenda moved."""
 
 from __future__ import annotations
 
@@ -66,12 +67,16 @@ PITCH = NotificationKind(
     label={"fr": "Mes candidatures aux pitchs", "en": "My pitch applications"},
     templates={
         "fr": ('{{ event }} : {% if status == "placed" %}votre pitch passe le {{ day }} à {{ start }}, salle {{ room }}'
+               '{% elif status == "left" %}votre pitch n\'est plus au programme'
                '{% elif status == "selected" %}votre pitch est retenu'
                '{% elif status == "waitlisted" %}votre pitch est en liste d\'attente'
                "{% else %}votre pitch n'est pas retenu{% endif %}",
                '{% if status == "placed" %}Votre pitch « {{ title }} » pour {{ event }} est programmé dans la '
                "session « {{ session }} » le {{ day }} de {{ start }} à {{ end }} (heure locale du lieu), "
                "salle {{ room }} : pitch {{ rank }} sur {{ count }}. Le programme le montre."
+               '{% elif status == "left" %}Votre pitch « {{ title }} » pour {{ event }} n\'est plus dans la '
+               "session « {{ session }} » du programme (session modifiée ou supprimée par les organisateurs). "
+               "Il reste retenu : vous serez prévenu·e de sa nouvelle place."
                '{% elif status == "selected" %}Le jury a retenu votre pitch « {{ title }} » pour {{ event }}. '
                "Sa place dans la session de pitchs sera affichée au programme."
                '{% elif status == "waitlisted" %}Votre pitch « {{ title }} » pour {{ event }} est en liste '
@@ -79,12 +84,16 @@ PITCH = NotificationKind(
                "{% else %}Le jury n'a pas retenu votre pitch « {{ title }} » pour {{ event }}. Merci de votre "
                "candidature.{% endif %}"),
         "en": ('{{ event }}: {% if status == "placed" %}your pitch is on {{ day }} at {{ start }}, room {{ room }}'
+               '{% elif status == "left" %}your pitch is no longer in the programme'
                '{% elif status == "selected" %}your pitch is selected'
                '{% elif status == "waitlisted" %}your pitch is on the waiting list'
                "{% else %}your pitch is not selected{% endif %}",
                '{% if status == "placed" %}Your pitch "{{ title }}" for {{ event }} is in the session '
                '"{{ session }}" on {{ day }} from {{ start }} to {{ end }} (the venue\'s local time), room {{ room }}: '
                "pitch {{ rank }} of {{ count }}. The programme shows it."
+               '{% elif status == "left" %}Your pitch "{{ title }}" for {{ event }} is no longer in the session '
+               '"{{ session }}" of the programme (the organisers edited or deleted the session). It stays '
+               "selected: you will be told its new place."
                '{% elif status == "selected" %}The jury selected your pitch "{{ title }}" for {{ event }}. '
                "Its place in the pitch session will be shown in the programme."
                '{% elif status == "waitlisted" %}Your pitch "{{ title }}" for {{ event }} is on the waiting '

@@ -7,65 +7,22 @@ and calendar files show them with nothing new to learn. An entry is linked to it
 again replaces the entries; a pitch no longer selected leaves it. The applicant is told the
 slot (day, times, room, rank: notification kind `events.pitch`, e-mail by default) when the
 pitch is placed or its place changes, and when the session's time or room changes; an applicant
-who is a participant of the event is linked to the entry as its speaker (its agenda shows it)."""
-
+who is a registered participant of the event is linked to the entry as its speaker (its agenda
+shows it). Where the pitches are and what their applicants are told: `pitch_slots`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioatlas.events.catalogue import actor_names
 from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import Event, ProgrammeSession, Speaker
-from bioatlas.events.pitch_models import PitchApplication
+from bioatlas.events.pitch_slots import pitch_sessions, placed, speakers_in, tell_slots
 from bioatlas.events.pitches import applications, leave_programme, results
 from bioatlas.events.speakers import LinkedSpeaker, registered_users, write_speakers
-from bioatlas.notifications import service as notifications
 
-
-def pitch_sessions(session: Session, *, event_id: int) -> list[ProgrammeSession]:
-    return list(session.scalars(select(ProgrammeSession).where(ProgrammeSession.event_id == event_id,
-                                                               ProgrammeSession.kind == "pitch")
-                                .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)))
-
-
-def placed(session: Session, *, event_id: int) -> dict[int, tuple[int, int]]:
-    """{application id: (session id, rank from 1)} of the pitches in the programme."""
-    out: dict[int, tuple[int, int]] = {}
-    for ps in pitch_sessions(session, event_id=event_id):
-        entries = [sp for sp in _speakers(session, ps.id) if sp.pitch_application_id is not None]
-        for rank, sp in enumerate(entries, start=1):
-            assert sp.pitch_application_id is not None
-            out[sp.pitch_application_id] = (ps.id, rank)
-    return out
-
-
-def tell_slots(session: Session, *, event: Event, row: ProgrammeSession,
-               only: Sequence[int] | None = None) -> list[int]:
-    """Each applicant of a pitch placed in the pitch session `row` (of `only`, application
-    numbers, when given) told its slot: the day, the session's times and room (the venue's local
-    time), its rank. Returns the accounts told."""
-    entries = [sp for sp in _speakers(session, row.id) if sp.pitch_application_id is not None]
-    told = []
-    for rank, sp in enumerate(entries, start=1):
-        app = session.get(PitchApplication, sp.pitch_application_id)
-        if app is None or app.user_id is None or (only is not None and app.id not in only):
-            continue
-        notifications.notify(session, user_id=app.user_id, kind="events.pitch",
-                             context={"event": event.title, "status": "placed", "title": app.title,
-                                      "session": row.title, "day": row.starts_at.date().isoformat(),
-                                      "start": f"{row.starts_at:%H:%M}", "end": f"{row.ends_at:%H:%M}",
-                                      "room": row.room, "rank": rank, "count": len(entries)},
-                             link=f"/events/{event.id}/programme#session-{row.id}")
-        told.append(app.user_id)
-    return told
-
-
-def _speakers(session: Session, session_id: int) -> list[Speaker]:
-    return list(session.scalars(select(Speaker).where(Speaker.session_id == session_id)
-                                .order_by(Speaker.position, Speaker.id)))
+__all__ = ["pitch_sessions", "place_pitches", "placed", "tell_slots"]
 
 
 def place_pitches(session: Session, *, event_id: int, session_id: int, order: Sequence[int]) -> list[Speaker]:
@@ -93,7 +50,7 @@ def place_pitches(session: Session, *, event_id: int, session_id: int, order: Se
     before = placed(session, event_id=event_id)
     for app in chosen.values():
         leave_programme(session, event_id=event_id, application=app)
-    kept = _speakers(session, target.id)
+    kept = speakers_in(session, target.id)
     start = max((sp.position for sp in kept), default=-1) + 1
     names = dict(actor_names(session, actor_ids=[a.actor_id for a in chosen.values()]))
     people = registered_users(session, event_id=event_id, user_ids=[a.user_id for a in chosen.values()])

@@ -17,6 +17,7 @@ from bioatlas.events.catalogue import get_event
 from bioatlas.events.errors import Conflict, FieldError, NotFound
 from bioatlas.events.models import ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication, PitchCall
+from bioatlas.events.pitch_slots import placed, tell_changes
 from bioatlas.notifications import service as notifications
 from bioatlas.review import service as review
 
@@ -221,10 +222,13 @@ def decide(session: Session, *, event_id: int, application_id: int, decision: st
     except review.ReviewError as exc:
         raise _review_error(exc) from None
     before, application.status = application.status, decision
-    if decision != "selected":
+    event = get_event(session, event_id=event_id)
+    if decision != "selected":  # it leaves the programme; the pitches after it move up (told their rank)
+        places = placed(session, event_id=event_id)
         leave_programme(session, event_id=event_id, application=application)
+        tell_changes(session, event=event, before=places, after=placed(session, event_id=event_id),
+                     skip={application.id})
     if before != decision and application.user_id is not None:
-        event = get_event(session, event_id=event_id)
         notifications.notify(session, user_id=application.user_id, kind="events.pitch",
                              context={"event": event.title, "status": decision, "title": application.title},
                              link=f"/events/{event_id}/pitches")

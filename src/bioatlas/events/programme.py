@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import SESSION_KINDS, Event, Participant, ProgrammeSession, SessionChoice, Speaker
+from bioatlas.events.pitch_slots import pitch_entries, tell_left
 from bioatlas.events.speakers import (  # noqa: F401  (SpeakerInput, MAX_SPEAKERS: part of the programme's interface)
     MAX_SPEAKERS, LinkedSpeaker, SpeakerInput, check_speakers, speakers_of, write_speakers,
 )
@@ -124,9 +125,13 @@ def add_session(session: Session, *, event: Event, title: str, kind: str, room: 
 
 
 def delete_session(session: Session, *, event: Event, session_id: int) -> None:
+    """The session goes with its speakers; the applicants of its pitches are told their pitch left
+    the programme (it stays selected)."""
     row = session.get(ProgrammeSession, session_id)
     if row is None or row.event_id != event.id:
         raise NotFound(f"no session {session_id}")
+    apps = [sp.pitch_application_id for sp in pitch_entries(session, row.id) if sp.pitch_application_id is not None]
+    tell_left(session, event=event, application_ids=apps, session_title=row.title)
     session.delete(row)
     session.flush()
 

@@ -3,7 +3,8 @@ the same checks as a new session (`programme.check_session`; the overlap check n
 session and leaves the edited one out), the change in the audit log (`events.session_edit`, the
 fields before and after), and the participants who put the session in their agenda told when
 its time or room changed (notification kind `events.programme`, e-mail by default), and so are
-its linked speakers; the applicants of its pitches are told their new slot (`events.pitch`)."""
+its linked speakers; the applicants of its pitches are told their new slot, a new rank when
+another pitch left, or that theirs left the programme (`events.pitch`, once each)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import service as accounts
 from bioatlas.events.errors import NotFound
 from bioatlas.events.models import Event, Participant, ProgrammeSession, SessionChoice, Speaker
-from bioatlas.events.pitch_programme import tell_slots
+from bioatlas.events.pitch_slots import placed, tell_changes
 from bioatlas.events.programme import SpeakerInput, check_session, write_speakers
 from bioatlas.events.speakers import speaker_users
 from bioatlas.notifications import service as notifications
@@ -36,12 +37,14 @@ def edit_session(session: Session, *, event: Event, session_id: int, title: str,
                  day: str | date, start: str, end: str, track: str = "", description: str = "",
                  speakers: Sequence[SpeakerInput] = (), by_user_id: int | None = None,
                  ip: str | None = None) -> list[int]:
-    """Change the session; returns the accounts told of a new time or room."""
+    """Change the session; returns the accounts told (a new time or room, a pitch's new slot or rank,
+    a pitch that left)."""
     row = session.get(ProgrammeSession, session_id)
     if row is None or row.event_id != event.id:
         raise NotFound(f"no session {session_id}")
     c = check_session(session, event=event, title=title, kind=kind, room=room, day=day, start=start, end=end,
                       track=track, speakers=speakers, exclude_id=row.id)
+    places = placed(session, event_id=event.id)
     old_speakers = list(session.scalars(select(Speaker).where(Speaker.session_id == row.id)
                                         .order_by(Speaker.position, Speaker.id)))
     before = _fields(row, [[sp.name, sp.affiliation, sp.actor_id, sp.user_id, sp.pitch_application_id]
@@ -58,15 +61,18 @@ def edit_session(session: Session, *, event: Event, session_id: int, title: str,
     changed = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
     accounts.record_audit(session, event="events.session_edit", user_id=by_user_id, ip=ip,
                           target=f"event_session:{row.id}", detail={"event_id": event.id, "changed": changed})
+    told = tell_changes(session, event=event, before=places, after=placed(session, event_id=event.id),
+                        moved=row.id if moved else None)
     if not moved:
-        return []
+        return told
     choosers = session.scalars(select(Participant.user_id).join(
         SessionChoice, SessionChoice.participant_id == Participant.id).where(
         SessionChoice.session_id == row.id, Participant.status == "registered", Participant.user_id.is_not(None))
         .order_by(Participant.id))
-    users = list(dict.fromkeys([u for u in choosers if u is not None] + speaker_users(session, session_id=row.id)))
+    users = [u for u in dict.fromkeys([u for u in choosers if u is not None] + speaker_users(session, session_id=row.id))
+             if u not in told]  # a pitch's applicant told its slot is not told again as one who chose the session
     for user_id in users:
         notifications.notify(session, user_id=user_id, kind="events.programme",
                              context={"event": event.title, "title": row.title, "before": was, "after": _where(row)},
                              link=f"/events/{event.id}/programme#session-{row.id}")
-    return users + [u for u in tell_slots(session, event=event, row=row) if u not in users]
+    return users + told
