@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vary", default="", help="comma-separated values put in place of {} in the URL, in turn")
     parser.add_argument("--html", action="store_true", help="ask for text/html")
     parser.add_argument("--callees", default="", help="also print what the functions matching this name call")
+    parser.add_argument("--statements", action="store_true", help="count the SQL statements of each request (and print them)")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("BIOATLAS_WARM_UP", "false")
@@ -65,6 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     headers = {"accept": "text/html"} if args.html else {}
     for u in urls:  # warm: indexes, templates, connections
         assert client.get(u, headers=headers).status_code < 500
+    statements: list[str] = []
+    if args.statements:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        event.listen(Engine, "before_cursor_execute", lambda conn, cursor, sql, *a: statements.append(sql))
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
@@ -74,6 +81,10 @@ def main(argv: list[str] | None = None) -> None:
     profiler.disable()
     wall = (time.perf_counter() - start) * 1000 / args.n
     print(f"{args.url}: {args.n} requests, {wall:.2f} ms per request (in-process, under the profiler)")
+    if args.statements:
+        print(f"{len(statements) / args.n:.1f} SQL statements per request; the first request's:")
+        for sql in statements[: len(statements) // args.n]:
+            print("  ", " ".join(sql.split())[:300])
     for key in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(args.top)

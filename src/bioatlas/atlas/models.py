@@ -38,10 +38,12 @@ class Source(Base):
 
 class Actor(Base):
     __tablename__ = "actors"
+    # a filtered view's count reads the index alone (status checked in it, no row read: migration 0041)
+    __table_args__ = (Index("ix_actors_kind_status", "kind", "status"), Index("ix_actors_gmp_status", "gmp", "status"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(500))
     name_key: Mapped[str] = mapped_column(String(500), index=True)  # fold(name): accent/case-free match
-    kind: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     description_fr: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
@@ -106,7 +108,12 @@ class Identifier(Base):
 
 class Site(Base):
     __tablename__ = "sites"
-    __table_args__ = tuple(Index(f"ix_sites_cell_g{g}", f"cell_g{g}", "latitude", "longitude", "actor_id") for g in GRIDS)
+    __table_args__ = (
+        *(Index(f"ix_sites_cell_g{g}", f"cell_g{g}", "latitude", "longitude", "actor_id") for g in GRIDS),
+        # a region or département filter reads its actors from the index alone (migration 0041)
+        Index("ix_sites_region_actor", "region", "actor_id"),
+        Index("ix_sites_departement_actor", "departement", "actor_id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="hq")  # site_roles taxonomy
@@ -114,8 +121,8 @@ class Site(Base):
     postcode: Mapped[str | None] = mapped_column(String(10))
     commune_insee: Mapped[str | None] = mapped_column(String(5), index=True)
     commune_name: Mapped[str | None] = mapped_column(String(200))
-    departement: Mapped[str | None] = mapped_column(String(3), index=True)
-    region: Mapped[str | None] = mapped_column(String(3), index=True)
+    departement: Mapped[str | None] = mapped_column(String(3))
+    region: Mapped[str | None] = mapped_column(String(3))
     country: Mapped[str] = mapped_column(String(2), default="FR")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -155,7 +162,7 @@ class Capability(Base):
     __tablename__ = "actor_capabilities"
     __table_args__ = (
         UniqueConstraint("actor_id", "facet", "code", name="uq_actor_capabilities_actor_facet_code"),
-        Index("ix_actor_capabilities_facet_code", "facet", "code"),
+        Index("ix_actor_capabilities_facet_code_actor", "facet", "code", "actor_id"),  # covering (migration 0041)
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)

@@ -36,7 +36,7 @@ def facets(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy],
         total, counts = found["total"], found["facets"]
     else:
         counts = queries.facet_counts(session, f=f, taxonomies=taxonomies)
-        total, _ = queries.list_actors(session, f=f, taxonomies=taxonomies, limit=1)
+        total = queries.count_actors(session, f=f, taxonomies=taxonomies)
     geo = gazetteer()
     out: dict[str, list[dict]] = {}
     for facet, tax_name in FACETS.items():

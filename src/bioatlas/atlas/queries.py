@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, predicates, site_condition
-from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, Site, Source
+from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, ScopeReason, Site, Source
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.dialect import dialect_for
 
@@ -22,27 +22,64 @@ def _matching_ids(f: ActorFilter, taxonomies: dict[str, Taxonomy]):
     return select(Actor.id).where(*conditions(f, taxonomies))
 
 
+def count_actors(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> int:
+    """How many actors match the view."""
+    return session.scalar(select(func.count()).select_from(_matching_ids(f, taxonomies).subquery())) or 0
+
+
 def list_actors(
-    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], limit: int = 50, offset: int = 0
+    session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], limit: int = 50, offset: int = 0,
+    total: int | None = None,
 ) -> tuple[int, list[Actor]]:
-    """Total count and one page of matching actors, ordered by name."""
+    """Total count and one page of matching actors, ordered by name. `total`: the count when the
+    caller already has it (the directory page: from the facet counts), not counted again."""
     limit = max(1, min(limit, MAX_PAGE))
-    total = session.scalar(select(func.count()).select_from(_matching_ids(f, taxonomies).subquery())) or 0
+    if total is None:
+        total = count_actors(session, f=f, taxonomies=taxonomies)
     p = predicates(f, taxonomies)
+    stmt = select(Actor)
     if p.status_only and not p.site:  # the whole directory: walk the name-order index (migration 0039),
         # the status hidden from SQLite's planner, which would otherwise sort every active actor
-        where = [dialect_for(session).unindexed(Actor.status) == p.status] if p.status else []
+        stmt = stmt.where(*([dialect_for(session).unindexed(Actor.status) == p.status] if p.status else []))
     else:
-        where = conditions(f, taxonomies)
+        hidden = _hidden_conditions(session, p) if _walk_name_order(session, total=total, upto=max(0, offset) + limit) else None
+        stmt = stmt.where(*(hidden if hidden is not None else conditions(f, taxonomies)))
     rows = session.scalars(
-        select(Actor)
-        .where(*where)
-        .options(selectinload(Actor.sites), selectinload(Actor.capabilities))
+        stmt.options(selectinload(Actor.sites), selectinload(Actor.capabilities))
         .order_by(func.lower(Actor.name), Actor.id)
         .limit(limit)
         .offset(max(0, offset))
     ).all()
     return total, list(rows)
+
+
+_MAX_ID = select(func.max(Actor.id))
+
+
+def _walk_name_order(session: Session, *, total: int, upto: int) -> bool:
+    """Whether a filtered page is cheaper read by walking the name-order index, checking the filter
+    on each actor (about upto x actors / total rows read), than by reading the `total` matches
+    through the filter's indexes and sorting them. SQLite only, which has no statistics to choose
+    (PostgreSQL's planner does); the highest id stands for the number of actors."""
+    if session.get_bind().dialect.name != "sqlite" or not total:
+        return False
+    return total * total >= 2 * upto * (session.scalar(_MAX_ID) or 0)
+
+
+def _hidden_conditions(session: Session, p) -> list | None:
+    """A view on the actors' own columns (status, kind, GMP, sector scope) as conditions the
+    planner cannot answer from an index, so that it walks the name-order index (None: the view
+    has site, capability or name filters, whose matches are best read through their indexes)."""
+    if p.site or p.q or set(p.actor) - {"kind", "gmp"}:
+        return None
+    hide = dialect_for(session).unindexed
+    conds = [hide(Actor.status) == p.status] if p.status else []
+    if p.scope == "sector":
+        conds.append(hide(Actor.id).in_(select(ScopeReason.actor_id)))
+    for facet, col in (("kind", Actor.kind), ("gmp", Actor.gmp)):
+        if facet in p.actor:
+            conds.append(hide(col).in_(sorted(p.actor[facet])))
+    return conds
 
 
 def iter_actors(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy], batch: int = 500) -> Iterator[Actor]:

@@ -42,10 +42,10 @@ def directory_page(
     t: TranslatorDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ):
-    total, actors = queries.list_actors(
-        session, f=f, taxonomies=taxonomies, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
     facets = presenters.facets(session, f=f, taxonomies=taxonomies, lang=t.lang)
+    total, actors = queries.list_actors(  # the total is the facet counts' (no second count)
+        session, f=f, taxonomies=taxonomies, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, total=facets["total"]
+    )
     items = [presenters.actor_summary(a, taxonomies, t.lang) for a in actors]
     pages = max(1, -(-total // PAGE_SIZE))
     return render(request, t, "atlas/directory.html", f=f, facets=facets, items=items, total=total, page=page,
