@@ -61,3 +61,23 @@ def test_the_directory_page_does_not_count_twice(client, db):
         event.remove(Engine, "before_cursor_execute", count)
     assert page.status_code == 200 and "Cellectis" in page.text and "Sensorion" in page.text
     assert not [s for s in seen if "count(" in s.lower()], seen  # the total is the facet index's
+
+
+@pytest.mark.parametrize("f", [ActorFilter(q="gen"), ActorFilter(q="région", kind=("public_agency",)),
+                               ActorFilter(q="o", region=("27",)), ActorFilter(q="medicen", status=""),
+                               ActorFilter(q="nothing like this")])
+def test_name_filter_counts_read_the_names_once(session, taxonomies, monkeypatch, f):
+    load(session)
+    session.commit()
+    reference = (queries.count_actors(session, f=f, taxonomies=taxonomies),
+                 queries.facet_counts(session, f=f, taxonomies=taxonomies))
+    seen: list[str] = []
+    listener = lambda conn, cursor, statement, *a: seen.append(statement)  # noqa: E731
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        assert queries.view_counts(session, f=f, taxonomies=taxonomies) == reference
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
+    assert sum(" like " in s.lower() for s in seen) == 1, seen  # one scan of the names, the ids reused
+    monkeypatch.setattr(queries, "NAME_MATCHES_INLINE", 0)  # too many matches: every count filters by name
+    assert queries.view_counts(session, f=f, taxonomies=taxonomies) == reference

@@ -35,8 +35,7 @@ def facets(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy],
     if found is not None:
         total, counts = found["total"], found["facets"]
     else:
-        counts = queries.facet_counts(session, f=f, taxonomies=taxonomies)
-        total = queries.count_actors(session, f=f, taxonomies=taxonomies)
+        total, counts = queries.view_counts(session, f=f, taxonomies=taxonomies)
     geo = gazetteer()
     out: dict[str, list[dict]] = {}
     for facet, tax_name in FACETS.items():
