@@ -6,6 +6,7 @@ reference `fold` + regex."""
 import re
 
 from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import selectinload
 
 from bioatlas.atlas.filters import ActorFilter
@@ -14,7 +15,7 @@ from bioatlas.atlas.models import Actor
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.core.text import fold
-from bioatlas.search.index import _term_texts, reindex, reindex_all
+from bioatlas.search.index import _term_texts, rebuild, reindex, reindex_all
 from bioatlas.search.models import SearchDocument, SearchTerm
 from bioatlas.search.service import search
 from bioatlas.search.text import MAX_WORD, index_text, words
@@ -127,3 +128,33 @@ def test_parent_facet_counts_cover_their_subtree(db, eco, taxonomies):
         r = search(s, q="dijon", f=ActorFilter(), taxonomies=taxonomies, mode="fulltext")
         assert r.facets["modality"] == {"car_t": 1, "cell_therapy": 1}
         assert r.facets["step"]["clinical_batches"] == 1
+
+
+def _found(s, taxonomies, q: str) -> list[int]:
+    return sorted(search(s, q=q, f=ActorFilter(), taxonomies=taxonomies, mode="fulltext").ids)
+
+
+def test_rebuild_in_two_transactions(db, eco, taxonomies):
+    """`rebuild` (the CLI's: documents committed, then FTS5 alone) indexes what one transaction
+    indexes; the FTS5 merge settings are FTS5's defaults again after it; later edits follow."""
+    _add_facts(db, eco)
+    queries = ["clls", "lyon", "genopole", "car-t", "dijon"]
+    with db() as s:
+        reindex_all(s, batch=3)
+        s.commit()
+        one = {q: _found(s, taxonomies, q) for q in queries}
+        assert one["clls"] == [eco["Cellectis"]]
+    assert rebuild(db) == len(eco)
+    with db() as s:
+        assert {q: _found(s, taxonomies, q) for q in queries} == one
+        if s.get_bind().dialect.name == "sqlite":  # the FTS5 index itself
+            assert list(s.scalars(sql("SELECT rowid FROM search_fts WHERE search_fts MATCH 'clls'"))) == [eco["Cellectis"]]
+            s.execute(sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')"))
+            config = dict(s.execute(sql("SELECT k, v FROM search_fts_config WHERE k IN ('automerge', 'crisismerge')")).all())
+            assert config == {"automerge": 4, "crisismerge": 16}
+    with db() as s:  # an edit after the rebuild is searchable (the triggers are back)
+        upsert_actor(s, ActorRecord(name="Sensorion", kind="startup", description_fr="thermoformage auditif",
+                                    actor_id=eco["Sensorion"]),
+                     source=get_or_create_source(s, SourceRecord(key="test:rebuild-2", title="rebuild 2", kind="file")))
+        s.commit()
+        assert _found(s, taxonomies, "thermoformage") == [eco["Sensorion"]]

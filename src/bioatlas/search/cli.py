@@ -23,12 +23,12 @@ def register(app: typer.Typer, console) -> None:
     @search_app.command("reindex")
     def reindex_cmd() -> None:
         """Rebuild the search documents and vocabulary of every actor."""
-        from bioatlas.core.db import transaction
-        from bioatlas.search.index import counts, reindex_all
+        from bioatlas.search.index import counts, rebuild
 
         start = time.perf_counter()
-        with transaction(session_factory()) as session:
-            n = reindex_all(session)
+        factory = session_factory()
+        n = rebuild(factory)  # the documents, then the FTS5 index, each in its own transaction
+        with factory() as session:
             c = counts(session)
         console.print(f"indexed {n} actors, {c['terms']} terms in {time.perf_counter() - start:.1f} s")
 

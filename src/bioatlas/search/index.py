@@ -12,12 +12,13 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from sqlalchemy import and_, delete, func, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.models import Actor, ActorName, Capability, Site
 from bioatlas.atlas.service import Taxonomy, gazetteer, note_content_changed, note_everything
 from bioatlas.atlas.service import taxonomies as load_taxonomies
+from bioatlas.core.db import transaction
 from bioatlas.search.backends import backend_for
 from bioatlas.search.models import SearchDocument, SearchTerm
 from bioatlas.search.text import expand_texts, index_text, join_parts
@@ -25,6 +26,8 @@ from bioatlas.search.text import expand_texts, index_text, join_parts
 BATCH = 1000
 REBUILD_BATCH = 20_000
 FTS_CACHE_MIB = 512  # SQLite page cache while the FTS5 index is rebuilt (see _rebuild_fts)
+FTS_AUTOMERGE, FTS_CRISISMERGE = 4, 16  # FTS5's defaults, set back after a bulk build
+FTS_BULK_CRISISMERGE = 64  # segments of one level before FTS5 merges them anyway during a bulk build
 # The triggers of migration 0008 (same text), dropped and restored by reindex_all in its transaction.
 _SQLITE_TRIGGERS = {
     "search_documents_ai": "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
@@ -137,11 +140,15 @@ def add_terms(session: Session, vocabulary: set[str]) -> None:
             session.execute(insert(SearchTerm), new)
 
 
-def reindex_all(session: Session, *, progress: Callable[[int], None] | None = None, batch: int = REBUILD_BATCH) -> int:
+def reindex_all(
+    session: Session, *, progress: Callable[[int], None] | None = None, batch: int = REBUILD_BATCH, fts: bool = True
+) -> int:
     """Rebuild every document and the vocabulary from scratch (caller commits). Set-based: per
     batch of `batch` actors in id order, four range queries (actors, names, sites,
     capabilities), the documents built in Python, one executemany; the vocabulary is written
-    once at the end. On SQLite the FTS5 index is built once, after the documents."""
+    once at the end. On SQLite the FTS5 index is built once, after the documents; `fts=False`
+    leaves it empty (its triggers back) for `build_fts` in a transaction of its own, after the
+    caller has committed the documents (`rebuild`: a large atlas)."""
     sqlite = backend_for(session).separate_index  # FTS5: an index table of its own, rebuilt at the end
     conn = session.connection()
     if sqlite:  # fill the documents first, build the FTS5 index once at the end (10x faster than row triggers)
@@ -175,23 +182,55 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
     for start in range(0, len(terms), 10_000):
         conn.execute(insert(SearchTerm.__table__), terms[start : start + 10_000])
     if sqlite:
-        _rebuild_fts(conn)
+        if fts:
+            _rebuild_fts(conn)
         for sql in _SQLITE_TRIGGERS.values():
             conn.exec_driver_sql(sql)
     note_everything(session)  # every document rewritten: indexes built from them (Tantivy) rebuild
     return total
 
 
+def rebuild(factory: sessionmaker[Session], *, progress: Callable[[int], None] | None = None) -> int:
+    """The full rebuild of a large atlas in two transactions: the documents and the vocabulary
+    (committed), then the FTS5 index on SQLite (`build_fts`). In one transaction, the FTS5
+    build of 1,000,000 actors took 3,453 s: its merges re-read the pages the documents' writes
+    had spilled to the WAL. Between the two commits the FTS5 index is empty (Tantivy, the
+    SQLite deployment's engine, reads the documents; a search by FTS5 finds nothing for that
+    time); its triggers are back, so edits meanwhile are kept, and the build reads them."""
+    with transaction(factory) as session:
+        n = reindex_all(session, progress=progress, fts=False)
+    with transaction(factory) as session:
+        build_fts(session)
+    return n
+
+
+def build_fts(session: Session) -> None:
+    """(Re)build the FTS5 index from every document, in the caller's transaction (SQLite only)."""
+    if backend_for(session).separate_index:
+        _rebuild_fts(session.connection())
+
+
 def _rebuild_fts(conn) -> None:
-    """FTS5 'rebuild' with a page cache of FTS_CACHE_MIB for the time of the build: with SQLite's
-    default 2 MiB the segment merges of a large index spill to the WAL and re-read it (200,000
-    actors: 222 s, against 79 s with 400 MiB; 1,000,000 did not finish in 15 minutes)."""
+    """FTS5 'rebuild' made for bulk work, its settings restored after: a page cache of
+    FTS_CACHE_MIB (with SQLite's default 2 MiB the segment merges of a large index spill to the
+    WAL and re-read it: 200,000 actors 222 s, against 79 s with 400 MiB), and no merging while
+    the segments are written ('automerge' 0, 'crisismerge' high), then one 'optimize' that merges
+    them all at once into one segment (each page written once more instead of once per level)."""
     before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{FTS_CACHE_MIB * 1024}")
     try:
+        _fts_setting(conn, "automerge", 0)
+        _fts_setting(conn, "crisismerge", FTS_BULK_CRISISMERGE)
         conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        _fts_setting(conn, "automerge", FTS_AUTOMERGE)  # FTS5's defaults, for the edits to come
+        _fts_setting(conn, "crisismerge", FTS_CRISISMERGE)
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+def _fts_setting(conn, name: str, value: int) -> None:
+    conn.exec_driver_sql(f"INSERT INTO search_fts(search_fts, rank) VALUES ('{name}', {int(value)})")
 
 
 def index_ready(session: Session) -> bool:
