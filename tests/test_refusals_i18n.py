@@ -90,3 +90,14 @@ def test_a_job_offer_refusal_in_the_reader_language_and_the_api_unchanged(client
                       headers={"X-CSRF-Token": csrf})
     assert api.status_code == 422
     assert api.json() == {"detail": {"field": "title", "message": "too long (201 characters, at most 200)"}}
+
+
+def test_the_forms_labels_naming_a_refused_field_are_translated():
+    from bioatlas.capacity.views import FORM_LABELS as capacity
+    from bioatlas.core.i18n import catalog
+    from bioatlas.jobboard.views import FORM_LABELS as jobboard
+    from bioatlas.opportunities.views import FORM_LABELS as opportunities
+
+    french = catalog("fr")
+    labels = [*capacity.values(), *jobboard.values(), *opportunities.values()]
+    assert "Title" in labels and [label for label in labels if not french.get(label)] == []

@@ -49,6 +49,21 @@ def _choices(taxonomies, lang: str) -> dict:
     }
 
 
+# The form's labels (msgids of capacity/edit.html): a refused field is named by its label
+FORM_LABELS = {
+    "available_from": "From",
+    "available_to": "To",
+    "contact_kind": "Contact route",
+    "contact_value": "Address",
+    "summary_en": "Summary (English)",
+    "summary_fr": "Summary (French)",
+}
+
+
+def _form_refusal(t, exc) -> dict:
+    return refusal_view(t, exc, labels={name: t(label) for name, label in FORM_LABELS.items()})
+
+
 @router.get("/capacity", response_class=HTMLResponse)
 def directory(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, t: TranslatorDep):
     try:
@@ -127,7 +142,7 @@ def save(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxono
             service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, raw=raw, status=422,
-                          error=refusal_view(t, exc))
+                          error=_form_refusal(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     except service.Conflict as exc:
@@ -143,7 +158,7 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
         service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, status=422,
-                          error=refusal_view(t, exc))
+                          error=_form_refusal(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     except service.Conflict as exc:

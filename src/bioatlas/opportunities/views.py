@@ -51,6 +51,36 @@ def _choices(taxonomies, lang: str) -> dict:
             "directions": DIRECTIONS, "kinds": KINDS, "outcomes": OUTCOMES}
 
 
+# The form's labels (msgids of opportunities/edit.html): a refused field is named by its label
+FORM_LABELS = {
+    "call_ref": "Funding call",
+    "capacity.batch_types": "Batch types",
+    "capacity.gmp": "GMP grade",
+    "capacity.quantity": "Batches",
+    "capacity.scale_max_l": "Maximum scale (L)",
+    "capacity.scale_min_l": "Minimum scale (L)",
+    "capacity.window_from": "Window from",
+    "capacity.window_to": "Window to",
+    "countries": "Countries (ISO codes, comma-separated)",
+    "deadline": "Deadline",
+    "description_en": "Description (English)",
+    "description_fr": "Description (French)",
+    "direction": "Offer or request",
+    "expires_on": "Expires on",
+    "expression_systems": "Expression system",
+    "kind": "Kind",
+    "modalities": "Therapeutic modality",
+    "regions": "Region",
+    "steps": "Value-chain step",
+    "title_en": "Title (English)",
+    "title_fr": "Title (French)",
+}
+
+
+def _form_refusal(t, exc) -> dict:
+    return refusal_view(t, exc, labels={name: t(label) for name, label in FORM_LABELS.items()})
+
+
 @router.get("/opportunities", response_class=HTMLResponse)
 def marketplace(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, t: TranslatorDep,
                 direction: Annotated[str | None, Query(max_length=10)] = None,
@@ -153,7 +183,7 @@ def create(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[actor_id]).get(actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/actors/{actor_id}/new", actor_name=name,
-                          doc=raw, error=refusal_view(t, exc), status=422)
+                          doc=raw, error=_form_refusal(t, exc), status=422)
     except service.OpportunityError as exc:
         raise HTTPException(exc.status, detail=str(exc)) from None
     return redirect(f"/opportunities/{opp.id}")
@@ -195,7 +225,7 @@ def edit(request: Request, opportunity_id: Id, session: SessionDep, taxonomies: 
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[opp.actor_id]).get(opp.actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/{opp.id}/edit", actor_name=name, doc=raw,
-                          error=refusal_view(t, exc), status=422)
+                          error=_form_refusal(t, exc), status=422)
     except service.OpportunityError as exc:
         raise HTTPException(exc.status, detail=str(exc)) from None
     return redirect(f"/opportunities/{opp.id}")
