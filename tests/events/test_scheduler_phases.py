@@ -127,9 +127,16 @@ def test_maxsat_with_implied_constraints_matches_brute_force(seed, soft):
     found = maxsat.solve(problem, time_limit=10, soft=soft)
     if expected is None:
         assert found.status == "infeasible"
+        assert maxsat.witness(problem, at_most=len(meetings) * slots, solver="g3") is None
         return
     assert (found.status, found.total_breaks) == ("optimal", expected[2])
     assert violations(problem, found.slot_of) == []
+    # "a schedule with at most k breaks?": yes at the optimum (a valid one), no below it
+    at_optimum = maxsat.witness(problem, at_most=expected[2], solver="g3")
+    assert at_optimum is not None and violations(problem, at_optimum) == []
+    assert sum(count_breaks(problem, at_optimum)) <= expected[2]
+    if expected[2] > 0:
+        assert maxsat.witness(problem, at_most=expected[2] - 1, solver="g3") is None
     groups = maxsat.clusters(problem)
     assert sorted(m for group in groups for m in group) == list(range(len(meetings)))
     for group in groups:  # a cluster's meetings share a participant: at most one per slot

@@ -34,6 +34,8 @@ from bioatlas.events.scheduling.runner import Progress
 
 GRACE = 5.0  # seconds a child may overrun the limit (a CP-SAT phase ending) before it is stopped
 CP_NICE = 10  # the CP-SAT process's niceness above RC2's (0: the same priority); see `_cp_child`
+WITNESS_NICE = 5  # the "at most k breaks?" process's niceness above RC2's
+WITNESS_DELAY = 2.0  # seconds the question "a schedule with at most k breaks?" must stay the same before it is asked
 START = 1.0  # seconds to start a child (the first start imports the solvers): the CP-SAT child's limit is shorter
 
 
@@ -81,6 +83,12 @@ def _rc2_child(conn: Connection, parent: int, problem: Problem, backend: str) ->
 
     found = maxsat.solve(problem, time_limit=None, solver=backend, on_bound=lambda cost: send(("bound", cost)))
     send(("rc2", found))
+
+
+def _witness_child(conn: Connection, parent: int, problem: Problem, at_most: int, backend: str) -> None:
+    _watch_parent(parent)
+    os.nice(WITNESS_NICE)  # after RC2, before CP-SAT: the CPU RC2 leaves
+    conn.send(("witness", at_most, maxsat.witness(problem, at_most=at_most, solver=backend)))
 
 
 def cp_workers(workers: int) -> int:
@@ -157,12 +165,59 @@ def solve(problem: Problem, *, time_limit: float, workers: int = 8, seed: int = 
     def proven() -> bool:
         return best_key is not None and best_key[0] == 0 and best_key[1] <= lower
 
+    witness: multiprocessing.process.BaseProcess | None = None
+    witness_conn: Connection | None = None
+    witness_k = -1
+    asked: set[int] = set()
+    pending = (-1, 0.0)  # (the question's k, since when it has been the question)
+
+    def question() -> int | None:
+        """The k of "a schedule with at most k breaks?" worth asking now (None: none): one above
+        RC2's bound (while RC2 proves the bound, this finds a schedule one above it: forum-13crafb,
+        bound 5, optimum 6), or the bound itself once a schedule one above it is at hand."""
+        if best_key is not None and best_key[0] == 0 and best_key[1] <= lower:
+            return None
+        k = lower if best_key is not None and best_key[0] == 0 and best_key[1] == lower + 1 else lower + 1
+        return None if k in asked and k != witness_k else k
+
+    def drop_witness() -> None:
+        nonlocal witness, witness_conn, witness_k
+        if witness is not None:
+            _stop(witness)
+        if witness_conn is not None:
+            if witness_conn in open_conns:
+                open_conns.remove(witness_conn)
+            witness_conn.close()
+        witness, witness_conn, witness_k = None, None, -1
+
+    def steer_witness() -> None:
+        nonlocal witness, witness_conn, witness_k, pending
+        if witness is not None and witness_k not in (question(), lower):  # at the bound: the deciding question
+            drop_witness()
+        k = question()
+        if k is None or witness is not None:
+            return
+        if pending[0] != k:
+            pending = (k, time.monotonic())
+        if time.monotonic() - pending[1] >= WITNESS_DELAY:
+            witness_conn, end = context.Pipe(duplex=False)
+            witness = context.Process(target=_witness_child, daemon=True, name="b2b-witness",
+                                      args=(end, parent, problem, k, backend))
+            witness.start()
+            end.close()
+            children.append(witness)
+            open_conns.append(witness_conn)
+            witness_k = k
+            asked.add(k)
+            if on_progress is not None:
+                on_progress(f"breaks (at most {k}?)", best_key[1] if best_key else -1, lower, elapsed())
+
+    open_conns: list[Connection] = [cp_conn, rc2_conn]
     try:
-        for child in children:
+        for child in list(children):
             child.start()
         cp_end.close()
         rc2_end.close()
-        open_conns: list[Connection] = [cp_conn, rc2_conn]
         while open_conns and not proven():
             if rc2_result is not None and rc2_result.status != "unknown":
                 break
@@ -173,13 +228,27 @@ def solve(problem: Problem, *, time_limit: float, workers: int = 8, seed: int = 
             left = deadline + (GRACE if cp_result is None else 0.0) - time.monotonic()
             if left <= 0:
                 break
-            for conn in wait(open_conns, timeout=left):
+            if rc2_result is None and rc2_conn in open_conns:
+                steer_witness()
+            for conn in wait(open_conns, timeout=min(left, WITNESS_DELAY / 2)):
                 try:
                     message = conn.recv()  # type: ignore[union-attr]
                 except EOFError:
-                    open_conns.remove(conn)  # type: ignore[arg-type]
+                    if conn is witness_conn:
+                        drop_witness()
+                    else:
+                        open_conns.remove(conn)  # type: ignore[arg-type]
                     continue
                 kind = message[0]
+                if kind == "witness":
+                    _kind, k, found = message
+                    if found is None:
+                        raise_bound(k + 1)  # no schedule with at most k breaks
+                    else:
+                        offer(found)
+                    if conn is witness_conn:
+                        drop_witness()
+                    continue
                 if kind == "progress" and on_progress is not None:
                     on_progress(*message[1:])
                 elif kind == "schedule":
@@ -202,6 +271,7 @@ def solve(problem: Problem, *, time_limit: float, workers: int = 8, seed: int = 
             _stop(child)
         cp_conn.close()
         rc2_conn.close()
+        drop_witness()
     if cp_result is not None and cp_result.status == "infeasible":
         cp_result.seconds = elapsed()
         return cp_result
