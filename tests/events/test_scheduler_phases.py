@@ -113,6 +113,17 @@ def test_portfolio_runs_both_solvers_in_processes_and_leaves_none():
     assert maxsat.scope_error(synthetic(6, 8, 6, seed=1)) is not None
 
 
+def test_portfolio_witness_asks_at_most_k_and_leaves_no_process(monkeypatch):
+    monkeypatch.setattr(portfolio, "WITNESS_DELAY", 0.0)  # ask at once (not only when the bound stays)
+    problem = dzn.read(Path(__file__).parent / "data" / "hand-breaks.dzn")
+    seen: list[str] = []
+    result = portfolio.solve(problem, time_limit=20, workers=2, on_progress=lambda phase, *_: seen.append(phase))
+    assert (result.status, result.total_breaks, result.bound) == ("optimal", 2, 2)
+    assert violations(problem, {p.meeting: p.slot for p in result.placements}) == []
+    assert "breaks (at most 1?)" in seen  # one above the bound 0 at the start
+    assert solver_processes() == []
+
+
 @pytest.mark.parametrize("soft", ["counter", "gaps"])
 @pytest.mark.parametrize("seed", [0, 2, 3, 5, 7, 9, 11, 32, 37])  # 3, 32, 37: fairness 1 with a break to pay
 def test_maxsat_with_implied_constraints_matches_brute_force(seed, soft):

@@ -7,6 +7,13 @@ give schedules early and improve them. Run one after the other, each had too lit
 each has the whole time limit. RC2 uses CaDiCaL, which cannot be interrupted: its process is
 killed at the limit, which a thread could not be.
 
+A third process, the *witness*, asks "a schedule with at most k breaks?" as one plain SAT call
+(`maxsat.witness`) for k one above RC2's bound, then for the bound itself once a schedule one above
+is at hand; it is restarted when the question changes, and kept when the bound reaches its k (then
+a yes is the optimum). Where RC2 had the optimal cost but not its schedule in time, this found it
+(forum-13crafb). A "no" raises the bound. Priorities: RC2, then the witness (niceness +5), then
+CP-SAT (+10).
+
 The parent keeps the best schedule reported so far (CP-SAT sends each one as soon as it is found,
 the first from its placement phase, so a schedule is at hand even if the process is stopped before
 it returns), the largest lower bound (RC2's cost, CP-SAT's bound), and stops both as soon as the
