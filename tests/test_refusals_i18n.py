@@ -96,8 +96,9 @@ def test_the_forms_labels_naming_a_refused_field_are_translated():
     from bioatlas.capacity.views import FORM_LABELS as capacity
     from bioatlas.core.i18n import catalog
     from bioatlas.jobboard.views import FORM_LABELS as jobboard
+    from bioatlas.oneshop.views import INTAKE_LABELS as oneshop
     from bioatlas.opportunities.views import FORM_LABELS as opportunities
 
     french = catalog("fr")
-    labels = [*capacity.values(), *jobboard.values(), *opportunities.values()]
+    labels = [*capacity.values(), *jobboard.values(), *opportunities.values(), *oneshop.values()]
     assert "Title" in labels and [label for label in labels if not french.get(label)] == []

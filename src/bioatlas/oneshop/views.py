@@ -84,6 +84,24 @@ def _intake_page(request, t, *, values=None, needs=(), error=None, status=200, s
                    bands=service.INVESTMENT_BANDS)
 
 
+# The intake form's labels (msgids of oneshop/intake.html): a refused field is named by its label
+INTAKE_LABELS = {
+    "cleanroom_grade": "Cleanroom grade",
+    "company_name": "Company",
+    "contact_name": "Contact name",
+    "country": "Country (two letters, e.g. FR, US, JP)",
+    "description": "Description",
+    "email": "E-mail",
+    "investment_band": "Investment",
+    "jobs_planned": "Jobs planned",
+    "modality": "Therapeutic modality",
+    "project_type": "Project",
+    "region": "Region (INSEE code, e.g. 11 for Île-de-France)",
+    "siret": "SIRET (optional)",
+    "start_on": "Start (date)",
+}
+
+
 @router.get("/oneshop", response_class=HTMLResponse)
 def intake_form(request: Request, t: TranslatorDep):
     return _intake_page(request, t)
@@ -105,8 +123,9 @@ def intake(request: Request, session: SessionDep, t: TranslatorDep, form: Annota
             case, mail = service.intake(session, values={**values, **details, "needs": needs}, user_id=p.user_id,
                                         verified_email=email, public_url=settings.public_url, language=t.lang)
     except FieldError as exc:
-        return _intake_page(request, t, values=values, needs=needs, error=refusal_text(t, exc, with_field=True),
-                            status=exc.status)
+        labels = {name: t(label) for name, label in INTAKE_LABELS.items()}
+        return _intake_page(request, t, values=values, needs=needs, status=exc.status,
+                            error=refusal_text(t, exc, with_field=True, labels=labels))
     if mail is not None:
         service.deliver(session, settings=settings, mail_id=mail)
         return _intake_page(request, t, sent=values["email"])
