@@ -176,3 +176,38 @@ def test_the_applicant_withdraws_an_application(client, db, booth_world):
     _as(client, "org@test.invalid")
     review = client.get(f"/events/{e}/booths/review").text
     assert review.count('data-status="withdrawn"') == 2 and "retirée" in review
+
+
+def test_a_freed_booth_is_offered_to_the_waiting_list(client, db, booth_world):
+    """An accepted application withdrawn: the organisers (not the applicant) told once that the
+    booth is free and how many wait; the review page lists the wait-listed first; nothing is given
+    automatically; withdrawing an application that had no booth tells nobody."""
+    w, e = booth_world, booth_world["event"]
+    with db() as s:
+        event = service.get_event(s, event_id=e)
+        [org_actor] = service.organisers_of(s, event_id=e)
+        early = booths.apply_for_booth(s, event=event, user_id=w["users"]["org"], actor_id=org_actor,
+                                       stand_type="standard").id  # under review, arrived first
+        mine, theirs = _apply(s, w).id, _apply(s, w, who="seller", actor="company", stand_type="standard").id
+        booths.decide_booth(s, event=event, application_id=mine, decision="accepted", booth="V01",
+                            by_user_id=w["users"]["org"])
+        booths.decide_booth(s, event=event, application_id=theirs, decision="waitlisted", by_user_id=w["users"]["org"])
+        s.commit()
+        booths.withdraw_booth(s, event=event, application_id=mine, user_id=w["users"]["founder"])
+        s.commit()
+        assert service.exhibitors(s, event_id=e) == []  # freed, given to nobody
+        assert s.get(booths.BoothApplication, theirs).status == "waitlisted"
+    free = [n for n in _notes(db, w["users"]["org"]) if n.kind == "events.booth_free"]
+    assert [n.subject for n in free] == ["Rencontres test : le stand V01 est libre"]
+    assert "TreeFrog Therapeutics a retiré sa demande" in free[0].body and "liste d'attente : 1" in free[0].body
+    assert free[0].link == f"/events/{e}/booths/review" and free[0].emailed_at is not None
+    assert all(n.kind != "events.booth_free" for u in ("founder", "seller") for n in _notes(db, w["users"][u]))
+    _as(client, "org@test.invalid")
+    page = client.get(f"/events/{e}/booths/review").text
+    order = [page.index(f'data-application="{a}"') for a in (theirs, early, mine)]
+    assert order == sorted(order) and "viennent en tête" in page
+    with db() as s:  # a withdrawal that frees no booth tells nobody
+        booths.withdraw_booth(s, event=service.get_event(s, event_id=e), application_id=theirs,
+                              user_id=w["users"]["seller"])
+        s.commit()
+    assert len([n for n in _notes(db, w["users"]["org"]) if n.kind == "events.booth_free"]) == 1

@@ -4,19 +4,21 @@ a wish for its place, a short presentation); organisers accept it at a booth of 
 conflicts are the same as for exhibitors added directly), put it on the waiting list, or refuse
 it with a reason. The applicant is told (notification kind `events.booth`, e-mail by default);
 every decision is in the audit log. The applicant may withdraw its application while it is under
-review or wait-listed, or once accepted (the booth is freed: the exhibitor goes); audited too."""
+review or wait-listed, or once accepted (the booth is freed: the exhibitor goes, and the organisers
+are told, kind `events.booth_free`, the wait-listed applications first on their review page;
+nothing is given automatically); audited too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.events.booth_models import STAND_TYPES, BoothApplication
-from bioatlas.events.catalogue import actor_names
+from bioatlas.events.catalogue import actor_names, organisers_of
 from bioatlas.events.errors import Conflict, FieldError, NotFound
 from bioatlas.events.exhibitors import add_exhibitor, remove_exhibitor
 from bioatlas.events.models import Event, Exhibitor
@@ -25,6 +27,7 @@ from bioatlas.notifications import service as notifications
 DECISIONS = ("accepted", "waitlisted", "refused")
 OPEN = ("submitted", "waitlisted")
 WITHDRAWABLE = ("submitted", "waitlisted", "accepted")
+FIRST = {"waitlisted": 0, "submitted": 1}  # the review page's order
 MAX_TEXT = 500
 
 
@@ -65,12 +68,13 @@ def apply_for_booth(session: Session, *, event: Event, user_id: int, actor_id: i
 
 
 def booth_applications(session: Session, *, event_id: int, user_id: int | None = None) -> list[BoothApplicationView]:
-    """The event's applications (or one account's), open ones first, then in order of arrival."""
+    """The event's applications (or one account's): the wait-listed first (a freed booth is offered
+    to them), then those under review, then the decided ones, each in order of arrival."""
     q = select(BoothApplication).where(BoothApplication.event_id == event_id)
     if user_id is not None:
         q = q.where(BoothApplication.user_id == user_id)
     rows = list(session.scalars(q.order_by(BoothApplication.created_at, BoothApplication.id)))
-    rows.sort(key=lambda r: (r.status not in OPEN, r.status == "waitlisted"))
+    rows.sort(key=lambda r: FIRST.get(r.status, len(FIRST)))
     names = dict(actor_names(session, actor_ids=[r.actor_id for r in rows]))
     booths = {x.id: x.booth for x in session.scalars(select(Exhibitor).where(Exhibitor.event_id == event_id))}
     return [BoothApplicationView(row=r, actor_name=names.get(r.actor_id, ""),
@@ -137,7 +141,25 @@ def withdraw_booth(session: Session, *, event: Event, application_id: int, user_
     accounts.record_audit(session, event="events.booth_withdrawn", user_id=user_id, ip=ip,
                           target=f"event_booth_application:{row.id}",
                           detail={"event_id": event.id, "actor_id": row.actor_id, "was": before, "booth_freed": booth})
+    if booth is not None:
+        tell_booth_free(session, event=event, booth=booth, actor_id=row.actor_id, but=user_id)
     return row
+
+
+def tell_booth_free(session: Session, *, event: Event, booth: str, actor_id: int, but: int | None = None) -> list[int]:
+    """The organisers (members of the organising actors, but the one who freed it) told that `booth`
+    is free and how many applications wait for one; nothing is given automatically. Returns the
+    accounts told."""
+    users = sorted({u for a in organisers_of(session, event_id=event.id)
+                    for u in accounts.actor_member_ids(session, actor_id=a)} - {but})
+    waiting = session.scalar(select(func.count()).select_from(BoothApplication).where(
+        BoothApplication.event_id == event.id, BoothApplication.status == "waitlisted"))
+    actor = dict(actor_names(session, actor_ids=[actor_id])).get(actor_id, "")
+    for user_id in users:
+        notifications.notify(session, user_id=user_id, kind="events.booth_free",
+                             context={"event": event.title, "booth": booth, "actor": actor, "waiting": int(waiting or 0)},
+                             link=f"/events/{event.id}/booths/review")
+    return users
 
 
 def export_user(session: Session, *, user_id: int) -> list[dict]:

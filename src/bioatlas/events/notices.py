@@ -1,6 +1,7 @@
 """What the events room tells users (`events.registration`, through `notifications.service.notify`):
 the registration confirmed, put on the waiting list, promoted from it, or cancelled; and
-(`events.booth`) a booth application accepted, wait-listed or refused; (`events.pitch`) a pitch
+(`events.booth`) a booth application accepted, wait-listed or refused; (`events.booth_free`, to
+the organisers) a booth freed by a withdrawal; (`events.pitch`) a pitch
 selected, wait-listed or not selected, its slot in a pitch session (or a new rank), or that it left
 the programme; (`events.programme`) a session of one's agenda moved."""
 
@@ -114,6 +115,24 @@ PROGRAMME = NotificationKind(
         "en": ('{{ event }}: "{{ title }}" moves',
                'The session "{{ title }}" of {{ event }}, which is in your agenda (chosen, or as a speaker), '
                "changes: {{ before }} → {{ after }}. Your agenda file (.ics) follows the change."),
+    },
+    default="immediate",
+)
+
+BOOTH_FREE = NotificationKind(
+    name="events.booth_free",
+    label={"fr": "Stands libérés de mes événements (organisateurs)", "en": "Booths freed at my events (organisers)"},
+    templates={
+        "fr": ("{{ event }} : le stand {{ booth }} est libre",
+               "{{ actor }} a retiré sa demande : le stand {{ booth }} de {{ event }} est libre. "
+               "{% if waiting %}Demandes en liste d'attente : {{ waiting }}, en tête de la page des demandes de stand ; "
+               "à vous de décider (rien n'est attribué automatiquement).{% else %}Aucune demande n'est en liste "
+               "d'attente.{% endif %}"),
+        "en": ("{{ event }}: booth {{ booth }} is free",
+               "{{ actor }} withdrew its application: booth {{ booth }} of {{ event }} is free. "
+               "{% if waiting %}Wait-listed applications: {{ waiting }}, first on the booth applications page; "
+               "yours to decide (nothing is given automatically).{% else %}No application is on the waiting "
+               "list.{% endif %}"),
     },
     default="immediate",
 )

@@ -37,7 +37,7 @@ def bioatlas_tasks():
 
 @hookimpl
 def bioatlas_notification_kinds():
-    return [notices.REGISTRATION, notices.BOOTH, notices.PITCH, notices.PROGRAMME]
+    return [notices.REGISTRATION, notices.BOOTH, notices.PITCH, notices.PROGRAMME, notices.BOOTH_FREE]
 
 
 @hookimpl
