@@ -81,3 +81,17 @@ def test_name_filter_counts_read_the_names_once(session, taxonomies, monkeypatch
     assert sum(" like " in s.lower() for s in seen) == 1, seen  # one scan of the names, the ids reused
     monkeypatch.setattr(queries, "NAME_MATCHES_INLINE", 0)  # too many matches: every count filters by name
     assert queries.view_counts(session, f=f, taxonomies=taxonomies) == reference
+
+
+def test_an_empty_view_lists_without_reading_the_actors(session, taxonomies):
+    load(session)
+    session.commit()
+    seen: list[str] = []
+    listener = lambda conn, cursor, statement, *a: seen.append(statement)  # noqa: E731
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        assert queries.list_actors(session, f=ActorFilter(q="nothing like this"), taxonomies=taxonomies) == (0, [])
+        assert queries.list_actors(session, f=ActorFilter(), taxonomies=taxonomies, offset=50, total=7) == (7, [])
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
+    assert len(seen) == 1 and "count(" in seen[0].lower(), seen  # the count only

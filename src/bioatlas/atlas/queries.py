@@ -37,6 +37,8 @@ def list_actors(
     limit = max(1, min(limit, MAX_PAGE))
     if total is None:
         total = count_actors(session, f=f, taxonomies=taxonomies)
+    if total <= max(0, offset):  # nothing to list (a name that matches no one: no second scan of the names)
+        return total, []
     p = predicates(f, taxonomies)
     stmt = select(Actor)
     if p.status_only and not p.site:  # the whole directory: walk the name-order index (migration 0039),
