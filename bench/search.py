@@ -49,11 +49,12 @@ def build(n: int, seed: int, rebuild: bool) -> tuple[Path, dict]:
     final, path = path, path.with_suffix(f".tmp{os.getpid()}")  # renamed into place once indexed
     shutil.copyfile(source, path)
     size_before = path.stat().st_size
-    from bioatlas.search.index import counts, reindex_all
+    from bioatlas.search.index import counts
+    from bioatlas.search.index import rebuild as rebuild_index
 
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)  # the cached atlas may predate the latest migrations (change log)
-    session = make_sessionmaker(engine)()
+    factory = make_sessionmaker(engine)
     start = time.perf_counter()
     done = [0]
 
@@ -62,9 +63,9 @@ def build(n: int, seed: int, rebuild: bool) -> tuple[Path, dict]:
         if done[0] % 100_000 < k:
             print(f"  indexed {done[0]:>9,}  {done[0] / (time.perf_counter() - start):,.0f} actors/s", flush=True)
 
-    reindex_all(session, progress=progress)
-    session.commit()
+    rebuild_index(factory, progress=progress)  # the documents, then FTS5 in a transaction of its own
     seconds = time.perf_counter() - start
+    session = factory()
     print(f"index built: {counts(session)} in {seconds:.1f} s")
     session.close()
     engine.dispose()
