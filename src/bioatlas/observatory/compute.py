@@ -1,9 +1,9 @@
-"""Computed indicators: each is a named function over the atlas or the EMA products, and its
-docstring says the query. An indicator's `query` (indicators.csv) names the function and, after a
+"""Computed indicators: each is a named function over the atlas, and its docstring says the
+query. An indicator's `query` (indicators.csv) names the function and, after a
 colon, its field: `actors_by:kind`, `ema_per_year:biologics`. Unknown names or fields raise
 ValueError with the expected ones. The rooms add theirs through the hook
-`bioatlas_observatory_queries` (calls, portfolio, opportunities, events, jobboard, oneshop), each
-returning the contract's `ObservatoryPoint`s.
+`bioatlas_observatory_queries` (products: the EMA lists and `made_in`; calls, portfolio,
+opportunities, events, jobboard, oneshop), each returning the contract's `ObservatoryPoint`s.
 
 `snapshot(session, at=day)` runs every computed indicator and stores its values dated `at`, each
 citing the source "computed from the atlas, <query>"; running it again the same day replaces that
@@ -19,8 +19,6 @@ from typing import Callable, Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-# reads atlas tables: `made_in` joins the products' manufacturing links to their sites' countries
-# (left for a products service that answers it)
 from bioatlas.atlas.service import (
     ActorFilter,
     SourceRecord,
@@ -35,7 +33,6 @@ from bioatlas.atlas.service import (
 )
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.plugins import ObservatoryPoint, collect
-from bioatlas.products import service as products
 
 
 @dataclass(frozen=True)
@@ -148,74 +145,6 @@ def gmp_sites(ctx: Context, _arg=None) -> Result:
         return Empty("no site of an actor with a GMP status (clinical or commercial) recorded")
     return [ObservatoryPoint(scope="FR", dimension=f"gmp={g}", value=n, numerator=a, value_text=f"{n} sites ({a} actors)")
             for g, n, a in rows]
-
-
-# --- EMA products --------------------------------------------------------------------------------
-
-def _no_products(ctx: Context) -> Empty | None:
-    if not products.has_products(ctx.session, category="human"):
-        return Empty("no EMA list imported yet (bioatlas import ema)")
-    return None
-
-
-@query("ema_per_year", ("biologics", "atmps"))
-def ema_per_year(ctx: Context, column: str) -> Result:
-    """Human medicines per year of marketing authorisation: `products.queries.per_year(category="human")`,
-    column biologics (`is_biologic`) or atmps (`advanced_therapy`). Scope EU, dimension year=YYYY."""
-    empty = _no_products(ctx)
-    if empty:
-        return empty
-    return [ObservatoryPoint(scope="EU", dimension=f"year={row['year']}", value=row[column], denominator=row["all"],
-                  value_text=f"{row[column]} / {row['all']}")
-            for row in products.per_year(ctx.session, category="human")]
-
-
-@query("ema_by", ("status", "mah_country"))
-def ema_by(ctx: Context, field_name: str) -> Result:
-    """Human biologics per status (`products.queries.by_status(category="human", biologic=True)`,
-    scope EU) or, for authorised ones, per holder country (`by_mah_country(..., status="authorised")`,
-    scope = country code, `unknown` when not established)."""
-    empty = _no_products(ctx)
-    if empty:
-        return empty
-    if field_name == "status":
-        counts = products.by_status(ctx.session, category="human", biologic=True)
-        return [ObservatoryPoint(scope="EU", dimension=f"status={s}", value=n) for s, n in counts.items()]
-    counts = products.by_mah_country(ctx.session, category="human", biologic=True, status="authorised")
-    return [ObservatoryPoint(scope=c or "unknown", value=n) for c, n in counts.items()]
-
-
-@query("ema_per_list", ("biologics",))
-def ema_per_list(ctx: Context, _arg: str) -> Result:
-    """For each EMA list date D (the distinct `first_seen` / `last_seen` dates): human biologics the
-    list names (first_seen ≤ D ≤ last_seen), and those first named by it (first_seen = D, not for the
-    oldest list). Scope EU, dimension list=D / new_in_list=D (`products.queries.biologics_per_list`)."""
-    empty = _no_products(ctx)
-    if empty:
-        return empty
-    out: list[ObservatoryPoint] = []
-    lists = products.biologics_per_list(ctx.session)
-    for i, (day, named, new) in enumerate(lists):
-        out.append(ObservatoryPoint(scope="EU", dimension=f"list={day.isoformat()}", value=named))
-        if new is not None:
-            out.append(ObservatoryPoint(scope="EU", dimension=f"new_in_list={day.isoformat()}", value=new,
-                             note=f"first named after the {lists[i - 1][0].isoformat()} list"))
-    return out
-
-
-@query("made_in")
-def made_in(ctx: Context, _arg=None) -> Result:
-    """Authorised human biologics with a manufacturing link (`product_manufacturing`) to a site in the
-    country (the link's site, or any site of the linked actor when the link names none), per country,
-    out of all authorised human biologics (`products.queries.made_in_countries`). Empty while no
-    manufacturing link is recorded."""
-    found = products.made_in_countries(ctx.session)
-    if found is None:
-        return Empty("no manufacturing links recorded yet")
-    total, rows = found
-    if not rows:
-        return Empty("no manufacturing link of an authorised human biologic has a located site")
-    return [ObservatoryPoint(scope=c, value=n, numerator=n, denominator=total, value_text=f"{n} / {total}") for c, n in rows]
 
 
 # --- snapshot ------------------------------------------------------------------------------------

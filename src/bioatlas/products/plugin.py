@@ -1,8 +1,9 @@
-"""The plug-in manifest of EMA medicines: API, tables, the map layer of the holders' sites (see `core.plugins`)."""
+"""The plug-in manifest of EMA medicines: API, tables, the map layer of the holders' sites, the
+observatory's EMA and "made in" figures (see `core.plugins`)."""
 
 from __future__ import annotations
 
-from bioatlas.products import cli, layers, models
+from bioatlas.products import cli, layers, models, observatory
 from bioatlas.core.plugins import hookimpl
 
 
@@ -24,3 +25,8 @@ def bioatlas_map_layers():
 @hookimpl
 def bioatlas_cli(app, import_app, console):
     cli.register(import_app, console)
+
+
+@hookimpl
+def bioatlas_observatory_queries():
+    return observatory.QUERIES
