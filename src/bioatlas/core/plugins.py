@@ -41,7 +41,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -230,12 +230,14 @@ class ComputedIndicator:
 class ObservatoryQuery:
     """A room's computed figures for the observatory: `run(session, field)` returns the points of
     `name:field`, or a sentence saying why there is nothing to count yet; `indicators` are loaded
-    with the observatory's reference data and computed at each snapshot."""
+    with the observatory's reference data and computed at each snapshot; `labels`: words for the
+    codes of its breakdowns, {key: {code: {"fr": ..., "en": ...}}} ("status=withdrawn")."""
 
     name: str
     fields: tuple[str, ...]
     run: Callable[[Any, str | None], Sequence[ObservatoryPoint] | str]
     indicators: Sequence[ComputedIndicator] = ()
+    labels: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
 
 
 # --- the specifications ------------------------------------------------------------------------

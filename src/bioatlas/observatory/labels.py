@@ -7,13 +7,14 @@ only: English pages show the number), a target with its unit, and why a value is
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.i18n import Translator
+from bioatlas.core.plugins import collect
 from bioatlas.observatory.regions import region_names
-from bioatlas.products.service import STATUS_LABELS
 
 SCOPES_CSV = Path(__file__).with_name("data") / "scopes.csv"
 # breakdown key -> the taxonomy naming its codes
@@ -37,6 +38,16 @@ def scope_label(scope: str | None, lang: str) -> str:
     return names[lang if lang in names else "fr"] if names else scope
 
 
+def room_labels() -> dict[str, dict[str, Mapping[str, str]]]:
+    """{breakdown key: {code: {"fr", "en"}}}: the words rooms give their queries' codes (hook
+    `bioatlas_observatory_queries`, e.g. the EMA statuses of the products room)."""
+    out: dict[str, dict[str, Mapping[str, str]]] = {}
+    for q in collect("bioatlas_observatory_queries"):
+        for key, codes in q.labels.items():
+            out.setdefault(key, {}).update(codes)
+    return out
+
+
 def dimension_label(dimension: str | None, t: Translator) -> str:
     """A breakdown "key=code" as "Key: label" in the reader's language."""
     if not dimension:
@@ -49,12 +60,10 @@ def dimension_label(dimension: str | None, t: Translator) -> str:
             value = t("unspecified")
         else:
             value = taxonomy.label(code, lang) if taxonomy is not None and code in taxonomy.terms else code
-    elif key == "status":
-        value = STATUS_LABELS.get(code, {}).get(lang, code.replace("_", " "))
     elif key == "region":
         value = scope_label(code, lang)
-    else:  # a room's own breakdown (e.g. "type=new_site" of the one-stop shop): its words, not its code
-        value = code.replace("_", " ")
+    else:  # a room's own breakdown ("status=withdrawn" of the EMA lists): its words, else its code's
+        value = room_labels().get(key, {}).get(code, {}).get(lang) or code.replace("_", " ")
     names = {"kind": t("Kind"), "modality": t("Modality"), "step": t("Value-chain step"), "gmp": t("GMP status"),
              "status": t("Status"), "region": t("Region"), "year": t("Year"), "list": t("EMA list of"),
              "new_in_list": t("New in the EMA list of"), "call": t("Call")}

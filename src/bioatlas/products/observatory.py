@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.core.plugins import ObservatoryPoint, ObservatoryQuery
 from bioatlas.products import service
+from bioatlas.products.layers import STATUS_LABELS
 
 Result = Sequence[ObservatoryPoint] | str
 NO_LIST = "no EMA list imported yet (bioatlas import ema)"
@@ -71,7 +72,7 @@ def made_in(session: Session, _field: str | None) -> Result:
 
 QUERIES = [
     ObservatoryQuery(name="ema_per_year", fields=("biologics", "atmps"), run=ema_per_year),
-    ObservatoryQuery(name="ema_by", fields=("status", "mah_country"), run=ema_by),
+    ObservatoryQuery(name="ema_by", fields=("status", "mah_country"), run=ema_by, labels={"status": STATUS_LABELS}),
     ObservatoryQuery(name="ema_per_list", fields=("biologics",), run=ema_per_list),
     ObservatoryQuery(name="made_in", fields=(), run=made_in),
 ]

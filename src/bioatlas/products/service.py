@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.atlas.service import Source, actor_exists, get_or_create_source, site_of_actor
 from bioatlas.core.reports import ImportReport, write_or_rollback
-from bioatlas.products.layers import STATUS_LABELS  # noqa: F401 (re-exported: the observatory labels EMA statuses)
 from bioatlas.core.text import fold
 from bioatlas.products.classify import classify
 from bioatlas.products.mah import MahResolver

@@ -1,14 +1,17 @@
-"""A roadmap's followed projects come from the rooms through the plug-in hook
-`bioatlas_roadmap_projects` (the calls portfolio's in the product): the observatory lists them
-after its recorded projects, per action number, and imports no feature room for them."""
+"""The observatory reads the rooms through hooks: a roadmap's followed projects
+(`bioatlas_roadmap_projects`, the calls portfolio's in the product), listed after its recorded
+projects per action number; the words for a room's breakdown codes (`ObservatoryQuery.labels`);
+and it imports no feature room."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import bioatlas
+from bioatlas.core.i18n import Translator
 from bioatlas.core.plugins import hookimpl, plugin_manager
 from bioatlas.observatory import roadmaps
+from bioatlas.observatory.labels import dimension_label
 from tests.test_layers import imports_of, layer
 
 CODE = "idf-assises-2021"
@@ -46,7 +49,16 @@ def test_the_roadmap_page_lists_the_projects_rooms_follow(session, loaded):
                for p in a["projects"])
 
 
-def test_the_roadmaps_module_imports_no_feature_room():
+def test_the_observatory_imports_no_feature_room():
+    """It reads the rooms through hooks: roadmap projects, computed figures and their codes' words."""
     package = Path(bioatlas.__file__).resolve().parent
-    rooms = {i.target.split(".")[1] for i in imports_of(package / "observatory" / "roadmaps.py", package)}
-    assert rooms and all(layer(room) < 5 or room == "observatory" for room in rooms), rooms
+    rooms = {i.target.split(".")[1] for path in sorted((package / "observatory").glob("*.py"))
+             for i in imports_of(path, package)}
+    assert {"atlas", "core"} <= rooms and all(layer(room) < 5 or room == "observatory" for room in rooms), rooms
+
+
+def test_a_room_names_its_breakdown_codes():
+    """The products room's EMA statuses (its query's `labels`), else the code's words."""
+    assert dimension_label("status=application_withdrawn", Translator("fr")).endswith(" Demande retirée")
+    assert dimension_label("status=application_withdrawn", Translator("en")).endswith(" Application withdrawn")
+    assert dimension_label("status=not_a_status", Translator("en")).endswith(" not a status")
