@@ -297,7 +297,9 @@ class FeatureSpec:
     def bioatlas_actor_page(self, request: Any, session: Any, actor: Any, changes: Sequence[Any]) -> Mapping[str, Any]:
         """Values a feature adds to the actor page's template context (its buttons and panels
         there), so the atlas's page shows them without importing the feature (contributions:
-        claim, edit, propose, revert, the history's authors)."""
+        claim, edit, propose, revert, the history's authors). `actor` is the actor as the page
+        read it: plain rows with the attribute names of `Actor` (`id`, `sites`, `names`...; not
+        an ORM object: nothing lazy-loads, nothing to write through it)."""
 
     @hookspec
     def bioatlas_demo_steps(self) -> Sequence[DemoStep]:
