@@ -116,7 +116,7 @@ NAME_MATCHES_INLINE = 5000  # a name filter matching at most this many actors is
 def view_counts(session: Session, *, f: ActorFilter, taxonomies: dict[str, Taxonomy]) -> tuple[int, dict[str, dict[str, int]]]:
     """The total and the facet counts of a view in SQL (the reference). A name filter (`q`: a
     LIKE over every name, which no index answers) is evaluated once and its matching ids reused
-    by each count instead of scanning the names again in each of the ~19 statements (when at
+    by each count instead of scanning the names again in each statement (when at
     most NAME_MATCHES_INLINE actors match)."""
     extra: list = []
     if f.q:
