@@ -231,6 +231,7 @@ def _sample(method: str, path: str, role: str):
         "/account/reset": {"email": "nobody@example.org"},
         "/account/reset/confirm": {"token": "expired-or-forged", "password": PASSWORD},
         "/account/delete": {"password": PASSWORD},
+        "/account/language": {"language": "fr"},
         "/actors/{actor_id}/edit": {"description_fr": f"Texte {role} {secrets.token_hex(3)}"},
         "/actors/{actor_id}/propose": {"description_fr": f"Texte {role} {secrets.token_hex(3)}"},
         "/contribute/new": {"name": f"Nouvel acteur {role}", "postcode": "91000"},

@@ -25,7 +25,8 @@ from bioatlas.core.config import Settings
 from bioatlas.core.db import make_engine, make_sessionmaker
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.fields import FieldError, refusal_text
-from bioatlas.core.i18n import Translator, pick_language
+from bioatlas.core.deps import request_language
+from bioatlas.core.i18n import Translator
 from bioatlas.core.plugins import each_impl, routers
 from bioatlas.jobs import service as jobs
 from bioatlas.web import STATIC_DIR, templates
@@ -204,7 +205,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     def error_page(request: Request, status: int, message: str, refusal: FieldError | None = None,
                    labels=None) -> HTMLResponse:
-        lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
+        lang = request_language(request)
         t = Translator(lang)
         if refusal is not None:  # a refused field (web/refusals.py): in the reader's language, by its label
             message = refusal_text(t, refusal, with_field=True, labels=labels(t) if labels else None)

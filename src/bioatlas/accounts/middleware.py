@@ -1,6 +1,8 @@
 """Per-request security work, installed by `create_app`: load the session cookie into
-`request.state.principal`, hand out the CSRF cookie, and write an
-audit event for every export download. Authorisation itself is in `policy.py`.
+`request.state.principal` (and the account's language into `request.state.language`: a signed-in
+browser's pages are in it, and a `?lang=fr|en` switch made while signed in is kept by the
+account), hand out the CSRF cookie, and write an audit event for every export download.
+Authorisation itself is in `policy.py`.
 
 A download is a read: its audit event is written after the response is sent, and a busy database
 (an import writing) is retried, so the event never turns a served export into an error."""
@@ -21,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bioatlas.accounts import audit
 from bioatlas.accounts.policy import ANONYMOUS, client_ip, principal_for
 from bioatlas.accounts.ratelimit import RateLimiter
-from bioatlas.accounts.service import lookup_session
+from bioatlas.accounts.service import LANGUAGES, lookup_session, set_language
 from bioatlas.core.dialect import dialect_for
 
 log = logging.getLogger("bioatlas.audit")
@@ -47,6 +49,9 @@ def _load(request: Request):
         row = lookup_session(session, raw=raw)
         if row is None:
             return ANONYMOUS
+        wanted = request.query_params.get("lang")
+        if wanted in LANGUAGES and wanted != row.user.language:  # the language switch, signed in
+            set_language(session, user_id=row.user_id, language=wanted)
         return principal_for(session, row.user, csrf=row.csrf_token)
 
 
@@ -96,6 +101,8 @@ class AccountsSession:
         if not csrf_cookie or len(csrf_cookie) > 100:
             new_cookie = secrets.token_urlsafe(32)
         request.state.principal = principal
+        if principal.language:
+            request.state.language = principal.language
         request.state.csrf = principal.csrf or new_cookie or csrf_cookie
         status = 0
 

@@ -28,6 +28,9 @@ class User(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the account's language ("fr" or "en"): its notifications and e-mails, and its pages when the
+    # browser has no `lang` cookie (set at sign-up, by the `?lang=` switch, on the account page)
+    language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
     roles: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
     )

@@ -56,6 +56,7 @@ from bioatlas.accounts.roles import grant_role, revoke_role
 from bioatlas.core.config import Settings
 from bioatlas.core.db import make_sessionmaker, unit_of_work
 from bioatlas.core.dialect import dialect_for
+from bioatlas.core.i18n import LANGUAGES
 from bioatlas.notifications import service as notifications
 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
@@ -66,6 +67,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "oidc_log_in", "log_out", "request_reset", "confirm_reset", "my_data", "delete_account", "grant_role",
     "revoke_role", "record_audit", "record_audit_now", "display_names", "user_email", "grant_member",
     "member_actor_ids", "actor_member_ids", "admin_ids", "verified_user_by_email", "ensure_user",
+    "set_language", "LANGUAGES",
 ]
 
 
@@ -89,14 +91,17 @@ def register(session: Session, *, settings: Settings, language: str, email: str,
              display_name: str, ip: str | None) -> None:
     """Sign-up: a new unverified account mailed its confirmation link, or, when the address has an
     account already, a mail to its owner (the visitor is told the same in both cases). The mail
-    is queued in the outbox with the account, then sent. AccountError for a refused field."""
+    is queued in the outbox with the account, then sent. The account keeps the page's `language`
+    (its notifications and e-mails are in it). AccountError for a refused field."""
     with unit_of_work(session):
         user = signup(session, email=email, password=password, display_name=display_name)
         if user is None:
             existing = get_user_by_email(session, email=email)
-            mail_id = notifications.send_now(session, to=existing.email if existing else email, kind="account.exists", language=language,
+            mail_id = notifications.send_now(session, to=existing.email if existing else email, kind="account.exists",
+                                             language=existing.language if existing else language,
                                              context={"url": f"{settings.public_url}/account/reset"})
         else:
+            user.language = language if language in LANGUAGES else "fr"
             token = issue_token(session, user=user, purpose="verify", hours=settings.email_token_hours)
             audit.record(session, "signup", user_id=user.id, ip=ip)
             mail_id = notifications.send_now(session, to=user.email, kind="account.verify", language=language,
@@ -117,9 +122,10 @@ def confirm_email(session: Session, *, token: str, ip: str | None) -> User:
 
 
 def log_in(session: Session, *, email: str, password: str, old_token: str | None, days: int,
-           ip: str | None) -> str:
+           ip: str | None, language: str | None = None) -> str:
     """A new session token for a verified account (the old one, if any, is ended: no session
-    fixation); LoginRefused (kept in the audit log) otherwise."""
+    fixation); LoginRefused (kept in the audit log) otherwise. `language`: the one this browser
+    chose before signing in (its `lang` cookie), which the account then keeps."""
     with unit_of_work(session):
         user = authenticate(session, email=email, password=password)
         if user is None or user.email_verified_at is None:
@@ -128,10 +134,21 @@ def log_in(session: Session, *, email: str, password: str, old_token: str | None
                                detail="unverified address" if user is not None else "bad credentials")
             raise LoginRefused(t("Confirm your address first: open the link we sent you.") if user is not None
                                else t("Wrong e-mail address or password."), "email")
+        if language in LANGUAGES:
+            user.language = language
         end_session(session, raw=old_token)
         raw, _row = create_session(session, user=user, days=days)
         audit.record(session, "login", user_id=user.id, ip=ip)
     return raw
+
+
+def set_language(session: Session, *, user_id: int, language: str) -> None:
+    """The account's language (its notifications, e-mails, and pages without a `lang` cookie);
+    AccountError naming the field `language` for anything but "fr" or "en"."""
+    if language not in LANGUAGES:
+        raise AccountError(t("Choose the notification language: French or English."), "language")
+    with unit_of_work(session):
+        get_user(session, user_id=user_id).language = language
 
 
 def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: str | None, days: int,
@@ -184,7 +201,7 @@ def request_reset(session: Session, *, settings: Settings, language: str, email:
         if user is None:
             return
         token = issue_token(session, user=user, purpose="reset", hours=settings.email_token_hours)
-        mail_id = notifications.send_now(session, to=user.email, kind="account.reset", language=language,
+        mail_id = notifications.send_now(session, to=user.email, kind="account.reset", language=user.language,
                                          context={"url": f"{settings.public_url}/account/reset/confirm?token={token}"})
     _deliver(session, settings, mail_id)
 

@@ -1,5 +1,5 @@
-"""Account pages: sign-up, e-mail verification, login, logout, password reset, my account,
-export and deletion of my data, and the admin's audit log."""
+"""Account pages: sign-up, e-mail verification, login, logout, password reset, my account (and
+its notification language), export and deletion of my data, and the admin's audit log."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, t: Trans
     rate_limit(request, "login", "rate_limit_login", account=service.email_key(email)[:320])
     try:
         raw = service.log_in(session, email=email, password=password, old_token=request.cookies.get(SESSION_COOKIE),
-                             days=settings.session_days, ip=client_ip(request))
+                             days=settings.session_days, ip=client_ip(request), language=request.cookies.get("lang"))
     except service.LoginRefused as exc:
         return render(request, t, "accounts/login.html", 401, error=t(str(exc)), email=email, next=safe_next(next))
     response = redirect(safe_next(next))
@@ -116,6 +116,17 @@ def reset_confirm(request: Request, session: SessionDep, t: TranslatorDep, _: An
 def account_page(request: Request, session: SessionDep, t: TranslatorDep, me: Me):
     user = service.get_user(session, user_id=me.user_id)
     return render(request, t, "accounts/account.html", user=user, grants=user.roles)
+
+
+@router.post("/account/language", response_class=HTMLResponse)
+def account_language(request: Request, session: SessionDep, t: TranslatorDep, me: Me,
+                     language: Annotated[str, Form(max_length=10)] = ""):
+    try:
+        service.set_language(session, user_id=me.user_id, language=language)
+    except service.AccountError as exc:
+        user = service.get_user(session, user_id=me.user_id)
+        return render(request, t, "accounts/account.html", 422, user=user, grants=user.roles, error=t(str(exc)))
+    return redirect("/account")
 
 
 @router.get("/account/export")

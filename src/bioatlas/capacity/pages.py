@@ -10,7 +10,7 @@ from bioatlas.accounts.policy import can
 from bioatlas.atlas.service import taxonomies
 from bioatlas.capacity import service
 from bioatlas.capacity.present import offer_view
-from bioatlas.core.i18n import pick_language
+from bioatlas.core.deps import request_language
 
 
 def actor_page_context(request: Request, session: Session, actor) -> dict:
@@ -18,6 +18,6 @@ def actor_page_context(request: Request, session: Session, actor) -> dict:
     p = getattr(request.state, "principal", None)
     scope = service.actor_scope(session, actor_id=actor.id) if p is not None and p.authenticated else None
     settings = request.app.state.settings
-    lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
+    lang = request_language(request)
     return {"capacity_offer": offer_view(offer, taxonomies(settings), lang) if offer else None,
             "capacity_can_edit": bool(scope is not None and can(p, "capacity.edit", scope))}

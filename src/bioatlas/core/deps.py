@@ -24,10 +24,17 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_translator(request: Request) -> Translator:
+def request_language(request: Request) -> str:
+    """The page's language: `?lang=`, else the signed-in account's (put on `request.state` by the
+    accounts middleware), else the `lang` cookie, else the default."""
     settings: Settings = request.app.state.settings
-    lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
-    return Translator(lang)
+    account = getattr(request.state, "language", None)
+    return pick_language(request.query_params.get("lang"), account or request.cookies.get("lang"),
+                         settings.default_language)
+
+
+def get_translator(request: Request) -> Translator:
+    return Translator(request_language(request))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

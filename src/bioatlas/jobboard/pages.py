@@ -7,14 +7,13 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts.policy import can
-from bioatlas.core.i18n import pick_language
+from bioatlas.core.deps import request_language
 from bioatlas.jobboard import service
 from bioatlas.jobboard.present import offer_view
 
 
 def actor_page_context(request: Request, session: Session, actor) -> dict:
-    settings = request.app.state.settings
-    lang = pick_language(request.query_params.get("lang"), request.cookies.get("lang"), settings.default_language)
+    lang = request_language(request)
     p = getattr(request.state, "principal", None)
     scope = service.actor_scope(session, actor_id=actor.id) if p is not None and p.authenticated else None
     return {"jobboard_offers": [offer_view(o, lang) for o in service.open_offers_of(session, actor_id=actor.id)],
