@@ -42,8 +42,9 @@ def plural_messages() -> set[tuple[str, str]]:
     return found
 
 
-# FieldError and its subclasses that take (field, message id, …, params=…)
-REFUSAL_CLASSES = ("FieldError", "EditorError")
+# FieldError and its subclasses whose second argument is the message id (…, params=…): GeocodeError
+# (reason, message id), ReviewError and NotAssigned (field, message id)
+REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned")
 
 
 def _refusal_calls(path: Path):

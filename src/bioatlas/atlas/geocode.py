@@ -15,19 +15,26 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from bioatlas.core.fields import FieldError
 from bioatlas.core.text import fold
 
 GEODATA = Path(__file__).with_name("geodata")
 _ABBREV = {"saint": "st", "sainte": "ste"}
 
 
-class GeocodeError(ValueError):
-    """A place that cannot be located without guessing. `reason` is 'unknown' or 'ambiguous'."""
+class GeocodeError(FieldError):
+    """A place that cannot be located without guessing. `reason` is 'unknown' or 'ambiguous'.
+    A refusal naming `place` whose message is a message id with `params` (a page shows it in
+    the reader's language, `core.fields.refusal_text`); `str()` is the English message alone."""
 
-    def __init__(self, reason: str, message: str, candidates: list["Place"] | None = None):
-        super().__init__(message)
+    def __init__(self, reason: str, message: str, candidates: list["Place"] | None = None, *,
+                 params: dict | None = None):
+        super().__init__("place", message, params=params)
         self.reason = reason
         self.candidates = candidates or []
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,17 @@ def display_name(raw: str) -> str:
     return " ".join(w if (i and w in small) else w.capitalize() for i, w in enumerate(words))
 
 
+def _distinct(places: list[Place]) -> list[Place]:
+    """`places` one per commune (INSEE code), in their order."""
+    return list({p.insee: p for p in places}.values())
+
+
+def _sample(communes: list[Place]) -> dict:
+    """The params of an ambiguity's message: how many communes, and the first eight named."""
+    sample = ", ".join(f"{p.name} ({p.insee})" for p in communes[:8])
+    return {"count": len(communes), "sample": sample + ("…" if len(communes) > 8 else "")}
+
+
 class Gazetteer:
     def __init__(self) -> None:
         self.by_insee: dict[str, list[Place]] = {}
@@ -105,44 +123,48 @@ class Gazetteer:
         if insee:
             places = self.by_insee.get(insee.zfill(5) if insee.isdigit() else insee)
             if not places:
-                raise GeocodeError("unknown", f"unknown INSEE commune code {insee!r}")
+                raise GeocodeError("unknown", "unknown INSEE commune code {insee!r}", params={"insee": insee})
             if postcode:
                 places = [p for p in places if p.postcode == postcode] or places
             return places[0]
         if postcode and postcode.isdigit() and len(postcode) == 4:
             postcode = "0" + postcode  # Excel drops the leading zero of 01000…09999
         if postcode and (not postcode.isdigit() or len(postcode) != 5):
-            raise GeocodeError("unknown", f"postcode {postcode!r} is not a 5-digit French postcode")
+            raise GeocodeError("unknown", "postcode {postcode!r} is not a 5-digit French postcode",
+                               params={"postcode": postcode})
         if postcode:
             places = self.by_postcode.get(postcode, [])
             if not places:
-                raise GeocodeError("unknown", f"unknown postcode {postcode!r}")
+                raise GeocodeError("unknown", "unknown postcode {postcode!r}", params={"postcode": postcode})
             if commune:
                 key = _name_key(commune)
                 named = [p for p in places if key in (_name_key(p.name),) or p in self.by_name.get(key, [])]
                 if not named:
                     names = ", ".join(sorted({p.name for p in places}))
                     raise GeocodeError(
-                        "unknown", f"commune {commune!r} not found under postcode {postcode} (communes: {names})", places
+                        "unknown", "commune {commune!r} not found under postcode {postcode} (communes: {names})",
+                        places, params={"commune": commune, "postcode": postcode, "names": names},
                     )
                 places = named
-            return self._single(places, f"postcode {postcode}" + (f" / {commune!r}" if commune else ""))
+            found = _distinct(places)
+            if len(found) > 1 and commune:
+                raise GeocodeError("ambiguous", "postcode {postcode} / {commune!r} matches {count} communes: {sample}",
+                                   found, params={"postcode": postcode, "commune": commune, **_sample(found)})
+            if len(found) > 1:
+                raise GeocodeError("ambiguous", "postcode {postcode} matches {count} communes: {sample}",
+                                   found, params={"postcode": postcode, **_sample(found)})
+            return found[0]
         if commune:
             places = self.by_name.get(_name_key(commune), [])
             if not places:
-                raise GeocodeError("unknown", f"unknown commune {commune!r}")
-            return self._single(places, f"commune {commune!r}")
+                raise GeocodeError("unknown", "unknown commune {commune!r}", params={"commune": commune})
+            found = _distinct(places)
+            if len(found) > 1:
+                raise GeocodeError("ambiguous", "commune {commune!r} matches {count} communes: {sample}",
+                                   found, params={"commune": commune, **_sample(found)})
+            return found[0]
         raise GeocodeError("unknown", "no postcode, commune or INSEE code given")
 
-    def _single(self, places: list[Place], what: str) -> Place:
-        distinct = {p.insee: p for p in places}
-        if len(distinct) > 1:
-            sample = ", ".join(f"{p.name} ({p.insee})" for p in list(distinct.values())[:8])
-            more = "…" if len(distinct) > 8 else ""
-            raise GeocodeError(
-                "ambiguous", f"{what} matches {len(distinct)} communes: {sample}{more}", list(distinct.values())
-            )
-        return next(iter(distinct.values()))
 
     # -- a name typed in free text ----------------------------------------------------
     def communes_called(self, name: str) -> list[Place]:

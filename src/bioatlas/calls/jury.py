@@ -21,7 +21,7 @@ def open_review(session: Session, *, application: Application, reviewer_id: int)
     before `review.ConflictOfInterest` is raised, with the reasons."""
     item = item_of(session, application=application)
     if item is None:
-        raise review.NotAssigned("this application is not under review", "application")
+        raise review.NotAssigned("application", "this application is not under review")
     try:
         return review.open_item(session, item_id=item.id, reviewer_id=reviewer_id, agreements=agreements(session))
     except review.ConflictOfInterest:
@@ -58,7 +58,7 @@ def decide(session: Session, *, application: Application, decision: str, rationa
             audit(session, "application.decided", user_id=by_user_id, target=f"application:{application.id}",
                    decision=decision)
     except review.ReviewError as exc:
-        raise CallError(str(exc), exc.field) from None
+        raise CallError(str(exc), exc.field, refusal=exc) from None
 
 
 def jury_view(session: Session, *, call: Call) -> dict:

@@ -85,7 +85,7 @@ def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr
                                 show_others=show_others, reviewers_per_item=reviewers_per_item,
                                 overall_threshold=overall_threshold)
         except review.ReviewError as exc:
-            raise CallError(str(exc), exc.field) from None
+            raise CallError(str(exc), exc.field, refusal=exc) from None
         audit(session, "call.created", user_id=by_user_id, target=f"call:{call.id}")
     return call
 
@@ -117,7 +117,7 @@ def update_call(session: Session, *, call: Call, by_user_id: int | None, kind: s
                                 show_others=show_others, reviewers_per_item=reviewers_per_item,
                                 overall_threshold=overall_threshold)
         except review.ReviewError as exc:
-            raise CallError(str(exc), exc.field) from None
+            raise CallError(str(exc), exc.field, refusal=exc) from None
         audit(session, "call.updated", user_id=by_user_id, target=f"call:{call.id}")
     return call
 
@@ -142,7 +142,7 @@ def add_reviewers(session: Session, *, call: Call, emails: Sequence[str], by_use
         try:
             added = review.add_reviewers(session, panel_id=panel_of(session, call=call).id, user_ids=ids)
         except review.ReviewError as exc:
-            raise CallError(str(exc), "reviewers") from None
+            raise CallError(str(exc), "reviewers", refusal=exc.as_field("reviewers")) from None
         audit(session, "call.reviewers_added", user_id=by_user_id, target=f"call:{call.id}", reviewers=added)
     return added
 
@@ -154,7 +154,7 @@ def set_phase(session: Session, *, call: Call, phase: str, by_user_id: int | Non
             review.set_phase(session, panel_id=panel_of(session, call=call).id, phase=phase)
             audit(session, "call.review_phase", user_id=by_user_id, target=f"call:{call.id}", phase=phase)
     except review.ReviewError as exc:
-        raise CallError(str(exc), exc.field) from None
+        raise CallError(str(exc), exc.field, refusal=exc) from None
 
 
 def assign_reviewers(session: Session, *, call: Call, by_user_id: int | None) -> review.AssignReport:

@@ -54,7 +54,7 @@ def refused(*, as_json: bool = False) -> Iterator[None]:
         status = getattr(exc, "status", 422)
         if as_json:
             raise HTTPException(status, detail={"field": field_of(exc), "message": str(exc)}) from None
-        refusal = getattr(exc, "refusal", None)
+        refusal = exc if isinstance(exc, FieldError) else getattr(exc, "refusal", None)
         if refusal is not None:  # a refused field: the page shows it in the reader's language
             raise Refused(refusal, status=status, detail=str(exc)) from None
         raise HTTPException(status, detail=str(exc)) from None

@@ -73,7 +73,7 @@ def clean(raw: dict, taxonomies: dict[str, Taxonomy], *, max_chars: int, new_act
                 gazetteer().geocode(postcode=code)
             except GeocodeError as exc:
                 if exc.reason != "ambiguous" or not exc.candidates:
-                    raise FieldError(field, str(exc)) from None
+                    raise exc.as_field(field) from None
             out[field] = code
     if new_actor and not out.get("name"):
         raise FieldError("name", "the name of the new actor is required")

@@ -111,7 +111,7 @@ def _place(postcode: str, commune: str) -> Place:
         try:
             place = geo.geocode(insee=commune.upper())
         except GeocodeError as exc:
-            raise FieldError("commune", str(exc)) from None
+            raise exc.as_field("commune") from None
         codes = sorted({p.postcode for p in geo.by_insee.get(place.insee, [])})
         if postcode and postcode.replace(" ", "") not in codes:
             raise FieldError("postcode", "{postcode!r} is not a postcode of {name} ({codes})", params={"postcode": postcode, "name": place.name, "codes": ', '.join(codes)})
@@ -124,9 +124,9 @@ def _place(postcode: str, commune: str) -> Place:
         city = geo.city_of(exc.candidates) if postcode and commune and exc.candidates else None
         if city and fold(city) == fold(commune) and len({p.insee for p in exc.candidates}) == 1:
             return exc.candidates[0]  # "Lyon" under 69007: its 7th arrondissement
-        if postcode and commune and "not found under postcode" in str(exc):
+        if postcode and commune and "not found under postcode" in exc.msgid:
             raise FieldError("postcode", "the postcode does not match the commune: {exc}", params={"exc": exc}) from None
-        raise FieldError("postcode" if postcode else "commune", str(exc)) from None
+        raise exc.as_field("postcode" if postcode else "commune") from None
 
 
 def record_of(payload: dict) -> SiteRecord:

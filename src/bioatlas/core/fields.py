@@ -37,13 +37,20 @@ class FieldError(ValueError):
         self.status = status
         super().__init__(f"{field}: {self.message}")
 
+    def as_field(self, field: str) -> FieldError:
+        """The same refusal naming `field` (a lower layer's refusal, e.g. a commune not found,
+        given to the form field that asked), still translatable."""
+        return FieldError(field, self.msgid, self.status, params=self.params)
+
 
 def refusal_text(t, err: FieldError, *, with_field: bool = False, labels: Mapping[str, str] | None = None) -> str:
     """`err` in the language of the translator `t`: its message alone (a form showing it beside
     the field), or with `with_field` after the field's label (`labels`, else its name) and the
-    reader's colon. A translation whose placeholders do not match falls back to English."""
+    reader's colon. A translation whose placeholders do not match falls back to English. A param
+    that is itself a refusal (a lower layer's, e.g. `{exc}`) is shown in the reader's language too."""
+    params = {k: refusal_text(t, v) if isinstance(v, FieldError) else v for k, v in err.params.items()}
     try:
-        text = t(err.msgid, **err.params) if err.params else t(err.msgid)
+        text = t(err.msgid, **params) if params else t(err.msgid)
     except (KeyError, IndexError, ValueError):
         text = err.message
     if not with_field:

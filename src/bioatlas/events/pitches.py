@@ -33,7 +33,9 @@ MAX_SUMMARY = 2000
 
 
 def _review_error(exc: review.ReviewError) -> FieldError:
-    return FieldError(exc.field or "review", str(exc))
+    """The review engine's refusal as the events room's FieldError (same message id and params:
+    the page shows it in the reader's language)."""
+    return exc.as_field(exc.field)
 
 
 def call_of(session: Session, *, event_id: int) -> PitchCall | None:

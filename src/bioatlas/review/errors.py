@@ -5,20 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bioatlas.core.fields import FieldError
 from bioatlas.review.conflicts import Conflict
 
-class ReviewError(ValueError):
-    """Refused input or state; `field` names what is wrong."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ReviewError(FieldError):
+    """Refused input or state: a `core.fields.FieldError` naming the field (`ReviewError(field,
+    message id, params={...})`), so the calls and events pages show it in the reader's language;
+    `str()` is the English "field: message" the API answers."""
 
 
 class ConflictOfInterest(ReviewError):
+    """The conflicts found (the pages list them with `conflicts_text`); `str()` the English reasons."""
+
     def __init__(self, conflicts: Sequence[Conflict]):
-        super().__init__("conflict of interest: " + "; ".join(f"{c.reason} ({c.detail})" for c in conflicts))
+        super().__init__("reviewer", "conflict of interest: {reasons}",
+                         params={"reasons": "; ".join(f"{c.reason} ({c.detail})" for c in conflicts)})
         self.conflicts = list(conflicts)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotAssigned(ReviewError):

@@ -34,7 +34,7 @@ def register_item(session: Session, *, panel_id: int, subject_kind: str, subject
     if previous_item_id is not None:
         previous = session.get(ReviewItem, previous_item_id)
         if previous is None:
-            raise ReviewError("previous: the earlier application was never reviewed", "previous")
+            raise ReviewError("previous", "the earlier application was never reviewed")
     if item is None:
         item = ReviewItem(panel_id=panel_id, subject_kind=subject_kind, subject_id=subject_id)
         session.add(item)
@@ -87,7 +87,7 @@ def assign(session: Session, *, panel_id: int, agreements: Iterable[Agreement] =
     skipping (and storing with the reason) every reviewer in conflict with the item."""
     panel = session.get(ReviewPanel, panel_id)
     if panel is None:
-        raise ReviewError("no such panel", "panel_id")
+        raise ReviewError("panel_id", "no such panel")
     agreements = list(agreements)
     reviewers = pool(session, panel_id=panel_id)
     items = list(session.scalars(select(ReviewItem).where(ReviewItem.panel_id == panel_id,
@@ -126,11 +126,11 @@ def open_item(session: Session, *, item_id: int, reviewer_id: int,
     stored, the assignment removed if no score was given), NotAssigned otherwise."""
     item = session.get(ReviewItem, item_id)
     if item is None:
-        raise NotAssigned("no such item", "item")
+        raise NotAssigned("item", "no such item")
     assignment = session.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id,
                                                                ReviewAssignment.reviewer_id == reviewer_id))
     if assignment is None and reviewer_id not in pool(session, panel_id=item.panel_id):
-        raise NotAssigned("you are not a reviewer of this application", "reviewer")
+        raise NotAssigned("reviewer", "you are not a reviewer of this application")
     found = conflicts_of(session, item=item, reviewer_id=reviewer_id, agreements=agreements)
     if found:
         _record_exclusions(session, item, reviewer_id, found)
@@ -140,5 +140,5 @@ def open_item(session: Session, *, item_id: int, reviewer_id: int,
         session.flush()
         raise ConflictOfInterest(found)
     if assignment is None:
-        raise NotAssigned("you are not assigned to this application", "reviewer")
+        raise NotAssigned("reviewer", "you are not assigned to this application")
     return assignment

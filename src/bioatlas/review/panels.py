@@ -15,24 +15,23 @@ from bioatlas.review.models import PHASES, DeclaredConflict, ReviewCriterion, Re
 def _criteria(criteria: Sequence[Mapping]) -> list[ReviewCriterion]:
     """The criteria rows, checked (ReviewError naming `criteria[i].<key>`)."""
     if not criteria:
-        raise ReviewError("criteria: at least one criterion is needed", "criteria")
+        raise ReviewError("criteria", "at least one criterion is needed")
     rows, codes = [], set()
     for position, c in enumerate(criteria):
         code = str(c.get("code") or "").strip()
         if not code or code in codes:
-            raise ReviewError(f"criteria[{position}].code: missing or repeated", f"criteria[{position}].code")
+            raise ReviewError(f"criteria[{position}].code", "missing or repeated")
         codes.add(code)
         lo, hi = int(c.get("scale_min", 0)), int(c.get("scale_max", 5))
         weight = float(c.get("weight", 1.0))
         if lo >= hi:
-            raise ReviewError(f"criteria[{position}].scale: the minimum must be below the maximum",
-                              f"criteria[{position}].scale_max")
+            raise ReviewError(f"criteria[{position}].scale_max", "the minimum must be below the maximum")
         if not (weight > 0 and math.isfinite(weight)):
-            raise ReviewError(f"criteria[{position}].weight: must be positive", f"criteria[{position}].weight")
+            raise ReviewError(f"criteria[{position}].weight", "must be positive")
         threshold = c.get("threshold")
         if threshold is not None and not lo <= float(threshold) <= hi:
-            raise ReviewError(f"criteria[{position}].threshold: outside the scale {lo}–{hi}",
-                              f"criteria[{position}].threshold")
+            raise ReviewError(f"criteria[{position}].threshold", "outside the scale {lo}–{hi}",
+                              params={"lo": lo, "hi": hi})
         rows.append(ReviewCriterion(
             code=code, label_fr=str(c.get("label_fr") or code), label_en=str(c.get("label_en") or code),
             weight=weight, scale_min=lo, scale_max=hi, threshold=None if threshold is None else float(threshold),
@@ -42,9 +41,9 @@ def _criteria(criteria: Sequence[Mapping]) -> list[ReviewCriterion]:
 
 def _check_options(reviewers_per_item: int, overall_threshold: float | None) -> None:
     if not 1 <= reviewers_per_item <= 20:
-        raise ReviewError("reviewers per item: between 1 and 20", "reviewers_per_item")
+        raise ReviewError("reviewers_per_item", "between 1 and 20")
     if overall_threshold is not None and not (math.isfinite(overall_threshold) and overall_threshold >= 0):
-        raise ReviewError("overall_threshold: a positive number", "overall_threshold")
+        raise ReviewError("overall_threshold", "a positive number")
 
 
 def create_panel(session: Session, *, context_kind: str, context_id: int, criteria: Sequence[Mapping],
@@ -68,9 +67,9 @@ def update_panel(session: Session, *, panel_id: int, criteria: Sequence[Mapping]
     naming `criteria` once an item is registered: scores would no longer match)."""
     panel = session.get(ReviewPanel, panel_id)
     if panel is None:
-        raise ReviewError("no such panel", "panel_id")
+        raise ReviewError("panel_id", "no such panel")
     if session.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.panel_id == panel_id)):
-        raise ReviewError("criteria: submissions are under review, the criteria can no longer change", "criteria")
+        raise ReviewError("criteria", "submissions are under review, the criteria can no longer change")
     rows = _criteria(criteria)
     _check_options(reviewers_per_item, overall_threshold)
     panel.criteria.clear()
@@ -93,10 +92,10 @@ def panel_for(session: Session, *, context_kind: str, context_id: int) -> Review
 
 def set_phase(session: Session, *, panel_id: int, phase: str) -> None:
     if phase not in PHASES:
-        raise ReviewError(f"phase: expected one of {', '.join(PHASES)}", "phase")
+        raise ReviewError("phase", "expected one of {choices}", params={"choices": ", ".join(PHASES)})
     panel = session.get(ReviewPanel, panel_id)
     if panel is None:
-        raise ReviewError("no such panel", "panel_id")
+        raise ReviewError("panel_id", "no such panel")
     panel.phase = phase
 
 
@@ -110,7 +109,7 @@ def check_reviewer(session: Session, *, panel_id: int, user_id: int) -> None:
     applied = session.scalar(select(func.count()).select_from(ReviewItem).where(
         ReviewItem.panel_id == panel_id, ReviewItem.owner_user_id == user_id))
     if applied:
-        raise ReviewError("reviewer: this person applied to this call and cannot review it", "reviewer")
+        raise ReviewError("reviewer", "this person applied to this call and cannot review it")
 
 
 def add_reviewers(session: Session, *, panel_id: int, user_ids: Iterable[int]) -> list[int]:
@@ -130,7 +129,7 @@ def add_reviewers(session: Session, *, panel_id: int, user_ids: Iterable[int]) -
 def declare_conflict(session: Session, *, reviewer_id: int, actor_id: int, panel_id: int | None = None,
                      note: str | None = None) -> DeclaredConflict:
     if note is not None and len(note) > 500:
-        raise ReviewError("note: at most 500 characters", "note")
+        raise ReviewError("note", "at most 500 characters")
     row = DeclaredConflict(reviewer_id=reviewer_id, actor_id=actor_id, panel_id=panel_id, note=note or None)
     session.add(row)
     session.flush()

@@ -28,34 +28,35 @@ def record_scores(session: Session, *, assignment_id: int, reviewer_id: int, sco
     nothing is stored unless everything is valid."""
     assignment = session.get(ReviewAssignment, assignment_id)
     if assignment is None or assignment.reviewer_id != reviewer_id:
-        raise NotAssigned("you are not assigned to this application", "reviewer")
+        raise NotAssigned("reviewer", "you are not assigned to this application")
     item = session.get(ReviewItem, assignment.item_id)
     assert item is not None
     panel = session.get(ReviewPanel, item.panel_id)
     assert panel is not None
     if panel.phase != "open":
-        raise ReviewError("phase: the review is closed, scores can no longer change", "phase")
+        raise ReviewError("phase", "the review is closed, scores can no longer change")
     if item.decision is not None:
-        raise ReviewError("decision: a decision was taken, scores can no longer change", "decision")
+        raise ReviewError("decision", "a decision was taken, scores can no longer change")
     values: dict[int, float] = {}
     for c in panel.criteria:
         raw = scores.get(c.code)
         name = f"score_{c.code}"
         if raw is None or str(raw).strip() == "":
-            raise ReviewError(f"{name}: a score is required", name)
+            raise ReviewError(name, "a score is required")
         try:
             value = float(str(raw).replace(",", "."))
         except ValueError:
-            raise ReviewError(f"{name}: {raw!r} is not a number", name) from None
+            raise ReviewError(name, "{raw!r} is not a number", params={"raw": raw}) from None
         if not math.isfinite(value) or not c.scale_min <= value <= c.scale_max:
-            raise ReviewError(f"{name}: {raw} is outside the scale {c.scale_min}–{c.scale_max}", name)
+            raise ReviewError(name, "{raw} is outside the scale {lo}–{hi}",
+                              params={"raw": raw, "lo": c.scale_min, "hi": c.scale_max})
         values[c.id] = value
     unknown = set(scores) - {c.code for c in panel.criteria}
     if unknown:
-        raise ReviewError(f"score_{sorted(unknown)[0]}: no such criterion", f"score_{sorted(unknown)[0]}")
+        raise ReviewError(f"score_{sorted(unknown)[0]}", "no such criterion")
     for name, text in (("comment_applicant", comment_applicant), ("comment_jury", comment_jury)):
         if text is not None and len(text) > max_comment:
-            raise ReviewError(f"{name}: at most {max_comment} characters", name)
+            raise ReviewError(name, "at most {max} characters", params={"max": max_comment})
     session.execute(delete(ReviewScore).where(ReviewScore.assignment_id == assignment.id))
     for criterion_id, value in values.items():
         session.add(ReviewScore(assignment_id=assignment.id, criterion_id=criterion_id, value=value))
@@ -126,17 +127,17 @@ def results(session: Session, *, panel_id: int) -> list[ItemResult]:
 
 def decide(session: Session, *, item_id: int, decision: str, rationale: str, by_user_id: int | None) -> ReviewItem:
     if decision not in DECISIONS:
-        raise ReviewError(f"decision: expected one of {', '.join(DECISIONS)}", "decision")
+        raise ReviewError("decision", "expected one of {choices}", params={"choices": ", ".join(DECISIONS)})
     rationale = (rationale or "").strip()
     if not rationale:
-        raise ReviewError("rationale: a decision states its rationale", "rationale")
+        raise ReviewError("rationale", "a decision states its rationale")
     if len(rationale) > 5000:
-        raise ReviewError("rationale: at most 5000 characters", "rationale")
+        raise ReviewError("rationale", "at most 5000 characters")
     item = session.get(ReviewItem, item_id)
     if item is None:
-        raise ReviewError("no such item", "item")
+        raise ReviewError("item", "no such item")
     if item.withdrawn:
-        raise ReviewError("decision: the application was withdrawn", "decision")
+        raise ReviewError("decision", "the application was withdrawn")
     item.decision, item.rationale, item.decided_by, item.decided_at = decision, rationale, by_user_id, _now()
     session.flush()
     return item
