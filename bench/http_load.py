@@ -284,6 +284,10 @@ def main(argv: list[str] | None = None) -> None:
     plan = workload(ids, names, args.requests, args.seed, args.hostile, args.only)
     print(f"bench/http_load.py: {url.rsplit('/', 1)[-1]}, {args.clients} clients, plan {len(plan):,} requests or "
           f"{args.seconds:.0f} s, {os.cpu_count()} CPUs, load average {_load()}", flush=True)
+    for head in sorted({1000, len(plan)}):
+        distinct = len({(path, tuple(sorted(params.items()))) for _, path, params in plan[:head]})
+        print(f"plan's first {head:,} requests: {distinct:,} distinct ({1 - distinct / head:.0%} repeat an earlier one); "
+              f"response cache {os.environ.get('BIOATLAS_RESPONSE_CACHE', 'unset (on)')}", flush=True)
     ours = measure_atlas(url, plan, args)
     lines = [f"first request after serve: port open after {ours['opened']:.2f} s, first search {ours['first'] * 1000:.0f} ms "
              f"(HTTP {ours['first_status']}, {ours['since_start']:.2f} s after the process started), first page "

@@ -205,6 +205,11 @@ def test_box_and_radius_through_the_engine_agree_with_the_numpy_path(db, synthet
             Geo(near=(la, lo), radius_km=300, bbox=(lo - 3, la - 3, lo, la + 3))]
     inner, border = tantivy_geo.cover(geos[1])
     assert inner and border
+    with db() as s:  # 60 actors: a text matching so few reads their sites (numpy path) by default
+        engine = tantivy_index.current(s, taxonomies)
+    assert not tantivy_search.area_as_clause(engine, tantivy_index.Query([(["vaccin"], None)]), ActorFilter(),
+                                             taxonomies, ())
+    monkeypatch.setattr(tantivy_search, "GEO_READ_UNDER", 0)
     calls = []
     real_answer = tantivy_search.answer
     monkeypatch.setattr(tantivy_search, "answer", lambda *a, **k: calls.append(1) or real_answer(*a, **k))

@@ -197,7 +197,10 @@ def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st
         engine = tantivy_index.current(session, taxonomies)
     except tantivy_index.Unavailable:  # being rebuilt in the background: the numpy path on FTS5
         return None
-    found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale, geo, st)
+    query = tantivy_index.Query.of(terms)
+    if (geo.bbox or geo.near) and not tantivy_search.area_as_clause(engine, query, f, taxonomies, scale):
+        return None  # few matches: reading their sites costs less than the area's clause
+    found = tantivy_search.answer(engine, query, f, taxonomies, scale, geo, st)
     if exact and found.contains(exact) != set(exact):
         return None
     return found

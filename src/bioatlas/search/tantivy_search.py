@@ -38,6 +38,7 @@ from bioatlas.search.tantivy_index import PACKED, SCALE_RANGE, Engine, Query
 
 MAX_CODES = 65_000  # terms aggregation size: every code of every facet
 COMPLEMENT_OVER = 0.5  # a text matching more than this share of the filters' documents: counted by its complement
+GEO_READ_UNDER = 20_000  # a box or radius on a text matching fewer actors: their sites are read (numpy path)
 TIE_READ_MAX = 4096  # ties at the page's edge read by score up to this many hits, then walked in id order
 MEMO_SIZE = 1024  # totals and facet counts kept per searcher (one opened state of the index)
 _memo_lock = threading.Lock()
@@ -73,6 +74,15 @@ def supports(f: ActorFilter, geo: Geo, scale: tuple[str, ...], taxonomies: dict[
     gmp = taxonomies.get("gmp_status")
     hierarchical_gmp = gmp is None or any(t.parent for t in gmp.terms.values())
     return not (f.q or (f.region and f.departement) or (f.gmp and hierarchical_gmp))
+
+
+def area_as_clause(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxonomy],
+                   scale: tuple[str, ...]) -> bool:
+    """Whether a box or radius is better a clause of the query than a test of the matches' sites
+    (the numpy path): Tantivy turns the area's cells into a bit set of every actor in the area
+    at each evaluation, whatever the text, so a text (and filters) matching few actors reads
+    their sites instead (an unscored count decides, kept per searcher)."""
+    return answer(engine, q, f, taxonomies, scale).total > GEO_READ_UNDER
 
 
 def _const(query: tantivy.Query) -> tantivy.Query:
