@@ -137,10 +137,11 @@ def _start(client) -> str:
 
 
 def test_login_creates_a_verified_account(oidc_client, db):
-    assert "Fake IdP" in oidc_client.get("/account/login").text
+    assert "Fake IdP" in oidc_client.get("/account/login?lang=en").text  # English chosen before signing in
     r = oidc_client.get(_start(oidc_client), follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/account"
-    assert oidc_client.get("/api/v1/account").json()["email"] == "dominique@example.org"
+    me = oidc_client.get("/api/v1/account").json()
+    assert me["email"] == "dominique@example.org" and me["language"] == "en"
     with db() as s:
         user = s.scalar(select(User))
         assert user.display_name == "Dominique Petit" and user.email_verified_at and user.password_hash is None

@@ -30,7 +30,8 @@ class GrantIn(BaseModel):
 @router.get("/account", responses={401: {"model": Problem}})
 def me(session: SessionDep, principal: Me) -> dict:
     user = service.get_user(session, user_id=principal.user_id)
-    return {"id": user.id, "email": user.email, "display_name": user.display_name, "role": principal.role,
+    return {"id": user.id, "email": user.email, "display_name": user.display_name, "language": user.language,
+            "role": principal.role,
             "verified": principal.verified, "editor_regions": sorted(principal.editor_regions),
             "editor_clusters": sorted(principal.editor_clusters), "member_of": sorted(principal.member_of)}
 

@@ -121,7 +121,8 @@ def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
     name = claims.get("name") if isinstance(claims.get("name"), str) else None
     try:
         raw = service.oidc_log_in(session, email=email, name=name, old_token=request.cookies.get(SESSION_COOKIE),
-                                  days=settings.session_days, ip=client_ip(request))
+                                  days=settings.session_days, ip=client_ip(request),
+                                  language=request.cookies.get("lang"))
     except service.AccountError:
         _refuse(request, "the provider gave an invalid e-mail address")
     response = redirect(flow.get("next") or "/account")

@@ -152,9 +152,10 @@ def set_language(session: Session, *, user_id: int, language: str) -> None:
 
 
 def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: str | None, days: int,
-                ip: str | None) -> str:
+                ip: str | None, language: str | None = None) -> str:
     """A session for an address the OpenID Connect provider verified: the account is created
-    (verified, no password) on first login, or marked verified. AccountError for an invalid address."""
+    (verified, no password) on first login, or marked verified. `language`: as for `log_in`.
+    AccountError for an invalid address."""
     email = check_email(email)
     with unit_of_work(session):
         user = get_user_by_email(session, email=email)
@@ -181,6 +182,8 @@ def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: st
                 user.display_name = email.split("@")[0][:100]
             audit.record(session, "account_reclaimed", user_id=user.id, ip=ip,
                          detail="oidc verified an unverified address: password, sessions and name reset")
+        if language in LANGUAGES:
+            user.language = language
         end_session(session, raw=old_token)
         raw, _row = create_session(session, user=user, days=days)
         audit.record(session, "login", user_id=user.id, ip=ip, detail="oidc")
@@ -193,9 +196,9 @@ def log_out(session: Session, *, token: str | None, user_id: int, ip: str | None
         audit.record(session, "logout", user_id=user_id, ip=ip)
 
 
-def request_reset(session: Session, *, settings: Settings, language: str, email: str) -> None:
-    """Mail a password-reset link when an account uses this address (silently nothing otherwise,
-    so addresses cannot be enumerated); queued in the outbox, then sent."""
+def request_reset(session: Session, *, settings: Settings, email: str) -> None:
+    """Mail a password-reset link, in the account's language, when an account uses this address
+    (silently nothing otherwise, so addresses cannot be enumerated); queued in the outbox, then sent."""
     with unit_of_work(session):
         user = get_user_by_email(session, email=email) if email else None
         if user is None:

@@ -91,7 +91,7 @@ def reset_form(request: Request, t: TranslatorDep):
 def reset_request(request: Request, session: SessionDep, settings: SettingsDep, t: TranslatorDep, _: Anyone,
                   email: Text = ""):
     rate_limit(request, "reset", "rate_limit_login", account=service.email_key(email)[:320])
-    service.request_reset(session, settings=settings, language=t.lang, email=email)
+    service.request_reset(session, settings=settings, email=email)
     return render(request, t, "accounts/message.html",
                   message=t("If an account uses this address, we sent it a link to choose a new password."))
 
