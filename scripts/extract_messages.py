@@ -43,8 +43,8 @@ def plural_messages() -> set[tuple[str, str]]:
 
 
 # FieldError and its subclasses whose second argument is the message id (…, params=…): GeocodeError
-# (reason, message id), ReviewError and NotAssigned (field, message id)
-REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned")
+# (reason, message id), ReviewError, NotAssigned and CallError (field, message id)
+REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned", "CallError")
 
 
 def _refusal_calls(path: Path):

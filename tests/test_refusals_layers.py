@@ -52,4 +52,15 @@ def test_a_review_refusal_on_a_calls_page_in_the_reader_language_and_the_api_unc
         assert lang == "en" or "applied to this call" not in r.text
     api = m.post(url, headers=mh, data={"emails": "other@example.org"})
     assert api.status_code == 422
-    assert api.json()["detail"] == "reviewer: this person applied to this call and cannot review it"
+    assert api.json()["detail"] == "reviewers: this person applied to this call and cannot review it"
+
+
+def test_a_call_refusal_in_the_reader_language_and_the_api_unchanged(db, story):  # noqa: F811
+    m, mh = client_for(story, db, "manager")
+    url = f"/calls/{story['call']}/publish"
+    for lang, expected in (("fr", "l&#39;appel est déjà publié"), ("en", "the call is already published")):
+        r = m.post(url, params={"lang": lang}, headers={**mh, **HTML})
+        assert r.status_code == 409 and expected in r.text, r.text
+    api = m.post(f"/api/v1/calls/{story['call']}/publish", headers=mh)
+    assert api.status_code == 409
+    assert api.json()["detail"] == {"field": "status", "message": "status: the call is already published"}

@@ -109,4 +109,4 @@ def test_editor_buttons_errors_and_save(db, story):
     assert o.get(f"/calls/{call_id}/edit").status_code == 403
     assert e.post(f"/calls/{call_id}/publish", headers=h).status_code == 303
     r = e.post(f"/calls/{call_id}/edit", headers=h, data=base())
-    assert r.status_code == 422 and "status:" in r.text
+    assert r.status_code == 422 and "status\u202f: le formulaire et les critères d&#39;un appel publié" in r.text

@@ -42,9 +42,9 @@ def _co_actors(session: Session, raw: str | Sequence[int] | None) -> list[int]:
         try:
             actor_id = int(str(v).strip())
         except ValueError:
-            raise CallError(f"co_applicants: {v!r} is not an actor number", "co_applicants") from None
+            raise CallError("co_applicants", "{value!r} is not an actor number", params={"value": v}) from None
         if not atlas.actor_exists(session, actor_id=actor_id):
-            raise CallError(f"co_applicants: no actor number {actor_id}", "co_applicants")
+            raise CallError("co_applicants", "no actor number {number}", params={"number": actor_id})
         out.append(actor_id)
     return sorted(set(out))
 
@@ -54,16 +54,16 @@ def start_application(session: Session, *, call: Call, user_id: int, actor_id: i
     """A draft application by the user for the actor (an atlas actor; with no actor, the name of
     one proposed through the contributions flow)."""
     if not is_open(call, now=now):
-        raise CallError("deadline: the call is not open for applications", "deadline", 409)
+        raise CallError("deadline", "the call is not open for applications", 409)
     if actor_id is not None and not atlas.actor_exists(session, actor_id=actor_id):
-        raise CallError(f"actor: no actor number {actor_id}", "actor")
+        raise CallError("actor", "no actor number {number}", params={"number": actor_id})
     if actor_id is None and not applicant_name.strip():
-        raise CallError("actor: choose an actor of the atlas (or name the one you proposed)", "actor")
+        raise CallError("actor", "choose an actor of the atlas (or name the one you proposed)")
     if len(applicant_name) > 300:
-        raise CallError("applicant_name: at most 300 characters", "applicant_name")
+        raise CallError("applicant_name", "at most 300 characters")
     panel = panel_of(session, call=call)
     if user_id in review.pool(session, panel_id=panel.id):
-        raise CallError("reviewer: a reviewer of this call cannot apply to it", "reviewer", 409)
+        raise CallError("reviewer", "a reviewer of this call cannot apply to it", 409)
     with unit_of_work(session):
         actor = atlas.get_actor(session, actor_id=actor_id) if actor_id is not None else None
         app = Application(call_id=call.id, owner_id=user_id, actor_id=actor_id,
@@ -83,18 +83,18 @@ def save_draft(session: Session, *, application: Application, raw: Mapping[str, 
     call = session.get(Call, application.call_id)
     assert call is not None
     if application.status != "draft":
-        raise CallError("status: only a draft can be edited", "status", 409)
+        raise CallError("status", "only a draft can be edited", 409)
     if not is_open(call, now=now):
-        raise CallError(f"deadline: the call closed on {local_deadline(call)}", "deadline", 409)
+        raise CallError("deadline", "the call closed on {deadline}", 409, params={"deadline": local_deadline(call)})
     try:
         answers = check_answers(form_fields(call), raw, submitting=False)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field, refusal=exc) from None
+        raise CallError.of(exc) from None
     co = _co_actors(session, co_applicants) if co_applicants is not None else json.loads(application.co_actor_ids)
     if rebuttal is not None and len(rebuttal) > 10000:
-        raise CallError("rebuttal: at most 10,000 characters", "rebuttal")
+        raise CallError("rebuttal", "at most 10,000 characters")
     if rebuttal and application.previous_id is None:
-        raise CallError("rebuttal: only a resubmission answers an earlier review", "rebuttal")
+        raise CallError("rebuttal", "only a resubmission answers an earlier review")
     with unit_of_work(session):
         if rebuttal is not None and application.previous_id is not None:
             application.rebuttal = rebuttal or None
@@ -111,32 +111,33 @@ def submit(session: Session, *, application: Application, user_id: int, now: dat
     call = session.get(Call, application.call_id)
     assert call is not None
     if application.status != "draft":
-        raise CallError("status: only a draft can be submitted", "status", 409)
+        raise CallError("status", "only a draft can be submitted", 409)
     if now > aware(call.closes_at):  # type: ignore[operator]
-        raise CallError(f"deadline: the deadline passed on {local_deadline(call)}", "deadline", 409)
+        raise CallError("deadline", "the deadline passed on {deadline}", 409,
+                        params={"deadline": local_deadline(call)})
     if not is_open(call, now=now):
-        raise CallError("deadline: the call is not open for applications", "deadline", 409)
+        raise CallError("deadline", "the call is not open for applications", 409)
     answers = json.loads(application.answers or "{}")
     attached = {a.field for a in application.attachments}
     try:
         check_answers(form_fields(call), {k: str(v) for k, v in answers.items()}, submitting=True, attached=attached)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field, refusal=exc) from None
+        raise CallError.of(exc) from None
     scope = atlas.actor_scope(session, actor_id=application.actor_id)
     actor = atlas.get_actor(session, actor_id=application.actor_id) if application.actor_id else None
     errors = eligibility_errors(widened(rules_of(call)), actor_kind=actor.kind if actor else None,
                                 actor_regions=scope.regions, answers=answers,
                                 year=now.astimezone(ZoneInfo(call.timezone)).year)
     if errors:
-        raise CallError(str(errors[0]), errors[0].field, refusal=errors[0])
+        raise CallError.of(errors[0])
     if rebuttal is not None and len(rebuttal) > 10000:
-        raise CallError("rebuttal: at most 10,000 characters", "rebuttal")
+        raise CallError("rebuttal", "at most 10,000 characters")
     previous_item = None
     if application.previous_id is not None:
         previous = session.get(Application, application.previous_id)
         previous_item = item_of(session, application=previous) if previous is not None else None
         if not (rebuttal or application.rebuttal or "").strip():
-            raise CallError("rebuttal: a resubmission answers the earlier review", "rebuttal")
+            raise CallError("rebuttal", "a resubmission answers the earlier review")
     with unit_of_work(session):
         if rebuttal is not None:
             application.rebuttal = rebuttal
@@ -153,9 +154,9 @@ def submit(session: Session, *, application: Application, user_id: int, now: dat
 
 def withdraw(session: Session, *, application: Application, user_id: int) -> None:
     if application.status == "withdrawn":
-        raise CallError("status: already withdrawn", "status", 409)
+        raise CallError("status", "already withdrawn", 409)
     if application.result is not None:
-        raise CallError("status: the results are out", "status", 409)
+        raise CallError("status", "the results are out", 409)
     with unit_of_work(session):
         item = item_of(session, application=application)
         if item is not None:
@@ -169,8 +170,7 @@ def resubmission(session: Session, *, previous: Application, call: Call, user_id
     """A new draft in `call` carrying the earlier answers; it is judged by other reviewers and
     needs a rebuttal (EIC-style)."""
     if previous.status != "submitted" or previous.result != "not_selected":
-        raise CallError("previous: only a submitted application that was not selected can be resubmitted",
-                        "previous", 409)
+        raise CallError("previous", "only a submitted application that was not selected can be resubmitted", 409)
     app = start_application(session, call=call, user_id=user_id, actor_id=previous.actor_id,
                             applicant_name=previous.applicant_name, now=now)
     with unit_of_work(session):
@@ -187,16 +187,16 @@ def add_attachment(session: Session, *, application: Application, field: str, fi
     call = session.get(Call, application.call_id)
     assert call is not None
     if application.status != "draft":
-        raise CallError("status: files are added to a draft only", "status", 409)
+        raise CallError("status", "files are added to a draft only", 409)
     spec = next((f for f in form_fields(call) if f.name == field), None)
     if spec is None:
-        raise CallError(f"field: the form has no field {field!r}", "field")
+        raise CallError("field", "the form has no field {name!r}", params={"name": field})
     name = Path(filename or "").name[:255]
     try:
         check_file(spec, filename=name, content_type=content_type, head=data[:16], size=len(data),
                    limit=max_upload_bytes)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field, refusal=exc) from None
+        raise CallError.of(exc) from None
     with unit_of_work(session):
         for old in [a for a in application.attachments if a.field == field]:
             application.attachments.remove(old)

@@ -41,7 +41,7 @@ def score(session: Session, *, application: Application, reviewer_id: int, score
 
 def declare_conflict(session: Session, *, call: Call, reviewer_id: int, actor_id: int, note: str | None) -> None:
     if not atlas.actor_exists(session, actor_id=actor_id):
-        raise CallError(f"actor: no actor number {actor_id}", "actor")
+        raise CallError("actor", "no actor number {number}", params={"number": actor_id})
     with unit_of_work(session):
         review.declare_conflict(session, reviewer_id=reviewer_id, actor_id=actor_id,
                                 panel_id=panel_of(session, call=call).id, note=note)
@@ -51,14 +51,14 @@ def declare_conflict(session: Session, *, call: Call, reviewer_id: int, actor_id
 def decide(session: Session, *, application: Application, decision: str, rationale: str, by_user_id: int | None) -> None:
     item = item_of(session, application=application)
     if item is None or application.status != "submitted":
-        raise CallError("status: only a submitted application is decided", "status", 409)
+        raise CallError("status", "only a submitted application is decided", 409)
     try:
         with unit_of_work(session):
             review.decide(session, item_id=item.id, decision=decision, rationale=rationale, by_user_id=by_user_id)
             audit(session, "application.decided", user_id=by_user_id, target=f"application:{application.id}",
                    decision=decision)
     except review.ReviewError as exc:
-        raise CallError(str(exc), exc.field, refusal=exc) from None
+        raise CallError.of(exc) from None
 
 
 def jury_view(session: Session, *, call: Call) -> dict:

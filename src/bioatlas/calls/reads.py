@@ -22,15 +22,22 @@ CONTEXT = "call"
 SUBJECT = "application"
 
 
-class CallError(ValueError):
-    """A refused operation; `field` names what is wrong (the handler answers 409 or 422)."""
+class CallError(FieldError):
+    """A refused operation: a `core.fields.FieldError` naming what is wrong (`CallError(field,
+    message id, status, params={...})`, the handler answers 409 or 422; the pages show it in the
+    reader's language, the API its English "field: message"). `refusal` is the FieldError it
+    wraps (`CallError.of`, a form's or the review engine's), else itself."""
 
-    def __init__(self, message: str, field: str | None = None, status: int = 422, *,
-                 refusal: FieldError | None = None):
-        super().__init__(message)
-        self.field = field
-        self.status = status
-        self.refusal = refusal  # the FieldError it wraps, which a page shows in the reader's language
+    def __init__(self, field: str, message: str, status: int = 422, *,
+                 params: dict | None = None, refusal: FieldError | None = None):
+        super().__init__(field, message, status, params=params)
+        self.refusal = refusal or self
+
+    @classmethod
+    def of(cls, err: FieldError, *, field: str | None = None) -> CallError:
+        """A lower refusal (the form's, the eligibility rules', the review engine's) as the calls
+        room's, naming `field` when given; 422 as before."""
+        return cls(field or err.field, err.msgid, params=err.params, refusal=err.as_field(field) if field else err)
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,13 @@ def publish_results(session: Session, *, call: Call, by_user_id: int | None) -> 
     """Selected applications become laureates (recorded in the atlas with the call as source),
     the others not selected; every applicant is notified; the results page opens."""
     if call.status != "published":
-        raise CallError("status: results are published once, on a published call", "status", 409)
+        raise CallError("status", "results are published once, on a published call", 409)
     apps = applications_of_call(session, call_id=call.id)
     items = {a.id: item_of(session, application=a) for a in apps}
     undecided = [a.id for a in apps if items[a.id] is None or items[a.id].decision is None]  # type: ignore[union-attr]
     if undecided:
-        raise CallError(f"decision: {len(undecided)} application(s) have no decision yet (first: #{undecided[0]})",
-                        "decision", 409)
+        raise CallError("decision", "{count} application(s) have no decision yet (first: #{first})", 409,
+                        params={"count": len(undecided), "first": undecided[0]})
     with unit_of_work(session):
         source = laureate_source(session, call=call)
         year = aware(call.closes_at).year  # type: ignore[union-attr]

@@ -36,24 +36,24 @@ def _check_rules(rules: dict) -> None:
     for key, name in (("actor_kinds", "kinds"), ("modalities", "modalities")):
         unknown = [c for c in rules.get(key) or [] if c not in tax[name].terms]
         if unknown:
-            raise CallError(f"eligibility.{key}: unknown code {unknown[0]!r} (see the {name} taxonomy)",
-                            f"eligibility.{key}")
+            raise CallError(f"eligibility.{key}", "unknown code {code!r} (see the {taxonomy} taxonomy)",
+                            params={"code": unknown[0], "taxonomy": name})
 
 
 def _check_call(kind: str, title_fr: str, opens_at: datetime, closes_at: datetime, tz: str,
                 region: str | None = None) -> None:
     if kind not in CALL_KINDS:
-        raise CallError(f"kind: expected one of {', '.join(CALL_KINDS)}", "kind")
+        raise CallError("kind", "expected one of {choices}", params={"choices": ", ".join(CALL_KINDS)})
     if not title_fr.strip():
-        raise CallError("title_fr: required", "title_fr")
+        raise CallError("title_fr", "required")
     if region and region not in atlas.gazetteer().regions:
-        raise CallError(f"region: unknown region code {region!r} (INSEE code, e.g. 11)", "region")
+        raise CallError("region", "unknown region code {region!r} (INSEE code, e.g. 11)", params={"region": region})
     if aware(closes_at) <= aware(opens_at):  # type: ignore[operator]
-        raise CallError("closes_at: the deadline must come after the opening", "closes_at")
+        raise CallError("closes_at", "the deadline must come after the opening")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CallError(f"timezone: unknown time zone {tz!r}", "timezone") from None
+        raise CallError("timezone", "unknown time zone {tz!r}", params={"tz": tz}) from None
 
 
 def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr: str, title_en: str,
@@ -68,7 +68,7 @@ def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr
         parse_form(form)
         rules = parse_eligibility(eligibility)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field, refusal=exc) from None
+        raise CallError.of(exc) from None
     _check_rules(rules)
     with unit_of_work(session):
         call = Call(kind=kind, title_fr=title_fr.strip(), title_en=(title_en or title_fr).strip(), text_fr=text_fr,
@@ -85,7 +85,7 @@ def create_call(session: Session, *, by_user_id: int | None, kind: str, title_fr
                                 show_others=show_others, reviewers_per_item=reviewers_per_item,
                                 overall_threshold=overall_threshold)
         except review.ReviewError as exc:
-            raise CallError(str(exc), exc.field, refusal=exc) from None
+            raise CallError.of(exc) from None
         audit(session, "call.created", user_id=by_user_id, target=f"call:{call.id}")
     return call
 
@@ -98,13 +98,13 @@ def update_call(session: Session, *, call: Call, by_user_id: int | None, kind: s
     """Change a draft call: its settings, form, eligibility rules and review criteria (refused
     naming `status` once published: applicants answer the published form)."""
     if call.status != "draft":
-        raise CallError("status: a published call's form and criteria can no longer change", "status", 409)
+        raise CallError("status", "a published call's form and criteria can no longer change", 409)
     _check_call(kind, title_fr, opens_at, closes_at, timezone_name, region)
     try:
         parse_form(form)
         rules = parse_eligibility(eligibility)
     except FieldError as exc:
-        raise CallError(str(exc), exc.field, refusal=exc) from None
+        raise CallError.of(exc) from None
     _check_rules(rules)
     with unit_of_work(session):
         call.kind, call.title_fr, call.title_en = kind, title_fr.strip(), (title_en or title_fr).strip()
@@ -117,7 +117,7 @@ def update_call(session: Session, *, call: Call, by_user_id: int | None, kind: s
                                 show_others=show_others, reviewers_per_item=reviewers_per_item,
                                 overall_threshold=overall_threshold)
         except review.ReviewError as exc:
-            raise CallError(str(exc), exc.field, refusal=exc) from None
+            raise CallError.of(exc) from None
         audit(session, "call.updated", user_id=by_user_id, target=f"call:{call.id}")
     return call
 
@@ -125,7 +125,7 @@ def update_call(session: Session, *, call: Call, by_user_id: int | None, kind: s
 def publish_call(session: Session, *, call: Call, by_user_id: int | None) -> None:
     with unit_of_work(session):
         if call.status != "draft":
-            raise CallError("status: the call is already published", "status", 409)
+            raise CallError("status", "the call is already published", 409)
         call.status = "published"
         audit(session, "call.published", user_id=by_user_id, target=f"call:{call.id}")
 
@@ -137,12 +137,12 @@ def add_reviewers(session: Session, *, call: Call, emails: Sequence[str], by_use
         for email in emails:
             user = accounts.get_user_by_email(session, email=email.strip())
             if user is None:
-                raise CallError(f"reviewers: no account with the address {email.strip()!r}", "reviewers")
+                raise CallError("reviewers", "no account with the address {email!r}", params={"email": email.strip()})
             ids.append(user.id)
         try:
             added = review.add_reviewers(session, panel_id=panel_of(session, call=call).id, user_ids=ids)
         except review.ReviewError as exc:
-            raise CallError(str(exc), "reviewers", refusal=exc.as_field("reviewers")) from None
+            raise CallError.of(exc, field="reviewers") from None
         audit(session, "call.reviewers_added", user_id=by_user_id, target=f"call:{call.id}", reviewers=added)
     return added
 
@@ -154,7 +154,7 @@ def set_phase(session: Session, *, call: Call, phase: str, by_user_id: int | Non
             review.set_phase(session, panel_id=panel_of(session, call=call).id, phase=phase)
             audit(session, "call.review_phase", user_id=by_user_id, target=f"call:{call.id}", phase=phase)
     except review.ReviewError as exc:
-        raise CallError(str(exc), exc.field, refusal=exc) from None
+        raise CallError.of(exc) from None
 
 
 def assign_reviewers(session: Session, *, call: Call, by_user_id: int | None) -> review.AssignReport:
@@ -170,11 +170,12 @@ def close_call(session: Session, *, call: Call, by_user_id: int | None, now: dat
     longer be saved or submitted; the review goes on."""
     now = now or utcnow()
     if call.status != "published":
-        raise CallError(f"status: only a published call can be closed (this one is {call.status})", "status", 409)
+        raise CallError("status", "only a published call can be closed (this one is {status})", 409,
+                        params={"status": call.status})
     if aware(call.closes_at) <= now:  # type: ignore[operator]
-        raise CallError("closes_at: the call is already closed", "closes_at", 409)
+        raise CallError("closes_at", "the call is already closed", 409)
     if aware(call.opens_at) > now:  # type: ignore[operator]
-        raise CallError("opens_at: the call has not opened yet", "opens_at", 409)
+        raise CallError("opens_at", "the call has not opened yet", 409)
     with unit_of_work(session):
         call.closes_at = now
         audit(session, "call.closed", user_id=by_user_id, target=f"call:{call.id}")
