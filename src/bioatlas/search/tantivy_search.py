@@ -124,11 +124,18 @@ class Answer:
         return tuple(sorted((name, value) for name, value in self.parts.items() if name != without and name in self.filters))
 
     def top(self, n: int, offset: int, exclude: list[int] = ()) -> list[tuple[int, float]]:
-        """(actor id, score) of ranks offset … offset + n, score desc then id asc, exact names left out."""
+        """(actor id, score) of ranks offset … offset + n, score desc then id asc, exact names left
+        out; kept per query and searcher like the counts (the same page asked again, by another
+        visitor or with the response cache off, costs no new search)."""
         if n <= 0:
             return []
+        searcher = self.searcher or self.engine.searcher
+        key = ("top", *self.key, n, offset, tuple(sorted(int(i) for i in exclude)))
+        return list(_memo(self.engine, searcher, key, lambda: self._top(searcher, n, offset, exclude)))
+
+    def _top(self, searcher: tantivy.Searcher, n: int, offset: int, exclude: list[int]) -> list[tuple[int, float]]:
         k = offset + n
-        query, searcher = self.query(exclude=exclude), self.searcher or self.engine.searcher
+        query = self.query(exclude=exclude)
         limit = k
         while True:  # read on while the k-th score's ties go on (their order is the actor id's)
             hits = searcher.search(query, limit=limit + 1, count=False).hits
