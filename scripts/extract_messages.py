@@ -43,17 +43,21 @@ def plural_messages() -> set[tuple[str, str]]:
 
 
 # FieldError and its subclasses whose second argument is the message id (…, params=…): GeocodeError
-# (reason, message id), ReviewError, NotAssigned and CallError (field, message id)
+# (reason, message id), ReviewError, NotAssigned, CallError and the events' Conflict (field, message id)
 REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned", "CallError")
+# a room's own FieldError subclasses whose name other rooms use for something else
+ROOM_REFUSAL_CLASSES = {"events": ("Conflict",)}
 
 
 def _refusal_calls(path: Path):
     """(line, message node) of each `FieldError(field, message, ...)` call in `path`."""
+    room = path.relative_to(PACKAGE).parts[0]
+    classes = REFUSAL_CLASSES + ROOM_REFUSAL_CLASSES.get(room, ())
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-        if name not in REFUSAL_CLASSES:
+        if name not in classes:
             continue
         message = node.args[1] if len(node.args) > 1 else next(
             (k.value for k in node.keywords if k.arg == "message"), None)

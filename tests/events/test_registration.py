@@ -203,7 +203,7 @@ def test_exhibitors_village_and_filters(client, db, world):
     bad = client.post(f"/events/{e}/exhibitors", data={"actor": "Nobody SA", "booth": "B1", "csrf_token": csrf})
     assert bad.status_code == 422 and "Acteur de l&#39;atlas\u202f: aucun acteur" in bad.text
     clash = client.post(f"/events/{e}/exhibitors", data={"actor": str(twin_a), "booth": "V1", "csrf_token": csrf})
-    assert clash.status_code == 409 and "booth:" in clash.text
+    assert clash.status_code == 409 and "Stand\u202f: V1 est déjà attribué à" in clash.text  # the reader's language
 
 
 def test_cancel_over_http_and_personal_data(client, db, world):

@@ -55,7 +55,7 @@ def apply_for_booth(session: Session, *, event: Event, user_id: int, actor_id: i
     booth = session.scalar(select(Exhibitor.booth).where(Exhibitor.event_id == event.id,
                                                          Exhibitor.actor_id == actor_id))
     if booth is not None:
-        raise Conflict(f"actor: {name} already exhibits at booth {booth}")
+        raise Conflict("actor", "{name} already exhibits at booth {booth}", params={"name": name, "booth": booth})
     if session.scalar(select(BoothApplication.id).where(BoothApplication.event_id == event.id,
                                                         BoothApplication.actor_id == actor_id,
                                                         BoothApplication.status.in_(OPEN))):
@@ -90,7 +90,7 @@ def decide_booth(session: Session, *, event: Event, application_id: int, decisio
     if decision not in DECISIONS:
         raise FieldError("decision", "one of {choices}", params={"choices": ', '.join(DECISIONS)})
     if row.status not in OPEN:
-        raise Conflict(f"decision: this application is already {row.status}")
+        raise Conflict("decision", "this application is already {status}", params={"status": row.status})
     reason = (reason or "").strip()
     if len(reason) > 2000:
         raise FieldError("reason", "at most 2,000 characters")
@@ -127,7 +127,7 @@ def withdraw_booth(session: Session, *, event: Event, application_id: int, user_
     if row is None or row.event_id != event.id or row.user_id is None or row.user_id != user_id:
         raise NotFound(f"no booth application {application_id} of yours")
     if row.status not in WITHDRAWABLE:
-        raise Conflict(f"application: this application is already {row.status}")
+        raise Conflict("application", "this application is already {status}", params={"status": row.status})
     booth = None
     if row.status == "accepted" and row.exhibitor_id is not None:
         exhibitor = session.get(Exhibitor, row.exhibitor_id)

@@ -61,7 +61,7 @@ def badges(*, secret: str, people: list[Participant]) -> list[Badge]:
     out = []
     for p in people:
         if p.status != "registered":
-            raise Conflict(f"{p.display_name} is not registered ({p.status}): no badge")
+            raise Conflict("", "{name} is not registered ({status}): no badge", params={"name": p.display_name, "status": p.status})
         token = badge_token(secret=secret, participant=p)
         out.append(Badge(participant=p, token=token, qr=qr_svg(token)))
     return out
@@ -85,7 +85,8 @@ def check_in(session: Session, *, event: Event, token: str, secret: str, by_user
         if participant is None or participant.event_id != event.id:
             raise FieldError("token", "no such participant in this event")
         if participant.status != "registered":
-            raise Conflict(f"{participant.display_name} is not registered ({participant.status})")
+            raise Conflict("", "{name} is not registered ({status})",
+                           params={"name": participant.display_name, "status": participant.status})
     except (FieldError, Conflict) as exc:
         accounts.record_audit_now(sessionmaker(bind=session.get_bind()), event="events.checkin_refused", user_id=by_user_id, ip=ip,
                                   target=f"event:{event.id}", detail={"reason": str(exc)[:300]})

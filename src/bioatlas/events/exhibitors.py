@@ -59,11 +59,11 @@ def add_exhibitor(session: Session, *, event: Event, actor_ref: str, booth: str,
     rows = list(session.scalars(select(Exhibitor).where(Exhibitor.event_id == event.id)))
     for other in rows:
         if other.actor_id == actor.id:
-            raise Conflict(f"actor: {actor.name} already exhibits at booth {other.booth}")
+            raise Conflict("actor", "{name} already exhibits at booth {booth}", params={"name": actor.name, "booth": other.booth})
         if other.booth.casefold() == booth.casefold():
             taken = atlas.load_actors(session, ids=[other.actor_id]).get(other.actor_id)
-            raise Conflict(f"booth: {booth} is already {taken.name if taken else 'taken'}'s "
-                           f"(asked for {actor.name})")
+            raise Conflict("booth", "{booth} is already {holder}'s (asked for {name})",
+                           params={"booth": booth, "holder": taken.name if taken else "taken", "name": actor.name})
     row = Exhibitor(event_id=event.id, actor_id=actor.id, booth=booth, description=description.strip(),
                     village=(actor.kind == STARTUP_KIND) if village is None else village)
     session.add(row)

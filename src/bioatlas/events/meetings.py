@@ -37,7 +37,7 @@ def send_request(session: Session, *, event: Event, sender: Participant, to_part
             (MeetingRequest.from_id == target.id) & (MeetingRequest.to_id == sender.id)),
         MeetingRequest.status.in_(("pending", "accepted"))))
     if existing is not None:
-        raise Conflict("a request between you two is already pending or accepted")
+        raise Conflict("", "a request between you two is already pending or accepted")
     old = session.scalar(select(MeetingRequest).where(MeetingRequest.event_id == event.id,
                                                       MeetingRequest.from_id == sender.id,
                                                       MeetingRequest.to_id == target.id))
@@ -59,7 +59,7 @@ def answer_request(session: Session, *, request_id: int, decision: str) -> Meeti
     if decision not in ("accept", "decline"):
         raise FieldError("decision", "accept or decline")
     if request.status not in ("pending", "accepted"):
-        raise Conflict(f"this request is {request.status}")
+        raise Conflict("", "this request is {status}", params={"status": request.status})
     request.status = "accepted" if decision == "accept" else "declined"
     request.answered_at = now()
     session.flush()
@@ -92,7 +92,7 @@ def fix_meeting(session: Session, *, event: Event, request_id: int, slot: int | 
     if request is None or request.event_id != event.id:
         raise NotFound(f"no request {request_id}")
     if request.status != "accepted":
-        raise Conflict("only an accepted meeting can be fixed")
+        raise Conflict("", "only an accepted meeting can be fixed")
     if slot is not None and not 0 <= slot < len(slots_for(event)):
         raise FieldError("slot", "not a slot of this event (1..{length})", params={"length": len(slots_for(event))})
     request.fixed_slot = slot

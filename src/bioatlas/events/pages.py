@@ -73,8 +73,8 @@ def error_text(exc: Exception | str, t=None, *, field_labels: dict[str, str] | N
     the language of `t` when given."""
     if isinstance(exc, FieldError):
         if t is None:
-            return f"{exc.field}: {exc.message}"
-        return refusal_text(t, exc, with_field=True, labels=field_labels or labels(t)["field"])
+            return str(exc) if isinstance(exc, Conflict) else f"{exc.field}: {exc.message}"
+        return refusal_text(t, exc, with_field=bool(exc.field), labels=field_labels or labels(t)["field"])
     return str(exc)
 
 

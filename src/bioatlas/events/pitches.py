@@ -60,7 +60,7 @@ def open_call(session: Session, *, event_id: int, title: str, description: str =
     """The event's call for pitches and its review panel (blind, weighted criteria)."""
     get_event(session, event_id=event_id)
     if call_of(session, event_id=event_id) is not None:
-        raise Conflict("this event already has a call for pitches")
+        raise Conflict("", "this event already has a call for pitches")
     title = (title or "").strip()
     if not 3 <= len(title) <= 200:
         raise FieldError("title", "between 3 and 200 characters")
@@ -87,7 +87,7 @@ def apply(session: Session, *, event_id: int, user_id: int | None, actor_id: int
     item with that actor as the applicant. `user_id` None: a synthetic application of the demo."""
     call = _call_or_404(session, event_id)
     if not call.is_open:
-        raise Conflict("the call for pitches is closed")
+        raise Conflict("", "the call for pitches is closed")
     if user_id is not None and actor_id not in accounts.member_actor_ids(session, user_id=user_id):
         raise FieldError("actor", "you can only pitch for an actor you are a member of")
     title, summary = (title or "").strip(), (summary or "").strip()
@@ -217,7 +217,7 @@ def decide(session: Session, *, event_id: int, application_id: int, decision: st
     if decision == "selected" and application.status != "selected":
         taken = sum(1 for a in applications(session, event_id=event_id) if a.status == "selected")
         if taken >= call.seats:
-            raise Conflict(f"all {call.seats} pitch seats are taken")
+            raise Conflict("", "all {seats} pitch seats are taken", params={"seats": call.seats})
     try:
         review.decide(session, item_id=_item(session, call, application).id, decision=decision,
                       rationale=rationale, by_user_id=by_user_id)

@@ -41,7 +41,7 @@ def register(session: Session, *, event: Event, user_id: int | None, display_nam
         raise FieldError("display_name", "required")
     existing = participant_of(session, event_id=event.id, user_id=user_id)
     if existing is not None and existing.status != "cancelled":
-        raise Conflict("already registered" if existing.status == "registered" else "already on the waiting list")
+        raise Conflict("", "already registered" if existing.status == "registered" else "already on the waiting list")
     status = "registered" if _has_room(session, event_id=event.id, category=category) else "waiting"
     if existing is not None:
         participant = existing
@@ -65,7 +65,7 @@ def cancel(session: Session, *, event: Event, participant: Participant) -> list[
     """The participant leaves (its meeting requests are cancelled, its chosen sessions dropped);
     the waiting list moves up. Returns the participants promoted."""
     if participant.event_id != event.id or participant.status == "cancelled":
-        raise Conflict("not registered for this event")
+        raise Conflict("", "not registered for this event")
     was_registered = participant.status == "registered"
     participant.status, participant.checked_in_at = "cancelled", None
     session.execute(update(MeetingRequest).where(

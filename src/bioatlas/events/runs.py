@@ -62,7 +62,7 @@ def start_run(session: Session, *, event: Event, user_id: int | None, time_limit
     running = session.scalar(select(ScheduleRun).where(ScheduleRun.event_id == event.id,
                                                        ScheduleRun.status.in_(("queued", "running"))))
     if running is not None:
-        raise Conflict(f"run {running.id} is still {running.status}")
+        raise Conflict("", "run {run} is still {status}", params={"run": running.id, "status": running.status})
     run = ScheduleRun(event_id=event.id, status="queued", created_by=user_id, time_limit=time_limit, conflicts=[],
                       progress={})
     session.add(run)
@@ -142,7 +142,7 @@ def publish(session: Session, *, event: Event, run_id: int) -> ScheduleRun:
     if run is None or run.event_id != event.id:
         raise NotFound(f"no run {run_id}")
     if run.status != "done" or run.outcome not in ("optimal", "feasible"):
-        raise Conflict("only a finished run with a schedule can be published")
+        raise Conflict("", "only a finished run with a schedule can be published")
     for other in session.scalars(select(ScheduleRun).where(ScheduleRun.event_id == event.id,
                                                            ScheduleRun.published_at.is_not(None))):
         other.published_at = None

@@ -106,7 +106,7 @@ def cancel(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep
             raise service.FieldError("confirm", "tick the box to confirm the cancellation")
         me = service.participant_of(session, event_id=event_id, user_id=p.user_id)
         if me is None:
-            raise service.Conflict("you are not registered for this event")
+            raise service.Conflict("", "you are not registered for this event")
         return service.cancel(session, event=event, participant=me)
 
     return attempt(session, act, done=f"/events/{event_id}",

@@ -155,7 +155,7 @@ def score(request: Request, event_id: Id, application_id: Id, session: SessionDe
             return pitches.score(session, event_id=event_id, application_id=application_id, reviewer_id=p.user_id,
                                  scores=scores, comment=forms.text(form, "comment", 5000) or None)
         except (review.ConflictOfInterest, review.NotAssigned) as exc:
-            raise service.Conflict(str(exc)) from None
+            raise service.Conflict("", exc.msgid, params=exc.params) from None
 
     return attempt(session, run, done=f"/events/{event_id}/pitches",
                    failed=lambda **e: _review_page(request, session, t, event, application_id, p, **e),
