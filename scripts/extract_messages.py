@@ -46,7 +46,7 @@ def plural_messages() -> set[tuple[str, str]]:
 # (reason, message id), ReviewError, NotAssigned, CallError and the events' Conflict (field, message id)
 REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned", "CallError")
 # a room's own FieldError subclasses whose name other rooms use for something else
-ROOM_REFUSAL_CLASSES = {"events": ("Conflict",)}
+ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited")}
 
 
 def _refusal_calls(path: Path):

@@ -12,6 +12,8 @@ from tests.accounts.fixtures import csrf_of, login, make_user
 from tests.calls.conftest import story  # noqa: F401  (the calls story: a manager, a submitted application)
 from tests.calls.helpers import client_for
 from tests.contributions.helpers import add_actor
+from tests.opportunities.world import doc, login_as, publish_via_api
+from tests.opportunities.world import world  # noqa: F401  (fixture: synthetic actors and their members)
 
 HTML = {"accept": "text/html"}
 
@@ -64,3 +66,17 @@ def test_a_call_refusal_in_the_reader_language_and_the_api_unchanged(db, story):
     api = m.post(f"/api/v1/calls/{story['call']}/publish", headers=mh)
     assert api.status_code == 409
     assert api.json()["detail"] == {"field": "status", "message": "status: the call is already published"}
+
+
+def test_an_opportunity_refusal_in_the_reader_language_and_the_api_unchanged(client, world):  # noqa: F811
+    cdmo = world["actors"]["cdmo"]
+    oid = publish_via_api(client, cdmo, doc())  # published: no longer submitted
+    h = login_as(client, "cdmo@test.invalid")
+    token = csrf_of(client, f"/opportunities/{oid}")
+    for lang, expected in (("fr", "seul un brouillon ou une opportunité refusée peut être soumis"),
+                           ("en", "only a draft or a rejected one can be submitted")):
+        r = client.post(f"/opportunities/{oid}/submit", params={"lang": lang}, headers=HTML, data={"csrf_token": token})
+        assert r.status_code == 409 and expected in r.text, r.text
+    api = client.post(f"/api/v1/opportunities/{oid}/submit", headers=h)
+    assert api.status_code == 409 and api.json()["detail"] == {
+        "field": "status", "message": "the opportunity is published; only a draft or a rejected one can be submitted"}

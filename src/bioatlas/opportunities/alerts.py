@@ -51,7 +51,7 @@ def save_alert(session: Session, *, user_id: int, ip: str | None, raw: object,
 def delete_alert(session: Session, *, user_id: int, alert_id: int) -> None:
     alert = session.get(Alert, alert_id)
     if alert is None or alert.user_id != user_id:
-        raise NotFound("alert_id", f"no saved search {alert_id} of yours")
+        raise NotFound("alert_id", "no saved search {alert_id} of yours", params={"alert_id": alert_id})
     with unit_of_work(session):
         session.delete(alert)
 

@@ -33,10 +33,10 @@ Json = Annotated[dict[str, Any], Body()]
 
 def problem(exc: Exception) -> HTTPException:
     """The service's refusal as an HTTP answer naming the field."""
+    if isinstance(exc, service.OpportunityError):  # a FieldError with its own status
+        return HTTPException(exc.status, detail={"field": exc.field, "message": exc.message})
     if isinstance(exc, service.FieldError):
         return HTTPException(422, detail={"field": exc.field, "message": exc.message})
-    if isinstance(exc, service.OpportunityError):
-        return HTTPException(exc.status, detail={"field": exc.field, "message": exc.message})
     raise exc
 
 

@@ -17,12 +17,14 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class OpportunityError(ValueError):
+class OpportunityError(FieldError):
+    """A refused action: a `core.fields.FieldError` (`OpportunityError(field, message id,
+    params={...})`, the pages show it in the reader's language) whose status is the class's."""
+
     status = 400
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+    def __init__(self, field: str, message: str, *, params: dict | None = None) -> None:
+        super().__init__(field, message, type(self).status, params=params)
 
 
 class NotFound(OpportunityError):
@@ -59,8 +61,7 @@ def _aware(value: datetime) -> datetime:
 
 
 
-def _conflict(session: Session, *, user_id, ip, opp: Opportunity, action: str, message: str,
-              field_name: str = "status") -> Conflict:
-    exc = Conflict(field_name, message)
+def _conflict(session: Session, *, user_id, ip, opp: Opportunity, action: str, exc: Conflict) -> Conflict:
+    """`exc`, audited."""
     _refuse(session, user_id=user_id, ip=ip, target=_target(opp.id), action=action, exc=exc)
     return exc

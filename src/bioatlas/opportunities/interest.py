@@ -62,8 +62,8 @@ def express_interest(session: Session, *, user_id: int, ip: str | None, opportun
         raise
     problem: OpportunityError | None = None
     if opp.status != "published" or (opp.expires_on is not None and opp.expires_on < at.date()):
-        problem = Conflict("opportunity", f"the opportunity is {'expired' if opp.status == 'published' else opp.status}: "
-                                          "it takes no expression of interest")
+        problem = Conflict("opportunity", "the opportunity is {status}: it takes no expression of interest",
+                           params={"status": "expired" if opp.status == "published" else opp.status})
     elif opp.actor_id in member_of or opp.author_id == user_id:
         problem = Conflict("opportunity", "this is your own organisation's opportunity")
     elif session.scalar(select(func.count()).select_from(Interest).where(
@@ -71,7 +71,8 @@ def express_interest(session: Session, *, user_id: int, ip: str | None, opportun
         problem = Conflict("opportunity", "you already expressed interest in this opportunity")
     elif (session.scalar(select(func.count()).select_from(Interest).where(
             Interest.user_id == user_id, Interest.created_at >= at - timedelta(days=1))) or 0) >= INTERESTS_PER_DAY:
-        problem = RateLimited("interest", f"at most {INTERESTS_PER_DAY} expressions of interest in 24 hours")
+        problem = RateLimited("interest", "at most {max} expressions of interest in 24 hours",
+                              params={"max": INTERESTS_PER_DAY})
     if problem is not None:
         _refuse(session, user_id=user_id, ip=ip, target=target, action=action, exc=problem)
         raise problem
@@ -96,7 +97,8 @@ def answer_interest(session: Session, *, user_id: int | None, ip: str | None, op
     opp = _must(session, opportunity_id)
     interest = session.get(Interest, interest_id)
     if interest is None or interest.opportunity_id != opp.id:
-        raise NotFound("interest_id", f"no expression of interest {interest_id} on this opportunity")
+        raise NotFound("interest_id", "no expression of interest {interest_id} on this opportunity",
+                       params={"interest_id": interest_id})
     try:
         decision = choice("decision", decision, ("accept", "decline"))
     except FieldError as exc:
@@ -104,7 +106,8 @@ def answer_interest(session: Session, *, user_id: int | None, ip: str | None, op
         raise
     if interest.status != "pending":
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.answer",
-                        message=f"the expression of interest is already {interest.status}")
+                        exc=Conflict("status", "the expression of interest is already {status}",
+                                     params={"status": interest.status}))
     with unit_of_work(session):
         interest.status, interest.answered_at, interest.answered_by = (
             "accepted" if decision == "accept" else "declined"), now(), user_id

@@ -17,7 +17,7 @@ from bioatlas.core.db import unit_of_work
 from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.notifications import service as notifications
 from bioatlas.opportunities.alerts import _send_alerts
-from bioatlas.opportunities.errors import NOTE_MAX, REASON_MAX, NotFound, _aware, _conflict, _refuse, _target, now
+from bioatlas.opportunities.errors import NOTE_MAX, REASON_MAX, Conflict, NotFound, _aware, _conflict, _refuse, _target, now
 from bioatlas.opportunities.fields import OUTCOMES, choice, clean
 from bioatlas.opportunities.models import Opportunity
 from bioatlas.opportunities.reads import _must, quality_of
@@ -49,7 +49,7 @@ def create(session: Session, *, user_id: int | None, ip: str | None, actor_id: i
     doc = _clean(session, raw=raw, taxonomies=taxonomies, today=today, user_id=user_id, ip=ip,
                  target=_target(None, actor_id), action="opportunities.create")
     if not atlas.actor_exists(session, actor_id=actor_id):
-        raise NotFound("actor_id", f"no actor {actor_id}")
+        raise NotFound("actor_id", "no actor {actor_id}", params={"actor_id": actor_id})
     with unit_of_work(session):
         opp = Opportunity(actor_id=actor_id, author_id=user_id, status="draft")
         _apply(opp, doc)
@@ -69,7 +69,7 @@ def update(session: Session, *, user_id: int | None, ip: str | None, opportunity
     opp = _must(session, opportunity_id)
     if opp.status == "closed":
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.edit",
-                        message="the opportunity is closed")
+                        exc=Conflict("status", "the opportunity is closed"))
     doc = _clean(session, raw=raw, taxonomies=taxonomies, today=today, user_id=user_id, ip=ip,
                  target=_target(opp.id), action="opportunities.edit")
     with unit_of_work(session):
@@ -86,11 +86,12 @@ def submit(session: Session, *, user_id: int | None, ip: str | None, opportunity
     opp = _must(session, opportunity_id)
     if opp.status not in ("draft", "rejected"):
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.submit",
-                        message=f"the opportunity is {opp.status}; only a draft or a rejected one can be submitted")
+                        exc=Conflict("status", "the opportunity is {status}; only a draft or a rejected one can be submitted",
+                                     params={"status": opp.status}))
     missing = [rule for rule, ok in quality_of(opp) if not ok]
     if missing:
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.submit",
-                        message="quality rules not met: " + "; ".join(missing), field_name="quality")
+                        exc=Conflict("quality", "quality rules not met: {rules}", params={"rules": "; ".join(missing)}))
     with unit_of_work(session):
         opp.status, opp.submitted_at, opp.reject_reason = "submitted", now(), None
         accounts.record_audit(session, event="opportunity", user_id=user_id, ip=ip, target=_target(opp.id),
@@ -111,7 +112,8 @@ def review(session: Session, *, user_id: int | None, ip: str | None, opportunity
         raise
     if opp.status != "submitted":
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.review",
-                        message=f"the opportunity is {opp.status}; only a submitted one can be reviewed")
+                        exc=Conflict("status", "the opportunity is {status}; only a submitted one can be reviewed",
+                                     params={"status": opp.status}))
     with unit_of_work(session):
         opp.reviewed_by = user_id
         if decision == "publish":
@@ -141,7 +143,7 @@ def close(session: Session, *, user_id: int | None, ip: str | None, opportunity_
         raise
     if opp.status == "closed":
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.close",
-                        message="the opportunity is already closed")
+                        exc=Conflict("status", "the opportunity is already closed"))
     with unit_of_work(session):
         opp.status, opp.outcome, opp.outcome_note, opp.closed_at = "closed", outcome, clean_note or None, now()
         accounts.record_audit(session, event="opportunity", user_id=user_id, ip=ip, target=_target(opp.id),
@@ -162,7 +164,8 @@ def renew(session: Session, *, user_id: int | None, ip: str | None, opportunity_
         raise
     if opp.status not in ("published", "expired"):
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.renew",
-                        message=f"the opportunity is {opp.status}; only a published or expired one can be renewed")
+                        exc=Conflict("status", "the opportunity is {status}; only a published or expired one can be renewed",
+                                     params={"status": opp.status}))
     with unit_of_work(session):
         opp.status, opp.expires_on = "published", (today or date.today()) + timedelta(days=n)
         opp.updated_at, opp.reminded_at = now(), None

@@ -170,5 +170,5 @@ def _coordinates(session: Session, actor_ids: list[int]) -> dict[int, list[tuple
 def _must(session: Session, opportunity_id: int) -> Opportunity:
     opp = get(session, opportunity_id=opportunity_id)
     if opp is None:
-        raise NotFound("opportunity_id", f"no opportunity {opportunity_id}")
+        raise NotFound("opportunity_id", "no opportunity {opportunity_id}", params={"opportunity_id": opportunity_id})
     return opp

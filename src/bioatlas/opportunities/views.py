@@ -180,12 +180,12 @@ def create(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     try:
         opp = service.create(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, raw=raw,
                              taxonomies=taxonomies)
+    except service.OpportunityError as exc:  # the page in the reader's language
+        raise Refused(exc) from None
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[actor_id]).get(actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/actors/{actor_id}/new", actor_name=name,
                           doc=raw, error=_form_refusal(t, exc), status=422)
-    except service.OpportunityError as exc:
-        raise HTTPException(exc.status, detail=str(exc)) from None
     return redirect(f"/opportunities/{opp.id}")
 
 
@@ -222,12 +222,12 @@ def edit(request: Request, opportunity_id: Id, session: SessionDep, taxonomies: 
     try:
         service.update(session, user_id=p.user_id, ip=client_ip(request), opportunity_id=opp.id, raw=raw,
                        taxonomies=taxonomies)
+    except service.OpportunityError as exc:  # the page in the reader's language
+        raise Refused(exc) from None
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[opp.actor_id]).get(opp.actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/{opp.id}/edit", actor_name=name, doc=raw,
                           error=_form_refusal(t, exc), status=422)
-    except service.OpportunityError as exc:
-        raise HTTPException(exc.status, detail=str(exc)) from None
     return redirect(f"/opportunities/{opp.id}")
 
 
@@ -235,10 +235,10 @@ def _act(call, *args, **kwargs):
     """Run a service write for a form: its refusals as 4xx naming the field."""
     try:
         return call(*args, **kwargs)
+    except service.OpportunityError as exc:
+        raise Refused(exc) from None
     except service.FieldError as exc:
         raise Refused(exc, status=422) from None
-    except service.OpportunityError as exc:
-        raise HTTPException(exc.status, detail=f"{exc.field}: {exc.message}") from None
 
 
 @router.post("/opportunities/{opportunity_id}/submit", response_class=HTMLResponse)
