@@ -192,9 +192,9 @@ def reindex_all(
 
 def rebuild(factory: sessionmaker[Session], *, progress: Callable[[int], None] | None = None) -> int:
     """The full rebuild of a large atlas in two transactions: the documents and the vocabulary
-    (committed), then the FTS5 index on SQLite (`build_fts`). In one transaction, the FTS5
-    build of 1,000,000 actors took 3,453 s: its merges re-read the pages the documents' writes
-    had spilled to the WAL. Between the two commits the FTS5 index is empty (Tantivy, the
+    (committed), then the FTS5 index on SQLite (`build_fts`), so that neither waits for the
+    other (1,000,000 actors: 3,453 s in one transaction; FTS5 alone still re-reads far more than
+    its index, see docs/performance.md). Between the two commits the FTS5 index is empty (Tantivy, the
     SQLite deployment's engine, reads the documents; a search by FTS5 finds nothing for that
     time); its triggers are back, so edits meanwhile are kept, and the build reads them."""
     with transaction(factory) as session:
