@@ -3,7 +3,7 @@ the registration confirmed, put on the waiting list, promoted from it, or cancel
 (`events.booth`) a booth application accepted, wait-listed or refused; (`events.booth_free`, to
 the organisers) a booth freed by a withdrawal; (`events.pitch`) a pitch
 selected, wait-listed or not selected, its slot in a pitch session (or a new rank), or that it left
-the programme; (`events.programme`) a session of one's agenda moved."""
+the programme; (`events.programme`) a session of one's agenda moved or cancelled."""
 
 from __future__ import annotations
 
@@ -109,12 +109,20 @@ PROGRAMME = NotificationKind(
     name="events.programme",
     label={"fr": "Changements des sessions de mon agenda", "en": "Changes to the sessions in my agenda"},
     templates={
-        "fr": ("{{ event }} : « {{ title }} » change d'horaire ou de salle",
+        "fr": ('{{ event }} : « {{ title }} » {% if status == "cancelled" %}est annulée'
+               "{% else %}change d'horaire ou de salle{% endif %}",
+               '{% if status == "cancelled" %}La session « {{ title }} » de {{ event }} ({{ before }}), qui était '
+               "dans votre agenda (choisie ou comme intervenant·e), est annulée par les organisateurs. Elle n'est "
+               "plus dans votre fichier d'agenda (.ics).{% else %}"
                "La session « {{ title }} » de {{ event }}, qui est dans votre agenda (choisie ou comme "
-               "intervenant·e), change : {{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le changement."),
-        "en": ('{{ event }}: "{{ title }}" moves',
+               "intervenant·e), change : {{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le "
+               "changement.{% endif %}"),
+        "en": ('{{ event }}: "{{ title }}" {% if status == "cancelled" %}is cancelled{% else %}moves{% endif %}',
+               '{% if status == "cancelled" %}The session "{{ title }}" of {{ event }} ({{ before }}), which was in '
+               "your agenda (chosen, or as a speaker), is cancelled by the organisers. It is no longer in your "
+               "agenda file (.ics).{% else %}"
                'The session "{{ title }}" of {{ event }}, which is in your agenda (chosen, or as a speaker), '
-               "changes: {{ before }} → {{ after }}. Your agenda file (.ics) follows the change."),
+               "changes: {{ before }} → {{ after }}. Your agenda file (.ics) follows the change.{% endif %}"),
     },
     default="immediate",
 )

@@ -1,7 +1,8 @@
 """The programme: sessions (a kind, a track, a room, a start and an end in the venue's local
 time) with their speakers (linked to their atlas actor when the affiliation is one), the
 sessions a participant puts in its own agenda, and the iCalendar files of a session and of the
-whole programme. Two sessions of one room never overlap: the second is refused naming both."""
+whole programme. Two sessions of one room never overlap: the second is refused naming both. A
+session deleted is told to those who had it in their agenda (`events.programme`, "cancelled")."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import SESSION_KINDS, Event, Participant, ProgrammeSession, SessionChoice, Speaker
 from bioatlas.events.pitch_slots import pitch_entries, tell_left
 from bioatlas.events.speakers import (  # noqa: F401  (SpeakerInput, MAX_SPEAKERS: part of the programme's interface)
-    MAX_SPEAKERS, LinkedSpeaker, SpeakerInput, check_speakers, speakers_of, write_speakers,
+    MAX_SPEAKERS, LinkedSpeaker, SpeakerInput, check_speakers, speaker_users, speakers_of, write_speakers,
 )
+from bioatlas.notifications import service as notifications
 
 # the kinds' names in the calendar files (the pages translate them with `t`)
 KIND_NAMES = {
@@ -105,7 +107,7 @@ def check_session(session: Session, *, event: Event, title: str, kind: str, room
         raise FieldError("room", "« {title} » ({when} {starts_at:%H:%M}–{ends_at:%H:%M}) overlaps « {other} » ({other_span}) in room {room}",
                          params={"title": title, "when": when.isoformat(), "starts_at": starts_at, "ends_at": ends_at,
                                  "other": other.title, "other_span": _span(other), "room": other.room})
-    linked = check_speakers(session, event=event, kind=kind, speakers=speakers)
+    linked = check_speakers(session, event=event, kind=kind, speakers=speakers, exclude_id=exclude_id)
     return CheckedSession(title=title, kind=kind, room=room, track=track, starts_at=starts_at, ends_at=ends_at,
                           speakers=linked)
 
@@ -124,16 +126,47 @@ def add_session(session: Session, *, event: Event, title: str, kind: str, room: 
     return row
 
 
-def delete_session(session: Session, *, event: Event, session_id: int) -> None:
-    """The session goes with its speakers; the applicants of its pitches are told their pitch left
-    the programme (it stays selected)."""
+def where(row: ProgrammeSession) -> str:
+    """The session's day, times and room as the `events.programme` notices write them."""
+    return f"{row.starts_at:%Y-%m-%d %H:%M}–{row.ends_at:%H:%M}, {row.room}"
+
+
+def agenda_users(session: Session, *, session_id: int) -> list[int]:
+    """The accounts that have the session in their agenda: the registered participants who chose
+    it, then its linked speakers (pitch entries left out: their applicants are told by `events.pitch`),
+    each once."""
+    choosers = session.scalars(select(Participant.user_id).join(
+        SessionChoice, SessionChoice.participant_id == Participant.id).where(
+        SessionChoice.session_id == session_id, Participant.status == "registered", Participant.user_id.is_not(None))
+        .order_by(Participant.id))
+    return list(dict.fromkeys([u for u in choosers if u is not None] + speaker_users(session, session_id=session_id)))
+
+
+def tell_agenda(session: Session, *, event: Event, row: ProgrammeSession, users: Sequence[int], status: str,
+                before: str) -> None:
+    """Each of `users` told once (kind `events.programme`, e-mail by default) that the session moved
+    (`status` "moved": `before` → its time and room now) or was cancelled (`status` "cancelled")."""
+    for user_id in users:
+        notifications.notify(session, user_id=user_id, kind="events.programme",
+                             context={"event": event.title, "title": row.title, "status": status, "before": before,
+                                      "after": where(row)},
+                             link=f"/events/{event.id}/programme" + (f"#session-{row.id}" if status == "moved" else ""))
+
+
+def delete_session(session: Session, *, event: Event, session_id: int) -> list[int]:
+    """The session goes with its speakers. The applicants of its pitches are told their pitch left
+    the programme (it stays selected); the other people who had it in their agenda (chose it, or
+    speak at it) are told it is cancelled (`events.programme`), each once. Returns the accounts told."""
     row = session.get(ProgrammeSession, session_id)
     if row is None or row.event_id != event.id:
         raise NotFound(f"no session {session_id}")
     apps = [sp.pitch_application_id for sp in pitch_entries(session, row.id) if sp.pitch_application_id is not None]
-    tell_left(session, event=event, application_ids=apps, session_title=row.title)
+    told = tell_left(session, event=event, application_ids=apps, session_title=row.title)
+    users = [u for u in agenda_users(session, session_id=row.id) if u not in told]
+    tell_agenda(session, event=event, row=row, users=users, status="cancelled", before=where(row))
     session.delete(row)
     session.flush()
+    return users + told
 
 
 def get_session(session: Session, *, event: Event, session_id: int) -> SessionView:

@@ -16,15 +16,9 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.events.errors import NotFound
-from bioatlas.events.models import Event, Participant, ProgrammeSession, SessionChoice, Speaker
+from bioatlas.events.models import Event, ProgrammeSession, Speaker
 from bioatlas.events.pitch_slots import placed, tell_changes
-from bioatlas.events.programme import SpeakerInput, check_session, write_speakers
-from bioatlas.events.speakers import speaker_users
-from bioatlas.notifications import service as notifications
-
-
-def _where(row: ProgrammeSession) -> str:
-    return f"{row.starts_at:%Y-%m-%d %H:%M}–{row.ends_at:%H:%M}, {row.room}"
+from bioatlas.events.programme import SpeakerInput, agenda_users, check_session, tell_agenda, where, write_speakers
 
 
 def _fields(row: ProgrammeSession, speakers: list[list]) -> dict:
@@ -49,7 +43,7 @@ def edit_session(session: Session, *, event: Event, session_id: int, title: str,
                                         .order_by(Speaker.position, Speaker.id)))
     before = _fields(row, [[sp.name, sp.affiliation, sp.actor_id, sp.user_id, sp.pitch_application_id]
                            for sp in old_speakers])
-    was = _where(row)
+    was = where(row)
     moved = row.starts_at != c.starts_at or row.ends_at != c.ends_at or row.room != c.room
     row.title, row.kind, row.room, row.track = c.title, c.kind, c.room, c.track
     row.starts_at, row.ends_at, row.description = c.starts_at, c.ends_at, description.strip()[:5000]
@@ -65,14 +59,7 @@ def edit_session(session: Session, *, event: Event, session_id: int, title: str,
                         moved=row.id if moved else None)
     if not moved:
         return told
-    choosers = session.scalars(select(Participant.user_id).join(
-        SessionChoice, SessionChoice.participant_id == Participant.id).where(
-        SessionChoice.session_id == row.id, Participant.status == "registered", Participant.user_id.is_not(None))
-        .order_by(Participant.id))
-    users = [u for u in dict.fromkeys([u for u in choosers if u is not None] + speaker_users(session, session_id=row.id))
-             if u not in told]  # a pitch's applicant told its slot is not told again as one who chose the session
-    for user_id in users:
-        notifications.notify(session, user_id=user_id, kind="events.programme",
-                             context={"event": event.title, "title": row.title, "before": was, "after": _where(row)},
-                             link=f"/events/{event.id}/programme#session-{row.id}")
+    # a pitch's applicant told its slot is not told again as one who chose the session
+    users = [u for u in agenda_users(session, session_id=row.id) if u not in told]
+    tell_agenda(session, event=event, row=row, users=users, status="moved", before=was)
     return users + told

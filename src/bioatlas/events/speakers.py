@@ -103,21 +103,51 @@ def _pitch(session: Session, event: Event, kind: str, sp: SpeakerInput) -> int |
     return app.id
 
 
-def check_speakers(session: Session, *, event: Event, kind: str,
-                   speakers: Sequence[SpeakerInput]) -> list[LinkedSpeaker]:
-    """The speakers checked (refused naming the field `speakers`) and linked."""
+def _pitch_once(session: Session, event: Event, speakers: Sequence[SpeakerInput], exclude_id: int | None) -> None:
+    """A pitch is in one place of the programme: given twice in the session, or already an entry
+    of another session of the event than `exclude_id` (the one being edited), it is refused naming
+    that session (the jury page's placing moves a pitch; an organiser removes the line there first)."""
+    seen: set[int] = set()
+    for sp in speakers:
+        if sp.pitch_application_id is None:
+            continue
+        if sp.pitch_application_id in seen:
+            raise FieldError("speakers", "{name}: pitch {pitch} is given twice in this session",
+                             params={"name": sp.name, "pitch": sp.pitch_application_id})
+        seen.add(sp.pitch_application_id)
+    if not seen:
+        return
+    query = (select(Speaker.pitch_application_id, ProgrammeSession)
+             .join(ProgrammeSession, ProgrammeSession.id == Speaker.session_id)
+             .where(ProgrammeSession.event_id == event.id, Speaker.pitch_application_id.in_(seen))
+             .order_by(ProgrammeSession.starts_at, ProgrammeSession.id))
+    if exclude_id is not None:
+        query = query.where(ProgrammeSession.id != exclude_id)
+    elsewhere = dict(session.execute(query).tuples().all())
+    for sp in speakers:
+        other = elsewhere.get(sp.pitch_application_id) if sp.pitch_application_id is not None else None
+        if other is not None:
+            raise FieldError("speakers", "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
+                             "remove it there first, or place the pitches from the jury page",
+                             params={"name": sp.name, "pitch": sp.pitch_application_id, "other": other.title,
+                                     "other_span": f"{other.starts_at:%Y-%m-%d %H:%M}–{other.ends_at:%H:%M}"})
+
+
+def check_speakers(session: Session, *, event: Event, kind: str, speakers: Sequence[SpeakerInput],
+                   exclude_id: int | None = None) -> list[LinkedSpeaker]:
+    """The speakers checked (refused naming the field `speakers`) and linked; `exclude_id` is the
+    session being edited (its own pitch entries are not "another session")."""
     if len(speakers) > MAX_SPEAKERS:
         raise FieldError("speakers", "at most {max}", params={"max": MAX_SPEAKERS})
     for sp in speakers:
         if not sp.name.strip() or len(sp.name) > 200 or len(sp.affiliation) > 300:
             raise FieldError("speakers", "{name!r}: a name of 1 to 200 characters, an affiliation of at most 300", params={"name": sp.name})
-    pitches = [sp.pitch_application_id for sp in speakers if sp.pitch_application_id is not None]
-    if len(pitches) != len(set(pitches)):
-        raise FieldError("speakers", "a pitch is given twice")
     actors = _link_actors(session, speakers)
-    return [LinkedSpeaker(name=sp.name.strip(), affiliation=sp.affiliation.strip(), actor_id=actor_id,
-                          user_id=_person(session, event, sp), pitch_application_id=_pitch(session, event, kind, sp))
-            for sp, actor_id in zip(speakers, actors, strict=True)]
+    linked = [LinkedSpeaker(name=sp.name.strip(), affiliation=sp.affiliation.strip(), actor_id=actor_id,
+                            user_id=_person(session, event, sp), pitch_application_id=_pitch(session, event, kind, sp))
+              for sp, actor_id in zip(speakers, actors, strict=True)]
+    _pitch_once(session, event, speakers, exclude_id)
+    return linked
 
 
 def write_speakers(session: Session, *, session_id: int, speakers: Iterable[LinkedSpeaker], start: int = 0) -> list[Speaker]:
