@@ -90,3 +90,30 @@ def test_a_refusal_is_shown_in_the_reader_language():
     assert refusal_text(Translator("en"), err, with_field=True, labels={"title": "Title"}) == \
         "Title: too long (12 characters, at most 10)"
     assert refusal_text(Translator("fr"), err, with_field=True) == "title\u202f: trop long (12 caractères, 10 au plus)"
+
+
+def test_every_status_word_in_a_refusal_has_its_french_form():
+    """A status shown inside a refusal is a `Word(status, context)`: each context used in the code
+    is one of these, and each status of its set has a French entry under that msgctxt."""
+    import ast
+
+    from bioatlas.calls.models import CALL_STATUSES
+    from bioatlas.core.i18n import context_catalog
+    from bioatlas.events.booth_models import BOOTH_STATUSES
+    from bioatlas.events.models import REGISTRATION_STATUSES, REQUEST_STATUSES, RUN_STATUSES
+    from bioatlas.opportunities.models import INTEREST_STATUSES, STATUSES
+
+    sets = {"booth application status": BOOTH_STATUSES, "run status": RUN_STATUSES,
+            "meeting request status": REQUEST_STATUSES, "registration status": REGISTRATION_STATUSES,
+            "opportunity status": STATUSES, "interest status": INTEREST_STATUSES, "call status": CALL_STATUSES}
+    used = set()
+    for path in _extractor().room_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Word":
+                assert isinstance(node.args[1], ast.Constant), f"{path}:{node.lineno}: a Word's context is a literal"
+                used.add(node.args[1].value)
+    assert used == set(sets)
+    french = context_catalog("fr")
+    assert sorted((c, s) for c, words in sets.items() for s in words if not french.get((c, s))) == []
+    fr = Translator("fr")
+    assert fr.pgettext("opportunity status", "published") == "publiée" and fr.pgettext("call status", "published") == "publié"

@@ -73,7 +73,7 @@ def test_an_opportunity_refusal_in_the_reader_language_and_the_api_unchanged(cli
     oid = publish_via_api(client, cdmo, doc())  # published: no longer submitted
     h = login_as(client, "cdmo@test.invalid")
     token = csrf_of(client, f"/opportunities/{oid}")
-    for lang, expected in (("fr", "seul un brouillon ou une opportunité refusée peut être soumis"),
+    for lang, expected in (("fr", "l&#39;opportunité est publiée ; seul un brouillon ou une opportunité refusée peut être soumis"),
                            ("en", "only a draft or a rejected one can be submitted")):
         r = client.post(f"/opportunities/{oid}/submit", params={"lang": lang}, headers=HTML, data={"csrf_token": token})
         assert r.status_code == 409 and expected in r.text, r.text

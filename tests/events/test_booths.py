@@ -159,7 +159,7 @@ def test_the_applicant_withdraws_an_application(client, db, booth_world):
     assert other.status_code == 404  # the seller's application: not the founder's to withdraw
     assert client.post(url, data={"confirm": "yes", "csrf_token": csrf}, follow_redirects=False).status_code == 303
     again = client.post(url, data={"confirm": "yes", "csrf_token": csrf})
-    assert again.status_code == 409 and "application\u202f: cette candidature est déjà " in again.text  # French
+    assert again.status_code == 409 and "application\u202f: cette candidature est déjà retirée" in again.text  # French, agreed
     with db() as s:
         assert service.exhibitors(s, event_id=e) == []  # the booth is free
         booths.withdraw_booth(s, event=service.get_event(s, event_id=e), application_id=theirs,

@@ -18,6 +18,7 @@ from bioatlas.calls.models import CALL_KINDS, Call, CallManager
 from bioatlas.calls.portfolio import agreements
 from bioatlas.calls.reads import CONTEXT, CallError, audit, aware, panel_of, utcnow
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import Word
 from bioatlas.review import service as review
 
 def widened(rules: dict) -> dict:
@@ -171,7 +172,7 @@ def close_call(session: Session, *, call: Call, by_user_id: int | None, now: dat
     now = now or utcnow()
     if call.status != "published":
         raise CallError("status", "only a published call can be closed (this one is {status})", 409,
-                        params={"status": call.status})
+                        params={"status": Word(call.status, "call status")})
     if aware(call.closes_at) <= now:  # type: ignore[operator]
         raise CallError("closes_at", "the call is already closed", 409)
     if aware(call.opens_at) > now:  # type: ignore[operator]

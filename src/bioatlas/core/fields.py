@@ -23,6 +23,28 @@ from bioatlas.core.text import unsafe_found
 MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|&#|javascript:|data:text/html|\bon\w+\s*=", re.IGNORECASE)
 
 
+class Word(str):
+    """A param that is a word of the code (a status such as "withdrawn"), shown translated: its
+    entry in the catalogue has `msgctxt` `context` (e.g. "booth application status"), so its French
+    form agrees with the noun of the sentence. It is the plain word in English (the API, logs)."""
+
+    context: str
+
+    def __new__(cls, word: str, context: str) -> Word:
+        self = super().__new__(cls, word)
+        self.context = context
+        return self
+
+
+def _shown(t, value: Any) -> Any:
+    """A param in the reader's language: a refusal (a lower layer's) or a `Word`."""
+    if isinstance(value, FieldError):
+        return refusal_text(t, value)
+    if isinstance(value, Word) and hasattr(t, "pgettext"):
+        return t.pgettext(value.context, str(value))
+    return value
+
+
 class FieldError(ValueError):
     """A refused value: `field` names it (e.g. "lines[0].scale_min_l"), `msgid` says why (an
     English message id, its `{placeholders}` filled from `params`), `message` is that English
@@ -47,8 +69,9 @@ def refusal_text(t, err: FieldError, *, with_field: bool = False, labels: Mappin
     """`err` in the language of the translator `t`: its message alone (a form showing it beside
     the field), or with `with_field` after the field's label (`labels`, else its name) and the
     reader's colon. A translation whose placeholders do not match falls back to English. A param
-    that is itself a refusal (a lower layer's, e.g. `{exc}`) is shown in the reader's language too."""
-    params = {k: refusal_text(t, v) if isinstance(v, FieldError) else v for k, v in err.params.items()}
+    that is itself a refusal (a lower layer's, e.g. `{exc}`) or a `Word` (a status) is shown in the
+    reader's language too."""
+    params = {k: _shown(t, v) for k, v in err.params.items()}
     try:
         text = t(err.msgid, **params) if params else t(err.msgid)
     except (KeyError, IndexError, ValueError):

@@ -6,6 +6,7 @@ shared messages and a feature may keep its own file (e.g. `accounts.po`).
 
 Plurals: `t.plural("{n} value", "{n} values", n)` picks the form by the language's rule (French:
 0 and 1 singular; English: 1 singular), through a `msgid`/`msgid_plural` entry of the catalogue.
+`t.pgettext(context, word)` reads an entry with a `msgctxt` (a status word in a sentence).
 `t.colon` is the colon after a label: " :" in French, ":" in English."""
 
 from __future__ import annotations
@@ -25,8 +26,21 @@ def catalog(lang: str) -> dict[str, str]:
     for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as fh:
             cat = read_po(fh, locale=lang)
-        merged.update({m.id: m.string for m in cat
-                       if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string and not m.fuzzy})
+        merged.update({m.id: m.string for m in cat if isinstance(m.id, str) and isinstance(m.string, str)
+                       and m.id and m.string and not m.fuzzy and not m.context})
+    return merged
+
+
+@lru_cache(maxsize=4)
+def context_catalog(lang: str) -> dict[tuple[str, str], str]:
+    """Entries with a `msgctxt`: (context, msgid) -> translation, e.g. a status word whose French
+    form agrees with the noun of the sentence (("opportunity status", "published") -> "publiée")."""
+    merged: dict[tuple[str, str], str] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        merged.update({(m.context, m.id): m.string for m in cat if m.context and isinstance(m.id, str)
+                       and isinstance(m.string, str) and m.string and not m.fuzzy})
     return merged
 
 
@@ -54,6 +68,7 @@ class Translator:
         self.lang = lang if lang in LANGUAGES else LANGUAGES[0]
         self._messages = catalog(self.lang)
         self._plurals = plural_catalog(self.lang)
+        self._contexts = context_catalog(self.lang)
         self.colon = "\u202f:" if self.lang == "fr" else ":"
 
     def gettext(self, message: str, **values) -> str:
@@ -61,6 +76,10 @@ class Translator:
         return text.format(**values) if values else text
 
     __call__ = gettext
+
+    def pgettext(self, context: str, message: str) -> str:
+        """`message` as a word of `context` (msgctxt), itself when the catalogue has no entry."""
+        return self._contexts.get((context, message), message)
 
     def plural(self, singular: str, plural: str, n: float, **values) -> str:
         """The form of `n` ("1 value", "3 values"); `{n}` is filled with `n` unless given."""

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
+from bioatlas.core.fields import Word
 from bioatlas.events.booth_models import STAND_TYPES, BoothApplication
 from bioatlas.events.catalogue import actor_names, organisers_of
 from bioatlas.events.errors import Conflict, FieldError, NotFound
@@ -90,7 +91,7 @@ def decide_booth(session: Session, *, event: Event, application_id: int, decisio
     if decision not in DECISIONS:
         raise FieldError("decision", "one of {choices}", params={"choices": ', '.join(DECISIONS)})
     if row.status not in OPEN:
-        raise Conflict("decision", "this application is already {status}", params={"status": row.status})
+        raise Conflict("decision", "this application is already {status}", params={"status": Word(row.status, "booth application status")})
     reason = (reason or "").strip()
     if len(reason) > 2000:
         raise FieldError("reason", "at most 2,000 characters")
@@ -127,7 +128,7 @@ def withdraw_booth(session: Session, *, event: Event, application_id: int, user_
     if row is None or row.event_id != event.id or row.user_id is None or row.user_id != user_id:
         raise NotFound(f"no booth application {application_id} of yours")
     if row.status not in WITHDRAWABLE:
-        raise Conflict("application", "this application is already {status}", params={"status": row.status})
+        raise Conflict("application", "this application is already {status}", params={"status": Word(row.status, "booth application status")})
     booth = None
     if row.status == "accepted" and row.exhibitor_id is not None:
         exhibitor = session.get(Exhibitor, row.exhibitor_id)

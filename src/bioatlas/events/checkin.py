@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, Signer
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.accounts import service as accounts
+from bioatlas.core.fields import Word
 from bioatlas.events.errors import Conflict, FieldError
 from bioatlas.events.models import Event, Participant
 
@@ -61,7 +62,7 @@ def badges(*, secret: str, people: list[Participant]) -> list[Badge]:
     out = []
     for p in people:
         if p.status != "registered":
-            raise Conflict("", "{name} is not registered ({status}): no badge", params={"name": p.display_name, "status": p.status})
+            raise Conflict("", "{name} is not registered ({status}): no badge", params={"name": p.display_name, "status": Word(p.status, "registration status")})
         token = badge_token(secret=secret, participant=p)
         out.append(Badge(participant=p, token=token, qr=qr_svg(token)))
     return out
@@ -86,7 +87,7 @@ def check_in(session: Session, *, event: Event, token: str, secret: str, by_user
             raise FieldError("token", "no such participant in this event")
         if participant.status != "registered":
             raise Conflict("", "{name} is not registered ({status})",
-                           params={"name": participant.display_name, "status": participant.status})
+                           params={"name": participant.display_name, "status": Word(participant.status, "registration status")})
     except (FieldError, Conflict) as exc:
         accounts.record_audit_now(sessionmaker(bind=session.get_bind()), event="events.checkin_refused", user_id=by_user_id, ip=ip,
                                   target=f"event:{event.id}", detail={"reason": str(exc)[:300]})

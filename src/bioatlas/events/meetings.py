@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bioatlas.core.fields import Word
 from bioatlas.events.catalogue import slots_for
 from bioatlas.events.errors import Conflict, FieldError, NotFound
 from bioatlas.events.models import PRIORITIES, Event, MeetingRequest, Participant
@@ -59,7 +60,7 @@ def answer_request(session: Session, *, request_id: int, decision: str) -> Meeti
     if decision not in ("accept", "decline"):
         raise FieldError("decision", "accept or decline")
     if request.status not in ("pending", "accepted"):
-        raise Conflict("", "this request is {status}", params={"status": request.status})
+        raise Conflict("", "this request is {status}", params={"status": Word(request.status, "meeting request status")})
     request.status = "accepted" if decision == "accept" else "declined"
     request.answered_at = now()
     session.flush()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioatlas.core.fields import Word
 from bioatlas.events.catalogue import get_event, slots_for
 from bioatlas.events.errors import Conflict, FieldError, NotFound
 from bioatlas.events.meetings import requests_of
@@ -62,7 +63,7 @@ def start_run(session: Session, *, event: Event, user_id: int | None, time_limit
     running = session.scalar(select(ScheduleRun).where(ScheduleRun.event_id == event.id,
                                                        ScheduleRun.status.in_(("queued", "running"))))
     if running is not None:
-        raise Conflict("", "run {run} is still {status}", params={"run": running.id, "status": running.status})
+        raise Conflict("", "run {run} is still {status}", params={"run": running.id, "status": Word(running.status, "run status")})
     run = ScheduleRun(event_id=event.id, status="queued", created_by=user_id, time_limit=time_limit, conflicts=[],
                       progress={})
     session.add(run)

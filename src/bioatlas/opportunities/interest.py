@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.core.db import unit_of_work
-from bioatlas.core.fields import FieldError, plain_text
+from bioatlas.core.fields import FieldError, Word, plain_text
 from bioatlas.messaging import service as messaging
 from bioatlas.notifications import service as notifications
 from bioatlas.opportunities.errors import (
@@ -63,7 +63,7 @@ def express_interest(session: Session, *, user_id: int, ip: str | None, opportun
     problem: OpportunityError | None = None
     if opp.status != "published" or (opp.expires_on is not None and opp.expires_on < at.date()):
         problem = Conflict("opportunity", "the opportunity is {status}: it takes no expression of interest",
-                           params={"status": "expired" if opp.status == "published" else opp.status})
+                           params={"status": Word("expired" if opp.status == "published" else opp.status, "opportunity status")})
     elif opp.actor_id in member_of or opp.author_id == user_id:
         problem = Conflict("opportunity", "this is your own organisation's opportunity")
     elif session.scalar(select(func.count()).select_from(Interest).where(
@@ -107,7 +107,7 @@ def answer_interest(session: Session, *, user_id: int | None, ip: str | None, op
     if interest.status != "pending":
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.answer",
                         exc=Conflict("status", "the expression of interest is already {status}",
-                                     params={"status": interest.status}))
+                                     params={"status": Word(interest.status, "interest status")}))
     with unit_of_work(session):
         interest.status, interest.answered_at, interest.answered_by = (
             "accepted" if decision == "accept" else "declined"), now(), user_id

@@ -14,7 +14,7 @@ from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import Taxonomy, gazetteer
 from bioatlas.core.db import unit_of_work
-from bioatlas.core.fields import FieldError, plain_text
+from bioatlas.core.fields import FieldError, Word, plain_text
 from bioatlas.notifications import service as notifications
 from bioatlas.opportunities.alerts import _send_alerts
 from bioatlas.opportunities.errors import NOTE_MAX, REASON_MAX, Conflict, NotFound, _aware, _conflict, _refuse, _target, now
@@ -87,7 +87,7 @@ def submit(session: Session, *, user_id: int | None, ip: str | None, opportunity
     if opp.status not in ("draft", "rejected"):
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.submit",
                         exc=Conflict("status", "the opportunity is {status}; only a draft or a rejected one can be submitted",
-                                     params={"status": opp.status}))
+                                     params={"status": Word(opp.status, "opportunity status")}))
     missing = [rule for rule, ok in quality_of(opp) if not ok]
     if missing:
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.submit",
@@ -113,7 +113,7 @@ def review(session: Session, *, user_id: int | None, ip: str | None, opportunity
     if opp.status != "submitted":
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.review",
                         exc=Conflict("status", "the opportunity is {status}; only a submitted one can be reviewed",
-                                     params={"status": opp.status}))
+                                     params={"status": Word(opp.status, "opportunity status")}))
     with unit_of_work(session):
         opp.reviewed_by = user_id
         if decision == "publish":
@@ -165,7 +165,7 @@ def renew(session: Session, *, user_id: int | None, ip: str | None, opportunity_
     if opp.status not in ("published", "expired"):
         raise _conflict(session, user_id=user_id, ip=ip, opp=opp, action="opportunities.renew",
                         exc=Conflict("status", "the opportunity is {status}; only a published or expired one can be renewed",
-                                     params={"status": opp.status}))
+                                     params={"status": Word(opp.status, "opportunity status")}))
     with unit_of_work(session):
         opp.status, opp.expires_on = "published", (today or date.today()) + timedelta(days=n)
         opp.updated_at, opp.reminded_at = now(), None
