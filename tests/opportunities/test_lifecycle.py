@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from bioatlas.core.fields import refusal_text
+from bioatlas.core.i18n import Translator
 from bioatlas.messaging import service as messaging
 from bioatlas.notifications.models import Notification
 from bioatlas.opportunities import service
@@ -194,4 +196,6 @@ def test_accepting_someone_who_blocked_you_is_refused_not_a_crash(db, world, tax
             service.answer_interest(s, user_id=u["cdmo"], ip=None, opportunity_id=opp.id, interest_id=i.id,
                                     decision="accept")
         assert caught.value.status == 403 and caught.value.field == "interest_id"
+        assert caught.value.message == "this person does not accept your messages"  # English (the API)
+        assert refusal_text(Translator("fr"), caught.value) == "cette personne n'accepte pas vos messages"
         assert s.get(Interest, i.id).status == "pending" and s.get(Interest, i.id).thread_id is None

@@ -122,8 +122,11 @@ def answer_interest(session: Session, *, user_id: int | None, ip: str | None, op
                 body = "\n\n".join(part for part in (interest.what, interest.why, interest.message) if part)
                 messaging.post_message(session, thread_id=thread.id, sender_id=interest.user_id,
                                        body=body[:INTEREST_MAX])
-            except messaging.MessagingError as exc:
-                refusal = OpportunityError("interest_id", str(exc))
+            except messaging.MessagingError as exc:  # its text is English: said here with a message id
+                if exc.status == 403:
+                    refusal = OpportunityError("interest_id", "this person does not accept your messages")
+                else:
+                    refusal = OpportunityError("interest_id", "the conversation with this person could not be opened")
                 refusal.status = exc.status
                 session.rollback()  # release the write lock before the refusal's own transaction
                 _refuse(session, user_id=user_id, ip=ip, target=_target(opp.id), action="opportunities.answer",
