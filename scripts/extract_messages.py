@@ -46,7 +46,8 @@ def plural_messages() -> set[tuple[str, str]]:
 # (reason, message id), ReviewError, NotAssigned, CallError and the events' Conflict (field, message id)
 REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned", "CallError")
 # a room's own FieldError subclasses whose name other rooms use for something else
-ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited")}
+ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited"),
+                        "jobboard": ("Conflict",), "capacity": ("Conflict",)}
 
 
 def _refusal_calls(path: Path):

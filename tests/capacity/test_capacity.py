@@ -238,7 +238,8 @@ def test_members_fill_in_editors_verify(client, db, taxonomies):
     assert 'data-status="draft"' in page and "reste publique" in page
     assert client.post(f"/capacity/actors/{a}/submit", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     # submitting twice is a conflict (409), audited
-    assert client.post(f"/capacity/actors/{a}/submit", data={"csrf_token": csrf}).status_code == 409
+    again = client.post(f"/capacity/actors/{a}/submit", data={"csrf_token": csrf}, headers={"accept": "text/html"})
+    assert again.status_code == 409 and "le profil est soumis : seul un profil en brouillon ou refusé" in again.text
     _as(client, "editor@test.invalid")
     csrf = csrf_of(client, "/capacity/review")
     r = client.post(f"/capacity/actors/{a}/review", data={"csrf_token": csrf, "decision": "reject",
@@ -305,7 +306,8 @@ def test_api_writes_for_members(client, db, taxonomies):
     r = client.put(f"/api/v1/capacity/actors/{a}", json=profile(), headers=token)
     assert r.status_code == 200 and r.json()["status"] == "draft"
     assert client.get(f"/api/v1/capacity/actors/{a}/draft", headers=token).json()["status"] == "draft"
-    assert client.post(f"/api/v1/capacity/actors/{a}/review", json={"decision": "verify"}, headers=token).status_code == 409
+    r = client.post(f"/api/v1/capacity/actors/{a}/review", json={"decision": "verify"}, headers=token)
+    assert r.status_code == 409 and r.json()["detail"] == "status: the profile is draft, only a submitted profile can be reviewed"
     assert client.post(f"/api/v1/capacity/actors/{a}/submit", headers=token).status_code == 200
     r = client.post(f"/api/v1/capacity/actors/{a}/review", json={"decision": "perhaps"}, headers=token)
     assert r.status_code == 422 and r.json()["detail"]["field"] == "decision"

@@ -172,7 +172,10 @@ def test_api_publish_edit_close_with_policy(client, db, world):
     assert found["total"] == 1 and found["offers"][0]["id"] == oid
     assert client.get("/api/v1/jobboard/offers", params={"contract": "gig"}).status_code == 422
     assert client.post(f"/api/v1/jobboard/offers/{oid}/close", headers=csrf).status_code == 200
-    assert client.post(f"/api/v1/jobboard/offers/{oid}/close", headers=csrf).status_code == 409
+    again = client.post(f"/api/v1/jobboard/offers/{oid}/close", headers=csrf)
+    assert again.status_code == 409 and again.json()["detail"] == "the offer is already closed"  # English
+    page = client.post(f"/jobboard/offers/{oid}/close", headers={**csrf, "accept": "text/html"})
+    assert page.status_code == 409 and "l&#39;offre est déjà close" in page.text, page.text[:300]
     assert client.get("/api/v1/jobboard/offers").json()["total"] == 0
     assert client.get("/api/v1/jobboard/offers/999999").status_code == 404
 

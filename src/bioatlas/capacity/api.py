@@ -120,12 +120,12 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     scope_or_404(request, session, p, "capacity.edit", actor_id)
     try:
         service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
+    except service.Conflict as exc:  # a FieldError too: the profile's state, not the body
+        raise HTTPException(409, detail=str(exc)) from None
     except service.FieldError as exc:
         raise refused(exc) from None
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
     return {"actor_id": actor_id, "status": "submitted"}
 
 
@@ -141,10 +141,10 @@ def review(request: Request, actor_id: Id, session: SessionDep,
     try:
         service.review(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id,
                        decision=decision if isinstance(decision, str) else "", reason=reason)
+    except service.Conflict as exc:  # a FieldError too: the profile's state, not the body
+        raise HTTPException(409, detail=str(exc)) from None
     except service.FieldError as exc:
         raise refused(exc) from None
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
     return {"actor_id": actor_id, "status": "verified" if decision == "verify" else "rejected"}

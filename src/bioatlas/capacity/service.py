@@ -23,7 +23,7 @@ from bioatlas.capacity.fields import clean
 from bioatlas.capacity.models import CapacityProfile
 from bioatlas.capacity.query import OfferQuery, line_reasons, matching_lines, parse_query
 from bioatlas.core.db import unit_of_work
-from bioatlas.core.fields import FieldError, plain_text
+from bioatlas.core.fields import FieldError, Word, plain_text
 from bioatlas.notifications import service as notifications
 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
@@ -47,8 +47,12 @@ class NotFound(CapacityError):
     pass
 
 
-class Conflict(CapacityError):
-    """The profile is not in a state that allows it (e.g. verifying one not submitted)."""
+class Conflict(CapacityError, FieldError):
+    """The profile is not in a state that allows it (e.g. verifying one not submitted): a FieldError
+    answered 409 (`Conflict(field, message id, params={...})`), shown in the reader's language on pages."""
+
+    def __init__(self, field: str, message: str, *, params: Mapping[str, Any] | None = None) -> None:
+        FieldError.__init__(self, field, message, 409, params=params)
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,8 @@ def submit(session: Session, *, user_id: int | None, ip: str | None, actor_id: i
     if profile is None:
         raise NotFound(f"actor {actor_id} has no capacity profile yet")
     if profile.status not in ("draft", "rejected"):
-        conflict = Conflict(f"status: the profile is {profile.status}, only a draft or a rejected profile can be submitted")
+        conflict = Conflict("status", "the profile is {status}, only a draft or a rejected profile can be submitted",
+                            params={"status": Word(profile.status, "capacity profile status")})
         _refuse(session, user_id=user_id, ip=ip, actor_id=actor_id, action="capacity.submit", exc=conflict,
                 field_name="status")
         raise conflict
@@ -270,7 +275,8 @@ def review(session: Session, *, user_id: int | None, ip: str | None, actor_id: i
     if profile is None:
         raise NotFound(f"actor {actor_id} has no capacity profile yet")
     if profile.status != "submitted":
-        conflict = Conflict(f"status: the profile is {profile.status}, only a submitted profile can be reviewed")
+        conflict = Conflict("status", "the profile is {status}, only a submitted profile can be reviewed",
+                            params={"status": Word(profile.status, "capacity profile status")})
         _refuse(session, user_id=user_id, ip=ip, actor_id=actor_id, action="capacity.verify", exc=conflict,
                 field_name="status")
         raise conflict

@@ -140,13 +140,13 @@ def save(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxono
                            taxonomies=taxonomies)
         if form.get("then") == "submit":
             service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
+    except service.Conflict as exc:  # a FieldError too: the profile's state, not the form
+        raise Refused(exc) from None
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, raw=raw, status=422,
                           error=_form_refusal(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
     return redirect(f"/capacity/actors/{actor_id}/edit")
 
 
@@ -156,13 +156,13 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     scope_or_404(request, session, p, "capacity.edit", actor_id)
     try:
         service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
+    except service.Conflict as exc:  # a FieldError too: the profile's state, not the form
+        raise Refused(exc) from None
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, status=422,
                           error=_form_refusal(t, exc))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
     return redirect(f"/capacity/actors/{actor_id}/edit")
 
 
@@ -182,10 +182,10 @@ def review(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep
         service.review(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id,
                        decision=decision if isinstance(decision, str) else "",
                        reason=reason if isinstance(reason, str) else None)
+    except service.Conflict as exc:  # a FieldError too: the profile's state, not the form
+        raise Refused(exc) from None
     except service.FieldError as exc:
         raise Refused(exc, status=422) from None
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
     return redirect("/capacity/review")

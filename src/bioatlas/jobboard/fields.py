@@ -120,5 +120,11 @@ class NotFound(LookupError):
     pass
 
 
-class Conflict(RuntimeError):
-    pass
+class Conflict(FieldError):
+    """A refused action on an offer in its present state: a FieldError answered 409
+    (`Conflict(field, message id, params={...})`, the field empty when the action itself is refused),
+    shown in the reader's language on pages; str() stays the English message (the API's detail)."""
+
+    def __init__(self, field: str, message: str, *, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(field, message, 409, params=params)
+        self.args = (self.message,)

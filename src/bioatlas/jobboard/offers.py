@@ -99,7 +99,7 @@ def update(session: Session, *, offer: JobOffer, site_id: Any, raw: Mapping[str,
            ip: str | None, today: date | None = None, default_days: int = DEFAULT_DAYS) -> JobOffer:
     """Replace the offer's values (the same checks as publishing); a closed offer reopens."""
     if offer.actor_id is None or offer.origin != "member":
-        raise Conflict("only offers published here can be edited here")
+        raise Conflict("", "only offers published here can be edited here")
     values = clean(raw, today=today or date.today(), default_days=default_days)
     try:
         site = int(site_id)
@@ -119,7 +119,7 @@ def update(session: Session, *, offer: JobOffer, site_id: Any, raw: Mapping[str,
 
 def close(session: Session, *, offer: JobOffer, user_id: int | None, ip: str | None, reason: str = "closed") -> None:
     if offer.status == "closed":
-        raise Conflict("the offer is already closed")
+        raise Conflict("", "the offer is already closed")
     with unit_of_work(session):
         offer.status, offer.closed_at, offer.updated_at, offer.close_reason = "closed", now(), now(), "closed"
         accounts.record_audit(session, event="jobboard", user_id=user_id, ip=ip, target=f"job_offer:{offer.id}",

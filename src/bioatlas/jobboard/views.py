@@ -236,11 +236,11 @@ def edit(request: Request, offer_id: Id, session: SessionDep, t: TranslatorDep,
     try:
         service.update(session, offer=o, site_id=raw.get("site_id"), raw=raw, user_id=p.user_id, ip=client_ip(request),
                        default_days=request.app.state.settings.jobboard_offer_days)
+    except service.Conflict as exc:  # a FieldError too: the offer's state, not the form
+        raise Refused(exc) from None
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=o.actor_id or 0, offer_id=o.id, values=raw, status=422,
                           error=_form_refusal(t, exc))
-    except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
     return redirect(f"/jobboard/offers/{o.id}")
 
 
@@ -251,5 +251,5 @@ def close(request: Request, offer_id: Id, session: SessionDep, t: TranslatorDep,
     try:
         service.close(session, offer=o, user_id=p.user_id, ip=client_ip(request))
     except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc) from None
     return redirect(f"/jobboard/offers/{o.id}")
