@@ -47,7 +47,7 @@ def plural_messages() -> set[tuple[str, str]]:
 REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned", "CallError")
 # a room's own FieldError subclasses whose name other rooms use for something else
 ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited"),
-                        "jobboard": ("Conflict",), "capacity": ("Conflict",)}
+                        "jobboard": ("Conflict",), "capacity": ("Conflict",), "contributions": ("ContributionError",)}
 
 
 def _refusal_calls(path: Path):

@@ -99,6 +99,7 @@ def test_every_status_word_in_a_refusal_has_its_french_form():
 
     from bioatlas.calls.models import CALL_STATUSES
     from bioatlas.capacity.models import STATUSES as PROFILE_STATUSES
+    from bioatlas.contributions.models import STATUSES as CONTRIBUTION_STATUSES
     from bioatlas.core.i18n import context_catalog
     from bioatlas.events.booth_models import BOOTH_STATUSES
     from bioatlas.events.models import REGISTRATION_STATUSES, REQUEST_STATUSES, RUN_STATUSES
@@ -107,7 +108,7 @@ def test_every_status_word_in_a_refusal_has_its_french_form():
     sets = {"booth application status": BOOTH_STATUSES, "run status": RUN_STATUSES,
             "meeting request status": REQUEST_STATUSES, "registration status": REGISTRATION_STATUSES,
             "opportunity status": STATUSES, "interest status": INTEREST_STATUSES, "call status": CALL_STATUSES,
-            "capacity profile status": PROFILE_STATUSES}
+            "capacity profile status": PROFILE_STATUSES, "contribution status": CONTRIBUTION_STATUSES}
     used = set()
     for path in _extractor().room_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -59,7 +59,8 @@ def test_claim_without_matching_domain_waits_for_the_region_editor(web, db):
     h = _as(web, "someone@gmail.com")
     csrf = csrf_of(web, f"/actors/{actor}")
     assert "attend" in web.post(f"/actors/{actor}/claim", data={"csrf_token": csrf}).text
-    assert web.post(f"/actors/{actor}/claim", data={"csrf_token": csrf}).status_code == 409  # already pending
+    again = web.post(f"/actors/{actor}/claim", data={"csrf_token": csrf}, headers={"accept": "text/html"})
+    assert again.status_code == 409 and "votre revendication de cet acteur attend déjà" in again.text  # French page
     cid = web.get("/api/v1/account/export").json()["contributions"][0]["id"]
     assert web.get(f"/actors/{actor}/edit").status_code == 403
     h = _as(web, "editor-ara@example.org")
@@ -70,7 +71,8 @@ def test_claim_without_matching_domain_waits_for_the_region_editor(web, db):
     r = web.post(f"/api/v1/contributions/{cid}/review", json={"decision": "accept"}, headers=h)
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert _count(db, RoleGrant, RoleGrant.user_id == uid, RoleGrant.role == "member") == 1
-    assert web.post(f"/api/v1/contributions/{cid}/review", json={"decision": "accept"}, headers=h).status_code == 409
+    twice = web.post(f"/api/v1/contributions/{cid}/review", json={"decision": "accept"}, headers=h)
+    assert twice.status_code == 409 and twice.json()["detail"] == f"contribution {cid} was already reviewed (accepted)"
 
 
 def test_correction_accept_amend_reject_and_revert(web, db):

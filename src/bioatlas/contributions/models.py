@@ -11,6 +11,9 @@ from bioatlas.accounts.models import now
 from bioatlas.core.db import Base
 
 
+STATUSES = ("pending", "accepted", "amended", "rejected")
+
+
 class Contribution(Base):
     """`kind`: claim | correction | new_actor. `status`: pending | accepted | amended | rejected.
     `payload` is the proposed change as JSON (validated fields only). The author is kept as a

@@ -6,7 +6,9 @@ kind "user", the highest rank), so the actor's history says who (the source), wh
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,11 +40,18 @@ from bioatlas.contributions.fields import email_matches_site
 from bioatlas.contributions import sites
 from bioatlas.contributions.models import Contribution
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError, Word
 from bioatlas.notifications import service as notifications
 
 
-class ContributionError(ValueError):
-    """A refused operation (wrong state, nothing to revert…); the message says why."""
+class ContributionError(FieldError):
+    """A refused operation (wrong state, nothing to revert…): a FieldError answered 409
+    (`ContributionError(field, message id, params={...})`, the field empty when the action itself
+    is refused), shown in the reader's language on pages; str() stays the English message (the API's detail)."""
+
+    def __init__(self, field: str, message: str, *, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(field, message, 409, params=params)
+        self.args = (self.message,)
 
 
 def actor_scope(session: Session, *, actor: Actor | None) -> ActorScope:
@@ -132,7 +141,7 @@ def claim(session: Session, *, principal: Principal, actor: Actor, note: str | N
         user_id = principal.user_id
         email = accounts.user_email(session, user_id=user_id)
         if user_id is None or email is None:
-            raise ContributionError(f"no account with id {user_id}")
+            raise ContributionError("", "no account with id {id}", params={"id": user_id})
         c = _claim(session, principal, user_id, email, actor, note)
         accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
                      detail={"kind": "claim", "status": c.status})
@@ -152,12 +161,12 @@ def _shared_domain(session: Session, *, email: str, actor_id: int) -> bool:
 
 def _claim(session: Session, p: Principal, user_id: int, email: str, actor: Actor, note: str | None) -> Contribution:
     if actor.id in p.member_of:
-        raise ContributionError("you are already a member of this actor")
+        raise ContributionError("", "you are already a member of this actor")
     pending = session.scalar(select(Contribution).where(
         Contribution.kind == "claim", Contribution.actor_id == actor.id, Contribution.author_id == user_id,
         Contribution.status == "pending"))
     if pending is not None:
-        raise ContributionError("your claim on this actor is already waiting for review")
+        raise ContributionError("", "your claim on this actor is already waiting for review")
     websites = actor_identifiers(session, actor_id=actor.id, scheme="website")
     verified = email_matches_site(email, websites) and not _shared_domain(session, email=email, actor_id=actor.id)
     c = create(session, principal=p, kind="claim", actor=actor,
@@ -181,17 +190,18 @@ def review(session: Session, *, reviewer: Principal, contribution: Contribution,
 def _review(session: Session, reviewer: Principal, c: Contribution, decision: str, message: str | None,
             amended: dict | None) -> Contribution:
     if c.status != "pending":
-        raise ContributionError(f"contribution {c.id} was already reviewed ({c.status})")
+        raise ContributionError("", "contribution {id} was already reviewed ({status})",
+                                params={"id": c.id, "status": Word(c.status, "contribution status")})
     if decision == "reject":
         if not message:
-            raise ContributionError("a rejection needs a message for the author")
+            raise ContributionError("message", "a rejection needs a message for the author")
     elif c.kind in sites.SITE_KINDS:
         _apply_site(session, c, decision, reviewer, amended)
     elif c.kind == "claim":
         if c.author_id is None:
-            raise ContributionError("the author of this claim deleted their account")
+            raise ContributionError("", "the author of this claim deleted their account")
         if c.actor_id is None:
-            raise ContributionError("this claim names no actor")
+            raise ContributionError("", "this claim names no actor")
         accounts.grant_member(session, user_id=c.author_id, actor_id=c.actor_id, granted_by=reviewer.user_id)
         accounts.record_audit(session, event="role_granted", user_id=reviewer.user_id, target=f"user:{c.author_id}",
                      detail={"role": "member", "actor_id": c.actor_id})
@@ -221,13 +231,13 @@ def _apply_site(session: Session, c: Contribution, decision: str, reviewer: Prin
     payload = amended if decision == "amend" and amended else json.loads(c.payload)
     actor = atlas.get_actor(session, actor_id=c.actor_id) if c.actor_id else None
     if actor is None:
-        raise ContributionError(f"contribution {c.id} names no actor")
+        raise ContributionError("", "contribution {id} names no actor", params={"id": c.id})
     author = c.author_id if decision == "accept" else reviewer.user_id
     try:
         sites.apply(session, kind=c.kind, actor=actor, payload=payload, source=user_source(session, user_id=author),
                     at=datetime.now(timezone.utc))
     except SiteCorrectionError as exc:
-        raise ContributionError(str(exc)) from None
+        raise ContributionError("", "the atlas refused the change: {reason}", params={"reason": str(exc)}) from None
     if decision == "amend":
         c.payload = json.dumps({**json.loads(c.payload), "_amended": payload}, ensure_ascii=False)
 
@@ -246,7 +256,7 @@ def propose_site(session: Session, *, principal: Principal, actor: Actor, kind: 
                 sites.apply(session, kind=kind, actor=actor, payload=payload,
                             source=user_source(session, user_id=principal.user_id), at=datetime.now(timezone.utc))
             except SiteCorrectionError as exc:
-                raise ContributionError(str(exc)) from None
+                raise ContributionError("", "the atlas refused the change: {reason}", params={"reason": str(exc)}) from None
             c.reviewer_id, c.reviewed_at = principal.user_id, datetime.now(timezone.utc)
         accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
                               detail={"kind": kind, "status": c.status})
@@ -267,7 +277,7 @@ def _revert(session: Session, editor: Principal, change: ActorChange) -> int:
         actor, n = revert_change(session, change=change, source=user_source(session, user_id=editor.user_id),
                                  at=datetime.now(timezone.utc))
     except RevertError as exc:
-        raise ContributionError(str(exc)) from None
+        raise ContributionError("", "the atlas refused the change: {reason}", params={"reason": str(exc)}) from None
     accounts.record_audit(session, event="revert", user_id=editor.user_id, target=f"actor:{actor.id}",
                  detail={"change_id": change.id, "field": change.field})
     return n

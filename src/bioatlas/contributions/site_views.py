@@ -18,6 +18,7 @@ from bioatlas.contributions.service import ContributionError, actor_scope
 from bioatlas.contributions.site_fields import display_of
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.web.pages import render
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -60,7 +61,7 @@ def site_propose(request: Request, actor_id: Id, session: SessionDep, t: Transla
         c = service.propose_site(session, principal=p, actor=actor, kind=kind, payload=payload,
                                  note=note_of(form, settings.max_contribution_chars), ip=client_ip(request))
     except ContributionError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc) from None
     message = (t("The site is updated.") if c.status == "accepted"
                else t("Thank you: your proposal is waiting for an editor's review."))
     return render(request, t, "contributions/done.html", message=message, actor=actor)

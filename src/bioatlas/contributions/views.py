@@ -30,6 +30,7 @@ from bioatlas.contributions.service import (
 )
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.web.pages import redirect, render
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -57,7 +58,7 @@ def claim(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep,
         c = service.claim(session, principal=p, actor=actor, note=note_of(form, settings.max_contribution_chars),
                           ip=client_ip(request))
     except ContributionError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc) from None
     message = (t("Your claim is verified: you can now edit this actor.") if c.status == "accepted"
                else t("Your claim is waiting for an editor's review."))
     return render(request, t, "contributions/done.html", message=message, actor=actor)
@@ -158,7 +159,7 @@ def decide(request: Request, contribution_id: Id, session: SessionDep, t: Transl
     try:
         service.review(session, reviewer=p, contribution=c, decision=decision, message=message, amended=amended)
     except ContributionError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc) from None
     return redirect("/moderation")
 
 
@@ -173,7 +174,7 @@ def revert(request: Request, actor_id: Id, change_id: Id, session: SessionDep, t
     try:
         service.revert(session, editor=p, change=change)
     except ContributionError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc) from None
     return redirect(f"/actors/{actor.id}#history")
 
 
