@@ -120,3 +120,19 @@ def test_every_status_word_in_a_refusal_has_its_french_form():
     assert sorted((c, s) for c, words in sets.items() for s in words if not french.get((c, s))) == []
     fr = Translator("fr")
     assert fr.pgettext("opportunity status", "published") == "publiée" and fr.pgettext("call status", "published") == "publié"
+
+
+def test_a_date_in_a_refusal_is_in_the_reader_style():
+    """A call's deadline in a refusal: the reader's style of date on a French page, the API's
+    English text unchanged."""
+    from datetime import datetime, timezone
+
+    from bioatlas.calls.models import Call
+    from bioatlas.calls.reads import CallError, deadline_moment
+    from bioatlas.core.fields import refusal_text
+
+    call = Call(closes_at=datetime(2026, 12, 6, 17, 0, tzinfo=timezone.utc), timezone="Europe/Paris")
+    err = CallError("deadline", "the call closed on {deadline}", 409, params={"deadline": deadline_moment(call)})
+    assert err.message == "the call closed on 2026-12-06 18:00 (Europe/Paris, UTC+0100)"
+    assert refusal_text(Translator("fr"), err) == "l'appel a fermé le 6 décembre 2026 à 18:00 (Europe/Paris, UTC+0100)"
+    assert refusal_text(Translator("en"), err) == err.message

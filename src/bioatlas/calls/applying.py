@@ -25,7 +25,7 @@ from bioatlas.calls.reads import (
     form_fields,
     is_open,
     item_of,
-    local_deadline,
+    deadline_moment,
     panel_of,
     rules_of,
 )
@@ -85,7 +85,7 @@ def save_draft(session: Session, *, application: Application, raw: Mapping[str, 
     if application.status != "draft":
         raise CallError("status", "only a draft can be edited", 409)
     if not is_open(call, now=now):
-        raise CallError("deadline", "the call closed on {deadline}", 409, params={"deadline": local_deadline(call)})
+        raise CallError("deadline", "the call closed on {deadline}", 409, params={"deadline": deadline_moment(call)})
     try:
         answers = check_answers(form_fields(call), raw, submitting=False)
     except FieldError as exc:
@@ -114,7 +114,7 @@ def submit(session: Session, *, application: Application, user_id: int, now: dat
         raise CallError("status", "only a draft can be submitted", 409)
     if now > aware(call.closes_at):  # type: ignore[operator]
         raise CallError("deadline", "the deadline passed on {deadline}", 409,
-                        params={"deadline": local_deadline(call)})
+                        params={"deadline": deadline_moment(call)})
     if not is_open(call, now=now):
         raise CallError("deadline", "the call is not open for applications", 409)
     answers = json.loads(application.answers or "{}")

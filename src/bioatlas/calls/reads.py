@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.calls.forms import Field, parse_form
-from bioatlas.core.fields import FieldError
+from bioatlas.core.fields import FieldError, Moment
 from bioatlas.calls.models import Application, Attachment, Call, CallManager
 from bioatlas.review import service as review
 
@@ -145,6 +145,13 @@ def local_deadline(call: Call) -> str:
     """The deadline in the call's time zone, with the zone named (shown on every page)."""
     local = aware(call.closes_at).astimezone(ZoneInfo(call.timezone))  # type: ignore[union-attr]
     return f"{local:%Y-%m-%d %H:%M} ({call.timezone}, UTC{local:%z})"
+
+
+def deadline_moment(call: Call) -> Moment:
+    """The deadline as a refusal's param: `local_deadline`'s text in English, the reader's style
+    of date on pages ("6 décembre 2026 à 18:00 (Europe/Paris, UTC+0100)")."""
+    local = aware(call.closes_at).astimezone(ZoneInfo(call.timezone))  # type: ignore[union-attr]
+    return Moment(local_deadline(call), local, f" ({call.timezone}, UTC{local:%z})")
 
 
 def list_calls(session: Session, *, include_drafts: bool = False) -> list[Call]:
