@@ -150,7 +150,9 @@ def test_a_site_correction_is_reviewed_shown_kept_by_reimports_and_reverted(web,
     # the actor's creation is not a change of sites: refused clearly, nothing changes
     with db() as s:
         created = s.scalar(select(ActorChange.id).where(ActorChange.actor_id == actor, ActorChange.action == "created"))
-    assert web.post(f"/actors/{actor}/history/{created}/revert", data={"csrf_token": csrf}).status_code == 409
+    refused = web.post(f"/actors/{actor}/history/{created}/revert", data={"csrf_token": csrf},
+                       headers={"accept": "text/html"})
+    assert refused.status_code == 409 and f"la modification {created} ne peut pas être annulée" in refused.text
 
 
 def test_members_publish_at_once_rejections_change_nothing(web, db):

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,10 +24,16 @@ from bioatlas.atlas.history import record_changes, site_line, snapshot
 from bioatlas.atlas.models import Actor, ActorChange, Site, SiteSupersession, Source
 from bioatlas.atlas.records import SiteRecord
 from bioatlas.atlas.writer import site_values
+from bioatlas.core.fields import FieldError
 
 
-class SiteCorrectionError(ValueError):
-    """A site change that cannot be made (the site changed since); the message says why."""
+class SiteCorrectionError(FieldError):
+    """A site change that cannot be made (the site changed since): a FieldError answered 409
+    (`SiteCorrectionError("", message id, params={...})`); str() is the English message alone."""
+
+    def __init__(self, field: str, message: str, *, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(field, message, 409, params=params)
+        self.args = (self.message,)
 
 
 def find_site(actor: Actor, *, site_id: int | None, was: dict | None = None) -> Site | None:
@@ -45,7 +53,7 @@ def correct_site(session: Session, *, actor: Actor, site: Site | None, record: S
     """Replace `site` by `record` (a correction), remove it (`record` None) or add `record` (`site`
     None), under `source`; the history rows written (the field "sites")."""
     if site is not None and site.actor_id != actor.id:
-        raise SiteCorrectionError(f"site {site.id} is not a site of actor {actor.id}")
+        raise SiteCorrectionError("", "site {site} is not a site of actor {actor}", params={"site": site.id, "actor": actor.id})
     with session.no_autoflush:
         before = snapshot(actor)
         if site is not None:
@@ -73,14 +81,16 @@ def revert_sites(session: Session, *, change: ActorChange, source: Source, at: d
     removed was not superseded by a correction (an import's change: re-import instead)."""
     actor = session.get(Actor, change.actor_id)
     if actor is None:
-        raise SiteCorrectionError(f"change {change.id}: actor {change.actor_id} no longer exists")
+        raise SiteCorrectionError("", "change {id}: actor {actor} no longer exists",
+                                  params={"id": change.id, "actor": change.actor_id})
     old = Counter(json.loads(change.old_value) if change.old_value else [])
     new = Counter(json.loads(change.new_value) if change.new_value else [])
     leaving: list[Site] = []
     for line, n in (new - old).items():
         rows = [s for s in actor.sites if site_line(s) == line and s not in leaving][:n]
         if len(rows) < n:
-            raise SiteCorrectionError(f"change {change.id}: the site {line!r} has changed since; correct it instead")
+            raise SiteCorrectionError("", "change {id}: the site {line!r} has changed since; correct it instead",
+                                      params={"id": change.id, "line": line})
         leaving += rows
     kept = list(session.scalars(select(SiteSupersession).where(SiteSupersession.actor_id == actor.id)
                                 .order_by(SiteSupersession.id.desc())))
@@ -88,8 +98,8 @@ def revert_sites(session: Session, *, change: ActorChange, source: Source, at: d
     for line, n in (old - new).items():
         found = [k for k in kept if site_line(SiteRecord(**json.loads(k.site))) == line and k not in coming][:n]
         if len(found) < n:
-            raise SiteCorrectionError(f"change {change.id}: the site {line!r} was not replaced by a correction, "
-                                      "so it cannot be put back (re-import its source instead)")
+            raise SiteCorrectionError("", "change {id}: the site {line!r} was not replaced by a correction, so it "
+                                      "cannot be put back (re-import its source instead)", params={"id": change.id, "line": line})
         coming += found
     with session.no_autoflush:
         before = snapshot(actor)

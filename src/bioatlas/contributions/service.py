@@ -237,7 +237,7 @@ def _apply_site(session: Session, c: Contribution, decision: str, reviewer: Prin
         sites.apply(session, kind=c.kind, actor=actor, payload=payload, source=user_source(session, user_id=author),
                     at=datetime.now(timezone.utc))
     except SiteCorrectionError as exc:
-        raise ContributionError("", "the atlas refused the change: {reason}", params={"reason": str(exc)}) from None
+        raise ContributionError(exc.field, exc.msgid, params=exc.params) from None
     if decision == "amend":
         c.payload = json.dumps({**json.loads(c.payload), "_amended": payload}, ensure_ascii=False)
 
@@ -256,7 +256,7 @@ def propose_site(session: Session, *, principal: Principal, actor: Actor, kind: 
                 sites.apply(session, kind=kind, actor=actor, payload=payload,
                             source=user_source(session, user_id=principal.user_id), at=datetime.now(timezone.utc))
             except SiteCorrectionError as exc:
-                raise ContributionError("", "the atlas refused the change: {reason}", params={"reason": str(exc)}) from None
+                raise ContributionError(exc.field, exc.msgid, params=exc.params) from None
             c.reviewer_id, c.reviewed_at = principal.user_id, datetime.now(timezone.utc)
         accounts.record_audit(session, event="contribution", user_id=principal.user_id, ip=ip, target=f"actor:{actor.id}",
                               detail={"kind": kind, "status": c.status})
@@ -277,7 +277,7 @@ def _revert(session: Session, editor: Principal, change: ActorChange) -> int:
         actor, n = revert_change(session, change=change, source=user_source(session, user_id=editor.user_id),
                                  at=datetime.now(timezone.utc))
     except RevertError as exc:
-        raise ContributionError("", "the atlas refused the change: {reason}", params={"reason": str(exc)}) from None
+        raise ContributionError(exc.field, exc.msgid, params=exc.params) from None
     accounts.record_audit(session, event="revert", user_id=editor.user_id, target=f"actor:{actor.id}",
                  detail={"change_id": change.id, "field": change.field})
     return n
