@@ -136,3 +136,10 @@ def test_a_date_in_a_refusal_is_in_the_reader_style():
     assert err.message == "the call closed on 2026-12-06 18:00 (Europe/Paris, UTC+0100)"
     assert refusal_text(Translator("fr"), err) == "l'appel a fermé le 6 décembre 2026 à 18:00 (Europe/Paris, UTC+0100)"
     assert refusal_text(Translator("en"), err) == err.message
+    from datetime import date
+
+    from bioatlas.core.fields import FieldError, Moment
+
+    past = FieldError("expires_on", "the date is in the past ({when})", params={"when": Moment("2026-12-01", date(2026, 12, 1))})
+    assert past.message == "the date is in the past (2026-12-01)"
+    assert refusal_text(Translator("fr"), past) == "la date est passée (1 décembre 2026)"

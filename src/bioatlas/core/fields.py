@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from bioatlas.core.text import unsafe_found
 
@@ -43,22 +43,26 @@ class Moment(str):
     UTC+0100)") and, on a page in a language of `MOMENT_STYLES`, `value` (aware, in the zone it is
     shown in) in the reader's style ("6 décembre 2026 à 18:00") followed by `suffix` (the zone named)."""
 
-    value: datetime
+    value: datetime | date
     suffix: str
 
-    def __new__(cls, text: str, value: datetime, suffix: str = "") -> Moment:
+    def __new__(cls, text: str, value: datetime | date, suffix: str = "") -> Moment:
         self = super().__new__(cls, text)
         self.value, self.suffix = value, suffix
         return self
 
 
-# a language's pattern of a Moment (Babel's date pattern); English keeps the Moment's own text
+# a language's pattern of a Moment (Babel's date pattern), with a time / a day alone; English keeps
+# the Moment's own text
 MOMENT_STYLES = {"fr": "d MMMM y 'à' HH:mm"}
+DAY_STYLES = {"fr": "d MMMM y"}
 
 
 def _shown(t, value: Any) -> Any:
     """A param in the reader's language: a refusal (a lower layer's), a `Word` or a `Moment`."""
     if isinstance(value, Moment) and getattr(t, "lang", None) in MOMENT_STYLES:
+        if not isinstance(value.value, datetime):
+            return format_date(value.value, DAY_STYLES[t.lang], locale=t.lang) + value.suffix
         return format_datetime(value.value, MOMENT_STYLES[t.lang], tzinfo=value.value.tzinfo, locale=t.lang) + value.suffix
     if isinstance(value, FieldError):
         return refusal_text(t, value)

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bioatlas.atlas.service import Taxonomy
-from bioatlas.core.fields import FieldError, a_date, flag, plain_text
+from bioatlas.core.fields import FieldError, Moment, a_date, flag, plain_text
 
 DIRECTIONS = ("offer", "request")
 KINDS = ("technology", "capacity", "rd_partner", "business")
@@ -157,7 +157,7 @@ def clean(raw: object, taxonomies: Mapping[str, Taxonomy], *, regions: Mapping[s
     for key in ("deadline", "expires_on"):
         when = a_date(key, raw.get(key))
         if when is not None and when < today:
-            raise FieldError(key, "the date is in the past ({when})", params={"when": when.isoformat()})
+            raise FieldError(key, "the date is in the past ({when})", params={"when": Moment(when.isoformat(), when)})
         if key == "expires_on" and when is not None and when > today + timedelta(days=MAX_DAYS):
             raise FieldError(key, "at most {max} days ahead (renew it later)", params={"max": MAX_DAYS})
         out[key] = when
