@@ -132,6 +132,8 @@ def test_badges_and_check_in(client, db, world):
     csrf = csrf_of(client, f"/events/{e}/checkin")
     first = client.post(f"/events/{e}/checkin", data={"token": token, "csrf_token": csrf})
     assert first.status_code == 200 and "Ann est enregistré·e" in first.text
+    total = re.search(r"(\d+) participants? enregistrés? sur (\d+)", first.text)
+    assert total and total.group(0) == f"1 participant enregistré sur {total.group(2)}", first.text  # singular
     again = client.post(f"/events/{e}/checkin", data={"token": token, "csrf_token": csrf})
     assert again.status_code == 200 and "déjà enregistré·e" in again.text
     forged = client.post(f"/events/{e}/checkin", data={"token": token[:-3] + "abc", "csrf_token": csrf})

@@ -55,6 +55,17 @@ def test_top_bar_is_one_line_at_1400_px_and_inputs_are_styled(live_server, brows
         assert bar["height"] <= 60, (lang, bar)  # one line of links (3.25 rem), not two
         page.screenshot(path=str(SCREENSHOTS / f"header-1400-{lang}.png"), clip={"x": 0, "y": 0, "width": 1400, "height": 260})
 
+    # narrower than the one-line bar (1,000 px): its items wrap onto a second row, nothing overflows
+    # the window (the language link stays on screen)
+    page.set_viewport_size({"width": 1000, "height": 900})
+    page.goto(f"{live_server}/actors?lang=fr")
+    bar = page.evaluate(ONE_LINE)
+    assert bar["overflow"] <= 0 and len(bar["rows"]) >= 2, bar
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1000
+    box = page.locator(".topbar .lang a").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1000, box
+    page.set_viewport_size({"width": 1400, "height": 900})
+
     # the drop-downs open on a click and hold the rooms' and the account's pages
     page.goto(f"{live_server}/actors?lang=en")
     assert not page.locator(".nav-more .menu-panel").is_visible()
