@@ -5,6 +5,8 @@ one's own agenda (B2B meetings + chosen sessions), the organisers' forms over HT
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
@@ -110,6 +112,13 @@ def test_programme_pages_public_and_organiser_forms(client, db, world):
     assert f'href="/actors/{world["startup"]}"' in fr.text
     en = client.get(f"/events/{e}/programme", params={"lang": "en", "track": "Compétences"})
     assert "Workshop" in en.text and "Ouverture" not in en.text and "Atelier" in en.text
+    # the day as its reader writes it ("mardi 5 janvier 2027", "Tuesday 5 January 2027"), not ISO
+    months = (("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+               "novembre", "décembre"), ("January", "February", "March", "April", "May", "June", "July", "August",
+                                         "September", "October", "November", "December"))
+    for page, names in ((fr, months[0]), (en, months[1])):
+        assert re.search(rf"<h2>\w+ {DAY.day} {names[DAY.month - 1]} {DAY.year}</h2>", page.text), page.text
+        assert f"<h2>{DAY.isoformat()}</h2>" not in page.text
     ics = client.get(f"/events/{e}/sessions/{sid}.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
     assert client.get(f"/events/{e}/sessions/999999.ics").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from fastapi.templating import Jinja2Templates
 
 from bioatlas.core.countries import country_choices
@@ -35,6 +36,17 @@ def _query(pairs, **changes) -> str:
 
 templates.env.globals["query"] = _query
 templates.env.globals["countries"] = country_choices  # (code, name) in a language: a form's country select
+
+# A day as a reader of the language writes it: "mardi 5 janvier 2027", "Tuesday 5 January 2027"
+# (`long`), "mar. 5 janv." / "Tue 5 Jan" (`short`, in tables); forms and exports keep ISO dates.
+DAY_PATTERNS = {"long": "EEEE d MMMM y", "short": "EEE d MMM"}
+
+
+def _day(value, lang: str, style: str = "long") -> str:
+    return format_date(value, DAY_PATTERNS[style], locale=lang)
+
+
+templates.env.filters["day"] = _day
 
 
 def slots(place: str) -> list[str]:
