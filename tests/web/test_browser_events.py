@@ -103,6 +103,10 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         rows = page.locator("table.event-agenda-table tbody tr")
         assert rows.count() == 4
         assert page.locator('a[href$="/agenda.ics"]').count() == 1
+        # the bell's unread count sits beside the bell, not on a line below it (which made the bar taller)
+        bell, count = (page.locator(sel).bounding_box() for sel in (".bell-icon", ".bell-count"))
+        assert bell and count and abs((bell["y"] + bell["height"] / 2) - (count["y"] + count["height"] / 2)) < 4, (bell, count)
+        assert page.locator("header.topbar").bounding_box()["height"] <= 60
         page.screenshot(path=str(SCREENSHOTS / "events-agenda.png"), full_page=True)
         page.goto(f"{base}/events/{event}/programme")
         assert page.locator("li.programme-session").count() == 4
