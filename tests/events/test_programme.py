@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bioatlas.events import service
 from bioatlas.events.models import ProgrammeSession, Speaker
-from tests.accounts.fixtures import csrf_of, login, make_user
+from tests.accounts.fixtures import audit_events, csrf_of, login, make_user
 from tests.contributions.helpers import add_actor
 from tests.events.helpers import DAY, make_event, register, request
 
@@ -150,3 +150,12 @@ def test_programme_pages_public_and_organiser_forms(client, db, world):
     assert "Retirer de mon agenda" in client.get(f"/events/{e}/programme").text
     agenda = client.get(f"/events/{e}/agenda")
     assert agenda.status_code == 200 and "Ouverture" in agenda.text and "Atelier" not in agenda.text
+    # the organiser deletes it: ann is told, and the audit log keeps what the session was and who deleted it
+    client.cookies.clear()
+    assert login(client, "org@test.invalid").status_code == 303
+    csrf = csrf_of(client, f"/events/{e}/manage")
+    assert client.post(f"/events/{e}/sessions/{sid}/delete", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    (row,) = audit_events(db, "events.session_delete")
+    assert row.target == f"event_session:{sid}" and row.user_id == world["users"]["org"]
+    assert '"title": "Ouverture"' in row.detail and "Intervenante démo 1" in row.detail

@@ -15,6 +15,7 @@ from icalendar import Event as CalendarEvent
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bioatlas.accounts import service as accounts
 from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import SESSION_KINDS, Event, Participant, ProgrammeSession, SessionChoice, Speaker
 from bioatlas.events.pitch_slots import pitch_entries, tell_left
@@ -153,13 +154,22 @@ def tell_agenda(session: Session, *, event: Event, row: ProgrammeSession, users:
                              link=f"/events/{event.id}/programme" + (f"#session-{row.id}" if status == "moved" else ""))
 
 
-def delete_session(session: Session, *, event: Event, session_id: int) -> list[int]:
+def delete_session(session: Session, *, event: Event, session_id: int, by_user_id: int | None = None,
+                   ip: str | None = None) -> list[int]:
     """The session goes with its speakers. The applicants of its pitches are told their pitch left
     the programme (it stays selected); the other people who had it in their agenda (chose it, or
-    speak at it) are told it is cancelled (`events.programme`), each once. Returns the accounts told."""
+    speak at it) are told it is cancelled (`events.programme`), each once. The deletion is audited
+    (`events.session_delete`: what the session was, its speakers). Returns the accounts told."""
     row = session.get(ProgrammeSession, session_id)
     if row is None or row.event_id != event.id:
         raise NotFound(f"no session {session_id}")
+    names = [sp.name for sp in session.scalars(select(Speaker).where(Speaker.session_id == row.id)
+                                               .order_by(Speaker.position, Speaker.id))]
+    accounts.record_audit(session, event="events.session_delete", user_id=by_user_id, ip=ip,
+                          target=f"event_session:{row.id}",
+                          detail={"event_id": event.id, "title": row.title, "kind": row.kind, "room": row.room,
+                                  "starts_at": row.starts_at.isoformat(), "ends_at": row.ends_at.isoformat(),
+                                  "speakers": names})
     apps = [sp.pitch_application_id for sp in pitch_entries(session, row.id) if sp.pitch_application_id is not None]
     told = tell_left(session, event=event, application_ids=apps, session_title=row.title)
     users = [u for u in agenda_users(session, session_id=row.id) if u not in told]

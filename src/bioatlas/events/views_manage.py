@@ -99,7 +99,9 @@ def edit_session(request: Request, event_id: Id, session_id: Id, session: Sessio
 def delete_session(request: Request, event_id: Id, session_id: Id, session: SessionDep, t: TranslatorDep,
                    p: Organiser):
     event = guarded_event(request, session, t, p, ORGANISE, event_id)
-    return attempt(session, lambda: service.delete_session(session, event=event, session_id=session_id),
+    ip = request.client.host if request.client else None
+    return attempt(session, lambda: service.delete_session(session, event=event, session_id=session_id,
+                                                           by_user_id=p.user_id, ip=ip),
                    done=f"/events/{event_id}/manage#programme", failed=_back(request, session, t, event),
                    missing=t("No such session."))
 
