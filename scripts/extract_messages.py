@@ -48,7 +48,8 @@ REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "
                    "SiteCorrectionError")
 # a room's own FieldError subclasses whose name other rooms use for something else
 ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited"),
-                        "jobboard": ("Conflict",), "capacity": ("Conflict",), "contributions": ("ContributionError",)}
+                        "jobboard": ("Conflict",), "capacity": ("Conflict",), "contributions": ("ContributionError",),
+                        "messaging": ("MessagingError",)}
 
 
 def _refusal_calls(path: Path):

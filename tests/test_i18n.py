@@ -59,7 +59,7 @@ def test_plurals_follow_each_language_rule():
 # Rooms whose field refusals (core.fields.FieldError) are message ids with params, translated on
 # their pages (`refusal_text`): a room is added here once its call sites are converted.
 REFUSAL_ROOMS = ("core", "contributions", "events", "jobboard", "opportunities", "oneshop", "calls", "capacity",
-                 "atlas", "review")
+                 "atlas", "review", "messaging", "accounts")
 
 
 def test_every_field_refusal_is_a_message_id_with_its_french_translation():
@@ -103,12 +103,14 @@ def test_every_status_word_in_a_refusal_has_its_french_form():
     from bioatlas.core.i18n import context_catalog
     from bioatlas.events.booth_models import BOOTH_STATUSES
     from bioatlas.events.models import REGISTRATION_STATUSES, REQUEST_STATUSES, RUN_STATUSES
+    from bioatlas.messaging.models import STATUSES as CONVERSATION_STATUSES
     from bioatlas.opportunities.models import INTEREST_STATUSES, STATUSES
 
     sets = {"booth application status": BOOTH_STATUSES, "run status": RUN_STATUSES,
             "meeting request status": REQUEST_STATUSES, "registration status": REGISTRATION_STATUSES,
             "opportunity status": STATUSES, "interest status": INTEREST_STATUSES, "call status": CALL_STATUSES,
-            "capacity profile status": PROFILE_STATUSES, "contribution status": CONTRIBUTION_STATUSES}
+            "capacity profile status": PROFILE_STATUSES, "contribution status": CONTRIBUTION_STATUSES,
+            "conversation status": CONVERSATION_STATUSES}
     used = set()
     for path in _extractor().room_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -225,8 +225,10 @@ def create_app(settings: Settings) -> FastAPI:
         if wants_html(request):
             message = detail.get("message") if isinstance(detail, dict) else str(detail)
             refusal = getattr(exc, "refusal", None)
-            return error_page(request, exc.status_code, message, refusal if isinstance(refusal, FieldError) else None,
+            page = error_page(request, exc.status_code, message, refusal if isinstance(refusal, FieldError) else None,
                               getattr(exc, "labels", None))
+            page.headers.update(getattr(exc, "headers", None) or {})  # a 429's Retry-After on the page too
+            return page
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)

@@ -72,10 +72,14 @@ def test_a_conversation_through_the_pages(db, three):
     assert r.status_code == 303
     r = bob.post(f"/messages/{thread_id}", data={"body": "Avec plaisir", "csrf_token": b_csrf}, follow_redirects=False)
     assert r.status_code == 303
+    # an oversized or empty message: refused by the form's label, in the reader's language (bob reads English
+    # since his ?lang=en above; alice French)
     r = bob.post(f"/messages/{thread_id}", data={"body": "x" * (service.MAX_BODY + 1), "csrf_token": b_csrf})
-    assert r.status_code == 413 and "body: at most 4000 characters" in r.text
+    assert r.status_code == 413 and "Message: at most 4000 characters (4001 given)" in r.text
+    r = alice.post(f"/messages/{thread_id}", data={"body": "x" * (service.MAX_BODY + 1), "csrf_token": a_csrf})
+    assert r.status_code == 413 and "Message\u202f: 4000 caractères au plus (4001 reçus)" in r.text
     r = bob.post(f"/messages/{thread_id}", data={"body": " ", "csrf_token": b_csrf})
-    assert r.status_code == 422 and "body:" in r.text
+    assert r.status_code == 422 and "Message: write a message" in r.text
     page = alice.get(f"/messages/{thread_id}").text
     assert "Avec plaisir" in page and 'class="messages-count"' not in page  # read now
     # mute from the e-mail's link: a confirmation page, then the form
@@ -95,6 +99,15 @@ def test_a_conversation_through_the_pages(db, three):
                          follow_redirects=False).status_code for i in range(4)]
     assert statuses[-1] == 429 and statuses[0] == 303
     assert audit_events(db, "rate_limited")
+    # the rate limit's refusal in the reader's language (bob reads French since ?lang=fr above)
+    r = bob.post(f"/messages/{thread_id}", data={"body": "encore", "csrf_token": b_csrf}, headers={"Accept": "text/html"})
+    assert r.status_code == 429 and re.search(r"trop de tentatives : réessayez dans \d+ secondes", r.text)
+    r = bob.post(f"/messages/{thread_id}?lang=en", data={"body": "encore", "csrf_token": b_csrf},
+                 headers={"Accept": "text/html"})
+    assert r.status_code == 429 and re.search(r"too many attempts: try again in \d+ seconds", r.text)
+    assert r.headers["Retry-After"].isdigit()
+    r = bob.post(f"/api/v1/messages/{thread_id}", json={"body": "encore"}, headers={"X-CSRF-Token": b_csrf})
+    assert r.status_code == 429 and r.json()["detail"].startswith("too many attempts: try again in ")
 
 
 def test_block_report_and_moderation(db, three):
@@ -115,7 +128,7 @@ def test_block_report_and_moderation(db, three):
     assert "Offre douteuse" in page and "spam" in page
     report_id = int(re.search(r'data-report="(\d+)"', page).group(1))
     r = admin.post(f"/admin/messages/reports/{report_id}", data={"note": "", "csrf_token": adm_csrf})
-    assert r.status_code == 422 and "note:" in r.text
+    assert r.status_code == 422 and "Note de résolution\u202f: écrivez un message" in r.text
     r = admin.post(f"/admin/messages/reports/{report_id}", data={"note": "averti", "csrf_token": adm_csrf},
                    follow_redirects=False)
     assert r.status_code == 303 and audit_events(db, "message_report_resolved")
@@ -125,7 +138,11 @@ def test_block_report_and_moderation(db, three):
     r = alice.post(f"/messages/{thread.id}", data={"body": "Pourquoi ?", "csrf_token": a_csrf})
     assert r.status_code == 403 and "cette personne n&#39;accepte pas vos messages" in r.text  # French page (escaped quote)
     r = alice.post("/api/v1/messages", json={"to": ids["bob"], "body": "Ailleurs"}, headers={"X-CSRF-Token": a_csrf})
-    assert r.status_code == 403 and r.json()["detail"].startswith("user_ids:")
+    assert r.status_code == 403 and r.json()["detail"] == "user_ids: cette personne n'accepte pas vos messages"
+    r = alice.post("/api/v1/messages?lang=en", json={"to": ids["bob"], "body": "Ailleurs"}, headers={"X-CSRF-Token": a_csrf})
+    assert r.status_code == 403 and r.json()["detail"] == "user_ids: this person does not accept your messages"
+    r = alice.post(f"/messages/{thread.id}?lang=en", data={"body": "Why?", "csrf_token": a_csrf})
+    assert r.status_code == 403 and "this person does not accept your messages" in r.text
     r = bob.post(f"/messages/blocks/{ids['alice']}/delete", data={"csrf_token": b_csrf}, follow_redirects=False)
     assert r.status_code == 303
     r = alice.post(f"/messages/{thread.id}", data={"body": "Merci", "csrf_token": a_csrf}, follow_redirects=False)
@@ -146,7 +163,9 @@ def test_the_json_api(db, three):
     assert bob.post(f"/api/v1/messages/{thread_id}/answer", json={"decision": "maybe"}, headers=hb).status_code == 422
     assert bob.post(f"/api/v1/messages/{thread_id}/answer", json={"decision": "accept"}, headers=hb).json()["status"] == "accepted"
     r = bob.post(f"/api/v1/messages/{thread_id}", json={"body": "y" * 4001}, headers=hb)
-    assert r.status_code == 413 and r.json()["detail"].startswith("body:")
+    assert r.status_code == 413 and r.json()["detail"] == "body: 4000 caractères au plus (4001 reçus)"  # his account's French
+    r = bob.post(f"/api/v1/messages/{thread_id}?lang=en", json={"body": "y" * 4001}, headers=hb)
+    assert r.status_code == 413 and r.json()["detail"] == "body: at most 4000 characters (4001 given)"
     assert bob.post(f"/api/v1/messages/{thread_id}", json={}, headers=hb).status_code == 422
     assert bob.post(f"/api/v1/messages/{thread_id}", json={"body": "Réponse"}, headers=hb).status_code == 201
     view = alice.get(f"/api/v1/messages/{thread_id}").json()

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bioatlas.accounts import service as accounts
+from bioatlas.core.fields import refusal_text
+from bioatlas.core.i18n import Translator
 from bioatlas.messaging import service
 from bioatlas.messaging.models import Message, Report, ThreadMember
 from bioatlas.notifications import service as notifications
@@ -130,6 +132,12 @@ def test_blocks_sizes_and_pending_request_cap(db, people):
         with pytest.raises(service.MessagingError) as e:
             service.open_thread(s, user_ids=[ids[-1]], opened_by=a)
         _fails(e, 429, "user_ids")
+    # the cap's refusal: a message id with params, read in each language
+    assert e.value.message == ("20 of your message requests are still unanswered: wait for answers before "
+                               "writing to more people")
+    assert refusal_text(Translator("fr"), e.value) == ("20 de vos demandes de message attendent encore une réponse : "
+                                                       "attendez des réponses avant d'écrire à d'autres personnes")
+    assert refusal_text(Translator("en"), e.value) == e.value.message
 
 
 def _outbox(db, kind):

@@ -3,10 +3,12 @@ Page rendering and redirects live in `web.pages`."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
 from bioatlas.accounts import audit
 from bioatlas.accounts.policy import Principal, client_ip
+from bioatlas.core.fields import FieldError
+from bioatlas.web.refusals import Refused
 
 
 # the buckets counted per address too (their counters are personal data: see `forget_account`)
@@ -33,8 +35,12 @@ def rate_limit(request: Request, bucket: str, limit_setting: str, principal: Pri
     if wait:
         audit.record_now(request.app.state.sessionmaker, "rate_limited", ip=ip,
                          user_id=principal.user_id if principal else None, target=bucket)
-        raise HTTPException(429, detail=f"too many attempts: try again in {int(wait)} seconds",
-                            headers={"Retry-After": str(int(wait))})
+        # the JSON detail stays the English text; a page shows it in the reader's language
+        refused = Refused(FieldError("", "too many attempts: try again in {seconds} seconds", 429,
+                                     params={"seconds": int(wait)}),
+                          detail=f"too many attempts: try again in {int(wait)} seconds")
+        refused.headers = {"Retry-After": str(int(wait))}
+        raise refused
 
 
 def forget_account(request: Request, account: str) -> None:

@@ -102,9 +102,9 @@ def refusal_text(t, err: FieldError, *, with_field: bool = False, labels: Mappin
         text = t(err.msgid, **params) if params else t(err.msgid)
     except (KeyError, IndexError, ValueError):
         text = err.message
-    if not with_field:
-        return text
     name = (labels or {}).get(err.field) or err.field
+    if not with_field or not name:  # a refusal of the action itself names no field
+        return text
     return f"{name}{t.colon} {text}"
 
 

@@ -1,6 +1,7 @@
 """JSON API of messaging, `/api/v1/messages…`: the same service calls as the pages (inbox,
 write to someone, a thread, reply, accept/decline, mute, report, block), authorised the same way.
-Errors: `{"detail": "<field>: <message>"}` with the service's status (404, 403, 409, 413, 422, 429)."""
+Errors: `{"detail": "<field>: <message>"}` with the service's status (404, 403, 409, 413, 422, 429), the
+message in the reader's language (`?lang=`, else the account's language, as the pages)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
-from bioatlas.core.deps import SessionDep
+from bioatlas.core.deps import SessionDep, get_translator
+from bioatlas.core.fields import refusal_text
 from bioatlas.messaging import service
 from bioatlas.web.problems import Problem
 
@@ -52,15 +54,16 @@ class BlockIn(BaseModel):
     user_id: int = Field(ge=1, le=2**31 - 1)
 
 
-def _fail(exc: service.MessagingError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
+def _fail(request: Request, exc: service.MessagingError) -> HTTPException:
+    """The refusal as the API answers it: the field, then the message in the reader's language."""
+    return HTTPException(exc.status, detail=f"{exc.field}: {refusal_text(get_translator(request), exc)}")
 
 
 def _authorized(request: Request, session, me: Principal, thread_id: int, action: str) -> None:
     try:
         access = service.thread_access(session, thread_id=thread_id)
     except service.MessagingError as exc:
-        raise _fail(exc) from None
+        raise _fail(request, exc) from None
     authorize(request, me, action, access, target=f"thread:{thread_id}")
 
 
@@ -100,7 +103,7 @@ def write_to(request: Request, body: NewThreadIn, session: SessionDep, me: User)
     try:
         thread = service.start(session, sender_id=me.user_id, to=body.to, body=body.body)
     except service.MessagingError as exc:
-        raise _fail(exc) from None
+        raise _fail(request, exc) from None
     return _view(service.view(session, thread_id=thread.id, user_id=me.user_id))
 
 
@@ -109,7 +112,7 @@ def block(request: Request, body: BlockIn, session: SessionDep, me: User) -> Non
     try:
         service.block_user(session, blocker_id=me.user_id, user_id=body.user_id, ip=client_ip(request))
     except service.MessagingError as exc:
-        raise _fail(exc) from None
+        raise _fail(request, exc) from None
 
 
 @router.delete("/blocks/{user_id}", status_code=204)
@@ -131,7 +134,7 @@ def post(request: Request, thread_id: Id, body: MessageIn, session: SessionDep, 
     try:
         message = service.reply(session, thread_id=thread_id, sender_id=me.user_id, body=body.body)
     except service.MessagingError as exc:
-        raise _fail(exc) from None
+        raise _fail(request, exc) from None
     return {"id": message.id, "thread_id": thread_id, "body": message.body,
             "created_at": message.created_at.isoformat()}
 
@@ -142,7 +145,7 @@ def answer(request: Request, thread_id: Id, body: AnswerIn, session: SessionDep,
     try:
         t = service.answer(session, thread_id=thread_id, user_id=me.user_id, decision=body.decision)
     except service.MessagingError as exc:
-        raise _fail(exc) from None
+        raise _fail(request, exc) from None
     return {"id": t.id, "status": t.status}
 
 
@@ -161,5 +164,5 @@ def report(request: Request, thread_id: Id, body: ReportIn, session: SessionDep,
         row = service.report_message(session, reporter_id=me.user_id, message_id=body.message_id,
                                      reason=body.reason, ip=client_ip(request))
     except service.MessagingError as exc:
-        raise _fail(exc) from None
+        raise _fail(request, exc) from None
     return {"id": row.id, "status": row.status}

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
-from bioatlas.core.text import unsafe_character
+from bioatlas.core.fields import FieldError
+from bioatlas.core.text import unsafe_found
 
 MAX_BODY = 4000            # characters of one message
 MAX_REASON = 1000          # characters of a report's reason
@@ -28,13 +29,10 @@ KIND = "messaging.unread"
 CONTEXT_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-class MessagingError(ValueError):
-    """Bad input or a refused step, naming the field at fault; `status` is the HTTP answer."""
-
-    def __init__(self, message: str, field: str, status: int = 422):
-        super().__init__(message)
-        self.field = field
-        self.status = status
+class MessagingError(FieldError):
+    """Bad input or a refused step: `MessagingError(field, message id, status, params={...})`, a
+    `FieldError` (its `.message` the English text, `refusal_text` the reader's language; `status`
+    the HTTP answer, 422 unless said)."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +68,13 @@ def _name(names: Mapping[int, str], user_id: int | None, missing: str = "?") -> 
 
 def check_body(body: Any, *, name: str = "body", limit: int = MAX_BODY) -> str:
     if not isinstance(body, str) or not body.strip():
-        raise MessagingError(f"{name}: write a message", name)
+        raise MessagingError(name, "write a message")
     body = body.strip()
     if len(body) > limit:
-        raise MessagingError(f"{name}: at most {limit} characters ({len(body)} given)", name, 413)
-    if (why := unsafe_character(body)) is not None:
-        raise MessagingError(f"{name}: {why}", name)
+        raise MessagingError(name, "at most {max} characters ({length} given)", 413,
+                             params={"max": limit, "length": len(body)})
+    if (bad := unsafe_found(body)) is not None:
+        raise MessagingError(name, bad[0], params=bad[1])
     return body
 
 
@@ -85,19 +84,19 @@ def check_context(context: Context | Mapping[str, Any] | None) -> Context | None
     if isinstance(context, Mapping):
         try:
             context = Context(**context)
-        except TypeError as exc:
-            raise MessagingError(f"context: {exc}", "context") from None
+        except TypeError:
+            raise MessagingError("context", "only kind, id, label and url (kind and id required)") from None
     if not isinstance(context.kind, str) or not CONTEXT_KIND.match(context.kind):
-        raise MessagingError("context.kind: lower-case letters, digits and _ (at most 40)", "context.kind")
+        raise MessagingError("context.kind", "lower-case letters, digits and _ (at most {max})", params={"max": 40})
     if not str(context.id) or len(str(context.id)) > 64:
-        raise MessagingError("context.id: 1 to 64 characters", "context.id")
+        raise MessagingError("context.id", "1 to {max} characters", params={"max": 64})
     if len(context.label or "") > 200:
-        raise MessagingError("context.label: at most 200 characters", "context.label")
-    if (why := unsafe_character(context.label or "")) is not None:
-        raise MessagingError(f"context.label: {why}", "context.label")
+        raise MessagingError("context.label", "at most {max} characters", params={"max": 200})
+    if (bad := unsafe_found(context.label or "")) is not None:
+        raise MessagingError("context.label", bad[0], params=bad[1])
     url = context.url
     if url is not None and (not url.startswith("/") or url.startswith("//") or "\\" in url or len(url) > 500):
-        raise MessagingError("context.url: a local path starting with /", "context.url")
+        raise MessagingError("context.url", "a local path starting with /")
     return context
 
 

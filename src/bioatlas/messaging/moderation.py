@@ -23,9 +23,9 @@ from bioatlas.messaging.models import Block, Message, Report, ThreadMember
 def block(session: Session, *, blocker_id: int, blocked_id: int) -> None:
     """Refuse messages and new threads from a user (idempotent)."""
     if blocker_id == blocked_id:
-        raise MessagingError("user_id: you cannot block yourself", "user_id")
+        raise MessagingError("user_id", "you cannot block yourself")
     if not _existing_users(session, [blocked_id]):
-        raise MessagingError(f"user_id: no user {blocked_id}", "user_id", 404)
+        raise MessagingError("user_id", "no user {ids}", 404, params={"ids": blocked_id})
     if session.get(Block, (blocker_id, blocked_id)) is None:
         session.add(Block(blocker_id=blocker_id, blocked_id=blocked_id, created_at=_now()))
         session.flush()
@@ -41,9 +41,9 @@ def report(session: Session, *, message_id: int, reporter_id: int, reason: str) 
     reason = check_body(reason, name="reason", limit=MAX_REASON)
     message = session.get(Message, message_id)
     if message is None or session.get(ThreadMember, (message.thread_id, reporter_id)) is None:
-        raise MessagingError(f"message_id: no message {message_id} in your conversations", "message_id", 404)
+        raise MessagingError("message_id", "no message {id} in your conversations", 404, params={"id": message_id})
     if message.sender_id == reporter_id:
-        raise MessagingError("message_id: this is your own message", "message_id")
+        raise MessagingError("message_id", "this is your own message")
     row = Report(message_id=message_id, reporter_id=reporter_id, reason=reason, body_copy=message.body,
                  status="open", created_at=_now())
     session.add(row)
@@ -68,9 +68,9 @@ def resolve_report(session: Session, *, report_id: int, admin_id: int | None, no
     note = check_body(note, name="note", limit=MAX_NOTE)
     row = session.get(Report, report_id)
     if row is None:
-        raise MessagingError(f"no report {report_id}", "report_id", 404)
+        raise MessagingError("report_id", "no report {id}", 404, params={"id": report_id})
     if row.status == "resolved":
-        raise MessagingError("this report is already resolved", "report_id", 409)
+        raise MessagingError("report_id", "this report is already resolved", 409)
     row.status, row.resolution_note, row.resolved_by, row.resolved_at = "resolved", note, admin_id, _now()
     session.flush()
     return row

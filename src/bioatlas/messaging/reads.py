@@ -62,7 +62,7 @@ def thread_access(session: Session, *, thread_id: int) -> ThreadAccess:
     """The thread's members and status for the policy; MessagingError 404 when there is none."""
     thread = session.get(Thread, thread_id)
     if thread is None:
-        raise MessagingError(f"no conversation {thread_id}", "thread_id", 404)
+        raise MessagingError("thread_id", "no conversation {id}", 404, params={"id": thread_id})
     ids = frozenset(m.user_id for m in _members(session, thread_id))
     return ThreadAccess(thread_id=thread_id, member_ids=ids, status=thread.status)
 
@@ -173,10 +173,10 @@ def read_thread(session: Session, *, thread_id: int, user_id: int, mark_read: bo
     """The thread for one of its members (MessagingError 404/403 otherwise); marks it read."""
     thread = session.get(Thread, thread_id)
     if thread is None:
-        raise MessagingError(f"no conversation {thread_id}", "thread_id", 404)
+        raise MessagingError("thread_id", "no conversation {id}", 404, params={"id": thread_id})
     me = session.get(ThreadMember, (thread_id, user_id))
     if me is None:
-        raise MessagingError("not a member of this conversation", "thread_id", 403)
+        raise MessagingError("thread_id", "not a member of this conversation", 403)
     rows = list(session.scalars(select(Message).where(Message.thread_id == thread_id)
                                 .order_by(Message.created_at, Message.id)))
     members = {m.user_id: m for m in _members(session, thread_id)}

@@ -13,8 +13,8 @@ The use cases live in `checks` (limits, `MessagingError`, `Context`, body and co
 `reads`, `threads` (writes), `moderation` (blocks, reports), `notify` and `personal`; this module
 is the room's interface for the others and holds the units of work.
 
-Bad input raises `MessagingError(message, field, status)`: the handlers answer `status` with the
-message and the field (a 4xx, never a 500)."""
+Bad input raises `MessagingError(field, message id, status, params={...})`, a `core.fields.FieldError`:
+the handlers answer `status` with the field and the message in the reader's language (a 4xx, never a 500)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def start(session: Session, *, sender_id: int, to: Any, body: Any, ip: str | Non
     try:
         recipient_id = int(to)
     except (TypeError, ValueError):
-        raise MessagingError("to: the id of the person to write to", "to") from None
+        raise MessagingError("to", "the id of the person to write to") from None
     check_body(body)
     with unit_of_work(session):
         thread = open_thread(session, user_ids=[recipient_id], opened_by=sender_id)
@@ -107,7 +107,7 @@ def reply(session: Session, *, thread_id: int, sender_id: int, body: Any) -> Mes
 def answer(session: Session, *, thread_id: int, user_id: int, decision: str) -> Thread:
     """Accept or decline a message request, committed."""
     if decision not in ("accept", "decline"):
-        raise MessagingError("decision: accept or decline", "decision")
+        raise MessagingError("decision", "accept or decline")
     with unit_of_work(session):
         return (accept if decision == "accept" else decline)(session, thread_id=thread_id, user_id=user_id)
 
@@ -122,7 +122,7 @@ def block_user(session: Session, *, blocker_id: int, user_id: Any, ip: str | Non
     try:
         blocked_id = int(user_id)
     except (TypeError, ValueError):
-        raise MessagingError("user_id: the id of the person to block", "user_id") from None
+        raise MessagingError("user_id", "the id of the person to block") from None
     with unit_of_work(session):
         block(session, blocker_id=blocker_id, blocked_id=blocked_id)
         accounts.record_audit(session, event="message_block", user_id=blocker_id, ip=ip, target=f"user:{blocked_id}")
@@ -140,7 +140,7 @@ def report_message(session: Session, *, reporter_id: int, message_id: Any, reaso
     try:
         mid = int(message_id)
     except (TypeError, ValueError):
-        raise MessagingError("message_id: the id of the message to report", "message_id") from None
+        raise MessagingError("message_id", "the id of the message to report") from None
     with unit_of_work(session):
         row = report(session, message_id=mid, reporter_id=reporter_id, reason=reason)
         accounts.record_audit(session, event="message_report", user_id=reporter_id, ip=ip,

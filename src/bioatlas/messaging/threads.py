@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bioatlas.core.fields import Word
 from bioatlas.messaging.checks import (
     MAX_MEMBERS,
     MAX_PENDING_REQUESTS,
@@ -49,17 +50,17 @@ def open_thread(session: Session, *, user_ids: Iterable[int], opened_by: int,
     try:
         ids = {int(u) for u in user_ids} | {int(opened_by)}
     except (TypeError, ValueError):
-        raise MessagingError("user_ids: user ids (integers)", "user_ids") from None
+        raise MessagingError("user_ids", "user ids (integers)") from None
     if len(ids) < 2:
-        raise MessagingError("user_ids: a conversation needs someone else than you", "user_ids")
+        raise MessagingError("user_ids", "a conversation needs someone else than you")
     if len(ids) > MAX_MEMBERS:
-        raise MessagingError(f"user_ids: at most {MAX_MEMBERS} people in a conversation", "user_ids")
+        raise MessagingError("user_ids", "at most {max} people in a conversation", params={"max": MAX_MEMBERS})
     known = _existing_users(session, ids)
     missing = sorted(ids - set(known))
     if missing:
-        raise MessagingError(f"user_ids: no user {', '.join(map(str, missing))}", "user_ids")
+        raise MessagingError("user_ids", "no user {ids}", params={"ids": ", ".join(map(str, missing))})
     if blocks_between(session, sender_id=opened_by, user_ids=ids):
-        raise MessagingError("user_ids: this person does not accept your messages", "user_ids", 403)
+        raise MessagingError("user_ids", "this person does not accept your messages", 403)
     existing = select(Thread).where(
         Thread.context_kind == ctx.kind, Thread.context_id == str(ctx.id)) if ctx else select(Thread).where(
         Thread.context_kind.is_(None))
@@ -77,8 +78,8 @@ def open_thread(session: Session, *, user_ids: Iterable[int], opened_by: int,
         pending = session.scalar(select(func.count()).select_from(Thread).where(
             Thread.opened_by == opened_by, Thread.status == "request")) or 0
         if pending >= MAX_PENDING_REQUESTS:
-            raise MessagingError(f"user_ids: {pending} of your message requests are still unanswered: "
-                                 "wait for answers before writing to more people", "user_ids", 429)
+            raise MessagingError("user_ids", "{pending} of your message requests are still unanswered: wait for "
+                                 "answers before writing to more people", 429, params={"pending": pending})
     at = _now(now)
     thread = Thread(status=status, opened_by=opened_by, created_at=at,
                     context_kind=ctx.kind if ctx else None, context_id=str(ctx.id) if ctx else None,
@@ -99,21 +100,21 @@ def post_message(session: Session, *, thread_id: int, sender_id: int, body: str,
     text = check_body(body)
     thread = session.get(Thread, thread_id)
     if thread is None:
-        raise MessagingError(f"no conversation {thread_id}", "thread_id", 404)
+        raise MessagingError("thread_id", "no conversation {id}", 404, params={"id": thread_id})
     if session.get(ThreadMember, (thread_id, sender_id)) is None:
-        raise MessagingError("not a member of this conversation", "thread_id", 403)
+        raise MessagingError("thread_id", "not a member of this conversation", 403)
     others = {m.user_id for m in _members(session, thread_id)} - {sender_id}
     if blocks_between(session, sender_id=sender_id, user_ids=others):
-        raise MessagingError("this person does not accept your messages", "thread_id", 403)
+        raise MessagingError("thread_id", "this person does not accept your messages", 403)
     if thread.status == "declined":
-        raise MessagingError("this message request was declined", "thread_id", 409)
+        raise MessagingError("thread_id", "this message request was declined", 409)
     if thread.status == "request":
         if thread.opened_by == sender_id:
             sent = session.scalar(select(func.count()).select_from(Message).where(
                 Message.thread_id == thread_id, Message.sender_id == sender_id)) or 0
             if sent:
-                raise MessagingError("wait until your message request is accepted before writing again",
-                                     "thread_id", 409)
+                raise MessagingError("thread_id", "wait until your message request is accepted before writing again",
+                                     409)
         else:
             thread.status = "accepted"
     at = _now(now)
@@ -129,13 +130,14 @@ def post_message(session: Session, *, thread_id: int, sender_id: int, body: str,
 def _answer(session: Session, *, thread_id: int, user_id: int, status: str) -> Thread:
     thread = session.get(Thread, thread_id)
     if thread is None:
-        raise MessagingError(f"no conversation {thread_id}", "thread_id", 404)
+        raise MessagingError("thread_id", "no conversation {id}", 404, params={"id": thread_id})
     if session.get(ThreadMember, (thread_id, user_id)) is None:
-        raise MessagingError("not a member of this conversation", "thread_id", 403)
+        raise MessagingError("thread_id", "not a member of this conversation", 403)
     if thread.status != "request":
-        raise MessagingError(f"this conversation is not a pending request (it is {thread.status})", "thread_id", 409)
+        raise MessagingError("thread_id", "this conversation is not a pending request (it is {status})", 409,
+                             params={"status": Word(thread.status, "conversation status")})
     if thread.opened_by == user_id:
-        raise MessagingError("the other person answers your request, not you", "thread_id", 409)
+        raise MessagingError("thread_id", "the other person answers your request, not you", 409)
     thread.status = status
     session.flush()
     return thread
@@ -154,7 +156,7 @@ def decline(session: Session, *, thread_id: int, user_id: int) -> Thread:
 def set_muted(session: Session, *, thread_id: int, user_id: int, muted: bool) -> None:
     member = session.get(ThreadMember, (thread_id, user_id))
     if member is None:
-        raise MessagingError("not a member of this conversation", "thread_id", 403)
+        raise MessagingError("thread_id", "not a member of this conversation", 403)
     member.muted = bool(muted)
     session.flush()
 

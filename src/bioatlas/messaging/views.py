@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
+from bioatlas.core.fields import refusal_text
 from bioatlas.messaging import service
 from bioatlas.web import templates
 from bioatlas.web.pages import redirect, render
@@ -37,6 +38,15 @@ Form = Annotated[FormData, Depends(_form)]
 def _text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def _refusal(t, exc: service.MessagingError) -> str:
+    """A refusal in the reader's language, after the label of the field it names when that is a
+    field the reader typed in (a hidden id, the thread, speaks for itself)."""
+    labels = {"body": t("Message"), "reason": t("Why?"), "note": t("Resolution note")}
+    if exc.field in labels:
+        return refusal_text(t, exc, with_field=True, labels=labels)
+    return refusal_text(t, exc)
 
 
 def _authorized(request: Request, session, t, me: Principal, thread_id: int, action: str) -> None:
@@ -86,7 +96,7 @@ def send_new(request: Request, session: SessionDep, t: TranslatorDep, form: Form
     except service.MessagingError as exc:
         names = service.display_names(session, user_ids=[int(to)] if to.isdigit() else [])
         return render(request, t, "messaging/compose.html", exc.status, to=to, name=names.get(int(to)) if names else "",
-                      body=body, max_body=service.MAX_BODY, error=f"{exc.field}: {t(str(exc))}")
+                      body=body, max_body=service.MAX_BODY, error=_refusal(t, exc))
     return redirect(f"/messages/{thread.id}")
 
 
@@ -95,7 +105,7 @@ def block(request: Request, session: SessionDep, t: TranslatorDep, form: Form, m
     try:
         service.block_user(session, blocker_id=me.user_id, user_id=_text(form, "user_id"), ip=client_ip(request))
     except service.MessagingError as exc:
-        raise HTTPException(exc.status, detail=f"{exc.field}: {t(str(exc))}") from None
+        raise HTTPException(exc.status, detail=_refusal(t, exc)) from None
     return redirect("/messages")
 
 
@@ -126,7 +136,7 @@ def thread_reply(request: Request, session: SessionDep, t: TranslatorDep, thread
         service.reply(session, thread_id=thread_id, sender_id=me.user_id, body=body)
     except service.MessagingError as exc:
         return _thread_page(request, session, t, me, thread_id, exc.status, draft=body,
-                            error=f"{exc.field}: {t(str(exc))}")
+                            error=_refusal(t, exc))
     return redirect(f"/messages/{thread_id}#last")
 
 
@@ -136,7 +146,7 @@ def thread_answer(request: Request, session: SessionDep, t: TranslatorDep, threa
     try:
         service.answer(session, thread_id=thread_id, user_id=me.user_id, decision=_text(form, "decision"))
     except service.MessagingError as exc:
-        return _thread_page(request, session, t, me, thread_id, exc.status, error=f"{exc.field}: {t(str(exc))}")
+        return _thread_page(request, session, t, me, thread_id, exc.status, error=_refusal(t, exc))
     return redirect(f"/messages/{thread_id}" if _text(form, "decision") == "accept" else "/messages")
 
 
@@ -162,7 +172,7 @@ def report(request: Request, session: SessionDep, t: TranslatorDep, thread_id: I
         service.report_message(session, reporter_id=me.user_id, message_id=_text(form, "message_id"),
                                reason=_text(form, "reason"), ip=client_ip(request))
     except service.MessagingError as exc:
-        return _thread_page(request, session, t, me, thread_id, exc.status, error=f"{exc.field}: {t(str(exc))}")
+        return _thread_page(request, session, t, me, thread_id, exc.status, error=_refusal(t, exc))
     return _thread_page(request, session, t, me, thread_id, reported=True)
 
 
@@ -180,7 +190,7 @@ def resolve(request: Request, session: SessionDep, t: TranslatorDep, report_id: 
                         ip=client_ip(request))
     except service.MessagingError as exc:
         return render(request, t, "messaging/reports.html", exc.status, rows=service.reports(session), shown="open",
-                      error=f"{exc.field}: {t(str(exc))}")
+                      error=_refusal(t, exc))
     return redirect("/admin/messages/reports")
 
 

@@ -39,10 +39,8 @@ INTAKE_FIELDS = ("company_name", "contact_name", "email", "country", "siret", "p
 
 
 def refused(exc: Exception) -> HTTPException:
-    if isinstance(exc, service.FieldError):
+    if isinstance(exc, service.FieldError):  # messaging's MessagingError is one too
         return HTTPException(exc.status, detail={"field": exc.field, "message": exc.message})
-    if isinstance(exc, messaging.MessagingError):
-        return HTTPException(exc.status, detail={"field": exc.field, "message": str(exc)})
     raise exc
 
 

@@ -303,7 +303,7 @@ def message(request: Request, routed_id: Id, session: SessionDep, t: TranslatorD
             thread_id = service.send_message(session, request_id=routed_id, sender_id=p.user_id,
                                              body=_text(form, "body", 10_000))
     except (FieldError, messaging.MessagingError) as exc:
-        error = refusal_text(t, exc, with_field=True) if isinstance(exc, FieldError) else str(exc)
+        error = refusal_text(t, exc, with_field=True)
         return _case_page(request, session, t, p, scope.case_id, error=error, status=exc.status)
     return redirect(f"/messages/{thread_id}")
 

@@ -122,7 +122,7 @@ def answer_interest(session: Session, *, user_id: int | None, ip: str | None, op
                 body = "\n\n".join(part for part in (interest.what, interest.why, interest.message) if part)
                 messaging.post_message(session, thread_id=thread.id, sender_id=interest.user_id,
                                        body=body[:INTEREST_MAX])
-            except messaging.MessagingError as exc:  # its text is English: said here with a message id
+            except messaging.MessagingError as exc:  # said in the opportunity's own words
                 if exc.status == 403:
                     refusal = OpportunityError("interest_id", "this person does not accept your messages")
                 else:
