@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bioatlas.accounts.models import now
@@ -104,9 +104,16 @@ class ProgrammeSession(Base):
 class Speaker(Base):
     """A speaker of a session: a name, an affiliation, the atlas actor when it is one, the account
     of the person when it is a participant of the event (`user_id`), and for an entry of a pitch
-    session the pitch application it stands for (`pitch_application_id`; see `speakers`)."""
+    session the pitch application it stands for (`pitch_application_id`; see `speakers`). A pitch is
+    an entry of one session only: the database holds it (a unique index on the linked entries), not
+    only the form's check."""
 
     __tablename__ = "event_speakers"
+    __table_args__ = (
+        Index("uq_event_speakers_pitch_application_id", "pitch_application_id", unique=True,
+              sqlite_where=text("pitch_application_id IS NOT NULL"),
+              postgresql_where=text("pitch_application_id IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -115,7 +122,7 @@ class Speaker(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     pitch_application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("event_pitch_applications.id", ondelete="CASCADE"), index=True)
+        ForeignKey("event_pitch_applications.id", ondelete="CASCADE"))
 
 
 class SessionChoice(Base):

@@ -54,7 +54,7 @@ def place_pitches(session: Session, *, event_id: int, session_id: int, order: Se
     start = max((sp.position for sp in kept), default=-1) + 1
     names = dict(actor_names(session, actor_ids=[a.actor_id for a in chosen.values()]))
     people = registered_users(session, event_id=event_id, user_ids=[a.user_id for a in chosen.values()])
-    entries = write_speakers(session, session_id=target.id, start=start, speakers=[
+    entries = write_speakers(session, session_id=target.id, start=start, field="order", speakers=[
         LinkedSpeaker(name=chosen[a].title, affiliation=names.get(chosen[a].actor_id, "")[:300],
                       actor_id=chosen[a].actor_id, pitch_application_id=a,
                       user_id=chosen[a].user_id if chosen[a].user_id in people else None) for a in seen])

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
-from bioatlas.events.errors import FieldError
+from bioatlas.core.dialect import dialect_for
+from bioatlas.events.errors import Conflict, FieldError
 from bioatlas.events.models import Event, Participant, ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication, PitchCall
 
@@ -103,10 +105,34 @@ def _pitch(session: Session, event: Event, kind: str, sp: SpeakerInput) -> int |
     return app.id
 
 
+def _refuse_elsewhere(session: Session, *, event_id: int, speakers: Sequence[SpeakerInput | LinkedSpeaker],
+                      exclude_id: int | None, field: str = "speakers") -> None:
+    """Refused naming the first session of the event (other than `exclude_id`) that already has
+    one of the speakers' pitches as an entry."""
+    wanted = {sp.pitch_application_id for sp in speakers if sp.pitch_application_id is not None}
+    if not wanted:
+        return
+    query = (select(Speaker.pitch_application_id, ProgrammeSession)
+             .join(ProgrammeSession, ProgrammeSession.id == Speaker.session_id)
+             .where(ProgrammeSession.event_id == event_id, Speaker.pitch_application_id.in_(wanted))
+             .order_by(ProgrammeSession.starts_at.desc(), ProgrammeSession.id.desc()))
+    if exclude_id is not None:
+        query = query.where(ProgrammeSession.id != exclude_id)
+    elsewhere = dict(session.execute(query).tuples().all())  # the earliest session wins
+    for sp in speakers:
+        other = elsewhere.get(sp.pitch_application_id) if sp.pitch_application_id is not None else None
+        if other is not None:
+            raise FieldError(field, "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
+                             "remove it there first, or place the pitches from the jury page",
+                             params={"name": sp.name, "pitch": sp.pitch_application_id, "other": other.title,
+                                     "other_span": f"{other.starts_at:%Y-%m-%d %H:%M}–{other.ends_at:%H:%M}"})
+
+
 def _pitch_once(session: Session, event: Event, speakers: Sequence[SpeakerInput], exclude_id: int | None) -> None:
     """A pitch is in one place of the programme: given twice in the session, or already an entry
     of another session of the event than `exclude_id` (the one being edited), it is refused naming
-    that session (the jury page's placing moves a pitch; an organiser removes the line there first)."""
+    that session (the jury page's placing moves a pitch; an organiser removes the line there first).
+    The database holds it too (a unique index): see `write_speakers`."""
     seen: set[int] = set()
     for sp in speakers:
         if sp.pitch_application_id is None:
@@ -115,22 +141,7 @@ def _pitch_once(session: Session, event: Event, speakers: Sequence[SpeakerInput]
             raise FieldError("speakers", "{name}: pitch {pitch} is given twice in this session",
                              params={"name": sp.name, "pitch": sp.pitch_application_id})
         seen.add(sp.pitch_application_id)
-    if not seen:
-        return
-    query = (select(Speaker.pitch_application_id, ProgrammeSession)
-             .join(ProgrammeSession, ProgrammeSession.id == Speaker.session_id)
-             .where(ProgrammeSession.event_id == event.id, Speaker.pitch_application_id.in_(seen))
-             .order_by(ProgrammeSession.starts_at, ProgrammeSession.id))
-    if exclude_id is not None:
-        query = query.where(ProgrammeSession.id != exclude_id)
-    elsewhere = dict(session.execute(query).tuples().all())
-    for sp in speakers:
-        other = elsewhere.get(sp.pitch_application_id) if sp.pitch_application_id is not None else None
-        if other is not None:
-            raise FieldError("speakers", "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
-                             "remove it there first, or place the pitches from the jury page",
-                             params={"name": sp.name, "pitch": sp.pitch_application_id, "other": other.title,
-                                     "other_span": f"{other.starts_at:%Y-%m-%d %H:%M}–{other.ends_at:%H:%M}"})
+    _refuse_elsewhere(session, event_id=event.id, speakers=speakers, exclude_id=exclude_id)
 
 
 def check_speakers(session: Session, *, event: Event, kind: str, speakers: Sequence[SpeakerInput],
@@ -150,13 +161,28 @@ def check_speakers(session: Session, *, event: Event, kind: str, speakers: Seque
     return linked
 
 
-def write_speakers(session: Session, *, session_id: int, speakers: Iterable[LinkedSpeaker], start: int = 0) -> list[Speaker]:
-    rows = [Speaker(session_id=session_id, position=start + i, name=sp.name, affiliation=sp.affiliation,
-                    actor_id=sp.actor_id, user_id=sp.user_id, pitch_application_id=sp.pitch_application_id)
+def write_speakers(session: Session, *, session_id: int, speakers: Iterable[LinkedSpeaker], start: int = 0,
+                   field: str = "speakers") -> list[Speaker]:
+    """Store the session's speakers (checked by `check_speakers`). A pitch placed in another session
+    by a simultaneous edit since that check meets the database's unique index: refused (naming
+    `field`) as the check refuses it, naming that session, never a database error. The rows go in
+    one INSERT behind the backend's guard (a savepoint on PostgreSQL), so the transaction stays
+    usable after the refusal, and a failed statement is all that is undone."""
+    speakers = list(speakers)
+    if not speakers:
+        return []
+    rows = [{"session_id": session_id, "position": start + i, "name": sp.name, "affiliation": sp.affiliation,
+             "actor_id": sp.actor_id, "user_id": sp.user_id, "pitch_application_id": sp.pitch_application_id}
             for i, sp in enumerate(speakers)]
-    session.add_all(rows)
-    session.flush()
-    return rows
+    try:
+        with dialect_for(session).guard(session):
+            return list(session.scalars(insert(Speaker).returning(Speaker, sort_by_parameter_order=True), rows))
+    except IntegrityError:
+        row = session.get(ProgrammeSession, session_id)
+        if row is not None:
+            _refuse_elsewhere(session, event_id=row.event_id, speakers=speakers, exclude_id=session_id, field=field)
+        raise Conflict(field, "a pitch of this session was placed in another session meanwhile; "
+                       "reload the page and try again") from None
 
 
 def registered_users(session: Session, *, event_id: int, user_ids: Iterable[int | None]) -> set[int]:
