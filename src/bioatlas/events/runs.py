@@ -17,7 +17,7 @@ from bioatlas.events.errors import Conflict, FieldError, NotFound
 from bioatlas.events.meetings import requests_of
 from bioatlas.events.models import Event, MeetingRequest, Participant, ScheduledMeeting, ScheduleRun
 from bioatlas.events.registration import participants
-from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem
+from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem, count_breaks
 from bioatlas.events.settings import DEFAULT, day_ranges
 
 log = logging.getLogger(__name__)
@@ -181,3 +181,31 @@ def schedule_rows(session: Session, *, event: Event, run: ScheduleRun) -> list[d
                                                "b": names.get(r.to_id, "?"), "priority": r.priority,
                                                "fixed": r.fixed_slot is not None, "request_id": r.id})
     return [{"slot": s, "meetings": sorted(by_slot.get(s.index, []), key=lambda x: x["table"])} for s in slots]
+
+
+def breaks_summary(session: Session, *, event: Event, run: ScheduleRun) -> dict[str, int] | None:
+    """Each participant's breaks in a stored schedule (idle periods between two of its meetings in
+    a day, counted as the solver does): the smallest, the largest, the spread, the event's fairness
+    bound and how far the spread exceeds it (with optional meetings the solver widens the bound
+    rather than leave a meeting out, and the organiser must see it). None without a meeting."""
+    slots = slots_for(event)
+    people = participants(session, event_id=event.id)  # as the solver counts: every registered participant
+    index = {p.id: i for i, p in enumerate(people)}
+    requests = {r.id: r for r in requests_of(session, event_id=event.id)}
+    meetings: list[Meeting] = []
+    slot_of: dict[int, int] = {}
+    for m in session.scalars(select(ScheduledMeeting).where(ScheduledMeeting.run_id == run.id)):
+        r = requests.get(m.request_id)
+        if r is not None and r.from_id in index and r.to_id in index:
+            slot_of[len(meetings)] = m.slot
+            meetings.append(Meeting(a=index[r.from_id], b=index[r.to_id]))
+    if not meetings:
+        return None
+    problem = Problem(n_participants=len(people), n_slots=max(1, len(slots)), tables=1, meetings=meetings,
+                      days=day_ranges(slots) if slots else ())
+    breaks = count_breaks(problem, slot_of)
+    fairness = (event.settings or DEFAULT).get("fairness")
+    spread = max(breaks) - min(breaks)
+    return {"least": min(breaks), "most": max(breaks), "total": sum(breaks), "spread": spread,
+            "fairness": fairness if fairness is not None else -1,
+            "excess": max(0, spread - fairness) if fairness is not None else 0}

@@ -36,7 +36,7 @@ from bioatlas.events.registration import (
     cancel, capacities, counts, participant_of, participants, promote, register, set_capacities, waiting_position,
 )
 from bioatlas.events.runs import (
-    build_problem, latest_run, publish, published_run, run_schedule, runs_of, schedule_rows, start_run,
+    breaks_summary, build_problem, latest_run, publish, published_run, run_schedule, runs_of, schedule_rows, start_run,
 )
 from bioatlas.events.speakers import participant_numbers, speaking_sessions
 from bioatlas.events.scopes import EventScope, RequestScope, event_scope, request_scope
@@ -56,6 +56,7 @@ __all__ = [  # noqa: RUF022  (grouped by use case)
     "registrations_csv", "safe_cell",
     "send_request", "answer_request", "requests_of", "set_availability", "fix_meeting",
     "build_problem", "start_run", "run_schedule", "publish", "published_run", "latest_run", "runs_of",
+    "breaks_summary",
     "schedule_rows",
     "agenda", "agenda_ics",
     "export_personal", "erase_personal",

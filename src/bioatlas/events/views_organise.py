@@ -30,6 +30,7 @@ def _organise_page(request, session, t, event, *, error=None, status=200):
     return page(request, t, "events/organise.html", status=status, event=event, runs=runs, draft=draft,
                 published=published, shown=shown, error=error, counts=counts,
                 rows=service.schedule_rows(session, event=event, run=shown) if shown else [],
+                breaks=service.breaks_summary(session, event=event, run=shown) if shown else None,
                 settings=event.settings or {}, sessions_text=forms.sessions_text(event.settings or {}),
                 forbidden_text=", ".join(str(s + 1) for s in (event.settings or {}).get("forbidden", [])),
                 participants=len(service.participants(session, event_id=event.id)))

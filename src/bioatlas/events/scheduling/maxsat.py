@@ -1,10 +1,13 @@
 """The paper's problem as a weighted partial MaxSAT formula, solved by RC2 (PySAT): the comparison
 asked by issue 15 between a MaxSAT solver and CP-SAT (`bench/b2b.py --maxsat`).
 
-Scope: the problem of the benchmark files, every meeting required (`require_all`), and the
-fairness bound read as "no participant has more than d breaks", which is exactly max - min <= d
-when some participant has fewer than two meetings (it then has 0 breaks): true of all 20
-instances of Bofill et al.; `encode` refuses other problems rather than solve a different one.
+Scope: every meeting required (`require_all`: the benchmark's problem, or a platform event once
+every accepted meeting is known to fit); `encode` refuses other problems rather than solve a
+different one. The fairness bound max - min <= d: when some participant has fewer than two
+meetings (it then has 0 breaks; true of all 20 instances of Bofill et al.) it is exactly "no
+participant has more than d breaks", the paper's sorted break counters capped at d (`_counted`);
+otherwise each participant's breaks are counted exactly in unary (`_exact_counter`) and indicators
+"every participant has at least j breaks" tie the largest count to the smallest (`_fair_spread`).
 
 Hard clauses: `x[m, t]` exactly one slot per meeting (among the slots it may take, so sessions,
 fixed slots and unavailability are in the variables), at most `capacity` meetings per participant
@@ -63,8 +66,6 @@ def scope_error(problem: Problem) -> str | None:
     """Why the problem is outside this model's scope (None: inside)."""
     if not problem.require_all:
         return "every meeting must be required (the benchmark's problem)"
-    if problem.fairness is not None and min(_degree(problem)) >= 2:
-        return "fairness is encoded as 'at most d breaks each': needs a participant with < 2 meetings"
     return None
 
 
@@ -161,6 +162,8 @@ def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> 
                 if tb >= ta:
                     wcnf.append([-x[before, tb], -x[after, ta]])
     busy_at: dict[int, list[int]] = {}
+    exact = problem.fairness is not None and soft == "counter" and min(degree, default=0) >= 2
+    counters: list[list[int]] = []  # with `exact`: each participant's "at least k + 1 breaks"
     for p in range(problem.n_participants):
         mine = [(t, by_pt[p, t]) for t in range(problem.n_slots) if (p, t) in by_pt]
         busy_of: dict[int, int] = {}
@@ -204,7 +207,13 @@ def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> 
                     wcnf.append([gap, -busy, -seen_prev] + ([busy_prev] if busy_prev is not None else []))
                     gaps.append(gap)
                 busy_prev, seen_prev = busy, seen
-        if soft == "counter" and problem.fairness is not None:
+        if exact:
+            registers, clauses = _exact_counter(gaps, min(len(gaps), degree[p] - 1), pool)
+            counters.append(registers)
+            wcnf.extend(clauses)
+            for reg in registers:
+                wcnf.append([-reg], weight=1)
+        elif soft == "counter" and problem.fairness is not None:
             for clause, weight in _counted(gaps, problem.fairness, pool):
                 if weight:
                     wcnf.append(clause, weight=weight)
@@ -218,7 +227,54 @@ def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> 
     if implied:  # implied constraint 2: a meeting seats two participants
         for lits in busy_at.values():
             card(lits, 2 * problem.tables, "atmost")
+    if exact and problem.fairness is not None:
+        wcnf.extend(_fair_spread(counters, problem.fairness, pool))
     return Encoded(wcnf=wcnf, x=x)
+
+
+def _exact_counter(gaps: list[int], width: int, pool: IDPool) -> tuple[list[int], list[list[int]]]:
+    """A participant's breaks in unary, both ways: register k holds exactly when at least k + 1 of
+    `gaps` do (k < `width`; a participant with m meetings has at most m - 1 breaks, so `width`
+    = min(gaps, m - 1) loses nothing). A sequential counter with its downward clauses, so that the
+    registers can be read by other constraints (the fairness spread), not only minimised."""
+    clauses: list[list[int]] = []
+    previous: list[int] = []
+    for i, gap in enumerate(gaps):
+        current = [pool.id(("exact", gap, k)) for k in range(min(width, i + 1))]
+        for k, reg in enumerate(current):
+            below = previous[k] if k < len(previous) else None  # at least k + 1 among the earlier gaps
+            if below is not None:
+                clauses.append([-below, reg])
+                clauses.append([-reg, below, gap])
+            else:
+                clauses.append([-reg, gap])
+            if k == 0:
+                clauses.append([-gap, reg])
+            else:
+                clauses.append([-gap, -previous[k - 1], reg])
+                clauses.append([-reg, previous[k - 1]])
+        previous = current
+    return previous, clauses
+
+
+def _fair_spread(counters: list[list[int]], fairness: int, pool: IDPool) -> list[list[int]]:
+    """max - min <= d over exact unary counters: `low[j]` ("every participant has at least j
+    breaks") implies each participant's register j - 1, and a participant with at least j + d + 1
+    breaks forces `low[j + 1]`."""
+    clauses: list[list[int]] = []
+    lows: dict[int, int] = {}
+
+    def low(j: int) -> int:
+        if j not in lows:
+            lows[j] = pool.id(("low", j))
+            for registers in counters:
+                clauses.append([-lows[j], registers[j - 1]] if j - 1 < len(registers) else [-lows[j]])
+        return lows[j]
+
+    for registers in counters:
+        for k in range(fairness, len(registers)):  # at least k + 1 breaks: min >= k + 1 - d
+            clauses.append([-registers[k], low(k + 1 - fairness)])
+    return clauses
 
 
 def _counted(gaps: list[int], limit: int, pool: IDPool) -> list[tuple[list[int], int]]:

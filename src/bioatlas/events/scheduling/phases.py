@@ -152,6 +152,7 @@ def result_of(problem: Problem, slot_of: Mapping[int, int], *, proven: bool, low
         unplaced=[m for m in range(len(problem.meetings)) if m not in slot_of],
         held_bound=held_bound,
         seconds=time.monotonic() - started,
+        fairness_excess=lns.excess(problem, breaks),
     )
 
 
