@@ -4,20 +4,18 @@ profile, when an editor verifies or rejects it (with the reason), through
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import NotificationKind
+from bioatlas.notifications.service import notice_kind
 
-REVIEWED = NotificationKind(
-    name="capacity.reviewed",
-    label={"fr": "Vérification de nos profils de capacités", "en": "Verification of our capacity profiles"},
-    templates={
-        "fr": (("Profil de capacités de {{ actor }} : {{ 'vérifié et publié' if decision == 'verify' else 'refusé' }}"),
-               ("Le profil de capacités de {{ actor }} a été {{ 'vérifié par un éditeur de la région ; il est "
-                "publié dans l\\'annuaire de l\\'offre' if decision == 'verify' else 'refusé' }}."
-                "{% if reason %}\n\nMotif donné par l'éditeur : {{ reason }}{% endif %}")),
-        "en": (("Capacity profile of {{ actor }}: {{ 'verified and published' if decision == 'verify' else 'rejected' }}"),
-               ("The capacity profile of {{ actor }} was {{ 'verified by an editor of the region; it is now in the "
-                "offer directory' if decision == 'verify' else 'rejected' }}."
-                "{% if reason %}\n\nReason given by the editor: {{ reason }}{% endif %}")),
-    },
-    default="immediate",
+REVIEWED = notice_kind(
+    "capacity.reviewed",
+    fr=("Vérification de nos profils de capacités",
+        "Profil de capacités de {{ actor }} : {{ 'vérifié et publié' if decision == 'verify' else 'refusé' }}",
+        "Le profil de capacités de {{ actor }} a été {{ 'vérifié par un éditeur de la région ; il est "
+        "publié dans l\\'annuaire de l\\'offre' if decision == 'verify' else 'refusé' }}."
+        "{% if reason %}\n\nMotif donné par l'éditeur : {{ reason }}{% endif %}"),
+    en=("Verification of our capacity profiles",
+        "Capacity profile of {{ actor }}: {{ 'verified and published' if decision == 'verify' else 'rejected' }}",
+        "The capacity profile of {{ actor }} was {{ 'verified by an editor of the region; it is now in the "
+        "offer directory' if decision == 'verify' else 'rejected' }}."
+        "{% if reason %}\n\nReason given by the editor: {{ reason }}{% endif %}"),
 )

@@ -3,22 +3,20 @@ with the editor's message), through `notifications.service.notify`."""
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import NotificationKind
+from bioatlas.notifications.service import notice_kind
 
-REVIEWED = NotificationKind(
-    name="contribution.reviewed",
-    label={"fr": "Examen de mes contributions", "en": "Review of my contributions"},
-    templates={
-        "fr": (("Votre contribution n° {{ id }} a été {{ {'accepted': 'acceptée', "
-                "'amended': 'acceptée avec des modifications', 'rejected': 'refusée'}[status] }}"),
-               ("Votre contribution n° {{ id }} a été examinée : {{ {'accepted': 'acceptée et publiée', "
-                "'amended': 'publiée avec des modifications de l\\'équipe', 'rejected': 'refusée'}[status] }}."
-                "{% if message %}\n\nMessage de l'équipe : {{ message }}{% endif %}")),
-        "en": (("Your contribution #{{ id }} was {{ {'accepted': 'accepted', "
-                "'amended': 'accepted with changes', 'rejected': 'rejected'}[status] }}"),
-               ("Your contribution #{{ id }} was reviewed: {{ {'accepted': 'accepted and published', "
-                "'amended': 'published with changes by the team', 'rejected': 'rejected'}[status] }}."
-                "{% if message %}\n\nMessage from the team: {{ message }}{% endif %}")),
-    },
-    default="immediate",
+REVIEWED = notice_kind(
+    "contribution.reviewed",
+    fr=("Examen de mes contributions",
+        "Votre contribution n° {{ id }} a été {{ {'accepted': 'acceptée', "
+        "'amended': 'acceptée avec des modifications', 'rejected': 'refusée'}[status] }}",
+        "Votre contribution n° {{ id }} a été examinée : {{ {'accepted': 'acceptée et publiée', "
+        "'amended': 'publiée avec des modifications de l\\'équipe', 'rejected': 'refusée'}[status] }}."
+        "{% if message %}\n\nMessage de l'équipe : {{ message }}{% endif %}"),
+    en=("Review of my contributions",
+        "Your contribution #{{ id }} was {{ {'accepted': 'accepted', "
+        "'amended': 'accepted with changes', 'rejected': 'rejected'}[status] }}",
+        "Your contribution #{{ id }} was reviewed: {{ {'accepted': 'accepted and published', "
+        "'amended': 'published with changes by the team', 'rejected': 'rejected'}[status] }}."
+        "{% if message %}\n\nMessage from the team: {{ message }}{% endif %}"),
 )

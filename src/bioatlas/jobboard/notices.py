@@ -4,36 +4,31 @@ searches (immediately or in the daily digest, as they chose; unsubscribe in ever
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import NotificationKind
+from bioatlas.notifications.service import notice_kind
 
-MATCH = NotificationKind(
-    name="jobboard.match",
-    label={"fr": "Nouvelles offres d'emploi de mes recherches enregistrées",
-           "en": "New job offers matching my saved searches"},
-    templates={
-        "fr": ("Nouvelle offre : {{ title }} ({{ employer }})",
-               "Une nouvelle offre correspond à votre recherche enregistrée « {{ search }} » :\n\n"
-               "{{ title }} — {{ employer }}, {{ place }}\n{{ contract }} · {{ rome }}"
-               "{% if synthetic %}\n(offre fictive de démonstration){% endif %}"),
-        "en": ("New offer: {{ title }} ({{ employer }})",
-               "A new offer matches your saved search “{{ search }}”:\n\n"
-               "{{ title }} — {{ employer }}, {{ place }}\n{{ contract }} · {{ rome }}"
-               "{% if synthetic %}\n(fictitious demo offer){% endif %}"),
-    },
-    default="immediate",
+MATCH = notice_kind(
+    "jobboard.match",
+    fr=("Nouvelles offres d'emploi de mes recherches enregistrées",
+        "Nouvelle offre : {{ title }} ({{ employer }})",
+        "Une nouvelle offre correspond à votre recherche enregistrée « {{ search }} » :\n\n"
+        "{{ title }} — {{ employer }}, {{ place }}\n{{ contract }} · {{ rome }}"
+        "{% if synthetic %}\n(offre fictive de démonstration){% endif %}"),
+    en=("New job offers matching my saved searches",
+        "New offer: {{ title }} ({{ employer }})",
+        "A new offer matches your saved search “{{ search }}”:\n\n"
+        "{{ title }} — {{ employer }}, {{ place }}\n{{ contract }} · {{ rome }}"
+        "{% if synthetic %}\n(fictitious demo offer){% endif %}"),
 )
 
 
-EXPIRING = NotificationKind(
-    name="jobboard.expiring",
-    label={"fr": "Expiration prochaine de mes offres d'emploi", "en": "My job offers about to expire"},
-    templates={
-        "fr": ("Votre offre « {{ title }} » expire le {{ expires_on }}",
-               "Votre offre « {{ title }} » ({{ employer }}) sera close automatiquement après le {{ expires_on }}.\n"
-               "Pour la prolonger, modifiez sa date d'expiration ; si le poste est pourvu, closez-la."),
-        "en": ("Your offer “{{ title }}” expires on {{ expires_on }}",
-               "Your offer “{{ title }}” ({{ employer }}) will be closed automatically after {{ expires_on }}.\n"
-               "To keep it open, change its expiry date; if the position is filled, close it."),
-    },
-    default="immediate",
+EXPIRING = notice_kind(
+    "jobboard.expiring",
+    fr=("Expiration prochaine de mes offres d'emploi",
+        "Votre offre « {{ title }} » expire le {{ expires_on }}",
+        "Votre offre « {{ title }} » ({{ employer }}) sera close automatiquement après le {{ expires_on }}.\n"
+        "Pour la prolonger, modifiez sa date d'expiration ; si le poste est pourvu, closez-la."),
+    en=("My job offers about to expire",
+        "Your offer “{{ title }}” expires on {{ expires_on }}",
+        "Your offer “{{ title }}” ({{ employer }}) will be closed automatically after {{ expires_on }}.\n"
+        "To keep it open, change its expiry date; if the position is filled, close it."),
 )

@@ -3,23 +3,21 @@ every message they have not read nor been told about, with the thread's mute lin
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import NotificationKind
+from bioatlas.notifications.service import notice_kind
 
 ITEMS = "{% for item in items %}\n- {{ item.sender }} ({{ item.at }}) :\n  {{ item.body | replace('\n', '\n  ') }}\n{% endfor %}"
-UNREAD = NotificationKind(
-    name="messaging.unread",
-    label={"fr": "Messages non lus", "en": "Unread messages"},
-    templates={
-        "fr": (("{{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }} "
-                "de {{ senders | join(', ') }}{% if label %} ({{ label }}){% endif %}"),
-               ("Vous avez {{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }}"
-                "{% if label %} dans la conversation « {{ label }} »{% endif %} :\n" + ITEMS +
-                "\nCouper les notifications de cette conversation : {{ mute_url }}")),
-        "en": (("{{ count }} unread message{{ 's' if count > 1 else '' }} from {{ senders | join(', ') }}"
-                "{% if label %} ({{ label }}){% endif %}"),
-               ("You have {{ count }} unread message{{ 's' if count > 1 else '' }}"
-                "{% if label %} in the conversation \"{{ label }}\"{% endif %}:\n" + ITEMS.replace(" :", ":") +
-                "\nMute this conversation: {{ mute_url }}")),
-    },
-    default="immediate",
+UNREAD = notice_kind(
+    "messaging.unread",
+    fr=("Messages non lus",
+        "{{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }} "
+        "de {{ senders | join(', ') }}{% if label %} ({{ label }}){% endif %}",
+        "Vous avez {{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }}"
+        "{% if label %} dans la conversation « {{ label }} »{% endif %} :\n" + ITEMS +
+        "\nCouper les notifications de cette conversation : {{ mute_url }}"),
+    en=("Unread messages",
+        "{{ count }} unread message{{ 's' if count > 1 else '' }} from {{ senders | join(', ') }}"
+        "{% if label %} ({{ label }}){% endif %}",
+        "You have {{ count }} unread message{{ 's' if count > 1 else '' }}"
+        "{% if label %} in the conversation \"{{ label }}\"{% endif %}:\n" + ITEMS.replace(" :", ":") +
+        "\nMute this conversation: {{ mute_url }}"),
 )

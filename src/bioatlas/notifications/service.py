@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bioatlas.core.config import Settings
 from bioatlas.core.i18n import Translator
 from bioatlas.core.plugins import NotificationKind, by_name, plugin_manager
+from bioatlas.notifications.kinds import LANGUAGES
+from bioatlas.notifications.kinds import notice_kind as notice_kind  # re-exported: how rooms declare their kinds
 from bioatlas.notifications.mail import MailError, send_mail
 from bioatlas.notifications.models import DELIVERIES, Notification, OutboxMail, Preference
 
@@ -30,7 +32,6 @@ BACKOFF_CAP = timedelta(hours=6)
 UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
 UNSUBSCRIBE_SALT = "bioatlas.notifications.unsubscribe"
 DIGEST_KIND = "notifications.digest"
-LANGUAGES = ("fr", "en")
 
 _jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 

@@ -4,73 +4,69 @@ expressed interest), expired (to the author, with the renew link)."""
 
 from __future__ import annotations
 
-from bioatlas.core.plugins import NotificationKind
+from bioatlas.notifications.service import notice_kind
 
-REVIEWED = NotificationKind(
-    name="opportunities.reviewed",
-    label={"fr": "Relecture de mes offres et demandes de partenariat", "en": "Review of my partnership offers and requests"},
-    templates={
-        "fr": ("« {{ title }} » : {{ 'publiée' if decision == 'publish' else 'refusée' }}",
-               "Votre opportunité « {{ title }} » a été {{ 'publiée' if decision == 'publish' else 'refusée' }}."
-               "{% if reason %}\n\nMotif : {{ reason }}{% endif %}"),
-        "en": ("“{{ title }}”: {{ 'published' if decision == 'publish' else 'rejected' }}",
-               "Your opportunity “{{ title }}” was {{ 'published' if decision == 'publish' else 'rejected' }}."
-               "{% if reason %}\n\nReason: {{ reason }}{% endif %}"),
-    },
+REVIEWED = notice_kind(
+    "opportunities.reviewed",
+    fr=("Relecture de mes offres et demandes de partenariat",
+        "« {{ title }} » : {{ 'publiée' if decision == 'publish' else 'refusée' }}",
+        "Votre opportunité « {{ title }} » a été {{ 'publiée' if decision == 'publish' else 'refusée' }}."
+        "{% if reason %}\n\nMotif : {{ reason }}{% endif %}"),
+    en=("Review of my partnership offers and requests",
+        "“{{ title }}”: {{ 'published' if decision == 'publish' else 'rejected' }}",
+        "Your opportunity “{{ title }}” was {{ 'published' if decision == 'publish' else 'rejected' }}."
+        "{% if reason %}\n\nReason: {{ reason }}{% endif %}"),
 )
-INTEREST = NotificationKind(
-    name="opportunities.interest",
-    label={"fr": "Marques d'intérêt pour mes opportunités", "en": "Expressions of interest in my opportunities"},
-    templates={
-        "fr": ("Nouvelle marque d'intérêt : « {{ title }} »",
-               "Quelqu'un s'intéresse à « {{ title }} ». Acceptez ou déclinez sur la page de l'opportunité."),
-        "en": ("New expression of interest: “{{ title }}”",
-               "Someone is interested in “{{ title }}”. Accept or decline it on the opportunity's page."),
-    },
+INTEREST = notice_kind(
+    "opportunities.interest",
+    fr=("Marques d'intérêt pour mes opportunités",
+        "Nouvelle marque d'intérêt : « {{ title }} »",
+        "Quelqu'un s'intéresse à « {{ title }} ». Acceptez ou déclinez sur la page de l'opportunité."),
+    en=("Expressions of interest in my opportunities",
+        "New expression of interest: “{{ title }}”",
+        "Someone is interested in “{{ title }}”. Accept or decline it on the opportunity's page."),
 )
-ANSWERED = NotificationKind(
-    name="opportunities.answered",
-    label={"fr": "Réponses à mes marques d'intérêt", "en": "Answers to my expressions of interest"},
-    templates={
-        "fr": ("« {{ title }} » : marque d'intérêt {{ 'acceptée' if decision == 'accept' else 'déclinée' }}",
-               "{% if decision == 'accept' %}Votre marque d'intérêt pour « {{ title }} » est acceptée : une "
-               "conversation est ouverte.{% else %}Votre marque d'intérêt pour « {{ title }} » a été déclinée.{% endif %}"),
-        "en": ("“{{ title }}”: expression of interest {{ 'accepted' if decision == 'accept' else 'declined' }}",
-               "{% if decision == 'accept' %}Your expression of interest in “{{ title }}” was accepted: a "
-               "conversation is open.{% else %}Your expression of interest in “{{ title }}” was declined.{% endif %}"),
-    },
+ANSWERED = notice_kind(
+    "opportunities.answered",
+    fr=("Réponses à mes marques d'intérêt",
+        "« {{ title }} » : marque d'intérêt {{ 'acceptée' if decision == 'accept' else 'déclinée' }}",
+        "{% if decision == 'accept' %}Votre marque d'intérêt pour « {{ title }} » est acceptée : une "
+        "conversation est ouverte.{% else %}Votre marque d'intérêt pour « {{ title }} » a été déclinée.{% endif %}"),
+    en=("Answers to my expressions of interest",
+        "“{{ title }}”: expression of interest {{ 'accepted' if decision == 'accept' else 'declined' }}",
+        "{% if decision == 'accept' %}Your expression of interest in “{{ title }}” was accepted: a "
+        "conversation is open.{% else %}Your expression of interest in “{{ title }}” was declined.{% endif %}"),
 )
-EXPIRED = NotificationKind(
-    name="opportunities.expired",
-    label={"fr": "Expiration de mes opportunités", "en": "Expiry of my opportunities"},
-    templates={
-        "fr": ("« {{ title }} » a expiré", "Votre opportunité « {{ title }} » a expiré. Renouvelez-la si elle tient toujours."),
-        "en": ("“{{ title }}” expired", "Your opportunity “{{ title }}” expired. Renew it if it still holds."),
-    },
-    default="digest",
+EXPIRED = notice_kind(
+    "opportunities.expired",
+    fr=("Expiration de mes opportunités",
+        "« {{ title }} » a expiré",
+        "Votre opportunité « {{ title }} » a expiré. Renouvelez-la si elle tient toujours."),
+    en=("Expiry of my opportunities",
+        "“{{ title }}” expired",
+        "Your opportunity “{{ title }}” expired. Renew it if it still holds."),
+    default='digest',
 )
-STALE = NotificationKind(
-    name="opportunities.stale",
-    label={"fr": "Rappels de mise à jour de mes opportunités", "en": "Reminders to update my opportunities"},
-    templates={
-        "fr": ("« {{ title }} » est-elle toujours d'actualité ?",
-               "Votre opportunité « {{ title }} » n'a pas été mise à jour depuis {{ days }} jours. "
-               "Mettez-la à jour, renouvelez-la ou clôturez-la."),
-        "en": ("Is “{{ title }}” still current?",
-               "Your opportunity “{{ title }}” has not been updated for {{ days }} days. "
-               "Update it, renew it or close it."),
-    },
-    default="digest",
+STALE = notice_kind(
+    "opportunities.stale",
+    fr=("Rappels de mise à jour de mes opportunités",
+        "« {{ title }} » est-elle toujours d'actualité ?",
+        "Votre opportunité « {{ title }} » n'a pas été mise à jour depuis {{ days }} jours. "
+        "Mettez-la à jour, renouvelez-la ou clôturez-la."),
+    en=("Reminders to update my opportunities",
+        "Is “{{ title }}” still current?",
+        "Your opportunity “{{ title }}” has not been updated for {{ days }} days. "
+        "Update it, renew it or close it."),
+    default='digest',
 )
-ALERT = NotificationKind(
-    name="opportunities.alert",
-    label={"fr": "Nouvelles opportunités de mes recherches enregistrées", "en": "New opportunities of my saved searches"},
-    templates={
-        "fr": ("Nouvelle {{ 'offre' if direction == 'offer' else 'demande' }} : « {{ title }} »",
-               "Une {{ 'offre' if direction == 'offer' else 'demande' }} correspondant à l'une de vos recherches "
-               "enregistrées vient d'être publiée : « {{ title }} »."),
-        "en": ("New {{ direction }}: “{{ title }}”",
-               "A {{ direction }} meeting one of your saved searches was just published: “{{ title }}”."),
-    },
+ALERT = notice_kind(
+    "opportunities.alert",
+    fr=("Nouvelles opportunités de mes recherches enregistrées",
+        "Nouvelle {{ 'offre' if direction == 'offer' else 'demande' }} : « {{ title }} »",
+        "Une {{ 'offre' if direction == 'offer' else 'demande' }} correspondant à l'une de vos recherches "
+        "enregistrées vient d'être publiée : « {{ title }} »."),
+    en=("New opportunities of my saved searches",
+        "New {{ direction }}: “{{ title }}”",
+        "A {{ direction }} meeting one of your saved searches was just published: “{{ title }}”."),
 )
 KINDS = [ALERT, REVIEWED, INTEREST, ANSWERED, EXPIRED, STALE]
