@@ -192,3 +192,13 @@ def test_tasks_and_kinds_are_declared_through_the_plug_in_contract():
     kinds = service.kinds()
     assert {"contribution.reviewed", "notifications.digest", "account.verify", "account.reset"} <= set(kinds)
     assert kinds["account.verify"].transactional and not kinds[KIND].transactional
+
+
+def test_notice_kind_reads_one_triple_per_language():
+    kind = service.notice_kind("demo.kind", fr=("Étiquette", "Sujet {{ n }}", "Corps"),
+                               en=("Label", "Subject {{ n }}", "Body"), default="digest")
+    assert kind.label == {"fr": "Étiquette", "en": "Label"}
+    assert kind.templates == {"fr": ("Sujet {{ n }}", "Corps"), "en": ("Subject {{ n }}", "Body")}
+    assert (kind.default, kind.transactional) == ("digest", False)
+    # every room's kinds, built this way, carry both languages
+    assert all(set(k.label) == set(k.templates) == {"fr", "en"} for k in service.kinds().values())

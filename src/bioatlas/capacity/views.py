@@ -22,7 +22,7 @@ from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.text import fold
 from bioatlas.web.pages import redirect, render
 from bioatlas.core.fields import refusal_view
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, form_refusal
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -58,10 +58,6 @@ FORM_LABELS = {
     "summary_en": "Summary (English)",
     "summary_fr": "Summary (French)",
 }
-
-
-def _form_refusal(t, exc) -> dict:
-    return refusal_view(t, exc, labels={name: t(label) for name, label in FORM_LABELS.items()})
 
 
 @router.get("/capacity", response_class=HTMLResponse)
@@ -144,7 +140,7 @@ def save(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxono
         raise Refused(exc) from None
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, raw=raw, status=422,
-                          error=_form_refusal(t, exc))
+                          error=form_refusal(t, exc, FORM_LABELS))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     return redirect(f"/capacity/actors/{actor_id}/edit")
@@ -160,7 +156,7 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
         raise Refused(exc) from None
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, status=422,
-                          error=_form_refusal(t, exc))
+                          error=form_refusal(t, exc, FORM_LABELS))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     return redirect(f"/capacity/actors/{actor_id}/edit")

@@ -23,7 +23,7 @@ from bioatlas.jobboard.fields import CONTRACTS, EDUCATION, EXPERIENCE
 from bioatlas.jobboard.present import CONTRACT_LABELS, EDUCATION_LABELS, EXPERIENCE_LABELS, offer_view
 from bioatlas.web.pages import redirect, render
 from bioatlas.core.fields import refusal_view
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, form_refusal
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -170,10 +170,6 @@ FORM_LABELS = {
 }
 
 
-def _form_refusal(t, exc: service.FieldError) -> dict:
-    return refusal_view(t, exc, labels={name: t(label) for name, label in FORM_LABELS.items()})
-
-
 def _edit_page(request, t, session, *, actor_id: int, offer_id: int | None, values: dict, error=None, status=200):
     return render(request, t, "jobboard/edit.html", status=status, actor_id=actor_id, offer_id=offer_id,
                   actor_name=service.actor_name(session, actor_id=actor_id) or "", values=values, error=error,
@@ -207,7 +203,7 @@ def publish(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDe
                             ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=actor_id, offer_id=None, values=raw, status=422,
-                          error=_form_refusal(t, exc))
+                          error=form_refusal(t, exc, FORM_LABELS))
     except service.NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from None
     return redirect(f"/jobboard/offers/{o.id}")
@@ -240,7 +236,7 @@ def edit(request: Request, offer_id: Id, session: SessionDep, t: TranslatorDep,
         raise Refused(exc) from None
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=o.actor_id or 0, offer_id=o.id, values=raw, status=422,
-                          error=_form_refusal(t, exc))
+                          error=form_refusal(t, exc, FORM_LABELS))
     return redirect(f"/jobboard/offers/{o.id}")
 
 

@@ -22,8 +22,7 @@ from bioatlas.opportunities.fields import DIRECTIONS, GMP_GRADES, KINDS, OUTCOME
 from bioatlas.opportunities.forms import form_from, raw_from_form
 from bioatlas.opportunities.present import interest_view, match_view, opportunity_view
 from bioatlas.web.pages import redirect, render
-from bioatlas.core.fields import refusal_view
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, form_refusal
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -75,10 +74,6 @@ FORM_LABELS = {
     "title_en": "Title (English)",
     "title_fr": "Title (French)",
 }
-
-
-def _form_refusal(t, exc) -> dict:
-    return refusal_view(t, exc, labels={name: t(label) for name, label in FORM_LABELS.items()})
 
 
 @router.get("/opportunities", response_class=HTMLResponse)
@@ -185,7 +180,7 @@ def create(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[actor_id]).get(actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/actors/{actor_id}/new", actor_name=name,
-                          doc=raw, error=_form_refusal(t, exc), status=422)
+                          doc=raw, error=form_refusal(t, exc, FORM_LABELS), status=422)
     return redirect(f"/opportunities/{opp.id}")
 
 
@@ -227,7 +222,7 @@ def edit(request: Request, opportunity_id: Id, session: SessionDep, taxonomies: 
     except service.FieldError as exc:
         name = service.actor_names(session, actor_ids=[opp.actor_id]).get(opp.actor_id, "")
         return _form_page(request, t, taxonomies, action=f"/opportunities/{opp.id}/edit", actor_name=name, doc=raw,
-                          error=_form_refusal(t, exc), status=422)
+                          error=form_refusal(t, exc, FORM_LABELS), status=422)
     return redirect(f"/opportunities/{opp.id}")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from bioatlas.core.fields import FieldError
+from bioatlas.core.fields import FieldError, refusal_view
 
 
 class Refused(HTTPException):
@@ -21,3 +21,9 @@ class Refused(HTTPException):
         super().__init__(status or err.status, detail=str(err) if detail is None else detail)
         self.refusal = err
         self.labels = labels
+
+
+def form_refusal(t: Callable[[str], str], err: FieldError, form_labels: Mapping[str, str]) -> dict[str, str]:
+    """What a form page shows of `err` (`core.fields.refusal_view`), the refused field named by
+    its label from `form_labels` ({field: msgid}) in the reader's language."""
+    return refusal_view(t, err, labels={name: t(label) for name, label in form_labels.items()})
