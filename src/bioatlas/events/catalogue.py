@@ -53,7 +53,8 @@ def organisers_of(session: Session, *, event_id: int) -> list[int]:
 
 def update_settings(session: Session, *, event: Event, raw: dict) -> dict:
     cleaned = clean(raw, starts_on=event.starts_on, ends_on=event.ends_on)
-    event.settings = cleaned
+    booths = (event.settings or {}).get("booths")  # the floor plan's (`floor_plan`), kept
+    event.settings = {**cleaned, "booths": booths} if booths else cleaned
     session.flush()
     return cleaned
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bioatlas.atlas import service as atlas
 from bioatlas.core.text import fold
 from bioatlas.events.errors import Conflict, FieldError, NotFound
+from bioatlas.events.floor_plan import check_in_plan
 from bioatlas.events.models import Event, Exhibitor
 
 BOOTH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,19}$")
@@ -53,6 +54,7 @@ def add_exhibitor(session: Session, *, event: Event, actor_ref: str, booth: str,
     booth = booth.strip()
     if not BOOTH.match(booth):
         raise FieldError("booth", "1 to 20 letters, digits, spaces, dots or dashes (e.g. A12)")
+    check_in_plan(event, booth)
     if len(description) > 500:
         raise FieldError("description", "at most 500 characters")
     actor = _actor(session, actor_ref)

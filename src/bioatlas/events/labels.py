@@ -20,6 +20,7 @@ def labels(t) -> dict[str, dict[str, str]]:
         "field": {
             "actor": t("Atlas actor"),
             "booth": t("Booth"),
+            "booths": t("Booths of the floor plan (e.g. A01-A12, V01-V06)"),
             "category": t("Category"),
             "comment": t("Comment for the jury"),
             "day": t("Day"),

@@ -1,6 +1,7 @@
 """HTML pages of booth applications: a member of an atlas actor applies for a stand and follows
 its applications (`events.register`, the service checks the membership); organisers review them
-beside the floor plan and accept at a booth, wait-list or refuse with a reason (`events.organise`);
+beside the floor plan (its free booths listed once the organisers declared the plan's booths) and
+accept at a booth (a free one of the plan), wait-list or refuse with a reason (`events.organise`);
 the applicant withdraws its own application (the service checks it is theirs)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.events import booths, forms, service
+from bioatlas.events import booths, floor_plan, forms, service
 from bioatlas.events.booth_models import STAND_TYPES
 from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
 
@@ -71,10 +72,13 @@ def withdraw(request: Request, event_id: Id, application_id: Id, session: Sessio
                    missing=t("No such booth application."))
 
 
-def _review_page(request, session, t, event, *, error=None, status=200):
+def _review_page(request, session, t, event, *, error=None, status=200, plan_text=None):
+    plan = floor_plan.declared_booths(event)
     return page(request, t, "events/booth_review.html", status=status, event=event, error=error,
                 applications=booths.booth_applications(session, event_id=event.id),
-                exhibitors=service.exhibitors(session, event_id=event.id),
+                exhibitors=service.exhibitors(session, event_id=event.id), plan=plan,
+                free=floor_plan.free_booths(session, event=event),
+                plan_text=floor_plan.booths_text(plan) if plan_text is None else plan_text,
                 stand_label=_stand_labels(t), status_label=_status_labels(t))
 
 
@@ -94,3 +98,13 @@ def decide(request: Request, event_id: Id, application_id: Id, session: SessionD
                    done=f"/events/{event_id}/booths/review",
                    failed=lambda **e: _review_page(request, session, t, event, **e),
                    missing=t("No such booth application."))
+
+
+@router.post("/events/{event_id}/booths/plan", response_class=HTMLResponse)
+def set_plan(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep, form: Form, p: Organiser):
+    """The floor plan's booths declared ("A01-A12, V01-V06"; empty: no plan)."""
+    event = guarded_event(request, session, t, p, "events.organise", event_id)
+    raw = forms.text(form, "booths", 5000)
+    return attempt(session, lambda: floor_plan.set_booths(session, event=event, raw=raw),
+                   done=f"/events/{event_id}/booths/review#free-booths",
+                   failed=lambda **e: _review_page(request, session, t, event, plan_text=raw, **e))
