@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bioatlas.events.scheduling import bounds, dzn, greedy, lns, maxsat, placement, portfolio, solver
+from bioatlas.events.scheduling import bounds, dzn, greedy, lns, maxsat, placement, portfolio, solver, witness
 from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem, count_breaks
 from tests.events.test_scheduler import brute_force, check, violations
 
@@ -123,13 +123,13 @@ def test_witness_search_goes_down_by_halves_and_never_asks_at_the_bound():
         assert violations(problem, slot_of) == [] and sum(count_breaks(problem, slot_of)) == breaks
         found.append(breaks)
 
-    maxsat.search(problem, floor=0, on_schedule=keep, on_ask=asked.append, on_no=noes.append, solver="g3")
+    witness.search(problem, floor=0, on_schedule=keep, on_ask=asked.append, on_no=noes.append, solver="g3")
     assert asked[0] is None  # any fair schedule first
     assert found == sorted(found, reverse=True) and found[-1] == 2  # better and better, down to the optimum
     assert noes and max(noes) == 1  # "at most 1?" is the no that proves it
     # with a live bound of 1 (RC2's), the question "at most 1?" is never asked: it stops at 2
     asked.clear(), found.clear(), noes.clear()
-    maxsat.search(problem, floor=0, on_schedule=keep, on_ask=asked.append, on_no=noes.append, solver="g3",
+    witness.search(problem, floor=0, on_schedule=keep, on_ask=asked.append, on_no=noes.append, solver="g3",
                   bound=lambda: 1)
     assert found[-1] == 2 and noes == [] and all(k is None or k >= 2 for k in asked)
 
@@ -176,16 +176,16 @@ def test_maxsat_with_implied_constraints_matches_brute_force(seed, soft):
     found = maxsat.solve(problem, time_limit=10, soft=soft)
     if expected is None:
         assert found.status == "infeasible"
-        assert maxsat.witness(problem, at_most=len(meetings) * slots, solver="g3") is None
+        assert witness.witness(problem, at_most=len(meetings) * slots, solver="g3") is None
         return
     assert (found.status, found.total_breaks) == ("optimal", expected[2])
     assert violations(problem, found.slot_of) == []
     # "a schedule with at most k breaks?": yes at the optimum (a valid one), no below it
-    at_optimum = maxsat.witness(problem, at_most=expected[2], solver="g3")
+    at_optimum = witness.witness(problem, at_most=expected[2], solver="g3")
     assert at_optimum is not None and violations(problem, at_optimum) == []
     assert sum(count_breaks(problem, at_optimum)) <= expected[2]
     if expected[2] > 0:
-        assert maxsat.witness(problem, at_most=expected[2] - 1, solver="g3") is None
+        assert witness.witness(problem, at_most=expected[2] - 1, solver="g3") is None
     groups = maxsat.clusters(problem)
     assert sorted(m for group in groups for m in group) == list(range(len(meetings)))
     for group in groups:  # a cluster's meetings share a participant: at most one per slot

@@ -3,7 +3,7 @@ benchmark's problem (every meeting required).
 
 RC2 (`maxsat`, core-guided) raises a lower bound on the breaks from below and gives no schedule
 until it proves one optimal; CP-SAT's phases (`phases`) give schedules early and improve them;
-the *witness* (`maxsat.search`) works from above: one SAT solver asked "a schedule with at most k
+the *witness* (`witness.search`) works from above: one SAT solver asked "a schedule with at most k
 breaks?", first with no k (any schedule meeting every rule, fairness included: in under a second
 on the 20 instances, so a fair schedule is at hand even if nothing else finishes), then by
 binary search between one above RC2's live bound and its best schedule. Each schedule it finds is

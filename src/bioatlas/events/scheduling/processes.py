@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
 
-from bioatlas.events.scheduling import maxsat, phases
+from bioatlas.events.scheduling import maxsat, phases, witness
 from bioatlas.events.scheduling.problem import Problem
 
 CP_NICE = 10  # the CP-SAT process's niceness above RC2's (0: the same priority); see `cp_child`
@@ -68,12 +68,12 @@ def rc2_child(conn: Connection, parent: int, problem: Problem, backend: str) -> 
 
 def witness_child(conn: Connection, parent: int, problem: Problem, floor: int, first: int | None,
                   best: int | None, backend: str, bound) -> None:
-    """`maxsat.search` from `first`, never at or below `floor` - 1 nor RC2's live bound (`bound`, a
+    """`witness.search` from `first`, never at or below `floor` - 1 nor RC2's live bound (`bound`, a
     shared integer): each question ("ask", k), each schedule ("witness", slot_of) the moment it is
     found, each "no" ("no", k)."""
     watch_parent(parent)
     os.nice(WITNESS_NICE)
-    maxsat.search(problem, floor=floor, first=first, best=best, solver=backend,
+    witness.search(problem, floor=floor, first=first, best=best, solver=backend,
                   on_ask=lambda k: conn.send(("ask", k)),
                   on_schedule=lambda slot_of, _breaks: conn.send(("witness", slot_of)),
                   on_no=lambda k: conn.send(("no", k)), bound=lambda: int(bound.value))
