@@ -145,3 +145,30 @@ def test_a_date_in_a_refusal_is_in_the_reader_style():
     past = FieldError("expires_on", "the date is in the past ({when})", params={"when": Moment("2026-12-01", date(2026, 12, 1))})
     assert past.message == "the date is in the past (2026-12-01)"
     assert refusal_text(Translator("fr"), past) == "la date est passée (1 décembre 2026)"
+
+
+def test_a_day_in_a_notification_is_in_the_recipient_style():
+    """Notifications write days as their recipient reads them (the pages' CLDR patterns, with the
+    weekday), in French and in English; the time stays in the zone the room gave."""
+    from datetime import date, datetime, timezone
+
+    from bioatlas.core.moments import Moment
+    from bioatlas.notifications.service import render
+
+    offer = {"title": "Technicien·ne démo", "employer": "Employeur démo",
+             "expires_on": Moment("2027-01-05", date(2027, 1, 5))}
+    assert render(kind="jobboard.expiring", language="fr", context=offer)[0] == \
+        "Votre offre « Technicien·ne démo » expire le mardi 5 janvier 2027"
+    assert render(kind="jobboard.expiring", language="en", context=offer)[0] == \
+        "Your offer “Technicien·ne démo” expires on Tuesday 5 January 2027"
+    at = datetime(2027, 1, 5, 9, 30, tzinfo=timezone.utc)
+    unread = {"count": 1, "senders": ["Participant démo 1"], "label": None, "mute_url": "/m",
+              "items": [{"sender": "Participant démo 1", "body": "Bonjour", "at": Moment("2027-01-05 09:30 UTC", at, " UTC")}]}
+    assert "- Participant démo 1 (mardi 5 janvier 2027 à 09:30 UTC) :" in render(
+        kind="messaging.unread", language="fr", context=unread)[1]
+    assert "- Participant démo 1 (Tuesday 5 January 2027 at 09:30 UTC):" in render(
+        kind="messaging.unread", language="en", context=unread)[1]
+    days = {"event": "Rencontres démo", "status": "registered", "position": None,
+            "dates": Moment("2027-01-05 – 2027-01-06", date(2027, 1, 5), until=date(2027, 1, 6))}
+    assert "(Tuesday 5 January 2027 – Wednesday 6 January 2027) is confirmed" in render(
+        kind="events.registration", language="en", context=days)[1]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from babel.dates import format_date
+
 from bioatlas.events import service
 
 DAY = date.today() + timedelta(days=30)
+FR_DAY = format_date(DAY, "EEEE d MMMM y", locale="fr")  # as a French notification writes it ("mardi 5 janvier 2027")
 SETTINGS = {"slot_minutes": 20, "tables": 3, "fairness": 2, "forbidden": [],
             "sessions": [{"day": DAY.isoformat(), "start": "09:00", "end": "10:00"},
                          {"day": DAY.isoformat(), "start": "14:00", "end": "15:00"}]}

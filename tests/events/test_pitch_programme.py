@@ -14,7 +14,7 @@ from bioatlas.events.models import Participant, Speaker
 from bioatlas.notifications.models import Notification
 from tests.accounts.fixtures import csrf_of, login, make_user
 from tests.contributions.helpers import add_actor
-from tests.events.helpers import DAY, make_event
+from tests.events.helpers import DAY, FR_DAY, make_event
 
 
 @pytest.fixture
@@ -80,8 +80,8 @@ def test_decisions_notify_and_placement_in_order(db, placed_world):
     # pitch before it left: told its new rank
     assert [n.subject.split(" : ")[-1] for n in notes] == [
         "votre pitch est en liste d'attente", "votre pitch est retenu",
-        f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1",
-        f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1"]
+        f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1",
+        f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1"]
     assert notes[1].emailed_at is not None and "« Pitch 1 »" in notes[1].body
     assert "de 11:00 à 12:00" in notes[2].body and "pitch 2 sur 2" in notes[2].body and notes[2].emailed_at
     assert "pitch 1 sur 1" in notes[3].body
@@ -151,7 +151,7 @@ def test_applicants_told_once_when_a_pitch_leaves_or_moves_up(db, placed_world):
         pitch_programme.place_pitches(s, event_id=w["event"], session_id=w["pitch_session"], order=[a1, a2])
         s.commit()
         seen = pitch_notes(s)
-        slot = f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1"
+        slot = f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1"
         assert seen == {w["founder"]: ["votre pitch est retenu", slot], second: ["votre pitch est retenu", slot]}
 
         def edit(lines, start="11:00"):

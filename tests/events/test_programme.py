@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from babel.dates import format_date
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from bioatlas.core.fields import refusal_text
+from bioatlas.core.i18n import Translator
 from bioatlas.events import service
 from bioatlas.events.models import ProgrammeSession, Speaker
 from tests.accounts.fixtures import audit_events, csrf_of, login, make_user
@@ -51,6 +54,12 @@ def test_sessions_speakers_and_overlaps(db, world):
             _add(s, e, title="Table ronde", kind="round_table", room="amphi ", start="09:45", end="10:15")
         assert caught.value.field == "room"
         assert "« Table ronde »" in caught.value.message and "« Ouverture »" in caught.value.message
+        # the English text keeps ISO days; a French page writes them as its reader does
+        assert f"({DAY.isoformat()} 09:45–10:15) overlaps « Ouverture » ({DAY.isoformat()} 09:00–10:00)" in \
+            caught.value.message
+        day = format_date(DAY, "d MMMM y", locale="fr")
+        assert refusal_text(Translator("fr"), caught.value) == \
+            f"« Table ronde » ({day} 09:45–10:15) chevauche « Ouverture » ({day}, 09:00–10:00) dans la salle Amphi"
         s.rollback()
         for kw, field in [({"kind": "keynote"}, "kind"), ({"title": " "}, "title"), ({"room": ""}, "room"),
                           ({"day": "2001-01-01"}, "day"), ({"start": "9h"}, "start"),

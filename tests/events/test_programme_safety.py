@@ -15,7 +15,7 @@ from bioatlas.events import forms, pitch_programme, pitches, programme_edit, ser
 from bioatlas.notifications.models import Notification
 from bioatlas.notifications.service import render
 from tests.accounts.fixtures import csrf_of, login, make_user
-from tests.events.helpers import DAY, make_event, register
+from tests.events.helpers import DAY, FR_DAY, make_event, register
 from tests.events.test_pitch_programme import _decide, placed_world  # noqa: F401  (a fixture)
 
 
@@ -132,7 +132,7 @@ def test_deleting_a_session_tells_its_agenda_once(db, placed_world):  # noqa: F8
         assert by_user == {ann: [cancelled], bob: [], carl: [cancelled],
                            w["founder"]: [("events.pitch", "Rencontres test : votre pitch n'est plus au programme")]}
         body = next(n.body for n in notes if n.user_id == ann)
-        assert f"({DAY.isoformat()} 11:00–12:00, Salle 1)" in body and "annulée par les organisateurs" in body
+        assert f"({FR_DAY}, 11:00–12:00, Salle 1)" in body and "annulée par les organisateurs" in body
         # the plenary deleted: its speaker and the one who chose it are one person, told once
         assert service.delete_session(s, event=event, session_id=w["plenary"]) == [bob]
         s.commit()

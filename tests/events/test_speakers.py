@@ -15,7 +15,7 @@ from bioatlas.events import forms, pitch_programme, programme_edit, service, spe
 from bioatlas.events.models import Participant, Speaker
 from bioatlas.notifications.models import Notification
 from tests.accounts.fixtures import csrf_of, login, make_user
-from tests.events.helpers import DAY, make_event, register
+from tests.events.helpers import DAY, FR_DAY, make_event, register
 from tests.events.test_pitch_programme import _decide, placed_world  # noqa: F401  (a fixture)
 
 
@@ -74,8 +74,8 @@ def test_pitch_applicant_told_the_new_slot_when_the_session_moves(db, placed_wor
         notes = list(s.scalars(select(Notification).where(Notification.user_id == w["founder"],
                                                           Notification.kind == "events.pitch").order_by(Notification.id)))
     assert [n.subject.split(" : ")[-1] for n in notes[-2:]] == [
-        f"votre pitch passe le {DAY.isoformat()} à 11:00, salle Salle 1",
-        f"votre pitch passe le {DAY.isoformat()} à 15:00, salle Amphi B"]
+        f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1",
+        f"votre pitch passe le {FR_DAY} à 15:00, salle Amphi B"]
     assert "de 15:00 à 16:00 (heure locale du lieu), salle Amphi B : pitch 1 sur 1" in notes[-1].body
     with db() as s:  # not told a second time as the entry's speaker
         assert s.scalar(select(Notification.id).where(Notification.user_id == w["founder"],

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from babel.dates import format_date, format_datetime
-
+from bioatlas.core.moments import Moment as Moment  # re-exported: rooms build their params from here
+from bioatlas.core.moments import shown
 from bioatlas.core.text import unsafe_found
 
 # Markup a plain-text field refuses: a tag (or a closing `</script>`), a numeric entity, a
@@ -38,32 +38,10 @@ class Word(str):
         return self
 
 
-class Moment(str):
-    """A date-and-time param: the English text (the API, logs, e.g. "2026-12-06 18:00 (Europe/Paris,
-    UTC+0100)") and, on a page in a language of `MOMENT_STYLES`, `value` (aware, in the zone it is
-    shown in) in the reader's style ("6 décembre 2026 à 18:00") followed by `suffix` (the zone named)."""
-
-    value: datetime | date
-    suffix: str
-
-    def __new__(cls, text: str, value: datetime | date, suffix: str = "") -> Moment:
-        self = super().__new__(cls, text)
-        self.value, self.suffix = value, suffix
-        return self
-
-
-# a language's pattern of a Moment (Babel's date pattern), with a time / a day alone; English keeps
-# the Moment's own text
-MOMENT_STYLES = {"fr": "d MMMM y 'à' HH:mm"}
-DAY_STYLES = {"fr": "d MMMM y"}
-
-
 def _shown(t, value: Any) -> Any:
-    """A param in the reader's language: a refusal (a lower layer's), a `Word` or a `Moment`."""
-    if isinstance(value, Moment) and getattr(t, "lang", None) in MOMENT_STYLES:
-        if not isinstance(value.value, datetime):
-            return format_date(value.value, DAY_STYLES[t.lang], locale=t.lang) + value.suffix
-        return format_datetime(value.value, MOMENT_STYLES[t.lang], tzinfo=value.value.tzinfo, locale=t.lang) + value.suffix
+    """A param in the reader's language: a refusal (a lower layer's), a `Word` or a `Moment` (core.moments)."""
+    if isinstance(value, Moment):
+        return shown(value, getattr(t, "lang", "en"))
     if isinstance(value, FieldError):
         return refusal_text(t, value)
     if isinstance(value, Word) and hasattr(t, "pgettext"):

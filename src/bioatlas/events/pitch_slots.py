@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bioatlas.core.moments import Moment
 from bioatlas.events.models import Event, ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication
 from bioatlas.notifications import service as notifications
@@ -59,7 +60,7 @@ def tell_slots(session: Session, *, event: Event, row: ProgrammeSession,
             continue
         notifications.notify(session, user_id=app.user_id, kind="events.pitch",
                              context={"event": event.title, "status": "placed", "title": app.title,
-                                      "session": row.title, "day": row.starts_at.date().isoformat(),
+                                      "session": row.title, "day": Moment(row.starts_at.date().isoformat(), row.starts_at.date()),
                                       "start": f"{row.starts_at:%H:%M}", "end": f"{row.ends_at:%H:%M}",
                                       "room": row.room, "rank": rank, "count": len(entries)},
                              link=f"/events/{event.id}/programme#session-{row.id}")

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
+from bioatlas.core.moments import Moment
 from bioatlas.events.errors import FieldError, NotFound
 from bioatlas.events.models import SESSION_KINDS, Event, Participant, ProgrammeSession, SessionChoice, Speaker
 from bioatlas.events.pitch_slots import pitch_entries, tell_left
@@ -55,14 +56,20 @@ def _day(raw: str | date, event: Event) -> date:
         try:
             day = date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise FieldError("day", "{raw!r} is not a date such as {starts_on}", params={"raw": raw, "starts_on": event.starts_on.isoformat()}) from None
+            raise FieldError("day", "{raw!r} is not a date such as {starts_on}", params={"raw": raw, "starts_on": event.starts_on.isoformat()}) from None  # the form's ISO
     if not event.starts_on <= day <= event.ends_on:
-        raise FieldError("day", "{day} is not a day of the event ({starts_on} – {ends_on})", params={"day": day.isoformat(), "starts_on": event.starts_on.isoformat(), "ends_on": event.ends_on.isoformat()})
+        raise FieldError("day", "{day} is not a day of the event ({starts_on} – {ends_on})", params={"day": _moment(day), "starts_on": _moment(event.starts_on), "ends_on": _moment(event.ends_on)})
     return day
 
 
-def _span(s: ProgrammeSession) -> str:
-    return f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M}"
+def _moment(day: date) -> Moment:
+    return Moment(day.isoformat(), day)
+
+
+def span(s: ProgrammeSession, suffix: str = "") -> Moment:
+    """The session's day and times (the venue's local time): "2027-01-05 09:00–10:00" in English
+    refusals, the reader's style of day on pages and in notifications."""
+    return Moment(f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M}{suffix}", s.starts_at, suffix, until=s.ends_at)
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,8 @@ def check_session(session: Session, *, event: Event, title: str, kind: str, room
     if clash:
         other = clash[0]
         raise FieldError("room", "« {title} » ({when} {starts_at:%H:%M}–{ends_at:%H:%M}) overlaps « {other} » ({other_span}) in room {room}",
-                         params={"title": title, "when": when.isoformat(), "starts_at": starts_at, "ends_at": ends_at,
-                                 "other": other.title, "other_span": _span(other), "room": other.room})
+                         params={"title": title, "when": _moment(when), "starts_at": starts_at, "ends_at": ends_at,
+                                 "other": other.title, "other_span": span(other), "room": other.room})
     linked = check_speakers(session, event=event, kind=kind, speakers=speakers, exclude_id=exclude_id)
     return CheckedSession(title=title, kind=kind, room=room, track=track, starts_at=starts_at, ends_at=ends_at,
                           speakers=linked)
@@ -127,9 +134,10 @@ def add_session(session: Session, *, event: Event, title: str, kind: str, room: 
     return row
 
 
-def where(row: ProgrammeSession) -> str:
-    """The session's day, times and room as the `events.programme` notices write them."""
-    return f"{row.starts_at:%Y-%m-%d %H:%M}–{row.ends_at:%H:%M}, {row.room}"
+def where(row: ProgrammeSession) -> Moment:
+    """The session's day, times and room as the `events.programme` notices write them (the day in
+    the recipient's style)."""
+    return span(row, f", {row.room}")
 
 
 def agenda_users(session: Session, *, session_id: int) -> list[int]:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bioatlas.core.moments import Moment
 from bioatlas.events.errors import Conflict, FieldError
 from bioatlas.events.models import (
     ALL_CATEGORIES, CATEGORIES, Capacity, Event, MeetingRequest, Participant, SessionChoice,
@@ -95,13 +96,20 @@ def promote(session: Session, *, event: Event) -> list[Participant]:
     return promoted
 
 
+def event_days(event: Event) -> Moment:
+    """The event's days ("2027-01-05 – 2027-01-07" in English logs; the recipient's style of day in
+    a notification)."""
+    text = f"{event.starts_on.isoformat()} – {event.ends_on.isoformat()}"
+    return Moment(text, event.starts_on, until=event.ends_on if event.ends_on != event.starts_on else None)
+
+
 def _tell(session: Session, *, event: Event, participant: Participant, status: str) -> None:
     if participant.user_id is None:
         return
     position = waiting_position(session, participant=participant) if status == "waiting" else None
     notifications.notify(session, user_id=participant.user_id, kind="events.registration",
                          context={"event": event.title, "status": status, "position": position,
-                                  "dates": f"{event.starts_on.isoformat()} – {event.ends_on.isoformat()}"},
+                                  "dates": event_days(event)},
                          link=f"/events/{event.id}")
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bioatlas.core.fields import FieldError
+from bioatlas.core.moments import Moment
 
 DEFAULT: dict[str, Any] = {"slot_minutes": 20, "tables": 10, "fairness": 2,
            "sessions": [], "forbidden": []}
@@ -62,7 +63,8 @@ def clean(raw: dict, *, starts_on: date, ends_on: date) -> dict:
         except ValueError:
             raise FieldError(f"{field}.day", "a date such as 2027-03-10") from None
         if not starts_on <= day <= ends_on:
-            raise FieldError(f"{field}.day", "outside the event ({starts_on} – {ends_on})", params={"starts_on": starts_on, "ends_on": ends_on})
+            raise FieldError(f"{field}.day", "outside the event ({starts_on} – {ends_on})", params={"starts_on": Moment(starts_on.isoformat(), starts_on),
+                                     "ends_on": Moment(ends_on.isoformat(), ends_on)})
         start, end = _time(item.get("start"), f"{field}.start"), _time(item.get("end"), f"{field}.end")
         if end <= start:
             raise FieldError(f"{field}.end", "must be after the start")
@@ -71,7 +73,7 @@ def clean(raw: dict, *, starts_on: date, ends_on: date) -> dict:
     for a, b in zip(sessions, sessions[1:]):
         if a["day"] == b["day"] and b["start"] < a["end"]:
             raise FieldError("sessions", "sessions overlap on {day} ({start}–{end} and {other_start}–{other_end})",
-                             params={"day": a['day'], "start": a['start'], "end": a['end'], "other_start": b['start'],
+                             params={"day": Moment(a["day"], date.fromisoformat(a["day"])), "start": a['start'], "end": a['end'], "other_start": b['start'],
                                      "other_end": b['end']})
     out["sessions"] = sessions
     n = len(slots_of({**out, "forbidden": []}))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
 from bioatlas.core.dialect import dialect_for
+from bioatlas.core.moments import Moment
 from bioatlas.events.errors import Conflict, FieldError
 from bioatlas.events.models import Event, Participant, ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication, PitchCall
@@ -125,7 +126,8 @@ def _refuse_elsewhere(session: Session, *, event_id: int, speakers: Sequence[Spe
             raise FieldError(field, "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
                              "remove it there first, or place the pitches from the jury page",
                              params={"name": sp.name, "pitch": sp.pitch_application_id, "other": other.title,
-                                     "other_span": f"{other.starts_at:%Y-%m-%d %H:%M}–{other.ends_at:%H:%M}"})
+                                     "other_span": Moment(f"{other.starts_at:%Y-%m-%d %H:%M}–{other.ends_at:%H:%M}",
+                                                          other.starts_at, until=other.ends_at)})
 
 
 def _pitch_once(session: Session, event: Event, speakers: Sequence[SpeakerInput], exclude_id: int | None) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import service as accounts
 from bioatlas.atlas import service as atlas
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.moments import Moment
 from bioatlas.core.text import fold
 from bioatlas.jobboard.alerts import alert_saved_searches
 from bioatlas.jobboard.fields import DEFAULT_DAYS, Conflict, FieldError, NotFound, clean
@@ -154,7 +155,7 @@ def remind_expiring(session: Session, *, today: date | None = None) -> int:
             note = notifications.notify(session, user_id=offer.created_by or 0, kind="jobboard.expiring",
                                         link=f"/jobboard/offers/{offer.id}/edit",
                                         context={"title": offer.title, "employer": offer.employer_name,
-                                                 "expires_on": offer.expires_on.isoformat()})
+                                                 "expires_on": Moment(offer.expires_on.isoformat(), offer.expires_on)})
             offer.reminded_on = today
             sent += note is not None
     return sent

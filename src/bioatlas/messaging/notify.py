@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bioatlas.core.moments import Moment
 from bioatlas.messaging.checks import EXCERPT, KIND, NOTIFY_AFTER, _existing_users, _name, _now, _utc
 from bioatlas.messaging.models import Message, Thread, ThreadMember
 from bioatlas.notifications import service as notifications
@@ -42,7 +43,8 @@ def notify_unread(session: Session, *, now: datetime | None = None, older_than: 
         thread = session.get(Thread, thread_id)
         items = [{"sender": _name(names, msg.sender_id),
                   "body": msg.body if len(msg.body) <= EXCERPT else msg.body[:EXCERPT] + "…",
-                  "at": _utc(msg.created_at).strftime("%Y-%m-%d %H:%M")} for msg in messages]
+                  "at": Moment(f"{_utc(msg.created_at):%Y-%m-%d %H:%M} UTC", _utc(msg.created_at), " UTC")}
+                 for msg in messages]
         context = {"count": len(items), "items": items, "senders": sorted({i["sender"] for i in items}),
                    "label": thread.context_label if thread else None,
                    "mute_url": f"{public_url}/messages/{thread_id}/mute"}

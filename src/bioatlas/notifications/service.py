@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.config import Settings
 from bioatlas.core.i18n import Translator
+from bioatlas.core.moments import written
 from bioatlas.core.plugins import NotificationKind, by_name, plugin_manager
 from bioatlas.notifications.kinds import LANGUAGES
 from bioatlas.notifications.kinds import notice_kind as notice_kind  # re-exported: how rooms declare their kinds
@@ -64,9 +65,12 @@ def kind_of(name: str) -> NotificationKind:
 
 
 def render(*, kind: str, language: str, context: Mapping[str, Any]) -> tuple[str, str]:
-    """Subject and body of a kind in a language (French when the language has no template)."""
+    """Subject and body of a kind in a language (French when the language has no template). A
+    `core.moments.Moment` of the context is written in that language's style ("mardi 5 janvier
+    2027", "Tuesday 5 January 2027"), the time in the zone the room gave it."""
     spec = kind_of(kind)
     subject, body = spec.templates.get(language) or spec.templates.get("fr") or next(iter(spec.templates.values()))
+    context = written(context, language if language in spec.templates else "fr")
     return (" ".join(_jinja.from_string(subject).render(context).split()),
             _jinja.from_string(body).render(context).strip())
 

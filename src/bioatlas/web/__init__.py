@@ -9,6 +9,7 @@ from babel.dates import format_date
 from fastapi.templating import Jinja2Templates
 
 from bioatlas.core.countries import country_choices
+from bioatlas.core.moments import DAY_PATTERNS
 from bioatlas.core.plugins import collect
 
 WEB_DIR = Path(__file__).parent
@@ -39,7 +40,7 @@ templates.env.globals["countries"] = country_choices  # (code, name) in a langua
 
 # A day as a reader of the language writes it: "mardi 5 janvier 2027", "Tuesday 5 January 2027"
 # (`long`), "mar. 5 janv." / "Tue 5 Jan" (`short`, in tables); forms and exports keep ISO dates.
-DAY_PATTERNS = {"long": "EEEE d MMMM y", "short": "EEE d MMM"}
+# The patterns are core.moments' (notifications write their days the same way).
 
 
 def _day(value, lang: str, style: str = "long") -> str:

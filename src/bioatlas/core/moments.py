@@ -1,0 +1,83 @@
+"""Days and times in the reader's language. A `Moment` is a date-and-time param of a refusal or a
+notification: its English text (the API, logs: ISO, e.g. "2026-12-06 18:00 (Europe/Paris,
+UTC+0100)") with the value it stands for, so each reader gets the value in their style (Babel's
+CLDR patterns, the same as the pages' `day` filter in `web/__init__.py`):
+
+- a refusal on a page (`core.fields.refusal_text`): in the languages of `DAY_STYLES` ("6 décembre
+  2026 à 18:00"); English keeps the Moment's own text, as the API answers it;
+- a notification (`notifications.service.render`, through `written`): in every language, the
+  long style with the weekday ("mardi 5 janvier 2027 à 09:00", "Tuesday 5 January 2027 at 09:00").
+
+The value is shown in the zone it is given in (aware, or naive in a venue's local time): the
+clock is not converted; `suffix` names the zone (or a room) after it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date
+
+# the pages' `day` filter's patterns: "mardi 5 janvier 2027" / "mar. 5 janv."
+DAY_PATTERNS = {"long": "EEEE d MMMM y", "short": "EEE d MMM"}
+# a day in a refusal shown on a page, per language (English keeps the Moment's text)
+DAY_STYLES = {"fr": "d MMMM y"}
+# the word between a day and its time
+AT = {"fr": " à ", "en": " at "}
+
+
+class Moment(str):
+    """A date-and-time param: the English text and, for a reader, `value` (a date, or a datetime
+    in the zone it is shown in) to `until` when it is a span (a session 09:00–10:00, an event's
+    days), followed by `suffix` (the zone named, a room)."""
+
+    value: datetime | date
+    until: datetime | date | None
+    suffix: str
+
+    def __new__(cls, text: str, value: datetime | date, suffix: str = "", *,
+                until: datetime | date | None = None) -> Moment:
+        self = super().__new__(cls, text)
+        self.value, self.suffix, self.until = value, suffix, until
+        return self
+
+
+def spelled(moment: Moment, lang: str, pattern: str) -> str:
+    """`moment` in `lang` with Babel's day `pattern`: the day, " à 18:00" for a time, a span's end
+    ("…, 09:00–10:00" on the same day, else " – " and the other day), then the suffix."""
+    def day(value: date) -> str:
+        return format_date(value, pattern, locale=lang)
+
+    def point(value: datetime | date) -> str:
+        if isinstance(value, datetime):
+            return f"{day(value.date())}{AT.get(lang, ' ')}{value:%H:%M}"
+        return day(value)
+
+    start, end = moment.value, moment.until
+    if end is None:
+        text = point(start)
+    elif isinstance(start, datetime) and isinstance(end, datetime) and start.date() == end.date():
+        text = f"{day(start.date())}, {start:%H:%M}–{end:%H:%M}"
+    else:
+        text = f"{point(start)} – {point(end)}"
+    return text + moment.suffix
+
+
+def shown(value: Any, lang: str) -> Any:
+    """A refusal's param on a page: a Moment in the reader's style where `DAY_STYLES` has one."""
+    if isinstance(value, Moment) and lang in DAY_STYLES:
+        return spelled(value, lang, DAY_STYLES[lang])
+    return value
+
+
+def written(value: Any, lang: str) -> Any:
+    """A notification's context in the recipient's language: every Moment (inside lists and
+    mappings too) in the long style with the weekday, in every language; other values as given."""
+    if isinstance(value, Moment):
+        return spelled(value, lang, DAY_PATTERNS["long"])
+    if isinstance(value, Mapping):
+        return {k: written(v, lang) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [written(v, lang) for v in value]
+    return value
