@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bioatlas.calls import service
-from bioatlas.calls.models import Application, Attachment
+from bioatlas.calls.demo import LABEL as DEMO_NOTE
+from bioatlas.calls.models import Application, Attachment, Call
 from bioatlas.review.models import ReviewExclusion
 from tests.accounts.fixtures import audit_events
 from tests.calls.conftest import ROLES
@@ -140,6 +141,19 @@ def test_deadline_and_eligibility(db, settings):
     with pytest.raises(service.CallError) as err:
         make_call(db, manager=None, eligibility={"modalities": ["unicorn_therapy"]})
     assert err.value.field == "eligibility.modalities"
+
+
+
+def test_a_demonstration_call_is_labelled_in_the_readers_language(db, client):
+    call_id = make_call(db, manager=None)
+    with db() as s:
+        s.get(Call, call_id).source_note = DEMO_NOTE  # as the demo step stores it (French)
+        s.commit()
+    for lang, label, other in (("en", "fictitious demonstration call", "appel fictif"),
+                               ("fr", "appel fictif de démonstration", "fictitious demonstration call")):
+        for path in ("/calls", f"/calls/{call_id}"):
+            page = client.get(path, params={"lang": lang}).text
+            assert f'class="synthetic">{label}</' in page and other not in page, (lang, path)
 
 
 def test_portfolio_milestones_and_bad_dates(db, settings, client):
