@@ -159,6 +159,10 @@ def test_programme_pages_public_and_organiser_forms(client, db, world):
     assert "Retirer de mon agenda" in client.get(f"/events/{e}/programme").text
     agenda = client.get(f"/events/{e}/agenda")
     assert agenda.status_code == 200 and "Ouverture" in agenda.text and "Atelier" not in agenda.text
+    # the chosen session's day as the reader writes it, as the meetings below it, not ISO
+    assert f"{DAY.isoformat()} " not in agenda.text
+    english = client.get(f"/events/{e}/agenda?lang=en").text
+    assert f"{DAY:%a} {DAY.day} {DAY:%b} " in english and f"{DAY.isoformat()} " not in english
     # the organiser deletes it: ann is told, and the audit log keeps what the session was and who deleted it
     client.cookies.clear()
     assert login(client, "org@test.invalid").status_code == 303
