@@ -60,6 +60,12 @@ def test_a_conversation_in_the_browser(live, db):
 
         _login(dominique_page, live, "dominique@example.org")
         assert dominique_page.locator(".messages-link .messages-count").inner_text() == "1"
+        # the unread count sits beside "Messages", not wrapped onto a line below it (a taller top bar);
+        # from 1,201 px the whole bar is one row
+        dominique_page.set_viewport_size({"width": 1280, "height": 900})
+        link, count = (dominique_page.locator(sel).bounding_box() for sel in (".messages-link", ".messages-link .messages-count"))
+        assert link and count and abs((link["y"] + link["height"] / 2) - (count["y"] + count["height"] / 2)) < 4, (link, count)
+        assert dominique_page.locator("header.topbar").bounding_box()["height"] <= 60
         dominique_page.click(".thread-list.requests a")
         dominique_page.wait_for_selector(".message-request")
         assert "<b>merci</b>" in dominique_page.locator(".message-body").first.inner_text()  # text, not HTML
