@@ -2,7 +2,7 @@
 time zone), the jury screen with the conflicted reviewer's exclusion and its reason, the conflicted
 reviewer refused (403) with the reason, the results, the portfolio and the IdF roadmap page with
 the two projects' milestones; no console error (CSP).
-Screenshots: artifacts/screenshots/calls-call.png, calls-jury-exclusion.png,
+Screenshots: artifacts/screenshots/calls-call.png, calls-list-phone.png (390 px), calls-jury-exclusion.png,
 calls-conflict-refused.png, calls-portfolio.png, calls-roadmap.png."""
 
 from __future__ import annotations
@@ -89,5 +89,11 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
         visitor.goto(f"{base}/observatory/roadmaps/idf-assises-2021?lang=fr")
         assert visitor.locator("#axis-3 .portfolio-progress").count() == 2
         visitor.locator("#axis-3").screenshot(path=str(SCREENSHOTS / "calls-roadmap.png"))
+        # on a phone (390 px) a wide table scrolls inside itself: the page is no wider than the screen
+        phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        phone.goto(f"{base}/calls?lang=en")
+        assert phone.locator(".synthetic").first.inner_text() == "fictitious demonstration call"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.screenshot(path=str(SCREENSHOTS / "calls-list-phone.png"), full_page=True)
     assert problems == [], problems
     assert (SCREENSHOTS / "calls-jury-exclusion.png").stat().st_size > 10_000
