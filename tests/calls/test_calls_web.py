@@ -145,7 +145,7 @@ def test_deadline_and_eligibility(db, settings):
 
 
 def test_a_demonstration_call_is_labelled_in_the_readers_language(db, client):
-    call_id = make_call(db, manager=None)
+    call_id = make_call(db, manager=None, eligibility={"actor_kinds": ["company"], "modalities": ["viral_vector"]})
     with db() as s:
         s.get(Call, call_id).source_note = DEMO_NOTE  # as the demo step stores it (French)
         s.commit()
@@ -154,6 +154,10 @@ def test_a_demonstration_call_is_labelled_in_the_readers_language(db, client):
         for path in ("/calls", f"/calls/{call_id}"):
             page = client.get(path, params={"lang": lang}).text
             assert f'class="synthetic">{label}</' in page and other not in page, (lang, path)
+    # its eligibility names kinds and modalities, not their codes
+    for lang, kind, modality in (("en", "Company", "Viral vectors"), ("fr", "Entreprise", "Vecteurs viraux")):
+        rules = client.get(f"/calls/{call_id}", params={"lang": lang}).text.partition('class="rules"')[2]
+        assert f"{kind}</li>" in rules and f"{modality}</li>" in rules and "viral_vector" not in rules, lang
 
 
 def test_portfolio_milestones_and_bad_dates(db, settings, client):

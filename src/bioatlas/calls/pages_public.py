@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.accounts.policy import Principal, can, require
+from bioatlas.atlas import service as atlas
 from bioatlas.calls import service
 from bioatlas.calls.rules import ProjectScope
 from bioatlas.calls.web import Anyone, Form, Id, act, found_call, found_project, managed_project, text, visible_call
@@ -29,8 +30,12 @@ def calls(request: Request, session: SessionDep, t: TranslatorDep, p: Anyone):
 def call_page(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Anyone):
     call = visible_call(session, p, call_id, t)
     scope = service.call_scope(session, call=call)
+    rules, tax = service.rules_of(call), atlas.taxonomies()
+    # the admitted kinds and modalities by their names in the reader's language, not their codes
+    named = {key: [tax[kind].label(code, t.lang) for code in rules.get(key) or ()]
+             for key, kind in (("actor_kinds", "kinds"), ("modalities", "modalities"))}
     return render(request, t, "calls/call.html", call=call, fields=service.form_fields(call),
-                  rules=service.rules_of(call), deadline=service.local_deadline(call),
+                  rules=rules, named=named, deadline=service.local_deadline(call),
                   is_open=service.is_open(call), can_manage=can(p, "call.manage", scope),
                   can_apply=can(p, "call.apply"))
 
