@@ -89,7 +89,8 @@ def test_edit_form_over_http(client, db, edit_world):
     client.cookies.clear()
     assert login(client, "org@test.invalid").status_code == 303
     form = client.get(f"/events/{e}/sessions/{sid}/edit")
-    assert form.status_code == 200 and "Intervenante démo 1 | TreeFrog Therapeutics" in form.text
+    assert form.status_code == 200 and 'name="speaker-1-name" maxlength="200" value="Intervenante démo 1"' in form.text
+    assert 'name="speaker-1-affiliation" maxlength="300" value="TreeFrog Therapeutics"' in form.text
     assert client.get(f"/events/{e}/sessions/999999/edit").status_code == 404
     csrf = csrf_of(client, f"/events/{e}/sessions/{sid}/edit")
     data = {"title": "Ouverture", "kind": "plenary", "room": "Salle 2", "day": DAY.isoformat(), "start": "10:30",

@@ -34,7 +34,9 @@ def test_a_renamed_pitch_entry_stays_linked_and_leaves_when_unselected(client, d
     assert login(client, "org@test.invalid").status_code == 303
     edit = f"/events/{w['event']}/sessions/{w['pitch_session']}/edit"
     text = client.get(edit).text
-    assert f"Pitch 1 | TreeFrog Therapeutics | {w['ups'][0]} | pitch:{a1}" in text
+    assert 'name="speaker-2-name" maxlength="200" value="Pitch 1"' in text  # the form's rows
+    assert f'name="speaker-2-actor" maxlength="20" inputmode="numeric" value="{w["ups"][0]}"' in text
+    assert f'name="speaker-2-pitch" maxlength="20" value="{a1}"' in text
     csrf = csrf_of(client, edit)
     base = {"title": "Pitchs", "kind": "pitch", "room": "Salle 1", "day": DAY.isoformat(), "start": "11:00",
             "end": "12:00", "csrf_token": csrf}

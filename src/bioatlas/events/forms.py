@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from starlette.datastructures import FormData
 
 from bioatlas.core.fields import FieldError
-from bioatlas.events.speakers import PERSON_PREFIX, PITCH_PREFIX, SpeakerInput
+from bioatlas.events.speakers import MAX_SPEAKERS, PERSON_PREFIX, PITCH_PREFIX, SpeakerInput
+
+SPEAKER_ROW = re.compile(r"^speaker-(\d{1,2})-(name|affiliation|actor|person|pitch)$")
+ROW_KEYS = ("name", "affiliation", "actor", "person", "pitch")
 
 
 def text(form: FormData, name: str, limit: int = 1000) -> str:
@@ -141,3 +145,67 @@ def speakers_text(speakers, participant_numbers: dict[int, int] | None = None) -
             [f"{PITCH_PREFIX}{sp.pitch_application_id}"] if sp.pitch_application_id else [])
         lines.append(" | ".join([sp.name, sp.affiliation, *extras]) if sp.affiliation or extras else sp.name)
     return "\n".join(lines)
+
+
+def posted_rows(form: FormData) -> list[dict[str, str]] | None:
+    """The session form's speaker rows as posted (`speaker-N-name`, `-affiliation`, `-actor`,
+    `-person`, `-pitch`; N from 1), in row order, empty rows kept; None when the form has no row
+    (a client posting the text format, field `speakers`)."""
+    rows: dict[int, dict[str, str]] = {}
+    for key in form.keys():
+        m = SPEAKER_ROW.match(key)
+        if m and 1 <= int(m.group(1)) <= MAX_SPEAKERS + 10:
+            rows.setdefault(int(m.group(1)), dict.fromkeys(ROW_KEYS, ""))[m.group(2)] = text(form, key, 300)
+    return [rows[i] for i in sorted(rows)] if rows else None
+
+
+def speakers_from_rows(rows: list[dict[str, str]]) -> list[SpeakerInput]:
+    """The filled rows as speakers (an empty row is skipped: emptying a row removes its speaker);
+    refused naming the row (`speakers[2]`, its number on the form): a row without a name, an atlas
+    number, a person ("participant:17" or an e-mail) or a pitch number (4 or "pitch:4") that is not one."""
+    out = []
+    for i, row in enumerate(rows, start=1):
+        if not any(row.values()):
+            continue
+        field = f"speakers[{i}]"
+        if not row["name"]:
+            raise FieldError(field, "a name is required (empty the whole row to remove the speaker)")
+        actor = row["actor"].lstrip("#")
+        if actor and not actor.isdigit():
+            raise FieldError(field, "{value!r} is not an atlas actor number", params={"value": row["actor"]})
+        person = row["person"]
+        if person.casefold().startswith(PERSON_PREFIX):
+            person = PERSON_PREFIX + person[len(PERSON_PREFIX):].strip()
+        elif person and "@" not in person:
+            raise FieldError(field, "{value!r} is neither participant:17 nor an e-mail", params={"value": person})
+        pitch = row["pitch"][len(PITCH_PREFIX):].strip() if row["pitch"].casefold().startswith(PITCH_PREFIX) \
+            else row["pitch"]
+        if pitch and not pitch.isdigit():
+            raise FieldError(field, "{value!r} is not a pitch number (4 or pitch:4)", params={"value": row["pitch"]})
+        out.append(SpeakerInput(name=row["name"], affiliation=row["affiliation"], actor_id=int(actor) if actor else None,
+                                person=person, pitch_application_id=int(pitch) if pitch else None, row=i))
+    return out
+
+
+def speakers_posted(form: FormData) -> list[SpeakerInput]:
+    """The session form's speakers: its rows, else (a client of the text format) the lines of
+    `speakers` (see `speakers_from`)."""
+    rows = posted_rows(form)
+    return speakers_from(text(form, "speakers", 5000)) if rows is None else speakers_from_rows(rows)
+
+
+def rows_shown(rows: list[dict[str, str]] | None, *, more: bool = False) -> list[dict[str, str]]:
+    """The rows the form shows: the filled ones and one empty row to add a speaker; with `more`
+    (the "add a speaker" button, no JavaScript needed) every posted row, empty ones too, and one
+    more."""
+    rows = rows or []
+    kept = rows if more else [r for r in rows if any(r.values())]
+    return [*kept, dict.fromkeys(ROW_KEYS, "")][:MAX_SPEAKERS + 10]
+
+
+def speaker_rows(speakers, participant_numbers: dict[int, int] | None = None) -> list[dict[str, str]]:
+    """Stored speakers as the form's rows (a linked person as its participant number in the event)."""
+    numbers = participant_numbers or {}
+    return [{"name": sp.name, "affiliation": sp.affiliation, "actor": str(sp.actor_id) if sp.actor_id else "",
+             "person": f"{PERSON_PREFIX}{numbers[sp.user_id]}" if sp.user_id in numbers else "",
+             "pitch": str(sp.pitch_application_id) if sp.pitch_application_id else ""} for sp in speakers]

@@ -41,6 +41,7 @@ def labels(t) -> dict[str, dict[str, str]]:
             "sessions": t("Sessions"),
             "slot_minutes": t("Slot length (minutes)"),
             "speakers": t("Speakers"),
+            **{f"speakers[{n}]": t("Speaker {n}", n=n) for n in range(1, 31)},  # the session form's rows
             "stand_type": t("Stand type"),
             "start": t("Start"),
             "starts_on": t("First day"),

@@ -32,13 +32,20 @@ PITCH_PREFIX = "pitch:"
 class SpeakerInput:
     """A speaker as the organiser typed it: a name, an affiliation, optionally the atlas actor's
     number (else the affiliation is looked up by name in the atlas), the person (a participant's
-    e-mail or "participant:N") and the pitch application the entry stands for."""
+    e-mail or "participant:N") and the pitch application the entry stands for. `row`: its row in
+    the session form (from 1), so a refusal names it (`speakers[2]`); None for the lines of the
+    text format (a refusal names `speakers`)."""
 
     name: str
     affiliation: str = ""
     actor_id: int | None = None
     person: str = ""
     pitch_application_id: int | None = None
+    row: int | None = None
+
+    @property
+    def field(self) -> str:
+        return f"speakers[{self.row}]" if self.row is not None else "speakers"
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def _link_actors(session: Session, speakers: Sequence[SpeakerInput]) -> list[int
     for sp in speakers:
         if sp.actor_id is not None:
             if sp.actor_id not in known:
-                raise FieldError("speakers", "{name}: no atlas actor number {actor_id}", params={"name": sp.name, "actor_id": sp.actor_id})
+                raise FieldError(sp.field, "{name}: no atlas actor number {actor_id}", params={"name": sp.name, "actor_id": sp.actor_id})
             out.append(sp.actor_id)
             continue
         found = atlas.find_actors(session, name=sp.affiliation, limit=2) if sp.affiliation.strip() else []
@@ -82,14 +89,14 @@ def _person(session: Session, event: Event, sp: SpeakerInput) -> int | None:
     if ref.startswith(PERSON_PREFIX) and ref[len(PERSON_PREFIX):].isdigit():
         p = session.get(Participant, int(ref[len(PERSON_PREFIX):]))
         if p is None or p.event_id != event.id or p.user_id is None or p.status != "registered":
-            raise FieldError("speakers", "{name}: no participant {ref} with an account in this event", params={"name": sp.name, "ref": ref})
+            raise FieldError(sp.field, "{name}: no participant {ref} with an account in this event", params={"name": sp.name, "ref": ref})
         return p.user_id
     user_id = accounts.verified_user_by_email(session, email=ref) if "@" in ref else None
     found = session.scalar(select(Participant.user_id).where(
         Participant.event_id == event.id, Participant.user_id == user_id,
         Participant.status == "registered")) if user_id else None
     if found is None:
-        raise FieldError("speakers", "{name}: no participant of this event with the e-mail {ref}", params={"name": sp.name, "ref": ref})
+        raise FieldError(sp.field, "{name}: no participant of this event with the e-mail {ref}", params={"name": sp.name, "ref": ref})
     return found
 
 
@@ -97,11 +104,11 @@ def _pitch(session: Session, event: Event, kind: str, sp: SpeakerInput) -> int |
     if sp.pitch_application_id is None:
         return None
     if kind != "pitch":
-        raise FieldError("speakers", "{name}: a pitch entry belongs in a pitch session", params={"name": sp.name})
+        raise FieldError(sp.field, "{name}: a pitch entry belongs in a pitch session", params={"name": sp.name})
     app = session.get(PitchApplication, sp.pitch_application_id)
     call = session.get(PitchCall, app.call_id) if app is not None else None
     if app is None or call is None or call.event_id != event.id or app.status != "selected":
-        raise FieldError("speakers", "{name}: pitch {pitch} is not a selected pitch of this event",
+        raise FieldError(sp.field, "{name}: pitch {pitch} is not a selected pitch of this event",
                          params={"name": sp.name, "pitch": sp.pitch_application_id})
     return app.id
 
@@ -123,7 +130,7 @@ def _refuse_elsewhere(session: Session, *, event_id: int, speakers: Sequence[Spe
     for sp in speakers:
         other = elsewhere.get(sp.pitch_application_id) if sp.pitch_application_id is not None else None
         if other is not None:
-            raise FieldError(field, "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
+            raise FieldError(field if isinstance(sp, LinkedSpeaker) else sp.field, "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
                              "remove it there first, or place the pitches from the jury page",
                              params={"name": sp.name, "pitch": sp.pitch_application_id, "other": other.title,
                                      "other_span": Moment(f"{other.starts_at:%Y-%m-%d %H:%M}–{other.ends_at:%H:%M}",
@@ -140,7 +147,7 @@ def _pitch_once(session: Session, event: Event, speakers: Sequence[SpeakerInput]
         if sp.pitch_application_id is None:
             continue
         if sp.pitch_application_id in seen:
-            raise FieldError("speakers", "{name}: pitch {pitch} is given twice in this session",
+            raise FieldError(sp.field, "{name}: pitch {pitch} is given twice in this session",
                              params={"name": sp.name, "pitch": sp.pitch_application_id})
         seen.add(sp.pitch_application_id)
     _refuse_elsewhere(session, event_id=event.id, speakers=speakers, exclude_id=exclude_id)
@@ -154,7 +161,7 @@ def check_speakers(session: Session, *, event: Event, kind: str, speakers: Seque
         raise FieldError("speakers", "at most {max}", params={"max": MAX_SPEAKERS})
     for sp in speakers:
         if not sp.name.strip() or len(sp.name) > 200 or len(sp.affiliation) > 300:
-            raise FieldError("speakers", "{name!r}: a name of 1 to 200 characters, an affiliation of at most 300", params={"name": sp.name})
+            raise FieldError(sp.field, "{name!r}: a name of 1 to 200 characters, an affiliation of at most 300", params={"name": sp.name})
     actors = _link_actors(session, speakers)
     linked = [LinkedSpeaker(name=sp.name.strip(), affiliation=sp.affiliation.strip(), actor_id=actor_id,
                             user_id=_person(session, event, sp), pitch_application_id=_pitch(session, event, kind, sp))
