@@ -115,6 +115,13 @@ def prime(app: FastAPI) -> None:
         log.exception("priming the routes failed")
 
 
+# Seconds an idle keep-alive connection stays open. Gunicorn's default (2 s, made for sync workers
+# behind a buffering proxy) closed connections that a busy client or a proxy was about to reuse:
+# the request written in that instant met a closed socket (the ReadErrors of bench/http_load.py).
+# Longer than the idle timeouts of the usual proxies and client pools (nginx upstream 60 s).
+KEEP_ALIVE_SECONDS = 65
+
+
 def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
     """Serve `app`: one process (uvicorn), or `workers` processes forked from this one after the
     app was built and warmed (gunicorn's pre-loading with uvicorn workers): each worker starts
@@ -123,7 +130,7 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     if workers <= 1:
-        uvicorn.run(app, host=host, port=port, proxy_headers=True)
+        uvicorn.run(app, host=host, port=port, proxy_headers=True, timeout_keep_alive=KEEP_ALIVE_SECONDS)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -135,7 +142,7 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
             bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
             for key, value in {"bind": [bind], "workers": workers, "worker_class": "uvicorn_worker.UvicornWorker",
                                "preload_app": True, "post_fork": post_fork, "timeout": 120,
-                               "graceful_timeout": 30}.items():
+                               "graceful_timeout": 30, "keepalive": KEEP_ALIVE_SECONDS}.items():
                 self.cfg.set(key, value)
             if "control_socket_disable" in self.cfg.settings:  # one shared path per user: two servers would clash
                 self.cfg.set("control_socket_disable", True)
