@@ -39,6 +39,8 @@ from bench.common import TOPICS as SECTOR_TOPICS  # noqa: E402
 from bench.common import load_average as _load  # noqa: E402
 from bench.common import start_server as start  # noqa: E402
 from bench.common import stop_server as stop  # noqa: E402
+from bench.wrk_client import run_wrk  # noqa: E402
+from bench.wrk_client import table as wrk_table  # noqa: E402
 
 MIX = (("search", 60), ("actor", 20), ("clusters", 10), ("page", 10))
 TOPICS = [*SECTOR_TOPICS, "AAV", "Genopole", "Évry", "Lyon"]
@@ -200,6 +202,25 @@ def first_request(port: int, path: str, params: dict) -> tuple[float, int]:
     return time.perf_counter() - t, r.status_code
 
 
+def measure(base: str, plan, args, pid: int) -> dict:
+    """The measured runs on a warm server: the httpx client, then wrk (`--client`); each with the
+    server's CPU time per request (all its processes)."""
+    out: dict = {}
+    for client in ("httpx", "wrk"):
+        if args.client not in (client, "both"):
+            continue
+        cpu0 = cpu_seconds(pid)
+        if client == "httpx":
+            run = asyncio.run(run_load(base, plan, args.clients, args.seconds))
+            n = sum(len(v) for v in run["latencies"].values())
+        else:
+            run = run_wrk(base, plan, args.clients, args.seconds, args.wrk_threads)
+            n = run["requests"]
+        run["cpu_ms"] = (cpu_seconds(pid) - cpu0) * 1000 / max(1, n)
+        out[client] = run
+    return out
+
+
 def measure_atlas(url: str, plan, args) -> dict:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(args.server_src or ROOT / "src")}
@@ -215,12 +236,9 @@ def measure_atlas(url: str, plan, args) -> dict:
         first_page, page_status = first_request(port, "/actors", {})
         warm = wait_warm(port)
         asyncio.run(run_load(f"http://127.0.0.1:{port}", plan[: args.clients * 4], args.clients, 60))  # connections, caches
-        cpu0 = cpu_seconds(server.pid)
-        out = asyncio.run(run_load(f"http://127.0.0.1:{port}", plan, args.clients, args.seconds))
-        n = sum(len(v) for v in out["latencies"].values())
+        out = measure(f"http://127.0.0.1:{port}", plan, args, server.pid)
         out.update(opened=opened, first=first, first_status=status, since_start=since_start, first_page=first_page,
-                   first_page_status=page_status, warm=warm, rss=rss_mib(server.pid),
-                   cpu_ms=(cpu_seconds(server.pid) - cpu0) * 1000 / max(1, n))
+                   first_page_status=page_status, warm=warm, rss=rss_mib(server.pid))
         return out
     finally:
         stop(server)
@@ -234,9 +252,8 @@ def measure_ceiling(plan, args) -> dict:
     server = start(cmd, env, DATA / "server-ceiling.log")
     try:
         wait_port(port, server)
-        bare = [(kind, path if kind == "page" else path, params) for kind, path, params in plan]
-        asyncio.run(run_load(f"http://127.0.0.1:{port}", bare[: args.clients * 4], args.clients, 60))
-        return asyncio.run(run_load(f"http://127.0.0.1:{port}", bare, args.clients, args.seconds))
+        asyncio.run(run_load(f"http://127.0.0.1:{port}", plan[: args.clients * 4], args.clients, 60))
+        return measure(f"http://127.0.0.1:{port}", plan, args, server.pid)
     finally:
         stop(server)
 
@@ -277,6 +294,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--start-seconds", type=float, default=900,
                         help="how long the server may warm up before opening its port (1M actors: minutes)")
     parser.add_argument("--only", choices=[k for k, _ in MIX], help="only this kind of request (e.g. search)")
+    parser.add_argument("--client", choices=("httpx", "wrk", "both"), default="httpx",
+                        help="the load client: httpx (Python, per-kind figures), wrk (C, overall figures; "
+                             "not the bottleneck), or both on the same warm server")
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk's threads (one keeps a core for the server)")
     args = parser.parse_args(argv)
 
     url = demo_atlas() if args.demo else synthetic_atlas(args.actors, args.seed) if args.actors else args.database_url
@@ -292,18 +313,20 @@ def main(argv: list[str] | None = None) -> None:
     lines = [f"first request after serve: port open after {ours['opened']:.2f} s, first search {ours['first'] * 1000:.0f} ms "
              f"(HTTP {ours['first_status']}, {ours['since_start']:.2f} s after the process started), first page "
              f"{ours['first_page'] * 1000:.0f} ms; warming done {ours['warm']:.1f} s later",
-             f"server RSS {ours['rss']:,.0f} MiB (all workers), CPU per request {ours['cpu_ms']:.1f} ms"]
-    lines += table("bioatlas serve", ours)
-    ceiling = None
-    if not args.no_ceiling:
-        ceiling = measure_ceiling(plan, args)
-        lines += table("bare FastAPI route (ceiling)", ceiling)
-        n_ours = sum(len(v) for v in ours["latencies"].values()) / ours["seconds"]
-        n_bare = sum(len(v) for v in ceiling["latencies"].values()) / ceiling["seconds"]
-        p95_ours = pct([x for v in ours["latencies"].values() for x in v], 95)
-        p95_bare = pct([x for v in ceiling["latencies"].values() for x in v], 95)
-        lines.append(f"ratio ours / ceiling: throughput {n_ours / n_bare:.2f} ({n_ours:.0f} / {n_bare:.0f} rps), "
-                     f"p95 {p95_ours / p95_bare:.1f}x ({p95_ours:.0f} / {p95_bare:.0f} ms)")
+             f"server RSS {ours['rss']:,.0f} MiB (all workers)"]
+    ceiling = None if args.no_ceiling else measure_ceiling(plan, args)
+    for client in ("httpx", "wrk"):
+        if client not in ours:
+            continue
+        show = table if client == "httpx" else wrk_table
+        lines += show("bioatlas serve", ours[client])
+        lines.append(f"  server CPU per request {ours[client]['cpu_ms']:.2f} ms")
+        if ceiling:
+            lines += show("bare FastAPI route (ceiling)", ceiling[client])
+            lines.append(f"  server CPU per request {ceiling[client]['cpu_ms']:.2f} ms")
+            (n_ours, p95_ours), (n_bare, p95_bare) = _overall(ours[client]), _overall(ceiling[client])
+            lines.append(f"ratio ours / ceiling ({client}): throughput {n_ours / n_bare:.2f} ({n_ours:.0f} / {n_bare:.0f} rps), "
+                         f"p95 {p95_ours / p95_bare:.1f}x ({p95_ours:.0f} / {p95_bare:.0f} ms)")
     lines.append(f"load average after: {_load()}")
     print("\n".join(lines), flush=True)
     if args.json:
@@ -311,10 +334,22 @@ def main(argv: list[str] | None = None) -> None:
                                         indent=1))
 
 
+def _overall(run: dict) -> tuple[float, float]:
+    """Throughput (rps) and p95 (ms) of a run of either client."""
+    if "latencies" not in run:
+        return run["rps"], run["p95"]
+    every = [x for v in run["latencies"].values() for x in v]
+    return len(every) / run["seconds"], pct(every, 95)
+
+
 def _summary(out: dict) -> dict:
-    return {k: v for k, v in out.items() if k != "latencies"} | {
-        "kinds": {k: {"n": len(v), "p50": statistics.median(v), "p95": pct(v, 95), "p99": pct(v, 99)}
-                  for k, v in out["latencies"].items()}}
+    runs = {k: v for k, v in out.items() if k in ("httpx", "wrk")}
+    if "httpx" in runs:
+        lat = runs["httpx"]["latencies"]
+        runs["httpx"] = {k: v for k, v in runs["httpx"].items() if k != "latencies"} | {
+            "kinds": {k: {"n": len(v), "p50": statistics.median(v), "p95": pct(v, 95), "p99": pct(v, 99)}
+                      for k, v in lat.items()}}
+    return {k: v for k, v in out.items() if k not in ("httpx", "wrk")} | runs
 
 
 if __name__ == "__main__":

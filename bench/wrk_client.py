@@ -1,0 +1,111 @@
+"""The load of bench/http_load.py sent by wrk (Debian package `wrk`, installed by
+scripts/install-system-deps.sh --bench): a C client on epoll, so that the client is not what
+limits the figures on a 2-core machine (the Python httpx client saturated at ~65 rps, the same
+against the atlas and a bare route).
+
+wrk keeps `clients` connections open and sends the plan's requests in order (a Lua script reads
+the plan written to a file: one `accept<TAB>path?query` line per request; with several threads,
+thread k takes the requests k, k + n, k + 2n, ...). A thread stops at the end of its share of the
+plan, or wrk at its `-d` duration: bounded in count and in time, against 127.0.0.1 only.
+
+Reported: requests, seconds, throughput, p50/p95/p99 of the latency (wrk's histogram, closed loop
+like the httpx client) and the errors wrk counts: connect/read/write socket errors, timeouts and
+answers with a status of 400 or more (`status`). Hostile queries (4xx by design) are left out of
+wrk's plan. No per-kind split: the httpx client gives that.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+LUA = r"""
+local plan, n, step, stop_at = {}, 0, 1, 0
+local threads = {}
+
+function setup(thread)
+  thread:set("first", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  step = tonumber(args[2])
+  for line in io.lines(args[1]) do
+    local accept, path = line:match("^([^\t]*)\t(.*)$")
+    table.insert(plan, wrk.format("GET", path, {["Accept"] = accept}))
+  end
+  n = first + 1
+end
+
+function request()
+  if n > #plan then
+    wrk.thread:stop()
+    return plan[#plan]
+  end
+  local r = plan[n]
+  n = n + step
+  return r
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK-JSON {"requests": %d, "micros": %d, "bytes": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def available() -> str | None:
+    return shutil.which("wrk")
+
+
+def plan_lines(plan: list[tuple[str, str, dict]]) -> list[str]:
+    """`accept<TAB>path?query` for each request of the plan, hostile ones left out."""
+    out = []
+    for kind, path, params in plan:
+        if kind == "hostile":
+            continue
+        accept = "text/html" if kind == "page" else "application/json"
+        out.append(f"{accept}\t{path}{'?' + urlencode(params) if params else ''}")
+    return out
+
+
+def run_wrk(base: str, plan: list[tuple[str, str, dict]], clients: int, seconds: float, threads: int = 1) -> dict:
+    """One wrk run of the plan against `base` (http://127.0.0.1:PORT); the figures as a dict."""
+    wrk = available()
+    if wrk is None:
+        raise SystemExit("wrk is not installed: bash scripts/install-system-deps.sh --bench (Debian package wrk)")
+    lines = plan_lines(plan)
+    threads = max(1, min(threads, clients))
+    with tempfile.TemporaryDirectory(prefix="wrk-plan-") as tmp:
+        script, plan_file = Path(tmp) / "plan.lua", Path(tmp) / "plan.tsv"
+        script.write_text(LUA)
+        plan_file.write_text("\n".join(lines) + "\n")
+        cmd = [wrk, f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
+               "-s", str(script), base, "--", str(plan_file), str(threads)]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("WRK-JSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed (exit {done.returncode}): {done.stderr.strip() or done.stdout[-500:]}")
+    raw = json.loads(line.removeprefix("WRK-JSON "))
+    secs = raw["micros"] / 1e6
+    errors = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]}
+    return {"requests": raw["requests"], "seconds": secs, "rps": raw["requests"] / secs if secs else 0.0,
+            "p50": raw["p50"] / 1000, "p95": raw["p95"] / 1000, "p99": raw["p99"] / 1000, "max": raw["max"] / 1000,
+            "errors": errors, "planned": len(lines), "threads": threads}
+
+
+def table(label: str, out: dict) -> list[str]:
+    n_err = sum(out["errors"].values())
+    return [f"{label} (wrk, {out['threads']} thread{'s' if out['threads'] > 1 else ''}): {out['requests']:,} requests "
+            f"of a plan of {out['planned']:,} in {out['seconds']:.1f} s",
+            f"  {'':<9} {'requests':>8} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors",
+            f"  {'all':<9} {out['requests']:>8,} {out['rps']:>7.1f} {out['p50']:>8.1f} {out['p95']:>8.1f} "
+            f"{out['p99']:>8.1f}  {n_err} {out['errors'] or ''}"]
