@@ -24,7 +24,18 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 LUA = r"""
-local plan, n, step, stop_at = {}, 0, 1, 0
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } wrk_timespec;
+int clock_gettime(int clk_id, wrk_timespec *tp);
+]]
+local function now_us()  -- CLOCK_MONOTONIC: wrk's own duration runs to -d even when the plan ends first
+  local t = ffi.new("wrk_timespec")
+  ffi.C.clock_gettime(1, t)
+  return tonumber(t.tv_sec) * 1000000 + tonumber(t.tv_nsec) / 1000
+end
+
+local plan, n, step = {}, 1, 1
 local threads = {}
 
 function setup(thread)
@@ -39,10 +50,13 @@ function init(args)
     table.insert(plan, wrk.format("GET", path, {["Accept"] = accept}))
   end
   n = first + 1
+  started = now_us()
+  ended = 0
 end
 
 function request()
   if n > #plan then
+    if ended == 0 then ended = now_us() end
     wrk.thread:stop()
     return plan[#plan]
   end
@@ -53,11 +67,19 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
+  local micros = summary.duration
+  local first, last, all_ended = nil, 0, true
+  for _, t in ipairs(threads) do
+    local s, x = t:get("started"), t:get("ended")
+    if first == nil or s < first then first = s end
+    if x == 0 then all_ended = false elseif x > last then last = x end
+  end
+  if all_ended and first ~= nil then micros = last - first end  -- every thread used up its plan
   io.write(string.format(
     'WRK-JSON {"requests": %d, "micros": %d, "bytes": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, ' ..
-    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
-    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, "plan_done": %s}\n',
+    summary.requests, micros, summary.bytes, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout, tostring(all_ended)))
 end
 """
 
@@ -99,13 +121,14 @@ def run_wrk(base: str, plan: list[tuple[str, str, dict]], clients: int, seconds:
     errors = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]}
     return {"requests": raw["requests"], "seconds": secs, "rps": raw["requests"] / secs if secs else 0.0,
             "p50": raw["p50"] / 1000, "p95": raw["p95"] / 1000, "p99": raw["p99"] / 1000, "max": raw["max"] / 1000,
-            "errors": errors, "planned": len(lines), "threads": threads}
+            "errors": errors, "planned": len(lines), "threads": threads, "plan_done": raw["plan_done"]}
 
 
 def table(label: str, out: dict) -> list[str]:
     n_err = sum(out["errors"].values())
     return [f"{label} (wrk, {out['threads']} thread{'s' if out['threads'] > 1 else ''}): {out['requests']:,} requests "
-            f"of a plan of {out['planned']:,} in {out['seconds']:.1f} s",
+            f"of a plan of {out['planned']:,} in {out['seconds']:.1f} s"
+            f"{' (plan used up)' if out['plan_done'] else ' (time bound)'}",
             f"  {'':<9} {'requests':>8} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors",
             f"  {'all':<9} {out['requests']:>8,} {out['rps']:>7.1f} {out['p50']:>8.1f} {out['p95']:>8.1f} "
             f"{out['p99']:>8.1f}  {n_err} {out['errors'] or ''}"]
