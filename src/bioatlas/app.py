@@ -188,13 +188,11 @@ def create_app(settings: Settings) -> FastAPI:
     for router in feature_routers():
         app.include_router(router)
 
-    def data_version():
-        with engine.connect() as connection:
-            return atlas.data_version(connection)
-
+    data_version, version_inline = atlas.data_version_reader(engine=engine)
     if settings.response_cache or (settings.response_cache is None and settings.environment != "test"):
         # innermost: it reads the principal the accounts middleware (outside it) puts on the request
         app.add_middleware(ResponseCache, routes=CACHED_ROUTES, version=data_version,
+                           version_inline=version_inline,
                            default_language=settings.default_language)
     # sessions, CSRF cookie, export audit (accounts/middleware.py); added before the
     # security headers so that those wrap every response, the middleware's own refusals included

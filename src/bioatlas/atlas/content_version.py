@@ -15,10 +15,12 @@ seen (see docs/performance.md).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import datetime, timezone
 from itertools import chain
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.models import ChangeLogEntry, ContentVersion
@@ -82,8 +84,49 @@ VERSION = select(select(func.max(ChangeLogEntry.seq)).scalar_subquery(),
 def version(connection: Connection | Session) -> tuple[int, int, datetime | None]:
     """(change log seq, content seq, time of the latest content change, UTC) in one statement
     (built once: a request pays for the query, not for compiling it)."""
-    row = connection.execute(VERSION).one()
+    return _as_version(connection.execute(VERSION).one())
+
+
+def _as_version(row) -> tuple[int, int, datetime | None]:
     at = row[2]
     if at is not None:  # SQLite hands back naive times (stored in UTC)
         at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
     return int(row[0] or 0), int(row[1] or 0), at
+
+
+def sqlite_file(engine: Engine) -> bool:
+    """Whether the engine's database is a SQLite file (not an in-memory database)."""
+    database = engine.url.database or ""
+    return engine.dialect.name == "sqlite" and database not in ("", ":memory:") and "mode=memory" not in database
+
+
+class FileVersion:
+    """`version()` of a SQLite file read on a connection of its own, with the statement compiled
+    once and no pool, session or result machinery: a few tens of microseconds, so the response
+    cache reads it on the event loop instead of through the thread pool (in WAL mode a reader
+    never waits for a writer; each SELECT is its own read transaction, so a commit by any
+    process is seen by the next call). One connection per process: after a fork the parent's is
+    kept aside, never used or closed (SQLite's rule for connections across a fork)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sql = str(VERSION.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        kind = ContentVersion.__table__.c.changed_at.type.dialect_impl(engine.dialect)
+        self.parse: Callable | None = kind.result_processor(engine.dialect, None)
+        self.pid = 0
+        self.connection = None
+        self.inherited: list = []
+
+    def __call__(self) -> tuple[int, int, datetime | None]:
+        if self.pid != os.getpid():
+            if self.connection is not None:
+                self.inherited.append(self.connection)
+            self.connection = self.engine.raw_connection()
+            self.connection.detach()  # its own, for good: never handed back to the pool
+            self.pid = os.getpid()
+        cursor = self.connection.cursor()
+        try:
+            seq, content, at = cursor.execute(self.sql).fetchone()
+        finally:
+            cursor.close()
+        return _as_version((seq, content, self.parse(at) if self.parse and at is not None else at))

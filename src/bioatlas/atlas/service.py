@@ -61,6 +61,7 @@ from bioatlas.atlas.service_history import (
     change_mark,
     changes_since,
     data_version,
+    data_version_reader,
     get_change,
     latest_change,
     note_changed,
@@ -132,7 +133,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "REVERTIBLE", "ActorChange",
     # change log
     "latest_change", "changes_since", "note_changed", "note_touched_actors", "note_everything",
-    "note_content_changed", "data_version", "change_mark",
+    "note_content_changed", "data_version", "data_version_reader", "change_mark",
     # view filter
     "ActorFilter", "FACETS", "Predicates", "parse_view", "view_conditions", "view_predicates", "facet_counts",
     # taxonomies, gazetteer

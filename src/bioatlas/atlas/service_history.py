@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas import changelog, content_version, history
@@ -58,6 +58,20 @@ def data_version(connection: Connection | Session) -> tuple[int, int, datetime |
     """(change log seq, content seq, time of the latest content change), one statement: any
     committed change moves the pair (see `atlas.content_version`); response caches key on it."""
     return content_version.version(connection)
+
+
+def data_version_reader(*, engine: Engine) -> tuple[Callable[[], tuple[int, int, datetime | None]], bool]:
+    """A function reading `data_version` of the engine's database, and whether it is cheap enough
+    to call on the event loop: a SQLite file's reader keeps a connection of its own (tens of
+    microseconds a call); any other database's takes a pooled connection per call (the thread pool)."""
+    if content_version.sqlite_file(engine):
+        return content_version.FileVersion(engine), True
+
+    def read() -> tuple[int, int, datetime | None]:
+        with engine.connect() as connection:
+            return content_version.version(connection)
+
+    return read, False
 
 
 def changes_since(session: Session, *, seq: int, limit: int) -> set[int] | None:

@@ -42,13 +42,15 @@ class Entry:
 
 
 class ResponseCache:
-    """The middleware (see the module's docstring). `version()` runs in the thread pool."""
+    """The middleware (see the module's docstring). `version()` runs in the thread pool, or on
+    the event loop when `version_inline` says it is cheap and never blocks (a SQLite file's)."""
 
     def __init__(self, app: ASGIApp, *, routes: Iterable[str], version: Callable[[], Version], default_language: str,
-                 max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20):
+                 version_inline: bool = False, max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20):
         self.app = app
         self.patterns = [compile_path(route)[0] for route in routes]
         self.version = version
+        self.version_inline = version_inline  # cheap and non-blocking: called on the event loop
         self.default_language = default_language
         self.max_entries, self.max_bytes, self.max_entry_bytes = max_entries, max_bytes, max_entry_bytes
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
@@ -72,7 +74,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         headers = {name: value for name, value in scope["headers"]}
-        version = await run_in_threadpool(self.version)
+        version = self.version() if self.version_inline else await run_in_threadpool(self.version)
         if version != self.at:  # a committed change: every entry is stale
             self.entries.clear()
             self.bytes, self.at = 0, version
