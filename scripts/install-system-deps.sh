@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # System packages the tests need, from Debian: chromium (browser tests) and PostgreSQL (second backend).
 # Installs only what is missing; needs root (or sudo) when something is missing.
+# --bench: also the benchmarks' tools (wrk: the load client of `bench/http_load.py --client wrk`).
 set -euo pipefail
 missing=()
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+fi
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
