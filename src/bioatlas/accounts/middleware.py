@@ -75,10 +75,20 @@ def install(app: FastAPI) -> None:
     app.add_middleware(AccountsSession)
 
 
-def _csrf_cookie(value: str, *, secure: bool) -> str:
+def _cookie_template(*, secure: bool) -> str:
     response = Response()
-    response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax", secure=secure, path="/")
+    response.set_cookie(CSRF_COOKIE, _SAMPLE, httponly=True, samesite="lax", secure=secure, path="/")
     return response.headers["set-cookie"]
+
+
+_SAMPLE = "0" * 43  # the length and alphabet of secrets.token_urlsafe(32): cookie-safe, never quoted
+_CSRF_TEMPLATES = {secure: _cookie_template(secure=secure) for secure in (False, True)}
+
+
+def _csrf_cookie(value: str, *, secure: bool) -> str:
+    """The Set-Cookie value of a new CSRF token (a token of token_urlsafe's alphabet: the header
+    Starlette would build, from a template built once, not a Response per anonymous request)."""
+    return _CSRF_TEMPLATES[secure].replace(_SAMPLE, value, 1)
 
 
 class AccountsSession:
@@ -112,7 +122,7 @@ class AccountsSession:
                 status = message["status"]
                 if new_cookie:
                     MutableHeaders(scope=message).append(
-                        "set-cookie", _csrf_cookie(new_cookie, secure=request.url.scheme == "https"))
+                        "set-cookie", _csrf_cookie(new_cookie, secure=scope.get("scheme") == "https"))
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

@@ -20,6 +20,7 @@ untouched (no ETag, nothing stored).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -48,7 +49,8 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, *, routes: Iterable[str], version: Callable[[], Version], default_language: str,
                  version_inline: bool = False, max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20):
         self.app = app
-        self.patterns = [compile_path(route)[0] for route in routes]
+        # one expression for every route: a request is matched once, not once per route
+        self.pattern = re.compile("|".join(f"(?:{_unnamed(compile_path(route)[0].pattern)})" for route in routes) or "(?!)")
         self.version = version
         self.version_inline = version_inline  # cheap and non-blocking: called on the event loop
         self.default_language = default_language
@@ -56,13 +58,13 @@ class ResponseCache:
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.bytes = 0
         self.at: Version | None = None
+        self.modified: tuple[bytes, bytes] | None = None  # Last-Modified of the version `at`, built once
         self.stats = {"hits": 0, "misses": 0, "stored": 0, "not_modified": 0, "refused": 0}
 
     def cacheable(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":
             return False
-        path = scope["path"]
-        if not any(p.match(path) for p in self.patterns):
+        if self.pattern.match(scope["path"]) is None:
             return False
         principal = scope.get("state", {}).get("principal")
         if principal is None or principal.authenticated:
@@ -78,11 +80,13 @@ class ResponseCache:
         if version != self.at:  # a committed change: every entry is stale
             self.entries.clear()
             self.bytes, self.at = 0, version
+            self.modified = None if version[2] is None else (
+                b"last-modified", format_datetime(version[2], usegmt=True).encode())
         key = self._key(scope, headers)
         etag = f'W/"{version[0]}.{version[1]}.{hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()}"'
         validators = [(b"etag", etag.encode()), (b"cache-control", b"no-cache"), (b"vary", b"Accept, Cookie")]
-        if version[2] is not None:
-            validators.append((b"last-modified", format_datetime(version[2], usegmt=True).encode()))
+        if self.modified is not None:
+            validators.append(self.modified)
         if etag in _etags(headers.get(b"if-none-match", b"")):
             self.stats["not_modified"] += 1
             await send({"type": "http.response.start", "status": 304, "headers": validators})
@@ -141,6 +145,11 @@ class ResponseCache:
         while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
             _, old = self.entries.popitem(last=False)
             self.bytes -= len(old.body)
+
+
+def _unnamed(pattern: str) -> str:
+    """A route's expression without group names (two routes may name the same parameter)."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
 def _etags(value: bytes) -> list[str]:

@@ -5,7 +5,7 @@ every request)."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders, QueryParams
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,28 +21,29 @@ def _lang_cookie(lang: str) -> str:
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, csp: str) -> None:
         self.app = app
-        self.fixed = {"content-security-policy": csp, "x-content-type-options": "nosniff",
-                      "referrer-policy": "same-origin", "x-frame-options": "DENY"}
-        self.cookies = {lang: _lang_cookie(lang) for lang in ("fr", "en")}
+        fixed = {"content-security-policy": csp, "x-content-type-options": "nosniff",
+                 "referrer-policy": "same-origin", "x-frame-options": "DENY"}
+        # encoded once: each response's start message gets them as raw header pairs
+        self.fixed = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in fixed.items()]
+        self.https = self.fixed + [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")]
+        self.cookies = {lang: _lang_cookie(lang).encode("latin-1") for lang in ("fr", "en")}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = dict(self.fixed)
-        if scope.get("scheme") == "https":
-            extra["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+        extra = self.https if scope.get("scheme") == "https" else self.fixed
         query = scope.get("query_string", b"")
         cookie = self.cookies.get(QueryParams(query).get("lang") or "") if b"lang=" in query else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in extra.items():
-                    if name not in headers:  # a route's own value wins
-                        headers[name] = value
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in extra if name not in present]  # a route's own value wins
                 if cookie:
-                    headers.append("set-cookie", cookie)
+                    headers.append((b"set-cookie", cookie))
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
