@@ -17,6 +17,11 @@ the port opening to the first search answer, and from the process start).
     .venv/bin/python bench/http_load.py --demo                  # the demo atlas (bench/.data/demo.sqlite3)
     .venv/bin/python bench/http_load.py --actors 200000         # synthetic (bench/synthetic.py), built once
     .venv/bin/python bench/http_load.py --database-url URL      # any atlas (SQLite or PostgreSQL)
+    .venv/bin/python bench/http_load.py --demo --client both    # also wrk (bench/wrk_client.py), the same plan
+
+The httpx client runs on the same cores as the server and saturates first (~65 rps on 2 busy
+cores, against the atlas and the bare route alike); `--client wrk` (C, overall figures) or
+`both` (httpx for the per-kind split, then wrk, on the same warm server) measure the server.
 """
 
 from __future__ import annotations
