@@ -186,6 +186,10 @@ def test_portfolio_milestones_and_bad_dates(db, settings, client):
     assert r.status_code == 303
     page = client.get("/projects").text
     assert "1/2" in page and "50 %" in page and "Yposkesi" in page
+    # the region and the modality by their names in the reader's language, not their codes
+    english = client.get("/projects", params={"lang": "en"}).text
+    assert "· Île-de-France · Viral vectors ·" in english and "Viral vectors: 1" in english and "viral_vector" not in english
+    assert "Vecteurs viraux" in client.get(f"/projects/{pid}", params={"lang": "fr"}).text
 
 
 def test_six_roles_over_every_calls_route(db, story):

@@ -20,6 +20,15 @@ router = APIRouter(include_in_schema=False)
 ProjectManager = Annotated[Principal, Depends(require("project.manage"))]
 
 
+def names(lang: str) -> dict[str, dict[str, str]]:
+    """The names the pages show for codes, in the reader's language: actor kinds, modalities
+    (the atlas's taxonomies) and regions (the gazetteer's, by INSEE code)."""
+    tax = atlas.taxonomies()
+    return {"kinds": {code: tax["kinds"].label(code, lang) for code in tax["kinds"].terms},
+            "modalities": {code: tax["modalities"].label(code, lang) for code in tax["modalities"].terms},
+            "regions": dict(atlas.gazetteer().regions)}
+
+
 @router.get("/calls", response_class=HTMLResponse)
 def calls(request: Request, session: SessionDep, t: TranslatorDep, p: Anyone):
     return render(request, t, "calls/list.html", calls=service.list_calls(session), service=service,
@@ -30,12 +39,8 @@ def calls(request: Request, session: SessionDep, t: TranslatorDep, p: Anyone):
 def call_page(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Anyone):
     call = visible_call(session, p, call_id, t)
     scope = service.call_scope(session, call=call)
-    rules, tax = service.rules_of(call), atlas.taxonomies()
-    # the admitted kinds and modalities by their names in the reader's language, not their codes
-    named = {key: [tax[kind].label(code, t.lang) for code in rules.get(key) or ()]
-             for key, kind in (("actor_kinds", "kinds"), ("modalities", "modalities"))}
     return render(request, t, "calls/call.html", call=call, fields=service.form_fields(call),
-                  rules=rules, named=named, deadline=service.local_deadline(call),
+                  rules=service.rules_of(call), names=names(t.lang), deadline=service.local_deadline(call),
                   is_open=service.is_open(call), can_manage=can(p, "call.manage", scope),
                   can_apply=can(p, "call.apply"))
 
@@ -51,13 +56,14 @@ def results_page(request: Request, call_id: Id, session: SessionDep, t: Translat
 @router.get("/projects", response_class=HTMLResponse)
 def projects(request: Request, session: SessionDep, t: TranslatorDep, p: Anyone):
     items = [service.project_dict(session, x) for x in service.list_projects(session)]
-    return render(request, t, "calls/projects.html", projects=items, figures=service.figures_portfolio(session))
+    return render(request, t, "calls/projects.html", projects=items, figures=service.figures_portfolio(session),
+                  names=names(t.lang))
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(request: Request, project_id: Id, session: SessionDep, t: TranslatorDep, p: Anyone):
     project = found_project(session, project_id, t)
-    return render(request, t, "calls/project.html", project=service.project_dict(session, project),
+    return render(request, t, "calls/project.html", project=service.project_dict(session, project), names=names(t.lang),
                   can_manage=can(p, "project.manage", ProjectScope(project.id, project.region)),
                   statuses=service.MILESTONE_STATUSES)
 
