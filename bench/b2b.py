@@ -5,6 +5,7 @@ SYNTHETIC DATA. The events are invented and say so ("synthetic B2B event", parti
 
     .venv/bin/python bench/b2b.py                              # sizes 60/240 … 500/3000, 60 s each
     .venv/bin/python bench/b2b.py --sizes 500:3000 --time-limit 60
+    .venv/bin/python bench/b2b.py --sizes 500:3000 --relaxation 60  # and the relaxation's lower bound
     .venv/bin/python bench/b2b.py --dzn-dir DIR --time-limit 60  # every *.original.dzn in DIR
     .venv/bin/python bench/b2b.py --dzn-dir DIR --only tic-12,forum-13 --maxsat --time-limit 15
                                                                # CP-SAT and RC2 (PySAT) side by side
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from bioatlas.events.scheduling import dzn, greedy, maxsat, solver  # noqa: E402
+from bioatlas.events.scheduling import dzn, greedy, maxsat, relaxation, solver  # noqa: E402
 from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem  # noqa: E402
 
 SLOTS_PER_HALF_DAY = 10  # 09:00-12:20 and 14:00-17:20, 20-minute slots
@@ -139,6 +140,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="with --dzn-dir: these instance names only, comma-separated")
     parser.add_argument("--maxsat", action="store_true", help="with --dzn-dir: RC2 (PySAT) beside CP-SAT")
     parser.add_argument("--fairness", type=int, default=2)
+    parser.add_argument("--relaxation", type=float, default=0.0,
+                        help="synthetic sizes: then RC2 on the relaxation (`scheduling.relaxation`) for this many "
+                             "seconds, its lower bound on the breaks and whether it applies to the schedule")
     args = parser.parse_args()
     print(f"anchor (greedy on synthetic 200/1000): {anchor():.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
     if args.dzn_dir:
@@ -171,6 +175,14 @@ def main() -> None:
             result = solver.solve(problem, time_limit=args.time_limit, workers=args.workers)
             print(row(f"synthetic {participants}/{requests}", problem, result, time.monotonic() - started),
                   flush=True)
+            if args.relaxation > 0:
+                started = time.monotonic()
+                bound, relaxed = relaxation.lower_bound(problem, seconds=args.relaxation)
+                applies = relaxed.applies(len(result.placements))
+                gap = "-" if not applies or not result.total_breaks else f"{1 - bound / result.total_breaks:.1%}"
+                print(f"relaxation (at most {relaxed.left_out} left out, {len(relaxed.optional)} optional): bound "
+                      f"{bound}, applies {'yes' if applies else 'no'}, gap {gap}, {time.monotonic() - started:.1f} s, "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
     print(f"anchor again: {anchor():.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bioatlas.events.scheduling import bounds, dzn, greedy, lns, maxsat, placement, portfolio, solver, witness
+from bioatlas.events.scheduling import bounds, dzn, greedy, lns, maxsat, placement, portfolio, relaxation, solver, witness
 from bioatlas.events.scheduling.problem import MUST_MEET, WOULD_LIKE, Meeting, Problem, count_breaks
 from tests.events.test_scheduler import brute_force, check, violations
 
@@ -219,3 +219,20 @@ def test_sorted_break_counter_costs_each_break_and_caps_them(limit):
                 assert model is None
             else:
                 assert model is not None and rc2.cost == sum(values)
+
+
+def test_relaxation_bound_counts_the_break_forced_once_the_most_meetings_are_held():
+    # participant 0 is away in slot 1 and has 3 meetings for 2 slots: one is left out (N = 1), and
+    # whichever it is, 0 meets in slots 0 and 2: one break in every schedule holding 3 meetings
+    meetings = [Meeting(a=0, b=1), Meeting(a=0, b=2), Meeting(a=0, b=3), Meeting(a=3, b=4)]
+    unavailable = [frozenset({1}), frozenset({2}), frozenset({0}), frozenset(), frozenset()]
+    problem = Problem(n_participants=5, n_slots=3, tables=2, meetings=meetings, unavailable=unavailable,
+                      require_all=False, fairness=2)
+    assert relaxation.deficits(problem) == {0: 1}
+    relaxed = relaxation.relax(problem)
+    assert (relaxed.left_out, relaxed.optional) == (1, frozenset({0, 1, 2}))
+    bound, _ = relaxation.lower_bound(problem, seconds=10)
+    assert bound == 1
+    result = solver.solve(problem, time_limit=10)
+    assert relaxed.applies(len(result.placements)) and result.total_breaks == 1
+    assert not relaxed.applies(len(result.placements) - 1)

@@ -95,10 +95,13 @@ def clusters(problem: Problem) -> list[list[int]]:
     return out
 
 
-def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> Encoded:
+def encode(problem: Problem, *, implied: bool = True, soft: str = "counter", optional: frozenset[int] = frozenset(),
+           left_out: int = 0, tables: bool = True) -> Encoded:
     """The formula (see the module doc). `implied`: add the paper's two implied constraints
     (every participant of capacity 1 is busy in exactly as many slots as it has meetings; at most
-    2 x tables participants are busy in a slot) and count tables over clusters (`clusters`)."""
+    2 x tables participants are busy in a slot) and count tables over clusters (`clusters`).
+    For a relaxation (`relaxation`: a lower bound, never a schedule): the meetings in `optional`
+    may be left out, at most `left_out` of them, and `tables=False` drops the table limit."""
     error = scope_error(problem)
     if error is not None:
         raise Unsupported(error)
@@ -123,6 +126,7 @@ def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> 
         for clause in make(lits=lits, bound=bound, vpool=pool, encoding=encoding).clauses:
             wcnf.append(clause)
 
+    lefts: list[int] = []
     for m, meeting in enumerate(problem.meetings):
         lits = []
         for t in problem.allowed_slots(m):
@@ -132,10 +136,20 @@ def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> 
             by_pt.setdefault((meeting.a, t), []).append(var)
             by_pt.setdefault((meeting.b, t), []).append(var)
             by_t.setdefault(t, []).append(var)
-        card(lits, 1, "equals")
+        if m in optional:
+            left = pool.id(("left", m))
+            wcnf.append([left, *lits])
+            lefts.append(left)
+            card(lits, 1, "atmost")
+        else:
+            card(lits, 1, "equals")
+    if optional:
+        card(lefts, left_out, "atmost")
     for (p, _t), lits in by_pt.items():
         card(lits, problem.capacity_of(p), "atmost")
-    if implied:  # tables over clusters of meetings that exclude one another (4.5.2)
+    if not tables:
+        pass
+    elif implied:  # tables over clusters of meetings that exclude one another (4.5.2)
         groups = clusters(problem)
         for t in by_t:
             active = []
@@ -173,7 +187,7 @@ def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> 
             for lit in lits:
                 wcnf.append([-lit, busy])
             wcnf.append([-busy, *lits])
-        if implied and problem.capacity_of(p) == 1 and degree[p] >= 1:  # implied constraint 1
+        if implied and problem.capacity_of(p) == 1 and degree[p] >= 1 and not optional:  # implied constraint 1
             card(list(busy_of.values()), degree[p], "equals")
         if degree[p] < 2:
             continue
@@ -223,7 +237,7 @@ def encode(problem: Problem, *, implied: bool = True, soft: str = "counter") -> 
                 wcnf.append([-gap], weight=1)
             if problem.fairness is not None and len(gaps) > problem.fairness:
                 card(gaps, problem.fairness, "atmost")
-    if implied:  # implied constraint 2: a meeting seats two participants
+    if implied and tables:  # implied constraint 2: a meeting seats two participants
         for lits in busy_at.values():
             card(lits, 2 * problem.tables, "atmost")
     if exact and problem.fairness is not None:
