@@ -249,6 +249,7 @@ def _sample(method: str, path: str, role: str):
         "/api/v1/admin/roles": {"email": "stranger@example.org", "role": "editor", "scope_kind": "region",
                                 "scope_value": "84"},
         "/api/v1/match": {"mentions": ["Genethon"]},
+        "/api/v1/account": {"language": "fr"},
         "/api/v1/messages/{thread_id}": {"body": f"Bonjour de {role}"},
         "/api/v1/messages/{thread_id}/answer": {"decision": "accept"},
         "/api/v1/messages/{thread_id}/report": {"message_id": 1, "reason": "spam"},

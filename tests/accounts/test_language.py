@@ -92,6 +92,27 @@ def test_the_account_page_form(web, smtp, db):
     assert export["account"]["language"] == "en"
 
 
+
+def test_the_json_api_reads_and_changes_the_language(web, smtp, db):
+    make_user(db, "camille@example.org")
+    assert login(web, "camille@example.org").status_code == 303
+    assert web.get("/api/v1/account").json()["language"] == "fr"
+    token = csrf_of(web, "/account")
+    assert web.patch("/api/v1/account", json={"language": "en"}).status_code == 403  # no CSRF token
+    for body in ({"language": "de"}, {"language": None, "email": "x@example.org"}, {"language": 1}):
+        r = web.patch("/api/v1/account", json=body, headers={"X-CSRF-Token": token})
+        assert r.status_code == 422, body
+        assert {e["field"] for e in r.json()["detail"]} & {"language", "email"}, r.json()
+    r = web.patch("/api/v1/account", json={"language": "de"}, headers={"X-CSRF-Token": token})
+    assert [e["field"] for e in r.json()["detail"]] == ["language"]
+    assert _language(db, "camille@example.org") == "fr"
+    r = web.patch("/api/v1/account", json={"language": "en"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and r.json()["language"] == "en" and r.json()["email"] == "camille@example.org"
+    assert _language(db, "camille@example.org") == "en" and web.get("/api/v1/account").json()["language"] == "en"
+    assert web.patch("/api/v1/account", json={}, headers={"X-CSRF-Token": token}).json()["language"] == "en"
+    web.cookies.delete("lang")
+    assert "My account" in web.get("/account").text  # the pages follow it
+
 def test_the_migration_gives_existing_accounts_french(tmp_path):
     eng = make_engine(f"sqlite:///{tmp_path / 'lang.sqlite3'}")
     migrate.upgrade(eng, "0041_view_count_indexes")

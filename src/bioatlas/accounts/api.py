@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from bioatlas.accounts import audit, service
 from bioatlas.accounts.policy import Principal, client_ip, require
@@ -27,8 +28,31 @@ class GrantIn(BaseModel):
     scope_value: str = Field(min_length=1, max_length=40)
 
 
+class AccountIn(BaseModel):
+    """What an account may change of itself through the API: its language (the notifications',
+    e-mails' and pages' without a `lang` cookie). Other fields are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid")
+    language: Literal["fr", "en"] | None = None
+
+
 @router.get("/account", responses={401: {"model": Problem}})
 def me(session: SessionDep, principal: Me) -> dict:
+    return _account(session, principal)
+
+
+@router.patch("/account", responses={401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}})
+def change_me(session: SessionDep, body: AccountIn, principal: Me) -> dict:
+    """`{"language": "en"}`: the account's language; 422 naming `language` for another value."""
+    if body.language is not None:
+        try:
+            service.set_language(session, user_id=principal.user_id, language=body.language)
+        except service.AccountError as exc:
+            raise HTTPException(422, detail=[{"field": exc.field or "language", "message": str(exc)}]) from None
+    return _account(session, principal)
+
+
+def _account(session: Session, principal: Principal) -> dict:
     user = service.get_user(session, user_id=principal.user_id)
     return {"id": user.id, "email": user.email, "display_name": user.display_name, "language": user.language,
             "role": principal.role,
