@@ -49,7 +49,7 @@ REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "
 # a room's own FieldError subclasses whose name other rooms use for something else
 ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited"),
                         "jobboard": ("Conflict",), "capacity": ("Conflict",), "contributions": ("ContributionError",),
-                        "messaging": ("MessagingError",)}
+                        "messaging": ("MessagingError",), "notifications": ("NotificationError",)}
 
 
 def _refusal_calls(path: Path):

@@ -59,7 +59,7 @@ def test_plurals_follow_each_language_rule():
 # Rooms whose field refusals (core.fields.FieldError) are message ids with params, translated on
 # their pages (`refusal_text`): a room is added here once its call sites are converted.
 REFUSAL_ROOMS = ("core", "contributions", "events", "jobboard", "opportunities", "oneshop", "calls", "capacity",
-                 "atlas", "review", "messaging", "accounts")
+                 "atlas", "review", "messaging", "accounts", "notifications")
 
 
 def test_every_field_refusal_is_a_message_id_with_its_french_translation():
@@ -172,3 +172,21 @@ def test_a_day_in_a_notification_is_in_the_recipient_style():
             "dates": Moment("2027-01-05 – 2027-01-06", date(2027, 1, 5), until=date(2027, 1, 6))}
     assert "(Tuesday 5 January 2027 – Wednesday 6 January 2027) is confirmed" in render(
         kind="events.registration", language="en", context=days)[1]
+
+
+def test_the_policy_refusals_read_in_the_reader_language(client):
+    """A page refused by the policy (not signed in, no CSRF token) says so in the reader's
+    language; the JSON answer keeps the English text."""
+    html = {"Accept": "text/html"}
+    r = client.get("/messages", headers=html)
+    assert r.status_code == 401 and "connexion requise : connectez-vous" in r.text
+    assert "authentication required: log in" in client.get("/messages?lang=en", headers=html).text
+    r = client.post("/account/login?lang=fr", data={"email": "a@example.org", "password": "x"}, headers=html)
+    assert r.status_code == 403 and "jeton CSRF absent ou invalide : rechargez la page" in r.text
+    r = client.get("/api/v1/messages")
+    assert r.status_code == 401 and r.json()["detail"].startswith("authentication required: log in")
+    # Starlette's own answers too: an unknown address
+    r = client.get("/no-such-page?lang=fr", headers=html)
+    assert r.status_code == 404 and "Cette page n&#39;existe pas." in r.text and "Not Found" not in r.text
+    assert "This page does not exist." in client.get("/no-such-page?lang=en", headers=html).text
+    assert client.get("/api/v1/no-such-endpoint").json() == {"detail": "Not Found"}

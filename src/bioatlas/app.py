@@ -7,6 +7,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 
+from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -221,6 +222,20 @@ def create_app(settings: Settings) -> FastAPI:
             log.exception("error page failed")
             return HTMLResponse(f"<h1>{status}</h1>", status_code=status)
 
+    def _generic(request: Request, exc: StarletteHTTPException, message: str) -> str:
+        """Starlette's own English answers (an unknown address, a method or a body refused) as a
+        page's reader reads them."""
+        t = Translator(request_language(request))
+        if exc.detail == "Content Too Large":
+            limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+            return t("The request is too large (at most {limit} bytes).", limit=format_decimal(limit, locale=t.lang)) \
+                if limit else t("The request is too large.")
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            return t("This page does not exist.")
+        if exc.status_code == 405 and exc.detail == "Method Not Allowed":
+            return t("This address does not accept this request.")
+        return message
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         detail = exc.detail
@@ -229,6 +244,7 @@ def create_app(settings: Settings) -> FastAPI:
             detail = f"request body too large (limit {limit:,} bytes)" if limit else "request body too large"
         if wants_html(request):
             message = detail.get("message") if isinstance(detail, dict) else str(detail)
+            message = _generic(request, exc, message)
             refusal = getattr(exc, "refusal", None)
             page = error_page(request, exc.status_code, message, refusal if isinstance(refusal, FieldError) else None,
                               getattr(exc, "labels", None))

@@ -95,6 +95,9 @@ def test_preferences_form(web, db):
     assert web.post("/notifications/preferences", data={KIND: "digest"}).status_code == 403
     r = web.post("/notifications/preferences", data={KIND: "weekly", "csrf_token": token})
     assert r.status_code == 422 and KIND in r.text
+    # the refusal in the reader's language, after the kind's label
+    assert "Examen de mes contributions\u202f: l&#39;envoi doit être l&#39;un de immediate, digest, off, pas " \
+           "&#39;weekly&#39;" in r.text
     r = web.post("/notifications/preferences", data={KIND: "digest", "csrf_token": token})
     assert r.status_code == 200 and f'name="{KIND}" value="digest" checked' in r.text
     with db() as s:

@@ -13,9 +13,9 @@ import hmac
 import secrets
 import urllib.parse
 import urllib.request
-from typing import Annotated
+from typing import Annotated, NoReturn
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bioatlas.accounts import audit, service
@@ -25,6 +25,8 @@ from bioatlas.accounts.policy import client_ip
 from bioatlas.accounts.deps import safe_next
 from bioatlas.core.config import Settings
 from bioatlas.core.deps import SessionDep, SettingsDep
+from bioatlas.core.fields import FieldError
+from bioatlas.web.refusals import Refused
 from bioatlas.web.pages import redirect
 
 router = APIRouter(include_in_schema=False)
@@ -73,11 +75,11 @@ def exchange(settings: Settings, code: str, verifier: str, nonce: str) -> dict:
 @router.get("/account/oidc/login")
 def oidc_login(request: Request, settings: SettingsDep, next: Annotated[str, Query(max_length=500)] = ""):
     if not enabled(settings):
-        raise HTTPException(404, detail="OpenID Connect login is not configured")
+        raise _not_configured()
     try:
         meta = provider(settings)
     except OIDCError as exc:
-        _refuse(request, str(exc), 502)
+        _refuse(request, FieldError("", "OpenID Connect login refused: {reason}", 502, params={"reason": str(exc)}))
     state, verifier, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(48), secrets.token_urlsafe(16)
     query = urllib.parse.urlencode({
         "response_type": "code", "client_id": settings.oidc_client_id, "redirect_uri": _redirect_uri(settings),
@@ -91,9 +93,18 @@ def oidc_login(request: Request, settings: SettingsDep, next: Annotated[str, Que
     return response
 
 
-def _refuse(request: Request, message: str, status: int = 400):
-    audit.record_now(request.app.state.sessionmaker, "login_failed", ip=client_ip(request), detail=f"oidc: {message}")
-    raise HTTPException(status, detail=f"OpenID Connect login refused: {message}")
+def _refuse(request: Request, reason: FieldError) -> NoReturn:
+    """Audit the failed login, then refuse it: the JSON detail "OpenID Connect login refused: …" in
+    English, the error page in the reader's language (a message id; a provider's own error stays as
+    it came, in `{reason}`)."""
+    text = reason.message.removeprefix("OpenID Connect login refused: ")
+    audit.record_now(request.app.state.sessionmaker, "login_failed", ip=client_ip(request), detail=f"oidc: {text}")
+    raise Refused(reason, detail=reason.message)
+
+
+def _not_configured() -> Refused:
+    err = FieldError("", "OpenID Connect login is not configured", 404)
+    return Refused(err, detail=err.message)
 
 
 @router.get("/account/oidc/callback")
@@ -102,29 +113,34 @@ def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
                   state: Annotated[str, Query(max_length=200)] = "",
                   error: Annotated[str, Query(max_length=200)] = ""):
     if not enabled(settings):
-        raise HTTPException(404, detail="OpenID Connect login is not configured")
+        raise _not_configured()
     try:
         flow = _serializer(settings).loads(request.cookies.get(FLOW_COOKIE, ""), max_age=FLOW_SECONDS)
     except BadSignature:
-        _refuse(request, "the login started too long ago or not from this browser; start again")
+        _refuse(request, FieldError("", "OpenID Connect login refused: the login started too long ago or not from "
+                                        "this browser; start again", 400))
     if error or not code:
-        _refuse(request, f"the provider refused ({error or 'no code'})")
+        _refuse(request, FieldError("", "OpenID Connect login refused: the provider refused ({error})", 400,
+                                    params={"error": error or "no code"}))
     if not hmac.compare_digest(str(flow.get("state", "")).encode(), state.encode()):
-        _refuse(request, "state mismatch (forged or replayed answer)")
+        _refuse(request, FieldError("", "OpenID Connect login refused: state mismatch (forged or replayed answer)",
+                                    400))
     try:
         claims = exchange(settings, code, flow["verifier"], str(flow.get("nonce", "")))
     except OIDCError as exc:
-        _refuse(request, str(exc), 502)
+        _refuse(request, FieldError("", "OpenID Connect login refused: {reason}", 502, params={"reason": str(exc)}))
     email = claims.get("email")
     if not isinstance(email, str) or claims.get("email_verified") is not True:
-        _refuse(request, "the provider did not give a verified e-mail address")
+        _refuse(request, FieldError("", "OpenID Connect login refused: the provider did not give a verified "
+                                    "e-mail address", 400))
     name = claims.get("name") if isinstance(claims.get("name"), str) else None
     try:
         raw = service.oidc_log_in(session, email=email, name=name, old_token=request.cookies.get(SESSION_COOKIE),
                                   days=settings.session_days, ip=client_ip(request),
                                   language=request.cookies.get("lang"))
     except service.AccountError:
-        _refuse(request, "the provider gave an invalid e-mail address")
+        _refuse(request, FieldError("", "OpenID Connect login refused: the provider gave an invalid e-mail address",
+                                    400))
     response = redirect(flow.get("next") or "/account")
     response.delete_cookie(FLOW_COOKIE, path="/account/oidc")
     response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_days * 86400, httponly=True, samesite="lax",

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from bioatlas.accounts import audit
 from bioatlas.accounts.models import RoleGrant, User
+from bioatlas.core.fields import FieldError
 from bioatlas.core.plugins import PolicyRule, by_name
+from bioatlas.web.refusals import Refused
 
 
 @dataclass(frozen=True)
@@ -213,9 +215,14 @@ def current_principal(request: Request) -> Principal:
     return getattr(request.state, "principal", ANONYMOUS)
 
 
-def refuse(request: Request, principal: Principal, action: str, status: int, message: str, target=None):
+def refuse(request: Request, principal: Principal, action: str, status: int, message: str | FieldError, target=None):
+    """Audit the refusal, then raise it: `message` a text, or a `FieldError` (a message id with its
+    params) that the JSON answer gives in English and an HTML error page in the reader's language."""
+    text = message.message if isinstance(message, FieldError) else message
     audit.record_now(request.app.state.sessionmaker, "refused", user_id=principal.user_id, ip=client_ip(request),
-                     target=target or f"{request.method} {request.url.path}", detail={"action": action, "reason": message})
+                     target=target or f"{request.method} {request.url.path}", detail={"action": action, "reason": text})
+    if isinstance(message, FieldError):
+        raise Refused(message, status=status, detail=text)
     raise HTTPException(status, detail=message)
 
 
@@ -225,13 +232,14 @@ def authorize(request: Request, principal: Principal, action: str, obj: object =
         return
     if not principal.authenticated:
         if action in ("import.run", "admin.write") and not request.app.state.settings.admin_token:
-            refuse(request, principal, action, 403,
-                   "writes by admin token are disabled (BIOATLAS_ADMIN_TOKEN is not set): log in as an admin", target)
-        refuse(request, principal, action, 401,
-               "authentication required: log in, or send `Authorization: Bearer <admin token>` for imports", target)
+            refuse(request, principal, action, 403, FieldError(
+                "", "writes by admin token are disabled (BIOATLAS_ADMIN_TOKEN is not set): log in as an admin"), target)
+        refuse(request, principal, action, 401, FieldError(
+            "", "authentication required: log in, or send `Authorization: Bearer <admin token>` for imports"), target)
     if action in ("actor.claim", "actor.propose") and not principal.verified:
-        refuse(request, principal, action, 403, "verify your e-mail address first (see the link we sent you)", target)
-    refuse(request, principal, action, 403, f"not allowed: {action}", target)
+        refuse(request, principal, action, 403,
+               FieldError("", "verify your e-mail address first (see the link we sent you)"), target)
+    refuse(request, principal, action, 403, FieldError("", "not allowed: {action}", params={"action": action}), target)
 
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -252,7 +260,7 @@ async def check_csrf(request: Request, principal: Principal) -> None:
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
         refuse(request, principal, "csrf", 403,
-               "invalid or missing CSRF token: reload the page and submit the form again")
+               FieldError("", "invalid or missing CSRF token: reload the page and submit the form again"))
 
 
 def require(action: str):

@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.config import Settings
+from bioatlas.core.fields import FieldError
 from bioatlas.core.i18n import Translator
 from bioatlas.core.moments import written
 from bioatlas.core.plugins import NotificationKind, by_name, plugin_manager
@@ -37,12 +38,9 @@ DIGEST_KIND = "notifications.digest"
 _jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
-class NotificationError(ValueError):
-    """Bad input, naming the field at fault (`field`)."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class NotificationError(FieldError):
+    """Bad input, naming the field at fault: `NotificationError(field, message id, params={...})`, a
+    `core.fields.FieldError` (a page shows it in the reader's language)."""
 
 
 def _now(now: datetime | None = None) -> datetime:
@@ -60,7 +58,7 @@ def kinds() -> dict[str, NotificationKind]:
 def kind_of(name: str) -> NotificationKind:
     found = kinds().get(name)
     if found is None:
-        raise NotificationError(f"unknown notification kind {name!r}", "kind")
+        raise NotificationError("kind", "unknown notification kind {kind!r}", params={"kind": name})
     return found
 
 
@@ -103,9 +101,10 @@ def preferences(session: Session, *, user_id: int) -> list[tuple[NotificationKin
 def set_preference(session: Session, *, user_id: int, kind: str, delivery: str) -> None:
     spec = kind_of(kind)
     if spec.transactional:
-        raise NotificationError(f"{kind!r} is always sent (account e-mails): no preference", "kind")
+        raise NotificationError("kind", "{kind!r} is always sent (account e-mails): no preference", params={"kind": kind})
     if delivery not in DELIVERIES:
-        raise NotificationError(f"delivery must be one of {', '.join(DELIVERIES)}, not {delivery!r}", kind)
+        raise NotificationError(kind, "delivery must be one of {choices}, not {delivery!r}",
+                                    params={"choices": ", ".join(DELIVERIES), "delivery": delivery})
     row = session.get(Preference, (user_id, kind))
     if row is None:
         session.add(Preference(user_id=user_id, kind=kind, delivery=delivery))
@@ -119,7 +118,8 @@ def set_preferences(session: Session, *, user_id: int, choices: Mapping[str, str
     for kind, delivery in choices.items():
         kind_of(kind)
         if delivery not in DELIVERIES:
-            raise NotificationError(f"delivery must be one of {', '.join(DELIVERIES)}, not {delivery!r}", kind)
+            raise NotificationError(kind, "delivery must be one of {choices}, not {delivery!r}",
+                                    params={"choices": ", ".join(DELIVERIES), "delivery": delivery})
     for kind, delivery in choices.items():
         set_preference(session, user_id=user_id, kind=kind, delivery=delivery)
 
@@ -148,7 +148,7 @@ def notify(session: Session, *, user_id: int, kind: str, context: Mapping[str, A
     this kind, an e-mail queued now (immediate), in tomorrow's digest (digest) or none (off).
     None when the user does not exist (any more). The caller commits."""
     if link is not None and not (link.startswith("/") and not link.startswith("//")):
-        raise NotificationError("link must be a local path starting with /", "link")
+        raise NotificationError("link", "a local path starting with /")
     to = recipient(session, user_id=user_id)
     if to is None:
         return None
@@ -197,12 +197,12 @@ def read_unsubscribe_token(*, secret: str, token: str,
     try:
         data = _serializer(secret).loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired:
-        raise NotificationError("this unsubscribe link has expired: change your preferences from your account",
-                                "token") from None
+        raise NotificationError("token", "this unsubscribe link has expired: change your preferences from your "
+                                "account") from None
     except BadSignature:
-        raise NotificationError("this unsubscribe link is not valid", "token") from None
+        raise NotificationError("token", "this unsubscribe link is not valid") from None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
-        raise NotificationError("this unsubscribe link is not valid", "token")
+        raise NotificationError("token", "this unsubscribe link is not valid")
     return data["u"], data["k"]
 
 
@@ -210,7 +210,7 @@ def unsubscribe(session: Session, *, secret: str, token: str) -> str:
     """Turn off the e-mails of the token's kind for its user, without login; returns the kind."""
     user_id, kind = read_unsubscribe_token(secret=secret, token=token)
     if recipient(session, user_id=user_id) is None or kind not in kinds():
-        raise NotificationError("this unsubscribe link is not valid any more", "token")
+        raise NotificationError("token", "this unsubscribe link is not valid any more")
     set_preference(session, user_id=user_id, kind=kind, delivery="off")
     return kind
 

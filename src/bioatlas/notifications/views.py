@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.fields import refusal_text
 from bioatlas.notifications import catcher, service
 from bioatlas.notifications.bell import unread_for
 from bioatlas.notifications.models import DELIVERIES
@@ -79,7 +80,8 @@ def preferences_save(request: Request, session: SessionDep, t: TranslatorDep, fo
     except service.NotificationError as exc:
         session.rollback()
         return render(request, t, "notifications/preferences.html", 422, deliveries=DELIVERIES,
-                      rows=service.preferences(session, user_id=me.user_id), error=f"{exc.field}: {exc}")
+                      rows=service.preferences(session, user_id=me.user_id), error=refusal_text(
+                          t, exc, with_field=True, labels={k.name: k.label.get(t.lang, k.name) for k in service.optional_kinds()}))
     session.commit()
     return render(request, t, "notifications/preferences.html", deliveries=DELIVERIES, saved=True,
                   rows=service.preferences(session, user_id=me.user_id))
@@ -90,7 +92,7 @@ def unsubscribe_page(request: Request, settings: SettingsDep, t: TranslatorDep, 
     try:
         _user_id, kind = service.read_unsubscribe_token(secret=settings.secret_key, token=token)
     except service.NotificationError as exc:
-        return render(request, t, "notifications/unsubscribe.html", 400, error=t(str(exc)))
+        return render(request, t, "notifications/unsubscribe.html", 400, error=refusal_text(t, exc))
     spec = service.kinds().get(kind)
     return render(request, t, "notifications/unsubscribe.html", token=token,
                   label=spec.label.get(t.lang, kind) if spec else kind)
@@ -103,7 +105,7 @@ def unsubscribe(request: Request, session: SessionDep, settings: SettingsDep, t:
         kind = service.unsubscribe(session, secret=settings.secret_key, token=token)
     except service.NotificationError as exc:
         session.rollback()
-        return render(request, t, "notifications/unsubscribe.html", 400, error=t(str(exc)))
+        return render(request, t, "notifications/unsubscribe.html", 400, error=refusal_text(t, exc))
     session.commit()
     spec = service.kinds().get(kind)
     return render(request, t, "notifications/unsubscribe.html", done=True,
