@@ -63,6 +63,9 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     assert c.post(f"/applications/{mine}/submit", headers=h).status_code == 409
     # the applicant cannot review their own call
     m, mh = client_for(story, db, "manager")
+    r = m.post(f"/calls/{story['call']}/reviewers", headers={**mh, "Accept": "text/html"}, data={"emails": " "})
+    assert r.status_code == 422 and "\u202f: au moins une adresse e-mail d&#39;évaluateur" in r.text  # a French page
+    assert r.text.count("au moins une adresse") == 1
     r = m.post(f"/calls/{story['call']}/reviewers", headers=mh, data={"emails": "applicant@example.org"})
     assert r.status_code == 422 and r.json()["detail"].startswith("reviewer") and "applied" in r.json()["detail"]
     assert m.post(f"/calls/{story['call']}/assign", headers=mh).status_code == 303

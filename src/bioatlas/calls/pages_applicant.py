@@ -27,7 +27,9 @@ from bioatlas.calls.web import (
     visible_call,
 )
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.fields import FieldError
 from bioatlas.web.pages import render
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 Applicant = Annotated[Principal, Depends(require("application.edit"))]
@@ -121,9 +123,9 @@ async def upload(request: Request, application_id: Id, session: SessionDep, t: T
     form = await request.form()
     field, upload = form.get("field"), form.get("file")
     if not isinstance(field, str) or not field:
-        raise HTTPException(422, detail="field: which form field the file answers")
+        raise Refused(FieldError("field", "which form field the file answers"))
     if not isinstance(upload, UploadFile):
-        raise HTTPException(422, detail="file: no file sent")
+        raise Refused(FieldError("file", "no file sent"))
     safe("file", upload.filename or "")
     data = await upload.read(settings.max_upload_bytes + 1)
     return act(f"/applications/{app.id}", lambda: service.add_attachment(

@@ -29,7 +29,9 @@ from bioatlas.calls.web import (
     visible_call,
 )
 from bioatlas.core.deps import SessionDep, TranslatorDep
+from bioatlas.core.fields import FieldError
 from bioatlas.web.pages import render
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 Reviewer = Annotated[Principal, Depends(require("review.score"))]
@@ -126,7 +128,8 @@ def reviewers(request: Request, call_id: Id, session: SessionDep, t: TranslatorD
     call = managed(request, session, p, call_id, t)
     emails = [e for e in text(form, "emails", 5000).replace(",", "\n").splitlines() if e.strip()]
     if not emails:
-        raise HTTPException(422, detail="emails: at least one reviewer's e-mail address")
+        raise Refused(FieldError("emails", "at least one reviewer's e-mail address"),
+                      labels=lambda t: {"emails": t("Add reviewers (e-mail addresses, one per line)")})
     return act(f"/calls/{call.id}/manage", lambda: service.add_reviewers(
         session, call=call, emails=emails, by_user_id=p.user_id))
 

@@ -17,6 +17,7 @@ from bioatlas.contributions.forms import checked_site, form_data, note_of, raw_f
 from bioatlas.contributions.service import ContributionError, actor_scope
 from bioatlas.contributions.site_fields import display_of
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.fields import FieldError
 from bioatlas.web.pages import render
 from bioatlas.web.refusals import Refused
 
@@ -53,7 +54,7 @@ def site_propose(request: Request, actor_id: Id, session: SessionDep, t: Transla
     raw = raw_fields(form)
     given = raw.pop("site_id", "") or ""
     if not isinstance(given, str) or (given and not given.isdigit()) or len(given) > 10:
-        raise HTTPException(422, detail="site_id: expected a site number")
+        raise Refused(FieldError("site_id", "expected a site number"))
     site_id = int(given) if given else None
     action = "remove" if form.get("decision") == "remove" else ("edit" if site_id is not None else "add")
     kind, payload = checked_site(request, actor, action=action, site_id=site_id, raw=raw, taxonomies=taxonomies, p=p)

@@ -29,6 +29,7 @@ from bioatlas.contributions.service import (
     contribution_scope,
 )
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.fields import FieldError
 from bioatlas.web.pages import redirect, render
 from bioatlas.web.refusals import Refused
 
@@ -147,7 +148,7 @@ def decide(request: Request, contribution_id: Id, session: SessionDep, t: Transl
               target=f"contribution:{c.id}")
     decision = form.get("decision")
     if decision not in ("accept", "amend", "reject"):
-        raise HTTPException(422, detail="decision: expected accept, amend or reject")
+        raise Refused(FieldError("decision", "expected accept, amend or reject"))
     message = note_of(FormData([("note", form.get("message") or "")]), settings.max_contribution_chars)
     amended = None
     if decision == "amend" and c.kind in sites.SITE_KINDS:

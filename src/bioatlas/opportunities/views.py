@@ -124,7 +124,7 @@ def mine(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, t: Tr
 def save_alert(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, form: Form,
                p: Annotated[Principal, Depends(require("account.self"))]):
     if p.user_id is None:
-        raise HTTPException(403, detail="not allowed: account.self")
+        raise Refused(service.OpportunityError("", "not allowed: {action}", params={"action": "account.self"}), status=403)
     raw = {k: [v] if k in ("modalities", "regions") else v for k in ("direction", "kind", "modalities", "regions")
            if (v := _str(form, k))}
     _act(service.save_alert, session, user_id=p.user_id, ip=client_ip(request), raw=raw, taxonomies=taxonomies)
@@ -275,7 +275,8 @@ def renew(request: Request, opportunity_id: Id, session: SessionDep, form: Form,
 def interest(request: Request, opportunity_id: Id, session: SessionDep, form: Form,
              p: Annotated[Principal, Depends(require("opportunities.interest"))]):
     if service.get(session, opportunity_id=opportunity_id) is None or p.user_id is None:
-        raise HTTPException(404, detail=f"no opportunity {opportunity_id}")
+        raise Refused(service.NotFound("opportunity_id", "no opportunity {opportunity_id}",
+                                       params={"opportunity_id": opportunity_id}))
     raw = {k: _str(form, k) for k in ("what", "why", "message", "actor_id") if _str(form, k)}
     _act(service.express_interest, session, user_id=p.user_id, ip=client_ip(request), opportunity_id=opportunity_id,
          raw=raw, member_of=p.member_of)
