@@ -76,6 +76,9 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     assert 'data-reason="parent_child"' in page and "Yposkesi fait partie de Genethon (relation de l&#39;atlas)" in page
     english = m.get(f"/calls/{story['call']}/manage?lang=en").text
     assert "Yposkesi is part of Genethon (atlas relation)" in english
+    # the call's status and the review's phase in the reader's language, not their codes
+    assert "Statut : publié · " in page and "Phase : ouvert · " in page
+    assert "Status: published · " in english and "Phase: open · " in english
     # the conflicted reviewer opening the application: 403 with the reason, audited
     x, xh = client_for(story, db, "conflicted")
     before = len(audit_events(db, "refused"))
