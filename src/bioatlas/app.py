@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
 from bioatlas.web.response_cache import ResponseCache
+from bioatlas.web.shared_cache import SharedEntries
 from bioatlas.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("bioatlas")
@@ -133,6 +135,8 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
     if workers <= 1:
         uvicorn.run(app, host=host, port=port, proxy_headers=True, timeout_keep_alive=KEEP_ALIVE_SECONDS)
         return
+    shared = getattr(app.state, "shared_cache", None)
+    folder = shared.activate() if shared is not None else None  # the workers share their cached answers
     from gunicorn.app.base import BaseApplication
 
     def post_fork(_server, _worker) -> None:  # database connections are never shared across a fork
@@ -151,7 +155,11 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
         def load(self) -> FastAPI:
             return app
 
-    Server().run()
+    try:
+        Server().run()
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def app_from_environment() -> FastAPI:
@@ -192,8 +200,9 @@ def create_app(settings: Settings) -> FastAPI:
     data_version, version_inline = atlas.data_version_reader(engine=engine)
     if settings.response_cache or (settings.response_cache is None and settings.environment != "test"):
         # innermost: it reads the principal the accounts middleware (outside it) puts on the request
+        app.state.shared_cache = SharedEntries()  # activated by run_server before it forks workers
         app.add_middleware(ResponseCache, routes=CACHED_ROUTES, version=data_version,
-                           version_inline=version_inline,
+                           version_inline=version_inline, shared=app.state.shared_cache,
                            default_language=settings.default_language)
     # sessions, CSRF cookie, export audit (accounts/middleware.py); added before the
     # security headers so that those wrap every response, the middleware's own refusals included

@@ -13,8 +13,9 @@ bearer token):
   the request's CSRF token (a form: never shared), or it is larger than `max_entry_bytes`.
 
 Entries of an older version are dropped when the version moves; the cache is an LRU bounded in
-entries and bytes, one per process. Logged-in users' pages and any other route pass through
-untouched (no ETag, nothing stored).
+entries and bytes, one per process; with several workers, what one worker stored is found by the
+others through web/shared_cache.py (each distinct answer computed once, not once per worker).
+Logged-in users' pages and any other route pass through untouched (no ETag, nothing stored).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bioatlas.core.i18n import pick_language
+from bioatlas.web.shared_cache import SharedEntries
 
 Version = tuple[int, int, datetime | None]
 
@@ -47,12 +49,13 @@ class ResponseCache:
     the event loop when `version_inline` says it is cheap and never blocks (a SQLite file's)."""
 
     def __init__(self, app: ASGIApp, *, routes: Iterable[str], version: Callable[[], Version], default_language: str,
-                 version_inline: bool = False, max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20):
+                 version_inline: bool = False, shared: SharedEntries | None = None, max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20):
         self.app = app
         # one expression for every route: a request is matched once, not once per route
         self.pattern = re.compile("|".join(f"(?:{_unnamed(compile_path(route)[0].pattern)})" for route in routes) or "(?!)")
         self.version = version
         self.version_inline = version_inline  # cheap and non-blocking: called on the event loop
+        self.shared = shared or SharedEntries()  # the other workers' entries (inactive: no-op)
         self.default_language = default_language
         self.max_entries, self.max_bytes, self.max_entry_bytes = max_entries, max_bytes, max_entry_bytes
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
@@ -98,6 +101,12 @@ class ResponseCache:
             self.stats["hits"] += 1
             await _send(send, entry.status, entry.headers + validators, entry.body)
             return
+        found = self.shared.get(key, version)
+        if found is not None:  # another worker computed it at this version
+            self._store(key, Entry(*found))
+            self.stats["hits"] += 1
+            await _send(send, found[0], found[1] + validators, found[2])
+            return
         self.stats["misses"] += 1
         start: Message = {}
         chunks: list[bytes] = []
@@ -115,6 +124,7 @@ class ResponseCache:
         out = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         if status == 200 and self._shareable(scope, out, body):
             self._store(key, Entry(status, out, body))
+            self.shared.put(key, version, status, out, body)
             out = out + validators
         await _send(send, status, out, body)
 
