@@ -82,6 +82,9 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         assert "Planning publié" in page.locator("h2").all_inner_texts()
         grid = page.locator("table.event-grid").inner_text()
         assert grid.count("Participant démo 1") == 4  # her four meetings
+        assert page.locator("table.event-grid li.event-meeting").count() == 7  # one line per meeting
+        assert page.locator("table.event-grid td.event-time").first.evaluate(
+            "e => getComputedStyle(e).whiteSpace") == "nowrap"  # a slot's day and time on one line
         page.screenshot(path=str(SCREENSHOTS / "events-organiser-schedule.png"), full_page=True)
         page.goto(f"{base}/events/{event}/booths/review")
         assert page.locator("svg.floor-plan rect.booth").count() == 2
