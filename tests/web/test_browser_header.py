@@ -4,7 +4,7 @@ room's link, the reviewing pages, messages, bell) at 1,400 px wide, in English a
 the top bar is one line (every item on the same row, nothing overflowing), the rooms' pages and
 the account's pages open from their drop-downs, password and number inputs look like the other
 inputs. Screenshots: artifacts/screenshots/header-1400-en.png, header-1400-fr.png,
-observatory-en.png (the English observatory)."""
+observatory-en.png (the English observatory), account-en.png (the account page)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,17 @@ def test_top_bar_is_one_line_at_1400_px_and_inputs_are_styled(live_server, brows
     actor = next(iter(actors.values()))
     page.goto(f"{live_server}/actors/{actor}/propose?lang=en")
     assert page.evaluate(LOOK, "input[type=number]") == page.evaluate(LOOK, "input[type=url]")
+
+    # the account page: the language select as wide as its words with its button beside it; deleting
+    # the account is the outlined red button, not the primary one
+    page.goto(f"{live_server}/account?lang=en")
+    select = page.locator("form.account-language select").bounding_box()
+    save = page.locator("form.account-language button").bounding_box()
+    assert select is not None and save is not None and select["width"] < 300, select
+    assert abs((save["y"] + save["height"]) - (select["y"] + select["height"])) < 6, (select, save)  # one row
+    delete = page.locator("form.danger button[type=submit]")
+    assert delete.evaluate("e => getComputedStyle(e).color") == "rgb(155, 28, 28)"  # --danger
+    page.screenshot(path=str(SCREENSHOTS / "account-en.png"), full_page=True)
 
     # the English observatory
     page.goto(f"{live_server}/observatory?lang=en")
