@@ -39,9 +39,17 @@ from bench.common import pct  # noqa: E402
 AREAS = [{"bbox": (4.0, 45.0, 6.0, 46.5)}, {"near": (45.7578, 4.832), "radius_km": 30.0}]
 
 
+def filters_of(number: int):
+    """The filters of the query `number`: in turn none, a kind + region, two scale ranges."""
+    from bioatlas.atlas.filters import ActorFilter
+
+    f = ActorFilter(kind=("company",), region=("84",)) if number % 3 == 1 else ActorFilter()
+    scale = ("10-200", "200-2000") if number % 3 == 2 else ()
+    return f, scale
+
+
 def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = False) -> None:
     from bench.search import build, queries
-    from bioatlas.atlas.filters import ActorFilter
     from bioatlas.atlas.taxonomy import load_taxonomies
     from bioatlas.core.db import make_engine, make_sessionmaker
     from bioatlas.search import backends, tantivy_index
@@ -74,8 +82,7 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = Fal
     sqlite_backend = backends.SQLiteBackend()
     supports = tantivy_search.supports
     for number, q in enumerate(qs):
-        f = ActorFilter(kind=("company",), region=("84",)) if number % 3 == 1 else ActorFilter()
-        scale = ("10-200", "200-2000") if number % 3 == 2 else ()
+        f, scale = filters_of(number)
         terms = parse_query(q)
         expand(terms, taxonomies)
         with factory() as session:
