@@ -236,3 +236,54 @@ def pages_geo(session, taxonomies, q, f, geo):
         result = search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=7, geo=geo,
                         cursor=result.next_cursor)
     return first.total, found, first.facets, first.match
+
+
+@pytest.mark.parametrize("tie_read_max", [4096, 1])
+def test_closest_few_through_the_engine_agree_with_the_numpy_path(db, synthetic, taxonomies, on_tantivy, monkeypatch,
+                                                                  tie_read_max):
+    """No actor matches every word: Tantivy ranks the closest few itself (words matched, then the
+    best score of one word, then id), with the same pages, scores, total and facets as the numpy
+    path, which reads every match of every word; a crowd of ties past TIE_READ_MAX (here 1) hands
+    the search to the numpy path."""
+    from bioatlas.search import tantivy_closest
+
+    answered = []
+    real = tantivy_closest.closest
+    monkeypatch.setattr(tantivy_closest, "closest", lambda *a, **k: answered.append(real(*a, **k)) or answered[-1])
+    monkeypatch.setattr(tantivy_search, "TIE_READ_MAX", tie_read_max)
+    cases = [("vaccins zzzzqx", ActorFilter(), ()), ("synthétique plasmide zzzzqx", ActorFilter(status=""), ()),
+             ("Acteur synthétique 12 zzzzqx", ActorFilter(kind=("company", "cdmo")), ()),
+             ("anticorps plasmide contrôle cellulaire", ActorFilter(region=("84",)), ()),
+             ("bioprod zzzzqx", ActorFilter(), ("10-200", "gte2000")), ("synthétique zzzzqx", ActorFilter(status=""), ()),
+             ("zzzzqx yyyyqx", ActorFilter(), ())]
+    with db() as s:
+        engine_side = [pages(s, taxonomies, q, f, limit=4, scale=sc) for q, f, sc in cases]
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        calls = len(answered)
+        numpy_side = [pages(s, taxonomies, q, f, limit=4, scale=sc) for q, f, sc in cases]
+        assert len(answered) == calls  # the numpy path alone
+    assert engine_side == numpy_side
+    assert [found[3] for found in engine_side] == ["any"] * len(cases)
+    assert engine_side[0][0] == 10 and engine_side[-1][0] == 0
+    assert any(answered)  # the engine answered
+    assert (None in answered) == (tie_read_max == 1)  # a crowd of ties past TIE_READ_MAX: the numpy path
+
+
+def test_one_read_of_the_change_log_per_search_and_edits_still_seen(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+    """Both indexes (facets, Tantivy) check their freshness with one read of the log's position
+    per search (`search.log_position`), and an edit committed between two searches is seen."""
+    from bioatlas.atlas import service as atlas
+    from bioatlas.atlas.models import Actor
+    from bioatlas.search import log_position
+
+    reads = []
+    real = atlas.latest_change
+    monkeypatch.setattr(atlas, "latest_change", lambda session: reads.append(1) or real(session))
+    with db() as s:
+        first = search(s, q="synthétique", f=ActorFilter(), taxonomies=taxonomies, mode="fulltext", limit=5)
+        assert len(reads) == 1 and log_position.KEY not in s.info
+        s.get(Actor, synthetic[5]).status = "closed"
+        s.commit()
+        after = search(s, q="synthétique", f=ActorFilter(), taxonomies=taxonomies, mode="fulltext", limit=5)
+    assert len(reads) == 2
+    assert after.total == first.total - 1 and after.facets != first.facets

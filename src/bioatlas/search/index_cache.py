@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import Taxonomy
 from bioatlas.core.live_index import LiveIndex, Stats
-from bioatlas.search import facet_index
+from bioatlas.search import facet_index, log_position
 from bioatlas.search.facet_index import NeedsRebuild, State
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ REBUILD_SHARE = 0.05  # rebuild when more than this share of rows have been abso
 
 def _mark(session: Session, seq: int) -> tuple | None:
     """(actor id, time) of the log row `seq`: tells a log emptied and refilled from the same log."""
-    return atlas.change_mark(session, seq=seq)
+    return log_position.mark(session, seq)
 
 
 def _build(session: Session, seq: int, previous: State | None, taxonomies: dict[str, Taxonomy]) -> State:
@@ -47,7 +47,7 @@ def _absorb(session: Session, state: State, changed: set[int], seq: int, taxonom
         return None
 
 
-LIVE: LiveIndex[State] = LiveIndex("search facets", build=_build, absorb=_absorb, latest=atlas.latest_change,
+LIVE: LiveIndex[State] = LiveIndex("search facets", build=_build, absorb=_absorb, latest=log_position.latest,
                                    since=lambda session, seq, limit: atlas.changes_since(session, seq=seq, limit=limit), limit=lambda: ABSORB_LIMIT, mark=_mark)
 
 

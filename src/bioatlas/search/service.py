@@ -29,7 +29,7 @@ from bioatlas.atlas.models import Actor, ActorName
 from bioatlas.atlas.service import ActorFilter, view_conditions
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
-from bioatlas.search import index_cache, tantivy_index, tantivy_search
+from bioatlas.search import index_cache, log_position, tantivy_closest, tantivy_index, tantivy_search
 from bioatlas.search.backends import backend_for
 from bioatlas.search.facet_query import Selection
 from bioatlas.search.matches import all_matches
@@ -117,8 +117,9 @@ def _search(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, s
         p = found.place
         geo = replace(geo, near=(p.latitude, p.longitude), near_label=p.label, radius_km=geo.radius_km or DEFAULT_RADIUS_KM)
         q = found.text
-    result = _run(session, q=q, f=f, taxonomies=taxonomies, geo=geo, scale=scale, limit=limit,
-                  position=position, sig=sig, mode=mode, with_facets=with_facets)
+    with log_position.once(session):  # both indexes check the change log with one read of it
+        result = _run(session, q=q, f=f, taxonomies=taxonomies, geo=geo, scale=scale, limit=limit,
+                      position=position, sig=sig, mode=mode, with_facets=with_facets)
     result.text = q
     if found is not None and found.place is not None:
         result.place, result.place_phrase = found.place, found.phrase
@@ -149,7 +150,7 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     engine = _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st)
     if engine is not None:  # Tantivy answers alone: top-k, total and facets in the engine
         if engine.total == 0 and len(terms) > 1:
-            return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets)
+            return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets, taxonomies)
         facets = engine.counts(f, taxonomies) if with_facets else None
         ranking: Ranking = _EngineRanking(engine, exact)
         total = engine.total
@@ -159,7 +160,7 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
         ok = sel.mask()
         total = int(np.count_nonzero(ok))
         if total == 0 and len(terms) > 1:
-            return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets)
+            return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets, taxonomies)
         facets = sel.counts() if with_facets else None
         ranking = _NumpyRanking(hits, ok & hits.scored & ~hits.exact)
 
@@ -238,21 +239,25 @@ class _EngineRanking:
         return self.answer.contains(ids)
 
 
-def _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets) -> SearchResult:
+def _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets, taxonomies) -> SearchResult:
     """No actor matches every word: the PARTIAL_MAX actors matching the most words (then the best
-    full-text score of the words they match), the total and the facets counted on those."""
-    per_term = [all_matches(session, backend.expression([t])) for t in terms]
-    ids = np.concatenate([i for i, _ in per_term]) if per_term else np.zeros(0, np.int64)
-    if not len(ids):
-        return SearchResult(0, [], {}, None, terms, "any", Selection(st, ids, f, geo, scale).counts() if with_facets else None)
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    words = np.bincount(inverse, minlength=len(uniq)).astype(np.float64)
-    best = np.zeros(len(uniq))
-    np.maximum.at(best, inverse, np.concatenate([s for _, s in per_term]))
-    score = words + best / (float(best.max()) + 1.0)  # every word matched counts more than any score
-    hits = Hits(st, uniq, score, [])
-    ok = Selection(st, hits.rows, f, geo, scale).mask()
-    top = hits.top(ok & hits.scored, PARTIAL_MAX, 0)
+    full-text score of the words they match), the total and the facets counted on those. Tantivy
+    ranks them itself when it takes the filters (`search.tantivy_closest`), else every match of
+    every word is read into numpy."""
+    top = _engine_closest(session, st, backend, terms, f, geo, scale, taxonomies)
+    if top is None:
+        per_term = [all_matches(session, backend.expression([t])) for t in terms]
+        ids = np.concatenate([i for i, _ in per_term]) if per_term else np.zeros(0, np.int64)
+        if not len(ids):
+            return SearchResult(0, [], {}, None, terms, "any", Selection(st, ids, f, geo, scale).counts() if with_facets else None)
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        words = np.bincount(inverse, minlength=len(uniq)).astype(np.float64)
+        best = np.zeros(len(uniq))
+        np.maximum.at(best, inverse, np.concatenate([s for _, s in per_term]))
+        score = words + best / (float(best.max()) + 1.0)  # every word matched counts more than any score
+        hits = Hits(st, uniq, score, [])
+        ok = Selection(st, hits.rows, f, geo, scale).mask()
+        top = hits.top(ok & hits.scored, PARTIAL_MAX, 0)
     kept = np.sort(st.rows_of(np.array([i for i, _ in top], dtype=np.int64)))
     facets = Selection(st, kept, f, geo, scale).counts() if with_facets else None
     page = top[position : position + limit]
@@ -301,6 +306,21 @@ class Hits:
         at[at >= len(self.rows)] = 0
         hit = (self.rows[at] == rows) if len(self.rows) else np.zeros(len(rows), bool)
         return {int(i) for i in self.st.ids[rows[hit]]}
+
+
+def _engine_closest(session, st, backend, terms, f, geo, scale, taxonomies) -> list[tuple[int, float]] | None:
+    """Tantivy's closest few, when it takes these filters (no map area) and its candidates are
+    live actors of the facet index meeting the same filters there; else None (numpy path)."""
+    if backend.name != "tantivy" or geo.bbox or geo.near or not tantivy_search.supports(f, geo, scale, taxonomies):
+        return None
+    try:
+        engine = tantivy_index.current(session, taxonomies)
+    except tantivy_index.Unavailable:
+        return None
+    top = tantivy_closest.closest(engine, terms, f, taxonomies, scale, PARTIAL_MAX)
+    if top and _passing(st, [i for i, _ in top], f, geo, scale) != {i for i, _ in top}:
+        return None
+    return top
 
 
 def _passing(st, ids: list[int], f, geo, scale) -> set[int]:

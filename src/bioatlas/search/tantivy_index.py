@@ -19,11 +19,13 @@ index at a time (Tantivy's lock): a process that cannot take it reads what the o
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.service import Taxonomy, change_mark, changes_since, latest_change
+from bioatlas.search import log_position
 from bioatlas.search.models import SearchDocument
 from bioatlas.search.tantivy_documents import (  # noqa: F401 (FACET_FIELDS, PACKED, SCALE_RANGE: the columns' names)
     BATCH,
@@ -50,6 +53,7 @@ NAME_WEIGHT = 10.0
 REBUILD_OVER = 50_000  # more changed actors than this: rebuild rather than update
 WRITER_HEAP = 128 * 2**20
 SCHEMA_VERSION = 3  # an index written with another schema is rebuilt (state.json "schema")
+BUILT_SIZE = 512  # text queries kept per engine (Engine.build)
 INLINE_REBUILD_MAX = 50_000  # larger: rebuilt in a background thread, FTS5 answers meanwhile
 _lock = threading.Lock()
 _build_lock = threading.Lock()  # one rebuild at a time in this process
@@ -70,7 +74,14 @@ def index_dir(bind) -> Path | None:
     url = getattr(bind, "engine", bind).url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
-    return Path(url.database).resolve().with_name(Path(url.database).name + ".tantivy")
+    return _dir_of(url.database)
+
+
+@functools.lru_cache(maxsize=64)
+def _dir_of(database: str) -> Path:
+    """The index directory of a database file (its path resolved once: two searches asked it
+    per search, ~1 ms each on a busy machine)."""
+    return Path(database).resolve().with_name(Path(database).name + ".tantivy")
 
 
 @dataclass
@@ -112,6 +123,8 @@ class Engine:
         self.searcher = self.index.searcher()
         self.lock = threading.Lock()
         self.memo: tuple | None = None  # (searcher, answers computed on it): tantivy_search._memo
+        self._built: OrderedDict[str, tantivy.Query] = OrderedDict()  # text queries by Query.encode()
+        self._built_lock = threading.Lock()
 
     # -- queries ---------------------------------------------------------------------------
     def _clause(self, field: str, forms: list[str], prefix: str | None) -> list:
@@ -123,6 +136,23 @@ class Engine:
         return clauses
 
     def build(self, q: Query) -> tantivy.Query:
+        """The text query of `q`; kept (LRU of BUILT_SIZE): a prefix's regex automaton costs
+        ~1-2 ms to compile, and the same words are asked again (a query object holds no index
+        state, so it serves every searcher)."""
+        key = q.encode()
+        with self._built_lock:
+            found = self._built.get(key)
+            if found is not None:
+                self._built.move_to_end(key)
+                return found
+        built = self._build(q)
+        with self._built_lock:
+            self._built[key] = built
+            while len(self._built) > BUILT_SIZE:
+                self._built.popitem(last=False)
+        return built
+
+    def _build(self, q: Query) -> tantivy.Query:
         groups = []
         for forms, prefix in q.groups:
             clauses = self._clause("names", forms, prefix)
@@ -196,9 +226,10 @@ def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None
 
 
 def _catch_up(engine: Engine, session: Session, taxonomies: dict[str, Taxonomy]) -> bool:
-    """Bring the index to the latest change-log seq; False when it must be rebuilt."""
-    latest = latest_change(session)
-    if latest < engine.seq or (engine.seq and change_mark(session, seq=engine.seq) != engine.mark):
+    """Bring the index to the latest change-log seq; False when it must be rebuilt (the log's
+    position read once per search, shared with the facet index: `search.log_position`)."""
+    latest = log_position.latest(session)
+    if latest < engine.seq or (engine.seq and log_position.mark(session, engine.seq) != engine.mark):
         return False  # another log than the one the index followed (a database replaced or emptied)
     if latest == engine.seq:
         return True
@@ -225,7 +256,7 @@ def _catch_up(engine: Engine, session: Session, taxonomies: dict[str, Taxonomy])
     tmp = state.with_suffix(".tmp")
     tmp.write_text(_state(session, latest))
     tmp.replace(state)
-    engine.seq, engine.mark, engine.inode = latest, change_mark(session, seq=latest), state.stat().st_ino
+    engine.seq, engine.mark, engine.inode = latest, log_position.mark(session, latest), state.stat().st_ino
     engine.index.reload()
     engine.searcher = engine.index.searcher()
     return True

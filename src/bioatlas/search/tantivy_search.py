@@ -100,6 +100,8 @@ class Answer:
     searcher: tantivy.Searcher | None = None  # the index state every answer of this search reads
     key: tuple = field(default=())  # the query and filters as values (the memo's key)
     parts: dict[str, tuple] = field(default_factory=dict)  # per filter clause, its values (filter_key)
+    prefix: bool = False  # a word of the text is being typed (matched as a prefix)
+    first: list | None = None  # a prefix's first TIE_READ_MAX + 1 hits by score, read with its total
 
     def query(self, *, without: str | None = None, exclude: list[int] = (), only: list[int] = ()) -> tantivy.Query:
         clauses = [(tantivy.Occur.Must, self.text)]
@@ -136,9 +138,15 @@ class Answer:
     def _top(self, searcher: tantivy.Searcher, n: int, offset: int, exclude: list[int]) -> list[tuple[int, float]]:
         k = offset + n
         query = self.query(exclude=exclude)
-        limit = k
+        # a prefix (a regex of constant score) leaves block-max WAND nothing to prune: the search
+        # reads every match whatever the limit, and its scores tie in crowds, so the first read
+        # goes straight to TIE_READ_MAX (one pass over the matches instead of two); that read
+        # was made with the total when this answer counted it (`answer`), and serves here
+        first = self.first if not exclude and k <= TIE_READ_MAX and searcher is self.searcher else None
+        limit = TIE_READ_MAX if first is not None else max(k, min(TIE_READ_MAX, self.total)) if self.prefix else k
         while True:  # read on while the k-th score's ties go on (their order is the actor id's)
-            hits = searcher.search(query, limit=limit + 1, count=False).hits
+            hits = first if first is not None else searcher.search(query, limit=limit + 1, count=False).hits
+            first = None
             if len(hits) <= limit or hits[-1][0] < hits[k - 1][0]:  # all read, or past the ties
                 break
             if limit >= TIE_READ_MAX:  # a crowd of ties (a prefix alone scores them all alike)
@@ -261,12 +269,10 @@ def _scale_clause(schema, scale: tuple[str, ...]) -> tantivy.Query:
     return tantivy.Query.term_set_query(schema, SCALE_RANGE, sorted(scale))
 
 
-def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxonomy],
-           scale: tuple[str, ...] = (), geo: Geo = Geo(), st=None) -> Answer:
-    """The text query with the filter's clauses, and its total (`st`: the in-memory facet index,
-    which tests the sites of the actors on a box's or radius's edge)."""
-    schema, searcher = engine.schema, engine.searcher
-    p = view_predicates(f, taxonomies=taxonomies)
+def filter_clauses(engine: Engine, p, scale: tuple[str, ...]) -> dict[str, tantivy.Query]:
+    """Per facet ("" for status and scope, "scale"), the constant-score clause of the view's
+    predicates `p` (`atlas.service.view_predicates`) and the scale ranges."""
+    schema = engine.schema
     filters: dict[str, tantivy.Query] = {}
     fixed = []
     if p.status:
@@ -279,6 +285,16 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
         filters[facet] = _const(tantivy.Query.term_set_query(schema, facet, sorted(codes)))
     if scale:
         filters["scale"] = _const(_scale_clause(schema, scale))
+    return filters
+
+
+def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxonomy],
+           scale: tuple[str, ...] = (), geo: Geo = Geo(), st=None) -> Answer:
+    """The text query with the filter's clauses, and its total (`st`: the in-memory facet index,
+    which tests the sites of the actors on a box's or radius's edge)."""
+    schema, searcher = engine.schema, engine.searcher
+    p = view_predicates(f, taxonomies=taxonomies)
+    filters = filter_clauses(engine, p, scale)
     area = (geo.bbox, geo.near, geo.radius_km if geo.near else 0.0)
     if geo.bbox or geo.near:
         if st is None:
@@ -290,9 +306,19 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
            tuple(sorted(scale)), area, _order_key(taxonomies))
     parts = {"": (p.status, p.scope), "scale": tuple(sorted(scale)), "geo": area,
              **{facet: tuple(sorted(codes)) for facet, codes in {**p.actor, **p.site}.items()}}
-    found = Answer(engine, text, filters, 0, searcher, key, parts)
-    found.total = _memo(engine, searcher, ("total", *key), lambda: _count(searcher, found.query()))
+    found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups))
+    found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found))
     return found
+
+
+def _total(searcher: tantivy.Searcher, found: Answer) -> int:
+    """The matches of the text and filters: an unscored count; for a prefix, whose search scores
+    every match anyway (no pruning), the count of the first read of the top-k (kept in `first`)."""
+    if not found.prefix:
+        return _count(searcher, found.query())
+    result = searcher.search(found.query(), limit=TIE_READ_MAX + 1, count=True)
+    found.first = result.hits
+    return int(result.count or 0)
 
 
 def prime(engine: Engine, taxonomies: dict[str, Taxonomy]) -> None:
