@@ -15,6 +15,7 @@ from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, predicates, 
 from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, ScopeReason, Site, Source
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.dialect import dialect_for
+from bioatlas.core.plugins import plugin_manager
 
 MAX_PAGE = 500
 
@@ -33,8 +34,12 @@ def list_actors(
     total: int | None = None,
 ) -> tuple[int, list[Actor]]:
     """Total count and one page of matching actors, ordered by name. `total`: the count when the
-    caller already has it (the directory page: from the facet counts), not counted again."""
+    caller already has it (the directory page: from the facet counts), not counted again; with a
+    capability filter, counted by an in-memory index when a feature offers one (hook
+    `bioatlas_view_total`: the search's facet index), else in SQL."""
     limit = max(1, min(limit, MAX_PAGE))
+    if total is None and not f.q and (f.modality or f.step or f.expression):  # capabilities: SQL joins
+        total = plugin_manager().hook.bioatlas_view_total(session=session, view=f, taxonomies=taxonomies)
     if total is None:
         total = count_actors(session, f=f, taxonomies=taxonomies)
     if total <= max(0, offset):  # nothing to list (a name that matches no one: no second scan of the names)

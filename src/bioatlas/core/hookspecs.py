@@ -106,5 +106,10 @@ class FeatureSpec:
         the atlas then counts in SQL (`atlas.queries.facet_counts`), the reference."""
 
     @hookspec(firstresult=True)
+    def bioatlas_view_total(self, session: Any, view: Any, taxonomies: Mapping[str, Any]) -> int | None:
+        """How many actors a directory view holds, from an in-memory index (search), or None: the
+        atlas then counts in SQL (`atlas.queries.count_actors`, the reference)."""
+
+    @hookspec(firstresult=True)
     def bioatlas_recipient(self, session: Any, user_id: int) -> Mapping[str, str] | None:
         """The address of a user: {"email", "name", "language"}; None when unknown (accounts)."""

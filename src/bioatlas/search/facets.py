@@ -1,7 +1,8 @@
 """Facet counts of a search in SQL (the reference the in-memory `facet_query` is tested against):
 the atlas's facet counts (`atlas.queries.facet_counts`, one view filter) with the search's text,
 geo and scale conditions kept, plus the counts per scale range. And the directory's counts from
-the in-memory index (`view_counts`, the hook `bioatlas_view_counts`)."""
+the in-memory index (`view_counts`, the hook `bioatlas_view_counts`) and their total alone
+(`view_total`, the hook `bioatlas_view_total`: the API's list of actors)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,12 @@ def view_counts(session: Session, *, view: ActorFilter, taxonomies) -> dict | No
     counts = sel.counts()
     counts.pop("scale", None)
     return {"total": int(np.count_nonzero(sel.mask())), "facets": counts}
+
+
+def view_total(session: Session, *, view: ActorFilter, taxonomies) -> int | None:
+    """How many actors a directory view holds, from the in-memory facet index (a capability
+    filter costs SQL 2-8x a plain count at 200,000 actors; here one mask); None for a name filter."""
+    if view.q:
+        return None
+    st = index_cache.current(session, dict(taxonomies))
+    return int(np.count_nonzero(Selection(st, np.arange(st.size), view, Geo(), ()).mask()))

@@ -50,3 +50,8 @@ def bioatlas_tasks():
 @hookimpl
 def bioatlas_view_counts(session, view, taxonomies):
     return facets.view_counts(session, view=view, taxonomies=taxonomies)
+
+
+@hookimpl
+def bioatlas_view_total(session, view, taxonomies):
+    return facets.view_total(session, view=view, taxonomies=taxonomies)
