@@ -79,7 +79,7 @@ def run(n: int, seed: int, k: int, slowest: int, top_functions: int, again: bool
         rows.append((wall, number, q, result.total, result.match, phases(stats)))
         total = stats if total is None else total.add(stats)
     walls = [r[0] for r in rows]
-    print(f"\n{n:,} synthetic actors, {len(qs)} queries, first ask each (profiled: times inflated), "
+    print(f"\n{n:,} synthetic actors, {len(qs)} queries, {'second' if again else 'first'} ask each (profiled: times inflated), "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
           f"p50 {statistics.median(walls) * 1000:.1f} ms, p95 {pct(walls, 95) * 1000:.1f} ms")
     labels = [label for label in PHASES if any(r[5][label] for r in rows)]
