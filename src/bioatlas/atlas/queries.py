@@ -11,10 +11,12 @@ from dataclasses import replace
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bioatlas.atlas import changelog
 from bioatlas.atlas.filters import FACETS, ActorFilter, conditions, predicates, site_condition
 from bioatlas.atlas.models import Actor, ActorName, Capability, FieldSource, Identifier, Relation, ScopeReason, Site, Source
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.dialect import dialect_for
+from bioatlas.core.listeners import BULK_KEY
 from bioatlas.core.plugins import plugin_manager
 
 MAX_PAGE = 500
@@ -38,7 +40,7 @@ def list_actors(
     capability filter, counted by an in-memory index when a feature offers one (hook
     `bioatlas_view_total`: the search's facet index), else in SQL."""
     limit = max(1, min(limit, MAX_PAGE))
-    if total is None and not f.q and (f.modality or f.step or f.expression):  # capabilities: SQL joins
+    if total is None and not f.q and (f.modality or f.step or f.expression) and not _writing(session):
         total = plugin_manager().hook.bioatlas_view_total(session=session, view=f, taxonomies=taxonomies)
     if total is None:
         total = count_actors(session, f=f, taxonomies=taxonomies)
@@ -59,6 +61,13 @@ def list_actors(
         .offset(max(0, offset))
     ).all()
     return total, list(rows)
+
+
+def _writing(session: Session) -> bool:
+    """Actor changes not committed yet in this session (in-memory indexes follow the change log,
+    written at commit: such a session is counted in SQL, which sees its own changes)."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(changelog.PENDING)
+                or session.info.get(BULK_KEY))
 
 
 _MAX_ID = select(func.max(Actor.id))
