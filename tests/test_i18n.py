@@ -1,6 +1,7 @@
 """Every UI message has a French translation; French is the default, English is available."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 from bioatlas.core.i18n import Translator, catalog, pick_language
@@ -190,3 +191,20 @@ def test_the_policy_refusals_read_in_the_reader_language(client):
     assert r.status_code == 404 and "Cette page n&#39;existe pas." in r.text and "Not Found" not in r.text
     assert "This page does not exist." in client.get("/no-such-page?lang=en", headers=html).text
     assert client.get("/api/v1/no-such-endpoint").json() == {"detail": "Not Found"}
+
+
+def test_the_calls_pages_words_have_their_french_forms():
+    """The calls pages show a call's kind, an application's status and result and the review's
+    decisions through `t.pgettext(context, word)`: every word of each set has its French form."""
+    from bioatlas.calls.models import APPLICATION_STATUSES, CALL_KINDS, RESULTS
+    from bioatlas.core.i18n import context_catalog
+    from bioatlas.review.models import DECISIONS
+
+    sets = {"call kind": CALL_KINDS, "application status": APPLICATION_STATUSES, "application result": RESULTS,
+            "review decision": DECISIONS}
+    french = context_catalog("fr")
+    assert sorted((c, w) for c, words in sets.items() for w in words if not french.get((c, w))) == []
+    used = set()
+    for path in (ROOT / "src" / "bioatlas" / "calls" / "templates").rglob("*.html"):
+        used |= set(re.findall(r'pgettext\("([^"]+)"', path.read_text(encoding="utf-8")))
+    assert set(sets) <= used  # besides "call status" and "milestone status", checked with their rooms

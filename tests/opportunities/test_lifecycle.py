@@ -4,6 +4,8 @@ names and the contact rate limit, expiry, renewal and reminders. Synthetic test 
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -123,6 +125,10 @@ def test_lifecycle_matching_and_interest(client, db, world):
         assert [m["body"] for m in opened.messages] == ["Un besoin de 3 lots (test)\n\nEssai clinique de phase I (test)\n\nBonjour"]
     assert client.post(f"/api/v1/opportunities/{offer}/interests/{interest}/answer", json={"decision": "decline"},
                        headers=headers).status_code == 409
+    # the owner's page: the interest's day as its reader writes it and its status in French (not ISO, not the code)
+    page = client.get(f"/opportunities/{offer}?lang=fr").text
+    line = re.search(r'data-interest="%d" data-status="accepted">\s*<p>(.*?)</p>' % interest, page).group(1)
+    assert re.search(r" · \w+ \d{1,2} \w+ \d{4} · acceptée$", line) and not re.search(r"\d{4}-\d\d-\d\d", line), line
     # closed with an outcome: out of the list, takes no more interest
     r = client.post(f"/api/v1/opportunities/{offer}/close", json={"outcome": "handshake"}, headers=headers)
     assert r.status_code == 422 and r.json()["detail"]["field"] == "outcome"

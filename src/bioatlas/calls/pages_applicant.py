@@ -63,7 +63,7 @@ def application_page(request: Request, application_id: Id, session: SessionDep, 
     comments = service.review.comments_for_applicant(session, item_id=item.id) if item and app.result else []
     earlier = service.earlier_review(session, application=app)
     return render(request, t, "calls/application.html", app=app, call=call, fields=service.form_fields(call),
-                  answers=json.loads(app.answers or "{}"), deadline=service.local_deadline(call),
+                  answers=json.loads(app.answers or "{}"), deadline=service.deadline_moment(call),
                   is_open=service.is_open(call), is_owner=app.owner_id == p.user_id,
                   co_applicants=", ".join(str(i) for i in json.loads(app.co_actor_ids)), comments=comments,
                   earlier=earlier, open_calls=[c for c in service.list_calls(session) if service.is_open(c)])

@@ -106,7 +106,7 @@ def declare(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep
 def manage(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Manager):
     call = managed(request, session, p, call_id, t)
     view = service.jury_view(session, call=call)
-    return render(request, t, "calls/manage.html", call=call, deadline=service.local_deadline(call),
+    return render(request, t, "calls/manage.html", call=call, deadline=service.deadline_moment(call),
                   decisions=service.review.DECISIONS, is_open=service.is_open(call),
                   why=service.review.exclusion_texts(session, view["exclusions"], t=t), **view)
 

@@ -40,7 +40,7 @@ def call_page(request: Request, call_id: Id, session: SessionDep, t: TranslatorD
     call = visible_call(session, p, call_id, t)
     scope = service.call_scope(session, call=call)
     return render(request, t, "calls/call.html", call=call, fields=service.form_fields(call),
-                  rules=service.rules_of(call), names=names(t.lang), deadline=service.local_deadline(call),
+                  rules=service.rules_of(call), names=names(t.lang), deadline=service.deadline_moment(call),
                   is_open=service.is_open(call), can_manage=can(p, "call.manage", scope),
                   can_apply=can(p, "call.apply"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -9,7 +10,7 @@ from babel.dates import format_date
 from fastapi.templating import Jinja2Templates
 
 from bioatlas.core.countries import country_choices
-from bioatlas.core.moments import DAY_PATTERNS
+from bioatlas.core.moments import DAY_PATTERNS, written
 from bioatlas.core.plugins import collect
 
 WEB_DIR = Path(__file__).parent
@@ -44,10 +45,19 @@ templates.env.globals["countries"] = country_choices  # (code, name) in a langua
 
 
 def _day(value, lang: str, style: str = "long") -> str:
+    if isinstance(value, str):  # an ISO date or date-time, as a service's dict gives it
+        value = datetime.fromisoformat(value).date()
     return format_date(value, DAY_PATTERNS[style], locale=lang)
 
 
+def _moment(value, lang: str):
+    """A `core.moments.Moment` (a call's deadline…) as the page's reader writes it: "mardi 5 janvier
+    2027 à 18:00 (Europe/Paris, UTC+0100)", "Tuesday 5 January 2027 at 18:00 (…)"."""
+    return written(value, lang)
+
+
 templates.env.filters["day"] = _day
+templates.env.filters["moment"] = _moment
 
 
 def slots(place: str) -> list[str]:
