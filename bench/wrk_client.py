@@ -9,8 +9,8 @@ thread k takes the requests k, k + n, k + 2n, ...). A thread stops at the end of
 plan, or wrk at its `-d` duration: bounded in count and in time, against 127.0.0.1 only.
 
 Reported: requests, seconds, throughput, p50/p95/p99 of the latency (wrk's histogram, closed loop
-like the httpx client) and the errors wrk counts: connect/read/write socket errors, timeouts and
-answers with a status of 400 or more (`status`). Hostile queries (4xx by design) are left out of
+like the httpx client) and the errors: wrk's connect/read/write socket errors and timeouts, and
+every answer whose status is not 2xx (`non2xx`, counted by the script). Hostile queries (4xx by design) are left out of
 wrk's plan. No per-kind split: the httpx client gives that.
 """
 
@@ -52,6 +52,11 @@ function init(args)
   n = first + 1
   started = now_us()
   ended = 0
+  non2xx = 0
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
 end
 
 function request()
@@ -68,8 +73,9 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   local micros = summary.duration
-  local first, last, all_ended = nil, 0, true
+  local first, last, all_ended, non2xx = nil, 0, true, 0
   for _, t in ipairs(threads) do
+    non2xx = non2xx + t:get("non2xx")
     local s, x = t:get("started"), t:get("ended")
     if first == nil or s < first then first = s end
     if x == 0 then all_ended = false elseif x > last then last = x end
@@ -77,9 +83,9 @@ function done(summary, latency, requests)
   if all_ended and first ~= nil then micros = last - first end  -- every thread used up its plan
   io.write(string.format(
     'WRK-JSON {"requests": %d, "micros": %d, "bytes": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, ' ..
-    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, "plan_done": %s}\n',
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, "non2xx": %d, "plan_done": %s}\n',
     summary.requests, micros, summary.bytes, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout, tostring(all_ended)))
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout, non2xx, tostring(all_ended)))
 end
 """
 
@@ -118,7 +124,7 @@ def run_wrk(base: str, plan: list[tuple[str, str, dict]], clients: int, seconds:
         raise SystemExit(f"wrk failed (exit {done.returncode}): {done.stderr.strip() or done.stdout[-500:]}")
     raw = json.loads(line.removeprefix("WRK-JSON "))
     secs = raw["micros"] / 1e6
-    errors = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]}
+    errors = {k: raw[k] for k in ("connect", "read", "write", "timeout", "non2xx") if raw[k]}  # status >= 400 is in non2xx
     return {"requests": raw["requests"], "seconds": secs, "rps": raw["requests"] / secs if secs else 0.0,
             "p50": raw["p50"] / 1000, "p95": raw["p95"] / 1000, "p99": raw["p99"] / 1000, "max": raw["max"] / 1000,
             "errors": errors, "planned": len(lines), "threads": threads, "plan_done": raw["plan_done"]}
