@@ -208,3 +208,14 @@ def test_the_calls_pages_words_have_their_french_forms():
     for path in (ROOT / "src" / "bioatlas" / "calls" / "templates").rglob("*.html"):
         used |= set(re.findall(r'pgettext\("([^"]+)"', path.read_text(encoding="utf-8")))
     assert set(sets) <= used  # besides "call status" and "milestone status", checked with their rooms
+
+
+def test_an_actor_page_writes_its_day_as_its_reader(client, db):
+    """The actor page's "last updated" day in the reader's style, not ISO."""
+    from tests.contributions.helpers import add_actor
+
+    actor = add_actor(db, "Genopole", "91000", kind="cluster")
+    french = re.search(r'<p class="updated">(.*?)</p>', client.get(f"/actors/{actor}?lang=fr").text).group(1)
+    assert re.search(r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} \w+ \d{4}$", french), french
+    english = re.search(r'<p class="updated">(.*?)</p>', client.get(f"/actors/{actor}?lang=en").text).group(1)
+    assert re.search(r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d{1,2} [A-Z][a-z]+ \d{4}$", english), english

@@ -344,7 +344,7 @@ def test_next_steps_timeline_english_and_training_suggestions(db, client, world)
         s.rollback()
     login(client, "founder@test.invalid")
     page = client.get(f"/oneshop/cases/{case_id}", params={"lang": "en"})
-    assert "Next step: Visite du site (2099-03-01)" in page.text and "Université test" in page.text
+    assert "Next step: Visite du site (Sunday 1 March 2099)" in page.text and "Université test" in page.text
     assert "Timeline" in page.text and "training body" in page.text
     assert "One-stop shop for setting up a site" in client.get("/oneshop", params={"lang": "en"}).text
 

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
+from bioatlas.core.moments import written
 from bioatlas.core.plugins import MapLayer, MapPoint
 from bioatlas.events import service
+from bioatlas.events.registration import event_days
 
 NAME = "events"
 
@@ -16,7 +18,7 @@ def venue_points(session: Session, *, bbox: tuple[float, float, float, float], f
                  lang: str, limit: int) -> list[MapPoint]:
     points = []
     for event in service.venues_in(session, bbox=bbox, limit=limit):
-        dates = f"{event.starts_on.isoformat()} – {event.ends_on.isoformat()}"
+        dates = written(event_days(event), lang)  # "mardi 5 janvier 2027 – jeudi 7 janvier 2027"
         venue = ", ".join(x for x in (event.venue_name, event.venue_city) if x)
         extra = ["événement de démonstration (synthétique)" if lang == "fr" else "demo event (synthetic)"] \
             if event.synthetic else []
