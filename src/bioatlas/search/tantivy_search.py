@@ -209,8 +209,8 @@ class Answer:
 
     def _counts(self, searcher: tantivy.Searcher, taxonomies: dict[str, Taxonomy]) -> dict[str, dict[str, int]]:
         found = self._counted(searcher)
-        per_facet = {facet: _aggregate(searcher, self.query(without=facet), only=facet).get(facet, {})
-                     if facet in self.filters else found.get(facet, {}) for facet in (*FACETS, "scale")}
+        per_facet = {facet: self._without(searcher, facet) if facet in self.filters else found.get(facet, {})
+                     for facet in (*FACETS, "scale")}
         out: dict[str, dict[str, int]] = {}
         for facet in FACETS:
             counts = {code: n for code, n in per_facet[facet].items() if n}
@@ -220,6 +220,19 @@ class Answer:
             out[facet] = {c: counts[c] for c in order}
         out["scale"] = {code: per_facet["scale"].get(code, 0) for code in SCALES}
         return out
+
+    def _without(self, searcher: tantivy.Searcher, facet: str) -> dict[str, int]:
+        """A selected facet's counts by the query without its own clause, on its own column. When
+        the text matches more than COMPLEMENT_OVER of the filters' documents (its share of those
+        of the other filters is taken to be alike: a guess that sets the cost, never the counts),
+        the other filters' counts of that column (kept per searcher) minus those of their
+        documents the text does not match."""
+        if self.total <= COMPLEMENT_OVER * self.base(searcher, None, counts=False):
+            return _aggregate(searcher, self.query(without=facet), only=facet).get(facet, {})
+        others = _memo(self.engine, searcher, ("base-of", facet, *self.filter_key(facet)),
+                       lambda: _aggregate(searcher, self.filters_only(without=facet), only=facet))
+        rest = _aggregate(searcher, self.filters_only(without=facet, minus_text=True), only=facet).get(facet, {})
+        return {code: n - rest.get(code, 0) for code, n in others.get(facet, {}).items()}
 
     def base(self, searcher: tantivy.Searcher, without: str | None, *, counts: bool):
         """The filters' (all but `without`'s) documents, as a number or as counts; kept per searcher."""
