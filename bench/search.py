@@ -63,7 +63,7 @@ def build(n: int, seed: int, rebuild: bool) -> tuple[Path, dict]:
         if done[0] % 100_000 < k:
             print(f"  indexed {done[0]:>9,}  {done[0] / (time.perf_counter() - start):,.0f} actors/s", flush=True)
 
-    rebuild_index(factory, progress=progress)  # the documents, then FTS5 in a transaction of its own
+    rebuild_index(factory, progress=progress)  # one transaction, FTS5 built beside the atlas (search.fts_build)
     seconds = time.perf_counter() - start
     session = factory()
     print(f"index built: {counts(session)} in {seconds:.1f} s")

@@ -27,7 +27,7 @@ def register(app: typer.Typer, console) -> None:
 
         start = time.perf_counter()
         factory = session_factory()
-        n = rebuild(factory)  # the documents, then the FTS5 index, each in its own transaction
+        n = rebuild(factory)  # one transaction: an interrupt leaves the previous index
         with factory() as session:
             c = counts(session)
         console.print(f"indexed {n} actors, {c['terms']} terms in {time.perf_counter() - start:.1f} s")

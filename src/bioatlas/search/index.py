@@ -19,6 +19,7 @@ from bioatlas.atlas.models import Actor, ActorName, Capability, Site
 from bioatlas.atlas.service import Taxonomy, gazetteer, note_content_changed, note_everything
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.db import transaction
+from bioatlas.search import fts_build
 from bioatlas.search.backends import backend_for
 from bioatlas.search.models import SearchDocument, SearchTerm
 from bioatlas.search.text import expand_texts, index_text, join_parts
@@ -140,21 +141,40 @@ def add_terms(session: Session, vocabulary: set[str]) -> None:
             session.execute(insert(SearchTerm), new)
 
 
-def reindex_all(
-    session: Session, *, progress: Callable[[int], None] | None = None, batch: int = REBUILD_BATCH, fts: bool = True
-) -> int:
+def reindex_all(session: Session, *, progress: Callable[[int], None] | None = None, batch: int = REBUILD_BATCH) -> int:
     """Rebuild every document and the vocabulary from scratch (caller commits). Set-based: per
     batch of `batch` actors in id order, four range queries (actors, names, sites,
     capabilities), the documents built in Python, one executemany; the vocabulary is written
-    once at the end. On SQLite the FTS5 index is built once, after the documents; `fts=False`
-    leaves it empty (its triggers back) for `build_fts` in a transaction of its own, after the
-    caller has committed the documents (`rebuild`: a large atlas)."""
+    once at the end. On SQLite the FTS5 triggers are dropped meanwhile and the FTS5 index is
+    built from the same batches in a scratch file beside the atlas, then copied in
+    (`fts_build`; in place with `'rebuild'` for a database without a file), all in the caller's
+    transaction: until it commits, the previous documents and index stay whole."""
     sqlite = backend_for(session).separate_index  # FTS5: an index table of its own, rebuilt at the end
     conn = session.connection()
-    if sqlite:  # fill the documents first, build the FTS5 index once at the end (10x faster than row triggers)
-        for name in _SQLITE_TRIGGERS:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-        conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+    scratch = fts_build.open_scratch(conn) if sqlite else None
+    try:
+        if sqlite:
+            for name in _SQLITE_TRIGGERS:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+            if scratch is None:  # emptied now, rebuilt in place at the end
+                conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+        total = _write_documents(session, conn, batch, progress, scratch)
+        if sqlite:
+            if scratch is not None:
+                scratch.install(conn)
+            else:
+                _rebuild_fts(conn)
+            for sql in _SQLITE_TRIGGERS.values():
+                conn.exec_driver_sql(sql)
+    finally:
+        if scratch is not None:
+            scratch.close()
+    note_everything(session)  # every document rewritten: indexes built from them (Tantivy) rebuild
+    return total
+
+
+def _write_documents(session: Session, conn, batch: int, progress, scratch) -> int:
+    """Replace every document and the vocabulary (`reindex_all`); each batch also goes to `scratch`."""
     conn.execute(delete(SearchDocument.__table__))
     conn.execute(delete(SearchTerm.__table__))
     note_content_changed(session)  # cached search answers are dropped at the commit
@@ -173,6 +193,8 @@ def reindex_all(
 
         rows, words = _documents(session, actors, in_range, texts)
         conn.execute(insert(SearchDocument.__table__), rows)
+        if scratch is not None:
+            scratch.add(rows)
         vocabulary |= words
         total += len(rows)
         last = high
@@ -181,41 +203,23 @@ def reindex_all(
     terms = [{"term": w, "prefix2": w[:2], "length": len(w)} for w in sorted(vocabulary) if 2 <= len(w) <= 64]
     for start in range(0, len(terms), 10_000):
         conn.execute(insert(SearchTerm.__table__), terms[start : start + 10_000])
-    if sqlite:
-        if fts:
-            _rebuild_fts(conn)
-        for sql in _SQLITE_TRIGGERS.values():
-            conn.exec_driver_sql(sql)
-    note_everything(session)  # every document rewritten: indexes built from them (Tantivy) rebuild
     return total
 
 
 def rebuild(factory: sessionmaker[Session], *, progress: Callable[[int], None] | None = None) -> int:
-    """The full rebuild of a large atlas in two transactions: the documents and the vocabulary
-    (committed), then the FTS5 index on SQLite (`build_fts`), so that neither waits for the
-    other (1,000,000 actors: 3,453 s in one transaction; FTS5 alone still re-reads far more than
-    its index, see docs/performance.md). Between the two commits the FTS5 index is empty (Tantivy, the
-    SQLite deployment's engine, reads the documents; a search by FTS5 finds nothing for that
-    time); its triggers are back, so edits meanwhile are kept, and the build reads them."""
+    """The full rebuild (`bioatlas search reindex`): documents, vocabulary and, on SQLite, the
+    FTS5 index built beside the atlas and copied in, in one transaction (`reindex_all`): an
+    interrupt leaves the previous index working. (It was two transactions, the FTS5 index empty
+    between them, while FTS5's in-place rebuild could take hours at 1,000,000 actors.)"""
     with transaction(factory) as session:
-        n = reindex_all(session, progress=progress, fts=False)
-    with transaction(factory) as session:
-        build_fts(session)
-    return n
-
-
-def build_fts(session: Session) -> None:
-    """(Re)build the FTS5 index from every document, in the caller's transaction (SQLite only)."""
-    if backend_for(session).separate_index:
-        _rebuild_fts(session.connection())
+        return reindex_all(session, progress=progress)
 
 
 def _rebuild_fts(conn) -> None:
-    """FTS5 'rebuild' made for bulk work, its settings restored after: a page cache of
-    FTS_CACHE_MIB (with SQLite's default 2 MiB the segment merges of a large index spill to the
-    WAL and re-read it: 200,000 actors 222 s, against 79 s with 400 MiB), and no merging while
-    the segments are written ('automerge' 0, 'crisismerge' high), then one 'optimize' that merges
-    them all at once into one segment (each page written once more instead of once per level)."""
+    """FTS5 'rebuild' in place (a database without a file), made for bulk work, its settings
+    restored after: a page cache of FTS_CACHE_MIB, no merging while the segments are written
+    ('automerge' 0, 'crisismerge' high), then one 'optimize'. Not for a large atlas file: see
+    `fts_build`."""
     before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{FTS_CACHE_MIB * 1024}")
     try:
