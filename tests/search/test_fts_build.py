@@ -27,6 +27,8 @@ def _check_fts(s, eco, *, rebuilt=True):
     if s.get_bind().dialect.name != "sqlite":
         return
     s.execute(sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')"))
+    triggers = set(s.scalars(sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_documents'")))
+    assert triggers == {"search_documents_ai", "search_documents_ad", "search_documents_au"}  # edits keep it in step
     assert list(s.scalars(sql("SELECT rowid FROM search_fts WHERE search_fts MATCH 'genopole'"))) == [eco["Genopole"]]
     if rebuilt:
         config = dict(s.execute(sql("SELECT k, v FROM search_fts_config WHERE k IN ('automerge', 'crisismerge')")).all())

@@ -151,11 +151,13 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
     transaction: until it commits, the previous documents and index stay whole."""
     sqlite = backend_for(session).separate_index  # FTS5: an index table of its own, rebuilt at the end
     conn = session.connection()
-    scratch = fts_build.open_scratch(conn) if sqlite else None
+    scratch = None
     try:
         if sqlite:
+            _begin_write(conn)
             for name in _SQLITE_TRIGGERS:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+            scratch = fts_build.open_scratch(conn)  # once this rebuild holds the write lock
             if scratch is None:  # emptied now, rebuilt in place at the end
                 conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
         total = _write_documents(session, conn, batch, progress, scratch)
@@ -171,6 +173,14 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
             scratch.close()
     note_everything(session)  # every document rewritten: indexes built from them (Tantivy) rebuild
     return total
+
+
+def _begin_write(conn) -> None:
+    """Open the write transaction before the triggers are dropped: Python's sqlite3 opens one only
+    before an INSERT, UPDATE or DELETE, so a DROP TRIGGER first in a transaction is committed at
+    once, and an interrupted rebuild left the FTS5 index without its triggers."""
+    if not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _write_documents(session: Session, conn, batch: int, progress, scratch) -> int:
