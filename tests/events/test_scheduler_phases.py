@@ -236,3 +236,13 @@ def test_relaxation_bound_counts_the_break_forced_once_the_most_meetings_are_hel
     result = solver.solve(problem, time_limit=10)
     assert relaxed.applies(len(result.placements)) and result.total_breaks == 1
     assert not relaxed.applies(len(result.placements) - 1)
+
+
+def test_witness_questions_follow_the_bound():
+    ask = portfolio.next_question
+    assert ask(None, 0, 0.0) == (1, None)  # no fair schedule yet: any, at once
+    assert ask(90, 3, 0.5) is None  # the bound is still rising
+    assert ask(90, 3, portfolio.WITNESS_DELAY) == (4, 4)  # one above the bound, never at it
+    assert ask(5, 4, portfolio.WITNESS_DELAY) is None  # only "at most 4?" is left: RC2's question...
+    assert ask(5, 4, portfolio.DECIDE_DELAY) == (4, 4)  # ...asked here too once the bound has stayed
+    assert ask(4, 4, 100.0) is None  # proven

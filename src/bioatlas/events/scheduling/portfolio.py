@@ -40,6 +40,7 @@ from bioatlas.events.scheduling.runner import Progress
 
 GRACE = 5.0  # seconds a child may overrun the limit (a CP-SAT phase ending) before it is stopped
 WITNESS_DELAY = 2.0  # seconds the bound must stay the same before the witness asks "at most bound + 1?"
+DECIDE_DELAY = 10.0  # ... before it asks "at most bound?" with a schedule at bound + 1 at hand
 START = 1.0  # seconds to start a child (the first start imports the solvers): the CP-SAT child's limit is shorter
 
 Seen = Callable[[str, int, int], None]  # (source, breaks, fairness excess) of each complete schedule reported
@@ -67,6 +68,23 @@ class Best:
     @property
     def fair_breaks(self) -> int | None:
         return self.key[1] if self.key is not None and self.key[0] == 0 else None
+
+
+def next_question(fair: int | None, lower: int, stable: float) -> tuple[int, int | None] | None:
+    """The witness to start now, as (floor, first question) for `witness.search`, or None: `fair`
+    is the best fair schedule's breaks (None: none yet), `lower` the bound, stable for `stable` s.
+    No fair schedule: any, at once. Else "at most lower + 1?" once the bound has stayed
+    WITNESS_DELAY s, never lower (RC2's own question) but in one case: with a schedule at
+    lower + 1 at hand and the bound unchanged for DECIDE_DELAY s, "at most lower?" is the one
+    question left, and this plain call answered it faster than RC2 found its model (ticf-13crafb:
+    RC2 held the optimal cost 30 s and more; the witness alone, 20 s of CPU)."""
+    if fair is None:
+        return lower + 1, None
+    if fair <= lower:
+        return None  # proven
+    if fair == lower + 1:
+        return (lower, lower) if stable >= DECIDE_DELAY else None
+    return (lower + 1, lower + 1) if stable >= WITNESS_DELAY else None
 
 
 def solve(problem: Problem, *, time_limit: float, workers: int = 8, seed: int = 0,
@@ -97,6 +115,7 @@ def solve(problem: Problem, *, time_limit: float, workers: int = 8, seed: int = 
     witness = None
     witness_conn: Connection | None = None
     witness_k: int | None = None  # the question it is answering now
+    deciding = False  # the witness asks "at most `lower`?" (see `steer_witness`)
     started_with: set[tuple[int, int | None]] = set()  # (floor, first) of each witness started
 
     def elapsed() -> float:
@@ -135,28 +154,25 @@ def solve(problem: Problem, *, time_limit: float, workers: int = 8, seed: int = 
 
     def steer_witness() -> None:
         """Stop a witness whose question became the bound; start one when there is a question."""
-        nonlocal witness, witness_conn, witness_k
+        nonlocal witness, witness_conn, witness_k, deciding
         if witness is not None:
-            if witness_k is None or witness_k > lower:
+            if witness_k is None or witness_k > lower or (deciding and witness_k == lower):
                 return
             drop_witness()
         fair = best.fair_breaks
-        if fair is not None and fair <= lower + 1:
-            return  # lower or lower + 1: RC2's own question
-        if fair is not None and time.monotonic() - bound_since < WITNESS_DELAY:
-            return  # the bound is still rising
-        first = None if fair is None else lower + 1
-        if (lower + 1, first) in started_with:
+        asked = next_question(fair, lower, time.monotonic() - bound_since)
+        if asked is None or asked in started_with:
             return
-        started_with.add((lower + 1, first))
+        floor, first = asked
+        started_with.add(asked)
         witness_conn, end = ctx.Pipe(duplex=False)
         witness = ctx.Process(target=witness_child, daemon=True, name="b2b-witness",
-                              args=(end, parent, problem, lower + 1, first, fair, backend, shared_bound))
+                              args=(end, parent, problem, floor, first, fair, backend, shared_bound))
         witness.start()
         end.close()
         children.append(witness)
         open_conns.append(witness_conn)
-        witness_k = first
+        witness_k, deciding = first, first is not None and first <= lower
 
     def handle(conn: Connection, message: tuple) -> None:
         nonlocal witness_k, cp_result, rc2_result
