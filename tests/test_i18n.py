@@ -60,7 +60,7 @@ def test_plurals_follow_each_language_rule():
 # Rooms whose field refusals (core.fields.FieldError) are message ids with params, translated on
 # their pages (`refusal_text`): a room is added here once its call sites are converted.
 REFUSAL_ROOMS = ("core", "contributions", "events", "jobboard", "opportunities", "oneshop", "calls", "capacity",
-                 "atlas", "review", "messaging", "accounts", "notifications")
+                 "atlas", "review", "messaging", "accounts", "notifications", "search")
 
 
 def test_every_field_refusal_is_a_message_id_with_its_french_translation():
@@ -219,3 +219,15 @@ def test_an_actor_page_writes_its_day_as_its_reader(client, db):
     assert re.search(r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} \w+ \d{4}$", french), french
     english = re.search(r'<p class="updated">(.*?)</p>', client.get(f"/actors/{actor}?lang=en").text).group(1)
     assert re.search(r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d{1,2} [A-Z][a-z]+ \d{4}$", english), english
+
+
+def test_a_view_parameter_refused_in_the_reader_language(client):
+    """A bad filter or search parameter: a page names it in the reader's language, the API in English."""
+    html = {"Accept": "text/html"}
+    r = client.get("/search?scope=nope&lang=fr", headers=html)
+    assert r.status_code == 422 and "scope\u202f: attendu : l&#39;une de sector, all, pas &#39;nope&#39;" in r.text
+    r = client.get("/search?radius_km=5&lang=fr", headers=html)
+    assert r.status_code == 422 and "radius_km\u202f: demande `near` (une commune)" in r.text
+    r = client.get("/api/v1/actors?kind=licorne")
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "kind"
+    assert r.json()["detail"]["message"].startswith("kind: unknown value 'licorne'; expected one of ")

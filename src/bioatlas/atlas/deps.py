@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from bioatlas.atlas.filters import ActorFilter, FilterError, parse_filter
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.scope import default_scope
 from bioatlas.atlas.taxonomy import Taxonomy, load_taxonomies
 from bioatlas.core.deps import SessionDep
+from bioatlas.web.refusals import Refused
 
 
 def get_taxonomies(request: Request) -> dict[str, Taxonomy]:
@@ -27,7 +28,8 @@ def get_filter(
     try:
         return parse_filter(params, taxonomies, gazetteer(), default_scope=default_scope(session))
     except FilterError as exc:
-        raise HTTPException(status_code=422, detail={"field": exc.field, "message": str(exc)}) from None
+        # the JSON detail in English as before; a page shows the refusal in the reader's language
+        raise Refused(exc, detail={"field": exc.field, "message": str(exc)}) from None
 
 
 TaxonomiesDep = Annotated[dict[str, Taxonomy], Depends(get_taxonomies)]

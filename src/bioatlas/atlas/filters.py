@@ -22,6 +22,7 @@ from sqlalchemy.sql import ColumnElement
 from bioatlas.atlas.models import Actor, ActorName, Capability, ScopeReason, Site
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.core.dialect import Dialect
+from bioatlas.core.fields import FieldError
 
 # facet name -> taxonomy name
 FACETS: dict[str, str] = {
@@ -42,12 +43,9 @@ SCOPES = ("sector", "all")  # atlas.scope.SCOPES
 MAX_Q = 200
 
 
-class FilterError(ValueError):
-    """A filter value that names nothing; `field` is the query parameter."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
+class FilterError(FieldError):
+    """A filter value that names nothing: `FilterError(parameter, message id, params={...})`, a
+    `core.fields.FieldError` (str() "parameter: message" in English; a page in the reader's language)."""
 
 
 @dataclass(frozen=True)
@@ -85,29 +83,30 @@ def parse_filter(params: Mapping[str, list[str]], taxonomies: dict[str, Taxonomy
     for facet, tax_name in FACETS.items():
         raw = [v.strip() for item in params.get(facet, []) for v in item.split(",") if v.strip()]
         if len(raw) > MAX_VALUES:
-            raise FilterError(facet, f"at most {MAX_VALUES} values")
+            raise FilterError(facet, "at most {max} values", params={"max": MAX_VALUES})
         if tax_name:
             tax = taxonomies[tax_name]
             bad = [v for v in raw if v not in tax.terms]
             if bad:
-                raise FilterError(facet, f"unknown value {bad[0]!r}; expected one of {', '.join(tax.terms)}")
+                raise FilterError(facet, "unknown value {value!r}; expected one of {expected}",
+                                  params={"value": bad[0], "expected": ", ".join(tax.terms)})
         elif facet == "region":
             bad = [v for v in raw if v not in geo.regions]
             if bad:
-                raise FilterError(facet, f"unknown region code {bad[0]!r}")
+                raise FilterError(facet, "unknown region code {code!r}", params={"code": bad[0]})
         elif facet == "departement":
             raw = [v.upper() for v in raw]
             bad = [v for v in raw if v not in geo.departements]
             if bad:
-                raise FilterError(facet, f"unknown département code {bad[0]!r}")
+                raise FilterError(facet, "unknown département code {code!r}", params={"code": bad[0]})
         values[facet] = tuple(dict.fromkeys(raw))
     q = " ".join((params.get("q") or [""])[0].split())
     if len(q) > MAX_Q:
-        raise FilterError("q", f"at most {MAX_Q} characters")
+        raise FilterError("q", "at most {max} characters", params={"max": MAX_Q})
     scopes = [v.strip() for v in params.get("scope", []) if v.strip()]
     if len(set(scopes)) > 1 or any(v not in SCOPES for v in scopes):
         bad = next((v for v in scopes if v not in SCOPES), scopes[-1] if scopes else "")
-        raise FilterError("scope", f"expected one of {', '.join(SCOPES)}, not {bad!r}")
+        raise FilterError("scope", "expected one of {expected}, not {value!r}", params={"expected": ", ".join(SCOPES), "value": bad})
     return ActorFilter(q=q, scope=scopes[0] if scopes else default_scope, **values)
 
 

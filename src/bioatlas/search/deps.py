@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query
+from fastapi import Depends, Query
 
 from bioatlas.atlas.service import ActorFilter, FilterDep
 from bioatlas.search.params import Geo, ParamError, parse_geo, parse_scale
+from bioatlas.web.refusals import Refused
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def get_search_query(
             raise ParamError("radius_km", "needs `near` (a commune)")
         return SearchQuery(f=f, geo=parse_geo(bbox, near, radius_km), scale=parse_scale(scale))
     except ParamError as exc:
-        raise HTTPException(status_code=422, detail={"field": exc.field, "message": str(exc)}) from None
+        raise Refused(exc, detail={"field": exc.field, "message": str(exc)}) from None  # a page: the reader's language
 
 
 SearchQueryDep = Annotated[SearchQuery, Depends(get_search_query)]

@@ -86,13 +86,13 @@ def parse_geo(bbox: str | None, near: str | None, radius_km: float | None) -> Ge
         except GeocodeError as exc:
             city = gazetteer().city_of(exc.candidates) if exc.reason == "ambiguous" else None
             if city is None:
-                raise ParamError("near", str(exc)) from None
+                raise ParamError("near", exc.msgid, params=exc.params) from None
             place = _centre(city, exc.candidates)
         if place.latitude is None:
-            raise ParamError("near", f"commune {near!r} has no coordinates")
+            raise ParamError("near", "commune {commune!r} has no coordinates", params={"commune": near})
         point, label = (place.latitude, place.longitude), f"{place.name} ({place.insee})"
     if radius_km is not None and not (0 < radius_km <= MAX_RADIUS_KM):
-        raise ParamError("radius_km", f"between 0 and {MAX_RADIUS_KM:g} km")
+        raise ParamError("radius_km", "between 0 and {max} km", params={"max": f"{MAX_RADIUS_KM:g}"})
     return Geo(bbox=box, near=point, near_label=label, radius_km=radius_km or DEFAULT_RADIUS_KM)
 
 
@@ -109,7 +109,8 @@ def parse_scale(values: list[str]) -> tuple[str, ...]:
     raw = [v.strip() for item in values for v in item.split(",") if v.strip()]
     bad = [v for v in raw if v not in SCALES]
     if bad:
-        raise ParamError("scale", f"unknown value {bad[0]!r}; expected one of {', '.join(SCALES)}")
+        raise ParamError("scale", "unknown value {value!r}; expected one of {expected}",
+                         params={"value": bad[0], "expected": ", ".join(SCALES)})
     return tuple(dict.fromkeys(raw))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.atlas.service import TaxonomiesDep, default_scope
@@ -14,6 +14,7 @@ from bioatlas.search.deps import SearchQueryDep
 from bioatlas.search.params import ParamError
 from bioatlas.search.service import search
 from bioatlas.web.pages import render
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -33,7 +34,7 @@ def search_page(
         result = search(session, q=sq.f.q, f=sq.f, taxonomies=taxonomies, geo=sq.geo, scale=sq.scale,
                         limit=PAGE_SIZE, cursor=cursor, mode=mode)
     except ParamError as exc:
-        raise HTTPException(422, detail=str(exc)) from None
+        raise Refused(exc) from None
     params = request.query_params
     return render(
         request, t, "search/results.html",
