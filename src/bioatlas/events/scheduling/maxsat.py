@@ -335,7 +335,25 @@ def solve(problem: Problem, *, time_limit: float | None = 60.0, solver: str = "g
         raise ValueError(f"{solver} cannot be interrupted: time_limit must be None")
     started = time.monotonic()
     encoded = encode(problem, soft=soft)
-    with RC2(encoded.wcnf, solver=solver, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
+    model, cost, interrupted = run_rc2(encoded.wcnf, solver=solver, time_limit=time_limit, on_bound=on_bound)
+    seconds = time.monotonic() - started
+    if model is None:
+        if interrupted or (time_limit is not None and seconds >= time_limit):
+            return MaxSatResult("unknown", {}, None, cost, seconds)
+        return MaxSatResult("infeasible", {}, None, cost, seconds)
+    true = {lit for lit in model if lit > 0}
+    slot_of = {m: t for (m, t), var in encoded.x.items() if var in true}
+    total = sum(count_breaks(problem, slot_of))
+    return MaxSatResult("optimal", slot_of, total, cost, seconds)
+
+
+def run_rc2(wcnf: WCNF, *, solver: str, time_limit: float | None,
+            on_bound: Callable[[int], None] | None = None) -> tuple[list[int] | None, int, bool]:
+    """RC2 (adapt, exhaust, minimise cores, trim 5) on `wcnf`: (model or None, its cost when it
+    stopped, whether it was interrupted). `time_limit`: an interrupt after that many seconds (an
+    interruptible back-end only); `on_bound(cost)` is called from a polling thread each time the
+    cost, a lower bound on the optimum, grows."""
+    with RC2(wcnf, solver=solver, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
         timer = threading.Timer(time_limit, rc2.interrupt) if time_limit is not None else None
         done = threading.Event()
         if timer is not None:
@@ -357,12 +375,4 @@ def solve(problem: Problem, *, time_limit: float | None = 60.0, solver: str = "g
             done.set()
             if timer is not None:
                 timer.cancel()
-        seconds = time.monotonic() - started
-        if model is None:
-            if rc2.interrupted or (time_limit is not None and seconds >= time_limit):
-                return MaxSatResult("unknown", {}, None, rc2.cost, seconds)
-            return MaxSatResult("infeasible", {}, None, rc2.cost, seconds)
-        true = {lit for lit in model if lit > 0}
-        slot_of = {m: t for (m, t), var in encoded.x.items() if var in true}
-        total = sum(count_breaks(problem, slot_of))
-        return MaxSatResult("optimal", slot_of, total, rc2.cost, seconds)
+        return model, rc2.cost, bool(rc2.interrupted)

@@ -19,11 +19,9 @@ returned holds n - N meetings (`applies`).
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from collections.abc import Callable
 
-from pysat.examples.rc2 import RC2
 
 from bioatlas.events.scheduling import maxsat
 from bioatlas.events.scheduling.problem import Problem
@@ -93,26 +91,7 @@ def lower_bound(problem: Problem, *, seconds: float, on_bound: Callable[[int], N
     left = seconds - (time.monotonic() - started)
     if left <= 0:
         return 0, relaxed
-    with RC2(encoded.wcnf, solver=solver, adapt=True, exhaust=True, minz=True, trim=5) as rc2:
-        timer = threading.Timer(left, rc2.interrupt)
-        done = threading.Event()
-        timer.start()
-        if on_bound is not None:
-            report = on_bound
-
-            def poll() -> None:
-                seen = 0
-                while not done.wait(0.5):
-                    if rc2.cost > seen:
-                        seen = rc2.cost
-                        report(seen)
-
-            threading.Thread(target=poll, daemon=True).start()
-        try:
-            model = rc2.compute(expect_interrupt=True)
-        finally:
-            done.set()
-            timer.cancel()
-        if model is None and not rc2.interrupted:
-            return 0, relaxed  # the relaxation itself has no solution: no bound from it
-        return rc2.cost, relaxed
+    model, cost, interrupted = maxsat.run_rc2(encoded.wcnf, solver=solver, time_limit=left, on_bound=on_bound)
+    if model is None and not interrupted:
+        return 0, relaxed  # the relaxation itself has no solution: no bound from it
+    return cost, relaxed
