@@ -190,7 +190,8 @@ def test_the_policy_refusals_read_in_the_reader_language(client):
     r = client.get("/no-such-page?lang=fr", headers=html)
     assert r.status_code == 404 and "Cette page n&#39;existe pas." in r.text and "Not Found" not in r.text
     assert "This page does not exist." in client.get("/no-such-page?lang=en", headers=html).text
-    assert client.get("/api/v1/no-such-endpoint").json() == {"detail": "Not Found"}
+    assert client.get("/api/v1/no-such-endpoint?lang=fr").json() == {
+        "detail": "Not Found", "field": "path", "message": "Cette page n'existe pas."}
 
 
 def test_the_calls_pages_words_have_their_french_forms():

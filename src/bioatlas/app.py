@@ -223,7 +223,8 @@ def create_app(settings: Settings) -> FastAPI:
         lang = request_language(request)
         t = Translator(lang)
         if refusal is not None:  # a refused field (web/refusals.py): in the reader's language, by its label
-            message = refusal_text(t, refusal, with_field=True, labels=labels(t) if labels else None)
+            # a missing object (404) is said alone; a refused field after its label
+            message = refusal_text(t, refusal, with_field=status != 404, labels=labels(t) if labels else None)
         try:
             context = page_context(request, t, status=status, message=message)
             return templates.TemplateResponse(request, "error.html", context, status_code=status)
@@ -259,7 +260,24 @@ def create_app(settings: Settings) -> FastAPI:
                               getattr(exc, "labels", None))
             page.headers.update(getattr(exc, "headers", None) or {})  # a 429's Retry-After on the page too
             return page
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        body = {"detail": detail}
+        if exc.status_code == 404:
+            body.update(_missing(request, exc))
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    def _missing(request: Request, exc: StarletteHTTPException) -> dict[str, str]:
+        """A 404's `field` and `message` beside the API's `detail`: the object's path parameter
+        (from the refusal, else the route's last one; "path" for an unknown address) and the
+        reason in the reader's language."""
+        t = Translator(request_language(request))
+        refusal = getattr(exc, "refusal", None)
+        if isinstance(refusal, FieldError):
+            return {"field": refusal.field, "message": refusal_text(t, refusal)}
+        names = list(request.path_params) if request.scope.get("route") is not None else []
+        if not names or exc.detail == "Not Found":
+            return {"field": "path", "message": t("This page does not exist.")}
+        detail = exc.detail.get("message") if isinstance(exc.detail, dict) else exc.detail
+        return {"field": names[-1], "message": t(str(detail))}
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -268,6 +286,8 @@ def create_app(settings: Settings) -> FastAPI:
             for e in exc.errors()
         ]
         if wants_html(request):
+            if all(e["loc"][0] == "path" for e in exc.errors()):  # a typed address naming no object
+                return error_page(request, 404, Translator(request_language(request))("This page does not exist."))
             return error_page(request, 422, "; ".join(f"{e['field']}: {e['message']}" for e in errors))
         return JSONResponse({"detail": errors}, status_code=422)
 

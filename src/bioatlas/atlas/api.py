@@ -26,6 +26,7 @@ from bioatlas.web.problems import Problem
 from bioatlas.core.text import unsafe_character
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1", tags=["atlas"])
 EXPORT_TYPES = {
@@ -60,7 +61,7 @@ def list_actors(
 def get_actor(actor_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep) -> dict:
     actor = detail.plain_actor(session, actor_id=actor_id)
     if actor is None:
-        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+        raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     reasons = scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=t.lang)
     return {**actor_to_dict(actor, t.lang, taxonomies=taxonomies),
             "scope": {"in_scope": bool(reasons), "computed": scope.computed(session), "reasons": reasons}}
@@ -80,7 +81,7 @@ def actor_history(
 ):
     """Every recorded change of an actor, newest first: field, old and new values (JSON), source."""
     if queries.get_actor(session, actor_id=actor_id) is None:
-        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+        raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     return [
         {"at": c.at, "action": c.action, "field": c.field, "old_value": c.old_value, "new_value": c.new_value,
          "source": {"id": c.source.id, "title": c.source.title, "kind": c.source.kind}}
@@ -169,7 +170,7 @@ def map_layer_points(
 ) -> JSONResponse:
     layer = layers.get(name)
     if layer is None:
-        raise HTTPException(404, detail=f"no map layer named {name!r}")
+        raise not_found("name", "No map layer with this name.", detail=f"no map layer named {name!r}")
     authorize(request, principal, layer.action, target=f"map layer {name}")
     try:
         query = layers.parse_query(layer, request.query_params.multi_items())

@@ -16,7 +16,7 @@ from bioatlas.capacity.present import offer_view
 from bioatlas.capacity.query import PARAMS
 from bioatlas.core.deps import SessionDep
 from bioatlas.web.problems import Problem
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1/capacity", tags=["capacity"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -48,7 +48,7 @@ def query_from(request: Request, taxonomies) -> service.OfferQuery:
 def scope_or_404(request: Request, session, p: Principal, action: str, actor_id: int):
     scope = service.actor_scope(session, actor_id=actor_id)
     if scope is None:
-        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+        raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     authorize(request, p, action, scope, target=f"capacity:{actor_id}")
 
 
@@ -80,7 +80,8 @@ def published(actor_id: Id, session: SessionDep, taxonomies: TaxonomiesDep, lang
     """The actor's published profile (verified, or a labelled demo profile)."""
     offer = service.profile_of(session, actor_id=actor_id)
     if offer is None:
-        raise HTTPException(404, detail=f"actor {actor_id} has no published capacity profile")
+        raise not_found("actor_id", "This actor has no published capacity profile.",
+                        detail=f"actor {actor_id} has no published capacity profile")
     return offer_view(offer, taxonomies, lang)
 
 
@@ -91,7 +92,8 @@ def draft(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxon
     scope_or_404(request, session, p, "capacity.edit", actor_id)
     offer = service.draft_of(session, actor_id=actor_id)
     if offer is None:
-        raise HTTPException(404, detail=f"actor {actor_id} has no capacity profile yet")
+        raise not_found("actor_id", "This actor has no capacity profile yet.",
+                        detail=f"actor {actor_id} has no capacity profile yet")
     return {**offer_view(offer, taxonomies, lang), "reject_reason": offer.reject_reason,
             "has_pending_changes": offer.has_pending_changes}
 

@@ -17,6 +17,7 @@ from bioatlas.contributions.sites import SITE_KINDS
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import ContributionError, contribution_scope
 from bioatlas.core.deps import SessionDep, SettingsDep
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1", tags=["contributions"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -61,7 +62,7 @@ def propose_correction(request: Request, actor_id: Id, body: ProposalIn, session
     rate_limit(request, "proposal", "rate_limit_proposals", p)
     actor = service.get_actor(session, actor_id=actor_id)
     if actor is None:
-        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+        raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     fields = changed_only(actor, checked(request, body.fields, taxonomies, settings, p))
     if not fields:
         raise HTTPException(422, detail="fields: nothing differs from the actor's current values")
@@ -91,7 +92,8 @@ def get_contribution(request: Request, contribution_id: Id, session: SessionDep,
                      p: Annotated[Principal, Depends(require("contribution.read"))]) -> dict:
     c = service.get_contribution(session, contribution_id=contribution_id)
     if c is None:
-        raise HTTPException(404, detail=f"no contribution with id {contribution_id}")
+        raise not_found("contribution_id", "No contribution with this number.",
+                        detail=f"no contribution with id {contribution_id}")
     authorize(request, p, "contribution.read", contribution_scope(session, contribution=c),
               target=f"contribution:{c.id}")
     return as_dict(c)
@@ -102,7 +104,8 @@ def review(request: Request, contribution_id: Id, body: ReviewIn, session: Sessi
            settings: SettingsDep, p: Annotated[Principal, Depends(require("contribution.review"))]) -> dict:
     c = service.get_contribution(session, contribution_id=contribution_id)
     if c is None:
-        raise HTTPException(404, detail=f"no contribution with id {contribution_id}")
+        raise not_found("contribution_id", "No contribution with this number.",
+                        detail=f"no contribution with id {contribution_id}")
     authorize(request, p, "contribution.review", contribution_scope(session, contribution=c),
               target=f"contribution:{c.id}")
     amended = None
@@ -146,7 +149,7 @@ def propose_site(request: Request, actor_id: Id, body: SiteProposalIn, session: 
     rate_limit(request, "proposal", "rate_limit_proposals", p)
     actor = service.get_actor(session, actor_id=actor_id)
     if actor is None:
-        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+        raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     kind, payload = checked_site(request, actor, action=body.action, site_id=body.site_id, raw=body.fields,
                                  taxonomies=taxonomies, p=p)
     try:

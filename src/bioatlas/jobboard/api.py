@@ -13,7 +13,7 @@ from bioatlas.core.deps import SessionDep
 from bioatlas.jobboard import likely, service
 from bioatlas.jobboard.present import offer_view
 from bioatlas.web.problems import Problem
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1/jobboard", tags=["jobboard"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -47,14 +47,14 @@ def query_from(request: Request) -> service.OfferQuery:
 def actor_or_404(request: Request, session, p: Principal, actor_id: int) -> None:
     scope = service.actor_scope(session, actor_id=actor_id)
     if scope is None:
-        raise HTTPException(404, detail=f"no actor with id {actor_id}")
+        raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     authorize(request, p, "jobboard.publish", scope, target=f"actor:{actor_id}")
 
 
 def offer_or_404(session, offer_id: int) -> service.JobOffer:
     offer = service.get_offer(session, offer_id=offer_id)
     if offer is None:
-        raise HTTPException(404, detail=f"no job offer with id {offer_id}")
+        raise not_found("offer_id", "No job offer with this number.", detail=f"no job offer with id {offer_id}")
     return offer
 
 

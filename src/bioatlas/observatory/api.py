@@ -22,6 +22,7 @@ from bioatlas.observatory.schemas import (
     IndicatorSummary,
     RoadmapOut,
 )
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1", tags=["observatory"])
 Code = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_.+-]{0,59}$", description="indicator or roadmap code")]
@@ -33,7 +34,8 @@ CSV_COLUMNS = ("indicator", "scope", "dimension", "period", "value", "comparator
 def _indicator_or_404(session, code: str):
     indicator = service.get_indicator(session, code=code)
     if indicator is None:
-        raise HTTPException(404, detail=f"no indicator with code {code!r} (see /api/v1/indicators)")
+        raise not_found("code", "No indicator with this code.",
+                        detail=f"no indicator with code {code!r} (see /api/v1/indicators)")
     return indicator
 
 
@@ -87,7 +89,8 @@ def get_roadmap(code: Code, session: SessionDep, t: TranslatorDep):
     """A roadmap with its axes, actions (status, owners, linked indicators) and progress per axis."""
     roadmap = service.get_roadmap(session, code=code, lang=t.lang)
     if roadmap is None:
-        raise HTTPException(404, detail=f"no roadmap with code {code!r} (see /api/v1/roadmaps)")
+        raise not_found("code", "No roadmap with this code.",
+                        detail=f"no roadmap with code {code!r} (see /api/v1/roadmaps)")
     return roadmap
 
 

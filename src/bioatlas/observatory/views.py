@@ -21,6 +21,7 @@ from bioatlas.core.i18n import Translator
 from bioatlas.observatory import charts, factsheet, factsheet_cache, factsheet_render, labels, regions, roadmaps, service
 from bioatlas.web import templates
 from bioatlas.web.pages import render
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/observatory", include_in_schema=False)
 Code = Annotated[str, Path(max_length=60)]
@@ -62,7 +63,7 @@ def dashboard(request: Request, session: SessionDep, t: TranslatorDep):
 def chart_csv(key: Annotated[str, Path(max_length=40)], session: SessionDep, t: TranslatorDep):
     build = charts.CHARTS.get(key)
     if build is None:
-        raise HTTPException(404, detail=f"no chart {key!r}; charts: {', '.join(charts.CHARTS)}")
+        raise not_found("key", "No chart with this name.", detail=f"no chart {key!r}; charts: {', '.join(charts.CHARTS)}")
     chart = build(session, t)
     return Response(chart.csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="observatory-{key}.csv"'})

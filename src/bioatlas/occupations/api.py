@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep
@@ -19,6 +19,7 @@ from bioatlas.occupations.schemas import (
     OccupationRef,
     SourceOut,
 )
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1", tags=["occupations"])
 
@@ -65,7 +66,8 @@ def get_occupation(
     """One occupation with its job titles, the fiche it descends from and the occupations under it."""
     occupation = service.get_occupation(session, code=code)
     if occupation is None:
-        raise HTTPException(404, detail=f"no occupation with ROME code {code.upper()}")
+        raise not_found("code", "No occupation with this ROME code.",
+                        detail=f"no occupation with ROME code {code.upper()}")
     parent, children = service.related_occupations(session, occupation=occupation)
     return OccupationDetail(
         **_summary(occupation).model_dump(),

@@ -21,6 +21,7 @@ from bioatlas.messaging import service as messaging
 from bioatlas.oneshop import service
 from bioatlas.oneshop.present import case_json, request_json, rule_json
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1/oneshop", tags=["oneshop"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -64,14 +65,14 @@ def _ids(body: dict[str, Any], name: str) -> list[int]:
 def _case(request: Request, session, p: Principal, action: str, case_id: int) -> None:
     scope = service.case_scope(session, case_id=case_id)
     if scope is None:
-        raise HTTPException(404, detail=f"no case {case_id}")
+        raise not_found("case_id", "No case with this number.", detail=f"no case {case_id}")
     authorize(request, p, action, scope, target=f"oneshop_case:{case_id}")
 
 
 def _routed(request: Request, session, p: Principal, action: str, routed_id: int):
     scope = service.request_scope(session, request_id=routed_id)
     if scope is None:
-        raise HTTPException(404, detail=f"no request {routed_id}")
+        raise not_found("routed_id", "No request with this number.", detail=f"no request {routed_id}")
     authorize(request, p, action, scope, target=f"oneshop_request:{routed_id}")
     return scope
 
@@ -210,7 +211,7 @@ def download(request: Request, case_id: Id, document_id: Id, session: SessionDep
     """The document, always as an attachment (the company, and the partners it is shared with)."""
     scope = service.document_scope(session, case_id=case_id, document_id=document_id)
     if scope is None:
-        raise HTTPException(404, detail=f"no document {document_id}")
+        raise not_found("document_id", "No document with this number.", detail=f"no document {document_id}")
     authorize(request, p, "oneshop.document", scope, target=f"oneshop_document:{document_id}")
     doc = service.document(session, document_id=document_id)
     return Response(doc.data, media_type="application/octet-stream",
@@ -228,7 +229,7 @@ def share_document(request: Request, case_id: Id, document_id: Id, session: Sess
             shared = service.share_document(session, case_id=case_id, document_id=document_id,
                                             shared_with=_ids(body, "shared_with"), user_id=p.user_id)
     except service.NotFound:
-        raise HTTPException(404, detail=f"no document {document_id}") from None
+        raise not_found("document_id", "No document with this number.", detail=f"no document {document_id}") from None
     except service.FieldError as exc:
         raise refused(exc) from None
     return {"id": document_id, "shared_with": sorted(shared)}
@@ -325,7 +326,7 @@ def delete_rule(rule_id: Id, session: SessionDep, p: Annotated[Principal, Depend
         with unit_of_work(session):
             service.delete_rule(session, rule_id=rule_id, user_id=p.user_id)
     except service.NotFound:
-        raise HTTPException(404, detail=f"no rule {rule_id}") from None
+        raise not_found("rule_id", "No rule with this number.", detail=f"no rule {rule_id}") from None
     return {"deleted": rule_id}
 
 
@@ -338,7 +339,7 @@ def reroute(routed_id: Id, session: SessionDep, body: Json,
             r = service.reroute(session, request_id=routed_id, actor_id=_scalar(body, "actor_id"), user_id=p.user_id)
             out = {"id": r.id, "partner_actor_id": r.partner_actor_id, "status": r.status}
     except service.NotFound:
-        raise HTTPException(404, detail=f"no request {routed_id}") from None
+        raise not_found("routed_id", "No request with this number.", detail=f"no request {routed_id}") from None
     except service.FieldError as exc:
         raise refused(exc) from None
     return out

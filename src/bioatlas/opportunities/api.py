@@ -17,6 +17,7 @@ from bioatlas.opportunities.fields import DIRECTIONS, KINDS
 from bioatlas.opportunities.models import Opportunity
 from bioatlas.opportunities.present import interest_view, match_view, opportunity_view
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1/opportunities", tags=["opportunities"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -44,7 +45,7 @@ def owned(request: Request, session, p: Principal, action: str, opportunity_id: 
     """The opportunity, after `action` was authorised on its actor (404 when there is none)."""
     opp = service.get(session, opportunity_id=opportunity_id)
     if opp is None:
-        raise HTTPException(404, detail=f"no opportunity {opportunity_id}")
+        raise not_found("opportunity_id", "No opportunity with this number.", detail=f"no opportunity {opportunity_id}")
     authorize(request, p, action, service.scope_of(session, actor_id=opp.actor_id), target=f"opportunity:{opp.id}")
     return opp
 
@@ -55,11 +56,11 @@ def visible(request: Request, session, opportunity_id: int) -> tuple[Opportunity
     p: Principal = request.state.principal
     opp = service.get(session, opportunity_id=opportunity_id)
     if opp is None:
-        raise HTTPException(404, detail=f"no opportunity {opportunity_id}")
+        raise not_found("opportunity_id", "No opportunity with this number.", detail=f"no opportunity {opportunity_id}")
     scope = service.scope_of(session, actor_id=opp.actor_id)
     may_edit = can(p, "opportunities.edit", scope)
     if opp.published_at is None and not (may_edit or can(p, "opportunities.review", scope)):
-        raise HTTPException(404, detail=f"no opportunity {opportunity_id}")
+        raise not_found("opportunity_id", "No opportunity with this number.", detail=f"no opportunity {opportunity_id}")
     return opp, p, may_edit
 
 
@@ -147,7 +148,7 @@ def create(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     "capacity": {"scale_min_l": 200, "scale_max_l": 500, "gmp": "gmp_clinical"}}`."""
     scope = service.scope_of(session, actor_id=actor_id)
     if scope is None:
-        raise HTTPException(404, detail=f"no actor {actor_id}")
+        raise not_found("actor_id", "No actor with this number.", detail=f"no actor {actor_id}")
     authorize(request, p, "opportunities.edit", scope, target=f"actor:{actor_id}")
     try:
         opp = service.create(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, raw=body,
@@ -248,7 +249,7 @@ def interest(request: Request, opportunity_id: Id, session: SessionDep, body: Js
              p: Annotated[Principal, Depends(require("opportunities.interest"))]) -> dict:
     """Express interest: `{"what": "what we bring", "why": "why it fits", "message": "...", "actor_id": on behalf of}`."""
     if service.get(session, opportunity_id=opportunity_id) is None:
-        raise HTTPException(404, detail=f"no opportunity {opportunity_id}")
+        raise not_found("opportunity_id", "No opportunity with this number.", detail=f"no opportunity {opportunity_id}")
     if p.user_id is None:  # the policy admits logged-in accounts only
         raise HTTPException(403, detail="not allowed: opportunities.interest")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep
@@ -13,6 +13,7 @@ from bioatlas.products.classify import describe
 from bioatlas.products.models import Product
 from bioatlas.products.schemas import ProductOut, ProductPage, ProductSummary, YearCount
 from bioatlas.sources.ema import STATUSES
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1", tags=["products"])
 Status = Literal[STATUSES]  # type: ignore[valid-type]
@@ -60,7 +61,7 @@ def stats_by_year(session: SessionDep, category: Category | None = None):
 def get_product(product_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep):
     product = queries.get_product(session, product_id=product_id)
     if product is None:
-        raise HTTPException(404, detail=f"no product with id {product_id}")
+        raise not_found("product_id", "No product with this number.", detail=f"no product with id {product_id}")
     return detail(product)
 
 
