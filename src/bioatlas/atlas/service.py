@@ -46,6 +46,7 @@ from bioatlas.atlas.models import (
     Site,
     Source,
 )
+from bioatlas.atlas.cards import load_cards
 from bioatlas.atlas.presenters import actor_summary
 from bioatlas.atlas.records import APPROXIMATE, PRECISIONS, ActorRecord, SiteRecord, SourceRecord, site_precision
 from bioatlas.atlas.revert import (
@@ -146,7 +147,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     # corrections of an actor's sites (contributions)
     "correct_site", "find_site", "site_values", "SiteCorrectionError",
     # for other rooms' pages and APIs
-    "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites",
+    "TaxonomiesDep", "FilterDep", "actor_summary", "ordered_sites", "load_cards",
     # research facts (RNSR domains and ERC panels, i-Lab years and domains)
     "ResearchFact", "replace_research_facts", "research_facts_of",
     # the sector scope (atlas/sector/rules.csv): rules, reasons, the default scope of a view

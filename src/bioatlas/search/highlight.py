@@ -38,12 +38,20 @@ def _matcher(key: tuple):
 
 
 def _matches(word: str, forms: set[str], prefixes: list[str]) -> bool:
-    folded = fold(word).replace(" ", "")
+    folded, its_stems = _analysed(word)
     if not folded:
         return False
     if folded in forms or any(folded.startswith(p) for p in prefixes):
         return True
-    return any(s in forms for s in stems(folded))
+    return any(s in forms for s in its_stems)
+
+
+@lru_cache(maxsize=65_536)
+def _analysed(word: str) -> tuple[str, tuple[str, ...]]:
+    """A word of a text folded and its stems, kept across queries: the descriptions' words recur
+    from one search to the next, the query's terms do not (a new query's matcher starts empty)."""
+    folded = fold(word).replace(" ", "")
+    return folded, stems(folded) if folded else ()
 
 
 def segments(text: str | None, terms: list[QueryTerm]) -> list[tuple[str, bool]]:
@@ -63,24 +71,35 @@ def segments(text: str | None, terms: list[QueryTerm]) -> list[tuple[str, bool]]
 
 
 def snippet(text: str | None, terms: list[QueryTerm], width: int = SNIPPET) -> list[tuple[str, bool]]:
-    """The passage of `text` around its first match (or its start), as segments."""
-    segs = segments(text, terms)
-    if not segs:
+    """The passage of `text` around its first match (or its start), as segments. Only the words up
+    to the first match are tested, and only the passage's words are segmented (a description
+    may be thousands of characters; a card shows `width`)."""
+    if not text:
         return []
-    first = next((k for k, (_, hit) in enumerate(segs) if hit), 0)
-    start = sum(len(s) for s, _ in segs[:first])
-    full = "".join(s for s, _ in segs)
-    if len(full) <= width:
-        return segs
+    if len(text) <= width:
+        return segments(text, terms)
+    matches = matcher(terms)
+    start = next((m.start() for m in _TOKEN.finditer(text) if matches(m.group())), 0)
     begin = max(0, start - width // 3)
-    out, pos = [], 0
-    for s, hit in segs:
+    stop = begin + width
+    # the passage widened to whole words: its words, and so their matches, are the full text's
+    lo, hi = begin, stop
+    while lo > 0 and _word_char(text[lo - 1]) and _word_char(text[lo]):
+        lo -= 1
+    while hi < len(text) and _word_char(text[hi - 1]) and _word_char(text[hi]):
+        hi += 1
+    out, pos = [], lo
+    for s, hit in segments(text[lo:hi], terms):
         end = pos + len(s)
-        if end > begin and pos < begin + width:
-            out.append((s[max(0, begin - pos) : begin + width - pos], hit))
+        if end > begin and pos < stop:
+            out.append((s[max(0, begin - pos) : stop - pos], hit))
         pos = end
     if begin > 0:
         out.insert(0, ("…", False))
-    if begin + width < len(full):
+    if stop < len(text):
         out.append(("…", False))
     return out
+
+
+def _word_char(char: str) -> bool:
+    return _TOKEN.fullmatch(char) is not None

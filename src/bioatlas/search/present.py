@@ -11,7 +11,7 @@ from bioatlas.atlas.service import (
     Taxonomy,
     actor_summary,
     gazetteer,
-    load_actors,
+    load_cards,
 )
 from bioatlas.core.text import fold
 from bioatlas.search.highlight import segments, snippet
@@ -22,7 +22,7 @@ from bioatlas.search.service import SearchResult
 def items(session: Session, result: SearchResult, taxonomies: dict[str, Taxonomy], lang: str) -> list[dict]:
     if not result.ids:
         return []
-    actors = load_actors(session, ids=result.ids)
+    actors = load_cards(session, ids=result.ids)  # plain rows of what a card shows (atlas/cards.py)
     out = []
     for actor_id in result.ids:
         actor = actors.get(actor_id)

@@ -1,0 +1,97 @@
+"""A search that no cache answers (issue 19): the result cards read set-based, the snippet
+segmented around its first match only, the search's routes matched first. Each faster path is
+checked against the path it replaced: the same answers."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from starlette.routing import Match
+
+from bioatlas.app import HOT_PATHS
+from bioatlas.atlas import service as atlas
+from bioatlas.atlas.serialize import ordered_sites
+from bioatlas.search import present
+from bioatlas.search.highlight import segments, snippet
+from bioatlas.search.text import parse_query
+
+QUERIES = ["vaccins", "genopole", "thérapie cellulaire", "anticorps Lyon", "bioproduction", "cell", "xyzzy", "Évry"]
+
+
+def orm_cards(session, *, ids):
+    """The path the cards replaced: ORM actors with their sites, capabilities and names."""
+    return atlas.load_actors(session, ids=ids)
+
+
+def test_cards_show_what_the_orm_actors_showed(db, eco, taxonomies):
+    with db() as s:
+        ids = list(eco.values())
+        orm, plain = orm_cards(s, ids=ids), atlas.load_cards(s, ids=ids + [10**9])
+        assert set(plain) == set(orm) and len(orm) > 5
+        for i, actor in orm.items():
+            card = plain[i]
+            for lang in ("fr", "en"):
+                assert atlas.actor_summary(card, taxonomies, lang) == atlas.actor_summary(actor, taxonomies, lang)
+            assert (card.name, card.name_key, card.description_fr, card.description_en) == (
+                actor.name, actor.name_key, actor.description_fr, actor.description_en)
+            assert [n.value for n in card.names] == [n.value for n in sorted(actor.names, key=lambda n: n.id)]
+            assert [s.id for s in ordered_sites(card)] == [s.id for s in ordered_sites(actor)]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_search_answers_equal_through_the_orm_path(client, eco, monkeypatch, accept):
+    def ask():
+        return [client.get(path, params={"q": q}, headers={"accept": accept}).text
+                for q in QUERIES for path in ("/api/v1/search", "/search")]
+
+    now = ask()
+    monkeypatch.setattr(present, "load_cards", orm_cards)
+    assert ask() == now
+    assert any("<mark>" in page for page in now) or any('"match":true' in a for a in now)
+
+
+def reference_snippet(text, terms, width=220):
+    """The snippet as it was computed before: every word of the text segmented, then cut."""
+    segs = segments(text, terms)
+    if not segs:
+        return []
+    first = next((k for k, (_, hit) in enumerate(segs) if hit), 0)
+    start = sum(len(s) for s, _ in segs[:first])
+    full = "".join(s for s, _ in segs)
+    if len(full) <= width:
+        return segs
+    begin = max(0, start - width // 3)
+    out, pos = [], 0
+    for s, hit in segs:
+        end = pos + len(s)
+        if end > begin and pos < begin + width:
+            out.append((s[max(0, begin - pos) : begin + width - pos], hit))
+        pos = end
+    if begin > 0:
+        out.insert(0, ("…", False))
+    if begin + width < len(full):
+        out.append(("…", False))
+    return out
+
+
+def test_snippet_equals_the_full_segmentation_cut():
+    rng = random.Random(19)
+    vocabulary = ["vaccins", "Vaccin", "thérapies", "cellulaire", "bio-production", "l'anticorps", "Évry", "œuvre",
+                  "de", "la", "et", "CAR-T", "2024", "x", "recherche", "plateforme", "biothérapie", "ARNm"]
+    separators = [" ", ", ", ". ", " – ", "\n", "  ", "/", " (", ") "]
+    queries = [parse_query(q) for q in ("vaccin", "thérapie cellulaire", "anticorps", "bio", "evry", "zzz", "car t")]
+    for n in range(400):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 120))]
+        text = "".join(w + rng.choice(separators) for w in words)[: rng.randint(0, 900)]
+        for terms in queries:
+            for width in (40, 220):
+                assert snippet(text, terms, width) == reference_snippet(text, terms, width), (n, text, width)
+
+
+def test_hot_paths_are_answered_by_one_route_only(app):
+    """The search's routers are mounted first: only sound if no other route answers their paths."""
+    for path in HOT_PATHS:
+        scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "query_string": b"", "headers": []}
+        matched = [i for i, route in enumerate(app.router.routes) if route.matches(dict(scope))[0] == Match.FULL]
+        assert len(matched) == 1 and matched[0] < 6, (path, matched)
