@@ -1,0 +1,160 @@
+"""What a response-cache miss costs, per kind of request, in-process: the distinct URLs of
+`bench/http_load.py`'s plan (search, actor, page) each asked once with the response cache off,
+wall and CPU time per request (the process's CPU: the handlers run in this thread, the search engine in its own), then optionally a
+pyinstrument profile of the same pass (`--pyinstrument`, wall-clock sampling: less inflated than
+cProfile) and per-phase timers of the search (`--phases`).
+
+    .venv/bin/python bench/profile_misses.py                            # the demo atlas
+    .venv/bin/python bench/profile_misses.py --kind search --pyinstrument
+    BENCH_SRC=/tmp/old/src .venv/bin/python bench/profile_misses.py     # another checkout (before/after)
+
+Every URL is asked once (a miss of the response cache and of the per-query memos a fresh server
+starts without); the first `--prime` URLs of a kind warm the indexes and are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, os.environ.get("BENCH_SRC", str(ROOT / "src")))  # BENCH_SRC: another checkout (before/after)
+sys.path.insert(1, str(ROOT))
+
+
+def plan_urls(url: str, n: int, seed: int) -> dict[str, list[str]]:
+    from bench.http_load import sample, workload
+
+    ids, names = sample(url, seed)
+    out: dict[str, list[str]] = {}
+    for kind, path, params in workload(ids, names, n, seed, False):
+        full = f"{path}?{urlencode(params)}" if params else path
+        urls = out.setdefault(kind, [])
+        if full not in urls:
+            urls.append(full)
+    out["search page"] = [u.replace("/api/v1/search", "/search") for u in out.get("search", [])]
+    out["actor page"] = [u.replace("/api/v1/actors", "/actors") for u in out.get("actor", [])]
+    return out
+
+
+# (module, attribute) timed by --phases: the handler's steps, nested (a phase includes those it calls)
+PHASES = (
+    ("bioatlas.search.api", "search"), ("bioatlas.search.views", "search"),
+    ("bioatlas.search.service", "_fuse"), ("bioatlas.search.semantic.service", "_query_vector"),
+    ("bioatlas.search.index_cache", "current"), ("bioatlas.search.service", "_engine_answer"),
+    ("bioatlas.search.service", "_closest"), ("bioatlas.search.service", "_exact"),
+    ("bioatlas.search.present", "items"), ("bioatlas.search.present", "facets"),
+    ("bioatlas.search.present", "load_cards"), ("bioatlas.search.present", "snippet"),
+    ("bioatlas.search.views", "render"), ("bioatlas.atlas.views", "render"),
+    ("bioatlas.atlas.views", "plain_actor"), ("bioatlas.core.plugin_registry", "merged"),
+)
+
+
+def timed_phases() -> dict[str, list[float]]:
+    """Wrap PHASES with CPU timers (missing ones skipped: another checkout may not have them)."""
+    import importlib
+
+    spent: dict[str, list[float]] = {}
+    for module_name, attr in PHASES:
+        module = importlib.import_module(module_name)
+        func = getattr(module, attr, None)
+        if func is None or getattr(func, "__wrapped_phase__", False):
+            continue
+        key = f"{module_name.rsplit('.', 1)[-1]}.{attr}"
+        cell = spent.setdefault(key, [0.0, 0])
+
+        def wrapper(*a, __func=func, __cell=cell, **kw):
+            c0 = time.process_time()
+            try:
+                return __func(*a, **kw)
+            finally:
+                __cell[0] += time.process_time() - c0
+                __cell[1] += 1
+
+        wrapper.__wrapped_phase__ = True  # type: ignore[attr-defined]
+        setattr(module, attr, wrapper)
+    return spent
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=f"sqlite:///{ROOT / 'bench' / '.data' / 'demo.sqlite3'}")
+    parser.add_argument("--requests", type=int, default=6000, help="size of http_load's plan (its distinct URLs)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kind", action="append", help="search, actor, page, search page, actor page (default all)")
+    parser.add_argument("--limit", type=int, default=150, help="at most this many URLs per kind")
+    parser.add_argument("--prime", type=int, default=5)
+    parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--phases", action="store_true", help="CPU per request of the handler's steps (PHASES)")
+    parser.add_argument("--all-frames", action="store_true", help="pyinstrument: show the libraries' frames too")
+    args = parser.parse_args(argv)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["BIOATLAS_RESPONSE_CACHE"] = "false"
+    import anyio.to_thread
+    import httpx
+
+    from bioatlas.app import create_app, warm_now
+    from bioatlas.core.config import load_settings
+
+    async def inline(func, *a, **_kw):  # the sync handlers in this thread: its CPU clock sees them
+        return func(*a)
+
+    anyio.to_thread.run_sync = inline  # type: ignore[assignment]
+    urls = plan_urls(args.database_url, args.requests, args.seed)
+    from bioatlas.core import migrate
+    from bioatlas.core.db import make_engine
+
+    settings = load_settings()
+    migrate.upgrade(make_engine(settings.resolved_database_url))
+    app = create_app(settings)
+    warm_now(app)
+    loop = asyncio.new_event_loop()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+    spent = timed_phases() if args.phases else {}
+    kinds = args.kind or ["search", "actor", "search page", "actor page", "page"]
+    profiler = None
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+    for kind in kinds:
+        todo = urls.get(kind, [])[: args.limit + args.prime]
+        html = {"accept": "text/html"} if "page" in kind else {}
+        prime = min(args.prime, len(todo) // 4)
+        for u in todo[:prime]:
+            loop.run_until_complete(client.get(u, headers=html))
+        for v in spent.values():
+            v[0], v[1] = 0.0, 0
+        walls, cpus = [], []
+        if profiler:
+            profiler.start()
+        for u in todo[prime:]:
+            w0, c0 = time.perf_counter(), time.process_time()
+            r = loop.run_until_complete(client.get(u, headers=html))
+            cpus.append((time.process_time() - c0) * 1000)
+            walls.append((time.perf_counter() - w0) * 1000)
+            assert r.status_code < 500, (u, r.text[:300])
+        if profiler:
+            profiler.stop()
+        if spent:
+            print(f"{kind}: CPU per request of each phase (nested), ms: " + ", ".join(
+                f"{k} {v[0] * 1000 / len(walls):.2f}" for k, v in spent.items() if v[1]))
+            for v in spent.values():
+                v[0], v[1] = 0.0, 0
+        if len(walls) > 1:
+            q = statistics.quantiles(walls, n=20)
+            print(f"{kind:12s} {len(walls):4d} misses  wall mean {statistics.mean(walls):6.2f} ms  p50 "
+                  f"{statistics.median(walls):6.2f}  p95 {q[18]:6.2f}   CPU mean {statistics.mean(cpus):6.2f} ms")
+    print(f"load average {open('/proc/loadavg').read().split()[:3]}")
+    if profiler:
+        print(profiler.output_text(unicode=False, color=False, show_all=args.all_frames))
+
+
+if __name__ == "__main__":
+    main()
