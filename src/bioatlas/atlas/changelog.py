@@ -68,6 +68,16 @@ def since(session: Session, seq: int, limit: int) -> set[int] | None:
     return None if len(ids) > limit or EVERYTHING in ids else set(ids)
 
 
+_TOP = select(ChangeLogEntry.seq, ChangeLogEntry.actor_id, ChangeLogEntry.changed_at) \
+    .order_by(ChangeLogEntry.seq.desc()).limit(1)
+
+
+def position(session: Session) -> tuple[int, tuple | None]:
+    """`latest()` and the `mark()` of that seq in one statement (an index's freshness check)."""
+    row = session.execute(_TOP).first()
+    return (0, None) if row is None else (int(row[0]), (row[1], str(row[2])))
+
+
 def mark(session: Session, seq: int) -> tuple | None:
     """(actor id, time) of the log row `seq`; None for 0 or a pruned row."""
     if seq <= 0:

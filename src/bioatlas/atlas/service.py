@@ -60,6 +60,7 @@ from bioatlas.atlas.service_history import (
     actor_snapshot,
     add_change,
     change_mark,
+    change_position,
     changes_since,
     data_version,
     data_version_reader,
@@ -134,7 +135,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     "REVERTIBLE", "ActorChange",
     # change log
     "latest_change", "changes_since", "note_changed", "note_touched_actors", "note_everything",
-    "note_content_changed", "data_version", "data_version_reader", "change_mark",
+    "note_content_changed", "data_version", "data_version_reader", "change_mark", "change_position",
     # view filter
     "ActorFilter", "FACETS", "Predicates", "parse_view", "view_conditions", "view_predicates", "facet_counts",
     # taxonomies, gazetteer

@@ -48,6 +48,11 @@ def latest_change(session: Session) -> int:
     return changelog.latest(session)
 
 
+def change_position(session: Session) -> tuple[int, tuple | None]:
+    """(`latest_change`, `change_mark` of that seq), read in one statement."""
+    return changelog.position(session)
+
+
 def note_content_changed(session: Session) -> None:
     """Move the data version at this transaction's commit: for writers that bypass the ORM and
     touch no actor (a full reindex of derived tables), so no cached answer outlives them."""

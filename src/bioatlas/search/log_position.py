@@ -1,7 +1,8 @@
 """The change log's position read once per search (issue 19): the facet index (`index_cache`) and
 the Tantivy index (`tantivy_index`) both check their freshness against the log's latest seq and
 the row at that seq (`atlas.change_mark`) before a search; inside `once(session)` those reads are
-made once and shared, instead of two statements per index and search.
+made once and shared, instead of two statements per index and search; the latest seq and its row
+are read together (one statement per search).
 
 Safe because one search reads one state of the database: the position is kept only for the
 duration of the `with` block, on that session (`session.info`), and both indexes then answer as
@@ -38,8 +39,9 @@ def latest(session: Session) -> int:
     kept = session.info.get(KEY)
     if kept is None:
         return atlas.latest_change(session)
-    if "latest" not in kept:
-        kept["latest"] = atlas.latest_change(session)
+    if "latest" not in kept:  # the mark of that seq comes with it: the next question of both indexes
+        kept["latest"], top_mark = atlas.change_position(session)
+        kept.setdefault("marks", {})[kept["latest"]] = top_mark
     return kept["latest"]
 
 
