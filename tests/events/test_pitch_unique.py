@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from babel.dates import format_date
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from bioatlas.core import migrate
 from bioatlas.core.fields import refusal_text
@@ -110,9 +110,10 @@ def test_the_migration_unlinks_duplicates_and_goes_down(engine, db, placed_world
     try:
         assert _pitch_indexes(engine) == {"ix_event_speakers_pitch_application_id": False}
         with db() as s:  # old data: a pitch in two sessions (the form's check was all there was)
-            s.add_all([Speaker(session_id=afternoon, position=0, name="Pitch 1 (après-midi)", pitch_application_id=a1),
-                       Speaker(session_id=w["pitch_session"], position=5, name="Pitch 1 (matin)", pitch_application_id=a1),
-                       Speaker(session_id=afternoon, position=1, name="Pitch 1 encore", pitch_application_id=a1)])
+            for session_id, position, name in ((afternoon, 0, "Pitch 1 (après-midi)"), (w["pitch_session"], 5, "Pitch 1 (matin)"),
+                                               (afternoon, 1, "Pitch 1 encore")):  # the columns of 0042 (no role yet)
+                s.execute(text("INSERT INTO event_speakers (session_id, position, name, affiliation, pitch_application_id)"
+                               " VALUES (:s, :p, :n, '', :a)"), {"s": session_id, "p": position, "n": name, "a": a1})
             s.commit()
     finally:
         migrate.upgrade(engine)

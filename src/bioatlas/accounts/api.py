@@ -34,6 +34,7 @@ class AccountIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     language: Literal["fr", "en"] | None = None
+    time_zone: str | None = Field(default=None, max_length=64)  # an IANA name: its pages' times
 
 
 @router.get("/account", responses={401: {"model": Problem}})
@@ -43,19 +44,25 @@ def me(session: SessionDep, principal: Me) -> dict:
 
 @router.patch("/account", responses={401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}})
 def change_me(session: SessionDep, body: AccountIn, principal: Me) -> dict:
-    """`{"language": "en"}`: the account's language; 422 naming `language` for another value."""
+    """`{"language": "en", "time_zone": "America/Montreal"}`: the account's language and the zone
+    of its pages' times; 422 naming the field for another value."""
     if body.language is not None:
         try:
             service.set_language(session, user_id=principal.user_id, language=body.language)
         except service.AccountError as exc:
             raise HTTPException(422, detail=[{"field": exc.field or "language", "message": str(exc)}]) from None
+    if body.time_zone is not None:
+        try:
+            service.set_time_zone(session, user_id=principal.user_id, time_zone=body.time_zone)
+        except service.AccountError as exc:
+            raise HTTPException(422, detail=[{"field": "time_zone", "message": str(exc)}]) from None
     return _account(session, principal)
 
 
 def _account(session: Session, principal: Principal) -> dict:
     user = service.get_user(session, user_id=principal.user_id)
     return {"id": user.id, "email": user.email, "display_name": user.display_name, "language": user.language,
-            "role": principal.role,
+            "time_zone": user.time_zone, "role": principal.role,
             "verified": principal.verified, "editor_regions": sorted(principal.editor_regions),
             "editor_clusters": sorted(principal.editor_clusters), "member_of": sorted(principal.member_of)}
 

@@ -1,5 +1,6 @@
 """Per-request security work, installed by `create_app`: load the session cookie into
-`request.state.principal` (and the account's language into `request.state.language`: a signed-in
+`request.state.principal` (and the account's language and time zone into `request.state.language`
+and `request.state.time_zone`: a signed-in
 browser's pages are in it, and a `?lang=fr|en` switch made while signed in is kept by the
 account), hand out the CSRF cookie, and write an audit event for every export download.
 Authorisation itself is in `policy.py`.
@@ -113,6 +114,8 @@ class AccountsSession:
         request.state.principal = principal
         if principal.language:
             request.state.language = principal.language
+        if principal.time_zone:
+            request.state.time_zone = principal.time_zone
         request.state.csrf = principal.csrf or new_cookie or csrf_cookie
         status = 0
 

@@ -31,6 +31,8 @@ class User(Base):
     # the account's language ("fr" or "en"): its notifications and e-mails, and its pages when the
     # browser has no `lang` cookie (set at sign-up, by the `?lang=` switch, on the account page)
     language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
+    # the zone its pages show times in (an IANA name; the sector is French: Europe/Paris by default)
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
     roles: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
     )

@@ -28,7 +28,7 @@ def export_user(session: Session, user: User) -> dict:
         "account": {"id": user.id, "email": user.email, "display_name": user.display_name,
                     "is_admin": user.is_admin, "email_verified_at": iso(user.email_verified_at),
                     "created_at": iso(user.created_at), "last_login_at": iso(user.last_login_at),
-                    "language": user.language},
+                    "language": user.language, "time_zone": user.time_zone},
         "roles": [{"role": g.role, "scope_kind": g.scope_kind, "scope_value": g.scope_value,
                    "granted_at": iso(g.granted_at)} for g in user.roles],
         "sessions": [{"created_at": iso(s.created_at), "expires_at": iso(s.expires_at)}

@@ -35,6 +35,7 @@ class Principal:
     member_of: frozenset[int] = field(default_factory=frozenset)
     csrf: str | None = None  # the session's CSRF token (cookie sessions only)
     language: str | None = None  # the signed-in account's language
+    time_zone: str | None = None  # the signed-in account's time zone (its pages' times)
 
     @property
     def authenticated(self) -> bool:
@@ -89,7 +90,7 @@ def principal_for(session: Session, user: User, csrf: str | None = None) -> Prin
         user_id=user.id, display_name=user.display_name, is_admin=user.is_admin,
         verified=user.email_verified_at is not None, editor_regions=frozenset(regions),
         editor_clusters=frozenset(clusters), member_of=frozenset(members), csrf=csrf,
-        language=user.language,
+        language=user.language, time_zone=user.time_zone,
     )
 
 

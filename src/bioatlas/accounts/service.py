@@ -57,6 +57,7 @@ from bioatlas.core.config import Settings
 from bioatlas.core.db import make_sessionmaker, unit_of_work
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.i18n import LANGUAGES
+from bioatlas.core.moments import zone_names
 from bioatlas.notifications import service as notifications
 
 __all__ = [  # noqa: RUF022  (grouped by purpose)
@@ -67,7 +68,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "oidc_log_in", "log_out", "request_reset", "confirm_reset", "my_data", "delete_account", "grant_role",
     "revoke_role", "record_audit", "record_audit_now", "display_names", "user_email", "grant_member",
     "member_actor_ids", "actor_member_ids", "admin_ids", "verified_user_by_email", "ensure_user",
-    "set_language", "LANGUAGES",
+    "set_language", "LANGUAGES", "set_time_zone",
 ]
 
 
@@ -149,6 +150,15 @@ def set_language(session: Session, *, user_id: int, language: str) -> None:
         raise AccountError(t("Choose the notification language: French or English."), "language")
     with unit_of_work(session):
         get_user(session, user_id=user_id).language = language
+
+
+def set_time_zone(session: Session, *, user_id: int, time_zone: str) -> None:
+    """The zone the account's pages show times in (an IANA name, e.g. "Europe/Paris");
+    AccountError naming the field `time_zone` for a name that is not one."""
+    if time_zone not in zone_names():
+        raise AccountError(t("Choose a time zone from the list."), "time_zone")
+    with unit_of_work(session):
+        get_user(session, user_id=user_id).time_zone = time_zone
 
 
 def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: str | None, days: int,

@@ -15,6 +15,7 @@ from bioatlas.accounts.oidc import enabled as oidc_enabled, router as oidc_route
 from bioatlas.accounts.policy import Principal, client_ip, require
 from bioatlas.accounts.deps import forget_account, rate_limit, safe_next
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.moments import zone_names
 from bioatlas.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -115,17 +116,22 @@ def reset_confirm(request: Request, session: SessionDep, t: TranslatorDep, _: An
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, session: SessionDep, t: TranslatorDep, me: Me):
     user = service.get_user(session, user_id=me.user_id)
-    return render(request, t, "accounts/account.html", user=user, grants=user.roles)
+    return render(request, t, "accounts/account.html", user=user, grants=user.roles, zones=zone_names())
 
 
 @router.post("/account/language", response_class=HTMLResponse)
 def account_language(request: Request, session: SessionDep, t: TranslatorDep, me: Me,
-                     language: Annotated[str, Form(max_length=10)] = ""):
+                     language: Annotated[str, Form(max_length=10)] = "",
+                     time_zone: Annotated[str, Form(max_length=64)] = ""):
+    """The account's language and, when the form gives one, the time zone of its pages."""
     try:
         service.set_language(session, user_id=me.user_id, language=language)
+        if time_zone:
+            service.set_time_zone(session, user_id=me.user_id, time_zone=time_zone)
     except service.AccountError as exc:
         user = service.get_user(session, user_id=me.user_id)
-        return render(request, t, "accounts/account.html", 422, user=user, grants=user.roles, error=t(str(exc)))
+        return render(request, t, "accounts/account.html", 422, user=user, grants=user.roles, error=t(str(exc)),
+                      zones=zone_names())
     return redirect("/account")
 
 

@@ -14,10 +14,12 @@ clock is not converted; `suffix` names the zone (or a room) after it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime, get_timezone_location
 
 # the pages' `day` filter's patterns: "mardi 5 janvier 2027" / "mar. 5 janv."
 DAY_PATTERNS = {"long": "EEEE d MMMM y", "short": "EEE d MMM"}
@@ -81,3 +83,54 @@ def written(value: Any, lang: str) -> Any:
     if isinstance(value, (list, tuple)):
         return [written(v, lang) for v in value]
     return value
+
+
+# --- stored instants in the reader's zone --------------------------------------------------------
+# Timestamps (a message sent, a notification, a submission, a report) are stored in UTC (naive on
+# SQLite, which returns them without their zone). Pages show them in the reader's zone: the
+# account's (`users.time_zone`), else Paris, the sector's. Programme sessions and meeting slots
+# are stored in the venue's local time (naive): `VENUE_ZONE`, named where they are shown; their
+# calendar files carry its TZID.
+DEFAULT_ZONE = "Europe/Paris"
+VENUE_ZONE = ZoneInfo(DEFAULT_ZONE)
+INSTANT_PATTERNS = {"short": "EEE d MMM y, HH:mm", "day": "EEEE d MMMM y", "time": "HH:mm"}
+ZONE_NAMED = {"fr": "heure de {city}", "en": "{city} time"}
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """The IANA zones an account may choose (`Area/City` names), sorted."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))))
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """The zone named `name`, else Paris (an unknown or empty name)."""
+    try:
+        return ZoneInfo(name) if name else VENUE_ZONE
+    except (ZoneInfoNotFoundError, ValueError):
+        return VENUE_ZONE
+
+
+def local(value: datetime, zone: str | None) -> datetime:
+    """A stored instant (aware, or naive UTC) in `zone`."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return aware.astimezone(zone_of(zone))
+
+
+def zone_named(zone: str | None, lang: str) -> str:
+    """The zone as a reader names it: "heure de Paris", "Paris time" (Babel's exemplar city)."""
+    city = get_timezone_location(zone_of(zone), locale=lang, return_city=True)
+    return ZONE_NAMED.get(lang, ZONE_NAMED["en"]).format(city=city)
+
+
+def instant(value: datetime | str | None, lang: str, zone: str | None, style: str = "short", *,
+            named: bool = False) -> str:
+    """A stored instant in the reader's zone and style (Babel): "mar. 5 janv. 2027, 14:05", "Tue
+    5 Jan 2027, 14:05" (`short`), the day alone (`day`), the time (`time`); `named` adds the zone
+    ("… 14:05 (heure de Paris)"). An ISO string (a service's dict) is read; None is empty."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    text = format_datetime(local(value, zone), INSTANT_PATTERNS[style], locale=lang)
+    return f"{text} ({zone_named(zone, lang)})" if named else text

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bioatlas.events.catalogue import slots_for
 from bioatlas.events.meetings import requests_of
 from bioatlas.events.models import Event, Participant, ScheduledMeeting
+from bioatlas.core.moments import VENUE_ZONE
 from bioatlas.events.programme import chosen_sessions, new_calendar, programme, session_entry
 from bioatlas.events.registration import participants
 from bioatlas.events.runs import published_run
@@ -53,11 +54,12 @@ def agenda_ics(session: Session, *, event: Event, participant: Participant, lang
         entry = CalendarEvent()
         entry.add("uid", f"event{event.id}-request{item['request_id']}@bioatlas")
         entry.add("dtstamp", stamp)
-        entry.add("dtstart", item["slot"].start)
-        entry.add("dtend", item["slot"].end)
+        entry.add("dtstart", item["slot"].start.replace(tzinfo=VENUE_ZONE))  # the venue's time, with its TZID
+        entry.add("dtend", item["slot"].end.replace(tzinfo=VENUE_ZONE))
         title = "Rendez-vous B2B" if lang == "fr" else "B2B meeting"
         entry.add("summary", f"{title} : {item['with']}" if lang == "fr" else f"{title}: {item['with']}")
         entry.add("location", f"{event.venue_name}, table {item['table']}".strip(", "))
         entry.add("description", event.title)
         cal.add_component(entry)
+    cal.add_missing_timezones()
     return cal.to_ical()

@@ -10,8 +10,9 @@ from starlette.datastructures import FormData
 from bioatlas.core.fields import FieldError
 from bioatlas.events.speakers import MAX_SPEAKERS, PERSON_PREFIX, PITCH_PREFIX, SpeakerInput
 
-SPEAKER_ROW = re.compile(r"^speaker-(\d{1,2})-(name|affiliation|actor|person|pitch)$")
-ROW_KEYS = ("name", "affiliation", "actor", "person", "pitch")
+SPEAKER_ROW = re.compile(r"^speaker-(\d{1,2})-(name|affiliation|actor|person|pitch|role)$")
+ROLE_PREFIX = "role:"
+ROW_KEYS = ("name", "affiliation", "actor", "person", "pitch", "role")
 
 
 def text(form: FormData, name: str, limit: int = 1000) -> str:
@@ -93,15 +94,16 @@ def event_from(values: dict[str, str], *, allowed, admin: bool) -> dict:
 def speakers_from(raw: str) -> list[SpeakerInput]:
     """Speakers, one per line: "Name | Affiliation", then optionally, in any order, the atlas
     actor's number ("123"), the person ("participant:17", or a participant's e-mail) and the pitch
-    entry's application ("pitch:4"); the affiliation alone is looked up in the atlas by name."""
+    entry's application ("pitch:4") and the role ("role:moderator", else a speaker); the
+    affiliation alone is looked up in the atlas by name."""
     out = []
     for i, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
-        if len(parts) > 5 or not parts[0]:
+        if len(parts) > 6 or not parts[0]:
             raise FieldError("speakers", "line {i}: Name | Affiliation | atlas number | participant | pitch (all but the name optional)", params={"i": i})
-        actor_id, person, pitch = None, "", None
+        actor_id, person, pitch, role = None, "", None, ""
         for extra in (p for p in parts[2:] if p):
             low = extra.casefold()
             if extra.lstrip("#").isdigit() and actor_id is None:
@@ -110,10 +112,12 @@ def speakers_from(raw: str) -> list[SpeakerInput]:
                 person = PERSON_PREFIX + extra[len(PERSON_PREFIX):].strip() if low.startswith(PERSON_PREFIX) else extra
             elif low.startswith(PITCH_PREFIX) and extra[len(PITCH_PREFIX):].strip().isdigit() and pitch is None:
                 pitch = int(extra[len(PITCH_PREFIX):])
+            elif low.startswith(ROLE_PREFIX) and not role:
+                role = extra[len(ROLE_PREFIX):].strip()
             else:
                 raise FieldError("speakers", "line {i}: {extra!r} is not an atlas actor number, a participant (participant:17 or an e-mail) or a pitch (pitch:4)", params={"i": i, "extra": extra})
         out.append(SpeakerInput(name=parts[0], affiliation=parts[1] if len(parts) > 1 else "", actor_id=actor_id,
-                                person=person, pitch_application_id=pitch))
+                                person=person, pitch_application_id=pitch, role=role or "speaker"))
     return out
 
 
@@ -142,9 +146,15 @@ def speakers_text(speakers, participant_numbers: dict[int, int] | None = None) -
     for sp in speakers:
         extras = ([str(sp.actor_id)] if sp.actor_id else []) + (
             [f"{PERSON_PREFIX}{numbers[sp.user_id]}"] if sp.user_id in numbers else []) + (
-            [f"{PITCH_PREFIX}{sp.pitch_application_id}"] if sp.pitch_application_id else [])
+            [f"{PITCH_PREFIX}{sp.pitch_application_id}"] if sp.pitch_application_id else []) + (
+            [f"{ROLE_PREFIX}{sp.role}"] if getattr(sp, "role", "speaker") != "speaker" else [])
         lines.append(" | ".join([sp.name, sp.affiliation, *extras]) if sp.affiliation or extras else sp.name)
     return "\n".join(lines)
+
+
+def filled(row: dict[str, str]) -> bool:
+    """A row with something typed in it (its role alone, a select that always posts, is not)."""
+    return any(value for key, value in row.items() if key != "role")
 
 
 def posted_rows(form: FormData) -> list[dict[str, str]] | None:
@@ -165,7 +175,7 @@ def speakers_from_rows(rows: list[dict[str, str]]) -> list[SpeakerInput]:
     number, a person ("participant:17" or an e-mail) or a pitch number (4 or "pitch:4") that is not one."""
     out = []
     for i, row in enumerate(rows, start=1):
-        if not any(row.values()):
+        if not filled(row):
             continue
         field = f"speakers[{i}]"
         if not row["name"]:
@@ -183,7 +193,8 @@ def speakers_from_rows(rows: list[dict[str, str]]) -> list[SpeakerInput]:
         if pitch and not pitch.isdigit():
             raise FieldError(field, "{value!r} is not a pitch number (4 or pitch:4)", params={"value": row["pitch"]})
         out.append(SpeakerInput(name=row["name"], affiliation=row["affiliation"], actor_id=int(actor) if actor else None,
-                                person=person, pitch_application_id=int(pitch) if pitch else None, row=i))
+                                person=person, pitch_application_id=int(pitch) if pitch else None, row=i,
+                                role=row.get("role") or "speaker"))
     return out
 
 
@@ -199,7 +210,7 @@ def rows_shown(rows: list[dict[str, str]] | None, *, more: bool = False) -> list
     (the "add a speaker" button, no JavaScript needed) every posted row, empty ones too, and one
     more."""
     rows = rows or []
-    kept = rows if more else [r for r in rows if any(r.values())]
+    kept = rows if more else [r for r in rows if filled(r)]
     return [*kept, dict.fromkeys(ROW_KEYS, "")][:MAX_SPEAKERS + 10]
 
 
@@ -208,4 +219,5 @@ def speaker_rows(speakers, participant_numbers: dict[int, int] | None = None) ->
     numbers = participant_numbers or {}
     return [{"name": sp.name, "affiliation": sp.affiliation, "actor": str(sp.actor_id) if sp.actor_id else "",
              "person": f"{PERSON_PREFIX}{numbers[sp.user_id]}" if sp.user_id in numbers else "",
-             "pitch": str(sp.pitch_application_id) if sp.pitch_application_id else ""} for sp in speakers]
+             "pitch": str(sp.pitch_application_id) if sp.pitch_application_id else "", "role": sp.role}
+            for sp in speakers]

@@ -11,6 +11,8 @@ def labels(t) -> dict[str, dict[str, str]]:
                      "public_body": t("Public body"), "student": t("Student")},
         "kind": {"plenary": t("Plenary"), "round_table": t("Round table"), "pitch": t("Pitches"),
                  "workshop": t("Workshop"), "talk": t("Talk"), "networking": t("Networking")},
+        "role": {"speaker": t("Speaker"), "moderator": t("Moderator"), "chair": t("Chair"),
+                 "panellist": t("Panellist"), "keynote": t("Keynote speaker"), "pitcher": t("Pitcher")},
         "registration": {"registered": t("registered"), "waiting": t("waiting list"), "cancelled": t("cancelled")},
         "priority": {"must": t("must meet"), "like": t("would like to meet")},
         "status": {"pending": t("pending"), "accepted": t("accepted"), "declined": t("declined"),

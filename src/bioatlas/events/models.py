@@ -19,6 +19,7 @@ REQUEST_STATUSES = ("pending", "accepted", "declined", "cancelled")
 RUN_STATUSES = ("queued", "running", "done", "failed")
 REGISTRATION_STATUSES = ("registered", "waiting", "cancelled")
 SESSION_KINDS = ("plenary", "round_table", "pitch", "workshop", "talk", "networking")
+SPEAKER_ROLES = ("speaker", "moderator", "chair", "panellist", "keynote", "pitcher")
 ALL_CATEGORIES = "*"  # the capacity row of the whole event
 
 
@@ -123,6 +124,8 @@ class Speaker(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     pitch_application_id: Mapped[int | None] = mapped_column(
         ForeignKey("event_pitch_applications.id", ondelete="CASCADE"))
+    # the part the speaker plays in the session (`SPEAKER_ROLES`), shown in the programme
+    role: Mapped[str] = mapped_column(String(24), default="speaker", server_default="speaker")
 
 
 class SessionChoice(Base):

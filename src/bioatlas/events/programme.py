@@ -16,8 +16,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts import service as accounts
-from bioatlas.core.moments import Moment
+from bioatlas.core.i18n import Translator
+from bioatlas.core.moments import VENUE_ZONE, Moment
 from bioatlas.events.errors import FieldError, NotFound
+from bioatlas.events.labels import labels
 from bioatlas.events.models import SESSION_KINDS, Event, Participant, ProgrammeSession, SessionChoice, Speaker
 from bioatlas.events.pitch_slots import pitch_entries, tell_left
 from bioatlas.events.speakers import (  # noqa: F401  (SpeakerInput, MAX_SPEAKERS: part of the programme's interface)
@@ -266,11 +268,14 @@ def session_entry(event: Event, view: SessionView, *, lang: str, stamp: datetime
     entry = CalendarEvent()
     entry.add("uid", f"event{event.id}-session{row.id}@bioatlas")
     entry.add("dtstamp", stamp)
-    entry.add("dtstart", row.starts_at)
-    entry.add("dtend", row.ends_at)
+    # the venue's local time, with its zone (TZID and the calendar's VTIMEZONE), not a floating time
+    entry.add("dtstart", row.starts_at.replace(tzinfo=VENUE_ZONE))
+    entry.add("dtend", row.ends_at.replace(tzinfo=VENUE_ZONE))
     entry.add("summary", row.title)
     entry.add("location", ", ".join(x for x in (row.room, event.venue_name, event.venue_city) if x))
-    people = "; ".join(f"{sp.name} ({sp.affiliation})" if sp.affiliation else sp.name for sp in view.speakers)
+    roles = labels(Translator(lang))["role"]
+    people = "; ".join((f"{roles.get(sp.role, sp.role)}: " if sp.role != "speaker" else "")
+                       + (f"{sp.name} ({sp.affiliation})" if sp.affiliation else sp.name) for sp in view.speakers)
     entry.add("description", "\n".join(x for x in (f"{kind_label} – {event.title}", row.track, people,
                                                    row.description) if x))
     entry.add("categories", [kind_label])
@@ -283,4 +288,5 @@ def sessions_ics(event: Event, views: Sequence[SessionView], *, lang: str = "fr"
     stamp = datetime.now(timezone.utc)
     for view in views:
         cal.add_component(session_entry(event, view, lang=lang, stamp=stamp))
+    cal.add_missing_timezones()
     return cal.to_ical()

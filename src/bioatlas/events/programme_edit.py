@@ -41,7 +41,7 @@ def edit_session(session: Session, *, event: Event, session_id: int, title: str,
     places = placed(session, event_id=event.id)
     old_speakers = list(session.scalars(select(Speaker).where(Speaker.session_id == row.id)
                                         .order_by(Speaker.position, Speaker.id)))
-    before = _fields(row, [[sp.name, sp.affiliation, sp.actor_id, sp.user_id, sp.pitch_application_id]
+    before = _fields(row, [[sp.name, sp.affiliation, sp.actor_id, sp.user_id, sp.pitch_application_id, sp.role]
                            for sp in old_speakers])
     was = where(row)
     moved = row.starts_at != c.starts_at or row.ends_at != c.ends_at or row.room != c.room

@@ -20,7 +20,7 @@ from bioatlas.atlas import service as atlas
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.moments import Moment
 from bioatlas.events.errors import Conflict, FieldError
-from bioatlas.events.models import Event, Participant, ProgrammeSession, Speaker
+from bioatlas.events.models import SPEAKER_ROLES, Event, Participant, ProgrammeSession, Speaker
 from bioatlas.events.pitch_models import PitchApplication, PitchCall
 
 MAX_SPEAKERS = 20
@@ -32,9 +32,10 @@ PITCH_PREFIX = "pitch:"
 class SpeakerInput:
     """A speaker as the organiser typed it: a name, an affiliation, optionally the atlas actor's
     number (else the affiliation is looked up by name in the atlas), the person (a participant's
-    e-mail or "participant:N") and the pitch application the entry stands for. `row`: its row in
-    the session form (from 1), so a refusal names it (`speakers[2]`); None for the lines of the
-    text format (a refusal names `speakers`)."""
+    e-mail or "participant:N"), the pitch application the entry stands for and its `role` in the
+    session (`SPEAKER_ROLES`: speaker, moderator, chair…). `row`: its row in the session form
+    (from 1), so a refusal names it (`speakers[2]`); None for the lines of the text format (a
+    refusal names `speakers`)."""
 
     name: str
     affiliation: str = ""
@@ -42,6 +43,7 @@ class SpeakerInput:
     person: str = ""
     pitch_application_id: int | None = None
     row: int | None = None
+    role: str = "speaker"
 
     @property
     def field(self) -> str:
@@ -50,16 +52,23 @@ class SpeakerInput:
 
 @dataclass(frozen=True)
 class LinkedSpeaker:
-    """A speaker once checked and linked: what `write_speakers` stores."""
+    """A speaker once checked and linked: what `write_speakers` stores; `row` is its row in the
+    session form (a refusal of the write names it), None for the text format and the jury's placing."""
 
     name: str
     affiliation: str
     actor_id: int | None
     user_id: int | None = None
     pitch_application_id: int | None = None
+    role: str = "speaker"
+    row: int | None = None
+
+    @property
+    def field(self) -> str:
+        return f"speakers[{self.row}]" if self.row is not None else "speakers"
 
     def as_list(self) -> list:
-        return [self.name, self.affiliation, self.actor_id, self.user_id, self.pitch_application_id]
+        return [self.name, self.affiliation, self.actor_id, self.user_id, self.pitch_application_id, self.role]
 
 
 def _link_actors(session: Session, speakers: Sequence[SpeakerInput]) -> list[int | None]:
@@ -130,7 +139,7 @@ def _refuse_elsewhere(session: Session, *, event_id: int, speakers: Sequence[Spe
     for sp in speakers:
         other = elsewhere.get(sp.pitch_application_id) if sp.pitch_application_id is not None else None
         if other is not None:
-            raise FieldError(field if isinstance(sp, LinkedSpeaker) else sp.field, "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
+            raise FieldError(sp.field if sp.row is not None else field, "{name}: pitch {pitch} is already in the session « {other} » ({other_span}); "
                              "remove it there first, or place the pitches from the jury page",
                              params={"name": sp.name, "pitch": sp.pitch_application_id, "other": other.title,
                                      "other_span": Moment(f"{other.starts_at:%Y-%m-%d %H:%M}–{other.ends_at:%H:%M}",
@@ -162,9 +171,13 @@ def check_speakers(session: Session, *, event: Event, kind: str, speakers: Seque
     for sp in speakers:
         if not sp.name.strip() or len(sp.name) > 200 or len(sp.affiliation) > 300:
             raise FieldError(sp.field, "{name!r}: a name of 1 to 200 characters, an affiliation of at most 300", params={"name": sp.name})
+        if sp.role not in SPEAKER_ROLES:
+            raise FieldError(sp.field, "{name}: {role!r} is not a speaker's role (one of {choices})",
+                             params={"name": sp.name, "role": sp.role[:40], "choices": ", ".join(SPEAKER_ROLES)})
     actors = _link_actors(session, speakers)
     linked = [LinkedSpeaker(name=sp.name.strip(), affiliation=sp.affiliation.strip(), actor_id=actor_id,
-                            user_id=_person(session, event, sp), pitch_application_id=_pitch(session, event, kind, sp))
+                            user_id=_person(session, event, sp), pitch_application_id=_pitch(session, event, kind, sp),
+                            role=sp.role, row=sp.row)
               for sp, actor_id in zip(speakers, actors, strict=True)]
     _pitch_once(session, event, speakers, exclude_id)
     return linked
@@ -173,15 +186,16 @@ def check_speakers(session: Session, *, event: Event, kind: str, speakers: Seque
 def write_speakers(session: Session, *, session_id: int, speakers: Iterable[LinkedSpeaker], start: int = 0,
                    field: str = "speakers") -> list[Speaker]:
     """Store the session's speakers (checked by `check_speakers`). A pitch placed in another session
-    by a simultaneous edit since that check meets the database's unique index: refused (naming
-    `field`) as the check refuses it, naming that session, never a database error. The rows go in
+    by a simultaneous edit since that check meets the database's unique index: refused (naming the
+    speaker's form row, `speakers[2]`, else `field`) as the check refuses it, naming that session, never a database error. The rows go in
     one INSERT behind the backend's guard (a savepoint on PostgreSQL), so the transaction stays
     usable after the refusal, and a failed statement is all that is undone."""
     speakers = list(speakers)
     if not speakers:
         return []
     rows = [{"session_id": session_id, "position": start + i, "name": sp.name, "affiliation": sp.affiliation,
-             "actor_id": sp.actor_id, "user_id": sp.user_id, "pitch_application_id": sp.pitch_application_id}
+             "actor_id": sp.actor_id, "user_id": sp.user_id, "pitch_application_id": sp.pitch_application_id,
+             "role": sp.role}
             for i, sp in enumerate(speakers)]
     try:
         with dialect_for(session).guard(session):

@@ -6,11 +6,14 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal, parse_pattern
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from bioatlas.core.countries import country_choices
-from bioatlas.core.moments import DAY_PATTERNS, written
+from bioatlas.core.moments import DAY_PATTERNS, DEFAULT_ZONE, instant, zone_named, written
 from bioatlas.core.plugins import collect
 
 WEB_DIR = Path(__file__).parent
@@ -56,8 +59,55 @@ def _moment(value, lang: str):
     return written(value, lang)
 
 
+@pass_context
+def _instant(context, value, style: str = "short", named: bool = False) -> str:
+    """A stored instant (a message sent, a submission…; UTC) in the page reader's zone (`tz` of the
+    page context: the account's, else Paris) and language: `{{ m.created_at | instant }}` "mar. 5
+    janv. 2027, 14:05", `instant("day")`, `instant("time")`, `named=True` adds "(heure de Paris)"."""
+    return instant(value, context.get("lang", "fr"), context.get("tz") or DEFAULT_ZONE, style, named=named)
+
+
+@pass_context
+def _zone_named(context, zone: str | None = None) -> str:
+    """A zone as the reader names it ("heure de Paris"): `zone`, else the reader's."""
+    return zone_named(zone or context.get("tz") or DEFAULT_ZONE, context.get("lang", "fr"))
+
+
+def money(value, lang: str, currency: str = "EUR") -> str:
+    """An amount in whole units as the reader writes it (Babel's currency pattern of the language):
+    20500000 -> "20 500 000 €" (fr), "€20,500,000" (en); None is "—"."""
+    if value is None:
+        return "—"
+    locale = Locale.parse(lang)
+    pattern = parse_pattern(locale.currency_formats["standard"].pattern)
+    pattern.frac_prec = (0, 0)
+    return pattern.apply(round(float(value)), locale, currency=currency, currency_digits=False)
+
+
+def number(value, lang: str, digits: int = 1) -> str:
+    """A figure as the reader writes it (Babel): 12345 -> "12 345" (fr), "12,345" (en), up to
+    `digits` decimals when not whole; None is "—"."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0" + ("." + "#" * digits if digits else ""), locale=lang)
+
+
+@pass_context
+def _money(context, value, currency: str = "EUR") -> str:
+    return money(value, context.get("lang", "fr"), currency)
+
+
+@pass_context
+def _number(context, value, digits: int = 1) -> str:
+    return number(value, context.get("lang", "fr"), digits)
+
+
+templates.env.filters["money"] = _money  # {{ p.budget_eur | money }}: in the page's language
+templates.env.filters["number"] = _number  # {{ n | number }}
 templates.env.filters["day"] = _day
 templates.env.filters["moment"] = _moment
+templates.env.filters["instant"] = _instant
+templates.env.globals["zone_named"] = _zone_named
 
 
 def slots(place: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 `t` and `lang` (the translator), `path` and `pairs` (the current URL, for the language switch and
 `query()` links), `csrf` (the form token the accounts middleware puts on the request) and `me`
-(the principal, or None).
+(the principal, or None), `tz` (the reader's time zone: the account's, else Europe/Paris).
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from bioatlas.core.moments import DEFAULT_ZONE
 from bioatlas.web import templates
 
 
 def page_context(request: Request, t, **extra) -> dict:
     """The base context of a page, plus the page's own values."""
     return {"t": t, "lang": t.lang, "path": request.url.path, "pairs": request.query_params.multi_items(),
-            "csrf": getattr(request.state, "csrf", ""), "me": getattr(request.state, "principal", None), **extra}
+            "csrf": getattr(request.state, "csrf", ""), "me": getattr(request.state, "principal", None),
+            "tz": getattr(request.state, "time_zone", None) or DEFAULT_ZONE, **extra}
 
 
 def render(request: Request, t, template: str, status: int = 200, **context):
