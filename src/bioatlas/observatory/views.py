@@ -19,6 +19,7 @@ from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.core.i18n import Translator
 from bioatlas.observatory import charts, factsheet, factsheet_cache, factsheet_render, labels, regions, roadmaps, service
+from bioatlas.web import number as web_number
 from bioatlas.web import templates
 from bioatlas.web.pages import render
 from bioatlas.web.refusals import not_found
@@ -30,11 +31,9 @@ ScopeParam = Annotated[str | None, Query(max_length=10, description="sector or a
 
 
 def number(value, lang: str = "fr", digits: int = 1) -> str:
-    """12345.0 -> "12 345" (fr) / "12,345" (en); keeps up to `digits` decimals when not whole."""
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+    """12345.0 -> "12 345" (fr) / "12,345" (en); keeps up to `digits` decimals when not whole
+    (Babel, `web.number`)."""
+    return web_number(value, lang, digits)
 
 
 templates.env.filters["obs_number"] = number

@@ -1,0 +1,39 @@
+"""Amounts and figures on pages through Babel in the page's language: "20 500 000 €" in French,
+"€20,500,000" in English (`money`), "12 345" / "12,345" (`number`), on the portfolio's pages with
+their source, and a job offer's salary."""
+
+from __future__ import annotations
+
+import html
+
+from bioatlas.calls import service
+from bioatlas.web import money, number
+from tests.calls.helpers import add_actor
+
+NNBSP, NBSP = "\u202f", "\xa0"
+
+
+def test_money_and_number_in_each_language():
+    assert money(20_500_000, "fr") == f"20{NNBSP}500{NNBSP}000{NBSP}€"
+    assert money(20_500_000.4, "en") == "€20,500,000"
+    assert money(None, "fr") == "—"
+    assert number(12345, "fr") == f"12{NNBSP}345" and number(12345.67, "en") == "12,345.7"
+    assert number(3.0, "en") == "3"
+
+
+def test_the_portfolio_pages_write_amounts_in_the_reader_language(client, db):
+    a = add_actor(db, "Yposkesi", "91000")
+    with db() as s:
+        p = service.create_project(s, title="Bioproduction démo", region="11", modality="viral_vector",
+                                   start_date="2026-01-01", end_date="2028-12-31", budget_eur=20_500_000,
+                                   source_key="demo-amounts", source_title="Appel à projets démo (synthétique)",
+                                   partners=[(a, "lead")], funding=[("Bpifrance", 12_000_000.0)])
+        s.commit()
+        pid = p.id
+    listing = html.unescape(client.get("/projects", params={"lang": "fr"}).text)
+    assert f"projets, 20{NNBSP}500{NNBSP}000{NBSP}€ au total" in listing
+    assert "20500000" not in listing and "Source :" in listing and "Appel à projets démo (synthétique)" in listing
+    english = html.unescape(client.get("/projects", params={"lang": "en"}).text)
+    assert "€20,500,000 in total" in english and "20500000" not in english
+    detail = html.unescape(client.get(f"/projects/{pid}", params={"lang": "fr"}).text)
+    assert f"Bpifrance: 12{NNBSP}000{NNBSP}000{NBSP}€" in detail and "12000000" not in detail
