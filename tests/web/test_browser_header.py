@@ -89,13 +89,15 @@ def test_top_bar_is_one_line_at_1400_px_and_inputs_are_styled(live_server, brows
     page.goto(f"{live_server}/actors/{actor}/propose?lang=en")
     assert page.evaluate(LOOK, "input[type=number]") == page.evaluate(LOOK, "input[type=url]")
 
-    # the account page: the language select as wide as its words with its button beside it; deleting
+    # the account page: the language select as wide as its words, the time zone's and the button beside it; deleting
     # the account is the outlined red button, not the primary one
     page.goto(f"{live_server}/account?lang=en")
-    select = page.locator("form.account-language select").bounding_box()
+    select = page.locator("form.account-language select[name=language]").bounding_box()
+    zone = page.locator("form.account-language select[name=time_zone]").bounding_box()
     save = page.locator("form.account-language button").bounding_box()
-    assert select is not None and save is not None and select["width"] < 300, select
-    assert abs((save["y"] + save["height"]) - (select["y"] + select["height"])) < 6, (select, save)  # one row
+    assert select is not None and zone is not None and save is not None and select["width"] < 300, select
+    for box in (select, zone):  # the language, the time zone and the button on one row
+        assert abs((save["y"] + save["height"]) - (box["y"] + box["height"])) < 6, (box, save)
     delete = page.locator("form.danger button[type=submit]")
     assert delete.evaluate("e => getComputedStyle(e).color") == "rgb(155, 28, 28)"  # --danger
     page.screenshot(path=str(SCREENSHOTS / "account-en.png"), full_page=True)
