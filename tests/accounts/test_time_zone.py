@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
-from bioatlas.accounts.models import User
+from bioatlas.accounts.models import AuditEvent, User
 from bioatlas.core.moments import instant, zone_named
 from bioatlas.notifications import service as notifications
 from bioatlas.notifications.models import Notification
@@ -32,7 +32,7 @@ def test_an_instant_in_the_reader_zone_and_language():
 
 
 def test_the_account_zone_set_on_its_page_and_by_the_api(web, db):
-    uid = make_user(db, "camille@example.org")
+    uid = make_user(db, "camille@example.org", admin=True)
     with db() as s:
         notifications.notify(s, user_id=uid, kind="contribution.reviewed", link="/contributions/mine",
                              context={"id": 7, "status": "rejected", "message": "Source manquante."})
@@ -58,3 +58,8 @@ def test_the_account_zone_set_on_its_page_and_by_the_api(web, db):
     assert changed.status_code == 200 and changed.json()["time_zone"] == "Asia/Tokyo"
     assert "mar. 5 janv. 2027, 22:05" in web.get("/notifications").text
     assert web.get("/account/export").json()["account"]["time_zone"] == "Asia/Tokyo"
+    audit = web.get("/admin/audit", params={"lang": "en"}).text  # the admin's log: to the second, in its zone, named
+    assert "<th>Date (Tokyo time)</th>" in audit
+    with db() as s:
+        last = s.scalars(select(AuditEvent.at).order_by(AuditEvent.id.desc())).first()
+    assert instant(last, "en", "Asia/Tokyo", "precise") in audit

@@ -93,7 +93,8 @@ def written(value: Any, lang: str) -> Any:
 # calendar files carry its TZID.
 DEFAULT_ZONE = "Europe/Paris"
 VENUE_ZONE = ZoneInfo(DEFAULT_ZONE)
-INSTANT_PATTERNS = {"short": "EEE d MMM y, HH:mm", "day": "EEEE d MMMM y", "time": "HH:mm"}
+INSTANT_PATTERNS = {"short": "EEE d MMM y, HH:mm", "day": "EEEE d MMMM y", "time": "HH:mm",
+                    "precise": "y-MM-dd HH:mm:ss"}  # the admin's logs: sortable, to the second
 ZONE_NAMED = {"fr": "heure de {city}", "en": "{city} time"}
 
 
@@ -126,7 +127,7 @@ def zone_named(zone: str | None, lang: str) -> str:
 def instant(value: datetime | str | None, lang: str, zone: str | None, style: str = "short", *,
             named: bool = False) -> str:
     """A stored instant in the reader's zone and style (Babel): "mar. 5 janv. 2027, 14:05", "Tue
-    5 Jan 2027, 14:05" (`short`), the day alone (`day`), the time (`time`); `named` adds the zone
+    5 Jan 2027, 14:05" (`short`), the day alone (`day`), the time (`time`), ISO-like to the second (`precise`); `named` adds the zone
     ("… 14:05 (heure de Paris)"). An ISO string (a service's dict) is read; None is empty."""
     if not value:
         return ""

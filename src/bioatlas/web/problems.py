@@ -1,5 +1,7 @@
 """The error body of every JSON endpoint, as documented in the OpenAPI schema:
-`{"detail": ...}` (a message, or FastAPI's list of field errors for a 422)."""
+`{"detail": ...}` (a message, or FastAPI's list of field errors for a 422); a 404 adds `field`
+(the path parameter naming the missing object, "path" for an unknown address) and `message` (the
+reason in the reader's language: `?lang=`, the account's, the `lang` cookie, else French)."""
 
 from __future__ import annotations
 
@@ -10,3 +12,5 @@ from pydantic import BaseModel
 
 class Problem(BaseModel):
     detail: Any
+    field: str | None = None
+    message: str | None = None
