@@ -5,17 +5,19 @@ written in the page's language with Babel, the zone named where it matters."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
 from bioatlas.accounts.models import AuditEvent, User
 from bioatlas.core.moments import instant, zone_named
+from bioatlas.messaging import service as messaging
 from bioatlas.notifications import service as notifications
 from bioatlas.notifications.models import Notification
 from tests.accounts.fixtures import (  # noqa: F401  (fixtures)
     acc_app, csrf_of, login, mail_settings, make_user, smtp, web,
 )
+from tests.messaging.helpers import quick_user
 
 WINTER = datetime(2027, 1, 5, 13, 5, tzinfo=timezone.utc)  # 14:05 in Paris, 08:05 in Montréal
 SUMMER = datetime(2027, 7, 5, 22, 30)  # naive UTC as SQLite gives it back: 00:30 the next day in Paris
@@ -63,3 +65,15 @@ def test_the_account_zone_set_on_its_page_and_by_the_api(web, db):
     with db() as s:
         last = s.scalars(select(AuditEvent.at).order_by(AuditEvent.id.desc())).first()
     assert instant(last, "en", "Asia/Tokyo", "precise") in audit
+
+
+def test_an_unread_message_notification_gives_the_time_in_the_recipient_zone(db):
+    a, b = quick_user(db, "alice"), quick_user(db, "bob")
+    with db() as s:
+        s.execute(update(User).where(User.id == b).values(time_zone="America/Montreal"))
+        thread = messaging.open_thread(s, user_ids=[b], opened_by=a, accepted=True)
+        messaging.post_message(s, thread_id=thread.id, sender_id=a, body="Bonjour", now=WINTER)
+        assert messaging.notify_unread(s, now=WINTER + timedelta(hours=1)) == 1
+        s.commit()
+        body = s.scalars(select(Notification.body).where(Notification.user_id == b)).one()
+    assert "mardi 5 janvier 2027 à 08:05 (America/Montreal)" in body and "UTC" not in body

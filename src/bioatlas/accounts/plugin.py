@@ -31,7 +31,8 @@ def bioatlas_recipient(session, user_id):
     user = session.get(models.User, user_id)
     if user is None:
         return None
-    return {"email": user.email, "name": user.display_name, "language": user.language or "fr"}
+    return {"email": user.email, "name": user.display_name, "language": user.language or "fr",
+            "time_zone": user.time_zone or "Europe/Paris"}
 
 
 @hookimpl

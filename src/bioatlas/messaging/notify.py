@@ -8,10 +8,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bioatlas.core.moments import Moment
+from bioatlas.core.moments import DEFAULT_ZONE, Moment, local
 from bioatlas.messaging.checks import EXCERPT, KIND, NOTIFY_AFTER, _existing_users, _name, _now, _utc
 from bioatlas.messaging.models import Message, Thread, ThreadMember
 from bioatlas.notifications import service as notifications
+
+def _sent(at: datetime, zone: str) -> Moment:
+    """When a message was sent, in the recipient's zone, named: "2027-01-05 10:30 (Europe/Paris)"."""
+    when = local(at, zone)
+    return Moment(f"{when:%Y-%m-%d %H:%M} ({zone})", when, f" ({zone})")
+
 
 def notify_unread(session: Session, *, now: datetime | None = None, older_than: timedelta = NOTIFY_AFTER,
                   public_url: str = "") -> int:
@@ -41,10 +47,10 @@ def notify_unread(session: Session, *, now: datetime | None = None, older_than: 
     told = 0
     for (thread_id, user_id), (member, messages) in pending.items():
         thread = session.get(Thread, thread_id)
+        zone = (notifications.recipient(session, user_id=user_id) or {}).get("time_zone") or DEFAULT_ZONE
         items = [{"sender": _name(names, msg.sender_id),
                   "body": msg.body if len(msg.body) <= EXCERPT else msg.body[:EXCERPT] + "…",
-                  "at": Moment(f"{_utc(msg.created_at):%Y-%m-%d %H:%M} UTC", _utc(msg.created_at), " UTC")}
-                 for msg in messages]
+                  "at": _sent(msg.created_at, zone)} for msg in messages]
         context = {"count": len(items), "items": items, "senders": sorted({i["sender"] for i in items}),
                    "label": thread.context_label if thread else None,
                    "mute_url": f"{public_url}/messages/{thread_id}/mute"}

@@ -128,7 +128,8 @@ def set_preferences(session: Session, *, user_id: int, choices: Mapping[str, str
 
 
 def recipient(session: Session, *, user_id: int) -> Mapping[str, str] | None:
-    """{"email", "name", "language"} of a user (hook `bioatlas_recipient`, answered by accounts)."""
+    """{"email", "name", "language", "time_zone"} of a user (hook `bioatlas_recipient`, answered by
+    accounts; the time zone the times of its notifications are written in)."""
     return plugin_manager().hook.bioatlas_recipient(session=session, user_id=user_id)
 
 
