@@ -197,3 +197,43 @@ def test_warm_now_builds_before_traffic_and_the_app_does_not_warm_again(settings
         assert c.get("/healthz").json()["warming"] is False
         assert not hasattr(app.state, "warm_up")  # the lifespan started no second warm-up
         assert cache_of(app).stats["stored"] >= 1  # the priming requests went through the app
+
+
+def test_a_request_for_an_answer_being_computed_waits_for_it():
+    """Single flight: requests for the same URL arriving while it is computed get that answer, which
+    is computed once; an answer that is not stored (a form) is computed by each request."""
+    import asyncio
+
+    import httpx
+
+    calls = {"/plain": 0, "/form": 0}
+
+    async def plain(request):
+        calls["/plain"] += 1
+        await asyncio.sleep(0)  # let the other requests arrive while this one computes
+        return PlainTextResponse(f"the same for everyone, computed {calls['/plain']} time(s)")
+
+    async def form(request):
+        calls["/form"] += 1
+        await asyncio.sleep(0)
+        return PlainTextResponse(f"<input name=csrf_token value={request.state.csrf}>")
+
+    inner = Starlette(routes=[Route("/plain", plain), Route("/form", form)])
+    counter = iter(range(1000))
+    cache = ResponseCache(inner, routes=["/plain", "/form"], version=lambda: (1, 1, None), default_language="fr")
+
+    async def app(scope, receive, send):
+        scope.setdefault("state", {}).update(principal=ANONYMOUS, csrf=f"token-{next(counter)}")
+        await cache(scope, receive, send)
+
+    async def many(path):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            return await asyncio.gather(*(c.get(path) for _ in range(5)))
+
+    plain_answers = asyncio.run(many("/plain"))
+    assert calls["/plain"] == 1 and not cache.pending
+    assert cache.stats["joined"] >= 1 and cache.stats["joined"] + cache.stats["hits"] == 4  # waited, or found it stored
+    assert {r.text for r in plain_answers} == {"the same for everyone, computed 1 time(s)"}
+    assert {r.headers["etag"] for r in plain_answers} == {plain_answers[0].headers["etag"]}
+    forms = asyncio.run(many("/form"))
+    assert calls["/form"] == 5 and len({r.text for r in forms}) == 5  # each visitor's own token

@@ -10,7 +10,10 @@ bearer token):
 - `If-None-Match` equal to the ETag (the version plus the variant) answers 304 with no body;
 - an entry stored for that URL, language and Accept variant at that version is answered as is;
 - otherwise the route answers and a 200 is stored, unless it sets a cookie or its body carries
-  the request's CSRF token (a form: never shared), or it is larger than `max_entry_bytes`.
+  the request's CSRF token (a form: never shared), or it is larger than `max_entry_bytes`;
+- a request for an answer this worker is computing at that moment waits for it and gets the
+  stored entry (as a hit would), instead of computing it a second time; if that answer is not
+  stored (not shareable, failed), the waiting request computes its own.
 
 Entries of an older version are dropped when the version moves; the cache is an LRU bounded in
 entries and bytes, one per process; with several workers, what one worker stored is found by the
@@ -20,6 +23,7 @@ Logged-in users' pages and any other route pass through untouched (no ETag, noth
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections import OrderedDict
@@ -62,7 +66,10 @@ class ResponseCache:
         self.bytes = 0
         self.at: Version | None = None
         self.modified: tuple[bytes, bytes] | None = None  # Last-Modified of the version `at`, built once
-        self.stats = {"hits": 0, "misses": 0, "stored": 0, "not_modified": 0, "refused": 0}
+        self.stats = {"hits": 0, "misses": 0, "stored": 0, "not_modified": 0, "refused": 0, "joined": 0}
+        # answers being computed, by key and version: a request for one of them waits for it
+        # instead of computing it again (a fresh server meets the same popular URL many times at once)
+        self.pending: dict[tuple, asyncio.Future[Entry | None]] = {}
 
     def cacheable(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -107,6 +114,13 @@ class ResponseCache:
             self.stats["hits"] += 1
             await _send(send, found[0], found[1] + validators, found[2])
             return
+        computing = self.pending.get((key, version))
+        if computing is not None:  # another request of this worker is computing this answer
+            shared = await asyncio.shield(computing)
+            if shared is not None:  # stored: served as a hit would be
+                self.stats["joined"] += 1
+                await _send(send, shared.status, shared.headers + validators, shared.body)
+                return
         self.stats["misses"] += 1
         start: Message = {}
         chunks: list[bytes] = []
@@ -118,14 +132,24 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, capture)
-        body = b"".join(chunks)
-        status = start.get("status", 500)
-        out = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        if status == 200 and self._shareable(scope, out, body):
-            self._store(key, Entry(status, out, body))
-            self.shared.put(key, version, status, out, body)
-            out = out + validators
+        mine = None if computing is not None else asyncio.get_running_loop().create_future()
+        if mine is not None:
+            self.pending[(key, version)] = mine
+        stored = None
+        try:
+            await self.app(scope, receive, capture)
+            body = b"".join(chunks)
+            status = start.get("status", 500)
+            out = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            if status == 200 and self._shareable(scope, out, body):
+                stored = Entry(status, out, body)
+                self._store(key, stored)
+                self.shared.put(key, version, status, out, body)
+                out = out + validators
+        finally:  # the waiters get the stored entry, or None (not shareable, failed): they compute it
+            if mine is not None:
+                self.pending.pop((key, version), None)
+                mine.set_result(stored)
         await _send(send, status, out, body)
 
     def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple:
