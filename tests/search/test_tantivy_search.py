@@ -292,3 +292,36 @@ def test_one_read_of_the_change_log_per_search_and_edits_still_seen(db, syntheti
         after = search(s, q="synthétique", f=ActorFilter(), taxonomies=taxonomies, mode="fulltext", limit=5)
     assert len(reads) == 3
     assert after.total == first.total - 1 and after.facets != first.facets
+
+
+def test_signature_counts_equal_the_facet_columns_and_the_numpy_path(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+    """Facet counts from one signature per document and group of facets (expanded to codes in
+    Python) equal those of each facet's own column (the fallback when a group has more signatures
+    than an aggregation returns) and the numpy path's, with and without selected facets."""
+    import tantivy
+
+    from bioatlas.search.tantivy_documents import DEPARTEMENT_MORE, codes_of, signatures
+
+    assert signatures({"kind": ["cdmo", "company"], "departement": ["21", "31", "69"]}) == {
+        "sig_actor": "kind:cdmo|kind:company", "sig_modality": "-", "sig_step": "-", "sig_expression": "-",
+        "sig_region": "-", "sig_departement": "departement:21", DEPARTEMENT_MORE: ["departement:31", "departement:69"]}
+    assert codes_of("kind:cdmo|scale:10-200") == [("kind", "cdmo"), ("scale", "10-200")] and codes_of("-") == []
+    fallback = []
+    real = tantivy_search._by_facet_columns
+    monkeypatch.setattr(tantivy_search, "_by_facet_columns", lambda *a: fallback.append(a[2]) or real(*a))
+    cases = [("synthétique", ActorFilter()), ("vaccins", ActorFilter(departement=("21", "31"))),
+             ("bioprod", ActorFilter(kind=("company", "cdmo"), modality=("car_t", "aav"), region=("84", "76")))]
+    with db() as s:
+        signed = [pages(s, taxonomies, q, f, limit=50) for q, f in cases]
+        assert not fallback
+        engine = tantivy_index.current(s, taxonomies)
+        more = engine.searcher.aggregate(tantivy.Query.all_query(), {"m": {"terms": {"field": DEPARTEMENT_MORE}}})
+        assert more["m"]["buckets"]  # actors with sites in several départements
+        monkeypatch.setattr(tantivy_search, "MAX_SIGNATURES", 1)  # every group has more signatures than that
+        tantivy_index.forget(tantivy_index.index_dir(s))  # a new engine: no counts kept
+        by_columns = [pages(s, taxonomies, q, f, limit=50) for q, f in cases]
+        assert None in fallback and "departement" in fallback
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        numpy_side = [pages(s, taxonomies, q, f, limit=50) for q, f in cases]
+    assert signed == by_columns == numpy_side
+    assert all(found[2]["departement"] for found in signed)
