@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bioatlas.atlas.filters import ActorFilter
-from bioatlas.search import backends, tantivy_index, tantivy_search
+from bioatlas.search import backends, tantivy_facets, tantivy_index, tantivy_search
 from bioatlas.search.params import Geo
 from bioatlas.search.service import search
 
@@ -307,17 +307,26 @@ def test_signature_counts_equal_the_facet_columns_and_the_numpy_path(db, synthet
         "sig_region": "-", "sig_departement": "departement:21", DEPARTEMENT_MORE: ["departement:31", "departement:69"]}
     assert codes_of("kind:cdmo|scale:10-200") == [("kind", "cdmo"), ("scale", "10-200")] and codes_of("-") == []
     fallback = []
-    real = tantivy_search._by_facet_columns
-    monkeypatch.setattr(tantivy_search, "_by_facet_columns", lambda *a: fallback.append(a[2]) or real(*a))
-    cases = [("synthétique", ActorFilter()), ("vaccins", ActorFilter(departement=("21", "31"))),
+    real = tantivy_facets._by_facet_columns
+    monkeypatch.setattr(tantivy_facets, "_by_facet_columns", lambda *a: fallback.append(a[2]) or real(*a))
+    cases = [("synthétique ", ActorFilter()), ("vaccins", ActorFilter(departement=("21", "31"))),
              ("bioprod", ActorFilter(kind=("company", "cdmo"), modality=("car_t", "aav"), region=("84", "76")))]
+    counted = []
+    real_count = tantivy_search._count
+    monkeypatch.setattr(tantivy_search, "_count", lambda *a: counted.append(1) or real_count(*a))
     with db() as s:
-        signed = [pages(s, taxonomies, q, f, limit=50) for q, f in cases]
+        tantivy_index.forget(tantivy_index.index_dir(s))  # a new engine: no counts kept
+        signed = [pages(s, taxonomies, cases[0][0], cases[0][1], limit=50)]
+        assert not counted  # the total counted with its matches' counts, in one aggregation (a whole word)
+        signed += [pages(s, taxonomies, q, f, limit=50) for q, f in cases[1:]]
         assert not fallback
+        before = len(counted)
+        search(s, q="vaccins ", f=ActorFilter(), taxonomies=taxonomies, mode="fulltext", with_facets=False)
+        assert len(counted) == before + 1  # no facets asked: a plain count
         engine = tantivy_index.current(s, taxonomies)
         more = engine.searcher.aggregate(tantivy.Query.all_query(), {"m": {"terms": {"field": DEPARTEMENT_MORE}}})
         assert more["m"]["buckets"]  # actors with sites in several départements
-        monkeypatch.setattr(tantivy_search, "MAX_SIGNATURES", 1)  # every group has more signatures than that
+        monkeypatch.setattr(tantivy_facets, "MAX_SIGNATURES", 1)  # every group has more signatures than that
         tantivy_index.forget(tantivy_index.index_dir(s))  # a new engine: no counts kept
         by_columns = [pages(s, taxonomies, q, f, limit=50) for q, f in cases]
         assert None in fallback and "departement" in fallback

@@ -147,7 +147,7 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     backend = backend_for(session)
     backend.correct(session, terms)
     exact = _exact(session, st, q, f, geo, scale)
-    engine = _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st)
+    engine = _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st, with_facets)
     if engine is not None:  # Tantivy answers alone: top-k, total and facets in the engine
         if engine.total == 0 and len(terms) > 1:
             return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets, taxonomies)
@@ -189,7 +189,8 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     return SearchResult(total, ids, scores, nxt, terms, "all", facets, set(exact), used, extras)
 
 
-def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st) -> tantivy_search.Answer | None:
+def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st,
+                   with_facets: bool) -> tantivy_search.Answer | None:
     """Tantivy's own answer when the backend is Tantivy and it can apply every filter (and every
     exact name is also a text match, so that the total and facets count the same actors)."""
     if backend.name != "tantivy" or not tantivy_search.supports(f, geo, scale, taxonomies):
@@ -201,7 +202,7 @@ def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st
     query = tantivy_index.Query.of(terms)
     if (geo.bbox or geo.near) and not tantivy_search.area_as_clause(engine, query, f, taxonomies, scale):
         return None  # few matches: reading their sites costs less than the area's clause
-    found = tantivy_search.answer(engine, query, f, taxonomies, scale, geo, st)
+    found = tantivy_search.answer(engine, query, f, taxonomies, scale, geo, st, with_facets)
     if exact and found.contains(exact) != set(exact):
         return None
     return found

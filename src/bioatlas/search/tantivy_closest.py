@@ -24,7 +24,8 @@ import tantivy
 from bioatlas.atlas.service import ActorFilter, Taxonomy, view_predicates
 from bioatlas.search import tantivy_search
 from bioatlas.search.tantivy_index import Engine, Query
-from bioatlas.search.tantivy_search import _const, filter_clauses
+from bioatlas.search.tantivy_facets import const as _const
+from bioatlas.search.tantivy_facets import filter_clauses
 from bioatlas.search.text import QueryTerm
 
 Must, Should = tantivy.Occur.Must, tantivy.Occur.Should
@@ -43,7 +44,7 @@ def closest(engine: Engine, terms: list[QueryTerm], f: ActorFilter, taxonomies: 
     weight = float(math.floor(most)) + 2.0  # above any best score: the number of words ranks first
     either = tantivy.Query.boolean_query([(Should, tantivy.Query.disjunction_max_query(words)),
                                           *((Should, tantivy.Query.const_score_query(w, weight)) for w in words)])
-    filters = filter_clauses(engine, view_predicates(f, taxonomies=taxonomies), scale)
+    filters = filter_clauses(engine, view_predicates(f, taxonomies=taxonomies), scale, taxonomies)
     query = tantivy.Query.boolean_query([(Must, either), *((Must, c) for c in filters.values())])
     limit = n
     while True:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import tantivy
@@ -34,12 +33,11 @@ import tantivy
 from bioatlas.atlas.service import FACETS, ActorFilter, Taxonomy, view_predicates
 from bioatlas.search import tantivy_geo
 from bioatlas.search.params import SCALES, Geo
-from bioatlas.search.tantivy_index import DEPARTEMENT_MORE, SCALE_RANGE, SIGNATURES, Engine, Query, codes_of
-
-MAX_SIGNATURES = 65_000  # terms aggregation size: every signature of a group (Tantivy's cap on buckets)
-MAX_CODES = 65_000  # the same, every code of a facet (`_by_facet_columns`)
-PARSED_MAX = 200_000  # signatures kept parsed (`_codes`)
-_parsed: dict[str, list[tuple[str, str]]] = {}
+from bioatlas.search.tantivy_facets import aggregate as _aggregate
+from bioatlas.search.tantivy_facets import const as _const
+from bioatlas.search.tantivy_facets import count as _count
+from bioatlas.search.tantivy_facets import filter_clauses, matched
+from bioatlas.search.tantivy_index import Engine, Query
 COMPLEMENT_OVER = 0.5  # a text matching more than this share of the filters' documents: counted by its complement
 GEO_READ_UNDER = 20_000  # a box or radius on a text matching fewer actors: their sites are read (numpy path)
 TIE_READ_MAX = 4096  # ties at the page's edge read by score up to this many hits, then walked in id order
@@ -86,10 +84,6 @@ def area_as_clause(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[st
     at each evaluation, whatever the text, so a text (and filters) matching few actors reads
     their sites instead (an unscored count decides, kept per searcher)."""
     return answer(engine, q, f, taxonomies, scale).total > GEO_READ_UNDER
-
-
-def _const(query: tantivy.Query) -> tantivy.Query:
-    return tantivy.Query.const_score_query(query, 0.0)  # a filter adds nothing to the BM25 score
 
 
 @dataclass
@@ -245,10 +239,14 @@ class Answer:
         return _memo(self.engine, searcher, ("size", *fkey), lambda: _count(searcher, only))
 
     def _counted(self, searcher: tantivy.Searcher) -> dict[str, dict[str, int]]:
-        """Counts of the documents matching the text and the filters, in one aggregation over
-        the packed facet column. Exact either way: when the text matches more than half of the
-        filters' documents, the filters' own counts (kept per searcher) minus those of the
-        documents the text does not match, a smaller set to aggregate."""
+        """Counts of the documents matching the text and the filters: those the total was counted
+        with (`answer(..., with_counts=True)`), else one aggregation over the signature columns.
+        Exact either way: when the text matches more than half of the filters' documents, the
+        filters' own counts (kept per searcher) minus those of the documents the text does not
+        match, a smaller set to aggregate."""
+        return _memo(self.engine, searcher, ("matched", *self.key), lambda: self._aggregated(searcher))
+
+    def _aggregated(self, searcher: tantivy.Searcher) -> dict[str, dict[str, int]]:
         if self.total <= COMPLEMENT_OVER * self.base(searcher, None, counts=False):
             return _aggregate(searcher, self.query())
         base = self.base(searcher, None, counts=True)
@@ -257,91 +255,19 @@ class Answer:
                 for facet, codes in base.items()}
 
 
-def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    """Documents matching `query`, unscored (scoring every match costs 3-4x the count)."""
-    return int(searcher.search(_const(query), limit=1, count=True).count or 0)
-
-
-def _aggregate(searcher: tantivy.Searcher, query: tantivy.Query, only: str | None = None) -> dict[str, dict[str, int]]:
-    """{facet: {code: documents}} and {"scale": {range: documents}} of the documents matching
-    `query`: one pass of terms aggregations over the signature columns (one value per document
-    and group, `tantivy_documents.SIGNATURES`), each signature's count then added to each of its
-    codes; `only`: that facet alone (a selected facet counted without its clause), from the
-    columns holding it. Exact: should a column have more signatures than an aggregation returns,
-    the facets' own columns are counted instead (`_by_facet_columns`)."""
-    columns = [c for c, facets in SIGNATURES.items() if only is None or only in facets]
-    if only in (None, "departement"):
-        columns.append(DEPARTEMENT_MORE)
-    try:
-        found = searcher.aggregate(query, {c: {"terms": {"field": c, "size": MAX_SIGNATURES}} for c in columns})
-    except ValueError:  # more buckets than Tantivy's cap (65,000): too many signatures
-        return _by_facet_columns(searcher, query, only)
-    if any(found[c].get("sum_other_doc_count") for c in columns):
-        return _by_facet_columns(searcher, query, only)
-    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for column in columns:
-        for bucket in found[column]["buckets"]:
-            n = int(bucket["doc_count"])
-            for facet, code in _codes(bucket["key"]):
-                if only is None or facet == only:
-                    out[facet][code] += n
-    return {facet: dict(codes) for facet, codes in out.items()}
-
-
-def _codes(signature: str) -> list[tuple[str, str]]:
-    codes = _parsed.get(signature)
-    if codes is None:
-        if len(_parsed) >= PARSED_MAX:
-            _parsed.clear()
-        codes = _parsed[signature] = codes_of(signature)
-    return codes
-
-
-def _by_facet_columns(searcher: tantivy.Searcher, query: tantivy.Query, only: str | None) -> dict[str, dict[str, int]]:
-    """The same counts from each facet's own multi-valued column (slower: ~30 ms per million
-    documents and column), for a group with more signatures than an aggregation returns."""
-    facets = [f for f in (*FACETS, "scale") if only is None or f == only]
-    fields = {f: SCALE_RANGE if f == "scale" else f for f in facets}
-    found = searcher.aggregate(query, {f: {"terms": {"field": fields[f], "size": MAX_CODES}} for f in facets})
-    return {f: {b["key"]: int(b["doc_count"]) for b in found[f]["buckets"]} for f in facets if found[f]["buckets"]}
-
-
 def _order_key(taxonomies: dict[str, Taxonomy]) -> tuple:
     """The facets' taxonomy codes in order (the counts are listed in that order)."""
     return tuple((name, tuple(taxonomies[name].terms)) for name in FACETS.values() if name and name in taxonomies)
 
 
-def _scale_clause(schema, scale: tuple[str, ...]) -> tantivy.Query:
-    """Any of the scale ranges [low, high) on the actor's scale in litres (its range code)."""
-    return tantivy.Query.term_set_query(schema, SCALE_RANGE, sorted(scale))
-
-
-def filter_clauses(engine: Engine, p, scale: tuple[str, ...]) -> dict[str, tantivy.Query]:
-    """Per facet ("" for status and scope, "scale"), the constant-score clause of the view's
-    predicates `p` (`atlas.service.view_predicates`) and the scale ranges."""
-    schema = engine.schema
-    filters: dict[str, tantivy.Query] = {}
-    fixed = []
-    if p.status:
-        fixed.append(tantivy.Query.term_query(schema, "status", p.status))
-    if p.scope == "sector":
-        fixed.append(tantivy.Query.term_query(schema, "scope", "sector"))
-    if fixed:
-        filters[""] = _const(tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in fixed]))
-    for facet, codes in {**p.actor, **p.site}.items():
-        filters[facet] = _const(tantivy.Query.term_set_query(schema, facet, sorted(codes)))
-    if scale:
-        filters["scale"] = _const(_scale_clause(schema, scale))
-    return filters
-
-
 def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxonomy],
-           scale: tuple[str, ...] = (), geo: Geo = Geo(), st=None) -> Answer:
+           scale: tuple[str, ...] = (), geo: Geo = Geo(), st=None, with_counts: bool = False) -> Answer:
     """The text query with the filter's clauses, and its total (`st`: the in-memory facet index,
-    which tests the sites of the actors on a box's or radius's edge)."""
+    which tests the sites of the actors on a box's or radius's edge); `with_counts`: the facet
+    counts will be asked, so the total is counted with the matches' counts, in one pass."""
     schema, searcher = engine.schema, engine.searcher
     p = view_predicates(f, taxonomies=taxonomies)
-    filters = filter_clauses(engine, p, scale)
+    filters = filter_clauses(engine, p, scale, taxonomies)
     area = (geo.bbox, geo.near, geo.radius_km if geo.near else 0.0)
     if geo.bbox or geo.near:
         if st is None:
@@ -354,13 +280,19 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
     parts = {"": (p.status, p.scope), "scale": tuple(sorted(scale)), "geo": area,
              **{facet: tuple(sorted(codes)) for facet, codes in {**p.actor, **p.site}.items()}}
     found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups))
-    found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found))
+    found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found, with_counts))
     return found
 
 
-def _total(searcher: tantivy.Searcher, found: Answer) -> int:
-    """The matches of the text and filters: an unscored count; for a prefix, whose search scores
-    every match anyway (no pruning), the count of the first read of the top-k (kept in `first`)."""
+def _total(searcher: tantivy.Searcher, found: Answer, with_counts: bool) -> int:
+    """The matches of the text and filters: an unscored count, or with the counts of the
+    matches (one aggregation, kept for `counts`: the query is evaluated once for both); for a
+    prefix, whose search scores every match anyway (no pruning), the count of the first read
+    of the top-k (kept in `first`)."""
+    if not found.prefix and with_counts:
+        total, counts = matched(searcher, found.query())
+        _memo(found.engine, searcher, ("matched", *found.key), lambda: counts)
+        return total
     if not found.prefix:
         return _count(searcher, found.query())
     result = searcher.search(found.query(), limit=TIE_READ_MAX + 1, count=True)
