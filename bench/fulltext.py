@@ -7,8 +7,8 @@ Per size, p50/p95 (ms) and their ratio to the anchor of the same run, of:
 - `fts5 bm25 top-20` (the anchor): raw SQL, `ORDER BY rank LIMIT 20` on the FTS5 table;
 - `search() fts5` (`--with-fts5`): the atlas's search (`search.service.search`, full text, with
   facets) on FTS5: every match scored, then filters, top-k and facet counts in numpy;
-- `tantivy top-20 + facets`: the engine alone (`tantivy_search.answer`: count, top-20, facet and
-  scale aggregations);
+- `tantivy top-20 + facets`: the engine alone (`tantivy_search.answer` with counts, as `search()`
+  asks it: total, top-20, facet and scale aggregations);
 - `search() tantivy, numpy path`: the atlas's search reading every Tantivy match and its BM25
   into numpy (the code before issue 19's engine path; `tantivy_search.supports` forced False);
 - `search() tantivy`: the atlas's search answered by the engine (`search/tantivy_search.py`);
@@ -108,7 +108,7 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = Fal
         times["fts5 bm25 top-20"].append(time.perf_counter() - t)
         first_ask(engine)
         t = time.perf_counter()
-        found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale)
+        found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale, with_counts=True)
         found.top(20, 0)
         found.counts(f, taxonomies)
         times["tantivy top-20 + facets"].append(time.perf_counter() - t)

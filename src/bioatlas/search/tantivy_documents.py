@@ -5,15 +5,16 @@ what the facet counts aggregate), its status, "sector" when in the sector scope,
 and that scale's range code, and its sites' map cells (`tantivy_geo`).
 
 Signatures: a terms aggregation over a multi-valued column costs ~30 ms per million documents
-plus ~9 ns per value; over a single-valued one, ~4 ms per million documents (1M, quiet, measured
-2026-12-07). So each document holds, per group of facets, ONE value: the set of its codes (with
-ancestors) as "<facet>:<code>|<facet>:<code>…" (NONE when it has none). Counting the signatures,
-then adding each signature's count to each of its codes, gives every code's count exactly
-(a document holds distinct codes), from ~7 values per document instead of ~11.4 multi-values.
-Distinct signatures per group are few (at 1M synthetic actors: 450 for kind + GMP + scale, 378
-modality sets, 386 step sets, 29 expression sets, ~1,000 region sets); a set of départements
-is not (61,000), so the first département is the signature and the others a small multi-valued
-column (DEPARTEMENT_MORE, 30 % of the documents).
+plus ~9 ns per value; over a single-valued one with few distinct values, ~1-3 ms per million
+documents (1M, 2026-12-07). So each document holds, per group of facets, ONE value: the set of
+its codes (with ancestors) as "<facet>:<code>|<facet>:<code>…" (NONE when it has none).
+Counting the signatures, then adding each signature's count to each of its codes, gives every
+code's count exactly (a document holds distinct codes). Distinct signatures per group are few
+(at 1M synthetic actors: 450 for kind + GMP + scale, 322 modality sets, 386 step sets, 27
+expression sets); sets of sites' places are not (61,000 region + département sets), and a
+column of 728 region sets cost 10 ms per million documents, so a site's region and département
+take slots instead: the document's first, second and third (distinct, in code order) each in
+its own single-valued column (`SLOTS`), the others in a multi-valued column (SITE_MORE).
 """
 
 from __future__ import annotations
@@ -39,11 +40,13 @@ SIGNATURES = {  # single-valued column: the facets whose codes it holds, as one 
     "sig_modality": ("modality",),
     "sig_step": ("step",),
     "sig_expression": ("expression",),
-    "sig_region": ("region",),
-    "sig_departement": ("departement",),  # its first département only (the others: DEPARTEMENT_MORE)
 }
-DEPARTEMENT_MORE = "departement_more"  # multi-valued: "departement:<code>" of each département but the first
-NONE = "-"  # the signature of a document without codes in the group
+SITE_FACETS = ("region", "departement")
+SITE_SLOTS = 3  # a document's first three regions and départements each in a single-valued column
+SLOTS = {f"{facet}_{i + 1}": (facet, i) for facet in SITE_FACETS for i in range(SITE_SLOTS)}
+SITE_MORE = "site_more"  # multi-valued: "<facet>:<code>" of the regions and départements past the slots
+COUNTED = {**SIGNATURES, **{column: (facet,) for column, (facet, _) in SLOTS.items()}, SITE_MORE: SITE_FACETS}
+NONE = "-"  # the value of a document without codes in the group or slot
 _TAXONOMY = {"kind": "kinds", "gmp": "gmp_status", "modality": "modalities", "step": "value_chain",
              "expression": "expression_systems"}
 _CAPABILITY = {"modalities": "modality", "value_chain": "step", "expression_systems": "expression"}
@@ -56,7 +59,7 @@ def schema() -> tantivy.Schema:
     sb.add_text_field("body", stored=False, index_option="freq")
     for name in (*FACET_FIELDS, "status", "scope"):
         sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
-    for name in (*SIGNATURES, DEPARTEMENT_MORE):
+    for name in COUNTED:
         sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_float_field("scale", stored=False, indexed=True, fast=True)
     # its range code (params.SCALES): a term filters and counts ~10x faster than a float range
@@ -149,13 +152,15 @@ def documents(session: Session, ids: list[int] | None, taxonomies: dict[str, Tax
 
 
 def signatures(expanded: dict[str, list[str]]) -> dict[str, object]:
-    """The signature columns' values of a document with these codes per facet (ancestors included)."""
-    depts = expanded.get("departement", [])
-    groups = {**expanded, "departement": depts[:1]}
-    out: dict[str, object] = {column: "|".join(f"{name}:{code}" for name in names for code in groups.get(name, ())) or NONE
+    """The counted columns' values of a document with these codes per facet (ancestors included)."""
+    out: dict[str, object] = {column: "|".join(f"{name}:{code}" for name in names for code in expanded.get(name, ())) or NONE
                               for column, names in SIGNATURES.items()}
-    if len(depts) > 1:
-        out[DEPARTEMENT_MORE] = [f"departement:{code}" for code in depts[1:]]
+    for column, (facet, i) in SLOTS.items():
+        codes = expanded.get(facet, [])
+        out[column] = f"{facet}:{codes[i]}" if i < len(codes) else NONE
+    more = [f"{facet}:{code}" for facet in SITE_FACETS for code in expanded.get(facet, [])[SITE_SLOTS:]]
+    if more:
+        out[SITE_MORE] = more
     return out
 
 

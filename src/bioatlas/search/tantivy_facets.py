@@ -1,6 +1,7 @@
 """The filters and facet counts of a search answered by Tantivy (`search/tantivy_search.py`):
 each filter as a constant-score clause, and the counts of the documents matching a query as terms
-aggregations over the signature columns (`tantivy_documents.SIGNATURES`), expanded to codes here.
+aggregations over the counted columns (`tantivy_documents.COUNTED`: signatures and site slots),
+expanded to codes here.
 
 Filter clauses: a document holds its codes with every ancestor, so "any code of a set and its
 subtree" is "any of the set's topmost codes" (those with no ancestor in the set); one code is a
@@ -16,7 +17,7 @@ from collections import defaultdict
 import tantivy
 
 from bioatlas.atlas.service import FACETS, Taxonomy
-from bioatlas.search.tantivy_index import DEPARTEMENT_MORE, SCALE_RANGE, SIGNATURES, Engine, codes_of
+from bioatlas.search.tantivy_index import COUNTED, SCALE_RANGE, Engine, codes_of
 
 MAX_SIGNATURES = 65_000  # terms aggregation size: every signature of a group (Tantivy's cap on buckets)
 MAX_CODES = 65_000  # the same, every code of a facet (`_by_facet_columns`)
@@ -37,23 +38,21 @@ def count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
 def matched(searcher: tantivy.Searcher, query: tantivy.Query) -> tuple[int, dict[str, dict[str, int]]]:
     """The number of documents matching `query` and their counts, in one pass: every document
     holds exactly one value of each signature column, so the first column's counts sum to it."""
-    found = _signatures(searcher, query, list(SIGNATURES) + [DEPARTEMENT_MORE])
+    found = _signatures(searcher, query, list(COUNTED))
     if found is None:
         return count(searcher, query), _by_facet_columns(searcher, query, None)
-    first = next(iter(SIGNATURES))
+    first = next(iter(COUNTED))  # a signature column: one value per document
     return sum(int(b["doc_count"]) for b in found[first]["buckets"]), _expand(found, None)
 
 
 def aggregate(searcher: tantivy.Searcher, query: tantivy.Query, only: str | None = None) -> dict[str, dict[str, int]]:
     """{facet: {code: documents}} and {"scale": {range: documents}} of the documents matching
-    `query`: one pass of terms aggregations over the signature columns (one value per document
-    and group, `tantivy_documents.SIGNATURES`), each signature's count then added to each of its
-    codes; `only`: that facet alone (a selected facet counted without its clause), from the
+    `query`: one pass of terms aggregations over the counted columns (one value per document
+    and group or site slot, `tantivy_documents.COUNTED`), each signature's count then added to
+    each of its codes; `only`: that facet alone (a selected facet counted without its clause), from the
     columns holding it. Exact: should a column have more signatures than an aggregation returns,
     the facets' own columns are counted instead (`_by_facet_columns`)."""
-    columns = [c for c, facets in SIGNATURES.items() if only is None or only in facets]
-    if only in (None, "departement"):
-        columns.append(DEPARTEMENT_MORE)
+    columns = [c for c, facets in COUNTED.items() if only is None or only in facets]
     found = _signatures(searcher, query, columns)
     return _by_facet_columns(searcher, query, only) if found is None else _expand(found, only)
 

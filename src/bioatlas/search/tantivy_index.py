@@ -38,12 +38,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bioatlas.atlas.service import Taxonomy, change_mark, changes_since, latest_change
 from bioatlas.search import log_position
 from bioatlas.search.models import SearchDocument
-from bioatlas.search.tantivy_documents import (  # noqa: F401 (FACET_FIELDS, SCALE_RANGE, SIGNATURES: the columns' names)
+from bioatlas.search.tantivy_documents import (  # noqa: F401 (COUNTED, FACET_FIELDS, SCALE_RANGE: the columns' names)
     BATCH,
-    DEPARTEMENT_MORE,
+    COUNTED,
     FACET_FIELDS,
     SCALE_RANGE,
-    SIGNATURES,
     codes_of,
     documents,
     schema,
@@ -54,7 +53,7 @@ log = logging.getLogger(__name__)
 NAME_WEIGHT = 10.0
 REBUILD_OVER = 50_000  # more changed actors than this: rebuild rather than update
 WRITER_HEAP = 128 * 2**20
-SCHEMA_VERSION = 4  # an index written with another schema is rebuilt (state.json "schema")
+SCHEMA_VERSION = 5  # an index written with another schema is rebuilt (state.json "schema")
 BUILT_SIZE = 512  # text queries kept per engine (Engine.build)
 INLINE_REBUILD_MAX = 50_000  # larger: rebuilt in a background thread, FTS5 answers meanwhile
 _lock = threading.Lock()

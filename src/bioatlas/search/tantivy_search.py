@@ -11,10 +11,11 @@ The same answers as the numpy path of `search.service` (the tests compare both):
 - ranking: BM25 desc, then actor id asc (ties are read whole before the page is cut);
 - facets: distinct actors per code (documents hold distinct codes, ancestors included).
 Costs kept off the broad queries (a word shared by 650,000 of 1,000,000 actors): the total is an
-unscored count; every facet and the scale ranges are one aggregation over the signature
-columns (`tantivy_documents.SIGNATURES`: one value per document and group of facets); a text matching more than half of the filters' documents is counted as
-the filters' counts (kept per searcher) minus those of the documents it does not match (exact
-either way); a crowd of ties at the page's edge is walked in actor id order, not read by score.
+unscored count; every facet and the scale ranges are one aggregation over the counted columns
+(`tantivy_documents.COUNTED`: one value per document and group of facets or site slot); a text
+matching more than half of the filters' documents is counted as the filters' counts (kept per
+searcher) minus those of the documents it does not match (exact either way); a crowd of ties at
+the page's edge is walked in actor id order, not read by score.
 A bounding box or radius is a clause too: the map cells of the area (`search/tantivy_geo.py`).
 Not here (`supports` says False, the numpy path answers): a GMP filter
 once the GMP taxonomy has a hierarchy (the numpy path matches a GMP code exactly, the document
