@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import threading
@@ -151,6 +152,12 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
 
     def post_fork(_server, _worker) -> None:  # database connections are never shared across a fork
         app.state.engine.dispose(close=False)
+
+    # Every object built so far (the indexes, the app) moves to the collector's permanent
+    # generation: the workers' collections then never walk them, so their pages stay shared with
+    # this process instead of being copied into each worker at its first full collection.
+    gc.collect()
+    gc.freeze()
 
     class Server(BaseApplication):
         def load_config(self) -> None:

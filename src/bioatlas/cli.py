@@ -126,7 +126,7 @@ def serve(
     import os
 
     from bioatlas.app import create_app, run_server, warm_now
-    from bioatlas.core import migrate
+    from bioatlas.core import index_files, migrate
 
     s = commands.settings()
     migrate.upgrade(commands.engine(s))
@@ -136,6 +136,7 @@ def serve(
         uvicorn.run("bioatlas.app:app_from_environment", factory=True, host=host, port=port, reload=True)
         return
     count = workers or os.cpu_count() or 1
+    index_files.enable()  # the map and search indexes are read from / saved to files beside a SQLite atlas
     application = create_app(s)
     if s.warm_up and s.environment != "test":
         console.print("building the in-memory indexes…")

@@ -3,6 +3,8 @@ the same index; a large change rebuilds it."""
 
 from __future__ import annotations
 
+import json
+
 from bioatlas.atlas.models import Actor
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
@@ -55,3 +57,39 @@ def test_more_changes_than_the_limit_rebuild_the_index(registry, monkeypatch):
         rebuilt = service.resolver_for(session)
     assert rebuilt is not first
     assert _chosen(registry, "Flash Therapeutics") == [str(b)] and _chosen(registry, "Yposkesi") == [str(a)]
+
+
+def test_the_index_saved_beside_a_sqlite_atlas_is_read_back_then_refreshed(registry, engine, backend, caplog):
+    """`bioatlas serve` turns the index files on (core/index_files.py): a new process reads the
+    resolver saved by the last build, and the changes since are refreshed in, never served stale;
+    a damaged file is rebuilt with a log line naming it. PostgreSQL has no files: built as before."""
+    import logging
+    import shutil
+
+    from bioatlas.core import index_files
+
+    index_files.enable()
+    folder = index_files.folder_for(engine)
+    try:
+        assert _chosen(registry, "Généthon, Évry") == [ror("03fj96t64")]  # built, and saved
+        assert (folder is not None and (folder / "resolver.json").exists()) == (backend == "sqlite")
+        yposkesi = _add(registry, "Yposkesi", alias="YPSK")  # after the save
+        loads, builds = service.LIVE.stats.loads, service.LIVE.stats.builds
+        service.LIVE.clear()  # a new process
+        assert _chosen(registry, "YPSK") == [str(yposkesi)]
+        assert _chosen(registry, "Généthon, Évry") == [ror("03fj96t64")]
+        read = backend == "sqlite"
+        assert (service.LIVE.stats.loads, service.LIVE.stats.builds) == (loads + read, builds + (not read))
+        if folder is not None:
+            pointer = folder / "resolver.json"
+            data = folder / json.loads(pointer.read_text())["folder"] / "object.pickle"
+            data.write_bytes(data.read_bytes()[:100])  # truncated
+            service.LIVE.clear()
+            with caplog.at_level(logging.WARNING, logger="bioatlas.core.index_files"):
+                assert _chosen(registry, "YPSK") == [str(yposkesi)]
+            assert any(str(pointer) in r.getMessage() for r in caplog.records)
+            assert service.LIVE.stats.builds == builds + 1
+    finally:
+        index_files.enable(False)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -99,8 +99,19 @@ class Slot(Generic[T]):
         self.lock = threading.RLock()
 
 
+class Store(Protocol[T]):
+    """Persistence of a LiveIndex (`core/index_files.py` holds the files): `load` gives the saved
+    index with the seq and mark it reflects, or None; `save` writes a freshly built one. Neither
+    raises (a failure is logged; the index is built from the database instead)."""
+
+    def load(self, session: Session, args: tuple) -> Held[T] | None: ...
+
+    def save(self, session: Session, held: Held[T], args: tuple) -> None: ...
+
+
 @dataclass
 class Stats:
+    loads: int = 0  # indexes read from their files instead of built
     builds: int = 0
     absorbs: int = 0
     build_seconds: float = 0.0
@@ -116,15 +127,19 @@ class LiveIndex(Generic[T]):
       to keep (the same object changed in place, or a new one), or None to have it rebuilt;
     - `latest(session)`, `since(session, seq, limit)`: the change log's readers;
     - `mark(session, seq)` (optional): a fingerprint of the log row `seq`, compared too;
-    - `limit`: changed actors absorbed at most (or a function giving it, read at each refresh).
+    - `limit`: changed actors absorbed at most (or a function giving it, read at each refresh);
+    - `store` (optional): where a built index is saved and where a new process first looks for
+      one (`core/index_files.py`); a loaded index is then refreshed like one held in memory.
     `latest` is read before the rows: a change committed meanwhile is absorbed twice, never missed.
     Extra positional arguments of `current`/`get`/`rebuild` go on to `build` and `absorb`.
     """
 
     def __init__(self, name: str, *, build: Callable[..., T], absorb: Callable[..., T | None],
                  latest: Callable[[Session], int], since: Callable[[Session, int, int], set[int] | None],
-                 limit: int | Callable[[], int], mark: Callable[[Session, int], Any] | None = None):
+                 limit: int | Callable[[], int], mark: Callable[[Session, int], Any] | None = None,
+                 store: Store[T] | None = None):
         self.name = name
+        self._store = store
         self._build, self._absorb, self._latest, self._since = build, absorb, latest, since
         self._mark = mark
         self._limit = limit
@@ -190,6 +205,10 @@ class LiveIndex(Generic[T]):
     def _refresh(self, session: Session, slot: Slot[T], args: tuple) -> T:
         top = self._latest(session)
         held = slot.held
+        if held is None and self._store is not None:
+            held = slot.held = self._store.load(session, args)
+            if held is not None:
+                self.stats.loads += 1
         if held is None:
             return self._install(session, slot, top, None, args)
         if self._fresh(session, held, top):
@@ -212,6 +231,8 @@ class LiveIndex(Generic[T]):
         slot.held = Held(value, top, self._mark(session, top) if self._mark else None)
         self.stats.builds += 1
         self.stats.build_seconds += time.perf_counter() - started
+        if self._store is not None:
+            self._store.save(session, slot.held, args)
         return value
 
 

@@ -20,6 +20,7 @@ from bioatlas.atlas import service as atlas
 from bioatlas.atlas.service import Taxonomy
 from bioatlas.core.live_index import LiveIndex, Stats
 from bioatlas.search import facet_index, log_position
+from bioatlas.search.facet_files import FacetFiles
 from bioatlas.search.facet_index import NeedsRebuild, State
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ def _absorb(session: Session, state: State, changed: set[int], seq: int, taxonom
 
 
 LIVE: LiveIndex[State] = LiveIndex("search facets", build=_build, absorb=_absorb, latest=log_position.latest,
-                                   since=lambda session, seq, limit: atlas.changes_since(session, seq=seq, limit=limit), limit=lambda: ABSORB_LIMIT, mark=_mark)
+                                   since=lambda session, seq, limit: atlas.changes_since(session, seq=seq, limit=limit), limit=lambda: ABSORB_LIMIT, mark=_mark,
+                                   store=FacetFiles())
 
 
 def current(session: Session, taxonomies: dict[str, Taxonomy]) -> State:

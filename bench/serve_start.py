@@ -1,0 +1,215 @@
+"""Where `bioatlas serve`'s start goes, and what its processes hold.
+
+    python bench/serve_start.py phases DATABASE_URL
+        in this process: create_app, then each warm-up step (gazetteer, map index, facet index,
+        Tantivy's default view, encoder and vectors, resolver, route priming) timed, with the
+        resident memory (VmRSS) after each
+
+    python bench/serve_start.py serve DATABASE_URL [--workers N] [--server-src DIR] [--repeat K]
+        `bioatlas serve` on a free port of 127.0.0.1: seconds until the port opens, the first
+        search's latency (and status) then, and per process (master, workers) Rss/Pss/Shared/
+        Private from /proc/PID/smaps_rollup, after one search in every worker; then stopped.
+
+Both print the load average before and after. Figures are noisy on a shared machine: quote
+them with their load and compare old and new code alternately (`--server-src`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def loadavg() -> str:
+    return Path("/proc/loadavg").read_text().split(" ")[0]
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def rollup(pid: int) -> dict[str, float]:
+    """MiB of Rss, Pss, Shared (clean + dirty), Private (clean + dirty) of a process."""
+    kb: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        kb[key] = int(value.split()[0])
+    return {"rss": kb["Rss"] / 1024, "pss": kb["Pss"] / 1024,
+            "shared": (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024,
+            "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024}
+
+
+def phases(url: str, files: bool, skip: set[str]) -> None:
+    import logging
+
+    from bioatlas.core import index_files
+
+    index_files.enable(files)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    os.environ["DATABASE_URL"] = url
+    print(f"load {loadavg()}", flush=True)
+    steps: list[tuple[str, float, float]] = []
+
+    def step(name: str, fn) -> None:
+        if name in skip:
+            return
+        started = time.perf_counter()
+        fn()
+        steps.append((name, time.perf_counter() - started, rss_mib()))
+        print(f"{name:28s} {steps[-1][1]:8.1f} s   RSS {steps[-1][2]:8.0f} MiB   load {loadavg()}", flush=True)
+
+    holder: dict = {}
+
+    def app() -> None:
+        from bioatlas.app import create_app
+        from bioatlas.core.config import load_settings
+
+        holder["app"] = create_app(load_settings())
+
+    step("create_app", app)
+    application = holder["app"]
+    sessions, settings = application.state.sessionmaker, application.state.settings
+
+    def gazetteer() -> None:
+        from bioatlas.atlas.geocode import gazetteer as g
+
+        g()
+
+    def map_index() -> None:
+        from bioatlas.atlas import map_index as m
+
+        with sessions() as session, m.current(session):
+            pass
+
+    def facets() -> None:
+        from bioatlas.atlas.service import taxonomies
+        from bioatlas.search import index_cache
+
+        with sessions() as session:
+            index_cache.current(session, taxonomies(settings))
+
+    def tantivy() -> None:
+        from bioatlas.atlas.service import taxonomies
+        from bioatlas.search import tantivy_index, tantivy_search
+
+        with sessions() as session:
+            tantivy_search.prime(tantivy_index.current(session, taxonomies(settings)), taxonomies(settings))
+
+    def semantic() -> None:
+        from bioatlas.search.service import semantic_function
+
+        fn = semantic_function()
+        if fn is not None:
+            with sessions() as session:
+                fn(session, query="bioproduction", k=1)
+
+    def resolver() -> None:
+        from bioatlas.resolve.service import resolver_for
+
+        with sessions() as session:
+            resolver_for(session)
+
+    def prime() -> None:
+        from bioatlas.app import prime as p
+
+        p(application)
+
+    for name, fn in (("gazetteer", gazetteer), ("map index", map_index), ("search facet index", facets),
+                     ("tantivy default view", tantivy), ("encoder + vectors", semantic), ("resolver", resolver),
+                     ("prime routes", prime)):
+        step(name, fn)
+    print(json.dumps({"load_after": loadavg(), "steps": steps}))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def serve_once(url: str, workers: int, src: Path, log: Path) -> dict:
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, "-m", "bioatlas", "serve", "--port", str(port), "--workers", str(workers)]
+    load0 = loadavg()
+    t0 = time.perf_counter()
+    with log.open("w") as out:
+        server = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        while True:
+            if server.poll() is not None:
+                raise SystemExit(f"server exited ({server.returncode}); see {log}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        opened = time.perf_counter() - t0
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(timeout=120) as client:
+            started = time.perf_counter()
+            first = client.get(f"{base}/api/v1/search", params={"q": "vaccins", "mode": "fulltext"})
+            first_ms = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            page = client.get(f"{base}/actors")
+            page_ms = (time.perf_counter() - started) * 1000
+            for i in range(4 * workers):  # every worker answers a few (fresh connections spread them)
+                with httpx.Client(timeout=120) as c:
+                    c.get(f"{base}/api/v1/search", params={"q": f"anticorps {i}", "mode": "fulltext"})
+                    c.get(f"{base}/api/v1/map/clusters", params={"bbox": "-5,41,10,51", "zoom": "5"})
+        procs = {"master": rollup(server.pid)}
+        for i, child in enumerate(children(server.pid)):
+            procs[f"worker{i + 1}"] = rollup(child)
+        total = {k: sum(p[k] for p in procs.values()) for k in ("rss", "pss")}
+        return {"load_before": load0, "load_after": loadavg(), "port_open_s": round(opened, 1),
+                "first_search_ms": round(first_ms), "first_status": first.status_code, "first_page_ms": round(page_ms),
+                "page_status": page.status_code, "procs": procs, "total": total}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=("phases", "serve"))
+    parser.add_argument("url")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--server-src", type=Path, default=ROOT / "src")
+    parser.add_argument("--log", type=Path, default=Path("/tmp/serve_start.log"))
+    parser.add_argument("--files", action="store_true", help="phases: with the index files beside the database")
+    parser.add_argument("--skip", default="", help="phases: steps left out, comma-separated (e.g. resolver)")
+    args = parser.parse_args()
+    if args.what == "phases":
+        phases(args.url, args.files, set(filter(None, args.skip.split(","))))
+    else:
+        print(json.dumps(serve_once(args.url, args.workers, args.server_src, args.log), indent=1))
+
+
+if __name__ == "__main__":
+    main()

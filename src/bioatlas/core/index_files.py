@@ -1,0 +1,169 @@
+"""In-memory indexes persisted beside a SQLite database, as numpy files memory-mapped read-only.
+
+A live index (`core.live_index`) built from SQL at every start (the map's sites, the search's
+facet columns) can be written here after a build and read back by the next process in a
+fraction of a second: `np.load(mmap_mode="r")` maps the files, so the pages come from the
+page cache and are shared by every process that maps them (the workers of `bioatlas serve`),
+instead of each holding its own copy.
+
+Layout, beside `atlas.sqlite3`: a folder `atlas.sqlite3.indexes/` holding, per index, one
+immutable folder of `.npy` files per save (`map.<seq>.<random>/`) and a pointer `map.json`
+naming the current one with its key and, per file, its size and CRC-32. A save writes the new
+folder, then replaces the pointer with `os.replace` (atomic): a reader sees the old save or the
+new one, never half of one. Older folders are removed after (a process still mapping one keeps
+its pages: unlinked files live on while mapped).
+
+The key is what the files were built from: the feature's format, the change log's seq and the
+fingerprint of its row (`mark`: a database restored or a log reset up to the same seq has
+another), the schema revision, and whatever else the feature adds (the taxonomies' digest).
+`load` returns None, after logging one line naming the file, when the pointer or a file is
+missing, unreadable, truncated or corrupt (CRC), or the key differs in anything but the seq:
+the caller then builds from SQL. Files older than the log (a smaller seq, same mark chain) are
+returned with their seq: the live index absorbs the changes since, or rebuilds, exactly as it
+does for an index held in memory, so a persisted index is never served stale.
+
+An index made of Python objects (the resolver's dictionaries) is saved whole with `pickled=`
+(pickle: read ~40 times faster than rebuilt, though not shared page by page: `bioatlas serve`
+reads it before forking its workers and freezes it out of the collector's reach, so its pages
+stay shared copy-on-write). Pickle runs code when read: only ever read from the folder this
+server writes beside its own database (whoever can write there can already change the atlas).
+
+Only for a SQLite file (PostgreSQL and in-memory databases have no "beside"), and only once
+`enable()` was called (`bioatlas serve` does, unless `BIOATLAS_INDEX_FILES=0`): other commands and
+the tests build in memory as before."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import secrets
+import shutil
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+FORMAT = 2  # of the pointer and folder layout below
+CHUNK = 16 << 20  # bytes per CRC step
+PICKLED = "object.pickle"
+_enabled = False
+
+
+def enable(on: bool = True) -> None:
+    """Read and write index files from now on in this process (and the processes it forks)."""
+    global _enabled
+    _enabled = on and os.environ.get("BIOATLAS_INDEX_FILES", "1") != "0"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    arrays: dict[str, np.ndarray]  # read-only memory maps
+    meta: dict[str, Any]  # what the feature saved beside its arrays (vocabularies, ...)
+    seq: int  # the change-log seq the files reflect
+    obj: Any = None  # the object saved with `pickled=` (an index of Python objects)
+
+
+def folder_for(engine) -> Path | None:
+    """`<database>.indexes` beside a SQLite file; None for any other database or when not enabled."""
+    if not _enabled:
+        return None
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:") or url.query.get("mode") == "memory":
+        return None
+    return Path(url.database).resolve().parent / (Path(url.database).name + ".indexes")
+
+
+def _crc(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _full_key(session: Session, key: dict[str, Any]) -> dict[str, Any]:
+    """The feature's key with this module's format and the schema revision (Alembic's)."""
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return {**key, "files_format": FORMAT, "schema": sorted(revision)}
+
+
+def load(session: Session, name: str, key: dict[str, Any], accept: Callable[[int, Any], bool]) -> Loaded | None:
+    """The arrays saved for `name` under this key, memory-mapped read-only, if `accept(seq, mark)`
+    (the log still holds that row: the files are as old as or older than the database, never of
+    another one); None otherwise (logged when something was there)."""
+    folder = folder_for(session.get_bind())
+    if folder is None:
+        return None
+    pointer = folder / f"{name}.json"
+    if not pointer.exists():
+        return None
+    try:
+        head = json.loads(pointer.read_text())
+        stored, seq, mark = head["key"], int(head["seq"]), head["mark"]
+        if stored != _full_key(session, key) or mark in (None, "null") or not accept(seq, mark):
+            log.info("index files %s: built for another schema, format or database (seq %s), rebuilding", pointer, seq)
+            return None
+        data = folder / head["folder"]
+        arrays, obj = {}, None
+        for field, (size, crc) in head["files"].items():
+            path = data / field
+            if path.stat().st_size != size or _crc(path) != crc:
+                raise ValueError(f"{path}: size or checksum differs from {pointer}")
+            if field == PICKLED:
+                with path.open("rb") as f:
+                    obj = pickle.load(f)
+            else:
+                arrays[field.removesuffix(".npy")] = np.load(path, mmap_mode="r", allow_pickle=False)
+        return Loaded(arrays, head["meta"], seq, obj)
+    except Exception as exc:  # a damaged save is rebuilt, never fatal
+        log.warning("index files %s unreadable (%s: %s), rebuilding from the database", pointer,
+                    type(exc).__name__, exc)
+        return None
+
+
+def save(session: Session, name: str, key: dict[str, Any], seq: int, mark: Any, arrays: dict[str, np.ndarray],
+         meta: dict[str, Any], pickled: Any = None) -> Path | None:
+    """Write the arrays and meta of the index as of log row `seq` (its fingerprint `mark`, JSON),
+    under this key; the folder written, or None (nowhere to write, or a failure, logged: the
+    index in memory is unaffected)."""
+    folder = folder_for(session.get_bind())
+    if folder is None or mark in (None, "null"):  # an empty or pruned log: nothing to tell this atlas by
+        return None
+    data = folder / f"{name}.{int(seq)}.{secrets.token_hex(4)}"
+    try:
+        data.mkdir(parents=True)
+        files = {}
+        for field, array in arrays.items():
+            path = data / f"{field}.npy"
+            np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+            files[path.name] = (path.stat().st_size, _crc(path))
+        if pickled is not None:
+            path = data / PICKLED
+            with path.open("wb") as f:
+                pickle.dump(pickled, f, protocol=pickle.HIGHEST_PROTOCOL)
+            files[path.name] = (path.stat().st_size, _crc(path))
+        tmp = folder / f".{name}.json.{secrets.token_hex(4)}"
+        tmp.write_text(json.dumps({"key": _full_key(session, key), "seq": int(seq), "mark": mark, "folder": data.name, "files": files, "meta": meta}))
+        os.replace(tmp, folder / f"{name}.json")
+    except Exception as exc:
+        log.warning("could not write the index files %s (%s: %s)", data, type(exc).__name__, exc)
+        shutil.rmtree(data, ignore_errors=True)
+        return None
+    try:
+        current = json.loads((folder / f"{name}.json").read_text())["folder"]
+    except Exception:
+        current = data.name
+    for old in folder.glob(f"{name}.*"):  # the previous saves (mapped ones keep their pages)
+        if old.is_dir() and old.name not in (data.name, current):
+            shutil.rmtree(old, ignore_errors=True)
+    log.info("index files %s written (seq %s)", data, seq)
+    return data
