@@ -8,7 +8,8 @@
     python bench/serve_start.py serve DATABASE_URL [--workers N] [--server-src DIR] [--repeat K]
         `bioatlas serve` on a free port of 127.0.0.1: seconds until the port opens, the first
         search's latency (and status) then, and per process (master, workers) Rss/Pss/Shared/
-        Private from /proc/PID/smaps_rollup, after one search in every worker; then stopped.
+        Private from /proc/PID/smaps_rollup, after --requests searches (a map request every 4th,
+        a name resolution every 8th) spread over the workers; then stopped.
 
 Both print the load average before and after. Figures are noisy on a shared machine: quote
 them with their load and compare old and new code alternately (`--server-src`).
@@ -147,7 +148,7 @@ def children(pid: int) -> list[int]:
         return []
 
 
-def serve_once(url: str, workers: int, src: Path, log: Path) -> dict:
+def serve_once(url: str, workers: int, src: Path, log: Path, requests: int) -> dict:
     import httpx
 
     port = free_port()
@@ -175,10 +176,14 @@ def serve_once(url: str, workers: int, src: Path, log: Path) -> dict:
             started = time.perf_counter()
             page = client.get(f"{base}/actors")
             page_ms = (time.perf_counter() - started) * 1000
-            for i in range(4 * workers):  # every worker answers a few (fresh connections spread them)
+            words = ("anticorps", "vaccins", "bioproduction", "thérapie génique", "lyon", "cellules", "plasmide")
+            for i in range(requests):  # fresh connections spread them over the workers
                 with httpx.Client(timeout=120) as c:
-                    c.get(f"{base}/api/v1/search", params={"q": f"anticorps {i}", "mode": "fulltext"})
-                    c.get(f"{base}/api/v1/map/clusters", params={"bbox": "-5,41,10,51", "zoom": "5"})
+                    c.get(f"{base}/api/v1/search", params={"q": f"{words[i % len(words)]} {i}", "mode": "fulltext"})
+                    if i % 4 == 0:
+                        c.get(f"{base}/api/v1/map/clusters", params={"bbox": "-5,41,10,51", "zoom": "5"})
+                    if i % 8 == 0:
+                        c.get(f"{base}/api/v1/match", params={"q": f"Institut {words[i % len(words)]}"})
         procs = {"master": rollup(server.pid)}
         for i, child in enumerate(children(server.pid)):
             procs[f"worker{i + 1}"] = rollup(child)
@@ -202,13 +207,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--server-src", type=Path, default=ROOT / "src")
     parser.add_argument("--log", type=Path, default=Path("/tmp/serve_start.log"))
+    parser.add_argument("--requests", type=int, default=40, help="serve: searches (with map and resolve requests) "
+                        "before the processes' memory is read")
     parser.add_argument("--files", action="store_true", help="phases: with the index files beside the database")
     parser.add_argument("--skip", default="", help="phases: steps left out, comma-separated (e.g. resolver)")
     args = parser.parse_args()
     if args.what == "phases":
         phases(args.url, args.files, set(filter(None, args.skip.split(","))))
     else:
-        print(json.dumps(serve_once(args.url, args.workers, args.server_src, args.log), indent=1))
+        print(json.dumps(serve_once(args.url, args.workers, args.server_src, args.log, args.requests), indent=1))
 
 
 if __name__ == "__main__":

@@ -91,11 +91,16 @@ def warm_up(sessions, settings: Settings) -> threading.Thread:
     return thread
 
 
-def warm_now(app: FastAPI) -> None:
+def warm_now(app: FastAPI, *, freeze: bool = False) -> dict[str, float]:
     """Fill the in-memory indexes now, in this thread (`bioatlas serve` before it accepts traffic,
     and before it forks its workers, which then share the built indexes copy-on-write); a
-    failing warmer is logged. The app's own start-up warm-up then has nothing left to do."""
+    failing warmer is logged. The app's own start-up warm-up then has nothing left to do.
+    Returns the seconds each step took. With `freeze` (`bioatlas serve`) the objects built are
+    then moved out of the cyclic collector's reach (`gc.freeze`): at a million actors a full
+    collection walks the resolver's millions of objects for seconds, and in a forked worker it
+    would also copy their shared pages."""
     settings = app.state.settings
+    seconds = {}
     for feature, warm in each_impl("bioatlas_warm"):
         started = time.perf_counter()
         try:
@@ -103,8 +108,14 @@ def warm_now(app: FastAPI) -> None:
             log.info("warmed %s in %.1f s", feature, time.perf_counter() - started)
         except Exception:
             log.exception("warming %s failed", feature)
+        seconds[feature] = time.perf_counter() - started
+    if freeze:
+        gc.freeze()
+    started = time.perf_counter()
     prime(app)
+    seconds["routes"] = time.perf_counter() - started
     app.state.warmed = True
+    return seconds
 
 
 PRIME_URLS = ("/", "/actors", "/api/v1/search?q=bioproduction&mode=fulltext", "/api/v1/actors?limit=1")
@@ -156,7 +167,6 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
     # Every object built so far (the indexes, the app) moves to the collector's permanent
     # generation: the workers' collections then never walk them, so their pages stay shared with
     # this process instead of being copied into each worker at its first full collection.
-    gc.collect()
     gc.freeze()
 
     class Server(BaseApplication):

@@ -122,6 +122,8 @@ def serve(
 
     The in-memory indexes (map, search facets, vectors, resolver) are built before the port opens, so the first request is answered at full speed; with several workers they are built once and the workers are forked from that process.
 
+    On a SQLite atlas the map, search facet and resolver indexes are saved beside the database (ATLAS.indexes/) and read back at the next start instead of being built (memory-mapped, shared by the workers; the changes since are applied, a damaged file is rebuilt). BIOATLAS_INDEX_FILES=0 turns this off.
+
     Anonymous reads are cached per data version (BIOATLAS_RESPONSE_CACHE)."""
     import os
 
@@ -140,7 +142,8 @@ def serve(
     application = create_app(s)
     if s.warm_up and s.environment != "test":
         console.print("building the in-memory indexes…")
-        warm_now(application)
+        seconds = warm_now(application, freeze=True)
+        console.print("built in " + ", ".join(f"{name} {secs:.1f} s" for name, secs in seconds.items()))
     console.print(f"Bioprod Atlas on http://{host}:{port}  ({count} worker{'s' if count > 1 else ''}; API docs: /docs)")
     run_server(application, host=host, port=port, workers=count)
 

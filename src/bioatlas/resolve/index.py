@@ -54,7 +54,7 @@ def bag(toks) -> str:
     return " ".join(sorted(set(toks)))
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ per name: ~85 bytes less each, and the same once unpickled (index files)
 class Entry:
     actor_id: int
     value: str
@@ -66,7 +66,7 @@ class Entry:
     bag: str = ""  # its tokens sorted: word order, "&" / "and" and stop words do not matter
 
 
-@dataclass
+@dataclass(slots=True)
 class ActorInfo:
     id: int
     name: str

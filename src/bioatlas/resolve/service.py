@@ -35,7 +35,7 @@ def _refresh(session: Session, resolver: Resolver, changed: set[int], seq: int) 
 
 
 FILES = "resolver"
-FILES_KEY = {"format": 1}  # of ResolverIndex's attributes: a change there must bump it
+FILES_KEY = {"format": 2}  # of ResolverIndex's attributes: a change there must bump it
 
 
 def _log_mark(session: Session, seq: int) -> str:
