@@ -370,7 +370,7 @@ def _fuse(session, fn, q, ranked, st, hits: Ranking, f, geo, scale):
     if filtered:
         sel = Selection(st, np.arange(st.size), f, geo, scale)
         rows = np.flatnonzero(sel.mask())
-        allowed = {int(i) for i in st.ids[rows]} if len(rows) <= SEMANTIC_FILTER_LIMIT else None
+        allowed = st.ids[rows] if len(rows) <= SEMANTIC_FILTER_LIMIT else None  # an array: no Python set
     try:
         with dialect_for(session).guard(session):  # a failure leaves the transaction usable
             neighbours = fn(session, query=q, k=HEAD, actor_ids=allowed)

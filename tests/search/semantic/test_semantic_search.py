@@ -3,6 +3,7 @@ follow edits, are not recomputed when the text is unchanged; bad input never cra
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -124,6 +125,9 @@ def test_restricted_to_actor_ids(db, actors):
         assert {i for i, _ in hits} <= allowed and hits
         assert semantic_search(s, query="cancer immunotherapy", k=10, actor_ids=set()) == []
         assert semantic_search(s, query="cancer immunotherapy", k=10, actor_ids={999_999}) == []
+        as_array = np.array(sorted(allowed, reverse=True), dtype=np.int64)  # the search passes its filtered ids so
+        assert semantic_search(s, query="cancer immunotherapy", k=10, actor_ids=as_array) == hits
+        assert semantic_search(s, query="cancer immunotherapy", k=10, actor_ids=as_array[:0]) == []
 
 
 def test_embed_pending_catches_up_and_is_idempotent(db, actors):
@@ -170,7 +174,7 @@ def test_odd_queries_do_not_crash(db, actors, query):
 
 @pytest.mark.parametrize("query, k, ids", [
     (None, 5, None), (b"bytes", 5, None), ("ok", "5", None), ("ok", 2.5, None), ("ok", True, None),
-    ("ok", 5, "12"), ("ok", 5, {"a"}),
+    ("ok", 5, "12"), ("ok", 5, {"a"}), ("ok", 5, np.array([1.5])), ("ok", 5, np.array([[1, 2]])),
 ])
 def test_wrong_types_are_named(db, actors, query, k, ids):
     with db() as s, pytest.raises(SemanticQueryError):

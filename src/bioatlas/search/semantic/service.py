@@ -192,20 +192,26 @@ def _check_args(query, k, actor_ids) -> tuple[str, int]:
         raise SemanticQueryError(f"query: a text was expected, not {type(query).__name__}")
     if isinstance(k, bool) or not isinstance(k, int):
         raise SemanticQueryError(f"k: a whole number was expected, not {k!r}")
-    if actor_ids is not None and not isinstance(actor_ids, (set, frozenset, list, tuple)):
+    if actor_ids is not None and not isinstance(actor_ids, (set, frozenset, list, tuple, np.ndarray)):
         raise SemanticQueryError("actor_ids: a set of actor ids was expected")
+    if isinstance(actor_ids, np.ndarray) and (actor_ids.ndim != 1 or actor_ids.dtype.kind not in "iu"):
+        raise SemanticQueryError("actor_ids: an array of integer actor ids was expected")
     return " ".join(query.split())[:MAX_QUERY_CHARS], min(k, MAX_K)
 
 
-def semantic_search(session: Session, *, query: str, k: int, actor_ids: set[int] | None = None) -> list[tuple[int, float]]:
+def semantic_search(session: Session, *, query: str, k: int,
+                    actor_ids: set[int] | np.ndarray | None = None) -> list[tuple[int, float]]:
     """The `k` actors (at most 1,000) whose text is nearest in meaning to `query`, best first, as
-    (actor_id, cosine similarity) with a positive similarity; only among `actor_ids` when given.
+    (actor_id, cosine similarity) with a positive similarity; only among `actor_ids` when given
+    (a collection of ids, or a one-dimensional integer numpy array).
     An empty query, k ≤ 0 or an empty `actor_ids` give []. A query is cut at 1,000 characters."""
     text, k = _check_args(query, k, actor_ids)
-    if not text or k <= 0 or (actor_ids is not None and not actor_ids):
+    if not text or k <= 0 or (actor_ids is not None and len(actor_ids) == 0):
         return []
     allowed = None
-    if actor_ids is not None:
+    if isinstance(actor_ids, np.ndarray):  # the search's filtered ids as they are (no Python set)
+        allowed = np.unique(actor_ids.astype(np.int64, copy=False))
+    elif actor_ids is not None:
         try:
             allowed = np.unique(np.fromiter((int(i) for i in actor_ids), dtype=np.int64, count=len(actor_ids)))
         except (TypeError, ValueError, OverflowError) as exc:
