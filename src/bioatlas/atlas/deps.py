@@ -18,8 +18,13 @@ def get_taxonomies(request: Request) -> dict[str, Taxonomy]:
     return load_taxonomies(request.app.state.settings.extra_taxonomy_dir)
 
 
+async def _taxonomies(request: Request) -> dict[str, Taxonomy]:
+    """`get_taxonomies` on the event loop (cached: no thread pool trip per request)."""
+    return get_taxonomies(request)
+
+
 def get_filter(
-    request: Request, session: SessionDep, taxonomies: Annotated[dict[str, Taxonomy], Depends(get_taxonomies)]
+    request: Request, session: SessionDep, taxonomies: Annotated[dict[str, Taxonomy], Depends(_taxonomies)]
 ) -> ActorFilter:
     """The view of the request; without `scope`, the sector once the scope has been computed."""
     params: dict[str, list[str]] = {}
@@ -32,5 +37,5 @@ def get_filter(
         raise Refused(exc, detail={"field": exc.field, "message": str(exc)}) from None
 
 
-TaxonomiesDep = Annotated[dict[str, Taxonomy], Depends(get_taxonomies)]
+TaxonomiesDep = Annotated[dict[str, Taxonomy], Depends(_taxonomies)]
 FilterDep = Annotated[ActorFilter, Depends(get_filter)]

@@ -37,6 +37,17 @@ def get_translator(request: Request) -> Translator:
     return Translator(request_language(request))
 
 
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def _translator(request: Request) -> Translator:
+    return get_translator(request)
+
+
+# The settings and the translator are resolved on the event loop (no I/O: the catalogues are
+# cached): FastAPI runs each plain `def` dependency through the thread pool, one trip per request
+# each (~50 us of CPU, and a wait for the loop and a thread on a busy worker).
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-TranslatorDep = Annotated[Translator, Depends(get_translator)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+TranslatorDep = Annotated[Translator, Depends(_translator)]
