@@ -7,7 +7,8 @@ from __future__ import annotations
 import html
 
 from bioatlas.calls import service
-from bioatlas.web import money, number
+from bioatlas.core.i18n import Translator
+from bioatlas.web import money, number, templates
 from tests.calls.helpers import add_actor
 
 NNBSP, NBSP = "\u202f", "\xa0"
@@ -37,3 +38,12 @@ def test_the_portfolio_pages_write_amounts_in_the_reader_language(client, db):
     assert "€20,500,000 in total" in english and "20500000" not in english
     detail = html.unescape(client.get(f"/projects/{pid}", params={"lang": "fr"}).text)
     assert f"Bpifrance: 12{NNBSP}000{NNBSP}000{NBSP}€" in detail and "12000000" not in detail
+
+
+def test_a_large_count_is_grouped_in_the_reader_language():
+    """The directory's and the map's count at the atlas's million (`atlas/_scope.html`)."""
+    scope = templates.get_template("atlas/_scope.html")
+    for lang, shown in (("fr", f"1{NNBSP}234{NNBSP}567"), ("en", "1,234,567")):
+        page = scope.render(t=Translator(lang), lang=lang, n=1_234_567, scope="all", path="/actors", pairs=[],
+                            scope_computed=True, live=True)
+        assert f"<strong data-total>{shown}</strong>" in page and "1234567" not in page

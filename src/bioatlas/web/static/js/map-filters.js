@@ -51,8 +51,11 @@ export async function getJSON(url) {
   return response.json();
 }
 
+// a count as the page's reader writes it ("1 234" in French, "1,234" in English), as the server's Babel does
+const counted = (n) => Number(n).toLocaleString(document.documentElement.lang || "fr");
+
 export function applyFacets(form, data) {
-  for (const el of document.querySelectorAll("[data-total]")) el.textContent = String(data.total);
+  for (const el of document.querySelectorAll("[data-total]")) el.textContent = counted(data.total);
   // the word after the count agrees with it (French: 0 and 1 singular)
   const many = document.documentElement.lang === "fr" ? data.total > 1 : data.total !== 1;
   for (const el of document.querySelectorAll("[data-total-word]")) el.textContent = many ? el.dataset.many : el.dataset.one;
@@ -67,7 +70,7 @@ export function applyFacets(form, data) {
       const count = counts.get(box.value) ?? 0;
       const item = box.closest("li");
       const countEl = item && item.querySelector("[data-count]");
-      if (countEl) countEl.textContent = String(count);
+      if (countEl) countEl.textContent = counted(count);
       if (item) item.classList.toggle("zero", count === 0 && !box.checked);
       if (box.checked) chosen += 1;
     }

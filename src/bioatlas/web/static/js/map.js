@@ -50,7 +50,7 @@ function showList() {
     onShow: map ? showActor : null,
     approximateLabel: text("textApproximate"),
   });
-  for (const el of document.querySelectorAll("[data-in-view-count]")) el.textContent = String(actors.length);
+  for (const el of document.querySelectorAll("[data-in-view-count]")) el.textContent = actors.length.toLocaleString(document.documentElement.lang || "fr");
   container.dataset.inView = String(actors.length);
 }
 
