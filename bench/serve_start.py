@@ -9,7 +9,8 @@
         `bioatlas serve` on a free port of 127.0.0.1: seconds until the port opens, the first
         search's latency (and status) then, and per process (master, workers) Rss/Pss/Shared/
         Private from /proc/PID/smaps_rollup, after --requests searches (a map request every 4th,
-        a name resolution every 8th) spread over the workers; then stopped.
+        a name resolution every 8th) spread over the workers; then stopped. The anchor, measured
+        first: seconds until a bare FastAPI route under uvicorn with as many workers opens its port.
 
 Both print the load average before and after. Figures are noisy on a shared machine: quote
 them with their load and compare old and new code alternately (`--server-src`).
@@ -148,6 +149,34 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def wait_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited ({process.returncode}); see {log}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def anchor(workers: int) -> float:
+    """Seconds until a bare FastAPI route served by uvicorn with as many workers opens its port
+    (the same machine at the same moment: Python, FastAPI and uvicorn start, nothing of ours)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "bench.http_load:bare_app", "--factory", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "warning", "--workers", str(workers)]
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_port(port, process, Path("/dev/null"))
+        return round(time.perf_counter() - started, 2)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
 def serve_once(url: str, workers: int, src: Path, log: Path, requests: int) -> dict:
     import httpx
 
@@ -159,14 +188,7 @@ def serve_once(url: str, workers: int, src: Path, log: Path, requests: int) -> d
     with log.open("w") as out:
         server = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"server exited ({server.returncode}); see {log}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_port(port, server, log)
         opened = time.perf_counter() - t0
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(timeout=120) as client:
@@ -215,7 +237,9 @@ def main() -> None:
     if args.what == "phases":
         phases(args.url, args.files, set(filter(None, args.skip.split(","))))
     else:
-        print(json.dumps(serve_once(args.url, args.workers, args.server_src, args.log, args.requests), indent=1))
+        bare = anchor(args.workers)
+        print(json.dumps({"anchor_port_open_s": bare,
+                          **serve_once(args.url, args.workers, args.server_src, args.log, args.requests)}, indent=1))
 
 
 if __name__ == "__main__":
