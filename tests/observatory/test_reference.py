@@ -188,3 +188,31 @@ def test_missing_column_is_refused(db, tmp_path):
     (folder / "targets.csv").write_text(text, encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="targets.csv line 1: missing column"):
         load_reference(db(), folder)
+
+
+def test_all_conflicts_read_in_one_pass_equal_each_indicators_own(session, loaded):
+    """The dashboard's conflicts (every indicator) read the values in one statement, not one per
+    indicator (176 statements on the demo's dashboard before), and equal each indicator's own."""
+    from sqlalchemy import event
+
+    from bioatlas.observatory.models import Indicator, IndicatorValue
+
+    # a second indicator in conflict: a recorded value beside an existing one, same scope and period
+    existing = session.scalars(select(IndicatorValue).join(Indicator).where(
+        IndicatorValue.kind == "recorded", Indicator.code != "eu_biologics_made_in_country")).first()
+    assert existing is not None
+    session.add(IndicatorValue(indicator_id=existing.indicator_id, scope=existing.scope, dimension=existing.dimension,
+                               period=existing.period, value=existing.value + 1, comparator="=", kind="recorded",
+                               source_id=existing.source_id))
+    session.flush()
+    codes = list(session.scalars(select(Indicator.code).order_by(Indicator.code)))
+    statements: list[str] = []
+    listen = lambda *args, **kw: statements.append(args[2])  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listen)
+    try:
+        everything = service.conflicts(session)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listen)
+    assert everything == [c for code in codes for c in service.conflicts(session, code=code)]
+    assert {c["indicator"] for c in everything} >= {"eu_biologics_made_in_country", existing.indicator.code}
+    assert len(statements) <= 3  # indicators, values, their sources

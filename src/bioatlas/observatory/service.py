@@ -118,12 +118,16 @@ def conflicts(session: Session, *, code: str | None = None) -> list[dict]:
     query = select(Indicator)
     if code:
         query = query.where(Indicator.code == code)
+    indicators = list(session.scalars(query.order_by(Indicator.code)))
+    recorded: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for v in _values(session, [i.id for i in indicators]):  # one statement for all, not one per indicator
+        if v.kind == "recorded":
+            recorded[v.indicator_id].append(v)
     out = []
-    for indicator in session.scalars(query.order_by(Indicator.code)):
+    for indicator in indicators:
         groups: dict[tuple, list[IndicatorValue]] = defaultdict(list)
-        for v in _values(session, [indicator.id]):
-            if v.kind == "recorded":
-                groups[(v.scope, v.dimension or "")].append(v)
+        for v in recorded[indicator.id]:
+            groups[(v.scope, v.dimension or "")].append(v)
         for (scope, dimension), vs in sorted(groups.items()):
             periods = sorted({v.period for v in vs if v.period})
             for period in periods or (None,):
