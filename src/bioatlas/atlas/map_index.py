@@ -20,7 +20,6 @@ are left out: no viewport can hold them (the box is clamped to them).
 
 from __future__ import annotations
 
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -232,15 +231,11 @@ FILES_KEY = {"format": 1}
 SITE_FIELDS = tuple(Sites.__dataclass_fields__)
 
 
-def _log_mark(session: Session, seq: int) -> str:
-    return json.dumps(changelog.mark(session, seq), default=str)
-
-
 class MapFiles:
     """`core.live_index.Store` of the map index."""
 
     def load(self, session: Session, args: tuple) -> Held[MapIndex] | None:
-        found = index_files.load(session, FILES, FILES_KEY, lambda seq, mark: _log_mark(session, seq) == mark)
+        found = index_files.load(session, FILES, FILES_KEY, lambda seq: changelog.mark(session, seq))
         if found is None:
             return None
         a = found.arrays
@@ -255,7 +250,7 @@ class MapFiles:
         index = held.value
         arrays = {"code": index.code, "alive": index.alive, "by_actor": index.by_actor, "actor_keys": index.actor_keys,
                   **{f"base-{f}": getattr(index.base, f) for f in SITE_FIELDS}}
-        index_files.save(session, FILES, FILES_KEY, held.seq, _log_mark(session, held.seq), arrays,
+        index_files.save(session, FILES, FILES_KEY, held.seq, changelog.mark(session, held.seq), arrays,
                          {"vocab": list(index.vocab.items())})
 
 

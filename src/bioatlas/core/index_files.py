@@ -69,6 +69,7 @@ class Loaded:
     arrays: dict[str, np.ndarray]  # read-only memory maps
     meta: dict[str, Any]  # what the feature saved beside its arrays (vocabularies, ...)
     seq: int  # the change-log seq the files reflect
+    mark: Any  # that log row's fingerprint, as the database gives it now (equal to the saved one)
     obj: Any = None  # the object saved with `pickled=` (an index of Python objects)
 
 
@@ -115,10 +116,15 @@ def _full_key(session: Session, key: dict[str, Any]) -> dict[str, Any]:
     return {**key, "files_format": FORMAT, "schema": sorted(revision)}
 
 
-def load(session: Session, name: str, key: dict[str, Any], accept: Callable[[int, Any], bool]) -> Loaded | None:
-    """The arrays saved for `name` under this key, memory-mapped read-only, if `accept(seq, mark)`
-    (the log still holds that row: the files are as old as or older than the database, never of
-    another one); None otherwise (logged when something was there)."""
+def _encoded(mark: Any) -> str:
+    return json.dumps(mark, default=str)
+
+
+def load(session: Session, name: str, key: dict[str, Any], mark_of: Callable[[int], Any]) -> Loaded | None:
+    """The arrays saved for `name` under this key, memory-mapped read-only, if the log's row of
+    their seq still has the fingerprint they were saved with (`mark_of(seq)`: the files are as old
+    as or older than the database, never of another one); None otherwise (logged when something
+    was there)."""
     folder = folder_for(session.get_bind())
     if folder is None:
         return None
@@ -127,8 +133,9 @@ def load(session: Session, name: str, key: dict[str, Any], accept: Callable[[int
         return None
     try:
         head = json.loads(pointer.read_text())
-        stored, seq, mark = head["key"], int(head["seq"]), head["mark"]
-        if stored != _full_key(session, key) or mark in (None, "null") or not accept(seq, mark):
+        stored, seq, saved_mark = head["key"], int(head["seq"]), head["mark"]
+        mark = mark_of(seq) if stored == _full_key(session, key) and saved_mark not in (None, "null") else None
+        if mark is None or _encoded(mark) != saved_mark:
             log.info("index files %s: built for another schema, format or database (seq %s), rebuilding", pointer, seq)
             return None
         data = folder / head["folder"]
@@ -141,7 +148,7 @@ def load(session: Session, name: str, key: dict[str, Any], accept: Callable[[int
                 obj = _unpickle(path)
             else:
                 arrays[field.removesuffix(".npy")] = np.load(path, mmap_mode="r", allow_pickle=False)
-        return Loaded(arrays, head["meta"], seq, obj)
+        return Loaded(arrays, head["meta"], seq, mark, obj)
     except Exception as exc:  # a damaged save is rebuilt, never fatal
         log.warning("index files %s unreadable (%s: %s), rebuilding from the database", pointer,
                     type(exc).__name__, exc)
@@ -150,11 +157,11 @@ def load(session: Session, name: str, key: dict[str, Any], accept: Callable[[int
 
 def save(session: Session, name: str, key: dict[str, Any], seq: int, mark: Any, arrays: dict[str, np.ndarray],
          meta: dict[str, Any], pickled: Any = None) -> Path | None:
-    """Write the arrays and meta of the index as of log row `seq` (its fingerprint `mark`, JSON),
-    under this key; the folder written, or None (nowhere to write, or a failure, logged: the
-    index in memory is unaffected)."""
+    """Write the arrays and meta of the index as of log row `seq` (its fingerprint `mark`, as
+    `mark_of` gives it to `load`), under this key; the folder written, or None (nowhere to write,
+    or a failure, logged: the index in memory is unaffected)."""
     folder = folder_for(session.get_bind())
-    if folder is None or mark in (None, "null"):  # an empty or pruned log: nothing to tell this atlas by
+    if folder is None or mark is None:  # an empty or pruned log: nothing to tell this atlas by
         return None
     data = folder / f"{name}.{int(seq)}.{secrets.token_hex(4)}"
     try:
@@ -170,7 +177,7 @@ def save(session: Session, name: str, key: dict[str, Any], seq: int, mark: Any, 
                 pickle.dump(pickled, f, protocol=pickle.HIGHEST_PROTOCOL)
             files[path.name] = (path.stat().st_size, _crc(path))
         tmp = folder / f".{name}.json.{secrets.token_hex(4)}"
-        tmp.write_text(json.dumps({"key": _full_key(session, key), "seq": int(seq), "mark": mark, "folder": data.name, "files": files, "meta": meta}))
+        tmp.write_text(json.dumps({"key": _full_key(session, key), "seq": int(seq), "mark": _encoded(mark), "folder": data.name, "files": files, "meta": meta}))
         os.replace(tmp, folder / f"{name}.json")
     except Exception as exc:
         log.warning("could not write the index files %s (%s: %s)", data, type(exc).__name__, exc)

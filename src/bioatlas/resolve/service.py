@@ -10,8 +10,6 @@ one (`ResolverFiles`), before forking its workers.
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.service import change_mark, changes_since, latest_change
@@ -38,23 +36,19 @@ FILES = "resolver"
 FILES_KEY = {"format": 2}  # of ResolverIndex's attributes: a change there must bump it
 
 
-def _log_mark(session: Session, seq: int) -> str:
-    return json.dumps(change_mark(session, seq=seq), default=str)
-
-
 class ResolverFiles:
     """`core.live_index.Store` of the resolver: its index saved whole beside a SQLite atlas
     (`core/index_files.py`, pickled: 8 s to read at a million actors against 6 min to build),
     as of one change-log row; the changes since are refreshed as usual."""
 
     def load(self, session: Session, args: tuple) -> Held[Resolver] | None:
-        found = index_files.load(session, FILES, FILES_KEY, lambda seq, mark: _log_mark(session, seq) == mark)
+        found = index_files.load(session, FILES, FILES_KEY, lambda seq: change_mark(session, seq=seq))
         if found is None or not isinstance(found.obj, ResolverIndex):
             return None
         return Held(Resolver(found.obj), found.seq)
 
     def save(self, session: Session, held: Held[Resolver], args: tuple) -> None:
-        index_files.save(session, FILES, FILES_KEY, held.seq, _log_mark(session, held.seq), {}, {},
+        index_files.save(session, FILES, FILES_KEY, held.seq, change_mark(session, seq=held.seq), {}, {},
                          pickled=held.value.index)
 
 

@@ -64,26 +64,20 @@ class FacetFiles:
 
     def load(self, session: Session, args: tuple) -> Held[State] | None:
         (taxonomies,) = args
-        marks: dict = {}
-
-        def accept(seq: int, mark) -> bool:
-            marks[seq] = log_position.mark(session, seq)
-            return json.dumps(marks[seq], default=str) == mark
-
-        found = index_files.load(session, NAME, _key(taxonomies), accept)
+        found = index_files.load(session, NAME, _key(taxonomies), lambda seq: log_position.mark(session, seq))
         if found is None:
             return None
         try:
-            state = from_arrays(found.arrays, found.meta, taxonomies, found.seq, marks[found.seq])
+            state = from_arrays(found.arrays, found.meta, taxonomies, found.seq, found.mark)
         except Exception as exc:
             index_files.log.warning("index files %s: %s, rebuilding from the database", NAME, exc)
             return None
-        return Held(state, found.seq, marks[found.seq])
+        return Held(state, found.seq, found.mark)
 
     def save(self, session: Session, held: Held[State], args: tuple) -> None:
         (taxonomies,) = args
         state = held.value
         meta = {"vocabs": {f: v.codes for f, v in state.vocabs.items()}, "pairs": list(state.pairs),
                 "scalars": list(state.scalars), "statuses": list(state.statuses.items())}
-        index_files.save(session, NAME, _key(taxonomies), held.seq, json.dumps(held.mark, default=str),
+        index_files.save(session, NAME, _key(taxonomies), held.seq, held.mark,
                          to_arrays(state), meta)
