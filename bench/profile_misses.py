@@ -120,7 +120,11 @@ def main(argv: list[str] | None = None) -> None:
     kinds = args.kind or ["search", "actor", "search page", "actor page", "page"]
     profiler = None
     if args.pyinstrument:
-        from pyinstrument import Profiler
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            raise SystemExit("--pyinstrument: pyinstrument is not installed (not a project dependency: "
+                             ".venv/bin/pip install pyinstrument)") from None
 
         profiler = Profiler(interval=0.0005)
     for kind in kinds:
