@@ -36,6 +36,9 @@ from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
 from bioatlas.web.precompile import compile_templates
+from bioatlas.web.renderers import response_cache_of
+from bioatlas.web.renderers import start as start_renderers
+from bioatlas.web.renderers import stop as stop_renderers
 from bioatlas.web.response_cache import ResponseCache
 from bioatlas.web.shared_cache import SharedEntries
 from bioatlas.web.security_headers import SecurityHeaders
@@ -184,11 +187,12 @@ def _middlewares(app: FastAPI, kind: type) -> list:
 KEEP_ALIVE_SECONDS = 65
 
 
-def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
+def run_server(app: FastAPI, *, host: str, port: int, workers: int, renderers: int = 0) -> None:
     """Serve `app`: one process (uvicorn), or `workers` processes forked from this one after the
     app was built and warmed (gunicorn's pre-loading with uvicorn workers): each worker starts
     with the indexes already in memory, shared copy-on-write until a change is absorbed, and
-    the port opens only once they are built."""
+    the port opens only once they are built. With several workers, `renderers` processes forked
+    the same way compute the response cache's misses (web/renderers.py)."""
     import uvicorn
 
     if workers <= 1:
@@ -205,6 +209,9 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
     # generation: the workers' collections then never walk them, so their pages stay shared with
     # this process instead of being copied into each worker at its first full collection.
     gc.freeze()
+    pool = getattr(response_cache_of(app), "renderers", None)
+    if pool is not None and folder is not None:
+        start_renderers(app, pool, count=renderers, folder=folder, before=lambda: post_fork(None, None))
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -222,6 +229,8 @@ def run_server(app: FastAPI, *, host: str, port: int, workers: int) -> None:
     try:
         Server().run()
     finally:
+        if pool is not None:
+            stop_renderers(pool)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -36,6 +36,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bioatlas.core.i18n import pick_language
+from bioatlas.web.renderers import Renderers
 from bioatlas.web.shared_cache import SharedEntries
 
 Version = tuple[int, int, datetime | None]
@@ -53,13 +54,15 @@ class ResponseCache:
     the event loop when `version_inline` says it is cheap and never blocks (a SQLite file's)."""
 
     def __init__(self, app: ASGIApp, *, routes: Iterable[str], version: Callable[[], Version], default_language: str,
-                 version_inline: bool = False, shared: SharedEntries | None = None, max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20):
+                 version_inline: bool = False, shared: SharedEntries | None = None, max_entries: int = 4096, max_bytes: int = 64 * 2**20, max_entry_bytes: int = 2 * 2**20,
+                 renderers: Renderers | None = None):
         self.app = app
         # one expression for every route: a request is matched once, not once per route
         self.pattern = re.compile("|".join(f"(?:{_unnamed(compile_path(route)[0].pattern)})" for route in routes) or "(?!)")
         self.version = version
         self.version_inline = version_inline  # cheap and non-blocking: called on the event loop
         self.shared = shared or SharedEntries()  # the other workers' entries (inactive: no-op)
+        self.renderers = renderers or Renderers()  # where misses are computed (inactive: here)
         self.default_language = default_language
         self.max_entries, self.max_bytes, self.max_entry_bytes = max_entries, max_bytes, max_entry_bytes
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
@@ -122,6 +125,28 @@ class ResponseCache:
                 await _send(send, shared.status, shared.headers + validators, shared.body)
                 return
         self.stats["misses"] += 1
+        mine = None if computing is not None else asyncio.get_running_loop().create_future()
+        if mine is not None:
+            self.pending[(key, version)] = mine
+        stored = None
+        try:
+            rendered = await self.renderers.render(scope, key, version) if self.renderers.active else None
+            if rendered is None:  # computed here (one process, or no renderer answered)
+                (status, out, body), storable = await self._compute(scope, receive), True
+            else:  # a renderer's: stored only if no committed change crossed it
+                (status, out, body), storable = rendered
+            if storable and status == 200 and self._shareable(scope, out, body):
+                stored = Entry(status, out, body)
+                self._store(key, stored)
+                self.shared.put(key, version, status, out, body)
+                out = out + validators
+        finally:  # the waiters get the stored entry, or None (not shareable, failed): they compute it
+            if mine is not None:
+                self.pending.pop((key, version), None)
+                mine.set_result(stored)
+        await _send(send, status, out, body)
+
+    async def _compute(self, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -132,25 +157,9 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        mine = None if computing is not None else asyncio.get_running_loop().create_future()
-        if mine is not None:
-            self.pending[(key, version)] = mine
-        stored = None
-        try:
-            await self.app(scope, receive, capture)
-            body = b"".join(chunks)
-            status = start.get("status", 500)
-            out = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-            if status == 200 and self._shareable(scope, out, body):
-                stored = Entry(status, out, body)
-                self._store(key, stored)
-                self.shared.put(key, version, status, out, body)
-                out = out + validators
-        finally:  # the waiters get the stored entry, or None (not shareable, failed): they compute it
-            if mine is not None:
-                self.pending.pop((key, version), None)
-                mine.set_result(stored)
-        await _send(send, status, out, body)
+        await self.app(scope, receive, capture)
+        out = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        return start.get("status", 500), out, b"".join(chunks)
 
     def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple:
         cookies = headers.get(b"cookie", b"").decode("latin-1")

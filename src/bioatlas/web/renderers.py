@@ -1,0 +1,234 @@
+"""Renderers: the response cache's misses computed outside the processes that serve its hits.
+
+`bioatlas serve` with several workers forks, before the workers and from the same warmed process
+(the indexes shared copy-on-write), a few renderer processes (`start`). A worker whose response
+cache misses on a cacheable request (an anonymous GET of a cached route: only what
+`ResponseCache.cacheable` accepts) sends the request to a renderer and awaits its answer on its
+event loop (a Unix socket read by the loop), so that the hits it serves meanwhile never wait for
+an engine call that holds the GIL. The renderer runs the app below the response cache, in
+process, as the worker would have: same scope (the anonymous principal and the CSRF token of the
+visitor included), same answer byte for byte, and it says at which data version it computed it
+(read before and after): the worker stores the answer only if both equal the version it read
+itself, so an answer that a committed change crossed is served but never stored.
+
+A renderer computes one answer at a time, first come first served (its misses do not slow each
+other down by sharing the GIL in threads), and joins requests for an answer it is computing. A
+request goes to the renderer its URL hashes to (a URL asked by two workers at once is computed
+once), or the next one if that one does not answer. A renderer that is gone, fails or answers
+later than `timeout`: the worker computes the answer itself (logged once per worker), never a 500.
+
+Between processes of one server only: the sockets are in a private (0700) folder made by
+`run_server`; a message is a 4-byte length and a pickle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import socket
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Scope
+
+log = logging.getLogger("bioatlas.renderers")
+
+# the request's part of an ASGI scope (the rest are the worker's own objects: the app, extensions)
+_REQUEST = ("type", "asgi", "http_version", "method", "scheme", "server", "client", "root_path", "path",
+            "raw_path", "query_string", "headers")
+_HEADER = struct.Struct("!I")
+
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class Renderers:
+    """The worker's side: where the renderers listen (empty until `start`: every call computes
+    in the worker, as a single process does)."""
+
+    def __init__(self, *, timeout: float = 60.0) -> None:
+        self.paths: list[Path] = []
+        self.pids: list[int] = []
+        self.timeout = timeout
+        self.warned = False
+        self.stats = {"rendered": 0, "fallback": 0}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.paths)
+
+    async def render(self, scope: Scope, key: tuple, version: tuple) -> tuple[Answer, bool] | None:
+        """The answer to this request computed by a renderer, and whether it was computed at
+        `version` (storable); None: compute it here."""
+        try:
+            message = _pack({"scope": {k: scope[k] for k in _REQUEST if k in scope},
+                             "state": dict(scope.get("state", {})), "key": key, "version": version})
+        except Exception as exc:  # something of this request's state cannot travel: computed here
+            self._warn(f"request not sent ({type(exc).__name__}: {exc})")
+            self.stats["fallback"] += 1
+            return None
+        first = zlib.crc32(repr(key).encode()) % len(self.paths)
+        for i in range(len(self.paths)):
+            path = self.paths[(first + i) % len(self.paths)]
+            try:
+                reply = await asyncio.wait_for(_ask(path, message), self.timeout)
+            except (OSError, EOFError, asyncio.IncompleteReadError, pickle.PickleError) as exc:
+                self._warn(f"renderer {path.name} unreachable ({type(exc).__name__}: {exc})")
+                continue
+            except TimeoutError:
+                self._warn(f"renderer {path.name} did not answer within {self.timeout:g} s")
+                break  # it is busy, not gone: the others would be too
+            if reply.get("error"):  # the app raised: computed here again, where it raises as it always did
+                break
+            self.stats["rendered"] += 1
+            answer: Answer = (reply["status"], reply["headers"], reply["body"])
+            return answer, reply["before"] == reply["after"] == version
+        self.stats["fallback"] += 1
+        return None
+
+    def _warn(self, what: str) -> None:
+        if not self.warned:
+            self.warned = True
+            log.warning("%s: this worker computes its misses itself when no renderer answers", what)
+
+
+async def _ask(path: Path, message: bytes) -> dict:
+    reader, writer = await asyncio.open_unix_connection(str(path))
+    try:
+        writer.write(message)
+        await writer.drain()
+        return await _read(reader)
+    finally:
+        writer.close()
+
+
+def _pack(obj: Any) -> bytes:
+    body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(body)) + body
+
+
+async def _read(reader: asyncio.StreamReader) -> Any:
+    size, = _HEADER.unpack(await reader.readexactly(_HEADER.size))
+    return pickle.loads(await reader.readexactly(size))
+
+
+# -- the renderer processes -----------------------------------------------------------------------
+
+def start(app: Any, renderers: Renderers, *, count: int, folder: Path, before: Any = None) -> None:
+    """Fork `count` renderers of `app` (built and warmed) listening in `folder`; `before` runs
+    first in each (database connections are never shared across a fork)."""
+    inner = response_cache_of(app)
+    if inner is None or count <= 0:
+        return
+    for i in range(count):
+        path = folder / f"renderer-{i}.sock"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        listener.listen(256)
+        pid = os.fork()
+        if pid == 0:  # the renderer: never returns
+            code = 1
+            try:
+                if before is not None:
+                    before()
+                asyncio.run(serve(app, inner, listener, parent=os.getppid()))
+                code = 0
+            except BaseException:
+                log.exception("renderer %d stopped", i)
+            finally:
+                os._exit(code)
+        listener.close()  # only the renderer holds it: a dead renderer refuses connections at once
+        renderers.paths.append(path)
+        renderers.pids.append(pid)
+
+
+def stop(renderers: Renderers) -> None:
+    for pid in renderers.pids:
+        try:
+            os.kill(pid, 15)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):  # gone already (reaped by gunicorn's arbiter)
+            pass
+    renderers.paths.clear()
+    renderers.pids.clear()
+
+
+def response_cache_of(app: Any) -> Any:
+    """The ResponseCache middleware of a Starlette app (None: the cache is off)."""
+    from bioatlas.web.response_cache import ResponseCache
+
+    node = app.middleware_stack or app.build_middleware_stack()
+    app.middleware_stack = node
+    while node is not None and not isinstance(node, ResponseCache):
+        node = getattr(node, "app", None)
+    return node
+
+
+async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -> None:
+    """Answer the workers' requests until the serving process is gone."""
+    turn = asyncio.Lock()  # one answer at a time, in arrival order
+    pending: dict[tuple, asyncio.Task] = {}
+
+    async def version() -> tuple:
+        return cache.version() if cache.version_inline else await asyncio.to_thread(cache.version)
+
+    async def compute(request: dict) -> dict:
+        async with turn:
+            before = await version()
+            try:
+                status, headers, body = await run(app, cache.app, request)
+            except Exception:
+                log.exception("rendering %s failed", request["scope"].get("path"))
+                return {"error": True}
+            return {"status": status, "headers": headers, "body": body, "before": before, "after": await version()}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await _read(reader)
+            which = (request["key"], request["version"])
+            task = pending.get(which)
+            if task is None:  # a request for an answer being computed joins it
+                task = pending[which] = asyncio.ensure_future(compute(request))
+                task.add_done_callback(lambda _t: pending.pop(which, None))
+            writer.write(_pack(await asyncio.shield(task)))
+            await writer.drain()
+        except (OSError, asyncio.IncompleteReadError):  # the worker went away
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_unix_server(handle, sock=listener)
+    async with server:
+        while os.getppid() == parent:
+            await asyncio.sleep(1)
+
+
+async def run(app: Any, inner: ASGIApp, request: dict) -> Answer:
+    """The app below the response cache on this request, as the worker runs it."""
+    scope: dict = dict(request["scope"])
+    scope["app"], scope["state"] = app, dict(request["state"])
+    start: Message = {}
+    chunks: list[bytes] = []
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # a GET has nothing more; the answer is not cut short
+        return {"type": "http.disconnect"}
+
+    async def capture(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await inner(scope, receive, capture)
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    return start.get("status", 500), headers, b"".join(chunks)
