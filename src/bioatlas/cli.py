@@ -120,7 +120,8 @@ def serve(
     renderers: Optional[int] = typer.Option(
         None, min=0, max=64,
         help="with several workers: processes that compute the uncached anonymous reads, so that cached "
-             "answers never wait for them (default: BIOATLAS_RENDERERS, else one per CPU core; 0: none)"),
+             "answers never wait for them; worth it when a miss costs tens of milliseconds (a search over a "
+             "million actors), not at the demo's size (default: BIOATLAS_RENDERERS, else 0: none)"),
 ) -> None:
     """Serve the web application and API (migrates the database first).
 
@@ -148,8 +149,7 @@ def serve(
         console.print("building the in-memory indexes…")
         seconds = warm_now(application, freeze=True)
         console.print("built in " + ", ".join(f"{name} {secs:.1f} s" for name, secs in seconds.items()))
-    cores = os.cpu_count() or 1
-    helpers = 0 if count <= 1 else renderers if renderers is not None else s.renderers if s.renderers is not None else cores
+    helpers = 0 if count <= 1 else renderers if renderers is not None else s.renderers or 0
     console.print(f"Bioprod Atlas on http://{host}:{port}  ({count} worker{'s' if count > 1 else ''}"
                   + (f", {helpers} renderer{'s' if helpers > 1 else ''}" if helpers else "") + "; API docs: /docs)")
     run_server(application, host=host, port=port, workers=count, renderers=helpers)

@@ -1,8 +1,8 @@
 """Renderers: the response cache's misses computed outside the processes that serve its hits.
 
-`bioatlas serve` with several workers forks, before the workers and from the same warmed process
-(the indexes shared copy-on-write), a few renderer processes (`start`). A worker whose response
-cache misses on a cacheable request (an anonymous GET of a cached route: only what
+`bioatlas serve --renderers N` with several workers forks, before the workers and from the same
+warmed process (the indexes shared copy-on-write), N renderer processes (`start`). A worker whose
+response cache misses on a cacheable request (an anonymous GET of a cached route: only what
 `ResponseCache.cacheable` accepts) sends the request to a renderer and awaits its answer on its
 event loop (a Unix socket read by the loop), so that the hits it serves meanwhile never wait for
 an engine call that holds the GIL. The renderer runs the app below the response cache, in
@@ -19,6 +19,10 @@ later than `timeout`: the worker computes the answer itself (logged once per wor
 
 Between processes of one server only: the sockets are in a private (0700) folder made by
 `run_server`; a message is a 4-byte length and a pickle.
+
+Off by default: measured (docs/performance.md), it pays where a miss costs tens of milliseconds of
+CPU (a search over a million actors: the hits stop waiting for it) and costs at the demo's size,
+where misses are a few milliseconds each and the extra hop between processes is not repaid.
 """
 
 from __future__ import annotations
