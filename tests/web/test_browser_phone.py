@@ -1,8 +1,9 @@
 """The top bar on a phone (chromium at 390 × 844, signed in as an administrator: the longest bar,
-in French): one compact row (brand, "Menu", the search box, the bell) at most ~80 px high instead
-of the five wrapped rows (~242 px) it took; "Menu" (a checkbox's label, no script) unfolds the
-links, the account and the language, and a link opens its page; nothing of the bar is wider than
-the screen.
+in French): one compact row (brand, "Menu", the search box, the bell) ~47 px high instead
+of the five wrapped rows (~242 px) it took, the search box ≥ 200 px wide (it was ~98 px: the brand
+now takes two short lines and "Menu" is its icon alone, the word staying its accessible name); "Menu" (a
+checkbox's label, no script) unfolds the links, the account and the language, and a link opens its
+page; nothing of the bar is wider than the screen.
 Screenshots: artifacts/screenshots/header-390-fr.png (folded), header-390-menu-fr.png (unfolded)."""
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ def test_the_top_bar_is_compact_on_a_phone_and_its_menu_reachable(live_server, b
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.goto(f"{live_server}/observatory?lang=fr")
     height = page.evaluate("() => document.querySelector('header.topbar').getBoundingClientRect().height")
-    assert height <= 80, height
-    assert page.locator(".topbar .search-box input[type=search]").is_visible()
+    assert height <= 56, height  # one row (~47 px)
+    box = page.locator(".topbar .search-box input[type=search]")
+    assert box.is_visible()
+    width = box.evaluate("e => e.getBoundingClientRect().width")
+    assert width >= 200, width  # was ~98 px: the brand on two short lines, "Menu" its icon alone
+    assert page.locator("label.topbar-menu-button").get_attribute("title") == "Menu"
     assert page.locator(".topbar .bell").is_visible()
     assert not page.locator("#topbar-nav").is_visible() and not page.locator(".topbar .account-menu").is_visible()
     assert page.evaluate(WITHIN) <= 390

@@ -1,0 +1,70 @@
+"""The main pages on a 390 px phone (chromium at 390 × 844 through Playwright, signed in as an
+administrator: the longest top bar, in French): none is wider than the screen
+(`document.documentElement.scrollWidth <= 390`, so no sideways scroll). The observatory was 496 px
+wide: its chart grid's columns were at least 480 px; a chart now takes the column's width and scales.
+A table wider than the screen scrolls inside its own box (atlas.css), not the page.
+
+Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
+real actors of the map test, one job offer and one event of the rooms' test helpers.
+Screenshot: artifacts/screenshots/observatory-390-fr.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from bioatlas.demo.files import EMA_FILES
+from bioatlas.observatory.reference import load_reference
+from bioatlas.products.service import import_ema
+from tests.events.helpers import make_event
+from tests.jobboard.helpers import add_rome, make_offer
+from tests.web.live import serve
+from tests.web.test_browser import SCREENSHOTS, actors, browser  # noqa: F401 (fixtures)
+from tests.web.test_browser_header import admin_cookie  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.browser
+# the elements that reach past the right edge of the screen outside a box that scrolls or clips them
+# (named in the failure message: what to fix)
+PAST_THE_EDGE = """() => { const W = document.documentElement.clientWidth; const out = [];
+  for (const e of document.querySelectorAll('main *')) { const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= W + 0.5) continue;
+    let p = e.parentElement, boxed = false;
+    for (; p && !boxed; p = p.parentElement) boxed = ['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX);
+    if (!boxed) out.push(`${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''} ${Math.round(r.right)} px`); }
+  return out.slice(0, 8); }"""
+
+
+def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, browser):  # noqa: F811
+    assert all(import_ema(db, path=path).committed for path in EMA_FILES)
+    with db() as s:
+        load_reference(s)
+        s.commit()
+    add_rome(db)
+    actor = actors["Genopole"]
+    offer = make_offer(db, actor_id=actor)
+    event = make_event(db, organiser=actor)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(settings) as url:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        context.add_cookies([{"name": "bioatlas_session", "value": admin_cookie, "url": url}])
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        wide: dict[str, object] = {}
+        for path in ("/observatory", "/observatory/indicators/eu_biologics_made_in_country", "/observatory/regions/11",
+                     "/", "/actors", f"/actors/{actor}", "/search?q=bio", "/events", f"/events/{event}", "/jobboard",
+                     f"/jobboard/offers/{offer}", "/oneshop", "/calls"):
+            page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang=fr")
+            if page.locator(".vl-chart").count():
+                page.wait_for_selector("html[data-charts-done]", state="attached", timeout=60_000)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = (width, page.evaluate(PAST_THE_EDGE))
+            if path == "/observatory":
+                assert page.locator(".vl-chart[data-state=rendered] svg").count() >= 5
+                page.screenshot(path=str(SCREENSHOTS / "observatory-390-fr.png"), full_page=True)
+                # a chart scales to its column, within the screen
+                box = page.locator("#chart-ema-per-year svg").bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        context.close()
+    assert not wide, wide
+    assert not problems, problems
