@@ -96,7 +96,7 @@ def offer_page(request: Request, offer_id: Id, session: SessionDep, t: Translato
     may_edit = bool(p and can(p, "jobboard.publish", service.offer_scope(session, offer=o)))
     base = str(request.base_url).rstrip("/")
     return render(request, t, "jobboard/offer.html", offer=offer_view(o, t.lang), may_edit=may_edit,
-                  rome_now=service.rome_now(session, offer=o),
+                  published=o.created_at, rome_now=service.rome_now(session, offer=o),
                   is_open=service.is_open(o), json_ld=json_ld(service.job_posting(o, base_url=base, lang=t.lang)))
 
 
