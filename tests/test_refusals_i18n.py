@@ -49,7 +49,12 @@ def test_a_contribution_refusal_in_the_reader_language_and_the_api_unchanged(cli
     api = client.post(f"/api/v1/actors/{actor}/proposals", json={"fields": {"description_fr": "x" * (limit + 1)}},
                       headers={"X-CSRF-Token": csrf_of(client, "/account")})
     assert api.status_code == 422
-    assert api.json() == {"detail": f"description_fr: too long ({limit + 1} characters, at most {limit})"}
+    assert api.json() == {"detail": f"description_fr: too long ({limit + 1} characters, at most {limit})",
+                          "field": "description_fr",  # the answer's field and message (ux6): the reader's language,
+                          "message": f"too long ({limit + 1} characters, at most {limit})"}  # English (the last ?lang=)
+    api = client.post(f"/api/v1/actors/{actor}/proposals", params={"lang": "fr"},
+                      json={"fields": {"description_fr": "x" * (limit + 1)}}, headers={"X-CSRF-Token": csrf_of(client, "/account")})
+    assert api.json()["message"] == f"trop long ({limit + 1} caractères, {limit} au plus)"
 
 
 def test_an_events_form_refusal_in_the_reader_language(client, world):
@@ -84,12 +89,14 @@ def test_a_job_offer_refusal_in_the_reader_language_and_the_api_unchanged(client
     listing = client.get("/jobboard", params={"region": "xx", "lang": "fr"})  # the search page's refusal too
     assert listing.status_code == 422 and "code de région inconnu" in listing.text
     assert client.get("/api/v1/jobboard/offers", params={"region": "xx"}).json() == {
-        "detail": {"field": "region", "message": "unknown region code"}}
+        "detail": {"field": "region", "message": "unknown region code"},  # unchanged, and in the reader's language:
+        "field": "region", "message": "code de région inconnu"}
     api = client.post(f"/api/v1/jobboard/actors/{ypo}/offers", json={**good_offer(), "site_id": site_of(db, ypo),
                                                                       "title": "T" * 201},
                       headers={"X-CSRF-Token": csrf})
     assert api.status_code == 422
-    assert api.json() == {"detail": {"field": "title", "message": "too long (201 characters, at most 200)"}}
+    assert api.json() == {"detail": {"field": "title", "message": "too long (201 characters, at most 200)"},
+                          "field": "title", "message": "trop long (201 caractères, 200 au plus)"}
 
 
 def test_the_forms_labels_naming_a_refused_field_are_translated():

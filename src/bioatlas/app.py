@@ -36,6 +36,7 @@ from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
 from bioatlas.web.precompile import compile_templates
+from bioatlas.web.refusals import answer_fields, validation_fields
 from bioatlas.web.renderers import response_cache_of
 from bioatlas.web.renderers import start as start_renderers
 from bioatlas.web.renderers import stop as stop_renderers
@@ -336,6 +337,8 @@ def create_app(settings: Settings) -> FastAPI:
         body = {"detail": detail}
         if exc.status_code == 404:
             body.update(_missing(request, exc))
+        else:  # a refusal (401, 403, 409, 422, 429…): its field and message in the reader's language
+            body.update(answer_fields(Translator(request_language(request)), exc))
         return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     def _missing(request: Request, exc: StarletteHTTPException) -> dict[str, str]:
@@ -358,11 +361,13 @@ def create_app(settings: Settings) -> FastAPI:
             {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"]}
             for e in exc.errors()
         ]
+        t = Translator(request_language(request))
+        summary = validation_fields(t, list(exc.errors()))  # the field and message in the reader's language
         if wants_html(request):
             if all(e["loc"][0] == "path" for e in exc.errors()):  # a typed address naming no object
-                return error_page(request, 404, Translator(request_language(request))("This page does not exist."))
-            return error_page(request, 422, "; ".join(f"{e['field']}: {e['message']}" for e in errors))
-        return JSONResponse({"detail": errors}, status_code=422)
+                return error_page(request, 404, t("This page does not exist."))
+            return error_page(request, 422, summary.get("message", ""))
+        return JSONResponse({"detail": errors, **summary}, status_code=422)
 
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError):

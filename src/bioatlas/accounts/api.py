@@ -13,6 +13,7 @@ from bioatlas.accounts import audit, service
 from bioatlas.accounts.policy import Principal, client_ip, require
 from bioatlas.core.deps import SessionDep
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 Me = Annotated[Principal, Depends(require("account.self"))]
@@ -110,5 +111,5 @@ def revoke_role(request: Request, session: SessionDep, grant_id: Annotated[int, 
     try:
         service.revoke_role(session, admin_id=admin.user_id, grant_id=grant_id, ip=client_ip(request))
     except service.NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+        raise not_found("grant_id", "No role grant with this number.", detail=str(exc)) from None
     return {"revoked": grant_id}

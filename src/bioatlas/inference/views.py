@@ -14,6 +14,7 @@ from bioatlas.contributions import service as contributions
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.inference import service
 from bioatlas.web.pages import redirect
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -47,5 +48,5 @@ def judge(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep,
         service.judge(session, principal=p, actor=actor, facet=facet, code=code, decision=decision,
                       ip=client_ip(request))
     except service.InferenceError as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+        raise not_found("code", "This actor has no such inferred capability.", detail=str(exc)) from None
     return redirect(f"/actors/{actor.id}")

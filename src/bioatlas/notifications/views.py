@@ -38,7 +38,7 @@ Form = Annotated[FormData, Depends(_form)]
 def dev_mail(request: Request, settings: SettingsDep, t: TranslatorDep, _: Anyone):
     """Development only: the e-mails the local mail catcher kept (404 unless BIOATLAS_DEV_MAIL_DIR is set)."""
     if settings.dev_mail_dir is None:
-        raise HTTPException(404, detail="no mail catcher in this deployment")
+        raise HTTPException(404, detail=t("No mail catcher in this deployment."))
     return render(request, t, "notifications/dev_mail.html", mails=catcher.caught(settings.dev_mail_dir))
 
 

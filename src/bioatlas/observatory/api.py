@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from bioatlas.accounts.policy import Principal, require
@@ -111,6 +111,6 @@ def set_action_status(action_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body:
         action, change = roadmaps.set_action_status(session, action_id=action_id, status=body.status, by=by,
                                                     note=body.note)
     except roadmaps.ActionNotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+        raise not_found("action_id", "No roadmap action with this number.", detail=str(exc)) from None
     return {"id": action.id, "roadmap": action.axis.roadmap.code, "axis": action.axis.number, "number": action.number,
             "status": action.status, "previous_status": change.old_status, "changed_at": change.changed_at}

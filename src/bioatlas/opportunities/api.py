@@ -17,7 +17,7 @@ from bioatlas.opportunities.fields import DIRECTIONS, KINDS
 from bioatlas.opportunities.models import Opportunity
 from bioatlas.opportunities.present import interest_view, match_view, opportunity_view
 from bioatlas.web.problems import Problem
-from bioatlas.web.refusals import not_found
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1/opportunities", tags=["opportunities"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -33,11 +33,12 @@ Json = Annotated[dict[str, Any], Body()]
 
 
 def problem(exc: Exception) -> HTTPException:
-    """The service's refusal as an HTTP answer naming the field."""
+    """The service's refusal as an HTTP answer naming the field: `detail` in English as before, and
+    the answer's `field` and `message` in the reader's language (`web.refusals.answer_fields`)."""
     if isinstance(exc, service.OpportunityError):  # a FieldError with its own status
-        return HTTPException(exc.status, detail={"field": exc.field, "message": exc.message})
+        return Refused(exc, status=exc.status, detail={"field": exc.field, "message": exc.message})
     if isinstance(exc, service.FieldError):
-        return HTTPException(422, detail={"field": exc.field, "message": exc.message})
+        return Refused(exc, status=422, detail={"field": exc.field, "message": exc.message})
     raise exc
 
 

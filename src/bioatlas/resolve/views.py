@@ -26,6 +26,7 @@ from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.resolve import review
 from bioatlas.resolve.merge import MergeError
 from bioatlas.web.pages import redirect, render
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -48,12 +49,13 @@ def duplicates_page(request: Request, session: SessionDep, t: TranslatorDep, p: 
                   message=messages.get(done or ""))
 
 
-def _decide(do) -> None:
-    """Run a review decision (a unit of work of `review`), its refusals as HTTP answers."""
+def _decide(do, *, missing: tuple[str, str]) -> None:
+    """Run a review decision (a unit of work of `review`), its refusals as HTTP answers: a missing
+    pair or merge is `missing` (its path parameter, the reason's message id), in the reader's language."""
     try:
         do()
     except LookupError as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+        raise not_found(*missing, detail=str(exc)) from None
     except MergeError as exc:
         raise HTTPException(409, detail=str(exc)) from None
 
@@ -82,19 +84,22 @@ def _may_change(request: Request, session, p: Principal, actor_ids) -> None:
 @router.post("/admin/duplicates/{pair_id}/merge")
 def merge(request: Request, pair_id: Id, session: SessionDep, p: Reviewer):
     _may_change(request, session, p, review.pair_actor_ids(session, pair_id=pair_id))
-    _decide(lambda: review.merge_pair(session, pair_id=pair_id, user_id=p.user_id, ip=client_ip(request)))
+    _decide(lambda: review.merge_pair(session, pair_id=pair_id, user_id=p.user_id, ip=client_ip(request)),
+            missing=("pair_id", "No pair of possible duplicates with this number."))
     return redirect("/admin/duplicates?done=merged")
 
 
 @router.post("/admin/duplicates/{pair_id}/reject")
 def reject(request: Request, pair_id: Id, session: SessionDep, p: Reviewer):
     _may_change(request, session, p, review.pair_actor_ids(session, pair_id=pair_id))
-    _decide(lambda: review.reject_pair(session, pair_id=pair_id, user_id=p.user_id, ip=client_ip(request)))
+    _decide(lambda: review.reject_pair(session, pair_id=pair_id, user_id=p.user_id, ip=client_ip(request)),
+            missing=("pair_id", "No pair of possible duplicates with this number."))
     return redirect("/admin/duplicates?done=rejected")
 
 
 @router.post("/admin/duplicates/merges/{merge_id}/undo")
 def undo(request: Request, merge_id: Id, session: SessionDep, p: Reviewer):
     _may_change(request, session, p, review.merge_actor_ids(session, merge_id=merge_id))
-    _decide(lambda: review.undo_merge(session, merge_id=merge_id, user_id=p.user_id, ip=client_ip(request)))
+    _decide(lambda: review.undo_merge(session, merge_id=merge_id, user_id=p.user_id, ip=client_ip(request)),
+            missing=("merge_id", "No merge with this number."))
     return redirect("/admin/duplicates?done=undone")

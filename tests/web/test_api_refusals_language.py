@@ -1,0 +1,112 @@
+"""Every refusal of the API in the reader's language: each `/api/v1` route that names an object is
+asked for a missing one (999999; a code "no-such") in French and in English, as an administrator
+(who reaches the lookup: 404, or FastAPI's 422 for a body not sent), a signed-in user without the
+role (403) and a visitor (401). Each answer keeps its `detail` and adds `message` (and the refused
+`field` when there is one) in the reader's language: the two languages differ and the French one
+has no English words. Before, 401s, 403s, FastAPI's 422s and some 404s (role grants, saved
+searches, roadmap actions) answered in English only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bioatlas.core.i18n import Translator
+from bioatlas.web.refusals import VALIDATION, validation_fields
+from tests.accounts.fixtures import csrf_of, login, make_user
+from tests.test_authz_matrix import routes
+
+MISSING = "999999"
+ENGLISH = re.compile(r"\b(no|not|with|the|of|is|required|should|allowed|expected|input|field|log in|must|at least|at most)\b",
+                     re.IGNORECASE)
+
+
+def _missing_path(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: MISSING if m.group(1).endswith("id") else "no-such", path)
+
+
+def test_every_api_refusal_of_a_missing_object_is_in_the_reader_language(client, db):
+    make_user(db, "admin@example.org", admin=True)
+    make_user(db, "plain@example.org")
+    table = [(m, p) for m, p, _r in routes(client.app) if p.startswith("/api/v1/") and "{" in p]
+    assert len(table) > 60
+    wrong: list[tuple] = []
+    seen: dict[int, int] = {}
+    for who in ("admin@example.org", "plain@example.org", None):
+        client.cookies.clear()
+        if who:
+            assert login(client, who).status_code == 303
+        token = {"X-CSRF-Token": csrf_of(client, "/account/login")}
+        for method, path in table:
+            answers = []
+            for lang in ("fr", "en"):
+                r = client.request(method, _missing_path(path), params={"lang": lang}, headers=token,
+                                   json={} if method in ("POST", "PUT", "PATCH") else None)
+                json_answer = r.status_code >= 400 and r.headers["content-type"] == "application/json"
+                answers.append((r.status_code, r.json() if json_answer else r.text))
+            (status, fr), (_, en) = answers
+            if status < 400:
+                continue
+            seen[status] = seen.get(status, 0) + 1
+            if not isinstance(fr, dict) or "detail" not in fr or not fr.get("message") or fr["message"] == en.get("message") \
+                    or ENGLISH.search(fr["message"]):
+                wrong.append((who, method, path, status, fr, en))
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert seen.get(404, 0) > 50 and seen.get(401, 0) > 50 and seen.get(403, 0) and seen.get(422, 0), seen
+
+
+def test_a_value_refused_before_the_handler_names_its_field_in_both_languages(client):
+    r = client.get("/api/v1/occupations/H23", params={"lang": "fr"})
+    body = r.json()
+    assert r.status_code == 422 and body["field"] == "code" and body["detail"][0]["field"] == "code"
+    assert body["message"] == "code\u202f: pas au format attendu (^[A-Na-n][0-9]{4}$)"
+    english = client.get("/api/v1/occupations/H23", params={"lang": "en"}).json()
+    assert english["message"] == "code: not in the expected form (^[A-Na-n][0-9]{4}$)"
+    assert english["detail"] == body["detail"]  # FastAPI's own list, unchanged
+    # pydantic's "'a', 'b' or 'c'" loses its English "or"; a type without a message id keeps pydantic's words
+    fr = Translator("fr")
+    choice = [{"type": "literal_error", "loc": ("query", "lang"), "msg": "Input should be 'fr' or 'en'",
+               "ctx": {"expected": "'fr' or 'en'"}}]
+    assert validation_fields(fr, choice) == {"field": "lang", "message": "lang\u202f: une de ces valeurs attendue : 'fr', 'en'"}
+    other = [{"type": "uuid_parsing", "loc": ("body", "key"), "msg": "Input should be a valid UUID"}]
+    assert validation_fields(fr, other)["message"] == "key\u202f: Input should be a valid UUID"
+
+
+@pytest.mark.parametrize("msgid", sorted({m for m, _ in VALIDATION.values()}))
+def test_every_validation_message_has_its_french_form(msgid):
+    fr = Translator("fr")
+    params = {name: 1 for name in re.findall(r"\{(\w+)\}", msgid)}
+    assert fr(msgid, **params) != Translator("en")(msgid, **params), msgid
+
+
+def test_the_forms_missing_objects_answer_in_the_reader_language(client, db):
+    """The duplicates review (a pair, a merge), an inferred capability and a roadmap action: their
+    404 was the service's English text on a French page and in the JSON answer."""
+    from tests.contributions.helpers import add_actor
+
+    actor = add_actor(db, "Yposkesi", "91000")
+    make_user(db, "admin@example.org", admin=True)
+    assert login(client, "admin@example.org").status_code == 303
+    csrf = csrf_of(client, "/account")
+    asks = [("POST", f"/admin/duplicates/{MISSING}/merge", None, "Aucune paire de doublons possibles ne porte ce numéro.",
+             "No pair of possible duplicates with this number."),
+            ("POST", f"/admin/duplicates/{MISSING}/reject", None, "Aucune paire de doublons possibles ne porte ce numéro.",
+             "No pair of possible duplicates with this number."),
+            ("POST", f"/admin/duplicates/merges/{MISSING}/undo", None, "Aucune fusion ne porte ce numéro.",
+             "No merge with this number."),
+            ("POST", f"/actors/{actor}/inferred", {"facet": "modalities", "code": "aav", "decision": "reject"},
+             "Cet acteur n'a pas cette capacité déduite.", "This actor has no such inferred capability.")]
+    for method, path, form, french, english in asks:
+        data = {"csrf_token": csrf, **(form or {})}
+        page = client.request(method, path, params={"lang": "fr"}, data=data, headers={"Accept": "text/html"})
+        assert page.status_code == 404 and french.replace("'", "&#39;") in page.text, (path, page.text[-600:])
+        for lang, text in (("fr", french), ("en", english)):
+            r = client.request(method, path, params={"lang": lang}, data=data)
+            assert r.status_code == 404 and r.json()["message"] == text, (path, r.json())
+    for lang, text in (("fr", "Aucune action de feuille de route ne porte ce numéro."),
+                       ("en", "No roadmap action with this number.")):
+        r = client.patch(f"/api/v1/roadmaps/actions/{MISSING}", params={"lang": lang}, json={"status": "done"},
+                         headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 404 and r.json() == {"detail": f"no roadmap action with id {MISSING}",
+                                                     "field": "action_id", "message": text}
