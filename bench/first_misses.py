@@ -4,7 +4,8 @@ same kind (a different URL): the one-time costs a fresh `bioatlas serve` pays in
 new database connections after the fork).
 
 The parent builds the app as `serve` does (index files on, `warm_now(freeze=True)`, `gc.freeze()`); then, for each kind and trial, a child is forked (as gunicorn forks
-a worker: the engine's connections dropped; its own empty shared cache), asks the kind's first URL, then `--later` other URLs
+a worker: the engine's connections dropped; its own empty shared cache; `app.connect_worker` as its
+lifespan runs it), asks the kind's first URL, then `--later` other URLs
 of the same kind, each once (response-cache misses), through the app in-process, and reports wall
 and CPU (the whole child process: the thread pool included) of each. Kinds: the search and actor
 APIs, the map clusters, the search and actor pages, and each page of `bench/http_load.PAGES` (a
@@ -57,19 +58,24 @@ def kinds(url: str, n: int, seed: int, later: int) -> dict[str, list[str]]:
     return out
 
 
-def child(app, urls: list[str], later: int, profile: bool) -> dict:
+def child(app, urls: list[str], later: int, profile: int | None) -> dict:
     """In the forked worker: the first URL, then `later` others; wall and CPU of each (ms)."""
     import httpx
 
     app.state.engine.dispose(close=False)  # as app.run_server's post_fork
     shared = getattr(app.state, "shared_cache", None)
     folder = shared.activate() if shared is not None else None  # this trial's own (empty) shared entries
+    import bioatlas.app
+
+    connect = getattr(bioatlas.app, "connect_worker", None)  # as the worker's lifespan does (older code: none)
+    if connect is not None:
+        connect(app)
     html = {"accept": "text/html"} if not urls[0].startswith("/api/") else {"accept": "*/*"}
     loop = asyncio.new_event_loop()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
     out: dict = {"wall": [], "cpu": [], "status": []}
-    prof = cProfile.Profile() if profile else None
-    if profile:  # the sync handlers in this thread, so that the profile sees them (as bench/profile_misses.py)
+    prof = cProfile.Profile() if profile is not None else None
+    if prof is not None:  # the sync handlers in this thread, so that the profile sees them (as bench/profile_misses.py)
         import anyio.to_thread
 
         async def inline(func, *a, **_kw):
@@ -77,14 +83,15 @@ def child(app, urls: list[str], later: int, profile: bool) -> dict:
 
         anyio.to_thread.run_sync = inline  # type: ignore[assignment]
     for i, u in enumerate(urls[: later + 1]):
-        if prof is not None and i == 0:
+        profiled = prof is not None and (i == profile or (profile == -1 and i > 0))
+        if profiled:
             prof.enable()
         w0, c0 = time.perf_counter(), time.process_time()
         r = loop.run_until_complete(client.get(u, headers=html))
         out["cpu"].append((time.process_time() - c0) * 1000)
         out["wall"].append((time.perf_counter() - w0) * 1000)
         out["status"].append(r.status_code)
-        if prof is not None and i == 0:
+        if profiled:
             prof.disable()
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
@@ -96,7 +103,7 @@ def child(app, urls: list[str], later: int, profile: bool) -> dict:
     return out
 
 
-def forked(app, urls: list[str], later: int, profile: bool) -> dict:
+def forked(app, urls: list[str], later: int, profile: int | None) -> dict:
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
@@ -124,6 +131,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trials", type=int, default=3, help="fresh workers forked per kind")
     parser.add_argument("--kind", action="append", help="only these kinds (e.g. 'search API', /observatory)")
     parser.add_argument("--profile", action="store_true", help="cProfile of the first miss (stderr, first trial)")
+    parser.add_argument("--profile-at", type=int, default=0, help="with --profile: profile this request instead "
+                        "(1: the first later miss, -1: every later miss)")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
     from bioatlas.app import create_app, warm_now
@@ -146,7 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     for kind, todo in urls.items():
         if args.kind and kind not in args.kind:
             continue
-        runs = [forked(app, todo, args.later, args.profile and t == 0) for t in range(args.trials)]
+        runs = [forked(app, todo, args.later, args.profile_at if args.profile and t == 0 else None)
+                for t in range(args.trials)]
         bad = [r["error"] for r in runs if "error" in r]
         if bad:
             print(f"{kind:<22} failed: {bad[0]}")

@@ -240,7 +240,8 @@ def measure_atlas(url: str, plan, args) -> dict:
         since_start = time.perf_counter() - t0
         first_page, page_status = first_request(port, "/actors", {})
         warm = wait_warm(port)
-        asyncio.run(run_load(f"http://127.0.0.1:{port}", plan[: args.clients * 4], args.clients, 60))  # connections, caches
+        if not args.no_warm_pass:  # connections, caches: the plan's first requests once, before the measured run
+            asyncio.run(run_load(f"http://127.0.0.1:{port}", plan[: args.clients * 4], args.clients, 60))
         out = measure(f"http://127.0.0.1:{port}", plan, args, server.pid)
         out.update(opened=opened, first=first, first_status=status, since_start=since_start, first_page=first_page,
                    first_page_status=page_status, warm=warm, rss=rss_mib(server.pid))
@@ -298,6 +299,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     parser.add_argument("--start-seconds", type=float, default=900,
                         help="how long the server may warm up before opening its port (1M actors: minutes)")
+    parser.add_argument("--no-warm-pass", action="store_true",
+                        help="measure from the server's first requests: no pass of the plan's first requests "
+                             "(clients x 4, httpx) before the measured run, which otherwise absorbs each worker's "
+                             "first request of each kind and the first 200 requests' misses")
     parser.add_argument("--only", choices=[k for k, _ in MIX], help="only this kind of request (e.g. search)")
     parser.add_argument("--client", choices=("httpx", "wrk", "both"), default="httpx",
                         help="the load client: httpx (Python, per-kind figures), wrk (C, overall figures; "

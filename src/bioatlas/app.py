@@ -5,8 +5,6 @@ from __future__ import annotations
 import gc
 import logging
 import shutil
-import threading
-import time
 from contextlib import asynccontextmanager
 
 from babel.numbers import format_decimal
@@ -30,18 +28,19 @@ from bioatlas.core.dialect import dialect_for
 from bioatlas.core.fields import FieldError, refusal_text
 from bioatlas.core.deps import request_language
 from bioatlas.core.i18n import Translator
-from bioatlas.core.plugins import each_impl, routers
+from bioatlas.core.plugins import routers
 from bioatlas.jobs import service as jobs
 from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
-from bioatlas.web.precompile import compile_templates
 from bioatlas.web.refusals import answer_fields, validation_fields
 from bioatlas.web.renderers import response_cache_of
 from bioatlas.web.renderers import start as start_renderers
 from bioatlas.web.renderers import stop as stop_renderers
 from bioatlas.web.response_cache import ResponseCache
 from bioatlas.web.shared_cache import SharedEntries
+from bioatlas.web.warm_up import PRIME_URLS, prime, warm_now  # noqa: F401 - their callers import them from here
+from bioatlas.web.warm_up import connect_worker, warm_up
 from bioatlas.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("bioatlas")
@@ -76,109 +75,6 @@ def feature_routers() -> list:
     found = routers()
     hot = [r for r in found if any(getattr(route, "path", None) in HOT_PATHS for route in r.routes)]
     return hot + [r for r in found if not any(r is h for h in hot)]
-
-
-def warm_up(sessions, settings: Settings) -> threading.Thread:
-    """Fill the in-memory indexes (map, search facets, vectors, resolver) in a background thread,
-    so that the first requests do not pay for them; each warmer's failure is logged, not raised
-    (the request that needs the index builds it again)."""
-    def work() -> None:
-        for feature, warm in each_impl("bioatlas_warm"):
-            started = time.perf_counter()
-            try:
-                warm(sessions=sessions, settings=settings)
-                log.info("warmed %s in %.1f s", feature, time.perf_counter() - started)
-            except Exception:
-                log.exception("warming %s failed", feature)
-
-    thread = threading.Thread(target=work, name="bioatlas-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def warm_now(app: FastAPI, *, freeze: bool = False) -> dict[str, float]:
-    """Fill the in-memory indexes now, in this thread (`bioatlas serve` before it accepts traffic,
-    and before it forks its workers, which then share the built indexes copy-on-write); a
-    failing warmer is logged. The app's own start-up warm-up then has nothing left to do.
-    Returns the seconds each step took. With `freeze` (`bioatlas serve`) the objects built are
-    then moved out of the cyclic collector's reach (`gc.freeze`): at a million actors a full
-    collection walks the resolver's millions of objects for seconds, and in a forked worker it
-    would also copy their shared pages."""
-    settings = app.state.settings
-    seconds = {}
-    for feature, warm in each_impl("bioatlas_warm"):
-        started = time.perf_counter()
-        try:
-            warm(sessions=app.state.sessionmaker, settings=settings)
-            log.info("warmed %s in %.1f s", feature, time.perf_counter() - started)
-        except Exception:
-            log.exception("warming %s failed", feature)
-        seconds[feature] = time.perf_counter() - started
-    started = time.perf_counter()
-    compile_templates(templates.env, bytecode_cache=freeze)
-    seconds["templates"] = time.perf_counter() - started
-    started = time.perf_counter()
-    app.state.primed = prime(app)
-    seconds["routes"] = time.perf_counter() - started
-    if freeze:
-        gc.freeze()
-    app.state.warmed = True
-    return seconds
-
-
-# One request of every kind the anonymous public asks for, through the app in this process before
-# the port opens (`bioatlas serve`: before the workers are forked, so they inherit what it builds).
-# "{actor}" is the first actor the API lists. The query is a word no benchmark plan asks for.
-PRIME_URLS = ("/", "/?lang=en", "/actors", "/actors?page=2&kind=company", "/observatory", "/search?q=biologique",
-              "/api/v1/search?q=biologique", "/api/v1/search?q=biologique&region=84", "/api/v1/actors?limit=1",
-              "/api/v1/actors/{actor}", "/actors/{actor}", "/api/v1/map/clusters?bbox=-5.5,41,10,51.5&zoom=5",
-              "/api/v1/facets", "/warm-up/not-found")
-
-
-def prime(app: FastAPI) -> dict[str, int]:
-    """Ask PRIME_URLS through the app (no socket), then forget their answers: priming fills the
-    code paths, not the response cache. What a route builds on its first request is then built
-    once here instead of by every worker on its first visitor of that kind: FastAPI builds the
-    dependency state and validators of every route of a router when a request first walks that
-    router (the unknown path walks them all: ~0.5 s for the observatory's first request), the
-    statements' compiled SQL (SQLAlchemy's cache, per engine), the lazily imported modules, the
-    English catalogue and locale data. Returns each URL's status; a failure is logged."""
-    import asyncio
-
-    import httpx
-
-    statuses: dict[str, int] = {}
-
-    async def ask() -> None:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://warm-up") as client:
-            actor = "1"
-            for url in PRIME_URLS:
-                api = url.startswith("/api/")
-                response = await client.get(url.replace("{actor}", actor),
-                                            headers={"accept": "application/json" if api else "text/html"})
-                statuses[url] = response.status_code
-                if url == "/api/v1/actors?limit=1" and response.status_code == 200:
-                    items = response.json().get("items") or [{"id": 1}]
-                    actor = str(items[0]["id"])
-
-    try:
-        asyncio.run(ask())
-    except Exception:
-        log.exception("priming the routes failed")
-    for cache in _middlewares(app, ResponseCache):  # the answers computed here are not kept
-        cache.entries.clear()
-        cache.bytes = 0
-    return statuses
-
-
-def _middlewares(app: FastAPI, kind: type) -> list:
-    """The instances of a middleware class in the app's built stack (none before its first request)."""
-    found, node, seen = [], getattr(app, "middleware_stack", None), 0
-    while node is not None and seen < 64:
-        if isinstance(node, kind):
-            found.append(node)
-        node, seen = getattr(node, "app", None), seen + 1
-    return found
 
 
 # Seconds an idle keep-alive connection stays open. Gunicorn's default (2 s, made for sync workers
@@ -248,6 +144,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI):
         if settings.warm_up and settings.environment != "test" and not getattr(app.state, "warmed", False):
             app.state.warm_up = warm_up(app.state.sessionmaker, settings)
+        elif getattr(app.state, "warmed", False):  # a worker of `serve`, forked after the warm-up
+            connect_worker(app)
         yield
 
     app = FastAPI(
@@ -272,6 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
 
     data_version, version_inline = atlas.data_version_reader(engine=engine)
+    app.state.data_version = data_version
     if settings.response_cache or (settings.response_cache is None and settings.environment != "test"):
         # innermost: it reads the principal the accounts middleware (outside it) puts on the request
         app.state.shared_cache = SharedEntries()  # activated by run_server before it forks workers

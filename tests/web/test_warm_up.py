@@ -9,7 +9,7 @@ import threading
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-import bioatlas.app as app_module
+import bioatlas.web.warm_up as warm_up_module
 from bioatlas.app import create_app
 from bioatlas.atlas.models import Site
 from bioatlas.core.live_index import held, live_indexes
@@ -36,7 +36,7 @@ def test_warmers_run_in_the_background_and_a_failure_is_only_logged(settings, db
     def warmers(hook):
         return [("broken", broken), ("ok", ok)] if hook == "bioatlas_warm" else each_impl(hook)
 
-    monkeypatch.setattr(app_module, "each_impl", warmers)
+    monkeypatch.setattr(warm_up_module, "each_impl", warmers)
     app = create_app(settings.model_copy(update={"environment": "development"}))
     with caplog.at_level(logging.INFO, logger="bioatlas"), TestClient(app) as client:
         assert client.get("/healthz").json()["warming"] is True  # readiness: still filling its indexes
