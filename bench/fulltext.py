@@ -58,7 +58,7 @@ def first_ask(engine) -> None:
     filters' base counts stay (kept per filter set and index state, as in a running server)."""
     memo = engine.memo
     if memo is not None:
-        for key in [k for k in memo[1] if k[0] in ("total", "counts", "top")]:
+        for key in [k for k in memo[1] if k[0] in ("total", "counts", "top", "matched", "without")]:
             del memo[1][key]
 
 

@@ -7,6 +7,11 @@ after a warm-up, then the slowest ones with the cumulative time of each phase.
 Phases (cumulative, so a phase's callees are inside it): the freshness checks (the facet index's
 and the Tantivy index's look at the change log), the typo check (`Backend.correct`), the exact
 names (`service._exact`), the engine's total, top-k and facet counts, the place in the text.
+
+With `--calls` (no cProfile), each search is timed whole and each engine call inside it on its
+own: the total (`total`, `total prefix`: a prefix's first read), the page (`top`), the matches'
+counts (`counts`), each selected facet's pass without its own clause (`without <facet>`) and the
+filters' base counts (`base`, kept per searcher); `rest` is the search minus those calls.
 """
 
 from __future__ import annotations
@@ -43,6 +48,87 @@ def phases(stats: pstats.Stats) -> dict[str, float]:
             if name == fn and filename.endswith(suffix):
                 out[label] += cumulative
     return out
+
+
+class CallTimer:
+    """Times the engine calls of `search/tantivy_search.py` by label while installed."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, float]] = []
+        self.saved: list[tuple[object, str, object]] = []
+
+    def _wrap(self, owner, name: str, label) -> None:
+        original = getattr(owner, name)
+        calls = self.calls
+
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                calls.append((label(*args, **kwargs), time.perf_counter() - t))
+
+        self.saved.append((owner, name, original))
+        setattr(owner, name, timed)
+
+    def __enter__(self) -> CallTimer:
+        from bioatlas.search import tantivy_search as ts
+
+        self._wrap(ts, "_total", lambda searcher, found, with_counts: "total prefix" if found.prefix else "total")
+        self._wrap(ts.Answer, "_top", lambda *a, **k: "top")
+        self._wrap(ts.Answer, "_aggregated", lambda *a, **k: "counts")
+        self._wrap(ts.Answer, "_without", lambda self, searcher, facet: f"without {facet}")
+        self._wrap(ts.Answer, "base", lambda *a, **k: "base")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, original in reversed(self.saved):
+            setattr(owner, name, original)
+
+
+def run_calls(n: int, seed: int, k: int, slowest: int) -> None:
+    """Each search of bench/fulltext.py asked once (a new query: `first_ask`), with the time of
+    each engine call; the slowest searches listed call by call, then the sum of each call."""
+    from bench.fulltext import filters_of, first_ask
+    from bench.search import build, queries
+    from bioatlas.atlas.taxonomy import load_taxonomies
+    from bioatlas.core.db import make_engine, make_sessionmaker
+    from bioatlas.search import index_cache, tantivy_index, tantivy_search
+    from bioatlas.search.service import search
+
+    path, _ = build(n, seed, False)
+    taxonomies = load_taxonomies()
+    factory = make_sessionmaker(make_engine(f"sqlite:///{path}"))
+    qs = [q for q, _ in queries(path, seed, k)]
+    with factory() as session:
+        index_cache.current(session, taxonomies)
+        engine = tantivy_index.current(session, taxonomies)
+        tantivy_search.prime(engine, taxonomies)
+    print(f"segments {engine.searcher.num_segments}, documents {engine.searcher.num_docs:,}; "
+          f"load average before {open('/proc/loadavg').read().split()[0]}")
+    rows = []
+    for number, q in enumerate(qs):
+        f, scale = filters_of(number)
+        with factory() as session, CallTimer() as timer:
+            first_ask(engine)
+            t = time.perf_counter()
+            result = search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20, scale=scale)
+            wall = time.perf_counter() - t
+        rows.append((wall, number, q, result.total, list(timer.calls)))
+    walls = [r[0] for r in rows]
+    print(f"\n{n:,} synthetic actors, {len(qs)} queries, first ask each, load average after "
+          f"{open('/proc/loadavg').read().split()[0]}; p50 {statistics.median(walls) * 1000:.1f} ms, "
+          f"p95 {pct(walls, 95) * 1000:.1f} ms, mean {statistics.fmean(walls) * 1000:.1f} ms")
+    for wall, number, q, found, calls in sorted(rows, reverse=True)[:slowest]:
+        kind = ("none", "kind+region", "scale")[number % 3]
+        rest = wall - sum(s for _, s in calls)
+        parts = ", ".join(f"{label} {s * 1000:.1f}" for label, s in calls)
+        print(f"  {wall * 1000:6.1f} ms  {q!r} [{kind}] total {found:,}: {parts}, rest {rest * 1000:.1f}")
+    sums: dict[str, float] = {}
+    for _, _, _, _, calls in rows:
+        for label, s in calls:
+            sums[label] = sums.get(label, 0.0) + s
+    print("  all: wall {:.0f} ms; ".format(sum(walls) * 1000) + ", ".join(f"{k} {v * 1000:.0f}" for k, v in sums.items()))
 
 
 def run(n: int, seed: int, k: int, slowest: int, top_functions: int, again: bool) -> None:
@@ -102,7 +188,11 @@ def main() -> None:
     parser.add_argument("--slowest", type=int, default=10)
     parser.add_argument("--again", action="store_true", help="profile each search asked a second time (memo hits)")
     parser.add_argument("--functions", type=int, default=0, help="also print the top functions of all searches")
+    parser.add_argument("--calls", action="store_true", help="time each engine call of each search (no cProfile)")
     args = parser.parse_args()
+    if args.calls:
+        run_calls(args.actors, args.seed, args.queries, args.slowest)
+        return
     run(args.actors, args.seed, args.queries, args.slowest, args.functions, args.again)
 
 

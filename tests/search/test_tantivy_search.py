@@ -335,3 +335,34 @@ def test_signature_counts_equal_the_facet_columns_and_the_numpy_path(db, synthet
         numpy_side = [pages(s, taxonomies, q, f, limit=50) for q, f in cases]
     assert signed == by_columns == numpy_side
     assert all(found[2]["departement"] for found in signed)
+
+
+def test_one_pass_split_on_a_selected_facet_agrees_with_the_passes_and_the_numpy_path(db, synthetic, taxonomies,
+                                                                                     on_tantivy, monkeypatch):
+    """A view selecting facets: the total, the matches' counts and one selected facet's counts
+    without its own clause come from one aggregation split on that facet's column (several kind
+    or scale codes, one code of another facet), prefix or whole word; the pages, totals and facet
+    counts equal those counted pass by pass and the numpy path's. A facet with several codes a
+    document may hold together (two départements) is not split on."""
+    split = []
+    real = tantivy_facets.split
+    monkeypatch.setattr(tantivy_facets, "split", lambda *a: split.append((list(a[2]), real(*a))) or split[-1][1])
+    monkeypatch.setattr(tantivy_search, "_split", tantivy_facets.split)
+    cases = [("bioprod", ActorFilter(kind=("company", "cdmo")), ()), ("vaccins ", ActorFilter(modality=("cell_therapy",)), ()),
+             ("synthétique", ActorFilter(region=("84",)), ()), ("synthétique ", ActorFilter(status="", gmp=("gmp_clinical",)), ()),
+             ("bioprod", ActorFilter(kind=("company", "cdmo"), region=("84",)), ()),
+             ("synthétique", ActorFilter(modality=("cell_therapy",)), ("200-2000", "gte2000")),
+             ("synthétique", ActorFilter(departement=("21", "31")), ())]
+    with db() as s:
+        tantivy_index.forget(tantivy_index.index_dir(s))  # a new engine: no counts kept
+        one_pass = [pages(s, taxonomies, q, f, limit=4, scale=sc) for q, f, sc in cases]
+        assert [chosen for chosen, found in split] == [["kind"], ["modality"], ["region"], ["gmp"], ["kind"], ["scale"]]
+        assert all(found is not None for _, found in split)
+        monkeypatch.setattr(tantivy_search.Answer, "split", lambda self, searcher: None)
+        tantivy_index.forget(tantivy_index.index_dir(s))
+        passes = [pages(s, taxonomies, q, f, limit=4, scale=sc) for q, f, sc in cases]
+        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
+        numpy_side = [pages(s, taxonomies, q, f, limit=4, scale=sc) for q, f, sc in cases]
+    assert one_pass == passes == numpy_side
+    assert all(found[0] > 0 for found in one_pass[:-1])
+    assert one_pass[4][2]["kind"] != one_pass[0][2]["kind"]  # the region narrows the kinds' counts

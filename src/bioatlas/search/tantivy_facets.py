@@ -21,6 +21,7 @@ from bioatlas.search.tantivy_index import COUNTED, SCALE_RANGE, Engine, codes_of
 
 MAX_SIGNATURES = 65_000  # terms aggregation size: every signature of a group (Tantivy's cap on buckets)
 MAX_CODES = 65_000  # the same, every code of a facet (`_by_facet_columns`)
+SINGLE_CODE = ("kind", "gmp", "scale")  # one code per actor (with its ancestors in the column)
 UNION_MAX = 8  # up to this many codes: a union of term queries; more: a term set
 PARSED_MAX = 200_000  # signatures kept parsed (`_codes`)
 _parsed: dict[str, list[tuple[str, str]]] = {}
@@ -43,6 +44,46 @@ def matched(searcher: tantivy.Searcher, query: tantivy.Query) -> tuple[int, dict
         return count(searcher, query), _by_facet_columns(searcher, query, None)
     first = next(iter(COUNTED))  # a signature column: one value per document
     return sum(int(b["doc_count"]) for b in found[first]["buckets"]), _expand(found, None)
+
+
+def split(searcher: tantivy.Searcher, query: tantivy.Query, selected: dict[str, list[str]],
+          ) -> tuple[int, dict[str, dict[str, int]], dict[str, dict[str, int]]] | None:
+    """One pass for a search whose view selects a facet (`selected`: that facet -> its topmost
+    codes, `splittable`), `query` being the text and the other filters: the facet's own column,
+    restricted to the selected codes (`include`), splits the documents meeting it (disjoint
+    buckets), which hold every counted column as sub-aggregations (the matches' counts), while
+    the facet's counted columns over the whole query give its counts without its own clause.
+    Returns (total, counts of the matches, {facet: counts without its own clause}), exactly
+    those of `matched` and `aggregate(..., only=facet)`; None when a column has more values than
+    an aggregation returns (or the buckets exceed Tantivy's cap): the caller counts pass by pass."""
+    ((facet, codes),) = selected.items()
+    every = {c: {"terms": {"field": c, "size": MAX_SIGNATURES}} for c in COUNTED}
+    holding = {c: every[c] for c, facets in COUNTED.items() if facet in facets}
+    cut = {"terms": {"field": SCALE_RANGE if facet == "scale" else facet, "include": codes, "size": len(codes)},
+           "aggs": every}
+    try:
+        found = searcher.aggregate(query, {**holding, "cut": cut})
+    except ValueError:  # more buckets than Tantivy's cap
+        return None
+    both = found["cut"]["buckets"]
+    columns = [found[c] for c in holding] + [bucket[c] for bucket in both for c in every]
+    if any(c.get("sum_other_doc_count") for c in columns):
+        return None
+    total = sum(int(bucket["doc_count"]) for bucket in both)
+    without = {facet: _expand({c: found[c] for c in holding}, facet).get(facet, {})}
+    return total, _expand(_joined(both, every), None), without
+
+
+def _joined(buckets: list[dict], columns) -> dict:
+    """The columns' buckets of several sub-aggregations as one list per column (`_expand` adds them)."""
+    return {c: {"buckets": [b for bucket in buckets for b in bucket[c]["buckets"]]} for c in columns}
+
+
+def splittable(facet: str, codes: list[str]) -> bool:
+    """Whether the documents meeting a facet's clause are the disjoint union of its column's
+    buckets of those codes: one code, or a facet of one code per actor (with its ancestors:
+    two topmost codes are never held by one document)."""
+    return len(codes) == 1 or (len(codes) >= 1 and facet in SINGLE_CODE)
 
 
 def aggregate(searcher: tantivy.Searcher, query: tantivy.Query, only: str | None = None) -> dict[str, dict[str, int]]:

@@ -37,11 +37,13 @@ from bioatlas.search.params import SCALES, Geo
 from bioatlas.search.tantivy_facets import aggregate as _aggregate
 from bioatlas.search.tantivy_facets import const as _const
 from bioatlas.search.tantivy_facets import count as _count
-from bioatlas.search.tantivy_facets import filter_clauses, matched
+from bioatlas.search.tantivy_facets import filter_clauses, matched, splittable, topmost
+from bioatlas.search.tantivy_facets import split as _split
 from bioatlas.search.tantivy_index import Engine, Query
 COMPLEMENT_OVER = 0.5  # a text matching more than this share of the filters' documents: counted by its complement
 GEO_READ_UNDER = 20_000  # a box or radius on a text matching fewer actors: their sites are read (numpy path)
 TIE_READ_MAX = 4096  # ties at the page's edge read by score up to this many hits, then walked in id order
+SPLIT_FIRST = ("scale", "kind", "gmp")  # facets split on first (one code per actor: any codes split cleanly)
 MEMO_SIZE = 1024  # totals and facet counts kept per searcher (one opened state of the index)
 _memo_lock = threading.Lock()
 memo_stats = {"hits": 0, "misses": 0}
@@ -100,6 +102,7 @@ class Answer:
     parts: dict[str, tuple] = field(default_factory=dict)  # per filter clause, its values (filter_key)
     prefix: bool = False  # a word of the text is being typed (matched as a prefix)
     first: list | None = None  # a prefix's first TIE_READ_MAX + 1 hits by score, read with its total
+    selected: dict[str, list[str]] = field(default_factory=dict)  # per selected facet, its topmost codes
 
     def query(self, *, without: str | None = None, exclude: list[int] = (), only: list[int] = ()) -> tantivy.Query:
         clauses = [(tantivy.Occur.Must, self.text)]
@@ -220,6 +223,24 @@ class Answer:
         return out
 
     def _without(self, searcher: tantivy.Searcher, facet: str) -> dict[str, int]:
+        """A selected facet's counts without its own clause: kept per query and searcher (`split`
+        leaves them there when it counted them with the total)."""
+        return _memo(self.engine, searcher, ("without", facet, *self.key), lambda: self._without_pass(searcher, facet))
+
+    def split(self, searcher: tantivy.Searcher) -> tuple[int, dict, dict] | None:
+        """The total, the matches' counts and one selected facet's counts without its own clause
+        in one pass (`tantivy_facets.split`), when a selected facet splits cleanly (`splittable`;
+        the first of SPLIT_FIRST, else of the facets' order), else None. A pass evaluates the
+        text again (~40 ms at 1M for a broad one), so one pass fewer per search with a filter."""
+        order = [*SPLIT_FIRST, *(f for f in FACETS if f not in SPLIT_FIRST)]
+        chosen = next((name for name in order if name in self.filters and name in self.selected
+                       and splittable(name, self.selected[name])), None)
+        if chosen is None:
+            return None
+        query = self.query(without=chosen)
+        return _split(searcher, query, {chosen: self.selected[chosen]})
+
+    def _without_pass(self, searcher: tantivy.Searcher, facet: str) -> dict[str, int]:
         """A selected facet's counts by the query without its own clause, on its own column. When
         the text matches more than COMPLEMENT_OVER of the filters' documents (its share of those
         of the other filters is taken to be alike: a guess that sets the cost, never the counts),
@@ -280,18 +301,30 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
            tuple(sorted(scale)), area, _order_key(taxonomies))
     parts = {"": (p.status, p.scope), "scale": tuple(sorted(scale)), "geo": area,
              **{facet: tuple(sorted(codes)) for facet, codes in {**p.actor, **p.site}.items()}}
-    found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups))
+    selected = {facet: topmost(codes, taxonomies.get(FACETS[facet]) if FACETS.get(facet) else None)
+                for facet, codes in {**p.actor, **p.site}.items()}
+    if scale:
+        selected["scale"] = sorted(scale)
+    found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups),
+                   selected=selected)
     found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found, with_counts))
     return found
 
 
 def _total(searcher: tantivy.Searcher, found: Answer, with_counts: bool) -> int:
-    """The matches of the text and filters: an unscored count, or with the counts of the
-    matches (one aggregation, kept for `counts`: the query is evaluated once for both); for a
-    prefix, whose search scores every match anyway (no pruning), the count of the first read
-    of the top-k (kept in `first`)."""
-    if not found.prefix and with_counts:
-        total, counts = matched(searcher, found.query())
+    """The matches of the text and filters: with the counts of the matches when they will be
+    asked (one aggregation, kept for `counts`: the query is evaluated once for both, prefix or
+    not; the page is then one read without a count), else an unscored count; for a prefix
+    without counts, whose search scores every match anyway (no pruning), the count of the
+    first read of the top-k (kept in `first`)."""
+    if with_counts:
+        split = found.split(searcher)
+        if split is not None:
+            total, counts, without = split
+            for facet, values in without.items():
+                _memo(found.engine, searcher, ("without", facet, *found.key), lambda values=values: values)
+        else:
+            total, counts = matched(searcher, found.query())
         _memo(found.engine, searcher, ("matched", *found.key), lambda: counts)
         return total
     if not found.prefix:
