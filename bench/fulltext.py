@@ -3,7 +3,9 @@ atlas (bench/synthetic.py via bench/search.py's build, labelled synthetic), same
 
     .venv/bin/python bench/fulltext.py --actors 200000 1000000 --queries 60
 
-Per size, p50/p95 (ms) and their ratio to the anchor of the same run, of:
+Per size, p50/p95 (ms) and their ratio to the anchor of the same run, and the p50/p95 of this
+process's CPU time (a search runs on one thread: on a busy machine, the wall time minus the
+waits for a core), of:
 - `fts5 bm25 top-20` (the anchor): raw SQL, `ORDER BY rank LIMIT 20` on the FTS5 table;
 - `search() fts5` (`--with-fts5`): the atlas's search (`search.service.search`, full text, with
   facets) on FTS5: every match scored, then filters, top-k and facet counts in numpy;
@@ -17,7 +19,9 @@ Per size, p50/p95 (ms) and their ratio to the anchor of the same run, of:
 Each timed step but the last asks as a new query would: the answers kept for the query by the
 steps before it are forgotten first (`first_ask`; until 2026-12-06 21:15 UTC the step
 `search() tantivy` found the page, total and counts kept by `tantivy top-20 + facets` and timed
-a memo hit). The filters' base counts stay, as in a running server.
+a memo hit; until 2026-12-07 03:40 UTC it still found the matches' counts of a prefix kept by
+that step, so its figures were partly memo hits). The filters' base counts stay, as in a
+running server.
 Each query runs, in turn, with no filter, a kind + region filter, or a scale filter (two ranges).
 With `--geo`, each query is also asked with a map area (in turn a box around Lyon and the Rhône
 valley, or 30 km around Lyon): `search() box/radius, numpy path` (every match's sites tested in
@@ -62,11 +66,11 @@ def first_ask(engine) -> None:
             del memo[1][key]
 
 
-def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = False) -> None:
+def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = False, numpy_path: bool = True) -> None:
     from bench.search import build, queries
     from bioatlas.atlas.taxonomy import load_taxonomies
     from bioatlas.core.db import make_engine, make_sessionmaker
-    from bioatlas.search import backends, tantivy_index
+    from bioatlas.search import backends, index_cache, tantivy_index
     from bioatlas.search.params import Geo
     from bioatlas.search.service import search
     from bioatlas.search.text import parse_query
@@ -87,11 +91,14 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = Fal
     started = time.perf_counter()
     tantivy_search.prime(engine, taxonomies)  # as the server's warm-up does: the default view's counts
     primed = time.perf_counter() - started
+    with factory() as session:  # the in-memory facet index, loaded by the warm-up too (not timed as a search)
+        index_cache.current(session, taxonomies)
     size = sum(f.stat().st_size for f in engine.path.iterdir() if f.is_file())
     names = ["fts5 bm25 top-20", *(["search() fts5"] if with_fts5 else []), "tantivy top-20 + facets",
-             "search() tantivy, numpy path", "search() tantivy", "search() tantivy, asked again",
+             *(["search() tantivy, numpy path"] if numpy_path else []), "search() tantivy", "search() tantivy, asked again",
              *(["search() box/radius, numpy path", "search() box/radius, engine"] if with_geo else [])]
     times: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}  # this process's CPU time (one thread: wall on a quiet machine)
     raw = sqlite3.connect(path)
     sqlite_backend = backends.SQLiteBackend()
     supports = tantivy_search.supports
@@ -102,17 +109,19 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = Fal
         with factory() as session:
             sqlite_backend.correct(session, terms)
         expr = sqlite_backend.expression(terms)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         raw.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY bm25(search_fts, 10.0, 1.0) "
                     "LIMIT 20", (expr,)).fetchall()
         times["fts5 bm25 top-20"].append(time.perf_counter() - t)
+        cpu["fts5 bm25 top-20"].append(time.process_time() - c)
         first_ask(engine)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         found = tantivy_search.answer(engine, tantivy_index.Query.of(terms), f, taxonomies, scale, with_counts=True)
         found.top(20, 0)
         found.counts(f, taxonomies)
         times["tantivy top-20 + facets"].append(time.perf_counter() - t)
-        runs = [("search() tantivy, numpy path", "tantivy", False), ("search() tantivy", "tantivy", True)]
+        cpu["tantivy top-20 + facets"].append(time.process_time() - c)
+        runs = [*([("search() tantivy, numpy path", "tantivy", False)] if numpy_path else []), ("search() tantivy", "tantivy", True)]
         if with_geo:
             runs += [("search() box/radius, numpy path", "tantivy", False), ("search() box/radius, engine", "tantivy", True)]
         for name, backend, engine_path in [*([("search() fts5", "fts5", False)] if with_fts5 else []), *runs]:
@@ -122,13 +131,15 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = Fal
             try:
                 with factory() as session:
                     first_ask(engine)
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), time.process_time()
                     search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20, scale=scale, geo=geo)
                     times[name].append(time.perf_counter() - t)
+                    cpu[name].append(time.process_time() - c)
                     if name == "search() tantivy":  # the same search again: total and counts from the memo
-                        t = time.perf_counter()
+                        t, c = time.perf_counter(), time.process_time()
                         search(session, q=q, f=f, taxonomies=taxonomies, mode="fulltext", limit=20, scale=scale)
                         times["search() tantivy, asked again"].append(time.perf_counter() - t)
+                        cpu["search() tantivy, asked again"].append(time.process_time() - c)
             finally:
                 tantivy_search.supports = supports
     raw.close()
@@ -144,7 +155,8 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = Fal
         p50, p95 = statistics.median(values), pct(values, 95)
         mean = statistics.fmean(values)
         print(f"  {name:<30} p50 {p50 * 1000:>8.1f} ms   p95 {p95 * 1000:>8.1f} ms   mean {mean * 1000:>8.1f} ms   "
-              f"ratio to the anchor p50 {p50 / a50:>5.2f}  p95 {p95 / a95:>5.2f}  mean {mean / statistics.fmean(anchor):>5.2f}")
+              f"ratio to the anchor p50 {p50 / a50:>5.2f}  p95 {p95 / a95:>5.2f}  mean {mean / statistics.fmean(anchor):>5.2f}   "
+              f"cpu p50 {statistics.median(cpu[name]) * 1000:>6.1f} p95 {pct(cpu[name], 95) * 1000:>6.1f} ms")
 
 
 def main() -> None:
@@ -154,9 +166,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--with-fts5", action="store_true", help="also time search() on FTS5 (slow at scale)")
     parser.add_argument("--geo", action="store_true", help="also time searches with a box or radius, both paths")
+    parser.add_argument("--no-numpy-path", action="store_true",
+                        help="leave out `search() tantivy, numpy path` (every match read into numpy: ~25 s at 1M)")
     args = parser.parse_args()
     for n in args.actors:
-        run(n, args.seed, args.queries, args.with_fts5, args.geo)
+        run(n, args.seed, args.queries, args.with_fts5, args.geo, not args.no_numpy_path)
 
 
 if __name__ == "__main__":
