@@ -55,3 +55,19 @@ def test_a_forked_worker_opens_its_connections_before_its_first_request(settings
         assert c.get(f"/api/v1/actors/{actor_id}").status_code == 200
         assert c.get("/api/v1/search", params={"q": "genopole"}).status_code == 200
         assert len(opened) == at_start
+
+
+def test_a_url_that_fails_while_priming_leaves_the_others_primed(settings, db, monkeypatch, caplog):
+    import bioatlas.web.warm_up as warm_up
+
+    app = create_app(settings.model_copy(update={"environment": "development"}))
+
+    @app.get("/warm-up-breaks")
+    def breaks() -> dict:
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(warm_up, "PRIME_URLS", ("/warm-up-breaks", "/api/v1/actors?limit=1", "/"))
+    statuses = warm_up.prime(app)
+    assert statuses["/api/v1/actors?limit=1"] == statuses["/"] == 200
+    assert statuses["/warm-up-breaks"] in (0, 500)
+    assert not cache_of(app).entries

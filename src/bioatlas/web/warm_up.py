@@ -87,7 +87,7 @@ def prime(app: FastAPI) -> dict[str, int]:
     dependency state and validators of every route of a router when a request first walks that
     router (the unknown path walks them all: ~0.5 s for the observatory's first request), the
     statements' compiled SQL (SQLAlchemy's cache, per engine), the lazily imported modules, the
-    English catalogue and locale data. Returns each URL's status; a failure is logged."""
+    English catalogue and locale data. Returns each URL's status (0: it raised, logged)."""
     import asyncio
 
     import httpx
@@ -99,8 +99,13 @@ def prime(app: FastAPI) -> dict[str, int]:
             actor = "1"
             for url in PRIME_URLS:
                 api = url.startswith("/api/")
-                response = await client.get(url.replace("{actor}", actor),
-                                            headers={"accept": "application/json" if api else "text/html"})
+                try:
+                    response = await client.get(url.replace("{actor}", actor),
+                                                headers={"accept": "application/json" if api else "text/html"})
+                except Exception:  # this kind stays cold; the others are still primed
+                    log.exception("priming %s failed", url)
+                    statuses[url] = 0
+                    continue
                 statuses[url] = response.status_code
                 if url == "/api/v1/actors?limit=1" and response.status_code == 200:
                     items = response.json().get("items") or [{"id": 1}]
