@@ -110,3 +110,40 @@ def test_the_forms_missing_objects_answer_in_the_reader_language(client, db):
                          headers={"X-CSRF-Token": csrf})
         assert r.status_code == 404 and r.json() == {"detail": f"no roadmap action with id {MISSING}",
                                                      "field": "action_id", "message": text}
+
+
+def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
+    """A room's own 422 (a search box, an opportunity filter, an import's file, a proposal that
+    changes nothing): `detail` as before, `field` and `message` in the reader's language."""
+    from tests.contributions.helpers import add_actor
+
+    actor = add_actor(db, "Yposkesi", "91000")
+    make_user(db, "ann@example.org")
+    bearer = {"Authorization": "Bearer " + "t" * 32}
+    asks = [
+        ("GET", "/api/v1/search", {"q": "bio", "bbox": "1,2"}, {}, "bbox", "attendu : quatre nombres ouest,sud,est,nord",
+         "expected four numbers west,south,east,north"),
+        ("GET", "/api/v1/opportunities", {"modality": "licorne"}, {}, "modality",
+         "code inconnu : 'licorne' (taxonomie modalities)", "unknown code 'licorne' (taxonomy modalities)"),
+        ("GET", "/api/v1/opportunities", {"region": "xx"}, {}, "region", None, "unknown region code 'xx'"),
+        ("POST", "/api/v1/imports/actors", {}, {"files": {"file": ("actors.pdf", b"%PDF", "application/pdf")},
+                                                "headers": bearer}, "file",
+         "type de fichier non pris en charge (.pdf) : envoyez un .csv ou un .xlsx",
+         "unsupported file type .pdf: send .csv or .xlsx"),
+    ]
+    for method, path, params, extra, field, french, english in asks:
+        answers = {}
+        for lang in ("fr", "en"):
+            r = client.request(method, path, params={**params, "lang": lang}, **extra)
+            assert r.status_code == 422 and r.json()["field"] == field, (path, r.json())
+            answers[lang] = r.json()
+        assert answers["fr"]["detail"] == answers["en"]["detail"]  # the API's English detail, unchanged
+        assert answers["en"]["message"] == english and answers["fr"]["message"] != english, answers
+        assert french is None or answers["fr"]["message"] == french, answers["fr"]
+        assert not ENGLISH.search(answers["fr"]["message"]), answers["fr"]
+    assert login(client, "ann@example.org").status_code == 303
+    r = client.post(f"/api/v1/actors/{actor}/proposals", params={"lang": "fr"}, json={"fields": {"name": "Yposkesi"}},
+                    headers={"X-CSRF-Token": csrf_of(client, "/account")})
+    assert r.status_code == 422 and r.json() == {"detail": "fields: nothing differs from the actor's current values",
+                                                 "field": "fields",
+                                                 "message": "rien ne diffère des valeurs actuelles de l'acteur"}

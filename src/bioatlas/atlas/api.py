@@ -23,10 +23,11 @@ from bioatlas.atlas.importer.run import import_actors
 from bioatlas.atlas.history import history
 from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, MapLayerList, TermOut
 from bioatlas.web.problems import Problem
+from bioatlas.core.fields import FieldError
 from bioatlas.core.text import unsafe_character
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
-from bioatlas.web.refusals import not_found
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1", tags=["atlas"])
 EXPORT_TYPES = {
@@ -118,7 +119,7 @@ def map_clusters(
     try:
         view = clusters.parse_viewport(bbox, zoom)
     except clusters.ViewportError as exc:
-        raise HTTPException(422, detail={"field": exc.field, "message": str(exc)}) from None
+        raise Refused(exc, status=422, detail={"field": exc.field, "message": str(exc)}) from None
     body = clusters.viewport_geojson(session, view, f=f, taxonomies=taxonomies, lang=t.lang)
     return JSONResponse(body, media_type="application/geo+json")
 
@@ -218,7 +219,8 @@ def geocode(
 
 def _check_token(settings, authorization: str | None) -> None:
     if not settings.admin_token:
-        raise HTTPException(403, detail="imports through the API are disabled (BIOATLAS_ADMIN_TOKEN is not set)")
+        raise Refused(FieldError("", "imports through the API are disabled (BIOATLAS_ADMIN_TOKEN is not set)"),
+                      status=403, detail="imports through the API are disabled (BIOATLAS_ADMIN_TOKEN is not set)")
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
         raise HTTPException(401, detail="a valid `Authorization: Bearer <admin token>` header is required")
@@ -264,7 +266,9 @@ async def import_actors_upload(
     name = shown_name(file.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx", ".txt"):
-        raise HTTPException(422, detail=f"{name}: unsupported file type {suffix or '(none)'}; send .csv or .xlsx")
+        raise Refused(FieldError("file", "unsupported file type {suffix}: send .csv or .xlsx",
+                                 params={"suffix": suffix or "(none)"}),
+                      detail=f"{name}: unsupported file type {suffix or '(none)'}; send .csv or .xlsx")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name  # the import's source is named after the file
         size = 0

@@ -17,7 +17,8 @@ from bioatlas.contributions.sites import SITE_KINDS
 from bioatlas.contributions.models import Contribution
 from bioatlas.contributions.service import ContributionError, contribution_scope
 from bioatlas.core.deps import SessionDep, SettingsDep
-from bioatlas.web.refusals import not_found
+from bioatlas.core.fields import FieldError
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1", tags=["contributions"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -65,7 +66,8 @@ def propose_correction(request: Request, actor_id: Id, body: ProposalIn, session
         raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     fields = changed_only(actor, checked(request, body.fields, taxonomies, settings, p))
     if not fields:
-        raise HTTPException(422, detail="fields: nothing differs from the actor's current values")
+        raise Refused(FieldError("fields", "nothing differs from the actor's current values"),
+                      detail="fields: nothing differs from the actor's current values")
     c = service.propose(session, principal=p, actor=actor, fields=fields,
                         note=_note(request, body, taxonomies, settings, p), ip=client_ip(request))
     return as_dict(c)
@@ -111,7 +113,8 @@ def review(request: Request, contribution_id: Id, body: ReviewIn, session: Sessi
     amended = None
     if body.decision == "amend":
         if not body.fields:
-            raise HTTPException(422, detail="fields: an amendment gives the fields to publish")
+            raise Refused(FieldError("fields", "an amendment gives the fields to publish"),
+                          detail="fields: an amendment gives the fields to publish")
         if c.kind in SITE_KINDS:
             actor = service.get_actor(session, actor_id=c.actor_id) if c.actor_id else None
             amended = checked_site(request, actor, action="", site_id=None, raw=body.fields, taxonomies=taxonomies,

@@ -83,9 +83,12 @@ def listing(request: Request, session: SessionDep, taxonomies: TaxonomiesDep, la
     codes = [m.strip() for m in modality or [] if m.strip()]
     for code in codes:
         if code not in taxonomies["modalities"].terms:
-            raise HTTPException(422, detail={"field": "modality", "message": f"unknown code {code[:40]!r}"})
+            raise Refused(service.FieldError("modality", "unknown code {code!r} (taxonomy {name})",
+                                             params={"code": code[:40], "name": "modalities"}),
+                          detail={"field": "modality", "message": f"unknown code {code[:40]!r}"})
     if region and region not in gazetteer().regions:
-        raise HTTPException(422, detail={"field": "region", "message": f"unknown region {region[:10]!r}"})
+        raise Refused(service.FieldError("region", "unknown region code {code!r}", params={"code": region[:10]}),
+                      detail={"field": "region", "message": f"unknown region {region[:10]!r}"})
     rows, facets = service.listing(session, direction=direction, kind=kind, modalities=frozenset(codes),
                                    region=region, limit=limit)
     p = request.state.principal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from bioatlas.atlas.service import TaxonomiesDep
 from bioatlas.core.deps import SessionDep, TranslatorDep
@@ -14,6 +14,7 @@ from bioatlas.search.params import ParamError
 from bioatlas.search.service import search
 from bioatlas.search.suggest import suggest
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(prefix="/api/v1/search", tags=["search"])
 DOC = (
@@ -44,7 +45,7 @@ def search_api(
             cursor=cursor, mode=mode, with_facets=facets,
         )
     except ParamError as exc:
-        raise HTTPException(422, detail={"field": exc.field, "message": str(exc)}) from None
+        raise Refused(exc, status=422, detail={"field": exc.field, "message": str(exc)}) from None
     return {
         "q": sq.f.q,
         "total": result.total,
