@@ -44,9 +44,9 @@ def plural_messages() -> set[tuple[str, str]]:
 
 # FieldError and its subclasses whose second argument is the message id (…, params=…): GeocodeError
 # (reason, message id), ReviewError, NotAssigned, CallError and the events' Conflict (field, message id)
-# and web.refusals.not_found (field, message id)
+# and web.refusals.not_found (field, message id); the map's ViewportError and LayerError (parameter, message id)
 REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned", "CallError", "RevertError",
-                   "SiteCorrectionError", "FilterError", "ParamError", "not_found")
+                   "SiteCorrectionError", "FilterError", "ParamError", "ViewportError", "LayerError", "not_found")
 # a room's own FieldError subclasses whose name other rooms use for something else
 ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited"),
                         "jobboard": ("Conflict",), "capacity": ("Conflict",), "contributions": ("ContributionError",),

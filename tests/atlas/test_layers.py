@@ -155,3 +155,13 @@ def test_a_layer_breaking_the_contract_is_refused_at_once(feature):
         layers._check(MapLayer(name="ok", label={"en": "x"}, points=_points, source={"en": "x"}, color="red"))
     with pytest.raises(ValueError, match="precision"):
         layers._feature(MapPoint(id="x", lat=0, lon=0, title="x", precision="street"))
+
+
+def test_a_refused_layer_parameter_is_also_said_in_the_reader_language(client, feature):
+    """Beside the English `detail` above, the answer's `message` is the reader's (LayerError is a
+    FieldError with a message id)."""
+    for lang, text in (("fr", "'green' ne fait pas partie de : red, blue"), ("en", "'green' is not one of red, blue")):
+        r = client.get("/api/v1/map/layers/test-places", params={"bbox": FRANCE, "colour": "green", "lang": lang})
+        assert r.status_code == 422 and r.json()["field"] == "colour" and r.json()["message"] == text, r.json()
+    r = client.get("/api/v1/map/layers/test-places", params={"bbox": "1,2,3", "lang": "fr"})
+    assert r.json()["message"] == "4 nombres séparés par des virgules attendus (ouest,sud,est,nord), 3 reçus"

@@ -113,8 +113,8 @@ def test_the_forms_missing_objects_answer_in_the_reader_language(client, db):
 
 
 def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
-    """A room's own 422 (a search box, an opportunity filter, an import's file, a proposal that
-    changes nothing): `detail` as before, `field` and `message` in the reader's language."""
+    """A room's own 422 (a search box, an opportunity filter, the map's viewport, an import's file,
+    a proposal that changes nothing): `detail` as before, `field` and `message` in the reader's language."""
     from tests.contributions.helpers import add_actor
 
     actor = add_actor(db, "Yposkesi", "91000")
@@ -126,6 +126,11 @@ def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
         ("GET", "/api/v1/opportunities", {"modality": "licorne"}, {}, "modality",
          "code inconnu : 'licorne' (taxonomie modalities)", "unknown code 'licorne' (taxonomy modalities)"),
         ("GET", "/api/v1/opportunities", {"region": "xx"}, {}, "region", None, "unknown region code 'xx'"),
+        ("GET", "/api/v1/map/clusters", {"bbox": "1,2,3", "zoom": "5"}, {}, "bbox",
+         "4 nombres séparés par des virgules attendus (ouest,sud,est,nord), 3 reçus",
+         "expected 4 comma-separated numbers (west,south,east,north), got 3"),
+        ("GET", "/api/v1/map/clusters", {"bbox": "1,40,5,45", "zoom": "x"}, {}, "zoom", "pas un nombre : 'x'",
+         "not a number: 'x'"),
         ("POST", "/api/v1/imports/actors", {}, {"files": {"file": ("actors.pdf", b"%PDF", "application/pdf")},
                                                 "headers": bearer}, "file",
          "type de fichier non pris en charge (.pdf) : envoyez un .csv ou un .xlsx",

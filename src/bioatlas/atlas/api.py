@@ -176,7 +176,7 @@ def map_layer_points(
     try:
         query = layers.parse_query(layer, request.query_params.multi_items())
     except layers.LayerError as exc:
-        raise HTTPException(422, detail={"field": exc.field, "message": str(exc)}) from None
+        raise Refused(exc, status=422, detail={"field": exc.field, "message": str(exc)}) from None
     return JSONResponse(layers.points_geojson(session, layer, query, lang=t.lang), media_type="application/geo+json")
 
 

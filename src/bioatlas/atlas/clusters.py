@@ -70,11 +70,12 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float]:
         raise ViewportError("bbox", "required: west,south,east,north in degrees")
     parts = str(bbox).split(",")
     if len(parts) != 4:
-        raise ViewportError("bbox", f"expected 4 comma-separated numbers (west,south,east,north), got {len(parts)}")
+        raise ViewportError("bbox", "expected 4 comma-separated numbers (west,south,east,north), got {count}",
+                            params={"count": len(parts)})
     try:
         west, south, east, north = (float(p) for p in parts)
     except ValueError:
-        raise ViewportError("bbox", f"not numbers: {str(bbox)[:80]!r}") from None
+        raise ViewportError("bbox", "not numbers: {value!r}", params={"value": str(bbox)[:80]}) from None
     if not all(math.isfinite(v) for v in (west, south, east, north)):
         raise ViewportError("bbox", "coordinates must be finite numbers")
     if not (-180.0 <= west < east <= 180.0):
@@ -88,21 +89,21 @@ def parse_viewport(bbox: str | None, zoom: str | float | None) -> Viewport:
     """`bbox` = "west,south,east,north" in degrees (WGS 84), `zoom` = MapLibre zoom 0–22."""
     west, south, east, north = parse_bbox(bbox)
     if zoom is None or str(zoom).strip() == "":
-        raise ViewportError("zoom", f"required: a number from 0 to {MAX_ZOOM}")
+        raise ViewportError("zoom", "required: a number from 0 to {max}", params={"max": MAX_ZOOM})
     try:
         z = float(zoom)
     except ValueError:
-        raise ViewportError("zoom", f"not a number: {str(zoom)[:40]!r}") from None
+        raise ViewportError("zoom", "not a number: {value!r}", params={"value": str(zoom)[:40]}) from None
     if not (math.isfinite(z) and 0 <= z <= MAX_ZOOM):
-        raise ViewportError("zoom", f"must be a number from 0 to {MAX_ZOOM}")
+        raise ViewportError("zoom", "must be a number from 0 to {max}", params={"max": MAX_ZOOM})
     south, north = max(south, -MAX_LAT), min(north, MAX_LAT)
     world = TILE_PX * 2 ** z
     width = (east - west) / 360.0 * world
     height = (mercator_y(south) - mercator_y(north)) * world
     if width > MAX_VIEW_PX or height > MAX_VIEW_PX:
         raise ViewportError(
-            "bbox", f"too large for zoom {z:g}: {width:.0f} × {height:.0f} px, at most {MAX_VIEW_PX} px each way"
-        )
+            "bbox", "too large for zoom {zoom:g}: {width:.0f} × {height:.0f} px, at most {max} px each way",
+            params={"zoom": z, "width": width, "height": height, "max": MAX_VIEW_PX})
     return Viewport(west, south, east, north, z)
 
 

@@ -18,6 +18,7 @@ from itertools import islice
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.clusters import ViewportError, parse_bbox
+from bioatlas.core.fields import FieldError
 from bioatlas.core.plugins import MapLayer, MapPoint, by_name
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -27,12 +28,10 @@ RESERVED = {"bbox", "lang"}  # query parameters of the endpoint itself: no layer
 MAX_VALUES = 50  # values of one filter in one request
 
 
-class LayerError(ValueError):
-    """A request a layer cannot answer; `field` is the query parameter at fault."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
+class LayerError(FieldError):
+    """A request a layer cannot answer: `LayerError(parameter, message id, params={...})`, a
+    `core.fields.FieldError` (str() "parameter: message" in English; the API's answer adds the
+    message in the reader's language)."""
 
 
 @dataclass(frozen=True)
@@ -112,22 +111,24 @@ def parse_query(layer: MapLayer, params: Iterable[tuple[str, str]]) -> LayerQuer
         spec = specs.get(key)
         if spec is None:
             known = ", ".join(sorted(specs)) or "none"
-            raise LayerError(key, f"unknown filter of layer {layer.name!r} (its filters: {known})")
+            raise LayerError(key, "unknown filter of layer {layer!r} (its filters: {known})",
+                             params={"layer": layer.name, "known": known})
         allowed = [value for value, _ in spec.options]
         for value in (v.strip() for v in raw.split(",")):
             if not value:
                 continue
             if value not in allowed:
-                raise LayerError(key, f"{value[:60]!r} is not one of {', '.join(allowed)}")
+                raise LayerError(key, "{value!r} is not one of {allowed}",
+                                 params={"value": value[:60], "allowed": ", ".join(allowed)})
             values = chosen.setdefault(key, [])
             if value not in values:
                 values.append(value)
             if len(values) > MAX_VALUES:
-                raise LayerError(key, f"at most {MAX_VALUES} values")
+                raise LayerError(key, "at most {max} values", params={"max": MAX_VALUES})
     try:
         bbox = parse_bbox(bbox_raw)
     except ViewportError as exc:
-        raise LayerError(exc.field, str(exc).partition(": ")[2]) from None
+        raise LayerError(exc.field, exc.msgid, params=exc.params) from None
     return LayerQuery(bbox=bbox, filters=chosen)
 
 
