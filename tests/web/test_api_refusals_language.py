@@ -146,6 +146,11 @@ def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
         assert answers["en"]["message"] == english and answers["fr"]["message"] != english, answers
         assert french is None or answers["fr"]["message"] == french, answers["fr"]
         assert not ENGLISH.search(answers["fr"]["message"]), answers["fr"]
+    for lang, text in (("fr", "fuseau horaire inconnu : 'Mars/Olympus'"), ("en", "unknown time zone 'Mars/Olympus'")):
+        r = client.post("/api/v1/calls", params={"lang": lang}, json={"timezone": "Mars/Olympus"}, headers=bearer)
+        assert r.status_code == 422 and r.json() == {  # the calls API's body refusals (calls.api_body.bad)
+            "detail": {"field": "timezone", "message": "timezone: unknown time zone 'Mars/Olympus'"},
+            "field": "timezone", "message": text}, r.json()
     assert login(client, "ann@example.org").status_code == 303
     r = client.post(f"/api/v1/actors/{actor}/proposals", params={"lang": "fr"}, json={"fields": {"name": "Yposkesi"}},
                     headers={"X-CSRF-Token": csrf_of(client, "/account")})

@@ -12,7 +12,9 @@ from fastapi import Body, Depends, HTTPException, Query
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.calls import service
 from bioatlas.calls.web import safe
+from bioatlas.core.fields import FieldError
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import Refused
 
 PREFIX = "/api/v1/calls"
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,8 +31,11 @@ Reviewer = Annotated[Principal, Depends(require("review.score"))]
 ProjectManager = Annotated[Principal, Depends(require("project.manage"))]
 
 
-def bad(field: str, message: str) -> HTTPException:
-    return HTTPException(422, detail={"field": field, "message": f"{field}: {message}"})
+def bad(field: str, message: str, **params: Any) -> HTTPException:
+    """A refused value of a JSON body: `message` a message id with its `params`; `detail` the
+    English "field: message" as before, the answer's `message` in the reader's language."""
+    err = FieldError(field, message, 422, params=params)
+    return Refused(err, detail={"field": field, "message": str(err)})
 
 
 def string(body: dict, name: str, limit: int = 10000, *, default: str = "") -> str:
@@ -40,7 +45,7 @@ def string(body: dict, name: str, limit: int = 10000, *, default: str = "") -> s
     if not isinstance(value, str):
         raise bad(name, "expected a string")
     if len(value) > limit:
-        raise bad(name, f"at most {limit} characters")
+        raise bad(name, "at most {max} characters", max=limit)
     safe(name, value)
     return value.strip()
 
@@ -78,10 +83,10 @@ def definitions_of(body: dict) -> dict[str, Any]:
     try:
         tz = ZoneInfo(tz_name)
     except (ValueError, KeyError):
-        raise bad("timezone", f"unknown time zone {tz_name!r}") from None
+        raise bad("timezone", "unknown time zone {tz!r}", tz=tz_name) from None
     for name, kind in (("eligibility", dict), ("form", dict), ("criteria", list)):
         if not isinstance(body.get(name, kind()), kind):
-            raise bad(name, f"expected {'an object' if kind is dict else 'a list'}")
+            raise bad(name, "expected an object" if kind is dict else "expected a list")
     for name in ("blind", "show_others"):
         if not isinstance(body.get(name, False), bool):
             raise bad(name, "expected true or false")
