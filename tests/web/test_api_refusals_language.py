@@ -157,3 +157,21 @@ def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
     assert r.status_code == 422 and r.json() == {"detail": "fields: nothing differs from the actor's current values",
                                                  "field": "fields",
                                                  "message": "rien ne diffère des valeurs actuelles de l'acteur"}
+
+
+def test_a_conflict_of_the_api_is_said_in_the_reader_language(client, db):
+    """A 409 of a room (the job board's Conflict, a FieldError): `detail` the English text as before,
+    `message` the reader's."""
+    from tests.contributions.helpers import add_actor
+    from tests.jobboard.helpers import add_rome, make_offer
+
+    add_rome(db)
+    ypo = add_actor(db, "Yposkesi", "91000")
+    make_user(db, "ann@example.org", roles=[("member", "actor", ypo)])
+    offer = make_offer(db, actor_id=ypo)
+    assert login(client, "ann@example.org").status_code == 303
+    csrf = {"X-CSRF-Token": csrf_of(client, "/account")}
+    assert client.post(f"/api/v1/jobboard/offers/{offer}/close", headers=csrf).status_code == 200
+    for lang, text in (("fr", "l'offre est déjà close"), ("en", "the offer is already closed")):
+        again = client.post(f"/api/v1/jobboard/offers/{offer}/close", params={"lang": lang}, headers=csrf)
+        assert again.status_code == 409 and again.json() == {"detail": "the offer is already closed", "message": text}

@@ -123,7 +123,7 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     try:
         service.submit(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id, taxonomies=taxonomies)
     except service.Conflict as exc:  # a FieldError too: the profile's state, not the body
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc, status=409, detail=str(exc)) from None
     except service.FieldError as exc:
         raise refused(exc) from None
     except service.NotFound as exc:
@@ -144,7 +144,7 @@ def review(request: Request, actor_id: Id, session: SessionDep,
         service.review(session, user_id=p.user_id, ip=client_ip(request), actor_id=actor_id,
                        decision=decision if isinstance(decision, str) else "", reason=reason)
     except service.Conflict as exc:  # a FieldError too: the profile's state, not the body
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc, status=409, detail=str(exc)) from None
     except service.FieldError as exc:
         raise refused(exc) from None
     except service.NotFound as exc:

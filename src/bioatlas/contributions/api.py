@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
@@ -126,7 +126,7 @@ def review(request: Request, contribution_id: Id, body: ReviewIn, session: Sessi
     try:
         service.review(session, reviewer=p, contribution=c, decision=body.decision, message=message, amended=amended)
     except ContributionError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc, status=409, detail=str(exc)) from None
     return as_dict(c)
 
 
@@ -159,5 +159,5 @@ def propose_site(request: Request, actor_id: Id, body: SiteProposalIn, session: 
         c = service.propose_site(session, principal=p, actor=actor, kind=kind, payload=payload,
                                  note=_note(request, body, taxonomies, settings, p), ip=client_ip(request))
     except ContributionError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc, status=409, detail=str(exc)) from None
     return as_dict(c)

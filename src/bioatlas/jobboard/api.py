@@ -149,7 +149,7 @@ def edit(request: Request, offer_id: Id, session: SessionDep,
         service.update(session, offer=o, site_id=body.get("site_id"), raw=body, user_id=p.user_id,
                        ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.Conflict as exc:  # a FieldError too: the offer's state, not the body
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc, status=409, detail=str(exc)) from None
     except service.FieldError as exc:
         raise refused(exc) from None
     return offer_view(o, lang)
@@ -163,5 +163,5 @@ def close(request: Request, offer_id: Id, session: SessionDep,
     try:
         service.close(session, offer=o, user_id=p.user_id, ip=client_ip(request))
     except service.Conflict as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc, status=409, detail=str(exc)) from None
     return offer_view(o, lang)

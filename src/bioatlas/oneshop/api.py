@@ -21,7 +21,7 @@ from bioatlas.messaging import service as messaging
 from bioatlas.oneshop import service
 from bioatlas.oneshop.present import case_json, request_json, rule_json
 from bioatlas.web.problems import Problem
-from bioatlas.web.refusals import not_found
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1/oneshop", tags=["oneshop"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -41,7 +41,7 @@ INTAKE_FIELDS = ("company_name", "contact_name", "email", "country", "siret", "p
 
 def refused(exc: Exception) -> HTTPException:
     if isinstance(exc, service.FieldError):  # messaging's MessagingError is one too
-        return HTTPException(exc.status, detail={"field": exc.field, "message": exc.message})
+        return Refused(exc, status=exc.status, detail={"field": exc.field, "message": exc.message})
     raise exc
 
 
