@@ -151,6 +151,9 @@ def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
         assert r.status_code == 422 and r.json() == {  # the calls API's body refusals (calls.api_body.bad)
             "detail": {"field": "timezone", "message": "timezone: unknown time zone 'Mars/Olympus'"},
             "field": "timezone", "message": text}, r.json()
+    for lang, text in (("fr", "action non autorisée : account.self"), ("en", "not allowed: account.self")):
+        r = client.post("/api/v1/opportunities/alerts", params={"lang": lang}, json={}, headers=bearer)  # no account
+        assert r.status_code == 403 and r.json() == {"detail": "not allowed: account.self", "message": text}, r.json()
     assert login(client, "ann@example.org").status_code == 303
     r = client.post(f"/api/v1/actors/{actor}/proposals", params={"lang": "fr"}, json={"fields": {"name": "Yposkesi"}},
                     headers={"X-CSRF-Token": csrf_of(client, "/account")})

@@ -126,7 +126,8 @@ def save_alert(request: Request, session: SessionDep, taxonomies: TaxonomiesDep,
     opportunity meeting it is notified (kind `opportunities.alert`: at once or in the daily
     digest, as set in your notification settings, with unsubscribe)."""
     if p.user_id is None:
-        raise HTTPException(403, detail="not allowed: account.self")
+        raise Refused(service.FieldError("", "not allowed: {action}", params={"action": "account.self"}), status=403,
+                      detail="not allowed: account.self")
     try:
         alert = service.save_alert(session, user_id=p.user_id, ip=client_ip(request), raw=body, taxonomies=taxonomies)
     except (service.FieldError, service.OpportunityError) as exc:
@@ -255,7 +256,8 @@ def interest(request: Request, opportunity_id: Id, session: SessionDep, body: Js
     if service.get(session, opportunity_id=opportunity_id) is None:
         raise not_found("opportunity_id", "No opportunity with this number.", detail=f"no opportunity {opportunity_id}")
     if p.user_id is None:  # the policy admits logged-in accounts only
-        raise HTTPException(403, detail="not allowed: opportunities.interest")
+        raise Refused(service.FieldError("", "not allowed: {action}", params={"action": "opportunities.interest"}), status=403,
+                      detail="not allowed: opportunities.interest")
     try:
         i = service.express_interest(session, user_id=p.user_id, ip=client_ip(request), opportunity_id=opportunity_id,
                                      raw=body, member_of=p.member_of)
