@@ -178,3 +178,19 @@ def test_a_conflict_of_the_api_is_said_in_the_reader_language(client, db):
     for lang, text in (("fr", "l'offre est déjà close"), ("en", "the offer is already closed")):
         again = client.post(f"/api/v1/jobboard/offers/{offer}/close", params={"lang": lang}, headers=csrf)
         assert again.status_code == 409 and again.json() == {"detail": "the offer is already closed", "message": text}
+
+
+def test_a_profile_not_yet_written_is_said_in_the_reader_language(client, db):
+    """Capacity: submitting or reviewing the profile of an actor that has none was the service's
+    English text ("actor 5 has no capacity profile yet"), on the API and on a French page."""
+    from tests.contributions.helpers import add_actor
+
+    actor = add_actor(db, "Fournisseur test (synthétique)", "91000", kind="cdmo")
+    bearer = {"Authorization": "Bearer " + "t" * 32}
+    for path, body in ((f"/api/v1/capacity/actors/{actor}/submit", None),
+                       (f"/api/v1/capacity/actors/{actor}/review", {"decision": "verify"})):
+        for lang, text in (("fr", "Cet acteur n'a pas encore de profil de capacités."),
+                           ("en", "This actor has no capacity profile yet.")):
+            r = client.post(path, params={"lang": lang}, json=body, headers=bearer)
+            assert r.status_code == 404 and r.json() == {"detail": f"actor {actor} has no capacity profile yet",
+                                                         "field": "actor_id", "message": text}, r.json()

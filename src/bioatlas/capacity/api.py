@@ -110,8 +110,8 @@ def save(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxono
                                    taxonomies=taxonomies)
     except service.FieldError as exc:
         raise refused(exc) from None
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor was removed since scope_or_404
+        raise not_found("actor_id", "No actor with this number.", detail=str(exc)) from None
     return offer_view(offer, taxonomies, lang)
 
 
@@ -126,8 +126,8 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
         raise Refused(exc, status=409, detail=str(exc)) from None
     except service.FieldError as exc:
         raise refused(exc) from None
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor exists (scope_or_404): it has no profile yet
+        raise not_found("actor_id", "This actor has no capacity profile yet.", detail=str(exc)) from None
     return {"actor_id": actor_id, "status": "submitted"}
 
 
@@ -147,6 +147,6 @@ def review(request: Request, actor_id: Id, session: SessionDep,
         raise Refused(exc, status=409, detail=str(exc)) from None
     except service.FieldError as exc:
         raise refused(exc) from None
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor exists (scope_or_404): it has no profile yet
+        raise not_found("actor_id", "This actor has no capacity profile yet.", detail=str(exc)) from None
     return {"actor_id": actor_id, "status": "verified" if decision == "verify" else "rejected"}

@@ -22,7 +22,7 @@ from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.text import fold
 from bioatlas.web.pages import redirect, render
 from bioatlas.core.fields import refusal_view
-from bioatlas.web.refusals import Refused, form_refusal
+from bioatlas.web.refusals import Refused, form_refusal, not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -141,8 +141,8 @@ def save(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxono
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, raw=raw, status=422,
                           error=form_refusal(t, exc, FORM_LABELS))
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor was removed since scope_or_404
+        raise not_found("actor_id", "No actor with this number.", detail=str(exc)) from None
     return redirect(f"/capacity/actors/{actor_id}/edit")
 
 
@@ -157,8 +157,8 @@ def submit(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
     except service.FieldError as exc:
         return _edit_page(request, t, session, taxonomies, actor_id, status=422,
                           error=form_refusal(t, exc, FORM_LABELS))
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor exists (scope_or_404): it has no profile yet
+        raise not_found("actor_id", "This actor has no capacity profile yet.", detail=str(exc)) from None
     return redirect(f"/capacity/actors/{actor_id}/edit")
 
 
@@ -182,6 +182,6 @@ def review(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDep
         raise Refused(exc) from None
     except service.FieldError as exc:
         raise Refused(exc, status=422) from None
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor exists (scope_or_404): it has no profile yet
+        raise not_found("actor_id", "This actor has no capacity profile yet.", detail=str(exc)) from None
     return redirect("/capacity/review")
