@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -104,6 +105,7 @@ def run_calls(n: int, seed: int, k: int, slowest: int) -> None:
         index_cache.current(session, taxonomies)
         engine = tantivy_index.current(session, taxonomies)
         tantivy_search.prime(engine, taxonomies)
+    gc.freeze()  # as `bioatlas serve` does after its warm-up
     print(f"segments {engine.searcher.num_segments}, documents {engine.searcher.num_docs:,}; "
           f"load average before {open('/proc/loadavg').read().split()[0]}")
     rows = []
