@@ -194,3 +194,24 @@ def test_a_profile_not_yet_written_is_said_in_the_reader_language(client, db):
             r = client.post(path, params={"lang": lang}, json=body, headers=bearer)
             assert r.status_code == 404 and r.json() == {"detail": f"actor {actor} has no capacity profile yet",
                                                          "field": "actor_id", "message": text}, r.json()
+
+
+def test_a_role_grant_refused_is_said_in_the_reader_language(client, db):
+    """An administrator's grant to an unknown address (404) or granted twice (409): English text only, before."""
+    from tests.contributions.helpers import add_actor
+
+    actor = add_actor(db, "Genethon", "91000")
+    make_user(db, "admin@example.org", admin=True)
+    make_user(db, "user@example.org")
+    assert login(client, "admin@example.org").status_code == 303
+    csrf = {"X-CSRF-Token": csrf_of(client, "/account")}
+    grant = {"email": "user@example.org", "role": "member", "scope_kind": "actor", "scope_value": str(actor)}
+    assert client.post("/api/v1/admin/roles", json=grant, headers=csrf).status_code == 201
+    asks = [({**grant, "email": "nobody@example.org"}, 404, "no account with the address 'nobody@example.org'",
+             {"field": "email"}, "Aucun compte n'a cette adresse e-mail.", "No account with this e-mail address."),
+            (grant, 409, "this user already has this role", {}, "cette personne a déjà ce rôle",
+             "this user already has this role")]
+    for body, status, detail, field, french, english in asks:
+        for lang, text in (("fr", french), ("en", english)):
+            r = client.post("/api/v1/admin/roles", params={"lang": lang}, json=body, headers=csrf)
+            assert r.status_code == status and r.json() == {"detail": detail, **field, "message": text}, r.json()

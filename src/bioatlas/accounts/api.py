@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import audit, service
 from bioatlas.accounts.policy import Principal, client_ip, require
 from bioatlas.core.deps import SessionDep
+from bioatlas.core.fields import FieldError
 from bioatlas.web.problems import Problem
-from bioatlas.web.refusals import not_found
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 Me = Annotated[Principal, Depends(require("account.self"))]
@@ -95,9 +96,9 @@ def grant_role(request: Request, session: SessionDep, grant: GrantIn,
         row = service.grant_role(session, admin_id=admin.user_id, email=grant.email, role=grant.role,
                                  scope_kind=grant.scope_kind, scope_value=grant.scope_value, ip=client_ip(request))
     except service.NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from None
-    except service.ConflictError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+        raise not_found("email", "No account with this e-mail address.", detail=str(exc)) from None
+    except service.ConflictError as exc:  # the only conflict of a grant
+        raise Refused(FieldError("", "this user already has this role"), status=409, detail=str(exc)) from None
     except service.AccountError as exc:
         raise HTTPException(422, detail=str(exc)) from None
     return {"id": row.id, "user_id": row.user_id, "role": row.role, "scope_kind": row.scope_kind,

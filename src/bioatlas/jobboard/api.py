@@ -134,8 +134,8 @@ def publish(request: Request, actor_id: Id, session: SessionDep,
                             ip=client_ip(request), default_days=request.app.state.settings.jobboard_offer_days)
     except service.FieldError as exc:
         raise refused(exc) from None
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor was removed since actor_or_404
+        raise not_found("actor_id", "No actor with this number.", detail=str(exc)) from None
     return offer_view(o, lang)
 
 

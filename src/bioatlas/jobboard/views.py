@@ -23,7 +23,7 @@ from bioatlas.jobboard.fields import CONTRACTS, EDUCATION, EXPERIENCE
 from bioatlas.jobboard.present import CONTRACT_LABELS, EDUCATION_LABELS, EXPERIENCE_LABELS, offer_view
 from bioatlas.web.pages import redirect, render
 from bioatlas.core.fields import refusal_view
-from bioatlas.web.refusals import Refused, form_refusal
+from bioatlas.web.refusals import Refused, form_refusal, not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -204,8 +204,8 @@ def publish(request: Request, actor_id: Id, session: SessionDep, t: TranslatorDe
     except service.FieldError as exc:
         return _edit_page(request, t, session, actor_id=actor_id, offer_id=None, values=raw, status=422,
                           error=form_refusal(t, exc, FORM_LABELS))
-    except service.NotFound as exc:
-        raise HTTPException(404, detail=str(exc)) from None
+    except service.NotFound as exc:  # the actor was removed since actor_or_404
+        raise not_found("actor_id", "No actor with this number.", detail=str(exc)) from None
     return redirect(f"/jobboard/offers/{o.id}")
 
 
