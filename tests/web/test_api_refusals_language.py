@@ -215,3 +215,29 @@ def test_a_role_grant_refused_is_said_in_the_reader_language(client, db):
         for lang, text in (("fr", french), ("en", english)):
             r = client.post("/api/v1/admin/roles", params={"lang": lang}, json=body, headers=csrf)
             assert r.status_code == status and r.json() == {"detail": detail, **field, "message": text}, r.json()
+
+
+def test_the_observatory_forms_refusals_are_said_in_the_reader_language(client, db):
+    """A region page's unknown `scope` and a roadmap action's unknown status: English on French pages, before."""
+    from sqlalchemy import select
+
+    from bioatlas.observatory.models import Roadmap, RoadmapAction, RoadmapAxis
+    from bioatlas.observatory.reference import load_reference
+
+    with db() as s:
+        load_reference(s)
+        s.commit()
+        action = s.scalar(select(RoadmapAction.id).join(RoadmapAxis).join(Roadmap)
+                          .where(Roadmap.code == "idf-assises-2021").limit(1))
+    html = {"Accept": "text/html"}
+    page = client.get("/observatory/regions/11", params={"scope": "bogus", "lang": "fr"}, headers=html)
+    assert page.status_code == 422 and "scope\u202f: une de ces valeurs attendue : sector, all" in page.text
+    r = client.get("/observatory/regions/11", params={"scope": "bogus", "lang": "en"})
+    assert r.json() == {"detail": {"field": "scope", "message": "scope: expected one of sector, all"},
+                        "field": "scope", "message": "expected one of sector, all"}
+    make_user(db, "admin@example.org", admin=True)
+    assert login(client, "admin@example.org").status_code == 303
+    url = f"/observatory/roadmaps/idf-assises-2021/actions/{action}"
+    data = {"status": "finished", "csrf_token": csrf_of(client, "/observatory/roadmaps/idf-assises-2021")}
+    page = client.post(url, params={"lang": "fr"}, data=data, headers=html)
+    assert page.status_code == 422 and "status\u202f: &#39;finished&#39; ne fait pas partie de : " in page.text, page.text[-800:]

@@ -17,12 +17,13 @@ from bioatlas.accounts.policy import Principal, require
 from bioatlas.atlas.service import SCOPES
 from bioatlas.atlas.service import taxonomies as load_taxonomies
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.core.fields import FieldError
 from bioatlas.core.i18n import Translator
 from bioatlas.observatory import charts, factsheet, factsheet_cache, factsheet_render, labels, regions, roadmaps, service
 from bioatlas.web import number as web_number
 from bioatlas.web import templates
 from bioatlas.web.pages import render
-from bioatlas.web.refusals import not_found
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/observatory", include_in_schema=False)
 Code = Annotated[str, Path(max_length=60)]
@@ -80,9 +81,16 @@ def indicator_page(request: Request, code: Code, session: SessionDep, t: Transla
         spec=charts.series_chart(code, values, t))
 
 
+def _bad_scope() -> Refused:
+    """A `scope` that is neither `sector` nor `all`: the page says it in the reader's language, the
+    JSON `detail` stays the English one."""
+    return Refused(FieldError("scope", "expected one of {allowed}", params={"allowed": ", ".join(SCOPES)}),
+                   detail={"field": "scope", "message": f"scope: expected one of {', '.join(SCOPES)}"})
+
+
 def _profile(session, code: str, t, scope: str | None = None):
     if scope not in (None, "", *SCOPES):
-        raise HTTPException(422, detail={"field": "scope", "message": f"scope: expected one of {', '.join(SCOPES)}"})
+        raise _bad_scope()
     profile = regions.region_profile(session, code=code, lang=t.lang, taxonomies=load_taxonomies(), scope=scope or None)
     if profile is None:
         raise HTTPException(404, detail=t("No region with this code."))
@@ -98,7 +106,7 @@ def region_page(request: Request, code: Code, session: SessionDep, t: Translator
 
 def _factsheet_context(session, code: str, t, scope: str | None = None) -> dict:
     if scope not in (None, "", *SCOPES):
-        raise HTTPException(422, detail={"field": "scope", "message": f"scope: expected one of {', '.join(SCOPES)}"})
+        raise _bad_scope()
     found = factsheet_render.context(session, code=code, t=t, scope=scope or None)
     if found is None:
         raise HTTPException(404, detail=t("No region with this code."))
@@ -153,5 +161,7 @@ def roadmap_action_status(
     except roadmaps.ActionNotFound:
         raise HTTPException(404, detail=t("No such action in this roadmap.")) from None
     except roadmaps.InvalidStatus as exc:
-        raise HTTPException(422, detail=str(exc)) from None
+        raise Refused(FieldError("status", "{value!r} is not one of {allowed}",
+                                 params={"value": status, "allowed": ", ".join(roadmaps.ACTION_STATUSES)}),
+                      detail=str(exc)) from None
     return RedirectResponse(f"/observatory/roadmaps/{code}#action-{action_id}", status_code=303)
