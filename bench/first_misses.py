@@ -4,8 +4,7 @@ same kind (a different URL): the one-time costs a fresh `bioatlas serve` pays in
 new database connections after the fork).
 
 The parent builds the app as `serve` does (index files on, `warm_now(freeze=True)`, `gc.freeze()`); then, for each kind and trial, a child is forked (as gunicorn forks
-a worker: the engine's connections dropped; its own empty shared cache; `app.connect_worker` as its
-lifespan runs it), asks the kind's first URL, then `--later` other URLs
+a worker: the engine's connections dropped; its own empty shared cache), asks the kind's first URL, then `--later` other URLs
 of the same kind, each once (response-cache misses), through the app in-process, and reports wall
 and CPU (the whole child process: the thread pool included) of each. Kinds: the search and actor
 APIs, the map clusters, the search and actor pages, and each page of `bench/http_load.PAGES` (a
@@ -65,11 +64,6 @@ def child(app, urls: list[str], later: int, profile: int | None) -> dict:
     app.state.engine.dispose(close=False)  # as app.run_server's post_fork
     shared = getattr(app.state, "shared_cache", None)
     folder = shared.activate() if shared is not None else None  # this trial's own (empty) shared entries
-    import bioatlas.app
-
-    connect = getattr(bioatlas.app, "connect_worker", None)  # as the worker's lifespan does (older code: none)
-    if connect is not None:
-        connect(app)
     html = {"accept": "text/html"} if not urls[0].startswith("/api/") else {"accept": "*/*"}
     loop = asyncio.new_event_loop()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")

@@ -40,7 +40,7 @@ from bioatlas.web.renderers import stop as stop_renderers
 from bioatlas.web.response_cache import ResponseCache
 from bioatlas.web.shared_cache import SharedEntries
 from bioatlas.web.warm_up import PRIME_URLS, prime, warm_now  # noqa: F401 - their callers import them from here
-from bioatlas.web.warm_up import connect_worker, warm_up
+from bioatlas.web.warm_up import warm_up
 from bioatlas.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("bioatlas")
@@ -144,8 +144,6 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI):
         if settings.warm_up and settings.environment != "test" and not getattr(app.state, "warmed", False):
             app.state.warm_up = warm_up(app.state.sessionmaker, settings)
-        elif getattr(app.state, "warmed", False):  # a worker of `serve`, forked after the warm-up
-            connect_worker(app)
         yield
 
     app = FastAPI(
@@ -170,7 +168,6 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
 
     data_version, version_inline = atlas.data_version_reader(engine=engine)
-    app.state.data_version = data_version
     if settings.response_cache or (settings.response_cache is None and settings.environment != "test"):
         # innermost: it reads the principal the accounts middleware (outside it) puts on the request
         app.state.shared_cache = SharedEntries()  # activated by run_server before it forks workers

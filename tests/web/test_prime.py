@@ -6,7 +6,6 @@ and no answer computed while priming is kept by the response cache."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from bioatlas.app import PRIME_URLS, create_app, warm_now
 from bioatlas.web import templates
@@ -38,23 +37,6 @@ def test_every_template_is_compiled_once_before_traffic(settings):
     assert compile_templates(templates.env) == len(names)
     cached = {key[1] for key in templates.env.cache}  # Jinja's cache keys: (loader ref, name)
     assert set(names) <= cached
-
-
-def test_a_forked_worker_opens_its_connections_before_its_first_request(settings, db):
-    """The lifespan of a warmed app (a worker of `serve`) opens the connections its first requests
-    would open: the first requests then open none."""
-    actor_id = genopole(db)
-    app = create_app(settings.model_copy(update={"environment": "development"}))
-    warm_now(app)
-    app.state.engine.dispose(close=False)  # as after the fork
-    opened = []
-    event.listen(app.state.engine, "connect", lambda *a: opened.append(1))
-    with TestClient(app) as c:
-        at_start = len(opened)
-        assert at_start >= 2
-        assert c.get(f"/api/v1/actors/{actor_id}").status_code == 200
-        assert c.get("/api/v1/search", params={"q": "genopole"}).status_code == 200
-        assert len(opened) == at_start
 
 
 def test_a_url_that_fails_while_priming_leaves_the_others_primed(settings, db, monkeypatch, caplog):

@@ -1,7 +1,6 @@
 """Warm-up of the app before it takes traffic: its in-memory indexes (the rooms' `bioatlas_warm`
 hooks), every template compiled, and one request of every public kind (`bioatlas serve` does all
-of it before it forks its workers, which inherit it); then, in each worker, the connections its
-first requests would open (`connect_worker`, from the app's lifespan)."""
+of it before it forks its workers, which inherit it)."""
 
 from __future__ import annotations
 
@@ -9,10 +8,8 @@ import gc
 import logging
 import threading
 import time
-from contextlib import ExitStack
 
 from fastapi import FastAPI
-from sqlalchemy import literal, select, table
 
 from bioatlas.core.config import Settings
 from bioatlas.core.plugins import each_impl
@@ -120,20 +117,3 @@ def prime(app: FastAPI) -> dict[str, int]:
         cache.entries.clear()
         cache.bytes = 0
     return statuses
-
-
-def connect_worker(app: FastAPI, connections: int = 2) -> None:
-    """In a worker, before it takes traffic (its lifespan's start, after the fork: connections never
-    cross a fork): the database connections its first requests would open (a request holds up to
-    two), each having read the schema, the data-version reader's own, and the shared cache's; a
-    failure is logged (the request opens them as before)."""
-    try:
-        with ExitStack() as stack:
-            for _ in range(connections):
-                stack.enter_context(app.state.engine.connect()).execute(select(literal(1)).select_from(table("actors")).limit(0))
-        app.state.data_version()
-        shared = getattr(app.state, "shared_cache", None)
-        if shared is not None:
-            shared.get(("connect",), ())
-    except Exception:
-        log.exception("opening the worker's connections failed")
