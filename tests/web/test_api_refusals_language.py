@@ -1,7 +1,7 @@
 """Every refusal of the API in the reader's language: each `/api/v1` route that names an object is
 asked for a missing one (999999; a code "no-such") in French and in English, as an administrator
-(who reaches the lookup: 404, or FastAPI's 422 for a body not sent), a signed-in user without the
-role (403) and a visitor (401). Each answer keeps its `detail` and adds `message` (and the refused
+(who reaches the lookup: 404, or FastAPI's 422 for a body not sent), and one route per method and
+room as a signed-in user without the role (403) and a visitor (401). Each answer keeps its `detail` and adds `message` (and the refused
 `field` when there is one) in the reader's language: the two languages differ and the French one
 has no English words. Before, 401s, 403s, FastAPI's 422s and some 404s (role grants, saved
 searches, roadmap actions) answered in English only."""
@@ -38,7 +38,10 @@ def test_every_api_refusal_of_a_missing_object_is_in_the_reader_language(client,
         if who:
             assert login(client, who).status_code == 303
         token = {"X-CSRF-Token": csrf_of(client, "/account/login")}
-        for method, path in table:
+        # the administrator walks every route (the lookups); the member and the visitor one route
+        # per method and room (the policy's 403 and 401 are the same answer within a room)
+        walked = table if who == "admin@example.org" else list({(m, p.split("/")[3]): (m, p) for m, p in table}.values())
+        for method, path in walked:
             answers = []
             for lang in ("fr", "en"):
                 r = client.request(method, _missing_path(path), params={"lang": lang}, headers=token,
@@ -53,7 +56,7 @@ def test_every_api_refusal_of_a_missing_object_is_in_the_reader_language(client,
                     or ENGLISH.search(fr["message"]):
                 wrong.append((who, method, path, status, fr, en))
     assert wrong == [], "\n".join(map(str, wrong))
-    assert seen.get(404, 0) > 50 and seen.get(401, 0) > 50 and seen.get(403, 0) and seen.get(422, 0), seen
+    assert seen.get(404, 0) > 50 and seen.get(401, 0) > 10 and seen.get(403, 0) and seen.get(422, 0), seen
 
 
 def test_a_value_refused_before_the_handler_names_its_field_in_both_languages(client):
