@@ -37,7 +37,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Scope
+from starlette.types import ASGIApp, Message, Receive, Scope
 
 log = logging.getLogger("bioatlas.renderers")
 
@@ -214,8 +214,6 @@ async def run(app: Any, inner: ASGIApp, request: dict) -> Answer:
     """The app below the response cache on this request, as the worker runs it."""
     scope: dict = dict(request["scope"])
     scope["app"], scope["state"] = app, dict(request["state"])
-    start: Message = {}
-    chunks: list[bytes] = []
     sent = False
 
     async def receive() -> Message:
@@ -226,6 +224,14 @@ async def run(app: Any, inner: ASGIApp, request: dict) -> Answer:
         await asyncio.Event().wait()  # a GET has nothing more; the answer is not cut short
         return {"type": "http.disconnect"}
 
+    return await captured(inner, scope, receive)
+
+
+async def captured(app: ASGIApp, scope: Scope, receive: Receive) -> Answer:
+    """`app`'s answer to the request as (status, headers but its length, body), kept instead of sent."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
     async def capture(message: Message) -> None:
         nonlocal start
         if message["type"] == "http.response.start":
@@ -233,6 +239,6 @@ async def run(app: Any, inner: ASGIApp, request: dict) -> Answer:
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
-    await inner(scope, receive, capture)
+    await app(scope, receive, capture)
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
     return start.get("status", 500), headers, b"".join(chunks)

@@ -33,10 +33,10 @@ from email.utils import format_datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import compile_path
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bioatlas.core.i18n import pick_language
-from bioatlas.web.renderers import Renderers
+from bioatlas.web.renderers import Renderers, captured
 from bioatlas.web.shared_cache import SharedEntries
 
 Version = tuple[int, int, datetime | None]
@@ -147,19 +147,7 @@ class ResponseCache:
         await _send(send, status, out, body)
 
     async def _compute(self, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        start: Message = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        out = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        return start.get("status", 500), out, b"".join(chunks)
+        return await captured(self.app, scope, receive)
 
     def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple:
         cookies = headers.get(b"cookie", b"").decode("latin-1")
