@@ -22,6 +22,24 @@ def test_money_and_number_in_each_language():
     assert number(3.0, "en") == "3"
 
 
+def test_number_and_money_write_what_babel_writes_with_the_pattern_parsed_once():
+    """The patterns and locales are parsed once (cached); the text is Babel's own, whatever the
+    order of languages and digits (a cached pattern is never changed by a call)."""
+    from babel import Locale
+    from babel.numbers import format_decimal, parse_pattern
+
+    for value in (0, -1, 7, 12345, 12345.678, -0.05, 1e9, 3.14159):
+        for lang in ("fr", "en", "fr"):
+            for digits in (0, 1, 2, 0):
+                pattern = "#,##0" + ("." + "#" * digits if digits else "")
+                assert number(value, lang, digits) == format_decimal(value, format=pattern, locale=lang)
+            for currency in ("EUR", "USD"):
+                fresh = parse_pattern(Locale.parse(lang).currency_formats["standard"].pattern)
+                fresh.frac_prec = (0, 0)
+                expected = fresh.apply(round(float(value)), Locale.parse(lang), currency=currency, currency_digits=False)
+                assert money(value, lang, currency) == expected
+
+
 def test_the_portfolio_pages_write_amounts_in_the_reader_language(client, db):
     a = add_actor(db, "Yposkesi", "91000")
     with db() as s:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, parse_pattern
+from babel.numbers import NumberPattern, parse_pattern
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
@@ -73,23 +74,41 @@ def _zone_named(context, zone: str | None = None) -> str:
     return zone_named(zone or context.get("tz") or DEFAULT_ZONE, context.get("lang", "fr"))
 
 
+@lru_cache(maxsize=32)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@lru_cache(maxsize=32)
+def _money_pattern(lang: str) -> NumberPattern:
+    """The language's currency pattern in whole units, parsed once (a page writes dozens of amounts)."""
+    pattern = parse_pattern(_locale(lang).currency_formats["standard"].pattern)
+    pattern.frac_prec = (0, 0)
+    return pattern
+
+
+@lru_cache(maxsize=16)
+def _decimal_pattern(digits: int) -> NumberPattern:
+    """"#,##0" and up to `digits` decimals, parsed once: Babel's format_decimal parses its pattern
+    on every call (a third of its time; an observatory page writes hundreds of figures)."""
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
+
+
 def money(value, lang: str, currency: str = "EUR") -> str:
     """An amount in whole units as the reader writes it (Babel's currency pattern of the language):
     20500000 -> "20 500 000 €" (fr), "€20,500,000" (en); None is "—"."""
     if value is None:
         return "—"
-    locale = Locale.parse(lang)
-    pattern = parse_pattern(locale.currency_formats["standard"].pattern)
-    pattern.frac_prec = (0, 0)
-    return pattern.apply(round(float(value)), locale, currency=currency, currency_digits=False)
+    return _money_pattern(lang).apply(round(float(value)), _locale(lang), currency=currency, currency_digits=False)
 
 
 def number(value, lang: str, digits: int = 1) -> str:
     """A figure as the reader writes it (Babel): 12345 -> "12 345" (fr), "12,345" (en), up to
-    `digits` decimals when not whole; None is "—"."""
+    `digits` decimals when not whole; None is "—". The same text as Babel's `format_decimal` with
+    this pattern (its defaults: quantised, grouped, latn digits), the pattern and locale parsed once."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0" + ("." + "#" * digits if digits else ""), locale=lang)
+    return _decimal_pattern(digits).apply(value, _locale(lang))
 
 
 @pass_context
