@@ -89,6 +89,46 @@ def test_snippet_equals_the_full_segmentation_cut():
                 assert snippet(text, terms, width) == reference_snippet(text, terms, width), (n, text, width)
 
 
+def reference_segments(text, terms):
+    """Segments as computed before the word caches: every word folded and stemmed, tested against
+    each form and prefix in turn."""
+    import re
+
+    from bioatlas.core.text import fold
+    from bioatlas.search.text import stems
+
+    forms = {w for t in terms for w in (*t.forms, *t.corrected)}
+    prefixes = [t.word for t in terms if t.prefix]
+
+    def hit(word):
+        folded = fold(word).replace(" ", "")
+        return bool(folded) and (folded in forms or any(folded.startswith(p) for p in prefixes)
+                                 or any(s in forms for s in stems(folded)))
+
+    out = []
+    for i, part in enumerate(re.split(r"(\w+)", text or "")):
+        if part:
+            h = bool(i % 2) and hit(part)
+            if out and out[-1][1] == h and not h:
+                out[-1] = (out[-1][0] + part, False)
+            else:
+                out.append((part, h))
+    return out
+
+
+def test_segments_equal_the_uncached_matching_whatever_the_order_of_queries():
+    """The word caches (a text's words, its first words, the matcher's tuple of prefixes) kept
+    across queries give each query its own answer, the same text asked again included."""
+    texts = ["Vaccins et thérapies cellulaires à Évry (bio-production, CAR-T).", "l'anticorps ARNm, vaccin vaccin",
+             "", "œuvre de la plateforme biothérapie 2024", "Thérapie x thérapies X"]
+    queries = [parse_query(q) for q in ("vaccin", "thérapie cellulaire", "anticorps", "bio", "evry", "zzz", "car t", "x")]
+    for _ in range(2):
+        for terms in queries + queries[::-1]:
+            for text in texts:
+                assert segments(text, terms) == reference_segments(text, terms), (text, terms)
+                assert snippet(text, terms, 12) == reference_snippet(text, terms, 12), (text, terms)
+
+
 def test_hot_paths_are_answered_by_one_route_only(app):
     """The search's routers are mounted first: only sound if no other route answers their paths."""
     for path in HOT_PATHS:

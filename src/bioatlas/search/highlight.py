@@ -22,8 +22,8 @@ def matcher(terms: list[QueryTerm]):
 
 @lru_cache(maxsize=256)
 def _matcher(key: tuple):
-    forms = {w for word, fs, corrected, _ in key for w in (*fs, *corrected)}
-    prefixes = [word for word, _, _, prefix in key if prefix]
+    forms = frozenset(w for word, fs, corrected, _ in key for w in (*fs, *corrected))
+    prefixes = tuple(word for word, _, _, prefix in key if prefix)
     seen: dict[str, bool] = {}
 
     def matches(word: str) -> bool:
@@ -37,13 +37,13 @@ def _matcher(key: tuple):
     return matches
 
 
-def _matches(word: str, forms: set[str], prefixes: list[str]) -> bool:
+def _matches(word: str, forms: frozenset[str], prefixes: tuple[str, ...]) -> bool:
     folded, its_stems = _analysed(word)
     if not folded:
         return False
-    if folded in forms or any(folded.startswith(p) for p in prefixes):
+    if folded in forms or (prefixes and folded.startswith(prefixes)):  # one C call for every prefix
         return True
-    return any(s in forms for s in its_stems)
+    return not forms.isdisjoint(its_stems)
 
 
 @lru_cache(maxsize=65_536)
@@ -59,7 +59,7 @@ def segments(text: str | None, terms: list[QueryTerm]) -> list[tuple[str, bool]]
         return []
     matches = matcher(terms)
     out: list[tuple[str, bool]] = []
-    for i, part in enumerate(_TOKEN.split(text)):
+    for i, part in enumerate(_parts(text)):
         if not part:
             continue
         hit = bool(i % 2) and matches(part)
@@ -79,7 +79,7 @@ def snippet(text: str | None, terms: list[QueryTerm], width: int = SNIPPET) -> l
     if len(text) <= width:
         return segments(text, terms)
     matches = matcher(terms)
-    start = next((m.start() for m in _TOKEN.finditer(text) if matches(m.group())), 0)
+    start = next((at for word, at in _first_words(text) if matches(word)), 0)
     begin = max(0, start - width // 3)
     stop = begin + width
     # the passage widened to whole words: its words, and so their matches, are the full text's
@@ -99,6 +99,24 @@ def snippet(text: str | None, terms: list[QueryTerm], width: int = SNIPPET) -> l
     if stop < len(text):
         out.append(("…", False))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _parts(text: str) -> tuple[str, ...]:
+    """The text split into words (odd places) and what lies between them, kept across queries:
+    the same names and passages come back from one search to the next."""
+    return tuple(_TOKEN.split(text))
+
+
+@lru_cache(maxsize=1024)  # a description is a few KB at most: a few MB
+def _first_words(text: str) -> tuple[tuple[str, int], ...]:
+    """Each distinct word of the text with the offset of its first occurrence, in text order: the
+    first of them that matches starts at the text's first match (a word seen before is not tested
+    again), kept across queries (a description recurs from one search to the next)."""
+    first: dict[str, int] = {}
+    for m in _TOKEN.finditer(text):
+        first.setdefault(m.group(), m.start())
+    return tuple(first.items())
 
 
 def _word_char(char: str) -> bool:
