@@ -46,3 +46,13 @@ def test_limits_are_clear_errors(api):
     assert long_item.status_code == 422 and "mentions.1" in str(long_item.json())
     assert api.post("/api/v1/match", json={"mentions": "Inserm"}).status_code == 422
     assert api.post("/api/v1/match", content=b"\xff\xfe not json", headers={"content-type": "application/json"}).status_code in (400, 422)
+
+
+def test_the_batch_limit_is_said_in_the_reader_language(api):
+    """The 413 of a batch over the limit: `detail` the English text as before, `field` and `message`
+    in the reader's language (was English only)."""
+    for lang, text in (("fr", "1001 mentions envoyées, au plus 1000 par requête"),
+                       ("en", "1001 given, at most 1000 per request")):
+        r = api.post("/api/v1/match", params={"lang": lang}, json={"mentions": ["Inserm"] * 1001})
+        assert r.status_code == 413 and r.json() == {"detail": "mentions: 1001 given, at most 1000 per request",
+                                                     "field": "mentions", "message": text}, r.json()

@@ -15,6 +15,7 @@ from bioatlas.app import create_app
 from bioatlas.atlas.models import Actor
 from bioatlas.core.db import transaction
 from bioatlas.resolve.duplicates import find_pairs, record_and_merge
+from bioatlas.resolve.merge import merge_actors
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
 from tests.accounts.fixtures import make_user
 
@@ -171,3 +172,28 @@ def test_an_editor_of_another_region_neither_sees_nor_rejects_a_pair(app, regist
     assert f"/admin/duplicates/{queued['pair']}/" in paris.get("/admin/duplicates").text
     assert paris.post(f"/admin/duplicates/{queued['pair']}/reject", data={"csrf_token": _csrf(paris)},
                       follow_redirects=False).status_code == 303
+
+
+def test_a_decision_refused_is_said_in_the_reader_language(app, registry, queued):
+    """A pair decided twice and a merge undone twice (409): the English `detail` as before, the
+    reader's `message` beside it and on the page (was the English text on a French page too)."""
+    admin = _as(app, registry, "admin@example.org")
+    token = {"csrf_token": _csrf(admin)}
+    assert admin.post(f"/admin/duplicates/{queued['pair']}/reject", data=token, follow_redirects=False).status_code == 303
+    url = f"/admin/duplicates/{queued['pair']}/merge"
+    for lang, text in (("fr", "cette paire a déjà été marquée comme deux organisations distinctes"),
+                       ("en", "this pair was already marked as two organisations")):
+        r = admin.post(url, params={"lang": lang}, data=token)
+        assert r.status_code == 409 and r.json() == {"detail": f"pair {queued['pair']} is already rejected",
+                                                     "field": "pair_id", "message": text}, r.json()
+    page = admin.post(url, params={"lang": "fr"}, data=token, headers={"Accept": "text/html"})
+    assert page.status_code == 409 and "cette paire a déjà été marquée comme deux organisations" in page.text
+    assert "is already rejected" not in page.text
+    with transaction(registry) as session:  # a merge by hand (the rejected pair is not merged by the queue)
+        merge = merge_actors(session, kept_id=queued["ror"], merged_id=queued["article"]).id
+    undo = f"/admin/duplicates/merges/{merge}/undo"
+    assert admin.post(undo, data=token, follow_redirects=False).status_code == 303
+    for lang, text in (("fr", "cette fusion a déjà été annulée"), ("en", "this merge was already undone")):
+        r = admin.post(undo, params={"lang": lang}, data=token)
+        assert r.status_code == 409 and r.json() == {"detail": f"merge {merge} was already undone",
+                                                     "field": "merge_id", "message": text}, r.json()

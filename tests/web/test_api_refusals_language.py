@@ -244,3 +244,29 @@ def test_the_observatory_forms_refusals_are_said_in_the_reader_language(client, 
     data = {"status": "finished", "csrf_token": csrf_of(client, "/observatory/roadmaps/idf-assises-2021")}
     page = client.post(url, params={"lang": "fr"}, data=data, headers=html)
     assert page.status_code == 422 and "status\u202f: &#39;finished&#39; ne fait pas partie de : " in page.text, page.text[-800:]
+
+
+def test_an_account_change_refused_is_said_in_the_reader_language(client, db):
+    """The account's time zone (PATCH /account) and a role grant's scope that does not fit the role:
+    their 422s were the English text only; `detail` is unchanged."""
+    make_user(db, "admin@example.org", admin=True)
+    make_user(db, "user@example.org")
+    assert login(client, "admin@example.org").status_code == 303
+    csrf = {"X-CSRF-Token": csrf_of(client, "/account")}
+    for lang, text in (("fr", "Choisissez un fuseau horaire dans la liste."), ("en", "Choose a time zone from the list.")):
+        r = client.patch("/api/v1/account", params={"lang": lang}, json={"time_zone": "Mars/Olympus"}, headers=csrf)
+        assert r.status_code == 422 and r.json() == {
+            "detail": [{"field": "time_zone", "message": "Choose a time zone from the list."}],
+            "field": "time_zone", "message": text}, r.json()
+    grant = {"email": "user@example.org", "role": "editor", "scope_kind": "region", "scope_value": "99"}
+    for lang, text in (("fr", "'99' n'est pas un code de région INSEE (rôles d'éditeur seulement)"),
+                       ("en", "'99' is not an INSEE region code (editor roles only)")):
+        r = client.post("/api/v1/admin/roles", params={"lang": lang}, json=grant, headers=csrf)
+        assert r.status_code == 422 and r.json() == {
+            "detail": "scope_value: '99' is not an INSEE region code (editor roles only)",
+            "field": "scope_value", "message": text}, r.json()
+    for lang, text in (("fr", "aucun acteur ne porte le numéro '999999'"), ("en", "no actor with the number '999999'")):
+        r = client.post("/api/v1/admin/roles", params={"lang": lang}, headers=csrf,
+                        json={**grant, "role": "member", "scope_kind": "actor", "scope_value": "999999"})
+        assert r.status_code == 422 and r.json() == {"detail": "scope_value: no actor with id '999999'",
+                                                     "field": "scope_value", "message": text}, r.json()

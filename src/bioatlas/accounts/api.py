@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -52,12 +52,13 @@ def change_me(session: SessionDep, body: AccountIn, principal: Me) -> dict:
         try:
             service.set_language(session, user_id=principal.user_id, language=body.language)
         except service.AccountError as exc:
-            raise HTTPException(422, detail=[{"field": exc.field or "language", "message": str(exc)}]) from None
+            raise Refused(exc.as_refusal("language"), detail=[{"field": exc.field or "language", "message": str(exc)}]) from None
     if body.time_zone is not None:
         try:
             service.set_time_zone(session, user_id=principal.user_id, time_zone=body.time_zone)
         except service.AccountError as exc:
-            raise HTTPException(422, detail=[{"field": "time_zone", "message": str(exc)}]) from None
+            raise Refused(exc.as_refusal("time_zone").as_field("time_zone"),
+                          detail=[{"field": "time_zone", "message": str(exc)}]) from None
     return _account(session, principal)
 
 
@@ -99,8 +100,8 @@ def grant_role(request: Request, session: SessionDep, grant: GrantIn,
         raise not_found("email", "No account with this e-mail address.", detail=str(exc)) from None
     except service.ConflictError as exc:  # the only conflict of a grant
         raise Refused(FieldError("", "this user already has this role"), status=409, detail=str(exc)) from None
-    except service.AccountError as exc:
-        raise HTTPException(422, detail=str(exc)) from None
+    except service.AccountError as exc:  # a scope that does not fit the role
+        raise Refused(exc.as_refusal(), status=422, detail=str(exc)) from None
     return {"id": row.id, "user_id": row.user_id, "role": row.role, "scope_kind": row.scope_kind,
             "scope_value": row.scope_value}
 

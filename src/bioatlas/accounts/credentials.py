@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bioatlas.accounts.models import EmailToken, User, UserSession, now
+from bioatlas.core.fields import FieldError
 from bioatlas.core.text import unsafe_character
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -40,11 +41,18 @@ def t(message: str) -> str:
 
 
 class AccountError(ValueError):
-    """A refused account operation; `field` names the form field at fault."""
+    """A refused account operation; `field` names the form field at fault. The message is a
+    message id (marked with `t`) unless `refusal` is given: then that FieldError (a message id
+    with params) is what the reader sees, in their language, and the message stays the English text."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, *, refusal: FieldError | None = None):
         super().__init__(message)
         self.field = field
+        self.refusal = refusal
+
+    def as_refusal(self, field: str = "") -> FieldError:
+        """The refusal to show the reader: `refusal`, else the message (a message id) naming the field."""
+        return self.refusal or FieldError(self.field or field, str(self))
 
 
 class LoginRefused(AccountError):

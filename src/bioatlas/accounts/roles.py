@@ -11,21 +11,27 @@ from bioatlas.accounts.credentials import AccountError, ConflictError, NotFoundE
 from bioatlas.accounts.models import RoleGrant
 from bioatlas.atlas.service import gazetteer, get_actor
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError
 
 
 def _check_scope(session: Session, *, role: str, scope_kind: str, scope_value: str) -> None:
     if scope_kind == "region":
         if role != "editor" or scope_value not in gazetteer().regions:
             raise AccountError(f"scope_value: {scope_value!r} is not an INSEE region code (editor roles only)",
-                               "scope_value")
+                               "scope_value", refusal=FieldError(
+                                   "scope_value", "{value} is not an INSEE region code (editor roles only)",
+                                   params={"value": repr(scope_value)}))
         return
     actor = get_actor(session, actor_id=int(scope_value)) if scope_value.isdigit() else None
     if actor is None:
-        raise AccountError(f"scope_value: no actor with id {scope_value!r}", "scope_value")
+        raise AccountError(f"scope_value: no actor with id {scope_value!r}", "scope_value", refusal=FieldError(
+            "scope_value", "no actor with the number {value}", params={"value": repr(scope_value)}))
     if scope_kind == "cluster" and (role != "editor" or actor.kind != "cluster"):
-        raise AccountError("scope_value: a cluster scope names an actor of kind cluster (editor role)", "scope_value")
+        raise AccountError("scope_value: a cluster scope names an actor of kind cluster (editor role)", "scope_value",
+                           refusal=FieldError("scope_value", "a cluster scope names an actor of kind cluster (editor role)"))
     if scope_kind == "actor" and role != "member":
-        raise AccountError("scope_kind: an actor scope is for the member role", "scope_kind")
+        raise AccountError("scope_kind: an actor scope is for the member role", "scope_kind",
+                           refusal=FieldError("scope_kind", "an actor scope is for the member role"))
 
 
 def grant_role(session: Session, *, admin_id: int | None, email: str, role: str, scope_kind: str,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from bioatlas.web.problems import Problem
 from bioatlas.core.deps import SessionDep
+from bioatlas.core.fields import FieldError
 from bioatlas.resolve.service import MAX_BATCH, resolve_many
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(prefix="/api/v1", tags=["resolve"])
 MAX_MENTION = 10_000
@@ -47,5 +49,7 @@ def match_one(session: SessionDep, q: Annotated[str, Query(max_length=MAX_MENTIO
 def match_batch(session: SessionDep, body: Annotated[BatchIn, Body()]):
     """One answer per mention, in order."""
     if len(body.mentions) > MAX_BATCH:
-        raise HTTPException(413, detail=f"mentions: {len(body.mentions)} given, at most {MAX_BATCH} per request")
+        refusal = FieldError("mentions", "{given} given, at most {max} per request", 413,
+                             params={"given": len(body.mentions), "max": MAX_BATCH})
+        raise Refused(refusal, detail=str(refusal))
     return [r.as_dict() for r in resolve_many(session, mentions=body.mentions)]

@@ -26,6 +26,7 @@ from bioatlas.atlas.models import Actor, ActorChange
 from bioatlas.atlas.service import HISTORY_FIELDS, SourceRecord, get_or_create_source, note_changed
 from bioatlas.core import migrate
 from bioatlas.core.db import Base
+from bioatlas.core.fields import FieldError
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
 
 # the kept actor takes these from the merged one when it has none (name, kind and status stay its own)
@@ -34,7 +35,12 @@ MERGE_SOURCE = SourceRecord(key="resolve", title="Organisation resolution: dupli
 
 
 class MergeError(ValueError):
-    """A merge or undo that cannot be done; the message says why."""
+    """A merge or undo that cannot be done; the message says why (English: the CLI, the API's
+    `detail`). `refusal`, when given, says it to a reader (a 409 FieldError: message id and params)."""
+
+    def __init__(self, message: str, *, refusal: FieldError | None = None) -> None:
+        super().__init__(message)
+        self.refusal = refusal
 
 
 def _referencing() -> list[tuple]:
@@ -96,10 +102,13 @@ def merge_actors(session: Session, *, kept_id: int, merged_id: int, score: float
                  method: str = "manual") -> ActorMerge:
     """Fold `merged_id` into `kept_id` in the caller's transaction; returns the merge record."""
     if kept_id == merged_id:
-        raise MergeError(f"actor {kept_id} cannot be merged with itself")
+        raise MergeError(f"actor {kept_id} cannot be merged with itself",
+                         refusal=FieldError("", "an actor cannot be merged with itself", 409))
     kept, merged = session.get(Actor, kept_id), session.get(Actor, merged_id)
     if kept is None or merged is None:
-        raise MergeError(f"no actor with id {merged_id if kept is not None else kept_id}")
+        missing = merged_id if kept is not None else kept_id
+        raise MergeError(f"no actor with id {missing}", refusal=FieldError(
+            "", "actor {actor} no longer exists", 409, params={"actor": missing}))
     actors = Actor.__table__
     actor_row = dict(session.execute(select(actors).where(actors.c.id == merged_id)).mappings().one())
     stored: list[dict] = [{"table": "actors", "action": "deleted", "row": _plain(actors, actor_row)}]
@@ -136,11 +145,13 @@ def unmerge(session: Session, *, merge_id: int) -> ActorMerge:
     """Undo a merge: the merged actor comes back with its id, facts, provenance and history."""
     record = session.get(ActorMerge, merge_id)
     if record is None:
-        raise MergeError(f"no merge with id {merge_id}")
+        raise MergeError(f"no merge with id {merge_id}", refusal=FieldError("merge_id", "No merge with this number.", 404))
     if record.status != "active":
-        raise MergeError(f"merge {merge_id} was already undone")
+        raise MergeError(f"merge {merge_id} was already undone",
+                         refusal=FieldError("merge_id", "this merge was already undone", 409))
     if session.get(Actor, record.merged_id) is not None:
-        raise MergeError(f"actor {record.merged_id} exists again; merge {merge_id} cannot be undone")
+        raise MergeError(f"actor {record.merged_id} exists again; merge {merge_id} cannot be undone", refusal=FieldError(
+            "merge_id", "actor {actor} exists again: this merge cannot be undone", 409, params={"actor": record.merged_id}))
     tables = {t.name: t for t in Base.metadata.sorted_tables}
     stored = json.loads(record.rows)
     actors = Actor.__table__

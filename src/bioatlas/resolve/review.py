@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bioatlas.accounts import service as accounts
 from bioatlas.atlas.service import Actor, find_sources, get_actor, load_actor
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError
 from bioatlas.resolve.duplicates import choose_kept
 from bioatlas.resolve.merge import MergeError, merge_actors, unmerge
 from bioatlas.resolve.models import ActorMerge, DuplicateCandidate
@@ -100,7 +101,13 @@ def _pending(session: Session, pair_id: int) -> DuplicateCandidate:
     if row is None:
         raise LookupError(f"no pair with id {pair_id}")
     if row.status != "pending":
-        raise MergeError(f"pair {pair_id} is already {row.status}")
+        if row.status == "merged":
+            refusal = FieldError("pair_id", "this pair was already merged", 409)
+        elif row.status == "rejected":
+            refusal = FieldError("pair_id", "this pair was already marked as two organisations", 409)
+        else:
+            refusal = FieldError("pair_id", "this pair is no longer waiting for review", 409)
+        raise MergeError(f"pair {pair_id} is already {row.status}", refusal=refusal)
     return row
 
 

@@ -26,7 +26,7 @@ from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.resolve import review
 from bioatlas.resolve.merge import MergeError
 from bioatlas.web.pages import redirect, render
-from bioatlas.web.refusals import not_found
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -56,8 +56,10 @@ def _decide(do, *, missing: tuple[str, str]) -> None:
         do()
     except LookupError as exc:
         raise not_found(*missing, detail=str(exc)) from None
-    except MergeError as exc:
-        raise HTTPException(409, detail=str(exc)) from None
+    except MergeError as exc:  # already decided or undone: the reader's language beside the English detail
+        if exc.refusal is None:
+            raise HTTPException(409, detail=str(exc)) from None
+        raise Refused(exc.refusal, detail=str(exc)) from None
 
 
 def _changeable_by(session, p: Principal):
