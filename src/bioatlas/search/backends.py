@@ -11,6 +11,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import (
     and_,
+    bindparam,
     column,
     func,
     literal,
@@ -42,6 +43,7 @@ _POSTGRES_MATCHES = (
     f"WHERE {PG_VECTOR} @@ q"
 )
 _NO_MATCH = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_KNOWN = select(SearchTerm.term).where(SearchTerm.term.in_(bindparam("forms", expanding=True)))  # built once
 
 
 class Backend:
@@ -96,7 +98,7 @@ class Backend:
         if not todo:
             return
         forms = {f for t in todo for f in t.forms}
-        known = set(session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(forms))))
+        known = set(session.connection().execute(_KNOWN, {"forms": sorted(forms)}).scalars())
         for term in todo:
             w = term.word
             if known.intersection(term.forms):  # the word or one of its stems is indexed

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy import func, select, union
+from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.orm import Session
 
 # reads atlas tables: search is the atlas's read model
@@ -331,21 +331,23 @@ def _passing(st, ids: list[int], f, geo, scale) -> set[int]:
     return {int(i) for i in st.ids[rows[ok]]}
 
 
+# built once (every search asks): no per-request statement construction or cache key
+_NAMED = union(select(Actor.id.label("id")).where(Actor.name_key == bindparam("key")),
+               select(ActorName.actor_id.label("id")).where(ActorName.value_key == bindparam("key")))
+_BY_NAME = (select(Actor.id).where(Actor.id.in_(bindparam("ids", expanding=True)))
+            .order_by(func.lower(Actor.name), Actor.id).limit(MAX_EXACT))
+
+
 def _exact(session: Session, st, q: str, f, geo, scale) -> list[int]:
     """Actors meeting the filters one of whose names equals the whole query, folded; by name."""
     key = fold(q)
     if not key:
         return []
-    named = session.scalars(union(
-        select(Actor.id.label("id")).where(Actor.name_key == key),
-        select(ActorName.actor_id.label("id")).where(ActorName.value_key == key),
-    )).all()
+    named = session.connection().execute(_NAMED, {"key": key}).scalars().all()
     passing = _passing(st, list(named), f, geo, scale) if named else set()
     if len(passing) <= 1:
         return list(passing)
-    return list(session.scalars(
-        select(Actor.id).where(Actor.id.in_(passing)).order_by(func.lower(Actor.name), Actor.id).limit(MAX_EXACT)
-    ))
+    return list(session.connection().execute(_BY_NAME, {"ids": sorted(passing)}).scalars())
 
 
 def exact_ids(session: Session, *, q: str, base) -> list[int]:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bioatlas.core.dialect import dialect_for
@@ -107,17 +107,24 @@ def _install(state: _State, snapshot) -> VectorIndex:
     return state.index
 
 
+# built once (every search asks): no per-search statement construction or cache key
+_COLS = select(ActorEmbedding.actor_id, ActorEmbedding.embedded_at).where(ActorEmbedding.model == bindparam("model"))
+_NEWER = _COLS.where(ActorEmbedding.embedded_at > bindparam("newest")).limit(bindparam("limit"))
+_FIRST = _COLS.limit(bindparam("limit"))
+_STORED = select(ActorEmbedding.actor_id).where(ActorEmbedding.actor_id.in_(bindparam("ids", expanding=True)))
+
+
 def _refresh(state: _State, session: Session) -> VectorIndex:
     """Apply the rows newer than the newest applied one (usually none: one indexed look-up); every
     SCAN_EVERY seconds, also the rows of the last MARGIN not applied yet (commits that landed late)."""
     if state.index is None:
         return _install(state, _snapshot(session))
     limit = int(max(MIN_REBUILD, len(state.index.ids) * REBUILD_FRACTION))
-    cols = select(ActorEmbedding.actor_id, ActorEmbedding.embedded_at).where(ActorEmbedding.model == encoder.model_id())
-    newer = cols if state.newest is None else cols.where(ActorEmbedding.embedded_at > state.newest)
-    new = dict(session.execute(newer.limit(limit + 1)).all())
+    params = {"model": encoder.model_id(), "newest": state.newest, "limit": limit + 1}
+    new = dict(session.connection().execute(_FIRST if state.newest is None else _NEWER, params).all())
     if time.monotonic() >= state.next_scan:
         state.next_scan = time.monotonic() + SCAN_EVERY
+        cols = select(ActorEmbedding.actor_id, ActorEmbedding.embedded_at).where(ActorEmbedding.model == encoder.model_id())
         window = session.execute(cols.where(ActorEmbedding.embedded_at >= _db_now(session) - MARGIN)).all()
         new |= {aid: at for aid, at in window if state.applied.get(aid) != at}
     if len(new) > limit:
@@ -225,7 +232,7 @@ def semantic_search(session: Session, *, query: str, k: int,
         for _ in range(3):
             with _one_blas_thread()():
                 ids, scores = index.search(vector, k, allowed)
-            stored = set(session.scalars(select(ActorEmbedding.actor_id).where(ActorEmbedding.actor_id.in_(ids.tolist()))))
+            stored = set(session.connection().execute(_STORED, {"ids": ids.tolist()}).scalars())
             gone = [i for i in ids.tolist() if i not in stored]
             if gone:
                 index.remove(gone)
