@@ -288,3 +288,19 @@ def test_personal_data_export_and_erase(db, settings):
         assert s.get(Application, draft) is None
         assert s.scalar(select(func.count()).select_from(Attachment)) == 0
         assert s.get(Application, submitted).owner_id is None
+
+
+def test_a_number_field_refused_is_said_in_the_reader_language(db, story):
+    """An actor number that is not one (apply, declare a conflict): `detail` the English text as
+    before, `field` and `message` in the reader's language, and the French page says it in French
+    (was English only)."""
+    c, h = client_for(story, db, "applicant")
+    reviewer, rh = client_for(story, db, "reviewer")
+    asks = [(c, h, f"/calls/{story['call']}/apply"), (reviewer, rh, f"/calls/{story['call']}/conflicts")]
+    for client, headers, url in asks:
+        for lang, text in (("fr", "numéro d'acteur attendu"), ("en", "expected an actor number")):
+            answer = client.post(url, params={"lang": lang}, headers=headers, data={"actor_id": "abc"})
+            assert answer.status_code == 422 and answer.json() == {
+                "detail": "actor_id: expected an actor number", "field": "actor_id", "message": text}, answer.json()
+        page = client.post(url, params={"lang": "fr"}, headers={**headers, "Accept": "text/html"}, data={"actor_id": "abc"})
+        assert page.status_code == 422 and "numéro d&#39;acteur attendu" in page.text and "expected an" not in page.text

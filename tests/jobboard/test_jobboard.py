@@ -309,6 +309,10 @@ def test_saved_search_alerts_a_new_matching_offer(client, db, world):
                        follow_redirects=False).status_code == 303
     with db() as s:
         assert service.searches_of(s, user_id=world["users"]["bob"]) == []
+    for lang, text in (("fr", "Recherche enregistrée inconnue."), ("en", "No such saved search.")):
+        again = client.post(f"/jobboard/searches/{search_id}/delete", params={"lang": lang}, data={"csrf_token": token})
+        assert again.status_code == 404 and again.json() == {"detail": f"no saved search {search_id}",
+                                                             "field": "search_id", "message": text}, again.json()
 
 
 def test_indicators_count_offers_not_jobs(db, world):

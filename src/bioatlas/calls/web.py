@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.responses import Response
@@ -84,17 +82,18 @@ def text(form: FormData | dict, name: str, limit: int = MAX_TEXT) -> str:
         raise Refused(exc) from None
 
 
+# what a form's number field expects (`number`'s `what`), each a message id
+EXPECTED = {"a number": FieldError("", "expected a number"),
+            "an actor number": FieldError("", "expected an actor number"),
+            "a call number": FieldError("", "expected a call number")}
+
+
 def number(raw: str, name: str, what: str = "a number") -> int:
+    """A whole number from a form field, or 422 naming it (`detail` "name: expected <what>", the
+    message in the reader's language)."""
     if not raw.isdigit():
-        raise HTTPException(422, detail=f"{name}: expected {what}")
+        raise Refused(EXPECTED[what].as_field(name))
     return int(raw)
-
-
-def local_time(value: str, tz: str, name: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz))
-    except (ValueError, KeyError):
-        raise HTTPException(422, detail=f"{name}: expected a date and time (YYYY-MM-DDTHH:MM)") from None
 
 
 def found_call(session, call_id: int, t) -> service.Call:

@@ -139,12 +139,12 @@ def searches(request: Request, session: SessionDep, t: TranslatorDep,
 
 
 @router.post("/jobboard/searches/{search_id}/delete", response_class=HTMLResponse)
-def delete_search(request: Request, search_id: Id, session: SessionDep, t: TranslatorDep,
+def delete_search(request: Request, search_id: Id, session: SessionDep,
                   p: Annotated[Principal, Depends(require("notification.self"))]):
     try:
         service.delete_search(session, user_id=p.user_id or 0, search_id=search_id)
-    except service.NotFound:
-        raise HTTPException(404, detail=t("No such saved search.")) from None
+    except service.NotFound as exc:  # the English detail ("no saved search 5"), the message in the reader's language
+        raise not_found("search_id", "No such saved search.", detail=str(exc)) from None
     return redirect("/jobboard/searches")
 
 
