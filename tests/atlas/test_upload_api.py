@@ -65,3 +65,23 @@ def test_unreadable_files_are_422_not_500(client, db):
     assert _post(client, "Nom;Ville\nGénéthon;Évry\n".encode("cp1252")).status_code == 422
     assert _post(client, b"<html>", name="page.html").status_code == 422
     assert _count(db) == 0
+
+
+def test_rejected_cells_are_said_in_the_reader_language(client, db):
+    """Each rejected cell keeps its English `reason` (and line, column, value) and adds `message`:
+    the reason in the reader's language with its line and column (was English only). A bad token's
+    401 is the policy's refusal, said in the reader's language too."""
+    rows = "Nom;Type;Code postal;Ville;SIREN\nGenopole;Cluster;91000;Évry-Courcouronnes;123\n"
+    said = {}
+    for lang in ("fr", "en"):
+        r = _post(client, rows.encode(), lang=lang)
+        assert r.status_code == 422, r.text
+        (error,) = r.json()["errors"]
+        assert (error["line"], error["column"], error["value"], error["reason"]) == (2, "SIREN", "123", "a SIREN has 9 digits")
+        said[lang] = error["message"]
+    assert said == {"fr": "ligne 2, colonne 'SIREN' : un SIREN a 9 chiffres",
+                    "en": "line 2, column 'SIREN': a SIREN has 9 digits"}
+    assert _count(db) == 0
+    for lang, start in (("fr", "connexion requise"), ("en", "authentication required")):
+        r = _post(client, rows.encode(), token="wrong", lang=lang)
+        assert r.status_code == 401 and r.json()["message"].startswith(start), r.json()

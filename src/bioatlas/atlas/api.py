@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -217,15 +216,6 @@ def geocode(
     return place.as_dict()
 
 
-def _check_token(settings, authorization: str | None) -> None:
-    if not settings.admin_token:
-        raise Refused(FieldError("", "imports through the API are disabled (BIOATLAS_ADMIN_TOKEN is not set)"),
-                      status=403, detail="imports through the API are disabled (BIOATLAS_ADMIN_TOKEN is not set)")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
-        raise HTTPException(401, detail="a valid `Authorization: Bearer <admin token>` header is required")
-
-
 def shown_name(filename: str | None) -> str:
     """The uploaded file's name as stored and shown: its last path part, printable, at most 120
     characters and 200 bytes (a file system allows 255), the suffix kept; never a server path."""
@@ -258,6 +248,7 @@ async def import_actors_upload(
     request: Request,
     settings: SettingsDep,
     taxonomies: TaxonomiesDep,
+    t: TranslatorDep,
     file: UploadFile,
     _admin: Annotated[Principal, Depends(require("import.run"))],  # the admin token or an admin's session
     dry_run: bool = False,
@@ -294,4 +285,6 @@ async def import_actors_upload(
         except ImportFileError as exc:
             raise HTTPException(422, detail=str(exc).replace(str(path), name)) from None
         body = _renamed(report.as_dict(), str(path), name)
+    for entry, error in zip(body.get("errors", []), report.errors):  # each rejected cell in the reader's language
+        entry["message"] = error.said(t)
     return JSONResponse(body, status_code=422 if body.get("errors") and not skip_invalid else 200)

@@ -21,6 +21,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.db import transaction
+from bioatlas.core.fields import FieldError, refusal_text
 
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -36,6 +37,17 @@ class RowError:
     value: str | None
     reason: str
     file: str | None = None
+    refusal: FieldError | None = field(default=None, compare=False)  # the reason as a message id, when it is one
+
+    def said(self, t) -> str:
+        """The error in the language of the translator `t`, its line and column kept: the reason
+        from `refusal` (a message id with params), else the reason as written."""
+        reason = refusal_text(t, self.refusal) if self.refusal is not None else self.reason
+        if self.line is not None and self.column:
+            return t("line {line}, column {column}: {reason}", line=self.line, column=repr(self.column), reason=reason)
+        if self.line is not None:
+            return t("line {line}: {reason}", line=self.line, reason=reason)
+        return reason
 
     @property
     def field(self) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas.geocode import Gazetteer, GeocodeError, Place, gazetteer
 from bioatlas.atlas.importer import validators as v
+from bioatlas.core.fields import FieldError
 from bioatlas.atlas.importer.errors import RowError
 from bioatlas.atlas.importer.headers import ColumnMapping
 from bioatlas.atlas.records import PRECISIONS, ActorRecord, SiteRecord, SourceRecord
@@ -84,9 +85,13 @@ class _Row:
         self.result = RowResult(line)
 
     # -- cell helpers ------------------------------------------------------------------
-    def fail(self, name: str, reason: str, value: str | None = None) -> None:
+    def fail(self, name: str, reason: str | Exception, value: str | None = None) -> None:
+        """A refused cell: `reason` the English text, or a validator's refusal (a message id, shown in the
+        reader's language by the API: `RowError.said`)."""
         raw = value if value is not None else self.cells.get(name, "").strip()
-        self.result.errors.append(RowError(self.line, self.ctx.mapping.header(name), raw or None, reason))
+        refusal = reason if isinstance(reason, FieldError) else None
+        text = refusal.message if refusal is not None else str(reason)
+        self.result.errors.append(RowError(self.line, self.ctx.mapping.header(name), raw or None, text, refusal=refusal))
 
     def warn(self, message: str) -> None:
         self.result.warnings.append(f"line {self.line}: {message}")
@@ -95,7 +100,7 @@ class _Row:
         try:
             return v.clean_text(self.cells.get(name, ""), TEXT_LIMITS.get(name, v.MAX_TEXT))
         except ValueError as exc:
-            self.fail(name, str(exc))
+            self.fail(name, exc)
             return None
 
     def check(self, name: str, func, *args, **kwargs):
@@ -105,7 +110,7 @@ class _Row:
         try:
             return func(value, *args, **kwargs)
         except ValueError as exc:
-            self.fail(name, str(exc))
+            self.fail(name, exc)
             return None
 
     def term(self, name: str, taxonomy: str) -> str | None:
@@ -178,7 +183,7 @@ class _Row:
             try:
                 value = func(part)
             except ValueError as exc:
-                self.fail(scheme, str(exc), part)
+                self.fail(scheme, exc, part)
                 continue
             if value not in out:
                 out.append(value)
@@ -229,7 +234,7 @@ class _Row:
                     column = "postcode"
                 else:
                     column = "commune"
-                self.fail(column, str(exc))
+                self.fail(column, exc)
                 return None
             return SiteRecord(
                 role=role, address=address, postcode=postcode or _single_postcode(geo, place),
@@ -265,7 +270,7 @@ class _Row:
             try:
                 actor = find_by_name(self.ctx.session, part) if self.ctx.session is not None else None
             except MatchError as exc:
-                self.fail("clusters", str(exc), part)
+                self.fail("clusters", exc, part)
                 continue
             if actor is None:
                 self.fail("clusters", f"no actor named {part!r} in the atlas or on an earlier line of the file", part)

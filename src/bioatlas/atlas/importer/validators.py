@@ -1,5 +1,5 @@
 """Check and normalise one cell. Each function returns the clean value or raises ValueError
-whose message is the reason shown to the person who sent the file."""
+(a `CellError`) whose message is the reason shown to the person who sent the file."""
 
 from __future__ import annotations
 
@@ -9,9 +9,19 @@ import unicodedata
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from bioatlas.core.fields import FieldError
 from bioatlas.core.identifiers import luhn_valid, siret_valid
 
 MAX_TEXT = 5000
+
+
+class CellError(FieldError):
+    """A refused cell: a ValueError whose str() is the English reason (the report's `reason`),
+    with its message id and params for the reader's language (`CellError("", message id, params=…)`)."""
+
+    def __init__(self, field: str, message: str, *, params: dict | None = None) -> None:
+        super().__init__(field, message, params=params)
+        self.args = (self.message,)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR = re.compile(r"^0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$")
@@ -25,9 +35,9 @@ def clean_text(value: str, max_len: int = MAX_TEXT) -> str | None:
         return None
     bad = next((ch for ch in text if ch not in "\n\t" and unicodedata.category(ch) == "Cc"), None)
     if bad is not None:
-        raise ValueError(f"contains a control character (U+{ord(bad):04X})")
+        raise CellError("", "contains a control character (U+{code})", params={"code": f"{ord(bad):04X}"})
     if len(text) > max_len:
-        raise ValueError(f"is {len(text)} characters long; at most {max_len} are accepted")
+        raise CellError("", "is {length} characters long; at most {max} are accepted", params={"length": len(text), "max": max_len})
     return text
 
 
@@ -38,7 +48,7 @@ def naf(value: str) -> str:
     """'2120z', '21.20Z' -> '21.20Z': a code of the French activity nomenclature (NAF rév. 2)."""
     m = _NAF.match(_SPACES.sub("", value).upper())
     if not m:
-        raise ValueError(f"{value!r} is not a NAF code such as 21.20Z")
+        raise CellError("", "{value} is not a NAF code such as 21.20Z", params={"value": repr(value)})
     return f"{m.group(1)}.{m.group(2)}{m.group(3)}"
 
 
@@ -46,7 +56,7 @@ def year(value: str) -> int:
     """A calendar year, 1900 to 2100."""
     text = value.strip().removesuffix(".0")
     if not text.isdigit() or not 1900 <= int(text) <= 2100:
-        raise ValueError(f"{value!r} is not a year (1900–2100)")
+        raise CellError("", "{value} is not a year (1900–2100)", params={"value": repr(value)})
     return int(text)
 
 
@@ -57,18 +67,18 @@ def _digits(value: str) -> str:
 def siren(value: str) -> str:
     digits = _digits(value)
     if not (digits.isdigit() and len(digits) == 9):
-        raise ValueError("a SIREN has 9 digits")
+        raise CellError("", "a SIREN has 9 digits")
     if not luhn_valid(digits):
-        raise ValueError("not a valid SIREN (checksum fails; check for a typo)")
+        raise CellError("", "not a valid SIREN (checksum fails; check for a typo)")
     return digits
 
 
 def siret(value: str) -> str:
     digits = _digits(value)
     if not (digits.isdigit() and len(digits) == 14):
-        raise ValueError("a SIRET has 14 digits")
+        raise CellError("", "a SIRET has 14 digits")
     if not siret_valid(digits):
-        raise ValueError("not a valid SIRET (checksum fails; check for a typo)")
+        raise CellError("", "not a valid SIRET (checksum fails; check for a typo)")
     return digits
 
 
@@ -77,19 +87,19 @@ def ror(value: str) -> str:
     text = value.strip().lower()
     text = re.sub(r"^(https?://)?(www\.)?ror\.org/", "", text).strip("/")
     if not _ROR.match(text):
-        raise ValueError("a ROR id looks like https://ror.org/0xxxxxx99 (9 characters after ror.org/)")
+        raise CellError("", "a ROR id looks like https://ror.org/0xxxxxx99 (9 characters after ror.org/)")
     number = 0
     for ch in text[:7]:
         number = number * 32 + _CROCKFORD.index(ch)
     if 98 - (number * 100) % 97 != int(text[7:]):
-        raise ValueError("not a valid ROR id (checksum fails; check for a typo)")
+        raise CellError("", "not a valid ROR id (checksum fails; check for a typo)")
     return f"https://ror.org/{text}"
 
 
 def rnsr(value: str) -> str:
     text = _SPACES.sub("", value).upper()
     if not re.fullmatch(r"\d{9}[A-Z]", text):
-        raise ValueError("an RNSR code has 9 digits and a letter, e.g. 200212720A")
+        raise CellError("", "an RNSR code has 9 digits and a letter, e.g. 200212720A")
     return text
 
 
@@ -97,20 +107,20 @@ def wikidata(value: str) -> str:
     text = value.strip()
     text = re.sub(r"^(https?://)?(www\.)?wikidata\.org/(wiki|entity)/", "", text).strip("/").upper()
     if not re.fullmatch(r"Q[1-9]\d*", text):
-        raise ValueError("a Wikidata id looks like Q158205")
+        raise CellError("", "a Wikidata id looks like Q158205")
     return text
 
 
 def vat(value: str) -> str:
     text = _SPACES.sub("", value).replace(".", "").replace("-", "").upper()
     if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{2,13}", text):
-        raise ValueError("a VAT number starts with a country code, e.g. FR + 2 characters + SIREN")
+        raise CellError("", "a VAT number starts with a country code, e.g. FR + 2 characters + SIREN")
     if text.startswith("FR"):
         body = text[2:]
         if not re.fullmatch(r"[0-9A-Z]{2}\d{9}", body):
-            raise ValueError("a French VAT number is FR + 2 characters + the 9-digit SIREN")
+            raise CellError("", "a French VAT number is FR + 2 characters + the 9-digit SIREN")
         if body[:2].isdigit() and int(body[:2]) != (12 + 3 * (int(body[2:]) % 97)) % 97:
-            raise ValueError("not a valid French VAT number (its key does not match the SIREN)")
+            raise CellError("", "not a valid French VAT number (its key does not match the SIREN)")
     return text
 
 
@@ -119,16 +129,16 @@ def website(value: str, max_len: int = 500) -> str:
     text = value.strip()
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
         if ":" in text.split("/", 1)[0] and not re.match(r"^[\w.-]+:\d+", text):
-            raise ValueError("only http(s) addresses are accepted")
+            raise CellError("", "only http(s) addresses are accepted")
         text = "https://" + text
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https"):
-        raise ValueError("only http(s) addresses are accepted")
+        raise CellError("", "only http(s) addresses are accepted")
     host = parts.hostname or ""
     if "." not in host or any(ch.isspace() for ch in text) or not re.fullmatch(r"[\w.-]+", host):
-        raise ValueError("not a web address")
+        raise CellError("", "not a web address")
     if len(text) > max_len:
-        raise ValueError(f"is longer than {max_len} characters")
+        raise CellError("", "is longer than {max} characters", params={"max": max_len})
     return text
 
 
@@ -144,23 +154,23 @@ def number(value: str, *, unit: str | None = None) -> float:
     try:
         result = float(text)
     except ValueError:
-        raise ValueError("not a number") from None
+        raise CellError("", "not a number") from None
     if not math.isfinite(result):
-        raise ValueError("not a number")
+        raise CellError("", "not a number")
     return result
 
 
 def positive(value: str, *, unit: str | None = None) -> float:
     result = number(value, unit=unit)
     if result <= 0:
-        raise ValueError("must be a positive number")
+        raise CellError("", "must be a positive number")
     return result
 
 
 def coordinate(value: str, low: float, high: float) -> float:
     result = number(value)
     if not low <= result <= high:
-        raise ValueError(f"must be between {low:g} and {high:g}")
+        raise CellError("", "must be between {low} and {high}", params={"low": f"{low:g}", "high": f"{high:g}"})
     return result
 
 
@@ -175,4 +185,4 @@ def a_date(value: str) -> date:
     try:
         return datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValueError("not a date (expected 2021-06-30 or 30/06/2021)") from None
+        raise CellError("", "not a date (expected 2021-06-30 or 30/06/2021)") from None
