@@ -81,6 +81,11 @@ def test_rejected_cells_are_said_in_the_reader_language(client, db):
         said[lang] = error["message"]
     assert said == {"fr": "ligne 2, colonne 'SIREN' : un SIREN a 9 chiffres",
                     "en": "line 2, column 'SIREN': a SIREN has 9 digits"}
+    unknown = rows + "Yposkesi;Licorne;91000;Évry-Courcouronnes;\n"
+    fr, en = (_post(client, unknown.encode(), lang=lang).json()["errors"][1] for lang in ("fr", "en"))
+    assert fr["reason"] == en["reason"] and en["reason"].startswith("unknown value 'Licorne'; accepted: ")
+    assert en["message"] == "line 3, column 'Type': " + en["reason"]
+    assert fr["message"].startswith("ligne 3, colonne 'Type' : valeur inconnue : 'Licorne' ; acceptées : "), fr
     assert _count(db) == 0
     for lang, start in (("fr", "connexion requise"), ("en", "authentication required")):
         r = _post(client, rows.encode(), token="wrong", lang=lang)

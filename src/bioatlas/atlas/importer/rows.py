@@ -120,7 +120,8 @@ class _Row:
         tax = self.ctx.taxonomies[taxonomy]
         code = tax.resolve(value)
         if code is None:
-            self.fail(name, f"unknown value {value!r}; accepted: {', '.join(tax.terms)}")
+            self.fail(name, v.CellError("", "unknown value {value}; accepted: {accepted}",
+                                         params={"value": repr(value), "accepted": ", ".join(tax.terms)}))
         return code
 
     # -- the record --------------------------------------------------------------------
@@ -128,7 +129,7 @@ class _Row:
         has = self.ctx.mapping.has
         name, legal = self.text("name"), self.text("legal_name")
         if not name and not legal and not any(self.cells.get(f, "").strip() for f in ("name", "legal_name")):
-            self.fail("name" if has("name") else "legal_name", "the name is required")
+            self.fail("name" if has("name") else "legal_name", v.CellError("", "the name is required"))
         record = ActorRecord(name=name or legal or "")
         record.kind = self.term("kind", "kinds")
         record.status = self._status()
@@ -174,7 +175,8 @@ class _Row:
         for code, words in STATUSES.items():
             if key in words:
                 return code
-        self.fail("status", f"unknown status {value!r}; accepted: {', '.join(STATUSES)}")
+        self.fail("status", v.CellError("", "unknown status {value}; accepted: {accepted}",
+                                        params={"value": repr(value), "accepted": ", ".join(STATUSES)}))
         return None
 
     def _identifiers(self, scheme: str, func) -> list[str]:
@@ -195,7 +197,8 @@ class _Row:
         for part in split_multi(self.text(facet) or ""):
             code = tax.resolve(part)
             if code is None:
-                self.fail(facet, f"unknown value {part!r}; accepted: {', '.join(tax.terms)}", part)
+                self.fail(facet, v.CellError("", "unknown value {value}; accepted: {accepted}",
+                                             params={"value": repr(part), "accepted": ", ".join(tax.terms)}), part)
             elif code not in codes:
                 codes.append(code)
         return codes
@@ -213,14 +216,16 @@ class _Row:
         role = self.term("site_role", "site_roles") or "hq"
         if bool(lat_raw) != bool(lon_raw):
             have, missing = ("latitude", "longitude") if lat_raw else ("longitude", "latitude")
-            self.fail(have, f"a {have} needs a {missing} in the same row")
+            self.fail(have, v.CellError("", "a {have} needs a {missing} in the same row",
+                                         params={"have": have, "missing": missing}))
             return None
         if (lat_raw and lat is None) or (lon_raw and lon is None):
             return None
         located = lat is not None and lon is not None
         stated = (self.text("precision") or "").strip().lower() or None  # an export's column: kept as stated
         if stated is not None and stated not in PRECISIONS:
-            self.fail("precision", f"expected one of {', '.join(PRECISIONS)}, got {stated!r}")
+            self.fail("precision", v.CellError("", "expected one of {allowed}, got {value}",
+                                               params={"allowed": ", ".join(PRECISIONS), "value": repr(stated)}))
             return None
         if stated is not None and not located:
             stated = None  # a precision says how precise coordinates are: none given, the town's centre is used
@@ -273,7 +278,8 @@ class _Row:
                 self.fail("clusters", exc, part)
                 continue
             if actor is None:
-                self.fail("clusters", f"no actor named {part!r} in the atlas or on an earlier line of the file", part)
+                self.fail("clusters", v.CellError("", "no actor named {name} in the atlas or on an earlier line of the file",
+                                                  params={"name": repr(part)}), part)
             else:
                 names.append(part)
         return names
@@ -285,7 +291,7 @@ class _Row:
         licence = self.text("licence")
         kind = (self.text("source_kind") or "").lower() or ("article" if url else "file")
         if kind not in SOURCE_KINDS:
-            self.fail("source_kind", f"expected one of {', '.join(SOURCE_KINDS)}", kind)
+            self.fail("source_kind", v.CellError("", "expected one of {allowed}", params={"allowed": ", ".join(SOURCE_KINDS)}), kind)
             kind = "file"
         if title or url:
             digest = hashlib.sha256(f"{fold(title or '')}\n{url or ''}".encode()).hexdigest()[:32]
@@ -295,7 +301,7 @@ class _Row:
             )
         for name, value in (("source_date", published), ("licence", licence)):
             if value:
-                self.fail(name, "a source date or licence needs a source title or URL in the same row")
+                self.fail(name, v.CellError("", "a source date or licence needs a source title or URL in the same row"))
         return None
 
     def _keys(self, record: ActorRecord, site: SiteRecord | None) -> None:
