@@ -86,6 +86,11 @@ def test_rejected_cells_are_said_in_the_reader_language(client, db):
     assert fr["reason"] == en["reason"] and en["reason"].startswith("unknown value 'Licorne'; accepted: ")
     assert en["message"] == "line 3, column 'Type': " + en["reason"]
     assert fr["message"].startswith("ligne 3, colonne 'Type' : valeur inconnue : 'Licorne' ; acceptées : "), fr
+    twice = GOOD + "Genopole;Cluster;91000;Évry-Courcouronnes\n"  # a row again: a duplicate of line 2
+    fr, en = (_post(client, twice.encode(), lang=lang).json()["errors"][0] for lang in ("fr", "en"))
+    assert fr["reason"] == en["reason"] == "duplicate of line 2 (same name and postcode)", en
+    assert (fr["message"], en["message"]) == ("ligne 4, colonne 'Nom' : doublon de la ligne 2 (même nom et même code postal)",
+                                              "line 4, column 'Nom': duplicate of line 2 (same name and postcode)")
     assert _count(db) == 0
     for lang, start in (("fr", "connexion requise"), ("en", "authentication required")):
         r = _post(client, rows.encode(), token="wrong", lang=lang)

@@ -28,6 +28,7 @@ from bioatlas.core.dialect import Dialect, dialect_for
 from bioatlas.atlas.importer.errors import ImportFileError, RowError
 from bioatlas.atlas.importer.headers import ColumnMapping, map_headers
 from bioatlas.atlas.importer.reader import DEFAULT_MAX_BYTES, Table, open_table
+from bioatlas.atlas.importer.validators import CellError
 from bioatlas.atlas.importer.rows import LOCATION_FIELDS, RowContext, RowResult, build_record
 from bioatlas.atlas.models import Actor, Source
 from bioatlas.atlas.records import ActorRecord, SourceRecord
@@ -212,9 +213,9 @@ def _validate(table: Table, ctx: RowContext, report: ActorImportReport) -> list[
             for what, key, name, shown in result.keys:
                 first = seen.get((what, key))
                 if first is not None:
-                    result.errors.append(
-                        RowError(line, ctx.mapping.header(name), shown, f"duplicate of line {first} (same {what})")
-                    )
+                    result.errors.append(_rejected(line, ctx.mapping.header(name), shown, CellError(
+                        "", "duplicate of line {first} (same name and postcode)" if what == "name and postcode"
+                        else "duplicate of line {first} (same {what})", params={"first": first, "what": what})))
                     break
         if not result.ok:
             report.rejected += 1
@@ -284,7 +285,8 @@ def _resolve_clusters(session: Session, result: RowResult, written: dict[str, in
             except MatchError as exc:
                 return RowError(result.line, columns.header("clusters"), name, str(exc))
             if actor is None:
-                return RowError(result.line, columns.header("clusters"), name, f"no actor named {name!r} was imported")
+                return _rejected(result.line, columns.header("clusters"), name,
+                                 CellError("", "no actor named {name} was imported", params={"name": repr(name)}))
             target = actor.id
         record.relations.append(("member_of", target))
     return None
@@ -301,11 +303,15 @@ def _check_id(session: Session, result: RowResult, columns: ColumnMapping) -> Ro
         return None  # the writer reports the unknown id
     if _same_actor(actor, record):
         return None
-    return RowError(
-        result.line, columns.header("id"), str(record.actor_id),
-        f"atlas id {record.actor_id} is {actor.name!r}, not {record.name!r}; to rename an actor keep one of its "
-        "identifiers (SIREN, ROR…) or another of its names in the row, or drop the id column",
-    )
+    return _rejected(result.line, columns.header("id"), str(record.actor_id), CellError(
+        "", "atlas id {id} is {actor}, not {name}; to rename an actor keep one of its identifiers (SIREN, ROR…) "
+        "or another of its names in the row, or drop the id column",
+        params={"id": record.actor_id, "actor": repr(actor.name), "name": repr(record.name)}))
+
+
+def _rejected(line: int, column: str | None, value: str | None, refusal: CellError) -> RowError:
+    """A rejected row whose reason is a message id (the API says it in the reader's language)."""
+    return RowError(line, column, value, refusal.message, refusal=refusal)
 
 
 def _same_actor(actor: Actor, record: ActorRecord) -> bool:
