@@ -95,3 +95,18 @@ def test_rejected_cells_are_said_in_the_reader_language(client, db):
     for lang, start in (("fr", "connexion requise"), ("en", "authentication required")):
         r = _post(client, rows.encode(), token="wrong", lang=lang)
         assert r.status_code == 401 and r.json()["message"].startswith(start), r.json()
+
+
+def test_a_file_refused_is_said_in_the_reader_language(client, db):
+    """A file that cannot be read (a row wider than its header, an empty file): `detail` the English
+    text as before, `field` and `message` (with the file's name and line) in the reader's language."""
+    wide = "Nom;Type\nGenopole;Cluster;91000\n"
+    asks = [(wide, "acteurs.csv, line 2: this row has 3 cells but the header (line 1) names 2 columns",
+             "acteurs.csv, ligne 2 : cette ligne a 3 cellules mais l'en-tête (ligne 1) nomme 2 colonnes",
+             "acteurs.csv, line 2: this row has 3 cells but the header (line 1) names 2 columns"),
+            ("\n\n", "acteurs.csv: empty file", "acteurs.csv : fichier vide", "acteurs.csv: empty file")]
+    for content, detail, french, english in asks:
+        for lang, text in (("fr", french), ("en", english)):
+            r = _post(client, content.encode(), lang=lang)
+            assert r.status_code == 422 and r.json() == {"detail": detail, "field": "file", "message": text}, r.json()
+    assert _count(db) == 0

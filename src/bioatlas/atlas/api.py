@@ -227,6 +227,16 @@ def shown_name(filename: str | None) -> str:
     return name
 
 
+def _file_refusal(name: str, exc: ImportFileError) -> FieldError:
+    """A whole file refused (`exc.refusal`), said with the file's name and its line and column."""
+    params = {"file": name, "line": exc.line, "column": repr(exc.field), "reason": exc.refusal}
+    if exc.line is not None and exc.field:
+        return FieldError("file", "{file}, line {line}, column {column}: {reason}", params=params)
+    if exc.line is not None:
+        return FieldError("file", "{file}, line {line}: {reason}", params=params)
+    return FieldError("file", "{file}: {reason}", params=params)
+
+
 def _renamed(value, path: str, name: str):
     """`value` (a report: dicts, lists, strings) with the server's temporary path replaced by the
     uploaded file's name."""
@@ -283,7 +293,10 @@ async def import_actors_upload(
                 max_bytes=settings.max_upload_bytes,
             )
         except ImportFileError as exc:
-            raise HTTPException(422, detail=str(exc).replace(str(path), name)) from None
+            detail = str(exc).replace(str(path), name)
+            if exc.refusal is None:
+                raise HTTPException(422, detail=detail) from None
+            raise Refused(_file_refusal(name, exc), detail=detail) from None
         body = _renamed(report.as_dict(), str(path), name)
     for entry, error in zip(body.get("errors", []), report.errors):  # each rejected cell in the reader's language
         entry["message"] = error.said(t)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bioatlas.core.fields import FieldError
+
 
 class FileError(ValueError):
     """A file (or an option of its import) that stops the whole import: nothing is written.
@@ -11,9 +13,12 @@ class FileError(ValueError):
     option of an import (e.g. a malformed `--file-date`)."""
 
     def __init__(
-        self, path: object | None, message: str, *, line: int | None = None, field: str | None = None,
+        self, path: object | None, message: str | FieldError, *, line: int | None = None, field: str | None = None,
         value: str | None = None,
     ):
+        # a refusal (message id and params) is said in the reader's language by the API; its English text is the message
+        self.refusal = message if isinstance(message, FieldError) else None
+        message = message.message if isinstance(message, FieldError) else message
         self.path = str(path) if path is not None else None
         self.line = line
         self.field = field

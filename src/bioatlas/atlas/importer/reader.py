@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from bioatlas.atlas.importer.errors import ImportFileError
+from bioatlas.atlas.importer.validators import CellError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Spreadsheet bombs: a 232 KB XLSX whose shared strings inflate to gigabytes, or a 575 KB one of a
@@ -87,14 +88,14 @@ class Table:
             if any(c.strip() for c in cells):
                 return line, cells
         if first_line is None:
-            raise ImportFileError(self.path, "empty file")
-        raise ImportFileError(self.path, "no header row: every line is empty")
+            raise ImportFileError(self.path, CellError("", "empty file"))
+        raise ImportFileError(self.path, CellError("", "no header row: every line is empty"))
 
     def _check_headers(self) -> None:
         named = [h for h in self.headers if h]
         if not any(ch.isalpha() for h in named for ch in h):
             raise ImportFileError(
-                self.path, "no header row: the first non-empty row holds no column names", line=self.header_line
+                self.path, CellError("", "no header row: the first non-empty row holds no column names"), line=self.header_line
             )
         seen: dict[str, int] = {}
         for i, h in enumerate(self.headers):
@@ -103,7 +104,9 @@ class Table:
             if h in seen:
                 raise ImportFileError(
                     self.path,
-                    f"duplicated column name {h!r} ({column_label(seen[h], self.kind)} and {column_label(i, self.kind)})",
+                    CellError("", "duplicated column name {name} (column {first} and column {second})", params={
+                        "name": repr(h), "first": column_label(seen[h], self.kind).removeprefix("column "),
+                        "second": column_label(i, self.kind).removeprefix("column ")}),
                     line=self.header_line,
                 )
             seen[h] = i
@@ -118,7 +121,8 @@ class Table:
             if extra:
                 raise ImportFileError(
                     self.path,
-                    f"this row has {len(cells)} cells but the header (line {self.header_line}) names {width} columns",
+                    CellError("", "this row has {cells} cells but the header (line {header}) names {width} columns",
+                              params={"cells": len(cells), "header": self.header_line, "width": width}),
                     line=line,
                 )
             row: dict[str, str] = {}
@@ -163,14 +167,14 @@ def open_table(
     if size > max_bytes:
         raise ImportFileError(path, f"file is {_mb(size)}, larger than the {_mb(max_bytes)} limit")
     if size == 0:
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, CellError("", "empty file"))
     if suffix in XLSX_SUFFIXES:  # (the encoding of a spreadsheet is fixed by the format)
         return Table(path, "xlsx", _xlsx_records(path, sheet))
     if sheet:
-        raise ImportFileError(path, "a sheet name only applies to .xlsx files")
+        raise ImportFileError(path, CellError("", "a sheet name only applies to .xlsx files"))
     text = _decode(path, path.read_bytes(), encoding)
     if not text.strip():
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, CellError("", "empty file"))
     delimiter = sniff_delimiter(text)
     return Table(path, "csv", _csv_records(path, text, delimiter), delimiter=delimiter)
 
@@ -188,7 +192,7 @@ def _mb(size: int) -> str:
 # -- CSV ----------------------------------------------------------------------------------
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:
     if data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(path, "this looks like an XLSX (zip) file, not CSV text; name it .xlsx")
+        raise ImportFileError(path, CellError("", "this looks like an XLSX (zip) file, not CSV text; name it .xlsx"))
     name = encoding or "utf-8-sig"
     try:
         codecs.lookup(name)
@@ -266,7 +270,7 @@ def _check_shape(path: Path, line: int, cells: list[str], kind: str) -> None:
     if line > MAX_ROWS:
         raise ImportFileError(path, f"more than {MAX_ROWS:,} lines: split the file", line=line)
     if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
-        raise ImportFileError(path, f"more than {MAX_COLUMNS} columns", line=line)
+        raise ImportFileError(path, CellError("", "more than {max} columns", params={"max": MAX_COLUMNS}), line=line)
     for i, cell in enumerate(cells):
         if len(cell) > MAX_CELL_CHARS:
             raise ImportFileError(path, f"{column_label(i, kind)}: a cell of {len(cell):,} characters "
