@@ -105,8 +105,13 @@ def test_a_file_refused_is_said_in_the_reader_language(client, db):
              "acteurs.csv, ligne 2 : cette ligne a 3 cellules mais l'en-tête (ligne 1) nomme 2 colonnes",
              "acteurs.csv, line 2: this row has 3 cells but the header (line 1) names 2 columns"),
             ("\n\n", "acteurs.csv: empty file", "acteurs.csv : fichier vide", "acteurs.csv: empty file")]
+    latin = "Nom;Type\nSociété;Cluster\n".encode("latin-1")  # a spreadsheet saved in Latin-1: the common mistake
+    english = ("acteurs.csv, line 2: not valid UTF-8 text: byte 0xe9 at position 5 (file offset 13); "
+               "if Excel on Windows saved it, try --encoding cp1252")
+    asks.append((latin, english, "acteurs.csv, ligne 2 : texte UTF-8 non valide : octet 0xe9 en position 5 (décalage 13 "
+                 "dans le fichier) ; si Excel sous Windows l'a enregistré, essayez --encoding cp1252", english))
     for content, detail, french, english in asks:
         for lang, text in (("fr", french), ("en", english)):
-            r = _post(client, content.encode(), lang=lang)
+            r = _post(client, content if isinstance(content, bytes) else content.encode(), lang=lang)
             assert r.status_code == 422 and r.json() == {"detail": detail, "field": "file", "message": text}, r.json()
     assert _count(db) == 0

@@ -206,13 +206,12 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         bad = data[exc.start : exc.start + 1].hex()
-        hint = "; if Excel on Windows saved it, try --encoding cp1252" if name == "utf-8-sig" else ""
-        raise ImportFileError(
-            path,
-            f"not valid {'UTF-8' if name == 'utf-8-sig' else name} text: byte 0x{bad} at position {column}"
-            f" (file offset {exc.start}){hint}",
-            line=line,
-        ) from None
+        params = {"encoding": name, "byte": bad, "column": column, "offset": exc.start}
+        raise ImportFileError(path, CellError(
+            "", "not valid UTF-8 text: byte 0x{byte} at position {column} (file offset {offset}); if Excel on Windows "
+            "saved it, try --encoding cp1252" if name == "utf-8-sig"
+            else "not valid {encoding} text: byte 0x{byte} at position {column} (file offset {offset})", params=params),
+            line=line) from None
 
 
 def sniff_delimiter(text: str) -> str:
