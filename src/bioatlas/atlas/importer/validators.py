@@ -22,6 +22,8 @@ class CellError(FieldError):
     def __init__(self, field: str, message: str, *, params: dict | None = None) -> None:
         super().__init__(field, message, params=params)
         self.args = (self.message,)
+
+
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR = re.compile(r"^0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$")
