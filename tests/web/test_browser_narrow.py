@@ -1,12 +1,16 @@
 """The main pages on a 390 px phone (chromium at 390 × 844 through Playwright, signed in as an
-administrator: the longest top bar, in French): none is wider than the screen
-(`document.documentElement.scrollWidth <= 390`, so no sideways scroll). The observatory was 496 px
-wide: its chart grid's columns were at least 480 px; a chart now takes the column's width and scales.
-A table wider than the screen scrolls inside its own box (atlas.css), not the page.
+administrator: the longest top bar), in French and in English (one pass per language): none is
+wider than the screen (`document.documentElement.scrollWidth <= 390`, so no sideways scroll). The
+observatory was 496 px wide: its chart grid's columns were at least 480 px; a chart now takes the
+column's width and scales. A table wider than the screen scrolls inside its own box (atlas.css),
+not the page, and its caption stays within the screen (it scrolled with the table and was cut at
+the screen's edge, right edge at 409-430 px). A chart's series are listed under it in HTML, whole
+and wrapped (Vega's legend cut a source's title at 160 px: "Succès du Congr…").
 
 Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
 real actors of the map test, one job offer and one event of the rooms' test helpers.
-Screenshot: artifacts/screenshots/observatory-390-fr.png."""
+Screenshots: artifacts/screenshots/observatory-390-fr.png, observatory-390-en.png,
+actor-390-fr.png, actor-390-en.png, event-390-fr.png, event-390-en.png."""
 
 from __future__ import annotations
 
@@ -30,10 +34,18 @@ PAST_THE_EDGE = """() => { const W = document.documentElement.clientWidth; const
     let p = e.parentElement, boxed = false;
     for (; p && !boxed; p = p.parentElement) boxed = ['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX);
     if (!boxed) out.push(`${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''} ${Math.round(r.right)} px`); }
-  return out.slice(0, 8); }"""
+  return out.slice(-8); }"""
+# captions whose box reaches past the screen's edges (their text is cut there)
+CUT_CAPTIONS = """() => [...document.querySelectorAll('main caption')].map(c => [c.textContent.trim().slice(0, 40),
+  c.getBoundingClientRect().left, c.getBoundingClientRect().right])
+  .filter(([, left, right]) => left < 0 || right > document.documentElement.clientWidth + 0.5)"""
+# what the page shows of a chart's series: Vega's legend labels and the HTML legend's items
+LEGENDS = """() => [...document.querySelectorAll('svg .role-legend-label text, .chart-legend li')]
+  .map(e => [e.textContent.trim(), e.getBoundingClientRect().right])"""
 
 
-def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, browser):  # noqa: F811
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, browser, lang):  # noqa: F811
     assert all(import_ema(db, path=path).committed for path in EMA_FILES)
     with db() as s:
         load_reference(s)
@@ -53,18 +65,28 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
         for path in ("/observatory", "/observatory/indicators/eu_biologics_made_in_country", "/observatory/regions/11",
                      "/", "/actors", f"/actors/{actor}", "/search?q=bio", "/events", f"/events/{event}", "/jobboard",
                      f"/jobboard/offers/{offer}", "/oneshop", "/calls"):
-            page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang=fr")
+            page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
+            assert page.evaluate("() => document.documentElement.lang") == lang
             if page.locator(".vl-chart").count():
                 page.wait_for_selector("html[data-charts-done]", state="attached", timeout=60_000)
             width = page.evaluate("() => document.documentElement.scrollWidth")
             if width > 390:
                 wide[path] = (width, page.evaluate(PAST_THE_EDGE))
+            if cut := page.evaluate(CUT_CAPTIONS):
+                wide[f"{path} captions"] = cut
             if path == "/observatory":
                 assert page.locator(".vl-chart[data-state=rendered] svg").count() >= 5
-                page.screenshot(path=str(SCREENSHOTS / "observatory-390-fr.png"), full_page=True)
+                page.screenshot(path=str(SCREENSHOTS / f"observatory-390-{lang}.png"), full_page=True)
+                # the conflicting figures' sources are named whole, within the screen, none cut with "…"
+                legends = page.evaluate(LEGENDS)
+                assert not [text for text, right in legends if text.endswith("…") or right > 390], legends
+                assert any(text.startswith("Succès du Congrès France Bioproduction, cap sur un leadership européen")
+                           for text, _ in legends), legends
                 # a chart scales to its column, within the screen
-                box = page.locator("#chart-ema-per-year svg").bounding_box()
+                box = page.locator("#chart-ema-per-year .vl-chart svg").bounding_box()
                 assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+            if path in (f"/actors/{actor}", f"/events/{event}"):
+                page.screenshot(path=str(SCREENSHOTS / f"{path.split('/')[1][:-1]}-390-{lang}.png"), full_page=True)
         context.close()
     assert not wide, wide
     assert not problems, problems

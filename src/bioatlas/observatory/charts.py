@@ -23,6 +23,10 @@ from bioatlas.observatory import compute, service
 from bioatlas.observatory.regions import region_names
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+# Vega's default categorical colours ("tableau10"), given to the colour scale and to the page's own
+# legend (chart_block in _macros.html): the page lists the series in HTML, where a long label wraps
+# (Vega's legend cut it to 160 px, "Succès du Congr…", and never wraps)
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Chart:
     empty: str | None = None  # why there is nothing to draw
     note: str | None = None
     extra: dict = field(default_factory=dict)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (label, colour) of each series
 
     def csv(self) -> str:
         buffer = io.StringIO()
@@ -53,11 +58,20 @@ class Chart:
         return buffer.getvalue()
 
 
+def legend_of(rows: list[dict], field_name: str) -> list[tuple[str, str]]:
+    """(label, colour) of each value of `field_name` in the order of the rows: the colour scale's
+    domain and range, and the HTML legend drawn under the chart."""
+    labels = list(dict.fromkeys(str(r[field_name]) for r in rows))
+    return [(label, PALETTE[i % len(PALETTE)]) for i, label in enumerate(labels)]
+
+
 def _bar_spec(rows: list[dict], *, x: dict, y: dict, color: dict | None = None, offset: str | None = None,
               horizontal: bool = False, height: int | None = None) -> dict:
     encoding = {"x": x, "y": y}
     if color:
-        encoding["color"] = color
+        legend = legend_of(rows, color["field"])
+        encoding["color"] = {**color, "legend": None,
+                             "scale": {"domain": [label for label, _ in legend], "range": [c for _, c in legend]}}
     if offset:
         encoding["yOffset" if horizontal else "xOffset"] = {"field": offset}
     spec = {
@@ -100,6 +114,7 @@ def ema_per_year(session: Session, t: Translator) -> Chart:
         chart.spec = _bar_spec(rows, x={"field": "year", "type": "ordinal", "title": t("Year")},
                                y={"field": "count", "type": "quantitative", "title": t("Products")},
                                color={"field": "series", "type": "nominal", "title": None}, offset="series", height=260)
+        chart.legend = legend_of(rows, "series")
     return chart
 
 
@@ -118,6 +133,7 @@ def ema_lists(session: Session, t: Translator) -> Chart:
         chart.spec = _bar_spec(rows, x={"field": "list", "type": "ordinal", "title": t("EMA list of")},
                                y={"field": "count", "type": "quantitative", "title": t("Human biologics")},
                                color={"field": "measure", "type": "nominal", "title": None}, offset="measure", height=260)
+        chart.legend = legend_of(rows, "measure")
     return chart
 
 
@@ -164,7 +180,7 @@ def made_in_country(session: Session, t: Translator) -> Chart:
     rows, sources = [], {}
     for v in values:
         src = v["source"]
-        label = f"{src['title'][:60]}{'…' if len(src['title']) > 60 else ''} ({src['published'] or t('undated')})"
+        label = f"{src['title']} ({src['published'] or t('undated')})"  # whole: the HTML legend wraps it
         sources[src["id"]] = ChartSource(src["title"], src["published"], src["url"])
         value = int(v["value"]) if float(v["value"]).is_integer() else v["value"]
         rows.append({"country": v["scope"], "value": value, "value_text": v["value_text"] or "",
@@ -179,6 +195,7 @@ def made_in_country(session: Session, t: Translator) -> Chart:
                                y={"field": "country", "type": "nominal", "title": t("Country")},
                                color={"field": "source", "type": "nominal", "title": t("Source")}, offset="source",
                                horizontal=True)
+        chart.legend = legend_of(rows, "source")
     return chart
 
 
