@@ -4,7 +4,8 @@ wider than the screen (`document.documentElement.scrollWidth <= 390`, so no side
 observatory was 496 px wide: its chart grid's columns were at least 480 px; a chart now takes the
 column's width and scales. A table wider than the screen scrolls inside its own box (atlas.css),
 not the page, and its caption stays within the screen (it scrolled with the table and was cut at
-the screen's edge, right edge at 409-430 px). A chart's series are listed under it in HTML, whole
+the screen's edge, right edge at 409-430 px). No text is below WCAG AA contrast (a facet value
+with no actor was #6f7a86 on the panel's #f5f7f9, 4.1:1). A chart's series are listed under it in HTML, whole
 and wrapped (Vega's legend cut a source's title at 160 px: "Succès du Congr…").
 
 Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
@@ -39,6 +40,21 @@ PAST_THE_EDGE = """() => { const W = document.documentElement.clientWidth; const
 CUT_CAPTIONS = """() => [...document.querySelectorAll('main caption')].map(c => [c.textContent.trim().slice(0, 40),
   c.getBoundingClientRect().left, c.getBoundingClientRect().right])
   .filter(([, left, right]) => left < 0 || right > document.documentElement.clientWidth + 0.5)"""
+# text drawn below WCAG AA contrast (4.5:1, 3:1 for large text) against the first opaque background
+LOW_CONTRAST = """() => { const rgb = s => s.match(/[\\d.]+/g).map(Number);
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const back = e => { for (let p = e; p; p = p.parentElement) { const c = rgb(getComputedStyle(p).backgroundColor);
+    if (getComputedStyle(p).backgroundImage !== 'none') return null; if (c.length < 4 || c[3] > 0.5) return c; } return [255, 255, 255]; };
+  const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    if (![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) || e.closest('svg, [aria-hidden=true]')) continue;
+    const s = getComputedStyle(e); if (!e.getBoundingClientRect().width || s.visibility === 'hidden') continue;
+    const b = back(e); if (!b) continue;
+    const [l1, l2] = [lum(rgb(s.color)), lum(b)], ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && parseInt(s.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) out.push(`${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`); }
+  return out.slice(0, 5); }"""
 # what the page shows of a chart's series: Vega's legend labels and the HTML legend's items
 LEGENDS = """() => [...document.querySelectorAll('svg .role-legend-label text, .chart-legend li')]
   .map(e => [e.textContent.trim(), e.getBoundingClientRect().right])"""
@@ -72,6 +88,8 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
             width = page.evaluate("() => document.documentElement.scrollWidth")
             if width > 390:
                 wide[path] = (width, page.evaluate(PAST_THE_EDGE))
+            if faint := page.evaluate(LOW_CONTRAST):
+                wide[f"{path} contrast"] = faint
             if cut := page.evaluate(CUT_CAPTIONS):
                 wide[f"{path} captions"] = cut
             if path == "/observatory":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bioatlas.atlas.service import taxonomies
+
 
 def labels(t) -> dict[str, dict[str, str]]:
     return {
@@ -20,4 +22,7 @@ def labels(t) -> dict[str, dict[str, str]]:
                   "answered": t("first answer from"), "note": t("private note"), "document": t("document added"),
                   "closed": t("case closed")},
         "role": {"company": t("company"), "partner": t("partner"), "coordinator": t("coordinator")},
+        "size": {"micro": t("micro (under 10 jobs)"), "small": t("small (10 to 49 jobs)"),
+                 "medium": t("medium (50 to 249 jobs)"), "large": t("large (250 jobs or more)")},
+        "kind": {code: term.label(t.lang) for code, term in taxonomies()["kinds"].terms.items()},
     }
