@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-
 from bioatlas.app import create_app
 from tests.test_authz_matrix import _client_for, _url, routes, world  # noqa: F401 (fixture)
 from tests.web.test_english_pages import CODES, SKIPPED, english_world  # noqa: F401 (fixture)
