@@ -4,7 +4,8 @@ wider than the screen (`document.documentElement.scrollWidth <= 390`, so no side
 observatory was 496 px wide: its chart grid's columns were at least 480 px; a chart now takes the
 column's width and scales. A table wider than the screen scrolls inside its own box (atlas.css),
 not the page, and its caption stays within the screen (it scrolled with the table and was cut at
-the screen's edge, right edge at 409-430 px). No text is below WCAG AA contrast (a facet value
+the screen's edge, right edge at 409-430 px). The observatory's indicators are blocks (name, unit and method, then the latest values: that column
+was cut at the screen's edge, right edge at 428 px). No text is below WCAG AA contrast (a facet value
 with no actor was #6f7a86 on the panel's #f5f7f9, 4.1:1). A chart's series are listed under it in HTML, whole
 and wrapped (Vega's legend cut a source's title at 160 px: "Succès du Congr…").
 
@@ -101,6 +102,10 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
                 assert any(text.startswith("Succès du Congrès France Bioproduction, cap sur un leadership européen")
                            for text, _ in legends), legends
                 # a chart scales to its column, within the screen
+                # each indicator's latest values are on the screen, not behind a sideways scroll
+                rights = page.eval_on_selector_all("table.indicators td:nth-child(4)",
+                                                   "tds => tds.map(td => td.getBoundingClientRect().right)")
+                assert rights and max(rights) <= 390, max(rights)
                 box = page.locator("#chart-ema-per-year .vl-chart svg").bounding_box()
                 assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
             if path in (f"/actors/{actor}", f"/events/{event}"):
