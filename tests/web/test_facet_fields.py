@@ -22,7 +22,7 @@ def test_directory_and_search_page_share_the_facet_fields(client, db):
         box = _checkbox(html, "region", "27")
         assert box is not None and "checked" in box, page
         assert int(re.search(r'<span class="count">(\d+)</span>$', box).group(1)) >= 1
-        assert re.search(r'<select name="departement" multiple size="6">\s*<option value="21"', html), page
+        assert re.search(r'<select name="departement" multiple size="6" aria-label="[^"]+">\s*<option value="21"', html), page
         assert _checkbox(html, "kind", "investor") is None  # no investor in the ecosystem: hidden
     html = client.get("/actors", params={"kind": "investor"}).text
     box = _checkbox(html, "kind", "investor")
