@@ -183,7 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
         """The interactive API documentation: Swagger UI from static/vendor (works offline)."""
         return templates.TemplateResponse(request, "api_docs.html", {"title": app.title, "openapi_url": app.openapi_url})
 
-    app.add_middleware(SecurityHeaders, csp=CSP)  # plain ASGI (web/security_headers.py)
+    app.add_middleware(SecurityHeaders, csp=CSP, default_language=settings.default_language)  # plain ASGI
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")

@@ -135,7 +135,7 @@ def _list_names(page) -> list[str]:
 
 def test_map_filters_list_and_actor_page(live_server, browser, actors):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 800})
     problems: list[str] = []
 
     def on_console(message) -> None:

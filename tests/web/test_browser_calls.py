@@ -41,7 +41,7 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
     problems: list[str] = []
     with serve(settings) as base:
         def page_as(email: str | None):
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
             if email:
                 context.add_cookies([_session_cookie(db, email, base)])
             page = context.new_page()
@@ -90,7 +90,7 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
         assert visitor.locator("#axis-3 .portfolio-progress").count() == 2
         visitor.locator("#axis-3").screenshot(path=str(SCREENSHOTS / "calls-roadmap.png"))
         # on a phone (390 px) a wide table scrolls inside itself: the page is no wider than the screen
-        phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
         phone.goto(f"{base}/calls?lang=en")
         assert phone.locator(".synthetic").first.inner_text() == "fictitious demonstration call"
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390

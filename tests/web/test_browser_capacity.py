@@ -20,7 +20,7 @@ def test_filtered_directory_and_offer_page(settings, db, taxonomies, browser):  
     assert demo.run(db, taxonomies=taxonomies)["synthetic_providers"] == 4
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page.on("console", lambda m: problems.append(f"console.error: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     with serve(settings) as base:

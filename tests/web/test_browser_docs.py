@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_api_docs_render_offline_under_the_csp(browser, settings, db):  # noqa: F811
     problems: list[str] = []
     outside: list[str] = []
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     with serve(settings) as url:
         page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)

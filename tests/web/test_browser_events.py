@@ -72,7 +72,7 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with serve(settings) as base:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: problems.append(f"console.error: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         _login(page, base, "org@example.org", f"/events/{event}/organise")

@@ -41,7 +41,7 @@ def admin_cookie(db):
 
 def test_top_bar_is_one_line_at_1400_px_and_inputs_are_styled(live_server, browser, actors, admin_cookie):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 900})
     context.add_cookies([{"name": "bioatlas_session", "value": admin_cookie, "url": live_server}])
     page = context.new_page()
     problems: list[str] = []
@@ -81,7 +81,7 @@ def test_top_bar_is_one_line_at_1400_px_and_inputs_are_styled(live_server, brows
     page.screenshot(path=str(SCREENSHOTS / "header-1400-menus-en.png"), clip={"x": 0, "y": 0, "width": 1400, "height": 420})
 
     # password and number inputs look like the text inputs
-    visitor = browser.new_page(viewport={"width": 1400, "height": 900})
+    visitor = browser.new_page(locale="fr-FR", viewport={"width": 1400, "height": 900})
     visitor.goto(f"{live_server}/account/login?lang=en")
     assert visitor.evaluate(LOOK, "main input[type=password]") == visitor.evaluate(LOOK, "main input[type=email]")
     visitor.close()

@@ -36,7 +36,7 @@ def test_jobs_page_offer_employer_and_map(settings, db, browser):  # noqa: F811
     make_offer(db, actor_id=bio, title="Alternant production biotechnologie", contract="apprenticeship")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(settings) as url:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{url}/jobboard?lang=fr")

@@ -64,7 +64,7 @@ def _drawn(page) -> dict:
 def test_layer_toggle_filter_and_popup(settings, holders, browser):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 800})
     page.on("console", lambda m: problems.append(f"console.error: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.add_init_script(

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 def test_sign_up_then_read_the_mail_in_the_catcher(browser, settings, db, tmp_path):  # noqa: F811
     folder, port, web_port = tmp_path / "mail", _free_port(), _free_port()
     controller = catcher.start(folder, port=port)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 800})
     try:
         configured = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False,
                                                  "dev_mail_dir": folder, "public_url": f"http://127.0.0.1:{web_port}"})

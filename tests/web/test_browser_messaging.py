@@ -45,7 +45,7 @@ def test_a_conversation_in_the_browser(live, db):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         pages = []
         for _ in range(2):
-            page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+            page = browser.new_context(locale="fr-FR", viewport={"width": 1100, "height": 900}).new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda exc: problems.append(str(exc)))
             pages.append(page)

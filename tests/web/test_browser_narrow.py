@@ -73,7 +73,7 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
     event = make_event(db, organiser=actor)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(settings) as url:
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         context.add_cookies([{"name": "bioatlas_session", "value": admin_cookie, "url": url}])
         page = context.new_page()
         problems: list[str] = []

@@ -46,7 +46,7 @@ def _watch(page) -> list[str]:
 
 def test_dashboard_charts_render_under_the_csp(observatory_data, live_server, browser):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
     problems = _watch(page)
     response = page.goto(f"{live_server}/observatory?lang=fr")
     assert "'unsafe-eval'" not in response.headers["content-security-policy"]

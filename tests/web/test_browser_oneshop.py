@@ -48,7 +48,7 @@ def test_intake_partner_and_company_views(settings, db, browser):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with serve(settings) as base:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: problems.append(f"console.error: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         page.goto(f"{base}/oneshop")

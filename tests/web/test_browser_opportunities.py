@@ -52,7 +52,7 @@ def test_marketplace_matches_interest_and_thread(settings, db, taxonomies):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         pages = []
         for _ in range(2):
-            page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+            page = browser.new_context(locale="fr-FR", viewport={"width": 1200, "height": 900}).new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda exc: problems.append(str(exc)))
             pages.append(page)

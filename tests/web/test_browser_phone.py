@@ -23,7 +23,7 @@ WITHIN = """() => { const bar = document.querySelector('header.topbar');
 
 def test_the_top_bar_is_compact_on_a_phone_and_its_menu_reachable(live_server, browser, admin_cookie):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     context.add_cookies([{"name": "bioatlas_session", "value": admin_cookie, "url": live_server}])
     page = context.new_page()
     problems: list[str] = []

@@ -22,7 +22,7 @@ def test_map_opens_on_the_sector_and_switches_to_every_actor(settings, db, taxon
     idf_all = sum(1 for record, _, _ in WORLD if record.sites[0].region == "11")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(settings) as url:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 800})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{url}/?region=11&lang=fr")

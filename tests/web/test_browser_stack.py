@@ -41,7 +41,7 @@ def stack(db, tmp_path) -> int:
 def test_a_stack_is_listed_a_page_at_a_time(settings, stack, browser):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 800})
     page.on("console", lambda m: problems.append(f"console.error: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     with serve(settings) as url:

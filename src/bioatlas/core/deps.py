@@ -26,11 +26,12 @@ def get_settings(request: Request) -> Settings:
 
 def request_language(request: Request) -> str:
     """The page's language: `?lang=`, else the signed-in account's (put on `request.state` by the
-    accounts middleware), else the `lang` cookie, else the default."""
+    accounts middleware), else the `lang` cookie, else the browser's `Accept-Language` (fr or
+    en), else the default."""
     settings: Settings = request.app.state.settings
     account = getattr(request.state, "language", None)
     return pick_language(request.query_params.get("lang"), account or request.cookies.get("lang"),
-                         settings.default_language)
+                         settings.default_language, request.headers.get("accept-language"))
 
 
 def get_translator(request: Request) -> Translator:

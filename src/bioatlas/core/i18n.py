@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGES = ("fr", "en")
@@ -89,8 +91,18 @@ class Translator:
         return text.format(**{"n": n, **values})
 
 
-def pick_language(query: str | None, cookie: str | None, default: str) -> str:
+def pick_language(query: str | None, cookie: str | None, default: str, accept: str | None = None) -> str:
+    """The reader's language: `?lang=`, else the account's or the cookie's choice (`cookie`), else
+    the browser's `Accept-Language` header (`accept`) when it names one of LANGUAGES, else `default`."""
     for candidate in (query, cookie):
         if candidate in LANGUAGES:
             return candidate
-    return default
+    return (accepted_language(accept) if accept else None) or default
+
+
+@lru_cache(maxsize=256)
+def accepted_language(header: str) -> str | None:
+    """The language of LANGUAGES an `Accept-Language` header prefers, or None: Werkzeug's parser
+    (q-values, "fr-CA" as fr, "*" as the first of LANGUAGES, q=0 as refused). Cached: a server
+    meets few distinct headers, and the response cache asks on every anonymous read."""
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)

@@ -8,7 +8,9 @@ bearer token):
 - the data version is read (`version()`: the change log's seq and the content counter, one
   statement, so a change committed by any process is seen by the next request);
 - `If-None-Match` equal to the ETag (the version plus the variant) answers 304 with no body;
-- an entry stored for that URL, language and Accept variant at that version is answered as is;
+- an entry stored for that URL, language (`?lang=`, the `lang` cookie, else the browser's
+  Accept-Language: `core.i18n.pick_language`, as the pages choose it) and Accept variant at that
+  version is answered as is, with `Vary: Accept, Accept-Language, Cookie` and its `Content-Language`;
 - otherwise the route answers and a 200 is stored, unless it sets a cookie or its body carries
   the request's CSRF token (a form: never shared), or it is larger than `max_entry_bytes`;
 - a request for an answer this worker is computing at that moment waits for it and gets the
@@ -40,6 +42,9 @@ from bioatlas.web.renderers import Renderers, captured
 from bioatlas.web.shared_cache import SharedEntries
 
 Version = tuple[int, int, datetime | None]
+# what a stored answer depends on besides its URL: the representation, the language (`?lang=`, the
+# cookie, else Accept-Language) and the session cookie (a signed-in reader is never served from here)
+VARY = (b"vary", b"Accept, Accept-Language, Cookie")
 
 
 class Entry:
@@ -97,7 +102,7 @@ class ResponseCache:
                 b"last-modified", format_datetime(version[2], usegmt=True).encode())
         key = self._key(scope, headers)
         etag = f'W/"{version[0]}.{version[1]}.{hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()}"'
-        validators = [(b"etag", etag.encode()), (b"cache-control", b"no-cache"), (b"vary", b"Accept, Cookie")]
+        validators = [(b"etag", etag.encode()), (b"cache-control", b"no-cache"), VARY, (b"content-language", key[2].encode())]
         if self.modified is not None:
             validators.append(self.modified)
         if etag in _etags(headers.get(b"if-none-match", b"")):
@@ -155,7 +160,8 @@ class ResponseCache:
                            None)
         query = scope.get("query_string", b"").decode("latin-1")
         query_lang = next((p.split("=", 1)[1] for p in query.split("&") if p.startswith("lang=")), None)
-        lang = pick_language(query_lang, cookie_lang, self.default_language)
+        lang = pick_language(query_lang, cookie_lang, self.default_language,
+                             headers.get(b"accept-language", b"").decode("latin-1") or None)
         html = b"text/html" in headers.get(b"accept", b"")
         return scope["path"], query, lang, html
 
