@@ -115,3 +115,39 @@ def test_a_file_refused_is_said_in_the_reader_language(client, db):
             r = _post(client, content if isinstance(content, bytes) else content.encode(), lang=lang)
             assert r.status_code == 422 and r.json() == {"detail": detail, "field": "file", "message": text}, r.json()
     assert _count(db) == 0
+
+
+def test_every_file_refusal_and_the_writer_refusal_are_said_in_the_reader_language(client, db):
+    """A malformed CSV, a cell too long, a corrupt XLSX, no name column, a wrong type (were English
+    only: no `message`) and a name matching two actors (the writer's MatchError): `detail` or
+    `reason` English as before, `message` in the reader's language, figures in its style."""
+    asks = [
+        ('Nom;Type\n"Genopole;Cluster\n', "acteurs.csv", "acteurs.csv, ligne 2 : CSV mal formé (",
+         "; vérifiez les guillemets de cette ligne"),
+        ("Nom;Type\n" + "x" * 32_768 + ";Cluster\n", "acteurs.csv",
+         "acteurs.csv, ligne 2 : colonne 1 : une cellule de 32\u202f768 caractères (au plus 32\u202f767)", ""),
+        ("PK\x03\x04 truncated", "acteurs.xlsx", "acteurs.xlsx : fichier XLSX illisible, corrompu ou tronqué (", ")"),
+        ("Ville;Code postal\nÉvry;91000\n", "acteurs.csv", "acteurs.csv, ligne 1 : aucune colonne pour le nom de l'acteur",
+         "en-têtes trouvés : 'Ville', 'Code postal'"),
+    ]
+    for content, name, start, end in asks:
+        fr, en = (_post(client, content.encode(), name=name, lang=lang) for lang in ("fr", "en"))
+        assert fr.status_code == en.status_code == 422, fr.text
+        assert fr.json()["detail"] == en.json()["detail"] == en.json()["message"], en.json()
+        assert fr.json()["field"] == "file" and fr.json()["message"].startswith(start), fr.json()
+        assert fr.json()["message"].endswith(end), fr.json()
+    assert en.json()["detail"].startswith("acteurs.csv, line 1: no column for the actor's name")
+    with db() as s:
+        from bioatlas.atlas.records import ActorRecord, SourceRecord
+        from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+
+        src = get_or_create_source(s, SourceRecord(key="t:ror", title="ror", kind="open_data"))
+        for ror in ("https://ror.org/03hf69k85", "https://ror.org/0380k9k47"):
+            upsert_actor(s, ActorRecord(name="Homonyme", identifiers={"ror": [ror]}), source=src,
+                         match_by_name=False, schemes=("ror",))
+        s.commit()
+    fr, en = (_post(client, "Nom;Type\nHomonyme;Cluster\n".encode(), lang=lang).json()["errors"][0] for lang in ("fr", "en"))
+    assert fr["reason"] == en["reason"] and en["reason"].startswith("name 'Homonyme' matches several actors ("), en
+    assert en["message"] == "line 2, column 'Nom': " + en["reason"]
+    assert fr["message"].startswith("ligne 2, colonne 'Nom' : le nom 'Homonyme' correspond à plusieurs acteurs ("), fr
+    assert _count(db) == 2

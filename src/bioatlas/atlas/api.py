@@ -277,9 +277,10 @@ async def import_actors_upload(
             while chunk := await file.read(1 << 16):
                 size += len(chunk)
                 if size > settings.max_upload_bytes:
-                    raise HTTPException(
-                        413, detail=f"{name}: larger than the {settings.max_upload_bytes // (1024 * 1024)} MB upload limit"
-                    )
+                    limit = settings.max_upload_bytes // (1024 * 1024)
+                    raise Refused(FieldError("file", "{file}: larger than the {limit} MB upload limit", 413,
+                                             params={"file": name, "limit": limit}),
+                                  detail=f"{name}: larger than the {limit} MB upload limit")
                 out.write(chunk)
         try:
             # a worker thread, not the event loop: a long import must not freeze every other request
@@ -296,6 +297,8 @@ async def import_actors_upload(
             detail = str(exc).replace(str(path), name)
             if exc.refusal is None:
                 raise HTTPException(422, detail=detail) from None
+            refusal = exc.refusal  # its params may hold the server's path (a member's, a reason's)
+            exc.refusal = FieldError(refusal.field, refusal.msgid, refusal.status, params=_renamed(refusal.params, str(path), name))
             raise Refused(_file_refusal(name, exc), detail=detail) from None
         body = _renamed(report.as_dict(), str(path), name)
     for entry, error in zip(body.get("errors", []), report.errors):  # each rejected cell in the reader's language

@@ -158,7 +158,8 @@ def _existing_actors(session: Session, scheme: str, values: list[str]) -> dict[s
     result = {}
     for value, ids in found.items():
         if len(ids) > 1:
-            raise MatchError(f"{scheme} {value} is held by several actors ({', '.join(map(str, sorted(ids)))})")
+            raise MatchError(scheme, "{scheme} {value} is held by several actors ({ids})",
+                             params={"scheme": scheme, "value": value, "ids": ", ".join(map(str, sorted(ids)))})
         result[value] = next(iter(ids))
     return result
 

@@ -303,7 +303,7 @@ def replace_relations(session: Session, *, actor_id: int, relations: list[tuple[
     """Replace what `source` states about the actor's relations ((relation, target id) pairs)."""
     actor = session.get(Actor, actor_id)
     if actor is None:
-        raise MatchError(f"no actor with id {actor_id}")
+        raise MatchError("id", "no actor with id {id}", params={"id": actor_id})
     return writer.replace_relations(session, actor, relations, source)
 
 

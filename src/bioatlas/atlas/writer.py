@@ -28,6 +28,7 @@ from bioatlas.atlas.models import (
     Source,
 )
 from bioatlas.atlas.records import ActorRecord, SiteRecord, SourceRecord, site_precision
+from bioatlas.core.fields import FieldError
 from bioatlas.core.text import fold
 
 STRONG_SCHEMES = ("siret", "siren", "ror", "rnsr", "wikidata", "vat", "isni", "grid", "fundref")
@@ -37,8 +38,15 @@ SITE_FIELDS = (
 )
 
 
-class MatchError(ValueError):
-    """The record could describe several actors; the message names them."""
+class MatchError(FieldError):
+    """The record could describe several actors (the message names them), or names an id no actor
+    has: `field` the identifier's scheme ("siren", "ror"…), "id" or "name". Its `str()` is the
+    English message alone (the CLI's and the import report's reason); the import API says it in
+    the reader's language from its message id and params."""
+
+    def __init__(self, field: str, message: str, *, params: dict | None = None) -> None:
+        super().__init__(field, message, 409, params=params)
+        self.args = (self.message,)
 
 
 @dataclass
@@ -70,7 +78,7 @@ def find_actor(
     if record.actor_id is not None:
         actor = session.get(Actor, record.actor_id)
         if actor is None:
-            raise MatchError(f"no actor with id {record.actor_id}")
+            raise MatchError("id", "no actor with id {id}", params={"id": record.actor_id})
         return actor
     for scheme in schemes:
         for value in record.identifiers.get(scheme, []):
@@ -78,7 +86,8 @@ def find_actor(
                 select(Identifier.actor_id).where(Identifier.scheme == scheme, Identifier.value == value).distinct()
             ).all()
             if len(ids) > 1:
-                raise MatchError(f"{scheme} {value} is held by several actors ({', '.join(map(str, ids))})")
+                raise MatchError(scheme, "{scheme} {value} is held by several actors ({ids})",
+                                 params={"scheme": scheme, "value": value, "ids": ", ".join(map(str, ids))})
             if ids:
                 return session.get(Actor, ids[0])
     return find_by_name(session, record.name) if match_by_name else None
@@ -96,10 +105,8 @@ def find_by_name(session: Session, name: str) -> Actor | None:
     ).all()
     distinct = {a.id: a for a in candidates}
     if len(distinct) > 1:
-        raise MatchError(
-            f"name {name!r} matches several actors ({', '.join(str(i) for i in sorted(distinct))}); "
-            "add an identifier or the actor id to choose"
-        )
+        raise MatchError("name", "name {name} matches several actors ({ids}); add an identifier or the actor id to choose",
+                         params={"name": repr(name), "ids": ", ".join(str(i) for i in sorted(distinct))})
     return next(iter(distinct.values()), None)
 
 

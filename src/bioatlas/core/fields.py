@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from bioatlas.core.moments import Moment as Moment  # re-exported: rooms build their params from here
 from bioatlas.core.moments import shown
 from bioatlas.core.text import unsafe_found
@@ -38,8 +40,30 @@ class Word(str):
         return self
 
 
+class Figure(float):
+    """A param that is a figure, written in the reader's style by Babel ("1 000 000", "20,5" in
+    French; "1,000,000", "20.5" in English) with `digits` decimals; its English text (`.message`,
+    the API's detail) is the English style."""
+
+    digits: int
+
+    def __new__(cls, value: float, digits: int = 0) -> Figure:
+        self = super().__new__(cls, value)
+        self.digits = digits
+        return self
+
+    def written(self, lang: str) -> str:
+        return format_decimal(self, format="#,##0" + ("." + "0" * self.digits if self.digits else ""), locale=lang)
+
+    def __format__(self, spec: str) -> str:
+        return self.written("en") if not spec else float(self).__format__(spec)
+
+
 def _shown(t, value: Any) -> Any:
-    """A param in the reader's language: a refusal (a lower layer's), a `Word` or a `Moment` (core.moments)."""
+    """A param in the reader's language: a refusal (a lower layer's), a `Word`, a `Figure` or a
+    `Moment` (core.moments)."""
+    if isinstance(value, Figure):
+        return value.written(getattr(t, "lang", "en"))
     if isinstance(value, Moment):
         return shown(value, getattr(t, "lang", "en"))
     if isinstance(value, FieldError):

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bioatlas.atlas.importer.errors import ImportFileError
+from bioatlas.atlas.importer.validators import CellError
 from bioatlas.core.text import fold
 
 ALIASES_FILE = Path(__file__).with_name("header_aliases.csv")
@@ -79,25 +80,27 @@ def read_mapping_file(path: Path | str) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ImportFileError(path, f"cannot read the mapping file ({exc.strerror or exc})") from None
+        raise ImportFileError(path, CellError("", "cannot read the mapping file ({reason})",
+                                              params={"reason": exc.strerror or str(exc)})) from None
     except UnicodeDecodeError:
-        raise ImportFileError(path, "the mapping file is not UTF-8 text") from None
+        raise ImportFileError(path, CellError("", "the mapping file is not UTF-8 text")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ImportFileError(path, f"not valid TOML: {exc}") from None
+        raise ImportFileError(path, CellError("", "not valid TOML: {reason}", params={"reason": str(exc)})) from None
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
-        raise ImportFileError(path, 'no [columns] table (expected lines like "Header in file" = "field")')
+        raise ImportFileError(path, CellError("", 'no [columns] table (expected lines like "Header in file" = "field")'))
     out: dict[str, str] = {}
     for key, value in columns.items():
         if not isinstance(value, str):
-            raise ImportFileError(path, f"[columns] {key!r}: the field must be a string, got {value!r}")
+            raise ImportFileError(path, CellError("", "[columns] {key}: the field must be a string, got {value}",
+                                                  params={"key": repr(key), "value": repr(value)}))
         name = value.strip()
         if name in ("", IGNORE):
             out[key.strip()] = IGNORE
         elif name not in FIELDS:
-            raise ImportFileError(
-                path, f"[columns] {key!r} = {value!r}: unknown field {value!r}; fields: {', '.join(FIELDS)}"
-            )
+            raise ImportFileError(path, CellError(
+                "", "[columns] {key} = {value}: unknown field {value}; fields: {fields}",
+                params={"key": repr(key), "value": repr(value), "fields": ", ".join(FIELDS)}))
         else:
             out[key.strip()] = name
     return out
@@ -133,19 +136,13 @@ def map_headers(headers: list[str], *, mapping_file: Path | str | None = None, f
                 result.warnings.append(f"column {header!r} is not a known field; its values are ignored")
             continue
         if name in owner:
-            raise ImportFileError(
-                file,
-                f"columns {owner[name]!r} and {header!r} both hold the field {name!r}; "
-                "keep one, or ignore one in a mapping file",
-                line=line,
-            )
+            raise ImportFileError(file, CellError(
+                "", "columns {first} and {second} both hold the field {field}; keep one, or ignore one in a mapping file",
+                params={"first": repr(owner[name]), "second": repr(header), "field": repr(name)}), line=line)
         owner[name] = header
         result.columns[header] = name
     if "name" not in owner and "legal_name" not in owner:
-        raise ImportFileError(
-            file,
-            "no column for the actor's name (expected a header such as 'Nom', 'Name', 'Raison sociale'); "
-            f"headers found: {', '.join(repr(h) for h in headers if h)}",
-            line=line,
-        )
+        raise ImportFileError(file, CellError(
+            "", "no column for the actor's name (expected a header such as 'Nom', 'Name', 'Raison sociale'); "
+            "headers found: {headers}", params={"headers": ", ".join(repr(h) for h in headers if h)}), line=line)
     return result

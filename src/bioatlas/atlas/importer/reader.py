@@ -22,6 +22,7 @@ from xml.etree.ElementTree import ParseError
 
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.validators import CellError
+from bioatlas.core.fields import Figure
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Spreadsheet bombs: a 232 KB XLSX whose shared strings inflate to gigabytes, or a 575 KB one of a
@@ -157,15 +158,17 @@ def open_table(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
-        raise ImportFileError(
-            path, f"unsupported file type {suffix or '(no extension)'!r}; use .csv or .xlsx (save .xls/.ods as .xlsx)"
-        )
+        raise ImportFileError(path, CellError(
+            "", "unsupported file type {suffix}; use .csv or .xlsx (save .xls/.ods as .xlsx)", params={"suffix": repr(suffix)})
+            if suffix else CellError("", "unsupported file type '(no extension)'; use .csv or .xlsx (save .xls/.ods as .xlsx)"))
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ImportFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
+        raise ImportFileError(path, CellError("", "cannot read the file ({reason})",
+                                              params={"reason": exc.strerror or str(exc)})) from None
     if size > max_bytes:
-        raise ImportFileError(path, f"file is {_mb(size)}, larger than the {_mb(max_bytes)} limit")
+        raise ImportFileError(path, CellError("", "file is {size} MB, larger than the {limit} MB limit",
+                                              params={"size": _mb(size), "limit": _mb(max_bytes)}))
     if size == 0:
         raise ImportFileError(path, CellError("", "empty file"))
     if suffix in XLSX_SUFFIXES:  # (the encoding of a spreadsheet is fixed by the format)
@@ -185,8 +188,9 @@ def read_rows(path: Path | str, **options) -> Iterator[tuple[int, dict[str, str]
         yield from table
 
 
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+def _mb(size: int) -> Figure:
+    """A size in MB, with one decimal, for a refusal's params (written "20.0" or "20,0")."""
+    return Figure(size / (1024 * 1024), 1)
 
 
 # -- CSV ----------------------------------------------------------------------------------
@@ -197,7 +201,7 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
     try:
         codecs.lookup(name)
     except LookupError:
-        raise ImportFileError(path, f"unknown encoding {encoding!r}") from None
+        raise ImportFileError(path, CellError("", "unknown encoding {encoding}", params={"encoding": repr(encoding)})) from None
     if name.replace("_", "-").lower() in ("utf-8", "utf8"):
         name = "utf-8-sig"  # a BOM is never part of the first header
     try:
@@ -238,7 +242,8 @@ def _csv_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, l
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ImportFileError(path, f"malformed CSV ({exc}); check the quotes of this row", line=start) from None
+            raise ImportFileError(path, CellError("", "malformed CSV ({reason}); check the quotes of this row",
+                                                  params={"reason": str(exc)}), line=start) from None
         previous_end = reader.line_num
         cells = [c.replace("\r\n", "\n").replace("\r", "\n") for c in cells]
         _check_shape(path, start, cells, "csv")
@@ -253,27 +258,32 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(path, f"not a readable XLSX file, corrupt or truncated ({exc})") from None
+        raise ImportFileError(path, _unreadable(exc)) from None
     total = sum(m.file_size for m in members)
     if total > XLSX_MAX_UNCOMPRESSED:
-        raise ImportFileError(path, f"the spreadsheet would inflate to {_mb(total)}, more than the "
-                                    f"{_mb(XLSX_MAX_UNCOMPRESSED)} accepted (a compression bomb?)")
+        raise ImportFileError(path, CellError(
+            "", "the spreadsheet would inflate to {size} MB, more than the {limit} MB accepted (a compression bomb?)",
+            params={"size": _mb(total), "limit": _mb(XLSX_MAX_UNCOMPRESSED)}))
     for m in members:
         if m.file_size > 1024 * 1024 and m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1):
-            raise ImportFileError(path, f"{m.filename} inflates {m.file_size // max(m.compress_size, 1)} times "
-                                        f"(to {_mb(m.file_size)}): not a plausible spreadsheet (a compression bomb?)")
+            raise ImportFileError(path, CellError(
+                "", "{member} inflates {ratio} times (to {size} MB): not a plausible spreadsheet (a compression bomb?)",
+                params={"member": m.filename, "ratio": m.file_size // max(m.compress_size, 1), "size": _mb(m.file_size)}))
 
 
 def _check_shape(path: Path, line: int, cells: list[str], kind: str) -> None:
     """Rows, columns and cell lengths within the limits, or an error naming the line and column."""
     if line > MAX_ROWS:
-        raise ImportFileError(path, f"more than {MAX_ROWS:,} lines: split the file", line=line)
+        raise ImportFileError(path, CellError("", "more than {max} lines: split the file",
+                                              params={"max": Figure(MAX_ROWS)}), line=line)
     if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
         raise ImportFileError(path, CellError("", "more than {max} columns", params={"max": MAX_COLUMNS}), line=line)
     for i, cell in enumerate(cells):
         if len(cell) > MAX_CELL_CHARS:
-            raise ImportFileError(path, f"{column_label(i, kind)}: a cell of {len(cell):,} characters "
-                                        f"(at most {MAX_CELL_CHARS:,})", line=line)
+            raise ImportFileError(path, CellError(
+                "", "column {column}: a cell of {length} characters (at most {max})",
+                params={"column": column_label(i, kind).removeprefix("column "), "length": Figure(len(cell)),
+                        "max": Figure(MAX_CELL_CHARS)}), line=line)
 
 
 def _xlsx_records(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
@@ -283,19 +293,21 @@ def _xlsx_records(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except _XLSX_ERRORS + (openpyxl.utils.exceptions.InvalidFileException,) as exc:
-        raise ImportFileError(path, f"not a readable XLSX file, corrupt or truncated ({exc})") from None
+        raise ImportFileError(path, _unreadable(exc)) from None
     try:
         if sheet is not None:
             if sheet not in wb.sheetnames:
-                raise ImportFileError(path, f"no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+                raise ImportFileError(path, CellError("", "no sheet named {sheet} (sheets: {sheets})", params={
+                    "sheet": repr(sheet), "sheets": ", ".join(wb.sheetnames)}))
             ws = wb[sheet]
         else:
             if not wb.worksheets:
-                raise ImportFileError(path, "the workbook has no worksheet")
+                raise ImportFileError(path, CellError("", "the workbook has no worksheet"))
             ws = wb.worksheets[0]
         declared = ws.max_row if isinstance(ws.max_row, int) else 0  # from <dimension>, when the file says
         if declared > MAX_ROWS:
-            raise ImportFileError(path, f"the sheet declares {declared:,} rows, more than {MAX_ROWS:,}: split the file")
+            raise ImportFileError(path, CellError("", "the sheet declares {rows} rows, more than {max}: split the file",
+                                                  params={"rows": Figure(declared), "max": Figure(MAX_ROWS)}))
         line = 0
         try:
             for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -305,9 +317,14 @@ def _xlsx_records(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str
         except ImportFileError:
             raise
         except _XLSX_ERRORS as exc:
-            raise ImportFileError(path, f"corrupt XLSX content after row {line} ({exc})", line=line + 1) from None
+            raise ImportFileError(path, CellError("", "corrupt XLSX content after row {row} ({reason})",
+                                                  params={"row": line, "reason": str(exc)}), line=line + 1) from None
     finally:
         wb.close()
+
+
+def _unreadable(exc: Exception) -> CellError:
+    return CellError("", "not a readable XLSX file, corrupt or truncated ({reason})", params={"reason": str(exc)})
 
 
 def cell_text(value: object) -> str:

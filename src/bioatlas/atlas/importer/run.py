@@ -191,8 +191,8 @@ def _plan(session: Session, valid: list[RowResult], columns: ColumnMapping, repo
             if error is None:
                 find_actor(session, record)
         except MatchError as exc:
-            name = _match_field(record, str(exc))
-            error = RowError(result.line, columns.header(name) or columns.header("legal_name"), None, str(exc))
+            error = RowError(result.line, columns.header(exc.field) or columns.header("legal_name"), None, str(exc),
+                             refusal=exc)
         if error is not None:
             report.errors.append(error)
             report.rejected += 1
@@ -251,16 +251,15 @@ def _write(session: Session, path: Path, valid: list[RowResult], columns: Column
                     sources[record.source.key] = get_or_create_source(session, record.source)
                 outcome = upsert_actor(session, record, source=sources[record.source.key])
         except MatchError as exc:
-            name = _match_field(record, str(exc))
-            error = RowError(result.line, columns.header(name) or columns.header("legal_name"), None, str(exc))
+            error = RowError(result.line, columns.header(exc.field) or columns.header("legal_name"), None, str(exc),
+                             refusal=exc)
         except SQLAlchemyError as exc:
             if dialect_for(session).is_transient(exc):
                 raise  # the database is busy, not the file wrong: the caller answers 503 (nothing was written)
             detail = getattr(exc, "orig", None) or exc
-            raise ImportFileError(
-                path, f"the database refused this row, nothing was imported ({type(detail).__name__}: {detail})",
-                line=result.line,
-            ) from exc
+            raise ImportFileError(path, CellError(
+                "", "the database refused this row, nothing was imported ({kind}: {reason})",
+                params={"kind": type(detail).__name__, "reason": str(detail)}), line=result.line) from exc
         if error is not None:
             report.errors.append(error)
             report.rejected += 1
@@ -321,10 +320,3 @@ def _same_actor(actor: Actor, record: ActorRecord) -> bool:
         return True
     held = {(i.scheme, i.value) for i in actor.identifiers}
     return any((s, value) in held for s in STRONG_SCHEMES for value in record.identifiers.get(s, []))
-
-
-def _match_field(record: ActorRecord, message: str) -> str:
-    if record.actor_id is not None:
-        return "id"
-    scheme = message.split(" ", 1)[0]
-    return scheme if scheme in STRONG_SCHEMES else "name"
