@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from bioatlas.accounts.policy import Principal, require
@@ -40,6 +40,7 @@ from bioatlas.calls.web import (
     visible_call,
 )
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(prefix=PREFIX, tags=["calls"])
 
@@ -64,7 +65,7 @@ def results(call_id: Id, session: SessionDep, t: TranslatorDep, p: Anyone) -> di
     """The laureates and the other applicants who opted in (404 before the results)."""
     c = found_call(session, call_id, t)
     if c.status != "results":
-        raise HTTPException(404, detail=t("The results of this call are not published yet."))
+        raise not_found("call_id", "The results of this call are not published yet.")
     out = service.public_results(session, call=c)
     return {"call_id": c.id, "laureates": [present.application_view(a, private=False) for a in out["laureates"]],
             "others": [present.application_view(a, private=False) for a in out["others"]]}
@@ -201,7 +202,7 @@ def download(request: Request, call_id: Id, application_id: Id, attachment_id: I
     app = of_call(session, c, application_id, t, lambda i: readable(request, session, p, i, t))
     attachment = service.get_attachment(session, application_id=app.id, attachment_id=attachment_id)
     if attachment is None:
-        raise HTTPException(404, detail=t("No such file."))
+        raise not_found("attachment_id", "No such file.")
     return file_response(attachment)
 
 

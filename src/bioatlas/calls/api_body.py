@@ -14,7 +14,7 @@ from bioatlas.calls import service
 from bioatlas.calls.web import safe
 from bioatlas.core.fields import FieldError
 from bioatlas.web.problems import Problem
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, not_found
 
 PREFIX = "/api/v1/calls"
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,7 +63,7 @@ def of_call(session, call, application_id: int, t, get) -> service.Application:
     """The application (through `get`, which authorises it), 404 unless it belongs to the call."""
     app = get(application_id)
     if app.call_id != call.id:
-        raise HTTPException(404, detail=t("No application with this number."))
+        raise not_found("application_id", "No application with this number.")
     return app
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.accounts.policy import Principal, require
@@ -31,7 +31,7 @@ from bioatlas.calls.web import (
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.core.fields import FieldError
 from bioatlas.web.pages import render
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(include_in_schema=False)
 Reviewer = Annotated[Principal, Depends(require("review.score"))]
@@ -85,7 +85,7 @@ def review_download(request: Request, application_id: Id, attachment_id: Id, ses
     seat(request, session, p, app, t)
     attachment = service.get_attachment(session, application_id=app.id, attachment_id=attachment_id)
     if attachment is None:
-        raise HTTPException(404, detail=t("No such file."))
+        raise not_found("attachment_id", "No such file.")
     return file_response(attachment)
 
 

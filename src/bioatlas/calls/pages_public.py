@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.accounts.policy import Principal, can, require
@@ -15,6 +15,7 @@ from bioatlas.calls.rules import ProjectScope
 from bioatlas.calls.web import Anyone, Form, Id, act, found_call, found_project, managed_project, text, visible_call
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.web.pages import render
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 ProjectManager = Annotated[Principal, Depends(require("project.manage"))]
@@ -49,7 +50,7 @@ def call_page(request: Request, call_id: Id, session: SessionDep, t: TranslatorD
 def results_page(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep, p: Anyone):
     call = found_call(session, call_id, t)
     if call.status != "results":
-        raise HTTPException(404, detail=t("The results of this call are not published yet."))
+        raise not_found("call_id", "The results of this call are not published yet.")
     return render(request, t, "calls/results.html", call=call, **service.public_results(session, call=call))
 
 

@@ -21,7 +21,7 @@ from bioatlas.core.fields import FieldError, plain_text
 from bioatlas.core.text import unsafe_found
 from bioatlas.review.service import ConflictOfInterest, ReviewError
 from bioatlas.web.pages import redirect
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, not_found
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_TEXT = 10000
@@ -99,28 +99,28 @@ def number(raw: str, name: str, what: str = "a number") -> int:
 def found_call(session, call_id: int, t) -> service.Call:
     call = service.get_call(session, call_id=call_id)
     if call is None:
-        raise HTTPException(404, detail=t("No call with this number."))
+        raise not_found("call_id", "No call with this number.")
     return call
 
 
 def found_application(session, application_id: int, t) -> service.Application:
     app = service.get_application(session, application_id=application_id)
     if app is None:
-        raise HTTPException(404, detail=t("No application with this number."))
+        raise not_found("application_id", "No application with this number.")
     return app
 
 
 def found_project(session, project_id: int, t):
     project = service.get_project(session, project_id=project_id)
     if project is None:
-        raise HTTPException(404, detail=t("No project with this number."))
+        raise not_found("project_id", "No project with this number.")
     return project
 
 
 def visible(session, p: Principal, call, t) -> None:
     """A draft call exists only for its managers."""
     if call.status == "draft" and not can(p, "call.manage", service.call_scope(session, call=call)):
-        raise HTTPException(404, detail=t("No call with this number."))
+        raise not_found("call_id", "No call with this number.")
 
 
 def visible_call(session, p: Principal, call_id: int, t) -> service.Call:
@@ -177,6 +177,6 @@ def seat(request: Request, session, p: Principal, app, t):
                target=f"application:{app.id}")
     except ReviewError:
         authorize(request, p, "review.score", service.ReviewSeat(app.id), target=f"application:{app.id}")
-        raise HTTPException(404, detail=t("This application is not under review.")) from None
+        raise not_found("application_id", "This application is not under review.") from None
     authorize(request, p, "review.score", service.review_seat(session, application=app), target=f"application:{app.id}")
     return assignment

@@ -22,7 +22,7 @@ from bioatlas.jobboard.api import SEARCH_PARAMS, actor_or_404, managed_offer, of
 from bioatlas.jobboard.fields import CONTRACTS, EDUCATION, EXPERIENCE
 from bioatlas.jobboard.present import CONTRACT_LABELS, EDUCATION_LABELS, EXPERIENCE_LABELS, offer_view
 from bioatlas.web.pages import redirect, render
-from bioatlas.core.fields import refusal_view
+from bioatlas.core.fields import FieldError, refusal_view
 from bioatlas.web.refusals import Refused, form_refusal, not_found
 
 router = APIRouter(include_in_schema=False)
@@ -220,7 +220,8 @@ def edit_form(request: Request, offer_id: Id, session: SessionDep, t: Translator
               p: Annotated[Principal, Depends(require("jobboard.publish"))]):
     o = managed_offer(request, session, p, offer_id)
     if o.actor_id is None:
-        raise HTTPException(409, detail=t("Only offers published here can be edited here."))
+        refusal = FieldError("", "Only offers published here can be edited here.", 409)  # the action itself
+        raise Refused(refusal, detail=refusal.message)
     return _edit_page(request, t, session, actor_id=o.actor_id, offer_id=o.id, values=_values_of(o))
 
 

@@ -31,11 +31,13 @@ def form_refusal(t: Callable[[str], str], err: FieldError, form_labels: Mapping[
     return refusal_view(t, err, labels={name: t(label) for name, label in form_labels.items()})
 
 
-def not_found(field: str, msgid: str, *, detail: str, **params: Any) -> Refused:
+def not_found(field: str, msgid: str, *, detail: str | None = None, **params: Any) -> Refused:
     """The 404 of an object a URL names (`field`, its path parameter, e.g. "offer_id"): the API
-    keeps `detail` (English, e.g. "no job offer with id 5") and adds `field` and `message`; a page
-    shows `msgid` (e.g. "No job offer with this number.") in the reader's language, in the layout."""
-    return Refused(FieldError(field, msgid, 404, params=params), detail=detail)
+    keeps `detail` (English, e.g. "no job offer with id 5"; the English message when not given)
+    and adds `field` and `message`; a page shows `msgid` (e.g. "No job offer with this number.")
+    in the reader's language, in the layout."""
+    err = FieldError(field, msgid, 404, params=params)
+    return Refused(err, detail=err.message if detail is None else detail)
 
 
 def answer_fields(t: Callable[..., str], exc: Exception) -> dict[str, str]:
