@@ -33,7 +33,7 @@ from bioatlas.jobs import service as jobs
 from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
-from bioatlas.web.refusals import answer_fields, validation_fields
+from bioatlas.web.refusals import BUSY, INTERNAL, UNENCODABLE, answer_fields, server_refusal, validation_fields
 from bioatlas.web.renderers import response_cache_of
 from bioatlas.web.renderers import start as start_renderers
 from bioatlas.web.renderers import stop as stop_renderers
@@ -272,29 +272,22 @@ def create_app(settings: Settings) -> FastAPI:
         if not dialect_for(app.state.engine).is_transient(exc):
             return await server_error(request, exc)
         log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
-        message = "the database is busy (a long import is writing): try again in a few seconds"
-        if wants_html(request):
-            response = error_page(request, 503, message)
-        else:
-            response = JSONResponse({"detail": message}, status_code=503)
-        response.headers["Retry-After"] = "5"
-        return response
+        return await http_error(request, server_refusal(BUSY, {"Retry-After": "5"}))
 
     @app.exception_handler(UnicodeEncodeError)
     async def unencodable_text(request: Request, exc: UnicodeEncodeError):
         """Text no database can store (a lone surrogate from a JSON "\\udfff") that a field check
         did not catch: the client's fault, said plainly, never a 500."""
-        message = "the request holds text that is not valid Unicode (a lone surrogate): nothing was stored"
-        if wants_html(request):
-            return error_page(request, 422, message)
-        return JSONResponse({"detail": message}, status_code=422)
+        return await http_error(request, server_refusal(UNENCODABLE))
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if wants_html(request):
-            return error_page(request, 500, "internal error")
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        try:  # the page or the JSON answer in the reader's language
+            return await http_error(request, server_refusal(INTERNAL))
+        except Exception:  # never let the answer itself fail
+            log.exception("error answer failed")
+            return JSONResponse({"detail": "internal error"}, status_code=500)
 
     # outermost: bodies are counted as they arrive, before any middleware or route reads them
     app.add_middleware(BodyLimits, form_bytes=MAX_FORM_BYTES, upload_bytes=settings.max_upload_bytes,

@@ -40,6 +40,21 @@ def not_found(field: str, msgid: str, *, detail: str | None = None, **params: An
     return Refused(err, detail=err.message if detail is None else detail)
 
 
+# the server's own refusals (app.py's handlers): their English message the JSON `detail`, a page
+# and the JSON `message` in the reader's language
+BUSY = FieldError("", "the database is busy (a long import is writing): try again in a few seconds", 503)
+UNENCODABLE = FieldError("", "the request holds text that is not valid Unicode (a lone surrogate): nothing was stored")
+INTERNAL = FieldError("", "internal error", 500)
+
+
+def server_refusal(err: FieldError, headers: dict[str, str] | None = None) -> Refused:
+    """One of the server's refusals above as the exception `app.py`'s handler answers (`headers`
+    such as `Retry-After` on the page and the JSON answer alike)."""
+    exc = Refused(err, detail=err.message)
+    exc.headers = headers
+    return exc
+
+
 def answer_fields(t: Callable[..., str], exc: Exception) -> dict[str, str]:
     """What a JSON refusal adds beside its `detail` (kept as it was: English): the refused `field`
     (when the refusal names one) and its `message` in the reader's language (translator `t`), for
