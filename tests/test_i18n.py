@@ -59,7 +59,7 @@ def test_plurals_follow_each_language_rule():
 
 # Rooms whose field refusals (core.fields.FieldError) are message ids with params, translated on
 # their pages (`refusal_text`): a room is added here once its call sites are converted.
-REFUSAL_ROOMS = ("core", "web", "contributions", "events", "jobboard", "opportunities", "oneshop", "calls", "capacity",
+REFUSAL_ROOMS = ("core", "web", "observatory", "inference", "contributions", "events", "jobboard", "opportunities", "oneshop", "calls", "capacity",
                  "atlas", "review", "messaging", "accounts", "notifications", "search", "resolve")
 
 

@@ -57,10 +57,17 @@ API = [
     (f"/api/v1/products/{MISSING}", "product_id", "Aucun produit ne porte ce numéro.", "No product with this number.",
      f"no product with id {MISSING}"),
     ("/api/v1/no-such-endpoint", "path", "Cette page n'existe pas.", "This page does not exist.", "Not Found"),
+    # the pages' own 404s asked for JSON: detail English (was the reader's language), message translated
+    ("/observatory/roadmaps/nope", "code", "Aucune feuille de route avec ce code.", "No roadmap with this code.",
+     "No roadmap with this code."),
+    (f"/capacity/actors/{MISSING}", "actor_id", "Aucun acteur ne porte ce numéro.", "No actor with this number.",
+     "No actor with this number."),
+    (f"/events/{MISSING}/programme", "event_id", "Aucun événement ne porte ce numéro.", "No event with this number.",
+     "No event with this number."),
 ]
 
 
-@pytest.mark.parametrize(("path", "field", "french", "english", "detail"), API, ids=[a[1] for a in API])
+@pytest.mark.parametrize(("path", "field", "french", "english", "detail"), API, ids=[a[0] for a in API])
 def test_a_missing_object_of_the_api_names_its_field(client, path, field, french, english, detail):
     r = client.get(path, params={"lang": "fr"})
     assert r.status_code == 404 and r.json() == {"detail": detail, "field": field, "message": french}

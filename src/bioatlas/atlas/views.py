@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.atlas import detail, presenters, queries, scope
@@ -17,6 +17,7 @@ from bioatlas.atlas.serialize import actor_to_dict
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.core.plugins import merged
 from bioatlas.web.pages import render
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -56,7 +57,7 @@ def directory_page(
 def actor_page(request: Request, actor_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, taxonomies: TaxonomiesDep, t: TranslatorDep):
     actor = detail.plain_actor(session, actor_id=actor_id)
     if actor is None:
-        raise HTTPException(404, detail=t("No actor with this number."))
+        raise not_found("actor_id", "No actor with this number.")
     data = actor_to_dict(actor, t.lang, taxonomies=taxonomies)
     inbound_total, inbound = detail.inbound_of(session, actor_id=actor_id)
     changes = history(session, actor_id=actor_id, limit=50)

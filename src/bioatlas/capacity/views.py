@@ -100,13 +100,13 @@ def _facet_links(request: Request, facets, chosen) -> dict[str, dict[str, str]]:
 def offer_page(request: Request, actor_id: Id, session: SessionDep, taxonomies: TaxonomiesDep, t: TranslatorDep):
     scope = service.actor_scope(session, actor_id=actor_id)
     if scope is None:
-        raise HTTPException(404, detail=t("No actor with this number."))
+        raise not_found("actor_id", "No actor with this number.")
     offer = service.profile_of(session, actor_id=actor_id)
     p = getattr(request.state, "principal", None)
     may_edit = bool(p and can(p, "capacity.edit", scope))
     draft = service.draft_of(session, actor_id=actor_id) if may_edit else None
     if offer is None and draft is None:
-        raise HTTPException(404, detail=t("This actor has no published capacity profile."))
+        raise not_found("actor_id", "This actor has no published capacity profile.")
     return render(request, t, "capacity/offer.html", offer=offer_view(offer, taxonomies, t.lang) if offer else None,
                   draft=draft, actor_id=actor_id, may_edit=may_edit)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -19,7 +19,7 @@ from bioatlas.contributions.site_fields import display_of
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.core.fields import FieldError
 from bioatlas.web.pages import render
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -29,7 +29,7 @@ Form = Annotated[FormData, Depends(form_data)]
 def _actor(session, actor_id: int, t):
     actor = service.get_actor(session, actor_id=actor_id)
     if actor is None:
-        raise HTTPException(404, detail=t("No actor with this number."))
+        raise not_found("actor_id", "No actor with this number.")
     return actor
 
 
@@ -40,7 +40,7 @@ def site_form(request: Request, actor_id: Id, session: SessionDep, t: Translator
     actor = _actor(session, actor_id, t)
     current = find_site(actor, site_id=site) if site is not None else None
     if site is not None and current is None:
-        raise HTTPException(404, detail=t("No such site for this actor."))
+        raise not_found("actor_id", "No such site for this actor.")
     return render(request, t, "contributions/site_form.html", actor=actor, site_id=site, taxonomies=taxonomies,
                   values=display_of(current) if current is not None else {"role": "hq", "country": "FR"},
                   direct=can(p, "actor.edit", actor_scope(session, actor=actor)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -31,7 +31,7 @@ from bioatlas.contributions.service import (
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
 from bioatlas.core.fields import FieldError
 from bioatlas.web.pages import redirect, render
-from bioatlas.web.refusals import Refused
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -41,7 +41,7 @@ Form = Annotated[FormData, Depends(form_data)]
 def _actor(session, actor_id: int, t) -> Actor:
     actor = service.get_actor(session, actor_id=actor_id)
     if actor is None:
-        raise HTTPException(404, detail=t("No actor with this number."))
+        raise not_found("actor_id", "No actor with this number.")
     return actor
 
 
@@ -143,7 +143,7 @@ def decide(request: Request, contribution_id: Id, session: SessionDep, t: Transl
            settings: SettingsDep, form: Form, p: Annotated[Principal, Depends(require("contribution.review"))]):
     c = service.get_contribution(session, contribution_id=contribution_id)
     if c is None:
-        raise HTTPException(404, detail=t("No contribution with this number."))
+        raise not_found("contribution_id", "No contribution with this number.")
     authorize(request, p, "contribution.review", contribution_scope(session, contribution=c),
               target=f"contribution:{c.id}")
     decision = form.get("decision")
@@ -171,7 +171,7 @@ def revert(request: Request, actor_id: Id, change_id: Id, session: SessionDep, t
     authorize(request, p, "actor.revert", actor_scope(session, actor=actor), target=f"actor:{actor.id}")
     change = service.get_change(session, actor_id=actor.id, change_id=change_id)
     if change is None:
-        raise HTTPException(404, detail=t("No such change in this actor's history."))
+        raise not_found("change_id", "No such change in this actor's history.")
     try:
         service.revert(session, editor=p, change=change)
     except ContributionError as exc:

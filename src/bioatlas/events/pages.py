@@ -18,6 +18,7 @@ from bioatlas.events.labels import labels
 from bioatlas.core.fields import refusal_text
 from bioatlas.events.service import Conflict, FieldError, NotFound
 from bioatlas.web.pages import redirect, render
+from bioatlas.web.refusals import Refused, not_found
 
 
 def page(request: Request, t, template: str, status: int = 200, **context) -> Response:
@@ -40,7 +41,7 @@ def event_or_404(session, t, event_id: int):
     try:
         return service.get_event(session, event_id=event_id)
     except NotFound:
-        raise HTTPException(404, detail=t("No event with this number.")) from None
+        raise not_found("event_id", "No event with this number.") from None
 
 
 def scope_or_404(request: Request, session, t, p: Principal, action: str, event_id: int):
@@ -50,7 +51,7 @@ def scope_or_404(request: Request, session, t, p: Principal, action: str, event_
     if scope is None:
         if not p.authenticated:
             authorize(request, p, action)
-        raise HTTPException(404, detail=t("No event with this number."))
+        raise not_found("event_id", "No event with this number.")
     authorize(request, p, action, scope)
     return scope
 
@@ -64,7 +65,7 @@ def guarded_event(request: Request, session, t, p: Principal, action: str, event
 def me_or_409(session, t, event_id: int, p: Principal):
     me = service.participant_of(session, event_id=event_id, user_id=p.user_id)
     if me is None or me.status != "registered":
-        raise HTTPException(409, detail=t("Register for the event first."))
+        raise Refused(FieldError("", "Register for the event first.", 409), detail="Register for the event first.")
     return me
 
 

@@ -15,6 +15,7 @@ from bioatlas.events.badge_pdf import PdfUnavailable, render_pdf
 from bioatlas.events.labels import labels
 from bioatlas.events.pages import Form, Id, error_text, guarded_event, me_or_409, page
 from bioatlas.web import templates
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[Principal, Depends(require("events.organise"))]
@@ -58,7 +59,7 @@ def all_badges(request: Request, event_id: Id, session: SessionDep, t: Translato
     if participant:
         people = [x for x in people if x.id == participant]
         if not people:
-            raise HTTPException(404, detail=t("No such participant."))
+            raise not_found("event_id", "No such participant.")
     return _sheet(request, session, t, event, people, settings, pdf_url=f"/events/{event_id}/badges.pdf")
 
 

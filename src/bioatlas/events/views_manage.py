@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
@@ -13,6 +13,7 @@ from bioatlas.atlas.deps import get_taxonomies
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, programme_edit, service
 from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[Principal, Depends(require("events.organise"))]
@@ -88,7 +89,7 @@ def edit_session_page(request: Request, event_id: Id, session_id: Id, session: S
     try:
         return _edit_page(request, session, t, event, session_id)
     except service.NotFound:
-        raise HTTPException(404, detail=t("No such session.")) from None
+        raise not_found("session_id", "No such session.") from None
 
 
 @router.post("/events/{event_id}/sessions/{session_id}/edit", response_class=HTMLResponse)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts.policy import Principal, authorize, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, service
 from bioatlas.events.pages import Form, Id, attempt, event_or_404, guarded_event, me_or_409, page
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Participant = Annotated[Principal, Depends(require("events.participate"))]
@@ -52,7 +53,7 @@ def answer(request: Request, event_id: Id, request_id: Id, session: SessionDep, 
            p: Annotated[Principal, Depends(require("events.answer"))]):
     scope = service.request_scope(session, event_id=event_id, request_id=request_id)
     if scope is None:
-        raise HTTPException(404, detail=t("No such meeting request."))
+        raise not_found("request_id", "No such meeting request.")
     authorize(request, p, "events.answer", scope)
     event = event_or_404(session, t, event_id)
     return attempt(session, lambda: service.answer_request(session, request_id=request_id,

@@ -16,6 +16,8 @@ from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, pitch_programme, pitches, service
 from bioatlas.events.pages import Form, Id, attempt, event_or_404, guarded_event, page
 from bioatlas.review import service as review
+from bioatlas.core.fields import FieldError
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[Principal, Depends(require("events.organise"))]
@@ -123,12 +125,13 @@ def _review_page(request, session, t, event, application_id: int, p: Principal, 
         pitches.open_review(session, event_id=event.id, application_id=application_id, reviewer_id=p.user_id)
         session.commit()
     except service.NotFound:
-        raise HTTPException(404, detail=t("No such pitch application.")) from None
+        raise not_found("application_id", "No such pitch application.") from None
     except review.ConflictOfInterest as exc:
         session.commit()  # the exclusion is kept
         raise HTTPException(403, detail=review.conflicts_text(session, exc.conflicts, t=t)) from None
     except review.NotAssigned:
-        raise HTTPException(403, detail=t("You are not on the jury of this pitch.")) from None
+        raise Refused(FieldError("", "You are not on the jury of this pitch.", 403),
+                      detail="You are not on the jury of this pitch.") from None
     application = next(a for a in pitches.applications(session, event_id=event.id) if a.id == application_id)
     return page(request, t, "events/pitch_review.html", status=status, event=event, application=application,
                 criteria=pitches.criteria_of(session, event_id=event.id), error=error,

@@ -8,13 +8,14 @@ from datetime import date
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, service
 from bioatlas.events.pages import Form, Id, attempt, error_text, event_or_404, guarded_event, me_or_409, page
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,7 +63,7 @@ def session_ics(event_id: Id, session_id: Id, session: SessionDep, t: Translator
     try:
         view = service.get_session(session, event=event, session_id=session_id)
     except service.NotFound:
-        raise HTTPException(404, detail=t("No such session.")) from None
+        raise not_found("session_id", "No such session.") from None
     return _ics(service.sessions_ics(event, [view], lang=t.lang), f"event-{event_id}-session-{session_id}.ics")
 
 

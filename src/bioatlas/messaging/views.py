@@ -19,6 +19,7 @@ from bioatlas.core.fields import refusal_text
 from bioatlas.messaging import service
 from bioatlas.web import templates
 from bioatlas.web.pages import redirect, render
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(require("messaging.use"))]
@@ -54,7 +55,7 @@ def _authorized(request: Request, session, t, me: Principal, thread_id: int, act
     try:
         access = service.thread_access(session, thread_id=thread_id)
     except service.MessagingError:
-        raise HTTPException(404, detail=t("No such conversation.")) from None
+        raise not_found("thread_id", "No such conversation.") from None
     authorize(request, me, action, access, target=f"thread:{thread_id}")
 
 
@@ -83,7 +84,7 @@ def compose(request: Request, session: SessionDep, t: TranslatorDep, me: User,
             to: Annotated[int, Query(ge=1, le=2**31 - 1)]):
     names = service.display_names(session, user_ids=[to])
     if to not in names:
-        raise HTTPException(404, detail=t("No such person."))
+        raise not_found("to", "No such person.")
     return render(request, t, "messaging/compose.html", to=to, name=names[to], max_body=service.MAX_BODY)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -18,6 +18,7 @@ from bioatlas.notifications.bell import unread_for
 from bioatlas.notifications.models import DELIVERIES
 from bioatlas.web import templates
 from bioatlas.web.pages import redirect, render
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Me = Annotated[Principal, Depends(require("notification.self"))]
@@ -38,7 +39,7 @@ Form = Annotated[FormData, Depends(_form)]
 def dev_mail(request: Request, settings: SettingsDep, t: TranslatorDep, _: Anyone):
     """Development only: the e-mails the local mail catcher kept (404 unless BIOATLAS_DEV_MAIL_DIR is set)."""
     if settings.dev_mail_dir is None:
-        raise HTTPException(404, detail=t("No mail catcher in this deployment."))
+        raise not_found("path", "No mail catcher in this deployment.")
     return render(request, t, "notifications/dev_mail.html", mails=catcher.caught(settings.dev_mail_dir))
 
 
@@ -61,7 +62,7 @@ def read_one(session: SessionDep, t: TranslatorDep, notification_id: Id, me: Me)
     try:
         service.mark_read(session, user_id=me.user_id, notification_id=notification_id)
     except LookupError:
-        raise HTTPException(404, detail=t("No such notification.")) from None
+        raise not_found("notification_id", "No such notification.") from None
     session.commit()
     return redirect("/notifications")
 

@@ -73,7 +73,7 @@ def chart_csv(key: Annotated[str, Path(max_length=40)], session: SessionDep, t: 
 def indicator_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
     indicator = service.get_indicator(session, code=code)
     if indicator is None:
-        raise HTTPException(404, detail=t("No indicator with this code."))
+        raise not_found("code", "No indicator with this code.")
     values = service.series(session, code=code)
     return render(request, t, "observatory/indicator.html",
         indicator=service.indicator_dict(indicator, lang=t.lang), targets=service.targets_progress(session, code=code),
@@ -93,7 +93,7 @@ def _profile(session, code: str, t, scope: str | None = None):
         raise _bad_scope()
     profile = regions.region_profile(session, code=code, lang=t.lang, taxonomies=load_taxonomies(), scope=scope or None)
     if profile is None:
-        raise HTTPException(404, detail=t("No region with this code."))
+        raise not_found("code", "No region with this code.")
     return profile
 
 
@@ -109,7 +109,7 @@ def _factsheet_context(session, code: str, t, scope: str | None = None) -> dict:
         raise _bad_scope()
     found = factsheet_render.context(session, code=code, t=t, scope=scope or None)
     if found is None:
-        raise HTTPException(404, detail=t("No region with this code."))
+        raise not_found("code", "No region with this code.")
     return found
 
 
@@ -121,7 +121,7 @@ def factsheet_page(request: Request, code: Code, session: SessionDep, t: Transla
 @router.get("/regions/{code}/factsheet.pdf", response_class=Response)
 def factsheet_pdf(code: Code, session: SessionDep, settings: SettingsDep, t: TranslatorDep):
     if code not in regions.region_names():
-        raise HTTPException(404, detail=t("No region with this code."))
+        raise not_found("code", "No region with this code.")
     try:  # the cached file when it matches the data (factsheet_cache), else rendered and kept
         pdf = factsheet_cache.cached_pdf(session, settings=settings, code=code, lang=t.lang,
                                          render=lambda: factsheet_render.render_pdf(session, code=code, t=t))
@@ -141,7 +141,7 @@ def roadmaps_page(request: Request, session: SessionDep, t: TranslatorDep):
 def roadmap_page(request: Request, code: Code, session: SessionDep, t: TranslatorDep):
     roadmap = roadmaps.roadmap_page(session, code=code, lang=t.lang)
     if roadmap is None:
-        raise HTTPException(404, detail=t("No roadmap with this code."))
+        raise not_found("code", "No roadmap with this code.")
     return render(request, t, "observatory/roadmap.html",
         roadmap=roadmap, region_names=regions.region_names(), statuses=roadmaps.ACTION_STATUSES,
         indicator_labels={i["code"]: i["label"] for i in service.list_indicators(session, lang=t.lang)})
@@ -159,7 +159,7 @@ def roadmap_action_status(
         roadmaps.set_action_status(session, action_id=action_id, status=status, by=by, note=note.strip() or None,
                                    roadmap=code)
     except roadmaps.ActionNotFound:
-        raise HTTPException(404, detail=t("No such action in this roadmap.")) from None
+        raise not_found("action_id", "No such action in this roadmap.") from None
     except roadmaps.InvalidStatus as exc:
         raise Refused(FieldError("status", "{value!r} is not one of {allowed}",
                                  params={"value": status, "allowed": ", ".join(roadmaps.ACTION_STATUSES)}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -22,6 +22,7 @@ from bioatlas.oneshop.labels import labels
 from bioatlas.oneshop.service import FieldError, NotFound
 from bioatlas.web.pages import redirect, render
 from bioatlas.core.fields import refusal_text
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -52,7 +53,7 @@ def _ids(form: FormData, name: str) -> list[int]:
 def _case_scope(request: Request, session, t, p: Principal, action: str, case_id: int):
     scope = service.case_scope(session, case_id=case_id)
     if scope is None:
-        raise HTTPException(404, detail=t("No case with this number."))
+        raise not_found("case_id", "No case with this number.")
     authorize(request, p, action, scope, target=f"oneshop_case:{case_id}")
     return scope
 
@@ -60,7 +61,7 @@ def _case_scope(request: Request, session, t, p: Principal, action: str, case_id
 def _request_scope(request: Request, session, t, p: Principal, action: str, routed_id: int):
     scope = service.request_scope(session, request_id=routed_id)
     if scope is None:
-        raise HTTPException(404, detail=t("No request with this number."))
+        raise not_found("routed_id", "No request with this number.")
     authorize(request, p, action, scope, target=f"oneshop_request:{routed_id}")
     return scope
 
@@ -206,7 +207,7 @@ def share_document(request: Request, case_id: Id, document_id: Id, session: Sess
             service.share_document(session, case_id=case_id, document_id=document_id,
                                    shared_with=_ids(form, "shared_with"), user_id=p.user_id)
     except NotFound:
-        raise HTTPException(404, detail=t("No document with this number.")) from None
+        raise not_found("document_id", "No document with this number.") from None
     except FieldError as exc:
         return _case_page(request, session, t, p, case_id, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect(f"/oneshop/cases/{case_id}")
@@ -245,7 +246,7 @@ def download(request: Request, case_id: Id, document_id: Id, session: SessionDep
              p: Annotated[Principal, Depends(require("oneshop.document"))]):
     scope = service.document_scope(session, case_id=case_id, document_id=document_id)
     if scope is None:
-        raise HTTPException(404, detail=t("No document with this number."))
+        raise not_found("document_id", "No document with this number.")
     authorize(request, p, "oneshop.document", scope, target=f"oneshop_document:{document_id}")
     doc = service.document(session, document_id=document_id)
     return Response(doc.data, media_type="application/octet-stream",
@@ -341,7 +342,7 @@ def delete_rule(request: Request, rule_id: Id, session: SessionDep, t: Translato
         with unit_of_work(session):
             service.delete_rule(session, rule_id=rule_id, user_id=p.user_id)
     except NotFound:
-        raise HTTPException(404, detail=t("No rule with this number.")) from None
+        raise not_found("rule_id", "No rule with this number.") from None
     return redirect("/oneshop/admin")
 
 
@@ -352,7 +353,7 @@ def reroute(request: Request, routed_id: Id, session: SessionDep, t: TranslatorD
         with unit_of_work(session):
             service.reroute(session, request_id=routed_id, actor_id=_text(form, "actor_id", 12), user_id=p.user_id)
     except NotFound:
-        raise HTTPException(404, detail=t("No request with this number.")) from None
+        raise not_found("routed_id", "No request with this number.") from None
     except FieldError as exc:
         return _admin_page(request, session, t, error=refusal_text(t, exc, with_field=True), status=exc.status)
     return redirect("/oneshop/admin")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -22,7 +22,7 @@ from bioatlas.opportunities.fields import DIRECTIONS, GMP_GRADES, KINDS, OUTCOME
 from bioatlas.opportunities.forms import form_from, raw_from_form
 from bioatlas.opportunities.present import interest_view, match_view, opportunity_view
 from bioatlas.web.pages import redirect, render
-from bioatlas.web.refusals import Refused, form_refusal
+from bioatlas.web.refusals import Refused, form_refusal, not_found
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -157,7 +157,7 @@ def new_form(request: Request, actor_id: Id, session: SessionDep, taxonomies: Ta
              p: Annotated[Principal, Depends(require("opportunities.edit"))]):
     scope = service.scope_of(session, actor_id=actor_id)
     if scope is None:
-        raise HTTPException(404, detail=t("No actor with this number."))
+        raise not_found("actor_id", "No actor with this number.")
     authorize(request, p, "opportunities.edit", scope, target=f"actor:{actor_id}")
     name = service.actor_names(session, actor_ids=[actor_id]).get(actor_id, "")
     return _form_page(request, t, taxonomies, action=f"/opportunities/actors/{actor_id}/new", actor_name=name,
@@ -169,7 +169,7 @@ def create(request: Request, actor_id: Id, session: SessionDep, taxonomies: Taxo
            form: Form, p: Annotated[Principal, Depends(require("opportunities.edit"))]):
     scope = service.scope_of(session, actor_id=actor_id)
     if scope is None:
-        raise HTTPException(404, detail=t("No actor with this number."))
+        raise not_found("actor_id", "No actor with this number.")
     authorize(request, p, "opportunities.edit", scope, target=f"actor:{actor_id}")
     raw = raw_from_form(form)
     try:
