@@ -15,8 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGES = ("fr", "en")
@@ -104,5 +102,10 @@ def pick_language(query: str | None, cookie: str | None, default: str, accept: s
 def accepted_language(header: str) -> str | None:
     """The language of LANGUAGES an `Accept-Language` header prefers, or None: Werkzeug's parser
     (q-values, "fr-CA" as fr, "*" as the first of LANGUAGES, q=0 as refused). Cached: a server
-    meets few distinct headers, and the response cache asks on every anonymous read."""
+    meets few distinct headers, and the response cache asks on every anonymous read. Werkzeug is
+    imported here, at the first header: importing it costs every CLI command and every start
+    50-190 ms; `bioatlas serve` pays it once while priming, before its workers fork."""
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
     return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)

@@ -76,6 +76,8 @@ PRIME_URLS = ("/", "/?lang=en", "/actors", "/actors?page=2&kind=company", "/obse
               "/api/v1/actors/{actor}", "/actors/{actor}", "/api/v1/map/clusters?bbox=-5.5,41,10,51.5&zoom=5",
               "/api/v1/facets", "/warm-up/not-found")
 
+PRIME_LANGUAGE = "fr-FR,fr;q=0.9,en;q=0.8"  # a browser's: its parser (Werkzeug) is imported before the fork
+
 
 def prime(app: FastAPI) -> dict[str, int]:
     """Ask PRIME_URLS through the app (no socket), then forget their answers: priming fills the
@@ -97,8 +99,8 @@ def prime(app: FastAPI) -> dict[str, int]:
             for url in PRIME_URLS:
                 api = url.startswith("/api/")
                 try:
-                    response = await client.get(url.replace("{actor}", actor),
-                                                headers={"accept": "application/json" if api else "text/html"})
+                    response = await client.get(url.replace("{actor}", actor), headers={
+                        "accept": "application/json" if api else "text/html", "accept-language": PRIME_LANGUAGE})
                 except Exception:  # this kind stays cold; the others are still primed
                     log.exception("priming %s failed", url)
                     statuses[url] = 0
