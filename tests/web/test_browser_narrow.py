@@ -5,14 +5,16 @@ observatory was 496 px wide: its chart grid's columns were at least 480 px; a ch
 column's width and scales. A table wider than the screen scrolls inside its own box (atlas.css),
 not the page, and its caption stays within the screen (it scrolled with the table and was cut at
 the screen's edge, right edge at 409-430 px). The observatory's indicators are blocks (name, unit and method, then the latest values: that column
-was cut at the screen's edge, right edge at 428 px). No text is below WCAG AA contrast (a facet value
+was cut at the screen's edge, right edge at 428 px); so are a roadmap's actions (their seven columns
+scrolled sideways and the status form was cut at the edge): each cell under its column's name. No text is below WCAG AA contrast (a facet value
 with no actor was #6f7a86 on the panel's #f5f7f9, 4.1:1). A chart's series are listed under it in HTML, whole
 and wrapped (Vega's legend cut a source's title at 160 px: "Succès du Congr…").
 
 Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
 real actors of the map test, one job offer and one event of the rooms' test helpers.
 Screenshots: artifacts/screenshots/observatory-390-fr.png, observatory-390-en.png,
-actor-390-fr.png, actor-390-en.png, event-390-fr.png, event-390-en.png."""
+actor-390-fr.png, actor-390-en.png, event-390-fr.png, event-390-en.png, roadmap-390-fr.png,
+roadmap-390-en.png."""
 
 from __future__ import annotations
 
@@ -80,6 +82,7 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
         page.on("pageerror", lambda exc: problems.append(str(exc)))
         wide: dict[str, object] = {}
         for path in ("/observatory", "/observatory/indicators/eu_biologics_made_in_country", "/observatory/regions/11",
+                     "/observatory/roadmaps/idf-assises-2021",
                      "/", "/actors", f"/actors/{actor}", "/search?q=bio", "/events", f"/events/{event}", "/jobboard",
                      f"/jobboard/offers/{offer}", "/oneshop", "/calls"):
             page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
@@ -93,6 +96,11 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
                 wide[f"{path} contrast"] = faint
             if cut := page.evaluate(CUT_CAPTIONS):
                 wide[f"{path} captions"] = cut
+            if path == "/observatory/roadmaps/idf-assises-2021":
+                # an action's cells (its status form too) are on the screen, not behind a sideways scroll
+                rights = page.eval_on_selector_all("table.actions td", "tds => tds.map(td => td.getBoundingClientRect().right)")
+                assert rights and max(rights) <= 390, max(rights)
+                page.screenshot(path=str(SCREENSHOTS / f"roadmap-390-{lang}.png"), full_page=True)
             if path == "/observatory":
                 assert page.locator(".vl-chart[data-state=rendered] svg").count() >= 5
                 page.screenshot(path=str(SCREENSHOTS / f"observatory-390-{lang}.png"), full_page=True)
