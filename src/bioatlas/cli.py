@@ -127,7 +127,7 @@ def serve(
 
     The in-memory indexes (map, search facets, vectors, resolver) are built before the port opens, so the first request is answered at full speed; with several workers they are built once and the workers are forked from that process.
 
-    On a SQLite atlas the map, search facet and resolver indexes are saved beside the database (ATLAS.indexes/) and read back at the next start instead of being built (memory-mapped, shared by the workers; the changes since are applied, a damaged file is rebuilt). BIOATLAS_INDEX_FILES=0 turns this off.
+    The map, search facet and resolver indexes are saved beside a SQLite atlas (ATLAS.indexes/), or for PostgreSQL under the data directory (DATA_DIR/indexes/, one folder per database), and read back at the next start instead of being built (memory-mapped, shared by the workers; the changes since are applied, and saved again when they were many; a damaged or stale file is rebuilt). BIOATLAS_INDEX_FILES=0 turns this off.
 
     Anonymous reads are cached per data version (BIOATLAS_RESPONSE_CACHE)."""
     import os
@@ -143,7 +143,7 @@ def serve(
         uvicorn.run("bioatlas.app:app_from_environment", factory=True, host=host, port=port, reload=True)
         return
     count = workers or os.cpu_count() or 1
-    index_files.enable()  # the map and search indexes are read from / saved to files beside a SQLite atlas
+    index_files.enable(root=s.data_dir / "indexes")  # indexes read from / saved to files (PostgreSQL: under root)
     application = create_app(s)
     if s.warm_up and s.environment != "test":
         console.print("building the in-memory indexes…")

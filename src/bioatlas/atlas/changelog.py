@@ -23,7 +23,7 @@ from itertools import chain
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.models import Actor, ActorName, Capability, ChangeLogEntry, Site
+from bioatlas.atlas.models import Actor, ActorName, Capability, ChangeLogEntry, ContentVersion, Site
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.listeners import touched_listener
 
@@ -84,6 +84,21 @@ def mark(session: Session, seq: int) -> tuple | None:
         return None
     row = session.execute(select(ChangeLogEntry.actor_id, ChangeLogEntry.changed_at).where(ChangeLogEntry.seq == seq)).first()
     return (row[0], str(row[1])) if row else None
+
+
+def files_mark(session: Session, seq: int) -> list | None:
+    """What index files saved as of log row `seq` are told apart by (`core/index_files.py`): the
+    row's `mark()`; for an empty log (seq 0: an atlas loaded by raw SQL and never edited since),
+    the content version and the size and highest id of every table the indexes read, so that
+    another atlas, or rows added by a writer that bypassed the log, is never read from files."""
+    if seq > 0:
+        found = mark(session, seq)
+        return None if found is None else list(found)
+    out: list = ["empty log", session.scalar(select(ContentVersion.seq).where(ContentVersion.id == 1))]
+    for model in (Actor, ActorName, Site, Capability):
+        out.extend(session.execute(select(func.count(), func.max(model.id))).one())
+    out.append(str(session.scalar(select(func.max(Actor.updated_at)))))
+    return out
 
 
 def note_everything(connection) -> None:

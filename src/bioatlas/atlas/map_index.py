@@ -224,10 +224,11 @@ def _absorb(session: Session, index: MapIndex, changed: set[int], seq: int) -> M
 # A new process, or each worker of `bioatlas serve`, maps the saved index in a fraction of a
 # second and shares its pages, instead of reading and sorting every site (17 s at a million
 # actors). The files reflect one change-log row (seq and its fingerprint, checked here: this live
-# index has no mark of its own); the changes since are absorbed as usual. Only `alive` is copied
-# (absorbing writes tombstones into it); the other arrays stay read-only.
+# index has no mark of its own); the changes since are absorbed as usual. An index saved after
+# absorbing (a start that found its files far behind the log saves them again) keeps its tombstones
+# and delta. Only `alive` is copied (absorbing writes tombstones into it); the rest stays read-only.
 FILES = "map"
-FILES_KEY = {"format": 1}
+FILES_KEY = {"format": 2}
 SITE_FIELDS = tuple(Sites.__dataclass_fields__)
 
 
@@ -235,22 +236,25 @@ class MapFiles:
     """`core.live_index.Store` of the map index."""
 
     def load(self, session: Session, args: tuple) -> Held[MapIndex] | None:
-        found = index_files.load(session, FILES, FILES_KEY, lambda seq: changelog.mark(session, seq))
+        found = index_files.load(session, FILES, FILES_KEY, lambda seq: changelog.files_mark(session, seq))
         if found is None:
             return None
         a = found.arrays
         vocab = {k: v for k, v in found.meta["vocab"]}
         index = MapIndex(seq=found.seq, generation=1, base=Sites(*(a[f"base-{f}"] for f in SITE_FIELDS)), code=a["code"],
-                         alive=np.array(a["alive"]), tombs=np.zeros(0, dtype=np.int64), delta=_to_sites([], vocab),
-                         delta_actors=frozenset(), version=0, vocab=vocab, by_actor=a["by_actor"],
-                         actor_keys=a["actor_keys"])
+                         alive=np.array(a["alive"]), tombs=np.array(a["tombs"]),
+                         delta=Sites(*(np.array(a[f"delta-{f}"]) for f in SITE_FIELDS)),
+                         delta_actors=frozenset(a["delta_actors"].tolist()), version=0, vocab=vocab,
+                         by_actor=a["by_actor"], actor_keys=a["actor_keys"])
         return Held(index, found.seq)
 
     def save(self, session: Session, held: Held[MapIndex], args: tuple) -> None:
         index = held.value
         arrays = {"code": index.code, "alive": index.alive, "by_actor": index.by_actor, "actor_keys": index.actor_keys,
-                  **{f"base-{f}": getattr(index.base, f) for f in SITE_FIELDS}}
-        index_files.save(session, FILES, FILES_KEY, held.seq, changelog.mark(session, held.seq), arrays,
+                  "tombs": index.tombs, "delta_actors": np.array(sorted(index.delta_actors), dtype=np.int64),
+                  **{f"base-{f}": getattr(index.base, f) for f in SITE_FIELDS},
+                  **{f"delta-{f}": getattr(index.delta, f) for f in SITE_FIELDS}}
+        index_files.save(session, FILES, FILES_KEY, held.seq, changelog.files_mark(session, held.seq), arrays,
                          {"vocab": list(index.vocab.items())})
 
 

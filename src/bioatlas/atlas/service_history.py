@@ -96,6 +96,12 @@ def change_mark(session: Session, *, seq: int) -> tuple | None:
     return changelog.mark(session, seq)
 
 
+def files_mark(session: Session, *, seq: int) -> list | None:
+    """What index files saved as of log row `seq` are told apart by (`atlas.changelog.files_mark`:
+    the row's mark, or a fingerprint of the content when the log is empty)."""
+    return changelog.files_mark(session, seq)
+
+
 def note_changed(session: Session, *, actor_ids: Iterable[int]) -> None:
     """Tell the change log these actors changed in this transaction (raw SQL, merges)."""
     changelog.note(session, actor_ids)

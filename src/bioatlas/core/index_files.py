@@ -28,23 +28,34 @@ reads it before forking its workers and freezes it out of the collector's reach,
 stay shared copy-on-write). Pickle runs code when read: only ever read from the folder this
 server writes beside its own database (whoever can write there can already change the atlas).
 
-Only for a SQLite file (PostgreSQL and in-memory databases have no "beside"), and only once
-`enable()` was called (`bioatlas serve` does, unless `BIOATLAS_INDEX_FILES=0`): other commands and
-the tests build in memory as before."""
+A database with no "beside" (PostgreSQL) has its files under the folder given to `enable(root=)`
+(`bioatlas serve`: `<data dir>/indexes/`), in a sub-folder named for the database's identity (the
+cluster's system identifier, the database's oid and name, the server's address: `identity()`), so
+two databases, or a database dropped and created again under the same name, never share files; the
+key and the log row's mark then tell the states of one database apart as they do for a file.
+In-memory databases have none. Only once `enable()` was called (`bioatlas serve` does, unless
+`BIOATLAS_INDEX_FILES=0`): other commands and the tests build in memory as before.
+
+An empty change log (an atlas loaded by raw SQL and never edited since) has no row to tell the
+atlas by: the callers' `mark_of(0)` gives a fingerprint of its content instead
+(`atlas.changelog.files_mark`), so such an atlas saves its files too."""
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import logging
 import os
 import pickle
 import secrets
 import shutil
+import weakref
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 import numpy as np
@@ -56,12 +67,34 @@ FORMAT = 2  # of the pointer and folder layout below
 CHUNK = 16 << 20  # bytes per CRC step
 PICKLED = "object.pickle"
 _enabled = False
+_root: Path | None = None  # where the files of a database with no "beside" go (PostgreSQL)
+_identities: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> identity()
 
 
-def enable(on: bool = True) -> None:
-    """Read and write index files from now on in this process (and the processes it forks)."""
-    global _enabled
+def enable(on: bool = True, root: Path | None | EllipsisType = ...) -> None:
+    """Read and write index files from now on in this process (and the processes it forks);
+    `root`: the folder of the databases that are not a SQLite file (unchanged when not given)."""
+    global _enabled, _root
     _enabled = on and os.environ.get("BIOATLAS_INDEX_FILES", "1") != "0"
+    if not isinstance(root, EllipsisType):
+        _root = None if root is None else Path(root).resolve()
+
+
+def identity(engine) -> str:
+    """A PostgreSQL database's identity, hashed: the cluster's system identifier (another cluster,
+    or one restored from a dump, has another), the database's oid (dropped and created again: a new
+    one) and name, and the server's address and port. Read once per engine, on its own connection."""
+    known = _identities.get(engine)
+    if known is None:
+        parts: list[Any] = [engine.url.host, engine.url.port]
+        with engine.connect() as c:
+            parts += list(c.execute(text("SELECT oid, datname FROM pg_database WHERE datname = current_database()")).one())
+            try:
+                parts.append(c.execute(text("SELECT system_identifier FROM pg_control_system()")).scalar())
+            except Exception:  # not allowed to this role: the oid and the address remain
+                c.rollback()
+        known = _identities[engine] = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+    return known
 
 
 @dataclass(frozen=True)
@@ -74,10 +107,14 @@ class Loaded:
 
 
 def folder_for(engine) -> Path | None:
-    """`<database>.indexes` beside a SQLite file; None for any other database or when not enabled."""
+    """`<database>.indexes` beside a SQLite file, `<root>/postgresql-<identity>` for a PostgreSQL
+    database when a root was given; None for any other database or when not enabled."""
     if not _enabled:
         return None
+    engine = getattr(engine, "engine", engine)  # a Connection's
     url = engine.url
+    if url.get_backend_name() == "postgresql":
+        return None if _root is None else _root / f"postgresql-{identity(engine)}"
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
             or url.database.startswith("file:") or url.query.get("mode") == "memory":
         return None
@@ -161,7 +198,7 @@ def save(session: Session, name: str, key: dict[str, Any], seq: int, mark: Any, 
     `mark_of` gives it to `load`), under this key; the folder written, or None (nowhere to write,
     or a failure, logged: the index in memory is unaffected)."""
     folder = folder_for(session.get_bind())
-    if folder is None or mark is None:  # an empty or pruned log: nothing to tell this atlas by
+    if folder is None or mark is None:  # a pruned row: nothing to tell this atlas by
         return None
     data = folder / f"{name}.{int(seq)}.{secrets.token_hex(4)}"
     try:

@@ -14,6 +14,12 @@ was pruned or emptied past the index's seq) or when `absorb` declines. core does
 atlas: the log readers `latest(session)` and `since(session, seq, limit)` (atlas/changelog.py)
 are handed in, and so is `mark(session, seq)` when a feature also checks that the log row at its
 seq is still the same (a log emptied and refilled up to the same seq).
+
+An index read from its store (the files of `core/index_files.py`) and then brought up to date is
+saved again when the tail it absorbed was long (RESAVE_SHARE of the limit in changed actors, or
+as many log rows as the limit): otherwise every start would replay a tail growing with each
+edit, until past the limit a start rebuilds from the database. That happens where the files are
+read: in `bioatlas serve`'s master before it forks its workers.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 S = TypeVar("S")
+RESAVE_SHARE = 0.2  # of the limit: changed actors absorbed after a load past which the store saves again
 
 # every LiveIndex of the process, by name (warm-up checks, benchmarks); held by their modules
 _live: weakref.WeakValueDictionary[str, LiveIndex] = weakref.WeakValueDictionary()
@@ -112,6 +119,7 @@ class Store(Protocol[T]):
 @dataclass
 class Stats:
     loads: int = 0  # indexes read from their files instead of built
+    resaves: int = 0  # indexes read from their files, brought up to date and saved again
     builds: int = 0
     absorbs: int = 0
     build_seconds: float = 0.0
@@ -205,10 +213,12 @@ class LiveIndex(Generic[T]):
     def _refresh(self, session: Session, slot: Slot[T], args: tuple) -> T:
         top = self._latest(session)
         held = slot.held
+        loaded = False
         if held is None and self._store is not None:
             held = slot.held = self._store.load(session, args)
             if held is not None:
                 self.stats.loads += 1
+                loaded = True
         if held is None:
             return self._install(session, slot, top, None, args)
         if self._fresh(session, held, top):
@@ -222,8 +232,16 @@ class LiveIndex(Generic[T]):
                     slot.held = Held(value, top, self._mark(session, top) if self._mark else None)
                     self.stats.absorbs += 1
                     self.stats.absorb_seconds += time.perf_counter() - started
+                    if loaded and self._store is not None and self._long_tail(len(changed), top - held.seq):
+                        self._store.save(session, slot.held, args)
+                        self.stats.resaves += 1
                     return value
         return self._install(session, slot, top, held.value, args)
+
+    def _long_tail(self, actors: int, rows: int) -> bool:
+        """Whether a tail of these many changed actors and log rows is worth saving the index again."""
+        limit = self.limit
+        return actors >= max(1, int(limit * RESAVE_SHARE)) or rows >= limit
 
     def _install(self, session: Session, slot: Slot[T], top: int, previous: T | None, args: tuple) -> T:
         started = time.perf_counter()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bioatlas.atlas.service import change_mark, changes_since, latest_change
+from bioatlas.atlas.service import changes_since, files_mark, latest_change
 from bioatlas.core import index_files
 from bioatlas.core.live_index import Held, LiveIndex
 from bioatlas.resolve.index import ResolverIndex, build_index
@@ -42,13 +42,13 @@ class ResolverFiles:
     as of one change-log row; the changes since are refreshed as usual."""
 
     def load(self, session: Session, args: tuple) -> Held[Resolver] | None:
-        found = index_files.load(session, FILES, FILES_KEY, lambda seq: change_mark(session, seq=seq))
+        found = index_files.load(session, FILES, FILES_KEY, lambda seq: files_mark(session, seq=seq))
         if found is None or not isinstance(found.obj, ResolverIndex):
             return None
         return Held(Resolver(found.obj), found.seq)
 
     def save(self, session: Session, held: Held[Resolver], args: tuple) -> None:
-        index_files.save(session, FILES, FILES_KEY, held.seq, change_mark(session, seq=held.seq), {}, {},
+        index_files.save(session, FILES, FILES_KEY, held.seq, files_mark(session, seq=held.seq), {}, {},
                          pickled=held.value.index)
 
 

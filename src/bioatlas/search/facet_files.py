@@ -12,6 +12,7 @@ import json
 import numpy as np
 from sqlalchemy.orm import Session
 
+from bioatlas.atlas import service as atlas
 from bioatlas.core import index_files
 from bioatlas.core.live_index import Held
 from bioatlas.search import log_position
@@ -64,20 +65,21 @@ class FacetFiles:
 
     def load(self, session: Session, args: tuple) -> Held[State] | None:
         (taxonomies,) = args
-        found = index_files.load(session, NAME, _key(taxonomies), lambda seq: log_position.mark(session, seq))
+        found = index_files.load(session, NAME, _key(taxonomies), lambda seq: atlas.files_mark(session, seq=seq))
         if found is None:
             return None
+        mark = log_position.mark(session, found.seq)  # the log row's (None for an empty log): the index's freshness
         try:
-            state = from_arrays(found.arrays, found.meta, taxonomies, found.seq, found.mark)
+            state = from_arrays(found.arrays, found.meta, taxonomies, found.seq, mark)
         except Exception as exc:
             index_files.log.warning("index files %s: %s, rebuilding from the database", NAME, exc)
             return None
-        return Held(state, found.seq, found.mark)
+        return Held(state, found.seq, mark)
 
     def save(self, session: Session, held: Held[State], args: tuple) -> None:
         (taxonomies,) = args
         state = held.value
         meta = {"vocabs": {f: v.codes for f, v in state.vocabs.items()}, "pairs": list(state.pairs),
                 "scalars": list(state.scalars), "statuses": list(state.statuses.items())}
-        index_files.save(session, NAME, _key(taxonomies), held.seq, held.mark,
+        index_files.save(session, NAME, _key(taxonomies), held.seq, atlas.files_mark(session, seq=held.seq),
                          to_arrays(state), meta)
