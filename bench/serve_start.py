@@ -6,7 +6,8 @@
         resident memory (VmRSS) after each
 
     python bench/serve_start.py serve DATABASE_URL [--workers N] [--server-src DIR] [--repeat K]
-        `bioatlas serve` on a free port of 127.0.0.1: seconds until the port opens, the first
+        `bioatlas serve` on a free port of 127.0.0.1: seconds until the port opens and the CPU
+        seconds its processes had used by then (user + system, master and workers), the first
         search's latency (and status) then, and per process (master, workers) Rss/Pss/Shared/
         Private from /proc/PID/smaps_rollup, after --requests searches (a map request every 4th,
         a name resolution every 8th) spread over the workers; then stopped. The anchor, measured
@@ -29,6 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import cpu_seconds  # noqa: E402
 
 
 def loadavg() -> str:
@@ -183,18 +186,20 @@ def serve_once(url: str, workers: int, src: Path, log: Path, requests: int) -> d
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(src)}
     cmd = [sys.executable, "-m", "bioatlas", "serve", "--port", str(port), "--workers", str(workers)]
-    load0 = loadavg()
+    load0, utc = loadavg(), time.strftime("%H:%M:%S", time.gmtime())
     t0 = time.perf_counter()
     with log.open("w") as out:
         server = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_port(port, server, log)
         opened = time.perf_counter() - t0
+        cpu_open = cpu_seconds(server.pid)
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(timeout=120) as client:
             started = time.perf_counter()
             first = client.get(f"{base}/api/v1/search", params={"q": "vaccins", "mode": "fulltext"})
             first_ms = (time.perf_counter() - started) * 1000
+            cpu_first = cpu_seconds(server.pid)
             started = time.perf_counter()
             page = client.get(f"{base}/actors")
             page_ms = (time.perf_counter() - started) * 1000
@@ -210,7 +215,8 @@ def serve_once(url: str, workers: int, src: Path, log: Path, requests: int) -> d
         for i, child in enumerate(children(server.pid)):
             procs[f"worker{i + 1}"] = rollup(child)
         total = {k: sum(p[k] for p in procs.values()) for k in ("rss", "pss")}
-        return {"load_before": load0, "load_after": loadavg(), "port_open_s": round(opened, 1),
+        return {"utc": utc, "load_before": load0, "load_after": loadavg(), "port_open_s": round(opened, 1),
+                "cpu_at_open_s": round(cpu_open, 1), "cpu_after_first_s": round(cpu_first, 1),
                 "first_search_ms": round(first_ms), "first_status": first.status_code, "first_page_ms": round(page_ms),
                 "page_status": page.status_code, "procs": procs, "total": total}
     finally:
