@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 S = TypeVar("S")
-RESAVE_SHARE = 0.2  # of the limit: changed actors absorbed after a load past which the store saves again
+RESAVE_SHARE = 0.5  # of the limit: changed actors absorbed after a load past which the store saves again
 
 # every LiveIndex of the process, by name (warm-up checks, benchmarks); held by their modules
 _live: weakref.WeakValueDictionary[str, LiveIndex] = weakref.WeakValueDictionary()
