@@ -61,12 +61,13 @@ def filters_of(number: int):
 
 
 def first_ask(engine) -> None:
-    """Forget the answers kept for the queries asked so far (totals, counts, pages: the memo of
-    `tantivy_search`), so that the next timed step asks the engine as a new query would; the
-    filters' base counts stay (kept per filter set and index state, as in a running server)."""
+    """Forget the answers kept for the queries asked so far (totals, counts, pages, the words'
+    names frequencies: the memo of `tantivy_search`), so that the next timed
+    step asks the engine as a new query would; the filters' base counts stay (kept per filter set
+    and index state, as in a running server)."""
     memo = engine.memo
     if memo is not None:
-        for key in [k for k in memo[1] if k[0] in ("total", "counts", "top", "matched", "without")]:
+        for key in [k for k in memo[1] if k[0] in ("total", "counts", "top", "matched", "without", "names-df")]:
             del memo[1][key]
 
 

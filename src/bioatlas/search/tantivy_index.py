@@ -153,6 +153,14 @@ class Engine:
                 self._built.popitem(last=False)
         return built
 
+    def names_clause(self, q: Query) -> tantivy.Query | None:
+        """The documents matching a word of `q` in their names (any group, any form or prefix),
+        as a clause that adds nothing to the score; None when every clause is a names clause."""
+        if q.names_only or not q.groups:
+            return None
+        clauses = [c for forms, prefix in q.groups for c in self._clause("names", forms, prefix)]
+        return tantivy.Query.const_score_query(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses]), 0.0)
+
     def _build(self, q: Query) -> tantivy.Query:
         groups = []
         for forms, prefix in q.groups:

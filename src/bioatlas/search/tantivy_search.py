@@ -33,6 +33,7 @@ import tantivy
 
 from bioatlas.atlas.service import FACETS, ActorFilter, Taxonomy, view_predicates
 from bioatlas.search import tantivy_geo
+from bioatlas.search import tantivy_names_first as names_first
 from bioatlas.search.params import SCALES, Geo
 from bioatlas.search.tantivy_facets import aggregate as _aggregate
 from bioatlas.search.tantivy_facets import const as _const
@@ -103,10 +104,14 @@ class Answer:
     prefix: bool = False  # a word of the text is being typed (matched as a prefix)
     first: list | None = None  # a prefix's first TIE_READ_MAX + 1 hits by score, read with its total
     selected: dict[str, list[str]] = field(default_factory=dict)  # per selected facet, its topmost codes
+    q: Query | None = None  # the text's words (the page's names-first read, `_names_first`)
 
-    def query(self, *, without: str | None = None, exclude: list[int] = (), only: list[int] = ()) -> tantivy.Query:
+    def query(self, *, without: str | None = None, exclude: list[int] = (), only: list[int] = (),
+              narrow: tantivy.Query | None = None) -> tantivy.Query:
         clauses = [(tantivy.Occur.Must, self.text)]
         clauses += [(tantivy.Occur.Must, c) for name, c in self.filters.items() if name != without]
+        if narrow is not None:
+            clauses.append((tantivy.Occur.Must, narrow))
         schema = self.engine.schema
         if exclude:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(schema, "actor_id", [int(i) for i in exclude])))
@@ -138,12 +143,34 @@ class Answer:
 
     def _top(self, searcher: tantivy.Searcher, n: int, offset: int, exclude: list[int]) -> list[tuple[int, float]]:
         k = offset + n
-        query = self.query(exclude=exclude)
+        narrow = self._names_first(searcher, k)
+        if narrow is not None:
+            clause, bound = narrow
+            ranked = self._ranked(searcher, k, exclude, clause, None)
+            if len(ranked) == k and ranked[-1][1] > bound:
+                names_first.stats["kept"] += 1
+                return ranked[offset:k]
+            names_first.stats["read_again"] += 1
         # a prefix (a regex of constant score) leaves block-max WAND nothing to prune: the search
         # reads every match whatever the limit, and its scores tie in crowds, so the first read
         # goes straight to TIE_READ_MAX (one pass over the matches instead of two); that read
         # was made with the total when this answer counted it (`answer`), and serves here
         first = self.first if not exclude and k <= TIE_READ_MAX and searcher is self.searcher else None
+        return self._ranked(searcher, k, exclude, None, first)[offset:k]
+
+    def _names_first(self, searcher: tantivy.Searcher, k: int) -> tuple[tantivy.Query, float] | None:
+        """(the names' clause, the bound) of `tantivy_names_first.narrowing`, when it can pay."""
+        if self.q is None or self.first is not None and k <= TIE_READ_MAX:
+            return None
+        docs = max(1, searcher.num_docs)
+        share = (lambda: self.base(searcher, None, counts=False) / docs) if self.filters else (lambda: 1.0)
+        return names_first.narrowing(self.engine, searcher, self.q, self.total, k, share,
+                                     lambda key, compute: _memo(self.engine, searcher, key, compute))
+
+    def _ranked(self, searcher: tantivy.Searcher, k: int, exclude: list[int], narrow: tantivy.Query | None,
+                first: list | None) -> list[tuple[int, float]]:
+        """The k first (id, score) by score desc then id asc of the query (narrowed by `narrow`)."""
+        query = self.query(exclude=exclude, narrow=narrow)
         limit = TIE_READ_MAX if first is not None else max(k, min(TIE_READ_MAX, self.total)) if self.prefix else k
         while True:  # read on while the k-th score's ties go on (their order is the actor id's)
             hits = first if first is not None else searcher.search(query, limit=limit + 1, count=False).hits
@@ -151,7 +178,7 @@ class Answer:
             if len(hits) <= limit or hits[-1][0] < hits[k - 1][0]:  # all read, or past the ties
                 break
             if limit >= TIE_READ_MAX:  # a crowd of ties (a prefix alone scores them all alike)
-                return self._ties_by_id(searcher, hits, k, exclude)[offset:k]
+                return self._ties_by_id(searcher, hits, k, exclude, narrow)
             limit = max(limit * 2, TIE_READ_MAX)  # one read of up to TIE_READ_MAX, then the walk
         if len(hits) > k:
             kth = hits[k - 1][0]
@@ -160,9 +187,10 @@ class Answer:
             return []
         ids = searcher.fast_field_values("actor_id", [a for _, a in hits])
         ranked = sorted(zip(ids, (s for s, _ in hits)), key=lambda p: (-p[1], p[0]))
-        return [(int(i), float(s)) for i, s in ranked[offset:k]]
+        return [(int(i), float(s)) for i, s in ranked[:k]]
 
-    def _ties_by_id(self, searcher: tantivy.Searcher, hits: list, k: int, exclude: list[int]) -> list[tuple[int, float]]:
+    def _ties_by_id(self, searcher: tantivy.Searcher, hits: list, k: int, exclude: list[int],
+                    narrow: tantivy.Query | None) -> list[tuple[int, float]]:
         """The k first of (score desc, id asc) when the k-th score is shared by more hits than were
         read: the hits above it, then the tied ones found by walking the matches in actor id order
         (ordered by the fast field, never scored) and scoring each chunk of ids; stops as soon as
@@ -172,7 +200,7 @@ class Answer:
         ranked = sorted(zip(searcher.fast_field_values("actor_id", [a for _, a in above]), (s for s, _ in above)),
                         key=lambda p: (-p[1], p[0])) if above else []
         need = k - len(ranked)
-        query, start, chunk = self.query(exclude=exclude), 0, max(4 * need, 1024)
+        query, start, chunk = self.query(exclude=exclude, narrow=narrow), 0, max(4 * need, 1024)
         tied: list[int] = []
         while len(tied) < need:
             page = searcher.search(query, limit=chunk, count=False, order_by_field="actor_id", order=tantivy.Order.Asc,
@@ -306,7 +334,7 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
     if scale:
         selected["scale"] = sorted(scale)
     found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups),
-                   selected=selected)
+                   selected=selected, q=q)
     found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found, with_counts))
     return found
 
