@@ -111,9 +111,12 @@ def test_factsheet_pdf_without_pango_is_a_clear_503(obs_client, eco, monkeypatch
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_pango)
-    r = obs_client.get("/observatory/regions/11/factsheet.pdf")
+    r = obs_client.get("/observatory/regions/11/factsheet.pdf", params={"lang": "fr"})
     assert r.status_code == 503
-    assert "install-system-deps.sh" in r.json()["detail"]
+    assert "install-system-deps.sh" in r.json()["detail"]  # the operator's English, unchanged
+    assert r.json()["message"].startswith("Le PDF ne peut pas être produit sur ce serveur"), r.json()  # was none
+    page = obs_client.get("/observatory/regions/11/factsheet.pdf", params={"lang": "fr"}, headers={"accept": "text/html"})
+    assert page.status_code == 503 and "Le PDF ne peut pas" in page.text and "Pango" not in page.text
 
 
 def test_factsheet_pdf_fits_on_two_full_pages(obs_client, session, eco, loaded, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
@@ -15,7 +15,8 @@ from bioatlas.events.badge_pdf import PdfUnavailable, render_pdf
 from bioatlas.events.labels import labels
 from bioatlas.events.pages import Form, Id, error_text, guarded_event, me_or_409, page
 from bioatlas.web import templates
-from bioatlas.web.refusals import not_found
+from bioatlas.core.fields import FieldError
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[Principal, Depends(require("events.organise"))]
@@ -31,7 +32,8 @@ def _sheet(request, session, t, event, people, settings, *, pdf: bool = False, p
     try:
         body = render_pdf(html)
     except PdfUnavailable as exc:
-        raise HTTPException(503, detail=str(exc)) from None
+        raise Refused(FieldError("", "The PDF cannot be made on this server (its PDF libraries are missing); "
+                                     "the printable badge page works without them.", 503), detail=str(exc)) from None
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="event-{event.id}-badges.pdf"'})
 

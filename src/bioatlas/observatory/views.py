@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioatlas.accounts.policy import Principal, require
@@ -126,7 +126,9 @@ def factsheet_pdf(code: Code, session: SessionDep, settings: SettingsDep, t: Tra
         pdf = factsheet_cache.cached_pdf(session, settings=settings, code=code, lang=t.lang,
                                          render=lambda: factsheet_render.render_pdf(session, code=code, t=t))
     except factsheet.PdfUnavailable as exc:
-        raise HTTPException(503, str(exc)) from None
+        # the API's detail keeps the operator's English (the command that installs Pango)
+        raise Refused(FieldError("", "The PDF cannot be made on this server (its PDF libraries are missing); "
+                                     "the factsheet's page shows the same.", 503), detail=str(exc)) from None
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="factsheet-{code}-{t.lang}.pdf"'})
 
