@@ -32,7 +32,7 @@ from bench.common import start_server as start  # noqa: E402
 from bench.common import stop_server as stop  # noqa: E402
 from bench.http_load import MIX, demo_atlas, sample, wait_port, workload  # noqa: E402
 
-Record = tuple[str, float, float, int]  # url, start, end, status
+Record = tuple[str, float, float, int, str]  # url, start, end, status, kind
 
 
 async def send_plan(port: int, plan: list[tuple[str, str, dict]], clients: int, seconds: float) -> list[Record]:
@@ -56,7 +56,7 @@ async def send_plan(port: int, plan: list[tuple[str, str, dict]], clients: int, 
                 length = next(int(v) for k, _, v in (h.partition(":") for h in lines[1:])
                               if k.strip().lower() == "content-length")
                 await reader.readexactly(length)
-                records.append((url, t0, time.perf_counter(), int(lines[0].split()[1])))
+                records.append((url, t0, time.perf_counter(), int(lines[0].split()[1]), kind))
         finally:
             writer.close()
 
@@ -64,20 +64,21 @@ async def send_plan(port: int, plan: list[tuple[str, str, dict]], clients: int, 
     return records
 
 
-def classify(records: list[Record], seen: set[str]) -> dict[str, list[float]]:
+def classify(records: list[Record], seen: set[str]) -> dict[str, list[tuple[float, str]]]:
+    """Each request's wall time (ms) and kind, by class."""
     first_end: dict[str, float] = {}
-    out: dict[str, list[float]] = {"first": [], "joined": [], "hit": []}
-    for url, t0, t1, _ in sorted(records, key=lambda r: r[1]):
-        ms = (t1 - t0) * 1000
+    out: dict[str, list[tuple[float, str]]] = {"first": [], "joined": [], "hit": []}
+    for url, t0, t1, _, kind in sorted(records, key=lambda r: r[1]):
+        timed = ((t1 - t0) * 1000, kind)
         if url in seen:
-            out["hit"].append(ms)
+            out["hit"].append(timed)
         elif url not in first_end:
             first_end[url] = t1
-            out["first"].append(ms)
+            out["first"].append(timed)
         elif t0 < first_end[url]:
-            out["joined"].append(ms)
+            out["joined"].append(timed)
         else:
-            out["hit"].append(ms)
+            out["hit"].append(timed)
     return out
 
 
@@ -132,10 +133,12 @@ def main(argv: list[str] | None = None) -> None:
         pss, procs = pss_mib(server.pid)
     finally:
         stop(server)
-    classes = classify(records, {r[0] for r in warm})
+    timed = classify(records, {r[0] for r in warm})
+    classes = {k: [ms for ms, _ in v] for k, v in timed.items()}
     every = [x for v in classes.values() for x in v]
     p95 = pct(every, 95)
     slow = {k: sum(1 for x in v if x > p95) for k, v in classes.items()}
+    kinds = sorted({kind for v in timed.values() for _, kind in v})
     print(f"port open {opened:.1f} s; {len(records):,} requests in {elapsed:.1f} s = {len(records) / elapsed:.1f} rps; "
           f"errors {sum(1 for r in records if r[3] >= 400)}; server CPU {cpu:.2f} ms/request; "
           f"PSS {pss:,.0f} MiB in {procs} processes")
@@ -145,6 +148,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {k:<7} {len(v):>6} {pct(v, 50):>8.1f} {pct(v, 95):>8.1f} {pct(v, 99):>8.1f}  {slow[k]}")
     print(f"  {'all':<7} {len(every):>6} {pct(every, 50):>8.1f} {p95:>8.1f} {pct(every, 99):>8.1f}  "
           f"hits {slow['hit'] / max(1, sum(slow.values())):.0%} of them")
+    print("  slower than the overall p95, by class and kind (of the kind's requests in that class):")
+    for k, v in timed.items():
+        cells = [f"{kind} {sum(1 for ms, x in v if x == kind and ms > p95)}/{sum(1 for _, x in v if x == kind)}"
+                 for kind in kinds]
+        print(f"  {k:<7} " + ", ".join(cells))
     print(f"load average after: {_load()}", flush=True)
 
 
