@@ -108,6 +108,15 @@ def db_restore(
     console.print(f"restored {src} into {where} (schema {report.revision})")
 
 
+def _renderers_option(value: Optional[str]) -> Optional[str]:
+    """`--renderers`: a number of processes (0-64) or auto."""
+    if value is None or value == "auto":
+        return value
+    if not value.isdigit() or int(value) > 64:
+        raise typer.BadParameter(f"{value!r} is neither a number from 0 to 64 nor auto")
+    return value
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -117,11 +126,12 @@ def serve(
         None, min=1, max=64,
         help="worker processes (default: one per CPU core); they are forked after the in-memory indexes "
              "are built, and share them"),
-    renderers: Optional[int] = typer.Option(
-        None, min=0, max=64,
+    renderers: Optional[str] = typer.Option(
+        None, callback=_renderers_option, metavar="N|auto",
         help="with several workers: processes that compute the uncached anonymous reads, so that cached "
-             "answers never wait for them; worth it when a miss costs tens of milliseconds (a search over a "
-             "million actors), not at the demo's size (default: BIOATLAS_RENDERERS, else 0: none)"),
+             "answers never wait for them (0-64); auto: one per worker when the atlas holds at least 100,000 "
+             "active actors (a miss then costs tens of milliseconds), none below "
+             "(default: BIOATLAS_RENDERERS, else auto)"),
 ) -> None:
     """Serve the web application and API (migrates the database first).
 
@@ -134,6 +144,7 @@ def serve(
 
     from bioatlas.app import create_app, run_server, warm_now
     from bioatlas.core import index_files, migrate
+    from bioatlas.web.renderers import active_actors, how_many
 
     s = commands.settings()
     migrate.upgrade(commands.engine(s))
@@ -149,7 +160,8 @@ def serve(
         console.print("building the in-memory indexes…")
         seconds = warm_now(application, freeze=True)
         console.print("built in " + ", ".join(f"{name} {secs:.1f} s" for name, secs in seconds.items()))
-    helpers = 0 if count <= 1 else renderers if renderers is not None else s.renderers or 0
+    helpers = how_many(renderers if renderers is not None else s.renderers, workers=count,
+                       actors=lambda: active_actors(application.state.engine))
     console.print(f"Bioprod Atlas on http://{host}:{port}  ({count} worker{'s' if count > 1 else ''}"
                   + (f", {helpers} renderer{'s' if helpers > 1 else ''}" if helpers else "") + "; API docs: /docs)")
     run_server(application, host=host, port=port, workers=count, renderers=helpers)

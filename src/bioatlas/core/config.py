@@ -7,7 +7,7 @@ Nothing here is read at import time: `load_settings()` is called by the CLI and 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     france_travail_api_url: str = Field("https://api.francetravail.io/partenaire/offresdemploi", description="job board: France Travail offers API base URL")
     max_contribution_chars: int = Field(5000, ge=100, description="largest text accepted in a contribution field")
     response_cache: bool | None = Field(None, description="cache anonymous reads (pages and API) per data version, with ETag/304; unset: on, except in the test environment")
-    renderers: int | None = Field(None, ge=0, le=64, description="`bioatlas serve` with several workers: processes that compute the response cache's misses, so that its hits never wait for them (worth it when a miss costs tens of milliseconds, e.g. a search over a million actors; see docs/performance.md); unset or 0: none, the workers compute them")
+    renderers: Annotated[int, Field(ge=0, le=64)] | Literal["auto"] | None = Field(None, description="`bioatlas serve` with several workers: processes that compute the response cache's misses, so that its hits never wait for them (0–64, or auto); unset or auto: one per worker when the atlas holds at least 100,000 active actors (a miss then costs tens of milliseconds), none below (the extra hop costs more than it saves; see docs/performance.md); 0: none, the workers compute them")
     warm_up: bool = Field(True, description="at start-up, build the in-memory indexes (map, search facets, vectors, resolver) in a background thread (never in the test environment)")
     oidc_provider_name: str = Field("", description="OpenID Connect login: the provider's name on the login page; empty = no OIDC")
     oidc_issuer: str = Field("", description="OpenID Connect issuer URL (its /.well-known/openid-configuration gives the endpoints and keys); empty = no OIDC")

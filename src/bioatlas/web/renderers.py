@@ -20,9 +20,10 @@ later than `timeout`: the worker computes the answer itself (logged once per wor
 Between processes of one server only: the sockets are in a private (0700) folder made by
 `run_server`; a message is a 4-byte length and a pickle.
 
-Off by default: measured (docs/performance.md), it pays where a miss costs tens of milliseconds of
-CPU (a search over a million actors: the hits stop waiting for it) and costs at the demo's size,
-where misses are a few milliseconds each and the extra hop between processes is not repaid.
+Chosen by the atlas's size by default (`how_many`, `--renderers auto`): measured
+(docs/performance.md), they pay where a miss costs tens of milliseconds of CPU (a search over a
+million actors: the hits stop waiting for it) and cost at the demo's size (7,000 actors), where
+misses are a few milliseconds each and the extra hop between processes is not repaid.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import pickle
 import socket
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,31 @@ _REQUEST = ("type", "asgi", "http_version", "method", "scheme", "server", "clien
 _HEADER = struct.Struct("!I")
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+# active actors from which `auto` starts renderers: they paid at 1,000,000 and cost at 7,000
+# (docs/performance.md); a search miss's CPU grows with the atlas, the hop's cost does not
+AUTO_ACTORS = 100_000
+
+
+def how_many(asked: int | str | None, *, workers: int, actors: Callable[[], int]) -> int:
+    """Renderers to start: none with one worker; `auto` (or unset): one per worker when the atlas
+    holds AUTO_ACTORS active actors or more (`actors()`, counted only then), none below;
+    otherwise the number asked."""
+    if workers <= 1:
+        return 0
+    if asked is None or asked == "auto":
+        return workers if actors() >= AUTO_ACTORS else 0
+    return int(asked)
+
+
+def active_actors(engine: Any) -> int:
+    """How many active actors the atlas holds (one indexed count)."""
+    from sqlalchemy import func, select
+
+    from bioatlas.atlas.models import Actor
+
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(Actor).where(Actor.status == "active")) or 0)
 
 
 class Renderers:
