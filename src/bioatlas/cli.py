@@ -144,7 +144,8 @@ def serve(
 
     from bioatlas.app import create_app, run_server, warm_now
     from bioatlas.core import index_files, migrate
-    from bioatlas.web.renderers import active_actors, how_many
+    from bioatlas.atlas.stats import active_actors
+    from bioatlas.web.renderers import how_many
 
     s = commands.settings()
     migrate.upgrade(commands.engine(s))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bioatlas.atlas.models import Actor, Capability, ScopeReason, Site
@@ -22,6 +22,13 @@ def _scoped(scope: str) -> tuple:
 
 def _located(country: str, scope: str = "all") -> tuple:
     return Actor.status == "active", Site.region.is_not(None), Site.country == country, *_scoped(scope)
+
+
+def active_actors(engine: Engine) -> int:
+    """How many active actors the atlas holds (one indexed count; `bioatlas serve` sizes its
+    renderers by it, web/renderers.py `how_many`)."""
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(Actor).where(Actor.status == "active")) or 0)
 
 
 def located_actor_total(session: Session, *, country: str = "FR", scope: str = "all") -> int:

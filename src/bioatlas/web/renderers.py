@@ -66,16 +66,6 @@ def how_many(asked: int | str | None, *, workers: int, actors: Callable[[], int]
     return int(asked)
 
 
-def active_actors(engine: Any) -> int:
-    """How many active actors the atlas holds (one indexed count)."""
-    from sqlalchemy import func, select
-
-    from bioatlas.atlas.models import Actor
-
-    with engine.connect() as connection:
-        return int(connection.scalar(select(func.count()).select_from(Actor).where(Actor.status == "active")) or 0)
-
-
 class Renderers:
     """The worker's side: where the renderers listen (empty until `start`: every call computes
     in the worker, as a single process does)."""
