@@ -5,6 +5,7 @@ import pytest
 from bioatlas.atlas.models import ScopeReason
 from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+from bioatlas.search import backends, tantivy_index
 from tests.atlas import ecosystem
 from tests.atlas.ecosystem import site
 
@@ -45,3 +46,15 @@ def synthetic(db):
             s.add(ScopeReason(actor_id=actor_id, rule="test", matched="synthetic"))
         s.commit()
     return ids
+
+
+@pytest.fixture
+def engine_on_tantivy(db):
+    """The search answered by Tantivy (SQLite files only: skipped on PostgreSQL), the engine restored after."""
+    previous = backends.use_engine("tantivy")
+    with db() as s:
+        if tantivy_index.index_dir(s) is None:
+            backends.use_engine(previous)
+            pytest.skip("Tantivy is the engine of SQLite database files (PostgreSQL keeps its own full text)")
+    yield
+    backends.use_engine(previous)

@@ -7,32 +7,10 @@ from __future__ import annotations
 import pytest
 
 from bioatlas.atlas.filters import ActorFilter
-from bioatlas.search import backends, tantivy_facets, tantivy_index, tantivy_names_first, tantivy_search
+from bioatlas.search import tantivy_facets, tantivy_index, tantivy_search
 from bioatlas.search.params import Geo
 from bioatlas.search.service import search
-
-@pytest.fixture
-def on_tantivy(db):
-    previous = backends.use_engine("tantivy")
-    with db() as s:
-        if tantivy_index.index_dir(s) is None:
-            backends.use_engine(previous)
-            pytest.skip("Tantivy is the engine of SQLite database files (PostgreSQL keeps its own full text)")
-    yield
-    backends.use_engine(previous)
-
-
-def pages(session, taxonomies, q, f, mode="fulltext", limit=7, scale=()):
-    """Every page of a search, followed by its cursor: (total, [(id, score)], facets of page 1)."""
-    first = search(session, q=q, f=f, taxonomies=taxonomies, mode=mode, limit=limit, scale=scale)
-    found, result = [], first
-    while True:
-        found += [(i, result.scores.get(i)) for i in result.ids]
-        if result.next_cursor is None:
-            break
-        result = search(session, q=q, f=f, taxonomies=taxonomies, mode=mode, limit=limit, cursor=result.next_cursor,
-                        scale=scale)
-    return first.total, found, first.facets, first.match
+from tests.search.engine_pages import pages
 
 
 FILTERS = [  # region 84: Auvergne-Rhône-Alpes (Lyon), 76: Occitanie (Toulouse)
@@ -46,7 +24,7 @@ QUERIES = ["vaccins", "bioproduction", "bioprod", "anticorps thérapie", "synth�
            "plasmide contrôle cellulaire"]
 
 
-def test_tantivy_answers_like_the_numpy_path(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+def test_tantivy_answers_like_the_numpy_path(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch):
     calls = []
     real_answer = tantivy_search.answer
     monkeypatch.setattr(tantivy_search, "answer", lambda *a, **k: calls.append(1) or real_answer(*a, **k))
@@ -70,7 +48,7 @@ def test_tantivy_answers_like_the_numpy_path(db, synthetic, taxonomies, on_tanti
     assert engine_side[("vaccins", ActorFilter(), ("lt10",))][0] > 0
 
 
-def test_hybrid_and_partial_answers_agree_too(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+def test_hybrid_and_partial_answers_agree_too(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch):
     with db() as s:
         engine_side = [pages(s, taxonomies, q, ActorFilter(), mode="hybrid") for q in ("vaccins", "vaccins zzzzqx")]
         monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
@@ -79,7 +57,7 @@ def test_hybrid_and_partial_answers_agree_too(db, synthetic, taxonomies, on_tant
     assert engine_side[1][3] == "any"
 
 
-def test_searches_tantivy_does_not_take_still_answer(db, synthetic, taxonomies, on_tantivy):
+def test_searches_tantivy_does_not_take_still_answer(db, synthetic, taxonomies, engine_on_tantivy):
     assert tantivy_search.supports(ActorFilter(), Geo(near=(47.3, 5.0), radius_km=20), (), taxonomies)
     assert not tantivy_search.supports(ActorFilter(region=("84",), departement=("21",)), Geo(), (), taxonomies)
     assert tantivy_search.supports(ActorFilter(gmp=("gmp_clinical",)), Geo(), ("lt10",), taxonomies)
@@ -89,7 +67,7 @@ def test_searches_tantivy_does_not_take_still_answer(db, synthetic, taxonomies, 
         assert r.total > 0 and r.facets["scale"]["lt10"] == r.total
 
 
-def test_an_index_of_an_older_schema_is_rebuilt(db, synthetic, taxonomies, on_tantivy):
+def test_an_index_of_an_older_schema_is_rebuilt(db, synthetic, taxonomies, engine_on_tantivy):
     with db() as s:
         search(s, q="vaccins", f=ActorFilter(), taxonomies=taxonomies, mode="fulltext")
         path = tantivy_index.index_dir(s)
@@ -102,7 +80,7 @@ def test_an_index_of_an_older_schema_is_rebuilt(db, synthetic, taxonomies, on_ta
     assert f'"schema": {tantivy_index.SCHEMA_VERSION}' in state.read_text()
 
 
-def test_counts_memo_answers_again_and_is_never_stale(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+def test_counts_memo_answers_again_and_is_never_stale(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch):
     """Totals and facet counts are kept per query and per searcher: the same search again is a
     memo hit; another filter is another entry; a committed edit is seen by the next search."""
     from bioatlas.atlas.models import Actor
@@ -134,7 +112,7 @@ def test_counts_memo_answers_again_and_is_never_stale(db, synthetic, taxonomies,
     assert (after.total, after.facets, after.ids) == (expected.total, expected.facets, expected.ids)
 
 
-def test_counts_memo_is_the_same_for_every_reader(app, db, synthetic, on_tantivy):
+def test_counts_memo_is_the_same_for_every_reader(app, db, synthetic, engine_on_tantivy):
     """Two signed-in users and an anonymous visitor asking the same search get the same counts
     (nothing private is counted); after an edit, all three get the new counts."""
     from fastapi.testclient import TestClient
@@ -167,7 +145,7 @@ def test_counts_memo_is_the_same_for_every_reader(app, db, synthetic, on_tantivy
 
 
 @pytest.mark.parametrize("tie_read_max, complement_over", [(1, 0.0), (4096, 2.0)])
-def test_ties_walked_by_id_and_counts_by_complement_agree(db, synthetic, taxonomies, on_tantivy, monkeypatch,
+def test_ties_walked_by_id_and_counts_by_complement_agree(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch,
                                                         tie_read_max, complement_over):
     """A crowd of ties at the page's edge walked in actor id order (instead of read by score), and
     facet counts taken as the filters' counts minus the text's complement (instead of aggregated
@@ -187,7 +165,7 @@ def test_ties_walked_by_id_and_counts_by_complement_agree(db, synthetic, taxonom
     assert engine_side == numpy_side
 
 
-def test_box_and_radius_through_the_engine_agree_with_the_numpy_path(db, synthetic, taxonomies, on_tantivy,
+def test_box_and_radius_through_the_engine_agree_with_the_numpy_path(db, synthetic, taxonomies, engine_on_tantivy,
                                                                      monkeypatch):
     """A bounding box or radius is a clause of the engine's query (map cells of the area, the
     actors on its edge tested on their coordinates): the same totals, pages and facet counts as
@@ -239,7 +217,7 @@ def pages_geo(session, taxonomies, q, f, geo):
 
 
 @pytest.mark.parametrize("tie_read_max", [4096, 1])
-def test_closest_few_through_the_engine_agree_with_the_numpy_path(db, synthetic, taxonomies, on_tantivy, monkeypatch,
+def test_closest_few_through_the_engine_agree_with_the_numpy_path(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch,
                                                                   tie_read_max):
     """No actor matches every word: Tantivy ranks the closest few itself (words matched, then the
     best score of one word, then id), with the same pages, scores, total and facets as the numpy
@@ -269,7 +247,7 @@ def test_closest_few_through_the_engine_agree_with_the_numpy_path(db, synthetic,
     assert (None in answered) == (tie_read_max == 1)  # a crowd of ties past TIE_READ_MAX: the numpy path
 
 
-def test_one_read_of_the_change_log_per_search_and_edits_still_seen(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+def test_one_read_of_the_change_log_per_search_and_edits_still_seen(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch):
     """Both indexes (facets, Tantivy) check their freshness with one read of the log's position
     per search (`search.log_position`: the latest seq and its row in one statement, no other read
     of the log when nothing changed), and an edit committed between two searches is seen."""
@@ -294,7 +272,7 @@ def test_one_read_of_the_change_log_per_search_and_edits_still_seen(db, syntheti
     assert after.total == first.total - 1 and after.facets != first.facets
 
 
-def test_signature_counts_equal_the_facet_columns_and_the_numpy_path(db, synthetic, taxonomies, on_tantivy, monkeypatch):
+def test_signature_counts_equal_the_facet_columns_and_the_numpy_path(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch):
     """Facet counts from one signature per document and group of facets (expanded to codes in
     Python) equal those of each facet's own column (the fallback when a group has more signatures
     than an aggregation returns) and the numpy path's, with and without selected facets."""
@@ -338,7 +316,7 @@ def test_signature_counts_equal_the_facet_columns_and_the_numpy_path(db, synthet
 
 
 def test_one_pass_split_on_a_selected_facet_agrees_with_the_passes_and_the_numpy_path(db, synthetic, taxonomies,
-                                                                                     on_tantivy, monkeypatch):
+                                                                                     engine_on_tantivy, monkeypatch):
     """A view selecting facets: the total, the matches' counts and one selected facet's counts
     without its own clause come from one aggregation split on that facet's column (several kind
     or scale codes, one code of another facet), prefix or whole word; the pages, totals and facet
@@ -366,51 +344,3 @@ def test_one_pass_split_on_a_selected_facet_agrees_with_the_passes_and_the_numpy
     assert one_pass == passes == numpy_side
     assert all(found[0] > 0 for found in one_pass[:-1])
     assert one_pass[4][2]["kind"] != one_pass[0][2]["kind"]  # the region narrows the kinds' counts
-
-
-def test_page_read_among_the_names_matches_first_agrees_with_the_numpy_path(db, synthetic, taxonomies, on_tantivy,
-                                                                           monkeypatch):
-    """The page read among the matches holding a word in their names (when the k-th of them
-    scores more than any match without one can) is the page of every match: kept when the bound
-    holds, read again in full when it does not (too few names' matches, or a word found in names
-    only below the page), ties walked in id order among them; pages, totals, counts unchanged."""
-    from bioatlas.atlas.records import ActorRecord, SourceRecord
-    from bioatlas.atlas.writer import get_or_create_source, upsert_actor
-    from tests.atlas.ecosystem import site
-
-    with db() as s:
-        src = get_or_create_source(s, SourceRecord(key="test:synthetic", title="Synthetic test actors", kind="article"))
-        for n, words in enumerate(["Vaccins Bioproduction", "Atelier Vaccins", "Plasmide Anticorps", "Contrôle Vaccins"]):
-            upsert_actor(s, ActorRecord(name=f"{words} {n}", kind="company", description_fr="vaccins plasmide " + " ".join(f"mot{i}" for i in range(200)),
-                                        sites=[site("69001")]), source=src)
-        s.commit()
-    monkeypatch.setattr(tantivy_names_first, "NAMES_FIRST_OVER", 0)
-    monkeypatch.setattr(tantivy_names_first, "NAMES_FIRST_SHARE", 1e9)
-    monkeypatch.setattr(tantivy_names_first, "stats", {"kept": 0, "read_again": 0})
-    cases = [(q, f, limit) for q in ["vaccins", "vaccin", "vaccins plasmide", "anticorps vacc", "synthétique", "plasmide 1",
-                                     "bioproduction"]
-             for f in (ActorFilter(), ActorFilter(region=("84",)), ActorFilter(status=""))
-             for limit in (2, 5)]
-    with db() as s:
-        engine_side = [pages(s, taxonomies, q, f, limit=limit) for q, f, limit in cases]
-        hybrid = [pages(s, taxonomies, q, ActorFilter(), mode="hybrid") for q in ("vaccins", "anticorps vacc")]
-        stats = dict(tantivy_names_first.stats)
-        monkeypatch.setattr(tantivy_index, "NAME_WEIGHT", 0.01)  # names no longer outweigh the body: bound rarely met
-        tantivy_index.forget(tantivy_index.index_dir(s))  # a new engine: its text queries built again
-        light = [pages(s, taxonomies, q, f, limit=limit) for q, f, limit in cases]
-        monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)
-        light_numpy = [pages(s, taxonomies, q, f, limit=limit) for q, f, limit in cases]
-        monkeypatch.setattr(tantivy_index, "NAME_WEIGHT", 10.0)
-        tantivy_index.forget(tantivy_index.index_dir(s))
-        numpy_side = [pages(s, taxonomies, q, f, limit=limit) for q, f, limit in cases]
-        assert hybrid == [pages(s, taxonomies, q, ActorFilter(), mode="hybrid") for q in ("vaccins", "anticorps vacc")]
-    assert stats["kept"] > 10 and stats["read_again"] > 4, stats
-    for case, found, expected in zip(cases, light, light_numpy):
-        assert found == expected, case
-    with db() as s:  # a prefix clause scores its boost (the bound counts it so)
-        engine = tantivy_index.current(s, taxonomies)
-        (prefix,) = engine._clause("body", [], "vacc")
-        assert engine.searcher.search(prefix, limit=1).hits[0][0] == tantivy_names_first.PREFIX_SCORE
-    for case, found, expected in zip(cases, engine_side, numpy_side):
-        assert found == expected, case
-    assert engine_side[0][1][0][0] != engine_side[0][1][-1][0] and engine_side[0][0] > 4
