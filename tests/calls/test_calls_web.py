@@ -94,9 +94,11 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     x, xh = client_for(story, db, "conflicted")
     before = len(audit_events(db, "refused"))
     r = x.get(f"/applications/{mine}/review")
-    assert r.status_code == 403 and r.json()["detail"].startswith("Conflit d'intérêts : Yposkesi fait partie de")
-    refused = audit_events(db, "refused")
-    assert len(refused) == before + 1 and "parent_child" in refused[-1].detail
+    # `detail` English (was the reader's language), `message` the reader's
+    assert r.status_code == 403 and r.json()["detail"].startswith("Conflict of interest: Yposkesi is part of Genethon")
+    assert r.json()["message"].startswith("Conflit d'intérêts : Yposkesi fait partie de Genethon")
+    refused = audit_events(db, "refused")  # in English too
+    assert len(refused) == before + 1 and "parent_child" in refused[-1].detail and "is part of" in refused[-1].detail
     # reviewers score: out of the scale refused by name, nothing stored
     for role, values in (("reviewer", ("4", "3")), ("reviewer2", ("3", "5"))):
         rc, rh = client_for(story, db, role)

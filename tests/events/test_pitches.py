@@ -118,7 +118,12 @@ def test_pitch_pages_over_http(client, db, pitch_world):
     _as(client, "conflicted@example.org")
     refused = client.get(f"/events/{e}/pitches/{w['mine']}/review")
     assert refused.status_code == 403 and "Genethon" in refused.text  # the reason names the parent
-    assert "fait partie de" in refused.json()["detail"], refused.text  # in the reader's language (French by default)
+    # `message` in the reader's language (French by default), `detail` English (was French)
+    assert refused.json() == {"detail": "Conflict of interest: Yposkesi is part of Genethon (atlas relation) (parent_child)",
+                              "message": "Conflit d'intérêts : Yposkesi fait partie de Genethon (relation de l'atlas) "
+                                         "(parent_child)"}, refused.text
+    page = client.get(f"/events/{e}/pitches/{w['mine']}/review", headers={"accept": "text/html"})
+    assert page.status_code == 403 and "Yposkesi fait partie de Genethon (relation de l&#39;atlas)" in page.text
     _as(client, "juror@example.org")
     form = client.get(f"/events/{e}/pitches/{w['mine']}/review")
     assert form.status_code == 200 and "Vecteurs AAV" in form.text and "score_innovation" in form.text

@@ -173,7 +173,7 @@ def seat(request: Request, session, p: Principal, app, t):
     try:
         assignment = service.open_review(session, application=app, reviewer_id=p.user_id)  # type: ignore[arg-type]
     except ConflictOfInterest as exc:
-        refuse(request, p, "review.score", 403, service.review.conflicts_text(session, exc.conflicts, t=t),
+        refuse(request, p, "review.score", 403, service.review.conflicts_refusal(session, exc.conflicts),
                target=f"application:{app.id}")
     except ReviewError:
         authorize(request, p, "review.score", service.ReviewSeat(app.id), target=f"application:{app.id}")

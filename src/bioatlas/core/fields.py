@@ -12,12 +12,13 @@ language. `tests/test_i18n.py` extracts every FieldError message id and checks i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from babel.numbers import format_decimal
 
+from bioatlas.core.i18n import Translator
 from bioatlas.core.moments import Moment as Moment  # re-exported: rooms build their params from here
 from bioatlas.core.moments import shown
 from bioatlas.core.text import unsafe_found
@@ -59,9 +60,25 @@ class Figure(float):
         return self.written("en") if not spec else float(self).__format__(spec)
 
 
+class Said(str):
+    """A param whose words a room writes itself (several reasons listed, each with its own message
+    id and data), e.g. a reviewer's conflicts of interest: `Said(write)` calls `write(t)` with the
+    reader's translator on pages and in the JSON `message`; its English text (`write` given the
+    English translator) is the plain string (the API's detail, logs, the audit log)."""
+
+    write: Callable[[Any], str]
+
+    def __new__(cls, write: Callable[[Any], str]) -> Said:
+        self = super().__new__(cls, write(Translator("en")))
+        self.write = write
+        return self
+
+
 def _shown(t, value: Any) -> Any:
-    """A param in the reader's language: a refusal (a lower layer's), a `Word`, a `Figure` or a
-    `Moment` (core.moments)."""
+    """A param in the reader's language: a refusal (a lower layer's), a `Word`, a `Figure`, a
+    `Said` or a `Moment` (core.moments)."""
+    if isinstance(value, Said):
+        return value.write(t)
     if isinstance(value, Figure):
         return value.written(getattr(t, "lang", "en"))
     if isinstance(value, Moment):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -80,11 +80,12 @@ def error_text(exc: Exception | str, t=None, *, field_labels: dict[str, str] | N
 
 
 def attempt(session, action: Callable[[], Any], *, done: str | Callable[[Any], str],
-            failed: Callable[..., Response], missing: str | None = None) -> Response:
+            failed: Callable[..., Response], missing: Refused | None = None) -> Response:
     """Run `action` (a service call), commit and redirect to `done` (or `done(result)`). A
     `FieldError` or `Conflict` rolls back and returns `failed(error=exc, status=422|409)` (`page`
-    shows it in the reader's language); a
-    `NotFound` rolls back and answers 404 with `missing` (when given, else it propagates)."""
+    shows it in the reader's language); a `NotFound` rolls back and raises `missing` (a
+    `web.refusals.not_found(field, message id)`: the JSON `detail` English, the page and the JSON
+    `message` in the reader's language), else it propagates."""
     try:
         result = action()
         session.commit()
@@ -92,7 +93,7 @@ def attempt(session, action: Callable[[], Any], *, done: str | Callable[[Any], s
         session.rollback()
         if missing is None:
             raise
-        raise HTTPException(404, detail=missing) from None
+        raise missing from None
     except (FieldError, Conflict) as exc:
         session.rollback()
         return failed(error=exc, status=409 if isinstance(exc, Conflict) else 422)  # `page` words it

@@ -16,6 +16,7 @@ from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import booths, floor_plan, forms, service
 from bioatlas.events.booth_models import STAND_TYPES
 from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[Principal, Depends(require("events.organise"))]
@@ -69,7 +70,7 @@ def withdraw(request: Request, event_id: Id, application_id: Id, session: Sessio
 
     return attempt(session, act, done=f"/events/{event_id}/booths",
                    failed=lambda **e: _apply_page(request, session, t, event, p, **e),
-                   missing=t("No such booth application."))
+                   missing=not_found("application_id", "No such booth application."))
 
 
 def _review_page(request, session, t, event, *, error=None, status=200, plan_text=None):
@@ -97,7 +98,7 @@ def decide(request: Request, event_id: Id, application_id: Id, session: SessionD
                        by_user_id=p.user_id, ip=request.client.host if request.client else None),
                    done=f"/events/{event_id}/booths/review",
                    failed=lambda **e: _review_page(request, session, t, event, **e),
-                   missing=t("No such booth application."))
+                   missing=not_found("application_id", "No such booth application."))
 
 
 @router.post("/events/{event_id}/booths/plan", response_class=HTMLResponse)

@@ -108,7 +108,7 @@ def edit_session(request: Request, event_id: Id, session_id: Id, session: Sessio
                    done=f"/events/{event_id}/manage#programme",
                    failed=lambda **e: _edit_page(request, session, t, event, session_id, values=values, rows=rows,
                                                  **e),
-                   missing=t("No such session."))
+                   missing=not_found("session_id", "No such session."))
 
 
 @router.post("/events/{event_id}/sessions/{session_id}/delete", response_class=HTMLResponse)
@@ -119,7 +119,7 @@ def delete_session(request: Request, event_id: Id, session_id: Id, session: Sess
     return attempt(session, lambda: service.delete_session(session, event=event, session_id=session_id,
                                                            by_user_id=p.user_id, ip=ip),
                    done=f"/events/{event_id}/manage#programme", failed=_back(request, session, t, event),
-                   missing=t("No such session."))
+                   missing=not_found("session_id", "No such session."))
 
 
 @router.post("/events/{event_id}/capacity", response_class=HTMLResponse)
@@ -147,7 +147,7 @@ def remove_exhibitor(request: Request, event_id: Id, exhibitor_id: Id, session: 
     event = guarded_event(request, session, t, p, ORGANISE, event_id)
     return attempt(session, lambda: service.remove_exhibitor(session, event=event, exhibitor_id=exhibitor_id),
                    done=f"/events/{event_id}/manage#exhibitors", failed=_back(request, session, t, event),
-                   missing=t("No such exhibitor."))
+                   missing=not_found("exhibitor_id", "No such exhibitor."))
 
 
 @router.get("/events/{event_id}/registrations.csv")

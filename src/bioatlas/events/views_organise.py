@@ -13,6 +13,7 @@ from bioatlas.core.deps import SessionDep, TranslatorDep
 from bioatlas.events import forms, service
 from bioatlas.events.pages import Form, Id, attempt, guarded_event, page
 from bioatlas.jobs.service import enqueue_after_commit
+from bioatlas.web.refusals import not_found
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[Principal, Depends(require("events.organise"))]
@@ -70,7 +71,7 @@ def publish(request: Request, event_id: Id, run_id: Id, session: SessionDep, t: 
     event = guarded_event(request, session, t, p, ORGANISE, event_id)
     return attempt(session, lambda: service.publish(session, event=event, run_id=run_id),
                    done=f"/events/{event_id}/organise", failed=_back(request, session, t, event),
-                   missing=t("No such scheduling run."))
+                   missing=not_found("run_id", "No such scheduling run."))
 
 
 @router.post("/events/{event_id}/requests/{request_id}/fix", response_class=HTMLResponse)
@@ -83,4 +84,4 @@ def fix(request: Request, event_id: Id, request_id: Id, session: SessionDep, t: 
         return service.fix_meeting(session, event=event, request_id=request_id, slot=slot)
 
     return attempt(session, act, done=f"/events/{event_id}/organise", failed=_back(request, session, t, event),
-                   missing=t("No such meeting request."))
+                   missing=not_found("request_id", "No such meeting request."))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.accounts import service as accounts
@@ -60,7 +60,7 @@ def apply(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep,
                                                   summary=forms.text(form, "summary", pitches.MAX_SUMMARY + 100)),
                    done=f"/events/{event_id}/pitches",
                    failed=lambda **e: _pitches_page(request, session, t, event, p, **e),
-                   missing=t("This event has no call for pitches."))
+                   missing=not_found("event_id", "This event has no call for pitches."))
 
 
 def _jury_page(request, session, t, event, *, error=None, status=200):
@@ -88,7 +88,7 @@ def add_jury(request: Request, event_id: Id, session: SessionDep, t: TranslatorD
     return attempt(session, lambda: pitches.jury_by_emails(session, event_id=event_id,
                                                            emails=forms.text(form, "emails", 5000).split()),
                    done=f"/events/{event_id}/pitches/jury", failed=lambda **e: _jury_page(request, session, t, event, **e),
-                   missing=t("This event has no call for pitches."))
+                   missing=not_found("event_id", "This event has no call for pitches."))
 
 
 @router.post("/events/{event_id}/pitches/assign", response_class=HTMLResponse)
@@ -96,7 +96,7 @@ def assign(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep
     event = guarded_event(request, session, t, p, "events.organise", event_id)
     return attempt(session, lambda: pitches.assign_jury(session, event_id=event_id),
                    done=f"/events/{event_id}/pitches/jury", failed=lambda **e: _jury_page(request, session, t, event, **e),
-                   missing=t("This event has no call for pitches."))
+                   missing=not_found("event_id", "This event has no call for pitches."))
 
 
 @router.post("/events/{event_id}/pitches/{application_id}/decide", response_class=HTMLResponse)
@@ -107,7 +107,7 @@ def decide(request: Request, event_id: Id, application_id: Id, session: SessionD
                                                    decision=forms.text(form, "decision", 20),
                                                    rationale=forms.text(form, "rationale", 5000), by_user_id=p.user_id),
                    done=f"/events/{event_id}/pitches/jury", failed=lambda **e: _jury_page(request, session, t, event, **e),
-                   missing=t("No such pitch application."))
+                   missing=not_found("application_id", "No such pitch application."))
 
 
 @router.post("/events/{event_id}/pitches/place", response_class=HTMLResponse)
@@ -117,7 +117,7 @@ def place(request: Request, event_id: Id, session: SessionDep, t: TranslatorDep,
                                                                   session_id=forms.whole(form, "session_id"),
                                                                   order=forms.pitch_order(form)),
                    done=f"/events/{event_id}/programme", failed=lambda **e: _jury_page(request, session, t, event, **e),
-                   missing=t("No such session."))
+                   missing=not_found("session_id", "No such session."))
 
 
 def _review_page(request, session, t, event, application_id: int, p: Principal, *, error=None, status=200):
@@ -128,7 +128,7 @@ def _review_page(request, session, t, event, application_id: int, p: Principal, 
         raise not_found("application_id", "No such pitch application.") from None
     except review.ConflictOfInterest as exc:
         session.commit()  # the exclusion is kept
-        raise HTTPException(403, detail=review.conflicts_text(session, exc.conflicts, t=t)) from None
+        raise Refused(review.conflicts_refusal(session, exc.conflicts)) from None
     except review.NotAssigned:
         raise Refused(FieldError("", "You are not on the jury of this pitch.", 403),
                       detail="You are not on the jury of this pitch.") from None
@@ -162,4 +162,4 @@ def score(request: Request, event_id: Id, application_id: Id, session: SessionDe
 
     return attempt(session, run, done=f"/events/{event_id}/pitches",
                    failed=lambda **e: _review_page(request, session, t, event, application_id, p, **e),
-                   missing=t("No such pitch application."))
+                   missing=not_found("application_id", "No such pitch application."))

@@ -77,4 +77,4 @@ def choose(request: Request, event_id: Id, session_id: Id, session: SessionDep, 
                                                            session_id=session_id, chosen=chosen),
                    done=f"/events/{event_id}/programme#session-{session_id}",
                    failed=lambda **e: HTMLResponse(escape(error_text(e["error"], t)), status_code=e["status"]),
-                   missing=t("No such session."))
+                   missing=not_found("session_id", "No such session."))

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas import service as atlas
+from bioatlas.core.fields import FieldError, Said
 from bioatlas.core.i18n import Translator
 
 ENGLISH = Translator("en")
@@ -85,9 +86,12 @@ def exclusion_texts(session: Session, exclusions: Iterable[Any], *, t: Callable[
             for e in rows}
 
 
-def conflicts_text(session: Session, conflicts: Iterable[Any], *, t: Callable[..., str]) -> str:
-    """A refusal's message: every conflict with its code and its reason in the reader's language."""
+def conflicts_refusal(session: Session, conflicts: Iterable[Any]) -> FieldError:
+    """The 403 of a reviewer in conflict (the action itself refused, no field): every conflict
+    with its code and its reason, in English in `.message` (the JSON detail, the audit log) and in
+    the reader's language on pages and in the JSON `message`."""
     rows = list(conflicts)
     names = names_of(session, set().union(*(actor_ids(c.params) for c in rows)) if rows else set())
-    return t("Conflict of interest: {reasons}",
-             reasons="; ".join(f"{describe(c.reason, c.params, t=t, names=names)} ({c.reason})" for c in rows))
+    reasons = Said(lambda t: "; ".join(f"{describe(c.reason, c.params, t=t, names=names)} ({c.reason})" for c in rows))
+    return FieldError("", "Conflict of interest: {reasons}", 403, params={"reasons": reasons})
+

@@ -16,7 +16,7 @@ class ReviewError(FieldError):
 
 
 class ConflictOfInterest(ReviewError):
-    """The conflicts found (the pages list them with `conflicts_text`); `str()` the English reasons."""
+    """The conflicts found (the pages refuse with `conflicts_refusal`); `str()` the English reasons."""
 
     def __init__(self, conflicts: Sequence[Conflict]):
         super().__init__("reviewer", "conflict of interest: {reasons}",

@@ -17,7 +17,7 @@ The code lives by use case (`panels`, `items`, `scoring`, `reads`, `personal`, `
 from __future__ import annotations
 
 from bioatlas.review.conflicts import Agreement, Conflict
-from bioatlas.review.describe import conflicts_text, describe, exclusion_texts
+from bioatlas.review.describe import conflicts_refusal, describe, exclusion_texts
 from bioatlas.review.errors import ConflictOfInterest, NotAssigned, ReviewError
 from bioatlas.review.items import (
     AssignReport,
@@ -60,5 +60,5 @@ __all__ = [  # noqa: RUF022  (grouped by purpose)
     "create_panel", "update_panel", "get_panel", "panel_for", "set_phase", "add_reviewers", "pool", "register_item", "item_for",
     "withdraw_item", "forget_owner", "check_reviewer", "assign", "open_item", "record_scores", "scores_of", "results", "decide",
     "scores_csv", "declare_conflict", "exclusions", "assignments_of", "comments_for_applicant", "load",
-    "export_user", "erase_user", "describe", "exclusion_texts", "conflicts_text",
+    "export_user", "erase_user", "describe", "exclusion_texts", "conflicts_refusal",
 ]

@@ -20,7 +20,9 @@ class Refused(HTTPException):
 
     def __init__(self, err: FieldError, *, status: int | None = None, detail: Any = None,
                  labels: Callable[[Any], Mapping[str, str]] | None = None) -> None:
-        super().__init__(status or err.status, detail=str(err) if detail is None else detail)
+        if detail is None:  # "field: message", or the message alone when the action itself is refused
+            detail = str(err) if err.field else err.message
+        super().__init__(status or err.status, detail=detail)
         self.refusal = err
         self.labels = labels
 
