@@ -44,9 +44,15 @@ def plan_urls(url: str, n: int, seed: int) -> dict[str, list[str]]:
 
 
 # (module, attribute) timed by --phases: the handler's steps, nested (a phase includes those it calls)
+# ("Class.method" wraps a method). Outside `_engine_answer`: `Answer.top` (the engine's top-k, read
+# lazily by the ranking) and `Answer.counts` (the facets); `Selection` counts only the service's own.
 PHASES = (
     ("bioatlas.search.api", "search"), ("bioatlas.search.views", "search"),
     ("bioatlas.search.service", "_fuse"), ("bioatlas.search.semantic.service", "_query_vector"),
+    ("bioatlas.search.semantic.service", "_refresh"), ("bioatlas.search.service", "_allowed"),
+    ("bioatlas.search.service", "Selection"), ("bioatlas.search.service", "_passing"),
+    ("bioatlas.search.backends", "Backend.correct"),
+    ("bioatlas.search.tantivy_search", "Answer.top"), ("bioatlas.search.tantivy_search", "Answer.counts"),
     ("bioatlas.search.index_cache", "current"), ("bioatlas.search.service", "_engine_answer"),
     ("bioatlas.search.service", "_closest"), ("bioatlas.search.service", "_exact"),
     ("bioatlas.search.present", "items"), ("bioatlas.search.present", "facets"),
@@ -62,8 +68,12 @@ def timed_phases() -> dict[str, list[float]]:
 
     spent: dict[str, list[float]] = {}
     for module_name, attr in PHASES:
-        module = importlib.import_module(module_name)
-        func = getattr(module, attr, None)
+        owner: object = importlib.import_module(module_name)
+        if "." in attr:
+            owner, attr_name = getattr(owner, attr.split(".")[0], None), attr.split(".")[1]
+        else:
+            attr_name = attr
+        func = getattr(owner, attr_name, None)
         if func is None or getattr(func, "__wrapped_phase__", False):
             continue
         key = f"{module_name.rsplit('.', 1)[-1]}.{attr}"
@@ -78,7 +88,7 @@ def timed_phases() -> dict[str, list[float]]:
                 __cell[1] += 1
 
         wrapper.__wrapped_phase__ = True  # type: ignore[attr-defined]
-        setattr(module, attr, wrapper)
+        setattr(owner, attr_name, wrapper)
     return spent
 
 
@@ -92,6 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prime", type=int, default=5)
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--phases", action="store_true", help="CPU per request of the handler's steps (PHASES)")
+    parser.add_argument("--cprofile", type=int, metavar="N", default=0,
+                        help="cProfile of the measured pass: the N costliest functions by own time and by cumulative time")
+    parser.add_argument("--cprofile-dump", metavar="PATH", help="--cprofile: also save the stats (pstats) to PATH")
     parser.add_argument("--all-frames", action="store_true", help="pyinstrument: show the libraries' frames too")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
@@ -127,6 +140,11 @@ def main(argv: list[str] | None = None) -> None:
                              ".venv/bin/pip install pyinstrument)") from None
 
         profiler = Profiler(interval=0.0005)
+    cprof = None
+    if args.cprofile:
+        import cProfile
+
+        cprof = cProfile.Profile()
     for kind in kinds:
         todo = urls.get(kind, [])[: args.limit + args.prime]
         html = {"accept": "text/html"} if "page" in kind else {}
@@ -138,6 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         walls, cpus = [], []
         if profiler:
             profiler.start()
+        if cprof:
+            cprof.enable()
         for u in todo[prime:]:
             w0, c0 = time.perf_counter(), time.process_time()
             r = loop.run_until_complete(client.get(u, headers=html))
@@ -146,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
             assert r.status_code < 500, (u, r.text[:300])
         if profiler:
             profiler.stop()
+        if cprof:
+            cprof.disable()
         if spent:
             print(f"{kind}: CPU per request of each phase (nested), ms: " + ", ".join(
                 f"{k} {v[0] * 1000 / len(walls):.2f}" for k, v in spent.items() if v[1]))
@@ -156,6 +178,13 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{kind:12s} {len(walls):4d} misses  wall mean {statistics.mean(walls):6.2f} ms  p50 "
                   f"{statistics.median(walls):6.2f}  p95 {q[18]:6.2f}   CPU mean {statistics.mean(cpus):6.2f} ms")
     print(f"load average {open('/proc/loadavg').read().split()[:3]}")
+    if cprof:
+        import pstats
+
+        if args.cprofile_dump:
+            cprof.dump_stats(args.cprofile_dump)
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(cprof).sort_stats(order).print_stats(args.cprofile)
     if profiler:
         print(profiler.output_text(unicode=False, color=False, show_all=args.all_frames))
 

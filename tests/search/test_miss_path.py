@@ -135,3 +135,43 @@ def test_hot_paths_are_answered_by_one_route_only(app):
         scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "query_string": b"", "headers": []}
         matched = [i for i, route in enumerate(app.router.routes) if route.matches(dict(scope))[0] == Match.FULL]
         assert len(matched) == 1 and matched[0] < 6, (path, matched)
+
+
+def test_semantic_filter_ids_are_computed_once_per_index_state(client, synthetic, db, monkeypatch):
+    """The ids a filtered search hands to its semantic leg (a pass over the whole index) are kept
+    per index state and filters: computed once for searches with the same filters, again after an
+    edit, and the answers are those of computing them at every search."""
+    import sys
+
+    from bioatlas.atlas.models import Actor
+    from bioatlas.search import facet_query
+
+    passes = []
+    real = facet_query.Selection.__init__
+
+    def counting(self, st, rows, *args, **kwargs):
+        if sys._getframe(1).f_code.co_name in ("_fuse", "allowed"):  # the semantic leg's pass
+            passes.append(len(rows))
+        real(self, st, rows, *args, **kwargs)
+
+    monkeypatch.setattr(facet_query.Selection, "__init__", counting)
+
+    def ask(*queries):
+        return [client.get("/api/v1/search", params={"kind": "startup", "q": q}).json() for q in queries]
+
+    client.get("/api/v1/search", params={"q": "contrôle"})  # the first search builds the indexes
+    passes.clear()
+    kept = ask("vaccins", "anticorps", "thérapie cellulaire")
+    assert len(passes) == 1 and kept[0]["semantic"] and kept[0]["total"] > 0
+    startup = next(i for i in synthetic if db().get(Actor, i).kind == "startup" and db().get(Actor, i).status == "active")
+    with db() as s:  # the filter's ids change: a new index state
+        s.get(Actor, startup).status = "closed"
+        s.commit()
+    after = ask("vaccins", "anticorps")
+    assert len(passes) == 2
+    assert startup not in {item["id"] for a in after for item in a["items"]}
+    from bioatlas.search import semantic_allowed
+
+    monkeypatch.setattr(semantic_allowed, "KEEP", 0)  # computed at every search
+    semantic_allowed.forget()
+    assert ask("vaccins", "anticorps") == after and len(passes) == 4

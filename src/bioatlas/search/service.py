@@ -29,7 +29,7 @@ from bioatlas.atlas.models import Actor, ActorName
 from bioatlas.atlas.service import ActorFilter, view_conditions
 from bioatlas.core.dialect import dialect_for
 from bioatlas.core.text import fold
-from bioatlas.search import index_cache, log_position, tantivy_closest, tantivy_index, tantivy_search
+from bioatlas.search import index_cache, log_position, semantic_allowed, tantivy_closest, tantivy_index, tantivy_search
 from bioatlas.search.backends import backend_for
 from bioatlas.search.facet_query import Selection
 from bioatlas.search.matches import all_matches
@@ -50,7 +50,6 @@ HEAD = 100
 RRF_K = 60
 MAX_EXACT = 50
 PARTIAL_MAX = 10  # results shown when no actor matches every word
-SEMANTIC_FILTER_LIMIT = 20_000
 CONCURRENT = 2  # searches running at once per process (see search())
 _SLOTS = threading.Semaphore(CONCURRENT)
 
@@ -368,11 +367,7 @@ def exact_ids(session: Session, *, q: str, base) -> list[int]:
 def _fuse(session, fn, q, ranked, st, hits: Ranking, f, geo, scale):
     """(fused order of the full-text head and the semantic neighbours, semantic-only ids), or None."""
     filtered = f != ActorFilter() or geo != Geo() or scale
-    allowed = None
-    if filtered:
-        sel = Selection(st, np.arange(st.size), f, geo, scale)
-        rows = np.flatnonzero(sel.mask())
-        allowed = st.ids[rows] if len(rows) <= SEMANTIC_FILTER_LIMIT else None  # an array: no Python set
+    allowed = semantic_allowed.allowed(st, f, geo, scale) if filtered else None  # kept per index state
     try:
         with dialect_for(session).guard(session):  # a failure leaves the transaction usable
             neighbours = fn(session, query=q, k=HEAD, actor_ids=allowed)
