@@ -2,10 +2,12 @@
 `bench/http_load.py`'s plan (search, actor, page) each asked once with the response cache off,
 wall and CPU time per request (the process's CPU: the handlers run in this thread, the search engine in its own), then optionally a
 pyinstrument profile of the same pass (`--pyinstrument`, wall-clock sampling: less inflated than
-cProfile) and per-phase timers of the search (`--phases`).
+cProfile), or cProfile's costliest functions (`--cprofile N`), and per-phase timers of the search
+(`--phases`).
 
     .venv/bin/python bench/profile_misses.py                            # the demo atlas
     .venv/bin/python bench/profile_misses.py --kind search --pyinstrument
+    .venv/bin/python bench/profile_misses.py --kind search --cprofile 60   # cProfile (no extra package)
     BENCH_SRC=/tmp/old/src .venv/bin/python bench/profile_misses.py     # another checkout (before/after)
 
 Every URL is asked once (a miss of the response cache and of the per-query memos a fresh server
