@@ -51,7 +51,7 @@ def plan_urls(url: str, n: int, seed: int) -> dict[str, list[str]]:
 PHASES = (
     ("bioatlas.search.api", "search"), ("bioatlas.search.views", "search"),
     ("bioatlas.search.service", "_fuse"), ("bioatlas.search.semantic.service", "_query_vector"),
-    ("bioatlas.search.semantic.service", "_refresh"), ("bioatlas.search.service", "_allowed"),
+    ("bioatlas.search.semantic.service", "_refresh"), ("bioatlas.search.semantic_allowed", "allowed"),
     ("bioatlas.search.service", "Selection"), ("bioatlas.search.service", "_passing"),
     ("bioatlas.search.backends", "Backend.correct"),
     ("bioatlas.search.tantivy_search", "Answer.top"), ("bioatlas.search.tantivy_search", "Answer.counts"),
