@@ -83,11 +83,11 @@ def test_actor_page_shows_history_and_source_dates(client, db):
     r = client.get(f"/actors/{ids['Genopole']}")
     assert "Historique" in r.text and "Member edit" in r.text
     # the changed field by its label in the reader's language, its stored key only as data
-    assert '<td data-field="description_fr">Description (français)</td>' in r.text
+    assert 'data-field="description_fr">Description (français)</td>' in r.text
     assert ">description_fr<" not in r.text
     english = client.get(f"/actors/{ids['Genopole']}?lang=en")
     # a site's role, then the colon of the reader's language and a space ("Headquarters: 91000 …")
     assert re.search(r"<strong>[^<]+</strong>:\s+\S", english.text) and "</strong> :" not in english.text
     assert re.search(r"<strong>[^<]+</strong>\u202f:\s+\S", r.text)
-    assert '<td data-field="description_fr">Description (French)</td>' in english.text
+    assert 'data-field="description_fr">Description (French)</td>' in english.text
     assert 'title="Member edit"' in r.text  # each fact's marker names its source

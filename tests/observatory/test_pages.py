@@ -88,7 +88,7 @@ def test_indicator_page(obs_client, loaded):
     assert r.status_code == 200
     assert "Biomédicaments autorisés en Europe produits dans le pays" in r.text
     assert "Chiffres divergents, côte à côte" in r.text
-    conflict = r.text.split('<table class="conflict">', 1)[1].split("</table>", 1)[0]
+    conflict = r.text.split('<table class="conflict stack">', 1)[1].split("</table>", 1)[0]
     assert "2 sur 76" in conflict and "5 sur 76" in conflict and "2021-06-30" in conflict
     assert "/api/v1/indicators/eu_biologics_made_in_country/series.csv" in r.text
     spec = json.loads(html.unescape(re.search(r"data-spec='([^']*)'", r.text).group(1)))

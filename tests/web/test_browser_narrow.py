@@ -9,24 +9,36 @@ was cut at the screen's edge, right edge at 428 px); so are a roadmap's actions 
 scrolled sideways and the status form was cut at the edge): each cell under its column's name. No text is below WCAG AA contrast (a facet value
 with no actor was #6f7a86 on the panel's #f5f7f9, 4.1:1). A chart's series are listed under it in HTML, whole
 and wrapped (Vega's legend cut a source's title at 160 px: "Succès du Congr…").
+No box scrolls sideways either: the tables that did (an event's capacity limits, programme, speakers and
+exhibitors, the one-stop shop's rules and routed requests, an actor's history, the conflicting figures)
+are blocks on a phone, each cell under its column's name (the history was 674 px wide in a 358 px box).
+The "actors by kind / by region" charts fill their width, each label and count above its bar (the
+labels took half the width: the widest bar was 155 of 324 px) with no blank space under them (the
+180 px kept while drawing stayed under a 102 px chart).
 
 Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
-real actors of the map test, one job offer and one event of the rooms' test helpers.
+real actors of the map test (Genopole's description then changed: a history row with its values), one
+job offer and one event of the rooms' test helpers, a one-stop-shop case routed to two partners by rules.
 Screenshots: artifacts/screenshots/observatory-390-fr.png, observatory-390-en.png,
 actor-390-fr.png, actor-390-en.png, event-390-fr.png, event-390-en.png, roadmap-390-fr.png,
-roadmap-390-en.png."""
+roadmap-390-en.png, event-manage-390-fr.png, event-manage-390-en.png, oneshop-admin-390-fr.png,
+oneshop-admin-390-en.png, actors-by-kind-390-fr.png, actors-by-kind-390-en.png."""
 
 from __future__ import annotations
 
 import pytest
 
+from bioatlas.atlas.records import ActorRecord
+from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.demo.files import EMA_FILES
+from bioatlas.oneshop.models import Rule
 from bioatlas.observatory.reference import load_reference
 from bioatlas.products.service import import_ema
 from tests.events.helpers import make_event
 from tests.jobboard.helpers import add_rome, make_offer
+from tests.oneshop.helpers import make_case
 from tests.web.live import serve
-from tests.web.test_browser import SCREENSHOTS, actors, browser  # noqa: F401 (fixtures)
+from tests.web.test_browser import ROR, SCREENSHOTS, actors, browser  # noqa: F401 (fixtures)
 from tests.web.test_browser_header import admin_cookie  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -39,6 +51,14 @@ PAST_THE_EDGE = """() => { const W = document.documentElement.clientWidth; const
     for (; p && !boxed; p = p.parentElement) boxed = ['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX);
     if (!boxed) out.push(`${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''} ${Math.round(r.right)} px`); }
   return out.slice(-8); }"""
+# boxes that scroll sideways (a table wider than the screen inside its own box)
+SIDEWAYS = """() => [...document.querySelectorAll('main *')].filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+  && e.scrollWidth > e.clientWidth + 1).map(e => `${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''} ${e.scrollWidth}/${e.clientWidth} px`)"""
+# a chart's box, its drawing and its widest bar (px)
+BARS = """key => { const box = document.querySelector(`#chart-${key} .vl-chart`), svg = box.querySelector('svg');
+  const bars = [...box.querySelectorAll('.mark-rect path')].map(p => p.getBoundingClientRect().width);
+  return {box: box.getBoundingClientRect().width, height: box.getBoundingClientRect().height,
+          svg: svg.getBoundingClientRect().height, widest: Math.max(...bars)}; }"""
 # captions whose box reaches past the screen's edges (their text is cut there)
 CUT_CAPTIONS = """() => [...document.querySelectorAll('main caption')].map(c => [c.textContent.trim().slice(0, 40),
   c.getBoundingClientRect().left, c.getBoundingClientRect().right])
@@ -73,6 +93,14 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
     actor = actors["Genopole"]
     offer = make_offer(db, actor_id=actor)
     event = make_event(db, organiser=actor)
+    with db() as s:  # a history row with its values before and after
+        upsert_actor(s, ActorRecord(name="Genopole", kind="cluster", identifiers={"ror": ["https://ror.org/0380k9k47"]},
+                                    description_fr="Biocluster de l'Essonne : laboratoires, entreprises et plateformes"),
+                     source=get_or_create_source(s, ROR))
+        s.add_all([Rule(need="funding", region="11", actor_id=actors["Région Île-de-France"]),
+                   Rule(need="regulatory", region="11", actor_kind="public_agency", size="small")])
+        s.commit()
+    make_case(db, owner=None, partners=[actors["Région Île-de-France"], actor], needs=("regulatory", "funding"))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(settings) as url:
         context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -84,7 +112,7 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
         for path in ("/observatory", "/observatory/indicators/eu_biologics_made_in_country", "/observatory/regions/11",
                      "/observatory/roadmaps/idf-assises-2021",
                      "/", "/actors", f"/actors/{actor}", "/search?q=bio", "/events", f"/events/{event}", "/jobboard",
-                     f"/jobboard/offers/{offer}", "/oneshop", "/calls"):
+                     f"/jobboard/offers/{offer}", "/oneshop", "/calls", f"/events/{event}/manage", "/oneshop/admin"):
             page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
             assert page.evaluate("() => document.documentElement.lang") == lang
             if page.locator(".vl-chart").count():
@@ -94,6 +122,8 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
                 wide[path] = (width, page.evaluate(PAST_THE_EDGE))
             if faint := page.evaluate(LOW_CONTRAST):
                 wide[f"{path} contrast"] = faint
+            if scrolls := page.evaluate(SIDEWAYS):
+                wide[f"{path} scrolls"] = scrolls
             if cut := page.evaluate(CUT_CAPTIONS):
                 wide[f"{path} captions"] = cut
             if path == "/observatory/roadmaps/idf-assises-2021":
@@ -116,6 +146,18 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
                 assert rights and max(rights) <= 390, max(rights)
                 box = page.locator("#chart-ema-per-year .vl-chart svg").bounding_box()
                 assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+                # the ranked charts: the widest bar spans the chart's width, no blank space under the drawing
+                for key in ("actors-by-kind", "actors-by-region"):
+                    bars = page.evaluate(BARS, key)
+                    assert bars["widest"] >= 0.85 * bars["box"] and bars["height"] - bars["svg"] <= 8, (key, bars)
+                page.locator("#chart-actors-by-kind").screenshot(path=str(SCREENSHOTS / f"actors-by-kind-390-{lang}.png"))
+            if path in (f"/events/{event}/manage", "/oneshop/admin", f"/actors/{actor}"):
+                # each cell of a stacked table within the screen, under its column's name
+                rights = page.eval_on_selector_all("main table.stack td", "tds => tds.map(td => td.getBoundingClientRect().right)")
+                assert rights and max(rights) <= 390, (path, max(rights or [0]))
+            if path in (f"/events/{event}/manage", "/oneshop/admin"):
+                name = "event-manage" if "events" in path else "oneshop-admin"
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-390-{lang}.png"), full_page=True)
             if path in (f"/actors/{actor}", f"/events/{event}"):
                 page.screenshot(path=str(SCREENSHOTS / f"{path.split('/')[1][:-1]}-390-{lang}.png"), full_page=True)
         context.close()

@@ -26,6 +26,7 @@ VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 # Vega's default categorical colours ("tableau10"), given to the colour scale and to the page's own
 # legend (chart_block in _macros.html): the page lists the series in HTML, where a long label wraps
 # (Vega's legend cut it to 160 px, "Succès du Congr…", and never wraps)
+RANKED_STEP = 44  # px per bar of a ranked chart: its label above, the bar under it
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
 
 
@@ -85,6 +86,27 @@ def _bar_spec(rows: list[dict], *, x: dict, y: dict, color: dict | None = None, 
     if height:
         spec["height"] = height
     return spec
+
+
+def _ranked_spec(rows: list[dict], t: Translator) -> dict:
+    """Actors counted per label, largest first, as bars across the chart's whole width: each label and
+    its count written above its bar ("Entreprise : 3"), not beside it (on a 390 px phone the labels
+    took half the width and the bars the rest: a 150 px plot with blank space under it)."""
+    values = [{**r, "text": f"{r['label']}{t.colon} {r['actors']}"} for r in rows]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "data": {"values": values},
+        "width": "container",
+        "height": {"step": RANKED_STEP},
+        "encoding": {"y": {"field": "label", "type": "nominal", "sort": None, "axis": None}},
+        "layer": [
+            {"mark": {"type": "bar", "tooltip": True, "height": {"band": 0.4}, "yOffset": 5},
+             "encoding": {"x": {"field": "actors", "type": "quantitative", "title": t("Number of active actors"),
+                                "axis": {"tickMinStep": 1, "format": "d"}}}},
+            {"mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -6, "fontSize": 12},
+             "encoding": {"x": {"datum": 0}, "text": {"field": "text"}}},
+        ],
+    }
 
 
 def _run(session: Session, query: str) -> compute.Result:
@@ -151,8 +173,7 @@ def actors_by_kind(session: Session, t: Translator) -> Chart:
                   empty=result.reason if isinstance(result, compute.Empty) else None,
                   note=t("Active actors; a kind counts its sub-kinds (companies include start-ups, SMEs…)."))
     if rows:
-        chart.spec = _bar_spec(rows, x={"field": "actors", "type": "quantitative", "title": t("Actors")},
-                               y={"field": "label", "type": "nominal", "sort": "-x", "title": None}, horizontal=True)
+        chart.spec = _ranked_spec(rows, t)
     return chart
 
 
@@ -168,8 +189,7 @@ def actors_by_region(session: Session, t: Translator) -> Chart:
                   empty=result.reason if isinstance(result, compute.Empty) else None,
                   note=t("Active actors with at least one site in the region."))
     if rows:
-        chart.spec = _bar_spec(rows, x={"field": "actors", "type": "quantitative", "title": t("Actors")},
-                               y={"field": "label", "type": "nominal", "sort": "-x", "title": None}, horizontal=True)
+        chart.spec = _ranked_spec(rows, t)
     return chart
 
 
