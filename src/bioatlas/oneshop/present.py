@@ -13,14 +13,14 @@ def _day(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def request_json(r: RoutedRequest, *, need: str, partner: str, notes=None, company: bool = False) -> dict[str, Any]:
+def request_json(r: RoutedRequest, *, need: str, partner: str, notes=None, comment: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": r.id, "case_id": r.case_id, "need": need, "partner": {"actor_id": r.partner_actor_id, "name": partner},
         "status": r.status, "decline_reason": r.decline_reason or None, "owned": r.owner_user_id is not None,
         "next_step": r.next_step or None, "next_step_on": _day(r.next_step_on), "created_at": _day(r.created_at),
         "first_answer_at": _day(r.first_answer_at), "reminders": r.reminders, "escalated": r.escalated_at is not None,
         "thread_id": r.thread_id, "satisfaction": r.satisfaction}
-    if company:
+    if comment:
         out["satisfaction_comment"] = r.satisfaction_comment
     if notes is not None:
         out["notes"] = [{"id": n.id, "body": n.body, "created_at": _day(n.created_at)} for n in notes]
@@ -39,7 +39,7 @@ def case_json(view: Mapping[str, Any], timeline) -> dict[str, Any]:
         "closed_at": _day(c.closed_at),
         "needs": [{"need": n.need, **({"detail": n.detail} if view["show_details"] else {})} for n in view["needs"]],
         "requests": [request_json(i["request"], need=i["need"].need, partner=i["partner"],
-                                  notes=i["notes"] if role == "partner" else None, company=role == "company")
+                                  notes=i["notes"] if role == "partner" else None, comment=view["sees_comment"])
                      for i in view["requests"]],
         "timeline": [{"at": at.isoformat(), "event": what, "detail": detail or None} for at, what, detail in timeline],
     }

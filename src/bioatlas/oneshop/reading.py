@@ -32,7 +32,7 @@ def case_view(session: Session, *, case_id: int, principal: Principal, ip: str |
     """The case as this reader may see it (the policy allowed the read; this filters): the company
     sees everything of its case; a partner only the needs routed to it, its own notes, the
     documents shared with it and the project's details if the company chose to share them with it;
-    a coordinator the routing and statuses, no notes, no documents.
+    a coordinator the routing and statuses, no notes, no documents, no satisfaction comment.
     Every read is audited."""
     case = session.get(Case, case_id)
     if case is None:
@@ -67,7 +67,15 @@ def case_view(session: Session, *, case_id: int, principal: Principal, ip: str |
                           "notes": notes.get(r.id, [])} for r in visible],
             "needs": list(needs.values()) if role != "partner" else [needs[r.need_id] for r in visible],
             "documents": docs, "shares": shared, "partners": _partners(case, visible, names) if role == "company" else [],
-            "show_details": role == "company" or (role == "partner" and any(details_shared(case, r) for r in visible))}
+            "show_details": role == "company" or (role == "partner" and any(details_shared(case, r) for r in visible)),
+            "sees_comment": sees_comment(role)}
+
+
+def sees_comment(role: str) -> bool:
+    """Who reads the company's comment on a partner's help: the company and that partner (a partner
+    sees only its own requests); the coordinators see the score only. The page and the API both ask
+    here (the API gave it to the company only, the page to the partner too)."""
+    return role in ("company", "partner")
 
 
 def _partners(case: Case, requests: Iterable[RoutedRequest], names: Mapping[int, str]) -> list[dict[str, Any]]:
