@@ -55,7 +55,7 @@ def test_intake_partner_and_company_views(settings, db, browser):  # noqa: F811
         assert page.locator("h1").inner_text() == "Guichet unique d'implantation"
         page.fill('input[name="company_name"]', "Société étrangère démo 2 (synthétique)")
         page.fill('input[name="email"]', "demo2@example.org")
-        page.fill('input[name="country"]', "US")
+        page.select_option('select[name="country"]', "US")
         page.check('input[name="needs"][value="funding"]')
         page.check('input[name="value_chain_steps"][value="upstream"]')
         page.screenshot(path=str(SCREENSHOTS / "oneshop-intake.png"), full_page=True)

@@ -1,8 +1,11 @@
-"""Translated labels of the one-stop shop's codes (needs, project types, statuses...), for the pages."""
+"""Translated labels of the one-stop shop's codes (needs, project types, statuses...), for the pages;
+a case's region, country and modality in words (the case page showed "région 11 · aav", "FR")."""
 
 from __future__ import annotations
 
-from bioatlas.atlas.service import taxonomies
+from babel import Locale
+
+from bioatlas.atlas.service import gazetteer, taxonomies
 
 
 def labels(t) -> dict[str, dict[str, str]]:
@@ -25,4 +28,7 @@ def labels(t) -> dict[str, dict[str, str]]:
         "size": {"micro": t("micro (under 10 jobs)"), "small": t("small (10 to 49 jobs)"),
                  "medium": t("medium (50 to 249 jobs)"), "large": t("large (250 jobs or more)")},
         "kind": {code: term.label(t.lang) for code, term in taxonomies()["kinds"].terms.items()},
+        "modality": {code: term.label(t.lang) for code, term in taxonomies()["modalities"].terms.items()},
+        "region": gazetteer().regions,  # INSEE code -> name
+        "country": dict(Locale.parse(t.lang).territories),
     }
