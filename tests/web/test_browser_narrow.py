@@ -112,7 +112,8 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
         for path in ("/observatory", "/observatory/indicators/eu_biologics_made_in_country", "/observatory/regions/11",
                      "/observatory/roadmaps/idf-assises-2021",
                      "/", "/actors", f"/actors/{actor}", "/search?q=bio", "/events", f"/events/{event}", "/jobboard",
-                     f"/jobboard/offers/{offer}", "/oneshop", "/calls", f"/events/{event}/manage", "/oneshop/admin"):
+                     f"/jobboard/offers/{offer}", "/oneshop", "/calls", f"/events/{event}/manage", "/oneshop/admin",
+                     f"/events/{event}/booths", f"/events/{event}/organise", "/admin/audit"):
             page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
             assert page.evaluate("() => document.documentElement.lang") == lang
             if page.locator(".vl-chart").count():
