@@ -101,6 +101,19 @@ def files_mark(session: Session, seq: int) -> list | None:
     return out
 
 
+def save_due(session: Session, saved: int, top: int, *, edits: int, quiet: float, now: datetime | None = None) -> bool:
+    """Whether index files saved as of seq `saved` are worth saving again at `top`: `edits` log rows
+    behind or more, or the log quiet for `quiet` seconds (its newest row at least that old)."""
+    if top - saved >= edits:
+        return True
+    newest = session.scalar(select(ChangeLogEntry.changed_at).where(ChangeLogEntry.seq == top))
+    if newest is None:
+        return True
+    if newest.tzinfo is None:  # SQLite gives back naive UTC times
+        newest = newest.replace(tzinfo=timezone.utc)
+    return ((now or datetime.now(timezone.utc)) - newest).total_seconds() >= quiet
+
+
 def note_everything(connection) -> None:
     """Log that every actor may have changed (after raw SQL that rewrote or emptied the atlas)."""
     connection.execute(insert(ChangeLogEntry).values(actor_id=EVERYTHING, changed_at=datetime.now(timezone.utc)))

@@ -254,8 +254,11 @@ class MapFiles:
                   "tombs": index.tombs, "delta_actors": np.array(sorted(index.delta_actors), dtype=np.int64),
                   **{f"base-{f}": getattr(index.base, f) for f in SITE_FIELDS},
                   **{f"delta-{f}": getattr(index.delta, f) for f in SITE_FIELDS}}
-        index_files.save(session, FILES, FILES_KEY, held.seq, changelog.files_mark(session, held.seq), arrays,
+        index_files.save(session, FILES, FILES_KEY, held.seq, lambda seq: changelog.files_mark(session, seq), arrays,
                          {"vocab": list(index.vocab.items())})
+
+    def saved_seq(self, session: Session) -> int | None:
+        return index_files.saved_seq(session, FILES)
 
 
 # This process's index of each database (core/live_index.py): absorbed in place, so read under its lock.

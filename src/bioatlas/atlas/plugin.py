@@ -28,6 +28,11 @@ def bioatlas_warm(sessions, settings):
 
 
 @hookimpl
+def bioatlas_save_indexes(sessions, settings):
+    return warm.save(sessions, settings)
+
+
+@hookimpl
 def bioatlas_cli(app, import_app, console):
     scope_cli.register(app, console)
 

@@ -64,7 +64,7 @@ from bioatlas.atlas.service_history import (
     changes_since,
     data_version,
     data_version_reader,
-    files_mark,
+    files_due, files_mark,
     get_change,
     latest_change,
     note_changed,
@@ -137,7 +137,7 @@ __all__ = [  # noqa: RUF022  (grouped by purpose, not sorted)
     # change log
     "latest_change", "changes_since", "note_changed", "note_touched_actors", "note_everything",
     "note_content_changed", "data_version", "data_version_reader", "change_mark", "change_position",
-    "files_mark",
+    "files_mark", "files_due",
     # view filter
     "ActorFilter", "FACETS", "Predicates", "parse_view", "view_conditions", "view_predicates", "facet_counts",
     # taxonomies, gazetteer

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bioatlas.atlas import changelog, content_version, history
 from bioatlas.atlas.models import Actor, ActorChange, Source
+from bioatlas.core.config import Settings
 
 # --- history --------------------------------------------------------------------------------------
 
@@ -100,6 +101,14 @@ def files_mark(session: Session, *, seq: int) -> list | None:
     """What index files saved as of log row `seq` are told apart by (`atlas.changelog.files_mark`:
     the row's mark, or a fingerprint of the content when the log is empty)."""
     return changelog.files_mark(session, seq)
+
+
+def files_due(session: Session, *, settings: Settings, now: datetime | None = None) -> Callable[[int, int], bool]:
+    """Whether index files saved as of log seq `saved` should be saved again at `top`, as a function
+    of (saved, top) for `LiveIndex.save_behind`: `settings.index_save_edits` log rows behind or
+    more, or no edit for `settings.index_save_quiet` seconds (`atlas.changelog.save_due`)."""
+    return lambda saved, top: changelog.save_due(session, saved, top, edits=settings.index_save_edits,
+                                                 quiet=settings.index_save_quiet, now=now)
 
 
 def note_changed(session: Session, *, actor_ids: Iterable[int]) -> None:

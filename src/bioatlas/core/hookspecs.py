@@ -45,6 +45,12 @@ class FeatureSpec:
         """Fill in-memory indexes at start-up (a background thread of the web process)."""
 
     @hookspec
+    def bioatlas_save_indexes(self, sessions: Any, settings: Any) -> dict[str, str]:
+        """Save the feature's index files again when they are behind the change log and due
+        (`LiveIndex.save_behind`; run by the task queue worker's `jobs.save_indexes`): what
+        happened, by index name."""
+
+    @hookspec
     def bioatlas_models(self) -> Sequence[Any]:
         """The modules declaring the feature's tables (imported so the metadata holds them)."""
 

@@ -19,7 +19,9 @@ An index read from its store (the files of `core/index_files.py`) and then broug
 saved again when the tail it absorbed was long (RESAVE_SHARE of the limit in changed actors, or
 as many log rows as the limit): otherwise every start would replay a tail growing with each
 edit, until past the limit a start rebuilds from the database. That happens where the files are
-read: in `bioatlas serve`'s master before it forks its workers.
+read: in `bioatlas serve`'s master before it forks its workers. A server running for weeks reads
+its files once: `save_behind` (the task queue worker's `jobs.save_indexes`) brings them to the log
+in between, so that the next start has a short tail to replay.
 """
 
 from __future__ import annotations
@@ -115,11 +117,15 @@ class Store(Protocol[T]):
 
     def save(self, session: Session, held: Held[T], args: tuple) -> None: ...
 
+    def saved_seq(self, session: Session) -> int | None:
+        """The change-log seq of the saved index, None when there is none."""
+
 
 @dataclass
 class Stats:
     loads: int = 0  # indexes read from their files instead of built
     resaves: int = 0  # indexes read from their files, brought up to date and saved again
+    saves: int = 0  # saved by `save_behind` (the files had fallen behind the log)
     builds: int = 0
     absorbs: int = 0
     build_seconds: float = 0.0
@@ -205,6 +211,38 @@ class LiveIndex(Generic[T]):
             if held is None:  # _install always sets it
                 raise RuntimeError("the index was not installed")
             return held.value
+
+    def save_behind(self, session: Session, *args, due: Callable[[int, int], bool]) -> str:
+        """Bring the saved index of the session's database up to the log's latest seq when it is
+        behind and `due(saved seq, latest seq)` says so: the index held in this process, or else
+        the files read, absorbs the changes since (or is rebuilt, as `current` would) and is saved.
+        An index this call read is dropped after (the caller, the task queue worker, holds none).
+        Returns what happened: "no files", "current", "not due", "saved", "not saved"."""
+        store = self._store
+        saved = store.saved_seq(session) if store is not None else None
+        if store is None or saved is None:
+            return "no files"  # files are written at a start (`bioatlas serve`), not here
+        top = self._latest(session)
+        if saved == top:
+            return "current"
+        if saved < top and not due(saved, top):
+            return "not due"
+        slot = self._slots.slot(session)
+        held_before = slot.held is not None
+        try:
+            with slot.lock:
+                self._refresh(session, slot, args)  # saves by itself when it rebuilt or resaved
+                held = slot.held
+                if held is None or store.saved_seq(session) == held.seq:
+                    return "saved"
+                store.save(session, held, args)
+                if store.saved_seq(session) != held.seq:
+                    return "not saved"  # another writer, or a failure (logged by the store)
+                self.stats.saves += 1
+                return "saved"
+        finally:
+            if not held_before:
+                self.forget(session)
 
     # -- freshness -------------------------------------------------------------------------
     def _fresh(self, session: Session, held: Held[T], top: int) -> bool:

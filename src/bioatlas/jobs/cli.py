@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioatlas.core import commands
+from bioatlas.core import commands, index_files
 from bioatlas.core.config import Settings
 from bioatlas.jobs import service
 from bioatlas.jobs.models import STATUSES
@@ -39,8 +39,11 @@ def register(app: typer.Typer, console: Console) -> None:
     def worker_cmd(
         workers: Annotated[int, typer.Option(min=1, max=32, help="worker threads running jobs side by side")] = 1,
     ) -> None:
-        """Run the jobs: waits for work until interrupted (Ctrl-C lets running jobs finish)."""
+        """Run the jobs: waits for work until interrupted (Ctrl-C lets running jobs finish).
+
+        Every minute (task jobs.save_indexes) it also saves the index files of `bioatlas serve` (map, search facets, resolver) again where they are behind the atlas's change log by BIOATLAS_INDEX_SAVE_EDITS rows, or the atlas has been quiet for BIOATLAS_INDEX_SAVE_QUIET seconds, and brings the Tantivy index up to the log: a server's next start then has few edits to replay (BIOATLAS_INDEX_FILES=0: off)."""
         settings = settings_or_exit()
+        index_files.enable(root=settings.data_dir / "indexes")  # the files `bioatlas serve` reads
         sessions(settings)  # migrated: the worker records its runs in `job_runs`
         queue = queue_or_exit(settings)
         where = location(settings).split("@")[-1]  # never print a password

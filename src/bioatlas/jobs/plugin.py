@@ -1,5 +1,5 @@
 """The plug-in manifest of the task queue: `/admin/jobs`, `bioatlas jobs …`, the `job_runs`
-table, the policy action `jobs.read`, its own periodic task, and a top-bar link for administrators (see `core.plugins`)."""
+table, the policy action `jobs.read`, its own periodic tasks (pruning `job_runs`, saving the index files), and a top-bar link for administrators (see `core.plugins`)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def bioatlas_policy_rules():
 @hookimpl
 def bioatlas_tasks():
     return [TaskSpec(name="jobs.prune", func=tasks.prune_runs, retries=1, retry_delay=600,
-                     schedule={"minute": "17", "hour": "3"})]
+                     schedule={"minute": "17", "hour": "3"}),
+            TaskSpec(name="jobs.save_indexes", func=tasks.save_indexes, retries=0, schedule={"minute": "*"})]
 
 
 @hookimpl

@@ -28,6 +28,11 @@ def bioatlas_warm(sessions, settings):
     warm.warm(sessions, settings)
 
 
+@hookimpl
+def bioatlas_save_indexes(sessions, settings):
+    return warm.save(sessions, settings)
+
+
 def _demo_links(factory, *, taxonomies):
     report = links.link_sources(factory)
     located, of = report.articles_located

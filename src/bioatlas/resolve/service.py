@@ -48,8 +48,11 @@ class ResolverFiles:
         return Held(Resolver(found.obj), found.seq)
 
     def save(self, session: Session, held: Held[Resolver], args: tuple) -> None:
-        index_files.save(session, FILES, FILES_KEY, held.seq, files_mark(session, seq=held.seq), {}, {},
+        index_files.save(session, FILES, FILES_KEY, held.seq, lambda seq: files_mark(session, seq=seq), {}, {},
                          pickled=held.value.index)
+
+    def saved_seq(self, session: Session) -> int | None:
+        return index_files.saved_seq(session, FILES)
 
 
 # One resolver per database (core/live_index.py). Refreshes change an index in place: resolutions

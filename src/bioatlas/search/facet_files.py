@@ -81,5 +81,8 @@ class FacetFiles:
         state = held.value
         meta = {"vocabs": {f: v.codes for f, v in state.vocabs.items()}, "pairs": list(state.pairs),
                 "scalars": list(state.scalars), "statuses": list(state.statuses.items())}
-        index_files.save(session, NAME, _key(taxonomies), held.seq, atlas.files_mark(session, seq=held.seq),
+        index_files.save(session, NAME, _key(taxonomies), held.seq, lambda seq: atlas.files_mark(session, seq=seq),
                          to_arrays(state), meta)
+
+    def saved_seq(self, session: Session) -> int | None:
+        return index_files.saved_seq(session, NAME)

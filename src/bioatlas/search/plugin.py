@@ -36,6 +36,11 @@ def bioatlas_warm(sessions, settings):
 
 
 @hookimpl
+def bioatlas_save_indexes(sessions, settings):
+    return warm.save(sessions, settings)
+
+
+@hookimpl
 def bioatlas_page_slots():
     return [PageSlot(place="head", template="search/_head.html", order=10),
             PageSlot(place="header", template="search/_box.html", order=10)]

@@ -184,6 +184,14 @@ class Engine:
         return np.asarray(ids, dtype=np.int64), np.asarray([s for s, _ in hits], dtype=np.float64)
 
 
+def saved_seq(path: Path) -> int:
+    """The change-log seq the index at `path` holds (its state.json's; -1 when unreadable)."""
+    try:
+        return int(json.loads((path / "state.json").read_text())["seq"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return -1
+
+
 def _as_mark(value) -> tuple | None:
     return tuple(value) if value is not None else None
 
