@@ -92,3 +92,20 @@ def test_the_saved_index_is_read_back_then_refreshed(registry, engine, caplog, t
     finally:
         index_files.enable(False, root=None)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_index_entry_and_actor_pickle_as_their_constructor_arguments():
+    """The resolver's index file pickles each name and actor as its constructor's arguments (one
+    call per object when read, instead of dataclass(slots=True)'s state functions): every field is
+    written and read back, so a field added later without its place in `__reduce__` fails here."""
+    import pickle
+    from dataclasses import astuple, fields
+
+    from bioatlas.resolve.index import ActorInfo, Entry
+
+    entry = Entry(7, "Institut Pasteur", "institut pasteur", ("institut", "pasteur"), True, 2.5, ("institut",),
+                  "institut pasteur")
+    info = ActorInfo(7, "Institut Pasteur", "0495fxg12", False, {"FR"}, {"paris"}, {3}, {9})
+    for obj in (entry, info):
+        assert len(obj.__reduce__()[1]) == len(fields(obj))
+        assert astuple(pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))) == astuple(obj)

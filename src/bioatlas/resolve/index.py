@@ -65,6 +65,13 @@ class Entry:
     frequent: tuple[str, ...] = ()  # its tokens too common to retrieve by (they only count)
     bag: str = ""  # its tokens sorted: word order, "&" / "and" and stop words do not matter
 
+    def __reduce__(self):
+        # pickled as its constructor's arguments (index files): the state functions dataclass(slots=True)
+        # writes are Python calls per object and field; this way 200,000 actors' index dumps in 2.0 s
+        # of CPU instead of 3.5, loads in 1.0 instead of 1.4-2.3, and takes 60 MiB instead of 74
+        return (Entry, (self.actor_id, self.value, self.key, self.tokens, self.acronym, self.weight, self.frequent,
+                        self.bag))
+
 
 @dataclass(slots=True)
 class ActorInfo:
@@ -76,6 +83,10 @@ class ActorInfo:
     cities: set[str] = field(default_factory=set)  # name keys
     parents: set[int] = field(default_factory=set)
     children: set[int] = field(default_factory=set)
+
+    def __reduce__(self):  # as Entry's
+        return (ActorInfo, (self.id, self.name, self.ror, self.active, self.countries, self.cities, self.parents,
+                            self.children))
 
     @property
     def public_id(self) -> str:
