@@ -10,7 +10,8 @@
         seconds its processes had used by then (user + system, master and workers), the first
         search's latency (and status) then, and per process (master, workers) Rss/Pss/Shared/
         Private from /proc/PID/smaps_rollup, after --requests searches (a map request every 4th,
-        a name resolution every 8th) spread over the workers; then stopped. The anchor, measured
+        a name resolution every 8th) spread over the workers (with --mappings, also per mapping:
+        anonymous memory, each index file, Tantivy's files, ...); then stopped. The anchor, measured
         first: seconds until a bare FastAPI route under uvicorn with as many workers opens its port.
 
 Both print the load average before and after. Figures are noisy on a shared machine: quote
@@ -54,6 +55,39 @@ def rollup(pid: int) -> dict[str, float]:
     return {"rss": kb["Rss"] / 1024, "pss": kb["Pss"] / 1024,
             "shared": (kb["Shared_Clean"] + kb["Shared_Dirty"]) / 1024,
             "private": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024}
+
+
+def mapping_label(path: str) -> str:
+    """What a mapping of /proc/PID/smaps holds, for grouping: anonymous memory (the Python heap, numpy
+    arrays, unpickled objects), the index files, Tantivy's, the SQLite file, shared libraries."""
+    if not path:
+        return "[anonymous]"
+    if path.startswith("["):
+        return path
+    where = Path(path)
+    for suffix in (".indexes", ".tantivy"):
+        for parent in (where.parent, where.parent.parent):
+            if parent.name.endswith(suffix):
+                return f"{suffix[1:]}/{where.stem}"
+    if ".so" in where.name:
+        return "shared libraries"
+    return where.name
+
+
+def by_mapping(pid: int) -> dict[str, dict[str, float]]:
+    """MiB of Pss and Private (clean + dirty) of a process per mapping label (`mapping_label`)."""
+    out: dict[str, dict[str, float]] = {}
+    label = "?"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split(None, 5)
+        if len(head) >= 5 and "-" in head[0] and ":" not in head[0]:
+            label = mapping_label(head[5].strip() if len(head) == 6 else "")
+            continue
+        key, _, value = line.partition(":")
+        if key in ("Pss", "Private_Clean", "Private_Dirty"):
+            slot = out.setdefault(label, {"pss": 0.0, "private": 0.0})
+            slot["pss" if key == "Pss" else "private"] += int(value.split()[0]) / 1024
+    return out
 
 
 def phases(url: str, files: bool, skip: set[str]) -> None:
@@ -180,7 +214,14 @@ def anchor(workers: int) -> float:
         process.wait(30)
 
 
-def serve_once(url: str, workers: int, src: Path, log: Path, requests: int) -> dict:
+def top_mappings(mappings: dict[str, dict[str, dict[str, float]]], top: int = 8) -> dict[str, dict[str, list]]:
+    """Per process, the labels holding the most Pss: [Pss MiB, Private MiB]."""
+    return {name: {label: [round(v["pss"], 1), round(v["private"], 1)]
+                   for label, v in sorted(labels.items(), key=lambda kv: -kv[1]["pss"])[:top]}
+            for name, labels in mappings.items()}
+
+
+def serve_once(url: str, workers: int, src: Path, log: Path, requests: int, with_mappings: bool = False) -> dict:
     import httpx
 
     port = free_port()
@@ -211,14 +252,15 @@ def serve_once(url: str, workers: int, src: Path, log: Path, requests: int) -> d
                         c.get(f"{base}/api/v1/map/clusters", params={"bbox": "-5,41,10,51", "zoom": "5"})
                     if i % 8 == 0:
                         c.get(f"{base}/api/v1/match", params={"q": f"Institut {words[i % len(words)]}"})
-        procs = {"master": rollup(server.pid)}
-        for i, child in enumerate(children(server.pid)):
-            procs[f"worker{i + 1}"] = rollup(child)
+        pids = {"master": server.pid, **{f"worker{i + 1}": child for i, child in enumerate(children(server.pid))}}
+        procs = {name: rollup(pid) for name, pid in pids.items()}
+        mappings = {name: by_mapping(pid) for name, pid in pids.items()} if with_mappings else None
         total = {k: sum(p[k] for p in procs.values()) for k in ("rss", "pss")}
         return {"utc": utc, "load_before": load0, "load_after": loadavg(), "port_open_s": round(opened, 1),
                 "cpu_at_open_s": round(cpu_open, 1), "cpu_after_first_s": round(cpu_first, 1),
                 "first_search_ms": round(first_ms), "first_status": first.status_code, "first_page_ms": round(page_ms),
-                "page_status": page.status_code, "procs": procs, "total": total}
+                "page_status": page.status_code, "procs": procs, "total": total,
+                **({"mappings": top_mappings(mappings)} if mappings else {})}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -237,6 +279,8 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=Path("/tmp/serve_start.log"))
     parser.add_argument("--requests", type=int, default=40, help="serve: searches (with map and resolve requests) "
                         "before the processes' memory is read")
+    parser.add_argument("--mappings", action="store_true",
+                        help="serve: also each process's Pss and Private per mapping (anonymous, index files, Tantivy, ...)")
     parser.add_argument("--files", action="store_true", help="phases: with the index files beside the database")
     parser.add_argument("--skip", default="", help="phases: steps left out, comma-separated (e.g. resolver)")
     args = parser.parse_args()
@@ -245,7 +289,8 @@ def main() -> None:
     else:
         bare = anchor(args.workers)
         print(json.dumps({"anchor_port_open_s": bare,
-                          **serve_once(args.url, args.workers, args.server_src, args.log, args.requests)}, indent=1))
+                          **serve_once(args.url, args.workers, args.server_src, args.log, args.requests,
+                                       args.mappings)}, indent=1))
 
 
 if __name__ == "__main__":
