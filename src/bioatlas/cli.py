@@ -137,7 +137,7 @@ def serve(
 
     The in-memory indexes (map, search facets, vectors, resolver) are built before the port opens, so the first request is answered at full speed; with several workers they are built once and the workers are forked from that process.
 
-    The map, search facet and resolver indexes are saved beside a SQLite atlas (ATLAS.indexes/), or for PostgreSQL under the data directory (DATA_DIR/indexes/, one folder per database), and read back at the next start instead of being built (memory-mapped, shared by the workers; the changes since are applied, and saved again when they were many; a damaged or stale file is rebuilt). BIOATLAS_INDEX_FILES=0 turns this off.
+    The map, search facet and resolver indexes are saved beside a SQLite atlas (ATLAS.indexes/), or for PostgreSQL under the data directory (DATA_DIR/indexes/, one folder per database), and read back at the next start instead of being built (memory-mapped, shared by the workers; the changes since are applied, and saved again when they were many; a damaged or stale file is rebuilt). BIOATLAS_INDEX_FILES=0 turns this off. `bioatlas jobs worker` saves them again while the server runs. A Tantivy index that must be rebuilt is rebuilt in a process of its own while full-text search answers from SQLite's index.
 
     Anonymous reads are cached per data version (BIOATLAS_RESPONSE_CACHE)."""
     import os
@@ -145,6 +145,7 @@ def serve(
     from bioatlas.app import create_app, run_server, warm_now
     from bioatlas.core import index_files, migrate
     from bioatlas.atlas.stats import active_actors
+    from bioatlas.search import tantivy_index
     from bioatlas.web.renderers import how_many
 
     s = commands.settings()
@@ -156,6 +157,7 @@ def serve(
         return
     count = workers or os.cpu_count() or 1
     index_files.enable(root=s.data_dir / "indexes")  # indexes read from / saved to files (PostgreSQL: under root)
+    tantivy_index.rebuild_apart()  # a background rebuild's memory in a process of its own, not in what forks
     application = create_app(s)
     if s.warm_up and s.environment != "test":
         console.print("building the in-memory indexes…")

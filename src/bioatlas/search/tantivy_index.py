@@ -13,7 +13,8 @@ Tantivy). `names` clauses weigh NAME_WEIGHT times the
 Freshness: the index directory holds `state.json` with the change-log seq it holds. Before a
 search, `current()` compares it with `atlas.service.latest_change`; the actors changed since are
 deleted and added again (one writer commit), more than REBUILD_OVER or a log pruned past the seq
-rebuild it. Missing or unreadable (corrupt) index: rebuilt, never an error page. One writer per
+rebuild it. Missing or unreadable (corrupt) index: rebuilt, never an error page; a large one in the
+background (FTS5 answers meanwhile; in a process of its own under `bioatlas serve`: `tantivy_apart`). One writer per
 index at a time (Tantivy's lock): a process that cannot take it reads what the others committed.
 """
 
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.service import Taxonomy, change_mark, changes_since, latest_change
-from bioatlas.search import log_position
+from bioatlas.search import log_position, tantivy_apart
 from bioatlas.search.models import SearchDocument
 from bioatlas.search.tantivy_documents import (  # noqa: F401 (COUNTED, FACET_FIELDS, SCALE_RANGE: the columns' names)
     BATCH,
@@ -58,7 +59,8 @@ BUILT_SIZE = 512  # text queries kept per engine (Engine.build)
 INLINE_REBUILD_MAX = 50_000  # larger: rebuilt in a background thread, FTS5 answers meanwhile
 _lock = threading.Lock()
 _build_lock = threading.Lock()  # one rebuild at a time in this process
-_building: set[str] = set()
+_building: dict[str, int] = {}  # index directory -> its state.json's inode when its rebuild started
+_apart = False  # background rebuilds in a process of their own (`bioatlas serve`: tantivy_apart)
 _open: dict[str, Engine] = {}
 rebuilding: dict[str, threading.Thread] = {}  # the background rebuilds started (joinable)
 
@@ -299,7 +301,7 @@ def current(session: Session, taxonomies: dict[str, Taxonomy]) -> Engine:
         except OSError:
             engine = None
     if engine is None:
-        if key in _building:
+        if _still_building(key, path):
             raise Unavailable(key)
         try:
             engine = Engine(path)
@@ -319,8 +321,39 @@ def current(session: Session, taxonomies: dict[str, Taxonomy]) -> Engine:
     return engine
 
 
+def rebuild_apart(on: bool = True) -> None:
+    """Background rebuilds from now on in a spawned process (`search/tantivy_apart.py`), not in a
+    thread of this one: `bioatlas serve`, whose master forks its workers."""
+    global _apart
+    _apart = on
+
+
+def _inode(path: Path) -> int:
+    try:
+        return (path / "state.json").stat().st_ino
+    except OSError:
+        return -1
+
+
+def _still_building(key: str, path: Path) -> bool:
+    """Whether the index at `path` is being rebuilt in the background: by this process's thread,
+    or, in a process forked while that thread ran (a worker of `bioatlas serve`, which has no such
+    thread: it used to wait for it forever, answering every search with FTS5), until the index's
+    state.json is replaced."""
+    started = _building.get(key)
+    if started is None:
+        return False
+    thread = rebuilding.get(key)
+    if (thread is not None and thread.is_alive()) or _inode(path) == started:
+        return True
+    with _lock:
+        _building.pop(key, None)
+    return False
+
+
 def _rebuild_soon(session: Session, taxonomies: dict[str, Taxonomy], path: Path) -> None:
-    """Rebuild now when the atlas is small; else in a background thread (raises Unavailable)."""
+    """Rebuild now when the atlas is small; else in the background (raises Unavailable): in a
+    thread, which runs it in a process of its own after `rebuild_apart()`."""
     documents = session.scalar(select(func.count()).select_from(SearchDocument)) or 0
     if documents <= INLINE_REBUILD_MAX:
         with _build_lock:
@@ -330,18 +363,25 @@ def _rebuild_soon(session: Session, taxonomies: dict[str, Taxonomy], path: Path)
     with _lock:
         if key in _building:
             raise Unavailable(key)
-        _building.add(key)
+        _building[key] = _inode(path)
     factory = sessionmaker(bind=session.get_bind())
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
 
     def work() -> None:
         try:
-            with _build_lock, factory() as own:
-                rebuild(own, taxonomies, path)
+            with _build_lock:
+                if _apart:
+                    tantivy_apart.run(url, taxonomies, path)
+                    with _lock:
+                        _open.pop(key, None)
+                else:
+                    with factory() as own:
+                        rebuild(own, taxonomies, path)
         except Exception:
             log.exception("Tantivy rebuild of %s failed", path)
         finally:
             with _lock:
-                _building.discard(key)
+                _building.pop(key, None)
 
     thread = threading.Thread(target=work, name="tantivy-rebuild", daemon=True)
     rebuilding[key] = thread
