@@ -186,6 +186,15 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def child_kind(pid: int) -> str:
+    """"spawned" for a process started by multiprocessing's spawn (a Tantivy rebuild apart), else "worker"
+    (gunicorn's workers and the renderers)."""
+    try:
+        return "spawned" if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes() else "worker"
+    except OSError:
+        return "worker"
+
+
 def wait_port(port: int, process: subprocess.Popen, log: Path) -> None:
     while True:
         if process.poll() is not None:
@@ -252,7 +261,7 @@ def serve_once(url: str, workers: int, src: Path, log: Path, requests: int, with
                         c.get(f"{base}/api/v1/map/clusters", params={"bbox": "-5,41,10,51", "zoom": "5"})
                     if i % 8 == 0:
                         c.get(f"{base}/api/v1/match", params={"q": f"Institut {words[i % len(words)]}"})
-        pids = {"master": server.pid, **{f"worker{i + 1}": child for i, child in enumerate(children(server.pid))}}
+        pids = {"master": server.pid, **{f"{child_kind(child)}{i + 1}": child for i, child in enumerate(children(server.pid))}}
         procs = {name: rollup(pid) for name, pid in pids.items()}
         mappings = {name: by_mapping(pid) for name, pid in pids.items()} if with_mappings else None
         total = {k: sum(p[k] for p in procs.values()) for k in ("rss", "pss")}
