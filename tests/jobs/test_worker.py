@@ -64,4 +64,5 @@ def test_worker_process_runs_the_embedding_queued_before_it_started(settings, db
         assert s.scalar(select(func.count()).select_from(ActorEmbedding)) == len(ids)
         run = s.get(JobRun, job.id)
         assert (run.status, run.attempts, run.error) == ("done", 1, None)
-    assert service.queue_for(settings).pending() == 0
+    queue = service.queue_for(settings)  # only periodic jobs may wait (queued at a minute's start as it stopped)
+    assert [type(t).__name__ for t in queue.huey.pending() if not queue.specs[type(t).__name__].schedule] == []
