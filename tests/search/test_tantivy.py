@@ -98,13 +98,9 @@ def test_rebuild_command(db, eco, settings, on_tantivy, monkeypatch):
     assert "documents" in result.output and (on_tantivy / "state.json").exists()
 
 
-def test_a_large_index_is_rebuilt_in_the_background_and_fts5_answers_meanwhile(db, eco, taxonomies, on_tantivy,
-                                                                                monkeypatch):
-    monkeypatch.setattr(tantivy_index, "INLINE_REBUILD_MAX", 0)  # every atlas counts as large
-    shutil.rmtree(on_tantivy, ignore_errors=True)
-    tantivy_index.forget(on_tantivy)
-    started = threading.Event()
-    release = threading.Event()
+def held_rebuild(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Rebuilds wait, once started, until the second event is set (the first says one started)."""
+    started, release = threading.Event(), threading.Event()
     real = tantivy_index.rebuild
 
     def slow_rebuild(*args, **kwargs):
@@ -113,6 +109,15 @@ def test_a_large_index_is_rebuilt_in_the_background_and_fts5_answers_meanwhile(d
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tantivy_index, "rebuild", slow_rebuild)
+    return started, release
+
+
+def test_a_large_index_is_rebuilt_in_the_background_and_fts5_answers_meanwhile(db, eco, taxonomies, on_tantivy,
+                                                                                monkeypatch):
+    monkeypatch.setattr(tantivy_index, "INLINE_REBUILD_MAX", 0)  # every atlas counts as large
+    shutil.rmtree(on_tantivy, ignore_errors=True)
+    tantivy_index.forget(on_tantivy)
+    started, release = held_rebuild(monkeypatch)
     with db() as s:
         assert names(s, run(s, taxonomies, "genop").ids) == ["Genopole"]  # FTS5 answered
         assert started.wait(30)

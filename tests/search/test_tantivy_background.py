@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from bioatlas.search import tantivy_apart, tantivy_index
-from tests.search.test_tantivy import names, on_tantivy, run  # noqa: F401 (fixture)
+from tests.search.test_tantivy import held_rebuild, names, on_tantivy, run  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -51,15 +50,7 @@ def _open_in_child(url: str, taxonomies, ready: int, out: int) -> None:
 
 def test_a_process_forked_during_a_background_rebuild_opens_the_index_once_rebuilt(
         db, eco, taxonomies, background, database_url, monkeypatch):
-    started, release = threading.Event(), threading.Event()
-    real = tantivy_index.rebuild
-
-    def slow_rebuild(*args, **kwargs):
-        started.set()
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tantivy_index, "rebuild", slow_rebuild)
+    started, release = held_rebuild(monkeypatch)
     with db() as s:
         assert names(s, run(s, taxonomies, "genop").ids) == ["Genopole"]  # FTS5; the rebuild started
     assert started.wait(30)
