@@ -16,9 +16,10 @@ from pathlib import Path
 def run(url: str, taxonomies: dict, path: Path) -> int | None:
     """Rebuild the index at `path` of the database at `url` in a new (spawned) process; waits for
     it. Its exit code (None when another part of the process reaped it: gunicorn's master reaps
-    any child; the caller checks the index's state instead)."""
+    any child; the caller checks the index's state instead). Daemonic: a server that stops ends
+    it (the rebuild starts again at the next start) instead of waiting for it at exit."""
     process = multiprocessing.get_context("spawn").Process(target=rebuild_in_child, args=(url, taxonomies, str(path)),
-                                                           name="tantivy-rebuild")
+                                                           name="tantivy-rebuild", daemon=True)
     process.start()
     process.join()
     return process.exitcode
