@@ -109,6 +109,7 @@ def test_periodic_tasks_are_registered_from_the_plugins(settings):
         return {type(t).__name__ for t in queue.huey.read_periodic(datetime(2026, 12, 7, hour, minute))}
 
     assert "jobs.prune" in due(3, 17) and "jobs.prune" not in due(3, 18)  # daily at 03:17
+    assert "jobs.save_indexes" in due(3, 18) and "jobs.save_indexes" in due(14, 59)  # every minute
 
 
 def test_enqueue_after_commit_waits_for_the_commit(settings, db, monkeypatch):
