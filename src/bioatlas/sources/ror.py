@@ -121,7 +121,12 @@ def read_dump(path: Path) -> Iterator[dict]:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8") as fh:
             yield from _read_stream(fh, path)
-    except (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+    except FileNotFoundError as exc:  # the operator's words, not Python's (was "unreadable ROR dump (FileNotFoundError…)")
+        raise RorFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise RorFileError(path, f"unreadable ROR dump: not UTF-8 (byte {exc.object[exc.start]:#04x}); "
+                                 "use the JSON file ROR publishes") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise RorFileError(path, f"unreadable ROR dump ({exc.__class__.__name__}: {exc})") from None
 
 
@@ -139,6 +144,8 @@ def _read_stream(fh, path: Path) -> Iterator[dict]:
     first = fh.read(1)
     while first and first.isspace():
         first = fh.read(1)
+    if not first:  # was read as a dump of no record, exit 0
+        raise RorFileError(path, "empty file: no ROR record")
     if first == "[":
         try:
             records = json.loads(first + fh.read())

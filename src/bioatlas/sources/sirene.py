@@ -124,8 +124,12 @@ def _naf_rev2(est: Establishment) -> str | None:
 
 
 def file_date_of(path: Path) -> date:
-    """The file's date when none is given: its modification time."""
-    return date.fromtimestamp(Path(path).stat().st_mtime)
+    """The file's date when none is given: its modification time (SireneError naming the file
+    when it cannot be read: was a traceback)."""
+    try:
+        return date.fromtimestamp(Path(path).stat().st_mtime)
+    except OSError as exc:
+        raise SireneError(path, f"cannot read the file ({exc.strerror or exc})") from None
 
 
 def source_record(file_date: date) -> SourceRecord:

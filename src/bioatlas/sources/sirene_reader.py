@@ -59,7 +59,10 @@ def read_header(path: Path) -> list[str]:
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
             first = fh.readline()
-    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
+    except UnicodeDecodeError as exc:  # the operator's words, not the codec's
+        raise SireneError(path, f"not UTF-8 (byte {exc.object[exc.start]:#04x}): INSEE publishes the stock file as UTF-8",
+                          line=1) from None
+    except (OSError, EOFError, zlib.error) as exc:
         raise SireneError(path, f"cannot read the header line ({exc})") from None
     if not first.strip():
         raise SireneError(path, "empty file (no header line)")
