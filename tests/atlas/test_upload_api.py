@@ -151,3 +151,19 @@ def test_every_file_refusal_and_the_writer_refusal_are_said_in_the_reader_langua
     assert en["message"] == "line 2, column 'Nom': " + en["reason"]
     assert fr["message"].startswith("ligne 2, colonne 'Nom' : le nom 'Homonyme' correspond à plusieurs acteurs ("), fr
     assert _count(db) == 2
+
+
+def test_the_warnings_are_said_in_the_reader_language(client, db):
+    """`warnings` stay English (the CLI's words); `warning_messages` says each, in order, in the
+    reader's language (was English only): an unknown column, a file without a location column, a
+    column without a name."""
+    rows = "Nom;Type;;Remarques\nGenopole;Cluster;x;interne\n"
+    fr, en = (_post(client, rows.encode(), lang=lang, dry_run="true").json() for lang in ("fr", "en"))
+    assert fr["warnings"] == en["warnings"] == en["warning_messages"] == [
+        "column 'Remarques' is not a known field; its values are ignored",
+        "no location column (postcode, commune, INSEE code, coordinates): no site is recorded",
+        "line 2: column 3 has no name in the header; its values are ignored"], en
+    assert fr["warning_messages"] == [
+        "la colonne 'Remarques' n'est pas un champ connu ; ses valeurs sont ignorées",
+        "aucune colonne de localisation (code postal, commune, code INSEE, coordonnées) : aucun site n'est enregistré",
+        "ligne 2 : la colonne 3 n'a pas de nom dans l'en-tête ; ses valeurs sont ignorées"], fr

@@ -23,6 +23,7 @@ from bioatlas.atlas.history import history
 from bioatlas.atlas.schemas import ActorPage, ChangeOut, Facets, MapLayerList, TermOut
 from bioatlas.web.problems import Problem
 from bioatlas.core.fields import FieldError
+from bioatlas.core.reports import warnings_said
 from bioatlas.core.text import unsafe_character
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
@@ -303,4 +304,5 @@ async def import_actors_upload(
         body = _renamed(report.as_dict(), str(path), name)
     for entry, error in zip(body.get("errors", []), report.errors):  # each rejected cell in the reader's language
         entry["message"] = error.said(t)
+    body["warning_messages"] = warnings_said(t, report.warnings)  # `warnings` in the reader's language, in order
     return JSONResponse(body, status_code=422 if body.get("errors") and not skip_invalid else 200)

@@ -26,6 +26,24 @@ from bioatlas.core.fields import FieldError, refusal_text
 OUTCOMES = ("created", "updated", "unchanged")
 
 
+class Note(str):
+    """A warning of an import: its English text (what the CLI prints, the report's `warnings`)
+    keeping its refusal (a message id and params), so that the API says it in the reader's
+    language too (`warnings_said`)."""
+
+    refusal: FieldError
+
+    def __new__(cls, refusal: FieldError) -> Note:
+        self = super().__new__(cls, refusal.message)
+        self.refusal = refusal
+        return self
+
+
+def warnings_said(t, warnings: list[str]) -> list[str]:
+    """The report's warnings in the language of the translator `t` (a plain string as written)."""
+    return [refusal_text(t, w.refusal) if isinstance(w, Note) else w for w in warnings]
+
+
 @dataclass(frozen=True)
 class RowError:
     """One rejected value or row. `column` is the field as written in the file (None: the whole

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.validators import CellError
+from bioatlas.core.reports import Note
 from bioatlas.core.text import fold
 
 ALIASES_FILE = Path(__file__).with_name("header_aliases.csv")
@@ -116,7 +117,8 @@ def map_headers(headers: list[str], *, mapping_file: Path | str | None = None, f
         for key, name in wanted.items():
             header = key if key in headers else by_fold.get(fold(key))
             if header is None:
-                result.warnings.append(f"mapping file names column {key!r}, which is not in the file")
+                result.warnings.append(Note(CellError("", "mapping file names column {column!r}, which is not in the file",
+                                                      params={"column": key})))
             else:
                 explicit[header] = name
     table = aliases()
@@ -133,7 +135,8 @@ def map_headers(headers: list[str], *, mapping_file: Path | str | None = None, f
                 result.ignored.append(header)
             else:
                 result.unmapped.append(header)
-                result.warnings.append(f"column {header!r} is not a known field; its values are ignored")
+                result.warnings.append(Note(CellError("", "column {column!r} is not a known field; its values are ignored",
+                                                      params={"column": header})))
             continue
         if name in owner:
             raise ImportFileError(file, CellError(

@@ -23,6 +23,7 @@ from xml.etree.ElementTree import ParseError
 from bioatlas.atlas.importer.errors import ImportFileError
 from bioatlas.atlas.importer.validators import CellError
 from bioatlas.core.fields import Figure
+from bioatlas.core.reports import Note
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Spreadsheet bombs: a 232 KB XLSX whose shared strings inflate to gigabytes, or a 575 KB one of a
@@ -56,15 +57,15 @@ def restore_formula(text: str) -> str:
     return text
 
 
-def column_label(index: int, kind: str) -> str:
-    """'column 3' in a CSV file, 'column C' in a spreadsheet (index from 0)."""
+def column_name(index: int, kind: str) -> str:
+    """'3' in a CSV file, 'C' in a spreadsheet (index from 0)."""
     if kind != "xlsx":
-        return f"column {index + 1}"
+        return str(index + 1)
     letters, n = "", index + 1
     while n:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"column {letters}"
+    return letters
 
 
 class Table:
@@ -106,8 +107,8 @@ class Table:
                 raise ImportFileError(
                     self.path,
                     CellError("", "duplicated column name {name} (column {first} and column {second})", params={
-                        "name": repr(h), "first": column_label(seen[h], self.kind).removeprefix("column "),
-                        "second": column_label(i, self.kind).removeprefix("column ")}),
+                        "name": repr(h), "first": column_name(seen[h], self.kind),
+                        "second": column_name(i, self.kind)}),
                     line=self.header_line,
                 )
             seen[h] = i
@@ -133,9 +134,9 @@ class Table:
                     row[header] = value
                 elif value.strip() and i not in warned:
                     warned.add(i)
-                    self.warnings.append(
-                        f"line {line}: {column_label(i, self.kind)} has no name in the header; its values are ignored"
-                    )
+                    self.warnings.append(Note(CellError(
+                        "", "line {line}: column {column} has no name in the header; its values are ignored",
+                        params={"line": line, "column": column_name(i, self.kind)})))
             yield line, row
 
     def close(self) -> None:
@@ -282,7 +283,7 @@ def _check_shape(path: Path, line: int, cells: list[str], kind: str) -> None:
         if len(cell) > MAX_CELL_CHARS:
             raise ImportFileError(path, CellError(
                 "", "column {column}: a cell of {length} characters (at most {max})",
-                params={"column": column_label(i, kind).removeprefix("column "), "length": Figure(len(cell)),
+                params={"column": column_name(i, kind), "length": Figure(len(cell)),
                         "max": Figure(MAX_CELL_CHARS)}), line=line)
 
 

@@ -19,6 +19,7 @@ from bioatlas.atlas.importer.headers import ColumnMapping
 from bioatlas.atlas.records import PRECISIONS, ActorRecord, SiteRecord, SourceRecord
 from bioatlas.atlas.taxonomy import CAPABILITY_FACETS, Taxonomy
 from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, find_by_name
+from bioatlas.core.reports import Note
 from bioatlas.core.text import fold, split_multi
 
 SOURCE_KINDS = ("article", "file", "open_data", "user")  # writer.SOURCE_RANK
@@ -93,8 +94,9 @@ class _Row:
         text = refusal.message if refusal is not None else str(reason)
         self.result.errors.append(RowError(self.line, self.ctx.mapping.header(name), raw or None, text, refusal=refusal))
 
-    def warn(self, message: str) -> None:
-        self.result.warnings.append(f"line {self.line}: {message}")
+    def warn(self, warning: v.CellError) -> None:
+        """A warning on this row, its line kept (in the reader's language through the API)."""
+        self.result.warnings.append(Note(v.CellError("", "line {line}: {reason}", params={"line": self.line, "reason": warning})))
 
     def text(self, name: str) -> str | None:
         try:
@@ -251,7 +253,7 @@ class _Row:
         if located:
             near = geo.nearest(lat, lon)
             if near is None:
-                self.warn("the coordinates are not within 30 km of a French commune; the site has no commune")
+                self.warn(v.CellError("", "the coordinates are not within 30 km of a French commune; the site has no commune"))
                 return SiteRecord(role=role, address=address, latitude=lat, longitude=lon, precision=stated or "address")
             return SiteRecord(
                 role=role, address=address, postcode=_single_postcode(geo, near), commune_insee=near.insee,
@@ -259,10 +261,10 @@ class _Row:
                 precision=stated or "address",
             )
         if address:
-            self.warn("an address without postcode, commune or coordinates: the site is kept but not on the map")
+            self.warn(v.CellError("", "an address without postcode, commune or coordinates: the site is kept but not on the map"))
             return SiteRecord(role=role, address=address)
         if self.ctx.mapping.has(*LOCATION_FIELDS):
-            self.warn("no location (postcode, commune, INSEE code or coordinates): the actor has no site")
+            self.warn(v.CellError("", "no location (postcode, commune, INSEE code or coordinates): the actor has no site"))
         return None
 
     def _clusters(self) -> list[str]:

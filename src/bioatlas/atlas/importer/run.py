@@ -35,7 +35,7 @@ from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.taxonomy import Taxonomy
 from bioatlas.atlas.writer import STRONG_SCHEMES, MatchError, find_actor, find_by_name, get_or_create_source, upsert_actor
 from bioatlas.core.db import transaction
-from bioatlas.core.reports import ImportReport, Rollback, write_or_rollback
+from bioatlas.core.reports import ImportReport, Note, Rollback, write_or_rollback
 from bioatlas.core.text import fold
 
 
@@ -95,7 +95,8 @@ def import_actors(
         report.mapping = columns
         report.warnings.extend(columns.warnings)
         if not columns.has(*LOCATION_FIELDS):
-            report.warnings.append("no location column (postcode, commune, INSEE code, coordinates): no site is recorded")
+            report.warnings.append(Note(CellError(
+                "", "no location column (postcode, commune, INSEE code, coordinates): no site is recorded")))
         with session_factory() as reading:  # a read transaction only: no write lock while checking
             ctx = RowContext(taxonomies=taxonomies, mapping=columns, file_source=source, session=reading)
             valid = _validate(table, ctx, report)
@@ -173,10 +174,10 @@ def _write_in_batches(factory: sessionmaker[Session], path: Path, valid: list[Ro
 
 def _stopped(report: ActorImportReport, line: int) -> None:
     if report.committed:
-        report.warnings.append(
-            f"the import stopped at the batch starting on line {line}: the rows before it are written, the rest "
-            "is not; once fixed, re-run the same file to finish (rows already written count as unchanged)"
-        )
+        report.warnings.append(Note(CellError(
+            "", "the import stopped at the batch starting on line {line}: the rows before it are written, the rest "
+            "is not; once fixed, re-run the same file to finish (rows already written count as unchanged)",
+            params={"line": line})))
 
 
 def _plan(session: Session, valid: list[RowResult], columns: ColumnMapping, report: ActorImportReport) -> list[RowResult]:
@@ -228,7 +229,7 @@ def _validate(table: Table, ctx: RowContext, report: ActorImportReport) -> list[
         valid.append(result)
     report.warnings.extend(table.warnings)
     if report.read == 0:
-        report.warnings.append("the file has a header but no data rows")
+        report.warnings.append(Note(CellError("", "the file has a header but no data rows")))
     return valid
 
 
