@@ -57,6 +57,24 @@ def test_an_english_account_gets_english_mail_and_a_french_one_french(web, smtp,
         assert notifications.recipient(s, user_id=uid)["language"] == "en"
 
 
+def test_a_new_account_takes_the_browser_language_when_the_visitor_chose_none(web, smtp, db):
+    """No `?lang=`, no cookie: the sign-up page's language is the browser's `Accept-Language` (the
+    pages' parser), and the account, its confirmation mail and its notifications follow it."""
+    for email, browser, subject, language in (
+            ("pat@example.eu", "en-GB,en;q=0.9,fr;q=0.3", "Confirm your e-mail address", "en"),
+            ("dominique@example.fr", "fr-CA,fr;q=0.9,en;q=0.5", "Confirmez votre adresse e-mail", "fr"),
+            ("sam@example.de", "de-DE,de;q=0.9", "Confirmez votre adresse e-mail", "fr")):  # neither: French
+        web.cookies.clear()
+        web.headers["accept-language"] = browser
+        signup_verified(web, smtp, email, name="Visitor")
+        assert (smtp.last_to(email)["Subject"], _language(db, email)) == (subject, language), email
+    web.cookies.clear()
+    web.headers["accept-language"] = "en-GB,en;q=0.9"
+    web.get("/account/signup?lang=fr")  # the visitor's own choice comes before the browser's
+    signup_verified(web, smtp, "claude@example.eu", name="Visitor")
+    assert _language(db, "claude@example.eu") == "fr"
+
+
 def test_the_switch_while_signed_in_is_kept_and_pages_follow_the_account(web, smtp, db):
     make_user(db, "camille@example.org")
     web.get("/?lang=en")  # chosen before signing in: the account adopts it at login

@@ -148,6 +148,17 @@ def test_login_creates_a_verified_account(oidc_client, db):
     assert audit_events(db, "login")[-1].detail == "oidc"
 
 
+def test_a_new_account_takes_the_browser_language_when_the_visitor_chose_none(oidc_client, db):
+    """No cookie: the account created at the first login takes the browser's `Accept-Language`
+    as the pages read it (was French)."""
+    oidc_client.cookies.clear()
+    oidc_client.headers["accept-language"] = "en-US,en;q=0.9,fr;q=0.5"
+    r = oidc_client.get(_start(oidc_client), follow_redirects=False)
+    assert r.status_code == 303
+    with db() as s:
+        assert s.scalar(select(User.language)) == "en"
+
+
 def test_forged_state_replay_and_unverified_email_are_refused(oidc_client, provider, db):
     callback = _start(oidc_client)
     forged = callback.replace("state=", "state=x")

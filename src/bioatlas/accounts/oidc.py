@@ -24,7 +24,7 @@ from bioatlas.accounts.oidc_tokens import OIDCError, configured, fetch_json, pro
 from bioatlas.accounts.policy import client_ip
 from bioatlas.accounts.deps import safe_next
 from bioatlas.core.config import Settings
-from bioatlas.core.deps import SessionDep, SettingsDep
+from bioatlas.core.deps import SessionDep, SettingsDep, request_language
 from bioatlas.core.fields import FieldError
 from bioatlas.web.refusals import Refused
 from bioatlas.web.pages import redirect
@@ -137,7 +137,7 @@ def oidc_callback(request: Request, session: SessionDep, settings: SettingsDep,
     try:
         raw = service.oidc_log_in(session, email=email, name=name, old_token=request.cookies.get(SESSION_COOKIE),
                                   days=settings.session_days, ip=client_ip(request),
-                                  language=request.cookies.get("lang"))
+                                  language=request.cookies.get("lang"), page_language=request_language(request))
     except service.AccountError:
         _refuse(request, FieldError("", "OpenID Connect login refused: the provider gave an invalid e-mail address",
                                     400))

@@ -162,9 +162,11 @@ def set_time_zone(session: Session, *, user_id: int, time_zone: str) -> None:
 
 
 def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: str | None, days: int,
-                ip: str | None, language: str | None = None) -> str:
+                ip: str | None, language: str | None = None, page_language: str | None = None) -> str:
     """A session for an address the OpenID Connect provider verified: the account is created
-    (verified, no password) on first login, or marked verified. `language`: as for `log_in`.
+    (verified, no password) on first login, or marked verified. `language`: as for `log_in`;
+    `page_language`: the page's (`?lang=`, the cookie, else the browser's `Accept-Language`), which
+    a new account takes, as a sign-up with a password does (was French unless the cookie said).
     AccountError for an invalid address."""
     email = check_email(email)
     with unit_of_work(session):
@@ -175,7 +177,8 @@ def oidc_log_in(session: Session, *, email: str, name: str | None, old_token: st
             except AccountError:
                 name = email.split("@")[0][:100]
             user = User(email=email, email_key=email_key(email), display_name=name, password_hash=None,
-                        is_admin=False, email_verified_at=now())
+                        is_admin=False, email_verified_at=now(),
+                        language=page_language if page_language in LANGUAGES else "fr")
             session.add(user)
             session.flush()
             audit.record(session, "signup", user_id=user.id, ip=ip, detail="oidc")
