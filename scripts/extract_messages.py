@@ -48,7 +48,7 @@ def plural_messages() -> set[tuple[str, str]]:
 REFUSAL_CLASSES = ("FieldError", "EditorError", "GeocodeError", "ReviewError", "NotAssigned", "CallError", "RevertError",
                    "SiteCorrectionError", "FilterError", "ParamError", "ViewportError", "LayerError", "not_found")
 # a room's own FieldError subclasses whose name other rooms use for something else
-ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "atlas": ("CellError", "MatchError"), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited"),
+ROOM_REFUSAL_CLASSES = {"events": ("Conflict",), "calls": ("PortfolioError",), "atlas": ("CellError", "MatchError"), "opportunities": ("OpportunityError", "Conflict", "NotFound", "RateLimited"),
                         "jobboard": ("Conflict",), "capacity": ("Conflict",), "contributions": ("ContributionError",),
                         "messaging": ("MessagingError",), "notifications": ("NotificationError",)}
 

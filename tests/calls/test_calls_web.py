@@ -198,6 +198,12 @@ def test_portfolio_milestones_and_bad_dates(db, settings, client):
     e, eh = client_for(story, db, "editor")
     r = e.post(f"/projects/{pid}/milestones", headers=eh, data={"title": "Avant", "due_date": "2025-06-01"})
     assert r.status_code == 422 and "before the project's start" in r.json()["detail"]
+    # the detail English, the field and its reason in the reader's language (were English only)
+    assert r.json() == {"detail": "milestone.due_date: 2025-06-01 is before the project's start (2026-01-01)",
+                        "field": "milestone.due_date", "message": "2025-06-01 est avant le début du projet (2026-01-01)"}
+    page = e.post(f"/projects/{pid}/milestones", headers={**eh, "accept": "text/html"}, params={"lang": "fr"},
+                  data={"title": "Avant", "due_date": "2025-06-01"})
+    assert page.status_code == 422 and "est avant le début du projet" in page.text
     assert e.post(f"/projects/{pid}/milestones", headers=eh, data={"title": "Après", "due_date": "2026-06-01"}).status_code == 303
     with db() as s:
         mid = service.get_project(s, project_id=pid).milestones[0].id

@@ -24,12 +24,16 @@ from bioatlas.calls.models import (
     ProjectPartner,
 )
 from bioatlas.core.db import unit_of_work
+from bioatlas.core.fields import FieldError
 
 
-class PortfolioError(ValueError):
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class PortfolioError(FieldError):
+    """A refused value of a portfolio project (422): `PortfolioError(field, message id, params=…)`,
+    `str()` "field: English message" (the API's detail), pages and the JSON `message` in the
+    reader's language (was English text only)."""
+
+    def __init__(self, field: str, message: str, *, params: dict | None = None) -> None:
+        super().__init__(field, message, params=params)
 
 
 def _date(value: Any, field: str) -> date:
@@ -38,23 +42,23 @@ def _date(value: Any, field: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise PortfolioError(f"{field}: {value!r} is not a date (YYYY-MM-DD)", field) from None
+        raise PortfolioError(field, "{value!r} is not a date (YYYY-MM-DD)", params={"value": value}) from None
 
 
 def _milestone(project: PortfolioProject, m: Mapping, where: str) -> Milestone:
     title = str(m.get("title") or "").strip()
     if not title or len(title) > 300:
-        raise PortfolioError(f"{where}.title: required, at most 300 characters", f"{where}.title")
+        raise PortfolioError(f"{where}.title", "required, at most 300 characters")
     due = _date(m.get("due_date"), f"{where}.due_date")
     if due < project.start_date:
-        raise PortfolioError(f"{where}.due_date: {due} is before the project's start ({project.start_date})",
-                             f"{where}.due_date")
+        raise PortfolioError(f"{where}.due_date", "{day} is before the project's start ({start})",
+                             params={"day": due.isoformat(), "start": project.start_date.isoformat()})
     status = m.get("status", "planned")
     if status not in MILESTONE_STATUSES:
-        raise PortfolioError(f"{where}.status: expected one of {', '.join(MILESTONE_STATUSES)}", f"{where}.status")
+        raise PortfolioError(f"{where}.status", "expected one of {allowed}", params={"allowed": ", ".join(MILESTONE_STATUSES)})
     done = _date(m["done_date"], f"{where}.done_date") if m.get("done_date") else None
     if done is not None and done < project.start_date:
-        raise PortfolioError(f"{where}.done_date: before the project's start", f"{where}.done_date")
+        raise PortfolioError(f"{where}.done_date", "before the project's start")
     return Milestone(title=title, due_date=due, status=status, done_date=done)
 
 
@@ -68,19 +72,20 @@ def create_project(session: Session, *, title: str, summary: str = "", region: s
     """A project with everything it holds, checked first (PortfolioError naming the field; nothing
     stored on an error). Idempotent on (title, source): the same project is replaced."""
     if not title.strip() or len(title) > 300:
-        raise PortfolioError("title: required, at most 300 characters", "title")
+        raise PortfolioError("title", "required, at most 300 characters")
     start, end = _date(start_date, "start_date"), _date(end_date, "end_date")
     if end < start:
-        raise PortfolioError(f"end_date: {end} is before the start ({start})", "end_date")
+        raise PortfolioError("end_date", "{end} is before the start ({start})",
+                             params={"end": end.isoformat(), "start": start.isoformat()})
     if modality is not None and modality not in atlas.taxonomies()["modalities"].terms:
-        raise PortfolioError(f"modality: unknown code {modality!r} (see the modalities taxonomy)", "modality")
+        raise PortfolioError("modality", "unknown code {code!r} (see the modalities taxonomy)", params={"code": modality})
     if budget_eur is not None and budget_eur < 0:
-        raise PortfolioError("budget_eur: cannot be negative", "budget_eur")
+        raise PortfolioError("budget_eur", "cannot be negative")
     for i, (actor_id, role) in enumerate(partners):
         if role not in PARTNER_ROLES:
-            raise PortfolioError(f"partners[{i}].role: expected one of {', '.join(PARTNER_ROLES)}", f"partners[{i}].role")
+            raise PortfolioError(f"partners[{i}].role", "expected one of {allowed}", params={"allowed": ", ".join(PARTNER_ROLES)})
         if not atlas.actor_exists(session, actor_id=actor_id):
-            raise PortfolioError(f"partners[{i}].actor: no actor number {actor_id}", f"partners[{i}].actor")
+            raise PortfolioError(f"partners[{i}].actor", "no actor number {actor}", params={"actor": actor_id})
     with unit_of_work(session):
         source = atlas.get_or_create_source(session, record=atlas.SourceRecord(
             key=source_key, title=source_title, kind=source_kind, url=source_url))
@@ -109,8 +114,8 @@ def create_project(session: Session, *, title: str, summary: str = "", region: s
         for i, d in enumerate(deliverables):
             milestone = by_title.get(d.get("milestone") or "")
             if d.get("milestone") and milestone is None:
-                raise PortfolioError(f"deliverables[{i}].milestone: no milestone {d['milestone']!r}",
-                                     f"deliverables[{i}].milestone")
+                raise PortfolioError(f"deliverables[{i}].milestone", "no milestone {milestone!r}",
+                                     params={"milestone": d["milestone"]})
             delivered = _date(d["delivered_on"], f"deliverables[{i}].delivered_on") if d.get("delivered_on") else None
             p.deliverables.append(Deliverable(title=str(d["title"]), milestone_id=milestone.id if milestone else None,
                                               delivered_on=delivered))
@@ -131,12 +136,13 @@ def set_milestone(session: Session, *, project: PortfolioProject, milestone_id: 
                   done_date: Any = None) -> Milestone:
     m = next((m for m in project.milestones if m.id == milestone_id), None)
     if m is None:
-        raise PortfolioError(f"milestone: no milestone {milestone_id} in this project", "milestone")
+        raise PortfolioError("milestone", "no milestone {milestone} in this project", params={"milestone": milestone_id})
     if status not in MILESTONE_STATUSES:
-        raise PortfolioError(f"status: expected one of {', '.join(MILESTONE_STATUSES)}", "status")
+        raise PortfolioError("status", "expected one of {allowed}", params={"allowed": ", ".join(MILESTONE_STATUSES)})
     done = _date(done_date, "done_date") if done_date else (date.today() if status == "done" else None)
     if done is not None and done < project.start_date:
-        raise PortfolioError(f"done_date: {done} is before the project's start ({project.start_date})", "done_date")
+        raise PortfolioError("done_date", "{day} is before the project's start ({start})",
+                             params={"day": done.isoformat(), "start": project.start_date.isoformat()})
     with unit_of_work(session):
         m.status, m.done_date = status, done
     return m
