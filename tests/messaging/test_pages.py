@@ -138,9 +138,12 @@ def test_block_report_and_moderation(db, three):
     r = alice.post(f"/messages/{thread.id}", data={"body": "Pourquoi ?", "csrf_token": a_csrf})
     assert r.status_code == 403 and "cette personne n&#39;accepte pas vos messages" in r.text  # French page (escaped quote)
     r = alice.post("/api/v1/messages", json={"to": ids["bob"], "body": "Ailleurs"}, headers={"X-CSRF-Token": a_csrf})
-    assert r.status_code == 403 and r.json()["detail"] == "user_ids: cette personne n'accepte pas vos messages"
+    # `detail` English as every room's (was the reader's language), `field` and `message` the reader's
+    assert r.status_code == 403 and r.json() == {"detail": "user_ids: this person does not accept your messages",
+                                                 "field": "user_ids", "message": "cette personne n'accepte pas vos messages"}
     r = alice.post("/api/v1/messages?lang=en", json={"to": ids["bob"], "body": "Ailleurs"}, headers={"X-CSRF-Token": a_csrf})
     assert r.status_code == 403 and r.json()["detail"] == "user_ids: this person does not accept your messages"
+    assert r.json()["message"] == "this person does not accept your messages"
     r = alice.post(f"/messages/{thread.id}?lang=en", data={"body": "Why?", "csrf_token": a_csrf})
     assert r.status_code == 403 and "this person does not accept your messages" in r.text
     r = bob.post(f"/messages/blocks/{ids['alice']}/delete", data={"csrf_token": b_csrf}, follow_redirects=False)
@@ -163,7 +166,8 @@ def test_the_json_api(db, three):
     assert bob.post(f"/api/v1/messages/{thread_id}/answer", json={"decision": "maybe"}, headers=hb).status_code == 422
     assert bob.post(f"/api/v1/messages/{thread_id}/answer", json={"decision": "accept"}, headers=hb).json()["status"] == "accepted"
     r = bob.post(f"/api/v1/messages/{thread_id}", json={"body": "y" * 4001}, headers=hb)
-    assert r.status_code == 413 and r.json()["detail"] == "body: 4000 caractères au plus (4001 reçus)"  # his account's French
+    assert r.status_code == 413 and r.json()["detail"] == "body: at most 4000 characters (4001 given)"
+    assert r.json()["message"] == "4000 caractères au plus (4001 reçus)"  # his account's French
     r = bob.post(f"/api/v1/messages/{thread_id}?lang=en", json={"body": "y" * 4001}, headers=hb)
     assert r.status_code == 413 and r.json()["detail"] == "body: at most 4000 characters (4001 given)"
     assert bob.post(f"/api/v1/messages/{thread_id}", json={}, headers=hb).status_code == 422

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
-from bioatlas.core.deps import SessionDep, get_translator
-from bioatlas.core.fields import refusal_text
+from bioatlas.core.deps import SessionDep
 from bioatlas.messaging import service
 from bioatlas.web.problems import Problem
+from bioatlas.web.refusals import Refused
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"],
                    responses={code: {"model": Problem} for code in (401, 403, 404, 409, 413, 422, 429)})
@@ -54,9 +54,10 @@ class BlockIn(BaseModel):
     user_id: int = Field(ge=1, le=2**31 - 1)
 
 
-def _fail(request: Request, exc: service.MessagingError) -> HTTPException:
-    """The refusal as the API answers it: the field, then the message in the reader's language."""
-    return HTTPException(exc.status, detail=f"{exc.field}: {refusal_text(get_translator(request), exc)}")
+def _fail(request: Request, exc: service.MessagingError) -> Refused:
+    """The refusal as the API answers it: `detail` "field: English message", as every room's;
+    `field` and `message` in the reader's language beside it (the detail was the reader's)."""
+    return Refused(exc, detail=str(exc))
 
 
 def _authorized(request: Request, session, me: Principal, thread_id: int, action: str) -> None:

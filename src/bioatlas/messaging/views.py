@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from bioatlas.accounts.deps import rate_limit
 from bioatlas.accounts.policy import Principal, authorize, client_ip, require
 from bioatlas.core.deps import SessionDep, TranslatorDep
-from bioatlas.core.fields import refusal_text
+from bioatlas.core.fields import FieldError, refusal_text
 from bioatlas.messaging import service
 from bioatlas.web import templates
 from bioatlas.web.pages import redirect, render
-from bioatlas.web.refusals import not_found
+from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(require("messaging.use"))]
@@ -106,7 +106,8 @@ def block(request: Request, session: SessionDep, t: TranslatorDep, form: Form, m
     try:
         service.block_user(session, blocker_id=me.user_id, user_id=_text(form, "user_id"), ip=client_ip(request))
     except service.MessagingError as exc:
-        raise HTTPException(exc.status, detail=_refusal(t, exc)) from None
+        # the page says the message alone (a hidden id speaks for itself); `detail` stays English
+        raise Refused(FieldError("", exc.msgid, exc.status, params=exc.params), detail=str(exc)) from None
     return redirect("/messages")
 
 
