@@ -21,6 +21,10 @@ def test_calls_api_story(db, story):
     base = f"{API}/{call}/applications/{mine}"
     r = a.put(base, headers=ah, json={"answers": {"summary": "x" * 201}})
     assert r.status_code == 422 and r.json()["detail"]["field"] == "summary"
+    # beside the English detail, the field and its reason in the reader's language (were missing)
+    english = r.json()["detail"]["message"]
+    assert english.startswith("summary: ") and r.json()["field"] == "summary", r.json()
+    assert r.json()["message"] != english.removeprefix("summary: ") and "caractères" in r.json()["message"], r.json()
     r = a.put(base, headers=ah, json={"answers": {"summary": "Notre projet."}, "rebuttal": "Pas une reprise."})
     assert r.status_code == 422 and r.json()["detail"]["field"] == "rebuttal"  # not a resubmission
     r = a.put(base, headers=ah, json={"answers": {"summary": "Notre projet.", "founded_year": 2019}})

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -44,18 +44,15 @@ def field_of(exc: Exception) -> str | None:
 
 @contextmanager
 def refused(*, as_json: bool = False) -> Iterator[None]:
-    """A refusal of the service as 409/422 naming the field: a message for pages, `{field,
-    message}` for the API."""
+    """A refusal of the service (every one a FieldError) as 409/422 naming the field: the page in
+    the reader's language; the JSON `detail` English as before (`{field, message}` for the API,
+    "field: message" for a page's), with `field` and `message` in the reader's language beside it
+    (the API's answers had none)."""
     try:
         yield
     except REFUSALS as exc:
-        status = getattr(exc, "status", 422)
-        if as_json:
-            raise HTTPException(status, detail={"field": field_of(exc), "message": str(exc)}) from None
-        refusal = exc if isinstance(exc, FieldError) else getattr(exc, "refusal", None)
-        if refusal is not None:  # a refused field: the page shows it in the reader's language
-            raise Refused(refusal, status=status, detail=str(exc)) from None
-        raise HTTPException(status, detail=str(exc)) from None
+        detail = {"field": field_of(exc), "message": str(exc)} if as_json else str(exc)
+        raise Refused(exc, status=exc.status, detail=detail) from None
 
 
 def act(then: str | Callable[[Any], str], write: Callable[[], T]):
