@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -216,15 +216,14 @@ def current_principal(request: Request) -> Principal:
     return getattr(request.state, "principal", ANONYMOUS)
 
 
-def refuse(request: Request, principal: Principal, action: str, status: int, message: str | FieldError, target=None):
-    """Audit the refusal, then raise it: `message` a text, or a `FieldError` (a message id with its
-    params) that the JSON answer gives in English and an HTML error page in the reader's language."""
-    text = message.message if isinstance(message, FieldError) else message
+def refuse(request: Request, principal: Principal, action: str, status: int, message: FieldError, target=None):
+    """Audit the refusal (in English), then raise it: `message` a `FieldError` (a message id with
+    its params) that the JSON `detail` gives in English, its `message` and an HTML error page in the
+    reader's language (a plain text, the reader's language in `detail`, is no longer taken)."""
     audit.record_now(request.app.state.sessionmaker, "refused", user_id=principal.user_id, ip=client_ip(request),
-                     target=target or f"{request.method} {request.url.path}", detail={"action": action, "reason": text})
-    if isinstance(message, FieldError):
-        raise Refused(message, status=status, detail=text)
-    raise HTTPException(status, detail=message)
+                     target=target or f"{request.method} {request.url.path}",
+                     detail={"action": action, "reason": message.message})
+    raise Refused(message, status=status, detail=message.message)
 
 
 def authorize(request: Request, principal: Principal, action: str, obj: object = None, target: str | None = None) -> None:
