@@ -117,6 +117,7 @@ def register(app: typer.Typer, console: Console) -> None:
     ) -> None:
         """Merge a reviewed pair (or two actors by id), or reject the pair."""
         from bioatlas.core.db import transaction
+        from bioatlas.core.fields import FieldError
         from bioatlas.resolve.duplicates import choose_kept
         from bioatlas.resolve.merge import MergeError, merge_actors
         from bioatlas.resolve.models import DuplicateCandidate
@@ -129,12 +130,14 @@ def register(app: typer.Typer, console: Console) -> None:
             with transaction(factory) as session:
                 row = session.get(DuplicateCandidate, pair) if pair is not None else None
                 if pair is not None and row is None:
-                    raise MergeError(f"no pair with id {pair} (see `bioatlas duplicates queue`)")
+                    raise MergeError(f"no pair with id {pair} (see `bioatlas duplicates queue`)", refusal=FieldError(
+                        "pair_id", "No pair of possible duplicates with this number.", 404))
                 if row is not None and row.status != "pending":
-                    raise MergeError(f"pair {pair} is already {row.status}")
+                    raise MergeError(f"pair {pair} is already {row.status}", refusal=FieldError(
+                        "pair_id", "this pair is no longer waiting for review", 409))
                 if reject:
                     if row is None:
-                        raise MergeError("--reject needs a pair id")
+                        raise MergeError("--reject needs a pair id", refusal=FieldError("pair_id", "required"))
                     row.status = "rejected"
                     message = f"pair {pair} rejected: actors {row.actor_a_id} and {row.actor_b_id} stay apart"
                 else:

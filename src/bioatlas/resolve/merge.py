@@ -36,9 +36,10 @@ MERGE_SOURCE = SourceRecord(key="resolve", title="Organisation resolution: dupli
 
 class MergeError(ValueError):
     """A merge or undo that cannot be done; the message says why (English: the CLI, the API's
-    `detail`). `refusal`, when given, says it to a reader (a 409 FieldError: message id and params)."""
+    `detail`). `refusal` says it to a reader (a FieldError: message id and params, its status),
+    always given, so no answer of the resolver lacks `field` and `message`."""
 
-    def __init__(self, message: str, *, refusal: FieldError | None = None) -> None:
+    def __init__(self, message: str, *, refusal: FieldError) -> None:
         super().__init__(message)
         self.refusal = refusal
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from bioatlas.accounts.policy import (
@@ -57,8 +57,6 @@ def _decide(do, *, missing: tuple[str, str]) -> None:
     except LookupError as exc:
         raise not_found(*missing, detail=str(exc)) from None
     except MergeError as exc:  # already decided or undone: the reader's language beside the English detail
-        if exc.refusal is None:
-            raise HTTPException(409, detail=str(exc)) from None
         raise Refused(exc.refusal, detail=str(exc)) from None
 
 
