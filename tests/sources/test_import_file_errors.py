@@ -41,3 +41,10 @@ def test_an_unreadable_file_is_named_with_its_reason(run, tmp_path):
                     or name not in r.output or not re.search(words, r.output):
                 wrong.append((source, name, r.exit_code, repr(r.exception), r.output[-300:]))
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+def test_a_missing_ema_report_is_named_as_missing(run, tmp_path):
+    """The EMA list is an .xlsx: a missing one said "not a readable XLSX file, corrupt or
+    truncated ([Errno 2] No such file…)"."""
+    r = run("import", "ema", str(tmp_path / "missing.xlsx"))
+    assert r.exit_code == 2 and re.search(r"missing\.xlsx: cannot read the file \(No such file or directory\)", r.output), r.output

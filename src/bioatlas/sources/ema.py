@@ -178,6 +178,8 @@ def read_report(path: Path | str) -> EmaList:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:  # was "not a readable XLSX file, corrupt or truncated ([Errno 2] …)"
+        raise EmaFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
     except _XLSX_ERRORS + (openpyxl.utils.exceptions.InvalidFileException,) as exc:
         raise EmaFileError(path, f"not a readable XLSX file, corrupt or truncated ({exc})") from None
     try:
