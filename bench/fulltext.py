@@ -31,6 +31,7 @@ out of the cyclic collector's reach, as `bioatlas serve` does (`--no-freeze`: no
 collection then walks them, ~100 ms at 1M, inside whichever search triggers it).
 The Tantivy index is built (timed) on first use beside the atlas file (a cached synthetic atlas:
 bench/.data, which may be a link to /tmp).
+`--slowest N`: also the N slowest `search() tantivy` (by CPU time), each with its wall and CPU time.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def first_ask(engine) -> None:
 
 
 def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = False, numpy_path: bool = True,
-        freeze: bool = True) -> None:
+        freeze: bool = True, slowest: int = 0) -> None:
     from bench.search import build, queries
     from bioatlas.atlas.taxonomy import load_taxonomies
     from bioatlas.core.db import make_engine, make_sessionmaker
@@ -165,6 +166,11 @@ def run(n: int, seed: int, k: int, with_fts5: bool = False, with_geo: bool = Fal
         print(f"  {name:<30} p50 {p50 * 1000:>8.1f} ms   p95 {p95 * 1000:>8.1f} ms   mean {mean * 1000:>8.1f} ms   "
               f"ratio to the anchor p50 {p50 / a50:>5.2f}  p95 {p95 / a95:>5.2f}  mean {mean / statistics.fmean(anchor):>5.2f}   "
               f"cpu p50 {statistics.median(cpu[name]) * 1000:>6.1f} p95 {pct(cpu[name], 95) * 1000:>6.1f} ms")
+    if slowest:
+        print(f"  the {slowest} slowest `search() tantivy` by CPU (wall / CPU ms):")
+        rows = sorted(zip(cpu["search() tantivy"], times["search() tantivy"], range(len(qs))), reverse=True)[:slowest]
+        for c, w, number in rows:
+            print(f"    {w * 1000:7.1f} / {c * 1000:6.1f}  {qs[number]!r} [{('none', 'kind+region', 'scale')[number % 3]}]")
 
 
 def main() -> None:
@@ -178,9 +184,10 @@ def main() -> None:
                         help="leave out `search() tantivy, numpy path` (every match read into numpy: ~25 s at 1M)")
     parser.add_argument("--no-freeze", action="store_true",
                         help="leave the warm-up's objects to the cyclic collector (`serve` freezes them)")
+    parser.add_argument("--slowest", type=int, default=0, help="also list the N slowest `search() tantivy` (CPU)")
     args = parser.parse_args()
     for n in args.actors:
-        run(n, args.seed, args.queries, args.with_fts5, args.geo, not args.no_numpy_path, not args.no_freeze)
+        run(n, args.seed, args.queries, args.with_fts5, args.geo, not args.no_numpy_path, not args.no_freeze, args.slowest)
 
 
 if __name__ == "__main__":

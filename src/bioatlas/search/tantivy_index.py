@@ -124,6 +124,10 @@ class Engine:
         self.seq, self.mark = int(data["seq"]), _as_mark(data.get("mark"))
         self.inode = state.stat().st_ino  # another process's rebuild swaps the directory: reopen
         self.searcher = self.index.searcher()
+        # the searcher whose documents are in actor id order (Tantivy breaks a tie in the score by
+        # the document's address, so its top-k is then the page, ties included: `tantivy_search`):
+        # an index as `rebuild` wrote it, one segment; None once anything else was written
+        self.ordered = self.searcher if data.get("ordered") and self.searcher.num_segments == 1 else None
         self.lock = threading.Lock()
         self.memo: tuple | None = None  # (searcher, answers computed on it): tantivy_search._memo
         self._built: OrderedDict[str, tantivy.Query] = OrderedDict()  # text queries by Query.encode()
@@ -198,9 +202,12 @@ def _as_mark(value) -> tuple | None:
     return tuple(value) if value is not None else None
 
 
-def _state(session: Session, seq: int) -> str:
+def _state(session: Session, seq: int, ordered: bool = False) -> str:
+    """state.json: the change-log seq and mark the index holds, its schema, and whether its
+    documents are in actor id order (`rebuild`; an update appends the changed actors)."""
     mark = change_mark(session, seq=seq)
-    return json.dumps({"seq": seq, "mark": list(mark) if mark is not None else None, "schema": SCHEMA_VERSION})
+    return json.dumps({"seq": seq, "mark": list(mark) if mark is not None else None, "schema": SCHEMA_VERSION,
+                       "ordered": ordered})
 
 
 def _regex_escape(word: str) -> str:
@@ -236,7 +243,7 @@ def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None
             progress(total)
     writer.commit()
     writer.wait_merging_threads()
-    (tmp / "state.json").write_text(_state(session, seq))
+    (tmp / "state.json").write_text(_state(session, seq, ordered=True))  # one segment, in actor id order
     old = path.with_name(path.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if path.exists():
@@ -263,7 +270,7 @@ def _catch_up(engine: Engine, session: Session, taxonomies: dict[str, Taxonomy])
         writer = engine.index.writer(heap_size=32 * 2**20, num_threads=1)
     except ValueError:  # another process holds the writer: read what it commits
         engine.index.reload()
-        engine.searcher = engine.index.searcher()
+        engine.searcher, engine.ordered = engine.index.searcher(), None
         return True
     try:
         for actor_id in changed:
@@ -281,7 +288,7 @@ def _catch_up(engine: Engine, session: Session, taxonomies: dict[str, Taxonomy])
     tmp.replace(state)
     engine.seq, engine.mark, engine.inode = latest, log_position.mark(session, latest), state.stat().st_ino
     engine.index.reload()
-    engine.searcher = engine.index.searcher()
+    engine.searcher, engine.ordered = engine.index.searcher(), None  # the changed actors appended
     return True
 
 

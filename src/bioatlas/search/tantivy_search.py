@@ -171,6 +171,9 @@ class Answer:
                 first: list | None) -> list[tuple[int, float]]:
         """The k first (id, score) by score desc then id asc of the query (narrowed by `narrow`)."""
         query = self.query(exclude=exclude, narrow=narrow)
+        if self.engine.ordered is searcher:  # documents in actor id order: Tantivy's top-k is the page
+            return self._in_order(searcher, first[:k] if first is not None else
+                                  searcher.search(query, limit=k, count=False).hits)
         limit = TIE_READ_MAX if first is not None else max(k, min(TIE_READ_MAX, self.total)) if self.prefix else k
         while True:  # read on while the k-th score's ties go on (their order is the actor id's)
             hits = first if first is not None else searcher.search(query, limit=limit + 1, count=False).hits
@@ -188,6 +191,16 @@ class Answer:
         ids = searcher.fast_field_values("actor_id", [a for _, a in hits])
         ranked = sorted(zip(ids, (s for s, _ in hits)), key=lambda p: (-p[1], p[0]))
         return [(int(i), float(s)) for i, s in ranked[:k]]
+
+    @staticmethod
+    def _in_order(searcher: tantivy.Searcher, hits: list) -> list[tuple[int, float]]:
+        """(id, score) of hits read from an index in actor id order: Tantivy orders a tie in the
+        score by the document's address (ascending), which is then the actor id's order, so the
+        hits are the page as they come (no read of the ties past it, no walk)."""
+        if not hits:
+            return []
+        ids = searcher.fast_field_values("actor_id", [a for _, a in hits])
+        return [(int(i), float(s)) for (s, _), i in zip(hits, ids)]
 
     def _ties_by_id(self, searcher: tantivy.Searcher, hits: list, k: int, exclude: list[int],
                     narrow: tantivy.Query | None) -> list[tuple[int, float]]:
