@@ -36,7 +36,7 @@ def closest(engine: Engine, terms: list[QueryTerm], f: ActorFilter, taxonomies: 
     """(actor id, score) of the n closest actors meeting the filters, best first; None when a
     crowd of ties makes the numpy path the one to ask."""
     searcher = engine.searcher
-    words = [engine.build(Query.of([t])) for t in terms]  # each word's query, as its matches are read
+    words = [engine.build(Query.of([t]), searcher) for t in terms]  # each word's query, as its matches are read
     bests = [hits[0][0] for hits in (searcher.search(w, limit=1, count=False).hits for w in words) if hits]
     if not bests:
         return []

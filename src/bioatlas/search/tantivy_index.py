@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # reads atlas tables: search is the atlas's read model
 from bioatlas.atlas.service import Taxonomy, change_mark, changes_since, latest_change
-from bioatlas.search import log_position, tantivy_apart
+from bioatlas.search import log_position, tantivy_apart, tantivy_prefix
 from bioatlas.search.models import SearchDocument
 from bioatlas.search.tantivy_documents import (  # noqa: F401 (COUNTED, FACET_FIELDS, SCALE_RANGE: the columns' names)
     BATCH,
@@ -124,55 +124,58 @@ class Engine:
         self.seq, self.mark = int(data["seq"]), _as_mark(data.get("mark"))
         self.inode = state.stat().st_ino  # another process's rebuild swaps the directory: reopen
         self.searcher = self.index.searcher()
-        # the searcher whose documents are in actor id order (Tantivy breaks a tie in the score by
-        # the document's address, so its top-k is then the page, ties included: `tantivy_search`):
-        # an index as `rebuild` wrote it, one segment; None once anything else was written
+        # the searcher whose documents are in actor id order (a rebuild's one segment; None once
+        # anything else was written): Tantivy's top-k is then the page, ties included (tantivy_search)
         self.ordered = self.searcher if data.get("ordered") and self.searcher.num_segments == 1 else None
         self.lock = threading.Lock()
         self.memo: tuple | None = None  # (searcher, answers computed on it): tantivy_search._memo
-        self._built: OrderedDict[str, tantivy.Query] = OrderedDict()  # text queries by Query.encode()
+        self._built: OrderedDict[tuple, tantivy.Query] = OrderedDict()  # text queries by Query.encode() and terms
+        self._prefixes = tantivy_prefix.Expander()  # the prefixes' terms, per searcher
         self._built_lock = threading.Lock()
 
     # -- queries ---------------------------------------------------------------------------
-    def _clause(self, field: str, forms: list[str], prefix: str | None) -> list:
+    def _clause(self, field: str, forms: list[str], prefix: str | None, terms: tuple[str, ...] | None = None) -> list:
         clauses = [tantivy.Query.term_query(self.schema, field, w) for w in forms]
         if prefix:
-            clauses.append(tantivy.Query.regex_query(self.schema, field, _regex_escape(prefix) + ".*"))
+            clauses.append(tantivy_prefix.clause(self.schema, field, prefix, terms))
         if field == "names":
             clauses = [tantivy.Query.boost_query(c, NAME_WEIGHT) for c in clauses]
         return clauses
 
-    def build(self, q: Query) -> tantivy.Query:
-        """The text query of `q`; kept (LRU of BUILT_SIZE): a prefix's regex automaton costs
-        ~1-2 ms to compile, and the same words are asked again (a query object holds no index
-        state, so it serves every searcher)."""
-        key = q.encode()
+    def build(self, q: Query, searcher: tantivy.Searcher | None = None) -> tantivy.Query:
+        """The text query of `q` on `searcher` (the engine's by default); kept (LRU of BUILT_SIZE)
+        by its words and their prefixes' terms (`tantivy_prefix`), which are all it holds of an
+        index state: a regex automaton costs ~1-2 ms to compile, and the same words come again."""
+        expansions = self._prefixes.groups(q.groups, searcher or self.searcher)
+        key = (q.encode(), expansions)
         with self._built_lock:
             found = self._built.get(key)
             if found is not None:
                 self._built.move_to_end(key)
                 return found
-        built = self._build(q)
+        built = self._build(q, expansions)
         with self._built_lock:
             self._built[key] = built
             while len(self._built) > BUILT_SIZE:
                 self._built.popitem(last=False)
         return built
 
-    def names_clause(self, q: Query) -> tantivy.Query | None:
+    def names_clause(self, q: Query, searcher: tantivy.Searcher | None = None) -> tantivy.Query | None:
         """The documents matching a word of `q` in their names (any group, any form or prefix),
         as a clause that adds nothing to the score; None when every clause is a names clause."""
         if q.names_only or not q.groups:
             return None
-        clauses = [c for forms, prefix in q.groups for c in self._clause("names", forms, prefix)]
+        expansions = self._prefixes.groups(q.groups, searcher or self.searcher)
+        clauses = [c for (forms, prefix), (terms, _) in zip(q.groups, expansions)
+                   for c in self._clause("names", forms, prefix, terms)]
         return tantivy.Query.const_score_query(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses]), 0.0)
 
-    def _build(self, q: Query) -> tantivy.Query:
+    def _build(self, q: Query, expansions: tuple) -> tantivy.Query:
         groups = []
-        for forms, prefix in q.groups:
-            clauses = self._clause("names", forms, prefix)
+        for (forms, prefix), (names, body) in zip(q.groups, expansions):
+            clauses = self._clause("names", forms, prefix, names)
             if not q.names_only:
-                clauses += self._clause("body", forms, prefix)
+                clauses += self._clause("body", forms, prefix, body)
             groups.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses]))
         occur = tantivy.Occur.Should if q.any_ else tantivy.Occur.Must
         return tantivy.Query.boolean_query([(occur, g) for g in groups])
@@ -182,7 +185,7 @@ class Engine:
         if not q.groups:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
         searcher = self.searcher
-        query = self.build(q)
+        query = self.build(q, searcher)
         hits = searcher.search(query, limit=max(1, searcher.num_docs), count=False).hits
         if not hits:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
@@ -203,15 +206,10 @@ def _as_mark(value) -> tuple | None:
 
 
 def _state(session: Session, seq: int, ordered: bool = False) -> str:
-    """state.json: the change-log seq and mark the index holds, its schema, and whether its
-    documents are in actor id order (`rebuild`; an update appends the changed actors)."""
+    """state.json: the log's seq and mark held, the schema, documents in actor id order or not."""
     mark = change_mark(session, seq=seq)
     return json.dumps({"seq": seq, "mark": list(mark) if mark is not None else None, "schema": SCHEMA_VERSION,
                        "ordered": ordered})
-
-
-def _regex_escape(word: str) -> str:
-    return "".join(ch if ch.isalnum() else "\\" + ch for ch in word)
 
 
 def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None = None, progress=None) -> dict:

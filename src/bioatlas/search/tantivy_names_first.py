@@ -39,7 +39,7 @@ def narrowing(engine: Engine, searcher: tantivy.Searcher, q: Query, total: int, 
     compute)`: kept per searcher."""
     if total <= NAMES_FIRST_OVER:
         return None
-    clause = engine.names_clause(q)
+    clause = engine.names_clause(q, searcher)
     if clause is None:
         return None
     names = sum(memo(("names-df", tuple(forms), prefix), lambda f=forms, p=prefix: _names_frequency(searcher, f, p))

@@ -337,7 +337,7 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
             raise ValueError("a box or radius needs the in-memory facet index (st)")
         filters["geo"] = _const(_memo(engine, searcher, ("geo", *area),
                                       lambda: tantivy_geo.clause(searcher, schema, st, geo)))
-    text = engine.build(q)
+    text = engine.build(q, searcher)
     key = (q.encode(), p.status, p.scope, tuple(sorted((k, tuple(sorted(v))) for k, v in {**p.actor, **p.site}.items())),
            tuple(sorted(scale)), area, _order_key(taxonomies))
     parts = {"": (p.status, p.scope), "scale": tuple(sorted(scale)), "geo": area,
