@@ -65,12 +65,15 @@ PHASES = (
 
 
 def timed_phases() -> dict[str, list[float]]:
-    """Wrap PHASES with CPU timers (missing ones skipped: another checkout may not have them)."""
+    """Wrap PHASES with CPU timers (missing modules and functions skipped: another checkout may lack them)."""
     import importlib
 
     spent: dict[str, list[float]] = {}
     for module_name, attr in PHASES:
-        owner: object = importlib.import_module(module_name)
+        try:
+            owner: object = importlib.import_module(module_name)
+        except ModuleNotFoundError:  # another checkout without that module
+            continue
         if "." in attr:
             owner, attr_name = getattr(owner, attr.split(".")[0], None), attr.split(".")[1]
         else:
