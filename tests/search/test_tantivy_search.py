@@ -336,7 +336,7 @@ def test_one_pass_split_on_a_selected_facet_agrees_with_the_passes_and_the_numpy
         one_pass = [pages(s, taxonomies, q, f, limit=4, scale=sc) for q, f, sc in cases]
         assert [chosen for chosen, found in split] == [["kind"], ["modality"], ["region"], ["gmp"], ["kind"], ["scale"]]
         assert all(found is not None for _, found in split)
-        monkeypatch.setattr(tantivy_search.Answer, "split", lambda self, searcher: None)
+        monkeypatch.setattr(tantivy_search.Answer, "split", lambda self, searcher, chosen: None)
         tantivy_index.forget(tantivy_index.index_dir(s))
         passes = [pages(s, taxonomies, q, f, limit=4, scale=sc) for q, f, sc in cases]
         monkeypatch.setattr(tantivy_search, "supports", lambda *a: False)

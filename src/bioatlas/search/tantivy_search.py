@@ -25,6 +25,7 @@ name that the text does not match.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field
 import tantivy
 
 from bioatlas.atlas.service import FACETS, ActorFilter, Taxonomy, view_predicates
-from bioatlas.search import tantivy_geo
+from bioatlas.search import tantivy_geo, tantivy_parallel as parallel
 from bioatlas.search import tantivy_names_first as names_first
 from bioatlas.search.params import SCALES, Geo
 from bioatlas.search.tantivy_facets import aggregate as _aggregate
@@ -268,18 +269,21 @@ class Answer:
         leaves them there when it counted them with the total)."""
         return _memo(self.engine, searcher, ("without", facet, *self.key), lambda: self._without_pass(searcher, facet))
 
-    def split(self, searcher: tantivy.Searcher) -> tuple[int, dict, dict] | None:
-        """The total, the matches' counts and one selected facet's counts without its own clause
-        in one pass (`tantivy_facets.split`), when a selected facet splits cleanly (`splittable`;
-        the first of SPLIT_FIRST, else of the facets' order), else None. A pass evaluates the
-        text again (~40 ms at 1M for a broad one), so one pass fewer per search with a filter."""
+    def split_on(self) -> str | None:
+        """The selected facet that splits cleanly (`splittable`; the first of SPLIT_FIRST, else
+        of the facets' order), None when none does."""
         order = [*SPLIT_FIRST, *(f for f in FACETS if f not in SPLIT_FIRST)]
-        chosen = next((name for name in order if name in self.filters and name in self.selected
-                       and splittable(name, self.selected[name])), None)
+        return next((name for name in order if name in self.filters and name in self.selected
+                     and splittable(name, self.selected[name])), None)
+
+    def split(self, searcher: tantivy.Searcher, chosen: str | None) -> tuple[int, dict, dict] | None:
+        """The total, the matches' counts and the selected facet `chosen`'s counts without its own
+        clause in one pass (`tantivy_facets.split`), None without a facet to split on (or too
+        many buckets). A pass evaluates the text again (~40 ms at 1M for a broad one), so one
+        pass fewer per search with a filter."""
         if chosen is None:
             return None
-        query = self.query(without=chosen)
-        return _split(searcher, query, {chosen: self.selected[chosen]})
+        return _split(searcher, self.query(without=chosen), {chosen: self.selected[chosen]})
 
     def _without_pass(self, searcher: tantivy.Searcher, facet: str) -> dict[str, int]:
         """A selected facet's counts by the query without its own clause, on its own column. When
@@ -359,14 +363,20 @@ def _total(searcher: tantivy.Searcher, found: Answer, with_counts: bool) -> int:
     without counts, whose search scores every match anyway (no pruning), the count of the
     first read of the top-k (kept in `first`)."""
     if with_counts:
-        split = found.split(searcher)
-        if split is not None:
-            total, counts, without = split
-            for facet, values in without.items():
-                _memo(found.engine, searcher, ("without", facet, *found.key), lambda values=values: values)
-        else:
-            total, counts = matched(searcher, found.query())
-        _memo(found.engine, searcher, ("matched", *found.key), lambda: counts)
+        chosen = found.split_on()
+        ahead = parallel.ahead([functools.partial(found._without, searcher, facet) for facet in (*FACETS, "scale")
+                                if facet in found.filters and facet != chosen])
+        try:
+            split = found.split(searcher, chosen)
+            if split is not None:
+                total, counts, without = split
+                for facet, values in without.items():
+                    _memo(found.engine, searcher, ("without", facet, *found.key), lambda values=values: values)
+            else:
+                total, counts = matched(searcher, found.query())
+            _memo(found.engine, searcher, ("matched", *found.key), lambda: counts)
+        finally:
+            parallel.join(ahead)  # the other selected facets' passes, kept in the memo for `counts`
         return total
     if not found.prefix:
         return _count(searcher, found.query())
