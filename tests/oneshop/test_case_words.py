@@ -1,7 +1,7 @@
 """A case's page says its codes in words, in the reader's language: the region by its name, the
 country by its name, the modality by its label (it showed "région 11 · cell_therapy" and "JP"), a
 label's colon in the language's style ("Statut : nouveau", not "Statut: nouveau"); the coordinators'
-rules and coverage gaps name the region too."""
+rules, coverage gaps, figures and rule form name the region too."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def test_the_case_page_says_its_codes_in_words(db, client, world, lang, words, c
     login(client, "admin@test.invalid")
     admin = client.get(f"/oneshop/admin?lang={lang}").text
     assert "Île-de-France</td>" in admin and ">11</td>" not in admin  # the rules' region
+    figures = admin.split('class="oneshop-figures"')[1]
+    assert "Île-de-France: 1" in figures and "11: 1" not in figures  # the figures by region
+    assert '<select name="region"><option value="">*</option>' in admin and '<option value="11">Île-de-France</option>' in admin
 
 
 @pytest.mark.parametrize(("lang", "japan"), [("fr", "Japon"), ("en", "Japan")])
