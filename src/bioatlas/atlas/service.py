@@ -6,8 +6,8 @@ Groups: records and errors handed to connectors; actors (get, find, upsert, scop
 the change log (for in-memory indexes); the view filter; taxonomies and the gazetteer;
 request dependencies and presenters for other rooms' pages. History and the change log live in
 `service_history`, the sector scope, research facts and inferred capabilities in
-`service_sector`, located sites in `service_sites`: this module re-exports them (other rooms
-import only `atlas.service`)."""
+`service_sector`, located sites in `service_sites`, sources in `service_sources`: this module
+re-exports them (other rooms import only `atlas.service`)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
 from bioatlas.atlas import bulk, detail, history, queries, writer
+from bioatlas.atlas.cards import load_cards
 from bioatlas.atlas.deps import FilterDep, TaxonomiesDep
 from bioatlas.atlas.filters import (
     FACETS,
@@ -46,7 +47,6 @@ from bioatlas.atlas.models import (
     Site,
     Source,
 )
-from bioatlas.atlas.cards import load_cards
 from bioatlas.atlas.presenters import actor_summary
 from bioatlas.atlas.records import APPROXIMATE, PRECISIONS, ActorRecord, SiteRecord, SourceRecord, site_precision
 from bioatlas.atlas.revert import (
@@ -64,7 +64,8 @@ from bioatlas.atlas.service_history import (
     changes_since,
     data_version,
     data_version_reader,
-    files_due, files_mark,
+    files_due,
+    files_mark,
     get_change,
     latest_change,
     note_changed,
@@ -103,6 +104,7 @@ from bioatlas.atlas.service_sites import (
     site_values,
     sites_selectable,
 )
+from bioatlas.atlas.service_sources import find_source, find_sources, get_or_create_source
 from bioatlas.atlas.stats import (
     RegionFacts,
     capacity_per_region_and_modality,
@@ -318,26 +320,6 @@ def relations_touching(session: Session, *, actor_ids: Iterable[int]) -> list[tu
     stmt = select(Relation.actor_id, Relation.relation, Relation.target_id).where(
         or_(Relation.actor_id.in_(ids), Relation.target_id.in_(ids))).order_by(Relation.id)
     return [(a, r, t) for a, r, t in session.execute(stmt).tuples()]
-
-
-def get_or_create_source(session: Session, *, record: SourceRecord) -> Source:
-    """The source with this key, created or its descriptive fields updated."""
-    return writer.get_or_create_source(session, record)
-
-
-def find_source(session: Session, *, key: str) -> Source | None:
-    return session.scalar(select(Source).where(Source.key == key))
-
-
-def find_sources(session: Session, *, key_prefix: str | None = None, ids: Iterable[int] | None = None) -> list[Source]:
-    """Sources whose key starts with `key_prefix` (the editions of one registry) and/or whose id
-    is in `ids`, by id."""
-    stmt = select(Source)
-    if key_prefix is not None:
-        stmt = stmt.where(Source.key.startswith(key_prefix, autoescape=True))
-    if ids is not None:
-        stmt = stmt.where(Source.id.in_(sorted({int(i) for i in ids})))
-    return list(session.scalars(stmt.order_by(Source.id)))
 
 
 @dataclass(frozen=True)
