@@ -18,21 +18,26 @@ from bioatlas.oneshop.checks import (
     MAX_TEXT,
     REMIND_AFTER_DAYS,
     aware,
-    field_choice,
     field_int,
     field_text,
     get_request,
     now,
 )
-from bioatlas.oneshop.models import REQUEST_STATUSES, Case, Note, RoutedRequest
+from bioatlas.oneshop.models import PARTNER_STATUSES, Case, Note, RoutedRequest
 
 
-def set_status(session: Session, *, request_id: int, user_id: int | None, status: str, reason: str = "",
+def set_status(session: Session, *, request_id: int, user_id: int | None, status: str = "", reason: str = "",
                next_step: str = "", next_step_on: str = "", today: date | None = None) -> RoutedRequest:
-    """A partner member moves its request: taking it makes them its owner; declining needs a
-    reason; the first answer is dated (the observatory's time to first answer)."""
+    """A partner member moves its request, or only writes its next step: an empty `status` keeps
+    the current one (the page's default: saving a next step never takes a request by accident).
+    Taking it makes them its owner; declining needs a reason; the first answer is dated (the
+    observatory's time to first answer). A status a partner may not set ("new", an unknown word)
+    is refused naming `status`; a next step's date must be from today on unless it is the one
+    already recorded (a step whose day has passed is kept when the status moves)."""
     r = get_request(session, request_id)
-    status = field_choice({"status": status}, "status", REQUEST_STATUSES[1:])
+    status = str(status or "").strip()
+    if status and status not in PARTNER_STATUSES:
+        raise FieldError("status", "not a status a partner may set")
     reason = field_text({"reason": reason}, "reason", 1000)
     if status == "declined" and not reason:
         raise FieldError("reason", "say why the request is declined")
@@ -43,14 +48,18 @@ def set_status(session: Session, *, request_id: int, user_id: int | None, status
             step_on = date.fromisoformat(next_step_on)
         except ValueError:
             raise FieldError("next_step_on", "a date such as 2027-09-01") from None
-        if step_on < (today or date.today()):
+        if step_on < (today or date.today()) and step_on != r.next_step_on:
             raise FieldError("next_step_on", "a date from today on")
     at = now()
-    r.status, r.touched_at = status, at
-    if status == "declined":
-        r.decline_reason = reason
+    r.touched_at = at
     if step or step_on:
         r.next_step, r.next_step_on = step, step_on
+    if not status:
+        accounts.record_audit(session, event="oneshop.next_step", user_id=user_id, target=f"oneshop_request:{r.id}")
+        return r
+    r.status = status
+    if status == "declined":
+        r.decline_reason = reason
     if status in ("taken", "in_progress") and r.owner_user_id is None:
         r.owner_user_id = user_id
     if status in ("answered", "closed", "declined") and r.first_answer_at is None:

@@ -20,6 +20,7 @@ INVESTMENT_BANDS = ("lt1m", "1to10m", "10to50m", "gt50m")
 CASE_STATUSES = ("unverified", "open", "closed")
 OUTCOMES = ("established", "abandoned", "elsewhere")
 REQUEST_STATUSES = ("new", "taken", "in_progress", "answered", "closed", "declined")
+PARTNER_STATUSES = REQUEST_STATUSES[1:]  # what a partner may set ("new" is where routing puts a request)
 PARTNER_KINDS = ("public_agency", "cluster", "incubator")
 
 

@@ -30,6 +30,7 @@ from bioatlas.oneshop.models import (
     NEEDS,
     OUTCOMES,
     PARTNER_KINDS,
+    PARTNER_STATUSES,
     PROJECT_TYPES,
     REQUEST_STATUSES,
     SIZES,
@@ -60,3 +61,4 @@ __all__ += ["need_names"]
 __all__ += ["zones"]
 __all__ += ["recruiting"]
 __all__ += ["modalities", "value_chain_steps"]
+__all__ += ["PARTNER_STATUSES"]

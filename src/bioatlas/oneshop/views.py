@@ -166,7 +166,7 @@ def _case_page(request, session, t, p: Principal, case_id: int, *, error=None, s
     return _render(request, t, "oneshop/case.html", status=status, v=view, error=error, suggestions=suggestions,
                    zones=zones, steps=_step_labels(t), recruiting=service.recruiting(session, case=view["case"]) if company else None,
                    timeline=service.timeline(view),
-                   statuses=service.REQUEST_STATUSES[1:], outcomes=service.OUTCOMES,
+                   statuses=service.PARTNER_STATUSES, outcomes=service.OUTCOMES,
                    unread=messaging.unread_total(session, user_id=p.user_id) if p.user_id else 0)
 
 
@@ -266,6 +266,12 @@ def close(request: Request, case_id: Id, session: SessionDep, t: TranslatorDep,
     return redirect(f"/oneshop/cases/{case_id}")
 
 
+def _status_labels(t) -> dict[str, str]:
+    """The status form's fields by their labels (a refusal names the field the partner sees)."""
+    return {"status": t("Status"), "reason": t("Reason (when declining)"), "next_step": t("Next step"),
+            "next_step_on": f"{t('Next step')} – {t('Date')}"}
+
+
 @router.post("/oneshop/requests/{routed_id}/status", response_class=HTMLResponse)
 def status(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDep,
            form: Annotated[FormData, Depends(_form)], p: Annotated[Principal, Depends(require("oneshop.partner"))]):
@@ -276,8 +282,8 @@ def status(request: Request, routed_id: Id, session: SessionDep, t: TranslatorDe
                                reason=_text(form, "reason", 1000), next_step=_text(form, "next_step", 400),
                                next_step_on=_text(form, "next_step_on", 10))
     except FieldError as exc:
-        return _case_page(request, session, t, p, scope.case_id, error=refusal_text(t, exc, with_field=True),
-                          status=exc.status)
+        return _case_page(request, session, t, p, scope.case_id, status=exc.status,
+                          error=refusal_text(t, exc, with_field=True, labels=_status_labels(t)))
     return redirect(f"/oneshop/cases/{scope.case_id}")
 
 
