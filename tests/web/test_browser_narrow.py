@@ -16,13 +16,23 @@ The "actors by kind / by region" charts fill their width, each label and count a
 labels took half the width: the widest bar was 155 of 324 px) with no blank space under them (the
 180 px kept while drawing stayed under a 102 px chart).
 
+The pages with a table it did not read before (session 21) are read too, each table with a row:
+the one-stop shop's "my routed requests", an event's participants, agenda, booth applications and
+pitch jury, the background jobs, the calls and a call's jury, the capacity directory, an offer and
+the offers to review, the moderation queue and "my contributions" (tests/web/phone_world.py builds
+their objects). Their tables scrolled sideways (the jobs 849 px wide in a 358 px box, a call's jury
+701, the booth applications 647) or widened the page (the capacity directory was 670 px wide, an
+offer's page 486): each is a stacked table now, each cell under its column's name.
+
 Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
 real actors of the map test (Genopole's description then changed: a history row with its values), one
 job offer and one event of the rooms' test helpers, a one-stop-shop case routed to two partners by rules.
 Screenshots: artifacts/screenshots/observatory-390-fr.png, observatory-390-en.png,
 actor-390-fr.png, actor-390-en.png, event-390-fr.png, event-390-en.png, roadmap-390-fr.png,
 roadmap-390-en.png, event-manage-390-fr.png, event-manage-390-en.png, oneshop-admin-390-fr.png,
-oneshop-admin-390-en.png, actors-by-kind-390-fr.png, actors-by-kind-390-en.png."""
+oneshop-admin-390-en.png, actors-by-kind-390-fr.png, actors-by-kind-390-en.png, and in both languages
+oneshop-cases-390-*.png, agenda-390-*.png, booth-review-390-*.png, jobs-390-*.png, call-manage-390-*.png,
+capacity-390-*.png, moderation-390-*.png."""
 
 from __future__ import annotations
 
@@ -38,6 +48,7 @@ from tests.events.helpers import make_event
 from tests.jobboard.helpers import add_rome, make_offer
 from tests.oneshop.helpers import make_case
 from tests.web.live import serve
+from tests.web.phone_world import table_pages
 from tests.web.test_browser import ROR, SCREENSHOTS, actors, browser  # noqa: F401 (fixtures)
 from tests.web.test_browser_header import admin_cookie  # noqa: F401 (a fixture)
 
@@ -84,7 +95,7 @@ LEGENDS = """() => [...document.querySelectorAll('svg .role-legend-label text, .
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, browser, lang):  # noqa: F811
+def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, browser, taxonomies, lang):  # noqa: F811
     assert all(import_ema(db, path=path).committed for path in EMA_FILES)
     with db() as s:
         load_reference(s)
@@ -101,6 +112,7 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
                    Rule(need="regulatory", region="11", actor_kind="public_agency", size="small")])
         s.commit()
     make_case(db, owner=None, partners=[actors["Région Île-de-France"], actor], needs=("regulatory", "funding"))
+    tables = table_pages(db, actors=actors, event=event, admin_email="admin@example.org", taxonomies=taxonomies)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(settings) as url:
         context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -113,7 +125,7 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
                      "/observatory/roadmaps/idf-assises-2021",
                      "/", "/actors", f"/actors/{actor}", "/search?q=bio", "/events", f"/events/{event}", "/jobboard",
                      f"/jobboard/offers/{offer}", "/oneshop", "/calls", f"/events/{event}/manage", "/oneshop/admin",
-                     f"/events/{event}/booths", f"/events/{event}/organise", "/admin/audit"):
+                     f"/events/{event}/booths", f"/events/{event}/organise", "/admin/audit", *tables):
             page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
             assert page.evaluate("() => document.documentElement.lang") == lang
             if page.locator(".vl-chart").count():
@@ -152,13 +164,16 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
                     bars = page.evaluate(BARS, key)
                     assert bars["widest"] >= 0.85 * bars["box"] and bars["height"] - bars["svg"] <= 8, (key, bars)
                 page.locator("#chart-actors-by-kind").screenshot(path=str(SCREENSHOTS / f"actors-by-kind-390-{lang}.png"))
-            if path in (f"/events/{event}/manage", "/oneshop/admin", f"/actors/{actor}"):
-                # each cell of a stacked table within the screen, under its column's name
-                rights = page.eval_on_selector_all("main table.stack td", "tds => tds.map(td => td.getBoundingClientRect().right)")
-                assert rights and max(rights) <= 390, (path, max(rights or [0]))
+            # each cell of a stacked table within the screen, under its column's name (these pages have one)
+            rights = page.eval_on_selector_all("main table.stack td", "tds => tds.map(td => td.getBoundingClientRect().right)")
+            assert max(rights, default=0) <= 390, (path, max(rights))
+            assert rights or path not in (f"/events/{event}/manage", "/oneshop/admin", f"/actors/{actor}", f"/events/{event}",
+                                          *tables), path
             if path in (f"/events/{event}/manage", "/oneshop/admin"):
                 name = "event-manage" if "events" in path else "oneshop-admin"
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-390-{lang}.png"), full_page=True)
+            if tables.get(path):
+                page.screenshot(path=str(SCREENSHOTS / f"{tables[path]}-390-{lang}.png"), full_page=True)
             if path in (f"/actors/{actor}", f"/events/{event}"):
                 page.screenshot(path=str(SCREENSHOTS / f"{path.split('/')[1][:-1]}-390-{lang}.png"), full_page=True)
         context.close()
