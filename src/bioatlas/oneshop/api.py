@@ -238,8 +238,9 @@ def share_document(request: Request, case_id: Id, document_id: Id, session: Sess
 @router.post("/requests/{routed_id}/status", responses=ERRORS)
 def status(request: Request, routed_id: Id, session: SessionDep, body: Json,
            p: Annotated[Principal, Depends(require("oneshop.partner"))]) -> dict:
-    """`{"status": "taken" | "in_progress" | "answered" | "closed" | "declined", "reason" (required to
-    decline), "next_step", "next_step_on": "2027-01-15"}` (the partner's members)."""
+    """`{"status": "taken" | "in_progress" | "answered" | "closed" | "declined" (left out or empty: the
+    status is kept, e.g. to write a next step alone), "reason" (required to decline), "next_step",
+    "next_step_on": "2027-01-15"}` (the partner's members)."""
     _routed(request, session, p, "oneshop.partner", routed_id)
     try:
         with unit_of_work(session):
