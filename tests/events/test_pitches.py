@@ -139,3 +139,31 @@ def test_pitch_pages_over_http(client, db, pitch_world):
                        data={"decision": "selected", "rationale": "Retenu.", "csrf_token": csrf},
                        follow_redirects=False).status_code == 303
     assert "Vecteurs AAV à façon" in client.get(f"/events/{e}/pitches").text
+
+
+def test_an_undecided_pitch_opens_on_no_decision(client, db, pitch_world):
+    """The jury's decision list opened on "Selected" for an application not decided yet: a rationale
+    written and sent took a seat without anyone choosing it. It now opens on a required empty choice
+    (none for a decided one), and an empty decision is refused naming the field, the status kept."""
+    import re
+
+    from bioatlas.events.pitch_models import PitchApplication
+
+    w, e = pitch_world, pitch_world["event"]
+    _as(client, "organiser@example.org")
+    page = client.get(f"/events/{e}/pitches/jury")
+    row = re.search(rf'<tr data-pitch="{w["mine"]}">.*?</tr>', page.text, re.S).group(0)
+    chosen = re.findall(r'<option value="([a-z]*)" selected>', row)
+    assert chosen == [""], row
+    assert "(choisir une décision)" in row and 'name="decision" aria-label="Décision" required' in row
+    csrf = csrf_of(client, f"/events/{e}/pitches/jury")
+    refused = client.post(f"/events/{e}/pitches/{w['mine']}/decide",
+                          data={"decision": "", "rationale": "Un bon dossier.", "csrf_token": csrf}, follow_redirects=False)
+    assert refused.status_code == 422 and "decision" in refused.text
+    with db() as s:
+        assert s.get(PitchApplication, w["mine"]).status == "submitted"
+    assert client.post(f"/events/{e}/pitches/{w['mine']}/decide",
+                       data={"decision": "waitlisted", "rationale": "En attente.", "csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    row = re.search(rf'<tr data-pitch="{w["mine"]}">.*?</tr>', client.get(f"/events/{e}/pitches/jury").text, re.S).group(0)
+    assert re.findall(r'<option value="([a-z]*)" selected>', row) == ["waitlisted"]  # a decided one: its decision
