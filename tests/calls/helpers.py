@@ -21,7 +21,7 @@ FORM = {"fields": [
     {"name": "deck", "label_fr": "Présentation", "label_en": "Deck", "type": "file", "accept": ["application/pdf"],
      "max_bytes": 2048},
 ]}
-CRITERIA = [{"code": "excellence", "weight": 2, "scale_min": 0, "scale_max": 5, "threshold": 3},
+CRITERIA = [{"code": "excellence", "label_fr": "Excellence scientifique", "label_en": "Scientific excellence", "weight": 2, "scale_min": 0, "scale_max": 5, "threshold": 3},
             {"code": "impact", "weight": 1, "scale_min": 0, "scale_max": 5}]
 PDF = b"%PDF-1.4\n% synthetic test file\n"
 
