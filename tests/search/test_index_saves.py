@@ -116,3 +116,32 @@ def test_one_writer_at_a_time_and_never_an_older_save(db, engine, taxonomies, sy
         older = type(held)(held.value, first, held.mark)
         map_index.MapFiles().save(s, older, ())  # a writer that read the log before the last edit
         assert index_files.saved_seq(s, "map") == latest
+
+
+def test_the_resolvers_files_are_read_and_saved_in_a_child_process(db, engine, taxonomies, synthetic, files,
+                                                                    worker_settings, monkeypatch, caplog):
+    """The worker's memory grew with each resolver save (its pickle read and written in the worker):
+    the save runs in a child process, the worker reads no pickle and holds no resolver."""
+    from bioatlas.resolve import plugin as resolve_plugin
+
+    _start(db, engine, taxonomies)
+    latest = _edit(db, synthetic[1:4])
+    new_process(engine)
+    resolve.LIVE.forget(engine)
+    stats = resolve.LIVE.stats
+    before = (stats.loads, stats.builds, stats.absorbs, stats.saves)
+
+    def save():
+        return resolve_plugin.bioatlas_save_indexes(sessions=db, settings=worker_settings)[resolve.LIVE.name]
+
+    assert save() == "saved"
+    assert (stats.loads, stats.builds, stats.absorbs, stats.saves) == before  # nothing read here
+    assert resolve.LIVE.peek(engine) is None
+    with db() as s:
+        assert index_files.saved_seq(s, "resolver") == latest
+    assert save() == "current"
+    _edit(db, synthetic[4:5])
+    monkeypatch.setattr(resolve.LIVE, "save_behind", lambda *a, **k: 1 / 0)  # the child fails
+    with caplog.at_level(logging.ERROR):
+        assert save() == "failed"
+    assert any("child process failed" in r.getMessage() for r in caplog.records)

@@ -89,6 +89,11 @@ def enable(on: bool = True, root: Path | None | EllipsisType = ...) -> None:
         _root = None if root is None else Path(root).resolve()
 
 
+def enabled() -> bool:
+    """Whether index files are read and written in this process (`enable()`)."""
+    return _enabled
+
+
 def identity(engine) -> str:
     """A PostgreSQL database's identity, hashed: the cluster's system identifier (another cluster,
     or one restored from a dump, has another), the database's oid (dropped and created again: a new

@@ -212,12 +212,10 @@ class LiveIndex(Generic[T]):
                 raise RuntimeError("the index was not installed")
             return held.value
 
-    def save_behind(self, session: Session, *args, due: Callable[[int, int], bool]) -> str:
-        """Bring the saved index of the session's database up to the log's latest seq when it is
-        behind and `due(saved seq, latest seq)` says so: the index held in this process, or else
-        the files read, absorbs the changes since (or is rebuilt, as `current` would) and is saved.
-        An index this call read is dropped after (the caller, the task queue worker, holds none).
-        Returns what happened: "no files", "current", "not due", "saved", "not saved"."""
+    def save_needless(self, session: Session, *, due: Callable[[int, int], bool]) -> str | None:
+        """Why `save_behind` would do nothing ("no files", "current", "not due"; a pointer read and
+        one query), or None when it would read the files and save them: a caller can run that part
+        elsewhere (the resolver's: in a child process, `resolve/save_apart.py`)."""
         store = self._store
         saved = store.saved_seq(session) if store is not None else None
         if store is None or saved is None:
@@ -227,6 +225,19 @@ class LiveIndex(Generic[T]):
             return "current"
         if saved < top and not due(saved, top):
             return "not due"
+        return None
+
+    def save_behind(self, session: Session, *args, due: Callable[[int, int], bool]) -> str:
+        """Bring the saved index of the session's database up to the log's latest seq when it is
+        behind and `due(saved seq, latest seq)` says so: the index held in this process, or else
+        the files read, absorbs the changes since (or is rebuilt, as `current` would) and is saved.
+        An index this call read is dropped after (the caller, the task queue worker, holds none).
+        Returns what happened: "no files", "current", "not due", "saved", "not saved"."""
+        quick = self.save_needless(session, due=due)
+        if quick is not None:
+            return quick
+        store = self._store
+        assert store is not None
         slot = self._slots.slot(session)
         held_before = slot.held is not None
         try:

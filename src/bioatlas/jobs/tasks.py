@@ -27,8 +27,11 @@ def prune_runs() -> int:
 def save_indexes() -> dict[str, str]:
     """Save the index files (map, search facets, resolver; Tantivy's catch-up) again where they are
     behind the change log by BIOATLAS_INDEX_SAVE_EDITS rows or quiet for BIOATLAS_INDEX_SAVE_QUIET
-    seconds (each room's `bioatlas_save_indexes`): a server running for weeks absorbs every edit in
-    memory, and its next start replays only what came after the last save. Files are written only
+    seconds (each room's `bioatlas_save_indexes`; the resolver's pickle read and written in a child
+    process: `resolve/save_apart.py`), and the Tantivy index rebuilt in actor id order after
+    BIOATLAS_INDEX_REORDER_QUIET seconds without an edit (`search/tantivy_quiet.py`): a server
+    running for weeks absorbs every edit in memory, and its next start replays only what came
+    after the last save. Files are written only
     where `bioatlas serve` wrote them first (`bioatlas jobs worker` turns them on as `serve` does).
     Returns what happened, by index; a room's failure is logged, the others still run."""
     done: dict[str, str] = {}
@@ -41,9 +44,10 @@ def save_indexes() -> dict[str, str]:
             done[feature] = "failed"
             continue
         done.update(result)
-        if any(v in ("saved", "caught up") for v in result.values()):
+        if any(v in ("saved", "caught up", "rebuilt") for v in result.values()):
             log.info("index files of %s: %s in %.1f s", feature, result, time.perf_counter() - started)
-    # a pickled index read here was frozen out of the collector's reach (core.index_files): the
+    # a pickled index read in this process would have been frozen out of the collector's reach
+    # (core.index_files; the resolver's is read in a child process: resolve/save_apart.py): the
     # worker holds none between runs, so let the collector see what is left of it
     gc.unfreeze()
     return done

@@ -3,7 +3,7 @@ resolver warm-up, and the demo's linking step (order 200, after the registries; 
 
 from __future__ import annotations
 
-from bioatlas.resolve import cli, links, links_cli, models, warm
+from bioatlas.resolve import cli, links, links_cli, models, save_apart, warm
 from bioatlas.core.plugins import DemoStep, hookimpl
 
 
@@ -30,7 +30,7 @@ def bioatlas_warm(sessions, settings):
 
 @hookimpl
 def bioatlas_save_indexes(sessions, settings):
-    return warm.save(sessions, settings)
+    return save_apart.save(sessions, settings)  # the pickle read and written in a child process
 
 
 def _demo_links(factory, *, taxonomies):

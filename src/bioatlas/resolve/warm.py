@@ -1,5 +1,5 @@
-"""Warm-up (see `app.warm_up`): the resolver's index of the atlas's names; and its index file saved
-again when behind the change log (`save`, the task queue worker's)."""
+"""Warm-up (see `app.warm_up`): the resolver's index of the atlas's names (its index file saved again
+when behind the change log: `save_apart`, the task queue worker's)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,3 @@ def warm(sessions, settings) -> None:
 
     with sessions() as session:
         resolver_for(session)
-
-
-def save(sessions, settings) -> dict[str, str]:
-    from bioatlas.atlas.service import files_due
-    from bioatlas.resolve.service import LIVE
-
-    with sessions() as session:
-        return {LIVE.name: LIVE.save_behind(session, due=files_due(session, settings=settings))}

@@ -4,7 +4,7 @@ full-text and vector listeners, the facet-index and encoder warm-up."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, TaskSpec, hookimpl
-from bioatlas.search import cli, facets, models, sync, tasks, warm
+from bioatlas.search import cli, facets, models, sync, tantivy_quiet, tasks, warm
 from bioatlas.search.semantic import models as semantic_models
 from bioatlas.search.semantic import sync as semantic_sync
 from bioatlas.search.semantic import tasks as semantic_tasks
@@ -37,7 +37,9 @@ def bioatlas_warm(sessions, settings):
 
 @hookimpl
 def bioatlas_save_indexes(sessions, settings):
-    return warm.save(sessions, settings)
+    done = warm.save(sessions, settings)  # the facets' files, Tantivy's catch-up
+    done.update(tantivy_quiet.reorder(sessions, settings))  # Tantivy in actor id order again, when quiet
+    return done
 
 
 @hookimpl

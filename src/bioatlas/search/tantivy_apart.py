@@ -9,8 +9,18 @@ spawned process it is given back whole when that process exits, and nothing is i
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
+import logging
 import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 def run(url: str, taxonomies: dict, path: Path) -> int | None:
@@ -38,3 +48,105 @@ def rebuild_in_child(url: str, taxonomies: dict, path: str) -> dict:
             return tantivy_index.rebuild(session, taxonomies, Path(path))
     finally:
         engine.dispose()
+
+
+# -- one rebuild at a time, and its swap ---------------------------------------------------------
+WRITER_WAIT = 60.0  # seconds a swap waits for another process's catch-up commit on the old index
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of the rebuilds of the index at `path` (beside it: it outlives the swaps)."""
+    return path.with_name(path.name + ".rebuild.lock")
+
+
+@contextmanager
+def one_rebuild(path: Path) -> Iterator[None]:
+    """Held while the index at `path` is rebuilt: an exclusive `flock` that every process's rebuild
+    waits for (`bioatlas serve`'s, the jobs worker's quiet one), so that two never write the same
+    new directory; the kernel releases it if the process dies."""
+    with lock_path(path).open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def being_rebuilt(path: Path) -> bool:
+    """Whether some process is rebuilding the index at `path` now (`one_rebuild` held)."""
+    try:
+        with lock_path(path).open("a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(f, fcntl.LOCK_UN)
+            return False
+    except BlockingIOError:
+        return True
+
+
+def swap_in(new: Path, path: Path) -> None:
+    """Put the index written at `new` in the place of the one at `path`, then delete the old one.
+
+    Atomic where the system allows it (Linux `renameat2(RENAME_EXCHANGE)`): a reader always finds
+    an index at `path`, never a moment without one (which it would take for a corrupt index and
+    rebuild). Meanwhile this holds the old index's Tantivy writer lock, through a path that follows
+    its directory (`/proc/self/fd`): a catch-up in another process (an edit made during the
+    rebuild) commits before the swap or not at all into the old directory, never the old segments'
+    list into the new one; it commits into the new directory at its next search (the change log's
+    rows since the rebuild's seq)."""
+    if not path.exists():
+        new.rename(path)
+        return
+    held = _hold_writer(path)
+    try:
+        if not _exchange(new, path):
+            old = path.with_name(path.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            path.rename(old)
+            new.rename(path)
+            new = old
+    finally:
+        held()
+    shutil.rmtree(new, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories' names in one step; False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def _hold_writer(path: Path):
+    """Take the Tantivy writer lock of the index at `path` (waiting up to WRITER_WAIT s for another
+    process's commit); returns what releases it."""
+    import tantivy
+
+    from bioatlas.search.tantivy_documents import schema
+
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    writer = None
+    deadline = time.monotonic() + WRITER_WAIT
+    try:
+        index = tantivy.Index(schema(), path=f"/proc/self/fd/{fd}", reuse=True)
+        while writer is None:
+            try:
+                writer = index.writer(heap_size=15_000_000, num_threads=1)
+            except ValueError:  # another process's catch-up is committing
+                if time.monotonic() > deadline:
+                    log.warning("the writer lock of %s stayed taken: swapping without it", path)
+                    break
+                time.sleep(0.05)
+    except (OSError, ValueError) as exc:  # an old index unreadable: nothing to keep from committing
+        log.warning("old Tantivy index at %s not opened for its swap (%s)", path, exc)
+
+    def release() -> None:
+        nonlocal writer
+        writer = None
+        os.close(fd)
+
+    return release

@@ -214,10 +214,16 @@ def _state(session: Session, seq: int, ordered: bool = False) -> str:
 
 def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None = None, progress=None) -> dict:
     """Write the whole index again into a new directory, then swap it in (readers of the old one
-    keep their files until they reopen)."""
+    keep their files until they reopen: before their next search, `current`). The log's seq is
+    read first: what is edited while the documents are read is caught up after, from the log."""
     path = path or index_dir(session)
     if path is None:
         raise ValueError("the Tantivy index lives beside a SQLite database file")
+    with tantivy_apart.one_rebuild(path):  # one at a time across processes (serve's, the jobs worker's)
+        return _rebuild(session, taxonomies, path, progress)
+
+
+def _rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path, progress) -> dict:
     started = time.perf_counter()
     seq = latest_change(session)
     tmp = path.with_name(path.name + ".new")
@@ -242,12 +248,7 @@ def rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path | None
     writer.commit()
     writer.wait_merging_threads()
     (tmp / "state.json").write_text(_state(session, seq, ordered=True))  # one segment, in actor id order
-    old = path.with_name(path.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if path.exists():
-        path.rename(old)
-    tmp.rename(path)
-    shutil.rmtree(old, ignore_errors=True)
+    tantivy_apart.swap_in(tmp, path)  # atomic; the old index's catch-ups held off meanwhile
     with _lock:
         _open.pop(str(path), None)
     return {"documents": total, "seconds": round(time.perf_counter() - started, 1), "seq": seq}
