@@ -41,7 +41,7 @@ def register(app: typer.Typer, console: Console) -> None:
     ) -> None:
         """Run the jobs: waits for work until interrupted (Ctrl-C lets running jobs finish).
 
-        Every minute (task jobs.save_indexes) it also saves the index files of `bioatlas serve` (map, search facets, resolver) again where they are behind the atlas's change log by BIOATLAS_INDEX_SAVE_EDITS rows, or the atlas has been quiet for BIOATLAS_INDEX_SAVE_QUIET seconds, and brings the Tantivy index up to the log: a server's next start then has few edits to replay (BIOATLAS_INDEX_FILES=0: off)."""
+        Every minute (task jobs.save_indexes) it also saves the index files of `bioatlas serve` (map, search facets, resolver) again where they are behind the atlas's change log by BIOATLAS_INDEX_SAVE_EDITS rows, or the atlas has been quiet for BIOATLAS_INDEX_SAVE_QUIET seconds, and brings the Tantivy index up to the log: a server's next start then has few edits to replay; the resolver's files are read and written in a short-lived child process. After BIOATLAS_INDEX_REORDER_QUIET seconds without an edit it rebuilds a Tantivy index no longer in actor id order, apart, and swaps it in (BIOATLAS_INDEX_FILES=0: all of this off)."""
         settings = settings_or_exit()
         index_files.enable(root=settings.data_dir / "indexes")  # the files `bioatlas serve` reads
         sessions(settings)  # migrated: the worker records its runs in `job_runs`
