@@ -71,8 +71,11 @@ def reorder(sessions, settings) -> dict[str, str]:
     elif tantivy_apart.run(url, taxonomies, path) != 0 or not ordered(path):
         log.warning("the quiet rebuild of the Tantivy index at %s failed", path)
         return {KEY: "failed"}
-    with sessions() as session:  # the edits made meanwhile, from the log
-        tantivy_index.current(session, taxonomies)
+    try:
+        with sessions() as session:  # the edits made meanwhile, from the log
+            tantivy_index.current(session, taxonomies)
+    except tantivy_index.Unavailable:  # so many that it is rebuilt again (in the background)
+        pass
     log.info("Tantivy index at %s rebuilt in actor id order (%d documents) in %.1f s, CPU %.1f s here and %.1f s "
              "apart%s", path, documents, time.perf_counter() - started, time.process_time() - cpu,
              _children_cpu() - apart, "" if ordered(path) else "; edits made meanwhile caught up after it")
