@@ -5,7 +5,7 @@ import pytest
 from bioatlas.atlas.models import ScopeReason
 from bioatlas.atlas.records import ActorRecord, SourceRecord
 from bioatlas.atlas.writer import get_or_create_source, upsert_actor
-from bioatlas.search import backends, tantivy_index
+from bioatlas.search import backends, tantivy_few, tantivy_index
 from tests.atlas import ecosystem
 from tests.atlas.ecosystem import site
 
@@ -49,8 +49,11 @@ def synthetic(db):
 
 
 @pytest.fixture
-def engine_on_tantivy(db):
-    """The search answered by Tantivy (SQLite files only: skipped on PostgreSQL), the engine restored after."""
+def engine_on_tantivy(db, monkeypatch):
+    """The search answered by Tantivy alone (SQLite files only: skipped on PostgreSQL), the engine
+    restored after; the one read of a text matching few (`tantivy_few`, the numpy path on its
+    hits) is off, so that these tests compare Tantivy's own answers (test_tantivy_few.py turns it on)."""
+    monkeypatch.setattr(tantivy_few, "READ_FIRST_UNDER", -1)
     previous = backends.use_engine("tantivy")
     with db() as s:
         if tantivy_index.index_dir(s) is None:

@@ -147,14 +147,16 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
     backend.correct(session, terms)
     exact = _exact(session, st, q, f, geo, scale)
     engine = _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st, with_facets)
-    if engine is not None:  # Tantivy answers alone: top-k, total and facets in the engine
+    if engine is not None and engine.every is None:  # Tantivy answers alone: top-k, total and facets in the engine
         if engine.total == 0 and len(terms) > 1:
             return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets, taxonomies)
         facets = engine.counts(f, taxonomies) if with_facets else None
         ranking: Ranking = _EngineRanking(engine, exact)
         total = engine.total
-    else:  # every match read into numpy, filtered and counted there
-        hits = Hits(st, *all_matches(session, backend.expression(terms)), exact)
+    else:  # every match read into numpy (by Tantivy's first read when few, `tantivy_few`), filtered and counted there
+        every = engine.every if engine is not None else None
+        matches = every if every is not None else all_matches(session, backend.expression(terms))
+        hits = Hits(st, matches[0], matches[1], exact)
         sel = Selection(st, hits.rows, f, geo, scale)
         ok = sel.mask()
         total = int(np.count_nonzero(ok))
@@ -165,7 +167,7 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
 
     head: list[int] = list(exact)
     scores: dict[int, float] = {i: float("inf") for i in exact}
-    tail_offset, extras, used = 0, set(), False
+    tail_offset, extras, used, rest = 0, set(), False, True
     fn = semantic_function() if mode == "hybrid" else None
     if fn is not None and position < HEAD + len(exact):
         ranked = ranking.top(HEAD, 0)
@@ -175,12 +177,13 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
             head += order
             scores.update({i: s for i, s in ranked})
             tail_offset, used = len(ranked), True
+            rest = len(ranked) == HEAD  # fewer: every eligible match is in the head, no tail to read
     if position + limit <= len(head):
         ids = head[position : position + limit]
     else:
         ids = head[position:] if position < len(head) else []
         offset = tail_offset + max(0, position - len(head))
-        rows = ranking.top(limit - len(ids), offset)
+        rows = ranking.top(limit - len(ids), offset) if rest else []
         scores.update(dict(rows))
         ids += [i for i, _ in rows]
     total += len(extras)
@@ -202,7 +205,7 @@ def _engine_answer(session, backend, terms, f, geo, scale, taxonomies, exact, st
     if (geo.bbox or geo.near) and not tantivy_search.area_as_clause(engine, query, f, taxonomies, scale):
         return None  # few matches: reading their sites costs less than the area's clause
     found = tantivy_search.answer(engine, query, f, taxonomies, scale, geo, st, with_facets)
-    if exact and found.contains(exact) != set(exact):
+    if exact and found.every is None and found.contains(exact) != set(exact):  # (every: the numpy path)
         return None
     return found
 

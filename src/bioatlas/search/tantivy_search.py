@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import tantivy
 
 from bioatlas.atlas.service import FACETS, ActorFilter, Taxonomy, view_predicates
+from bioatlas.search import tantivy_few as few
 from bioatlas.search import tantivy_geo, tantivy_parallel as parallel
 from bioatlas.search import tantivy_names_first as names_first
 from bioatlas.search.params import SCALES, Geo
@@ -103,7 +104,9 @@ class Answer:
     key: tuple = field(default=())  # the query and filters as values (the memo's key)
     parts: dict[str, tuple] = field(default_factory=dict)  # per filter clause, its values (filter_key)
     prefix: bool = False  # a word of the text is being typed (matched as a prefix)
-    first: list | None = None  # a prefix's first TIE_READ_MAX + 1 hits by score, read with its total
+    first: list | None = None  # the first first_limit + 1 hits by score, read with the total (a prefix, `tantivy_few`)
+    first_limit: int = TIE_READ_MAX  # the limit of that read
+    every: tuple | None = None  # (ids, scores) of every match when the first read held them (`tantivy_few`)
     selected: dict[str, list[str]] = field(default_factory=dict)  # per selected facet, its topmost codes
     q: Query | None = None  # the text's words (the page's names-first read, `_names_first`)
 
@@ -156,12 +159,12 @@ class Answer:
         # reads every match whatever the limit, and its scores tie in crowds, so the first read
         # goes straight to TIE_READ_MAX (one pass over the matches instead of two); that read
         # was made with the total when this answer counted it (`answer`), and serves here
-        first = self.first if not exclude and k <= TIE_READ_MAX and searcher is self.searcher else None
+        first = self.first if not exclude and k <= self.first_limit and searcher is self.searcher else None
         return self._ranked(searcher, k, exclude, None, first)[offset:k]
 
     def _names_first(self, searcher: tantivy.Searcher, k: int) -> tuple[tantivy.Query, float] | None:
         """(the names' clause, the bound) of `tantivy_names_first.narrowing`, when it can pay."""
-        if self.q is None or self.first is not None and k <= TIE_READ_MAX:
+        if self.q is None or self.first is not None and k <= self.first_limit:
             return None
         docs = max(1, searcher.num_docs)
         share = (lambda: self.base(searcher, None, counts=False) / docs) if self.filters else (lambda: 1.0)
@@ -175,7 +178,7 @@ class Answer:
         if self.engine.ordered is searcher:  # documents in actor id order: Tantivy's top-k is the page
             return self._in_order(searcher, first[:k] if first is not None else
                                   searcher.search(query, limit=k, count=False).hits)
-        limit = TIE_READ_MAX if first is not None else max(k, min(TIE_READ_MAX, self.total)) if self.prefix else k
+        limit = self.first_limit if first is not None else max(k, min(TIE_READ_MAX, self.total)) if self.prefix else k
         while True:  # read on while the k-th score's ties go on (their order is the actor id's)
             hits = first if first is not None else searcher.search(query, limit=limit + 1, count=False).hits
             first = None
@@ -352,7 +355,10 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
         selected["scale"] = sorted(scale)
     found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups),
                    selected=selected, q=q)
-    found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found, with_counts))
+    if with_counts and few.reads_first(searcher, q, filters):
+        found.total, found.every = _memo(engine, searcher, ("first", *key), lambda: few.read(searcher, found))
+    else:
+        found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found, with_counts))
     return found
 
 
