@@ -53,7 +53,7 @@ def engine_on_tantivy(db, monkeypatch):
     """The search answered by Tantivy alone (SQLite files only: skipped on PostgreSQL), the engine
     restored after; the one read of a text matching few (`tantivy_few`, the numpy path on its
     hits) is off, so that these tests compare Tantivy's own answers (test_tantivy_few.py turns it on)."""
-    monkeypatch.setattr(tantivy_few, "READ_FIRST_UNDER", -1)
+    monkeypatch.setattr(tantivy_few, "reads_first", lambda *a: False)
     previous = backends.use_engine("tantivy")
     with db() as s:
         if tantivy_index.index_dir(s) is None:

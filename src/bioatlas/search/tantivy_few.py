@@ -16,9 +16,12 @@ tested against, and the read's hits are the top-k's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import tantivy
 
+from bioatlas.search import tantivy_names_first as names_first
 from bioatlas.search.tantivy_index import Query
 
 FEW_MAX = 1000  # a text matching at most this many documents: every match read in the first read
@@ -48,20 +51,23 @@ def bound(searcher: tantivy.Searcher, q: Query) -> int | None:
     return best
 
 
-def reads_first(searcher: tantivy.Searcher, q: Query, filters: dict) -> bool:
-    """Whether the search's first read is its top FEW_MAX + 1 with the count (see above)."""
+def reads_first(searcher: tantivy.Searcher, q: Query, filters: dict, names: Callable[[], int]) -> bool:
+    """Whether the search's first read is its top FEW_MAX + 1 with the count (see above): no
+    filter but the status and scope, and a bound of the matches at READ_FIRST_UNDER or under, or
+    such that the page cannot be read among the names' matches first (`names()`: their bound,
+    over NAMES_FIRST_SHARE of the matches' bound), where the read is the page's first read."""
     if set(filters) - {""}:
         return False
     n = bound(searcher, q)
-    return n is not None and n <= READ_FIRST_UNDER
+    return n is not None and (n <= READ_FIRST_UNDER or names() > names_first.NAMES_FIRST_SHARE * n)
 
 
-def read(searcher: tantivy.Searcher, found) -> tuple[int, tuple[np.ndarray, np.ndarray] | None]:
+def read(searcher: tantivy.Searcher, found, limit: int) -> tuple[int, tuple[np.ndarray, np.ndarray] | None]:
     """The total of `found` (a `tantivy_search.Answer`) and, when it is at most FEW_MAX, (ids,
-    scores) of every match, from one read of its top FEW_MAX + 1 with the count; the hits are
-    kept as its top-k's first read."""
-    result = searcher.search(found.query(), limit=FEW_MAX + 1, count=True)
-    found.first, found.first_limit = result.hits, FEW_MAX
+    scores) of every match, from one read of its top `limit` + 1 (at least FEW_MAX) with the
+    count; the hits are kept as its top-k's first read."""
+    result = searcher.search(found.query(), limit=limit + 1, count=True)
+    found.first, found.first_limit = result.hits, limit
     total = int(result.count or 0)
     if total > FEW_MAX:
         return total, None

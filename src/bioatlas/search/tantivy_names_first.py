@@ -42,8 +42,7 @@ def narrowing(engine: Engine, searcher: tantivy.Searcher, q: Query, total: int, 
     clause = engine.names_clause(q, searcher)
     if clause is None:
         return None
-    names = sum(memo(("names-df", tuple(forms), prefix), lambda f=forms, p=prefix: _names_frequency(searcher, f, p))
-                for forms, prefix in q.groups)
+    names = frequency(searcher, q, memo)
     if names < k or names > NAMES_FIRST_SHARE * total or names * share() < FILTERED_PAGES * k:
         return None
     docs = memo(("docs",), lambda: _docs(searcher, engine.schema, q))
@@ -53,6 +52,12 @@ def narrowing(engine: Engine, searcher: tantivy.Searcher, q: Query, total: int, 
     for forms, prefix in q.groups:
         bound += sum(_best(searcher.doc_freq("body", w), docs) for w in forms) + (PREFIX_SCORE if prefix else 0.0)
     return clause, bound * (1 + MARGIN) + MARGIN
+
+
+def frequency(searcher: tantivy.Searcher, q: Query, memo: Callable) -> int:
+    """An upper bound of the documents holding a word of `q` in their names (kept per searcher)."""
+    return sum(memo(("names-df", tuple(forms), prefix), lambda f=forms, p=prefix: _names_frequency(searcher, f, p))
+               for forms, prefix in q.groups)
 
 
 def _names_frequency(searcher: tantivy.Searcher, forms: list[str], prefix: str | None) -> int:

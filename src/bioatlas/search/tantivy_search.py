@@ -15,12 +15,11 @@ unscored count; every facet and the scale ranges are one aggregation over the co
 (`tantivy_documents.COUNTED`: one value per document and group of facets or site slot); a text
 matching more than half of the filters' documents is counted as the filters' counts (kept per
 searcher) minus those of the documents it does not match (exact either way); a crowd of ties at
-the page's edge is walked in actor id order, not read by score.
-A bounding box or radius is a clause too: the map cells of the area (`search/tantivy_geo.py`).
-Not here (`supports` says False, the numpy path answers): a GMP filter
-once the GMP taxonomy has a hierarchy (the numpy path matches a GMP code exactly, the document
-holds its ancestors too), region and département together (one site must meet both), an exact
-name that the text does not match.
+the page's edge is walked in actor id order, not read by score; a text matching few is read once
+(`tantivy_few`). A bounding box or radius is a clause too: the map cells of the area (`tantivy_geo`).
+Not here (`supports` says False, the numpy path answers): a GMP filter once the GMP taxonomy has a
+hierarchy (the numpy path matches a GMP code exactly, the document holds its ancestors too), region
+and département together (one site must meet both), an exact name that the text does not match.
 """
 
 from __future__ import annotations
@@ -105,7 +104,7 @@ class Answer:
     parts: dict[str, tuple] = field(default_factory=dict)  # per filter clause, its values (filter_key)
     prefix: bool = False  # a word of the text is being typed (matched as a prefix)
     first: list | None = None  # the first first_limit + 1 hits by score, read with the total (a prefix, `tantivy_few`)
-    first_limit: int = TIE_READ_MAX  # the limit of that read
+    first_limit: int = TIE_READ_MAX
     every: tuple | None = None  # (ids, scores) of every match when the first read held them (`tantivy_few`)
     selected: dict[str, list[str]] = field(default_factory=dict)  # per selected facet, its topmost codes
     q: Query | None = None  # the text's words (the page's names-first read, `_names_first`)
@@ -155,11 +154,10 @@ class Answer:
                 names_first.stats["kept"] += 1
                 return ranked[offset:k]
             names_first.stats["read_again"] += 1
-        # a prefix (a regex of constant score) leaves block-max WAND nothing to prune: the search
-        # reads every match whatever the limit, and its scores tie in crowds, so the first read
-        # goes straight to TIE_READ_MAX (one pass over the matches instead of two); that read
-        # was made with the total when this answer counted it (`answer`), and serves here
-        first = self.first if not exclude and k <= self.first_limit and searcher is self.searcher else None
+        # the first read, made with the total (a prefix's, up to TIE_READ_MAX: its scores tie in
+        # crowds; `tantivy_few`'s), serves here when it holds the page and the exact names left out
+        first = self.first if k + len(exclude) <= self.first_limit and searcher is self.searcher and (
+            not exclude or self.engine.ordered is searcher) else None
         return self._ranked(searcher, k, exclude, None, first)[offset:k]
 
     def _names_first(self, searcher: tantivy.Searcher, k: int) -> tuple[tantivy.Query, float] | None:
@@ -176,8 +174,9 @@ class Answer:
         """The k first (id, score) by score desc then id asc of the query (narrowed by `narrow`)."""
         query = self.query(exclude=exclude, narrow=narrow)
         if self.engine.ordered is searcher:  # documents in actor id order: Tantivy's top-k is the page
-            return self._in_order(searcher, first[:k] if first is not None else
-                                  searcher.search(query, limit=k, count=False).hits)
+            if first is not None:  # read without the exact names' exclusion: dropped here
+                return [p for p in self._in_order(searcher, first[:k + len(exclude)]) if p[0] not in set(exclude)][:k]
+            return self._in_order(searcher, searcher.search(query, limit=k, count=False).hits)
         limit = self.first_limit if first is not None else max(k, min(TIE_READ_MAX, self.total)) if self.prefix else k
         while True:  # read on while the k-th score's ties go on (their order is the actor id's)
             hits = first if first is not None else searcher.search(query, limit=limit + 1, count=False).hits
@@ -332,9 +331,9 @@ def _order_key(taxonomies: dict[str, Taxonomy]) -> tuple:
 
 def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxonomy],
            scale: tuple[str, ...] = (), geo: Geo = Geo(), st=None, with_counts: bool = False) -> Answer:
-    """The text query with the filter's clauses, and its total (`st`: the in-memory facet index,
-    which tests the sites of the actors on a box's or radius's edge); `with_counts`: the facet
-    counts will be asked, so the total is counted with the matches' counts, in one pass."""
+    """The text query with the filter's clauses, and its total (`st`: the in-memory facet index, which
+    tests the sites on a box's or radius's edge); `with_counts`: the facet counts will be asked, so the
+    total is counted with the matches' counts in one pass (or with every match, `tantivy_few`)."""
     schema, searcher = engine.schema, engine.searcher
     p = view_predicates(f, taxonomies=taxonomies)
     filters = filter_clauses(engine, p, scale, taxonomies)
@@ -350,15 +349,15 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
     parts = {"": (p.status, p.scope), "scale": tuple(sorted(scale)), "geo": area,
              **{facet: tuple(sorted(codes)) for facet, codes in {**p.actor, **p.site}.items()}}
     selected = {facet: topmost(codes, taxonomies.get(FACETS[facet]) if FACETS.get(facet) else None)
-                for facet, codes in {**p.actor, **p.site}.items()}
-    if scale:
-        selected["scale"] = sorted(scale)
+                for facet, codes in {**p.actor, **p.site}.items()} | ({"scale": sorted(scale)} if scale else {})
     found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups),
                    selected=selected, q=q)
-    if with_counts and few.reads_first(searcher, q, filters):
-        found.total, found.every = _memo(engine, searcher, ("first", *key), lambda: few.read(searcher, found))
+    memo = functools.partial(_memo, engine, searcher)
+    if with_counts and few.reads_first(searcher, q, filters, lambda: names_first.frequency(searcher, q, memo)):
+        limit = few.FEW_MAX if not found.prefix or engine.ordered is searcher else max(few.FEW_MAX, TIE_READ_MAX)
+        found.total, found.every = memo(("first", *key), lambda: few.read(searcher, found, limit))
     else:
-        found.total = _memo(engine, searcher, ("total", *key), lambda: _total(searcher, found, with_counts))
+        found.total = memo(("total", *key), lambda: _total(searcher, found, with_counts))
     return found
 
 
