@@ -1,4 +1,5 @@
 import random
+import threading
 
 import pytest
 
@@ -8,6 +9,18 @@ from bioatlas.atlas.writer import get_or_create_source, upsert_actor
 from bioatlas.search import backends, tantivy_few, tantivy_index
 from tests.atlas import ecosystem
 from tests.atlas.ecosystem import site
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_outlives_the_test():
+    """Fail a search test that leaves a non-daemon thread of its own running (an executor not
+    shut down, a thread not joined), the process-wide pool of passes excepted (idle between
+    searches: `tests/conftest.py` checks that no pass runs)."""
+    before = set(threading.enumerate())
+    yield
+    left = [t.name for t in threading.enumerate()
+            if t not in before and not t.daemon and not t.name.startswith("tantivy-pass")]
+    assert not left, f"threads outlived the test: {left}"
 
 
 @pytest.fixture

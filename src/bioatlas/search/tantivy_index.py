@@ -27,7 +27,6 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +47,7 @@ from bioatlas.search.tantivy_documents import (  # noqa: F401 (COUNTED, FACET_FI
     documents,
     schema,
 )
-from bioatlas.search.text import QueryTerm
+from bioatlas.search.tantivy_query import Query  # tantivy_index.Query to its callers
 
 log = logging.getLogger(__name__)
 NAME_WEIGHT = 10.0
@@ -87,42 +86,19 @@ def _dir_of(database: str) -> Path:
     return Path(database).resolve().with_name(Path(database).name + ".tantivy")
 
 
-@dataclass
-class Query:
-    """A query as term groups: each group is the forms of one query word (`exact`) and, when the
-    word is being typed, its prefix; `any_`: OR of the groups instead of AND."""
-
-    groups: list[tuple[list[str], str | None]]
-    any_: bool = False
-    names_only: bool = False
-
-    def encode(self) -> str:
-        return json.dumps({"g": self.groups, "a": self.any_, "n": self.names_only})
-
-    @classmethod
-    def decode(cls, text: str) -> Query:
-        data = json.loads(text)
-        return cls([(list(forms), prefix) for forms, prefix in data["g"]], data["a"], data["n"])
-
-    @classmethod
-    def of(cls, terms: list[QueryTerm], any_: bool = False, names_only: bool = False) -> Query:
-        groups = [(list(dict.fromkeys([*t.forms, *t.corrected])), t.word if t.prefix else None) for t in terms]
-        return cls(groups, any_, names_only)
-
-
 class Engine:
     """One opened index (per process and directory)."""
 
     def __init__(self, path: Path):
         self.path = path
         self.schema = schema()
-        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
-        state = path / "state.json"
+        state = path / "state.json"  # read first: an unreadable one leaves no index open behind it
         data = json.loads(state.read_text())
         if data.get("schema") != SCHEMA_VERSION:
             raise ValueError(f"index schema {data.get('schema')!r}, expected {SCHEMA_VERSION}")
         self.seq, self.mark = int(data["seq"]), _as_mark(data.get("mark"))
         self.inode = state.stat().st_ino  # another process's rebuild swaps the directory: reopen
+        self.index = _opened(path, reuse=True, fields=self.schema)
         self.searcher = self.index.searcher()
         # the searcher whose documents are in actor id order (a rebuild's one segment; None once
         # anything else was written): Tantivy's top-k is then the page, ties included (tantivy_search)
@@ -132,6 +108,13 @@ class Engine:
         self._built: OrderedDict[tuple, tantivy.Query] = OrderedDict()  # text queries by Query.encode() and terms
         self._prefixes = tantivy_prefix.Expander()  # the prefixes' terms, per searcher
         self._built_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Drop its index, reader and searchers now, whoever still holds the engine (`forget`)."""
+        with self.lock, self._built_lock:
+            self.index = self.searcher = self.ordered = self.memo = None  # type: ignore[assignment]
+            self._built.clear()
+            self._prefixes = tantivy_prefix.Expander()
 
     # -- queries ---------------------------------------------------------------------------
     def _clause(self, field: str, forms: list[str], prefix: str | None, terms: tuple[str, ...] | None = None) -> list:
@@ -193,6 +176,15 @@ class Engine:
         return np.asarray(ids, dtype=np.int64), np.asarray([s for s, _ in hits], dtype=np.float64)
 
 
+def _opened(path: Path, reuse: bool, fields: tantivy.Schema | None = None) -> tantivy.Index:
+    """The index at `path`, its reader reloaded when asked only (`_catch_up`): the binding's default
+    reader maps and reads new files in a Tantivy thread whenever meta.json changes, for as long
+    as anything holds the index (an engine kept by a traceback: SIGBUS under a test's damage)."""
+    index = tantivy.Index(fields or schema(), path=str(path), reuse=reuse)
+    index.config_reader("manual")
+    return index
+
+
 def saved_seq(path: Path) -> int:
     """The change-log seq the index at `path` holds (its state.json's; -1 when unreadable)."""
     try:
@@ -229,7 +221,7 @@ def _rebuild(session: Session, taxonomies: dict[str, Taxonomy], path: Path, prog
     tmp = path.with_name(path.name + ".new")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    index = tantivy.Index(schema(), path=str(tmp), reuse=False)
+    index = _opened(tmp, reuse=False)
     # one thread and a budget larger than the documents' postings (~0.8 GiB at 1 M, allocated as
     # they grow, not up front): the writer never flushes before the commit, so the index is one
     # segment; every pass of a search pays per segment (1 M in 6 segments of 128 MiB: top-20 with
@@ -312,7 +304,8 @@ def current(session: Session, taxonomies: dict[str, Taxonomy]) -> Engine:
         try:
             engine = Engine(path)
         except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:  # missing or corrupt
-            log.warning("Tantivy index at %s unusable (%s): rebuilding it", path, exc)
+            # the text, not the exception: a kept log record would keep its frames and engines
+            log.warning("Tantivy index at %s unusable (%s): rebuilding it", path, f"{type(exc).__name__}: {exc}")
             _rebuild_soon(session, taxonomies, path)
             engine = Engine(path)
         with _lock:
@@ -396,6 +389,12 @@ def _rebuild_soon(session: Session, taxonomies: dict[str, Taxonomy], path: Path)
 
 
 def forget(path: Path) -> None:
-    """Close this process's engine of `path` (tests, after deleting the files)."""
+    """Wait for this process's background rebuild of `path`, then close its engine (tests, before
+    they delete or damage the files): nothing of this process's Tantivy reads them after."""
+    thread = rebuilding.get(str(path))
+    if thread is not None and (thread.join(600) or thread.is_alive()):  # bounded: fails, never hangs
+        raise RuntimeError(f"the background rebuild of {path} is still running")
     with _lock:
-        _open.pop(str(path), None)
+        engine = _open.pop(str(path), None)
+    if engine is not None:
+        engine.close()

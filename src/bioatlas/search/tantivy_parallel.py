@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 THREADS = 2  # passes run ahead at once, for all searches of this process
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
+_running = 0  # calls `ahead` started and not ended (`running`)
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -26,20 +27,54 @@ def _executor() -> ThreadPoolExecutor:
 
 def ahead(calls: list[Callable[[], object]]) -> list[tuple[Future, Callable[[], object]]]:
     """Start `calls` on the pool (none when THREADS is 0); `join` waits for them."""
-    if not calls or THREADS <= 0:
-        return [(_done(), call) for call in calls] if calls else []
+    global _running
+    if not calls:
+        return []
+    with _lock:
+        _running += len(calls)
+    if THREADS <= 0:
+        return [(_done(), call) for call in calls]
     pool = _executor()
-    return [(pool.submit(call), call) for call in calls]
+    return [(pool.submit(_counted, call), call) for call in calls]
+
+
+def _counted(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    finally:
+        _ended()  # before its future says done: `running()` is 0 once `join` returned
+
+
+def _ended() -> None:
+    global _running
+    with _lock:
+        _running -= 1
+
+
+def running() -> int:
+    """Calls `ahead` started and not ended: 0 once each search that started some joined them
+    (checked after every test: a pass never outlives its search)."""
+    with _lock:
+        return _running
 
 
 def join(started: list[tuple[Future, Callable[[], object]]]) -> None:
     """Wait for the calls `ahead` started; one not started yet is cancelled and run in this thread.
-    An error of a call is raised here."""
+    The first error of a call is raised here once every call ended: none is left running on the
+    pool after its search, on an engine its caller may close."""
+    error: BaseException | None = None
     for future, call in started:
-        if future.cancel():
-            call()
-        else:
-            future.result()
+        try:
+            if future.cancel():  # never started: ends here
+                _ended()
+                if error is None:
+                    call()
+            else:
+                future.result()
+        except BaseException as exc:  # noqa: BLE001 (raised below, once the others ended)
+            error = error or exc
+    if error is not None:
+        raise error
 
 
 def _done() -> Future:
