@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import multiprocessing
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -145,3 +146,21 @@ def test_the_resolvers_files_are_read_and_saved_in_a_child_process(db, engine, t
     with caplog.at_level(logging.ERROR):
         assert save() == "failed"
     assert any("child process failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_resolver_save_child_that_never_answers_is_killed(monkeypatch, caplog):
+    """A child forked while another worker thread held a lock may block for ever: past its wait it
+    is killed and the save counted failed (the worker's task thread never waits for ever)."""
+    import threading
+
+    from bioatlas.resolve import save_apart
+
+    def blocked(url, settings, send):  # as on a lock copied held at the fork: never released
+        threading.Event().wait()
+
+    monkeypatch.setattr(save_apart, "_child", blocked)
+    monkeypatch.setattr(save_apart, "WAIT", 0.3)
+    with caplog.at_level(logging.ERROR):
+        assert save_apart.in_child("sqlite://", None) == "failed"
+    assert any("no answer" in r.getMessage() for r in caplog.records)
+    assert not [p for p in multiprocessing.active_children() if p.name == "resolver-save"]

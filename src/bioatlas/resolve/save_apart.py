@@ -20,6 +20,11 @@ import multiprocessing
 
 log = logging.getLogger(__name__)
 METHOD = "fork"
+# The worker's threads run other tasks: a fork may copy a lock another thread held at that moment
+# (logging's, an import's), and a child blocked on it would never answer. Past WAIT seconds (a save
+# at 1,000,000 actors takes minutes, at 200,000 12–69 s) the child is killed and the save counted
+# failed: the next minute's task tries again, the worker never waits for ever.
+WAIT = 3600.0
 
 
 def save(sessions, settings) -> dict[str, str]:
@@ -44,11 +49,15 @@ def in_child(url: str, settings) -> str:
     process.start()
     send.close()  # the child's end: recv() ends with EOFError if the child dies before answering
     try:
-        answer = receive.recv()
+        answer = receive.recv() if receive.poll(WAIT) else None
     except EOFError:
         answer = "failed"
     finally:
         receive.close()
+    if answer is None:
+        log.error("the resolver's save in a child process gave no answer in %.0f s: killed", WAIT)
+        process.kill()
+        answer = "failed"
     process.join()
     if process.exitcode != 0 or answer == "failed":
         log.error("the resolver's save in a child process failed (exit code %s)", process.exitcode)
