@@ -117,11 +117,21 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     csv_text = m.get(f"/calls/{story['call']}/scores.csv").text
     assert "Yposkesi,median,excellence,2.0,0,5,,3.5," in csv_text  # median of 4 and 3
     assert re.search(r"Yposkesi,total,,,,15.0,,,11.0,yes", csv_text), csv_text  # 2 x 3.5 + 1 x 4 out of 15
+    # an undecided application's list opens on a required empty choice (it opened on "retenue": a
+    # rationale sent selected the application without anyone choosing it); a decided one on its decision
+    def chosen():
+        page = m.get(f"/calls/{story['call']}/manage").text
+        row = re.search(rf'<tr data-application="{mine}">.*?</tr>', page, re.S).group(0)
+        return re.findall(r'<option value="([a-z_]*)" selected>', row), row
+    assert chosen()[0] == [""] and "(choose a decision)" in chosen()[1]  # this manager reads English
+    r = m.post(f"/applications/{mine}/decision", headers=mh, data={"decision": "", "rationale": "Excellent."})
+    assert r.status_code == 422 and r.json()["detail"].startswith("decision")
     # decisions need a rationale; results wait for every decision
     r = m.post(f"/applications/{mine}/decision", headers=mh, data={"decision": "selected", "rationale": ""})
     assert r.status_code == 422 and r.json()["detail"].startswith("rationale:")
     assert m.post(f"/calls/{story['call']}/results", headers=mh).status_code == 409
     m.post(f"/applications/{mine}/decision", headers=mh, data={"decision": "selected", "rationale": "Excellent."})
+    assert chosen()[0] == ["selected"]
     m.post(f"/applications/{story['theirs']}/decision", headers=mh, data={"decision": "rejected", "rationale": "Non."})
     assert m.post(f"/calls/{story['call']}/results", headers=mh).status_code == 303
     results = c.get(f"/calls/{story['call']}/results").text
