@@ -7,6 +7,7 @@ personal data; the pages over HTTP (organisers only for the review)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -121,7 +122,13 @@ def test_booth_pages_over_http(client, db, booth_world):
     assert review.status_code == 200 and "V03" in review.text and "TreeFrog Therapeutics" in review.text
     with db() as s:
         [app] = [v.row.id for v in booths.booth_applications(s, event_id=e)]
+    # the decision opens on a required empty choice (it opened on "accept at booth": sending the
+    # form as it came accepted the application); an empty decision is refused naming the field
+    form = re.search(r'<form method="post" action="/events/\d+/booths/\d+/decide".*?</form>', review.text, re.S).group(0)
+    assert re.findall(r'<select name="decision"[^>]*>\s*<option value="([a-z]*)" selected>', form) == [""], form
     csrf = csrf_of(client, f"/events/{e}/booths/review")
+    empty = client.post(f"/events/{e}/booths/{app}/decide", data={"decision": "", "booth": "V03", "csrf_token": csrf})
+    assert empty.status_code == 422 and "decision" in empty.text
     missing = client.post(f"/events/{e}/booths/{app}/decide", data={"decision": "refused", "csrf_token": csrf})
     assert missing.status_code == 422 and "reason" in missing.text
     assert client.post(f"/events/{e}/booths/999999/decide", data={"decision": "refused", "reason": "Non.",
