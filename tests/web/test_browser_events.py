@@ -88,6 +88,7 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         page.screenshot(path=str(SCREENSHOTS / "events-organiser-schedule.png"), full_page=True)
         page.goto(f"{base}/events/{event}/booths/review")
         assert page.locator("svg.floor-plan rect.booth").count() == 2
+        page.select_option('tr[data-status="submitted"] select[name="decision"]', "accepted")  # no default decision
         page.fill('tr[data-status="submitted"] input[name="booth"]', "A02")
         page.click('tr[data-status="submitted"] button[type="submit"]')
         page.wait_for_load_state()
