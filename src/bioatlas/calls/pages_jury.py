@@ -107,7 +107,7 @@ def manage(request: Request, call_id: Id, session: SessionDep, t: TranslatorDep,
     call = managed(request, session, p, call_id, t)
     view = service.jury_view(session, call=call)
     return render(request, t, "calls/manage.html", call=call, deadline=service.deadline_moment(call),
-                  decisions=service.review.DECISIONS, is_open=service.is_open(call),
+                  decisions=[(d, t.pgettext("review decision", d)) for d in service.review.DECISIONS], is_open=service.is_open(call),
                   why=service.review.exclusion_texts(session, view["exclusions"], t=t), **view)
 
 
