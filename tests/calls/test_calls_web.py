@@ -88,8 +88,8 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     english = m.get(f"/calls/{story['call']}/manage?lang=en").text
     assert "Yposkesi is part of Genethon (atlas relation)" in english
     # the jury's columns name each criterion in the reader's language (were its code)
-    assert "<th>Excellence scientifique (médiane, ×2.0)</th>" in page, page
-    assert "<th>Scientific excellence (median, ×2.0)</th>" in english
+    assert "<th>Excellence scientifique (médiane, ×2)</th>" in page, page
+    assert "<th>Scientific excellence (median, ×2)</th>" in english
     # the call's status and the review's phase in the reader's language, not their codes
     assert "Statut : publié · " in page and "Phase : ouvert · " in page
     assert "Status: published · " in english and "Phase: open · " in english

@@ -8,6 +8,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from bioatlas.accounts.models import User
@@ -17,6 +18,7 @@ from bioatlas.capacity.fields import FieldError, clean
 from bioatlas.capacity.models import CapacityProfile
 from bioatlas.notifications.models import Notification
 from bioatlas.capacity.query import line_reasons, parse_query
+from bioatlas.core.moments import DAY_PATTERNS
 from tests.accounts.fixtures import audit_events, csrf_of, login, make_user
 from tests.contributions.helpers import add_actor
 
@@ -289,6 +291,9 @@ def test_api_directory_page_and_map(client, db, taxonomies, providers):
     # the actor page shows the panel
     actor_page = client.get(f"/actors/{providers['idf_aav']}", params={"lang": "fr"}).text
     assert 'id="capacity"' in actor_page and "50–500 L" in actor_page
+    # its availability's days as the reader writes them, not ISO dates ("Du 2026-12-17 au 2027-06-25")
+    written = [format_date(date.fromisoformat(d), DAY_PATTERNS["long"], locale="fr") for d in (SOON, LATER)]
+    assert f"Du {written[0]} au {written[1]}" in actor_page and SOON not in actor_page.split('id="capacity"')[1]
     # the map layer, filtered like the directory
     layers = {x["name"] for x in client.get("/api/v1/map/layers").json()["layers"]}
     assert "capacity-offers" in layers

@@ -128,7 +128,11 @@ def test_intake_over_http_verify_route_and_confidentiality(db, client, world):
     page = client.get(f"/oneshop/cases/{case.id}")
     assert 'data-role="coordinator"' in page.text and page.text.count('class="oneshop-request"') == 3
     assert "Note privée P1" not in page.text and "Documents" not in page.text
-    assert "Pôle test 2" in client.get("/oneshop/admin").text
+    admin = client.get("/oneshop/admin").text
+    assert "Pôle test 2" in admin
+    # its figures in French typography, none left blank (the median delay was an empty line before any answer)
+    figures = admin.split('<dl class="oneshop-figures">')[1].split("</dl>")[0]
+    assert "\u202f: " in figures and not re.search(r"[^\u202f]: ", figures) and "<dd></dd>" not in figures, figures
     token = csrf_of(client, "/oneshop/admin")
     client.post("/account/logout", data={"csrf_token": token})
 
