@@ -197,8 +197,9 @@ def test_exhibitors_village_and_filters(client, db, world):
     page = client.get(f"/events/{e}", params={"village": "yes"})
     assert page.status_code == 200 and "TreeFrog Therapeutics" in page.text and "Yposkesi" not in page.text
     assert f'href="/actors/{startup}"' in page.text
-    plan = client.get(f"/events/{e}").text.split('<svg class="floor-plan"')[1].split("</svg>")[0]
+    plan = client.get(f"/events/{e}").text.split('<div class="floor-plan"')[1].split("</div>")[0]
     assert plan.count('class="booth"') == 1 and plan.count('class="booth booth-village"') == 1  # A1, V1
+    assert plan.index(">exposition<") < plan.index('class="booth"') < plan.index(">village d") < plan.index("booth-village")
     client.cookies.clear()
     assert login(client, "org@test.invalid").status_code == 303
     csrf = csrf_of(client, f"/events/{e}/manage")

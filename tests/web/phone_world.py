@@ -1,8 +1,8 @@
 """The rooms' objects behind the pages with a table that `test_browser_narrow.py` reads beyond the
 main ones, so each table has a row to draw: the administrator's routed request (a member of the
-case's partner), an event's participants, published meetings, a booth application, an exhibitor and a pitch, a
-failed background job, a contribution waiting for review, a verified and a submitted capacity
-offer, a call with an application. Built through the rooms' services (the schedule solved as the
+case's partner), an event's participants, published meetings, a booth application, two exhibitors
+(one in each zone of the floor plan) and a pitch, a failed background job, a contribution waiting
+for review, a verified and a submitted capacity offer, a call with an application. Built through the rooms' services (the schedule solved as the
 worker would), about two seconds."""
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def table_pages(db, *, actors: dict[str, int], event: int, admin_email: str, tax
         shown = booths.apply_for_booth(s, event=the_event, user_id=admin, actor_id=actors["Servier"], stand_type="village",
                                        text="Thérapies géniques : vecteurs et lignées cellulaires.")
         booths.decide_booth(s, event=the_event, application_id=shown.id, decision="accepted", booth="V01", by_user_id=admin)
+        events.add_exhibitor(s, event=the_event, actor_ref=str(actors["bioMérieux"]), booth="A01")  # the plan's two zones
         pitches.open_call(s, event_id=event, title="Pitchs start-up", seats=1)
         pitches.apply(s, event_id=event, user_id=None, actor_id=actors["Servier"], title="Vecteurs AAV à façon",
                       summary="Une plateforme de production de vecteurs AAV.")

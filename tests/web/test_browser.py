@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +37,14 @@ CHROMIUM_ARGS = [
     "--use-angle=swiftshader",
     "--enable-unsafe-swiftshader",
 ]
+
+
+def ui_language(lang: str = "fr") -> dict[str, str]:
+    """The environment of a chromium whose own language is `lang` ("fr" or "en"): it draws the date and
+    time fields in it ("jj/mm/aaaa" and a 24-hour clock in French), whatever the context's `locale` (which
+    sets navigator.language and Accept-Language only: with `locale="fr-FR"` the French screenshots showed
+    "mm/dd/yyyy" and AM/PM). Needs Debian's chromium-l10n (scripts/install-system-deps.sh)."""
+    return {**os.environ, "LANGUAGE": lang}
 
 IDF_ASSISES = SourceRecord(
     key="article:assises-bioproduction-idf-2021",
@@ -104,8 +113,9 @@ def live_server(settings, actors):
         yield url
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def chromium(lang: str = "fr"):
+    """Debian's chromium in `lang` (`ui_language`), headless."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"chromium not found at {CHROMIUM}: run the system-deps install (`make system-deps`, which installs "
@@ -116,9 +126,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, env=ui_language(lang))
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def browser():
+    """A French chromium (the pages' default language)."""
+    with chromium("fr") as b:
         yield b
-        b.close()
 
 
 def _wait_map_idle(page) -> None:

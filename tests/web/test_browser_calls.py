@@ -15,6 +15,7 @@ from bioatlas.accounts.models import User
 from bioatlas.calls import demo
 from bioatlas.calls.models import Application, Call
 from bioatlas.observatory.reference import load_reference
+from tests.web.date_fields import date_parts
 from tests.web.live import serve
 from tests.web.test_browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
 
@@ -70,6 +71,8 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
         with manager.expect_navigation():
             manager.locator('button[value="add_question"]').click()
         assert manager.locator("fieldset.question").count() == questions + 1
+        # its dates as a French browser draws them: jj/mm/aaaa, 24-hour clock (the screenshot showed mm/dd/yyyy, AM/PM)
+        assert date_parts(manager, "input[name=closes_at]") == ["Jour", "Mois", "Année", "Heures", "Minutes"]
         manager.screenshot(path=str(SCREENSHOTS / "calls-editor.png"), full_page=True)
 
         conflicted = page_as("evaluateur-demo-1@demo.invalid")
@@ -90,7 +93,7 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
         assert visitor.locator("#axis-3 .portfolio-progress").count() == 2
         visitor.locator("#axis-3").screenshot(path=str(SCREENSHOTS / "calls-roadmap.png"))
         # on a phone (390 px) a wide table scrolls inside itself: the page is no wider than the screen
-        phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
+        phone = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()  # an English page
         phone.goto(f"{base}/calls?lang=en")
         assert phone.locator(".synthetic").first.inner_text() == "fictitious demonstration call"
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -12,7 +12,7 @@ import pytest
 from tests.accounts.fixtures import PASSWORD, make_user, mail_settings, smtp  # noqa: F401  (fixtures)
 from tests.contributions.helpers import add_actor
 from tests.web.live import free_port, serve
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, ui_language
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def test_claim_edit_and_moderation(live, smtp, db):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, env=ui_language())
         page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda exc: problems.append(str(exc)))

@@ -87,12 +87,12 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
             "e => getComputedStyle(e).whiteSpace") == "nowrap"  # a slot's day and time on one line
         page.screenshot(path=str(SCREENSHOTS / "events-organiser-schedule.png"), full_page=True)
         page.goto(f"{base}/events/{event}/booths/review")
-        assert page.locator("svg.floor-plan rect.booth").count() == 2
+        assert page.locator(".floor-plan a.booth").count() == 2
         page.select_option('tr[data-status="submitted"] select[name="decision"]', "accepted")  # no default decision
         page.fill('tr[data-status="submitted"] input[name="booth"]', "A02")
         page.click('tr[data-status="submitted"] button[type="submit"]')
         page.wait_for_load_state()
-        assert page.locator("svg.floor-plan rect.booth").count() == 3  # the accepted application, on the plan
+        assert page.locator(".floor-plan a.booth").count() == 3  # the accepted application, on the plan
         assert page.locator('tr[data-status="accepted"]').count() == 1
         page.screenshot(path=str(SCREENSHOTS / "events-booth-review.png"), full_page=True)
         page.goto(f"{base}/events/{event}/checkin")
@@ -101,7 +101,7 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         _login(page, base, "ann@example.org", f"/events/{event}")
         assert page.locator("h1").inner_text() == "Rencontres B2B test (synthétique)"
         assert "planning publié : 7 rendez-vous" in page.locator("dl.event-facts").inner_text()
-        assert page.locator("svg.floor-plan rect.booth").count() == 3  # the floor plan's booths (one given on review)
+        assert page.locator(".floor-plan a.booth").count() == 3  # the floor plan's booths (one given on review)
         page.screenshot(path=str(SCREENSHOTS / "events-page.png"), full_page=True)
         page.goto(f"{base}/events/{event}/agenda")
         rows = page.locator("table.event-agenda-table tbody tr")

@@ -19,7 +19,7 @@ from tests.accounts.fixtures import PASSWORD, make_user
 from tests.contributions.helpers import add_actor
 from tests.events.helpers import make_event, register
 from tests.web.live import serve
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, VENDOR
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, VENDOR, ui_language
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_the_scanner_reads_a_badge_from_the_camera(settings, db, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with serve(settings) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, env=ui_language(), args=[
             *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-video-capture={video}"])
         try:

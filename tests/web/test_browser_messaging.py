@@ -12,7 +12,7 @@ import pytest
 
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.web.live import free_port, serve
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, ui_language
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_a_conversation_in_the_browser(live, db):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, env=ui_language())
         pages = []
         for _ in range(2):
             page = browser.new_context(locale="fr-FR", viewport={"width": 1100, "height": 900}).new_page()

@@ -24,6 +24,13 @@ their objects). Their tables scrolled sideways (the jobs 849 px wide in a 358 px
 701, the booth applications 647) or widened the page (the capacity directory was 670 px wide, an
 offer's page 486): each is a stacked table now, each cell under its column's name.
 
+The floor plan (an event's page and its booth review) was an SVG scaled to the screen: its booths
+were 54 × 23 px and their numbers 5 px high. Each booth is now a tile at least 44 px square (WCAG
+2.5.5, to tap) with its number at least 12 px high, within the screen. Each pass's browser is in
+its language (chromium's own language and the context's locale): a French page's date field reads
+"jj/mm/aaaa" with a 24-hour clock (the French pass drew "mm/dd/yyyy" and AM/PM); the time fields look like
+the day's (they were 78 × 24 px, unstyled); a call's managers' one-button forms stand apart (they touched).
+
 Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
 real actors of the map test (Genopole's description then changed: a history row with its values), one
 job offer and one event of the rooms' test helpers, a one-stop-shop case routed to two partners by rules.
@@ -32,7 +39,7 @@ actor-390-fr.png, actor-390-en.png, event-390-fr.png, event-390-en.png, roadmap-
 roadmap-390-en.png, event-manage-390-fr.png, event-manage-390-en.png, oneshop-admin-390-fr.png,
 oneshop-admin-390-en.png, actors-by-kind-390-fr.png, actors-by-kind-390-en.png, and in both languages
 oneshop-cases-390-*.png, agenda-390-*.png, booth-review-390-*.png, jobs-390-*.png, call-manage-390-*.png,
-capacity-390-*.png, moderation-390-*.png."""
+capacity-390-*.png, moderation-390-*.png, floor-plan-390-*.png."""
 
 from __future__ import annotations
 
@@ -47,9 +54,10 @@ from bioatlas.products.service import import_ema
 from tests.events.helpers import make_event
 from tests.jobboard.helpers import add_rome, make_offer
 from tests.oneshop.helpers import make_case
+from tests.web.date_fields import date_parts
 from tests.web.live import serve
 from tests.web.phone_world import table_pages
-from tests.web.test_browser import ROR, SCREENSHOTS, actors, browser  # noqa: F401 (fixtures)
+from tests.web.test_browser import ROR, SCREENSHOTS, actors, chromium  # noqa: F401 (actors: a fixture)
 from tests.web.test_browser_header import admin_cookie  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -89,13 +97,26 @@ LOW_CONTRAST = """() => { const rgb = s => s.match(/[\\d.]+/g).map(Number);
     const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && parseInt(s.fontWeight) >= 700);
     if (ratio < (large ? 3 : 4.5)) out.push(`${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`); }
   return out.slice(0, 5); }"""
+# each pass's browser locale, and a date and a time field's parts as that language's browser draws them (the
+# French pass drew "mm/dd/yyyy" and AM/PM: chromium's own language was English, see `ui_language`)
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+DATE_PARTS = {"fr": ["Jour", "Mois", "Année"], "en": ["Month", "Day", "Year"]}
+TIME_PARTS = {"fr": ["Heures", "Minutes"], "en": ["Hours", "Minutes", "AM/PM"]}
+# each booth of the floor plan: [width, height, right edge, its number's height] in px
+FLOOR_PLAN = """() => [...document.querySelectorAll('.floor-plan a')].map(a => { const r = a.getBoundingClientRect();
+  const n = a.querySelector('.booth-no').getBoundingClientRect();
+  return [r.width, r.height, r.right, n.height].map(Math.round); })"""
+# an element's size (px) and the space between consecutive elements (px)
+BOX = "s => { const r = document.querySelector(s).getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; }"
+GAPS = """s => { const r = [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect());
+  return r.slice(1).map((b, i) => Math.round(b.top - r[i].bottom)); }"""
 # what the page shows of a chart's series: Vega's legend labels and the HTML legend's items
 LEGENDS = """() => [...document.querySelectorAll('svg .role-legend-label text, .chart-legend li')]
   .map(e => [e.textContent.trim(), e.getBoundingClientRect().right])"""
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, browser, taxonomies, lang):  # noqa: F811
+def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, taxonomies, lang):  # noqa: F811
     assert all(import_ema(db, path=path).committed for path in EMA_FILES)
     with db() as s:
         load_reference(s)
@@ -114,8 +135,9 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
     make_case(db, owner=None, partners=[actors["Région Île-de-France"], actor], needs=("regulatory", "funding"))
     tables = table_pages(db, actors=actors, event=event, admin_email="admin@example.org", taxonomies=taxonomies)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with serve(settings) as url:
-        context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    with serve(settings) as url, chromium(lang) as browser:  # a browser of the pass's language
+        context = browser.new_context(locale=LOCALES[lang], viewport={"width": 390, "height": 844}, is_mobile=True,
+                                      has_touch=True)
         context.add_cookies([{"name": "bioatlas_session", "value": admin_cookie, "url": url}])
         page = context.new_page()
         problems: list[str] = []
@@ -169,11 +191,27 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, brows
             assert max(rights, default=0) <= 390, (path, max(rights))
             assert rights or path not in (f"/events/{event}/manage", "/oneshop/admin", f"/actors/{actor}", f"/events/{event}",
                                           *tables), path
+            if path == f"/events/{event}/manage":  # the session's day and times as a reader of the page's language writes them
+                assert date_parts(page, "input[name=day]") == DATE_PARTS[lang]
+                assert date_parts(page, "input[name=start]") == TIME_PARTS[lang]
+                # the times look like the day above them (they were 78 × 24 px beside their labels, unstyled)
+                assert page.evaluate(BOX, "input[name=start]") == page.evaluate(BOX, "input[name=day]")
+            if tables.get(path) == "call-manage":  # its one-button forms apart (they touched: two tap targets as one)
+                gaps = page.evaluate(GAPS, ".call-manage > form")
+                assert gaps and min(gaps) >= 8, gaps
             if path in (f"/events/{event}/manage", "/oneshop/admin"):
                 name = "event-manage" if "events" in path else "oneshop-admin"
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-390-{lang}.png"), full_page=True)
             if tables.get(path):
                 page.screenshot(path=str(SCREENSHOTS / f"{tables[path]}-390-{lang}.png"), full_page=True)
+            if path in (f"/events/{event}", f"/events/{event}/booths/review"):
+                # the floor plan's booths large enough to tap (WCAG 2.5.5, 44 px) and their numbers to read, within the
+                # screen (the plan was an SVG scaled to the screen's width: booths 54 × 23 px, numbers 5 px high)
+                booths = page.evaluate(FLOOR_PLAN)
+                assert len(booths) == 2 and all(w >= 44 and h >= 44 and right <= 390 and no >= 12
+                                                for w, h, right, no in booths), (path, booths)
+                if path == f"/events/{event}":
+                    page.locator(".floor-plan").screenshot(path=str(SCREENSHOTS / f"floor-plan-390-{lang}.png"))
             if path in (f"/actors/{actor}", f"/events/{event}"):
                 page.screenshot(path=str(SCREENSHOTS / f"{path.split('/')[1][:-1]}-390-{lang}.png"), full_page=True)
         context.close()

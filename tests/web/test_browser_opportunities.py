@@ -18,7 +18,7 @@ from bioatlas.opportunities import demo
 from bioatlas.opportunities.models import Opportunity
 from tests.accounts.fixtures import PASSWORD, make_user
 from tests.web.live import free_port, serve
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, ui_language
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def test_marketplace_matches_interest_and_thread(settings, db, taxonomies):
     port = free_port()
     with serve(settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"}), port) as live, \
             sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, env=ui_language())
         pages = []
         for _ in range(2):
             page = browser.new_context(locale="fr-FR", viewport={"width": 1200, "height": 900}).new_page()
