@@ -146,3 +146,26 @@ def test_the_swap_waits_for_a_commit_on_the_old_index_and_leaves_no_moment_witho
     tantivy_apart.swap_in(new, old)
     assert len(waits) == 2 and writer is None
     assert (old / "mark").read_text() == "new" and not new.exists()
+
+
+def test_with_index_files_off_the_worker_leaves_the_tantivy_index_alone(db, synthetic, taxonomies, engine_on_tantivy,
+                                                                        settings, monkeypatch, tmp_path):
+    """BIOATLAS_INDEX_FILES=0: `bioatlas jobs worker` writes no index file of any kind, Tantivy's
+    included (its catch-up in `jobs.save_indexes` wrote a segment and state.json: "caught up")."""
+    with db() as s:
+        path = tantivy_index.current(s, taxonomies).path  # a server's first search built it
+    seq = tantivy_index.saved_seq(path)
+    _rename(db, synthetic[3], "Acteur synthétique trois")  # the log moves past the index
+    monkeypatch.setenv("BIOATLAS_INDEX_FILES", "0")
+    index_files.enable(root=tmp_path)  # as the worker's command does
+    files = {p.name: p.stat().st_mtime_ns for p in path.iterdir()}
+    monkeypatch.setattr(jobs, "_configured", None)
+    jobs.configure(settings.model_copy(update={"index_save_quiet": 0, "index_reorder_quiet": 0}))
+    try:
+        assert not index_files.enabled()
+        done = job_tasks.save_indexes()  # the worker's periodic task
+    finally:
+        index_files.enable(False, root=None)
+    assert "tantivy" not in done and KEY not in done, done
+    assert tantivy_index.saved_seq(path) == seq
+    assert {p.name: p.stat().st_mtime_ns for p in path.iterdir()} == files
