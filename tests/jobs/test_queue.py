@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bioatlas.jobs import service
 from bioatlas.jobs.models import JobRun
-from bioatlas.jobs.queue import JobsConfigError, build_queue, location, make_huey, summarize
+from bioatlas.jobs.queue import JobsConfigError, build_queue, location, make_huey
+from bioatlas.jobs.recorder import summarize
 from tests.conftest import TEST_DB_URL
 from tests.jobs.helpers import CALLS, SPECS, Finished, consumer
 

@@ -1,0 +1,134 @@
+"""`job_runs` on a busy database (`jobs/recorder.py`): another connection holds the write lock
+(SQLite `BEGIN IMMEDIATE`; PostgreSQL an EXCLUSIVE table lock) past the recorder's busy timeout
+(lowered here to 100 ms). The job still runs; its changes are tried again a bounded number of
+times, then kept, logged once with the job's id, and written with the next record, with the
+times of the signals. A lock gone before the next attempt: written then, nothing kept."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from bioatlas.core.db import make_engine, make_sessionmaker
+from bioatlas.jobs.models import JobRun
+from bioatlas.jobs.queue import build_queue
+from bioatlas.jobs.recorder import Recorder
+from tests.jobs.helpers import SPECS, Finished, consumer
+
+WAIT_MS = 100  # the recorder's busy timeout (SQLite) or lock timeout (PostgreSQL) in these tests
+
+
+class WriteLock:
+    """A second connection holding the database's write lock (SQLite) or `job_runs`' (PostgreSQL:
+    reads still go through, as in SQLite's WAL mode)."""
+
+    def __init__(self, engine) -> None:
+        self.sqlite = engine.dialect.name == "sqlite"
+        if self.sqlite:
+            self.conn = sqlite3.connect(engine.url.database, isolation_level=None, check_same_thread=False)
+        else:
+            self.conn = engine.connect()
+
+    def hold(self) -> None:
+        if self.sqlite:
+            self.conn.execute("BEGIN IMMEDIATE")
+        else:
+            self.conn.execute(text("LOCK TABLE job_runs IN EXCLUSIVE MODE"))
+
+    def release(self) -> None:
+        if self.sqlite:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        else:
+            self.conn.rollback()
+
+    def close(self) -> None:
+        self.release()
+        self.conn.close()
+
+
+@pytest.fixture
+def busy(engine, db, settings):
+    """A queue recording through an engine that waits WAIT_MS for a lock, a write lock to take,
+    and the recorder's pauses noted instead of slept."""
+    if engine.dialect.name == "sqlite":
+        recording = make_engine(str(engine.url))
+        event.listen(recording, "connect", lambda conn, _: conn.execute(f"PRAGMA busy_timeout={WAIT_MS}"))
+    else:
+        recording = create_engine(engine.url, connect_args={"options": f"-c lock_timeout={WAIT_MS}"})
+    queue = build_queue(settings, specs=SPECS, sessions=make_sessionmaker(recording))
+    recorder = queue.recorder
+    assert isinstance(recorder, Recorder)
+    pauses: list[float] = []
+    recorder._pause = pauses.append  # type: ignore[method-assign]
+    lock = WriteLock(engine)
+    yield queue, recorder, lock, pauses
+    lock.close()
+    recording.dispose()
+
+
+def _run(db, job_id):
+    with db() as s:
+        return s.get(JobRun, job_id)
+
+
+def _warnings(caplog, job_id) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and job_id in r.getMessage()]
+
+
+def test_a_busy_database_delays_the_record_of_a_job_and_loses_nothing(busy, db, tmp_path, caplog):
+    queue, recorder, lock, pauses = busy
+    out = tmp_path / "out.txt"
+    finished = Finished(queue.huey)
+    lock.hold()
+    with caplog.at_level(logging.INFO, logger="bioatlas.jobs.recorder"):
+        job = queue.enqueue("test.record", path=str(out), word="alpha")  # queued: not recorded
+        assert pauses == list(Recorder.PAUSES)  # tried ATTEMPTS times, then kept
+        with consumer(queue, workers=1):
+            assert finished.wait(1), "the job did not run while its record waited"
+        assert out.read_text().split() == ["alpha"]
+        assert _run(db, job) is None  # running, done: kept too (the worker's shutdown tried them)
+        assert recorder.waiting() == [job]
+        assert len(_warnings(caplog, job)) == 1, "logged once, with the job's id"
+        released = datetime.now(timezone.utc)
+        lock.release()
+        second = queue.enqueue("test.record", path=str(out), word="beta")  # the next record
+    run = _run(db, job)
+    assert (run.task, run.status, run.attempts, run.error) == ("test.record", "done", 1, None)
+    times = [t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in (run.enqueued_at, run.started_at, run.finished_at)]
+    assert times == sorted(times) and times[-1] < released  # when it happened, not when written
+    assert _run(db, second).status == "queued"
+    assert recorder.waiting() == []
+    assert any("written late" in r.getMessage() and job in r.getMessage() for r in caplog.records)
+
+
+def test_a_lock_gone_before_the_next_attempt_is_written_then(busy, db, tmp_path, caplog):
+    queue, recorder, lock, pauses = busy
+    lock.hold()
+    recorder._pause = lambda seconds: (pauses.append(seconds), lock.release())  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="bioatlas.jobs.recorder"):
+        job = queue.enqueue("test.record", path=str(tmp_path / "out.txt"), word="alpha")
+    assert pauses == [Recorder.PAUSES[0]]  # one more attempt, which went through
+    assert _run(db, job).status == "queued"
+    assert recorder.waiting() == [] and not _warnings(caplog, job)
+    assert recorder.flush()
+
+
+def test_the_worker_writes_what_it_kept_when_it_stops(busy, db, tmp_path):
+    queue, recorder, lock, pauses = busy
+    finished = Finished(queue.huey)
+    job = queue.enqueue("test.record", path=str(tmp_path / "out.txt"), word="alpha")
+    lock.hold()
+    stopping = []
+    queue.huey.on_shutdown("release_first")(lambda: (stopping.append(1), lock.release()))
+    queue.huey.unregister_on_shutdown("bioatlas_job_runs")
+    queue.huey.on_shutdown("bioatlas_job_runs")(recorder.flush)  # after the release above
+    with consumer(queue, workers=1):
+        assert finished.wait(1)
+        assert recorder.waiting() == [job] and _run(db, job).status == "queued"
+    assert stopping and recorder.waiting() == []
+    assert _run(db, job).status == "done"
