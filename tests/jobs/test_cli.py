@@ -3,10 +3,13 @@ runs in tests/jobs/test_worker.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from typer.testing import CliRunner
 
 from bioatlas.cli import app
 from bioatlas.jobs import service
+from bioatlas.jobs.models import JobRun
 
 
 def test_enqueue_list_and_errors(monkeypatch, database_url, tmp_path, db):
@@ -36,3 +39,18 @@ def test_enqueue_list_and_errors(monkeypatch, database_url, tmp_path, db):
 def test_settings_list_the_queue(monkeypatch):
     r = CliRunner().invoke(app, ["settings"])
     assert r.exit_code == 0 and "BIOATLAS_JOBS_URL" in r.stdout
+
+
+def test_list_shows_times_in_utc(monkeypatch, database_url, tmp_path, db):
+    """PostgreSQL gives the times in the session's time zone: the list says them in UTC."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BIOATLAS_DATA_DIR", str(tmp_path))
+    paris = timezone(timedelta(hours=1))
+    row = JobRun(id="c" * 32, task="jobs.prune", args="", status="done", attempts=1,
+                 enqueued_at=datetime(2026, 12, 7, 4, 17, 5, tzinfo=paris),
+                 finished_at=datetime(2026, 12, 7, 4, 17, 9, tzinfo=paris))
+    monkeypatch.setattr(service, "recent", lambda session, **kw: [row])
+    listed = CliRunner().invoke(app, ["jobs", "list"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0, listed.output
+    assert "times in UTC" in listed.stdout and "2026-12-07 03:17:05" in listed.stdout
+    assert "2026-12-07 03:17:09" in listed.stdout and "04:17" not in listed.stdout

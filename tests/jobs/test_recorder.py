@@ -132,3 +132,26 @@ def test_the_worker_writes_what_it_kept_when_it_stops(busy, db, tmp_path):
         assert recorder.waiting() == [job] and _run(db, job).status == "queued"
     assert stopping and recorder.waiting() == []
     assert _run(db, job).status == "done"
+
+
+def test_the_jobs_page_shows_a_job_recorded_late_as_it_ran(busy, db, client, tmp_path):
+    """Nothing made up: while its changes wait the page shows what was recorded (here nothing);
+    once written, the status, attempts and times the signals had."""
+    from tests.accounts.fixtures import login, make_user
+
+    queue, recorder, lock, pauses = busy
+    finished = Finished(queue.huey)
+    make_user(db, "admin@example.org", admin=True)
+    assert login(client, "admin@example.org").status_code == 303
+    lock.hold()
+    job = queue.enqueue("test.always_fails", n=7)  # retried twice, then failed
+    with consumer(queue, workers=1):
+        assert finished.wait(1)
+    assert f'data-job="{job}"' not in client.get("/admin/jobs").text
+    lock.release()
+    assert recorder.flush() and recorder.waiting() == []
+    page = client.get("/admin/jobs", params={"lang": "en"}).text
+    assert f'data-job="{job}" data-status="failed"' in page and "Failed (1)" in page
+    run = _run(db, job)
+    assert (run.status, run.attempts, run.error) == ("failed", 3, "ValueError: boom 7")
+    assert "ValueError: boom 7" in page

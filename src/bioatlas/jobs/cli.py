@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 import typer
@@ -15,6 +16,13 @@ from bioatlas.core.config import Settings
 from bioatlas.jobs import service
 from bioatlas.jobs.models import STATUSES
 from bioatlas.jobs.queue import JobsConfigError, location
+
+
+def _utc(at: datetime | None) -> str:
+    """A time of `job_runs` in UTC (SQLite gives it naive, in UTC; PostgreSQL in the session's zone)."""
+    if at is None:
+        return ""
+    return (at.astimezone(timezone.utc) if at.tzinfo else at).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def register(app: typer.Typer, console: Console) -> None:
@@ -39,7 +47,7 @@ def register(app: typer.Typer, console: Console) -> None:
     def worker_cmd(
         workers: Annotated[int, typer.Option(min=1, max=32, help="worker threads running jobs side by side")] = 1,
     ) -> None:
-        """Run the jobs: waits for work until interrupted (Ctrl-C lets running jobs finish).
+        """Run the jobs: waits for work until interrupted (Ctrl-C lets running jobs finish; SIGTERM stops at once, a running job recorded failed). Each job is recorded in job_runs (`bioatlas jobs list`, /admin/jobs); a record a busy database refuses is tried again, then written with the next one.
 
         Every minute (task jobs.save_indexes) it also saves the index files of `bioatlas serve` (map, search facets, resolver) again where they are behind the atlas's change log by BIOATLAS_INDEX_SAVE_EDITS rows, or the atlas has been quiet for BIOATLAS_INDEX_SAVE_QUIET seconds, and brings the Tantivy index up to the log: a server's next start then has few edits to replay; the resolver's files are read and written in a short-lived child process. After BIOATLAS_INDEX_REORDER_QUIET seconds without an edit it rebuilds a Tantivy index no longer in actor id order, apart, and swaps it in (BIOATLAS_INDEX_FILES=0: all of this off)."""
         settings = settings_or_exit()
@@ -58,7 +66,7 @@ def register(app: typer.Typer, console: Console) -> None:
         limit: Annotated[int, typer.Option(min=1, max=1000, help="how many jobs, newest first")] = 20,
         status: Annotated[Optional[str], typer.Option(help="only this status: " + ", ".join(STATUSES))] = None,
     ) -> None:
-        """The latest jobs: task, status, attempts, error."""
+        """The latest jobs, newest first: task, status, attempts, queued and finished times (UTC), error; then the count per status."""
         if status is not None and status not in STATUSES:
             console.print(f"[red]--status: expected one of {', '.join(STATUSES)}, got {status!r}[/red]")
             raise typer.Exit(2)
@@ -66,12 +74,10 @@ def register(app: typer.Typer, console: Console) -> None:
         with sessions(settings)() as session:
             rows = service.recent(session, limit=limit, status=status)
             totals = service.counts(session)
-        table = Table("id", "task", "status", "attempts", "enqueued", "finished", "error")
+        table = Table("id", "task", "status", "attempts", "enqueued", "finished", "error", caption="times in UTC")
         for row in rows:
-            table.add_row(row.id[:8], row.task, row.status, str(row.attempts),
-                          row.enqueued_at.strftime("%Y-%m-%d %H:%M:%S"),
-                          row.finished_at.strftime("%Y-%m-%d %H:%M:%S") if row.finished_at else "",
-                          (row.error or "")[:80])
+            table.add_row(row.id[:8], row.task, row.status, str(row.attempts), _utc(row.enqueued_at),
+                          _utc(row.finished_at), (row.error or "")[:80])
         Console().print(table)
         console.print(", ".join(f"{s} {totals.get(s, 0)}" for s in STATUSES))
 

@@ -132,7 +132,8 @@ def prune(session: Session, *, days: int = 30, periodic: Iterable[str] = (), per
 
 
 def run_worker(*, settings: Settings, workers: int = 1) -> None:
-    """Run the consumer until SIGINT/SIGTERM (graceful: running jobs finish first)."""
+    """Run the consumer until SIGINT (graceful: running jobs finish first) or SIGTERM (at once:
+    running jobs are recorded failed, "not run to the end: interrupted")."""
     configure(settings)
     queue = queue_for(settings)
     log.info("worker on %s: %d thread(s), tasks %s", queue.huey.storage.__class__.__name__, workers,
