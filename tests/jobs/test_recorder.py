@@ -155,3 +155,19 @@ def test_the_jobs_page_shows_a_job_recorded_late_as_it_ran(busy, db, client, tmp
     run = _run(db, job)
     assert (run.status, run.attempts, run.error) == ("failed", 3, "ValueError: boom 7")
     assert "ValueError: boom 7" in page
+
+
+def test_what_is_kept_is_bounded_and_a_last_failure_said(busy, db, tmp_path, caplog):
+    queue, recorder, lock, pauses = busy
+    recorder.KEEP = 2  # type: ignore[misc]
+    lock.hold()
+    with caplog.at_level(logging.WARNING, logger="bioatlas.jobs.recorder"):
+        jobs = [queue.enqueue("test.record", path=str(tmp_path / "out.txt"), word=w) for w in ("a", "b", "c")]
+        assert recorder.waiting() == jobs[1:]  # the oldest dropped, and said so
+        assert not recorder.flush()  # still locked: the shutdown's last try says what is lost
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 2 and jobs[0] in errors[0] and "dropped" in errors[0]
+    assert jobs[1] in errors[1] and jobs[2] in errors[1] and "not written" in errors[1]
+    lock.release()
+    assert recorder.flush()
+    assert [_run(db, j) is None for j in jobs] == [True, False, False]

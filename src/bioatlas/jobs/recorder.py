@@ -172,9 +172,15 @@ class Recorder:
             self._write_late(change)
 
     def flush(self) -> bool:
-        """Write the changes kept from earlier failures; True when none is left."""
+        """Write the changes kept from earlier failures; True when none is left (the worker's
+        shutdown: what is still kept then is lost, and said so)."""
         with self._writer:
-            return self._write_late(None)
+            if self._write_late(None):
+                return True
+        with self._mutex:
+            kept = list(self._late)
+        log.error("job_runs: %d change(s) of job(s) %s still not written", len(kept), _ids(kept))
+        return False
 
     def waiting(self) -> list[str]:
         """The jobs with changes kept in this process, oldest first."""
@@ -195,8 +201,7 @@ class Recorder:
             written = {id(c) for c in batch}
             self._late = [c for c in self._late if id(c) not in written]
         late = [c for c in batch if c is not change]
-        log.info("job_runs: %d change(s) of job(s) %s written late", len(late),
-                 ", ".join(dict.fromkeys(c.job for c in late)))
+        log.info("job_runs: %d change(s) of job(s) %s written late", len(late), _ids(late))
         return True
 
     def _write(self, batch: list[Change]) -> BaseException | None:
@@ -248,5 +253,11 @@ class Recorder:
             log.warning("job %s %s: signal %r not recorded in job_runs (%s); kept to be written with the "
                         "next record", change.job, change.task, change.what, reason)
         if dropped:
-            log.error("job_runs: %d change(s) kept too long dropped (jobs %s)", len(dropped),
-                      ", ".join(dict.fromkeys(c.job for c in dropped)))
+            log.error("job_runs: %d change(s) of job(s) %s dropped: more than %d kept", len(dropped), _ids(dropped),
+                      self.KEEP)
+
+
+def _ids(changes: list[Change], shown: int = 10) -> str:
+    """The jobs of `changes`, the first `shown` of them, for a log line."""
+    jobs = list(dict.fromkeys(c.job for c in changes))
+    return ", ".join(jobs[:shown]) + (f" and {len(jobs) - shown} more" if len(jobs) > shown else "")
