@@ -171,3 +171,31 @@ def test_what_is_kept_is_bounded_and_a_last_failure_said(busy, db, tmp_path, cap
     lock.release()
     assert recorder.flush()
     assert [_run(db, j) is None for j in jobs] == [True, False, False]
+
+
+def test_a_kept_change_older_than_a_retry_recorded_elsewhere_leaves_its_status(busy, db):
+    """Two worker processes: the first keeps attempt 1's error (its database busy) while the second
+    runs the retry and records it done; the first's late write counts the attempt, nothing else."""
+    queue, first, lock, pauses = busy
+    second = Recorder(first.sessions)  # another worker process on the same database
+    task = queue.tasks["test.fails_once"].s(key="late")
+    first.enqueued("enqueued", task)
+    first.executing("executing", task)
+    lock.hold()
+    first.error("error", task, ConnectionError("SMTP server away"))  # retries left: "retrying", kept
+    assert first.waiting() == [task.id]
+    lock.release()
+    second.executing("executing", task)
+    second.complete("complete", task)
+    assert first.flush()
+    run = _run(db, task.id)
+    assert (run.status, run.attempts, run.error) == ("done", 2, None)
+    lost = queue.tasks["test.fails_once"].s(key="lost")  # the first's executing kept too: still counted
+    first.enqueued("enqueued", lost)
+    lock.hold()
+    first.executing("executing", lost)
+    lock.release()
+    second.executing("executing", lost)
+    second.complete("complete", lost)
+    assert first.flush()
+    assert (_run(db, lost.id).status, _run(db, lost.id).attempts) == ("done", 2)

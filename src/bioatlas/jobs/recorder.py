@@ -13,7 +13,10 @@ waits and retries inside one attempt). If it still fails, the change is kept in 
 memory, a warning names the job (once per job while it has changes waiting), and it is written,
 in order and before anything newer, with the next change this process records (in the worker:
 within a minute, `jobs.save_indexes` runs every minute) or at the worker's shutdown. Other errors
-are raised as before (huey logs them; the job goes on)."""
+are raised as before (huey logs them; the job goes on). With several worker processes, a retry
+may run in another one while this one keeps the failed attempt's changes: written after the
+retry's, they count the attempt and leave its status, times and error alone (a change older than
+the row's `started_at` is stale)."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from huey import Huey
@@ -82,6 +85,9 @@ class Change:
     what: str  # the signal
     update: Callable[[JobRun], None]
     insert_only: bool = False  # enqueued: a new row, or nothing (a retry keeps its status)
+    # what is left of it once a later attempt was recorded first (another worker process ran the
+    # retry while this one kept the change): an attempt still counts; a status, time or error not
+    stale: Callable[[JobRun], None] | None = None
 
 
 class Recorder:
@@ -119,7 +125,10 @@ class Recorder:
 
         def update(row: JobRun) -> None:
             row.status, row.attempts, row.started_at, row.finished_at = "running", row.attempts + 1, at, None
-        self.record(self._change(signal, task, update, at=at))
+
+        def counted(row: JobRun) -> None:
+            row.attempts += 1
+        self.record(self._change(signal, task, update, at=at, stale=counted))
 
     def complete(self, signal, task, *args) -> None:
         at = now()
@@ -152,10 +161,11 @@ class Recorder:
         self.record(self._change(signal, task, update, at=at))
 
     @staticmethod
-    def _change(signal, task, update, *, at: datetime | None = None, insert_only: bool = False) -> Change:
+    def _change(signal, task, update, *, at: datetime | None = None, insert_only: bool = False,
+                stale: Callable[[JobRun], None] | None = None) -> Change:
         _, kwargs = task.data if task.data else ((), {})
         return Change(job=task.id, task=type(task).__name__, args=summarize(kwargs or {}), at=at or now(),
-                      what=str(signal), update=update, insert_only=insert_only)
+                      what=str(signal), update=update, insert_only=insert_only, stale=stale)
 
     # -- writing ---------------------------------------------------------------------------
     def record(self, change: Change) -> None:
@@ -238,8 +248,12 @@ class Recorder:
                 elif change.insert_only:
                     rows[change.job] = row
                     continue
-                change.update(row)
                 rows[change.job] = row
+                if row.started_at is not None and change.at < _utc(row.started_at):
+                    if change.stale is not None:  # a later attempt is recorded already
+                        change.stale(row)
+                    continue
+                change.update(row)
             session.commit()
 
     def _keep(self, change: Change, failure: BaseException) -> None:
@@ -255,6 +269,10 @@ class Recorder:
         if dropped:
             log.error("job_runs: %d change(s) of job(s) %s dropped: more than %d kept", len(dropped), _ids(dropped),
                       self.KEEP)
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)  # SQLite gives UTC times naive
 
 
 def _ids(changes: list[Change], shown: int = 10) -> str:
