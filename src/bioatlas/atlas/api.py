@@ -27,6 +27,7 @@ from bioatlas.core.reports import warnings_said
 from bioatlas.core.text import unsafe_character
 from bioatlas.atlas.taxonomy import NAMES as TAXONOMY_NAMES
 from bioatlas.core.deps import SessionDep, SettingsDep, TranslatorDep
+from bioatlas.web.json_answer import json_answer
 from bioatlas.web.refusals import Refused, not_found
 
 router = APIRouter(prefix="/api/v1", tags=["atlas"])
@@ -58,14 +59,15 @@ def list_actors(
     return {"total": total, "scope": f.scope, "limit": limit, "offset": offset, "items": items}
 
 
-@router.get("/actors/{actor_id}", responses={404: {"model": Problem}})
-def get_actor(actor_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], session: SessionDep, t: TranslatorDep, taxonomies: TaxonomiesDep) -> dict:
+@router.get("/actors/{actor_id}", response_model=dict, responses={404: {"model": Problem}})
+def get_actor(actor_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)], session: SessionDep, t: TranslatorDep,
+              taxonomies: TaxonomiesDep) -> Response:  # the JSON of a dict, made here (`web.json_answer`)
     actor = detail.plain_actor(session, actor_id=actor_id)
     if actor is None:
         raise not_found("actor_id", "No actor with this number.", detail=f"no actor with id {actor_id}")
     reasons = scope.reasons_of(session, actor_id=actor_id, rules=scope.shipped_rules(), lang=t.lang)
-    return {**actor_to_dict(actor, t.lang, taxonomies=taxonomies),
-            "scope": {"in_scope": bool(reasons), "computed": scope.computed(session), "reasons": reasons}}
+    return json_answer({**actor_to_dict(actor, t.lang, taxonomies=taxonomies),
+                        "scope": {"in_scope": bool(reasons), "computed": scope.computed(session), "reasons": reasons}})
 
 
 @router.get("/scope")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from bioatlas.atlas.service import TaxonomiesDep
 from bioatlas.core.deps import SessionDep, TranslatorDep
@@ -13,6 +14,7 @@ from bioatlas.search.deps import SearchQueryDep
 from bioatlas.search.params import ParamError
 from bioatlas.search.service import search
 from bioatlas.search.suggest import suggest
+from bioatlas.web.json_answer import json_answer
 from bioatlas.web.problems import Problem
 from bioatlas.web.refusals import Refused
 
@@ -28,7 +30,7 @@ DOC = (
 )
 
 
-@router.get("", responses={422: {"model": Problem}}, description=DOC)
+@router.get("", response_model=dict, responses={422: {"model": Problem}}, description=DOC)
 def search_api(
     session: SessionDep,
     taxonomies: TaxonomiesDep,
@@ -38,7 +40,7 @@ def search_api(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     mode: Literal["hybrid", "fulltext"] = "hybrid",
     facets: bool = True,
-) -> dict:
+) -> Response:  # the JSON of a dict, made here: no second trip to validate it (`web.json_answer`)
     try:
         result = search(
             session, q=sq.f.q, f=sq.f, taxonomies=taxonomies, geo=sq.geo, scale=sq.scale, limit=limit,
@@ -46,7 +48,7 @@ def search_api(
         )
     except ParamError as exc:
         raise Refused(exc, status=422, detail={"field": exc.field, "message": str(exc)}) from None
-    return {
+    return json_answer({
         "q": sq.f.q,
         "total": result.total,
         "scope": sq.f.scope,  # what total counts: sector or all
@@ -60,7 +62,7 @@ def search_api(
         "next_cursor": result.next_cursor,
         "items": present.items(session, result, taxonomies, t.lang),
         "facets": present.facets(result.facets, sq.f, sq.scale, taxonomies, t.lang),
-    }
+    })
 
 
 @router.get("/suggest", description="Up to `limit` actors whose names start with or contain the words typed.")

@@ -22,13 +22,15 @@ class SearchQuery:
         return [*self.f.as_query(), *(("scale", s) for s in self.scale)]
 
 
-def get_search_query(
+async def get_search_query(
     f: FilterDep,
     bbox: Annotated[str | None, Query(max_length=200, description="west,south,east,north (WGS84 degrees)")] = None,
     near: Annotated[str | None, Query(max_length=100, description="commune name or INSEE code")] = None,
     radius_km: Annotated[float | None, Query(description="radius around `near`, km (default 20)")] = None,
     scale: Annotated[list[str], Query(description="scale range: lt10, 10-200, 200-2000, gte2000")] = [],  # noqa: B006
 ) -> SearchQuery:
+    """On the event loop (no thread-pool trip): parsing only, the commune of `near` looked up in
+    the gazetteer held in memory (loaded at the warm-up, and by the view's filter before this)."""
     try:
         if radius_km is not None and not near:
             raise ParamError("radius_km", "needs `near` (a commune)")
