@@ -25,8 +25,6 @@ and département together (one site must meet both), an exact name that the text
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import tantivy
@@ -34,6 +32,7 @@ import tantivy
 from bioatlas.atlas.service import FACETS, ActorFilter, Taxonomy, view_predicates
 from bioatlas.search import tantivy_few as few
 from bioatlas.search import tantivy_geo, tantivy_parallel as parallel
+from bioatlas.search import tantivy_memo as _kept
 from bioatlas.search import tantivy_names_first as names_first
 from bioatlas.search.params import SCALES, Geo
 from bioatlas.search.tantivy_facets import aggregate as _aggregate
@@ -46,33 +45,8 @@ COMPLEMENT_OVER = 0.5  # a text matching more than this share of the filters' do
 GEO_READ_UNDER = 20_000  # a box or radius on a text matching fewer actors: their sites are read (numpy path)
 TIE_READ_MAX = 4096  # ties at the page's edge read by score up to this many hits, then walked in id order
 SPLIT_FIRST = ("scale", "kind", "gmp")  # facets split on first (one code per actor: any codes split cleanly)
-MEMO_SIZE = 1024  # totals and facet counts kept per searcher (one opened state of the index)
-_memo_lock = threading.Lock()
-memo_stats = {"hits": 0, "misses": 0}
-
-
-def _memo(engine: Engine, searcher: tantivy.Searcher, key: tuple, compute):
-    """`compute()` once per key and searcher: the cache lives with the searcher it was computed
-    on (`engine.memo`, dropped when the engine opens a newer searcher after a change), so it can
-    never answer from an older state of the index. LRU of MEMO_SIZE entries."""
-    with _memo_lock:
-        memo = engine.memo
-        if memo is None or memo[0] is not searcher:
-            memo = engine.memo = (searcher, OrderedDict())
-        value = memo[1].get(key)
-        if value is not None:
-            memo[1].move_to_end(key)
-            memo_stats["hits"] += 1
-            return value
-        memo_stats["misses"] += 1
-    value = compute()
-    with _memo_lock:
-        if engine.memo is not None and engine.memo[0] is searcher:
-            entries = engine.memo[1]
-            entries[key] = value
-            while len(entries) > MEMO_SIZE:
-                entries.popitem(last=False)
-    return value
+memo_stats = _kept.stats  # hits and misses of the answers kept per searcher (`tantivy_memo`)
+_memo = _kept.memo
 
 
 def supports(f: ActorFilter, geo: Geo, scale: tuple[str, ...], taxonomies: dict[str, Taxonomy]) -> bool:
@@ -108,6 +82,7 @@ class Answer:
     every: tuple | None = None  # (ids, scores) of every match when the first read held them (`tantivy_few`)
     selected: dict[str, list[str]] = field(default_factory=dict)  # per selected facet, its topmost codes
     q: Query | None = None  # the text's words (the page's names-first read, `_names_first`)
+    text_key: tuple = ()  # the text as values (with `filter_key`, what counts are kept under: `counted_key`)
 
     def query(self, *, without: str | None = None, exclude: list[int] = (), only: list[int] = (),
               narrow: tantivy.Query | None = None) -> tantivy.Query:
@@ -133,6 +108,11 @@ class Answer:
 
     def filter_key(self, without: str | None = None) -> tuple:
         return tuple(sorted((name, value) for name, value in self.parts.items() if name != without and name in self.filters))
+
+    def counted_key(self, without: str | None = None) -> tuple:
+        """What the counts of the matches of the text and the filters (all but `without`'s) are
+        kept under, whichever search counted them (`tantivy_memo`)."""
+        return (self.text_key, self.filter_key(without))
 
     def top(self, n: int, offset: int, exclude: list[int] = ()) -> list[tuple[int, float]]:
         """(actor id, score) of ranks offset … offset + n, score desc then id asc, exact names left
@@ -267,15 +247,31 @@ class Answer:
         return out
 
     def _without(self, searcher: tantivy.Searcher, facet: str) -> dict[str, int]:
-        """A selected facet's counts without its own clause: kept per query and searcher (`split`
-        leaves them there when it counted them with the total)."""
-        return _memo(self.engine, searcher, ("without", facet, *self.key), lambda: self._without_pass(searcher, facet))
+        """A selected facet's counts without its own clause: the facet's counts among the matches
+        of the text and the other filters, kept per searcher whichever search counted them
+        (`known_without`; `split` leaves them there when it counted them with the total)."""
+        return _memo(self.engine, searcher, ("without", facet, *self.counted_key(facet)),
+                     lambda: self._without_pass(searcher, facet))
 
-    def split_on(self) -> str | None:
+    def known_without(self, searcher: tantivy.Searcher, facet: str) -> bool:
+        """Whether a selected facet's counts without its own clause are kept already: by a search
+        that selected it too (another code of it, or other filters' counts), or among the
+        matches' counts of a search of the same text without it (they hold this facet's counts)."""
+        key = self.counted_key(facet)
+        if _kept.peek(self.engine, searcher, ("without", facet, *key)) is not None:
+            return True
+        others = _kept.peek(self.engine, searcher, ("matched", *key))
+        if others is None:
+            return False
+        _kept.keep(self.engine, searcher, ("without", facet, *key), others.get(facet, {}))
+        return True
+
+    def split_on(self, known: set[str] = frozenset()) -> str | None:
         """The selected facet that splits cleanly (`splittable`; the first of SPLIT_FIRST, else
-        of the facets' order), None when none does."""
+        of the facets' order) and whose counts without its clause are not `known`, None when
+        none does."""
         order = [*SPLIT_FIRST, *(f for f in FACETS if f not in SPLIT_FIRST)]
-        return next((name for name in order if name in self.filters and name in self.selected
+        return next((name for name in order if name in self.filters and name in self.selected and name not in known
                      and splittable(name, self.selected[name])), None)
 
     def split(self, searcher: tantivy.Searcher, chosen: str | None) -> tuple[int, dict, dict] | None:
@@ -313,7 +309,7 @@ class Answer:
         Exact either way: when the text matches more than half of the filters' documents, the
         filters' own counts (kept per searcher) minus those of the documents the text does not
         match, a smaller set to aggregate."""
-        return _memo(self.engine, searcher, ("matched", *self.key), lambda: self._aggregated(searcher))
+        return _memo(self.engine, searcher, ("matched", *self.counted_key()), lambda: self._aggregated(searcher))
 
     def _aggregated(self, searcher: tantivy.Searcher) -> dict[str, dict[str, int]]:
         if self.total <= COMPLEMENT_OVER * self.base(searcher, None, counts=False):
@@ -351,7 +347,7 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
     selected = {facet: topmost(codes, taxonomies.get(FACETS[facet]) if FACETS.get(facet) else None)
                 for facet, codes in {**p.actor, **p.site}.items()} | ({"scale": sorted(scale)} if scale else {})
     found = Answer(engine, text, filters, 0, searcher, key, parts, any(p is not None for _, p in q.groups),
-                   selected=selected, q=q)
+                   selected=selected, q=q, text_key=(key[0], key[-1]))
     memo = functools.partial(_memo, engine, searcher)
     if with_counts and few.reads_first(searcher, q, filters, lambda: names_first.frequency(searcher, q, memo)):
         limit = few.FEW_MAX if not found.prefix or engine.ordered is searcher else max(few.FEW_MAX, TIE_READ_MAX)
@@ -367,19 +363,20 @@ def _total(searcher: tantivy.Searcher, found: Answer, with_counts: bool) -> int:
     not; the page is then one read without a count), else an unscored count; for a prefix
     without counts, whose search scores every match anyway (no pruning), the count of the
     first read of the top-k (kept in `first`)."""
-    if with_counts:
-        chosen = found.split_on()
+    if with_counts:  # selected facets whose counts without their clause are kept need no pass
+        known = {facet for facet in found.selected if facet in found.filters and found.known_without(searcher, facet)}
+        chosen = found.split_on(known)
         ahead = parallel.ahead([functools.partial(found._without, searcher, facet) for facet in (*FACETS, "scale")
-                                if facet in found.filters and facet != chosen])
+                                if facet in found.filters and facet != chosen and facet not in known])
         try:
             split = found.split(searcher, chosen)
             if split is not None:
                 total, counts, without = split
                 for facet, values in without.items():
-                    _memo(found.engine, searcher, ("without", facet, *found.key), lambda values=values: values)
+                    _kept.keep(found.engine, searcher, ("without", facet, *found.counted_key(facet)), values)
             else:
                 total, counts = matched(searcher, found.query())
-            _memo(found.engine, searcher, ("matched", *found.key), lambda: counts)
+            _kept.keep(found.engine, searcher, ("matched", *found.counted_key()), counts)
         finally:
             parallel.join(ahead)  # the other selected facets' passes, kept in the memo for `counts`
         return total
