@@ -55,6 +55,9 @@ PHASES = (
     ("bioatlas.search.service", "Selection"), ("bioatlas.search.service", "_passing"),
     ("bioatlas.search.backends", "Backend.correct"),
     ("bioatlas.search.tantivy_search", "Answer.top"), ("bioatlas.search.tantivy_search", "Answer.counts"),
+    ("bioatlas.search.tantivy_search", "area_as_clause"), ("bioatlas.search.tantivy_search", "_total"),
+    ("bioatlas.search.tantivy_search", "_split"), ("bioatlas.search.tantivy_search", "matched"),
+    ("bioatlas.search.tantivy_search", "Answer._without_pass"), ("bioatlas.search.tantivy_search", "Answer._aggregated"),
     ("bioatlas.search.index_cache", "current"), ("bioatlas.search.service", "_engine_answer"),
     ("bioatlas.search.service", "_closest"), ("bioatlas.search.service", "_exact"),
     ("bioatlas.search.present", "items"), ("bioatlas.search.present", "facets"),
@@ -97,6 +100,41 @@ def timed_phases() -> dict[str, list[float]]:
     return spent
 
 
+def search_class(url: str) -> str:
+    """The plan's kind of search (`bench/http_load.workload`): a topic, a topic with a region or a
+    place, a name or a name's fragment (anything else)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from bench.http_load import TOPICS
+
+    params = parse_qs(urlsplit(url).query)
+    q = params.get("q", [""])[0]
+    if "region" in params:
+        return "topic + region" if q in TOPICS else "text + region"
+    if q in TOPICS:
+        return "topic"
+    if any(q.startswith(t + " ") and q[len(t) + 1:] in ("Lyon", "Toulouse", "Strasbourg", "Évry") for t in TOPICS):
+        return "topic + place"
+    return "name or fragment"
+
+
+def slowest(kind: str, each: list, n: int) -> None:
+    """CPU per class of search (sum, mean, p95), then the n slowest misses with their phases."""
+    classes: dict[str, list[float]] = {}
+    for cpu, _, url, _ in each:
+        classes.setdefault(search_class(url), []).append(cpu)
+    total = sum(sum(v) for v in classes.values())
+    for name, v in sorted(classes.items(), key=lambda kv: -sum(kv[1])):
+        q95 = sorted(v)[min(len(v) - 1, round(0.95 * len(v)) - 1)]
+        print(f"  {name:18s} {len(v):4d} misses  CPU sum {sum(v):8.1f} ms ({100 * sum(v) / total:4.1f} %)  "
+              f"mean {statistics.mean(v):6.2f}  p95 {q95:6.2f}")
+    print(f"{kind}: the {n} slowest by CPU (ms; phases nested, over 0.5 ms):")
+    for cpu, wall, url, phases in sorted(each, key=lambda e: -e[0])[:n]:
+        print(f"  CPU {cpu:6.1f} wall {wall:6.1f}  {url}")
+        if phases:
+            print("      " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items() if v >= 0.5))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=f"sqlite:///{ROOT / 'bench' / '.data' / 'demo.sqlite3'}")
@@ -111,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="cProfile of the measured pass: the N costliest functions by own time and by cumulative time")
     parser.add_argument("--cprofile-dump", metavar="PATH", help="--cprofile: also save the stats (pstats) to PATH")
     parser.add_argument("--all-frames", action="store_true", help="pyinstrument: show the libraries' frames too")
+    parser.add_argument("--slowest", type=int, metavar="N", default=0,
+                        help="the N slowest misses by CPU with their phases (with --phases), and the CPU per class of search")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["BIOATLAS_RESPONSE_CACHE"] = "false"
@@ -163,12 +203,17 @@ def main(argv: list[str] | None = None) -> None:
             profiler.start()
         if cprof:
             cprof.enable()
+        each = []
         for u in todo[prime:]:
+            before = {k: v[0] for k, v in spent.items()}
             w0, c0 = time.perf_counter(), time.process_time()
             r = loop.run_until_complete(client.get(u, headers=html))
             cpus.append((time.process_time() - c0) * 1000)
             walls.append((time.perf_counter() - w0) * 1000)
             assert r.status_code < 500, (u, r.text[:300])
+            each.append((cpus[-1], walls[-1], u, {k: (v[0] - before[k]) * 1000 for k, v in spent.items() if v[0] > before[k]}))
+        if args.slowest:
+            slowest(kind, each, args.slowest)
         if profiler:
             profiler.stop()
         if cprof:
@@ -183,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{kind:12s} {len(walls):4d} misses  wall mean {statistics.mean(walls):6.2f} ms  p50 "
                   f"{statistics.median(walls):6.2f}  p95 {q[18]:6.2f}   CPU mean {statistics.mean(cpus):6.2f} ms")
     print(f"load average {open('/proc/loadavg').read().split()[:3]}")
+    print(f"code: {sys.modules['bioatlas.search.tantivy_search'].__file__}")
     if cprof:
         import pstats
 
