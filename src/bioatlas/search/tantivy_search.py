@@ -266,7 +266,7 @@ class Answer:
         _kept.keep(self.engine, searcher, ("without", facet, *key), others.get(facet, {}))
         return True
 
-    def split_on(self, known: set[str] = frozenset()) -> str | None:
+    def split_on(self, known: set[str] | frozenset[str] = frozenset()) -> str | None:
         """The selected facet that splits cleanly (`splittable`; the first of SPLIT_FIRST, else
         of the facets' order) and whose counts without its clause are not `known`, None when
         none does."""
