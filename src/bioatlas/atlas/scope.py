@@ -58,6 +58,7 @@ from bioatlas.atlas.scope_rules import (  # noqa: F401 (the rule file's names, r
     shipped_rules,
 )
 from bioatlas.atlas.taxonomy import Taxonomy
+from bioatlas.core import version_memo
 from bioatlas.core.text import fold
 
 SCOPES = ("sector", "all")
@@ -213,12 +214,21 @@ def in_scope_condition() -> ColumnElement[bool]:
 
 
 _COMPUTED = select(exists().where(ScopeRun.id.isnot(None)))  # built once (every page asks)
+_COMPUTED_NAME = "atlas.scope.computed"
 _REASONS = select(ScopeReason.rule, ScopeReason.matched).where(ScopeReason.actor_id == bindparam("actor_id"))
 
 
 def computed(session: Session) -> bool:
-    """Has the scope ever been computed on this atlas?"""
-    return bool(session.connection().scalar(_COMPUTED))
+    """Has the scope ever been computed on this atlas? Kept per data version for an anonymous
+    read (`core.version_memo`: a computation commits a run, which moves the version)."""
+    return version_memo.read(session, _COMPUTED_NAME, lambda: bool(session.connection().scalar(_COMPUTED)))
+
+
+def known_default_scope(request_state: dict, engine) -> str | None:
+    """`default_scope` as kept for the request's data version (no database read: the event
+    loop's), or None when it must be read."""
+    found = version_memo.peek(engine, request_state.get(version_memo.KEY), _COMPUTED_NAME)
+    return None if found is version_memo.MISSING else (SECTOR if found else ALL)
 
 
 def default_scope(session: Session) -> str:

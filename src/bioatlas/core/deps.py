@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from bioatlas.core import version_memo
 from bioatlas.core.config import Settings
 from bioatlas.core.i18n import Translator, pick_language
 
@@ -19,8 +20,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Making a session touches no database (its connection is checked out at its first statement,
     in the handler's thread); closing it on SQLite gives the connection back to the pool with a
     rollback that has nothing to undo after a read (a failed write's rollback drops its pages,
-    no waiting: WAL). On PostgreSQL the close (a round trip to the server) stays in the pool."""
+    no waiting: WAL). On PostgreSQL the close (a round trip to the server) stays in the pool.
+    The data version the response cache read for this request, if any, goes with the session
+    (`core.version_memo`: reads kept per version)."""
     session = request.app.state.sessionmaker()
+    carried = request.scope.get("state", {}).get(version_memo.KEY)  # an anonymous read's data version
+    if carried is not None:
+        session.info[version_memo.KEY] = carried
     try:
         yield session
     finally:

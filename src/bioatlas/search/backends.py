@@ -24,7 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bioatlas.atlas.service import taxonomies as load_taxonomies
+from bioatlas.core import version_memo
 from bioatlas.core.dialect import dialect_for
+from bioatlas.core.live_index import engine_of
 from bioatlas.search import tantivy_index
 from bioatlas.search.models import FTS_TABLE, SearchDocument, SearchTerm
 from bioatlas.search.text import QueryTerm
@@ -93,30 +95,50 @@ class Backend:
     def correct(self, session: Session, terms: list[QueryTerm]) -> None:
         """Add to each unknown word (MIN_TYPO+ letters, not a prefix of a known word) the closest known
         words: Levenshtein distance 1 (≤ 5 letters) or 2, candidates sharing the first two letters
-        (and, on PostgreSQL, any trigram-similar word through the pg_trgm index)."""
+        (and, on PostgreSQL, any trigram-similar word through the pg_trgm index). A word's
+        correction depends only on the indexed words (`search_terms`, rewritten by commits that
+        move the data version): kept per data version for an anonymous read (`core.version_memo`)."""
         todo = [t for t in terms if len(t.word) >= MIN_TYPO and not t.word.isdigit()]
-        if not todo:
-            return
-        forms = {f for t in todo for f in t.forms}
-        known = set(session.connection().execute(_KNOWN, {"forms": sorted(forms)}).scalars())
+        version = version_memo.carried(session)
+        engine = engine_of(session) if version is not None else None
+        left = []
         for term in todo:
-            w = term.word
-            if known.intersection(term.forms):  # the word or one of its stems is indexed
-                continue
-            if term.prefix and session.scalar(
-                select(SearchTerm.term).where(SearchTerm.prefix2 == w[:2], SearchTerm.term.like(f"{w}%")).limit(1)
-            ):
-                continue
-            near = and_(SearchTerm.prefix2 == w[:2], SearchTerm.length.between(len(w) - 2, len(w) + 2))
-            if self.trigram:
-                near = or_(near, SearchTerm.term.op("%")(w))
-            candidates = list(session.scalars(select(SearchTerm.term).where(near).limit(20_000)))
-            limit = 1 if len(w) <= 5 else 2
-            scored = sorted((Levenshtein.distance(w, c, score_cutoff=limit), c) for c in candidates)
-            scored = [(d, c) for d, c in scored if d <= limit]
-            if scored:
-                best = scored[0][0]
-                term.corrected = [c for d, c in scored if d == best][:3]
+            kept = version_memo.peek(engine, version, self._kept_as(term)) if version is not None else version_memo.MISSING
+            if kept is version_memo.MISSING:
+                left.append(term)
+            elif kept:
+                term.corrected = list(kept)
+        if not left:
+            return
+        forms = {f for t in left for f in t.forms}
+        known = set(session.connection().execute(_KNOWN, {"forms": sorted(forms)}).scalars())
+        for term in left:
+            corrected = () if known.intersection(term.forms) else self._closest(session, term)  # indexed: as typed
+            if corrected:
+                term.corrected = list(corrected)
+            version_memo.put(engine, version, self._kept_as(term), corrected)
+
+    def _kept_as(self, term: QueryTerm) -> tuple:
+        return ("search.correct", self.name, term.word, tuple(term.forms), term.prefix)
+
+    def _closest(self, session: Session, term: QueryTerm) -> tuple[str, ...]:
+        """The closest known words of an unknown word (none when it is a prefix of a known word)."""
+        w = term.word
+        if term.prefix and session.scalar(
+            select(SearchTerm.term).where(SearchTerm.prefix2 == w[:2], SearchTerm.term.like(f"{w}%")).limit(1)
+        ):
+            return ()
+        near = and_(SearchTerm.prefix2 == w[:2], SearchTerm.length.between(len(w) - 2, len(w) + 2))
+        if self.trigram:
+            near = or_(near, SearchTerm.term.op("%")(w))
+        candidates = list(session.scalars(select(SearchTerm.term).where(near).limit(20_000)))
+        limit = 1 if len(w) <= 5 else 2
+        scored = sorted((Levenshtein.distance(w, c, score_cutoff=limit), c) for c in candidates)
+        scored = [(d, c) for d, c in scored if d <= limit]
+        if not scored:
+            return ()
+        best = scored[0][0]
+        return tuple(c for d, c in scored if d == best)[:3]
 
 
 class SQLiteBackend(Backend):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -37,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bioatlas.core import version_memo
 from bioatlas.core.i18n import pick_language
 from bioatlas.web.renderers import Renderers, captured
 from bioatlas.web.shared_cache import SharedEntries
@@ -95,6 +97,7 @@ class ResponseCache:
             return
         headers = {name: value for name, value in scope["headers"]}
         version = self.version() if self.version_inline else await run_in_threadpool(self.version)
+        read_at = time.monotonic()
         if version != self.at:  # a committed change: every entry is stale
             self.entries.clear()
             self.bytes, self.at = 0, version
@@ -130,6 +133,8 @@ class ResponseCache:
                 await _send(send, shared.status, shared.headers + validators, shared.body)
                 return
         self.stats["misses"] += 1
+        # the miss's reads that depend on nothing but this version are kept for it (core/version_memo.py)
+        scope.setdefault("state", {})[version_memo.KEY] = (version, read_at)
         mine = None if computing is not None else asyncio.get_running_loop().create_future()
         if mine is not None:
             self.pending[(key, version)] = mine
