@@ -1,5 +1,6 @@
 """What a response-cache miss costs, per kind of request, in-process: the distinct URLs of
-`bench/http_load.py`'s plan (search, actor, page) each asked once with the response cache off,
+`bench/http_load.py`'s plan (search, actor, page) each asked once with the response cache off
+(`--response-cache`: on, as served; every URL is asked once, so each is still a miss),
 wall and CPU time per request (the process's CPU: the handlers run in this thread, the search engine in its own), then optionally a
 pyinstrument profile of the same pass (`--pyinstrument`, wall-clock sampling: less inflated than
 cProfile), or cProfile's costliest functions (`--cprofile N`), and per-phase timers of the search
@@ -53,7 +54,7 @@ PHASES = (
     ("bioatlas.search.service", "_fuse"), ("bioatlas.search.semantic.service", "_query_vector"),
     ("bioatlas.search.semantic.service", "_refresh"), ("bioatlas.search.semantic_allowed", "allowed"),
     ("bioatlas.search.service", "Selection"), ("bioatlas.search.service", "_passing"),
-    ("bioatlas.search.backends", "Backend.correct"),
+    ("bioatlas.search.backends", "Backend.correct"), ("bioatlas.atlas.scope", "computed"),
     ("bioatlas.search.tantivy_search", "Answer.top"), ("bioatlas.search.tantivy_search", "Answer.counts"),
     ("bioatlas.search.tantivy_search", "area_as_clause"), ("bioatlas.search.tantivy_search", "_total"),
     ("bioatlas.search.tantivy_search", "_split"), ("bioatlas.search.tantivy_search", "matched"),
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=150, help="at most this many URLs per kind")
     parser.add_argument("--prime", type=int, default=5)
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--response-cache", action="store_true",
+                        help="through the response cache, as `serve` answers: each URL is still a miss, and its "
+                             "session carries the data version (reads kept per version: core/version_memo.py)")
     parser.add_argument("--phases", action="store_true", help="CPU per request of the handler's steps (PHASES)")
     parser.add_argument("--cprofile", type=int, metavar="N", default=0,
                         help="cProfile of the measured pass: the N costliest functions by own time and by cumulative time")
@@ -153,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="the N slowest misses by CPU with their phases (with --phases), and the CPU per class of search")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
-    os.environ["BIOATLAS_RESPONSE_CACHE"] = "false"
+    os.environ["BIOATLAS_RESPONSE_CACHE"] = "true" if args.response_cache else "false"
     import anyio.to_thread
     import httpx
 
