@@ -72,8 +72,8 @@ def test_a_head_shorter_than_its_length_reads_no_tail(db, synthetic, taxonomies,
     monkeypatch.setattr(service, "semantic_function", lambda: lambda *a, **k: [])
     tops = []
     real = tantivy_search.Answer.top
-    monkeypatch.setattr(tantivy_search.Answer, "top", lambda self, n, offset, exclude=(): tops.append((n, offset))
-                        or real(self, n, offset, exclude))
+    monkeypatch.setattr(tantivy_search.Answer, "top", lambda self, n, offset, *rest: tops.append((n, offset))
+                        or real(self, n, offset, *rest))
     with db() as s:
         r = service.search(s, q="synthétique", f=ActorFilter(status=""), taxonomies=taxonomies, mode="hybrid", limit=100)
     assert r.total == 60 and len(r.ids) == 60

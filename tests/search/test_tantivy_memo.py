@@ -53,3 +53,42 @@ def test_a_facets_counts_without_its_clause_are_counted_once_per_text_and_other_
                 numpy_side = _asked(s, taxonomies, q, VIEWS)
         assert in_order == each_fresh == numpy_side, q
         assert in_order[1][0] > 0 and in_order[2][0] > 0 and in_order[1][2]["region"] == in_order[2][2]["region"]
+
+
+def test_a_filtered_page_from_the_texts_wide_read_equals_its_own(db, synthetic, taxonomies, engine_on_tantivy, monkeypatch):
+    """`tantivy_wide`: the text alone read WIDE deep (thresholds lowered for 60 actors), then the
+    filtered views' pages taken from that read where enough of its hits pass (exact names left
+    out), read by Tantivy where too few do: every page equal to a fresh engine's and the numpy
+    path's; the filtered pages served from the read make no Tantivy read of their own."""
+    from bioatlas.search import tantivy_wide
+
+    monkeypatch.setattr(tantivy_wide, "WIDE_OVER", 0)
+    monkeypatch.setattr(tantivy_wide, "WIDE", 12)
+    served, own_reads = [], []
+    real_page, real_ranked = tantivy_wide.page, tantivy_search.Answer._ranked
+    monkeypatch.setattr(tantivy_wide, "page", lambda answer, *a: served.append(
+        (bool(set(answer.filters) - {""}), real_page(answer, *a))) or served[-1][1])
+    monkeypatch.setattr(tantivy_search.Answer, "_ranked", lambda self, *a: own_reads.append(set(self.filters) - {""})
+                        or real_ranked(self, *a))
+    views = [ActorFilter(region=("84",)), ActorFilter(kind=("company", "cdmo")), ActorFilter(modality=("cell_therapy",)),
+             ActorFilter(region=("76",), kind=("cdmo",))]
+    seen: list = []
+    for q in ("synthétique", "Acteur synthétique 12", "bioprod"):
+        with db() as s:
+            engine = tantivy_index.current(s, taxonomies)
+            assert engine.ordered is engine.searcher  # a fresh build: documents in actor id order
+            tantivy_index.forget(tantivy_index.index_dir(s))
+            served.clear(), own_reads.clear()
+            in_order = _asked(s, taxonomies, q, [ActorFilter(), *views])
+            filtered = [page for view, page in served if view]
+            seen += filtered
+            assert sum(1 for f in own_reads if f) == filtered.count(None), q  # a filtered read only when not served
+            each_fresh = []
+            for f in [ActorFilter(), *views]:
+                tantivy_index.forget(tantivy_index.index_dir(s))
+                each_fresh += _asked(s, taxonomies, q, [f])
+            with monkeypatch.context() as m:
+                m.setattr(tantivy_search, "supports", lambda *a: False)
+                numpy_side = _asked(s, taxonomies, q, [ActorFilter(), *views])
+        assert in_order == each_fresh == numpy_side, q
+    assert sum(1 for page in seen if page) >= 5 and None in seen  # pages from the read; some with too few passing

@@ -56,3 +56,40 @@ def forget() -> None:
     with _lock:
         _state = None
         _kept.clear()
+        _masks.clear()
+
+
+_masks: OrderedDict[tuple, np.ndarray] = OrderedDict()
+MASKS = 16  # filter sets whose passing rows are kept per state (1 byte per actor each: 1 MB at 1,000,000)
+
+
+def passing(st: State, f: ActorFilter, geo: Geo, scale: tuple[str, ...]):
+    """A function of actor ids: which of them meet the filters (a boolean per id; unknown or
+    closed actors of the index do not), from a mask over the index's rows kept per state and
+    filter set (`tantivy_wide`: a page taken from the text's wider read without the filters)."""
+    global _state
+    key = (f, geo.bbox, geo.near, geo.radius_km if geo.near else None, scale)
+    with _lock:
+        if _state is None or _state() is not st:
+            _state, _ = weakref.ref(st), _kept.clear()
+            _masks.clear()
+        mask = _masks.get(key)
+        if mask is not None:
+            _masks.move_to_end(key)
+    if mask is None:
+        mask = Selection(st, np.arange(st.size), f, geo, scale).mask()
+        mask.setflags(write=False)
+        with _lock:
+            if _state is not None and _state() is st:
+                _masks[key] = mask
+                while len(_masks) > MASKS:
+                    _masks.popitem(last=False)
+
+    def test(ids) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        pos = np.searchsorted(st.ids, ids)
+        pos[pos >= len(st.ids)] = 0
+        known = (st.ids[pos] == ids) if len(st.ids) else np.zeros(len(ids), bool)
+        return known & mask[pos]
+
+    return test

@@ -151,7 +151,7 @@ def _run(session: Session, *, q: str, f: ActorFilter, taxonomies, geo: Geo, scal
         if engine.total == 0 and len(terms) > 1:
             return _closest(session, st, backend, terms, f, geo, scale, limit, position, sig, with_facets, taxonomies)
         facets = engine.counts(f, taxonomies) if with_facets else None
-        ranking: Ranking = _EngineRanking(engine, exact)
+        ranking: Ranking = _EngineRanking(engine, exact, lambda: semantic_allowed.passing(st, f, geo, scale))
         total = engine.total
     else:  # every match read into numpy (by Tantivy's first read when few, `tantivy_few`), filtered and counted there
         every = engine.every if engine is not None else None
@@ -232,11 +232,11 @@ class _NumpyRanking:
 class _EngineRanking:
     """The same on Tantivy's answer (exact names are text matches there, see `_engine_answer`)."""
 
-    def __init__(self, answer: tantivy_search.Answer, exact: list[int]):
-        self.answer, self.exact = answer, exact
+    def __init__(self, answer: tantivy_search.Answer, exact: list[int], passing=None):
+        self.answer, self.exact, self.passing = answer, exact, passing  # passing(): the filters' test of ids
 
     def top(self, n: int, offset: int) -> list[tuple[int, float]]:
-        return self.answer.top(n, offset, self.exact)
+        return self.answer.top(n, offset, self.exact, self.passing)
 
     def contains(self, ids: list[int]) -> set[int]:
         return self.answer.contains(ids)

@@ -34,6 +34,7 @@ from bioatlas.search import tantivy_few as few
 from bioatlas.search import tantivy_geo, tantivy_parallel as parallel
 from bioatlas.search import tantivy_memo as _kept
 from bioatlas.search import tantivy_names_first as names_first
+from bioatlas.search import tantivy_wide as wide
 from bioatlas.search.params import SCALES, Geo
 from bioatlas.search.tantivy_facets import aggregate as _aggregate
 from bioatlas.search.tantivy_facets import const as _const
@@ -114,18 +115,20 @@ class Answer:
         kept under, whichever search counted them (`tantivy_memo`)."""
         return (self.text_key, self.filter_key(without))
 
-    def top(self, n: int, offset: int, exclude: list[int] = ()) -> list[tuple[int, float]]:
+    def top(self, n: int, offset: int, exclude: list[int] = (), passing=None) -> list[tuple[int, float]]:
         """(actor id, score) of ranks offset … offset + n, score desc then id asc, exact names left
         out; kept per query and searcher like the counts (the same page asked again, by another
-        visitor or with the response cache off, costs no new search)."""
+        visitor or with the response cache off, costs no new search); `passing()`: `tantivy_wide`'s."""
         if n <= 0:
             return []
         searcher = self.searcher or self.engine.searcher
         key = ("top", *self.key, n, offset, tuple(sorted(int(i) for i in exclude)))
-        return list(_memo(self.engine, searcher, key, lambda: self._top(searcher, n, offset, exclude)))
+        return list(_memo(self.engine, searcher, key, lambda: self._top(searcher, n, offset, exclude, passing)))
 
-    def _top(self, searcher: tantivy.Searcher, n: int, offset: int, exclude: list[int]) -> list[tuple[int, float]]:
+    def _top(self, searcher: tantivy.Searcher, n: int, offset: int, exclude: list[int], passing=None) -> list[tuple[int, float]]:
         k = offset + n
+        if (page := wide.page(self, searcher, k, exclude, passing)) is not None:  # the text's wide read, filtered
+            return page[offset:k]
         narrow = self._names_first(searcher, k)
         if narrow is not None:
             clause, bound = narrow
@@ -138,6 +141,8 @@ class Answer:
         # crowds; `tantivy_few`'s), serves here when it holds the page and the exact names left out
         first = self.first if k + len(exclude) <= self.first_limit and searcher is self.searcher and (
             not exclude or self.engine.ordered is searcher) else None
+        if first is None and wide.reads_wide(self, searcher, k + len(exclude)):  # kept for the filtered views
+            return wide.read(self, searcher, exclude)[offset:k]
         return self._ranked(searcher, k, exclude, None, first)[offset:k]
 
     def _names_first(self, searcher: tantivy.Searcher, k: int) -> tuple[tantivy.Query, float] | None:
@@ -254,9 +259,8 @@ class Answer:
                      lambda: self._without_pass(searcher, facet))
 
     def known_without(self, searcher: tantivy.Searcher, facet: str) -> bool:
-        """Whether a selected facet's counts without its own clause are kept already: by a search
-        that selected it too (another code of it, or other filters' counts), or among the
-        matches' counts of a search of the same text without it (they hold this facet's counts)."""
+        """Whether a selected facet's counts without its own clause are kept already: by a search that
+        selected it too, or among the matches' counts of the same text without it (`tantivy_memo`)."""
         key = self.counted_key(facet)
         if _kept.peek(self.engine, searcher, ("without", facet, *key)) is not None:
             return True
