@@ -45,7 +45,8 @@ def read(answer, searcher: tantivy.Searcher, exclude: list[int]) -> list[tuple[i
     ids = np.fromiter((i for i, _ in ranked), dtype=np.int64, count=len(ranked))
     scores = np.fromiter((s for _, s in ranked), dtype=np.float64, count=len(ranked))
     kept.keep(answer.engine, searcher, _key(answer), (ids, scores))
-    return [p for p in ranked if p[0] not in set(exclude)]
+    out = set(exclude)
+    return [p for p in ranked if p[0] not in out]
 
 
 def page(answer, searcher: tantivy.Searcher, k: int, exclude: list[int],
