@@ -13,8 +13,11 @@ itself, so an answer that a committed change crossed is served but never stored.
 
 A renderer computes one answer at a time, first come first served (its misses do not slow each
 other down by sharing the GIL in threads), and joins requests for an answer it is computing. A
-request goes to the renderer its URL hashes to (a URL asked by two workers at once is computed
-once), or the next one if that one does not answer. A renderer that is gone, fails or answers
+search (`BY_TEXT`) goes to the renderer its text hashes to, as the engine's memo keys it
+(`search/affinity.py`): the views of one text (alone, in a region, the page, another language)
+meet in one process, whose memo keeps that text's counts and wide read from the first of them.
+Any other request goes to the renderer its URL hashes to. Either way a URL asked by two workers
+at once goes to one renderer (computed once), or to the next one if it does not answer. A renderer that is gone, fails or answers
 later than `timeout`: the worker computes the answer itself (logged once per worker), never a 500.
 
 Between processes of one server only: the sockets are in a private (0700) folder made by
@@ -54,6 +57,9 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # (docs/performance.md); a search miss's CPU grows with the atlas, the hop's cost does not
 AUTO_ACTORS = 100_000
 
+# paths whose misses go to the renderer of their search text (its memo: counts, wide read)
+BY_TEXT = frozenset({"/api/v1/search", "/search"})
+
 
 def how_many(asked: int | str | None, *, workers: int, actors: Callable[[], int]) -> int:
     """Renderers to start: none with one worker; `auto` (or unset): one per worker when the atlas
@@ -64,6 +70,17 @@ def how_many(asked: int | str | None, *, workers: int, actors: Callable[[], int]
     if asked is None or asked == "auto":
         return workers if actors() >= AUTO_ACTORS else 0
     return int(asked)
+
+
+def route(key: tuple) -> object:
+    """What picks a request's renderer (see the module's docstring)."""
+    if key[0] in BY_TEXT:
+        from bioatlas.search.affinity import search_text
+
+        text = search_text(key[1])
+        if text is not None:
+            return ("search", text)
+    return key
 
 
 class Renderers:
@@ -91,7 +108,7 @@ class Renderers:
             self._warn(f"request not sent ({type(exc).__name__}: {exc})")
             self.stats["fallback"] += 1
             return None
-        first = zlib.crc32(repr(key).encode()) % len(self.paths)
+        first = self.which(key)
         for i in range(len(self.paths)):
             path = self.paths[(first + i) % len(self.paths)]
             try:
@@ -109,6 +126,11 @@ class Renderers:
             return answer, reply["before"] == reply["after"] == version
         self.stats["fallback"] += 1
         return None
+
+    def which(self, key: tuple) -> int:
+        """The renderer asked first for the request of this cache key (path, query, language,
+        variant): by the search's text on BY_TEXT paths, by the whole key otherwise."""
+        return zlib.crc32(repr(route(key)).encode()) % len(self.paths)
 
     def _warn(self, what: str) -> None:
         if not self.warned:
