@@ -10,8 +10,8 @@ kept across them, as a renderer computes its misses.
     .venv/bin/python bench/renderer_routes.py … --renderers 1 --answers /tmp/new.json   # status and body hash per URL
     BENCH_SRC=/work/main/src .venv/bin/python bench/renderer_routes.py … --renderers 1 --answers /tmp/old.json
 
-With `--answers`, the status and a hash of the body of every URL (to compare two checkouts'
-answers over the whole plan: `--compare OLD NEW`).
+With `--answers`, the status, a hash of the body, the CPU and the renderer of every URL (to
+compare two checkouts' answers over the whole plan: `--compare OLD NEW`, status and hash).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, os.environ.get("BENCH_SRC", str(ROOT / "src")))  # BENCH_SRC: another checkout (before/after)
 sys.path.insert(1, str(ROOT))
+import bioatlas  # noqa: E402,F401  (from BENCH_SRC: bench.common, imported next, puts this checkout's src first)
 
 
 def plan(url: str, n: int, seed: int) -> list[str]:
@@ -105,12 +106,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--renderers", type=int, default=2)
     parser.add_argument("--routing", choices=("url", "text", "both"), default="both")
     parser.add_argument("--cpu", action="store_true", help="compute every renderer's misses (forked children)")
-    parser.add_argument("--answers", type=Path, help="write url -> [status, body hash] (with --cpu implied)")
+    parser.add_argument("--answers", type=Path,
+                        help="write url -> [status, body hash, CPU ms, renderer] (--cpu implied; the last routing's)")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("OLD", "NEW"), help="compare two --answers files")
     args = parser.parse_args(argv)
     if args.compare:
         old, new = (json.loads(p.read_text()) for p in args.compare)
-        differ = [u for u in old if u in new and old[u] != new[u]]
+        differ = [u for u in old if u in new and old[u][:2] != new[u][:2]]
         print(f"{len(old)} / {len(new)} URLs, {len(set(old) & set(new))} in both, {len(differ)} differ")
         for u in differ[:20]:
             print(f"  {u}: {old[u]} -> {new[u]}")
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
             cpus = [c for _, c, _, _ in done]
             every += cpus
             sums.append(sum(cpus))
-            answers.update({u: [s, h] for u, _, s, h in done})
+            answers.update({u: [s, h, round(c, 2), i] for u, c, s, h in done})
             print(f"  by {r}, renderer {i} ({t0} UTC): {len(cpus)} misses, CPU sum {sum(cpus):8.1f} ms, "
                   f"mean {statistics.mean(cpus) if cpus else 0:6.2f}, "
                   f"errors {sum(1 for _, _, s, _ in done if s >= 500)}")
