@@ -1,7 +1,7 @@
 """Where a server's renderers compute `bench/http_load.py`'s search misses, and what they cost
 there: the plan's distinct search URLs in the order of their first ask, routed to N renderers by
 the whole URL (`--routing url`, the routing before `search/affinity.py`) or by the search's text
-(`--routing text`, `web/renderers.route`). Per renderer: its misses, and with `--cpu` their CPU,
+(`--routing text`, `Renderers.route` with `app.RENDERED_BY_TEXT`). Per renderer: its misses, and with `--cpu` their CPU,
 each renderer played by a child forked from one warmed app (the response cache off, as a
 renderer runs below it), one child at a time: its URLs asked in order, one at a time, its memo
 kept across them, as a renderer computes its misses.
@@ -51,11 +51,15 @@ def routed(urls: list[str], n: int, routing: str, lang: str) -> list[list[str]]:
     query, language, variant; wrk asks JSON with no Accept-Language)."""
     from bioatlas.web import renderers
 
+    if routing == "text":
+        from bioatlas.app import RENDERED_BY_TEXT
+
+        pool = renderers.Renderers(routes=RENDERED_BY_TEXT)
     out: list[list[str]] = [[] for _ in range(n)]
     for u in urls:
         path, _, query = u.partition("?")
         key = (path, query, lang, False)
-        what = key if routing == "url" else renderers.route(key)
+        what = key if routing == "url" else pool.route(key)
         out[zlib.crc32(repr(what).encode()) % n].append(u)
     return out
 

@@ -34,7 +34,8 @@ from bioatlas.web import STATIC_DIR, templates
 from bioatlas.web.body_limit import BodyLimits
 from bioatlas.web.pages import page_context
 from bioatlas.web.refusals import BUSY, INTERNAL, UNENCODABLE, answer_fields, server_refusal, validation_fields
-from bioatlas.web.renderers import response_cache_of
+from bioatlas.search.affinity import renderer_key
+from bioatlas.web.renderers import Renderers, response_cache_of
 from bioatlas.web.renderers import start as start_renderers
 from bioatlas.web.renderers import stop as stop_renderers
 from bioatlas.web.response_cache import ResponseCache
@@ -58,6 +59,11 @@ CACHED_ROUTES = (
     "/", "/actors", "/actors/{actor_id}", "/search", "/observatory", "/api/v1/actors", "/api/v1/actors/{actor_id}",
     "/api/v1/search", "/api/v1/search/suggest", "/api/v1/map/clusters", "/api/v1/facets", "/api/v1/taxonomies",
 )
+
+# Cached routes whose misses go to the renderer of their search text (web/renderers.py): the views
+# of one text (alone, in a region, the page, another language) meet the memo of its counts and
+# wide read (search/tantivy_memo.py, tantivy_wide.py)
+RENDERED_BY_TEXT = {"/api/v1/search": renderer_key, "/search": renderer_key}
 
 
 # Paths most requests ask for (the search: 60 % of the measured mix), whose routers are mounted
@@ -173,7 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.shared_cache = SharedEntries()  # activated by run_server before it forks workers
         app.add_middleware(ResponseCache, routes=CACHED_ROUTES, version=data_version,
                            version_inline=version_inline, shared=app.state.shared_cache,
-                           default_language=settings.default_language)
+                           default_language=settings.default_language, renderers=Renderers(routes=RENDERED_BY_TEXT))
     # sessions, CSRF cookie, export audit (accounts/middleware.py); added before the
     # security headers so that those wrap every response, the middleware's own refusals included
     install_accounts(app)

@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 
+from bioatlas.app import create_app
 from bioatlas.search.affinity import search_text
 from bioatlas.web import renderers
 from tests.web.test_renderers import COOKIE, same, served  # noqa: F401 (the fixture)
@@ -66,11 +67,14 @@ def test_a_text_whose_renderer_is_gone_goes_to_the_next(served, monkeypatch, cap
     assert len([r for r in caplog.records if r.name == "bioatlas.renderers"]) == 1
 
 
-def test_other_requests_go_by_their_url():
+def test_other_requests_go_by_their_url(settings):
+    pool = renderers.response_cache_of(create_app(settings.model_copy(update={"response_cache": True}))).renderers
+    text = pool.route(("/api/v1/search", "q=cell+therapy&region=84", "fr", False))
+    assert text == pool.route(("/search", "q=Cell+Therapy", "en", True)) != ("/search", "q=Cell+Therapy", "en", True)
     for path, query in [("/api/v1/actors/12", ""), ("/api/v1/search", ""), ("/api/v1/search", "q=((("),
-                        ("/api/v1/search", "region=84"), ("/api/v1/map/clusters", "bbox=1,2,3,4&zoom=6")]:
-        assert renderers.route((path, query, "fr", False)) == (path, query, "fr", False)
-    assert renderers.route(("/api/v1/search/suggest", "q=geno", "fr", False))[0] == "/api/v1/search/suggest"
+                        ("/api/v1/search", "region=84"), ("/api/v1/map/clusters", "bbox=1,2,3,4&zoom=6"),
+                        ("/api/v1/search/suggest", "q=cell+therapy")]:
+        assert pool.route((path, query, "fr", False)) == (path, query, "fr", False)
 
 
 def test_the_search_text_is_the_texts_as_the_search_parses_it():

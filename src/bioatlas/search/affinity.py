@@ -33,3 +33,10 @@ def search_text(query_string: str) -> tuple[tuple[str, bool], ...] | None:
             pass
     terms = parse_query(q, as_you_type=True)
     return tuple((t.word, t.prefix) for t in terms) or None
+
+
+def renderer_key(query_string: str) -> tuple | None:
+    """What a search URL's renderer is chosen by (`web/renderers.py`, `app.RENDERED_BY_TEXT`): its
+    text, or None (by the URL)."""
+    text = search_text(query_string)
+    return None if text is None else ("search", text)

@@ -13,8 +13,8 @@ itself, so an answer that a committed change crossed is served but never stored.
 
 A renderer computes one answer at a time, first come first served (its misses do not slow each
 other down by sharing the GIL in threads), and joins requests for an answer it is computing. A
-search (`BY_TEXT`) goes to the renderer its text hashes to, as the engine's memo keys it
-(`search/affinity.py`): the views of one text (alone, in a region, the page, another language)
+search goes to the renderer its text hashes to, as the engine's memo keys it (`routes`, given by
+the app: `app.RENDERED_BY_TEXT`, `search/affinity.py`): the views of one text (alone, in a region, the page, another language)
 meet in one process, whose memo keeps that text's counts and wide read from the first of them.
 Any other request goes to the renderer its URL hashes to. Either way a URL asked by two workers
 at once goes to one renderer (computed once), or to the next one if it does not answer. A renderer that is gone, fails or answers
@@ -38,7 +38,7 @@ import pickle
 import socket
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +57,6 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # (docs/performance.md); a search miss's CPU grows with the atlas, the hop's cost does not
 AUTO_ACTORS = 100_000
 
-# paths whose misses go to the renderer of their search text (its memo: counts, wide read)
-BY_TEXT = frozenset({"/api/v1/search", "/search"})
-
 
 def how_many(asked: int | str | None, *, workers: int, actors: Callable[[], int]) -> int:
     """Renderers to start: none with one worker; `auto` (or unset): one per worker when the atlas
@@ -72,22 +69,12 @@ def how_many(asked: int | str | None, *, workers: int, actors: Callable[[], int]
     return int(asked)
 
 
-def route(key: tuple) -> object:
-    """What picks a request's renderer (see the module's docstring)."""
-    if key[0] in BY_TEXT:
-        from bioatlas.search.affinity import search_text
-
-        text = search_text(key[1])
-        if text is not None:
-            return ("search", text)
-    return key
-
-
 class Renderers:
     """The worker's side: where the renderers listen (empty until `start`: every call computes
     in the worker, as a single process does)."""
 
-    def __init__(self, *, timeout: float = 60.0) -> None:
+    def __init__(self, *, timeout: float = 60.0, routes: Mapping[str, Callable[[str], object]] | None = None) -> None:
+        self.routes = dict(routes or {})  # path -> the value its misses are routed by, from the query string
         self.paths: list[Path] = []
         self.pids: list[int] = []
         self.timeout = timeout
@@ -129,8 +116,15 @@ class Renderers:
 
     def which(self, key: tuple) -> int:
         """The renderer asked first for the request of this cache key (path, query, language,
-        variant): by the search's text on BY_TEXT paths, by the whole key otherwise."""
-        return zlib.crc32(repr(route(key)).encode()) % len(self.paths)
+        variant)."""
+        return zlib.crc32(repr(self.route(key)).encode()) % len(self.paths)
+
+    def route(self, key: tuple) -> object:
+        """What picks a request's renderer: on a path of `routes`, its value of the query string
+        (the search's text: `app.RENDERED_BY_TEXT`) when it has one; else the whole key."""
+        by = self.routes.get(key[0])
+        value = by(key[1]) if by is not None else None
+        return key if value is None else value
 
     def _warn(self, what: str) -> None:
         if not self.warned:
