@@ -180,10 +180,10 @@ def test_the_policy_refusals_read_in_the_reader_language(client):
     language; the JSON answer keeps the English text."""
     html = {"Accept": "text/html"}
     r = client.get("/messages", headers=html)
-    assert r.status_code == 401 and "connexion requise : connectez-vous" in r.text
+    assert r.status_code == 401 and "connexion requise\u202f: connectez-vous" in r.text
     assert "authentication required: log in" in client.get("/messages?lang=en", headers=html).text
     r = client.post("/account/login?lang=fr", data={"email": "a@example.org", "password": "x"}, headers=html)
-    assert r.status_code == 403 and "jeton CSRF absent ou invalide : rechargez la page" in r.text
+    assert r.status_code == 403 and "jeton CSRF absent ou invalide\u202f: rechargez la page" in r.text
     r = client.get("/api/v1/messages")
     assert r.status_code == 401 and r.json()["detail"].startswith("authentication required: log in")
     # Starlette's own answers too: an unknown address
@@ -226,7 +226,7 @@ def test_a_view_parameter_refused_in_the_reader_language(client):
     """A bad filter or search parameter: a page names it in the reader's language, the API in English."""
     html = {"Accept": "text/html"}
     r = client.get("/search?scope=nope&lang=fr", headers=html)
-    assert r.status_code == 422 and "scope\u202f: attendu : l&#39;une de sector, all, pas &#39;nope&#39;" in r.text
+    assert r.status_code == 422 and "scope\u202f: attendu\u202f: l&#39;une de sector, all, pas &#39;nope&#39;" in r.text
     r = client.get("/search?radius_km=5&lang=fr", headers=html)
     assert r.status_code == 422 and "radius_km\u202f: demande `near` (une commune)" in r.text
     r = client.get("/api/v1/actors?kind=licorne")

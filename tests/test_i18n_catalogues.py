@@ -5,6 +5,8 @@ room's entry for a word it means differently ("Start" of a session is not the st
 
 from __future__ import annotations
 
+import re
+
 from babel.messages.pofile import read_po
 
 from bioatlas.core.i18n import LOCALE_DIR, Translator
@@ -33,3 +35,37 @@ def test_words_that_differ_by_room_read_right_in_each():
     assert t("Start date") == "Date de prise de poste"  # the job board's
     assert t.pgettext("milestone status", "cancelled") == "annulé"  # un jalon
     assert t("cancelled") == "annulée"  # une inscription, une demande
+
+
+# French typography: a no-break space (U+00A0, or the narrow U+202F) before ":", ";", "!", "?" and "%",
+# so that a line never breaks between a word and its mark ("Note :" with an ordinary space could put
+# the colon alone at the start of a line; "Note:" is English punctuation). Placeholders ({value!r}),
+# addresses (https://), code in backticks, times (18:00) and code words (participant:17) are not prose.
+NOT_PROSE = re.compile(r"\{[^{}]*\}|`[^`]*`|\w+://\S*|\d:\d|\w:\w")
+BARE_MARK = re.compile(r"(?<![\u00a0\u202f(])[:;!?%]")
+
+
+def french_strings():
+    for path in sorted((LOCALE_DIR / "fr" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            catalogue = read_po(fh, locale="fr")
+        for message in catalogue:
+            if not message.id or message.fuzzy:
+                continue
+            for text in message.string if isinstance(message.string, tuple) else (message.string,):
+                if text:
+                    yield path.name, text
+
+
+def test_french_marks_have_a_no_break_space_before_them():
+    bare = [f"{name}: {text!r}" for name, text in french_strings() if BARE_MARK.search(NOT_PROSE.sub("x", text))]
+    assert bare == [], f"{len(bare)} French strings with a bare or breakable mark, first: {bare[:10]}"
+
+
+def test_the_rule_sees_what_it_should():
+    def bare(text: str) -> bool:
+        return bool(BARE_MARK.search(NOT_PROSE.sub("x", text)))
+    assert bare("Note : 12") and bare("Note: 12") and bare("Déjà inscrit ? Se connecter") and bare("85 %")
+    assert not bare("Note\u202f: 12") and not bare("Déjà inscrit\u00a0?") and not bare("85\u202f%")
+    assert not bare("{value!r} inconnu") and not bare("adresse https:// attendue") and not bare("à 18:00")
+    assert not bare("« participant:17 »") and not bare("Télétravail (% du temps)")

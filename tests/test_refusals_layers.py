@@ -28,7 +28,7 @@ def test_a_commune_refusal_is_a_message_id_translated_even_inside_another():
     wrapped = err.as_field("near")
     outer = FieldError("near", "not a French commune: {exc}", params={"exc": err})
     assert wrapped.field == "near" and refusal_text(Translator("fr"), wrapped) == refusal_text(Translator("fr"), err)
-    assert refusal_text(Translator("fr"), outer).startswith("pas une commune française : commune 'Lyon' introuvable")
+    assert refusal_text(Translator("fr"), outer).startswith("pas une commune française\u202f: commune 'Lyon' introuvable")
     assert outer.message.startswith("not a French commune: commune 'Lyon' not found")
 
 
@@ -73,7 +73,7 @@ def test_an_opportunity_refusal_in_the_reader_language_and_the_api_unchanged(cli
     oid = publish_via_api(client, cdmo, doc())  # published: no longer submitted
     h = login_as(client, "cdmo@test.invalid")
     token = csrf_of(client, f"/opportunities/{oid}")
-    for lang, expected in (("fr", "l&#39;opportunité est publiée ; seul un brouillon ou une opportunité refusée peut être soumis"),
+    for lang, expected in (("fr", "l&#39;opportunité est publiée\u202f; seul un brouillon ou une opportunité refusée peut être soumis"),
                            ("en", "only a draft or a rejected one can be submitted")):
         r = client.post(f"/opportunities/{oid}/submit", params={"lang": lang}, headers=HTML, data={"csrf_token": token})
         assert r.status_code == 409 and expected in r.text, r.text

@@ -48,7 +48,7 @@ def test_an_english_account_gets_english_mail_and_a_french_one_french(web, smtp,
     _notify_and_send(db, mail_settings, "camille@example.org")
     french = smtp.last_to("camille@example.org")
     assert french["Subject"] == "Votre contribution n° 7 a été refusée"
-    assert "Message de l'équipe : Source manquante." in french.get_content()
+    assert "Message de l'équipe\u202f: Source manquante." in french.get_content()
     web.cookies.delete("lang")  # a reset asked from a French page: the mail is in the account's language
     web.post("/account/reset", data={"email": "partner@example.eu", "csrf_token": csrf_of(web, "/account/reset")})
     assert smtp.last_to("partner@example.eu")["Subject"] == "Choose a new password"
@@ -99,7 +99,7 @@ def test_the_account_page_form(web, smtp, db):
     assert _language(db, "camille@example.org") == "fr"
     bad = web.post("/account/language", data={"language": "de", "csrf_token": token})
     assert bad.status_code == 422
-    assert "Choisissez la langue des notifications : français ou anglais." in bad.text
+    assert "Choisissez la langue des notifications\u202f: français ou anglais." in bad.text
     assert _language(db, "camille@example.org") == "fr"
     ok = web.post("/account/language", data={"language": "en", "csrf_token": token}, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/account"

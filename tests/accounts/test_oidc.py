@@ -164,7 +164,7 @@ def test_forged_state_replay_and_unverified_email_are_refused(oidc_client, provi
     forged = callback.replace("state=", "state=x")
     assert oidc_client.get(forged).status_code == 400
     page = oidc_client.get(forged + "&lang=fr", headers={"Accept": "text/html"})  # a French page says why in French
-    assert page.status_code == 400 and "connexion OpenID Connect refusée : état incohérent" in page.text
+    assert page.status_code == 400 and "connexion OpenID Connect refusée\u202f: état incohérent" in page.text
     assert oidc_client.get(callback, follow_redirects=False).status_code == 303  # the genuine answer
     replay = oidc_client.get(callback)  # the flow cookie is gone and the code was used
     assert replay.status_code == 400

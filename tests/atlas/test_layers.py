@@ -34,7 +34,7 @@ def _points(session, *, bbox, filters, lang, limit):
     for pid, lat, lon, colour, precision in PLACES:
         if west <= lon <= east and south <= lat <= north and (not filters.get("colour") or colour in filters["colour"]):
             yield MapPoint(id=pid, lat=lat, lon=lon, title=pid.title(), url=f"/places/{pid}",
-                           lines=[{"fr": "Couleur : ", "en": "Colour: "}[lang] + colour], precision=precision)
+                           lines=[{"fr": "Couleur\u202f: ", "en": "Colour: "}[lang] + colour], precision=precision)
 
 
 class TestFeature:
@@ -107,7 +107,7 @@ def test_points_in_the_box_with_their_popup(client, feature):
 def test_filters_or_inside_and_truncated_at_the_limit(client, feature):
     red = client.get("/api/v1/map/layers/test-places", params={"bbox": FRANCE, "colour": "red", "lang": "fr"}).json()
     assert {f["id"] for f in red["features"]} == {"lyon", "evry"} and red["truncated"] is False
-    assert red["features"][0]["properties"]["lines"] == ["Couleur : red"]  # French by default
+    assert red["features"][0]["properties"]["lines"] == ["Couleur\u202f: red"]  # French by default
     both = client.get("/api/v1/map/layers/test-places?bbox=" + FRANCE + "&colour=red,blue&colour=red").json()
     assert calls[-1]["filters"] == {"colour": ["red", "blue"]}
     assert (both["count"], both["truncated"]) == (3, True)  # four places, the layer's limit is 3
@@ -160,7 +160,7 @@ def test_a_layer_breaking_the_contract_is_refused_at_once(feature):
 def test_a_refused_layer_parameter_is_also_said_in_the_reader_language(client, feature):
     """Beside the English `detail` above, the answer's `message` is the reader's (LayerError is a
     FieldError with a message id)."""
-    for lang, text in (("fr", "'green' ne fait pas partie de : red, blue"), ("en", "'green' is not one of red, blue")):
+    for lang, text in (("fr", "'green' ne fait pas partie de\u202f: red, blue"), ("en", "'green' is not one of red, blue")):
         r = client.get("/api/v1/map/layers/test-places", params={"bbox": FRANCE, "colour": "green", "lang": lang})
         assert r.status_code == 422 and r.json()["field"] == "colour" and r.json()["message"] == text, r.json()
     r = client.get("/api/v1/map/layers/test-places", params={"bbox": "1,2,3", "lang": "fr"})

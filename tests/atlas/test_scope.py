@@ -210,7 +210,7 @@ def test_pages_label_their_counts_and_offer_every_actor(client, db, world, taxon
     compute(db, taxonomies)
     page = client.get("/actors").text
     assert f'<strong id="total">{len(IN_SCOPE)}</strong>' in page
-    assert "acteurs de la filière (périmètre : biothérapies et bioproduction)" in page
+    assert "acteurs de la filière (périmètre\u202f: biothérapies et bioproduction)" in page
     assert 'href="/actors?scope=all"' in page and "Voir tous les acteurs" in page
     every = client.get("/actors", params={"scope": "all", "lang": "en"}).text
     assert f'<strong id="total">{len(WORLD)}</strong>' in every and "actors (scope: every actor of the atlas)" in every
@@ -241,10 +241,10 @@ def test_region_figures_and_factsheet_contacts_use_the_scope(client, db, world, 
     compute(db, taxonomies)
     region = client.get("/observatory/regions/11").text
     idf_sector = len(IN_SCOPE) - 1
-    assert "acteurs de la filière (périmètre : biothérapies et bioproduction) ayant un site dans la région" in region
+    assert "acteurs de la filière (périmètre\u202f: biothérapies et bioproduction) ayant un site dans la région" in region
     assert f"{idf_sector} sur {len(IN_SCOPE)} acteurs de la filière situés dans une région française" in region
     every = client.get("/observatory/regions/11", params={"scope": "all"}).text
-    assert "(périmètre : tous les acteurs de l" in every
+    assert "(périmètre\u202f: tous les acteurs de l" in every
     assert f"sur {len(WORLD)} acteurs localisés dans une région française" in every
     sheet = client.get("/observatory/regions/11/factsheet").text
     contacts = sheet[sheet.index('class="fs-contacts"'):]

@@ -79,17 +79,17 @@ def test_rejected_cells_are_said_in_the_reader_language(client, db):
         (error,) = r.json()["errors"]
         assert (error["line"], error["column"], error["value"], error["reason"]) == (2, "SIREN", "123", "a SIREN has 9 digits")
         said[lang] = error["message"]
-    assert said == {"fr": "ligne 2, colonne 'SIREN' : un SIREN a 9 chiffres",
+    assert said == {"fr": "ligne 2, colonne 'SIREN'\u202f: un SIREN a 9 chiffres",
                     "en": "line 2, column 'SIREN': a SIREN has 9 digits"}
     unknown = rows + "Yposkesi;Licorne;91000;Évry-Courcouronnes;\n"
     fr, en = (_post(client, unknown.encode(), lang=lang).json()["errors"][1] for lang in ("fr", "en"))
     assert fr["reason"] == en["reason"] and en["reason"].startswith("unknown value 'Licorne'; accepted: ")
     assert en["message"] == "line 3, column 'Type': " + en["reason"]
-    assert fr["message"].startswith("ligne 3, colonne 'Type' : valeur inconnue : 'Licorne' ; acceptées : "), fr
+    assert fr["message"].startswith("ligne 3, colonne 'Type'\u202f: valeur inconnue\u202f: 'Licorne'\u202f; acceptées\u202f: "), fr
     twice = GOOD + "Genopole;Cluster;91000;Évry-Courcouronnes\n"  # a row again: a duplicate of line 2
     fr, en = (_post(client, twice.encode(), lang=lang).json()["errors"][0] for lang in ("fr", "en"))
     assert fr["reason"] == en["reason"] == "duplicate of line 2 (same name and postcode)", en
-    assert (fr["message"], en["message"]) == ("ligne 4, colonne 'Nom' : doublon de la ligne 2 (même nom et même code postal)",
+    assert (fr["message"], en["message"]) == ("ligne 4, colonne 'Nom'\u202f: doublon de la ligne 2 (même nom et même code postal)",
                                               "line 4, column 'Nom': duplicate of line 2 (same name and postcode)")
     assert _count(db) == 0
     for lang, start in (("fr", "connexion requise"), ("en", "authentication required")):
@@ -102,14 +102,14 @@ def test_a_file_refused_is_said_in_the_reader_language(client, db):
     text as before, `field` and `message` (with the file's name and line) in the reader's language."""
     wide = "Nom;Type\nGenopole;Cluster;91000\n"
     asks = [(wide, "acteurs.csv, line 2: this row has 3 cells but the header (line 1) names 2 columns",
-             "acteurs.csv, ligne 2 : cette ligne a 3 cellules mais l'en-tête (ligne 1) nomme 2 colonnes",
+             "acteurs.csv, ligne 2\u202f: cette ligne a 3 cellules mais l'en-tête (ligne 1) nomme 2 colonnes",
              "acteurs.csv, line 2: this row has 3 cells but the header (line 1) names 2 columns"),
-            ("\n\n", "acteurs.csv: empty file", "acteurs.csv : fichier vide", "acteurs.csv: empty file")]
+            ("\n\n", "acteurs.csv: empty file", "acteurs.csv\u202f: fichier vide", "acteurs.csv: empty file")]
     latin = "Nom;Type\nSociété;Cluster\n".encode("latin-1")  # a spreadsheet saved in Latin-1: the common mistake
     english = ("acteurs.csv, line 2: not valid UTF-8 text: byte 0xe9 at position 5 (file offset 13); "
                "if Excel on Windows saved it, try --encoding cp1252")
-    asks.append((latin, english, "acteurs.csv, ligne 2 : texte UTF-8 non valide : octet 0xe9 en position 5 (décalage 13 "
-                 "dans le fichier) ; si Excel sous Windows l'a enregistré, essayez --encoding cp1252", english))
+    asks.append((latin, english, "acteurs.csv, ligne 2\u202f: texte UTF-8 non valide\u202f: octet 0xe9 en position 5 (décalage 13 "
+                 "dans le fichier)\u202f; si Excel sous Windows l'a enregistré, essayez --encoding cp1252", english))
     for content, detail, french, english in asks:
         for lang, text in (("fr", french), ("en", english)):
             r = _post(client, content if isinstance(content, bytes) else content.encode(), lang=lang)
@@ -122,13 +122,13 @@ def test_every_file_refusal_and_the_writer_refusal_are_said_in_the_reader_langua
     only: no `message`) and a name matching two actors (the writer's MatchError): `detail` or
     `reason` English as before, `message` in the reader's language, figures in its style."""
     asks = [
-        ('Nom;Type\n"Genopole;Cluster\n', "acteurs.csv", "acteurs.csv, ligne 2 : CSV mal formé (",
+        ('Nom;Type\n"Genopole;Cluster\n', "acteurs.csv", "acteurs.csv, ligne 2\u202f: CSV mal formé (",
          "; vérifiez les guillemets de cette ligne"),
         ("Nom;Type\n" + "x" * 32_768 + ";Cluster\n", "acteurs.csv",
-         "acteurs.csv, ligne 2 : colonne 1 : une cellule de 32\u202f768 caractères (au plus 32\u202f767)", ""),
-        ("PK\x03\x04 truncated", "acteurs.xlsx", "acteurs.xlsx : fichier XLSX illisible, corrompu ou tronqué (", ")"),
-        ("Ville;Code postal\nÉvry;91000\n", "acteurs.csv", "acteurs.csv, ligne 1 : aucune colonne pour le nom de l'acteur",
-         "en-têtes trouvés : 'Ville', 'Code postal'"),
+         "acteurs.csv, ligne 2\u202f: colonne 1\u202f: une cellule de 32\u202f768 caractères (au plus 32\u202f767)", ""),
+        ("PK\x03\x04 truncated", "acteurs.xlsx", "acteurs.xlsx\u202f: fichier XLSX illisible, corrompu ou tronqué (", ")"),
+        ("Ville;Code postal\nÉvry;91000\n", "acteurs.csv", "acteurs.csv, ligne 1\u202f: aucune colonne pour le nom de l'acteur",
+         "en-têtes trouvés\u202f: 'Ville', 'Code postal'"),
     ]
     for content, name, start, end in asks:
         fr, en = (_post(client, content.encode(), name=name, lang=lang) for lang in ("fr", "en"))
@@ -149,7 +149,7 @@ def test_every_file_refusal_and_the_writer_refusal_are_said_in_the_reader_langua
     fr, en = (_post(client, "Nom;Type\nHomonyme;Cluster\n".encode(), lang=lang).json()["errors"][0] for lang in ("fr", "en"))
     assert fr["reason"] == en["reason"] and en["reason"].startswith("name 'Homonyme' matches several actors ("), en
     assert en["message"] == "line 2, column 'Nom': " + en["reason"]
-    assert fr["message"].startswith("ligne 2, colonne 'Nom' : le nom 'Homonyme' correspond à plusieurs acteurs ("), fr
+    assert fr["message"].startswith("ligne 2, colonne 'Nom'\u202f: le nom 'Homonyme' correspond à plusieurs acteurs ("), fr
     assert _count(db) == 2
 
 
@@ -164,6 +164,6 @@ def test_the_warnings_are_said_in_the_reader_language(client, db):
         "no location column (postcode, commune, INSEE code, coordinates): no site is recorded",
         "line 2: column 3 has no name in the header; its values are ignored"], en
     assert fr["warning_messages"] == [
-        "la colonne 'Remarques' n'est pas un champ connu ; ses valeurs sont ignorées",
-        "aucune colonne de localisation (code postal, commune, code INSEE, coordonnées) : aucun site n'est enregistré",
-        "ligne 2 : la colonne 3 n'a pas de nom dans l'en-tête ; ses valeurs sont ignorées"], fr
+        "la colonne 'Remarques' n'est pas un champ connu\u202f; ses valeurs sont ignorées",
+        "aucune colonne de localisation (code postal, commune, code INSEE, coordonnées)\u202f: aucun site n'est enregistré",
+        "ligne 2\u202f: la colonne 3 n'a pas de nom dans l'en-tête\u202f; ses valeurs sont ignorées"], fr

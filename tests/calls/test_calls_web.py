@@ -99,7 +99,7 @@ def test_the_whole_story_with_bad_input(db, story, settings):
     r = x.get(f"/applications/{mine}/review")
     # `detail` English (was the reader's language), `message` the reader's
     assert r.status_code == 403 and r.json()["detail"].startswith("Conflict of interest: Yposkesi is part of Genethon")
-    assert r.json()["message"].startswith("Conflit d'intérêts : Yposkesi fait partie de Genethon")
+    assert r.json()["message"].startswith("Conflit d'intérêts\u202f: Yposkesi fait partie de Genethon")
     refused = audit_events(db, "refused")  # in English too
     assert len(refused) == before + 1 and "parent_child" in refused[-1].detail and "is part of" in refused[-1].detail
     # reviewers score: out of the scale refused by name, nothing stored
@@ -124,6 +124,9 @@ def test_the_whole_story_with_bad_input(db, story, settings):
         row = re.search(rf'<tr data-application="{mine}">.*?</tr>', page, re.S).group(0)
         return re.findall(r'<option value="([a-z_]*)" selected>', row), row
     assert chosen()[0] == [""] and "(choose a decision)" in chosen()[1]  # this manager reads English
+    # the jury's comments, each after its reviewer's name and a French colon (it was "Nom: commentaire")
+    comments = re.findall(r'<div class="jury-comment">(.*?)</div>', m.get(f"/calls/{story['call']}/manage?lang=fr").text)
+    assert len(comments) == 2 and all(c.endswith("\u202f: Pour le jury") for c in comments), comments
     r = m.post(f"/applications/{mine}/decision", headers=mh, data={"decision": "", "rationale": "Excellent."})
     assert r.status_code == 422 and r.json()["detail"].startswith("decision")
     # decisions need a rationale; results wait for every decision
@@ -190,6 +193,12 @@ def test_a_demonstration_call_is_labelled_in_the_readers_language(db, client):
     for lang, kind, modality in (("en", "Company", "Viral vectors"), ("fr", "Entreprise", "Vecteurs viraux")):
         rules = client.get(f"/calls/{call_id}", params={"lang": lang}).text.partition('class="rules"')[2]
         assert f"{kind}</li>" in rules and f"{modality}</li>" in rules and "viral_vector" not in rules, lang
+    # its form's fields by their kind in words, not the form's codes ("Résumé (textarea, …)"); the call's kind as
+    # "Type", not the actors' "Type d'acteur"
+    page = client.get(f"/calls/{call_id}", params={"lang": "fr"}).text
+    fields = page.partition('class="form-fields"')[2].partition("</ul>")[0]
+    assert "Résumé (texte long, obligatoire" in fields and "textarea" not in fields, fields
+    assert "<dt>Type</dt><dd>défi</dd>" in page
 
 
 def test_portfolio_milestones_and_bad_dates(db, settings, client):
@@ -223,7 +232,7 @@ def test_portfolio_milestones_and_bad_dates(db, settings, client):
     r = e.post(f"/projects/{pid}/milestones/{mid}", headers=eh, data={"status": "done", "done_date": "2026-02-15"})
     assert r.status_code == 303
     page = client.get("/projects").text
-    assert "1/2" in page and "50 %" in page and "Yposkesi" in page
+    assert "1/2" in page and "50\u202f%" in page and "Yposkesi" in page
     # the region and the modality by their names in the reader's language, not their codes
     english = client.get("/projects", params={"lang": "en"}).text
     assert "· Île-de-France · Viral vectors ·" in english and "Viral vectors: 1" in english and "viral_vector" not in english

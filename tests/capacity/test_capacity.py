@@ -241,7 +241,7 @@ def test_members_fill_in_editors_verify(client, db, taxonomies):
     assert client.post(f"/capacity/actors/{a}/submit", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     # submitting twice is a conflict (409), audited
     again = client.post(f"/capacity/actors/{a}/submit", data={"csrf_token": csrf}, headers={"accept": "text/html"})
-    assert again.status_code == 409 and "le profil est soumis : seul un profil en brouillon ou refusé" in again.text
+    assert again.status_code == 409 and "le profil est soumis\u202f: seul un profil en brouillon ou refusé" in again.text
     _as(client, "editor@test.invalid")
     csrf = csrf_of(client, "/capacity/review")
     r = client.post(f"/capacity/actors/{a}/review", data={"csrf_token": csrf, "decision": "reject",

@@ -54,7 +54,7 @@ def test_the_writer_refuses_a_pitch_placed_meanwhile(db, placed_world):  # noqa:
         assert refused.value.params["other"] == "Pitchs" and refused.value.params["pitch"] == a2
         assert f"« Pitchs » ({DAY.isoformat()} 11:00–12:00)" in str(refused.value)  # the API's text
         assert refusal_text(Translator("fr"), refused.value).startswith(
-            f"Pitch 2 bis : le pitch {a2} est déjà dans la session « Pitchs » ({format_date(DAY, 'd MMMM y', locale='fr')}, 11:00–12:00)")
+            f"Pitch 2 bis\u202f: le pitch {a2} est déjà dans la session « Pitchs » ({format_date(DAY, 'd MMMM y', locale='fr')}, 11:00–12:00)")
         # the transaction is still usable (a savepoint), nothing of the refused write is stored
         assert s.scalar(select(Speaker.id).where(Speaker.session_id == afternoon)) is None
         s.rollback()

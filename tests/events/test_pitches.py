@@ -120,7 +120,7 @@ def test_pitch_pages_over_http(client, db, pitch_world):
     assert refused.status_code == 403 and "Genethon" in refused.text  # the reason names the parent
     # `message` in the reader's language (French by default), `detail` English (was French)
     assert refused.json() == {"detail": "Conflict of interest: Yposkesi is part of Genethon (atlas relation) (parent_child)",
-                              "message": "Conflit d'intérêts : Yposkesi fait partie de Genethon (relation de l'atlas) "
+                              "message": "Conflit d'intérêts\u202f: Yposkesi fait partie de Genethon (relation de l'atlas) "
                                          "(parent_child)"}, refused.text
     page = client.get(f"/events/{e}/pitches/{w['mine']}/review", headers={"accept": "text/html"})
     assert page.status_code == 403 and "Yposkesi fait partie de Genethon (relation de l&#39;atlas)" in page.text

@@ -78,7 +78,7 @@ def test_organiser_sees_the_spread_and_a_widened_fairness_bound(client, db):
     assert login(client, "org@test.invalid").status_code == 303
     page = client.get(f"/events/{event_id}/organise")
     assert page.status_code == 200
-    assert "Temps morts par participant : de 0 à 1 (écart 1) ; 1 au total." in page.text
+    assert "Temps morts par participant\u202f: de 0 à 1 (écart 1)\u202f; 1 au total." in page.text
     assert "Cet écart dépasse de 1 le réglage d&#39;équité (0)" in page.text
     english = client.get(f"/events/{event_id}/organise?lang=en")
     assert "Breaks per participant: from 0 to 1 (difference 1); 1 in all." in english.text

@@ -33,7 +33,7 @@ def test_the_role_chosen_in_the_rows_is_shown_and_exported(client, db, placed_wo
     refused = client.post(f"/events/{w['event']}/sessions", data={
         **base, **_row(1, "Animatrice démo"), **_row(2, "Intervenant démo", role="juggler")})
     assert refused.status_code == 422 and '<tr class="speaker-row refused" data-row="2">' in refused.text
-    assert "Intervenant·e 2\u202f: Intervenant démo : &#39;juggler&#39; n&#39;est pas un rôle" in refused.text
+    assert "Intervenant·e 2\u202f: Intervenant démo\u202f: &#39;juggler&#39; n&#39;est pas un rôle" in refused.text
     added = client.post(f"/events/{w['event']}/sessions", follow_redirects=False, data={
         **base, **_row(1, "Animatrice démo", role="moderator"), **_row(2, "Intervenant démo", "Labo démo"), **_row(3)})
     assert added.status_code == 303

@@ -65,7 +65,7 @@ def test_the_new_session_form_with_rows(client, db, placed_world):  # noqa: F811
     refused = client.post(f"/events/{w['event']}/sessions",
                           data={**base, **first, **_row(2, "Ann Démo", "Labo", person="nobody@test.invalid"), **_row(3)})
     assert refused.status_code == 422
-    assert ("Intervenant·e 2\u202f: Ann Démo : aucun participant de cet événement avec l&#39;adresse e-mail "
+    assert ("Intervenant·e 2\u202f: Ann Démo\u202f: aucun participant de cet événement avec l&#39;adresse e-mail "
             "nobody@test.invalid") in refused.text
     assert '<tr class="speaker-row refused" data-row="2">' in refused.text
     assert _rows_on(refused.text) == [("1", "Intervenante démo 1"), ("2", "Ann Démo"), ("3", "")]
@@ -109,7 +109,7 @@ def test_the_pitch_session_edited_by_rows(client, db, placed_world):  # noqa: F8
     refused = client.post(other, data={**base, "title": "Plénière", "kind": "pitch", "room": "Amphi", "start": "09:00",
                                        "end": "10:00", **_row(1, "Ouverture"), **_row(2, "Pitch 1 bis", pitch=f"pitch:{a1}")})
     assert refused.status_code == 422
-    assert f"Intervenant·e 2\u202f: Pitch 1 bis : le pitch {a1} est déjà dans la session « Pitchs »" in refused.text
+    assert f"Intervenant·e 2\u202f: Pitch 1 bis\u202f: le pitch {a1} est déjà dans la session « Pitchs »" in refused.text
     assert '<tr class="speaker-row refused" data-row="2">' in refused.text
     # the text format is still accepted (a client posting the lines)
     assert client.post(other, follow_redirects=False, data={

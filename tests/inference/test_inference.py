@@ -179,7 +179,7 @@ def test_actor_page_shows_evidence_and_members_confirm_or_reject(web, db, taxono
     actor_id = add_ilab_actor(db, "siren:482324282")
     _infer(db, taxonomies)
     page = web.get(f"/actors/{actor_id}")
-    assert "déduit de : lentiviraux, vecteurs lentiviraux (règle ilab_summary_modalities)" in page.text
+    assert "déduit de\u202f: lentiviraux, vecteurs lentiviraux (règle ilab_summary_modalities)" in page.text
     assert 'value="reject"' not in page.text  # anonymous: no buttons
     make_user(db, "member@theravectys.com", roles=[("member", "actor", actor_id)])
     make_user(db, "someone@example.org")

@@ -30,7 +30,7 @@ def test_admins_see_jobs_with_their_errors(client, db):
     assert "Tâches de fond" in page.text and "Échec (1)" in page.text and "Terminée (1)" in page.text
     assert "SMTPConnectError: &lt;relay&gt; refused" in page.text  # escaped
     # the command as code, not Markdown's backticks shown as they are
-    assert "processus de fond : <code>bioatlas jobs worker</code>. Une tâche" in page.text and "`" not in page.text
+    assert "processus de fond\u202f: <code>bioatlas jobs worker</code>. Une tâche" in page.text and "`" not in page.text
     assert 'data-job="' + "b" * 32 + '" data-status="failed"' in page.text
     assert 'href="/admin/jobs">Tâches de fond</a>' in client.get("/actors").text  # the top-bar link
     failed = client.get("/admin/jobs", params={"status": "failed", "lang": "en"})

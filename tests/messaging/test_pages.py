@@ -53,9 +53,9 @@ def test_a_conversation_through_the_pages(db, three):
     (alice, a_csrf), (bob, b_csrf) = clients["alice"], clients["bob"]
     page = alice.get(f"/messages/new?to={ids['bob']}")
     assert page.status_code == 200 and "Écrire à Participant démo bob" in page.text
-    r = alice.post("/messages/new", data={"to": ids["bob"], "body": "<script>alert(1)</script> Bonjour !"})
+    r = alice.post("/messages/new", data={"to": ids["bob"], "body": "<script>alert(1)</script> Bonjour\u202f!"})
     assert r.status_code == 403  # no CSRF token
-    r = alice.post("/messages/new", data={"to": ids["bob"], "body": "<script>alert(1)</script> Bonjour !",
+    r = alice.post("/messages/new", data={"to": ids["bob"], "body": "<script>alert(1)</script> Bonjour\u202f!",
                                           "csrf_token": a_csrf}, follow_redirects=False)
     assert r.status_code == 303
     thread_id = int(r.headers["location"].rsplit("/", 1)[1])
@@ -65,7 +65,7 @@ def test_a_conversation_through_the_pages(db, three):
     assert "Demandes de message" in inbox and f'data-thread="{thread_id}"' in inbox
     assert "Message requests" in bob.get("/messages?lang=en").text
     page = bob.get(f"/messages/{thread_id}").text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Bonjour !" in page and "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Bonjour\u202f!" in page and "<script>alert(1)" not in page
     assert 'value="accept"' in page
     r = bob.post(f"/messages/{thread_id}/answer", data={"decision": "accept", "csrf_token": b_csrf},
                  follow_redirects=False)
@@ -91,7 +91,7 @@ def test_a_conversation_through_the_pages(db, three):
     # read receipts, opt-in on both sides
     for client, csrf in ((alice, a_csrf), (bob, b_csrf)):
         client.post("/messages/settings", data={"read_receipts": "on", "csrf_token": csrf})
-    bob.post(f"/messages/{thread_id}", data={"body": "Vu ?", "csrf_token": b_csrf})
+    bob.post(f"/messages/{thread_id}", data={"body": "Vu\u202f?", "csrf_token": b_csrf})
     alice.get(f"/messages/{thread_id}")
     assert "Vu par Participant démo alice" in bob.get(f"/messages/{thread_id}?lang=fr").text
     # rate limit: 6 messages in the window (the setting of this app), then 429, audited
@@ -101,7 +101,7 @@ def test_a_conversation_through_the_pages(db, three):
     assert audit_events(db, "rate_limited")
     # the rate limit's refusal in the reader's language (bob reads French since ?lang=fr above)
     r = bob.post(f"/messages/{thread_id}", data={"body": "encore", "csrf_token": b_csrf}, headers={"Accept": "text/html"})
-    assert r.status_code == 429 and re.search(r"trop de tentatives : réessayez dans \d+ secondes", r.text)
+    assert r.status_code == 429 and re.search(r"trop de tentatives\u202f: réessayez dans \d+ secondes", r.text)
     r = bob.post(f"/messages/{thread_id}?lang=en", data={"body": "encore", "csrf_token": b_csrf},
                  headers={"Accept": "text/html"})
     assert r.status_code == 429 and re.search(r"too many attempts: try again in \d+ seconds", r.text)
@@ -135,7 +135,7 @@ def test_block_report_and_moderation(db, three):
     # bob blocks alice: she cannot write to him any more, with a clear refusal
     r = bob.post("/messages/blocks", data={"user_id": ids["alice"], "csrf_token": b_csrf}, follow_redirects=False)
     assert r.status_code == 303 and "Participant démo alice" in bob.get("/messages").text
-    r = alice.post(f"/messages/{thread.id}", data={"body": "Pourquoi ?", "csrf_token": a_csrf})
+    r = alice.post(f"/messages/{thread.id}", data={"body": "Pourquoi\u202f?", "csrf_token": a_csrf})
     assert r.status_code == 403 and "cette personne n&#39;accepte pas vos messages" in r.text  # French page (escaped quote)
     r = alice.post("/api/v1/messages", json={"to": ids["bob"], "body": "Ailleurs"}, headers={"X-CSRF-Token": a_csrf})
     # `detail` English as every room's (was the reader's language), `field` and `message` the reader's

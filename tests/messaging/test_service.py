@@ -114,7 +114,7 @@ def test_blocks_sizes_and_pending_request_cap(db, people):
         service.post_message(s, thread_id=thread.id, sender_id=a, body="x" * service.MAX_BODY)
         service.block(s, blocker_id=b, blocked_id=a)
         with pytest.raises(service.MessagingError) as e:
-            service.post_message(s, thread_id=thread.id, sender_id=a, body="tu es là ?")
+            service.post_message(s, thread_id=thread.id, sender_id=a, body="tu es là\u202f?")
         _fails(e, 403, "thread_id")
         with pytest.raises(service.MessagingError) as e:
             service.open_thread(s, user_ids=[b], opened_by=a, context={"kind": "event", "id": 1}, accepted=True)
@@ -135,7 +135,7 @@ def test_blocks_sizes_and_pending_request_cap(db, people):
     # the cap's refusal: a message id with params, read in each language
     assert e.value.message == ("20 of your message requests are still unanswered: wait for answers before "
                                "writing to more people")
-    assert refusal_text(Translator("fr"), e.value) == ("20 de vos demandes de message attendent encore une réponse : "
+    assert refusal_text(Translator("fr"), e.value) == ("20 de vos demandes de message attendent encore une réponse\u202f: "
                                                        "attendez des réponses avant d'écrire à d'autres personnes")
     assert refusal_text(Translator("en"), e.value) == e.value.message
 
@@ -201,7 +201,7 @@ def test_read_receipts_are_off_until_both_turn_them_on(db, people):
     a, b = people["alice"], people["bob"]
     with db() as s:
         thread = service.open_thread(s, user_ids=[b], opened_by=a, accepted=True)
-        service.post_message(s, thread_id=thread.id, sender_id=a, body="Lu ?", now=T0)
+        service.post_message(s, thread_id=thread.id, sender_id=a, body="Lu\u202f?", now=T0)
         service.read_thread(s, thread_id=thread.id, user_id=b)
         assert service.read_thread(s, thread_id=thread.id, user_id=a).receipts == {}
         service.set_read_receipts(s, user_id=b, on=True)

@@ -49,11 +49,11 @@ def test_dashboard_charts_targets_and_conflicts(obs_client, eco, loaded):
     # each chart names its source and links its CSV
     for key in specs:
         block = r.text.split(f'id="chart-{key}"', 1)[1].split("</figure>", 1)[0]
-        assert "Source :" in block and f"/observatory/charts/{key}.csv" in block
+        assert "Source\u202f:" in block and f"/observatory/charts/{key}.csv" in block
     assert "requête <code>actors_by:kind</code>" in r.text
     # key figures against the targets
     assert "Part des produits biologiques" in r.text or "share_eu_biologics_produced" in r.text
-    assert "objectif 20\u202f% en 2030" in r.text and "Progression depuis la valeur de départ : 0 %" in r.text
+    assert "objectif 20\u202f% en 2030" in r.text and "Progression depuis la valeur de départ\u202f: 0\u202f%" in r.text
     assert "Progression inconnue" in r.text  # jobs and productivity have no value yet
     assert "Chiffres divergents, côte à côte" in r.text and "2 sur 76" in r.text and "5 sur 76" in r.text
 
@@ -96,7 +96,7 @@ def test_indicator_page(obs_client, loaded):
     target = obs_client.get("/observatory/indicators/share_eu_biologics_produced?lang=en").text
     assert "France: 20\u202f% in 2030 (baseline 5\u202f%)" in target
     empty = obs_client.get("/observatory/indicators/actors_by_kind?lang=fr").text
-    assert "pas encore de valeur : le dernier calcul (bioatlas observatory compute)" in empty
+    assert "pas encore de valeur\u202f: le dernier calcul (bioatlas observatory compute)" in empty
     assert obs_client.get("/observatory/indicators/nope").status_code == 404
 
 
@@ -106,13 +106,13 @@ def test_region_page(obs_client, eco, loaded):
     assert "Bourgogne-Franche-Comté" in r.text
     # Région BFC and CHU Dijon have a site in 27; Genopole and Région IDF in 11; three others have none
     assert "2 sur 4 acteurs localisés dans une région française" in r.text
-    assert "50 %" in r.text
+    assert "50\u202f%" in r.text
     assert "CAR-T" in r.text  # the CHU's modality
     assert 'data-empty="capacity"' in r.text and 'data-empty="gmp"' in r.text  # explicit, not "0 L"
     assert "/observatory/roadmaps/bfc-assises-2024" in r.text
     assert "/observatory/regions/27/factsheet?lang=fr" in r.text
     idf = obs_client.get("/observatory/regions/11").text
-    assert "Chiffres relevés dans les articles" in idf and "40 %" in idf and "135" in idf
+    assert "Chiffres relevés dans les articles" in idf and "40\u202f%" in idf and "135" in idf
 
 
 def test_region_without_actors_and_unknown_region(obs_client, eco):

@@ -73,7 +73,7 @@ def test_holders_sites_with_counts_from_the_real_list(client, db, holders):
     sanofi = found["Sanofi (France)"]
     assert sanofi["lines"][0] == f"Medicines: {_held(db, holders[SANOFI])} (authorised: 0)"
     fr = client.get(URL, params={"bbox": FRANCE, "lang": "fr"}).json()["features"]
-    assert any(line.startswith("Médicaments : 3 (autorisés : 3)") for f in fr for line in f["properties"]["lines"])
+    assert any(line.startswith("Médicaments\u202f: 3 (autorisés\u202f: 3)") for f in fr for line in f["properties"]["lines"])
 
 
 def test_filters_and_box(client, db, holders):

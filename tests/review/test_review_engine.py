@@ -75,7 +75,7 @@ def test_every_conflict_reason(db, atlas):
         assert shown["parent_child"] == "Laboratoire test is supervised by Université Paris-Saclay (atlas relation)"
         assert shown_fr["parent_child"] == "Laboratoire test est sous la tutelle de Université Paris-Saclay (relation de l'atlas)"
         assert "ancien salarié" in shown["declared"] and shown_fr["declared"].startswith("conflit déclaré avec ")
-        assert shown_fr["agreement"].endswith("partenaires d'un accord enregistré : partners in the structuring project 'P'")
+        assert shown_fr["agreement"].endswith("partenaires d'un accord enregistré\u202f: partners in the structuring project 'P'")
         s.commit()
 
 

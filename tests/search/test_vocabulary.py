@@ -77,7 +77,7 @@ def test_closest_in_the_api_and_the_page(client, eco):
     exact = client.get("/api/v1/search", params={"q": "CAR-T", "mode": "fulltext"}).json()
     assert exact["partial"] is False and not any(i["partial"] for i in exact["items"])
     page = client.get("/search", params={"q": "Dijon CAR-T vaccins", "mode": "fulltext", "lang": "fr"}).text
-    assert "Aucun résultat exact — les plus proches :" in page
+    assert "Aucun résultat exact — les plus proches\u202f:" in page
     page = client.get("/search", params={"q": "Dijon CAR-T vaccins", "mode": "fulltext", "lang": "en"}).text
     assert "No exact result — closest:" in page
     assert "closest" not in client.get("/search", params={"q": "CAR-T", "lang": "en"}).text
@@ -109,7 +109,7 @@ def test_an_ambiguous_commune_asks_which_one(client, eco):
     assert body["match"] == "place" and body["total"] == 0 and body["items"] == []
     assert {c["near"]: c["departement"] for c in body["candidates"]} == {"89162": "89", "91228": "91"}
     page = client.get("/search", params={"q": "cluster près d'Évry", "lang": "fr"}).text
-    assert "Plusieurs communes s’appellent « Évry » : laquelle ?" in page
+    assert "Plusieurs communes s’appellent « Évry »\u202f: laquelle\u202f?" in page
     assert "near=91228" in page and "near=89162" in page
     picked = client.get("/api/v1/search", params={"q": "cluster", "near": "91228", "mode": "fulltext"}).json()
     assert picked["match"] == "all" and picked["place"] is None  # near given: the text is not read for a place

@@ -51,7 +51,7 @@ def test_the_portfolio_pages_write_amounts_in_the_reader_language(client, db):
         pid = p.id
     listing = html.unescape(client.get("/projects", params={"lang": "fr"}).text)
     assert f"projets, 20{NNBSP}500{NNBSP}000{NBSP}€ au total" in listing
-    assert "20500000" not in listing and "Source :" in listing and "Appel à projets démo (synthétique)" in listing
+    assert "20500000" not in listing and "Source\u202f:" in listing and "Appel à projets démo (synthétique)" in listing
     english = html.unescape(client.get("/projects", params={"lang": "en"}).text)
     assert "€20,500,000 in total" in english and "20500000" not in english
     detail = html.unescape(client.get(f"/projects/{pid}", params={"lang": "fr"}).text)

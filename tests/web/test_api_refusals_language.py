@@ -71,7 +71,7 @@ def test_a_value_refused_before_the_handler_names_its_field_in_both_languages(cl
     fr = Translator("fr")
     choice = [{"type": "literal_error", "loc": ("query", "lang"), "msg": "Input should be 'fr' or 'en'",
                "ctx": {"expected": "'fr' or 'en'"}}]
-    assert validation_fields(fr, choice) == {"field": "lang", "message": "lang\u202f: une de ces valeurs attendue : 'fr', 'en'"}
+    assert validation_fields(fr, choice) == {"field": "lang", "message": "lang\u202f: une de ces valeurs attendue\u202f: 'fr', 'en'"}
     other = [{"type": "uuid_parsing", "loc": ("body", "key"), "msg": "Input should be a valid UUID"}]
     assert validation_fields(fr, other)["message"] == "key\u202f: Input should be a valid UUID"
 
@@ -124,19 +124,19 @@ def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
     make_user(db, "ann@example.org")
     bearer = {"Authorization": "Bearer " + "t" * 32}
     asks = [
-        ("GET", "/api/v1/search", {"q": "bio", "bbox": "1,2"}, {}, "bbox", "attendu : quatre nombres ouest,sud,est,nord",
+        ("GET", "/api/v1/search", {"q": "bio", "bbox": "1,2"}, {}, "bbox", "attendu\u202f: quatre nombres ouest,sud,est,nord",
          "expected four numbers west,south,east,north"),
         ("GET", "/api/v1/opportunities", {"modality": "licorne"}, {}, "modality",
-         "code inconnu : 'licorne' (taxonomie modalities)", "unknown code 'licorne' (taxonomy modalities)"),
+         "code inconnu\u202f: 'licorne' (taxonomie modalities)", "unknown code 'licorne' (taxonomy modalities)"),
         ("GET", "/api/v1/opportunities", {"region": "xx"}, {}, "region", None, "unknown region code 'xx'"),
         ("GET", "/api/v1/map/clusters", {"bbox": "1,2,3", "zoom": "5"}, {}, "bbox",
          "4 nombres séparés par des virgules attendus (ouest,sud,est,nord), 3 reçus",
          "expected 4 comma-separated numbers (west,south,east,north), got 3"),
-        ("GET", "/api/v1/map/clusters", {"bbox": "1,40,5,45", "zoom": "x"}, {}, "zoom", "pas un nombre : 'x'",
+        ("GET", "/api/v1/map/clusters", {"bbox": "1,40,5,45", "zoom": "x"}, {}, "zoom", "pas un nombre\u202f: 'x'",
          "not a number: 'x'"),
         ("POST", "/api/v1/imports/actors", {}, {"files": {"file": ("actors.pdf", b"%PDF", "application/pdf")},
                                                 "headers": bearer}, "file",
-         "type de fichier non pris en charge (.pdf) : envoyez un .csv ou un .xlsx",
+         "type de fichier non pris en charge (.pdf)\u202f: envoyez un .csv ou un .xlsx",
          "unsupported file type .pdf: send .csv or .xlsx"),
     ]
     for method, path, params, extra, field, french, english in asks:
@@ -149,12 +149,12 @@ def test_the_rooms_value_refusals_answer_in_the_reader_language(client, db):
         assert answers["en"]["message"] == english and answers["fr"]["message"] != english, answers
         assert french is None or answers["fr"]["message"] == french, answers["fr"]
         assert not ENGLISH.search(answers["fr"]["message"]), answers["fr"]
-    for lang, text in (("fr", "fuseau horaire inconnu : 'Mars/Olympus'"), ("en", "unknown time zone 'Mars/Olympus'")):
+    for lang, text in (("fr", "fuseau horaire inconnu\u202f: 'Mars/Olympus'"), ("en", "unknown time zone 'Mars/Olympus'")):
         r = client.post("/api/v1/calls", params={"lang": lang}, json={"timezone": "Mars/Olympus"}, headers=bearer)
         assert r.status_code == 422 and r.json() == {  # the calls API's body refusals (calls.api_body.bad)
             "detail": {"field": "timezone", "message": "timezone: unknown time zone 'Mars/Olympus'"},
             "field": "timezone", "message": text}, r.json()
-    for lang, text in (("fr", "action non autorisée : account.self"), ("en", "not allowed: account.self")):
+    for lang, text in (("fr", "action non autorisée\u202f: account.self"), ("en", "not allowed: account.self")):
         r = client.post("/api/v1/opportunities/alerts", params={"lang": lang}, json={}, headers=bearer)  # no account
         assert r.status_code == 403 and r.json() == {"detail": "not allowed: account.self", "message": text}, r.json()
     assert login(client, "ann@example.org").status_code == 303
@@ -234,7 +234,7 @@ def test_the_observatory_forms_refusals_are_said_in_the_reader_language(client, 
                           .where(Roadmap.code == "idf-assises-2021").limit(1))
     html = {"Accept": "text/html"}
     page = client.get("/observatory/regions/11", params={"scope": "bogus", "lang": "fr"}, headers=html)
-    assert page.status_code == 422 and "scope\u202f: une de ces valeurs attendue : sector, all" in page.text
+    assert page.status_code == 422 and "scope\u202f: une de ces valeurs attendue\u202f: sector, all" in page.text
     r = client.get("/observatory/regions/11", params={"scope": "bogus", "lang": "en"})
     assert r.json() == {"detail": {"field": "scope", "message": "scope: expected one of sector, all"},
                         "field": "scope", "message": "expected one of sector, all"}
@@ -243,7 +243,7 @@ def test_the_observatory_forms_refusals_are_said_in_the_reader_language(client, 
     url = f"/observatory/roadmaps/idf-assises-2021/actions/{action}"
     data = {"status": "finished", "csrf_token": csrf_of(client, "/observatory/roadmaps/idf-assises-2021")}
     page = client.post(url, params={"lang": "fr"}, data=data, headers=html)
-    assert page.status_code == 422 and "status\u202f: &#39;finished&#39; ne fait pas partie de : " in page.text, page.text[-800:]
+    assert page.status_code == 422 and "status\u202f: &#39;finished&#39; ne fait pas partie de\u202f: " in page.text, page.text[-800:]
 
 
 def test_an_account_change_refused_is_said_in_the_reader_language(client, db):

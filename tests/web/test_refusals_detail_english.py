@@ -62,7 +62,7 @@ def test_the_server_refusals_are_said_in_the_reader_language(settings, db):
     with TestClient(app, raise_server_exceptions=False) as client:
         for path, status, english, french in (
                 ("/test/unicode", 422, "the request holds text that is not valid Unicode (a lone surrogate): nothing was stored",
-                 "la requête contient du texte qui n'est pas de l'Unicode valide (un demi-codet isolé) : rien n'a été enregistré"),
+                 "la requête contient du texte qui n'est pas de l'Unicode valide (un demi-codet isolé)\u202f: rien n'a été enregistré"),
                 ("/test/bug", 500, "internal error", "erreur interne")):
             r = client.get(path, params={"lang": "fr"})
             assert r.status_code == status and r.json() == {"detail": english, "message": french}, r.text

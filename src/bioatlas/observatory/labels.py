@@ -7,6 +7,7 @@ only: English pages show the number), a target with its unit, and why a value is
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -70,12 +71,34 @@ def dimension_label(dimension: str | None, t: Translator) -> str:
     return f"{names.get(key, t(key.replace('_', ' ').capitalize()))}{t.colon} {value}" if key else value
 
 
+# A figure is never cut at the end of a line: a no-break space ties a comparator to its number
+# and a number to its unit ("≈ 20 %", "10 000 emplois"); Babel's French groups already use U+202F.
+COMPARATORS = {">": ">\u00a0", "<": "<\u00a0", "~": "≈\u00a0"}
+# what a source's own words put between a number and its unit or its next group ("plus de 85 %")
+_LOOSE_FIGURE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|%|€|M€|Md€|L\b|fois\b|emplois\b|times\b|jobs\b)")
+
+
+def tied(text: str) -> str:
+    """A source's words with their figures whole: "plus de 1 200 L" -> "plus de 1\u202f200\u00a0L"."""
+    return _LOOSE_FIGURE.sub("\u202f", text)
+
+
+def figure(value, lang: str, number, unit: str | None = None, comparator: str | None = None) -> str:
+    """The one way the observatory's pages write a figure: the comparator, the number in the
+    reader's language (`number`, web.number) and its unit, none of them parted at a line's end:
+    figure(12345, "fr", number, "litres") -> "12\u202f345\u202fL"; None is "—"."""
+    if value is None:
+        return "—"
+    text = with_unit(number(value, lang), unit, Translator(lang), raw=value)
+    return COMPARATORS.get(comparator or "=", "") + text
+
+
 def value_text(v: dict, t: Translator, number, unit: str | None = None) -> str:
     """A value as its source wrote it ("plus de 85 %", "5 sur 76") on French pages; on English pages
     the number with its comparator and unit, and "5 of 76" when the source gave a total."""
     if v.get("value_text") and t.lang == "fr":
-        return v["value_text"]
-    comparator = {">": "> ", "<": "< ", "~": "≈ "}.get(v.get("comparator") or "=", "")
+        return tied(v["value_text"])
+    comparator = COMPARATORS.get(v.get("comparator") or "=", "")
     numerator, denominator = v.get("numerator"), v.get("denominator")
     if numerator is not None and denominator:
         share = t("{part} of {total}", part=number(numerator, t.lang), total=number(denominator, t.lang))
@@ -86,22 +109,25 @@ def value_text(v: dict, t: Translator, number, unit: str | None = None) -> str:
 
 
 def with_unit(value: str, unit: str | None, t: Translator, raw: float | None = None) -> str:
-    """"20" with its unit: "20 %", "10,000 jobs", "100 times", "25.3 bn €"…"""
+    """"20" with its unit, tied to it by a no-break space: "20 %", "10,000 jobs", "100 times", "25.3 bn €"…"""
     if unit == "percent":
         return f"{value}\u202f%"
-    if unit == "factor":
-        return t("{value} times", value=value)
     if unit == "litres":
         return f"{value}\u202fL"
+    if unit == "euros" and raw is not None and abs(raw) >= 1e6:
+        big = abs(raw) >= 1e9
+        short = f"{raw / (1e9 if big else 1e6):.1f}".rstrip("0").rstrip(".").replace(".", "," if t.lang == "fr" else ".")
+        return _tie(t("{value} bn €", value=short) if big else t("{value} M€", value=short), short)
     if unit == "euros":
-        if raw is not None and abs(raw) >= 1e9:
-            return t("{value} bn €", value=f"{raw / 1e9:.1f}".rstrip("0").rstrip(".").replace(".", "," if t.lang == "fr" else "."))
-        if raw is not None and abs(raw) >= 1e6:
-            return t("{value} M€", value=f"{raw / 1e6:.1f}".rstrip("0").rstrip(".").replace(".", "," if t.lang == "fr" else "."))
         return f"{value}\u202f€"
-    if unit == "jobs":
-        return t("{value} jobs", value=value)
+    if unit in ("factor", "jobs"):
+        return _tie(t("{value} times", value=value) if unit == "factor" else t("{value} jobs", value=value), value)
     return value
+
+
+def _tie(text: str, value: str) -> str:
+    """The translated "{value} jobs" with a no-break space after the number, whatever the catalogue wrote."""
+    return text.replace(f"{value} ", f"{value}\u00a0", 1)
 
 
 def missing_reason(indicator: dict | None, t: Translator) -> str:
