@@ -1,6 +1,6 @@
 """A case's page says its codes in words, in the reader's language: the region by its name, the
 country by its name, the modality by its label (it showed "région 11 · cell_therapy" and "JP"), a
-label's colon in the language's style ("Statut : nouveau", not "Statut: nouveau"); the coordinators'
+label's colon in the language's style ("Statut\u202f: nouveau", not "Statut: nouveau"); the coordinators'
 rules, coverage gaps, figures and rule form name the region too."""
 
 from __future__ import annotations

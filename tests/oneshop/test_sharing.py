@@ -131,5 +131,5 @@ def test_zones_and_integrators_come_from_the_atlas_only(db, client, world):
         s.rollback()
     login(client, "founder@test.invalid")
     page = client.get(f"/oneshop/cases/{case_id}")
-    assert "Recrutement dans la région : 2 offres" in page.text
+    assert "Recrutement dans la région\u202f: 2 offres" in page.text
     assert "(91228) · 4 acteurs y ont un site" in page.text and "intégrateur industriel" in page.text, page.text[-1500:]

@@ -31,6 +31,13 @@ its language (chromium's own language and the context's locale): a French page's
 "jj/mm/aaaa" with a 24-hour clock (the French pass drew "mm/dd/yyyy" and AM/PM); the time fields look like
 the day's (they were 78 × 24 px, unstyled); a call's managers' one-button forms stand apart (they touched).
 
+No two tap targets touch (a button and a field, a list or another button less than 4 px apart: the one-stop
+shop's "Ajouter la règle" sat on "Envoyer les relances maintenant", a jury's decision list on its reason and
+its button, the calls editor's "Descendre" on "Retirer cette question") and every part's heading has space above
+it (headings had no top margin: "Chiffres" sat on the table above it). The connect half's pages not read above
+are read too: a partner's offer and the marketplace, a one-stop-shop case, a call and its editor, an event's
+programme, the saved job searches.
+
 Data: the real EMA lists and the observatory's reference data (its cards, tables and charts), the
 real actors of the map test (Genopole's description then changed: a history row with its values), one
 job offer and one event of the rooms' test helpers, a one-stop-shop case routed to two partners by rules.
@@ -39,7 +46,8 @@ actor-390-fr.png, actor-390-en.png, event-390-fr.png, event-390-en.png, roadmap-
 roadmap-390-en.png, event-manage-390-fr.png, event-manage-390-en.png, oneshop-admin-390-fr.png,
 oneshop-admin-390-en.png, actors-by-kind-390-fr.png, actors-by-kind-390-en.png, and in both languages
 oneshop-cases-390-*.png, agenda-390-*.png, booth-review-390-*.png, jobs-390-*.png, call-manage-390-*.png,
-capacity-390-*.png, moderation-390-*.png, floor-plan-390-*.png."""
+capacity-390-*.png, moderation-390-*.png, floor-plan-390-*.png, opportunity-390-*.png, opportunities-390-*.png,
+oneshop-case-390-*.png, call-390-*.png, call-edit-390-*.png, programme-390-*.png, job-searches-390-*.png."""
 
 from __future__ import annotations
 
@@ -54,6 +62,7 @@ from bioatlas.products.service import import_ema
 from tests.events.helpers import make_event
 from tests.jobboard.helpers import add_rome, make_offer
 from tests.oneshop.helpers import make_case
+from tests.opportunities.helpers import publish
 from tests.web.date_fields import date_parts
 from tests.web.live import serve
 from tests.web.phone_world import table_pages
@@ -110,6 +119,26 @@ FLOOR_PLAN = """() => [...document.querySelectorAll('.floor-plan a')].map(a => {
 BOX = "s => { const r = document.querySelector(s).getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; }"
 GAPS = """s => { const r = [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect());
   return r.slice(1).map((b, i) => Math.round(b.top - r[i].bottom)); }"""
+# tap targets that touch: a button and another control (a field, a list, a button) less than 4 px apart, side by side
+# or one under the other ("Ajouter la règle" sat on "Envoyer les relances maintenant", a decision's list on its reason)
+TOUCHING = """() => { const seen = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const els = [...document.querySelectorAll('main button, main .button, main input:not([type=hidden]), main select, main textarea')]
+    .filter(e => seen(e) && !e.closest('.maplibregl-ctrl-group'));  // the map's zoom buttons are one control, by design
+  const name = e => `${e.tagName.toLowerCase()} "${(e.textContent || e.name || '').trim().slice(0, 24)}"`; const out = [];
+  for (let i = 0; i < els.length; i++) for (let j = i + 1; j < els.length; j++) {
+    const [a, b] = [els[i], els[j]]; if (!a.matches('button, .button') && !b.matches('button, .button')) continue;
+    if (a.contains(b) || b.contains(a)) continue;
+    const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+    const across = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top), along = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const gap = across > 2 ? Math.max(q.left - p.right, p.left - q.right) : along > 2 ? Math.max(q.top - p.bottom, p.top - q.bottom) : null;
+    if (gap !== null && gap < 4) out.push(`${name(a)} / ${name(b)} ${Math.round(gap)} px`); }
+  return out.slice(0, 6); }"""
+# a part's heading with no space above it (under a table, a form or a paragraph: headings had no top margin)
+CRAMPED_HEADINGS = """() => { const above = h => { let e = h.previousElementSibling;
+    while (e && !e.getBoundingClientRect().height) e = e.previousElementSibling; return e; };  // an empty box is not what the eye sees
+  return [...document.querySelectorAll('main h2')].filter(h => above(h) && h.getBoundingClientRect().height)
+  .map(h => [h.textContent.trim().slice(0, 30), Math.round(h.getBoundingClientRect().top - above(h).getBoundingClientRect().bottom)])
+  .filter(([, gap]) => gap < 16); }"""
 # what the page shows of a chart's series: Vega's legend labels and the HTML legend's items
 LEGENDS = """() => [...document.querySelectorAll('svg .role-legend-label text, .chart-legend li')]
   .map(e => [e.textContent.trim(), e.getBoundingClientRect().right])"""
@@ -132,8 +161,13 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, taxon
         s.add_all([Rule(need="funding", region="11", actor_id=actors["Région Île-de-France"]),
                    Rule(need="regulatory", region="11", actor_kind="public_agency", size="small")])
         s.commit()
-    make_case(db, owner=None, partners=[actors["Région Île-de-France"], actor], needs=("regulatory", "funding"))
+    case, _ = make_case(db, owner=None, partners=[actors["Région Île-de-France"], actor], needs=("regulatory", "funding"))
     tables = table_pages(db, actors=actors, event=event, admin_email="admin@example.org", taxonomies=taxonomies)
+    call = next(path for path, name in tables.items() if name == "call-manage").split("/")[2]
+    # the connect half's pages not read above (path: screenshot name)
+    connect = {f"/opportunities/{publish(db, actor_id=actors['Sanofi'], title='Procédé AAV amont')}": "opportunity",
+               "/opportunities": "opportunities", f"/oneshop/cases/{case}": "oneshop-case", f"/calls/{call}": "call",
+               f"/calls/{call}/edit": "call-edit", f"/events/{event}/programme": "programme", "/jobboard/searches": "job-searches"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(settings) as url, chromium(lang) as browser:  # a browser of the pass's language
         context = browser.new_context(locale=LOCALES[lang], viewport={"width": 390, "height": 844}, is_mobile=True,
@@ -147,7 +181,7 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, taxon
                      "/observatory/roadmaps/idf-assises-2021",
                      "/", "/actors", f"/actors/{actor}", "/search?q=bio", "/events", f"/events/{event}", "/jobboard",
                      f"/jobboard/offers/{offer}", "/oneshop", "/calls", f"/events/{event}/manage", "/oneshop/admin",
-                     f"/events/{event}/booths", f"/events/{event}/organise", "/admin/audit", *tables):
+                     f"/events/{event}/booths", f"/events/{event}/organise", "/admin/audit", *tables, *connect):
             page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
             assert page.evaluate("() => document.documentElement.lang") == lang
             if page.locator(".vl-chart").count():
@@ -161,6 +195,10 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, taxon
                 wide[f"{path} scrolls"] = scrolls
             if cut := page.evaluate(CUT_CAPTIONS):
                 wide[f"{path} captions"] = cut
+            if touching := page.evaluate(TOUCHING):
+                wide[f"{path} touching"] = touching
+            if cramped := page.evaluate(CRAMPED_HEADINGS):
+                wide[f"{path} headings"] = cramped
             if path == "/observatory/roadmaps/idf-assises-2021":
                 # an action's cells (its status form too) are on the screen, not behind a sideways scroll
                 rights = page.eval_on_selector_all("table.actions td", "tds => tds.map(td => td.getBoundingClientRect().right)")
@@ -204,6 +242,8 @@ def test_main_pages_fit_a_390_px_phone(settings, db, actors, admin_cookie, taxon
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-390-{lang}.png"), full_page=True)
             if tables.get(path):
                 page.screenshot(path=str(SCREENSHOTS / f"{tables[path]}-390-{lang}.png"), full_page=True)
+            if path in connect:
+                page.screenshot(path=str(SCREENSHOTS / f"{connect[path]}-390-{lang}.png"), full_page=True)
             if path in (f"/events/{event}", f"/events/{event}/booths/review"):
                 # the floor plan's booths large enough to tap (WCAG 2.5.5, 44 px) and their numbers to read, within the
                 # screen (the plan was an SVG scaled to the screen's width: booths 54 × 23 px, numbers 5 px high)
