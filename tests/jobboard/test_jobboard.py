@@ -200,6 +200,7 @@ def test_pages_form_csrf_and_actor_panel(client, db, world):
     assert "/edit" in page.text  # the member may edit
     listing = client.get("/jobboard", params={"contract": "cdi"})
     assert listing.status_code == 200 and offer_url in listing.text and 'data-total="1"' in listing.text
+    assert 'data-total="1">1 offre ouverte</p>' in listing.text  # singular ("1 offres ouvertes" before)
     assert client.get("/jobboard", params={"region": "xx"}).status_code == 422
     actor_page = client.get(f"/actors/{world['ypo']}")
     assert offer_url in actor_page.text and f"/jobboard/actors/{world['ypo']}/new" in actor_page.text

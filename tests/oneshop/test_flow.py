@@ -350,6 +350,10 @@ def test_next_steps_timeline_english_and_training_suggestions(db, client, world)
     page = client.get(f"/oneshop/cases/{case_id}", params={"lang": "en"})
     assert "Next step: Visite du site (Sunday 1 March 2099)" in page.text and "Université test" in page.text
     assert "Timeline" in page.text and "training body" in page.text
+    # the timeline's days as the reader writes them, not ISO dates ("2026-12-07 projet reçu")
+    french = client.get(f"/oneshop/cases/{case_id}", params={"lang": "fr"}).text
+    timeline = french.split('class="oneshop-timeline"', 1)[1].split("</ol>", 1)[0]
+    assert re.search(r'<time datetime="[^"]+">\w+ \d{1,2} \w+ \d{4}</time>\u202f: projet reçu', timeline), timeline
     assert "One-stop shop for setting up a site" in client.get("/oneshop", params={"lang": "en"}).text
 
 

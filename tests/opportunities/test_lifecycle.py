@@ -129,6 +129,15 @@ def test_lifecycle_matching_and_interest(client, db, world):
     page = client.get(f"/opportunities/{offer}?lang=fr").text
     line = re.search(r'data-interest="%d" data-status="accepted">\s*<p>(.*?)</p>' % interest, page).group(1)
     assert re.search(r" · \w+ \d{1,2} \w+ \d{4} · acceptée$", line) and not re.search(r"\d{4}-\d\d-\d\d", line), line
+    # its expiry day too ("Expire le 2027-03-07" before)
+    expiry = re.search(r"<dt>Expire le</dt><dd>(.*?)</dd>", page).group(1)
+    assert re.fullmatch(r"\w+ \d{1,2} \w+ \d{4}", expiry), expiry
+    # the marketplace: its count agrees with its number ("1 opportunités publiées" before) and an opportunity's kind
+    # is its "Type" (it was headed "Type d'acteur", the atlas's word for an actor's kind)
+    market = client.get("/opportunities?lang=fr").text
+    n, words = re.search(r'data-total="(\d+)">\d+ (opportunités? publiées?)', market).groups()
+    assert words == ("opportunité publiée" if int(n) <= 1 else "opportunités publiées"), (n, words)
+    assert "<h2>Type</h2>" in market and "Type d’acteur" not in market
     # closed with an outcome: out of the list, takes no more interest
     r = client.post(f"/api/v1/opportunities/{offer}/close", json={"outcome": "handshake"}, headers=headers)
     assert r.status_code == 422 and r.json()["detail"]["field"] == "outcome"

@@ -67,7 +67,7 @@ FORM_LABELS = {
     "direction": "Offer or request",
     "expires_on": "Expires on",
     "expression_systems": "Expression system",
-    "kind": "Kind",
+    "kind": "Type",
     "modalities": "Therapeutic modality",
     "regions": "Region",
     "steps": "Value-chain step",
