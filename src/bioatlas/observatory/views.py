@@ -37,10 +37,10 @@ def number(value, lang: str = "fr", digits: int = 1) -> str:
     return web_number(value, lang, digits)
 
 
-templates.env.filters["obs_number"] = number
-# {{ value | obs_figure(lang, unit, comparator) }}: every figure of the observatory's pages, whole on its line
-templates.env.filters["obs_tied"] = labels.tied  # a source's or an indicator's own words, their figures whole
+# {{ value | obs_figure(lang, unit, comparator) }}: every figure of the observatory's pages, whole on its line (the
+# one formatter: there is no bare number filter here)
 templates.env.filters["obs_figure"] = lambda value, lang, unit=None, comparator=None: labels.figure(value, lang, number, unit, comparator)
+templates.env.filters["obs_tied"] = labels.tied  # a source's or an indicator's own words, their figures whole
 templates.env.filters["obs_scope"] = labels.scope_label
 templates.env.filters["obs_dimension"] = lambda dimension, lang: labels.dimension_label(dimension, Translator(lang))
 templates.env.filters["obs_value"] = lambda v, lang, unit=None: labels.value_text(v, Translator(lang), number, unit)
