@@ -54,8 +54,8 @@ def test_status_change_is_recorded_with_its_date(obs_client, session, loaded):
     assert _action(session, "idf-assises-2021", 4).status == "done"
     page = obs_client.get("/observatory/roadmaps/idf-assises-2021?lang=fr").text
     # axis 2 has 4 actions (4 to 7), one done; the roadmap 11, one done
-    assert "25 % réalisées, 0 % en cours · 3 au statut inconnu" in page
-    assert "9 % réalisées, 0 % en cours · 10 au statut inconnu" in page
+    assert "25\u202f% réalisées, 0\u202f% en cours · 3 au statut inconnu" in page
+    assert "9\u202f% réalisées, 0\u202f% en cours · 10 au statut inconnu" in page
     assert "modifié le" in page
     api = obs_client.get("/api/v1/roadmaps/idf-assises-2021").json()
     assert api["axes"][1]["progress"]["by_status"]["done"] == 1

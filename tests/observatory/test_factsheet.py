@@ -28,7 +28,7 @@ def test_factsheet_html_in_french_and_english(obs_client, eco, loaded):
     assert f'fill="{KIND_COLOURS["cluster"]}"' in svg
     contacts = r.text.split('class="fs-contacts"', 1)[1]
     assert "Genopole" in contacts and "Région Île-de-France" in contacts
-    assert "40 %" in r.text and "Assises" in r.text  # the figure recorded for the region, with its article
+    assert "40\u202f%" in r.text and "Assises" in r.text  # the figure recorded for the region, with its article
     assert "@media print" in (ROOT / "src/bioatlas/web/static/css/observatory.css").read_text()
     en = obs_client.get("/observatory/regions/11/factsheet?lang=en").text
     assert "Regional factsheet" in en and "Key figures" in en and "Strengths" in en
