@@ -100,7 +100,7 @@ def test_organiser_schedule_and_participant_agenda(settings, db, browser):  # no
         page.context.clear_cookies()
         _login(page, base, "ann@example.org", f"/events/{event}")
         assert page.locator("h1").inner_text() == "Rencontres B2B test (synthétique)"
-        assert "planning publié : 7 rendez-vous" in page.locator("dl.event-facts").inner_text()
+        assert "planning publié\u202f: 7 rendez-vous" in page.locator("dl.event-facts").inner_text()
         assert page.locator(".floor-plan a.booth").count() == 3  # the floor plan's booths (one given on review)
         page.screenshot(path=str(SCREENSHOTS / "events-page.png"), full_page=True)
         page.goto(f"{base}/events/{event}/agenda")

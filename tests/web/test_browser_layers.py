@@ -80,7 +80,7 @@ def test_layer_toggle_filter_and_popup(settings, holders, browser):  # noqa: F81
             raise AssertionError("\n".join(problems) or "the layers panel did not appear") from None
         assert page.locator("#layers-title").inner_text() == "Couches"
         assert "Titulaires d'AMM européennes (EMA)" in item.locator(".layer-toggle").inner_text()
-        assert item.locator(".layer-source").inner_text().startswith("Source : EMA")
+        assert item.locator(".layer-source").inner_text().startswith("Source\u202f: EMA")
         assert not item.locator(".layer-filters").is_visible()  # filters show once the layer is on
         _wait_map_idle(page)
         assert _drawn(page) == {"exact": 0, "approximate": 0}
@@ -112,7 +112,7 @@ def test_layer_toggle_filter_and_popup(settings, holders, browser):  # noqa: F81
         assert popup.locator("a.title").inner_text() == "Sanofi Pasteur"
         assert popup.locator("a.title").get_attribute("href") == f"/actors/{holders['pasteur']}"
         lines = popup.locator(".lines li").all_inner_texts()
-        assert lines[0].startswith("Médicaments : ") and lines[1].startswith("Biologiques : ")
+        assert lines[0].startswith("Médicaments\u202f: ") and lines[1].startswith("Biologiques\u202f: ")
         assert popup.locator(".approximate").count() == 0
         page.screenshot(path=str(SCREENSHOTS / "map-layers-popup.png"))
 

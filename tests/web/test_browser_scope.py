@@ -29,7 +29,7 @@ def test_map_opens_on_the_sector_and_switches_to_every_actor(settings, db, taxon
         page.wait_for_selector("#map[data-loaded-features]", state="attached", timeout=30_000)
         total = page.locator(".panel .total[data-scope='sector'] [data-total]")
         assert total.inner_text() == str(idf_sector)
-        assert "acteurs de la filière (périmètre : biothérapies et bioproduction)" in page.locator(".panel .total").inner_text()
+        assert "acteurs de la filière (périmètre\u202f: biothérapies et bioproduction)" in page.locator(".panel .total").inner_text()
         page.wait_for_function("() => window.bioatlasMap && window.bioatlasMap.loaded()", timeout=30_000)
         page.screenshot(path=str(SCREENSHOTS / "scope-map-idf.png"))
 
