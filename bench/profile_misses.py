@@ -122,13 +122,19 @@ def search_class(url: str) -> str:
 def slowest(kind: str, each: list, n: int) -> None:
     """CPU per class of search (sum, mean, p95), then the n slowest misses with their phases."""
     classes: dict[str, list[float]] = {}
-    for cpu, _, url, _ in each:
+    phases: dict[str, dict[str, float]] = {}
+    for cpu, _, url, spent in each:
         classes.setdefault(search_class(url), []).append(cpu)
+        for k, v in spent.items():
+            cell = phases.setdefault(search_class(url), {})
+            cell[k] = cell.get(k, 0.0) + v
     total = sum(sum(v) for v in classes.values())
     for name, v in sorted(classes.items(), key=lambda kv: -sum(kv[1])):
         q95 = sorted(v)[min(len(v) - 1, round(0.95 * len(v)) - 1)]
         print(f"  {name:18s} {len(v):4d} misses  CPU sum {sum(v):8.1f} ms ({100 * sum(v) / total:4.1f} %)  "
               f"mean {statistics.mean(v):6.2f}  p95 {q95:6.2f}")
+        if phases.get(name):  # the class's CPU per miss of each phase (nested), over 0.05 ms
+            print("      " + ", ".join(f"{k} {t / len(v):.2f}" for k, t in phases[name].items() if t / len(v) >= 0.05))
     print(f"{kind}: the {n} slowest by CPU (ms; phases nested, over 0.5 ms):")
     for cpu, wall, url, phases in sorted(each, key=lambda e: -e[0])[:n]:
         print(f"  CPU {cpu:6.1f} wall {wall:6.1f}  {url}")
@@ -154,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cprofile-dump", metavar="PATH", help="--cprofile: also save the stats (pstats) to PATH")
     parser.add_argument("--all-frames", action="store_true", help="pyinstrument: show the libraries' frames too")
     parser.add_argument("--slowest", type=int, metavar="N", default=0,
-                        help="the N slowest misses by CPU with their phases (with --phases), and the CPU per class of search")
+                        help="the N slowest misses by CPU with their phases (with --phases), and the CPU per class "
+                             "of search (with --phases, each class's CPU per miss of each phase)")
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["BIOATLAS_RESPONSE_CACHE"] = "true" if args.response_cache else "false"
