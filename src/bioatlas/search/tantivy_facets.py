@@ -12,8 +12,9 @@ where a term set builds a bit set of every document holding any of the codes at 
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
 
+import numpy as np
 import tantivy
 
 from bioatlas.atlas.service import FACETS, Taxonomy
@@ -24,7 +25,10 @@ MAX_CODES = 65_000  # the same, every code of a facet (`_by_facet_columns`)
 SINGLE_CODE = ("kind", "gmp", "scale")  # one code per actor (with its ancestors in the column)
 UNION_MAX = 8  # up to this many codes: a union of term queries; more: a term set
 PARSED_MAX = 200_000  # signatures kept parsed (`_codes`)
-_parsed: dict[str, list[tuple[str, str]]] = {}
+_parsed: dict[str, np.ndarray] = {}  # signature -> the positions of its codes in `_names`
+_positions: dict[tuple[str, str], int] = {}  # (facet, code) -> its position in `_names` (never dropped: the taxonomies' codes)
+_names: list[tuple[str, str]] = []
+_lock = threading.Lock()
 
 
 def const(query: tantivy.Query) -> tantivy.Query:
@@ -108,23 +112,50 @@ def _signatures(searcher: tantivy.Searcher, query: tantivy.Query, columns: list[
 
 
 def _expand(found: dict, only: str | None) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    """{facet: {code: documents}} of the columns' buckets: each signature's count added to each of
+    its codes (`only`: that facet's codes alone). One `bincount` over the buckets' code positions
+    instead of a dictionary update per code and bucket (a broad text's aggregation returns some
+    thousand signatures of ~10-20 codes each: that loop was ~2-5 ms per aggregation at 1M)."""
+    keys, counts = [], []
     for part in found.values():
         for bucket in part["buckets"]:
-            n = int(bucket["doc_count"])
-            for facet, code in _codes(bucket["key"]):
-                if only is None or facet == only:
-                    out[facet][code] += n
-    return {facet: dict(codes) for facet, codes in out.items()}
+            keys.append(bucket["key"])
+            counts.append(bucket["doc_count"])
+    rows = [_codes(key) for key in keys]
+    if not rows:
+        return {}
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    # float64 sums of counts under 2**53 are exact
+    sums = np.bincount(np.concatenate(rows), weights=np.repeat(np.asarray(counts, dtype=np.float64), lengths))
+    out: dict[str, dict[str, int]] = {}
+    for i in np.flatnonzero(sums).tolist():
+        facet, code = _names[i]
+        if only is None or facet == only:
+            out.setdefault(facet, {})[code] = int(sums[i])
+    return out
 
 
-def _codes(signature: str) -> list[tuple[str, str]]:
+def _codes(signature: str) -> np.ndarray:
+    """The positions (in `_names`) of a signature's codes, kept parsed."""
     codes = _parsed.get(signature)
     if codes is None:
-        if len(_parsed) >= PARSED_MAX:
-            _parsed.clear()
-        codes = _parsed[signature] = codes_of(signature)
+        codes = np.asarray([_position(pair) for pair in codes_of(signature)], dtype=np.int64)
+        with _lock:
+            if len(_parsed) >= PARSED_MAX:
+                _parsed.clear()
+            _parsed[signature] = codes
     return codes
+
+
+def _position(pair: tuple[str, str]) -> int:
+    found = _positions.get(pair)
+    if found is None:
+        with _lock:
+            found = _positions.get(pair)
+            if found is None:
+                found = _positions[pair] = len(_names)
+                _names.append(pair)
+    return found
 
 
 def _by_facet_columns(searcher: tantivy.Searcher, query: tantivy.Query, only: str | None) -> dict[str, dict[str, int]]:
