@@ -19,7 +19,9 @@ TOPICS = ["anticorps monoclonaux", "viral vectors", "thérapie cellulaire", "vac
           "plasmide", "thérapie génique", "cell therapy", "bioréacteur"]
 PLACES = ["Lyon", "Toulouse", "Strasbourg", "Marseille", "Nantes", "Lille", "Bordeaux", "Évry", "Dijon", "Rennes"]
 
-for path in (str(ROOT), str(ROOT / "src")):
+# this checkout's bench package, and the code measured: BENCH_SRC (another checkout's src, for a
+# before/after) when a script was started with it, else this checkout's src
+for path in (str(ROOT), os.environ.get("BENCH_SRC", str(ROOT / "src"))):
     if path not in sys.path:
         sys.path.insert(0, path)
 
