@@ -1,6 +1,6 @@
 """The synthetic generator of the scale benchmarks yields valid, labelled, reproducible records."""
 
-from bench.synthetic import SCHEME, SOURCE, communes, generate_actors
+from bench.synthetic import SCHEME, SOURCE, generate_actors
 from bioatlas.atlas.geocode import gazetteer
 from bioatlas.atlas.taxonomy import load_taxonomies
 
