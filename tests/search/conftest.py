@@ -1,6 +1,7 @@
 import random
 import threading
 
+import anyio.to_thread
 import pytest
 
 from bioatlas.atlas.models import ScopeReason
@@ -74,3 +75,17 @@ def engine_on_tantivy(db, monkeypatch):
             pytest.skip("Tantivy is the engine of SQLite database files (PostgreSQL keeps its own full text)")
     yield
     backends.use_engine(previous)
+
+
+@pytest.fixture
+def trips(monkeypatch):
+    """The number of calls to the thread pool (Starlette's and FastAPI's all go through anyio)."""
+    count = [0]
+    real = anyio.to_thread.run_sync
+
+    async def counted(*args, **kwargs):
+        count[0] += 1
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    return count

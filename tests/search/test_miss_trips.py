@@ -7,8 +7,6 @@ that the answers are the bytes FastAPI wrote for the `-> dict` routes."""
 
 from __future__ import annotations
 
-import anyio.to_thread
-import pytest
 
 from bioatlas.atlas import api as atlas_api
 from bioatlas.search import api as search_api
@@ -19,20 +17,6 @@ SEARCHES = [
     {"q": "cell", "near": "Evry"}, {"q": ""}, {"q": "vaccins", "limit": "1000"}, {"q": "x", "radius_km": "3"},
     {"q": "x", "bbox": "1,2"}, {"q": "x", "kind": "nope"}, {"q": "x", "mode": "bad"}, {"q": "x", "cursor": "zzz"},
 ]
-
-
-@pytest.fixture
-def trips(monkeypatch):
-    """The number of calls to the thread pool (Starlette's and FastAPI's all go through anyio)."""
-    count = [0]
-    real = anyio.to_thread.run_sync
-
-    async def counted(*args, **kwargs):
-        count[0] += 1
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
-    return count
 
 
 def answers(client, eco) -> list[tuple]:

@@ -7,7 +7,6 @@ computation, a new word) is seen by the very next read."""
 
 from __future__ import annotations
 
-import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
@@ -41,19 +40,6 @@ def statements(app):
     event.listen(app.state.engine, "before_cursor_execute", record)
     yield seen
     event.remove(app.state.engine, "before_cursor_execute", record)
-
-
-@pytest.fixture
-def trips(monkeypatch):
-    count = [0]
-    real = anyio.to_thread.run_sync
-
-    async def counted(*args, **kwargs):
-        count[0] += 1
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
-    return count
 
 
 def _reads(seen: list[str], table: str) -> int:
