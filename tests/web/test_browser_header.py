@@ -109,3 +109,34 @@ def test_top_bar_is_one_line_at_1400_px_and_inputs_are_styled(live_server, brows
     page.screenshot(path=str(SCREENSHOTS / "observatory-en.png"), full_page=True)
     context.close()
     assert not problems, problems
+
+
+# the search box's placeholder against the room its input leaves it: the text's width in the input's font
+# (a canvas measure) and the input's content box
+PLACEHOLDER_ROOM = """() => { const input = document.querySelector('.topbar .search-box input[type=search]');
+  const s = getComputedStyle(input); const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+  return {text: Math.ceil(ctx.measureText(input.placeholder).width),
+          room: Math.floor(input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)),
+          placeholder: input.placeholder}; }"""
+
+
+def test_search_box_reads_whole_at_1280_px_signed_in(live_server, browser, actors, admin_cookie):  # noqa: F811
+    """A laptop's 1,280 px, signed in as an administrator (the longest bar: messages, bell, the name): the
+    search box's placeholder read "Recherche" cut at the box's edge in French (the bar's items took its room).
+    Now it is whole in both languages, the bar overflows nothing and the page does not scroll sideways.
+    Screenshots: artifacts/screenshots/header-1280-fr.png, header-1280-en.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": "bioatlas_session", "value": admin_cookie, "url": live_server}])
+    page = context.new_page()
+    for lang in ("fr", "en"):
+        page.goto(f"{live_server}/actors?lang={lang}")
+        page.screenshot(path=str(SCREENSHOTS / f"header-1280-{lang}.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 160})
+        room = page.evaluate(PLACEHOLDER_ROOM)
+        assert room["room"] >= room["text"], (lang, room)
+        bar = page.evaluate(ONE_LINE)
+        assert bar["overflow"] <= 0, (lang, bar)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+        assert page.locator(".account-menu .account-name").is_visible()
+    context.close()
