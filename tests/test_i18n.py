@@ -165,7 +165,7 @@ def test_a_day_in_a_notification_is_in_the_recipient_style():
     at = datetime(2027, 1, 5, 9, 30, tzinfo=timezone.utc)
     unread = {"count": 1, "senders": ["Participant démo 1"], "label": None, "mute_url": "/m",
               "items": [{"sender": "Participant démo 1", "body": "Bonjour", "at": Moment("2027-01-05 09:30 UTC", at, " UTC")}]}
-    assert "- Participant démo 1 (mardi 5 janvier 2027 à 09:30 UTC) :" in render(
+    assert "- Participant démo 1 (mardi 5 janvier 2027 à 09:30 UTC)\u202f:" in render(
         kind="messaging.unread", language="fr", context=unread)[1]
     assert "- Participant démo 1 (Tuesday 5 January 2027 at 09:30 UTC):" in render(
         kind="messaging.unread", language="en", context=unread)[1]

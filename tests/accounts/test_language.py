@@ -48,7 +48,7 @@ def test_an_english_account_gets_english_mail_and_a_french_one_french(web, smtp,
     _notify_and_send(db, mail_settings, "camille@example.org")
     french = smtp.last_to("camille@example.org")
     assert french["Subject"] == "Votre contribution n° 7 a été refusée"
-    assert "Message de l'équipe : Source manquante." in french.get_content()
+    assert "Message de l'équipe\u202f: Source manquante." in french.get_content()
     web.cookies.delete("lang")  # a reset asked from a French page: the mail is in the account's language
     web.post("/account/reset", data={"email": "partner@example.eu", "csrf_token": csrf_of(web, "/account/reset")})
     assert smtp.last_to("partner@example.eu")["Subject"] == "Choose a new password"

@@ -253,8 +253,8 @@ def test_members_fill_in_editors_verify(client, db, taxonomies):
     with db() as s:  # the member was told both decisions, with the reason
         told = list(s.scalars(select(Notification).where(Notification.kind == "capacity.reviewed").order_by(Notification.id)))
         assert [n.subject for n in told] == [
-            "Profil de capacités de Fournisseur test A (synthétique) : vérifié et publié",
-            "Profil de capacités de Fournisseur test A (synthétique) : refusé"]
+            "Profil de capacités de Fournisseur test A (synthétique)\u202f: vérifié et publié",
+            "Profil de capacités de Fournisseur test A (synthétique)\u202f: refusé"]
         assert "Échelle 1000 L non documentée" in told[1].body and told[1].link == edit
     actions = [json.loads(e.detail)["action"] for e in audit_events(db, "capacity")]
     assert actions == ["save", "submit", "verify", "save", "submit", "reject"]

@@ -205,8 +205,8 @@ def test_a_freed_booth_is_offered_to_the_waiting_list(client, db, booth_world):
         assert service.exhibitors(s, event_id=e) == []  # freed, given to nobody
         assert s.get(booths.BoothApplication, theirs).status == "waitlisted"
     free = [n for n in _notes(db, w["users"]["org"]) if n.kind == "events.booth_free"]
-    assert [n.subject for n in free] == ["Rencontres test : le stand V01 est libre"]
-    assert "TreeFrog Therapeutics a retiré sa demande" in free[0].body and "liste d'attente : 1" in free[0].body
+    assert [n.subject for n in free] == ["Rencontres test\u202f: le stand V01 est libre"]
+    assert "TreeFrog Therapeutics a retiré sa demande" in free[0].body and "liste d'attente\u202f: 1" in free[0].body
     assert free[0].link == f"/events/{e}/booths/review" and free[0].emailed_at is not None
     assert all(n.kind != "events.booth_free" for u in ("founder", "seller") for n in _notes(db, w["users"][u]))
     _as(client, "org@test.invalid")

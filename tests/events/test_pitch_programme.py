@@ -78,7 +78,7 @@ def test_decisions_notify_and_placement_in_order(db, placed_world):
                                .order_by(Notification.id)))
     # placing told the founder its slot once (placing again in the same order told nobody); the
     # pitch before it left: told its new rank
-    assert [n.subject.split(" : ")[-1] for n in notes] == [
+    assert [n.subject.split("\u202f: ")[-1] for n in notes] == [
         "votre pitch est en liste d'attente", "votre pitch est retenu",
         f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1",
         f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1"]
@@ -140,7 +140,7 @@ def test_applicants_told_once_when_a_pitch_leaves_or_moves_up(db, placed_world):
     users = (w["founder"], second)
 
     def pitch_notes(s):
-        return {u: [n.subject.split(" : ")[-1] for n in s.scalars(select(Notification).where(
+        return {u: [n.subject.split("\u202f: ")[-1] for n in s.scalars(select(Notification).where(
             Notification.user_id == u, Notification.kind == "events.pitch").order_by(Notification.id))] for u in users}
 
     with db() as s:
@@ -167,7 +167,7 @@ def test_applicants_told_once_when_a_pitch_leaves_or_moves_up(db, placed_world):
         notes = list(s.scalars(select(Notification).where(Notification.kind == "events.pitch",
                                                           Notification.user_id.in_(users)).order_by(Notification.id)))
         left, moved_up = notes[-2:]
-        assert (left.user_id, left.subject.split(" : ")[-1]) == (w["founder"], "votre pitch n'est plus au programme")
+        assert (left.user_id, left.subject.split("\u202f: ")[-1]) == (w["founder"], "votre pitch n'est plus au programme")
         assert "« Pitch 1 »" in left.body and "session « Pitchs »" in left.body and "reste retenu" in left.body
         assert moved_up.user_id == second and "pitch 1 sur 1" in moved_up.body
         assert [len(v) for v in pitch_notes(s).values()] == [3, 3]  # one notice each for the change

@@ -128,16 +128,16 @@ def test_deleting_a_session_tells_its_agenda_once(db, placed_world):  # noqa: F8
         notes = list(s.scalars(select(Notification).where(Notification.id > before).order_by(Notification.id)))
         assert sorted(told) == sorted([ann, carl, w["founder"]])
         by_user = {u: [(n.kind, n.subject) for n in notes if n.user_id == u] for u in (ann, bob, carl, w["founder"])}
-        cancelled = ("events.programme", "Rencontres test : « Pitchs » est annulée")
+        cancelled = ("events.programme", "Rencontres test\u202f: « Pitchs » est annulée")
         assert by_user == {ann: [cancelled], bob: [], carl: [cancelled],
-                           w["founder"]: [("events.pitch", "Rencontres test : votre pitch n'est plus au programme")]}
+                           w["founder"]: [("events.pitch", "Rencontres test\u202f: votre pitch n'est plus au programme")]}
         body = next(n.body for n in notes if n.user_id == ann)
         assert f"({FR_DAY}, 11:00–12:00, Salle 1)" in body and "annulée par les organisateurs" in body
         # the plenary deleted: its speaker and the one who chose it are one person, told once
         assert service.delete_session(s, event=event, session_id=w["plenary"]) == [bob]
         s.commit()
         assert s.scalar(select(Notification.subject).where(Notification.user_id == bob)
-                        .order_by(Notification.id.desc()).limit(1)) == "Rencontres test : « Plénière » est annulée"
+                        .order_by(Notification.id.desc()).limit(1)) == "Rencontres test\u202f: « Plénière » est annulée"
     subject, body = render(kind="events.programme", language="en", context={
         "event": "Meeting", "title": "Pitches", "status": "cancelled", "before": "2027-03-10 11:00–12:00, Room 1"})
     assert subject == 'Meeting: "Pitches" is cancelled' and "is cancelled by the organisers" in body

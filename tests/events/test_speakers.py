@@ -75,10 +75,10 @@ def test_pitch_applicant_told_the_new_slot_when_the_session_moves(db, placed_wor
         assert told == [w["founder"]]  # told once, of its new slot (events.pitch), not twice
         notes = list(s.scalars(select(Notification).where(Notification.user_id == w["founder"],
                                                           Notification.kind == "events.pitch").order_by(Notification.id)))
-    assert [n.subject.split(" : ")[-1] for n in notes[-2:]] == [
+    assert [n.subject.split("\u202f: ")[-1] for n in notes[-2:]] == [
         f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1",
         f"votre pitch passe le {FR_DAY} à 15:00, salle Amphi B"]
-    assert "de 15:00 à 16:00 (heure locale du lieu), salle Amphi B : pitch 1 sur 1" in notes[-1].body
+    assert "de 15:00 à 16:00 (heure locale du lieu), salle Amphi B\u202f: pitch 1 sur 1" in notes[-1].body
     with db() as s:  # not told a second time as the entry's speaker
         assert s.scalar(select(Notification.id).where(Notification.user_id == w["founder"],
                                                       Notification.kind == "events.programme")) is None

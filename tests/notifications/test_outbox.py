@@ -40,7 +40,7 @@ def test_immediate_notification_is_mailed_with_link_and_one_click_unsubscribe(db
     msg = smtp.last_to("camille@example.org")
     assert msg["Subject"] == "Votre contribution n° 7 a été refusée"
     body = msg.get_content()
-    assert "Message de l'équipe : Source manquante." in body
+    assert "Message de l'équipe\u202f: Source manquante." in body
     assert "http://testserver/contributions/mine" in body
     unsubscribe = msg["List-Unsubscribe"]
     assert unsubscribe.startswith("<http://testserver/notifications/unsubscribe/") and unsubscribe[1:-1] in body
@@ -108,7 +108,7 @@ def test_digest_preference_gathers_unread_notifications_in_one_daily_mail(db, sm
     assert service.deliver_outbox(db, settings=mail_settings)["sent"] == 1
     msg = smtp.last_to("camille@example.org")
     body = msg.get_content()
-    assert msg["Subject"] == "Bioprod Atlas : 2 notifications du jour"
+    assert msg["Subject"] == "Bioprod Atlas\u202f: 2 notifications du jour"
     assert "n° 1 a été acceptée" in body and "Nom corrigé" in body and "Doublon" not in body
     assert "/notifications/unsubscribe/" in msg["List-Unsubscribe"]
 

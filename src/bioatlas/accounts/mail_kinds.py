@@ -9,7 +9,7 @@ VERIFY = notice_kind(
     "account.verify",
     fr=("Confirmation de l'adresse",
         "Confirmez votre adresse e-mail",
-        "Ouvrez ce lien pour confirmer votre adresse : {{ url }}"),
+        "Ouvrez ce lien pour confirmer votre adresse\u202f: {{ url }}"),
     en=("Address confirmation",
         "Confirm your e-mail address",
         "Open this link to confirm your address: {{ url }}"),
@@ -19,7 +19,7 @@ RESET = notice_kind(
     "account.reset",
     fr=("Nouveau mot de passe",
         "Choisir un nouveau mot de passe",
-        "Ouvrez ce lien pour choisir un nouveau mot de passe : {{ url }}"),
+        "Ouvrez ce lien pour choisir un nouveau mot de passe\u202f: {{ url }}"),
     en=("New password",
         "Choose a new password",
         "Open this link to choose a new password: {{ url }}"),
@@ -30,7 +30,7 @@ EXISTS = notice_kind(
     fr=("Compte existant",
         "Votre compte Bioprod Atlas",
         "Quelqu'un a essayé de créer un compte avec cette adresse, qui en a déjà un. "
-        "Pour choisir un nouveau mot de passe : {{ url }}"),
+        "Pour choisir un nouveau mot de passe\u202f: {{ url }}"),
     en=("Existing account",
         "Your Bioprod Atlas account",
         "Someone tried to create an account with this address, which already has one. "

@@ -7,8 +7,8 @@ from bioatlas.notifications.service import notice_kind
 RESULT = notice_kind(
     "call.result",
     fr=("Résultats de mes candidatures",
-        "Résultats : {{ call }}",
-        "{% if laureate %}Félicitations : votre candidature n° {{ id }} à « {{ call }} » est lauréate."
+        "Résultats\u202f: {{ call }}",
+        "{% if laureate %}Félicitations\u202f: votre candidature n° {{ id }} à « {{ call }} » est lauréate."
         "{% else %}Votre candidature n° {{ id }} à « {{ call }} » n'a pas été retenue. Les commentaires du jury "
         "sont sur la page de votre candidature.{% endif %}"),
     en=("Results of my applications",

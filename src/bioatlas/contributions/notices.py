@@ -10,9 +10,9 @@ REVIEWED = notice_kind(
     fr=("Examen de mes contributions",
         "Votre contribution n° {{ id }} a été {{ {'accepted': 'acceptée', "
         "'amended': 'acceptée avec des modifications', 'rejected': 'refusée'}[status] }}",
-        "Votre contribution n° {{ id }} a été examinée : {{ {'accepted': 'acceptée et publiée', "
+        "Votre contribution n° {{ id }} a été examinée\u202f: {{ {'accepted': 'acceptée et publiée', "
         "'amended': 'publiée avec des modifications de l\\'équipe', 'rejected': 'refusée'}[status] }}."
-        "{% if message %}\n\nMessage de l'équipe : {{ message }}{% endif %}"),
+        "{% if message %}\n\nMessage de l'équipe\u202f: {{ message }}{% endif %}"),
     en=("Review of my contributions",
         "Your contribution #{{ id }} was {{ {'accepted': 'accepted', "
         "'amended': 'accepted with changes', 'rejected': 'rejected'}[status] }}",

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from bioatlas.core.elision import elide_placeholders, join, joints
+
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGES = ("fr", "en")
 
@@ -73,6 +75,8 @@ class Translator:
 
     def gettext(self, message: str, **values) -> str:
         text = self._messages.get(message, message)
+        if values and self.lang == "fr" and joints(text):  # "membre de {b}" with b = "Agence X": "membre d'Agence X"
+            text = elide_placeholders(text, values)
         return text.format(**values) if values else text
 
     __call__ = gettext
@@ -80,6 +84,11 @@ class Translator:
     def pgettext(self, context: str, message: str) -> str:
         """`message` as a word of `context` (msgctxt), itself when the catalogue has no entry."""
         return self._contexts.get((context, message), message)
+
+    def join(self, words: str, name: object) -> str:
+        """Translated words and a name after them, in French with the last word elided when the name
+        calls for it ("première réponse de" + "Agence X" -> "première réponse d'Agence X")."""
+        return join(words, name) if self.lang == "fr" else f"{words} {name}"
 
     def plural(self, singular: str, plural: str, n: float, **values) -> str:
         """The form of `n` ("1 value", "3 values"); `{n}` is filled with `n` unless given."""

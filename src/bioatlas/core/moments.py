@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_date, format_datetime, get_timezone_location
 
+from bioatlas.core.elision import elide_placeholders
+
 # the pages' `day` filter's patterns: "mardi 5 janvier 2027" / "mar. 5 janv."
 DAY_PATTERNS = {"long": "EEEE d MMMM y", "short": "EEE d MMM"}
 # a day in a refusal shown on a page, per language (English keeps the Moment's text)
@@ -121,7 +123,7 @@ def local(value: datetime, zone: str | None) -> datetime:
 def zone_named(zone: str | None, lang: str) -> str:
     """The zone as a reader names it: "heure de Paris", "Paris time" (Babel's exemplar city)."""
     city = get_timezone_location(zone_of(zone), locale=lang, return_city=True)
-    return ZONE_NAMED.get(lang, ZONE_NAMED["en"]).format(city=city)
+    return elide_placeholders(ZONE_NAMED.get(lang, ZONE_NAMED["en"]), {"city": city}).format(city=city)  # heure d'Athènes
 
 
 def instant(value: datetime | str | None, lang: str, zone: str | None, style: str = "short", *,

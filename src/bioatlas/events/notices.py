@@ -12,14 +12,14 @@ from bioatlas.notifications.service import notice_kind
 REGISTRATION = notice_kind(
     "events.registration",
     fr=("Mes inscriptions aux événements",
-        '{{ event }} : {% if status == "registered" %}inscription confirmée{% elif status == "waiting" %}'
+        '{{ event }}\u202f: {% if status == "registered" %}inscription confirmée{% elif status == "waiting" %}'
         "liste d'attente{% elif status == 'promoted' %}une place s'est libérée, vous êtes inscrit·e"
         "{% else %}inscription annulée{% endif %}",
         "{% if status == 'registered' %}Votre inscription à {{ event }} ({{ dates }}) est confirmée. "
         "Votre badge est sur la page de l'événement."
-        "{% elif status == 'waiting' %}{{ event }} est complet : vous êtes en liste "
+        "{% elif status == 'waiting' %}{{ event }} est complet\u202f: vous êtes en liste "
         "d'attente (rang {{ position }}). Vous serez prévenu·e si une place se libère."
-        "{% elif status == 'promoted' %}Une place s'est libérée : votre inscription à {{ event }} "
+        "{% elif status == 'promoted' %}Une place s'est libérée\u202f: votre inscription à {{ event }} "
         "({{ dates }}) est confirmée. Votre badge est sur la page de l'événement."
         "{% else %}Votre inscription à {{ event }} est annulée.{% endif %}"),
     en=("My event registrations",
@@ -38,15 +38,15 @@ REGISTRATION = notice_kind(
 BOOTH = notice_kind(
     "events.booth",
     fr=("Mes demandes de stand",
-        '{{ event }} : {% if status == "accepted" %}stand {{ booth }} attribué'
+        '{{ event }}\u202f: {% if status == "accepted" %}stand {{ booth }} attribué'
         '{% elif status == "waitlisted" %}demande de stand en liste d\'attente'
         "{% else %}demande de stand refusée{% endif %}",
-        '{% if status == "accepted" %}La demande de stand de {{ actor }} à {{ event }} est acceptée : '
+        '{% if status == "accepted" %}La demande de stand {{ elide("de", actor) }} à {{ event }} est acceptée\u202f: '
         "stand {{ booth }} sur le plan. La page d'exposant est liée à sa fiche de l'atlas."
-        '{% elif status == "waitlisted" %}La demande de stand de {{ actor }} à {{ event }} est en liste '
+        '{% elif status == "waitlisted" %}La demande de stand {{ elide("de", actor) }} à {{ event }} est en liste '
         "d'attente. Vous serez prévenu·e de la décision."
-        "{% else %}La demande de stand de {{ actor }} à {{ event }} est refusée.{% endif %}"
-        "{% if reason %} Mot des organisateurs : {{ reason }}{% endif %}"),
+        "{% else %}La demande de stand {{ elide('de', actor) }} à {{ event }} est refusée.{% endif %}"
+        "{% if reason %} Mot des organisateurs\u202f: {{ reason }}{% endif %}"),
     en=("My booth applications",
         '{{ event }}: {% if status == "accepted" %}booth {{ booth }} given'
         '{% elif status == "waitlisted" %}booth application on the waiting list'
@@ -62,21 +62,21 @@ BOOTH = notice_kind(
 PITCH = notice_kind(
     "events.pitch",
     fr=("Mes candidatures aux pitchs",
-        '{{ event }} : {% if status == "placed" %}votre pitch passe le {{ day }} à {{ start }}, salle {{ room }}'
+        '{{ event }}\u202f: {% if status == "placed" %}votre pitch passe le {{ day }} à {{ start }}, salle {{ room }}'
         '{% elif status == "left" %}votre pitch n\'est plus au programme'
         '{% elif status == "selected" %}votre pitch est retenu'
         '{% elif status == "waitlisted" %}votre pitch est en liste d\'attente'
         "{% else %}votre pitch n'est pas retenu{% endif %}",
         '{% if status == "placed" %}Votre pitch « {{ title }} » pour {{ event }} est programmé dans la '
         "session « {{ session }} » le {{ day }} de {{ start }} à {{ end }} (heure locale du lieu), "
-        "salle {{ room }} : pitch {{ rank }} sur {{ count }}. Le programme le montre."
+        "salle {{ room }}\u202f: pitch {{ rank }} sur {{ count }}. Le programme le montre."
         '{% elif status == "left" %}Votre pitch « {{ title }} » pour {{ event }} n\'est plus dans la '
         "session « {{ session }} » du programme (session modifiée ou supprimée par les organisateurs). "
-        "Il reste retenu : vous serez prévenu·e de sa nouvelle place."
+        "Il reste retenu\u202f: vous serez prévenu·e de sa nouvelle place."
         '{% elif status == "selected" %}Le jury a retenu votre pitch « {{ title }} » pour {{ event }}. '
         "Sa place dans la session de pitchs sera affichée au programme."
         '{% elif status == "waitlisted" %}Votre pitch « {{ title }} » pour {{ event }} est en liste '
-        "d'attente : vous serez prévenu·e si une place se libère."
+        "d'attente\u202f: vous serez prévenu·e si une place se libère."
         "{% else %}Le jury n'a pas retenu votre pitch « {{ title }} » pour {{ event }}. Merci de votre "
         "candidature.{% endif %}"),
     en=("My pitch applications",
@@ -102,13 +102,13 @@ PITCH = notice_kind(
 PROGRAMME = notice_kind(
     "events.programme",
     fr=("Changements des sessions de mon agenda",
-        '{{ event }} : « {{ title }} » {% if status == "cancelled" %}est annulée'
+        '{{ event }}\u202f: « {{ title }} » {% if status == "cancelled" %}est annulée'
         "{% else %}change d'horaire ou de salle{% endif %}",
-        '{% if status == "cancelled" %}La session « {{ title }} » de {{ event }} ({{ before }}), qui était '
+        '{% if status == "cancelled" %}La session « {{ title }} » {{ elide("de", event) }} ({{ before }}), qui était '
         "dans votre agenda (choisie ou comme intervenant·e), est annulée par les organisateurs. Elle n'est "
         "plus dans votre fichier d'agenda (.ics).{% else %}"
-        "La session « {{ title }} » de {{ event }}, qui est dans votre agenda (choisie ou comme "
-        "intervenant·e), change : {{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le "
+        "La session « {{ title }} » {{ elide('de', event) }}, qui est dans votre agenda (choisie ou comme "
+        "intervenant·e), change\u202f: {{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le "
         "changement.{% endif %}"),
     en=("Changes to the sessions in my agenda",
         '{{ event }}: "{{ title }}" {% if status == "cancelled" %}is cancelled{% else %}moves{% endif %}',
@@ -122,9 +122,9 @@ PROGRAMME = notice_kind(
 BOOTH_FREE = notice_kind(
     "events.booth_free",
     fr=("Stands libérés de mes événements (organisateurs)",
-        "{{ event }} : le stand {{ booth }} est libre",
-        "{{ actor }} a retiré sa demande : le stand {{ booth }} de {{ event }} est libre. "
-        "{% if waiting %}Demandes en liste d'attente : {{ waiting }}, en tête de la page des demandes de stand ; "
+        "{{ event }}\u202f: le stand {{ booth }} est libre",
+        "{{ actor }} a retiré sa demande\u202f: le stand {{ booth }} {{ elide('de', event) }} est libre. "
+        "{% if waiting %}Demandes en liste d'attente\u202f: {{ waiting }}, en tête de la page des demandes de stand\u202f; "
         "à vous de décider (rien n'est attribué automatiquement).{% else %}Aucune demande n'est en liste "
         "d'attente.{% endif %}"),
     en=("Booths freed at my events (organisers)",

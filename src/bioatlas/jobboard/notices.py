@@ -9,8 +9,8 @@ from bioatlas.notifications.service import notice_kind
 MATCH = notice_kind(
     "jobboard.match",
     fr=("Nouvelles offres d'emploi de mes recherches enregistrées",
-        "Nouvelle offre : {{ title }} ({{ employer }})",
-        "Une nouvelle offre correspond à votre recherche enregistrée « {{ search }} » :\n\n"
+        "Nouvelle offre\u202f: {{ title }} ({{ employer }})",
+        "Une nouvelle offre correspond à votre recherche enregistrée « {{ search }} »\u202f:\n\n"
         "{{ title }} — {{ employer }}, {{ place }}\n{{ contract }} · {{ rome }}"
         "{% if synthetic %}\n(offre fictive de démonstration){% endif %}"),
     en=("New job offers matching my saved searches",
@@ -26,7 +26,7 @@ EXPIRING = notice_kind(
     fr=("Expiration prochaine de mes offres d'emploi",
         "Votre offre « {{ title }} » expire le {{ expires_on }}",
         "Votre offre « {{ title }} » ({{ employer }}) sera close automatiquement après le {{ expires_on }}.\n"
-        "Pour la prolonger, modifiez sa date d'expiration ; si le poste est pourvu, closez-la."),
+        "Pour la prolonger, modifiez sa date d'expiration\u202f; si le poste est pourvu, closez-la."),
     en=("My job offers about to expire",
         "Your offer “{{ title }}” expires on {{ expires_on }}",
         "Your offer “{{ title }}” ({{ employer }}) will be closed automatically after {{ expires_on }}.\n"

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from bioatlas.notifications.service import notice_kind
 
-ITEMS = "{% for item in items %}\n- {{ item.sender }} ({{ item.at }}) :\n  {{ item.body | replace('\n', '\n  ') }}\n{% endfor %}"
+ITEMS = "{% for item in items %}\n- {{ item.sender }} ({{ item.at }})\u202f:\n  {{ item.body | replace('\n', '\n  ') }}\n{% endfor %}"
 UNREAD = notice_kind(
     "messaging.unread",
     fr=("Messages non lus",
         "{{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }} "
-        "de {{ senders | join(', ') }}{% if label %} ({{ label }}){% endif %}",
+        "{{ elide('de', senders | join(', ')) }}{% if label %} ({{ label }}){% endif %}",
         "Vous avez {{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }}"
-        "{% if label %} dans la conversation « {{ label }} »{% endif %} :\n" + ITEMS +
-        "\nCouper les notifications de cette conversation : {{ mute_url }}"),
+        "{% if label %} dans la conversation « {{ label }} »{% endif %}\u202f:\n" + ITEMS +
+        "\nCouper les notifications de cette conversation\u202f: {{ mute_url }}"),
     en=("Unread messages",
         "{{ count }} unread message{{ 's' if count > 1 else '' }} from {{ senders | join(', ') }}"
         "{% if label %} ({{ label }}){% endif %}",
         "You have {{ count }} unread message{{ 's' if count > 1 else '' }}"
-        "{% if label %} in the conversation \"{{ label }}\"{% endif %}:\n" + ITEMS.replace(" :", ":") +
+        "{% if label %} in the conversation \"{{ label }}\"{% endif %}:\n" + ITEMS.replace("\u202f:", ":") +
         "\nMute this conversation: {{ mute_url }}"),
 )

@@ -27,8 +27,8 @@ ITEMS = "{% for item in items %}\n- {{ item.subject }}\n  {{ item.body | replace
 DIGEST = notice_kind(
     "notifications.digest",
     fr=("Résumé quotidien",
-        "Bioprod Atlas : {{ count }} notification{{ 's' if count > 1 else '' }} du jour",
-        "Voici ce qui s'est passé pour vous sur Bioprod Atlas :\n" + ITEMS),
+        "Bioprod Atlas\u202f: {{ count }} notification{{ 's' if count > 1 else '' }} du jour",
+        "Voici ce qui s'est passé pour vous sur Bioprod Atlas\u202f:\n" + ITEMS),
     en=("Daily digest",
         "Bioprod Atlas: {{ count }} notification{{ 's' if count > 1 else '' }} today",
         "Here is what happened for you on Bioprod Atlas:\n" + ITEMS),

@@ -4,6 +4,7 @@ of the platform is a row of `notification_outbox` first, so a failed send is ret
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -18,9 +19,13 @@ class MailError(RuntimeError):
     """The SMTP server refused or could not be reached; the message names it."""
 
 
+_BREAKS = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # white space but the no-break spaces
+
+
 def one_line(text: str) -> str:
-    """A header value on one line (no header injection through a subject)."""
-    return " ".join(text.split())
+    """A header value on one line (no header injection through a subject). The no-break spaces stay:
+    `str.split()` also took French typography's U+202F ("Résultats U+202F: …") for a break."""
+    return _BREAKS.sub(" ", text).strip()
 
 
 def send_mail(settings: Settings, *, to: str, subject: str, body: str,

@@ -19,13 +19,14 @@ from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.config import Settings
+from bioatlas.core.elision import elide
 from bioatlas.core.fields import FieldError
 from bioatlas.core.i18n import Translator
 from bioatlas.core.moments import written
 from bioatlas.core.plugins import NotificationKind, by_name, plugin_manager
 from bioatlas.notifications.kinds import LANGUAGES
 from bioatlas.notifications.kinds import notice_kind as notice_kind  # re-exported: how rooms declare their kinds
-from bioatlas.notifications.mail import MailError, send_mail
+from bioatlas.notifications.mail import MailError, one_line, send_mail
 from bioatlas.notifications.models import DELIVERIES, Notification, OutboxMail, Preference
 
 MAX_ATTEMPTS = 6                       # then the mail stays `failed`, with its last error
@@ -36,6 +37,7 @@ UNSUBSCRIBE_SALT = "bioatlas.notifications.unsubscribe"
 DIGEST_KIND = "notifications.digest"
 
 _jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_jinja.globals["elide"] = elide  # French templates: {{ elide('de', actor) }} is "d'Agence X" or "de Biocorp"
 
 
 class NotificationError(FieldError):
@@ -69,7 +71,7 @@ def render(*, kind: str, language: str, context: Mapping[str, Any]) -> tuple[str
     spec = kind_of(kind)
     subject, body = spec.templates.get(language) or spec.templates.get("fr") or next(iter(spec.templates.values()))
     context = written(context, language if language in spec.templates else "fr")
-    return (" ".join(_jinja.from_string(subject).render(context).split()),
+    return (one_line(_jinja.from_string(subject).render(context)),
             _jinja.from_string(body).render(context).strip())
 
 

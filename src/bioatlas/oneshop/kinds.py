@@ -7,10 +7,10 @@ from bioatlas.notifications.service import notice_kind
 
 VERIFY = notice_kind(
     "oneshop.verify",
-    fr=("Guichet unique : confirmation",
+    fr=("Guichet unique\u202f: confirmation",
         "Confirmez votre demande au guichet unique",
         "Ouvrez ce lien pour confirmer votre adresse et transmettre le projet « {{ company }} » "
-        "aux partenaires : {{ url }}"),
+        "aux partenaires\u202f: {{ url }}"),
     en=("One-stop shop: confirmation",
         "Confirm your request to the one-stop shop",
         "Open this link to confirm your address and send the project \"{{ company }}\" to the "
@@ -19,7 +19,7 @@ VERIFY = notice_kind(
 )
 ROUTED = notice_kind(
     "oneshop.routed",
-    fr=("Guichet unique : nouvelle demande",
+    fr=("Guichet unique\u202f: nouvelle demande",
         "Nouvelle demande du guichet unique ({{ company }})",
         "Un besoin du projet « {{ company }} » (dossier {{ case_id }}) est adressé à votre organisation."),
     en=("One-stop shop: new request",
@@ -28,8 +28,8 @@ ROUTED = notice_kind(
 )
 REMINDER = notice_kind(
     "oneshop.reminder",
-    fr=("Guichet unique : relances",
-        "Relance : demande du guichet unique sans suite",
+    fr=("Guichet unique\u202f: relances",
+        "Relance\u202f: demande du guichet unique sans suite",
         "La demande du dossier {{ case_id }} est sans suite depuis {{ days }} jours."),
     en=("One-stop shop: reminders",
         "Reminder: one-stop shop request untouched",
@@ -37,8 +37,8 @@ REMINDER = notice_kind(
 )
 ESCALATED = notice_kind(
     "oneshop.escalated",
-    fr=("Guichet unique : demandes sans suite",
-        "Guichet unique : une demande reste sans suite",
+    fr=("Guichet unique\u202f: demandes sans suite",
+        "Guichet unique\u202f: une demande reste sans suite",
         "La demande du dossier {{ case_id }} est sans suite après {{ reminders }} relances."),
     en=("One-stop shop: escalations",
         "One-stop shop: a request remains untouched",

@@ -9,9 +9,9 @@ from bioatlas.notifications.service import notice_kind
 REVIEWED = notice_kind(
     "opportunities.reviewed",
     fr=("Relecture de mes offres et demandes de partenariat",
-        "« {{ title }} » : {{ 'publiée' if decision == 'publish' else 'refusée' }}",
+        "« {{ title }} »\u202f: {{ 'publiée' if decision == 'publish' else 'refusée' }}",
         "Votre opportunité « {{ title }} » a été {{ 'publiée' if decision == 'publish' else 'refusée' }}."
-        "{% if reason %}\n\nMotif : {{ reason }}{% endif %}"),
+        "{% if reason %}\n\nMotif\u202f: {{ reason }}{% endif %}"),
     en=("Review of my partnership offers and requests",
         "“{{ title }}”: {{ 'published' if decision == 'publish' else 'rejected' }}",
         "Your opportunity “{{ title }}” was {{ 'published' if decision == 'publish' else 'rejected' }}."
@@ -20,7 +20,7 @@ REVIEWED = notice_kind(
 INTEREST = notice_kind(
     "opportunities.interest",
     fr=("Marques d'intérêt pour mes opportunités",
-        "Nouvelle marque d'intérêt : « {{ title }} »",
+        "Nouvelle marque d'intérêt\u202f: « {{ title }} »",
         "Quelqu'un s'intéresse à « {{ title }} ». Acceptez ou déclinez sur la page de l'opportunité."),
     en=("Expressions of interest in my opportunities",
         "New expression of interest: “{{ title }}”",
@@ -29,8 +29,8 @@ INTEREST = notice_kind(
 ANSWERED = notice_kind(
     "opportunities.answered",
     fr=("Réponses à mes marques d'intérêt",
-        "« {{ title }} » : marque d'intérêt {{ 'acceptée' if decision == 'accept' else 'déclinée' }}",
-        "{% if decision == 'accept' %}Votre marque d'intérêt pour « {{ title }} » est acceptée : une "
+        "« {{ title }} »\u202f: marque d'intérêt {{ 'acceptée' if decision == 'accept' else 'déclinée' }}",
+        "{% if decision == 'accept' %}Votre marque d'intérêt pour « {{ title }} » est acceptée\u202f: une "
         "conversation est ouverte.{% else %}Votre marque d'intérêt pour « {{ title }} » a été déclinée.{% endif %}"),
     en=("Answers to my expressions of interest",
         "“{{ title }}”: expression of interest {{ 'accepted' if decision == 'accept' else 'declined' }}",
@@ -50,7 +50,7 @@ EXPIRED = notice_kind(
 STALE = notice_kind(
     "opportunities.stale",
     fr=("Rappels de mise à jour de mes opportunités",
-        "« {{ title }} » est-elle toujours d'actualité ?",
+        "« {{ title }} » est-elle toujours d'actualité\u202f?",
         "Votre opportunité « {{ title }} » n'a pas été mise à jour depuis {{ days }} jours. "
         "Mettez-la à jour, renouvelez-la ou clôturez-la."),
     en=("Reminders to update my opportunities",
@@ -62,9 +62,9 @@ STALE = notice_kind(
 ALERT = notice_kind(
     "opportunities.alert",
     fr=("Nouvelles opportunités de mes recherches enregistrées",
-        "Nouvelle {{ 'offre' if direction == 'offer' else 'demande' }} : « {{ title }} »",
+        "Nouvelle {{ 'offre' if direction == 'offer' else 'demande' }}\u202f: « {{ title }} »",
         "Une {{ 'offre' if direction == 'offer' else 'demande' }} correspondant à l'une de vos recherches "
-        "enregistrées vient d'être publiée : « {{ title }} »."),
+        "enregistrées vient d'être publiée\u202f: « {{ title }} »."),
     en=("New opportunities of my saved searches",
         "New {{ direction }}: “{{ title }}”",
         "A {{ direction }} meeting one of your saved searches was just published: “{{ title }}”."),

@@ -1,0 +1,87 @@
+"""What a French reader of the connect half tripped on (session 24's screenshots):
+
+- a name put after "de" was not elided: the one-stop shop's timeline said "première réponse de
+  Agence test 1", a capacity notice "Profil de capacités de Institut …", a relation "membre de
+  Agence …". One rule (core/elision.py) writes "d'Agence", "l'Hôpital", "qu'Inserm", and keeps
+  "de Biocorp", "de Hauts-de-France" (aspirated h), "de Yaoundé", "le 8 décembre";
+- the one-stop shop's empty lists said "Aucun." under feminine nouns (notes, rules, requests,
+  suggestions, zones): each now names its noun ("Aucune note.", "Aucun document.")."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from bioatlas.core.elision import elide, elides_before, join
+from bioatlas.core.i18n import Translator
+from bioatlas.core.moments import zone_named
+from bioatlas.notifications.service import render
+from bioatlas.oneshop import service
+from tests.accounts.fixtures import login
+from tests.contributions.helpers import add_actor
+from tests.oneshop.helpers import make_case, quick_user
+
+
+@pytest.mark.parametrize(("word", "name", "expected"), [
+    ("de", "Agence test 1", "d'Agence test 1"),  # a vowel
+    ("de", "Île-de-France", "d'Île-de-France"),  # an accented vowel
+    ("de", "Œuvre", "d'Œuvre"),
+    ("le", "Hôpital Foch", "l'Hôpital Foch"),  # a mute h
+    ("de", "Haute-Savoie", "de Haute-Savoie"),  # an aspirated h
+    ("de", "Hauts-de-France", "de Hauts-de-France"),
+    ("de", "Biocorp", "de Biocorp"),  # a consonant
+    ("que", "Inserm", "qu'Inserm"),
+    ("de", "Yvetot", "d'Yvetot"), ("de", "Yaoundé", "de Yaoundé"),  # y before a consonant, before a vowel
+    ("le", "8 décembre", "le 8 décembre"), ("de", "« Agence »", "de « Agence »"),  # a figure, a quote
+    ("De", "Agence", "D'Agence"), ("à", "Agence", "à Agence"),  # the capital kept; "à" does not elide
+])
+def test_the_elision_rule(word, name, expected):
+    assert elide(word, name) == expected
+
+
+def test_joined_words_and_catalogue_entries_elide_in_french_only():
+    assert join("première réponse de", "Agence test 1") == "première réponse d'Agence test 1"
+    assert join("première réponse de", "Pôle test 2") == "première réponse de Pôle test 2"
+    assert not elides_before("") and not elides_before("42")
+    fr, en = Translator("fr"), Translator("en")
+    assert fr.join(fr("first answer from"), "Agence test 1") == "première réponse d'Agence test 1"
+    assert en.join(en("first answer from"), "Agence test 1") == "first answer from Agence test 1"
+    entry = "{a} is a member of {b} (atlas relation)"
+    assert fr(entry, a="Biocorp", b="Agence X") == "Biocorp est membre d'Agence X (relation de l'atlas)"
+    assert fr(entry, a="Biocorp", b="Pôle Y") == "Biocorp est membre de Pôle Y (relation de l'atlas)"
+    assert en(entry, a="Biocorp", b="Agence X") == "Biocorp is a member of Agence X (atlas relation)"
+    assert zone_named("Europe/Athens", "fr") == "heure d'Athènes" and zone_named("Europe/Paris", "fr") == "heure de Paris"
+
+
+def test_notices_elide_the_name_after_de():
+    subject, body = render(kind="capacity.reviewed", language="fr",
+                           context={"actor": "Institut test", "decision": "verify", "reason": ""})
+    assert subject.startswith("Profil de capacités d'Institut test\u202f: ") and "capacités d'Institut test a été" in body
+    subject, _ = render(kind="capacity.reviewed", language="fr", context={"actor": "Biocorp", "decision": "reject", "reason": ""})
+    assert subject == "Profil de capacités de Biocorp\u202f: refusé"
+    subject, body = render(kind="events.booth", language="fr", context={
+        "actor": "Agence test", "event": "Assises test", "booth": "B2", "status": "refused", "reason": ""})
+    assert "La demande de stand d'Agence test à Assises test est refusée." in body
+    subject, _ = render(kind="messaging.unread", language="fr", context={
+        "count": 1, "senders": ["Élise"], "label": "", "items": [], "mute_url": "x"})
+    assert subject == "1 message non lu d'Élise"
+
+
+def test_one_stop_shop_in_french_elides_and_agrees(db, client):
+    partner = add_actor(db, "Agence test 1", "91000", kind="public_agency")
+    founder = quick_user(db, "founder@test.invalid")
+    quick_user(db, "admin@test.invalid", admin=True)
+    case_id, routed = make_case(db, owner=founder, partners=[partner])
+    with db() as s:
+        service.set_status(s, request_id=routed[0], user_id=None, status="answered")
+        s.commit()
+    login(client, "founder@test.invalid")
+    page = html.unescape(client.get(f"/oneshop/cases/{case_id}?lang=fr").text)
+    assert "première réponse d'Agence test 1" in page and "de Agence" not in page
+    assert "Aucun document." in page and "Aucun." not in page
+    client.post("/account/logout", data={"csrf_token": client.cookies.get("bioatlas_csrf", "")})
+    client.cookies.clear()
+    login(client, "admin@test.invalid")
+    page = html.unescape(client.get("/oneshop/admin?lang=fr").text)
+    assert "Aucune règle." in page and "Aucun." not in page and "Aucune." not in page
