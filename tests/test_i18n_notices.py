@@ -10,7 +10,14 @@ ordinary space again)."""
 
 from __future__ import annotations
 
+import io
+import re
+import tokenize
+from pathlib import Path
+
 import jinja2
+
+import bioatlas
 
 from bioatlas.notifications.mail import one_line
 from bioatlas.notifications.service import kinds, render
@@ -54,3 +61,23 @@ def test_a_french_subject_keeps_its_narrow_space_on_one_line():
 
 def test_one_line_still_folds_every_break():
     assert one_line(" a\r\nb\tc\x0bd\u2028e\x1cf  ") == "a b c d e f"
+
+
+# French words in a string literal of the Python source: an accented letter or a common French word
+FRENCH = re.compile(r"[éèàçêôûùâîœ]|\b(le|la|les|des|une|du|de|et|pour|avec|dans|sur)\b")
+
+
+def test_french_texts_in_the_python_source_have_a_no_break_space_before_their_marks():
+    """Texts the rooms write in Python outside the catalogues and notices: demo data ("Démonstration : …"),
+    the observatory's definitions of computed indicators ("Calculé : …"), map layers' sources, an
+    agenda entry's summary. 54 string literals had an ordinary space before ":" or ";"."""
+    bare = []
+    for path in sorted(Path(bioatlas.__file__).parent.rglob("*.py")):
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            text = token.string
+            if token.type != tokenize.STRING or text.startswith(('"""', "'''", "r", "b")):
+                continue  # docstrings, patterns and bytes are not shown to readers
+            prose = NOT_PROSE.sub("x", text)
+            if FRENCH.search(text) and re.search(r"\S [:;!?%]", prose):
+                bare.append(f"{path.name}:{token.start[0]}: {text[:80]}")
+    assert bare == [], f"{len(bare)} French string literals with a bare mark: {bare[:10]}"

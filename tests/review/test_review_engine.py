@@ -73,7 +73,7 @@ def test_every_conflict_reason(db, atlas):
         shown = {e.reason: english[e.id] for e in rows}
         shown_fr = {e.reason: french[e.id] for e in rows}
         assert shown["parent_child"] == "Laboratoire test is supervised by Université Paris-Saclay (atlas relation)"
-        assert shown_fr["parent_child"] == "Laboratoire test est sous la tutelle de Université Paris-Saclay (relation de l'atlas)"
+        assert shown_fr["parent_child"] == "Laboratoire test est sous la tutelle d'Université Paris-Saclay (relation de l'atlas)"
         assert "ancien salarié" in shown["declared"] and shown_fr["declared"].startswith("conflit déclaré avec ")
         assert shown_fr["agreement"].endswith("partenaires d'un accord enregistré\u202f: partners in the structuring project 'P'")
         s.commit()

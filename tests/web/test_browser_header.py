@@ -123,7 +123,7 @@ PLACEHOLDER_ROOM = """() => { const input = document.querySelector('.topbar .sea
 
 def test_search_box_reads_whole_at_1280_px_signed_in(live_server, browser, actors, admin_cookie):  # noqa: F811
     """A laptop's 1,280 px, signed in as an administrator (the longest bar: messages, bell, the name): the
-    search box's placeholder read "Recherche" cut at the box's edge in French (the bar's items took its room).
+    search box's placeholder read "Chercher" cut at the box's edge in French (the bar's items took its room).
     Now it is whole in both languages, the bar overflows nothing and the page does not scroll sideways.
     Screenshots: artifacts/screenshots/header-1280-fr.png, header-1280-en.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

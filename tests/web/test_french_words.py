@@ -70,18 +70,61 @@ def test_notices_elide_the_name_after_de():
 
 def test_one_stop_shop_in_french_elides_and_agrees(db, client):
     partner = add_actor(db, "Agence test 1", "91000", kind="public_agency")
+    quick_user(db, "partner@test.invalid", roles=[("member", "actor", partner)])
     founder = quick_user(db, "founder@test.invalid")
     quick_user(db, "admin@test.invalid", admin=True)
     case_id, routed = make_case(db, owner=founder, partners=[partner])
     with db() as s:
         service.set_status(s, request_id=routed[0], user_id=None, status="answered")
         s.commit()
-    login(client, "founder@test.invalid")
+    login(client, "partner@test.invalid")
     page = html.unescape(client.get(f"/oneshop/cases/{case_id}?lang=fr").text)
     assert "première réponse d'Agence test 1" in page and "de Agence" not in page
-    assert "Aucun document." in page and "Aucun." not in page
+    assert "Aucune note." in page and "Aucun document." in page and "Aucun." not in page
+    with db() as s:
+        service.add_note(s, request_id=routed[0], user_id=None, body="Rappeler lundi")
+        service.close_case(s, case_id=case_id, outcome="established", user_id=None)
+        s.commit()
+    page = html.unescape(client.get(f"/oneshop/cases/{case_id}?lang=fr").text)
+    # a note's line said "note privée Agence test 1", a closed case's "dossier clos implanté"
+    assert "note privée d'Agence test 1" in page and "dossier clos\u202f: implanté" in page
+    client.post("/account/logout", data={"csrf_token": client.cookies.get("bioatlas_csrf", "")})
+    client.cookies.clear()
+    login(client, "founder@test.invalid")
+    page = html.unescape(client.get(f"/oneshop/cases/{case_id}?lang=en").text)
+    assert "first answer from Agence test 1" in page and "case closed: established" in page
     client.post("/account/logout", data={"csrf_token": client.cookies.get("bioatlas_csrf", "")})
     client.cookies.clear()
     login(client, "admin@test.invalid")
     page = html.unescape(client.get("/oneshop/admin?lang=fr").text)
     assert "Aucune règle." in page and "Aucun." not in page and "Aucune." not in page
+    with db() as s:
+        service.add_rule(s, values={"need": "funding", "region": "11", "modality": "aav", "actor_id": str(partner)}, user_id=None)
+        service.add_rule(s, values={"need": "permits", "actor_id": str(partner)}, user_id=None)
+        s.commit()
+    page = html.unescape(client.get("/oneshop/admin?lang=fr").text)
+    # a rule's wildcard said "*" and its modality its code ("aav"); the form's modality was a text field for a code
+    assert ">toutes les régions<" in page and ">toutes les modalités<" in page and ">toutes les tailles<" in page
+    assert ">*<" not in page and ">aav<" not in page and '<select name="modality">' in page
+
+
+def test_the_job_board_search_button_is_a_verb(client):
+    """The job board's buttons said "Recherche" (the noun, the search page's title): a button says what it does."""
+    for path in ("/jobboard", "/jobboard/likely-employers"):
+        page = client.get(f"{path}?lang=fr").text
+        assert '<button type="submit">Rechercher</button>' in page, path
+        assert '<button type="submit">Search</button>' in client.get(f"{path}?lang=en").text, path
+
+
+def test_a_call_page_says_its_rules_and_fields_in_words(db, client):
+    """A call's page said "Région (code INSEE) : 11", "Modalité (choice, …)", "au plus 3000 caractères" and
+    "application/pdf, au plus 2000000 octets": the region's name, the kind in words, figures grouped, a file's
+    kind and size as a reader says them."""
+    from tests.calls.helpers import make_call
+
+    call_id = make_call(db, manager=None, eligibility={"regions": ["11"]})
+    page = html.unescape(client.get(f"/calls/{call_id}?lang=fr").text)
+    assert "Région\u202f: Île-de-France" in page and "code INSEE" not in page
+    assert "au plus 2\u00a0ko" in page and "PDF" in page and "application/pdf" not in page and "octets" not in page
+    english = html.unescape(client.get(f"/calls/{call_id}?lang=en").text)
+    assert "Region: Île-de-France" in english and "at most 2 kB" in english

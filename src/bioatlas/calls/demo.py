@@ -102,7 +102,7 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
             app = service.start_application(session, call=call, user_id=uid, actor_id=actor_id, synthetic=True, now=when)
             service.save_draft(session, application=app, now=when, raw={
                 "project_title": f"Projet fictif {i + 1} (candidature fictive de démonstration)",
-                "summary": "Candidature fictive de démonstration : texte synthétique, aucune organisation réelle.",
+                "summary": "Candidature fictive de démonstration\u202f: texte synthétique, aucune organisation réelle.",
                 "founded_year": str(now.year - 2 - i), "modality": modalities[i]})
             service.submit(session, application=app, user_id=uid, now=when)
             apps.append(app)
@@ -125,9 +125,9 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
         results = service.publish_results(session, call=call, by_user_id=manager)
         projects = []
         for n, (title, lead, partner, modality, budget, start, months) in enumerate([
-            ("Projet structurant fictif de démonstration A : ligne pilote vecteurs viraux", startups[0], incubator,
+            ("Projet structurant fictif de démonstration A\u202f: ligne pilote vecteurs viraux", startups[0], incubator,
              "viral_vector", 12_000_000, now.date() - timedelta(days=400), 36),
-            ("Projet structurant fictif de démonstration B : plateforme de thérapie cellulaire", startups[1],
+            ("Projet structurant fictif de démonstration B\u202f: plateforme de thérapie cellulaire", startups[1],
              startups[3], "cell_therapy", 8_500_000, now.date() - timedelta(days=200), 30),
         ]):
             milestones = [
@@ -139,7 +139,7 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
                 {"title": "Transfert industriel", "due_date": start + timedelta(days=30 * months - 30)},
             ]
             p = service.create_project(
-                session, title=title, summary="Projet fictif de démonstration : partenaires et chiffres synthétiques.",
+                session, title=title, summary="Projet fictif de démonstration\u202f: partenaires et chiffres synthétiques.",
                 region="11", modality=modality, start_date=start, end_date=start + timedelta(days=30 * months),
                 budget_eur=budget, source_key=SOURCE.key, source_title=SOURCE.title, source_kind="synthetic",
                 partners=[(lead, "lead"), (partner, "partner")],

@@ -62,13 +62,13 @@ def _indicator(code: str, query: str, unit: str, scope_kind: str, label_fr: str,
 CALLS = ObservatoryQuery(name="calls", fields=("applications", "success_rate"), run=calls_figures, indicators=(
     _indicator("call_applications", "calls:applications", "count", "region",
                "Candidatures aux appels par région", "Applications to calls by region",
-               "Calculé : candidatures déposées à chaque appel publié, par région des sites de l’acteur candidat "
+               "Calculé\u202f: candidatures déposées à chaque appel publié, par région des sites de l’acteur candidat "
                "dans l’atlas (calls.service.figures).",
                "Computed: applications submitted to each published call, by region of the applicant actor's sites "
                "in the atlas (calls.service.figures)."),
     _indicator("call_success_rate", "calls:success_rate", "percent", "country",
                "Taux de succès des appels", "Success rate of the calls",
-               "Calculé : lauréats parmi les candidatures déposées, par appel dont les résultats sont publiés.",
+               "Calculé\u202f: lauréats parmi les candidatures déposées, par appel dont les résultats sont publiés.",
                "Computed: laureates among the submitted applications, per call whose results are published."),
 ))
 
@@ -77,16 +77,16 @@ PORTFOLIO = ObservatoryQuery(name="portfolio", fields=("projects", "budget", "mi
     _indicator("portfolio_projects", "portfolio:projects", "count", "region",
                "Projets structurants suivis par région et modalité",
                "Followed structuring projects by region and modality",
-               "Calculé : projets du portefeuille de projets structurants (partenaires, jalons, budget), par région "
+               "Calculé\u202f: projets du portefeuille de projets structurants (partenaires, jalons, budget), par région "
                "et modalité.",
                "Computed: projects of the portfolio of structuring projects (partners, milestones, budget), by "
                "region and modality."),
     _indicator("portfolio_budget_eur", "portfolio:budget", "euros", "region",
                "Budget des projets structurants suivis", "Budget of the followed structuring projects",
-               "Calculé : budget total des projets du portefeuille, par région et modalité.",
+               "Calculé\u202f: budget total des projets du portefeuille, par région et modalité.",
                "Computed: total budget of the portfolio's projects, by region and modality."),
     _indicator("portfolio_milestones_on_time", "portfolio:milestones_on_time", "percent", "country",
                "Jalons des projets structurants tenus à temps", "Milestones of structuring projects met on time",
-               "Calculé : jalons atteints à leur échéance parmi les jalons atteints ou échus du portefeuille.",
+               "Calculé\u202f: jalons atteints à leur échéance parmi les jalons atteints ou échus du portefeuille.",
                "Computed: milestones met by their due date among the portfolio's milestones met or overdue."),
 ))

@@ -25,8 +25,8 @@ SOURCE = SourceRecord(key="demo:capacity-synthetic", kind="synthetic",
                       title="Fournisseurs synthétiques de démonstration (annuaire de l'offre de capacités) — "
                             "organisations fictives, aucune donnée réelle")
 DESCRIPTION = ("Fournisseur fictif (synthétique) créé pour la démonstration de l'annuaire de l'offre de "
-               "capacités : ni le nom ni les capacités ne décrivent une organisation réelle.")
-NOTE = ("non vérifié — profil de démonstration synthétique : fournisseur fictif, capacités inventées pour "
+               "capacités\u202f: ni le nom ni les capacités ne décrivent une organisation réelle.")
+NOTE = ("non vérifié — profil de démonstration synthétique\u202f: fournisseur fictif, capacités inventées pour "
         "illustrer l'annuaire (source : « {source} »)")
 
 
@@ -40,7 +40,7 @@ def providers(today: date) -> list[dict[str, Any]]:
     start, end = _window(today)
     return [
         {"name": "Plateforme démo A (synthétique)", "kind": "tech_platform", "postcode": "91000", "profile": {
-            "summary_fr": "Démonstration : production de vecteurs viraux AAV et lentiviraux en HEK293, de l'amont à l'aval.",
+            "summary_fr": "Démonstration\u202f: production de vecteurs viraux AAV et lentiviraux en HEK293, de l'amont à l'aval.",
             "summary_en": "Demo: AAV and lentiviral vector production in HEK293, upstream to downstream.",
             "lines": [
                 {"step": "upstream", "modalities": ["aav", "lentiviral"], "expression_systems": ["hek293"],
@@ -52,7 +52,7 @@ def providers(today: date) -> list[dict[str, Any]]:
             "certifications": ["gmp_ansm", "bsl2", "ogm_hcb"], "available_from": start, "available_to": end,
             "on_request": False, "contact_kind": "url", "contact_value": "https://bioatlas.invalid/demo/plateforme-a"}},
         {"name": "CDMO démo B (synthétique)", "kind": "cdmo", "postcode": "69007", "profile": {
-            "summary_fr": "Démonstration : anticorps monoclonaux en CHO, lots cliniques et commerciaux.",
+            "summary_fr": "Démonstration\u202f: anticorps monoclonaux en CHO, lots cliniques et commerciaux.",
             "summary_en": "Demo: monoclonal antibodies in CHO, clinical and commercial batches.",
             "lines": [
                 {"step": "upstream", "modalities": ["mab"], "expression_systems": ["cho"], "scale_min_l": 200,
@@ -63,7 +63,7 @@ def providers(today: date) -> list[dict[str, Any]]:
             "certifications": ["gmp_ansm", "iso9001"], "available_from": None, "available_to": None,
             "on_request": True, "contact_kind": "form", "contact_value": "https://bioatlas.invalid/demo/cdmo-b/contact"}},
         {"name": "Intégrateur démo C (synthétique)", "kind": "integrator", "postcode": "75013", "profile": {
-            "summary_fr": "Démonstration : développement de procédés de thérapie cellulaire autologue (CAR-T).",
+            "summary_fr": "Démonstration\u202f: développement de procédés de thérapie cellulaire autologue (CAR-T).",
             "summary_en": "Demo: process development for autologous cell therapy (CAR-T).",
             "lines": [
                 {"step": "process_development", "modalities": ["car_t", "autologous_cell"], "expression_systems": [],
@@ -72,7 +72,7 @@ def providers(today: date) -> list[dict[str, Any]]:
             "certifications": ["iso9001"], "available_from": start, "available_to": end, "on_request": False,
             "contact_kind": "url", "contact_value": "https://bioatlas.invalid/demo/integrateur-c"}},
         {"name": "Plateforme démo D (synthétique)", "kind": "tech_platform", "postcode": "67000", "profile": {
-            "summary_fr": "Démonstration : analytique et contrôle qualité de vecteurs AAV.",
+            "summary_fr": "Démonstration\u202f: analytique et contrôle qualité de vecteurs AAV.",
             "summary_en": "Demo: analytics and quality control of AAV vectors.",
             "lines": [
                 {"step": "analytics_qc", "modalities": ["aav"], "expression_systems": [], "scale_min_l": None,

@@ -64,7 +64,7 @@ def layer() -> MapLayer:
     return MapLayer(
         name=NAME, label={"fr": "Offre de capacités (CDMO, plateformes)", "en": "Capacity offer (CDMOs, platforms)"},
         points=offer_points, filters_spec=_filters(), color="#1b7837",
-        source={"fr": "Profils de capacité publiés par les membres des acteurs (vérifiés par un éditeur) ; "
+        source={"fr": "Profils de capacité publiés par les membres des acteurs (vérifiés par un éditeur)\u202f; "
                       "profils de démonstration signalés comme tels",
                 "en": "Capacity profiles published by the actors' members (verified by an editor); "
                       "demo profiles labelled as such"},

@@ -57,7 +57,7 @@ def agenda_ics(session: Session, *, event: Event, participant: Participant, lang
         entry.add("dtstart", item["slot"].start.replace(tzinfo=VENUE_ZONE))  # the venue's time, with its TZID
         entry.add("dtend", item["slot"].end.replace(tzinfo=VENUE_ZONE))
         title = "Rendez-vous B2B" if lang == "fr" else "B2B meeting"
-        entry.add("summary", f"{title} : {item['with']}" if lang == "fr" else f"{title}: {item['with']}")
+        entry.add("summary", f"{title}\u202f: {item['with']}" if lang == "fr" else f"{title}: {item['with']}")
         entry.add("location", f"{event.venue_name}, table {item['table']}".strip(", "))
         entry.add("description", event.title)
         cal.add_component(entry)

@@ -30,7 +30,7 @@ from bioatlas.events import pitch_demo, pitches, service
 from bioatlas.events.models import Event, Exhibitor, ProgrammeSession
 
 TITLE = "Rencontres B2B de démonstration (synthétique)"
-DESCRIPTION = ("Événement fictif créé pour la démonstration : participants synthétiques « Participant démo N », "
+DESCRIPTION = ("Événement fictif créé pour la démonstration\u202f: participants synthétiques « Participant démo N », "
                "demandes de rendez-vous inventées. Les organisations citées sont de vrais acteurs de l'atlas, "
                "mais ni leur participation ni ces rendez-vous n'existent.")
 PARTICIPANTS = 64
@@ -40,14 +40,14 @@ CATEGORIES = ("industry", "industry", "academia", "startup", "investor", "public
 # (start, end, room, kind, track, title, number of speakers)
 PROGRAMME = [
     ("08:30", "09:00", "Hall", "networking", "", "Accueil et café", 0),
-    ("09:00", "09:45", "Amphithéâtre", "plenary", "", "Plénière d'ouverture : la bioproduction en France (démo)", 2),
+    ("09:00", "09:45", "Amphithéâtre", "plenary", "", "Plénière d'ouverture\u202f: la bioproduction en France (démo)", 2),
     ("10:00", "11:00", "Amphithéâtre", "round_table", "Industrialisation",
-     "Table ronde : du lot clinique au lot commercial (démo)", 4),
-    ("10:00", "11:00", "Salle Pasteur", "workshop", "Compétences", "Atelier : former les opérateurs de demain (démo)", 2),
+     "Table ronde\u202f: du lot clinique au lot commercial (démo)", 4),
+    ("10:00", "11:00", "Salle Pasteur", "workshop", "Compétences", "Atelier\u202f: former les opérateurs de demain (démo)", 2),
     ("11:15", "12:15", "Salle Pasteur", "pitch", "Innovation", "Pitchs des start-up du village (démo)", 1),
-    ("14:00", "15:00", "Amphithéâtre", "round_table", "Innovation", "Table ronde : financer la croissance (démo)", 3),
+    ("14:00", "15:00", "Amphithéâtre", "round_table", "Innovation", "Table ronde\u202f: financer la croissance (démo)", 3),
     ("14:00", "15:30", "Salle Pasteur", "workshop", "Industrialisation",
-     "Atelier : procédés continus et analytique en ligne (démo)", 2),
+     "Atelier\u202f: procédés continus et analytique en ligne (démo)", 2),
     ("17:30", "18:00", "Amphithéâtre", "plenary", "", "Clôture et annonces (démo)", 1),
 ]
 EXHIBITORS, VILLAGE = 10, 6
@@ -98,7 +98,7 @@ def _programme(s: Session, *, event: Event) -> int:
                                                 actor_id=a.id))
         service.add_session(s, event=event, title=title, kind=kind, room=room, track=track, day=event.starts_on,
                             start=start, end=end, speakers=inputs,
-                            description="Session fictive de démonstration : intervenants synthétiques.")
+                            description="Session fictive de démonstration\u202f: intervenants synthétiques.")
     return len(PROGRAMME)
 
 

@@ -71,7 +71,7 @@ SOURCE_EN = "Computed by the platform (the events room)"
 
 def _indicator(field: str, label_fr: str, label_en: str, what_fr: str, what_en: str) -> ComputedIndicator:
     return ComputedIndicator(code=f"events_{field}", label_fr=label_fr, label_en=label_en,
-                             definition_fr=f"{SOURCE_FR} : {what_fr}, par événement.",
+                             definition_fr=f"{SOURCE_FR}\u202f: {what_fr}, par événement.",
                              definition_en=f"{SOURCE_EN}: {what_en}, per event.",
                              unit="count", scope_kind="event", query=f"events:{field}")
 

@@ -19,7 +19,7 @@ from bioatlas.review import service as review
 
 APPLICANTS, JURY, SEATS = 6, 3, 3
 ILAB_SOURCE = "ilab"
-SUMMARY = ("Candidature synthétique de démonstration : texte inventé. La start-up est un vrai acteur de l'atlas "
+SUMMARY = ("Candidature synthétique de démonstration\u202f: texte inventé. La start-up est un vrai acteur de l'atlas "
            "(lauréate i-Lab), mais elle n'a pas candidaté à cet événement fictif.")
 
 
@@ -33,7 +33,7 @@ def add(s: Session, *, event: Event) -> dict[str, Any]:
     if not startups:
         return {"pitches": 0, "skipped": "no start-up in the atlas"}
     pitches.open_call(s, event_id=event.id, title="Appel à pitchs des start-up (démonstration)", seats=SEATS,
-                      description="Appel fictif de démonstration : candidatures et jury synthétiques.")
+                      description="Appel fictif de démonstration\u202f: candidatures et jury synthétiques.")
     names = atlas.load_actors(s, ids=startups)
     apps = [pitches.apply(s, event_id=event.id, user_id=None, actor_id=actor_id, summary=SUMMARY,
                           title=f"Pitch fictif de démonstration {i} – {names[actor_id].name}"[:200])

@@ -24,7 +24,7 @@ from bioatlas.jobboard import service
 SOURCE = SourceRecord(key="demo:jobboard-synthetic", kind="synthetic",
                       title="Employeurs et offres d'emploi synthétiques de démonstration (job board) — "
                             "organisations et offres fictives, aucune donnée réelle")
-DESCRIPTION = ("Employeur fictif (synthétique) créé pour la démonstration du job board : ni le nom ni les "
+DESCRIPTION = ("Employeur fictif (synthétique) créé pour la démonstration du job board\u202f: ni le nom ni les "
                "offres ne décrivent une organisation réelle.")
 # (name, postcode, capabilities): the fictitious employers' modalities and value-chain steps, so the
 # jobs page's employer facets have something to show on the demo (synthetic like the rest)
@@ -68,8 +68,8 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Taxonomy], t
             for o, (title, rome, contract, gmp, salary) in enumerate(OFFERS, start=1):
                 raw = {"title": title, "rome_code": rome, "contract": contract, "gmp_environment": gmp,
                        "salary_min": salary[0] if salary else None, "salary_max": salary[1] if salary else None,
-                       "description_fr": f"Offre FICTIVE de démonstration (synthétique) : {title}. "
-                                         "Aucun poste réel ; ne pas postuler.",
+                       "description_fr": f"Offre FICTIVE de démonstration (synthétique)\u202f: {title}. "
+                                         "Aucun poste réel\u202f; ne pas postuler.",
                        "description_en": "FICTITIOUS demo offer (synthetic): no real position; do not apply.",
                        "apply_url": "https://bioatlas.invalid/demo/postuler",
                        "expires_on": (today + timedelta(days=60)).isoformat()}

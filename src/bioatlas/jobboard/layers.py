@@ -30,7 +30,7 @@ def layer() -> MapLayer:
         name=NAME, label={"fr": "Offres d'emploi", "en": "Job offers"}, points=offer_points, color="#d95f02",
         filters_spec=(MapFilter(name="contract", label={"fr": "Contrat", "en": "Contract"},
                                 options=[(c, CONTRACT_LABELS[c]) for c in CONTRACTS]),),
-        source={"fr": "Offres publiées par les membres des employeurs, importées de France Travail ; "
+        source={"fr": "Offres publiées par les membres des employeurs, importées de France Travail\u202f; "
                       "offres de démonstration fictives signalées comme telles",
                 "en": "Offers published by the employers' members, imported from France Travail; "
                       "fictitious demo offers labelled as such"},

@@ -19,7 +19,7 @@ from pathlib import Path
 RULES_FILE = Path(__file__).with_name("likely_employers.csv")
 SHARES = {"naf": 0.5, "step": 0.35, "kind": 0.15}
 SOURCE = {"fr": "Pondération éditoriale ROME ↔ NAF / chaîne de valeur du projet (d'après les fiches ROME et "
-                "les intitulés NAF rév. 2 ; pas des statistiques d'embauche)",
+                "les intitulés NAF rév. 2\u202f; pas des statistiques d'embauche)",
           "en": "The project's editorial ROME ↔ NAF / value-chain weighting (from the ROME fiches and the NAF "
                 "rév. 2 headings; not hiring statistics)"}
 

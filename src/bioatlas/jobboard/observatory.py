@@ -59,34 +59,34 @@ def _indicator(field: str, unit: str, scope_kind: str, label_fr: str, label_en: 
                              definition_en=def_en, unit=unit, scope_kind=scope_kind, query=f"jobboard:{field}")
 
 
-OFFERS_FR = " Des offres, pas des emplois créés (objectif du plan 2030 : 10 000 emplois directs)."
+OFFERS_FR = " Des offres, pas des emplois créés (objectif du plan 2030\u202f: 10 000 emplois directs)."
 OFFERS_EN = " Offers, not jobs created (the 2030 plan's target: 10,000 direct jobs)."
 INDICATORS = (
     _indicator("open_by_region", "count", "region", "Offres d'emploi ouvertes, par région",
                "Open job offers, by region",
-               "Calculé : offres ouvertes de la bourse d'emploi (publiées par les employeurs ou importées de "
+               "Calculé\u202f: offres ouvertes de la bourse d'emploi (publiées par les employeurs ou importées de "
                "France Travail), par région du site." + OFFERS_FR,
                "Computed: open offers of the job board (published by employers or imported from France Travail), "
                "by the site's region." + OFFERS_EN),
     _indicator("open_by_family", "count", "country", "Offres d'emploi ouvertes, par famille ROME",
                "Open job offers, by ROME family",
-               "Calculé : offres ouvertes par famille de métiers ROME (lettre et deux chiffres)." + OFFERS_FR,
+               "Calculé\u202f: offres ouvertes par famille de métiers ROME (lettre et deux chiffres)." + OFFERS_FR,
                "Computed: open offers by ROME occupation family (letter and two digits)." + OFFERS_EN),
     _indicator("open_by_contract", "count", "country", "Offres d'emploi ouvertes, par contrat",
                "Open job offers, by contract",
-               "Calculé : offres ouvertes par type de contrat (CDI, CDD, intérim, alternance, stage, thèse, "
+               "Calculé\u202f: offres ouvertes par type de contrat (CDI, CDD, intérim, alternance, stage, thèse, "
                "post-doctorat)." + OFFERS_FR,
                "Computed: open offers by contract (permanent, fixed-term, agency, apprenticeship, internship, PhD, "
                "post-doc)." + OFFERS_EN),
     _indicator("per_1000_jobs", "factor", "region", "Offres d'emploi ouvertes pour 1 000 salariés de la filière santé",
                "Open job offers per 1,000 health-sector employees",
-               "Calculé : offres ouvertes de la région × 1 000 / salariés de la filière santé de la région, là où "
+               "Calculé\u202f: offres ouvertes de la région × 1 000 / salariés de la filière santé de la région, là où "
                "l'observatoire en a un chiffre relevé (health_sector_employees)." + OFFERS_FR,
                "Computed: the region's open offers × 1,000 / the region's health-sector employees, where the "
                "observatory holds a recorded figure (health_sector_employees)." + OFFERS_EN),
     _indicator("days_to_close", "days", "country", "Délai médian de pourvoi des offres d'emploi",
                "Median time to fill job offers",
-               "Calculé : médiane, en jours, entre la publication d'une offre et sa clôture par l'employeur (les "
+               "Calculé\u202f: médiane, en jours, entre la publication d'une offre et sa clôture par l'employeur (les "
                "offres expirées ne comptent pas).",
                "Computed: median days between an offer's publication and its closing by the employer (expired "
                "offers do not count)."),

@@ -26,7 +26,7 @@ from bioatlas.oneshop.models import Case, RoutedRequest
 COMPANY = "Société étrangère démo 1 (synthétique)"
 COMPANY_EMAIL = "demo-oneshop-company@example.org"
 NEEDS = ("regulatory", "funding", "real_estate")
-DESCRIPTION = ("Projet fictif créé pour la démonstration du guichet unique : une entreprise étrangère synthétique, "
+DESCRIPTION = ("Projet fictif créé pour la démonstration du guichet unique\u202f: une entreprise étrangère synthétique, "
                "sans SIRET, envisage une ligne pilote. Les partenaires cités sont de vrais acteurs de l'atlas, "
                "mais ce dossier n'existe pas.")
 

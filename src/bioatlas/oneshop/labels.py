@@ -22,7 +22,7 @@ def labels(t) -> dict[str, dict[str, str]]:
         "outcome": {"established": t("established"), "abandoned": t("abandoned"), "elsewhere": t("established elsewhere")},
         "case": {"unverified": t("awaiting the address confirmation"), "open": t("open"), "closed": t("closed")},
         "event": {"received": t("project received"), "confirmed": t("address confirmed"), "routed": t("need routed to"),
-                  "answered": t("first answer from"), "note": t("private note"), "document": t("document added"),
+                  "answered": t("first answer from"), "note": t("private note from"), "document": t("document added"),
                   "closed": t("case closed")},
         "role": {"company": t("company"), "partner": t("partner"), "coordinator": t("coordinator")},
         "size": {"micro": t("micro (under 10 jobs)"), "small": t("small (10 to 49 jobs)"),

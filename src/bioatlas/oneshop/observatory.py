@@ -101,43 +101,43 @@ def _indicator(code: str, unit: str, scope_kind: str, label_fr: str, label_en: s
 INDICATORS = (
     _indicator("projects", "count", "region", "Projets d'implantation reçus par le guichet unique, par région et type",
                "Establishment projects received by the one-stop shop, by region and type",
-               "Calculé : dossiers confirmés (adresse vérifiée) du guichet unique, par région du projet et type "
+               "Calculé\u202f: dossiers confirmés (adresse vérifiée) du guichet unique, par région du projet et type "
                "(nouveau site, extension, ligne pilote, centre de R&D, relocalisation).",
                "Computed: the one-stop shop's confirmed cases (address verified), by the project's region and type "
                "(new site, extension, pilot line, R&D centre, relocation).", "projects"),
     _indicator("jobs", "jobs", "region", "Emplois annoncés par les projets d'implantation",
                "Jobs announced by the establishment projects",
-               "Calculé : somme des emplois prévus des dossiers confirmés, par région, publiée à partir de trois projets.",
+               "Calculé\u202f: somme des emplois prévus des dossiers confirmés, par région, publiée à partir de trois projets.",
                "Computed: sum of the jobs planned by the confirmed cases, by region, published from three projects on.",
                "jobs"),
     _indicator("needs", "count", "region", "Besoins exprimés par les projets d'implantation, par type",
                "Needs of the establishment projects, by type",
-               "Calculé : besoins des dossiers confirmés (réglementaire, financement, foncier, permis/ICPE, "
+               "Calculé\u202f: besoins des dossiers confirmés (réglementaire, financement, foncier, permis/ICPE, "
                "recrutement, partenaires), par région.",
                "Computed: needs of the confirmed cases (regulatory, funding, real estate, permits/ICPE, recruitment, "
                "partners), by region.", "needs"),
     _indicator("routed", "count", "country", "Demandes orientées par partenaire et besoin",
                "Requests routed by partner and need",
-               "Calculé : demandes du guichet unique orientées vers chaque organisation partenaire, par besoin.",
+               "Calculé\u202f: demandes du guichet unique orientées vers chaque organisation partenaire, par besoin.",
                "Computed: the one-stop shop's requests routed to each partner organisation, by need.", "routed"),
     _indicator("days_to_first_answer", "days", "country", "Délai médian de première réponse par partenaire",
                "Median time to a first answer per partner",
-               "Calculé : médiane, en jours, entre l'orientation d'une demande et sa première réponse "
+               "Calculé\u202f: médiane, en jours, entre l'orientation d'une demande et sa première réponse "
                "(répondue, close ou déclinée), par organisation partenaire.",
                "Computed: median days between a request's routing and its first answer (answered, closed or "
                "declined), per partner organisation.", "days_to_first_answer"),
     _indicator("landed", "count", "region", "Projets implantés", "Projects landed",
-               "Calculé : dossiers clos avec l'issue « implanté », par région.",
+               "Calculé\u202f: dossiers clos avec l'issue « implanté », par région.",
                "Computed: cases closed with the outcome \"established\", by region.", "landed"),
     _indicator("coverage_gaps", "count", "region", "Besoins sans partenaire (lacunes de couverture)",
                "Needs without a partner (coverage gaps)",
-               "Calculé : besoins des dossiers ouverts qu'aucune règle d'orientation n'a adressés à un partenaire, "
+               "Calculé\u202f: besoins des dossiers ouverts qu'aucune règle d'orientation n'a adressés à un partenaire, "
                "par région et besoin.",
                "Computed: needs of the open cases that no routing rule sent to a partner, by region and need.",
                "coverage_gaps"),
     _indicator("satisfied", "percent", "country", "Entreprises satisfaites de l'aide reçue, par besoin",
                "Companies satisfied with the help received, by need",
-               "Calculé : part des notes de 4 ou 5 sur 5 données par les entreprises après la clôture de leur "
+               "Calculé\u202f: part des notes de 4 ou 5 sur 5 données par les entreprises après la clôture de leur "
                "dossier, par besoin.",
                "Computed: share of the ratings of 4 or 5 out of 5 given by the companies once their case closed, "
                "by need.", "satisfied"),

@@ -20,7 +20,7 @@ from bioatlas.opportunities import service
 SOURCE = SourceRecord(key="demo:opportunities-synthetic", kind="synthetic",
                       title="Opportunités synthétiques de démonstration (recherche de partenaires) — "
                             "organisations fictives, aucune donnée réelle")
-NOTE = "opportunité de démonstration synthétique : organisation fictive, besoin ou offre inventés"
+NOTE = "opportunité de démonstration synthétique\u202f: organisation fictive, besoin ou offre inventés"
 CDMO = "CDMO démo B (synthétique)"
 STARTUP = "Start-up démo E (synthétique)"
 
@@ -33,7 +33,7 @@ def specs(today: date) -> list[dict[str, Any]]:
         {"actor": CDMO, "doc": {
             "direction": "offer", "kind": "capacity", "title_fr": "Lots cliniques d'anticorps monoclonaux 200–2 000 L (démo)",
             "title_en": "Clinical monoclonal antibody batches 200–2,000 L (demo)",
-            "description_fr": "Démonstration : créneaux de production amont en CHO pour anticorps monoclonaux, "
+            "description_fr": "Démonstration\u202f: créneaux de production amont en CHO pour anticorps monoclonaux, "
                               "lots cliniques sous BPF, de 200 à 2 000 litres.",
             "modalities": ["mab"], "steps": ["upstream"], "expression_systems": ["cho"],
             "capacity": {"scale_min_l": 200, "scale_max_l": 2000, "gmp": "gmp_commercial",
@@ -41,7 +41,7 @@ def specs(today: date) -> list[dict[str, Any]]:
         {"actor": STARTUP, "doc": {
             "direction": "request", "kind": "capacity", "title_fr": "Recherche deux lots cliniques d'anticorps 500 L (démo)",
             "title_en": "Looking for two clinical antibody batches at 500 L (demo)",
-            "description_fr": "Démonstration : start-up fictive cherchant deux lots cliniques BPF d'un anticorps "
+            "description_fr": "Démonstration\u202f: start-up fictive cherchant deux lots cliniques BPF d'un anticorps "
                               "monoclonal produit en CHO, environ 500 litres, pour un essai de phase I.",
             "modalities": ["mab"], "steps": ["upstream"], "expression_systems": ["cho"],
             "capacity": {"scale_min_l": 400, "scale_max_l": 600, "gmp": "gmp_clinical", "quantity": 2, **window},
@@ -54,7 +54,7 @@ def _startup(session: Session, source) -> int:
     existing = atlas.find_actor_by_name(session, name=STARTUP)
     record = ActorRecord(name=STARTUP, kind="startup", actor_id=existing.id if existing else None,
                          description_fr="Start-up fictive (synthétique) créée pour la démonstration de la recherche "
-                                        "de partenaires : ni le nom ni le besoin ne décrivent une organisation réelle.",
+                                        "de partenaires\u202f: ni le nom ni le besoin ne décrivent une organisation réelle.",
                          sites=[SiteRecord(role="hq", postcode="75005", commune_insee=place.insee,
                                            commune_name=place.name, departement=place.departement,
                                            region=place.region, latitude=place.latitude, longitude=place.longitude,

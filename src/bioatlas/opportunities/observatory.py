@@ -34,20 +34,20 @@ def _indicator(field: str, label_fr: str, label_en: str, def_fr: str, def_en: st
 QUERY = ObservatoryQuery(name="opportunities", fields=FIELDS, run=compute, indicators=(
     _indicator("published", "Opportunités de partenariat publiées par région et modalité",
                "Partnership opportunities published by region and modality",
-               "Calculé : offres et demandes de la recherche de partenaires publiées après relecture, par région "
+               "Calculé\u202f: offres et demandes de la recherche de partenaires publiées après relecture, par région "
                "de l'acteur et modalité.",
                "Computed: partner-search offers and requests published after review, by region of the actor and "
                "modality."),
     _indicator("interests", "Marques d'intérêt par région et modalité", "Expressions of interest by region and modality",
-               "Calculé : marques d'intérêt reçues par les opportunités publiées, par région de l'acteur et modalité.",
+               "Calculé\u202f: marques d'intérêt reçues par les opportunités publiées, par région de l'acteur et modalité.",
                "Computed: expressions of interest received by the published opportunities, by region of the actor "
                "and modality."),
     _indicator("accepted", "Contacts acceptés par région et modalité", "Accepted contacts by region and modality",
-               "Calculé : marques d'intérêt acceptées (une conversation s'ouvre), par région de l'acteur et modalité.",
+               "Calculé\u202f: marques d'intérêt acceptées (une conversation s'ouvre), par région de l'acteur et modalité.",
                "Computed: accepted expressions of interest (a conversation opens), by region of the actor and "
                "modality."),
     _indicator("agreements", "Accords enregistrés par région et modalité", "Agreements recorded by region and modality",
-               "Calculé : opportunités clôturées avec un accord (sous-traitance, licence, collaboration, proposition "
+               "Calculé\u202f: opportunités clôturées avec un accord (sous-traitance, licence, collaboration, proposition "
                "européenne), par région et modalité.",
                "Computed: opportunities closed with an agreement (subcontracting, licence, collaboration, EU "
                "proposal), by region and modality."),
