@@ -159,7 +159,7 @@ def test_a_day_in_a_notification_is_in_the_recipient_style():
     offer = {"title": "Technicien·ne démo", "employer": "Employeur démo",
              "expires_on": Moment("2027-01-05", date(2027, 1, 5))}
     assert render(kind="jobboard.expiring", language="fr", context=offer)[0] == \
-        "Votre offre « Technicien·ne démo » expire le mardi 5 janvier 2027"
+        "Votre offre «\u00a0Technicien·ne démo\u00a0» expire le mardi 5 janvier 2027"
     assert render(kind="jobboard.expiring", language="en", context=offer)[0] == \
         "Your offer “Technicien·ne démo” expires on Tuesday 5 January 2027"
     at = datetime(2027, 1, 5, 9, 30, tzinfo=timezone.utc)

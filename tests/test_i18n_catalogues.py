@@ -69,3 +69,13 @@ def test_the_rule_sees_what_it_should():
     assert not bare("Note\u202f: 12") and not bare("Déjà inscrit\u00a0?") and not bare("85\u202f%")
     assert not bare("{value!r} inconnu") and not bare("adresse https:// attendue") and not bare("à 18:00")
     assert not bare("« participant:17 »") and not bare("Télétravail (% du temps)")
+
+
+# Guillemets hold their words with no-break spaces ("«\u00a0Nom\u00a0»"): with ordinary spaces a line
+# could end on "«" or start with "»" (9 French entries had them).
+LOOSE_GUILLEMET = re.compile(r"« | »")
+
+
+def test_french_guillemets_hold_their_words_with_no_break_spaces():
+    loose = [f"{name}: {text!r}" for name, text in french_strings() if LOOSE_GUILLEMET.search(text)]
+    assert loose == [], f"{len(loose)} French strings with a loose guillemet: {loose[:10]}"

@@ -21,7 +21,7 @@ import bioatlas
 
 from bioatlas.notifications.mail import one_line
 from bioatlas.notifications.service import kinds, render
-from tests.test_i18n_catalogues import BARE_MARK, NOT_PROSE
+from tests.test_i18n_catalogues import BARE_MARK, LOOSE_GUILLEMET, NOT_PROSE
 
 LEXER = jinja2.Environment()
 
@@ -34,7 +34,8 @@ def french_words(template: str):
 
 
 def bare_marks(text: str) -> bool:
-    return bool(BARE_MARK.search(NOT_PROSE.sub("x", text)))
+    """A mark with an ordinary space before it, or a guillemet with one inside it ("« titre »")."""
+    return bool(BARE_MARK.search(NOT_PROSE.sub("x", text)) or LOOSE_GUILLEMET.search(text))
 
 
 def test_every_french_notice_has_a_no_break_space_before_its_marks():
@@ -78,6 +79,6 @@ def test_french_texts_in_the_python_source_have_a_no_break_space_before_their_ma
             if token.type != tokenize.STRING or text.startswith(('"""', "'''", "r", "b")):
                 continue  # docstrings, patterns and bytes are not shown to readers
             prose = NOT_PROSE.sub("x", text)
-            if FRENCH.search(text) and re.search(r"\S [:;!?%]", prose):
+            if FRENCH.search(text) and (re.search(r"\S [:;!?%]", prose) or LOOSE_GUILLEMET.search(text)):
                 bare.append(f"{path.name}:{token.start[0]}: {text[:80]}")
     assert bare == [], f"{len(bare)} French string literals with a bare mark: {bare[:10]}"

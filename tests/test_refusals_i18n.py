@@ -84,8 +84,8 @@ def test_a_job_offer_refusal_in_the_reader_language_and_the_api_unchanged(client
         assert long.status_code == 422 and 'data-field="title"' in long.text
         assert f"{TOO_LONG[i]}201" in long.text and TOO_LONG[1 - i] not in long.text
         missing = client.post(url, params={"lang": lang}, data={**form, "title": ""}, follow_redirects=False)
-        label = ("Titre", "Title")[i]  # the field named by its label in the reader's language
-        assert missing.status_code == 422 and f"« {label} »{COLON[lang]}{REQUIRED[i]}</p>" in missing.text
+        quoted = ("«\u00a0Titre\u00a0»", "“Title”")[i]  # in the language's quotation marks, held together
+        assert missing.status_code == 422 and f"{quoted}{COLON[lang]}{REQUIRED[i]}</p>" in missing.text
     listing = client.get("/jobboard", params={"region": "xx", "lang": "fr"})  # the search page's refusal too
     assert listing.status_code == 422 and "code de région inconnu" in listing.text
     assert client.get("/api/v1/jobboard/offers", params={"region": "xx"}).json() == {

@@ -104,8 +104,8 @@ def test_schedule_draft_publish_reschedule_and_failure(db, world, monkeypatch):
         ics = Calendar.from_ical(service.agenda_ics(s, event=event, participant=s.get(Participant, p["ann"])))
         entries = [c for c in ics.walk("VEVENT")]
         assert len(entries) == 3
-        assert {str(c.get("summary")) for c in entries} == {"Rendez-vous B2B : Bob", "Rendez-vous B2B : Participant démo 1",
-                                                           "Rendez-vous B2B : Participant démo 2"}
+        assert {str(c.get("summary")) for c in entries} == {"Rendez-vous B2B\u202f: Bob", "Rendez-vous B2B\u202f: Participant démo 1",
+                                                           "Rendez-vous B2B\u202f: Participant démo 2"}
         first = min(entries, key=lambda c: c.decoded("dtstart"))
         assert first.decoded("dtstart").date() == DAY and (first.decoded("dtend") - first.decoded("dtstart")).seconds == 1200
         # the organiser fixes ann–demo1 at slot 6; re-scheduling keeps it there

@@ -82,7 +82,7 @@ def test_decisions_notify_and_placement_in_order(db, placed_world):
         "votre pitch est en liste d'attente", "votre pitch est retenu",
         f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1",
         f"votre pitch passe le {FR_DAY} à 11:00, salle Salle 1"]
-    assert notes[1].emailed_at is not None and "« Pitch 1 »" in notes[1].body
+    assert notes[1].emailed_at is not None and "«\u00a0Pitch 1\u00a0»" in notes[1].body
     assert "de 11:00 à 12:00" in notes[2].body and "pitch 2 sur 2" in notes[2].body and notes[2].emailed_at
     assert "pitch 1 sur 1" in notes[3].body
 
@@ -168,7 +168,7 @@ def test_applicants_told_once_when_a_pitch_leaves_or_moves_up(db, placed_world):
                                                           Notification.user_id.in_(users)).order_by(Notification.id)))
         left, moved_up = notes[-2:]
         assert (left.user_id, left.subject.split("\u202f: ")[-1]) == (w["founder"], "votre pitch n'est plus au programme")
-        assert "« Pitch 1 »" in left.body and "session « Pitchs »" in left.body and "reste retenu" in left.body
+        assert "«\u00a0Pitch 1\u00a0»" in left.body and "session «\u00a0Pitchs\u00a0»" in left.body and "reste retenu" in left.body
         assert moved_up.user_id == second and "pitch 1 sur 1" in moved_up.body
         assert [len(v) for v in pitch_notes(s).values()] == [3, 3]  # one notice each for the change
 

@@ -54,7 +54,7 @@ def test_the_writer_refuses_a_pitch_placed_meanwhile(db, placed_world):  # noqa:
         assert refused.value.params["other"] == "Pitchs" and refused.value.params["pitch"] == a2
         assert f"« Pitchs » ({DAY.isoformat()} 11:00–12:00)" in str(refused.value)  # the API's text
         assert refusal_text(Translator("fr"), refused.value).startswith(
-            f"Pitch 2 bis\u202f: le pitch {a2} est déjà dans la session « Pitchs » ({format_date(DAY, 'd MMMM y', locale='fr')}, 11:00–12:00)")
+            f"Pitch 2 bis\u202f: le pitch {a2} est déjà dans la session «\u00a0Pitchs\u00a0» ({format_date(DAY, 'd MMMM y', locale='fr')}, 11:00–12:00)")
         # the transaction is still usable (a savepoint), nothing of the refused write is stored
         assert s.scalar(select(Speaker.id).where(Speaker.session_id == afternoon)) is None
         s.rollback()
@@ -89,7 +89,7 @@ def test_a_second_simultaneous_edit_over_http_gets_the_refusal(client, db, place
                                       "day": DAY.isoformat(), "start": "14:00", "end": "15:00",
                                       "speakers": f"Pitch 2 | Yposkesi | pitch:{a2}", "csrf_token": csrf_of(client, page)})
     assert refused.status_code == 422, refused.text[-600:]
-    assert f"le pitch {a2} est déjà dans la session « Pitchs »" in refused.text
+    assert f"le pitch {a2} est déjà dans la session «\u00a0Pitchs\u00a0»" in refused.text
     with db() as s:
         assert pitch_programme.placed(s, event_id=w["event"]) == {a2: (w["pitch_session"], 1),
                                                                   w["apps"][0]: (w["pitch_session"], 2)}

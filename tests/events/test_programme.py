@@ -59,7 +59,7 @@ def test_sessions_speakers_and_overlaps(db, world):
             caught.value.message
         day = format_date(DAY, "d MMMM y", locale="fr")
         assert refusal_text(Translator("fr"), caught.value) == \
-            f"« Table ronde » ({day} 09:45–10:15) chevauche « Ouverture » ({day}, 09:00–10:00) dans la salle Amphi"
+            f"«\u00a0Table ronde\u00a0» ({day} 09:45–10:15) chevauche «\u00a0Ouverture\u00a0» ({day}, 09:00–10:00) dans la salle Amphi"
         s.rollback()
         for kw, field in [({"kind": "keynote"}, "kind"), ({"title": " "}, "title"), ({"room": ""}, "room"),
                           ({"day": "2001-01-01"}, "day"), ({"start": "9h"}, "start"),
@@ -105,7 +105,7 @@ def test_calendars_and_own_agenda(db, world):
         ann = service.participant_of(s, event_id=e, user_id=world["users"]["ann"])
         mine = Calendar.from_ical(service.agenda_ics(s, event=event, participant=ann))
         summaries = sorted(str(v["summary"]) for v in mine.walk("VEVENT"))
-        assert summaries == ["Pitchs", "Rendez-vous B2B : Bob"]
+        assert summaries == ["Pitchs", "Rendez-vous B2B\u202f: Bob"]
 
 
 def test_programme_pages_public_and_organiser_forms(client, db, world):

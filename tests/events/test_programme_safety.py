@@ -69,7 +69,7 @@ def test_a_pitch_is_in_one_session_only(client, db, placed_world):  # noqa: F811
         assert refusals["elsewhere (new)"].params["other"] == "Pitchs"
         assert f"{DAY.isoformat()} 11:00–12:00" in str(refusals["elsewhere (edit)"])
         french = refusal_text(Translator("fr"), refusals["elsewhere (edit)"])
-        assert french.startswith(f"Pitch 1 bis\u202f: le pitch {a1} est déjà dans la session « Pitchs » ("), french
+        assert french.startswith(f"Pitch 1 bis\u202f: le pitch {a1} est déjà dans la session «\u00a0Pitchs\u00a0» ("), french
         assert "donné deux fois dans cette session" in refusal_text(Translator("fr"), refusals["twice"])
         for label in ("not selected", "another event", "no such pitch"):
             assert "n'est pas un pitch retenu de cet événement" in refusal_text(Translator("fr"), refusals[label])
@@ -90,7 +90,7 @@ def test_a_pitch_is_in_one_session_only(client, db, placed_world):  # noqa: F811
     refused = client.post(page, data={"title": "Pitchs de l'après-midi", "kind": "pitch", "room": "Salle 2",
                                       "day": DAY.isoformat(), "start": "14:00", "end": "15:00",
                                       "speakers": f"Pitch 1 | X | pitch:{a1}", "csrf_token": csrf_of(client, page)})
-    assert refused.status_code == 422 and f"le pitch {a1} est déjà dans la session « Pitchs »" in refused.text
+    assert refused.status_code == 422 and f"le pitch {a1} est déjà dans la session «\u00a0Pitchs\u00a0»" in refused.text
 
 
 def test_deleting_a_session_tells_its_agenda_once(db, placed_world):  # noqa: F811
@@ -128,7 +128,7 @@ def test_deleting_a_session_tells_its_agenda_once(db, placed_world):  # noqa: F8
         notes = list(s.scalars(select(Notification).where(Notification.id > before).order_by(Notification.id)))
         assert sorted(told) == sorted([ann, carl, w["founder"]])
         by_user = {u: [(n.kind, n.subject) for n in notes if n.user_id == u] for u in (ann, bob, carl, w["founder"])}
-        cancelled = ("events.programme", "Rencontres test\u202f: « Pitchs » est annulée")
+        cancelled = ("events.programme", "Rencontres test\u202f: «\u00a0Pitchs\u00a0» est annulée")
         assert by_user == {ann: [cancelled], bob: [], carl: [cancelled],
                            w["founder"]: [("events.pitch", "Rencontres test\u202f: votre pitch n'est plus au programme")]}
         body = next(n.body for n in notes if n.user_id == ann)
@@ -137,7 +137,7 @@ def test_deleting_a_session_tells_its_agenda_once(db, placed_world):  # noqa: F8
         assert service.delete_session(s, event=event, session_id=w["plenary"]) == [bob]
         s.commit()
         assert s.scalar(select(Notification.subject).where(Notification.user_id == bob)
-                        .order_by(Notification.id.desc()).limit(1)) == "Rencontres test\u202f: « Plénière » est annulée"
+                        .order_by(Notification.id.desc()).limit(1)) == "Rencontres test\u202f: «\u00a0Plénière\u00a0» est annulée"
     subject, body = render(kind="events.programme", language="en", context={
         "event": "Meeting", "title": "Pitches", "status": "cancelled", "before": "2027-03-10 11:00–12:00, Room 1"})
     assert subject == 'Meeting: "Pitches" is cancelled' and "is cancelled by the organisers" in body

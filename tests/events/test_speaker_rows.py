@@ -109,7 +109,7 @@ def test_the_pitch_session_edited_by_rows(client, db, placed_world):  # noqa: F8
     refused = client.post(other, data={**base, "title": "Plénière", "kind": "pitch", "room": "Amphi", "start": "09:00",
                                        "end": "10:00", **_row(1, "Ouverture"), **_row(2, "Pitch 1 bis", pitch=f"pitch:{a1}")})
     assert refused.status_code == 422
-    assert f"Intervenant·e 2\u202f: Pitch 1 bis\u202f: le pitch {a1} est déjà dans la session « Pitchs »" in refused.text
+    assert f"Intervenant·e 2\u202f: Pitch 1 bis\u202f: le pitch {a1} est déjà dans la session «\u00a0Pitchs\u00a0»" in refused.text
     assert '<tr class="speaker-row refused" data-row="2">' in refused.text
     # the text format is still accepted (a client posting the lines)
     assert client.post(other, follow_redirects=False, data={

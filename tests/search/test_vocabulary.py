@@ -109,7 +109,7 @@ def test_an_ambiguous_commune_asks_which_one(client, eco):
     assert body["match"] == "place" and body["total"] == 0 and body["items"] == []
     assert {c["near"]: c["departement"] for c in body["candidates"]} == {"89162": "89", "91228": "91"}
     page = client.get("/search", params={"q": "cluster près d'Évry", "lang": "fr"}).text
-    assert "Plusieurs communes s’appellent « Évry »\u202f: laquelle\u202f?" in page
+    assert "Plusieurs communes s’appellent «\u00a0Évry\u00a0»\u202f: laquelle\u202f?" in page
     assert "near=91228" in page and "near=89162" in page
     picked = client.get("/api/v1/search", params={"q": "cluster", "near": "91228", "mode": "fulltext"}).json()
     assert picked["match"] == "all" and picked["place"] is None  # near given: the text is not read for a place

@@ -51,6 +51,7 @@ def test_joined_words_and_catalogue_entries_elide_in_french_only():
     assert fr(entry, a="Biocorp", b="Agence X") == "Biocorp est membre d'Agence X (relation de l'atlas)"
     assert fr(entry, a="Biocorp", b="Pôle Y") == "Biocorp est membre de Pôle Y (relation de l'atlas)"
     assert en(entry, a="Biocorp", b="Agence X") == "Biocorp is a member of Agence X (atlas relation)"
+    assert fr.quote("Nom") == "«\u00a0Nom\u00a0»" and en.quote("Name") == "“Name”"  # guillemets held together
     assert zone_named("Europe/Athens", "fr") == "heure d'Athènes" and zone_named("Europe/Paris", "fr") == "heure de Paris"
 
 

@@ -84,7 +84,7 @@ def run(factory: sessionmaker[Session], *, taxonomies: Mapping[str, Any]) -> dic
             title_fr="Défi deeptech Île-de-France, leader en bioproduction (appel fictif de démonstration)",
             title_en="Île-de-France deeptech challenge, leader in bioproduction (fictitious demonstration call)",
             text_fr=("Appel fictif de démonstration, inspiré de la recommandation 10 de la feuille de route "
-                     "francilienne (« organiser un challenge deeptech »). Candidatures synthétiques."),
+                     "francilienne («\u00a0organiser un challenge deeptech\u00a0»). Candidatures synthétiques."),
             text_en=("Fictitious demonstration call, after recommendation 10 of the Île-de-France roadmap "
                      "(\"organise a deeptech challenge\"). Synthetic applications."),
             region="11", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=10),

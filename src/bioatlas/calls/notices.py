@@ -8,8 +8,8 @@ RESULT = notice_kind(
     "call.result",
     fr=("Résultats de mes candidatures",
         "Résultats\u202f: {{ call }}",
-        "{% if laureate %}Félicitations\u202f: votre candidature n° {{ id }} à « {{ call }} » est lauréate."
-        "{% else %}Votre candidature n° {{ id }} à « {{ call }} » n'a pas été retenue. Les commentaires du jury "
+        "{% if laureate %}Félicitations\u202f: votre candidature n° {{ id }} à «\u00a0{{ call }}\u00a0» est lauréate."
+        "{% else %}Votre candidature n° {{ id }} à «\u00a0{{ call }}\u00a0» n'a pas été retenue. Les commentaires du jury "
         "sont sur la page de votre candidature.{% endif %}"),
     en=("Results of my applications",
         "Results: {{ call_en }}",

@@ -27,7 +27,7 @@ SOURCE = SourceRecord(key="demo:capacity-synthetic", kind="synthetic",
 DESCRIPTION = ("Fournisseur fictif (synthétique) créé pour la démonstration de l'annuaire de l'offre de "
                "capacités\u202f: ni le nom ni les capacités ne décrivent une organisation réelle.")
 NOTE = ("non vérifié — profil de démonstration synthétique\u202f: fournisseur fictif, capacités inventées pour "
-        "illustrer l'annuaire (source : « {source} »)")
+        "illustrer l'annuaire (source : «\u00a0{source}\u00a0»)")
 
 
 def _window(today: date) -> tuple[str, str]:

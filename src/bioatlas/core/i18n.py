@@ -85,6 +85,11 @@ class Translator:
         """`message` as a word of `context` (msgctxt), itself when the catalogue has no entry."""
         return self._contexts.get((context, message), message)
 
+    def quote(self, words: object) -> str:
+        """Quoted words in the language's marks: "«\u00a0Nom\u00a0»" in French (no line break inside the
+        guillemets), "“Name”" in English."""
+        return f"«\u00a0{words}\u00a0»" if self.lang == "fr" else f"“{words}”"
+
     def join(self, words: str, name: object) -> str:
         """Translated words and a name after them, in French with the last word elided when the name
         calls for it ("première réponse de" + "Agence X" -> "première réponse d'Agence X")."""

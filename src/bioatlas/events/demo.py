@@ -30,7 +30,7 @@ from bioatlas.events import pitch_demo, pitches, service
 from bioatlas.events.models import Event, Exhibitor, ProgrammeSession
 
 TITLE = "Rencontres B2B de démonstration (synthétique)"
-DESCRIPTION = ("Événement fictif créé pour la démonstration\u202f: participants synthétiques « Participant démo N », "
+DESCRIPTION = ("Événement fictif créé pour la démonstration\u202f: participants synthétiques «\u00a0Participant démo N\u00a0», "
                "demandes de rendez-vous inventées. Les organisations citées sont de vrais acteurs de l'atlas, "
                "mais ni leur participation ni ces rendez-vous n'existent.")
 PARTICIPANTS = 64

@@ -67,17 +67,17 @@ PITCH = notice_kind(
         '{% elif status == "selected" %}votre pitch est retenu'
         '{% elif status == "waitlisted" %}votre pitch est en liste d\'attente'
         "{% else %}votre pitch n'est pas retenu{% endif %}",
-        '{% if status == "placed" %}Votre pitch « {{ title }} » pour {{ event }} est programmé dans la '
-        "session « {{ session }} » le {{ day }} de {{ start }} à {{ end }} (heure locale du lieu), "
+        '{% if status == "placed" %}Votre pitch «\u00a0{{ title }}\u00a0» pour {{ event }} est programmé dans la '
+        "session «\u00a0{{ session }}\u00a0» le {{ day }} de {{ start }} à {{ end }} (heure locale du lieu), "
         "salle {{ room }}\u202f: pitch {{ rank }} sur {{ count }}. Le programme le montre."
-        '{% elif status == "left" %}Votre pitch « {{ title }} » pour {{ event }} n\'est plus dans la '
-        "session « {{ session }} » du programme (session modifiée ou supprimée par les organisateurs). "
+        '{% elif status == "left" %}Votre pitch «\u00a0{{ title }}\u00a0» pour {{ event }} n\'est plus dans la '
+        "session «\u00a0{{ session }}\u00a0» du programme (session modifiée ou supprimée par les organisateurs). "
         "Il reste retenu\u202f: vous serez prévenu·e de sa nouvelle place."
-        '{% elif status == "selected" %}Le jury a retenu votre pitch « {{ title }} » pour {{ event }}. '
+        '{% elif status == "selected" %}Le jury a retenu votre pitch «\u00a0{{ title }}\u00a0» pour {{ event }}. '
         "Sa place dans la session de pitchs sera affichée au programme."
-        '{% elif status == "waitlisted" %}Votre pitch « {{ title }} » pour {{ event }} est en liste '
+        '{% elif status == "waitlisted" %}Votre pitch «\u00a0{{ title }}\u00a0» pour {{ event }} est en liste '
         "d'attente\u202f: vous serez prévenu·e si une place se libère."
-        "{% else %}Le jury n'a pas retenu votre pitch « {{ title }} » pour {{ event }}. Merci de votre "
+        "{% else %}Le jury n'a pas retenu votre pitch «\u00a0{{ title }}\u00a0» pour {{ event }}. Merci de votre "
         "candidature.{% endif %}"),
     en=("My pitch applications",
         '{{ event }}: {% if status == "placed" %}your pitch is on {{ day }} at {{ start }}, room {{ room }}'
@@ -102,12 +102,12 @@ PITCH = notice_kind(
 PROGRAMME = notice_kind(
     "events.programme",
     fr=("Changements des sessions de mon agenda",
-        '{{ event }}\u202f: « {{ title }} » {% if status == "cancelled" %}est annulée'
+        '{{ event }}\u202f: «\u00a0{{ title }}\u00a0» {% if status == "cancelled" %}est annulée'
         "{% else %}change d'horaire ou de salle{% endif %}",
-        '{% if status == "cancelled" %}La session « {{ title }} » {{ elide("de", event) }} ({{ before }}), qui était '
+        '{% if status == "cancelled" %}La session «\u00a0{{ title }}\u00a0» {{ elide("de", event) }} ({{ before }}), qui était '
         "dans votre agenda (choisie ou comme intervenant·e), est annulée par les organisateurs. Elle n'est "
         "plus dans votre fichier d'agenda (.ics).{% else %}"
-        "La session « {{ title }} » {{ elide('de', event) }}, qui est dans votre agenda (choisie ou comme "
+        "La session «\u00a0{{ title }}\u00a0» {{ elide('de', event) }}, qui est dans votre agenda (choisie ou comme "
         "intervenant·e), change\u202f: {{ before }} → {{ after }}. Votre fichier d'agenda (.ics) suit le "
         "changement.{% endif %}"),
     en=("Changes to the sessions in my agenda",

@@ -10,7 +10,7 @@ MATCH = notice_kind(
     "jobboard.match",
     fr=("Nouvelles offres d'emploi de mes recherches enregistrées",
         "Nouvelle offre\u202f: {{ title }} ({{ employer }})",
-        "Une nouvelle offre correspond à votre recherche enregistrée « {{ search }} »\u202f:\n\n"
+        "Une nouvelle offre correspond à votre recherche enregistrée «\u00a0{{ search }}\u00a0»\u202f:\n\n"
         "{{ title }} — {{ employer }}, {{ place }}\n{{ contract }} · {{ rome }}"
         "{% if synthetic %}\n(offre fictive de démonstration){% endif %}"),
     en=("New job offers matching my saved searches",
@@ -24,8 +24,8 @@ MATCH = notice_kind(
 EXPIRING = notice_kind(
     "jobboard.expiring",
     fr=("Expiration prochaine de mes offres d'emploi",
-        "Votre offre « {{ title }} » expire le {{ expires_on }}",
-        "Votre offre « {{ title }} » ({{ employer }}) sera close automatiquement après le {{ expires_on }}.\n"
+        "Votre offre «\u00a0{{ title }}\u00a0» expire le {{ expires_on }}",
+        "Votre offre «\u00a0{{ title }}\u00a0» ({{ employer }}) sera close automatiquement après le {{ expires_on }}.\n"
         "Pour la prolonger, modifiez sa date d'expiration\u202f; si le poste est pourvu, closez-la."),
     en=("My job offers about to expire",
         "Your offer “{{ title }}” expires on {{ expires_on }}",

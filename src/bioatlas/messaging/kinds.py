@@ -12,7 +12,7 @@ UNREAD = notice_kind(
         "{{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }} "
         "{{ elide('de', senders | join(', ')) }}{% if label %} ({{ label }}){% endif %}",
         "Vous avez {{ count }} message{{ 's' if count > 1 else '' }} non lu{{ 's' if count > 1 else '' }}"
-        "{% if label %} dans la conversation « {{ label }} »{% endif %}\u202f:\n" + ITEMS +
+        "{% if label %} dans la conversation «\u00a0{{ label }}\u00a0»{% endif %}\u202f:\n" + ITEMS +
         "\nCouper les notifications de cette conversation\u202f: {{ mute_url }}"),
     en=("Unread messages",
         "{{ count }} unread message{{ 's' if count > 1 else '' }} from {{ senders | join(', ') }}"

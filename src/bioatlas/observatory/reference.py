@@ -275,7 +275,7 @@ def _values(session, rows, sources, indicators, report) -> None:
 
 
 def _note(note: str | None, quote: str | None) -> str | None:
-    parts = [p for p in (f"« {quote} »" if quote else None, note) if p]
+    parts = [p for p in (f"«\u00a0{quote}\u00a0»" if quote else None, note) if p]
     return " — ".join(parts) or None
 
 

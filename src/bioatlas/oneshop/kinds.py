@@ -9,7 +9,7 @@ VERIFY = notice_kind(
     "oneshop.verify",
     fr=("Guichet unique\u202f: confirmation",
         "Confirmez votre demande au guichet unique",
-        "Ouvrez ce lien pour confirmer votre adresse et transmettre le projet « {{ company }} » "
+        "Ouvrez ce lien pour confirmer votre adresse et transmettre le projet «\u00a0{{ company }}\u00a0» "
         "aux partenaires\u202f: {{ url }}"),
     en=("One-stop shop: confirmation",
         "Confirm your request to the one-stop shop",
@@ -21,7 +21,7 @@ ROUTED = notice_kind(
     "oneshop.routed",
     fr=("Guichet unique\u202f: nouvelle demande",
         "Nouvelle demande du guichet unique ({{ company }})",
-        "Un besoin du projet « {{ company }} » (dossier {{ case_id }}) est adressé à votre organisation."),
+        "Un besoin du projet «\u00a0{{ company }}\u00a0» (dossier {{ case_id }}) est adressé à votre organisation."),
     en=("One-stop shop: new request",
         "New one-stop shop request ({{ company }})",
         "A need of the project \"{{ company }}\" (case {{ case_id }}) is routed to your organisation."),

@@ -127,7 +127,7 @@ INDICATORS = (
                "Computed: median days between a request's routing and its first answer (answered, closed or "
                "declined), per partner organisation.", "days_to_first_answer"),
     _indicator("landed", "count", "region", "Projets implantés", "Projects landed",
-               "Calculé\u202f: dossiers clos avec l'issue « implanté », par région.",
+               "Calculé\u202f: dossiers clos avec l'issue «\u00a0implanté\u00a0», par région.",
                "Computed: cases closed with the outcome \"established\", by region.", "landed"),
     _indicator("coverage_gaps", "count", "region", "Besoins sans partenaire (lacunes de couverture)",
                "Needs without a partner (coverage gaps)",
