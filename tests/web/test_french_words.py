@@ -35,6 +35,8 @@ from tests.oneshop.helpers import make_case, quick_user
     ("de", "Yvetot", "d'Yvetot"), ("de", "Yaoundé", "de Yaoundé"),  # y before a consonant, before a vowel
     ("le", "8 décembre", "le 8 décembre"), ("de", "« Agence »", "de « Agence »"),  # a figure, a quote
     ("De", "Agence", "D'Agence"), ("à", "Agence", "à Agence"),  # the capital kept; "à" does not elide
+    ("de", "immediate, digest, off", "de immediate, digest, off"),  # code words, not a name
+    ("de", "H2302", "de H2302"), ("de", "A", "de A"),  # a code, a letter
 ])
 def test_the_elision_rule(word, name, expected):
     assert elide(word, name) == expected

@@ -1,6 +1,7 @@
 """French elision where a name is put after a word: "de" + "Agence X" is "d'Agence X", "le" +
 "Hôpital" is "l'Hôpital", "que" + "Inserm" is "qu'Inserm"; before a consonant, an aspirated h
-("de Hauts-de-France"), a figure or a quote the word stays whole ("de Biocorp", "le 8 décembre").
+("de Hauts-de-France"), a figure or a quote the word stays whole ("de Biocorp", "le 8 décembre"),
+and before code words or a code ("de immediate, digest", "de H2302"): only a name elides.
 
 `elide(word, name)` is the one rule. `Translator.gettext` applies it in French where a catalogue
 entry puts a placeholder right after such a word ("membre de {b}"), `t.join(words, name)` where a
@@ -29,10 +30,12 @@ def _folded(text: str) -> str:
 
 
 def elides_before(name: str) -> bool:
-    """Whether French elides a word before `name`: a vowel, a mute h; not a "y" before a vowel
-    ("de Yaoundé"), an aspirated h, a figure, a quote or a sign."""
-    first = _folded(name.lstrip()[:12])
-    if not first or not first[0].isalpha():
+    """Whether French elides a word before `name`, a name (a capital, then a letter): a vowel, a mute
+    h; not a "y" before a vowel ("de Yaoundé"), an aspirated h, a figure, a quote or a sign, nor a
+    word in lower case or a code ("l'un de immediate, digest, off", "métier de H2302": code words)."""
+    name = name.lstrip()
+    first = _folded(name[:12])
+    if len(first) < 2 or not name[0].isupper() or not first[:2].isalpha():
         return False
     if first[0] == "y":
         return len(first) > 1 and first[1] not in VOWELS
