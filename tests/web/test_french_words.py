@@ -131,3 +131,43 @@ def test_a_call_page_says_its_rules_and_fields_in_words(db, client):
     assert "au plus 2\u00a0ko" in page and "PDF" in page and "application/pdf" not in page and "octets" not in page
     english = html.unescape(client.get(f"/calls/{call_id}?lang=en").text)
     assert "Region: Île-de-France" in english and "at most 2 kB" in english
+
+
+def test_a_project_card_says_its_days_and_partners_roles_in_words(db, client):
+    """A structuring project's card said "2026-01-01 → 2027-01-01", a milestone "2026-03-01" and a partner
+    "(lead)": the days as the reader writes them and the role in words."""
+    from bioatlas.calls import service as calls
+    from tests.calls.helpers import add_actor as add_call_actor
+
+    a = add_call_actor(db, "Yposkesi", "91000")
+    with db() as s:
+        project = calls.create_project(s, title="P", region="11", modality="viral_vector", start_date="2026-01-01",
+                                       end_date="2027-01-01", budget_eur=100, source_key="t", source_title="T",
+                                       partners=[(a, "lead")], milestones=[{"title": "M", "due_date": "2026-03-01"}])
+        s.commit()
+        pid = project.id
+    page = html.unescape(client.get(f"/projects/{pid}?lang=fr").text)
+    assert "1 janv. 2026 → 1 janv. 2027" in page and "1 mars 2026 · M" in page and "Yposkesi</a> (chef de file)" in page
+    assert "2026-01-01" not in page.split("<main>")[1] and "(lead)" not in page
+    english = html.unescape(client.get(f"/projects/{pid}?lang=en").text)
+    assert "1 Jan 2026 → 1 Jan 2027" in english and "Yposkesi</a> (lead)" in english
+
+
+def test_an_event_s_management_page_says_its_sessions_days_in_words(db, client):
+    """The organiser's session list said "2027-01-06 09:00–10:00" (an ISO day): the day as the reader writes it."""
+    from babel.dates import format_date
+
+    from bioatlas.events import service as events
+    from bioatlas.events.models import Event
+    from tests.events.helpers import DAY, make_event
+
+    organiser = add_actor(db, "Agence organisatrice", "91000", kind="public_agency")
+    quick_user(db, "org@test.invalid", roles=[("member", "actor", organiser)])
+    event_id = make_event(db, organiser=organiser)
+    with db() as s:
+        events.add_session(s, event=s.get(Event, event_id), title="Ouverture", kind="plenary", room="Amphi", day=DAY,
+                           start="09:00", end="10:00")
+        s.commit()
+    login(client, "org@test.invalid")
+    page = html.unescape(client.get(f"/events/{event_id}/manage?lang=fr").text)
+    assert f"{format_date(DAY, 'EEE d MMM', locale='fr')}, 09:00–10:00" in page and f"{DAY.isoformat()} 09:00" not in page

@@ -24,7 +24,7 @@ from babel.dates import format_date, format_datetime, get_timezone_location
 from bioatlas.core.elision import elide_placeholders
 
 # the pages' `day` filter's patterns: "mardi 5 janvier 2027" / "mar. 5 janv."
-DAY_PATTERNS = {"long": "EEEE d MMMM y", "short": "EEE d MMM"}
+DAY_PATTERNS = {"long": "EEEE d MMMM y", "medium": "d MMM y", "short": "EEE d MMM"}
 # a day in a refusal shown on a page, per language (English keeps the Moment's text)
 DAY_STYLES = {"fr": "d MMMM y"}
 # the word between a day and its time
