@@ -64,6 +64,10 @@ def test_top_bar_is_one_line_at_1400_px_and_inputs_are_styled(live_server, brows
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1000
     box = page.locator(".topbar .lang a").bounding_box()
     assert box is not None and box["x"] + box["width"] <= 1000, box
+    for width in (1000, 1100, 1200):  # the search box's words whole on the wrapped bar too (at 1,100 px it read "Chercher : acteur, compétenc")
+        page.set_viewport_size({"width": width, "height": 900})
+        room = page.evaluate(PLACEHOLDER_ROOM)
+        assert room["room"] >= room["text"] and page.evaluate(ONE_LINE)["overflow"] <= 0, (width, room)
     page.set_viewport_size({"width": 1400, "height": 900})
 
     # the drop-downs open on a click and hold the rooms' and the account's pages
