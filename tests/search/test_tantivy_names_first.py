@@ -54,3 +54,52 @@ def test_page_read_among_the_names_matches_first_agrees_with_the_numpy_path(db, 
     for case, found, expected in zip(cases, engine_side, numpy_side):
         assert found == expected, case
     assert engine_side[0][1][0][0] != engine_side[0][1][-1][0] and engine_side[0][0] > 4
+
+
+def test_a_page_read_among_the_names_matches_is_the_texts_wide_read_for_its_views(db, synthetic, taxonomies,
+                                                                                   engine_on_tantivy, monkeypatch):
+    """`tantivy_wide.names_page`: a text alone whose page is read among its names' matches first
+    keeps that read (its hits above the bound) as its wide read, and its views in a region or of a
+    kind take their pages from it when enough of its hits pass; every page equal to a fresh
+    engine's and the numpy path's. On the old code no wide read was kept after a names-first page:
+    every view read its own page."""
+    from bioatlas.atlas.records import ActorRecord, SourceRecord
+    from bioatlas.atlas.writer import get_or_create_source, upsert_actor
+    from bioatlas.search import tantivy_wide
+    from tests.atlas.ecosystem import site
+
+    with db() as s:
+        src = get_or_create_source(s, SourceRecord(key="test:synthetic", title="Synthetic test actors", kind="article"))
+        for n in range(12):
+            upsert_actor(s, ActorRecord(name=f"Vaccins Atelier {n}", kind=["company", "cdmo"][n % 2],
+                                        description_fr="plasmide " + " ".join(f"mot{i}" for i in range(n * 20)),
+                                        sites=[site(["69001", "31000", "91000"][n % 3])]), source=src)
+        s.commit()
+    monkeypatch.setattr(tantivy_names_first, "NAMES_FIRST_OVER", 0)
+    monkeypatch.setattr(tantivy_names_first, "NAMES_FIRST_SHARE", 1e9)
+    monkeypatch.setattr(tantivy_wide, "WIDE_OVER", 0)
+    monkeypatch.setattr(tantivy_wide, "WIDE", 30)
+    served, names_reads = [], []
+    real_page, real_ranked = tantivy_wide.page, tantivy_search.Answer._ranked
+    monkeypatch.setattr(tantivy_wide, "page", lambda answer, *a: served.append(real_page(answer, *a)) or served[-1])
+    monkeypatch.setattr(tantivy_search.Answer, "_ranked", lambda self, searcher, k, exclude, narrow, first: (
+        names_reads.append(k) if narrow is not None else None) or real_ranked(self, searcher, k, exclude, narrow, first))
+    views = [ActorFilter(), ActorFilter(region=("84",)), ActorFilter(kind=("cdmo",)), ActorFilter(region=("76",))]
+    for q in ("vaccins", "vaccins atel"):
+        with db() as s:
+            engine = tantivy_index.current(s, taxonomies)
+            assert engine.ordered is engine.searcher
+            tantivy_index.forget(tantivy_index.index_dir(s))
+            served.clear(), names_reads.clear()
+            in_order = [pages(s, taxonomies, q, f, limit=2) for f in views]
+            assert names_reads and names_reads[0] == tantivy_wide.WIDE, q  # the text alone: its names' read, WIDE deep
+            assert sum(1 for p in served if p) >= 3, (q, served)  # views' pages from that read
+            each_fresh = []
+            for f in views:
+                tantivy_index.forget(tantivy_index.index_dir(s))
+                each_fresh.append(pages(s, taxonomies, q, f, limit=2))
+            with monkeypatch.context() as m:
+                m.setattr(tantivy_search, "supports", lambda *a: False)
+                numpy_side = [pages(s, taxonomies, q, f, limit=2) for f in views]
+        assert in_order == each_fresh == numpy_side, q
+        assert all(found[0] >= 4 for found in in_order), q

@@ -132,6 +132,8 @@ class Answer:
         narrow = self._names_first(searcher, k)
         if narrow is not None:
             clause, bound = narrow
+            if (page := wide.names_page(self, searcher, clause, bound, k, exclude)) is not None:  # kept for the views
+                return page[offset:k]
             ranked = self._ranked(searcher, k, exclude, clause, None)
             if len(ranked) == k and ranked[-1][1] > bound:
                 names_first.stats["kept"] += 1
@@ -222,10 +224,8 @@ class Answer:
         if not ids:
             return set()
         searcher = self.searcher or self.engine.searcher
-        query = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, self.text),
-            (tantivy.Occur.Must, _const(tantivy.Query.term_set_query(self.engine.schema, "actor_id", [int(i) for i in ids]))),
-        ])
+        only = _const(tantivy.Query.term_set_query(self.engine.schema, "actor_id", [int(i) for i in ids]))
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, self.text), (tantivy.Occur.Must, only)])
         hits = searcher.search(query, limit=len(ids), count=False).hits
         return {int(i) for i in searcher.fast_field_values("actor_id", [a for _, a in hits])} if hits else set()
 

@@ -4,9 +4,11 @@ page of "cell therapy" in region 84 (80,000 matches) costs ~25 ms at 1,000,000 a
 page of "cell therapy" alone read 2,000 deep instead of 100 costs ~1 ms more than its page.
 
 When a text matching more than WIDE_OVER actors is searched with no filter but the status and
-scope, on an index in actor id order, and its page is not read among its names' matches first
-(`tantivy_names_first`), its top WIDE by (score desc, id asc) is read and kept per searcher
-(`tantivy_memo`). A later search of the same text with more filters (the same status and scope)
+scope, on an index in actor id order, its top WIDE by (score desc, id asc) is read and kept per
+searcher (`tantivy_memo`). When its page is read among its names' matches first
+(`tantivy_names_first`), that read is WIDE deep, and what is kept is its hits scoring more than
+any match without a word in its names can (`names_page`): those are the first of every match, in
+the same order. A later search of the same text with more filters (the same status and scope)
 takes its first k from that read, keeping the hits that meet its filters (`passing`, the facet
 index's test), when at least k of them do. Exact: a filter clause adds 0 to the score (the same
 scores), and any match of the filtered search outside the read comes after the read's last hit
@@ -21,6 +23,7 @@ import numpy as np
 import tantivy
 
 from bioatlas.search import tantivy_memo as kept
+from bioatlas.search import tantivy_names_first as names_first
 
 WIDE = 2000  # hits of the unfiltered text read and kept (~1 ms more than a page of 100 at 1M)
 WIDE_OVER = 20_000  # texts matching more actors: their unfiltered page is read WIDE deep
@@ -42,11 +45,36 @@ def reads_wide(answer, searcher: tantivy.Searcher, k: int) -> bool:
 def read(answer, searcher: tantivy.Searcher, exclude: list[int]) -> list[tuple[int, float]]:
     """The text's top WIDE (kept for the filtered views), the exact names left out."""
     ranked = answer._ranked(searcher, WIDE, [], None, None)
+    _keep(answer, searcher, ranked)
+    out = set(exclude)
+    return [p for p in ranked if p[0] not in out]
+
+
+def names_page(answer, searcher: tantivy.Searcher, clause: tantivy.Query, bound: float, k: int,
+               exclude: list[int]) -> list[tuple[int, float]] | None:
+    """The first k (id, score) of a page read among the names' matches (`clause`, `bound`:
+    `tantivy_names_first.narrowing`) when the page read is the text's wide one, else None. That
+    read is WIDE deep, and its hits scoring more than `bound` (the best a match outside `clause`
+    can score) are the first of all the text's matches, in order (any other match comes after
+    them: outside `clause`, it scores at most `bound`; inside, after the read's last hit): they
+    are kept as the text's wide read. Fewer than the page among them: every match read (`read`)."""
+    if not reads_wide(answer, searcher, k + len(exclude)):
+        return None
+    ranked = answer._ranked(searcher, WIDE, [], clause, None)
+    ranked = ranked[:next((i for i, (_, score) in enumerate(ranked) if not score > bound), len(ranked))]
+    out = set(exclude)
+    among = [p for p in ranked if p[0] not in out]
+    names_first.stats["kept" if len(among) >= k else "read_again"] += 1
+    if len(among) < k:
+        return read(answer, searcher, exclude)
+    _keep(answer, searcher, ranked)
+    return among[:k]
+
+
+def _keep(answer, searcher: tantivy.Searcher, ranked: list[tuple[int, float]]) -> None:
     ids = np.fromiter((i for i, _ in ranked), dtype=np.int64, count=len(ranked))
     scores = np.fromiter((s for _, s in ranked), dtype=np.float64, count=len(ranked))
     kept.keep(answer.engine, searcher, _key(answer), (ids, scores))
-    out = set(exclude)
-    return [p for p in ranked if p[0] not in out]
 
 
 def page(answer, searcher: tantivy.Searcher, k: int, exclude: list[int],
