@@ -150,7 +150,7 @@ def test_semantic_filter_ids_are_computed_once_per_index_state(client, synthetic
     real = facet_query.Selection.__init__
 
     def counting(self, st, rows, *args, **kwargs):
-        if sys._getframe(1).f_code.co_name in ("_fuse", "allowed"):  # the semantic leg's pass
+        if sys._getframe(1).f_code.co_name in ("_fuse", "allowed", "_mask"):  # the semantic leg's pass
             passes.append(len(rows))
         real(self, st, rows, *args, **kwargs)
 
@@ -173,5 +173,33 @@ def test_semantic_filter_ids_are_computed_once_per_index_state(client, synthetic
     from bioatlas.search import semantic_allowed
 
     monkeypatch.setattr(semantic_allowed, "KEEP", 0)  # computed at every search
+    monkeypatch.setattr(semantic_allowed, "MASKS", 0)
     semantic_allowed.forget()
     assert ask("vaccins", "anticorps") == after and len(passes) == 4
+
+
+def test_the_semantic_legs_ids_and_a_pages_test_share_one_pass_per_filters(db, synthetic, taxonomies, monkeypatch):
+    """`semantic_allowed.allowed` (the semantic leg's ids) and `passing` (the test of a page's ids
+    taken from a text's wide read) of the same filters on the same index state: one pass over the
+    index (`Selection`) for both, and their answers those of that pass. On the old code each made
+    its own pass (two per filter set)."""
+    import numpy as np
+
+    from bioatlas.atlas.filters import ActorFilter
+    from bioatlas.search import facet_query, index_cache, semantic_allowed
+    from bioatlas.search.params import Geo
+
+    made = []
+    real = facet_query.Selection.__init__
+    monkeypatch.setattr(facet_query.Selection, "__init__", lambda self, *a, **kw: made.append(1) or real(self, *a, **kw))
+    semantic_allowed.forget()
+    with db() as s:
+        st = index_cache.current(s, taxonomies)
+    for f in (ActorFilter(region=("84",)), ActorFilter(kind=("startup",)), ActorFilter(region=("84",))):
+        ids = semantic_allowed.allowed(st, f, Geo(), ())
+        test = semantic_allowed.passing(st, f, Geo(), ())
+        rows = np.flatnonzero(real_mask := facet_query.Selection(st, np.arange(st.size), f, Geo(), ()).mask())
+        made.pop()  # the reference pass of this test
+        assert list(ids) == list(st.ids[rows]) and len(ids) > 0
+        assert list(test(st.ids)) == list(real_mask) and not test([10**9]).any()
+    assert len(made) == 2  # one pass per filter set (the third asks region 84 again: none)
