@@ -84,22 +84,27 @@ def test_a_page_read_among_the_names_matches_is_the_texts_wide_read_for_its_view
     monkeypatch.setattr(tantivy_wide, "page", lambda answer, *a: served.append(real_page(answer, *a)) or served[-1])
     monkeypatch.setattr(tantivy_search.Answer, "_ranked", lambda self, searcher, k, exclude, narrow, first: (
         names_reads.append(k) if narrow is not None else None) or real_ranked(self, searcher, k, exclude, narrow, first))
+    monkeypatch.setattr(tantivy_wide, "WIDEN", 0.1)  # the names' read replaced by the full one for pages of 7
+    widened = []
+    real_widened = tantivy_wide._widened
+    monkeypatch.setattr(tantivy_wide, "_widened", lambda *a: widened.append(1) or real_widened(*a))
     views = [ActorFilter(), ActorFilter(region=("84",)), ActorFilter(kind=("cdmo",)), ActorFilter(region=("76",))]
-    for q in ("vaccins", "vaccins atel"):
+    for q, limit in (("vaccins", 2), ("vaccins atel", 2), ("vaccins atel", 7)):
         with db() as s:
             engine = tantivy_index.current(s, taxonomies)
             assert engine.ordered is engine.searcher
             tantivy_index.forget(tantivy_index.index_dir(s))
             served.clear(), names_reads.clear()
-            in_order = [pages(s, taxonomies, q, f, limit=2) for f in views]
+            in_order = [pages(s, taxonomies, q, f, limit=limit) for f in views]
             assert names_reads and names_reads[0] == tantivy_wide.WIDE, q  # the text alone: its names' read, WIDE deep
-            assert sum(1 for p in served if p) >= 3, (q, served)  # views' pages from that read
+            assert limit > 2 or sum(1 for p in served if p) >= 2, (q, served)  # views' pages from that read
             each_fresh = []
             for f in views:
                 tantivy_index.forget(tantivy_index.index_dir(s))
-                each_fresh.append(pages(s, taxonomies, q, f, limit=2))
+                each_fresh.append(pages(s, taxonomies, q, f, limit=limit))
             with monkeypatch.context() as m:
                 m.setattr(tantivy_search, "supports", lambda *a: False)
-                numpy_side = [pages(s, taxonomies, q, f, limit=2) for f in views]
+                numpy_side = [pages(s, taxonomies, q, f, limit=limit) for f in views]
         assert in_order == each_fresh == numpy_side, q
         assert all(found[0] >= 4 for found in in_order), q
+    assert widened  # pages of 7: the names' read holds too few in a region, the text's full read serves

@@ -17,6 +17,7 @@ in that order, so after the k kept. Fewer than k pass: the page is read as befor
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -28,6 +29,7 @@ from bioatlas.search import tantivy_names_first as names_first
 WIDE = 2000  # hits of the unfiltered text read and kept (~1 ms more than a page of 100 at 1M)
 WIDE_OVER = 20_000  # texts matching more actors: their unfiltered page is read WIDE deep
 PAGE_MAX = 100  # pages up to this rank (the hybrid head) are taken from the read
+WIDEN = 2  # a names' read replaced by the full one when WIDE hits hold a page's passing ones this many times over
 
 
 def _key(answer) -> tuple:
@@ -71,21 +73,34 @@ def names_page(answer, searcher: tantivy.Searcher, clause: tantivy.Query, bound:
     return among[:k]
 
 
-def _keep(answer, searcher: tantivy.Searcher, ranked: list[tuple[int, float]]) -> None:
+def _keep(answer, searcher: tantivy.Searcher, ranked: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
     ids = np.fromiter((i for i, _ in ranked), dtype=np.int64, count=len(ranked))
     scores = np.fromiter((s for _, s in ranked), dtype=np.float64, count=len(ranked))
     kept.keep(answer.engine, searcher, _key(answer), (ids, scores))
+    return ids, scores
 
 
 def page(answer, searcher: tantivy.Searcher, k: int, exclude: list[int],
          passing: Callable[[], Callable[[np.ndarray], np.ndarray]] | None) -> list[tuple[int, float]] | None:
     """The first k (id, score) of a filtered search from its text's wide read, None when there is
-    no such read or fewer than k of its hits pass (`passing()`: the test of ids, made only then)."""
+    no such read or fewer than k of its hits pass (`passing()`: the test of ids, made only then).
+    A read of its names' matches only (`names_page`: shorter than WIDE) that holds too few is
+    replaced by the text's full wide read when WIDE hits are expected to hold k passing ones
+    WIDEN times over (the filters' share of the documents; `_widened`): the text was asked
+    alone, its other views are likely to come, and that read costs about the view's own page."""
     if passing is None or not set(answer.filters) - {""} or answer.engine.ordered is not searcher or k > PAGE_MAX:
         return None
     read = kept.peek(answer.engine, searcher, _key(answer))
     if read is None:
         return None
+    found = _passing(read, k, exclude, passing)
+    if found is None and len(read[0]) < WIDE and (
+            WIDE * answer.base(searcher, None, counts=False) >= WIDEN * k * max(1, searcher.num_docs)):
+        found = _passing(_widened(answer, searcher), k, exclude, passing)
+    return found
+
+
+def _passing(read: tuple[np.ndarray, np.ndarray], k: int, exclude: list[int], passing) -> list[tuple[int, float]] | None:
     ids, scores = read
     ok = passing()(ids)
     if len(exclude):
@@ -94,3 +109,9 @@ def page(answer, searcher: tantivy.Searcher, k: int, exclude: list[int],
     if len(chosen) < k:
         return None
     return [(int(ids[i]), float(scores[i])) for i in chosen]
+
+
+def _widened(answer, searcher: tantivy.Searcher) -> tuple[np.ndarray, np.ndarray]:
+    """The text's top WIDE with no filter but its status and scope (read and kept, `read`)."""
+    alone = dataclasses.replace(answer, filters={name: c for name, c in answer.filters.items() if name == ""})
+    return _keep(alone, searcher, alone._ranked(searcher, WIDE, [], None, None))
