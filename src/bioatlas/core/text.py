@@ -42,14 +42,28 @@ def unsafe_character(value: str) -> str | None:
     return None if found is None else found[0].format(**found[1])
 
 
+class _Marks(dict):
+    """`str.translate`'s table dropping the combining characters (`unicodedata.combining`), each
+    code point looked up once and kept."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 def fold(value: str) -> str:
     """Lower-case, strip accents, turn punctuation and spaces into single spaces.
 
     >>> fold("  Côte-d'Or ")
     'cote d or'
     """
-    decomposed = unicodedata.normalize("NFKD", value)
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    if value.isascii():  # nothing to decompose nor strip (most names and words): the same result
+        return _NON_ALNUM.sub(" ", value.lower()).strip()
+    ascii_only = unicodedata.normalize("NFKD", value).translate(_MARKS).lower()
     ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae")
     return _NON_ALNUM.sub(" ", ascii_only).strip()
 
