@@ -37,11 +37,14 @@ import os
 import pickle
 import socket
 import struct
+import weakref
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope
 
 log = logging.getLogger("bioatlas.renderers")
@@ -56,6 +59,7 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 # active actors from which `auto` starts renderers: they paid at 1,000,000 and cost at 7,000
 # (docs/performance.md); a search miss's CPU grows with the atlas, the hop's cost does not
 AUTO_ACTORS = 100_000
+RECENT = 16  # answers a renderer keeps for the requests that arrived while it computed them
 
 
 def how_many(asked: int | str | None, *, workers: int, actors: Callable[[], int]) -> int:
@@ -132,14 +136,44 @@ class Renderers:
             log.warning("%s: this worker computes its misses itself when no renderer answers", what)
 
 
+# connections to the renderers kept open between requests, per event loop, process and socket:
+# one request at a time on each (a request in flight takes one from here or opens a new one)
+_idle: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[int, str], list]] = weakref.WeakKeyDictionary()
+IDLE_PER_RENDERER = 8
+
+
 async def _ask(path: Path, message: bytes) -> dict:
+    """The renderer's reply to `message`, on a connection kept from an earlier request when one is
+    idle (a renderer gone since is found at its first use: asked again on a new connection)."""
+    idle = _idle.setdefault(asyncio.get_running_loop(), {}).setdefault((os.getpid(), str(path)), [])
+    while idle:
+        reader, writer = idle.pop()
+        if writer.is_closing() or reader.at_eof():
+            writer.close()
+            continue
+        try:
+            return await _exchange(reader, writer, message, idle)
+        except (OSError, EOFError, asyncio.IncompleteReadError):  # closed meanwhile: a new connection
+            continue
     reader, writer = await asyncio.open_unix_connection(str(path))
+    return await _exchange(reader, writer, message, idle)
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, message: bytes, idle: list) -> dict:
+    """One request and its reply; the connection goes back to `idle` after a whole reply, and is
+    closed on anything else (an error, a cancellation: a timeout)."""
     try:
         writer.write(message)
         await writer.drain()
-        return await _read(reader)
-    finally:
+        reply = await _read(reader)
+    except BaseException:
         writer.close()
+        raise
+    if len(idle) < IDLE_PER_RENDERER:
+        idle.append((reader, writer))
+    else:
+        writer.close()
+    return reply
 
 
 def _pack(obj: Any) -> bytes:
@@ -171,6 +205,7 @@ def start(app: Any, renderers: Renderers, *, count: int, folder: Path, before: A
             try:
                 if before is not None:
                     before()
+                anyio.to_thread.run_sync = _inline  # type: ignore[assignment]  # this process only (see `serve`)
                 asyncio.run(serve(app, inner, listener, parent=os.getppid()))
                 code = 0
             except BaseException:
@@ -205,9 +240,14 @@ def response_cache_of(app: Any) -> Any:
 
 
 async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -> None:
-    """Answer the workers' requests until the serving process is gone."""
+    """Answer the workers' requests until the serving process is gone. A renderer serves no hits,
+    so the app's synchronous work (the handlers, the dependencies) runs on its event loop, not
+    in a thread pool: no trip between threads per answer. While it computes, the requests that
+    arrive wait in the sockets; one for an answer computed last (same key and version) gets it
+    (`recent`), as it would have joined the computation."""
     turn = asyncio.Lock()  # one answer at a time, in arrival order
     pending: dict[tuple, asyncio.Task] = {}
+    recent: OrderedDict[tuple, dict] = OrderedDict()
 
     async def version() -> tuple:
         return cache.version() if cache.version_inline else await asyncio.to_thread(cache.version)
@@ -220,19 +260,27 @@ async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -
             except Exception:
                 log.exception("rendering %s failed", request["scope"].get("path"))
                 return {"error": True}
-            return {"status": status, "headers": headers, "body": body, "before": before, "after": await version()}
+            reply = {"status": status, "headers": headers, "body": body, "before": before, "after": await version()}
+            recent[(request["key"], request["version"])] = reply
+            while len(recent) > RECENT:
+                recent.popitem(last=False)
+            return reply
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request = await _read(reader)
-            which = (request["key"], request["version"])
-            task = pending.get(which)
-            if task is None:  # a request for an answer being computed joins it
-                task = pending[which] = asyncio.ensure_future(compute(request))
-                task.add_done_callback(lambda _t: pending.pop(which, None))
-            writer.write(_pack(await asyncio.shield(task)))
-            await writer.drain()
-        except (OSError, asyncio.IncompleteReadError):  # the worker went away
+            while True:  # the worker's requests on this connection, one after the other, until it closes it
+                request = await _read(reader)
+                which = (request["key"], request["version"])
+                reply = recent.get(which)
+                if reply is None:
+                    task = pending.get(which)
+                    if task is None:  # a request for an answer being computed joins it
+                        task = pending[which] = asyncio.ensure_future(compute(request))
+                        task.add_done_callback(lambda _t, which=which: pending.pop(which, None))
+                    reply = await asyncio.shield(task)
+                writer.write(_pack(reply))
+                await writer.drain()
+        except (OSError, asyncio.IncompleteReadError):  # the worker closed the connection, or went away
             pass
         finally:
             writer.close()
@@ -241,6 +289,11 @@ async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -
     async with server:
         while os.getppid() == parent:
             await asyncio.sleep(1)
+
+
+async def _inline(func: Callable, *args: Any, **_kw: Any) -> Any:
+    """`anyio.to_thread.run_sync` in a renderer: the call itself, on the event loop."""
+    return func(*args)
 
 
 async def run(app: Any, inner: ASGIApp, request: dict) -> Answer:

@@ -1,0 +1,118 @@
+"""The hop between a worker and its renderers (web/renderers.py): a worker keeps its connections to
+the renderers open between requests (no new connection per miss); a renderer runs the app's
+synchronous work on its own event loop (no thread pool: no second thread in the process); a
+request arriving for the answer a renderer has just computed (same key and version) gets it
+without computing it again, as it would have joined the computation."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from bioatlas.app import create_app
+from bioatlas.search import api as search_api
+from bioatlas.web import renderers
+from tests.web.test_renderers import COOKIE, same, served, urls  # noqa: F401 (the fixture)
+
+
+def test_the_worker_keeps_its_connections_to_the_renderers(served, monkeypatch):  # noqa: F811
+    worker, reference, pool, actor_id, _ = served
+    opened: list[str] = []
+    real = asyncio.open_unix_connection
+
+    async def counted(path, *a, **kw):
+        opened.append(Path(path).name)
+        return await real(path, *a, **kw)
+
+    monkeypatch.setattr(asyncio, "open_unix_connection", counted)
+    asked = [(f"/api/v1/search?q=genopole&limit={n}", {"accept": "application/json", **COOKIE}) for n in range(1, 9)]
+    asked += urls(actor_id)
+    for url, headers in asked:
+        same(worker.get(url, headers=headers), reference.get(url, headers=headers))
+    assert pool.stats == {"rendered": len(asked), "fallback": 0}
+    # one request at a time: one connection per renderer asked, kept (the old code opened one per request)
+    assert len(opened) == len(set(opened)) <= 2, opened
+
+
+@pytest.fixture
+def search_threads(monkeypatch, tmp_path):
+    """Where the search handler's work runs, written by whichever process runs it ("main": the
+    process's main thread, the one running its event loop); patched before `served` forks."""
+    log = tmp_path / "threads.txt"
+    real = search_api.search
+
+    def recorded(*a, **kw):
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {'main' if threading.current_thread() is threading.main_thread() else 'other'}\n")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(search_api, "search", recorded)
+    return log
+
+
+def test_a_renderer_computes_on_its_event_loop(search_threads, served):  # noqa: F811
+    worker, reference, pool, actor_id, _ = served
+    asked = [u for u in urls(actor_id) if u[0].startswith("/api/v1/search")]
+    for url, headers in asked:
+        same(worker.get(url, headers=headers), reference.get(url, headers=headers))
+    assert pool.stats["rendered"] == len(asked)
+    runs = [line.split() for line in search_threads.read_text().splitlines()]
+    in_renderers = [where for pid, where in runs if int(pid) in pool.pids]
+    # the handler ran in the renderers' main thread (the old code: in their thread pool)
+    assert in_renderers and set(in_renderers) == {"main"}, runs
+    assert {where for pid, where in runs if int(pid) == os.getpid()} == {"other"}  # the worker's pool, as before
+
+
+@pytest.fixture
+def one_renderer(settings, db):
+    """`renderers.serve` on this process's event loop (no fork), its computations counted."""
+    app = create_app(settings.model_copy(update={"response_cache": True}))
+    cache = renderers.response_cache_of(app)
+    folder = Path(tempfile.mkdtemp(prefix="bioatlas-h-"))
+    return app, cache, folder / "r.sock"
+
+
+def test_an_answer_just_computed_is_given_to_the_next_request_for_it(one_renderer, monkeypatch):
+    app, cache, path = one_renderer
+    computed: list[str] = []
+    real = renderers.run
+
+    async def counted(app_, inner, request):
+        computed.append(request["scope"]["path"])
+        return await real(app_, inner, request)
+
+    monkeypatch.setattr(renderers, "run", counted)
+    version = cache.version()
+
+    def message(query: str, at: tuple = version) -> bytes:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "server": ("test", 80), "client": ("test", 1), "root_path": "",
+                 "path": "/api/v1/search", "raw_path": b"/api/v1/search", "query_string": query.encode(),
+                 "headers": [(b"accept", b"application/json")]}
+        return renderers._pack({"scope": scope, "state": {}, "key": ("/api/v1/search", query, "fr", False),
+                                "version": at})
+
+    async def scenario() -> list[dict]:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        listener.listen(8)
+        task = asyncio.ensure_future(renderers.serve(app, cache, listener, parent=renderers.os.getppid()))
+        try:
+            first = await renderers._ask(path, message("q=vaccins"))
+            again = await renderers._ask(path, message("q=vaccins"))  # the same key and version
+            other = await renderers._ask(path, message("q=vaccins", (version[0] + 1, *version[1:])))  # another version
+            return [first, again, other]
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    first, again, other = asyncio.run(scenario())
+    assert first["status"] == 200 and again == first
+    assert other["body"] == first["body"]
+    assert computed == ["/api/v1/search", "/api/v1/search"]  # the repeat was not computed again
