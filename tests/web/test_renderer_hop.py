@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from fastapi import Request
+from fastapi.responses import PlainTextResponse
 
 from bioatlas.app import create_app
 from bioatlas.search import api as search_api
@@ -116,3 +118,33 @@ def test_an_answer_just_computed_is_given_to_the_next_request_for_it(one_rendere
     assert first["status"] == 200 and again == first
     assert other["body"] == first["body"]
     assert computed == ["/api/v1/search", "/api/v1/search"]  # the repeat was not computed again
+
+
+def test_a_visitors_own_answer_is_never_given_to_another(one_renderer, monkeypatch):
+    app, cache, path = one_renderer
+
+    @app.get("/t/own", include_in_schema=False)
+    def own(request: Request) -> PlainTextResponse:  # a form carrying the visitor's token
+        return PlainTextResponse(f"token {request.state.csrf}")
+
+    version = cache.version()
+
+    def message(token: str) -> bytes:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "server": ("test", 80), "client": ("test", 1), "root_path": "",
+                 "path": "/t/own", "raw_path": b"/t/own", "query_string": b"", "headers": []}
+        return renderers._pack({"scope": scope, "state": {"csrf": token}, "key": ("/t/own", "", "fr", False),
+                                "version": version})
+
+    async def scenario() -> list[bytes]:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        listener.listen(8)
+        task = asyncio.ensure_future(renderers.serve(app, cache, listener, parent=renderers.os.getppid()))
+        try:
+            return [(await renderers._ask(path, message(t)))["body"] for t in ("visitor-a", "visitor-b", "visitor-b")]
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    assert asyncio.run(scenario()) == [b"token visitor-a", b"token visitor-b", b"token visitor-b"]

@@ -244,9 +244,11 @@ async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -
     so the app's synchronous work (the handlers, the dependencies) runs on its event loop, not
     in a thread pool: no trip between threads per answer. While it computes, the requests that
     arrive wait in the sockets; one for an answer computed last (same key and version) gets it
-    (`recent`), as it would have joined the computation."""
+    (`recent`), as it would have joined the computation, unless that answer is its visitor's own
+    (a cookie set, the visitor's CSRF token in it: `_for_anyone`), which a joined request never
+    gets either."""
     turn = asyncio.Lock()  # one answer at a time, in arrival order
-    pending: dict[tuple, asyncio.Task] = {}
+    pending: dict[tuple, tuple[asyncio.Task, dict]] = {}  # the computation and the request it is for
     recent: OrderedDict[tuple, dict] = OrderedDict()
 
     async def version() -> tuple:
@@ -261,9 +263,10 @@ async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -
                 log.exception("rendering %s failed", request["scope"].get("path"))
                 return {"error": True}
             reply = {"status": status, "headers": headers, "body": body, "before": before, "after": await version()}
-            recent[(request["key"], request["version"])] = reply
-            while len(recent) > RECENT:
-                recent.popitem(last=False)
+            if _for_anyone(reply, request):
+                recent[(request["key"], request["version"])] = reply
+                while len(recent) > RECENT:
+                    recent.popitem(last=False)
             return reply
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -273,11 +276,13 @@ async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -
                 which = (request["key"], request["version"])
                 reply = recent.get(which)
                 if reply is None:
-                    task = pending.get(which)
-                    if task is None:  # a request for an answer being computed joins it
-                        task = pending[which] = asyncio.ensure_future(compute(request))
-                        task.add_done_callback(lambda _t, which=which: pending.pop(which, None))
-                    reply = await asyncio.shield(task)
+                    entry = pending.get(which)
+                    if entry is None:  # a request for an answer being computed joins it
+                        entry = pending[which] = (asyncio.ensure_future(compute(request)), request)
+                        entry[0].add_done_callback(lambda _t, which=which: pending.pop(which, None))
+                    reply = await asyncio.shield(entry[0])
+                    if entry[1] is not request and not _for_anyone(reply, entry[1]):
+                        reply = await compute(request)  # another visitor's own answer: this one's is computed
                 writer.write(_pack(reply))
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError):  # the worker closed the connection, or went away
@@ -289,6 +294,18 @@ async def serve(app: Any, cache: Any, listener: socket.socket, *, parent: int) -
     async with server:
         while os.getppid() == parent:
             await asyncio.sleep(1)
+
+
+def _for_anyone(reply: dict, request: dict) -> bool:
+    """Whether the answer computed for `request` may be given to another request for the same key
+    and version: it sets no cookie and does not carry the visitor's CSRF token (the response
+    cache's own rule for sharing an answer)."""
+    if reply.get("error"):
+        return True  # the worker computes it again itself
+    if any(k.lower() == b"set-cookie" for k, _ in reply["headers"]):
+        return False
+    csrf = request.get("state", {}).get("csrf")
+    return not (csrf and str(csrf).encode() in reply["body"])
 
 
 async def _inline(func: Callable, *args: Any, **_kw: Any) -> Any:
