@@ -178,8 +178,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     print()
     analyses = {}
-    print(f"| set | accuracy | precision | recall | n items | mentions/s | peak RSS |")
-    print(f"| --- | --- | --- | --- | --- | --- | --- |")
+    print("| set | accuracy | precision | recall | n items | mentions/s | peak RSS |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, items in sets.items():
         items = items[: args.limit] if args.limit else items
         m, rate, results = evaluate(resolver, items)
