@@ -239,8 +239,8 @@ def measure_atlas(url: str, plan, args) -> dict:
         first, status = first_request(port, "/api/v1/search", {"q": "vaccins", "mode": "fulltext"})
         since_start = time.perf_counter() - t0
         first_page, page_status = first_request(port, "/actors", {})
-        warm = wait_warm(port)
-        if not args.no_warm_pass:  # connections, caches: the plan's first requests once, before the measured run
+        warm = 0.0 if args.at_open else wait_warm(port)
+        if not (args.no_warm_pass or args.at_open):  # connections, caches: the plan's first requests once, before the measured run
             asyncio.run(run_load(f"http://127.0.0.1:{port}", plan[: args.clients * 4], args.clients, 60))
         out = measure(f"http://127.0.0.1:{port}", plan, args, server.pid)
         out.update(opened=opened, first=first, first_status=status, since_start=since_start, first_page=first_page,
@@ -303,6 +303,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="measure from the server's first requests: no pass of the plan's first requests "
                              "(clients x 4, httpx) before the measured run, which otherwise absorbs each worker's "
                              "first request of each kind and the first 200 requests' misses")
+    parser.add_argument("--at-open", action="store_true",
+                        help="the first burst after start: the measured run as soon as the port opens (after the "
+                             "first search and first page), without waiting for /healthz to say the workers are warm "
+                             "and without the warm pass (a server that warms in the background is measured warming)")
     parser.add_argument("--only", choices=[k for k, _ in MIX], help="only this kind of request (e.g. search)")
     parser.add_argument("--client", choices=("httpx", "wrk", "both"), default="httpx",
                         help="the load client: httpx (Python, per-kind figures), wrk (C, overall figures; "
