@@ -194,7 +194,8 @@ PLUMBING = ("/asyncio/", "/httpx/", "/anyio/", "/pluggy/", "/starlette/routing.p
             "/starlette/_exception_handler.py", "/starlette/applications.py", "/fastapi/applications.py",
             "/fastapi/concurrency.py", "/contextlib.py", "/bench/profile_request.py", "{built-in method builtins.exec}",
             "{method 'run' of", "(run_endpoint_function)", "(app)", "(_run_sync_endpoint)", "(__call__)",
-            "(dispatch)", "(call_next)", "/fastapi/routing.py:1", "(handle)", "(_handle_selected)")
+            "(dispatch)", "(call_next)", "/fastapi/routing.py:1", "(handle)", "(_handle_selected)",
+            "<frozen importlib._bootstrap")  # httpx's ASGI transport looks for trio at each request (a failed import)
 
 
 def short(name: str) -> str:
@@ -278,13 +279,19 @@ def print_http(everything: dict, client: str) -> None:
               f"{r['first'] * 1000:,.0f} ms / {r['first_page'] * 1000:,.0f} ms")
 
 
+def save(everything: dict, path: Path | None) -> None:
+    """The figures so far (after each run: an interrupted run keeps what it measured)."""
+    if path:
+        path.write_text(json.dumps(everything, indent=1, default=str))
+
+
 def print_misses(everything: dict) -> None:
-    print("\n| distinct misses of http_load's plan (each URL once, cache off) | side | UTC | load before → after | "
-          + " | ".join(f"{k}: n, CPU mean ms" for k in MISS_KINDS) + " |")
-    print("|---|---|---|---|" + "---|" * len(MISS_KINDS))
+    print("\nEach distinct miss of http_load's plan once (response cache off):")
+    print("| side | UTC | load before → after | " + " | ".join(f"{k}: n, CPU mean ms" for k in MISS_KINDS) + " |")
+    print("|---|---|---|" + "---|" * len(MISS_KINDS))
     for r in everything["misses"]:
         cells = [f"{r['kinds'][k]['n']}, {r['kinds'][k]['cpu']:.2f}" if k in r["kinds"] else "–" for k in MISS_KINDS]
-        print(f"| | {r['side']} | {r['at']} | {r['load']} | {' | '.join(cells)} |")
+        print(f"| {r['side']} | {r['at']} | {r['load']} | {' | '.join(cells)} |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -296,7 +303,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lock", default="/tmp/bench.lock", help="the bench lock taken around each timed run ('' none)")
     parser.add_argument("-n", type=int, default=40, help="requests per round (in-process)")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--top", type=int, default=10, help="top functions printed per profile")
+    parser.add_argument("--top", type=int, default=15, help="top functions printed per profile")
     parser.add_argument("--seconds", type=float, default=15, help="each HTTP run's time bound")
     parser.add_argument("--requests", type=int, default=6000, help="each HTTP run's plan")
     parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk")
@@ -305,7 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-profiles", action="store_true")
     parser.add_argument("--skip-misses", action="store_true")
     parser.add_argument("--miss-limit", type=int, default=60, help="bench/profile_misses.py's URLs per kind")
-    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file (after each run)")
     parser.add_argument("--first", choices=("before", "after"), default="before",
                         help="the side measured first in the first pair (then the order alternates)")
     parser.add_argument("--from-json", type=Path, nargs="+", metavar="PATH",
@@ -350,6 +357,7 @@ def main(argv: list[str] | None = None) -> None:
                 r = profile(side, srcs[side], dbs[side], url, vary or [str(i) for i in ids[side]], html, cache, args)
                 r["label"] = label
                 everything["profiles"].append(r)
+                save(everything, args.json)
                 print(f"  {r['at']} {label} {side} cache {cache}: CPU {statistics.median(r['cpu_ms']):.2f} ms "
                       f"(rounds {', '.join(f'{c:.2f}' for c in r['cpu_ms'])}), {r.get('statements', 0):.1f} "
                       f"statements, load {r['load']}", flush=True)
@@ -359,6 +367,7 @@ def main(argv: list[str] | None = None) -> None:
         for side in order:
             r = misses(side, srcs[side], dbs[side], args)
             everything["misses"].append(r)
+            save(everything, args.json)
             print(f"  {r['at']} misses {side}: " + ", ".join(f"{k} {v['cpu']:.2f} ms" for k, v in r["kinds"].items())
                   + f"; load {r['load']}", flush=True)
     for kind, at_open in [(kind, False) for kind in KINDS] + [("search", True)] if not args.skip_http else ():
@@ -368,10 +377,9 @@ def main(argv: list[str] | None = None) -> None:
             r = http(side, srcs[side], dbs[side], kind, at_open, args)
             r["at_open"] = at_open
             everything["http"].append(r)
+            save(everything, args.json)
             print(f"  {r['at']} {kind}{' first burst' if at_open else ''} {side}: {r[args.client].get('rps', 0):.1f} "
                   f"rps, load {r['load']}", flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(everything, indent=1, default=str))
     if everything["profiles"]:
         print_profiles(everything, args.top)
     if everything["misses"]:
