@@ -192,7 +192,7 @@ def has_response_cache(src: Path) -> bool:
 # calls): left out of the top functions, which then name the work
 PLUMBING = ("/asyncio/", "/httpx/", "/anyio/", "/pluggy/", "/starlette/routing.py", "/starlette/middleware/",
             "/starlette/_exception_handler.py", "/starlette/applications.py", "/fastapi/applications.py",
-            "/fastapi/concurrency.py", "/contextlib.py", "/bench/profile_request.py", "{built-in method builtins.exec}",
+            "/fastapi/concurrency.py", "/starlette/concurrency.py", "/contextlib.py", "/bench/profile_request.py", "{built-in method builtins.exec}",
             "{method 'run' of", "(run_endpoint_function)", "(app)", "(_run_sync_endpoint)", "(__call__)",
             "(dispatch)", "(call_next)", "/fastapi/routing.py:1", "(handle)", "(_handle_selected)",
             "<frozen importlib._bootstrap")  # httpx's ASGI transport looks for trio at each request (a failed import)
