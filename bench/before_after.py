@@ -68,6 +68,18 @@ def bench_lock(path: str | None):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def timed_run(cmd: list[str], lock: str | None, what: str, env: dict | None = None) -> tuple[str, str]:
+    """`cmd` run under the bench lock: its standard output and the load average before → after;
+    a failure stops the script naming `what` and the end of the command's output."""
+    with bench_lock(lock):
+        load0 = load_average()
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        load1 = load_average()
+    if done.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    return done.stdout, f"{load0} → {load1}"
+
+
 def before_src(args) -> Path:
     if args.before_src:
         return args.before_src
@@ -134,14 +146,9 @@ def profile(side: str, src: Path, db: Path, url: str, vary: list[str], html: boo
                "--vary", "|".join(vary), "--vary-sep", "|", "--response-cache", cache, "--top", "150",
                "--json", out.name] + (["--html"] if html else [])
         env = {**os.environ, "BENCH_SRC": str(src), "PYTHONPATH": str(src)}
-        with bench_lock(args.lock):
-            load0 = load_average()
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-            load1 = load_average()
-        if done.returncode != 0:
-            raise SystemExit(f"{side} {url}: profile_request.py failed:\n{done.stderr[-3000:]}")
+        _, load = timed_run(cmd, args.lock, f"{side} {url}: profile_request.py", env)
         result = json.loads(Path(out.name).read_text())
-    result.update(side=side, cache=cache, load=f"{load0} → {load1}", at=time.strftime("%H:%M:%S", time.gmtime()))
+    result.update(side=side, cache=cache, load=load, at=time.strftime("%H:%M:%S", time.gmtime()))
     return result
 
 
@@ -151,14 +158,9 @@ def http(side: str, src: Path, db: Path, kind: str, at_open: bool, args) -> dict
                f"sqlite:///{db}", "--only", kind, "--client", args.client, "--workers", "2", "--no-ceiling",
                "--seconds", str(args.seconds), "--requests", str(args.requests), "--server-src", str(src),
                "--json", out.name] + (["--at-open"] if at_open else [])
-        with bench_lock(args.lock):
-            load0 = load_average()
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            load1 = load_average()
-        if done.returncode != 0:
-            raise SystemExit(f"{side} {kind}: http_load.py failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+        _, load = timed_run(cmd, args.lock, f"{side} {kind}: http_load.py")
         result = json.loads(Path(out.name).read_text())["ours"]
-    result.update(side=side, kind=kind, load=f"{load0} → {load1}", at=time.strftime("%H:%M:%S", time.gmtime()))
+    result.update(side=side, kind=kind, load=load, at=time.strftime("%H:%M:%S", time.gmtime()))
     return result
 
 
@@ -173,15 +175,10 @@ def misses(side: str, src: Path, db: Path, args) -> dict:
     cmd = ["nice", "-n", "0", sys.executable, str(ROOT / "bench" / "profile_misses.py"), "--database-url",
            f"sqlite:///{db}", "--limit", str(args.miss_limit)] + [a for k in MISS_KINDS for a in ("--kind", k)]
     env = {**os.environ, "BENCH_SRC": str(src), "PYTHONPATH": str(src)}
-    with bench_lock(args.lock):
-        load0 = load_average()
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-        load1 = load_average()
-    if done.returncode != 0:
-        raise SystemExit(f"{side}: profile_misses.py failed:\n{done.stderr[-3000:]}")
+    stdout, load = timed_run(cmd, args.lock, f"{side}: profile_misses.py", env)
     kinds = {m["kind"]: {"n": int(m["n"]), "wall": float(m["wall"]), "p95": float(m["p95"]), "cpu": float(m["cpu"])}
-             for m in map(MISS_LINE.match, done.stdout.splitlines()) if m}
-    return {"side": side, "kinds": kinds, "load": f"{load0} → {load1}", "at": time.strftime("%H:%M:%S", time.gmtime())}
+             for m in map(MISS_LINE.match, stdout.splitlines()) if m}
+    return {"side": side, "kinds": kinds, "load": load, "at": time.strftime("%H:%M:%S", time.gmtime())}
 
 
 def has_response_cache(src: Path) -> bool:
