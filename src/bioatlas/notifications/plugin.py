@@ -5,7 +5,7 @@ digest tasks, and the bell in the top bar."""
 from __future__ import annotations
 
 from bioatlas.core.plugins import PageSlot, PersonalData, PolicyRule, hookimpl
-from bioatlas.notifications import cli, kinds, models, service, tasks
+from bioatlas.notifications import cli, kinds, models, personal_data, tasks
 
 
 def _signed_in(principal, obj) -> bool:
@@ -35,7 +35,7 @@ def bioatlas_policy_rules():
 
 @hookimpl
 def bioatlas_personal_data():
-    return [PersonalData(name="notifications", export=service.export, erase=service.erase)]
+    return [PersonalData(name="notifications", export=personal_data.export, erase=personal_data.erase)]
 
 
 @hookimpl

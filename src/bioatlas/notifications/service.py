@@ -15,7 +15,7 @@ from typing import Any, cast
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioatlas.core.config import Settings
@@ -345,40 +345,6 @@ def mark_read(session: Session, *, user_id: int, notification_id: int | None = N
             raise LookupError(f"no notification {notification_id}")
         stmt = stmt.where(Notification.id == notification_id)
     return cast(CursorResult, session.execute(stmt.values(read_at=_now()))).rowcount or 0
-
-
-# --- personal data ---------------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def export(session: Session, *, user_id: int) -> dict:
-    """Notifications, preferences and the outbox mails to the user's address."""
-    to = recipient(session, user_id=user_id)
-    mails = [] if to is None else session.scalars(
-        select(OutboxMail).where(OutboxMail.to_address == to["email"]).order_by(OutboxMail.id)).all()
-    return {
-        "notifications": [{"kind": n.kind, "subject": n.subject, "body": n.body, "link": n.link,
-                           "created_at": _iso(n.created_at), "read_at": _iso(n.read_at)}
-                          for n in latest(session, user_id=user_id, limit=100_000)],
-        "preferences": {p.kind: p.delivery for p in session.scalars(
-            select(Preference).where(Preference.user_id == user_id))},
-        "emails": [{"kind": m.kind, "subject": m.subject, "status": m.status, "created_at": _iso(m.created_at),
-                    "sent_at": _iso(m.sent_at)} for m in mails],
-    }
-
-
-def erase(session: Session, *, user_id: int) -> None:
-    """Delete the user's notifications, preferences and every outbox mail to their address or
-    about them (inside account deletion; the caller commits)."""
-    to = recipient(session, user_id=user_id)
-    session.execute(delete(Notification).where(Notification.user_id == user_id))
-    session.execute(delete(Preference).where(Preference.user_id == user_id))
-    session.execute(delete(OutboxMail).where(OutboxMail.user_id == user_id))
-    if to is not None:
-        session.execute(delete(OutboxMail).where(OutboxMail.to_address == to["email"]))
 
 
 def redact(session: Session, *, needles: Iterable[str], replacement: str, kinds: Sequence[str]) -> int:
