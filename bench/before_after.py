@@ -291,6 +291,16 @@ def print_misses(everything: dict) -> None:
         print(f"| {r['side']} | {r['at']} | {r['load']} | {' | '.join(cells)} |")
 
 
+def print_all(everything: dict, args) -> None:
+    """The tables of whatever `everything` holds: profiles, misses, HTTP runs."""
+    if everything["profiles"]:
+        print_profiles(everything, args.top)
+    if everything["misses"]:
+        print_misses(everything)
+    if everything["http"]:
+        print_http(everything, args.client)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rev", default=BEFORE_REV, help="the 'before' commit (git archive of its src)")
@@ -321,12 +331,7 @@ def main(argv: list[str] | None = None) -> None:
             run = json.loads(path.read_text())
             for key in everything:
                 everything[key] += run.get(key, [])
-        if everything["profiles"]:
-            print_profiles(everything, args.top)
-        if everything["misses"]:
-            print_misses(everything)
-        if everything["http"]:
-            print_http(everything, args.client)
+        print_all(everything, args)
         return
     args.work.mkdir(parents=True, exist_ok=True)
     srcs = {"before": before_src(args), "after": args.after_src}
@@ -377,12 +382,7 @@ def main(argv: list[str] | None = None) -> None:
             save(everything, args.json)
             print(f"  {r['at']} {kind}{' first burst' if at_open else ''} {side}: {r[args.client].get('rps', 0):.1f} "
                   f"rps, load {r['load']}", flush=True)
-    if everything["profiles"]:
-        print_profiles(everything, args.top)
-    if everything["misses"]:
-        print_misses(everything)
-    if everything["http"]:
-        print_http(everything, args.client)
+    print_all(everything, args)
     print(f"load average at the end {load_average()}")
 
 
