@@ -137,7 +137,7 @@ def test_a_date_in_a_refusal_is_in_the_reader_style():
     call = Call(closes_at=datetime(2026, 12, 6, 17, 0, tzinfo=timezone.utc), timezone="Europe/Paris")
     err = CallError("deadline", "the call closed on {deadline}", 409, params={"deadline": deadline_moment(call)})
     assert err.message == "the call closed on 2026-12-06 18:00 (Europe/Paris, UTC+0100)"
-    assert refusal_text(Translator("fr"), err) == "l'appel a fermé le 6 décembre 2026 à 18:00 (Europe/Paris, UTC+0100)"
+    assert refusal_text(Translator("fr"), err) == "l'appel a fermé le 6 décembre 2026 à 18:00 (heure de Paris)"
     assert refusal_text(Translator("en"), err) == err.message
     from datetime import date
 

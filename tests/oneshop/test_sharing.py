@@ -119,13 +119,15 @@ def test_zones_and_integrators_come_from_the_atlas_only(db, client, world):
         assert [h["name"] for h in zones[0]["hosts"]] == ["Pôle test 2", "Agence test 1", "Agence test 3"]
         assert [(x["actor_id"], x["in_region"]) for x in service.suggestions(s, case=case)
                 if x["reason"] == "integrator"] == [(integrator, False)]
-        assert service.recruiting(s, case=case) == {"region": "11", "open_offers": 2, "families": ["H15", "H23"],
-                                                     "url": "/jobboard?region=11"}
+        assert service.recruiting(s, case=case) == {
+            "region": "11", "open_offers": 2, "families": ["H15", "H23"], "url": "/jobboard?region=11",
+            "occupations": ["Technicien / Technicienne de laboratoire de contrôle en industrie pharmaceutique",
+                            "Conducteur / Conductrice de procédé de fabrication en industrie pharmaceutique"]}
         case.region = "84"  # the other region: its one actor's commune, no partner there
         assert [(z["insee"], z["hosts"]) for z in service.zones(s, case=case)] == [
             ("69387", [{"actor_id": world["other"], "name": "Pôle test autre région", "kind": "cluster"}])]
         assert service.recruiting(s, case=case) == {"region": "84", "open_offers": 0, "families": [],
-                                                     "url": "/jobboard?region=84"}
+                                                     "occupations": [], "url": "/jobboard?region=84"}
         case.region = ""
         assert service.zones(s, case=case) == [] and service.recruiting(s, case=case) is None
         s.rollback()

@@ -53,7 +53,7 @@ def test_deeptech_challenge_jury_and_portfolio(settings, db, taxonomies, browser
         visitor = page_as(None)
         visitor.goto(f"{base}/calls/{call_id}?lang=fr")
         assert "appel fictif de démonstration" in visitor.locator(".synthetic").first.inner_text()
-        assert "Europe/Paris" in visitor.locator(".deadline").inner_text()
+        assert "(heure de Paris)" in visitor.locator(".deadline").inner_text()
         visitor.screenshot(path=str(SCREENSHOTS / "calls-call.png"), full_page=True)
 
         manager = page_as("gestionnaire-demo@demo.invalid")

@@ -148,10 +148,11 @@ def local_deadline(call: Call) -> str:
 
 
 def deadline_moment(call: Call) -> Moment:
-    """The deadline as a refusal's param: `local_deadline`'s text in English, the reader's style
-    of date on pages ("6 décembre 2026 à 18:00 (Europe/Paris, UTC+0100)")."""
+    """The deadline as a refusal's param: `local_deadline`'s text in English (the API), on pages
+    and in notifications the reader's style of date and zone ("6 décembre 2026 à 18:00 (heure de
+    Paris)", "6 December 2026 at 18:00 (Paris time)")."""
     local = aware(call.closes_at).astimezone(ZoneInfo(call.timezone))  # type: ignore[union-attr]
-    return Moment(local_deadline(call), local, f" ({call.timezone}, UTC{local:%z})")
+    return Moment(local_deadline(call), local, zone=call.timezone)
 
 
 def list_calls(session: Session, *, include_drafts: bool = False) -> list[Call]:

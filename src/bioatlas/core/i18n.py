@@ -7,7 +7,8 @@ shared messages and a feature may keep its own file (e.g. `accounts.po`).
 Plurals: `t.plural("{n} value", "{n} values", n)` picks the form by the language's rule (French:
 0 and 1 singular; English: 1 singular), through a `msgid`/`msgid_plural` entry of the catalogue.
 `t.pgettext(context, word)` reads an entry with a `msgctxt` (a status word in a sentence).
-`t.colon` is the colon after a label: " :" in French, ":" in English."""
+`t.colon` is the colon after a label: " :" in French, ":" in English; `t.semicolon` the
+semicolon between a list's items, the same way."""
 
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ class Translator:
         self._plurals = plural_catalog(self.lang)
         self._contexts = context_catalog(self.lang)
         self.colon = "\u202f:" if self.lang == "fr" else ":"
+        self.semicolon = "\u202f;" if self.lang == "fr" else ";"  # between a list's items
 
     def gettext(self, message: str, **values) -> str:
         text = self._messages.get(message, message)

@@ -9,7 +9,8 @@ CLDR patterns, the same as the pages' `day` filter in `web/__init__.py`):
   long style with the weekday ("mardi 5 janvier 2027 à 09:00", "Tuesday 5 January 2027 at 09:00").
 
 The value is shown in the zone it is given in (aware, or naive in a venue's local time): the
-clock is not converted; `suffix` names the zone (or a room) after it."""
+clock is not converted; `zone` names it after the time as the reader says it ("(heure de Paris)",
+"(Paris time)": `zone_named`, the one helper for a time with its zone), `suffix` adds a room."""
 
 from __future__ import annotations
 
@@ -34,22 +35,24 @@ AT = {"fr": " à ", "en": " at "}
 class Moment(str):
     """A date-and-time param: the English text and, for a reader, `value` (a date, or a datetime
     in the zone it is shown in) to `until` when it is a span (a session 09:00–10:00, an event's
-    days), followed by `suffix` (the zone named, a room)."""
+    days), followed by `suffix` (a room) and `zone` (an IANA name, named in the reader's words)."""
 
     value: datetime | date
     until: datetime | date | None
     suffix: str
+    zone: str | None
 
     def __new__(cls, text: str, value: datetime | date, suffix: str = "", *,
-                until: datetime | date | None = None) -> Moment:
+                until: datetime | date | None = None, zone: str | None = None) -> Moment:
         self = super().__new__(cls, text)
-        self.value, self.suffix, self.until = value, suffix, until
+        self.value, self.suffix, self.until, self.zone = value, suffix, until, zone
         return self
 
 
 def spelled(moment: Moment, lang: str, pattern: str) -> str:
     """`moment` in `lang` with Babel's day `pattern`: the day, " à 18:00" for a time, a span's end
-    ("…, 09:00–10:00" on the same day, else " – " and the other day), then the suffix."""
+    ("…, 09:00–10:00" on the same day, else " – " and the other day), then the suffix and the zone
+    as the reader names it (" (heure de Paris)")."""
     def day(value: date) -> str:
         return format_date(value, pattern, locale=lang)
 
@@ -65,7 +68,7 @@ def spelled(moment: Moment, lang: str, pattern: str) -> str:
         text = f"{day(start.date())}, {start:%H:%M}–{end:%H:%M}"
     else:
         text = f"{point(start)} – {point(end)}"
-    return text + moment.suffix
+    return text + moment.suffix + (f" ({zone_named(moment.zone, lang)})" if moment.zone else "")
 
 
 def shown(value: Any, lang: str) -> Any:

@@ -154,6 +154,19 @@ def search(session: Session, *, query: OfferQuery, today: date | None = None, fa
     return SearchResult(total=total, offers=rows, facets=counts)
 
 
+def occupations(session: Session, *, query: OfferQuery, today: date | None = None,
+                limit: int | None = None) -> list[tuple[str, str, int]]:
+    """The ROME occupations of the offers matching the query, by name as the offers give it (the
+    ROME's `libelle_rome`): (code, name, count), the most offered first. The ROME names its
+    occupations, not its families (the three-character groups of the facet `rome`): a page shows
+    these rather than a family's bare code."""
+    cond = conditions(query, today or date.today())
+    stmt = (select(JobOffer.rome_code, func.max(JobOffer.rome_label), func.count()).where(*cond)
+            .group_by(JobOffer.rome_code).order_by(func.count().desc(), JobOffer.rome_code))
+    rows = session.execute(stmt.limit(limit) if limit else stmt)
+    return [(code, label or code, n) for code, label, n in rows if code]
+
+
 def open_offers_of(session: Session, *, actor_id: int, limit: int = 20) -> list[JobOffer]:
     return search(session, query=OfferQuery(actor_id=actor_id, limit=limit), facets=False).offers
 

@@ -46,6 +46,7 @@ from bioatlas.jobboard.search import (
     distance_km,
     located_offers,
     matches,
+    occupations,
     open_offers_of,
     parse_query,
     search,
@@ -54,8 +55,8 @@ from bioatlas.jobboard.search import (
 __all__ = [  # noqa: RUF022  (grouped by purpose)
     "FieldError", "JobOffer", "NotFound", "Conflict", "FormatError",
     "get_offer", "actor_scope", "offer_scope", "actor_name", "sites_of", "is_open",
-    "MAX_PAGE", "OfferQuery", "SearchResult", "distance_km", "located_offers", "matches", "open_offers_of",
-    "parse_query", "search",
+    "MAX_PAGE", "OfferQuery", "SearchResult", "distance_km", "located_offers", "matches", "occupations",
+    "open_offers_of", "parse_query", "search",
     "MAX_SEARCHES", "alert_saved_searches", "delete_search", "describe", "save_search", "searches_of",
     "REMIND_DAYS", "check_rome", "close", "close_expired", "now", "publish", "put_demo_offer", "remind_expiring",
     "suggest_titles", "update",

@@ -5,6 +5,7 @@ and the close button."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -66,6 +67,8 @@ def jobs_page(request: Request, session: SessionDep, t: TranslatorDep):
     geo = gazetteer()
     names = {name: employers.labels(name, t.lang) for name in employers.FACETS}
     for name, counts in result.facets.items():
+        if name == "rome":  # ROME families have codes only ("H23"): the page lists occupations by name
+            counts = Counter()
         for code, n in counts.most_common():
             chosen = code in query.chosen.get(name, ())
             kept = [(k, v) for k, v in pairs if k != name] + ([] if chosen else [(name, code)])
@@ -73,6 +76,10 @@ def jobs_page(request: Request, session: SessionDep, t: TranslatorDep):
                      CONTRACT_LABELS[code][t.lang] if name == "contract" else
                      names[name].get(code, code) if name in names else code)
             links.setdefault(name, []).append((label, "/jobboard" + (f"?{urlencode(kept)}" if kept else ""), n, chosen))
+    for code, label, n in service.occupations(session, query=query):
+        chosen = code in query.chosen.get("rome", ())
+        kept = [(k, v) for k, v in pairs if k != "rome"] + ([] if chosen else [("rome", code)])
+        links.setdefault("occupation", []).append((label, "/jobboard" + (f"?{urlencode(kept)}" if kept else ""), n, chosen))
     return render(request, t, "jobboard/list.html", offers=[offer_view(o, t.lang) for o in result.offers],
                   total=result.total, facet_links=links, chosen=query.chosen, choices=_choices(t.lang), error=None)
 

@@ -14,9 +14,10 @@ from bioatlas.messaging.models import Message, Thread, ThreadMember
 from bioatlas.notifications import service as notifications
 
 def _sent(at: datetime, zone: str) -> Moment:
-    """When a message was sent, in the recipient's zone, named: "2027-01-05 10:30 (Europe/Paris)"."""
+    """When a message was sent, in the recipient's zone: "2027-01-05 10:30 (Europe/Paris)" in English
+    logs, "… à 10:30 (heure de Paris)" in the notification."""
     when = local(at, zone)
-    return Moment(f"{when:%Y-%m-%d %H:%M} ({zone})", when, f" ({zone})")
+    return Moment(f"{when:%Y-%m-%d %H:%M} ({zone})", when, zone=zone)
 
 
 def notify_unread(session: Session, *, now: datetime | None = None, older_than: timedelta = NOTIFY_AFTER,

@@ -81,11 +81,14 @@ def zones(session: Session, *, case: Case, limit: int = 3) -> list[dict[str, Any
 
 def recruiting(session: Session, *, case: Case) -> dict[str, Any] | None:
     """The job board's open offers in the case's region (how much the sector recruits there), with
-    the three ROME families most offered; None without a region."""
+    the three ROME families most offered (codes, for the API) and the three occupations most offered
+    by name (the page: the ROME names occupations, not families); None without a region."""
     if not case.region:
         return None
-    found = jobboard.search(session, query=jobboard.OfferQuery(region=case.region, limit=1))
+    query = jobboard.OfferQuery(region=case.region, limit=1)
+    found = jobboard.search(session, query=query)
     families = found.facets.get("rome", {})
     return {"region": case.region, "open_offers": found.total,
             "families": [code for code, _ in sorted(families.items(), key=lambda kv: (-kv[1], kv[0]))[:3]],
+            "occupations": [label for _code, label, _n in jobboard.occupations(session, query=query, limit=3)],
             "url": f"/jobboard?region={case.region}"}

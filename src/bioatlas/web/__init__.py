@@ -56,7 +56,7 @@ def _day(value, lang: str, style: str = "long") -> str:
 
 def _moment(value, lang: str):
     """A `core.moments.Moment` (a call's deadline…) as the page's reader writes it: "mardi 5 janvier
-    2027 à 18:00 (Europe/Paris, UTC+0100)", "Tuesday 5 January 2027 at 18:00 (…)"."""
+    2027 à 18:00 (heure de Paris)", "Tuesday 5 January 2027 at 18:00 (Paris time)"."""
     return written(value, lang)
 
 
