@@ -27,29 +27,36 @@ NO_LABEL_TYPES = {"hidden", "submit", "button", "reset", "image"}
 
 
 class _Boxes(HTMLParser):
-    """The page's `input` and `textarea` fields, and which of them a visible label names. A field in
-    a cell with `data-label` counts as labelled: its column's header on a wide screen, the column's
-    name drawn above it on a phone (`table.stack`), and its row's title beside it (an event's
-    capacity limits, a session's speakers' rows)."""
+    """The page's `input` and `textarea` fields, and which of them a visible label names. The one
+    field of a table cell with `data-label` counts as labelled by its column: the header on a wide
+    screen, the column's name drawn above it on a phone (`table.stack`), its row's title beside it
+    (an event's capacity limits, a session's speakers' rows). A cell with more than one field (a
+    jury's decision list and its rationale) labels each of them."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.fields: list[dict] = []
         self.labelled: set[str] = set()  # ids named by label[for]
         self._labels = 0
-        self._cells: list[bool] = []  # the open cells, whether each has data-label
+        self._cells: list[int | None] = []  # the open cells: their number when they have data-label
+        self._per_cell: dict[int, int] = {}  # fields (select too) in each cell with data-label
+        self._count = 0
 
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
+        cell = self._cells[-1] if self._cells else None
         if tag == "label":
             self._labels += 1
             if a.get("for"):
                 self.labelled.add(a["for"])
         elif tag == "td":
-            self._cells.append(bool(a.get("data-label")))
-        elif tag in ("input", "textarea") and a.get("type", "") not in NO_LABEL_TYPES:
-            in_cell = bool(self._cells and self._cells[-1])
-            self.fields.append({**a, "_tag": tag, "_in_label": bool(self._labels) or in_cell})
+            self._count += 1
+            self._cells.append(self._count if a.get("data-label") else None)
+        elif tag in ("input", "textarea", "select") and a.get("type", "") not in NO_LABEL_TYPES:
+            if cell is not None:
+                self._per_cell[cell] = self._per_cell.get(cell, 0) + 1
+            if tag != "select":
+                self.fields.append({**a, "_tag": tag, "_in_label": bool(self._labels), "_cell": cell})
 
     def handle_endtag(self, tag):
         if tag == "label" and self._labels:
@@ -59,7 +66,8 @@ class _Boxes(HTMLParser):
 
     def unlabelled(self) -> list[str]:
         return [f"{a['_tag']}[name={a.get('name')}]" for a in self.fields
-                if not (a["_in_label"] or (a.get("id") and a["id"] in self.labelled))]
+                if not (a["_in_label"] or (a.get("id") and a["id"] in self.labelled)
+                        or (a["_cell"] is not None and self._per_cell[a["_cell"]] == 1))]
 
 
 def _unlabelled(text: str) -> list[str]:
@@ -90,6 +98,22 @@ def test_the_one_stop_shop_case_labels_its_note_and_message_boxes(db, client):
     for lang in ("fr", "en"):
         page = client.get(f"/oneshop/cases/{case_id}?lang={lang}").text
         assert 'name="comment"' in page and "<textarea" in page and _unlabelled(page) == [], lang
+
+
+def test_a_call_s_jury_page_labels_the_decision_s_rationale(db, settings):
+    """The jury's decision cell holds a list and the rationale's box: the box said "Motif" in its
+    placeholder only (gone once typed)."""
+    from tests.calls.helpers import add_actor as add_call_actor
+    from tests.calls.helpers import apply, client_for, make_call, make_user
+
+    manager = make_user(db, "manager@example.org", name="Manager")
+    applicant = make_user(db, "applicant@example.org", name="Applicant")
+    call_id = make_call(db, manager=manager)
+    apply(db, call_id=call_id, user_id=applicant, actor_id=add_call_actor(db, "Yposkesi", "91000"))
+    client, _headers = client_for({"app": create_app(settings), "users": {"manager": manager}}, db, "manager")
+    for lang in ("fr", "en"):
+        page = client.get(f"/calls/{call_id}/manage?lang={lang}").text
+        assert 'name="rationale"' in page and _unlabelled(page) == [], lang
 
 
 def test_every_text_box_of_the_connect_half_has_a_visible_label(settings, db, english_world):  # noqa: F811
