@@ -151,3 +151,22 @@ def test_the_one_stop_shop_names_the_occupations_recruited_in_the_region(db, cli
     page = html.unescape(client.get(f"/oneshop/cases/{case_id}", params={"lang": "fr"}).text)
     line = page.split('class="oneshop-recruiting">')[1].split("</p>")[0]
     assert "métiers les plus proposés\u202f: <span>Conducteur / Conductrice de procédé" in line and "H23" not in line
+
+
+def test_a_case_s_documents_give_their_size_in_the_reader_s_units(db, client):
+    """A document's size said "(2048 B)" on a French page: bytes, ko or Mo, tied to the figure."""
+    from bioatlas.oneshop.models import Document
+    from tests.oneshop.helpers import add_document, make_case, quick_user
+
+    partner = add_actor(db, "Agence test 1", "91000", kind="public_agency")
+    founder = quick_user(db, "founder@test.invalid")
+    case_id, _ = make_case(db, owner=founder, partners=[partner])
+    small, big = add_document(db, case_id=case_id, shared_with=None), add_document(db, case_id=case_id, shared_with=None)
+    with db() as s:
+        s.get(Document, small).size, s.get(Document, big).size = 640, 2_500_000
+        s.commit()
+    login(client, "founder@test.invalid")
+    page = html.unescape(client.get(f"/oneshop/cases/{case_id}", params={"lang": "fr"}).text)
+    assert "(640\u00a0octets)" in page and "(2,5\u00a0Mo)" in page and " B)" not in page
+    english = html.unescape(client.get(f"/oneshop/cases/{case_id}", params={"lang": "en"}).text)
+    assert "(640 bytes)" in english and "(2.5 MB)" in english
