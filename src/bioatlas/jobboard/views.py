@@ -5,7 +5,6 @@ and the close button."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -68,7 +67,7 @@ def jobs_page(request: Request, session: SessionDep, t: TranslatorDep):
     names = {name: employers.labels(name, t.lang) for name in employers.FACETS}
     for name, counts in result.facets.items():
         if name == "rome":  # ROME families have codes only ("H23"): the page lists occupations by name
-            counts = Counter()
+            continue
         for code, n in counts.most_common():
             chosen = code in query.chosen.get(name, ())
             kept = [(k, v) for k, v in pairs if k != name] + ([] if chosen else [(name, code)])
