@@ -199,7 +199,7 @@ def test_exhibitors_village_and_filters(client, db, world):
     assert f'href="/actors/{startup}"' in page.text
     plan = client.get(f"/events/{e}").text.split('<div class="floor-plan"')[1].split("</div>")[0]
     assert plan.count('class="booth"') == 1 and plan.count('class="booth booth-village"') == 1  # A1, V1
-    assert plan.index(">exposition<") < plan.index('class="booth"') < plan.index(">village d") < plan.index("booth-village")
+    assert plan.index(">Exposition<") < plan.index('class="booth"') < plan.index(">Village d") < plan.index("booth-village")
     client.cookies.clear()
     assert login(client, "org@test.invalid").status_code == 303
     csrf = csrf_of(client, f"/events/{e}/manage")
