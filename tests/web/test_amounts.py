@@ -55,7 +55,9 @@ def test_the_portfolio_pages_write_amounts_in_the_reader_language(client, db):
     english = html.unescape(client.get("/projects", params={"lang": "en"}).text)
     assert "€20,500,000 in total" in english and "20500000" not in english
     detail = html.unescape(client.get(f"/projects/{pid}", params={"lang": "fr"}).text)
-    assert f"Bpifrance: 12{NNBSP}000{NNBSP}000{NBSP}€" in detail and "12000000" not in detail
+    assert f"Bpifrance{NNBSP}: 12{NNBSP}000{NNBSP}000{NBSP}€" in detail and "12000000" not in detail  # the French colon
+    english = html.unescape(client.get(f"/projects/{pid}", params={"lang": "en"}).text)
+    assert "Bpifrance: €12,000,000" in english
 
 
 def test_a_large_count_is_grouped_in_the_reader_language():
