@@ -117,6 +117,25 @@ def _renderers_option(value: Optional[str]) -> Optional[str]:
     return value
 
 
+def read_in_atlas(engine) -> None:
+    """Ask the kernel to read the atlas's files (the SQLite file, its index files and Tantivy
+    index) into the page cache before the port opens (core/page_cache.py), and say how much."""
+    from bioatlas.core import index_files, page_cache
+    from bioatlas.search import tantivy_index
+
+    url = engine.url
+    database = Path(url.database) if url.get_backend_name() == "sqlite" and url.database \
+        and url.database != ":memory:" and not url.database.startswith("file:") else None
+    paths = [database, index_files.folder_for(engine), tantivy_index.index_dir(engine)]
+    inside, total = page_cache.resident(paths)
+    done = page_cache.read_in(paths)
+    if total:
+        console.print(f"reading the atlas's files into memory: {done.bytes / 2**20:,.0f} of {total / 2**20:,.0f} MiB "
+                      f"asked ({inside / total:.0%} were there)"
+                      + (f"; {done.skipped} left to be read on demand (over half the available memory)"
+                         if done.skipped else ""))
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -139,6 +158,8 @@ def serve(
 
     The map, search facet and resolver indexes are saved beside a SQLite atlas (ATLAS.indexes/), or for PostgreSQL under the data directory (DATA_DIR/indexes/, one folder per database), and read back at the next start instead of being built (memory-mapped, shared by the workers; the changes since are applied, and saved again when they were many; a damaged or stale file is rebuilt). BIOATLAS_INDEX_FILES=0 turns this off. `bioatlas jobs worker` saves them again while the server runs. A Tantivy index that must be rebuilt is rebuilt in a process of its own while full-text search answers from SQLite's index.
 
+    Before the indexes are built, the kernel is asked to read the atlas's files (the SQLite file, the index files, the Tantivy index) into its page cache, smallest first, up to half the available memory: the first requests do not wait for the disk.
+
     Anonymous reads are cached per data version (BIOATLAS_RESPONSE_CACHE)."""
     import os
 
@@ -157,6 +178,11 @@ def serve(
         return
     count = workers or os.cpu_count() or 1
     index_files.enable(root=s.data_dir / "indexes")  # indexes read from / saved to files (PostgreSQL: under root)
+    files_engine = commands.engine(s)
+    try:
+        read_in_atlas(files_engine)  # the kernel reads them while the indexes are built
+    finally:
+        files_engine.dispose()  # no connection of this process's crosses the fork
     tantivy_index.rebuild_apart()  # a background rebuild's memory in a process of its own, not in what forks
     application = create_app(s)
     if s.warm_up and s.environment != "test":
