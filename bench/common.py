@@ -82,6 +82,20 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def disk_reads(pid: int) -> int:
+    """Bytes a process and its children still running made the kernel read from the disk (read()s
+    and page faults of memory maps alike; /proc/PID/io `read_bytes`, readable by its user)."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/io").read_text().splitlines():
+                if line.startswith("read_bytes:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def wait_warm(port: int, minutes: float = 20) -> float:
     """Until 10 answers in a row of /healthz say `warming: false` (every worker has warmed); seconds."""
     import httpx

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import DATA, ROOT, cpu_seconds, free_port, pct, rss_mib, wait_warm  # noqa: E402
+from bench.common import DATA, ROOT, cpu_seconds, disk_reads, free_port, pct, rss_mib, wait_warm  # noqa: E402
 from bench.common import TOPICS as SECTOR_TOPICS  # noqa: E402
 from bench.common import load_average as _load  # noqa: E402
 from bench.common import start_server as start  # noqa: E402
@@ -150,6 +150,23 @@ def workload(ids: list[int], names: list[str], n: int, seed: int, hostile: bool,
     return out
 
 
+def atlas_files(url: str) -> list[Path]:
+    """A SQLite atlas's files that a server reads through the page cache: the database, its index
+    files and its Tantivy index (none for another database)."""
+    if not url.startswith("sqlite:///"):
+        return []
+    database = Path(url.removeprefix("sqlite:///"))
+    return [database, database.with_name(database.name + ".indexes"), database.with_name(database.name + ".tantivy")]
+
+
+def resident(files: list[Path]) -> tuple[int, int]:
+    """(bytes in the page cache, bytes) of those files: a run that starts with them out of memory
+    reads them from the disk (docs/performance.md, `queue1`)."""
+    from bioatlas.core.page_cache import resident as in_cache
+
+    return in_cache(files)
+
+
 # -- server and clients ---------------------------------------------------------------------------
 
 def wait_port(port: int, server: subprocess.Popen, seconds: float = 180) -> float:
@@ -214,7 +231,7 @@ def measure(base: str, plan, args, pid: int) -> dict:
     for client in ("httpx", "wrk"):
         if args.client not in (client, "both"):
             continue
-        cpu0 = cpu_seconds(pid)
+        cpu0, read0 = cpu_seconds(pid), disk_reads(pid)
         if client == "httpx":
             run = asyncio.run(run_load(base, plan, args.clients, args.seconds))
             n = sum(len(v) for v in run["latencies"].values())
@@ -222,6 +239,7 @@ def measure(base: str, plan, args, pid: int) -> dict:
             run = run_wrk(base, plan, args.clients, args.seconds, args.wrk_threads)
             n = run["requests"]
         run["cpu_ms"] = (cpu_seconds(pid) - cpu0) * 1000 / max(1, n)
+        run["disk_mib"] = (disk_reads(pid) - read0) / 2**20  # what the server read from the disk meanwhile
         out[client] = run
     return out
 
@@ -323,18 +341,25 @@ def main(argv: list[str] | None = None) -> None:
         distinct = len({(path, tuple(sorted(params.items()))) for _, path, params in plan[:head]})
         print(f"plan's first {head:,} requests: {distinct:,} distinct ({1 - distinct / head:.0%} repeat an earlier one); "
               f"response cache {os.environ.get('BIOATLAS_RESPONSE_CACHE', 'unset (on)')}", flush=True)
+    files = atlas_files(url)
+    cached_before = resident(files)
     ours = measure_atlas(url, plan, args)
+    ours["page_cache"] = {"before": cached_before, "after": resident(files)}
     lines = [f"first request after serve: port open after {ours['opened']:.2f} s, first search {ours['first'] * 1000:.0f} ms "
              f"(HTTP {ours['first_status']}, {ours['since_start']:.2f} s after the process started), first page "
              f"{ours['first_page'] * 1000:.0f} ms; warming done {ours['warm']:.1f} s later",
-             f"server RSS {ours['rss']:,.0f} MiB (all workers)"]
+             f"server RSS {ours['rss']:,.0f} MiB (all workers)",
+             "atlas files in the page cache: " + " -> ".join(
+                 f"{inside / 2**20:,.0f} of {total / 2**20:,.0f} MiB" for inside, total in ours["page_cache"].values())
+             + " (before the server started -> after the run)"]
     ceiling = None if args.no_ceiling else measure_ceiling(plan, args)
     for client in ("httpx", "wrk"):
         if client not in ours:
             continue
         show = table if client == "httpx" else wrk_table
         lines += show("bioatlas serve", ours[client])
-        lines.append(f"  server CPU per request {ours[client]['cpu_ms']:.2f} ms")
+        lines.append(f"  server CPU per request {ours[client]['cpu_ms']:.2f} ms; read from the disk during the run "
+                     f"{ours[client]['disk_mib']:,.0f} MiB")
         if ceiling:
             lines += show("bare FastAPI route (ceiling)", ceiling[client])
             lines.append(f"  server CPU per request {ceiling[client]['cpu_ms']:.2f} ms")
