@@ -1,7 +1,8 @@
 """Pieces the benchmarks share (bench/search.py, bench/http_load.py, bench/fulltext.py, ...):
 where the cached atlases live, the sector topics, percentiles, the machine's load, a free port
 on 127.0.0.1, a served process's memory and CPU (its workers included), waiting for a server's
-warm-up, and starting and stopping a server with its output in a log file."""
+warm-up, starting and stopping a server with its output in a log file, and a SQLite atlas's files in
+the page cache (what a server read from the disk, `bench/http_load.py --cold`)."""
 
 from __future__ import annotations
 
@@ -94,6 +95,36 @@ def disk_reads(pid: int) -> int:
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def atlas_files(url: str) -> list[Path]:
+    """A SQLite atlas's files that a server reads through the page cache: the database, its index
+    files and its Tantivy index (none for another database)."""
+    if not url.startswith("sqlite:///"):
+        return []
+    database = Path(url.removeprefix("sqlite:///"))
+    return [database, database.with_name(database.name + ".indexes"), database.with_name(database.name + ".tantivy")]
+
+
+def files_in_cache(files: list[Path]) -> tuple[int, int]:
+    """(bytes in the page cache, bytes) of those files: a run that starts with them out of memory
+    reads them from the disk (docs/performance.md, `queue1`)."""
+    from bioatlas.core.page_cache import resident
+
+    return resident(files)
+
+
+def drop_from_cache(files: list[Path]) -> None:
+    """`bench/http_load.py --cold`: the atlas's files out of the page cache (POSIX_FADV_DONTNEED; clean pages only),
+    as after a reboot or a pause on a host that reclaims idle pages."""
+    from bioatlas.core.page_cache import files_of
+
+    for path in files_of(files):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
 
 
 def wait_warm(port: int, minutes: float = 20) -> float:

@@ -39,7 +39,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import DATA, ROOT, cpu_seconds, disk_reads, free_port, pct, rss_mib, wait_warm  # noqa: E402
+from bench.common import DATA, ROOT, atlas_files, cpu_seconds, disk_reads, drop_from_cache, free_port, pct  # noqa: E402
+from bench.common import files_in_cache as resident  # noqa: E402
+from bench.common import rss_mib, wait_warm  # noqa: E402
 from bench.common import TOPICS as SECTOR_TOPICS  # noqa: E402
 from bench.common import load_average as _load  # noqa: E402
 from bench.common import start_server as start  # noqa: E402
@@ -148,23 +150,6 @@ def workload(ids: list[int], names: list[str], n: int, seed: int, hostile: bool,
             path = rng.choice(PAGES)
             out.append(("page", path, {}))
     return out
-
-
-def atlas_files(url: str) -> list[Path]:
-    """A SQLite atlas's files that a server reads through the page cache: the database, its index
-    files and its Tantivy index (none for another database)."""
-    if not url.startswith("sqlite:///"):
-        return []
-    database = Path(url.removeprefix("sqlite:///"))
-    return [database, database.with_name(database.name + ".indexes"), database.with_name(database.name + ".tantivy")]
-
-
-def resident(files: list[Path]) -> tuple[int, int]:
-    """(bytes in the page cache, bytes) of those files: a run that starts with them out of memory
-    reads them from the disk (docs/performance.md, `queue1`)."""
-    from bioatlas.core.page_cache import resident as in_cache
-
-    return in_cache(files)
 
 
 # -- server and clients ---------------------------------------------------------------------------
@@ -325,6 +310,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="the first burst after start: the measured run as soon as the port opens (after the "
                              "first search and first page), without waiting for /healthz to say the workers are warm "
                              "and without the warm pass (a server that warms in the background is measured warming)")
+    parser.add_argument("--cold", action="store_true",
+                        help="drop a SQLite atlas's files (database, index files, Tantivy index) from the page cache "
+                             "before the server starts: the first run after a reboot or a pause")
     parser.add_argument("--only", choices=[k for k, _ in MIX], help="only this kind of request (e.g. search)")
     parser.add_argument("--client", choices=("httpx", "wrk", "both"), default="httpx",
                         help="the load client: httpx (Python, per-kind figures), wrk (C, overall figures; "
@@ -342,6 +330,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"plan's first {head:,} requests: {distinct:,} distinct ({1 - distinct / head:.0%} repeat an earlier one); "
               f"response cache {os.environ.get('BIOATLAS_RESPONSE_CACHE', 'unset (on)')}", flush=True)
     files = atlas_files(url)
+    if args.cold:
+        drop_from_cache(files)
     cached_before = resident(files)
     ours = measure_atlas(url, plan, args)
     ours["page_cache"] = {"before": cached_before, "after": resident(files)}
