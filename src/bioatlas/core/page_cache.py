@@ -48,14 +48,26 @@ class ReadIn:
 def files_of(paths: Iterable[Path | None]) -> list[Path]:
     """The regular files of `paths` (a file, or every file under a folder), once each; missing
     paths and None are left out."""
-    seen: dict[Path, None] = {}
+    return [path for path, _ in _sized(paths)]
+
+
+def _sized(paths: Iterable[Path | None]) -> list[tuple[Path, int]]:
+    """(file, size) of each regular file of `paths`; a file gone meanwhile (an older save of the
+    index files removed by `bioatlas jobs worker`) is left out."""
+    seen: dict[Path, int] = {}
     for path in paths:
-        if path is None or not path.exists():
+        if path is None:
             continue
-        found = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        try:
+            found = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        except OSError:
+            continue
         for p in found:
-            seen.setdefault(p.resolve(), None)
-    return list(seen)
+            try:
+                seen.setdefault(p.resolve(), p.stat().st_size)
+            except OSError:
+                continue
+    return list(seen.items())
 
 
 def available_memory() -> int | None:
@@ -72,15 +84,14 @@ def available_memory() -> int | None:
 def read_in(paths: Iterable[Path | None], *, share: float = SHARE, available: int | None = None) -> ReadIn:
     """Ask the kernel to read the files of `paths` into its page cache, smallest first, while
     their sizes sum to at most `share` of the available memory; returns at once."""
-    files = sorted(files_of(paths), key=lambda p: p.stat().st_size)
+    files = sorted(_sized(paths), key=lambda item: item[1])
     memory = available_memory() if available is None else available
     advise = getattr(os, "posix_fadvise", None)
     if memory is None or advise is None:
         return ReadIn(0, 0, len(files), 0)
     budget = int(memory * share)
     left, asked, size_asked = budget, 0, 0
-    for path in files:
-        size = path.stat().st_size
+    for path, size in files:
         if size > left:
             continue
         try:
@@ -120,15 +131,14 @@ def resident(paths: Iterable[Path | None]) -> tuple[int, int]:
     read-only map of each file; a file that cannot be mapped counts as not in the cache)."""
     page = mmap.PAGESIZE
     inside = total = 0
-    for path in files_of(paths):
-        size = path.stat().st_size
+    for path, size in _sized(paths):
         total += size
         if size == 0:
             continue
         try:
             libc = _mincore()
             fd = os.open(path, os.O_RDONLY)
-        except OSError:
+        except (OSError, AttributeError):  # no mincore here, or the file gone
             continue
         try:
             addr = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
