@@ -6,7 +6,8 @@ Computing them reads every row of the index (at 1,000,000 actors ~8 ms of CPU fo
 every search with the same filters on the same index state gets the same answer: they are kept
 per state (states are replaced whole, never changed in place) and filter set, for the last few
 filter sets, as is the filters' mask over the rows, from which both `allowed` and `passing` (the
-test of a page's ids, `tantivy_wide`) are taken. A state is held weakly: a newer one starts an
+test of a page's ids, `tantivy_wide`; of the exact names, the semantic neighbours and the closest
+few, `service._passing`) are taken. A state is held weakly: a newer one starts an
 empty memo."""
 
 from __future__ import annotations
@@ -104,9 +105,10 @@ def passing(st: State, f: ActorFilter, geo: Geo, scale: tuple[str, ...]):
 
     def test(ids) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
+        if not len(st.ids):
+            return np.zeros(len(ids), bool)
         pos = np.searchsorted(st.ids, ids)
         pos[pos >= len(st.ids)] = 0
-        known = (st.ids[pos] == ids) if len(st.ids) else np.zeros(len(ids), bool)
-        return known & mask[pos]
+        return (st.ids[pos] == ids) & mask[pos]
 
     return test

@@ -327,10 +327,13 @@ def _engine_closest(session, st, backend, terms, f, geo, scale, taxonomies) -> l
 
 
 def _passing(st, ids: list[int], f, geo, scale) -> set[int]:
-    """Those of `ids` meeting the filters (not the text)."""
-    rows = st.rows_of(np.array(ids, dtype=np.int64))
-    ok = Selection(st, rows, f, geo, scale).mask()
-    return {int(i) for i in st.ids[rows[ok]]}
+    """Those of `ids` meeting the filters (not the text), from the filters' mask over the index's
+    rows kept per state and filter set (`semantic_allowed.passing`): a region's or an area's test
+    reads every site of the index, ~5 ms at 1,000,000 actors however few the ids, and a search
+    asks it up to three times (exact names, the semantic neighbours, the closest few)."""
+    ids_ = np.asarray(ids, dtype=np.int64)
+    ok = semantic_allowed.passing(st, f, geo, scale)(ids_)
+    return {int(i) for i in ids_[ok]}
 
 
 # built once (every search asks): no per-request statement construction or cache key
