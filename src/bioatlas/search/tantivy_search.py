@@ -11,8 +11,8 @@ The same answers as the numpy path of `search.service` (the tests compare both):
 - ranking: BM25 desc, then actor id asc (ties are read whole before the page is cut);
 - facets: distinct actors per code (documents hold distinct codes, ancestors included).
 Costs kept off the broad queries (a word shared by 650,000 of 1,000,000 actors): the total is an
-unscored count; every facet and the scale ranges are one aggregation over the counted columns
-(`tantivy_documents.COUNTED`: one value per document and group of facets or site slot); a text
+unscored count and every facet and the scale ranges one aggregation over the counted columns
+(`tantivy_documents.COUNTED`), both of the text's unscored form (`tantivy_counted`); a text
 matching more than half of the filters' documents is counted as the filters' counts (kept per
 searcher) minus those of the documents it does not match (exact either way); a crowd of ties at
 the page's edge is walked in actor id order, not read by score; a text matching few is read once
@@ -31,7 +31,7 @@ import tantivy
 
 from bioatlas.atlas.service import FACETS, ActorFilter, Taxonomy, view_predicates
 from bioatlas.search import tantivy_few as few
-from bioatlas.search import tantivy_geo, tantivy_parallel as parallel
+from bioatlas.search import tantivy_counted as counted, tantivy_geo, tantivy_parallel as parallel
 from bioatlas.search import tantivy_memo as _kept
 from bioatlas.search import tantivy_names_first as names_first
 from bioatlas.search import tantivy_wide as wide
@@ -86,8 +86,9 @@ class Answer:
     text_key: tuple = ()  # the text as values (with `filter_key`, what counts are kept under: `counted_key`)
 
     def query(self, *, without: str | None = None, exclude: list[int] = (), only: list[int] = (),
-              narrow: tantivy.Query | None = None) -> tantivy.Query:
-        clauses = [(tantivy.Occur.Must, self.text)]
+              narrow: tantivy.Query | None = None, scored: bool = True) -> tantivy.Query:
+        """The text and the filters (all but `without`'s); not `scored`: the text's unscored form."""
+        clauses = [(tantivy.Occur.Must, self.text if scored else self.unscored())]
         clauses += [(tantivy.Occur.Must, c) for name, c in self.filters.items() if name != without]
         if narrow is not None:
             clauses.append((tantivy.Occur.Must, narrow))
@@ -102,10 +103,16 @@ class Answer:
         """The filters' clauses alone (all but `without`'s), and not the text when `minus_text`."""
         clauses = [(tantivy.Occur.Must, c) for name, c in self.filters.items() if name != without]
         if minus_text:
-            clauses.append((tantivy.Occur.MustNot, self.text))
+            clauses.append((tantivy.Occur.MustNot, self.unscored()))
         if not any(occur == tantivy.Occur.Must for occur, _ in clauses):
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
+
+    def unscored(self) -> tantivy.Query:
+        """The text's documents for a count or an aggregation (`tantivy_counted`, kept per searcher)."""
+        searcher, q = self.searcher or self.engine.searcher, self.q
+        return self.text if q is None else _memo(self.engine, searcher, ("unscored", self.text_key),
+                                                 lambda: counted.text(self.engine, searcher, q))
 
     def filter_key(self, without: str | None = None) -> tuple:
         return tuple(sorted((name, value) for name, value in self.parts.items() if name != without and name in self.filters))
@@ -280,21 +287,19 @@ class Answer:
 
     def split(self, searcher: tantivy.Searcher, chosen: str | None) -> tuple[int, dict, dict] | None:
         """The total, the matches' counts and the selected facet `chosen`'s counts without its own
-        clause in one pass (`tantivy_facets.split`), None without a facet to split on (or too
-        many buckets). A pass evaluates the text again (~40 ms at 1M for a broad one), so one
-        pass fewer per search with a filter."""
+        clause in one pass (`tantivy_facets.split`: one evaluation of the text fewer), None without
+        a facet to split on (or too many buckets)."""
         if chosen is None:
             return None
-        return _split(searcher, self.query(without=chosen), {chosen: self.selected[chosen]})
+        return _split(searcher, self.query(without=chosen, scored=False), {chosen: self.selected[chosen]})
 
     def _without_pass(self, searcher: tantivy.Searcher, facet: str) -> dict[str, int]:
-        """A selected facet's counts by the query without its own clause, on its own column. When
-        the text matches more than COMPLEMENT_OVER of the filters' documents (its share of those
-        of the other filters is taken to be alike: a guess that sets the cost, never the counts),
-        the other filters' counts of that column (kept per searcher) minus those of their
-        documents the text does not match."""
+        """A selected facet's counts by the query without its own clause, on its own column; when the
+        text matches over COMPLEMENT_OVER of the filters' documents (taken to be alike for the other
+        filters': a guess that sets the cost, never the counts), the other filters' counts of that
+        column (kept per searcher) minus those of their documents the text does not match."""
         if self.total <= COMPLEMENT_OVER * self.base(searcher, None, counts=False):
-            return _aggregate(searcher, self.query(without=facet), only=facet).get(facet, {})
+            return _aggregate(searcher, self.query(without=facet, scored=False), only=facet).get(facet, {})
         others = _memo(self.engine, searcher, ("base-of", facet, *self.filter_key(facet)),
                        lambda: _aggregate(searcher, self.filters_only(without=facet), only=facet))
         rest = _aggregate(searcher, self.filters_only(without=facet, minus_text=True), only=facet).get(facet, {})
@@ -308,20 +313,16 @@ class Answer:
         return _memo(self.engine, searcher, ("size", *fkey), lambda: _count(searcher, only))
 
     def _counted(self, searcher: tantivy.Searcher) -> dict[str, dict[str, int]]:
-        """Counts of the documents matching the text and the filters: those the total was counted
-        with (`answer(..., with_counts=True)`), else one aggregation over the signature columns.
-        Exact either way: when the text matches more than half of the filters' documents, the
-        filters' own counts (kept per searcher) minus those of the documents the text does not
-        match, a smaller set to aggregate."""
+        """Counts of the matches of the text and the filters: those counted with the total (`answer(...,
+        with_counts=True)`), else one aggregation; over COMPLEMENT_OVER of the filters' documents, the
+        filters' counts (kept per searcher) minus those of the documents the text does not match."""
         return _memo(self.engine, searcher, ("matched", *self.counted_key()), lambda: self._aggregated(searcher))
 
     def _aggregated(self, searcher: tantivy.Searcher) -> dict[str, dict[str, int]]:
         if self.total <= COMPLEMENT_OVER * self.base(searcher, None, counts=False):
-            return _aggregate(searcher, self.query())
-        base = self.base(searcher, None, counts=True)
-        rest = _aggregate(searcher, self.filters_only(minus_text=True))
-        return {facet: {code: n - rest.get(facet, {}).get(code, 0) for code, n in codes.items()}
-                for facet, codes in base.items()}
+            return _aggregate(searcher, self.query(scored=False))
+        base, rest = self.base(searcher, None, counts=True), _aggregate(searcher, self.filters_only(minus_text=True))
+        return {facet: {code: n - rest.get(facet, {}).get(code, 0) for code, n in codes.items()} for facet, codes in base.items()}
 
 
 def _order_key(taxonomies: dict[str, Taxonomy]) -> tuple:
@@ -362,11 +363,10 @@ def answer(engine: Engine, q: Query, f: ActorFilter, taxonomies: dict[str, Taxon
 
 
 def _total(searcher: tantivy.Searcher, found: Answer, with_counts: bool) -> int:
-    """The matches of the text and filters: with the counts of the matches when they will be
-    asked (one aggregation, kept for `counts`: the query is evaluated once for both, prefix or
-    not; the page is then one read without a count), else an unscored count; for a prefix
-    without counts, whose search scores every match anyway (no pruning), the count of the
-    first read of the top-k (kept in `first`)."""
+    """The matches of the text and filters: with the matches' counts when they will be asked (one
+    aggregation, kept for `counts`; the page is then one read without a count), else an unscored
+    count; a prefix without counts, whose search scores every match anyway, the count of the
+    top-k's first read (kept in `first`)."""
     if with_counts:  # selected facets whose counts without their clause are kept need no pass
         known = {facet for facet in found.selected if facet in found.filters and found.known_without(searcher, facet)}
         chosen = found.split_on(known)
@@ -379,13 +379,13 @@ def _total(searcher: tantivy.Searcher, found: Answer, with_counts: bool) -> int:
                 for facet, values in without.items():
                     _kept.keep(found.engine, searcher, ("without", facet, *found.counted_key(facet)), values)
             else:
-                total, counts = matched(searcher, found.query())
+                total, counts = matched(searcher, found.query(scored=False))
             _kept.keep(found.engine, searcher, ("matched", *found.counted_key()), counts)
         finally:
             parallel.join(ahead)  # the other selected facets' passes, kept in the memo for `counts`
         return total
     if not found.prefix:
-        return _count(searcher, found.query())
+        return _count(searcher, found.query(scored=False))
     result = searcher.search(found.query(), limit=TIE_READ_MAX + 1, count=True)
     found.first = result.hits
     return int(result.count or 0)
