@@ -16,7 +16,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from bioatlas.app import create_app
-from tests.test_authz_matrix import _client_for, _url, routes, world  # noqa: F401 (fixture)
+from tests.test_authz_matrix import routes, world  # noqa: F401 (fixture)
+from tests.web.crawl import html_pages
 from tests.web.test_english_pages import CODES, SKIPPED, english_world  # noqa: F401 (fixture)
 
 UNNAMED_TYPES = {"hidden", "submit", "button", "reset", "image"}
@@ -68,24 +69,14 @@ def test_every_form_field_has_a_name(settings, db, english_world):  # noqa: F811
     unnamed: dict[str, set[str]] = {}
     raw: dict[str, set[str]] = {}
     seen = 0
-    for role in ("anonymous", "member", "admin"):
-        client, headers, _cookies = _client_for(app, db, role)
-        for path in pages:
-            url = _url(path, english_world, role, "own")
-            for prefix, code in CODES.items():
-                if path.startswith(prefix + "{code}"):
-                    url = url.replace(prefix + "1", prefix + code, 1)
-            for lang in ("fr", "en"):
-                r = client.get(url, params={"lang": lang}, headers=headers, follow_redirects=False)
-                if r.status_code != 200 or not r.headers.get("content-type", "").startswith("text/html"):
-                    continue
-                seen += 1
-                parser = _Fields()
-                parser.feed(r.text)
-                if found := parser.unnamed():
-                    unnamed.setdefault(path, set()).update(found)
-                if path != "/admin/audit" and (codes := {o for o in parser.options if "_" in o and " " not in o and "/" not in o}):
-                    raw.setdefault(path, set()).update(codes)
+    for path, text in html_pages(app, db, english_world, pages, codes=CODES):
+        seen += 1
+        parser = _Fields()
+        parser.feed(text)
+        if found := parser.unnamed():
+            unnamed.setdefault(path, set()).update(found)
+        if path != "/admin/audit" and (codes := {o for o in parser.options if "_" in o and " " not in o and "/" not in o}):
+            raw.setdefault(path, set()).update(codes)
     assert seen > 200
     assert not unnamed, "\n".join(f"{p}: {sorted(f)}" for p, f in sorted(unnamed.items()))
     assert not raw, "\n".join(f"{p}: {sorted(f)}" for p, f in sorted(raw.items()))

@@ -18,7 +18,8 @@ from bioatlas.oneshop import service
 from tests.accounts.fixtures import login
 from tests.contributions.helpers import add_actor
 from tests.oneshop.helpers import make_case, quick_user
-from tests.test_authz_matrix import _client_for, _url, routes, world  # noqa: F401 (fixture)
+from tests.test_authz_matrix import routes, world  # noqa: F401 (fixture)
+from tests.web.crawl import html_pages
 from tests.web.test_english_pages import SKIPPED, english_world  # noqa: F401 (fixture)
 
 CONNECT = ("/oneshop", "/calls", "/applications", "/projects", "/events", "/opportunities", "/jobboard", "/capacity",
@@ -122,19 +123,12 @@ def test_every_text_box_of_the_connect_half_has_a_visible_label(settings, db, en
              and not p.endswith((".pdf", ".csv", ".json", ".xlsx", ".geojson", ".ics", ".svg", ".atom"))]
     unlabelled: dict[str, set[str]] = {}
     seen = boxes = 0
-    for role in ("anonymous", "member", "admin"):
-        client, headers, _cookies = _client_for(app, db, role)
-        for path in pages:
-            url = _url(path, english_world, role, "own")
-            for lang in ("fr", "en"):
-                r = client.get(url, params={"lang": lang}, headers=headers, follow_redirects=False)
-                if r.status_code != 200 or not r.headers.get("content-type", "").startswith("text/html"):
-                    continue
-                seen += 1
-                parser = _Boxes()
-                parser.feed(r.text)
-                boxes += len(parser.fields)
-                if found := parser.unlabelled():
-                    unlabelled.setdefault(path, set()).update(found)
+    for path, text in html_pages(app, db, english_world, pages):
+        seen += 1
+        parser = _Boxes()
+        parser.feed(text)
+        boxes += len(parser.fields)
+        if found := parser.unlabelled():
+            unlabelled.setdefault(path, set()).update(found)
     assert seen > 40 and boxes > 40  # the pages were read and had fields (a test reading none would pass)
     assert not unlabelled, "\n".join(f"{p}: {sorted(f)}" for p, f in sorted(unlabelled.items()))
