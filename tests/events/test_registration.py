@@ -197,6 +197,9 @@ def test_exhibitors_village_and_filters(client, db, world):
     page = client.get(f"/events/{e}", params={"village": "yes"})
     assert page.status_code == 200 and "TreeFrog Therapeutics" in page.text and "Yposkesi" not in page.text
     assert f'href="/actors/{startup}"' in page.text
+    where = page.text.split('<select name="village">')[1].split("</select>")[0]  # the filter's places, capitalised
+    assert [o.split(">", 1)[1] for o in where.split("</option>")[:3]] == [
+        "Tous les exposants", "Village de l&#39;innovation", "Exposition"]
     plan = client.get(f"/events/{e}").text.split('<div class="floor-plan"')[1].split("</div>")[0]
     assert plan.count('class="booth"') == 1 and plan.count('class="booth booth-village"') == 1  # A1, V1
     assert plan.index(">Exposition<") < plan.index('class="booth"') < plan.index(">Village d") < plan.index("booth-village")
