@@ -80,6 +80,30 @@ def one_renderer(settings, db):
     return app, cache, folder / "r.sock"
 
 
+def _message(path: str, query: str, version: tuple, *, state: dict | None = None, headers: list | None = None) -> bytes:
+    """What a worker sends a renderer for a GET of `path?query` at data `version`."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "server": ("test", 80), "client": ("test", 1), "root_path": "",
+             "path": path, "raw_path": path.encode(), "query_string": query.encode(), "headers": headers or []}
+    return renderers._pack({"scope": scope, "state": state or {}, "key": (path, query, "fr", False), "version": version})
+
+
+def _asked_in_turn(app, cache, path: Path, messages: list[bytes]) -> list[dict]:
+    """The answers of a renderer serving on this process's event loop to `messages`, one after the other."""
+    async def scenario() -> list[dict]:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        listener.listen(8)
+        task = asyncio.ensure_future(renderers.serve(app, cache, listener, parent=renderers.os.getppid()))
+        try:
+            return [await renderers._ask(path, m) for m in messages]
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    return asyncio.run(scenario())
+
+
 def test_an_answer_just_computed_is_given_to_the_next_request_for_it(one_renderer, monkeypatch):
     app, cache, path = one_renderer
     computed: list[str] = []
@@ -91,30 +115,11 @@ def test_an_answer_just_computed_is_given_to_the_next_request_for_it(one_rendere
 
     monkeypatch.setattr(renderers, "run", counted)
     version = cache.version()
-
-    def message(query: str, at: tuple = version) -> bytes:
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-                 "scheme": "http", "server": ("test", 80), "client": ("test", 1), "root_path": "",
-                 "path": "/api/v1/search", "raw_path": b"/api/v1/search", "query_string": query.encode(),
-                 "headers": [(b"accept", b"application/json")]}
-        return renderers._pack({"scope": scope, "state": {}, "key": ("/api/v1/search", query, "fr", False),
-                                "version": at})
-
-    async def scenario() -> list[dict]:
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(path))
-        listener.listen(8)
-        task = asyncio.ensure_future(renderers.serve(app, cache, listener, parent=renderers.os.getppid()))
-        try:
-            first = await renderers._ask(path, message("q=vaccins"))
-            again = await renderers._ask(path, message("q=vaccins"))  # the same key and version
-            other = await renderers._ask(path, message("q=vaccins", (version[0] + 1, *version[1:])))  # another version
-            return [first, again, other]
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    first, again, other = asyncio.run(scenario())
+    json = [(b"accept", b"application/json")]
+    first, again, other = _asked_in_turn(app, cache, path, [
+        _message("/api/v1/search", "q=vaccins", version, headers=json),
+        _message("/api/v1/search", "q=vaccins", version, headers=json),  # the same key and version
+        _message("/api/v1/search", "q=vaccins", (version[0] + 1, *version[1:]), headers=json)])  # another version
     assert first["status"] == 200 and again == first
     assert other["body"] == first["body"]
     assert computed == ["/api/v1/search", "/api/v1/search"]  # the repeat was not computed again
@@ -128,23 +133,6 @@ def test_a_visitors_own_answer_is_never_given_to_another(one_renderer, monkeypat
         return PlainTextResponse(f"token {request.state.csrf}")
 
     version = cache.version()
-
-    def message(token: str) -> bytes:
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-                 "scheme": "http", "server": ("test", 80), "client": ("test", 1), "root_path": "",
-                 "path": "/t/own", "raw_path": b"/t/own", "query_string": b"", "headers": []}
-        return renderers._pack({"scope": scope, "state": {"csrf": token}, "key": ("/t/own", "", "fr", False),
-                                "version": version})
-
-    async def scenario() -> list[bytes]:
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(path))
-        listener.listen(8)
-        task = asyncio.ensure_future(renderers.serve(app, cache, listener, parent=renderers.os.getppid()))
-        try:
-            return [(await renderers._ask(path, message(t)))["body"] for t in ("visitor-a", "visitor-b", "visitor-b")]
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    assert asyncio.run(scenario()) == [b"token visitor-a", b"token visitor-b", b"token visitor-b"]
+    answers = _asked_in_turn(app, cache, path, [_message("/t/own", "", version, state={"csrf": t})
+                                                 for t in ("visitor-a", "visitor-b", "visitor-b")])
+    assert [a["body"] for a in answers] == [b"token visitor-a", b"token visitor-b", b"token visitor-b"]
